@@ -1,0 +1,86 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Module layout: see DESIGN §2 and the README's "Where things live".
+/// Connector modules live under `Plugins/` and are imported only by the worker's registry.
+let package = Package(
+    name: "almanac",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "almanac", targets: ["almanac"]),
+        .executable(name: "almanac-fakes", targets: ["almanac-fakes"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // System-library shims.
+        .systemLibrary(name: "CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // Model, profile format, connector contract. No I/O libraries.
+        .target(
+            name: "AlmanacCore",
+            dependencies: [
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        .target(
+            name: "AlmanacSync",
+            dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+
+        // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
+        .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
+                exclude: ["README.md"]),
+        .target(name: "CSVConnector", dependencies: ["AlmanacCore"], path: "Plugins/CSV", exclude: ["README.md"]),
+        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "CLibXML2"], path: "Plugins/XML",
+                exclude: ["README.md"]),
+        .target(name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
+                path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
+        .target(name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
+                exclude: ["README.md"]),
+
+        // Worker runtime: the only module that imports connectors (through its registry).
+        .target(
+            name: "AlmanacWorker",
+            dependencies: [
+                "AlmanacCore", "AlmanacSync", "AlmanacWire",
+                "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "AlmanacSupervisor",
+            dependencies: ["AlmanacCore", "AlmanacWire", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "AlmanacTestKit", dependencies: ["AlmanacCore", "AlmanacSync"]),
+        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
+
+        .executableTarget(
+            name: "almanac",
+            dependencies: [
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "almanac-fakes",
+            dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
+        .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+    ]
+)

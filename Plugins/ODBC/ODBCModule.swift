@@ -1,0 +1,85 @@
+import AlmanacCore
+
+/// `connector = "odbc"`: any database reachable through unixODBC. See README.md beside this file.
+public enum ODBCModule: ConnectorModule {
+    public static let kind = "odbc"
+    public static let summary = "SQL databases through unixODBC (SQLite, PostgreSQL, SQL Server, MariaDB, …)"
+
+    public static let connectionSettings: [SettingSpec] = [
+        SettingSpec("connection_string", .string, required: true,
+                    "ODBC connection string: a DSN (\"DSN=clinic;\") or DSN-less (\"Driver=SQLite3;Database=/path.db;\")"),
+        SettingSpec("password", .secret, "database password, appended to the connection string as PWD"),
+        SettingSpec("connect_timeout", .duration, "login timeout (default 15s)"),
+        SettingSpec("query_timeout", .duration, "timeout of each statement (default 5m)"),
+    ]
+
+    static let statementSettings: [SettingSpec] = [
+        SettingSpec("read_query", .string, required: true,
+                    "SELECT returning the standard columns; may use :window_start, :window_end, :since"),
+        SettingSpec("insert", .string, "statement creating a row from an item (named parameters)"),
+        SettingSpec("update", .string, "statement updating a row from an item; :external_id names the row"),
+        SettingSpec("delete", .string, "statement deleting the row :external_id"),
+        SettingSpec("on_confirmed", .string, "statement run when the calendar side confirms :external_id"),
+        SettingSpec("on_cancelled", .string, "statement run when the calendar side cancels :external_id"),
+    ]
+    public static let sourceSettings = statementSettings
+    public static let targetSettings = statementSettings
+
+    public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
+        var caps: ConnectorCapabilities = [.read]
+        if jobSettings["insert"] != nil && jobSettings["update"] != nil { caps.insert(.write) }
+        if jobSettings["delete"] != nil { caps.insert(.delete) }
+        if jobSettings["on_confirmed"] != nil || jobSettings["on_cancelled"] != nil { caps.insert(.writeBack) }
+        if side == .from && jobSettings["update"] != nil { caps.insert(.write) }
+        return caps
+    }
+
+    public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
+        guard let cs = connection.table.string("connection_string") else { return }
+        let keys = ODBCConnectionString.keys(in: cs)
+        if keys.contains("pwd") || keys.contains("password") {
+            if !profileFileIsPrivate {
+                connection.report(.configInlineSecret, "connection_string",
+                                  "contains a password in a file that group or others can read: move it to password_file or password_env, or chmod 600 the profile")
+            } else if connection.table["password"] != nil || connection.table["password_file"] != nil
+                || connection.table["password_env"] != nil
+            {
+                connection.report(.configInvalidValue, "connection_string",
+                                  "sets PWD and a password_* setting is given too: keep one")
+            }
+        }
+    }
+
+    public static func make(_ context: ConnectorContext) throws -> any Connector {
+        throw AlmanacError("connector.unavailable", "the odbc connector cannot run in this build yet")
+    }
+}
+
+/// ODBC connection-string syntax: `KEY=value;` pairs, values optionally in braces.
+public enum ODBCConnectionString {
+    /// The attribute keys, lowercased, in order.
+    public static func keys(in string: String) -> [String] {
+        var keys: [String] = []
+        var rest = Substring(string)
+        while !rest.isEmpty {
+            guard let eq = rest.firstIndex(of: "=") else { break }
+            keys.append(rest[..<eq].trimmingCharacters(in: .whitespaces).lowercased())
+            rest = rest[rest.index(after: eq)...]
+            if rest.first == "{" {
+                // A braced value ends at "}" not followed by another "}" ("}}" is a literal brace).
+                var i = rest.index(after: rest.startIndex)
+                while i < rest.endIndex {
+                    if rest[i] == "}" {
+                        let next = rest.index(after: i)
+                        if next < rest.endIndex && rest[next] == "}" { i = rest.index(after: next); continue }
+                        break
+                    }
+                    i = rest.index(after: i)
+                }
+                rest = i < rest.endIndex ? rest[rest.index(after: i)...] : ""
+            }
+            if let semi = rest.firstIndex(of: ";") { rest = rest[rest.index(after: semi)...] } else { rest = "" }
+        }
+        return keys
+    }
+}

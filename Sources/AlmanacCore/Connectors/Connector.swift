@@ -1,0 +1,188 @@
+import Foundation
+
+/// One side of a sync job: a database query, a file, a calendar.
+///
+/// Contract (the conformance suite in `AlmanacTestKit` checks it on every connector):
+/// - Calls are synchronous and made from one thread at a time (the worker's job loop); a
+///   connector may block on I/O and may use threads of its own inside a call.
+/// - `read` returns one page. The engine calls again with `continuation` while the page carries
+///   one; the last page carries the new `cursor`. A listing that ends without throwing is
+///   authoritative for `coverage`.
+/// - `write` returns exactly one outcome per change, in order. A failure of one item is an
+///   outcome, not a throw; throwing means nothing in the batch can be trusted to have happened
+///   (and the engine treats every item of the batch as unknown and re-reads before retrying).
+/// - Errors thrown are `AlmanacError`s whose message an administrator can act on, with no secret.
+public protocol Connector: AnyObject {
+    var capabilities: ConnectorCapabilities { get }
+
+    /// Reads one page of items starting at `request`.
+    func read(_ request: ReadRequest) throws -> ReadPage
+
+    /// Applies changes; one outcome per change, same order.
+    func write(_ changes: [Change]) throws -> [WriteOutcome]
+
+    /// Reaches the other end and says what worked and what failed, step by step.
+    func testConnection() -> ConnectionReport
+}
+
+/// A half-open time range `[start, end)`.
+public struct TimeWindow: Hashable, Sendable, Codable, CustomStringConvertible {
+    public var start: Date
+    public var end: Date
+
+    public init(start: Date, end: Date) {
+        precondition(start <= end, "window start after end")
+        self.start = start
+        self.end = end
+    }
+
+    public func contains(_ date: Date) -> Bool { date >= start && date < end }
+
+    public var description: String {
+        "[\(start.formatted(.iso8601)), \(end.formatted(.iso8601)))"
+    }
+
+    /// Splits the window into consecutive chunks of at most `days` days.
+    public func chunks(days: Int) -> [TimeWindow] {
+        guard days > 0 else { return [self] }
+        let step = TimeInterval(days * 86_400)
+        var out: [TimeWindow] = []
+        var s = start
+        while s < end {
+            let e = min(end, s.addingTimeInterval(step))
+            out.append(TimeWindow(start: s, end: e))
+            s = e
+        }
+        return out.isEmpty ? [self] : out
+    }
+}
+
+public struct ReadRequest: Hashable, Sendable {
+    /// The time range to list (items whose start falls in it).
+    public var window: TimeWindow
+    /// The cursor from the last completed read, if the connector has a change feed and the
+    /// engine wants a delta. nil asks for a full listing of `window`.
+    public var cursor: String?
+    /// Re-read everything changed at or after this instant (`almanac sync --since`).
+    public var since: Date?
+    /// The `continuation` of the previous page of this listing, nil for the first page.
+    public var continuation: String?
+
+    public init(window: TimeWindow, cursor: String? = nil, since: Date? = nil, continuation: String? = nil) {
+        self.window = window
+        self.cursor = cursor
+        self.since = since
+        self.continuation = continuation
+    }
+}
+
+/// An item as read from one side.
+public struct SourceItem: Hashable, Sendable {
+    /// The item's identity on its side (an `external_id`, a calendar event id).
+    public var key: String
+    /// Opaque version (etag, `updated` stamp, row hash); nil when the side has none.
+    public var version: String?
+    public var event: Event
+
+    public init(key: String, version: String? = nil, event: Event) {
+        self.key = key
+        self.version = version
+        self.event = event
+    }
+}
+
+/// An item a connector could not turn into an `Event` (missing start, bad date…).
+public struct ItemProblem: Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The item's key if it has one, else a locator such as `row 17` or `line 42`.
+    public var key: String
+    /// The field or column at fault, when one is.
+    public var field: String?
+    public var reason: String
+
+    public init(key: String, field: String? = nil, reason: String) {
+        self.key = key
+        self.field = field
+        self.reason = reason
+    }
+
+    public var description: String {
+        if let field { return "\(key): \(field): \(reason)" }
+        return "\(key): \(reason)"
+    }
+}
+
+/// What a page's listing says about absence.
+public enum ReadCoverage: Hashable, Sendable {
+    /// Every item of `window` is in this listing (across all its pages): an item known to be in
+    /// the window but not listed was deleted.
+    case complete(TimeWindow)
+    /// Only changes since the cursor: deletions arrive in `deleted`, absence means nothing.
+    case delta
+}
+
+public struct ReadPage: Sendable {
+    public var items: [SourceItem]
+    /// Keys deleted since the cursor (delta reads only).
+    public var deleted: [String]
+    /// Items that could not be read; reported, never treated as deletions.
+    public var problems: [ItemProblem]
+    public var coverage: ReadCoverage
+    /// Non-nil when more pages follow: pass it back in `ReadRequest.continuation`.
+    public var continuation: String?
+    /// The cursor to store once everything read has been applied; set on the last page.
+    public var cursor: String?
+
+    public init(items: [SourceItem], deleted: [String] = [], problems: [ItemProblem] = [],
+                coverage: ReadCoverage, continuation: String? = nil, cursor: String? = nil) {
+        self.items = items
+        self.deleted = deleted
+        self.problems = problems
+        self.coverage = coverage
+        self.continuation = continuation
+        self.cursor = cursor
+    }
+}
+
+/// One write asked of a connector.
+public enum Change: Hashable, Sendable {
+    /// Create `event` with the deterministic id `id` (DESIGN §5). A side that cannot choose its
+    /// ids stores `id` in its origin stamp instead and returns its own key.
+    case create(id: String, event: Event)
+    /// Replace the item `key` with `event`; `ifVersion` guards against concurrent edits.
+    case update(key: String, ifVersion: String?, event: Event)
+    case delete(key: String, ifVersion: String?)
+    /// Write back a confirmation of `key` (e.g. `on_confirmed`).
+    case confirm(key: String, event: Event)
+    /// Write back a cancellation of `key` (e.g. `on_cancelled`).
+    case cancel(key: String, event: Event)
+}
+
+public enum WriteOutcome: Hashable, Sendable {
+    /// Done; `key` is the item's key now (for a create, possibly newly assigned), `version` its new version.
+    case written(key: String, version: String?)
+    /// The item changed since `ifVersion` (or a create found an existing item with that id):
+    /// `current` is what is there now, when the connector could fetch it.
+    case conflict(current: SourceItem?)
+    /// The item no longer exists.
+    case gone
+    /// Not done. `retryable` failures (rate limits, timeouts) may succeed on a later attempt.
+    case failed(retryable: Bool, reason: String)
+}
+
+/// The result of `testConnection()`: the steps tried, in order, each with what was found.
+public struct ConnectionReport: Sendable, Codable, Hashable {
+    public struct Step: Sendable, Codable, Hashable {
+        public var name: String
+        public var ok: Bool
+        public var detail: String
+        public init(name: String, ok: Bool, detail: String) {
+            self.name = name
+            self.ok = ok
+            self.detail = detail
+        }
+    }
+
+    public var steps: [Step]
+    public init(steps: [Step]) { self.steps = steps }
+    public var ok: Bool { !steps.isEmpty && steps.allSatisfy(\.ok) }
+}

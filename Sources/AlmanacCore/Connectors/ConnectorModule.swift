@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+
+/// A setting a connector accepts, declared by its module so that `almanac check` validates it
+/// and its README can be checked against it.
+public struct SettingSpec: Hashable, Sendable {
+    public enum Kind: Hashable, Sendable {
+        case string
+        case integer(ClosedRange<Int>)
+        case bool
+        case duration
+        case strings
+        /// One of a fixed list of strings.
+        case choice([String])
+        /// A table of string values (e.g. CSV `columns = { external_id = "Appt ID" }`).
+        case stringTable
+        /// A secret: accepted as `KEY_file` (path) or `KEY_env` (variable name), or inline as
+        /// `KEY` only when the profile file is readable by its owner alone.
+        case secret
+        /// A path that must exist when the profile is checked.
+        case existingPath
+    }
+
+    public var key: String
+    public var kind: Kind
+    public var required: Bool
+    /// One line for the reference profile and README.
+    public var summary: String
+
+    public init(_ key: String, _ kind: Kind, required: Bool = false, _ summary: String) {
+        self.key = key
+        self.kind = kind
+        self.required = required
+        self.summary = summary
+    }
+}
+
+/// Everything a connector needs to be instantiated for one side of one job.
+public struct ConnectorContext: Sendable {
+    public enum Side: String, Sendable { case from, to }
+
+    public var profile: String
+    public var job: String
+    public var side: Side
+    public var connectionName: String
+    /// The `[connections.NAME]` table (minus `connector`).
+    public var connection: ConfigTable
+    /// The job's `[jobs.source]` (side `from`) or `[jobs.target]` (side `to`) table.
+    public var jobSettings: ConfigTable
+    /// The profile's zone for naive datetimes.
+    public var timeZone: TimeZone
+    /// Where the connector may keep files of its own (OAuth tokens), per profile.
+    public var stateDirectory: URL
+    /// The profile file's directory, for resolving relative paths in settings.
+    public var profileDirectory: URL
+    public var logger: Logger
+    public var phonePriority: [PhoneKind]
+
+    public init(profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,
+                jobSettings: ConfigTable, timeZone: TimeZone, stateDirectory: URL, profileDirectory: URL,
+                logger: Logger, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]) {
+        self.profile = profile
+        self.job = job
+        self.side = side
+        self.connectionName = connectionName
+        self.connection = connection
+        self.jobSettings = jobSettings
+        self.timeZone = timeZone
+        self.stateDirectory = stateDirectory
+        self.profileDirectory = profileDirectory
+        self.logger = logger
+        self.phonePriority = phonePriority
+    }
+
+    /// Resolves the secret setting `key` (`key_file`, `key_env` or inline `key`) of the connection.
+    /// Throws `config.secret_missing` naming the file or variable, never the value.
+    public func secret(_ key: String) throws -> String? {
+        try Secrets.resolve(key, in: connection, relativeTo: profileDirectory,
+                            where: "connection \"\(connectionName)\"")
+    }
+}
+
+/// A connector kind: its settings, capabilities and factory. One per module under `Plugins/`,
+/// listed explicitly by the worker's registry.
+public protocol ConnectorModule: SendableMetatype {
+    /// The `connector = "…"` value that selects this module.
+    static var kind: String { get }
+    /// One line saying what it connects to.
+    static var summary: String { get }
+    /// Settings of `[connections.NAME]`.
+    static var connectionSettings: [SettingSpec] { get }
+    /// Settings of `[jobs.source]` when this connector is a job's `from` side.
+    static var sourceSettings: [SettingSpec] { get }
+    /// Settings of `[jobs.target]` when this connector is a job's `to` side.
+    static var targetSettings: [SettingSpec] { get }
+    /// What an instance configured with these job-side settings can do.
+    static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities
+    /// Rules beyond the per-setting checks (settings that go together, forbidden combinations).
+    static func validate(connection: ConfigScope, profileFileIsPrivate: Bool)
+    static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side)
+    /// Creates an instance. Throws `AlmanacError` when it cannot (bad settings, missing secret).
+    static func make(_ context: ConnectorContext) throws -> any Connector
+}
+
+extension ConnectorModule {
+    public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {}
+    public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {}
+}

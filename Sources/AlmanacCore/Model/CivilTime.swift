@@ -1,0 +1,85 @@
+import Foundation
+
+/// A calendar date with no time zone (an all-day event's day, a `date` column).
+public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var year: Int
+    public var month: Int
+    public var day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`; returns nil for anything else or an impossible date.
+    public init?(iso string: some StringProtocol) {
+        let parts = string.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+            (1...12).contains(m), (1...CivilDate.daysIn(month: m, year: y)).contains(d)
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
+    public var description: String {
+        String(format: "%04d-%02d-%02d", year, month, day)
+    }
+
+    public static func < (a: CivilDate, b: CivilDate) -> Bool {
+        (a.year, a.month, a.day) < (b.year, b.month, b.day)
+    }
+
+    public static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// The date `days` later (or earlier, when negative).
+    public func adding(days: Int) -> CivilDate {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        let start = c.date(from: DateComponents(year: year, month: month, day: day))!
+        let moved = c.date(byAdding: .day, value: days, to: start)!
+        let parts = c.dateComponents([.year, .month, .day], from: moved)
+        return CivilDate(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+}
+
+/// A wall-clock time of day with no date and no zone (`at = ["04:00"]`, a `time` column).
+public struct LocalTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
+    public var hour: Int
+    public var minute: Int
+    public var second: Int
+
+    public init(hour: Int, minute: Int, second: Int = 0) {
+        self.hour = hour
+        self.minute = minute
+        self.second = second
+    }
+
+    /// Parses `HH:MM` or `HH:MM:SS` (24-hour clock).
+    public init?(string: some StringProtocol) {
+        let parts = string.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 }),
+            let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m)
+        else { return nil }
+        var s = 0
+        if parts.count == 3 {
+            guard let v = Int(parts[2]), (0...59).contains(v) else { return nil }
+            s = v
+        }
+        self.init(hour: h, minute: m, second: s)
+    }
+
+    public var description: String {
+        second == 0 ? String(format: "%02d:%02d", hour, minute) : String(format: "%02d:%02d:%02d", hour, minute, second)
+    }
+
+    public static func < (a: LocalTime, b: LocalTime) -> Bool {
+        (a.hour, a.minute, a.second) < (b.hour, b.minute, b.second)
+    }
+}

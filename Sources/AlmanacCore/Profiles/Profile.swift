@@ -1,0 +1,114 @@
+import Foundation
+
+/// A validated profile: one `profiles.d/NAME.toml`, run by one worker.
+public struct Profile: Sendable, Hashable {
+    public var name: String
+    /// The file it was read from.
+    public var path: String
+    public var enabled: Bool
+    public var timeZone: TimeZone
+    public var schedule: Schedule
+    public var notify: NotifyConfig?
+    /// Connections by name.
+    public var connections: [String: ConnectionConfig]
+    public var jobs: [JobConfig]
+    /// SHA-256 of the file's bytes; a change restarts the worker.
+    public var configHash: String
+}
+
+public struct Schedule: Sendable, Hashable {
+    public enum Trigger: Sendable, Hashable {
+        /// Every interval, counted from the end of the last run's start.
+        case every(Duration)
+        /// At these wall-clock times in the profile's zone.
+        case at([LocalTime])
+        /// Only on demand (`almanac sync`).
+        case manual
+    }
+
+    public var trigger: Trigger
+    /// A random delay in `[0, jitter]` added to every scheduled run, so profiles spread out.
+    public var jitter: Duration
+
+    public init(trigger: Trigger, jitter: Duration) {
+        self.trigger = trigger
+        self.jitter = jitter
+    }
+
+    /// `every = "1h"`, jitter one tenth of it (at most 5 minutes).
+    public static let `default` = Schedule(trigger: .every(.seconds(3_600)), jitter: .seconds(300))
+}
+
+public struct NotifyConfig: Sendable, Hashable {
+    public enum Event: String, Sendable, Hashable, CaseIterable { case failure, recovery, success }
+    public var on: Set<Event>
+    /// argv of the command; it gets the run report as JSON on stdin.
+    public var command: [String]
+}
+
+public struct ConnectionConfig: Sendable, Hashable {
+    public var name: String
+    /// The connector kind (`odbc`, `csv`, `xml`, `google`, `cronofy`).
+    public var connector: String
+    /// The connection's settings, without `connector`.
+    public var settings: ConfigTable
+}
+
+public enum SyncDirection: String, Sendable, Hashable, CaseIterable { case oneWay = "one-way", twoWay = "two-way" }
+
+public enum ConflictPolicy: String, Sendable, Hashable, CaseIterable {
+    case fromWins = "from-wins", toWins = "to-wins", newestWins = "newest-wins"
+}
+
+public struct ApplyFlags: Sendable, Hashable {
+    public var create: Bool
+    public var update: Bool
+    public var delete: Bool
+    public init(create: Bool, update: Bool, delete: Bool) {
+        self.create = create
+        self.update = update
+        self.delete = delete
+    }
+}
+
+public struct WindowConfig: Sendable, Hashable {
+    public var pastDays: Int
+    public var futureDays: Int
+    public var chunkDays: Int
+    public init(pastDays: Int = 7, futureDays: Int = 30, chunkDays: Int = 7) {
+        self.pastDays = pastDays
+        self.futureDays = futureDays
+        self.chunkDays = chunkDays
+    }
+
+    /// The window around `now`: from `pastDays` before to `futureDays` after.
+    public func window(around now: Date) -> TimeWindow {
+        TimeWindow(start: now.addingTimeInterval(-Double(pastDays) * 86_400),
+                   end: now.addingTimeInterval(Double(futureDays) * 86_400))
+    }
+}
+
+public struct JobConfig: Sendable, Hashable {
+    public var name: String
+    public var from: String
+    public var to: String
+    public var direction: SyncDirection
+    public var window: WindowConfig
+    public var conflict: ConflictPolicy
+    /// Fields the `to` side owns even when the policy favours `from`.
+    public var toOwns: Set<EventField>
+    /// What may be done toward `to`.
+    public var apply: ApplyFlags
+    /// What may be done toward `from` (two-way jobs).
+    public var applyBack: ApplyFlags
+    public var includeTentative: Bool
+    /// Mustache template for the title when the source row has none.
+    public var titleTemplate: String?
+    public var phonePriority: [PhoneKind]
+    /// Planned deletes above this share of known items stop the run (`sync.mass_delete_blocked`).
+    public var massDeletePercent: Int
+    /// `[jobs.source]`: settings for the `from` connector.
+    public var source: ConfigTable
+    /// `[jobs.target]`: settings for the `to` connector.
+    public var target: ConfigTable
+}

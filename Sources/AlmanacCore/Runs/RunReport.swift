@@ -1,0 +1,127 @@
+import Foundation
+
+/// Why a run started.
+public enum RunTrigger: String, Sendable, Codable, Hashable {
+    case schedule, manual, startup
+}
+
+/// How to run a job (`almanac sync` / `almanac run` flags).
+public struct RunOptions: Sendable, Codable, Hashable {
+    public var trigger: RunTrigger
+    /// Plan only: print the actions, write nothing (no connector writes, no state changes).
+    public var dryRun: Bool
+    /// Ignore stored cursors: full listing of the window, reconciled against state.
+    public var full: Bool
+    /// Re-read what changed since this instant, overriding the stored cursor.
+    public var since: Date?
+    /// Let a run proceed past the mass-delete guard.
+    public var allowMassDelete: Bool
+
+    public init(trigger: RunTrigger = .manual, dryRun: Bool = false, full: Bool = false, since: Date? = nil,
+                allowMassDelete: Bool = false) {
+        self.trigger = trigger
+        self.dryRun = dryRun
+        self.full = full
+        self.since = since
+        self.allowMassDelete = allowMassDelete
+    }
+}
+
+/// Progress of a running job, sent in `status` heartbeats and shown by `sync --wait`.
+public struct RunProgress: Sendable, Codable, Hashable {
+    /// `reading`, `planning`, `applying`, `writing-back`, `committing`.
+    public var phase: String
+    public var done: Int
+    public var total: Int?
+
+    public init(phase: String, done: Int = 0, total: Int? = nil) {
+        self.phase = phase
+        self.done = done
+        self.total = total
+    }
+}
+
+/// Counts of one direction of a run (`to`: toward the job's `to` side; `from`: write-back).
+public struct ActionCounts: Sendable, Codable, Hashable {
+    public var created = 0
+    public var updated = 0
+    public var deleted = 0
+    public var confirmed = 0
+    public var cancelled = 0
+    public var conflicts = 0
+    public var skipped = 0
+    public var failed = 0
+    public var unchanged = 0
+
+    public init() {}
+
+    public var changed: Int { created + updated + deleted + confirmed + cancelled }
+}
+
+public enum RunResult: String, Sendable, Codable, Hashable {
+    /// Everything planned was applied.
+    case success
+    /// Applied, but some items failed (listed in `failures`).
+    case partial
+    /// The run stopped: nothing or only part was applied (`error` says why).
+    case failed
+    /// Stopped by a guard (`sync.mass_delete_blocked`) before writing anything.
+    case blocked
+}
+
+/// One item that could not be synced, with its key and the reason.
+public struct ItemFailure: Sendable, Codable, Hashable, CustomStringConvertible {
+    public var key: String
+    /// `to` or `from`: which side the failed action was aimed at, or which side the bad item came from.
+    public var side: String
+    public var reason: String
+
+    public init(key: String, side: String, reason: String) {
+        self.key = key
+        self.side = side
+        self.reason = reason
+    }
+
+    public var description: String { "\(key) (\(side)): \(reason)" }
+}
+
+/// The outcome of one run of one job: what the worker sends as `run_finished` and the state
+/// store keeps in its run history.
+public struct RunReport: Sendable, Codable, Hashable {
+    public var runID: String
+    public var profile: String
+    public var job: String
+    public var trigger: RunTrigger
+    public var dryRun: Bool
+    public var started: Date
+    public var finished: Date
+    public var result: RunResult
+    /// Toward the `to` side.
+    public var toCounts: ActionCounts
+    /// Toward the `from` side (write-back of two-way jobs).
+    public var fromCounts: ActionCounts
+    public var failures: [ItemFailure]
+    /// For `failed`/`blocked`: the error's stable code and message.
+    public var errorCode: String?
+    public var error: String?
+
+    public init(runID: String, profile: String, job: String, trigger: RunTrigger, dryRun: Bool, started: Date,
+                finished: Date, result: RunResult, toCounts: ActionCounts = .init(), fromCounts: ActionCounts = .init(),
+                failures: [ItemFailure] = [], errorCode: String? = nil, error: String? = nil) {
+        self.runID = runID
+        self.profile = profile
+        self.job = job
+        self.trigger = trigger
+        self.dryRun = dryRun
+        self.started = started
+        self.finished = finished
+        self.result = result
+        self.toCounts = toCounts
+        self.fromCounts = fromCounts
+        self.failures = failures
+        self.errorCode = errorCode
+        self.error = error
+    }
+
+    public var durationMS: Int { Int((finished.timeIntervalSince(started) * 1000).rounded()) }
+}

@@ -1,0 +1,16 @@
+import AlmanacCore
+import ArgumentParser
+
+/// The `almanac` executable: every subcommand is a thin client of a library module.
+@main
+struct Almanac: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "almanac",
+        abstract: "Sync appointments between on-premises databases and files and cloud calendars.",
+        discussion: "Profiles live in profiles.d/NAME.toml; see the reference profile shipped in profiles.d/.",
+        version: AlmanacVersion.current,
+        subcommands: [
+            CheckCommand.self,
+        ]
+    )
+}

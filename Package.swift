@@ -83,6 +83,8 @@ let package = Package(
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
     ]
 )

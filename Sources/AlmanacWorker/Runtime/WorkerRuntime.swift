@@ -32,6 +32,8 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
     var lastScheduledStart: Date?
     let progressLock = NSLock()
     var current: (job: String, progress: RunProgress?)?
+    /// Test hook: seconds each run waits before it starts working.
+    var runDelay = 0.0
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -68,6 +70,7 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         nextRun = NextRun.after(Date(), schedule: profile.schedule, timeZone: profile.timeZone, lastStart: nil,
                                 random: Double.random(in: 0..<1))
         let handOff = HandOff(runner)
+        runDelay = testHookRunDelay(path: path)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
@@ -182,6 +185,7 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         started.requestIDs = ids
         events.send(started)
         setCurrent((job, nil))
+        if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
         var lastSent = 0.0
         let begin = Date()
         let report: RunReport
@@ -231,7 +235,7 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
 
     // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
     // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` in the profile file.
+    // or `# almanac-test: hang` (no heartbeats) or `# almanac-test: run-delay=SECONDS` in the profile file.
     private func testHookLines(path: String) -> [Substring] {
         guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
             let text = try? String(contentsOfFile: path, encoding: .utf8)
@@ -241,6 +245,10 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
 
     private func testHookExit(path: String) -> Int32? {
         testHookLines(path: path).compactMap { $0.hasPrefix("exit=") ? Int32($0.dropFirst(5)) : nil }.first
+    }
+
+    private func testHookRunDelay(path: String) -> Double {
+        testHookLines(path: path).compactMap { $0.hasPrefix("run-delay=") ? Double($0.dropFirst(10)) : nil }.first ?? 0
     }
 
     private func testHookHang(path: String) -> Bool {

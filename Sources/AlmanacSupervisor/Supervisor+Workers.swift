@@ -76,6 +76,7 @@ extension Supervisor {
 
     private func exited(_ slot: WorkerSlot, status: Int32, now: Double) {
         guard let process = slot.process else { return }
+        timersDirty = true
         let open = [process.eventFD, process.stdoutFD, process.stderrFD].filter { $0 >= 0 }
         readPipes(open, now: now, draining: true)
         for fd in open { closePipe(fd) }

@@ -25,6 +25,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     var rescanDue = 0.0
     var debounceUntil: Double?
     var nextRequestID = 0
+    /// Set when something may have moved a timer; the loop then runs its timer pass.
+    var timersDirty = true
+    var nextDue = 0.0
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
@@ -77,7 +80,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         poller.add(wakeRead)
         if let watcher { poller.add(watcher.fd) }
         while true {
-            let timeout = lock.withLock { pollTimeout(now: monotonicSeconds()) }
+            let timeout = lock.withLock { Int32(max(0, min(60_000, (nextDue - monotonicSeconds()) * 1000 + 1))) }
             let ready = poller.wait(timeoutMS: timeout)
             var signals: [Int32] = []
             if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
@@ -106,18 +109,25 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 }
                 let pipes = ready.filter { $0 != signalFD && $0 != wakeRead && $0 != watcher?.fd }
                 if !pipes.isEmpty { readPipes(pipes, now: now) }
-                timers(now: monotonicSeconds())
+                if !signals.isEmpty || ready.count > pipes.count { timersDirty = true }
+                // The timer pass is O(profiles): run it only when something may have moved a timer,
+                // or when the earliest one is due, not on every heartbeat.
+                let later = monotonicSeconds()
+                guard timersDirty || later >= nextDue else { return }
+                timersDirty = false
+                timers(now: later)
+                nextDue = pollDeadline(now: later)
                 if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
                     lastRewatch = now  // the directory was missing or replaced: try to watch it again
                     watcher.rewatch(directory: config.profilesDirectory)
                 }
+                let status = summary()
+                if status != lastStatus {
+                    notify.send("STATUS=\(status)")
+                    lastStatus = status
+                }
             }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
-            let status = lock.withLock { summary() }
-            if status != lastStatus {
-                notify.send("STATUS=\(status)")
-                lastStatus = status
-            }
         }
         notify.send("STOPPING=1")
         log.log("info", "daemon stopped: every worker has exited")
@@ -125,7 +135,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     }
 
     /// Wakes the event loop (after a control request changed timers or asked for a start).
+    /// Call under `lock`.
     func wakeLoop() {
+        timersDirty = true
         var b: UInt8 = 1
         _ = write(wakeWrite, &b, 1)
     }
@@ -142,7 +154,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         return "\(up) of \(slots.count) profiles running" + (bad > 0 ? ", \(bad) need attention" : "")
     }
 
-    private func pollTimeout(now: Double) -> Int32 {
+    /// The monotonic time of the earliest timer: a start, a stop deadline, a ready timeout, a
+    /// heartbeat deadline, the debounce, the rescan.
+    private func pollDeadline(now: Double) -> Double {
         var next = rescanDue
         if let d = debounceUntil { next = min(next, d) }
         let beat = config.heartbeatInterval
@@ -155,7 +169,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             }
         }
         if shuttingDown { next = min(next, now + 0.5) }
-        return Int32(max(0, min(60_000, (next - now) * 1000 + 1)))
+        return next
     }
 
     private func timers(now: Double) {

@@ -15,7 +15,9 @@ public enum ODBCConnectionString {
             let key = rest[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
             rest = rest[rest.index(after: eq)...]
             var value = ""
+            var braced = false
             if rest.first == "{" {
+                braced = true
                 var i = rest.index(after: rest.startIndex)
                 while i < rest.endIndex {
                     if rest[i] == "}" {
@@ -39,7 +41,7 @@ public enum ODBCConnectionString {
                 value = String(rest)
                 rest = ""
             }
-            if !key.isEmpty { out.append((key, value.trimmingCharacters(in: .whitespaces))) }
+            if !key.isEmpty { out.append((key, braced ? value : value.trimmingCharacters(in: .whitespaces))) }
         }
         return out
     }

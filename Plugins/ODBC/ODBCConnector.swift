@@ -20,6 +20,8 @@ public final class ODBCConnector: Connector {
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
     private var seenKeys: Set<String> = []
     private var rowNumber = 0
+    /// Set once the driver proved unable to re-read long values inside a rowset.
+    private var singleRowReads = false
 
     /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
@@ -153,10 +155,26 @@ public final class ODBCConnector: Connector {
             default: return .timestamp(since.map(resolver.wallClock) ?? NaiveDateTime(wallSeconds: -2_208_988_800))
             }
         }
+        let firstRow = rowNumber
+        let firstKeys = seenKeys
+        while true {
+            let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn)
+            if let page { return page }
+            // A long value needed a single-row cursor: read the chunk again that way.
+            context.logger.debug("odbc driver cannot position in a rowset; reading long values row by row")
+            singleRowReads = true
+            rowNumber = firstRow
+            seenKeys = firstKeys
+        }
+    }
+
+    /// One pass over the chunk's result; nil when it must be redone with single-row fetches.
+    private func readChunkOnce(_ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
+                               conn: ODBCConnection) throws -> ReadPage? {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(statement: stmt, rowArraySize: settings.fetchRows)
+        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
         let mapper = RowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError("odbc.read_query_columns",
@@ -186,6 +204,7 @@ public final class ODBCConnector: Connector {
                     problems.append(ItemProblem(key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
                 }
             }
+            if reader.positioningFailed && reader.rowArraySize > 1 { return nil }
         }
         try conn.endTransaction(commit: true)
         return ReadPage(items: items, problems: problems, coverage: .complete(chunk))

@@ -16,30 +16,30 @@ enum CellValue {
 
 /// Reads a result set with a block cursor: every column bound once (`SQLBindCol`), rows fetched
 /// `rowArraySize` at a time (`SQL_ATTR_ROW_ARRAY_SIZE`). Columns the driver declares longer
-/// than `maxBoundCharacters` (or of unknown length) are read with `SQLGetData` instead, and the
-/// reader then fetches one row at a time, since `SQLGetData` needs a single-row cursor.
+/// than `maxBoundCharacters` (or of unknown length: TEXT, CLOB) are bound with a buffer of that
+/// size; a value that does not fit is read whole with `SQLSetPos(row)` + `SQLGetData`. A driver
+/// that cannot position in a rowset (the SQLite driver) sets `positioningFailed`, and the
+/// caller reads the result again one row at a time, where `SQLGetData` needs no positioning.
 ///
 /// Text is bound as UTF-16 (`SQL_C_WCHAR`) for wide columns and as bytes (`SQL_C_CHAR`) for
 /// narrow ones, whose UTF-8 is validated per cell; numbers arrive as their text; dates, times
 /// and timestamps as ODBC structs.
 final class ResultReader {
     enum Binding {
-        case wide(units: Int)
-        case narrow(bytes: Int)
+        /// `capped`: the column may hold longer values than the buffer.
+        case wide(units: Int, capped: Bool)
+        case narrow(bytes: Int, capped: Bool)
         case timestamp
         case date
         case time
-        /// Not bound: read with SQLGetData (wide or narrow).
-        case long(wide: Bool)
 
         var elementSize: Int {
             switch self {
-            case .wide(let units): return (units + 1) * 2
-            case .narrow(let bytes): return bytes + 1
+            case .wide(let units, _): return (units + 1) * 2
+            case .narrow(let bytes, _): return bytes + 1
             case .timestamp: return MemoryLayout<SQL_TIMESTAMP_STRUCT>.stride
             case .date: return MemoryLayout<SQL_DATE_STRUCT>.stride
             case .time: return MemoryLayout<SQL_TIME_STRUCT>.stride
-            case .long: return 0
             }
         }
     }
@@ -48,27 +48,26 @@ final class ResultReader {
     let columns: [ODBCColumnDescription]
     let bindings: [Binding]
     let rowArraySize: Int
-    private var buffers: [UnsafeMutableRawPointer?]
+    private var buffers: [UnsafeMutableRawPointer]
     private var indicators: [UnsafeMutablePointer<SQLLEN>]
-    private var longValues: [CellValue]
+    /// A long value could not be re-read because the driver cannot position in a rowset.
+    private(set) var positioningFailed = false
     private let rowsFetched = UnsafeMutablePointer<SQLULEN>.allocate(capacity: 1)
     private let rowStatus: UnsafeMutablePointer<SQLUSMALLINT>
 
     /// Describes and binds the executed statement's result columns.
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
-    init(statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 8_192) throws {
+    init(statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048) throws {
         self.statement = statement
         let count = try statement.resultColumnCount()
         var columns: [ODBCColumnDescription] = []
         for i in 1...max(count, 1) where count > 0 { columns.append(try statement.describeColumn(i)) }
         self.columns = columns
         bindings = columns.map { Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters) }
-        let hasLong = bindings.contains { if case .long = $0 { return true } else { return false } }
-        rowArraySize = hasLong ? 1 : max(requested, 1)
+        rowArraySize = max(requested, 1)
         rowStatus = .allocate(capacity: rowArraySize)
         buffers = []
         indicators = []
-        longValues = Array(repeating: .null, count: columns.count)
         let stmt = statement.handle
         try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_TYPE),
                                            UnsafeMutableRawPointer(bitPattern: Int(SQL_BIND_BY_COLUMN)), 0),
@@ -84,10 +83,6 @@ final class ResultReader {
             let ind = UnsafeMutablePointer<SQLLEN>.allocate(capacity: rowArraySize)
             indicators.append(ind)
             let size = binding.elementSize
-            guard size > 0 else {
-                buffers.append(nil)
-                continue
-            }
             let buffer = UnsafeMutableRawPointer.allocate(byteCount: size * rowArraySize, alignment: 8)
             buffers.append(buffer)
             let cType: Int32
@@ -97,7 +92,6 @@ final class ResultReader {
             case .timestamp: cType = SQL_C_TYPE_TIMESTAMP
             case .date: cType = SQL_C_TYPE_DATE
             case .time: cType = SQL_C_TYPE_TIME
-            case .long: continue
             }
             try statement.check(SQLBindCol(stmt, SQLUSMALLINT(i + 1), SQLSMALLINT(cType), buffer, SQLLEN(size), ind),
                                 "SQLBindCol(\(i + 1))")
@@ -110,7 +104,7 @@ final class ResultReader {
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), nil, 0)
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), nil, 0)
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
-        for b in buffers { b?.deallocate() }
+        for b in buffers { b.deallocate() }
         for i in indicators { i.deallocate() }
         rowsFetched.deallocate()
         rowStatus.deallocate()
@@ -124,14 +118,14 @@ final class ResultReader {
         case SQL_TYPE_DATE, SQL_DATE: return .date
         case SQL_TYPE_TIME, SQL_TIME: return .time
         case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR:
-            return long ? .long(wide: true) : .wide(units: column.size)
+            return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size, capped: false)
         case SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
-            return long ? .long(wide: false) : .narrow(bytes: column.size * 4)
+            return long ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
         case SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY:
-            return long ? .long(wide: false) : .narrow(bytes: column.size * 2)
+            return long ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
         default:
             // Numbers, GUIDs, intervals, SQL Server's time2/datetimeoffset: their text.
-            return .narrow(bytes: max(column.size + 8, 64))
+            return .narrow(bytes: min(max(column.size + 8, 64), 1_024), capped: true)
         }
     }
 
@@ -141,13 +135,7 @@ final class ResultReader {
         let rc = SQLFetch(statement.handle)
         if rc == SQLRETURN(SQL_NO_DATA) { return 0 }
         try statement.check(rc, "SQLFetch")
-        let n = Int(rowsFetched.pointee)
-        if rowArraySize == 1 && n == 1 {
-            for (i, binding) in bindings.enumerated() {
-                if case .long(let wide) = binding { longValues[i] = try getData(column: i + 1, wide: wide) }
-            }
-        }
-        return n
+        return Int(rowsFetched.pointee)
     }
 
     /// True when the driver flagged the row as failed (`SQL_ROW_ERROR`).
@@ -156,18 +144,17 @@ final class ResultReader {
     /// The cell at `row` (within the current rowset) and `column` (0-based).
     func value(row: Int, column: Int) -> CellValue {
         let binding = bindings[column]
-        if case .long = binding { return longValues[column] }
         let ind = indicators[column][row]
         if ind == SQLLEN(SQL_NULL_DATA) { return .null }
         let size = binding.elementSize
-        let base = buffers[column]! + row * size
+        let base = buffers[column] + row * size
         switch binding {
-        case .wide:
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 { return .truncated }
+        case .wide(_, let capped):
+            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 { return capped ? reread(row: row, column: column, wide: true) : .truncated }
             let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
             return String(validating: units, as: UTF16.self).map(CellValue.text) ?? .invalidText
-        case .narrow:
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return .truncated }
+        case .narrow(_, let capped):
+            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return capped ? reread(row: row, column: column, wide: false) : .truncated }
             let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
             return String(validating: bytes, as: UTF8.self).map(CellValue.text) ?? .invalidText
         case .timestamp:
@@ -180,9 +167,21 @@ final class ResultReader {
         case .time:
             let t = base.load(as: SQL_TIME_STRUCT.self)
             return .time(LocalTime(hour: Int(t.hour), minute: Int(t.minute), second: Int(t.second)))
-        case .long:
-            return .null
         }
+    }
+
+    /// Reads a value longer than its bound buffer: positions the cursor on `row` and reads the
+    /// column with `SQLGetData`.
+    private func reread(row: Int, column: Int, wide: Bool) -> CellValue {
+        if rowArraySize > 1 {
+            let rc = SQLSetPos(statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
+                               SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
+            guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO) else {
+                positioningFailed = true
+                return .truncated
+            }
+        }
+        return (try? getData(column: column + 1, wide: wide)) ?? .truncated
     }
 
     /// Reads a whole unbound column of the current row with repeated `SQLGetData` calls.

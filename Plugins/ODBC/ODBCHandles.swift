@@ -5,8 +5,21 @@ import Foundation
 final class ODBCEnvironment {
     let handle: SQLHENV
 
+    /// unixODBC converts between the wide (UTF-16) calls almanac makes and the narrow calls of
+    /// ANSI-only drivers (the SQLite3 driver is one) with iconv's "char" encoding, i.e. the
+    /// process's LC_CTYPE. A Swift process starts in the "C" locale (ASCII), which mangles every
+    /// non-ASCII character on the way; so, once per process and only when LC_CTYPE is not
+    /// already UTF-8, LC_CTYPE is set to C.UTF-8 before the first environment is allocated.
+    private static let utf8CharacterType: Void = {
+        let codeset = String(cString: nl_langinfo(nl_item(CODESET)))
+        if codeset.uppercased().replacingOccurrences(of: "-", with: "") != "UTF8" {
+            if setlocale(LC_CTYPE, "C.UTF-8") == nil { _ = setlocale(LC_CTYPE, "en_US.UTF-8") }
+        }
+    }()
+
     /// Throws `ODBCCallError` when the driver manager cannot allocate an environment.
     init() throws {
+        Self.utf8CharacterType
         var env: SQLHANDLE?
         let rc = SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &env)
         guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO), let env else {

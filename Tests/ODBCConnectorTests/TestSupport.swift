@@ -35,7 +35,7 @@ enum Fixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-odbc-\(UUID().uuidString)")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("clinic.db").path
-        FileManager.default.createFile(atPath: path, contents: Data())
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
         return path
     }
 

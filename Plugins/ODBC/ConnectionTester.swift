@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// `testConnection()` for ODBC: driver (or DSN), login, the read query, then each write
-/// statement, stopping at the first step that fails. Messages come from `ConnectFailure` and
+/// statement (dry run, rolled back), stopping at the first step that fails. Messages come from `ConnectFailure` and
 /// the driver's diagnostics with the password scrubbed; the connection string is never shown.
 struct ConnectionTester {
     let connector: ODBCConnector
@@ -56,14 +56,23 @@ struct ConnectionTester {
             if !steps.last!.ok { return ConnectionReport(steps: steps) }
         }
 
-        // 4. The write statements: prepared only (never executed).
+        // 4. The write statements: prepared, then run once with every parameter NULL inside a
+        //    transaction that is rolled back (drivers such as SQLite's compile only on execute).
+        //    A constraint violation (SQLSTATE 23xxx) in that dry run means the statement compiled.
         for kind in ODBCSettings.StatementKind.allCases {
             guard let statement = settings.statements[kind] else { continue }
             do {
                 let stmt = try conn.statement(queryTimeout: settings.queryTimeout)
                 try stmt.prepare(statement.sql)
-                steps.append(.init(name: kind.rawValue, ok: true, detail: "prepared"))
+                try stmt.bind(statement.names.map { _ in .text(nil) })
+                do {
+                    try stmt.execute()
+                } catch let e as ODBCCallError where e.records.contains(where: { $0.state.hasPrefix("23") }) {}
+                stmt.closeCursor()
+                try conn.endTransaction(commit: false)
+                steps.append(.init(name: kind.rawValue, ok: true, detail: "valid (dry run rolled back)"))
             } catch let e as ODBCCallError {
+                try? conn.endTransaction(commit: false)
                 steps.append(.init(name: kind.rawValue, ok: false,
                                    detail: "\(kind.rawValue) is not valid: \(e.scrubbed(settings.password))"))
             } catch {

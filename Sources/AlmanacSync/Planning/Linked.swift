@@ -145,15 +145,15 @@ struct Linked {
             return item
         }
         let keyFrom = state.keyFrom!
-        if job.fromCapabilities.contains(.writeBack) && state.writeBack != "cancelled" && fromSeen != nil {
+        if job.fromCapabilities.contains(.writeBack) && state.writeBack != "cancelled" {
             item.fromChanges.append(PlannedChange(
                 change: .cancel(key: keyFrom, event: f.event),
                 action: .init(kind: .cancel, target: .from, key: sourceKey, reason: "deleted in to")))
             item.next.writeBack = "cancelled"
         }
-        if config.applyBack.delete && job.fromCapabilities.contains(.delete) && fromSeen != nil {
+        if config.applyBack.delete && job.fromCapabilities.contains(.delete) {
             item.fromChanges.append(PlannedChange(
-                change: .delete(key: keyFrom, ifVersion: fromSeen?.item.version),
+                change: .delete(key: keyFrom, ifVersion: f.item.version),
                 action: .init(kind: .delete, target: .from, key: sourceKey, reason: "deleted in to")))
             item.remove = true
         }

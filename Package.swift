@@ -74,14 +74,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
+        .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacSyncTests",
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(
             name: "ODBCConnectorTests",
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]

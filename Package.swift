@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
+        .target(name: "CProcessControl"),
 
         // Model, profile format, connector contract. No I/O libraries.
         .target(
@@ -54,14 +56,14 @@ let package = Package(
         .target(
             name: "AlmanacWorker",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "AlmanacSupervisor",
-            dependencies: ["AlmanacCore", "AlmanacWire", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "AlmanacTestKit", dependencies: ["AlmanacCore", "AlmanacSync"]),
         .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
@@ -84,7 +86,9 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(

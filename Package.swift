@@ -37,7 +37,7 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",

@@ -44,42 +44,50 @@ public final class HTTPClient {
         var attempt = 0
         while !pending.isEmpty {
             attempt += 1
-            guard budget.take(pending.count) else { throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0) }
-            let wait = notBefore.timeIntervalSinceNow
-            if wait > 0 { sleep(wait) }
-            requestsSent += pending.count
-            let outcomes = transport.perform(pending.map { requests[$0] })
             var again: [Int] = []
             var retryAfter: TimeInterval?
-            for (i, outcome) in zip(pending, outcomes) {
-                switch outcome {
-                case .response(let r):
-                    let retryable = RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r)
-                    if retryable && attempt < retry.maxAttempts && (r.retryAfter ?? 0) <= retry.maxRetryAfter {
-                        again.append(i)
-                        if let ra = r.retryAfter { retryAfter = max(retryAfter ?? 0, ra) }
-                    } else {
-                        results[i] = .success(r)
-                    }
-                case .failure(let code, let detail):
-                    if RetryPolicy.isRetryable(curlCode: code) && attempt < retry.maxAttempts {
-                        again.append(i)
-                    } else {
-                        let host = URLComponents(string: requests[i].url)?.host ?? "the server"
-                        results[i] = .failure(AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
+            // Waves of at most `maxConcurrent`: once a wave brings a `Retry-After`, nothing more
+            // is sent before it has passed.
+            let wave = max(1, transport.options.maxConcurrent)
+            for start in stride(from: 0, to: pending.count, by: wave) {
+                let group = Array(pending[start..<min(pending.count, start + wave)])
+                guard budget.take(group.count) else {
+                    throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0)
+                }
+                let wait = notBefore.timeIntervalSinceNow
+                if wait > 0 { sleep(wait) }
+                requestsSent += group.count
+                let outcomes = transport.perform(group.map { requests[$0] })
+                for (i, outcome) in zip(group, outcomes) {
+                    switch outcome {
+                    case .response(let r):
+                        let retryable = RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r)
+                        if retryable && attempt < retry.maxAttempts && (r.retryAfter ?? 0) <= retry.maxRetryAfter {
+                            again.append(i)
+                            if let ra = r.retryAfter {
+                                retryAfter = max(retryAfter ?? 0, ra)
+                                notBefore = max(notBefore, Date().addingTimeInterval(ra))
+                            }
+                        } else {
+                            results[i] = .success(r)
+                        }
+                    case .failure(let code, let detail):
+                        if RetryPolicy.isRetryable(curlCode: code) && attempt < retry.maxAttempts {
+                            again.append(i)
+                        } else {
+                            let host = URLComponents(string: requests[i].url)?.host ?? "the server"
+                            results[i] = .failure(AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
+                        }
                     }
                 }
             }
             if !again.isEmpty {
                 let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
-                if let retryAfter {
-                    retryAfterWaits += 1
-                    notBefore = Date().addingTimeInterval(retryAfter)
-                }
+                if retryAfter != nil { retryAfterWaits += 1 }
                 retries += again.count
                 logger.debug("retrying requests", metadata: ["count": "\(again.count)", "attempt": "\(attempt)",
                                                              "delay_ms": "\(Int(delay * 1000))"])
-                sleep(delay)
+                sleep(max(delay, notBefore.timeIntervalSinceNow))
             }
             pending = again
         }

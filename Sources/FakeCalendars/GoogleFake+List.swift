@@ -18,8 +18,15 @@ extension GoogleFake {
         let maxResults = max(1, min(Int(r.param("maxResults") ?? "250") ?? 250, 2500))
         return lock.withLock {
             if let token = r.param("pageToken") {
-                guard snapshots[token] != nil else { return GoogleFake.error(400, "invalid", "Invalid page token.") }
-                return page(token, maxResults: maxResults)
+                // Page tokens are reusable (a retried page gets the same answer): `<snapshot>.<page>.<offset>`.
+                let p = token.split(separator: ".")
+                guard p.count == 3, let pg = Int(p[1]), let off = Int(p[2]), var snap = snapshots[String(p[0])],
+                      off <= snap.items.count else {
+                    return GoogleFake.error(400, "invalid", "Invalid page token.")
+                }
+                snap.page = pg
+                snap.offset = off
+                return page(String(p[0]), snap, maxResults: maxResults)
             }
             let single = r.param("singleEvents") == "true"
             var items: [[String: Any]] = []
@@ -55,8 +62,10 @@ extension GoogleFake {
             }
             snapshotCounter += 1
             let token = "p\(snapshotCounter)"
-            snapshots[token] = GoogleSnapshot(items: items, offset: 0, page: 0, seq: store.seq, calendar: calendar)
-            return page(token, maxResults: maxResults)
+            let snap = GoogleSnapshot(items: items, offset: 0, page: 0, seq: store.seq, calendar: calendar)
+            snapshots[token] = snap
+            if snapshots.count > 500 { snapshots.removeValue(forKey: "p\(snapshotCounter - 500)") }
+            return page(token, snap, maxResults: maxResults)
         }
     }
 
@@ -74,8 +83,8 @@ extension GoogleFake {
     /// Serves the next page of a snapshot (caller holds the lock). Pages are deliberately short
     /// and uneven; the second page is empty and the last page, which alone carries
     /// `nextSyncToken`, is empty too.
-    func page(_ token: String, maxResults: Int) -> FakeResponse {
-        var snap = snapshots[token]!
+    func page(_ token: String, _ snapshot: GoogleSnapshot, maxResults: Int) -> FakeResponse {
+        var snap = snapshot
         let size = max(1, min(maxResults, pageCap) - snap.page % 3)
         var slice: [[String: Any]] = []
         if snap.page != 1 || snap.offset >= snap.items.count {
@@ -88,14 +97,9 @@ extension GoogleFake {
                                    "accessRole": "owner", "etag": "\"\(snap.seq)\"",
                                    "updated": ISOTime.string(from: Date()), "items": slice]
         if slice.isEmpty && snap.offset >= snap.items.count {
-            snapshots[token] = nil
             body["nextSyncToken"] = GoogleFake.encodeSyncToken(snap.calendar, snap.seq, store.epoch)
         } else {
-            snapshotCounter += 1
-            let next = "p\(snapshotCounter)"
-            snapshots[token] = nil
-            snapshots[next] = snap
-            body["nextPageToken"] = next
+            body["nextPageToken"] = "\(token).\(snap.page).\(snap.offset)"
         }
         return .json(200, body)
     }

@@ -31,27 +31,26 @@ extension CronofyFake {
             counter += 1
             let token = "pg\(counter)"
             pages[token] = (items, 0)
+            if pages.count > 500 { pages.removeValue(forKey: "pg\(counter - 500)") }
             return nextPage(token, host: r.headers["host"])
         }
     }
 
-    /// Serves the next page (caller holds the lock).
+    /// Serves a page (caller holds the lock). `token` is `<listing>` or `<listing>.<offset>`;
+    /// page URLs can be fetched again (a retried page gets the same answer).
     func nextPage(_ token: String, host: String?) -> FakeResponse {
-        guard var p = pages[token] else {
+        let parts = token.split(separator: ".")
+        let listing = String(parts[0])
+        let offset = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+        guard let p = pages[listing], offset <= p.items.count else {
             return .json(404, ["error": "page_not_found"])
         }
-        pages[token] = nil
-        let end = min(p.items.count, p.offset + pageSize)
-        let slice = Array(p.items[p.offset..<end])
+        let end = min(p.items.count, offset + pageSize)
+        let slice = Array(p.items[offset..<end])
         let total = max(1, (p.items.count + pageSize - 1) / pageSize)
-        let current = p.offset / pageSize + 1
-        p.offset = end
-        var pagesInfo: [String: Any] = ["current": current, "total": total]
+        var pagesInfo: [String: Any] = ["current": offset / pageSize + 1, "total": total]
         if end < p.items.count {
-            counter += 1
-            let next = "pg\(counter)"
-            pages[next] = p
-            pagesInfo["next_page"] = "http://\(host ?? "127.0.0.1")/v1/events/pages/\(next)"
+            pagesInfo["next_page"] = "http://\(host ?? "127.0.0.1")/v1/events/pages/\(listing).\(end)"
         }
         return .json(200, ["pages": pagesInfo, "events": slice])
     }

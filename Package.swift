@@ -39,7 +39,7 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
@@ -95,5 +95,11 @@ let package = Package(
             name: "ODBCConnectorTests",
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "GoogleCalendarConnectorTests",
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
+        .testTarget(name: "CronofyConnectorTests",
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
     ]
 )

@@ -85,8 +85,12 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
-        .testTarget(name: "CSVConnectorTests", dependencies: ["AlmanacCore", "CSVConnector", "FileConnectorSupport"]),
-        .testTarget(name: "XMLConnectorTests", dependencies: ["AlmanacCore", "XMLConnector"]),
+        .testTarget(name: "CSVConnectorTests", dependencies: [
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "XMLConnectorTests", dependencies: [
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
         .executableTarget(name: "bench-files", dependencies: ["AlmanacCore", "CSVConnector", "XMLConnector", "CLibXML2"],

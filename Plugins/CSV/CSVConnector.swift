@@ -90,7 +90,11 @@ public final class CSVConnector: Connector {
             let files = try source.files()
             return Session(files: files, listing: CSVConnector.listingHash(files), index: 0, reader: nil, token: "")
         }
-        if let s = session, s.token == continuation { return s }
+        if let s = session, s.token == continuation {
+            // Every page checks that the file is still the one the listing started on.
+            if let r = s.reader { try source.unchanged(r.url, since: r.stamp) }
+            return s
+        }
         let parts = continuation.split(separator: ":").map(String.init)
         guard parts.count == 8, parts[0] == "csv1", let index = Int(parts[2]), let offset = Int64(parts[3]),
             let line = Int(parts[4]), let valid = Int(parts[5]), let problems = Int(parts[6])

@@ -83,7 +83,11 @@ public final class XMLConnector: Connector {
             let files = try source.files()
             return Session(files: files, listing: XMLConnector.listingHash(files), index: 0, reader: nil, token: "")
         }
-        if let s = session, s.token == continuation { return s }
+        if let s = session, s.token == continuation {
+            // Every page checks that the file is still the one the listing started on.
+            if let r = s.reader { try source.unchanged(r.url, since: r.stamp) }
+            return s
+        }
         let parts = continuation.split(separator: ":").map(String.init)
         guard parts.count == 7, parts[0] == "xml1", let index = Int(parts[2]), let seen = Int(parts[3]) else {
             throw AlmanacError("xml.bad_continuation", "the listing cannot be continued: start it again")

@@ -12,7 +12,8 @@ import Glibc
 /// - Existing rows keep their order, their columns and their bytes (rows this connector cannot
 ///   parse are kept verbatim); new rows are appended. Columns are those of the existing header,
 ///   plus any new field a change needs, appended in a stable order (standard fields, participants,
-///   custom fields by name). A new file gets `RowRenderer.columns` order and CRLF line ends.
+///   custom fields by name). A new file gets every scalar standard column, then the participant
+///   and custom columns in use, in `RowRenderer.columns` order, and CRLF line ends.
 /// - `update` replaces the standard fields of the row and the custom fields the event carries;
 ///   other custom columns keep their values (they belong to whoever produces the file).
 /// - `ifVersion` is checked against the row's content hash: a mismatch is a `.conflict`.
@@ -126,7 +127,10 @@ struct CSVSink {
         if settings.header {
             let needed = RowRenderer.columns(for: pending.map(\.values))
             let configured = Dictionary(settings.columns.map { ($0.field, $0.column) }, uniquingKeysWith: { a, _ in a })
-            for field in needed where !fields.contains(field) && pending.contains(where: { $0.values[field] != nil }) {
+            let isNew = names.isEmpty
+            for field in needed where !fields.contains(field)
+                && ((isNew && StandardField.scalars.contains(field)) || pending.contains(where: { $0.values[field] != nil }))
+            {
                 fields.append(field)
                 names.append(configured[field] ?? field.name)
             }

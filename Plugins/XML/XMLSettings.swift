@@ -7,7 +7,7 @@ struct XMLSettings: Sendable {
     var path: URL
     var glob: String
     var item: XMLPath
-    /// Field (standard or custom name) → path relative to the item, in key order.
+    /// Field (standard or custom name) → path relative to the item, in standard field order.
     var fields: [(field: StandardField, path: XMLPath)]
     var namespaces: [String: String]
     var maxBytes: Int64
@@ -44,7 +44,10 @@ struct XMLSettings: Sendable {
                 throw invalid("fields.\(key)", error.message)
             }
         }
-        self.fields = fields
+        // Standard order (external_id, title, …, participants, then custom by name): the order
+        // the sink writes elements in, and the order of each item's version hash.
+        let order = RowRenderer.columns(for: [Dictionary(uniqueKeysWithValues: fields.map { ($0.0, "") })])
+        self.fields = fields.sorted { (order.firstIndex(of: $0.0) ?? .max) < (order.firstIndex(of: $1.0) ?? .max) }
         maxBytes = Int64(t.integer("max_size_mb") ?? 1024) << 20
         let (f, errors) = RowMapper.formats(from: t.table("formats"))
         if let first = errors.first { throw invalid("formats", first) }

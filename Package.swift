@@ -77,6 +77,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
+        .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -85,11 +87,15 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacSyncTests",
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
-            "AlmanacCore", "CSVConnector", "FileConnectorSupport", .product(name: "Logging", package: "swift-log"),
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "XMLConnectorTests", dependencies: [
-            "AlmanacCore", "XMLConnector", "FileConnectorSupport", .product(name: "Logging", package: "swift-log"),
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit",
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.

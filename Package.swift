@@ -44,9 +44,12 @@ let package = Package(
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
                 exclude: ["README.md"]),
-        .target(name: "CSVConnector", dependencies: ["AlmanacCore"], path: "Plugins/CSV", exclude: ["README.md"]),
-        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "CLibXML2"], path: "Plugins/XML",
+        .target(name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
                 exclude: ["README.md"]),
+        .target(name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
+                exclude: ["README.md"]),
+        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
+                path: "Plugins/XML", exclude: ["README.md"]),
         .target(name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
                 path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
         .target(name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
@@ -101,5 +104,17 @@ let package = Package(
                     dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
         .testTarget(name: "CronofyConnectorTests",
                     dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
+        .testTarget(name: "CSVConnectorTests", dependencies: [
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "XMLConnectorTests", dependencies: [
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
+        .executableTarget(name: "bench-files", dependencies: ["AlmanacCore", "CSVConnector", "XMLConnector", "CLibXML2"],
+                          path: "contrib/bench/files", exclude: ["README.md"]),
     ]
 )

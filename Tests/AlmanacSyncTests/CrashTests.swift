@@ -76,7 +76,7 @@ struct CrashTests {
         let wantTo = try Self.contents(reference, "to.json")
         #expect(wantFrom.count == 1_100 && wantTo.count == 1_100)
         #expect(Set(wantTo).count == 1_100)
-        #expect(points > 100)
+        #expect(points >= 80, "fault points in a 1,100-item run: \(points)")
 
         var crashes = 0
         for n in 1...points {

@@ -9,7 +9,7 @@ enum CellValue {
     case invalidText
     /// A value longer than the driver declared for its column.
     case truncated
-    case timestamp(NaiveDateTime)
+    case timestamp(WallClock)
     case date(CivilDate)
     case time(LocalTime)
 }
@@ -159,7 +159,7 @@ final class ResultReader {
             return String(validating: bytes, as: UTF8.self).map(CellValue.text) ?? .invalidText
         case .timestamp:
             let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
-            return .timestamp(NaiveDateTime(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
+            return .timestamp(WallClock(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
                                             hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
         case .date:
             let d = base.load(as: SQL_DATE_STRUCT.self)

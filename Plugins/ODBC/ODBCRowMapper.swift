@@ -61,7 +61,7 @@ enum ColumnRole: Hashable {
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
 /// instant; a DATE start (or any start when `all_day` is true) makes an all-day event whose end
 /// is exclusive — an all-day end equal to its start is read as a one-day event.
-final class RowMapper {
+final class ODBCRowMapper {
     struct RowError: Error {
         var column: String
         var reason: String
@@ -218,7 +218,7 @@ final class RowMapper {
         }
         switch temporal {
         case .date(let d):
-            if allDay == false { return .instant(resolver.instant(NaiveDateTime(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID) }
+            if allDay == false { return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID) }
             return .allDay(d)
         case .naive(let n):
             if allDay == true { return .allDay(n.date) }

@@ -89,3 +89,24 @@ import Testing
         #expect(WallClock(wallSeconds: -2_208_988_800).description == "1900-01-01 00:00:00")
     }
 }
+
+@Suite struct TextDecodingTests {
+    @Test(arguments: ["", "plain ascii", "Zoë Ångström", "日本語テキスト", "emoji 🦷🗓️ and more", String(repeating: "é", count: 40)])
+    func roundTrips(_ text: String) {
+        let units = Array(text.utf16)
+        #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == text)
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer(TextDecoding.utf8) == text)
+    }
+
+    @Test(arguments: [[0xD83D], [0x41, 0xDC00], [0xD83D, 0x41]] as [[UInt16]])
+    func unpairedSurrogatesAreInvalid(_ units: [UInt16]) {
+        #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == nil)
+    }
+
+    @Test(arguments: [[0xFF], [0xC3], [0xC3, 0x28], [0xE2, 0x82], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                      [0x41, 0xE2, 0x82, 0x41]] as [[UInt8]])
+    func invalidUTF8IsInvalid(_ bytes: [UInt8]) {
+        #expect(bytes.withUnsafeBufferPointer(TextDecoding.utf8) == nil)
+    }
+}

@@ -82,6 +82,11 @@ let package = Package(
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         .executableTarget(
+            name: "odbc-bench",
+            dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/odbc/Sources"
+        ),
+        .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),

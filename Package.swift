@@ -99,7 +99,9 @@ let package = Package(
         ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
-        .executableTarget(name: "bench-files", dependencies: ["AlmanacCore", "CSVConnector", "XMLConnector", "CLibXML2"],
-                          path: "contrib/bench/files", exclude: ["README.md"]),
+        .executableTarget(name: "bench-files", dependencies: [
+            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "contrib/bench/files", exclude: ["README.md"]),
     ]
 )

@@ -30,6 +30,8 @@ final class CSVFileReader {
     private(set) var valid = 0
     private(set) var problems = 0
     private(set) var firstProblem: String?
+    /// Reused for every record.
+    private var values: [String?] = []
 
     /// Opens `url`; with `resume`, continues at that byte offset and line (from a continuation).
     init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
@@ -113,8 +115,7 @@ final class CSVFileReader {
                     return problem(ItemProblem(key: "\(name) line \(line)",
                                                reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
-                var values: [String?] = []
-                values.reserveCapacity(activeColumns.count)
+                values.removeAll(keepingCapacity: true)
                 var empty = true
                 for c in activeColumns {
                     let f = fields[c]

@@ -114,9 +114,22 @@ import Testing
         let (page, _) = try readAll(try connector(plain("p.xml"), s))
         #expect(page.items.map(\.key) == ["G1"])
         #expect(page.problems.map(\.description) == [
-            "p.xml line 3: external_id: missing (every row needs an external_id)",
-            "G3: start_time: p.xml line 4: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
-            "G4: status: p.xml line 7: \"maybe\" is not a status (confirmed, tentative, cancelled)",
+            "p.xml line 3 column 3: external_id: missing (every row needs an external_id)",
+            "G3: start_time: p.xml line 4 column 3: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
+            "G4: status: p.xml line 7 column 3: \"maybe\" is not a status (confirmed, tentative, cancelled)",
+        ])
+    }
+
+    @Test func columnsOfItemsSharingALine() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let line2 = "<Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment> <Appointment id=\"2\"/>"
+        s.file("one.xml", "<Appointments>\n" + line2 + "\n</Appointments>")
+        let (page, _) = try readAll(try connector(plain("one.xml"), s))
+        #expect(page.items.map(\.key) == ["1"])
+        let column = line2.utf8.count - "<Appointment id=\"2\"/>".utf8.count + 1
+        #expect(page.problems.map(\.description) == [
+            "2: start_time: one.xml line 2 column \(column): missing (every row needs a start_time)",
         ])
     }
 
@@ -169,7 +182,7 @@ import Testing
         settings["max_size_mb"] = .integer(2)
         let (code, message) = errorCode { _ = try readAll(try connector(settings, s)) }
         #expect(code == "xml.no_valid_items")
-        #expect(message.contains("big.xml line 1"))
+        #expect(message.contains("big.xml line 1 column 15"))
     }
 
     @Test func pagesResumeFromTheToken() throws {

@@ -90,11 +90,11 @@ let package = Package(
         .testTarget(name: "AlmanacSyncTests",
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
-            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "XMLConnectorTests", dependencies: [
-            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
 

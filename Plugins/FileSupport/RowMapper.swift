@@ -41,11 +41,11 @@ public final class RowMapper {
         for key in table?.keys ?? [] {
             let field = StandardField(name: key)
             guard field.isTemporal else {
-                errors.append("formats.\(key): only start_time, end_time, created and updated take a format")
+                errors.append("\(key): only start_time, end_time, created and updated take a format")
                 continue
             }
-            guard let spec = table?.string(key) else { errors.append("formats.\(key): expected a string"); continue }
-            do { out[field] = try TimeFormat(spec) } catch { errors.append("formats.\(key): \(error.message)") }
+            guard let spec = table?.string(key) else { errors.append("\(key): expected a string"); continue }
+            do { out[field] = try TimeFormat(spec) } catch { errors.append("\(key): \(error.message)") }
         }
         return (out, errors)
     }

@@ -98,6 +98,10 @@ final class CSVFileReader {
 
     /// The next item or problem; nil at the end of the file. Blank lines are skipped.
     func next() throws -> Next? {
+        // A local array (moved out of `self`) avoids exclusivity checks on every append.
+        var values = self.values
+        self.values = []
+        defer { self.values = values }
         while let record = try scanner.next() {
             switch record {
             case .malformed(let line, let reason):

@@ -6,6 +6,8 @@
 // Every phase runs in its own process so that its peak RSS (VmHWM) is its own. Floors:
 // `csv-floor` splits the CSV into lines (a String per line) with the same 1 MiB reads;
 // `xml-floor` is the bare xmlTextReader loop over the XML, counting item elements.
+// `csv-tokenize` and `csv-decode` are the connector's own first stages alone (RFC 4180 split;
+// split + a String per field), to show where the time of a full read goes.
 import AlmanacCore
 import CLibXML2
 import CSVConnector
@@ -122,6 +124,8 @@ func phase(_ name: String, _ path: String) throws {
     let rows: Int
     switch name {
     case "csv-floor": rows = csvFloor(path)
+    case "csv-tokenize": rows = try CSVBenchmarkProbe.records(path, decode: false)
+    case "csv-decode": rows = try CSVBenchmarkProbe.records(path, decode: true)
     case "xml-floor": rows = xmlFloor(path, item: "Appointment")
     case "csv":
         rows = try drain(try CSVModule.make(context(["path": .string(path), "settle": .string("0s")], dir: dir)))
@@ -224,10 +228,14 @@ func driver(sizeMB: Int, dir: String) throws {
             .joined())
     }
     let csvFloor = try run("csv-floor", csv)
+    let csvTokenize = try run("csv-tokenize", csv)
+    let csvDecode = try run("csv-decode", csv)
     let csvConnector = try run("csv", csv)
     let xmlFloor = try run("xml-floor", xml)
     let xmlConnector = try run("xml", xml)
     show("csv-floor", csvFloor, floor: nil)
+    show("csv-tokenize", csvTokenize, floor: csvFloor)
+    show("csv-decode", csvDecode, floor: csvFloor)
     show("csv", csvConnector, floor: csvFloor)
     show("xml-floor", xmlFloor, floor: nil)
     show("xml", xmlConnector, floor: xmlFloor)

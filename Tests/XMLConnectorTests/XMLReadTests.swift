@@ -209,4 +209,17 @@ import Testing
         s.file(".~lock.a.xml#", "lock")
         #expect(errorCode { _ = try readAll(try connector(plain("a.xml"), s)) }.0 == "xml.file_busy")
     }
+
+    @Test func testConnectionSaysWhatItFound() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file("a.xml", "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>")
+        let report = try connector(plain("a.xml"), s).testConnection()
+        #expect(report.ok)
+        #expect(report.steps.last?.detail == "first 1 <Appointment> item(s): 1 readable, 0 with problems")
+        s.file("b.xml", "<Appointments><Appointment id=\"1\">")
+        let bad = try connector(plain("b.xml"), s).testConnection()
+        #expect(!bad.ok)
+        #expect(bad.steps.last?.detail.contains("b.xml line 1 column") == true, "\(bad.steps)")
+    }
 }

@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
+        .target(name: "CProcessControl"),
 
         // Model, profile format, connector contract. No I/O libraries.
         .target(
@@ -37,7 +39,7 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
@@ -57,14 +59,14 @@ let package = Package(
         .target(
             name: "AlmanacWorker",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "AlmanacSupervisor",
-            dependencies: ["AlmanacCore", "AlmanacWire", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "AlmanacTestKit", dependencies: ["AlmanacCore", "AlmanacSync"]),
         .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
@@ -85,10 +87,23 @@ let package = Package(
         ),
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+        .testTarget(
+            name: "ODBCConnectorTests",
+            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "GoogleCalendarConnectorTests",
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
+        .testTarget(name: "CronofyConnectorTests",
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
             "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),

@@ -101,7 +101,7 @@ public struct SourceItem: Hashable, Sendable {
 }
 
 /// An item a connector could not turn into an `Event` (missing start, bad date…).
-public struct ItemProblem: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ItemProblem: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     /// The item's key if it has one, else a locator such as `row 17` or `line 42`.
     public var key: String
     /// The field or column at fault, when one is.

@@ -110,16 +110,18 @@ let package = Package(
         .testTarget(name: "CronofyConnectorTests",
                     dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
-            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "XMLConnectorTests", dependencies: [
-            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
-        .executableTarget(name: "bench-files", dependencies: ["AlmanacCore", "CSVConnector", "XMLConnector", "CLibXML2"],
-                          path: "contrib/bench/files", exclude: ["README.md"]),
+        .executableTarget(name: "bench-files", dependencies: [
+            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "contrib/bench/files", exclude: ["README.md"]),
     ]
 )

@@ -12,6 +12,8 @@ import Logging
 /// `write` rewrites the whole file atomically (see `CSVSink`).
 public final class CSVConnector: Connector {
     public let capabilities: ConnectorCapabilities
+    /// Everything but participants' responses, which a row has no column for.
+    public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
     let settings: CSVSettings
     let source: FileSource
     let mapper: RowMapper

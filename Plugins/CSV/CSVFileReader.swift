@@ -30,6 +30,8 @@ final class CSVFileReader {
     private(set) var valid = 0
     private(set) var problems = 0
     private(set) var firstProblem: String?
+    /// Reused for every record.
+    private var values: [String?] = []
 
     /// Opens `url`; with `resume`, continues at that byte offset and line (from a continuation).
     init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
@@ -96,6 +98,10 @@ final class CSVFileReader {
 
     /// The next item or problem; nil at the end of the file. Blank lines are skipped.
     func next() throws -> Next? {
+        // A local array (moved out of `self`) avoids exclusivity checks on every append.
+        var values = self.values
+        self.values = []
+        defer { self.values = values }
         while let record = try scanner.next() {
             switch record {
             case .malformed(let line, let reason):
@@ -113,8 +119,7 @@ final class CSVFileReader {
                     return problem(ItemProblem(key: "\(name) line \(line)",
                                                reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
-                var values: [String?] = []
-                values.reserveCapacity(activeColumns.count)
+                values.removeAll(keepingCapacity: true)
                 var empty = true
                 for c in activeColumns {
                     let f = fields[c]

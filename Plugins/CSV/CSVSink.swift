@@ -52,7 +52,12 @@ struct CSVSink {
             if head.count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { bom = true; scanner.skip(3) }
             var layout = CSVLayout.positional(settings: settings)
             var first = settings.header
+            var sawLineEnd = false
             while let record = try scanner.next() {
+                if !sawLineEnd {
+                    sawLineEnd = true
+                    if !scanner.endedWithCR { lineEnd = [0x0A] }
+                }
                 guard case .fields = record else {
                     rows.append(.raw(Array(scanner.recordBytes)))
                     versions.append("")
@@ -63,7 +68,6 @@ struct CSVSink {
                 }
                 if first {
                     first = false
-                    if !scanner.endedWithCR { lineEnd = [0x0A] }
                     names = values
                     layout = try CSVLayout.header(values, settings: settings, fileName: url.path)
                     continue

@@ -12,6 +12,8 @@ import Logging
 /// atomically (see `XMLSink`).
 public final class XMLConnector: Connector {
     public let capabilities: ConnectorCapabilities
+    /// Everything but participants' responses, which a row has no column for.
+    public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
     let settings: XMLSettings
     let source: FileSource
     let mapper: RowMapper

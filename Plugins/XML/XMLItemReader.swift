@@ -23,12 +23,19 @@ final class XMLItemReader {
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrors()
     private let trie: XMLFieldTrie
+    private let configuredFields: [StandardField]
     private let steps: [Interned]
     private var matched = 0
     private(set) var itemsSeen = 0
     private(set) var valid = 0
     private(set) var problems = 0
     private(set) var firstProblem: String?
+    private var locator: LineLocator?
+    /// Line, start-tag name (as in the document) and index among such tags on that line of the
+    /// last item, for the column of an item problem.
+    private var itemLine = 0
+    private var itemTag: String?
+    private var itemOnLine = 0
 
     /// Opens `url`; with `skip`, passes over that many items first (resuming a listing).
     init(url: URL, settings: XMLSettings, source: FileSource, skip: Int = 0) throws {
@@ -51,6 +58,7 @@ final class XMLItemReader {
         xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
         steps = settings.item.elements.map { Interned($0, r) }
         trie = XMLFieldTrie(settings.fields, r)
+        configuredFields = settings.fields.map(\.field)
         for _ in 0..<skip { guard try nextValues() != nil else { break } }
     }
 
@@ -64,12 +72,21 @@ final class XMLItemReader {
     /// The next item or problem; nil at the end of the document.
     func next(mapper: RowMapper) throws -> Next? {
         guard let (values, line) = try nextValues() else { return nil }
-        let row = values.row(settings.fields)
+        let row = values.row(configuredFields)
         switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
         case .item(let key, let event):
             valid += 1
             return .item(SourceItem(key: key, version: values.version, event: event))
-        case .problem(let p):
+        case .problem(var p):
+            let where_ = "\(name) line \(line)"
+            if let tag = itemTag {
+                if locator == nil { locator = LineLocator(path: url.path) }
+                if let column = locator!.column(line: line, tag: tag, occurrence: itemOnLine) {
+                    let full = "\(where_) column \(column)"
+                    p.key = p.key == where_ ? full : p.key
+                    p.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
+                }
+            }
             problems += 1
             if firstProblem == nil { firstProblem = p.description }
             return .problem(p)
@@ -95,6 +112,9 @@ final class XMLItemReader {
                     matched = depth + 1
                     if matched == steps.count {
                         let line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
+                        itemOnLine = line == itemLine ? itemOnLine + 1 : 0
+                        itemLine = line
+                        itemTag = xmlTextReaderConstName(reader).map { String(cString: $0) }
                         let values = try readItem(depth: depth, empty: empty)
                         matched = depth
                         itemsSeen += 1
@@ -234,7 +254,12 @@ struct Interned {
 
     /// Whether the reader's current node has this name.
     func matches(_ reader: xmlTextReaderPtr) -> Bool {
-        guard let l = xmlTextReaderConstLocalName(reader), l == local || xmlStrEqual(l, local) != 0 else { return false }
+        matches(local: xmlTextReaderConstLocalName(reader), reader)
+    }
+
+    /// Same, with the node's local name already at hand (the namespace is asked only if needed).
+    func matches(local l: UnsafePointer<xmlChar>?, _ reader: xmlTextReaderPtr) -> Bool {
+        guard let l, l == local || xmlStrEqual(l, local) != 0 else { return false }
         guard let namespace else { return true }
         guard let ns = xmlTextReaderConstNamespaceUri(reader) else { return false }
         return ns == namespace || xmlStrEqual(ns, namespace) != 0
@@ -273,7 +298,10 @@ struct XMLFieldTrie {
     }
 
     func child(of node: Int, _ reader: xmlTextReaderPtr) -> Int {
-        for c in nodes[node].children where nodes[c].name!.matches(reader) { return c }
+        let children = nodes[node].children
+        if children.isEmpty { return -1 }
+        let local = xmlTextReaderConstLocalName(reader)
+        for c in children where nodes[c].name!.matches(local: local, reader) { return c }
         return -1
     }
 }

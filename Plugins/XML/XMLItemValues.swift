@@ -28,15 +28,14 @@ struct XMLItemValues {
         return h.hex
     }
 
-    /// The values as a row of standard fields for `RowMapper`.
-    func row(_ fields: [(field: StandardField, path: XMLPath)]) -> (fields: [StandardField], values: [String?]) {
-        var names = fields.map(\.field)
+    /// The values as a row of standard fields for `RowMapper`; `fields` are the configured ones.
+    func row(_ fields: [StandardField]) -> (fields: [StandardField], values: [String?]) {
+        guard !extras.isEmpty else { return (fields, configured) }
+        var names = fields
         var values = configured
-        var seen = Set(names)
         for (n, v) in extras {
             let f = StandardField(name: n)
-            guard !seen.contains(f) else { continue }
-            seen.insert(f)
+            guard !names.contains(f) else { continue }
             names.append(f)
             values.append(v)
         }

@@ -1,4 +1,5 @@
 import AlmanacCore
+import CLibXML2
 import FileConnectorSupport
 import Foundation
 
@@ -50,10 +51,18 @@ public enum XMLModule: ConnectorModule {
         }
     }
 
+    /// libxml2 wants `xmlInitParser` once per process before threads use it (Swift runs this once).
+    private static let libxml2Initialized: Void = xmlInitParser()
+
     /// Throws `config.invalid_value` for settings `almanac check` could not judge alone (paths,
     /// prefixes), and `xml.sink_is_directory` when a job writes to a directory `path`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
+        _ = libxml2Initialized
         let settings = try XMLSettings(context)
+        if context.side == .to && settings.item.elements.count < 2 {
+            throw AlmanacError(.configInvalidValue,
+                               "connection \"\(context.connectionName)\": item: a job writing XML needs an item below the root element, like \"/Appointments/Appointment\"")
+        }
         var isDir: ObjCBool = false
         if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
             isDir.boolValue

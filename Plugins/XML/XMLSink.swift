@@ -86,13 +86,13 @@ struct XMLSink {
     }
 
     private func key(of values: XMLItemValues) -> String? {
-        let row = values.row(settings.fields)
+        let row = values.row(settings.fields.map(\.field))
         guard let i = row.fields.firstIndex(of: .externalID) else { return nil }
         return row.values[i]?.trimmingCharacters(in: .whitespaces)
     }
 
     private func current(_ values: XMLItemValues) -> SourceItem? {
-        let row = values.row(settings.fields)
+        let row = values.row(settings.fields.map(\.field))
         guard case .item(let key, let event) = mapper.map(fields: row.fields, values: row.values, locator: "") else {
             return nil
         }

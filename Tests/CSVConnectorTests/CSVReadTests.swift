@@ -272,4 +272,22 @@ import Testing
                                    Participant(name: "Bob", phones: [.work: "555-2"])])
         #expect(e.custom == ["Room": "12"])
     }
+
+    @Test func testConnectionSaysWhatItFound() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file("ok.csv", "Appt ID,start_time,Room\nA,2026-03-02T09:00,4\nB,never,5\n")
+        let good = try connector(["path": .string("ok.csv"),
+                                  "columns": .table(ConfigTable(["external_id": .string("Appt ID")]))], s)
+        let report = good.testConnection()
+        #expect(report.steps.map(\.name) == ["files", "header", "rows"])
+        #expect(report.steps[1].detail == "Appt ID→external_id, start_time→start_time, Room→Room")
+        #expect(report.steps[2].detail.hasPrefix("first 2 row(s): 1 readable, 1 with problems (first: B: start_time: ok.csv line 3:"))
+        #expect(report.ok)
+
+        s.file("other.csv", "Invoice;Amount\n1;20\n")
+        let bad = try connector(["path": .string("other.csv")], s).testConnection()
+        #expect(!bad.ok)
+        #expect(bad.steps.last?.detail.contains("no column for external_id; the header is \"Invoice;Amount\"") == true)
+    }
 }

@@ -108,4 +108,23 @@ import Testing
         let text = try String(contentsOf: s.url.appendingPathComponent("out.csv"), encoding: .utf8)
         #expect(text == "external_id,start_time\nk1,2026-03-02T09:00\n")
     }
+
+    @Test func withoutHeaderWritesMappedColumnsAndKeepsLineEnds() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file("pos.csv", "x,k1,Old,2026-03-02T09:00:00-06:00,keep\n")
+        let c = try connector([
+            "path": .string("pos.csv"), "header": .bool(false),
+            "columns": .table(ConfigTable(["external_id": .string("2"), "title": .string("3"), "start_time": .string("4")])),
+        ], s)
+        let before = try readAll(c).0.items
+        var e = before[0].event
+        e.title = "New, quoted"
+        let out = try c.write([.update(key: "k1", ifVersion: before[0].version, event: e),
+                               .create(id: "k2", event: holiday)])
+        let text = try String(contentsOf: s.url.appendingPathComponent("pos.csv"), encoding: .utf8)
+        #expect(text == "x,k1,\"New, quoted\",2026-03-02T09:00:00-06:00,keep\n,k2,Closed,2026-03-09\n")
+        let after = try readAll(c).0.items
+        #expect(out == after.map { .written(key: $0.key, version: $0.version) })
+    }
 }

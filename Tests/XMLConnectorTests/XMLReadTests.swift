@@ -114,9 +114,22 @@ import Testing
         let (page, _) = try readAll(try connector(plain("p.xml"), s))
         #expect(page.items.map(\.key) == ["G1"])
         #expect(page.problems.map(\.description) == [
-            "p.xml line 3: external_id: missing (every row needs an external_id)",
-            "G3: start_time: p.xml line 4: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
-            "G4: status: p.xml line 7: \"maybe\" is not a status (confirmed, tentative, cancelled)",
+            "p.xml line 3 column 3: external_id: missing (every row needs an external_id)",
+            "G3: start_time: p.xml line 4 column 3: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
+            "G4: status: p.xml line 7 column 3: \"maybe\" is not a status (confirmed, tentative, cancelled)",
+        ])
+    }
+
+    @Test func columnsOfItemsSharingALine() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let line2 = "<Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment> <Appointment id=\"2\"/>"
+        s.file("one.xml", "<Appointments>\n" + line2 + "\n</Appointments>")
+        let (page, _) = try readAll(try connector(plain("one.xml"), s))
+        #expect(page.items.map(\.key) == ["1"])
+        let column = line2.utf8.count - "<Appointment id=\"2\"/>".utf8.count + 1
+        #expect(page.problems.map(\.description) == [
+            "2: start_time: one.xml line 2 column \(column): missing (every row needs a start_time)",
         ])
     }
 
@@ -169,7 +182,7 @@ import Testing
         settings["max_size_mb"] = .integer(2)
         let (code, message) = errorCode { _ = try readAll(try connector(settings, s)) }
         #expect(code == "xml.no_valid_items")
-        #expect(message.contains("big.xml line 1"))
+        #expect(message.contains("big.xml line 1 column 15"))
     }
 
     @Test func pagesResumeFromTheToken() throws {
@@ -195,5 +208,18 @@ import Testing
         s.file("a.xml", "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>")
         s.file(".~lock.a.xml#", "lock")
         #expect(errorCode { _ = try readAll(try connector(plain("a.xml"), s)) }.0 == "xml.file_busy")
+    }
+
+    @Test func testConnectionSaysWhatItFound() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file("a.xml", "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>")
+        let report = try connector(plain("a.xml"), s).testConnection()
+        #expect(report.ok)
+        #expect(report.steps.last?.detail == "first 1 <Appointment> item(s): 1 readable, 0 with problems")
+        s.file("b.xml", "<Appointments><Appointment id=\"1\">")
+        let bad = try connector(plain("b.xml"), s).testConnection()
+        #expect(!bad.ok)
+        #expect(bad.steps.last?.detail.contains("b.xml line 1 column") == true, "\(bad.steps)")
     }
 }

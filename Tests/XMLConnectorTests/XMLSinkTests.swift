@@ -86,4 +86,17 @@ import Testing
         let text = try String(contentsOf: s.url.appendingPathComponent("feed.xml"), encoding: .utf8)
         #expect(text == "<f:Feed xmlns:f=\"urn:feed\"><f:Appointments><f:Appointment id=\"1\">")
     }
+
+    @Test func aSinkNeedsAnItemBelowTheRoot() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        var settings = XMLSinkTests.settings
+        settings["item"] = .string("/Appointment")
+        settings["namespaces"] = nil
+        settings["fields"] = nil
+        let (code, message) = errorCode { _ = try XMLModule.make(context(settings, side: .to, dir: s.url)) }
+        #expect(code == "config.invalid_value")
+        #expect(message.contains("below the root element"))
+        #expect(try XMLModule.make(context(settings, side: .from, dir: s.url)).capabilities.contains(.read))
+    }
 }

@@ -35,6 +35,8 @@ public struct CronofySettings: Sendable {
 /// `pages.next_page`; writes by `event_id` upsert/delete through the batch endpoint. See README.md.
 public final class CronofyConnector: Connector {
     public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    /// Cronofy keeps no phones and no custom fields, and its event status is not written.
+    public let fields: Set<EventField> = [.title, .description, .location, .start, .end, .responses]
     let settings: CronofySettings
     let api: AuthorizedClient
     let logger: Logger

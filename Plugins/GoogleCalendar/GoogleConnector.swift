@@ -33,6 +33,8 @@ public struct GoogleSettings: Sendable {
 /// origin stamp. See README.md beside this file.
 public final class GoogleConnector: Connector {
     public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    /// Everything round-trips: participants' phones and custom fields ride in private extended properties.
+    public let fields: Set<EventField> = Set(EventField.allCases)
     let settings: GoogleSettings
     let api: AuthorizedClient
     let zone: TimeZone

@@ -11,6 +11,16 @@ struct Almanac: AsyncParsableCommand {
         version: AlmanacVersion.current,
         subcommands: [
             CheckCommand.self,
+            DaemonCommand.self,
+            StatusCommand.self,
+            SyncCommand.self,
+            RestartCommand.self,
+            EnableCommand.self,
+            DisableCommand.self,
+            TestConnectionCommand.self,
+            LogsCommand.self,
+            ReloadCommand.self,
+            WorkerSubcommand.self,
         ]
     )
 }

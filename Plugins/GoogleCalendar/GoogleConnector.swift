@@ -43,7 +43,7 @@ public final class GoogleConnector: Connector {
     /// Rate-limit reasons Google sends with 403 that mean "retry later".
     static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded"]
 
-    public init(settings: GoogleSettings, stateDirectory: URL, connection: String, timeZone: TimeZone, logger: Logger) {
+    public init(settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone, logger: Logger) {
         self.settings = settings
         self.zone = timeZone
         self.logger = logger
@@ -52,7 +52,7 @@ public final class GoogleConnector: Connector {
                               budget: RequestBudget(limit: settings.requestBudget), logger: logger)
         http.isRetryableResponse = { GoogleConnector.isRateLimited($0) }
         let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
-                                      store: RefreshTokenStore(stateDirectory: stateDirectory, connection: connection),
+                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
                                       kind: "google", connection: connection, http: http)
         api = AuthorizedClient(http: http, tokens: tokens)
     }

@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -103,12 +103,19 @@ let package = Package(
             name: "ODBCConnectorTests",
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
         ),
+        // Benchmarks (run by `make bench`, never by `make test`).
+        .executableTarget(
+            name: "calendar-bench",
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/calendar", exclude: ["README.md"]
+        ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
         .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
-                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
         .testTarget(name: "CronofyConnectorTests",
-                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore"]),
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
             "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),

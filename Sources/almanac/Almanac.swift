@@ -11,6 +11,7 @@ struct Almanac: AsyncParsableCommand {
         version: AlmanacVersion.current,
         subcommands: [
             CheckCommand.self,
+            AuthCommand.self,
             DaemonCommand.self,
             StatusCommand.self,
             SyncCommand.self,

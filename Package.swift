@@ -39,14 +39,17 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
                 exclude: ["README.md"]),
-        .target(name: "CSVConnector", dependencies: ["AlmanacCore"], path: "Plugins/CSV", exclude: ["README.md"]),
-        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "CLibXML2"], path: "Plugins/XML",
+        .target(name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
                 exclude: ["README.md"]),
+        .target(name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
+                exclude: ["README.md"]),
+        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
+                path: "Plugins/XML", exclude: ["README.md"]),
         .target(name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
                 path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
         .target(name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
@@ -71,10 +74,17 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
+        .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
+        .executableTarget(
+            name: "odbc-bench",
+            dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/odbc/Sources"
         ),
         .executableTarget(
             name: "almanac-fakes",
@@ -82,9 +92,43 @@ let package = Package(
         ),
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
+        .testTarget(name: "AlmanacSyncTests",
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+        .testTarget(
+            name: "ODBCConnectorTests",
+            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Benchmarks (run by `make bench`, never by `make test`).
+        .executableTarget(
+            name: "calendar-bench",
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/calendar", exclude: ["README.md"]
+        ),
+        .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "GoogleCalendarConnectorTests",
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+        .testTarget(name: "CronofyConnectorTests",
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+        .testTarget(name: "CSVConnectorTests", dependencies: [
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "XMLConnectorTests", dependencies: [
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
+        .executableTarget(name: "bench-files", dependencies: [
+            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "contrib/bench/files", exclude: ["README.md"]),
     ]
 )

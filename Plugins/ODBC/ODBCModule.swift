@@ -11,6 +11,7 @@ public enum ODBCModule: ConnectorModule {
         SettingSpec("password", .secret, "database password, appended to the connection string as PWD"),
         SettingSpec("connect_timeout", .duration, "login timeout (default 15s)"),
         SettingSpec("query_timeout", .duration, "timeout of each statement (default 5m)"),
+        SettingSpec("fetch_rows", .integer(1...100_000), "rows fetched per block-cursor round trip (default 1000)"),
     ]
 
     static let statementSettings: [SettingSpec] = [
@@ -50,36 +51,9 @@ public enum ODBCModule: ConnectorModule {
         }
     }
 
+    /// Creates the connector; the connection opens on first use. Throws `AlmanacError` for bad
+    /// settings (`config.*`) or a password file/variable that cannot be read.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        throw AlmanacError("connector.unavailable", "the odbc connector cannot run in this build yet")
-    }
-}
-
-/// ODBC connection-string syntax: `KEY=value;` pairs, values optionally in braces.
-public enum ODBCConnectionString {
-    /// The attribute keys, lowercased, in order.
-    public static func keys(in string: String) -> [String] {
-        var keys: [String] = []
-        var rest = Substring(string)
-        while !rest.isEmpty {
-            guard let eq = rest.firstIndex(of: "=") else { break }
-            keys.append(rest[..<eq].trimmingCharacters(in: .whitespaces).lowercased())
-            rest = rest[rest.index(after: eq)...]
-            if rest.first == "{" {
-                // A braced value ends at "}" not followed by another "}" ("}}" is a literal brace).
-                var i = rest.index(after: rest.startIndex)
-                while i < rest.endIndex {
-                    if rest[i] == "}" {
-                        let next = rest.index(after: i)
-                        if next < rest.endIndex && rest[next] == "}" { i = rest.index(after: next); continue }
-                        break
-                    }
-                    i = rest.index(after: i)
-                }
-                rest = i < rest.endIndex ? rest[rest.index(after: i)...] : ""
-            }
-            if let semi = rest.firstIndex(of: ";") { rest = rest[rest.index(after: semi)...] } else { rest = "" }
-        }
-        return keys
+        try ODBCConnector(context: context, capabilities: capabilities(jobSettings: context.jobSettings, side: context.side))
     }
 }

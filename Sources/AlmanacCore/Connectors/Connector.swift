@@ -23,6 +23,15 @@ public protocol Connector: AnyObject {
 
     /// Reaches the other end and says what worked and what failed, step by step.
     func testConnection() -> ConnectionReport
+
+    /// The event fields this side stores and reads back unchanged. The engine's content hashes
+    /// cover only the fields both sides of a job represent, so a round trip is not a change.
+    /// Default: every field.
+    var fields: Set<EventField> { get }
+}
+
+extension Connector {
+    public var fields: Set<EventField> { Set(EventField.allCases) }
 }
 
 /// A half-open time range `[start, end)`.
@@ -92,7 +101,7 @@ public struct SourceItem: Hashable, Sendable {
 }
 
 /// An item a connector could not turn into an `Event` (missing start, bad date…).
-public struct ItemProblem: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct ItemProblem: Error, Hashable, Sendable, Codable, CustomStringConvertible {
     /// The item's key if it has one, else a locator such as `row 17` or `line 42`.
     public var key: String
     /// The field or column at fault, when one is.

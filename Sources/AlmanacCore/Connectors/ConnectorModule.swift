@@ -55,6 +55,9 @@ public struct ConnectorContext: Sendable {
     public var profileDirectory: URL
     public var logger: Logger
     public var phonePriority: [PhoneKind]
+    /// The job's `window.chunk_days`: connectors that list a window in chunks (SQL, CSV, XML)
+    /// page through it this many days at a time.
+    public var chunkDays: Int = 7
 
     public init(profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,
                 jobSettings: ConfigTable, timeZone: TimeZone, stateDirectory: URL, profileDirectory: URL,
@@ -100,9 +103,13 @@ public protocol ConnectorModule: SendableMetatype {
     static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side)
     /// Creates an instance. Throws `AlmanacError` when it cannot (bad settings, missing secret).
     static func make(_ context: ConnectorContext) throws -> any Connector
+    /// The OAuth grant `almanac auth KIND` runs for a connection, nil for connectors without
+    /// OAuth. Throws like `make` when the client settings are unusable.
+    static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization?
 }
 
 extension ConnectorModule {
+    public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? { nil }
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {}
     public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {}
 }

@@ -65,7 +65,8 @@ public final class ConfigScope {
         guard let v = value(key, required: required) else { return nil }
         guard case .integer(let i) = v else { mismatch(key, expected: "an integer", got: v); return nil }
         if let range, !range.contains(i) {
-            let bound = range.upperBound == .max ? "must be ≥ \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
+            let bound = i < range.lowerBound && (range.lowerBound <= 1 || range.upperBound == .max)
+                ? "must be ≥ \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
             report(.configInvalidValue, key, "\(bound), got \(i)")
             return nil
         }

@@ -140,7 +140,10 @@ struct ProfileValidator {
 
     private func connection(name: String, scope: ConfigScope) -> ConnectionConfig? {
         defer { scope.finish() }
-        guard let kind = scope.string("connector", required: true) else { return nil }
+        guard let kind = scope.string("connector", required: true) else {
+            scope.allow(scope.table.keys)  // without a kind, its settings cannot be judged
+            return nil
+        }
         guard let module = connectors[kind] else {
             var msg = "unknown connector \"\(kind)\"; known: \(connectors.keys.sorted().joined(separator: ", "))"
             if let near = closestMatch(to: kind, in: connectors.keys) { msg += " (did you mean \"\(near)\"?)" }

@@ -1,0 +1,68 @@
+# almanac — build, test, demo and benchmarks.
+#
+#   make demo    install what is missing, build, run the daemon on the shipped example profiles
+#   make test    install what is missing, start a throwaway PostgreSQL on loopback, run every test
+#   make bench   run the benchmarks in contrib/bench/*/run (not part of make test)
+#   make lint    swift format lint
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+SWIFT       ?= swift
+BUILD_DIR   := .build
+PG_DIR      := $(BUILD_DIR)/pg
+ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
+APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
+                libxml2-dev postgresql postgresql-client sqlite3 python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release test demo bench lint clean pg-start pg-stop
+
+## deps: install the Debian packages that are missing (quiet when all are present)
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "deps: installing$$missing"; \
+	  $(SUDO) apt-get -o DPkg::Lock::Timeout=600 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "deps: swift is not on PATH (Swift 6.x toolchain needed)"; exit 1; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+
+## test: every test, with PostgreSQL started on loopback and services required
+test: build
+	@contrib/dev/pg start $(PG_DIR)
+	@set -a; . $(PG_DIR)/env; set +a; \
+	export ALMANAC_REQUIRE_SERVICES=1 ALMANAC_BIN=$(ALMANAC_BIN); \
+	trap 'contrib/dev/pg stop $(PG_DIR)' EXIT; \
+	$(SWIFT) test
+
+pg-start:
+	@contrib/dev/pg start $(PG_DIR)
+
+pg-stop:
+	@contrib/dev/pg stop $(PG_DIR)
+
+## demo: the shipped example profiles on an SQLite database and the local fake calendars
+demo: build
+	@contrib/demo/run $(ALMANAC_BIN)
+
+## bench: every contrib/bench/*/run, release build
+bench: deps
+	$(SWIFT) build -c release
+	@set -e; for b in contrib/bench/*/run; do \
+	  [ -x "$$b" ] || continue; echo "== $$b"; "$$b"; \
+	done
+
+lint:
+	$(SWIFT) format lint --recursive --configuration .swift-format Package.swift Sources Plugins Tests
+
+clean:
+	@contrib/dev/pg stop $(PG_DIR) || true
+	$(SWIFT) package clean

@@ -1,0 +1,222 @@
+import AlmanacCore
+import Foundation
+import Logging
+
+/// An ODBC source or sink: reads a window with the profile's `read_query`, chunk by chunk, and
+/// writes through the profile's `insert`/`update`/`delete`/`on_confirmed`/`on_cancelled`
+/// statements, every value bound as an ODBC parameter.
+///
+/// Reads page through the window one `chunk_days` chunk per page (`continuation` is the next
+/// chunk's index); each page's coverage is `.complete(chunk)`, and the last page's is
+/// `.complete(window)`, since by then every chunk of the window has been listed. The connection is opened on
+/// first use and reopened once when a call fails with a lost connection (SQLSTATE 08xxx).
+public final class ODBCConnector: Connector {
+    public let capabilities: ConnectorCapabilities
+    public let fields: Set<EventField>
+    let settings: ODBCSettings
+    let context: ConnectorContext
+    let resolver: ZoneResolver
+    private var environment: ODBCEnvironment?
+    private var connection: ODBCConnection?
+    private var prepared: [String: ODBCStatement] = [:]
+    /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
+    private var seenKeys: Set<String> = []
+    private var rowNumber = 0
+    /// Set once the driver proved unable to re-read long values inside a rowset.
+    private var singleRowReads = false
+
+    /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
+    init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
+        self.context = context
+        self.capabilities = capabilities
+        settings = try ODBCSettings(context)
+        fields = settings.representedFields
+        resolver = ZoneResolver(zone: context.timeZone)
+    }
+
+    var place: String { "connection \"\(context.connectionName)\"" }
+
+    // MARK: connection
+
+    func environmentHandle() throws -> ODBCEnvironment {
+        if let environment { return environment }
+        do {
+            let env = try ODBCEnvironment()
+            environment = env
+            return env
+        } catch {
+            throw AlmanacError("odbc.unavailable", "\(place): the ODBC driver manager (unixODBC) cannot start: install unixodbc")
+        }
+    }
+
+    /// The open connection, connecting first if needed. Throws `AlmanacError` (`odbc.*`).
+    func open() throws -> ODBCConnection {
+        if let connection, connection.isConnected { return connection }
+        let conn = try ODBCConnection(environment: environmentHandle())
+        if let failure = ConnectFailure.sqliteFileMissing(settings.connectionString) {
+            throw failure.error(place: place)
+        }
+        do {
+            try conn.connect(settings.fullConnectionString, loginTimeout: settings.connectTimeout)
+        } catch let e as ODBCCallError {
+            let failure = ConnectFailure.classify(e.scrubbed(settings.password), settings: settings,
+                                                  installedDrivers: environment?.installedDrivers() ?? [])
+            throw failure.error(place: place)
+        }
+        connection = conn
+        prepared = [:]
+        context.logger.debug("odbc connected", metadata: ["connector": "odbc"])
+        return conn
+    }
+
+    /// Drops the connection (after a failure that left it unusable).
+    func drop() {
+        prepared = [:]
+        connection?.disconnect()
+        connection = nil
+    }
+
+    /// A prepared statement for `sql`, cached per connection.
+    func statement(_ sql: String, on conn: ODBCConnection) throws -> ODBCStatement {
+        if let s = prepared[sql] { return s }
+        let s = try conn.statement(queryTimeout: settings.queryTimeout)
+        try s.prepare(sql)
+        prepared[sql] = s
+        return s
+    }
+
+    /// Runs `body` on an open connection; when it fails with a lost connection, reconnects and
+    /// runs it once more.
+    func withReconnect<T>(_ body: (ODBCConnection) throws -> T) throws -> T {
+        let conn = try open()
+        do {
+            return try body(conn)
+        } catch let e as ODBCCallError where e.isConnectionLost {
+            context.logger.info("odbc connection lost; reconnecting", metadata: ["connector": "odbc"])
+            drop()
+            return try body(try open())
+        }
+    }
+
+    func queryError(_ e: ODBCCallError, what: String) -> AlmanacError {
+        let e = e.scrubbed(settings.password)
+        if e.isTimeout {
+            return AlmanacError("odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
+                                cause: e.description)
+        }
+        if e.isConnectionLost {
+            return AlmanacError("odbc.connection_lost", "\(place): the connection was lost during \(what) and could not be re-established",
+                                cause: e.description)
+        }
+        return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
+    }
+
+    // MARK: read
+
+    /// Reads one chunk of `request.window`. Throws `AlmanacError` when the query fails; rows
+    /// that cannot be mapped are `problems`, never errors.
+    public func read(_ request: ReadRequest) throws -> ReadPage {
+        guard let query = settings.readQuery else {
+            throw AlmanacError(.configMissingKey, "job \"\(context.job)\": read_query is required to read \(place)")
+        }
+        let chunks = request.window.chunks(days: settings.chunkDays)
+        var index = 0
+        if let c = request.continuation {
+            guard let i = Int(c.dropFirst("chunk:".count)), c.hasPrefix("chunk:"), chunks.indices.contains(i) else {
+                throw AlmanacError("odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
+            }
+            index = i
+        } else {
+            seenKeys = []
+            rowNumber = 0
+        }
+        let chunk = chunks[index]
+        let startRow = rowNumber
+        let startKeys = seenKeys
+        let page: ReadPage
+        do {
+            page = try withReconnect { conn in
+                rowNumber = startRow
+                seenKeys = startKeys
+                return try readChunk(query, chunk: chunk, since: request.since, conn: conn)
+            }
+        } catch let e as ODBCCallError {
+            drop()
+            throw queryError(e, what: "read_query for \(chunk)")
+        }
+        var out = page
+        if index + 1 < chunks.count {
+            out.continuation = "chunk:\(index + 1)"
+        } else {
+            // The last page closes the listing: every chunk was read, so the whole window is covered.
+            out.coverage = .complete(request.window)
+        }
+        return out
+    }
+
+    private func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws -> ReadPage {
+        let stmt = try statement(query.sql, on: conn)
+        let values: [ODBCParameter] = query.names.map { name in
+            switch name {
+            case "window_start": return .timestamp(resolver.wallClock(chunk.start))
+            case "window_end": return .timestamp(resolver.wallClock(chunk.end))
+            default: return .timestamp(since.map(resolver.wallClock) ?? WallClock(wallSeconds: -2_208_988_800))
+            }
+        }
+        let firstRow = rowNumber
+        let firstKeys = seenKeys
+        while true {
+            let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn)
+            if let page { return page }
+            // A long value needed a single-row cursor: read the chunk again that way.
+            context.logger.debug("odbc driver cannot position in a rowset; reading long values row by row")
+            singleRowReads = true
+            rowNumber = firstRow
+            seenKeys = firstKeys
+        }
+    }
+
+    /// One pass over the chunk's result; nil when it must be redone with single-row fetches.
+    private func readChunkOnce(_ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
+                               conn: ODBCConnection) throws -> ReadPage? {
+        try stmt.bind(values)
+        try stmt.execute()
+        defer { stmt.closeCursor() }
+        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
+        if let missing = mapper.missingRequiredColumns.first {
+            throw AlmanacError("odbc.read_query_columns",
+                               "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
+        }
+        var items: [SourceItem] = []
+        var problems: [ItemProblem] = []
+        while true {
+            let n = try reader.fetch()
+            if n == 0 { break }
+            for row in 0..<n {
+                rowNumber += 1
+                let cell = { (c: Int) in reader.value(row: row, column: c) }
+                if reader.rowFailed(row) {
+                    problems.append(ItemProblem(key: mapper.key(cell) ?? "row \(rowNumber)", reason: "the driver could not fetch this row"))
+                    continue
+                }
+                do {
+                    let item = try mapper.map(cell)
+                    if !seenKeys.insert(item.key).inserted {
+                        problems.append(ItemProblem(key: item.key, field: "external_id",
+                                                    reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
+                        continue
+                    }
+                    items.append(item)
+                } catch {
+                    problems.append(ItemProblem(key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
+                }
+            }
+            if reader.positioningFailed && reader.rowArraySize > 1 { return nil }
+        }
+        try conn.endTransaction(commit: true)
+        return ReadPage(items: items, problems: problems, coverage: .complete(chunk))
+    }
+
+    public func testConnection() -> ConnectionReport { ConnectionTester(connector: self).run() }
+}

@@ -1,0 +1,99 @@
+import AlmanacCore
+import Foundation
+
+/// The resolved settings of one ODBC connector instance.
+struct ODBCSettings {
+    /// The connection string as configured, without the password.
+    var connectionString: String
+    /// The resolved password (from `password_file`, `password_env` or `password`), if any.
+    var password: String?
+    var connectTimeout: Int
+    var queryTimeout: Int
+    var fetchRows: Int
+    var chunkDays: Int
+    var readQuery: NamedStatement?
+    var statements: [StatementKind: NamedStatement]
+
+    enum StatementKind: String, CaseIterable {
+        case insert, update, delete
+        case onConfirmed = "on_confirmed"
+        case onCancelled = "on_cancelled"
+    }
+
+    /// The parameters a read query may use.
+    static let readParameters: Set<String> = ["window_start", "window_end", "since"]
+
+    /// The connection string handed to the driver: the configured one plus `PWD={…}`.
+    var fullConnectionString: String {
+        guard let password else { return connectionString }
+        return ODBCConnectionString.appending("PWD", password, to: connectionString)
+    }
+
+    /// Reads and checks the settings. Throws `AlmanacError` (`config.*`) naming the key.
+    init(_ context: ConnectorContext) throws {
+        let place = "connection \"\(context.connectionName)\""
+        guard let cs = context.connection.string("connection_string") else {
+            throw AlmanacError(.configMissingKey, "\(place): connection_string is required")
+        }
+        connectionString = cs
+        password = try context.secret("password")
+        func seconds(_ key: String, _ fallback: Int) throws -> Int {
+            guard let text = context.connection.string(key) else { return fallback }
+            guard let d = parseDuration(text) else {
+                throw AlmanacError(.configInvalidValue, "\(place): \(key): expected a duration like \"30s\", got \"\(text)\"")
+            }
+            return max(1, Int(d.components.seconds))
+        }
+        connectTimeout = try seconds("connect_timeout", 15)
+        queryTimeout = try seconds("query_timeout", 300)
+        fetchRows = context.connection.integer("fetch_rows") ?? 1_000
+        chunkDays = context.chunkDays
+        readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
+        statements = [:]
+        for kind in StatementKind.allCases {
+            if let text = context.jobSettings.string(kind.rawValue) { statements[kind] = NamedStatement(text) }
+        }
+        if let read = readQuery {
+            let unknown = read.names.filter { !Self.readParameters.contains($0) }
+            if let first = unknown.first {
+                throw AlmanacError(.configInvalidValue,
+                                   "job \"\(context.job)\": read_query uses :\(first); a read query knows only :window_start, :window_end and :since")
+            }
+        }
+    }
+
+    /// The event fields this side stores and reads back (`Connector.fields`): those whose
+    /// standard column names the read query mentions, plus custom fields; when an `update`
+    /// statement exists, only those it also writes (custom fields when it binds any).
+    /// `start` is always represented.
+    var representedFields: Set<EventField> {
+        var read: Set<EventField> = [.start, .custom]
+        if let q = readQuery?.original.lowercased() {
+            let words = Set(q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+            for word in words { if let f = Self.field(named: word) { read.insert(f) } }
+        }
+        guard let update = statements[.update] else { return read }
+        var written: Set<EventField> = [.start]
+        for name in update.names {
+            if let f = Self.field(named: name.lowercased()) { written.insert(f) } else if name != "external_id" {
+                written.insert(.custom)
+            }
+        }
+        return read.intersection(written)
+    }
+
+    /// The event field a standard column or parameter name stands for.
+    static func field(named name: String) -> EventField? {
+        switch ColumnRole(columnName: name) {
+        case .title: return .title
+        case .content: return .description
+        case .location: return .location
+        case .start: return .start
+        case .end: return .end
+        case .status: return .status
+        case .participant(_, .response): return .responses
+        case .participant: return .participants
+        case .externalID, .allDay, .created, .updated, .custom: return nil
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import AlmanacCore
+import Foundation
+
+/// The normalised view of an event restricted to the fields both sides of a job represent.
+///
+/// Two events with the same projection are the same appointment as far as the job can tell, so a
+/// round trip through a side that drops or reformats other fields is not a change. Normalisation:
+/// text is trimmed (empty = absent), instants are whole seconds (their zone is not content),
+/// all-day dates stay dates, e-mail addresses are lower-cased, custom fields are sorted by name.
+public struct ContentProjection: Sendable, Hashable {
+    /// The fields compared and hashed, in a fixed order.
+    public let fields: [EventField]
+    public let phonePriority: [PhoneKind]
+
+    public init(fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]) {
+        self.fields = EventField.allCases.filter { fields.contains($0) }
+        self.phonePriority = phonePriority
+    }
+
+    /// The projection for a job between two connectors: the fields both represent.
+    public init(between a: Set<EventField>, and b: Set<EventField>, phonePriority: [PhoneKind]) {
+        self.init(fields: a.intersection(b), phonePriority: phonePriority)
+    }
+
+    /// The normalised value of one field.
+    public func value(_ field: EventField, of event: Event) -> String {
+        switch field {
+        case .title: return Self.text(event.title)
+        case .description: return Self.text(event.description)
+        case .location: return Self.text(event.location)
+        case .start: return Self.time(event.start)
+        case .end: return event.end.map(Self.time) ?? ""
+        case .status: return event.status.rawValue
+        case .participants:
+            return event.participants.map { p in
+                Self.text(p.name) + "\u{1f}" + Self.text(p.email).lowercased() + "\u{1f}"
+                    + Self.text(p.phone(priority: phonePriority))
+            }.joined(separator: "\u{1e}")
+        case .responses: return event.participants.map(\.response.rawValue).joined(separator: ",")
+        case .custom:
+            return event.custom.keys.sorted().compactMap { k in
+                let v = Self.text(event.custom[k])
+                return v.isEmpty ? nil : k + "=" + v
+            }.joined(separator: "\u{1e}")
+        }
+    }
+
+    /// Lowercase hex SHA-256 of the projection: what the state store keeps as `hash_from`/`hash_to`.
+    public func hash(_ event: Event) -> String {
+        var h = SHA256()
+        for f in fields {
+            h.update(f.rawValue)
+            h.update([0x1d])
+            h.update(value(f, of: event))
+            h.update([0x1c])
+        }
+        return Self.hex(h.finalize())
+    }
+
+    /// Whether `a` and `b` agree on every projected field.
+    public func same(_ a: Event, _ b: Event) -> Bool {
+        fields.allSatisfy { value($0, of: a) == value($0, of: b) }
+    }
+
+    /// The projected fields on which `a` and `b` differ.
+    public func differences(_ a: Event, _ b: Event) -> [EventField] {
+        fields.filter { value($0, of: a) != value($0, of: b) }
+    }
+
+    static func text(_ s: String?) -> String {
+        guard let s else { return "" }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func time(_ t: EventTime) -> String {
+        switch t {
+        case .instant(let d, _): return String(Int64(d.timeIntervalSince1970.rounded()))
+        case .allDay(let c): return "D" + c.description
+        }
+    }
+
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0x0f)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+extension Event {
+    /// Copies `field` from `source` into this event.
+    public mutating func copy(_ field: EventField, from source: Event) {
+        switch field {
+        case .title: title = source.title
+        case .description: description = source.description
+        case .location: location = source.location
+        case .start: start = source.start
+        case .end: end = source.end
+        case .status: status = source.status
+        case .participants:
+            var merged = source.participants
+            for i in merged.indices where i < participants.count { merged[i].response = participants[i].response }
+            participants = merged
+        case .responses:
+            for i in participants.indices where i < source.participants.count {
+                participants[i].response = source.participants[i].response
+            }
+        case .custom: custom = source.custom
+        }
+    }
+}

@@ -1,0 +1,154 @@
+import AlmanacCore
+import Foundation
+
+/// The result of a run: its report and the actions planned (what `--dry-run` prints).
+public struct SyncOutcome: Sendable {
+    public var report: RunReport
+    public var actions: [PlannedAction]
+}
+
+/// Runs one job once: read both sides, plan against the state, guard, apply, checkpoint.
+///
+/// Guarantees (DESIGN §5): cursors advance only after every write they cover and its state
+/// transaction committed, and only when nothing read is left unapplied; per-item state commits
+/// per batch; one bad item is reported and the rest applies; a dry run writes nothing (no
+/// connector writes, no state, no run history).
+public final class SyncEngine {
+    public let job: SyncJob
+    public let from: any Connector
+    public let to: any Connector
+    public let store: StateStore
+    /// Called at every `FaultPoint` (crash tests exit the process there).
+    public var faultHook: (FaultPoint) -> Void = { _ in }
+
+    public init(job: SyncJob, from: any Connector, to: any Connector, store: StateStore) {
+        self.job = job
+        self.from = from
+        self.to = to
+        self.store = store
+    }
+
+    /// Runs the job. Job-level failures (a connector that cannot be read, the mass-delete guard, a
+    /// state file that cannot be written) become a `failed`/`blocked` report, never a throw.
+    public func run(options: RunOptions, now: Date = Date(), runID: String = UUID().uuidString.lowercased(),
+                    progress: (RunProgress) -> Void = { _ in }) -> SyncOutcome {
+        var report = RunReport(runID: runID, profile: job.profile, job: job.config.name, trigger: options.trigger,
+                               dryRun: options.dryRun, started: now, finished: now, result: .success)
+        var actions: [PlannedAction] = []
+        do {
+            actions = try execute(options: options, now: now, report: &report, progress: progress)
+        } catch let error as AlmanacError {
+            report.result = error.code.rawValue == "sync.mass_delete_blocked" ? .blocked : .failed
+            report.errorCode = error.code.rawValue
+            report.error = error.message
+        } catch {
+            report.result = .failed
+            report.errorCode = "sync.failed"
+            report.error = "\(error)"
+        }
+        report.finished = Date()
+        if !options.dryRun { try? store.record(report) }
+        return SyncOutcome(report: report, actions: actions)
+    }
+
+    private func execute(options: RunOptions, now: Date, report: inout RunReport,
+                         progress: (RunProgress) -> Void) throws -> [PlannedAction] {
+        let name = job.config.name
+        let window = job.config.window.window(around: now)
+        let states = try store.items(job: name)
+        progress(RunProgress(phase: "reading"))
+        let fromRead = try read(from, side: .from, window: window, options: options, progress: progress)
+        let toRead = try read(to, side: .to, window: window, options: options, progress: progress)
+
+        progress(RunProgress(phase: "planning", done: 0, total: states.count))
+        let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)
+        report.toCounts.unchanged = plan.unchanged
+        report.failures = plan.invalid.map { ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason) }
+        let actions = plan.actions
+
+        if !options.allowMassDelete {
+            let guardRule = MassDeleteGuard(percent: job.config.massDeletePercent)
+            for side in [ConnectorContext.Side.to, .from] {
+                let source = side == .to ? fromRead : toRead
+                let known = states.filter { $0.key(side == .to ? .from : .to) != nil }.count
+                let listedNothing = !source.isDelta && source.items.isEmpty && source.problems.isEmpty && known > 0
+                    && states.contains { source.absenceMeansDeletion(lastStart: $0.start) }
+                if let why = guardRule.check(side: side, deletes: plan.deletes(toward: side), known: known,
+                                             sourceListedNothing: listedNothing) {
+                    throw AlmanacError("sync.mass_delete_blocked", "job \(name): \(why)")
+                }
+            }
+        }
+        if options.dryRun {
+            tally(plan, into: &report)
+            report.result = report.failures.isEmpty ? .success : .partial
+            return actions
+        }
+
+        var applier = Applier(job: job, from: from, to: to, store: store, fault: faultHook)
+        try applier.apply(plan, progress: progress)
+        report.toCounts = merge(report.toCounts, applier.toCounts)
+        report.fromCounts = merge(report.fromCounts, applier.fromCounts)
+        report.failures += applier.failures
+
+        if applier.unapplied == 0 {
+            var cursors: [ConnectorContext.Side: String] = [:]
+            if let c = fromRead.cursor { cursors[.from] = c }
+            if let c = toRead.cursor { cursors[.to] = c }
+            if !cursors.isEmpty {
+                progress(RunProgress(phase: "committing"))
+                faultHook(.beforeCursorCommit)
+                try store.commit(job: name, upserts: [], cursors: cursors)
+                faultHook(.afterCursorCommit)
+            }
+        }
+        report.result = report.failures.isEmpty ? .success : .partial
+        return actions
+    }
+
+    private func read(_ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow,
+                      options: RunOptions, progress: (RunProgress) -> Void) throws -> SideRead {
+        let cursor = options.full ? nil : try store.cursor(job: job.config.name, side: side)
+        let reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
+        do {
+            return try reader.read(cursor: cursor, since: options.since, full: options.full) { pages in
+                progress(RunProgress(phase: "reading", done: pages))
+            }
+        } catch let error as AlmanacError {
+            throw AlmanacError(error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
+                               cause: error.cause)
+        }
+    }
+
+    /// Dry-run counts: what would be done.
+    private func tally(_ plan: Plan, into report: inout RunReport) {
+        for action in plan.items.flatMap(\.actions) {
+            var c = action.target == .from ? report.fromCounts : report.toCounts
+            switch action.kind {
+            case .create: c.created += 1
+            case .update: c.updated += 1
+            case .delete: c.deleted += 1
+            case .confirm: c.confirmed += 1
+            case .cancel: c.cancelled += 1
+            case .skip: c.skipped += 1
+            default: break
+            }
+            if !action.conflicts.isEmpty { c.conflicts += 1 }
+            if action.target == .from { report.fromCounts = c } else { report.toCounts = c }
+        }
+    }
+
+    private func merge(_ a: ActionCounts, _ b: ActionCounts) -> ActionCounts {
+        var c = a
+        c.created += b.created
+        c.updated += b.updated
+        c.deleted += b.deleted
+        c.confirmed += b.confirmed
+        c.cancelled += b.cancelled
+        c.conflicts += b.conflicts
+        c.skipped += b.skipped
+        c.failed += b.failed
+        c.unchanged += b.unchanged
+        return c
+    }
+}

@@ -1,0 +1,64 @@
+import AlmanacCore
+import Foundation
+
+/// Three-way, field-by-field merge of the two sides of a linked item against their base
+/// (DESIGN §5), as a value: which side each projected field comes from.
+public struct FieldMerge: Sendable {
+    public enum Source: Sendable, Hashable { case from, to }
+
+    /// Per projected field, the side its merged value comes from.
+    public var choice: [EventField: Source] = [:]
+    /// Fields both sides changed to different values (resolved by the policy).
+    public var conflicts: [EventField] = []
+
+    /// Merges `from` and `to` against `base` (nil base: every field counts as changed on both).
+    /// - `owned`: fields the `to` side owns (`to_owns`, plus responses): `to` keeps its value.
+    /// - One-way jobs restore `from`'s value where only `to` changed, unless the policy is `to-wins`.
+    public init(base: Event?, from: Event, to: Event, projection: ContentProjection, policy: ConflictPolicy,
+                owned: Set<EventField>, twoWay: Bool) {
+        for field in projection.fields {
+            let f = projection.value(field, of: from)
+            let t = projection.value(field, of: to)
+            if f == t {
+                choice[field] = .to
+                continue
+            }
+            let b = base.map { projection.value(field, of: $0) }
+            let fromChanged = b == nil || f != b
+            let toChanged = b == nil || t != b
+            let source: Source
+            if owned.contains(field) {
+                source = .to
+            } else if fromChanged && !toChanged {
+                source = .from
+            } else if toChanged && !fromChanged {
+                source = twoWay || policy == .toWins ? .to : .from
+            } else {
+                if b != nil { conflicts.append(field) }
+                switch policy {
+                case .fromWins: source = .from
+                case .toWins: source = .to
+                case .newestWins:
+                    let fu = from.updated ?? .distantPast
+                    let tu = to.updated ?? .distantPast
+                    source = tu > fu ? .to : .from
+                }
+            }
+            choice[field] = source
+        }
+    }
+
+    /// `to` with the fields taken from `from` copied in: what the `to` side should hold.
+    public func toSide(from: Event, to: Event) -> Event {
+        var out = to
+        for (field, source) in choice where source == .from { out.copy(field, from: from) }
+        return out
+    }
+
+    /// `from` with the fields taken from `to` copied in: what the `from` side should hold.
+    public func fromSide(from: Event, to: Event) -> Event {
+        var out = from
+        for (field, source) in choice where source == .to { out.copy(field, from: to) }
+        return out
+    }
+}

@@ -1,0 +1,97 @@
+import AlmanacCore
+import Foundation
+
+/// What the planner decided for one action.
+public enum ActionKind: String, Sendable, Hashable, Codable {
+    case create, update, delete, confirm, cancel
+    /// Link an item found on both sides without writing (first sync, crash recovery).
+    case link
+    /// Forget an item whose both sides are gone (state only).
+    case forget
+    /// Nothing written, with a reason (disabled by `apply`, capability missing, out of scope).
+    case skip
+    /// A bad item, reported with its key and reason.
+    case invalid
+}
+
+/// One planned action, as `--dry-run` prints it.
+public struct PlannedAction: Sendable, Hashable {
+    public var kind: ActionKind
+    /// The side written: `to`, or `from` for write-back; nil for state-only actions. For
+    /// `.invalid`, the side the bad item was read from.
+    public var target: ConnectorContext.Side?
+    /// The item's key on the side the change came from (the source key).
+    public var key: String
+    public var reason: String
+    /// The field-level conflicts resolved by the policy, if any.
+    public var conflicts: [EventField]
+
+    public init(kind: ActionKind, target: ConnectorContext.Side?, key: String, reason: String,
+                conflicts: [EventField] = []) {
+        self.kind = kind
+        self.target = target
+        self.key = key
+        self.reason = reason
+        self.conflicts = conflicts
+    }
+
+    /// `create  to    A17  new in from`
+    public var line: String {
+        let kindText = kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+        let side = (target?.rawValue ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)
+        var text = "\(kindText)\(side) \(key)  \(reason)"
+        if !conflicts.isEmpty { text += " (conflict on \(conflicts.map(\.rawValue).joined(separator: ", ")))" }
+        return text
+    }
+}
+
+/// A change to send, with what the side will hold after it.
+struct PlannedChange: Sendable {
+    var change: Change
+    var action: PlannedAction
+    /// Projection hash of the content sent (the side's `hash_*` once written).
+    var hashAfter: String?
+    /// The deterministic id's generation, for creates.
+    var generation: Int?
+}
+
+/// Everything the planner decided for one item: the changes toward each side and the state to
+/// commit once they all succeeded.
+struct ItemPlan: Sendable {
+    /// The state row this item had, if any.
+    var previous: ItemState?
+    /// The state to commit when every change succeeded (keys and versions filled in on apply).
+    var next: ItemState
+    var toChanges: [PlannedChange] = []
+    var fromChanges: [PlannedChange] = []
+    /// State-only actions (link, forget, skip) to report.
+    var notes: [PlannedAction] = []
+    /// Forget the row once the changes succeeded.
+    var remove = false
+    /// Whether anything must be committed even with no change (links, refreshed hashes).
+    var stateChanged = false
+    /// The merged content, for re-merging after a conflict on write.
+    var merged: Event?
+
+    var actions: [PlannedAction] { toChanges.map(\.action) + fromChanges.map(\.action) + notes }
+    var hasWrites: Bool { !toChanges.isEmpty || !fromChanges.isEmpty }
+}
+
+/// The planner's output for one run.
+public struct Plan: Sendable {
+    var items: [ItemPlan] = []
+    /// Bad items read from either side.
+    public var invalid: [PlannedAction] = []
+    /// Items whose hashes matched their state on both sides.
+    public var unchanged = 0
+
+    /// Every action, in order: bad items first, then per item.
+    public var actions: [PlannedAction] { invalid + items.flatMap(\.actions) }
+
+    /// Planned deletes toward `side`.
+    public func deletes(toward side: ConnectorContext.Side) -> Int {
+        items.reduce(0) { n, item in
+            n + (side == .to ? item.toChanges : item.fromChanges).filter { $0.action.kind == .delete }.count
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import AlmanacCore
+import Foundation
+
+/// Everything one side returned in a run: its items, tombstones, bad items, which windows were
+/// listed completely, and the cursor to store once the run's writes are durable.
+public struct SideRead: Sendable {
+    public var items: [String: SourceItem] = [:]
+    /// Keys reported deleted (delta reads).
+    public var deleted: Set<String> = []
+    public var problems: [ItemProblem] = []
+    /// Windows listed completely: absence inside them means deletion.
+    public var covered: [TimeWindow] = []
+    /// Whether this was a delta read (from a cursor or `since`).
+    public var isDelta = false
+    public var cursor: String?
+    /// Pages read (for progress and tests).
+    public var pages = 0
+
+    public init() {}
+
+    /// Whether an item last seen starting at `start` and absent from this read was deleted.
+    public func absenceMeansDeletion(lastStart start: Date?) -> Bool {
+        guard let start else { return false }
+        return covered.contains { $0.contains(start) }
+    }
+
+    /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
+    public func isDeleted(_ key: String, lastStart start: Date?) -> Bool {
+        if items[key] != nil { return false }
+        return deleted.contains(key) || absenceMeansDeletion(lastStart: start)
+    }
+}
+
+/// Reads one side for a run (DESIGN §5): a delta from the stored cursor when the connector has a
+/// change feed and the run is not `full`; otherwise a full listing of the window, chunk by chunk,
+/// each chunk followed through all its pages.
+public struct SideReader {
+    public var connector: any Connector
+    public var window: TimeWindow
+    public var chunkDays: Int
+    /// Upper bound on pages per listing, so a connector that never ends its paging cannot hang a run.
+    public var pageLimit = 1_000_000
+
+    public init(connector: any Connector, window: TimeWindow, chunkDays: Int) {
+        self.connector = connector
+        self.window = window
+        self.chunkDays = chunkDays
+    }
+
+    /// - Throws: what the connector throws, or `sync.paging_runaway`.
+    public func read(cursor: String?, since: Date?, full: Bool, onPage: (Int) -> Void = { _ in }) throws -> SideRead {
+        var out = SideRead()
+        let feed = connector.capabilities.contains(.changeFeed)
+        if feed, !full, cursor != nil || since != nil {
+            out.isDelta = true
+            try listing(ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
+                        onPage: onPage)
+            return out
+        }
+        for chunk in window.chunks(days: chunkDays) {
+            try listing(ReadRequest(window: chunk), into: &out, onPage: onPage)
+        }
+        return out
+    }
+
+    private func listing(_ first: ReadRequest, into out: inout SideRead, onPage: (Int) -> Void) throws {
+        var request = first
+        var pages = 0
+        while true {
+            let page = try connector.read(request)
+            pages += 1
+            out.pages += 1
+            onPage(out.pages)
+            for item in page.items {
+                out.items[item.key] = item
+                out.deleted.remove(item.key)
+            }
+            for key in page.deleted where out.items[key] == nil || first.cursor != nil || first.since != nil {
+                out.items[key] = nil
+                out.deleted.insert(key)
+            }
+            for problem in page.problems where !out.problems.contains(problem) { out.problems.append(problem) }
+            if let next = page.continuation {
+                guard pages < pageLimit else {
+                    throw AlmanacError("sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
+                }
+                request.continuation = next
+                continue
+            }
+            if case .complete(let w) = page.coverage { out.covered.append(w) }
+            if out.cursor == nil { out.cursor = page.cursor }
+            return
+        }
+    }
+}

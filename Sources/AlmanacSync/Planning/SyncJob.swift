@@ -1,0 +1,81 @@
+import AlmanacCore
+import Foundation
+
+/// A job as the engine sees it: the profile's settings for it plus what both connectors can do.
+public struct SyncJob: Sendable {
+    public var profile: String
+    public var config: JobConfig
+    public var timeZone: TimeZone
+    public var fromCapabilities: ConnectorCapabilities
+    public var toCapabilities: ConnectorCapabilities
+    /// The fields both sides represent.
+    public var projection: ContentProjection
+    public var titleTemplate: TitleTemplate?
+    /// Items per write batch (and per state transaction).
+    public var batchSize: Int
+
+    /// - Throws: `config.invalid_value` when the title template does not parse.
+    public init(profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
+                batchSize: Int = 100) throws {
+        self.profile = profile
+        self.config = config
+        self.timeZone = timeZone
+        self.fromCapabilities = from.capabilities
+        self.toCapabilities = to.capabilities
+        self.projection = ContentProjection(between: from.fields, and: to.fields, phonePriority: config.phonePriority)
+        self.titleTemplate = try config.titleTemplate.map(TitleTemplate.init)
+        self.batchSize = max(1, batchSize)
+    }
+
+    var twoWay: Bool { config.direction == .twoWay }
+    /// Fields the `to` side keeps: `to_owns`, and participants' responses (they are answers
+    /// given on the calendar, which write-back carries home).
+    var owned: Set<EventField> { config.toOwns.union([.responses]) }
+
+    func id(_ direction: ConnectorContext.Side, sourceKey: String, generation: Int) -> String {
+        DeterministicID.make(profile: profile, job: config.name, direction: direction, sourceKey: sourceKey,
+                             generation: generation)
+    }
+
+    /// The `from` item as the job sees it: the title template filled in where the title is empty.
+    func fromView(_ event: Event) -> Event {
+        guard let titleTemplate, ContentProjection.text(event.title).isEmpty else { return event }
+        var e = event
+        e.title = titleTemplate.render(Self.templateFields(event))
+        return e
+    }
+
+    /// Whether a `from` item is out of the job's scope (cancelled, or tentative when not included).
+    func excluded(_ event: Event) -> String? {
+        if event.status == .cancelled { return "cancelled in from" }
+        if event.status == .tentative && !config.includeTentative { return "tentative (include_tentative = false)" }
+        return nil
+    }
+
+    /// Template variables: `title`, `description`, `location`, `participant_N_name|email|phone`,
+    /// and each custom field by its name.
+    static func templateFields(_ e: Event) -> [String: String] {
+        var out = e.custom
+        out["title"] = e.title
+        out["description"] = e.description
+        out["location"] = e.location
+        for (i, p) in e.participants.enumerated() {
+            out["participant_\(i)_name"] = p.name
+            out["participant_\(i)_email"] = p.email
+            out["participant_\(i)_phone"] = p.phone()
+        }
+        return out
+    }
+
+    /// Why an item cannot be synced (end before start…), or nil.
+    func problem(_ e: Event) -> String? {
+        switch (e.start, e.end) {
+        case (.instant(let s, _), .instant(let t, _)?) where t < s:
+            return "end \(t.formatted(.iso8601)) is before start \(s.formatted(.iso8601))"
+        case (.allDay(let s), .allDay(let t)?) where t < s:
+            return "end date \(t) is before start date \(s)"
+        default:
+            return nil
+        }
+    }
+}

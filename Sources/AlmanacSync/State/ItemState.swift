@@ -1,0 +1,64 @@
+import AlmanacCore
+import Foundation
+
+/// The engine's memory of one item of a job: the last synced base and, per side, its key, content
+/// hash and version. A side's key is nil when the item does not (or no longer) exist there.
+public struct ItemState: Hashable, Sendable {
+    /// Row id in the state store; nil until first committed.
+    public var id: Int64?
+    public var keyFrom: String?
+    public var keyTo: String?
+    /// `ContentProjection.hash` of each side's content as last synced.
+    public var hashFrom: String?
+    public var hashTo: String?
+    public var versionFrom: String?
+    public var versionTo: String?
+    /// The base: the merged content both sides agreed on, as JSON (decoded only for merges).
+    public var baseData: Data?
+    /// The base's start, for window-aware deletes.
+    public var start: Date?
+    /// Generation of the deterministic id used for the next create (DESIGN §5).
+    public var generation: Int
+    /// The side the item was first read from (`from` for items we created on `to`).
+    public var origin: ConnectorContext.Side
+    /// The last write-back sent toward `from`: `confirmed` or `cancelled`.
+    public var writeBack: String?
+
+    public init(id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
+                hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
+                start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
+                writeBack: String? = nil) {
+        self.id = id
+        self.keyFrom = keyFrom
+        self.keyTo = keyTo
+        self.hashFrom = hashFrom
+        self.hashTo = hashTo
+        self.versionFrom = versionFrom
+        self.versionTo = versionTo
+        self.baseData = baseData
+        self.start = start
+        self.generation = generation
+        self.origin = origin
+        self.writeBack = writeBack
+    }
+
+    /// The decoded base event, if one is stored and readable.
+    public var base: Event? {
+        guard let baseData else { return nil }
+        return try? JSONDecoder().decode(Event.self, from: baseData)
+    }
+
+    /// Sets the base event (and its start, for windows).
+    public mutating func setBase(_ event: Event, zone: TimeZone) {
+        baseData = try? Self.encoder.encode(event)
+        start = event.start.date(in: zone)
+    }
+
+    public func key(_ side: ConnectorContext.Side) -> String? { side == .from ? keyFrom : keyTo }
+
+    private static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = .sortedKeys
+        return e
+    }()
+}

@@ -1,0 +1,92 @@
+import AlmanacCore
+import AlmanacSync
+import Foundation
+
+/// One check of the connector contract (`Connector`'s doc comment). Checks skip themselves when
+/// the connector lacks the capability they exercise.
+public struct ConformanceCheck: Sendable, CustomStringConvertible {
+    public let name: String
+    let body: @Sendable (ConformanceFixture, inout Expect) throws -> Void
+
+    public var description: String { name }
+
+    /// Runs the check; throws `ConformanceFailure` on the first broken expectation.
+    public func run(_ fixture: ConformanceFixture) throws {
+        var expect = Expect(check: name)
+        try body(fixture, &expect)
+    }
+}
+
+/// The connector conformance suite. Every connector's test target runs it with a small adapter:
+///
+/// ```swift
+/// import AlmanacTestKit
+/// import Testing
+///
+/// @Suite struct CSVConformance {
+///     @Test(arguments: ConnectorConformance.checks)
+///     func conformance(_ check: ConformanceCheck) throws {
+///         let dir = try TemporaryDirectory()            // whatever gives a fresh, empty store
+///         let connector = try CSVModule.make(context(for: dir))
+///         try check.run(ConformanceFixture(
+///             connector: connector, window: ConnectorConformance.defaultWindow,
+///             seed: { events in try writeRows(events, into: dir) },    // bypasses the connector
+///             stored: { try readRows(from: dir) },                      // key → event
+///             deterministicCreates: false, versions: true))
+///     }
+/// }
+/// ```
+///
+/// `Tests/ConnectorTests/MemoryConformanceTests.swift` is the reference use.
+public enum ConnectorConformance {
+    /// A fixed window (2030-03-01 to 2030-04-01 UTC, crossing the US DST change) for fixtures.
+    public static let defaultWindow = TimeWindow(start: Date(timeIntervalSince1970: 1_898_553_600),
+                                                 end: Date(timeIntervalSince1970: 1_901_232_000))
+
+    public static let checks: [ConformanceCheck] = ReadChecks.all + WriteChecks.all + FeedChecks.all
+
+    /// Reads every page of a listing (at most `limit` pages) and returns the combined page.
+    public static func readAll(_ connector: any Connector, _ request: ReadRequest, limit: Int = 10_000) throws
+        -> (items: [SourceItem], deleted: [String], problems: [ItemProblem], coverage: ReadCoverage, cursor: String?,
+            pages: Int)
+    {
+        var request = request
+        var items: [SourceItem] = []
+        var deleted: [String] = []
+        var problems: [ItemProblem] = []
+        var pages = 0
+        while true {
+            let page = try connector.read(request)
+            pages += 1
+            items += page.items
+            deleted += page.deleted
+            problems += page.problems
+            if let next = page.continuation, pages < limit {
+                if page.cursor != nil {
+                    throw ConformanceFailure(check: "paging", message: "a page with a continuation also carried a cursor")
+                }
+                request.continuation = next
+                continue
+            }
+            return (items, deleted, problems, page.coverage, page.cursor, pages)
+        }
+    }
+}
+
+/// Expectation helpers for checks.
+public struct Expect {
+    let check: String
+
+    public func that(_ condition: Bool, _ message: @autoclosure () -> String) throws {
+        if !condition { throw ConformanceFailure(check: check, message: message()) }
+    }
+
+    /// The projected fields of the connector on which `got` differs from `want`.
+    public func same(_ got: Event, _ want: Event, fields: Set<EventField>, _ what: String) throws {
+        let p = ContentProjection(fields: fields)
+        let diff = p.differences(got, want)
+        try that(diff.isEmpty, "\(what): fields differ: "
+            + diff.map { "\($0.rawValue): got \"\(p.value($0, of: got))\", want \"\(p.value($0, of: want))\"" }
+                .joined(separator: "; "))
+    }
+}

@@ -1,0 +1,62 @@
+import AlmanacCore
+import Foundation
+
+/// Checks of `read`: listings, paging, coverage, cursors, bad items.
+enum ReadChecks {
+    static let all: [ConformanceCheck] = [capabilities, emptyListing, listsSeeded, pagingCompletes, connectionReport]
+
+    static let capabilities = ConformanceCheck(name: "capabilities are consistent") { f, expect in
+        let caps = f.connector.capabilities
+        try expect.that(caps.contains(.read), "every connector reads; capabilities: \(caps.names)")
+        if caps.contains(.delete) { try expect.that(caps.contains(.write), "delete without write") }
+        try expect.that(f.connector.fields.contains(.start), "the start field must be represented")
+    }
+
+    static let emptyListing = ConformanceCheck(name: "an empty store lists nothing, completely") { f, expect in
+        let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))
+        try expect.that(r.items.isEmpty, "listed \(r.items.count) items from an empty store")
+        try expect.that(r.deleted.isEmpty, "a full listing reported deletions \(r.deleted)")
+        guard case .complete(let w) = r.coverage else {
+            throw ConformanceFailure(check: "empty listing", message: "a full listing must have coverage .complete")
+        }
+        try expect.that(w.start <= f.window.start && w.end >= f.window.end, "coverage \(w) does not cover \(f.window)")
+        if f.connector.capabilities.contains(.changeFeed) {
+            try expect.that(r.cursor != nil, "a change-feed connector must end a listing with a cursor")
+        }
+    }
+
+    static let listsSeeded = ConformanceCheck(name: "a listing returns each item of the window once") { f, expect in
+        var events = f.sampleEvents(3)
+        var outside = f.sampleEvents(1, tag: "out")[0]
+        outside.start = .instant(f.window.start.addingTimeInterval(-86_400), timeZone: nil)
+        outside.end = .instant(f.window.start.addingTimeInterval(-84_600), timeZone: nil)
+        events.append(outside)
+        let keys = try f.seed(events)
+        try expect.that(keys.count == 4, "seed returned \(keys.count) keys for 4 events")
+        let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))
+        let listed = r.items.map(\.key)
+        try expect.that(Set(listed).count == listed.count, "a key was listed twice: \(listed)")
+        try expect.that(Set(listed) == Set(keys.prefix(3)), "listed \(listed.sorted()), want \(keys.prefix(3).sorted())")
+        for item in r.items {
+            let i = keys.firstIndex(of: item.key)!
+            try expect.same(item.event, events[i], fields: f.connector.fields, "item \(item.key)")
+        }
+    }
+
+    static let pagingCompletes = ConformanceCheck(name: "paging ends and loses nothing") { f, expect in
+        let events = f.sampleEvents(120, tag: "p")
+        let keys = try f.seed(events)
+        let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window), limit: 1_000)
+        try expect.that(r.pages < 1_000, "the listing did not end after 1000 pages")
+        try expect.that(r.items.count == 120 && Set(r.items.map(\.key)) == Set(keys),
+                        "listed \(r.items.count) items (\(Set(r.items.map(\.key)).count) distinct), want 120")
+    }
+
+    static let connectionReport = ConformanceCheck(name: "testConnection reports its steps") { f, expect in
+        let report = f.connector.testConnection()
+        try expect.that(!report.steps.isEmpty, "testConnection returned no steps")
+        for step in report.steps {
+            try expect.that(!step.detail.isEmpty, "step \(step.name) has no detail")
+        }
+    }
+}

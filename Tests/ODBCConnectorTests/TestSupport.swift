@@ -1,0 +1,159 @@
+import AlmanacCore
+import Foundation
+import Logging
+import Testing
+
+@testable import ODBCConnector
+
+/// Builds connectors and runs setup SQL for the tests, through the same ODBC layer.
+enum Fixture {
+    static let chicago = TimeZone(identifier: "America/Chicago")!
+
+    static func context(_ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
+                        side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
+                        chunkDays: Int = 7) -> ConnectorContext {
+        var conn: [String: ConfigValue] = ["connection_string": .string(connectionString)]
+        for (k, v) in connection { conn[k] = .string(v) }
+        var jobTable: [String: ConfigValue] = [:]
+        for (k, v) in job { jobTable[k] = .string(v) }
+        let tmp = URL(fileURLWithPath: NSTemporaryDirectory())
+        var ctx = ConnectorContext(profile: "test", job: "appointments", side: side, connectionName: "db",
+                                   connection: ConfigTable(conn), jobSettings: ConfigTable(jobTable), timeZone: zone,
+                                   stateDirectory: tmp, profileDirectory: tmp, logger: Logger(label: "odbc-test"))
+        ctx.chunkDays = chunkDays
+        return ctx
+    }
+
+    static func connector(_ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
+                          zone: TimeZone = chicago, chunkDays: Int = 7) throws -> ODBCConnector {
+        let ctx = context(connectionString, connection: connection, job: job, zone: zone, chunkDays: chunkDays)
+        return try ODBCModule.make(ctx) as! ODBCConnector
+    }
+
+    /// A fresh SQLite file in a temporary directory.
+    static func sqliteFile() -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-odbc-\(UUID().uuidString)")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("clinic.db").path
+        _ = FileManager.default.createFile(atPath: path, contents: Data())
+        return path
+    }
+
+    static func date(_ iso: String) -> Date {
+        guard case .instant(let d)? = TemporalText(iso) else { fatalError("bad test date \(iso)") }
+        return d
+    }
+
+    /// Reads every page of `window`.
+    static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil) throws -> (items: [SourceItem], problems: [ItemProblem], pages: Int) {
+        var items: [SourceItem] = []
+        var problems: [ItemProblem] = []
+        var continuation: String?
+        var pages = 0
+        repeat {
+            let page = try c.read(ReadRequest(window: window, since: since, continuation: continuation))
+            items += page.items
+            problems += page.problems
+            continuation = page.continuation
+            pages += 1
+        } while continuation != nil
+        return (items, problems, pages)
+    }
+}
+
+/// Runs setup and inspection SQL on a database (test-only; values in tests are literals).
+final class SQL {
+    let environment: ODBCEnvironment
+    let connection: ODBCConnection
+
+    init(_ connectionString: String) throws {
+        environment = try ODBCEnvironment()
+        connection = try ODBCConnection(environment: environment)
+        try connection.connect(connectionString, loginTimeout: 10)
+    }
+
+    func exec(_ statements: String...) throws {
+        for sql in statements {
+            let stmt = try connection.statement(queryTimeout: 30)
+            try stmt.prepare(sql)
+            try stmt.execute()
+            try connection.endTransaction(commit: true)
+        }
+    }
+
+    /// Runs one statement with bound parameters.
+    func exec(_ sql: String, _ values: [ODBCParameter]) throws {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(sql)
+        try stmt.bind(values)
+        try stmt.execute()
+        try connection.endTransaction(commit: true)
+    }
+
+    /// Maps every row of `query` (standard column names) as the connector would, by key.
+    func events(_ query: String, zone: TimeZone = Fixture.chicago) throws -> [String: Event] {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(query)
+        try stmt.execute()
+        let reader = try ResultReader(statement: stmt, rowArraySize: 1)
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone: zone))
+        var out: [String: Event] = [:]
+        while try reader.fetch() > 0 {
+            let item = try mapper.map { reader.value(row: 0, column: $0) }
+            out[item.key] = item.event
+        }
+        stmt.closeCursor()
+        try connection.endTransaction(commit: true)
+        return out
+    }
+
+    /// All rows of `sql`, every value as text (nil for NULL).
+    func rows(_ sql: String) throws -> [[String?]] {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(sql)
+        try stmt.execute()
+        let reader = try ResultReader(statement: stmt, rowArraySize: ProcessInfo.processInfo.environment["ROWS"].flatMap { Int($0) } ?? 50)
+        var out: [[String?]] = []
+        while case let n = try reader.fetch(), n > 0 {
+            for r in 0..<n {
+                out.append((0..<reader.columns.count).map { c in
+                    switch reader.value(row: r, column: c) {
+                    case .text(let s): return s
+                    case .timestamp(let t): return t.description
+                    case .date(let d): return d.description
+                    case .time(let t): return t.description
+                    case .null: return nil
+                    case .invalidText: return "<invalid>"
+                    case .truncated: return "<truncated>"
+                    }
+                })
+            }
+        }
+        stmt.closeCursor()
+        try connection.endTransaction(commit: true)
+        return out
+    }
+}
+
+/// The test PostgreSQL from `ALMANAC_TEST_PG_*`. Missing → the test returns early, or records a
+/// failure when `ALMANAC_REQUIRE_SERVICES=1`.
+enum PG {
+    static var env: [String: String] { ProcessInfo.processInfo.environment }
+
+    static func connectionString(password: Bool = true, user: String? = nil, database: String? = nil) -> String? {
+        guard let port = env["ALMANAC_TEST_PG_PORT"] else {
+            if env["ALMANAC_REQUIRE_SERVICES"] == "1" {
+                Issue.record("ALMANAC_REQUIRE_SERVICES=1 but ALMANAC_TEST_PG_PORT is not set: start the test PostgreSQL")
+            }
+            return nil
+        }
+        let host = env["ALMANAC_TEST_PG_HOST"] ?? "127.0.0.1"
+        let db = database ?? env["ALMANAC_TEST_PG_DB"] ?? "almanac_test"
+        let u = user ?? env["ALMANAC_TEST_PG_USER"] ?? "postgres"
+        var cs = "Driver=PostgreSQL Unicode;Server=\(host);Port=\(port);Database=\(db);Uid=\(u);"
+        if password { cs = ODBCConnectionString.appending("Pwd", self.password, to: cs) }
+        return cs
+    }
+
+    static var password: String { env["ALMANAC_TEST_PG_PASSWORD"] ?? "" }
+}

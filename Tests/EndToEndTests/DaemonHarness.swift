@@ -34,13 +34,14 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Writes `NAME.toml`: two csv connections and one manual job, plus `extra` lines.
-    func writeProfile(_ name: String, extra: String = "") throws {
+    /// Writes `NAME.toml`: two csv connections and one job (manual unless `schedule` says
+    /// otherwise), plus `extra` lines.
+    func writeProfile(_ name: String, extra: String = "", schedule: String = "manual = true") throws {
         let text = """
             timezone = "UTC"
             \(extra)
             [schedule]
-            manual = true
+            \(schedule)
             [connections.src]
             connector = "csv"
             path = "\(root)/\(name)-in.csv"

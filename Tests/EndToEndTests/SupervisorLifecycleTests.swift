@@ -160,3 +160,20 @@ struct SupervisorLifecycleTests {
         h.stop()
     }
 }
+
+/// Jobs run on their schedule without being asked.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct ScheduleTests {
+    @Test func anEveryScheduleRunsAtStartupAndShowsTheNextRun() throws {
+        let h = try DaemonHarness()
+        try h.writeProfile("alpha", schedule: "every = \"1h\"\njitter = \"0s\"")
+        try h.start()
+        try h.waitReady("alpha")
+        try h.waitUntil("the start-up run finished", timeout: 10) { try h.status("alpha")?.lastRun != nil }
+        let s = try #require(try h.status("alpha"))
+        #expect(s.lastRun?.trigger == "startup")
+        let next = try #require(s.nextRun)
+        #expect(abs(next.timeIntervalSinceNow - 3_600) < 120)
+        h.stop()
+    }
+}

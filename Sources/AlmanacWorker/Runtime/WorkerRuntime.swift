@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacSync
 import AlmanacWire
 import CProcessControl
 import Foundation
@@ -67,8 +68,7 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
             logger.error("cannot open the state store: \(error)")
             return 1
         }
-        nextRun = NextRun.after(Date(), schedule: profile.schedule, timeZone: profile.timeZone, lastStart: nil,
-                                random: Double.random(in: 0..<1))
+        nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
         runDelay = testHookRunDelay(path: path)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
@@ -99,8 +99,7 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
             if let due = nextRun, due <= now {
                 _ = queue.addSync(id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
                 lastScheduledStart = now
-                nextRun = NextRun.after(now, schedule: profile.schedule, timeZone: profile.timeZone, lastStart: now,
-                                        random: Double.random(in: 0..<1))
+                nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }

@@ -135,7 +135,8 @@ public struct PipeMessage: Codable, Sendable, Hashable {
 
     /// The run options a `sync` command asks for.
     public var runOptions: RunOptions {
-        RunOptions(trigger: .manual, dryRun: dryRun ?? false, full: full ?? false, since: since,
-                   allowMassDelete: allowMassDelete ?? false)
+        RunOptions(
+            trigger: .manual, dryRun: dryRun ?? false, full: full ?? false, since: since,
+            allowMassDelete: allowMassDelete ?? false)
     }
 }

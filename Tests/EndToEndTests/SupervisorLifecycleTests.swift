@@ -94,7 +94,9 @@ struct SupervisorLifecycleTests {
         #expect(s.state == "invalid")
         #expect(s.pid == nil)
         #expect(s.restarts == 0)
-        #expect(try String(contentsOfFile: h.logPath, encoding: .utf8).components(separatedBy: "msg=\"worker started\"").count == 2)
+        #expect(
+            try String(contentsOfFile: h.logPath, encoding: .utf8).components(separatedBy: "msg=\"worker started\"")
+                .count == 2)
 
         try h.writeProfile("alpha")
         try h.waitReady("alpha", timeout: 5)

@@ -160,7 +160,8 @@ public final class ControlServer: @unchecked Sendable {
                 }
                 connections[p.fd] = nil
                 if c.needsToken && !authorized(request) {
-                    let body = "{\"ok\":false,\"code\":\"api.unauthorized\","
+                    let body =
+                        "{\"ok\":false,\"code\":\"api.unauthorized\","
                         + "\"message\":\"missing or wrong bearer token\"}"
                     respond(c.fd, .json(401, Array(body.utf8)))
                     continue

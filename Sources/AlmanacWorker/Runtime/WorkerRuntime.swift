@@ -229,7 +229,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         setCurrent(nil)
         var finished = PipeMessage(.runFinished)
-        finished.runID = runID
+        finished.runID = report.runID  // the id the engine logged and stored in the run history
         finished.job = job
         finished.trigger = options.trigger.rawValue
         finished.result = report.result.rawValue
@@ -242,8 +242,6 @@ public final class WorkerRuntime: @unchecked Sendable {
         finished.requestIDs = ids
         finished.batchDone = last
         events.send(finished)
-        logger.info(
-            "run finished", metadata: ["job": "\(job)", "run_id": "\(runID)", "result": "\(report.result.rawValue)"])
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

@@ -76,6 +76,9 @@ let package = Package(
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
+        // Benchmark (make bench): planning a 100,000-item no-change run.
+        .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
+                          path: "contrib/bench/engine", exclude: ["run.sh"]),
         .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]

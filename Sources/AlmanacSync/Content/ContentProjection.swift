@@ -47,14 +47,15 @@ public struct ContentProjection: Sendable, Hashable {
 
     /// Lowercase hex SHA-256 of the projection: what the state store keeps as `hash_from`/`hash_to`.
     public func hash(_ event: Event) -> String {
-        var h = SHA256()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
         for f in fields {
-            h.update(f.rawValue)
-            h.update([0x1d])
-            h.update(value(f, of: event))
-            h.update([0x1c])
+            bytes.append(contentsOf: f.rawValue.utf8)
+            bytes.append(0x1d)
+            bytes.append(contentsOf: value(f, of: event).utf8)
+            bytes.append(0x1c)
         }
-        return Self.hex(h.finalize())
+        return SHA256.hex(bytes)
     }
 
     /// Whether `a` and `b` agree on every projected field.
@@ -68,7 +69,8 @@ public struct ContentProjection: Sendable, Hashable {
     }
 
     static func text(_ s: String?) -> String {
-        guard let s else { return "" }
+        guard let s, let first = s.unicodeScalars.first, let last = s.unicodeScalars.last else { return "" }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
@@ -77,18 +79,6 @@ public struct ContentProjection: Sendable, Hashable {
         case .instant(let d, _): return String(Int64(d.timeIntervalSince1970.rounded()))
         case .allDay(let c): return "D" + c.description
         }
-    }
-
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

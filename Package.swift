@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         // Benchmark (make bench): planning a 100,000-item no-change run.
         .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
-                          path: "contrib/bench/engine", exclude: ["run.sh"]),
+                          path: "contrib/bench/engine", exclude: ["run.sh", "README.md"]),
         .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]

@@ -32,7 +32,13 @@ public enum ContentHash {
         }
         let h1 = fmix(a &+ b)
         let h2 = fmix(b &+ h1)
-        return hex64(h1) + hex64(h2)
+        return String(unsafeUninitializedCapacity: 32) { out in
+            for i in 0..<16 {
+                out[i] = digits[Int((h1 >> UInt64(60 - i * 4)) & 0xf)]
+                out[16 + i] = digits[Int((h2 >> UInt64(60 - i * 4)) & 0xf)]
+            }
+            return 32
+        }
     }
 
     @inline(__always)
@@ -50,10 +56,4 @@ public enum ContentHash {
     }
 
     private static let digits = Array("0123456789abcdef".utf8)
-
-    private static func hex64(_ v: UInt64) -> String {
-        var out = [UInt8](repeating: 0, count: 16)
-        for i in 0..<16 { out[i] = digits[Int((v >> UInt64(60 - i * 4)) & 0xf)] }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

@@ -69,14 +69,22 @@ public struct ContentProjection: Sendable, Hashable {
         case .end: if let end = event.end { Self.append(end, to: &bytes) }
         case .status: bytes.append(contentsOf: event.status.rawValue.utf8)
         case .custom:
-            if event.custom.isEmpty { return }
-            bytes.append(contentsOf: value(field, of: event).utf8)
+            if event.custom.count == 1, let (k, v) = event.custom.first {
+                let t = Self.text(v)
+                if !t.isEmpty {
+                    bytes.append(contentsOf: k.utf8)
+                    bytes.append(0x3d)
+                    bytes.append(contentsOf: t.utf8)
+                }
+            } else if !event.custom.isEmpty {
+                bytes.append(contentsOf: value(field, of: event).utf8)
+            }
         case .participants:
             for (i, p) in event.participants.enumerated() {
                 if i > 0 { bytes.append(0x1e) }
                 text(p.name)
                 bytes.append(0x1f)
-                if let email = p.email { bytes.append(contentsOf: Self.text(email).lowercased().utf8) }
+                if let email = p.email { Self.appendLowercased(Self.text(email), to: &bytes) }
                 bytes.append(0x1f)
                 text(p.phone(priority: phonePriority))
             }
@@ -103,6 +111,15 @@ public struct ContentProjection: Sendable, Hashable {
         // Fast path: ASCII ends that are not white space need no trimming.
         if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Appends `s` lower-cased; ASCII is lowered byte by byte, anything else through `lowercased()`.
+    static func appendLowercased(_ s: String, to bytes: inout [UInt8]) {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            for b in s.utf8 { bytes.append((0x41...0x5a).contains(b) ? b + 0x20 : b) }
+        } else {
+            bytes.append(contentsOf: s.lowercased().utf8)
+        }
     }
 
     @inline(__always)

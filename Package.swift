@@ -88,6 +88,7 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "AlmanacSyncTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

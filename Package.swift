@@ -81,6 +81,9 @@ let package = Package(
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
+        // Benchmark (make bench): planning a 100,000-item no-change run.
+        .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
+                          path: "contrib/bench/engine", exclude: ["run.sh", "README.md"]),
         .executableTarget(
             name: "odbc-bench",
             dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
@@ -130,5 +133,7 @@ let package = Package(
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ], path: "contrib/bench/files", exclude: ["README.md"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
     ]
 )

@@ -184,7 +184,6 @@ final class ODBCRowMapper {
         switch v {
         case .text(let s): return s
         case .timestamp(let t): return t.description
-        case .instant(let i): return i.formatted(.iso8601)
         case .date(let d): return d.description
         case .time(let t): return String(format: "%02d:%02d:%02d", t.hour, t.minute, t.second)
         default: return nil
@@ -227,7 +226,6 @@ final class ODBCRowMapper {
         switch v {
         case .null: return nil
         case .timestamp(let t): temporal = .naive(t)
-        case .instant(let i): temporal = .instant(i)
         case .date(let d): temporal = .date(d)
         case .text(let s):
             guard let t = TemporalText(s) else {

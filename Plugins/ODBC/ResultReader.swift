@@ -1,6 +1,5 @@
 import AlmanacCore
 import CODBC
-import Foundation
 
 /// One cell of a result row, decoded.
 enum CellValue {
@@ -11,8 +10,6 @@ enum CellValue {
     /// A value longer than the driver declared for its column.
     case truncated
     case timestamp(WallClock)
-    /// A timestamp whose text carried `Z` or an offset.
-    case instant(Date)
     case date(CivilDate)
     case time(LocalTime)
 }
@@ -32,10 +29,6 @@ final class ResultReader {
         /// `capped`: the column may hold longer values than the buffer.
         case wide(units: Int, capped: Bool)
         case narrow(bytes: Int, capped: Bool)
-        /// DATE/TIMESTAMP columns fetched as their ODBC text form (`yyyy-mm-dd hh:mm:ss[.f]`)
-        /// and parsed here: cheaper than the drivers' own conversion to structs, and it keeps
-        /// an offset when a loosely typed store (SQLite) holds one.
-        case temporalText
         case timestamp
         case date
         case time
@@ -44,7 +37,6 @@ final class ResultReader {
             switch self {
             case .wide(let units, _): return (units + 1) * 2
             case .narrow(let bytes, _): return bytes + 1
-            case .temporalText: return 64
             case .timestamp: return MemoryLayout<SQL_TIMESTAMP_STRUCT>.stride
             case .date: return MemoryLayout<SQL_DATE_STRUCT>.stride
             case .time: return MemoryLayout<SQL_TIME_STRUCT>.stride
@@ -96,7 +88,7 @@ final class ResultReader {
             let cType: Int32
             switch binding {
             case .wide: cType = SQL_C_WCHAR
-            case .narrow, .temporalText: cType = SQL_C_CHAR
+            case .narrow: cType = SQL_C_CHAR
             case .timestamp: cType = SQL_C_TYPE_TIMESTAMP
             case .date: cType = SQL_C_TYPE_DATE
             case .time: cType = SQL_C_TYPE_TIME
@@ -122,7 +114,8 @@ final class ResultReader {
         let t = Int32(column.sqlType)
         let long = column.size <= 0 || column.size > maxBoundCharacters
         switch t {
-        case SQL_TYPE_TIMESTAMP, SQL_TIMESTAMP, SQL_TYPE_DATE, SQL_DATE: return .temporalText
+        case SQL_TYPE_TIMESTAMP, SQL_TIMESTAMP: return .timestamp
+        case SQL_TYPE_DATE, SQL_DATE: return .date
         case SQL_TYPE_TIME, SQL_TIME: return .time
         case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR:
             return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size, capped: false)
@@ -164,15 +157,6 @@ final class ResultReader {
             if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return capped ? reread(row: row, column: column, wide: false) : .truncated }
             let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
             return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
-        case .temporalText:
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return .truncated }
-            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
-            switch TemporalText(bytes: bytes) {
-            case .date(let d)?: return .date(d)
-            case .naive(let n)?: return .timestamp(n)
-            case .instant(let i)?: return .instant(i)
-            case nil: return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
-            }
         case .timestamp:
             let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
             return .timestamp(WallClock(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),

@@ -11,18 +11,10 @@ enum TemporalText: Equatable {
     case instant(Date)
 
     init?(_ text: String) {
-        var copy = text
-        guard let value = copy.withUTF8({ TemporalText(bytes: $0) }) else { return nil }
-        self = value
-    }
-
-    /// Parses the text in `raw` (UTF-8 or ASCII bytes straight from a driver buffer).
-    init?(bytes raw: UnsafeBufferPointer<UInt8>) {
-        var lo = 0
-        var hi = raw.count
-        while hi > lo, raw[hi - 1] == 32 || raw[hi - 1] == 9 || raw[hi - 1] == 0 { hi -= 1 }
-        while lo < hi, raw[lo] == 32 || raw[lo] == 9 { lo += 1 }
-        let b = UnsafeBufferPointer(rebasing: raw[lo..<hi])
+        var s = Substring(text).utf8
+        while let last = s.last, last == 32 || last == 9 { s = s.dropLast() }
+        while let first = s.first, first == 32 || first == 9 { s = s.dropFirst() }
+        let b = Array(s)
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0

@@ -120,7 +120,6 @@ final class SQL {
                     switch reader.value(row: r, column: c) {
                     case .text(let s): return s
                     case .timestamp(let t): return t.description
-                    case .instant(let i): return i.formatted(.iso8601)
                     case .date(let d): return d.description
                     case .time(let t): return t.description
                     case .null: return nil

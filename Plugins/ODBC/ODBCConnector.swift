@@ -182,7 +182,9 @@ public final class ODBCConnector: Connector {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
+        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows,
+                                      pipelined: !singleRowReads)
+        defer { reader.finish() }
         let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError("odbc.read_query_columns",

@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CODBC", pkgConfig: "odbc", providers: [.apt(["unixodbc-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
+        .target(name: "CProcessControl"),
 
         // Model, profile format, connector contract. No I/O libraries.
         .target(
@@ -37,14 +39,17 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl"]),
+        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
                 exclude: ["README.md"]),
-        .target(name: "CSVConnector", dependencies: ["AlmanacCore"], path: "Plugins/CSV", exclude: ["README.md"]),
-        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "CLibXML2"], path: "Plugins/XML",
+        .target(name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
                 exclude: ["README.md"]),
+        .target(name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
+                exclude: ["README.md"]),
+        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
+                path: "Plugins/XML", exclude: ["README.md"]),
         .target(name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
                 path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
         .target(name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
@@ -54,14 +59,14 @@ let package = Package(
         .target(
             name: "AlmanacWorker",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
             name: "AlmanacSupervisor",
-            dependencies: ["AlmanacCore", "AlmanacWire", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "AlmanacTestKit", dependencies: ["AlmanacCore", "AlmanacSync"]),
         .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
@@ -69,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,7 +94,9 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(
@@ -97,5 +104,32 @@ let package = Package(
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // Benchmarks (run by `make bench`, never by `make test`).
+        .executableTarget(
+            name: "calendar-bench",
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/calendar", exclude: ["README.md"]
+        ),
+        .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "GoogleCalendarConnectorTests",
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+        .testTarget(name: "CronofyConnectorTests",
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+        .testTarget(name: "CSVConnectorTests", dependencies: [
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "XMLConnectorTests", dependencies: [
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
+        .executableTarget(name: "bench-files", dependencies: [
+            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "contrib/bench/files", exclude: ["README.md"]),
     ]
 )

@@ -1,9 +1,13 @@
 import AlmanacCore
+import AlmanacHTTP
+import Foundation
 
 /// `connector = "google"`: the Google Calendar v3 API. See README.md beside this file.
 public enum GoogleModule: ConnectorModule {
     public static let kind = "google"
     public static let summary = "Google Calendar (API v3)"
+    public static let defaultBaseURL = "https://www.googleapis.com"
+    public static let defaultTokenURL = "https://oauth2.googleapis.com/token"
 
     public static let connectionSettings: [SettingSpec] = [
         SettingSpec("calendar_id", .string, required: true, "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
@@ -13,6 +17,12 @@ public enum GoogleModule: ConnectorModule {
         SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
         SettingSpec("base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
         SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
+        SettingSpec("authorize_url", .string, "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"),
+        SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
+        SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
+        SettingSpec("request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
+        SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
+        SettingSpec("ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
     ]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
@@ -21,7 +31,69 @@ public enum GoogleModule: ConnectorModule {
         [.read, .write, .delete, .changeFeed]
     }
 
+    /// Creates the connector. Throws `config.secret_missing` (a secret file or variable is
+    /// missing), `google.credentials` (no usable OAuth client).
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        throw AlmanacError("connector.unavailable", "the google connector cannot run in this build yet")
+        try GoogleConnector(settings: settings(context), stateDirectory: context.stateDirectory,
+                            profile: context.profile, connection: context.connectionName, timeZone: context.timeZone, logger: context.logger)
+    }
+
+    /// Installed-app flow: the person signs in on Google's page, which redirects to a loopback
+    /// address `almanac auth` listens on; offline access so a refresh token is issued.
+    public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? {
+        let s = try settings(context)
+        return OAuthAuthorization(
+            authorizeURL: context.connection.string("authorize_url") ?? "https://accounts.google.com/o/oauth2/v2/auth",
+            tokenURL: s.client.tokenURL, clientID: s.client.clientID, clientSecret: s.client.clientSecret,
+            scope: "https://www.googleapis.com/auth/calendar.events",
+            extraParameters: ["access_type": "offline", "prompt": "consent"])
+    }
+
+    /// The connection's settings with defaults applied and secrets resolved.
+    public static func settings(_ context: ConnectorContext) throws -> GoogleSettings {
+        let c = context.connection
+        var clientID = c.string("client_id")
+        var clientSecret = try context.secret("client_secret")
+        var tokenURL = c.string("token_url")
+        if let json = try context.secret("credentials") {
+            guard let obj = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
+                  let app = (obj["installed"] ?? obj["web"]) as? [String: Any] else {
+                throw AlmanacError("google.credentials",
+                                   "connection \"\(context.connectionName)\": credentials is not an OAuth client JSON (expected an \"installed\" or \"web\" object); download it again from the Google console")
+            }
+            clientID = clientID ?? app["client_id"] as? String
+            clientSecret = clientSecret ?? app["client_secret"] as? String
+            tokenURL = tokenURL ?? app["token_uri"] as? String
+        }
+        guard let clientID, let clientSecret else {
+            throw AlmanacError("google.credentials",
+                               "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file")
+        }
+        var transport = TransportOptions(maxConcurrent: c.integer("max_concurrent") ?? 4)
+        transport.caFile = c.string("ca_file")
+        if let t = c.string("timeout"), let seconds = Self.seconds(t) { transport.timeout = seconds }
+        return GoogleSettings(
+            calendarID: c.string("calendar_id") ?? "primary",
+            baseURL: (c.string("base_url") ?? defaultBaseURL).trimmingSuffix("/"),
+            client: OAuthClient(tokenURL: tokenURL ?? defaultTokenURL, clientID: clientID, clientSecret: clientSecret),
+            refreshToken: try context.secret("refresh_token"),
+            batchSize: c.integer("batch_size") ?? 50, requestBudget: c.integer("request_budget"), transport: transport)
+    }
+
+    /// `90s`, `2m`, `1h` → seconds.
+    static func seconds(_ s: String) -> TimeInterval? {
+        guard let unit = s.last, let n = Double(s.dropLast()) else { return nil }
+        switch unit {
+        case "s": return n
+        case "m": return n * 60
+        case "h": return n * 3600
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

@@ -1,4 +1,7 @@
 import AlmanacCore
+import CLibXML2
+import FileConnectorSupport
+import Foundation
 
 /// `connector = "xml"`: XML documents read with a streaming reader. See README.md beside this file.
 public enum XMLModule: ConnectorModule {
@@ -12,6 +15,9 @@ public enum XMLModule: ConnectorModule {
         SettingSpec("fields", .stringTable, "standard field → child path or @attribute, e.g. { external_id = \"@id\" }"),
         SettingSpec("namespaces", .stringTable, "prefix → namespace URI used in `item` and `fields`"),
         SettingSpec("max_size_mb", .integer(1...100_000), "refuse files larger than this (default 1024)"),
+        SettingSpec("formats", .stringTable,
+                    "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
+        SettingSpec("settle", .duration, "how long a file must be left unchanged before it is read (default 1s)"),
     ]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
@@ -21,12 +27,51 @@ public enum XMLModule: ConnectorModule {
     }
 
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
-        if let item = connection.table.string("item"), !item.hasPrefix("/") {
-            connection.report(.configInvalidValue, "item", "must be an absolute element path like \"/Appointments/Appointment\", got \"\(item)\"")
+        let t = connection.table
+        var namespaces: [String: String] = [:]
+        for key in t.table("namespaces")?.keys ?? [] { namespaces[key] = t.table("namespaces")?.string(key) }
+        if let item = t.string("item") {
+            do {
+                let path = try XMLPath(item, namespaces: namespaces, absolute: true)
+                if path.attribute != nil { connection.report(.configInvalidValue, "item", "must name an element, not an attribute") }
+            } catch {
+                connection.report(.configInvalidValue, "item",
+                                  "\(error.message) — an absolute element path like \"/Appointments/Appointment\"")
+            }
+        }
+        let fields = t.table("fields") ?? ConfigTable()
+        for key in fields.keys {
+            guard let text = fields.string(key) else { continue }
+            do { _ = try XMLPath(text, namespaces: namespaces, absolute: false) } catch {
+                connection.report(.configInvalidValue, "fields", "\(key): \(error.message)")
+            }
+        }
+        for message in RowMapper.formats(from: t.table("formats")).1 {
+            connection.report(.configInvalidValue, "formats", message)
         }
     }
 
+    /// libxml2 wants `xmlInitParser` once per process before threads use it (Swift runs this once).
+    private static let libxml2Initialized: Void = xmlInitParser()
+
+    /// Throws `config.invalid_value` for settings `almanac check` could not judge alone (paths,
+    /// prefixes), and `xml.sink_is_directory` when a job writes to a directory `path`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        throw AlmanacError("connector.unavailable", "the xml connector cannot run in this build yet")
+        _ = libxml2Initialized
+        let settings = try XMLSettings(context)
+        if context.side == .to && settings.item.elements.count < 2 {
+            throw AlmanacError(.configInvalidValue,
+                               "connection \"\(context.connectionName)\": item: a job writing XML needs an item below the root element, like \"/Appointments/Appointment\"")
+        }
+        var isDir: ObjCBool = false
+        if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
+            isDir.boolValue
+        {
+            throw AlmanacError("xml.sink_is_directory",
+                               "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing XML needs `path` to name a file")
+        }
+        return XMLConnector(settings: settings, side: context.side,
+                            capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
+                            logger: context.logger)
     }
 }

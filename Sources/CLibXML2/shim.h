@@ -11,4 +11,13 @@
 
 /* xmlFree is a global function pointer that Swift 6 refuses to read: call it through here. */
 static inline void almanac_xml_free(void *p) { xmlFree(p); }
+
+/* The generic error callback is variadic, which Swift cannot implement: this one drops
+   everything. Errors that matter reach the structured handler each reader installs. */
+static void almanac_xml_ignore_generic(void *ctx, const char *msg, ...) { (void)ctx; (void)msg; }
+
+/* Makes libxml2 print nothing by itself on this thread (errors go to structured handlers). */
+static inline void almanac_xml_silence(void) {
+    xmlSetGenericErrorFunc(NULL, almanac_xml_ignore_generic);
+}
 #endif

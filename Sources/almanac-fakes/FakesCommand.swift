@@ -1,6 +1,9 @@
 import ArgumentParser
 import FakeCalendars
+import Foundation
 
+/// `almanac-fakes --google PORT --cronofy PORT [--faults RATE]`: runs the fake servers on
+/// 127.0.0.1 until interrupted, printing one line per request (never a credential).
 @main
 struct FakesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,7 +11,74 @@ struct FakesCommand: ParsableCommand {
         abstract: "Google Calendar- and Cronofy-compatible fake servers on loopback (tests and demo)."
     )
 
+    @Option(help: "Port of the fake Google Calendar API on 127.0.0.1.")
+    var google: Int?
+
+    @Option(help: "Port of the fake Cronofy API on 127.0.0.1.")
+    var cronofy: Int?
+
+    @Option(help: "Fraction of API requests answered with a fault (429 with Retry-After, 403, 500, 503, reset, slow).")
+    var faults: Double = 0
+
+    @Option(help: "Seed of the fault draw.")
+    var seed: UInt64 = 42
+
+    @Option(help: "OAuth client id the fakes accept.")
+    var clientID = "almanac-demo"
+
+    @Option(help: "File holding the OAuth client secret the fakes accept (default: \"demo-secret\").")
+    var clientSecretFile: String?
+
+    @Option(help: "Write each fake's initial refresh token to DIR/google.refresh_token, DIR/cronofy.refresh_token.")
+    var tokensDir: String?
+
+    @Option(help: "Keep the Google fake's events in this JSON file (loaded at start, saved every second).")
+    var stateFile: String?
+
+    @Flag(help: "Print one line per request.")
+    var verbose = false
+
+    func validate() throws {
+        guard google != nil || cronofy != nil else { throw ValidationError("give --google PORT and/or --cronofy PORT") }
+        guard (0...1).contains(faults) else { throw ValidationError("--faults must be between 0 and 1") }
+    }
+
+    /// Writes one line to stdout unbuffered (the demo and tests read it while the fakes run).
+    private func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
     func run() throws {
-        throw ValidationError("the fake servers are not built yet")
+        var secret = "demo-secret"
+        if let f = clientSecretFile {
+            secret = try String(contentsOfFile: f, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let policy = FaultPolicy(rate: faults, seed: seed)
+        var servers: [FakeServer] = []
+        for (service, port) in [(FakeService.google, google), (.cronofy, cronofy)] {
+            guard let port else { continue }
+            let server = try FakeServer(service, port: port, faults: policy)
+            let refresh = server.auth.register(clientID: clientID, secret: secret)
+            if let dir = tokensDir {
+                let url = URL(fileURLWithPath: dir).appendingPathComponent("\(service.rawValue).refresh_token")
+                try Data(refresh.utf8).write(to: url, options: .atomic)
+                chmod(url.path, 0o600)
+            }
+            if service == .google, let stateFile, FileManager.default.fileExists(atPath: stateFile) {
+                try server.google?.load(from: URL(fileURLWithPath: stateFile))
+            }
+            say("\(service.rawValue) fake listening on \(server.baseURL) (token endpoint \(server.tokenURL))")
+            servers.append(server)
+        }
+        var printed = servers.map { _ in 0 }
+        while true {
+            Thread.sleep(forTimeInterval: 1)
+            for (i, s) in servers.enumerated() {
+                let all = s.log.all
+                if verbose { for e in all[printed[i]...] { say("\(s.service.rawValue): \(s.log.render(e))") } }
+                printed[i] = all.count
+                if s.service == .google, let stateFile { try? s.google?.save(to: URL(fileURLWithPath: stateFile)) }
+            }
+        }
     }
 }

@@ -11,6 +11,18 @@ struct Almanac: AsyncParsableCommand {
         version: AlmanacVersion.current,
         subcommands: [
             CheckCommand.self,
+            AuthCommand.self,
+            DaemonCommand.self,
+            StatusCommand.self,
+            SyncCommand.self,
+            RestartCommand.self,
+            EnableCommand.self,
+            DisableCommand.self,
+            TestConnectionCommand.self,
+            LogsCommand.self,
+            ReloadCommand.self,
+            RunCommand.self,
+            WorkerSubcommand.self,
         ]
     )
 }

@@ -1,4 +1,4 @@
-import AlmanacCore
+import struct AlmanacCore.CivilDate
 import Foundation
 import Testing
 

@@ -50,7 +50,7 @@ public struct NaiveDateTime: Hashable, Comparable, Sendable, Codable, CustomStri
     }
 
     /// Seconds since 1970-01-01T00:00 if this wall time were UTC.
-    var secondsAsUTC: Double {
+    public var secondsAsUTC: Double {
         // Days from civil (Howard Hinnant's algorithm).
         let y = date.month <= 2 ? date.year - 1 : date.year
         let era = (y >= 0 ? y : y - 399) / 400

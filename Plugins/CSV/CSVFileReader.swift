@@ -1,0 +1,154 @@
+import AlmanacCore
+import FileConnectorSupport
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads one CSV file record by record and maps each record to an item or a problem.
+///
+/// Opening checks that the file is finished (`FileSource.stableStamp`) and is text at all:
+/// empty (`csv.empty_file`), binary or UTF-16 (`csv.not_csv`), or a header without the mapped
+/// columns (`csv.column_missing`) fail the read rather than list nothing.
+final class CSVFileReader {
+    enum Next {
+        case item(SourceItem)
+        case problem(ItemProblem)
+    }
+
+    let url: URL
+    let name: String
+    let stamp: FileStamp
+    let layout: CSVLayout
+    private let settings: CSVSettings
+    private let mapper: RowMapper
+    private var scanner: CSVScanner
+    private let activeColumns: [Int]
+    private let activeFields: [StandardField]
+    private let width: Int
+    private(set) var valid = 0
+    private(set) var problems = 0
+    private(set) var firstProblem: String?
+    /// Reused for every record.
+    private var values: [String?] = []
+
+    /// Opens `url`; with `resume`, continues at that byte offset and line (from a continuation).
+    init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
+         resume: (offset: Int64, line: Int, valid: Int, problems: Int)? = nil) throws {
+        self.url = url
+        self.name = url.lastPathComponent
+        self.settings = settings
+        self.mapper = mapper
+        stamp = try source.stableStamp(url)
+        scanner = try CSVFileReader.open(url, settings: settings)
+        let head = try scanner.peek(1 << 16)
+        guard head.count > 0 else {
+            throw AlmanacError("csv.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+        }
+        if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) {
+            throw AlmanacError("csv.not_csv", "\(url.path) is UTF-16 text: save it as UTF-8 (or windows-1252) CSV")
+        }
+        if head.contains(0) {
+            throw AlmanacError("csv.not_csv", "\(url.path) is not a CSV file: it contains binary data (NUL bytes)")
+        }
+        if head.count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { scanner.skip(3) }
+        if settings.header {
+            guard case .fields(let line)? = try scanner.next() else {
+                throw AlmanacError("csv.not_csv", "\(url.path): the first line is not a CSV header")
+            }
+            var names: [String] = []
+            for f in scanner.fields {
+                guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
+                    throw AlmanacError("csv.not_csv", "\(url.path) line \(line): the header is not valid \(settings.encoding.rawValue) — set `encoding`")
+                }
+                names.append(s)
+            }
+            layout = try CSVLayout.header(names, settings: settings, fileName: url.path)
+        } else {
+            layout = CSVLayout.positional(settings: settings)
+        }
+        let columnFields = layout.fields
+        width = columnFields.count
+        let active = columnFields.indices.filter { columnFields[$0] != nil }
+        activeColumns = active
+        activeFields = active.map { columnFields[$0]! }
+        if let resume {
+            scanner = try CSVFileReader.open(url, settings: settings, offset: resume.offset, line: resume.line)
+            valid = resume.valid
+            problems = resume.problems
+        }
+    }
+
+    private static func open(_ url: URL, settings: CSVSettings, offset: Int64 = 0, line: Int = 1) throws -> CSVScanner {
+        let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw AlmanacError("csv.unreadable", "cannot open \(url.path): \(String(cString: strerror(errno)))")
+        }
+        if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            close(fd)
+            throw AlmanacError("csv.unreadable", "cannot seek in \(url.path): \(String(cString: strerror(errno)))")
+        }
+        _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
+        return CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path, offset: offset, line: line)
+    }
+
+    /// Where the next record starts: a continuation resumes here.
+    var position: (offset: Int64, line: Int) { (scanner.offset, scanner.line) }
+
+    /// The next item or problem; nil at the end of the file. Blank lines are skipped.
+    func next() throws -> Next? {
+        // A local array (moved out of `self`) avoids exclusivity checks on every append.
+        var values = self.values
+        self.values = []
+        defer { self.values = values }
+        while let record = try scanner.next() {
+            switch record {
+            case .malformed(let line, let reason):
+                return problem(ItemProblem(key: "\(name) line \(line)", reason: reason))
+            case .fields(let line):
+                let fields = scanner.fields
+                if fields.count == 1 && fields[0].start == fields[0].end { continue }
+                if fields.count != width && settings.header {
+                    let extraEmpty = fields.count > width && fields[width...].allSatisfy { $0.start == $0.end }
+                    if !extraEmpty {
+                        return problem(ItemProblem(key: "\(name) line \(line)",
+                                                   reason: "\(fields.count) fields where the header has \(width) (an unquoted delimiter or quote inside a value?)"))
+                    }
+                } else if fields.count < width {
+                    return problem(ItemProblem(key: "\(name) line \(line)",
+                                               reason: "\(fields.count) fields, but column \(width) is mapped"))
+                }
+                values.removeAll(keepingCapacity: true)
+                var empty = true
+                for c in activeColumns {
+                    let f = fields[c]
+                    if f.start == f.end { values.append(nil); continue }
+                    guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
+                        let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
+                        return problem(ItemProblem(key: "\(name) line \(line)", field: layout.fields[c]?.name,
+                                                   reason: "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"))
+                    }
+                    empty = false
+                    values.append(s)
+                }
+                if empty { continue }
+                switch mapper.map(fields: activeFields, values: values, locator: "\(name) line \(line)") {
+                case .problem(let p): return problem(p)
+                case .item(let key, let event):
+                    var hash = layout.seed
+                    hash.add(scanner.recordBytes)
+                    valid += 1
+                    return .item(SourceItem(key: key, version: hash.hex, event: event))
+                }
+            }
+        }
+        return nil
+    }
+
+    private func problem(_ p: ItemProblem) -> Next {
+        problems += 1
+        if firstProblem == nil { firstProblem = p.description }
+        return .problem(p)
+    }
+}

@@ -1,0 +1,247 @@
+import AlmanacCore
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Splits RFC 4180 records out of a file read in fixed-size buffers (memory does not grow with
+/// the file, only with the longest record): quoted fields, doubled quotes, delimiters and line
+/// breaks inside quotes, CRLF or LF (or CR) line ends, a UTF-8 byte-order mark.
+///
+/// `next()` returns the fields of the next record as byte ranges of the buffer, valid until the
+/// next call. A record broken beyond repair (text after a closing quote) comes back as
+/// `.malformed` and is skipped up to the next line end. Thrown (`csv.*` codes): an unterminated
+/// quote at the end of the file (`csv.truncated`), a record larger than `maxRecordBytes`,
+/// a read error.
+final class CSVScanner {
+    struct Field {
+        var start: Int
+        var end: Int
+        /// Quoted with doubled quotes inside: `value` must undo them.
+        var escaped: Bool
+    }
+
+    enum Record {
+        /// `fields` hold the record; `line` is the physical line where it starts.
+        case fields(line: Int)
+        case malformed(line: Int, reason: String)
+    }
+
+    static let bufferSize = 1 << 20
+    static let maxRecordBytes = 64 << 20
+
+    let fd: Int32
+    let delimiter: UInt8
+    let fileName: String
+    private(set) var buffer: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var head = 0
+    private var tail = 0
+    private var eof = false
+    /// File offset of `buffer[head]`: where the next record starts.
+    private(set) var offset: Int64
+    /// Physical line number (1-based) of the next record.
+    private(set) var line: Int
+    private(set) var fields: [Field] = []
+    /// Bytes of the last record, without its line end (for versions).
+    private(set) var recordStart = 0
+    private(set) var recordEnd = 0
+    /// Whether the last record ended with CR (CRLF or a lone CR) rather than LF.
+    private(set) var endedWithCR = false
+    private var scratch: [UInt8] = []
+
+    /// Takes ownership of `fd`, positioned at `offset` which is the start of line `line`.
+    init(fd: Int32, delimiter: UInt8, fileName: String, offset: Int64 = 0, line: Int = 1) {
+        self.fd = fd
+        self.delimiter = delimiter
+        self.fileName = fileName
+        self.offset = offset
+        self.line = line
+        capacity = CSVScanner.bufferSize
+        buffer = .allocate(capacity: capacity)
+        fields.reserveCapacity(64)
+    }
+
+    deinit {
+        buffer.deallocate()
+        close(fd)
+    }
+
+    /// The bytes at the start of the file without consuming them (at least `count` if the file
+    /// has them). Used for the byte-order mark and the "is this text at all" check.
+    func peek(_ count: Int) throws -> UnsafeBufferPointer<UInt8> {
+        while tail - head < count && !eof { try refill() }
+        return UnsafeBufferPointer(start: buffer + head, count: min(count, tail - head))
+    }
+
+    /// Drops `count` bytes at the current position (a byte-order mark).
+    func skip(_ count: Int) {
+        head += count
+        offset += Int64(count)
+    }
+
+    private func refill() throws {
+        if head > 0 {
+            if tail > head { memmove(buffer, buffer + head, tail - head) }
+            tail -= head
+            head = 0
+        }
+        if tail == capacity {
+            guard capacity < CSVScanner.maxRecordBytes else {
+                throw AlmanacError("csv.record_too_large",
+                                   "\(fileName) line \(line): a record longer than \(CSVScanner.maxRecordBytes >> 20) MB — not a CSV file, or a quote that is never closed")
+            }
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            bigger.update(from: buffer, count: tail)
+            buffer.deallocate()
+            buffer = bigger
+            capacity *= 2
+        }
+        while true {
+            let n = read(fd, buffer + tail, capacity - tail)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw AlmanacError("csv.unreadable", "cannot read \(fileName): \(String(cString: strerror(errno)))")
+            }
+            if n == 0 { eof = true }
+            tail += n
+            return
+        }
+    }
+
+    /// The next record, or nil at the end of the file.
+    func next() throws -> Record? {
+        while true {
+            if let result = try scan() { return result.record }
+            if eof && head == tail { return nil }
+        }
+    }
+
+    private struct Scanned { var record: Record? }
+
+    /// Scans one record from `head`. Returns nil when more data is needed (and was read), or when
+    /// the file ended; `Scanned(record: nil)` never happens at end of file with data left.
+    private func scan() throws -> Scanned? {
+        fields.removeAll(keepingCapacity: true)
+        if head == tail {
+            if eof { return nil }
+            try refill()
+            return nil
+        }
+        let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        let delim = delimiter
+        let buf = buffer
+        var p = head
+        var newlines = 0
+        let startLine = line
+        func needMore() throws -> Scanned? {
+            if eof { return nil }
+            try refill()
+            return nil
+        }
+        while true {
+            // At the start of a field.
+            if p < tail && buf[p] == quote {
+                var q = p + 1
+                var escaped = false
+                while true {
+                    while q < tail && buf[q] != quote {
+                        if buf[q] == lf { newlines += 1 }
+                        q += 1
+                    }
+                    if q >= tail {
+                        if eof {
+                            throw AlmanacError("csv.truncated",
+                                               "\(fileName) line \(startLine): a quoted field never closes before the end of the file — the file is truncated or not CSV")
+                        }
+                        return try needMore()
+                    }
+                    if q + 1 >= tail && !eof { return try needMore() }
+                    if q + 1 < tail && buf[q + 1] == quote {
+                        escaped = true
+                        q += 2
+                        continue
+                    }
+                    break
+                }
+                fields.append(Field(start: p + 1, end: q, escaped: escaped))
+                p = q + 1
+                if p < tail && buf[p] != delim && buf[p] != lf && buf[p] != cr {
+                    return try malformed(from: p, startLine: startLine, newlines: newlines,
+                                         reason: "text after the closing quote of field \(fields.count)")
+                }
+            } else {
+                let s = p
+                while p < tail {
+                    let b = buf[p]
+                    if b == delim || b == lf || b == cr { break }
+                    p += 1
+                }
+                if p >= tail && !eof { return try needMore() }
+                fields.append(Field(start: s, end: p, escaped: false))
+            }
+            // After a field: a delimiter, a line end, or the end of the file.
+            if p >= tail {
+                if !eof { return try needMore() }
+                return finish(end: p, next: p, newlines: newlines, startLine: startLine)
+            }
+            let b = buf[p]
+            if b == delim { p += 1; continue }
+            if b == lf { return finish(end: p, next: p + 1, newlines: newlines + 1, startLine: startLine) }
+            // CR: CRLF, or a lone CR line end.
+            if p + 1 >= tail && !eof { return try needMore() }
+            let next = (p + 1 < tail && buf[p + 1] == lf) ? p + 2 : p + 1
+            return finish(end: p, next: next, newlines: newlines + 1, startLine: startLine)
+        }
+    }
+
+    private func finish(end: Int, next: Int, newlines: Int, startLine: Int) -> Scanned {
+        recordStart = head
+        recordEnd = end
+        endedWithCR = next > end && buffer[end] == 0x0D
+        offset += Int64(next - head)
+        head = next
+        line += newlines
+        return Scanned(record: .fields(line: startLine))
+    }
+
+    /// Skips the rest of a broken record up to the next line end.
+    private func malformed(from p: Int, startLine: Int, newlines: Int, reason: String) throws -> Scanned? {
+        var q = p
+        while q < tail && buffer[q] != 0x0A { q += 1 }
+        if q >= tail && !eof { return try needMoreForSkip() }
+        let next = q < tail ? q + 1 : q
+        recordStart = head
+        recordEnd = q > head && buffer[q - 1] == 0x0D ? q - 1 : q
+        offset += Int64(next - head)
+        head = next
+        line += newlines + (q < tail ? 1 : 0)
+        return Scanned(record: .malformed(line: startLine, reason: reason))
+    }
+
+    private func needMoreForSkip() throws -> Scanned? {
+        try refill()
+        return nil
+    }
+
+    /// The raw bytes of field `f` (quotes removed, doubled quotes undone).
+    func withBytes<R>(_ f: Field, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        if !f.escaped {
+            return body(UnsafeBufferPointer(start: buffer + f.start, count: f.end - f.start))
+        }
+        scratch.removeAll(keepingCapacity: true)
+        var i = f.start
+        while i < f.end {
+            let b = buffer[i]
+            scratch.append(b)
+            i += (b == 0x22 && i + 1 < f.end && buffer[i + 1] == 0x22) ? 2 : 1
+        }
+        return scratch.withUnsafeBufferPointer(body)
+    }
+
+    /// The bytes of the last record as they are in the file, without the line end.
+    var recordBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buffer + recordStart, count: recordEnd - recordStart)
+    }
+}

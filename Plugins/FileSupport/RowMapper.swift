@@ -1,0 +1,201 @@
+import AlmanacCore
+import Foundation
+
+/// Turns one source row — values by `StandardField` — into an `Event`, the same way for CSV and
+/// XML (and the same way a SQL row maps, DESIGN §3):
+/// - empty values are absent; `external_id` and `start_time` are required;
+/// - date/times use the field's `TimeFormat` (ISO 8601 by default); naive ones are read in the
+///   profile's zone (`ZoneResolver`);
+/// - a date-only `start_time`, or `all_day` true, makes an all-day event; its end is exclusive
+///   (iCalendar), an end on the start date or missing means one day;
+/// - `participant_N_…` fields build participant N (gaps are closed up, order kept);
+/// - every other field goes to `Event.custom`.
+///
+/// A row that cannot be mapped is an `ItemProblem` naming the row's `locator` (file and line).
+public final class RowMapper {
+    public enum Outcome {
+        case item(key: String, event: Event)
+        case problem(ItemProblem)
+    }
+
+    public let zone: ZoneResolver
+    public let formats: [StandardField: TimeFormat]
+    private let startFormat: TimeFormat, endFormat: TimeFormat, createdFormat: TimeFormat, updatedFormat: TimeFormat
+    private let zoneID: String
+
+    public init(timeZone: TimeZone, formats: [StandardField: TimeFormat] = [:]) {
+        self.zone = ZoneResolver(timeZone)
+        self.formats = formats
+        startFormat = formats[.startTime] ?? .iso8601
+        endFormat = formats[.endTime] ?? .iso8601
+        createdFormat = formats[.created] ?? .iso8601
+        updatedFormat = formats[.updated] ?? .iso8601
+        zoneID = timeZone.identifier
+    }
+
+    /// Parses a `formats` table (standard temporal field → format). Returns the formats and the
+    /// messages for keys or patterns that are not valid, each naming the key.
+    public static func formats(from table: ConfigTable?) -> ([StandardField: TimeFormat], [String]) {
+        var out: [StandardField: TimeFormat] = [:]
+        var errors: [String] = []
+        for key in table?.keys ?? [] {
+            let field = StandardField(name: key)
+            guard field.isTemporal else {
+                errors.append("\(key): only start_time, end_time, created and updated take a format")
+                continue
+            }
+            guard let spec = table?.string(key) else { errors.append("\(key): expected a string"); continue }
+            do { out[field] = try TimeFormat(spec) } catch { errors.append("\(key): \(error.message)") }
+        }
+        return (out, errors)
+    }
+
+    /// `locator` (\"export.csv line 17\") is evaluated only for a problem.
+    public func map(fields: [StandardField], values: [String?], locator: @autoclosure () -> String) -> Outcome {
+        var key: String?
+        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
+        var start: String?, end: String?, allDay: String?, status: String?, created: String?, updated: String?
+        var participants: [Participant?] = []
+        for (field, value) in zip(fields, values) {
+            guard let value, !value.isEmpty else { continue }
+            switch field {
+            case .externalID: key = RowMapper.trimmed(value)
+            case .title: event.title = value
+            case .content: event.description = value
+            case .location: event.location = value
+            case .startTime: start = value
+            case .endTime: end = value
+            case .allDay: allDay = value
+            case .status: status = value
+            case .created: created = value
+            case .updated: updated = value
+            case .participant(let n, let attribute):
+                while participants.count <= n { participants.append(nil) }
+                var p = participants[n] ?? Participant()
+                switch attribute {
+                case .name: p.name = value
+                case .email: p.email = value
+                case .phone: p.phones[.other] = value
+                case .phoneMobile: p.phones[.mobile] = value
+                case .phoneHome: p.phones[.home] = value
+                case .phoneWork: p.phones[.work] = value
+                }
+                participants[n] = p
+            case .custom(let name): event.custom[name] = value
+            }
+        }
+        func problem(_ field: StandardField?, _ reason: String) -> Outcome {
+            if let key, !key.isEmpty {
+                return .problem(ItemProblem(key: key, field: field?.name, reason: "\(locator()): \(reason)"))
+            }
+            return .problem(ItemProblem(key: locator(), field: field?.name, reason: reason))
+        }
+        guard let key, !key.isEmpty else { return problem(.externalID, "missing (every row needs an external_id)") }
+        guard let start else { return problem(.startTime, "missing (every row needs a start_time)") }
+        event.participants = participants.compactMap { $0 }
+
+        var isAllDay = false
+        if let allDay {
+            guard let flag = RowMapper.flag(allDay) else {
+                return problem(.allDay, "\"\(allDay)\" is not true/false (accepted: true, false, yes, no, 1, 0)")
+            }
+            isAllDay = flag
+        }
+        guard let parsedStart = parse(start, .startTime) else { return problem(.startTime, unreadable(start, .startTime)) }
+        if case .date = parsedStart { isAllDay = true }
+        var parsedEnd: ParsedTime?
+        if let end {
+            guard let p = parse(end, .endTime) else { return problem(.endTime, unreadable(end, .endTime)) }
+            parsedEnd = p
+        }
+        if isAllDay {
+            let first = civilDate(parsedStart)
+            var last = parsedEnd.map(civilDate) ?? first
+            if last <= first { last = first.adding(days: 1) }
+            guard last > first else { return problem(.endTime, "ends before it starts") }
+            event.start = .allDay(first)
+            event.end = .allDay(last)
+        } else {
+            event.start = .instant(instant(parsedStart), timeZone: zoneID)
+            if let parsedEnd {
+                let e = instant(parsedEnd)
+                guard e >= instant(parsedStart) else { return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"") }
+                event.end = .instant(e, timeZone: zoneID)
+            }
+        }
+        if let status {
+            guard let s = RowMapper.status(status) else {
+                return problem(.status, "\"\(status)\" is not a status (confirmed, tentative, cancelled)")
+            }
+            event.status = s
+        }
+        if let created {
+            guard let p = parse(created, .created) else { return problem(.created, unreadable(created, .created)) }
+            event.created = instant(p)
+        }
+        if let updated {
+            guard let p = parse(updated, .updated) else { return problem(.updated, unreadable(updated, .updated)) }
+            event.updated = instant(p)
+        }
+        return .item(key: key, event: event)
+    }
+
+    private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {
+        switch field {
+        case .startTime: return startFormat.parse(text)
+        case .endTime: return endFormat.parse(text)
+        case .created: return createdFormat.parse(text)
+        case .updated: return updatedFormat.parse(text)
+        default: return (formats[field] ?? .iso8601).parse(text)
+        }
+    }
+
+    /// `text` without leading and trailing spaces and tabs (no Foundation bridging: hot path).
+    public static func trimmed(_ text: String) -> String {
+        let u = text.utf8
+        guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return text }
+        var lo = u.startIndex
+        var hi = u.endIndex
+        while lo < hi && (u[lo] == 0x20 || u[lo] == 0x09) { lo = u.index(after: lo) }
+        while hi > lo && (u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09) { hi = u.index(before: hi) }
+        return String(text[lo..<hi])
+    }
+
+    private func unreadable(_ text: String, _ field: StandardField) -> String {
+        let format = formats[field] ?? .iso8601
+        let expected = format == .iso8601 ? "ISO 8601 like 2026-03-02T09:30 or 2026-03-02" : "the format \"\(format)\""
+        return "\"\(text)\" does not match \(expected) (set formats.\(field.name) to the file's format)"
+    }
+
+    private func instant(_ t: ParsedTime) -> Date {
+        switch t {
+        case .date(let d): return zone.instant(d, secondsOfDay: 0)
+        case .naive(let d, let s, let n): return zone.instant(d, secondsOfDay: s, nanoseconds: n)
+        case .instant(let i): return i
+        }
+    }
+
+    private func civilDate(_ t: ParsedTime) -> CivilDate {
+        switch t {
+        case .date(let d), .naive(let d, _, _): return d
+        case .instant(let i): return zone.wallClock(i).date
+        }
+    }
+
+    static func flag(_ text: String) -> Bool? {
+        switch trimmed(text).lowercased() {
+        case "true", "yes", "y", "1", "x", "t": return true
+        case "false", "no", "n", "0", "f", "": return false
+        default: return nil
+        }
+    }
+
+    static func status(_ text: String) -> EventStatus? {
+        switch trimmed(text).lowercased() {
+        case "confirmed", "": return .confirmed
+        case "tentative": return .tentative
+        case "cancelled", "canceled": return .cancelled
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import AlmanacCore
+import AlmanacHTTP
+import Foundation
+
+extension GoogleConnector {
+    /// Applies changes through the batch endpoint, at most `batchSize` (≤ 50) calls per batch,
+    /// several batches in flight. Creates carry the deterministic id and the origin stamp;
+    /// updates and deletes carry `If-Match` with the stored etag. Per call: 2xx → written;
+    /// 409 on create and 412 → the current item is fetched → conflict; 404/410 → gone;
+    /// 403 rate-limit reasons, 429 and 5xx → retried with backoff, then failed (retryable);
+    /// other 4xx → failed (not retryable) with Google's message.
+    public func write(_ changes: [Change]) throws -> [WriteOutcome] {
+        var outcomes = [WriteOutcome?](repeating: nil, count: changes.count)
+        var calls: [Int: MultipartBatch.Call] = [:]
+        for (i, change) in changes.enumerated() {
+            switch call(for: change) {
+            case .success(let c): calls[i] = c
+            case .failure(let box): outcomes[i] = box.outcome
+            }
+        }
+        var pending = calls.keys.sorted()
+        var toFetch: [Int: String] = [:]
+        var attempt = 0
+        while !pending.isEmpty {
+            attempt += 1
+            let chunks = stride(from: 0, to: pending.count, by: settings.batchSize).map {
+                Array(pending[$0..<min(pending.count, $0 + settings.batchSize)])
+            }
+            let batchURL = settings.baseURL + "/batch/calendar/v3"
+            let requests = chunks.map { MultipartBatch.request(url: batchURL, calls: $0.map { calls[$0]! }) }
+            let answers = try api.sendAll(requests)
+            var again: [Int] = []
+            for (chunk, answer) in zip(chunks, answers) {
+                guard case .success(let outer) = answer, outer.isSuccess else {
+                    let reason: String
+                    switch answer {
+                    case .failure(let e): reason = e.message
+                    case .success(let r): reason = "batch request answered \(r.status): \(GoogleConnector.message(r))"
+                    }
+                    for i in chunk { outcomes[i] = .failed(retryable: true, reason: reason) }
+                    continue
+                }
+                let inner = MultipartBatch.responses(outer, count: chunk.count)
+                for (i, r) in zip(chunk, inner) {
+                    guard let r else {
+                        again.append(i)
+                        continue
+                    }
+                    if r.status == 401 { api.tokens.invalidate() }
+                    switch classify(r, change: changes[i], key: key(of: changes[i])) {
+                    case .done(let o): outcomes[i] = o
+                    case .retry(let reason):
+                        again.append(i)
+                        outcomes[i] = .failed(retryable: true, reason: reason)
+                    case .fetch(let key): toFetch[i] = key
+                    }
+                }
+            }
+            if again.isEmpty || attempt >= settings.retry.maxAttempts { break }
+            http.sleep(settings.retry.delay(afterAttempt: attempt, retryAfter: nil))
+            pending = again
+        }
+        for (i, current) in zip(toFetch.keys.sorted(), try fetch(toFetch.keys.sorted().map { toFetch[$0]! })) {
+            outcomes[i] = .conflict(current: current)
+        }
+        return outcomes.map { $0 ?? .failed(retryable: true, reason: "no answer from Google for this call") }
+    }
+
+    enum Classified {
+        case done(WriteOutcome)
+        case retry(String)
+        case fetch(String)
+    }
+
+    func key(of change: Change) -> String {
+        switch change {
+        case .create(let id, _): return id
+        case .update(let key, _, _), .delete(let key, _), .confirm(let key, _), .cancel(let key, _): return key
+        }
+    }
+
+    func classify(_ r: HTTPResponse, change: Change, key: String) -> Classified {
+        let isCreate: Bool
+        if case .create = change { isCreate = true } else { isCreate = false }
+        switch r.status {
+        case 200..<300:
+            let etag = r.headers["etag"] ?? (r.jsonObject?["etag"] as? String)
+            return .done(.written(key: key, version: etag))
+        case 401:
+            return .retry("the access token was refused")
+        case 409 where isCreate, 412:
+            return .fetch(key)
+        case 404 where isCreate:
+            return .done(.failed(retryable: false, reason: "calendar \"\(settings.calendarID)\" not found"))
+        case 404, 410:
+            return .done(.gone)
+        case 429, 500, 502, 503, 504:
+            return .retry("Google answered \(r.status): \(GoogleConnector.message(r))")
+        case 403 where GoogleConnector.isRateLimited(r):
+            return .retry("Google rate limit (\(GoogleConnector.reason(r) ?? "403"))")
+        default:
+            let field = GoogleConnector.reason(r).map { " [\($0)]" } ?? ""
+            return .done(.failed(retryable: false, reason: "Google answered \(r.status)\(field): \(GoogleConnector.message(r))"))
+        }
+    }
+
+    /// The batch call for a change, or the outcome when there is nothing to send.
+    func call(for change: Change) -> Result<MultipartBatch.Call, WriteOutcomeBox> {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        func body(_ e: Event, id: String?, origin: String?) -> Data? {
+            try? encoder.encode(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
+        }
+        func ifMatch(_ v: String?) -> [String: String] { v.map { ["If-Match": $0] } ?? [:] }
+        switch change {
+        case .create(let id, let event):
+            guard GoogleConnector.validID(id) else {
+                return .failure(WriteOutcomeBox(.failed(retryable: false,
+                    reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)")))
+            }
+            return .success(.init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
+        case .update(let key, let version, let event):
+            return .success(.init(method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
+                                  headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
+        case .delete(let key, let version):
+            return .success(.init(method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
+                                  headers: ifMatch(version)))
+        case .confirm, .cancel:
+            return .failure(WriteOutcomeBox(.failed(retryable: false,
+                reason: "the google connector does not take write-backs; they go to the database side")))
+        }
+    }
+
+    static func validID(_ id: String) -> Bool {
+        (5...1024).contains(id.count) && id.utf8.allSatisfy { (48...57).contains($0) || (97...118).contains($0) }
+    }
+
+    /// Reads the current items `keys` (after a 409 or 412); a deleted one comes back as a
+    /// cancelled item, one that cannot be read as nil.
+    func fetch(_ keys: [String]) throws -> [SourceItem?] {
+        guard !keys.isEmpty else { return [] }
+        let requests = keys.map { HTTPRequest(url: settings.baseURL + eventsPath + "/" + GoogleConnector.escape($0)) }
+        return try api.sendAll(requests).enumerated().map { (n, result) -> SourceItem? in
+            guard case .success(let r) = result, r.isSuccess,
+                  let g = try? JSONDecoder().decode(GoogleEventResource.self, from: r.body) else { return nil }
+            if g.status == "cancelled" && g.start == nil {
+                return SourceItem(key: keys[n], version: g.etag,
+                                  event: Event(start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil),
+                                               status: .cancelled))
+            }
+            guard let event = GoogleMapping.event(g).0 else { return nil }
+            return SourceItem(key: keys[n], version: g.etag, event: event)
+        }
+    }
+}
+
+/// A `WriteOutcome` as a `Result` failure value.
+struct WriteOutcomeBox: Error {
+    let outcome: WriteOutcome
+    init(_ o: WriteOutcome) { outcome = o }
+}

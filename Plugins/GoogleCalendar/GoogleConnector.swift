@@ -1,0 +1,131 @@
+import AlmanacCore
+import AlmanacHTTP
+import Foundation
+import Logging
+
+/// What a google connector instance needs, resolved from the profile.
+public struct GoogleSettings: Sendable {
+    public var calendarID: String
+    public var baseURL: String
+    public var client: OAuthClient
+    public var refreshToken: String?
+    public var batchSize: Int
+    public var requestBudget: Int?
+    public var transport: TransportOptions
+    public var retry: RetryPolicy
+
+    public init(calendarID: String, baseURL: String, client: OAuthClient, refreshToken: String?, batchSize: Int = 50,
+                requestBudget: Int? = nil, transport: TransportOptions = TransportOptions(),
+                retry: RetryPolicy = .standard) {
+        self.calendarID = calendarID
+        self.baseURL = baseURL
+        self.client = client
+        self.refreshToken = refreshToken
+        self.batchSize = batchSize
+        self.requestBudget = requestBudget
+        self.transport = transport
+        self.retry = retry
+    }
+}
+
+/// The Google Calendar v3 connector: full listings of a window then `syncToken` deltas (410 →
+/// full listing), writes through the batch endpoint with `If-Match`, deterministic ids and an
+/// origin stamp. See README.md beside this file.
+public final class GoogleConnector: Connector {
+    public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    /// Everything round-trips: participants' phones and custom fields ride in private extended properties.
+    public let fields: Set<EventField> = Set(EventField.allCases)
+    let settings: GoogleSettings
+    let api: AuthorizedClient
+    let zone: TimeZone
+    let logger: Logger
+    let connection: String
+    /// Rate-limit reasons Google sends with 403 that mean "retry later".
+    static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded"]
+
+    public init(settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone, logger: Logger) {
+        self.settings = settings
+        self.zone = timeZone
+        self.logger = logger
+        self.connection = connection
+        let http = HTTPClient(options: settings.transport, retry: settings.retry,
+                              budget: RequestBudget(limit: settings.requestBudget), logger: logger)
+        http.isRetryableResponse = { GoogleConnector.isRateLimited($0) }
+        let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
+                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
+                                      kind: "google", connection: connection, http: http)
+        api = AuthorizedClient(http: http, tokens: tokens)
+    }
+
+    /// The HTTP client (counters for tests and benchmarks).
+    public var http: HTTPClient { api.http }
+
+    static func isRateLimited(_ r: HTTPResponse) -> Bool {
+        r.status == 403 && rateLimitReasons.contains(reason(r) ?? "")
+    }
+
+    /// `error.errors[0].reason` of a Google error body.
+    static func reason(_ r: HTTPResponse) -> String? {
+        guard let e = r.jsonObject?["error"] as? [String: Any] else { return nil }
+        return ((e["errors"] as? [[String: Any]])?.first?["reason"] as? String) ?? (e["status"] as? String)
+    }
+
+    static func message(_ r: HTTPResponse) -> String {
+        ((r.jsonObject?["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(r.status)"
+    }
+
+    var eventsPath: String {
+        "/calendar/v3/calendars/\(GoogleConnector.escape(settings.calendarID))/events"
+    }
+
+    static func escape(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~@")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+    }
+
+    static func query(_ pairs: [(String, String)]) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+            .joined(separator: "&")
+    }
+
+    /// An error for an unexpected answer, naming the connection and calendar.
+    func failure(_ r: HTTPResponse, doing what: String) -> AlmanacError {
+        if r.status == 401 || r.status == 403 {
+            return AlmanacError("google.forbidden",
+                                "connection \"\(connection)\": Google refused \(what) on calendar \"\(settings.calendarID)\" (\(r.status): \(GoogleConnector.message(r))); check that the authorized account can edit this calendar")
+        }
+        if r.status == 404 {
+            return AlmanacError("google.calendar_not_found",
+                                "connection \"\(connection)\": calendar \"\(settings.calendarID)\" was not found; check calendar_id")
+        }
+        return AlmanacError("google.request_failed",
+                            "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))")
+    }
+
+    public func testConnection() -> ConnectionReport {
+        var steps: [ConnectionReport.Step] = []
+        do {
+            try api.tokens.refresh()
+            steps.append(.init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
+        } catch let e as AlmanacError {
+            let detail = api.tokens.reconnectRequired ? "reconnect required: \(e.message)" : e.message
+            return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: detail)])
+        } catch {
+            return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: "\(error)")])
+        }
+        do {
+            let r = try api.send(HTTPRequest(url: settings.baseURL + eventsPath + "?maxResults=1"))
+            if r.isSuccess {
+                steps.append(.init(name: "calendar", ok: true, detail: "calendar \"\(settings.calendarID)\" is readable"))
+            } else {
+                steps.append(.init(name: "calendar", ok: false, detail: failure(r, doing: "listing events").message))
+            }
+        } catch {
+            steps.append(.init(name: "calendar", ok: false, detail: "\(error)"))
+        }
+        return ConnectionReport(steps: steps)
+    }
+}

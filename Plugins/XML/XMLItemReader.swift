@@ -1,0 +1,307 @@
+import AlmanacCore
+import CLibXML2
+import FileConnectorSupport
+import Foundation
+
+/// Streams the items of one XML document with libxml2's `xmlTextReader`: memory holds one item
+/// at a time, whatever the size of the file.
+///
+/// Safety: parsed with `XML_PARSE_NONET` and never `NOENT`/`DTDLOAD`, so external entities and
+/// DTDs are not fetched and entity references are not expanded (an XXE attempt reads nothing);
+/// files over `max_size_mb` are refused (`xml.too_large`). libxml2's messages go to a structured
+/// handler, never to stderr.
+///
+/// Thrown: `xml.empty_file`, `xml.too_large`, `xml.unexpected_document` (the root element is not
+/// the item path's), `xml.parse_failed` (not well-formed: truncated, garbage — with file, line
+/// and column), plus the `FileSource` errors. Items whose values cannot be mapped come back as
+/// problems with the file and line.
+final class XMLItemReader {
+    let url: URL
+    let name: String
+    let stamp: FileStamp
+    private let settings: XMLSettings
+    private let reader: xmlTextReaderPtr
+    private let errors = XMLErrors()
+    private let trie: XMLFieldTrie
+    private let configuredFields: [StandardField]
+    private let steps: [Interned]
+    private var matched = 0
+    private(set) var itemsSeen = 0
+    private(set) var valid = 0
+    private(set) var problems = 0
+    private(set) var firstProblem: String?
+    private var locator: LineLocator?
+    /// Line, start-tag name (as in the document) and index among such tags on that line of the
+    /// last item, for the column of an item problem.
+    private var itemLine = 0
+    private var itemTag: String?
+    private var itemOnLine = 0
+
+    /// Opens `url`; with `skip`, passes over that many items first (resuming a listing).
+    init(url: URL, settings: XMLSettings, source: FileSource, skip: Int = 0) throws {
+        self.url = url
+        self.name = url.lastPathComponent
+        self.settings = settings
+        stamp = try source.stableStamp(url)
+        guard stamp.size > 0 else {
+            throw AlmanacError("xml.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+        }
+        guard stamp.size <= settings.maxBytes else {
+            throw AlmanacError("xml.too_large", "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected")
+        }
+        almanac_xml_silence()
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
+        guard let r = xmlReaderForFile(url.path, nil, options) else {
+            throw AlmanacError("xml.unreadable", "cannot open \(url.path)")
+        }
+        reader = r
+        xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
+        steps = settings.item.elements.map { Interned($0, r) }
+        trie = XMLFieldTrie(settings.fields, r)
+        configuredFields = settings.fields.map(\.field)
+        for _ in 0..<skip { guard try nextValues() != nil else { break } }
+    }
+
+    deinit { xmlFreeTextReader(reader) }
+
+    enum Next {
+        case item(SourceItem)
+        case problem(ItemProblem)
+    }
+
+    /// The next item or problem; nil at the end of the document.
+    func next(mapper: RowMapper) throws -> Next? {
+        guard let (values, line) = try nextValues() else { return nil }
+        let row = values.row(configuredFields)
+        switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
+        case .item(let key, let event):
+            valid += 1
+            return .item(SourceItem(key: key, version: values.version, event: event))
+        case .problem(var p):
+            let where_ = "\(name) line \(line)"
+            if let tag = itemTag {
+                if locator == nil { locator = LineLocator(path: url.path) }
+                if let column = locator!.column(line: line, tag: tag, occurrence: itemOnLine) {
+                    let full = "\(where_) column \(column)"
+                    p.key = p.key == where_ ? full : p.key
+                    p.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
+                }
+            }
+            problems += 1
+            if firstProblem == nil { firstProblem = p.description }
+            return .problem(p)
+        }
+    }
+
+    /// The raw values of the next item and the line it starts on; nil at the end.
+    func nextValues() throws -> (XMLItemValues, Int)? {
+        while true {
+            let status = xmlTextReaderRead(reader)
+            if status == 0 { return nil }
+            if status < 0 { throw parseFailure() }
+            let type = xmlTextReaderNodeType(reader)
+            let depth = Int(xmlTextReaderDepth(reader))
+            if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
+                if depth == 0 && !steps[0].matches(reader) {
+                    let found = String(cString: xmlTextReaderConstName(reader))
+                    throw AlmanacError("xml.unexpected_document",
+                                       "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes")
+                }
+                let empty = xmlTextReaderIsEmptyElement(reader) == 1
+                if matched == depth && depth < steps.count && steps[depth].matches(reader) {
+                    matched = depth + 1
+                    if matched == steps.count {
+                        let line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
+                        itemOnLine = line == itemLine ? itemOnLine + 1 : 0
+                        itemLine = line
+                        itemTag = xmlTextReaderConstName(reader).map { String(cString: $0) }
+                        let values = try readItem(depth: depth, empty: empty)
+                        matched = depth
+                        itemsSeen += 1
+                        return (values, line)
+                    }
+                }
+                if empty && matched > depth { matched = depth }
+            } else if type == Int32(XML_READER_TYPE_END_ELEMENT.rawValue) {
+                if matched > depth { matched = depth }
+            }
+        }
+    }
+
+    private struct Frame {
+        var node: Int
+        /// >= 0: a configured slot; -2: the default capture of a direct child; -1: none.
+        var capture: Int
+        var owns: Bool
+        var hadElement: Bool
+        var defaultName: String?
+    }
+
+    /// Reads the item element the reader is on, up to its end tag.
+    private func readItem(depth itemDepth: Int, empty: Bool) throws -> XMLItemValues {
+        var values = XMLItemValues(count: settings.fields.count)
+        var buffers = [[UInt8]](repeating: [], count: settings.fields.count)
+        var filled = [Bool](repeating: false, count: settings.fields.count)
+        var defaultText: [UInt8] = []
+        readAttributes(node: 0, into: &values, filled: &filled, extras: true)
+        if empty { return values }
+        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false, defaultName: nil)]
+        func close(_ f: Frame) {
+            guard f.owns else { return }
+            if f.capture >= 0 {
+                values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
+                filled[f.capture] = true
+            } else if f.capture == -2, !f.hadElement, let n = f.defaultName {
+                values.extras.append((n, XMLItemReader.text(defaultText)))
+            }
+        }
+        while true {
+            let status = xmlTextReaderRead(reader)
+            if status == 0 { throw parseFailure() }
+            if status < 0 { throw parseFailure() }
+            let type = xmlTextReaderNodeType(reader)
+            switch type {
+            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+                let parent = frames[frames.count - 1]
+                frames[frames.count - 1].hadElement = true
+                let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
+                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false, defaultName: nil)
+                if child >= 0, let slot = trie.nodes[child].slot, !filled[slot] {
+                    frame.capture = slot
+                    frame.owns = true
+                    buffers[slot].removeAll(keepingCapacity: true)
+                } else if parent.capture != -1 {
+                    frame.capture = parent.capture
+                } else if frames.count == 1 && child < 0 {
+                    frame.capture = -2
+                    frame.owns = true
+                    frame.defaultName = String(cString: xmlTextReaderConstLocalName(reader))
+                    defaultText.removeAll(keepingCapacity: true)
+                }
+                if child >= 0 && !trie.nodes[child].attributes.isEmpty {
+                    readAttributes(node: child, into: &values, filled: &filled, extras: false)
+                }
+                if xmlTextReaderIsEmptyElement(reader) == 1 {
+                    close(frame)
+                } else {
+                    frames.append(frame)
+                }
+            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+                let f = frames.removeLast()
+                if frames.isEmpty { return values }
+                close(f)
+            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
+                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
+                let capture = frames[frames.count - 1].capture
+                guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
+                let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
+                if capture >= 0 { buffers[capture].append(contentsOf: bytes) } else { defaultText.append(contentsOf: bytes) }
+            default:
+                continue
+            }
+        }
+    }
+
+    /// Attributes of the current element mapped by trie node `node`; with `extras`, the others
+    /// (not namespace declarations) too.
+    private func readAttributes(node: Int, into values: inout XMLItemValues, filled: inout [Bool], extras: Bool) {
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return }
+        let wanted = trie.nodes[node].attributes
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            if let hit = wanted.first(where: { $0.name.matches(reader) }) {
+                if !filled[hit.slot] {
+                    values.configured[hit.slot] = value
+                    filled[hit.slot] = true
+                }
+            } else if extras {
+                values.extras.append((String(cString: xmlTextReaderConstLocalName(reader)), value))
+            }
+        }
+        xmlTextReaderMoveToElement(reader)
+    }
+
+    private static func text(_ bytes: [UInt8]) -> String {
+        var lo = 0
+        var hi = bytes.count
+        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        while lo < hi && space(bytes[lo]) { lo += 1 }
+        while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
+        return String(decoding: bytes[lo..<hi], as: UTF8.self)
+    }
+
+    private func parseFailure() -> AlmanacError {
+        guard let e = errors.firstFatal else {
+            return AlmanacError("xml.parse_failed", "\(url.path): the document ends early — the file is truncated; nothing is read from it")
+        }
+        return AlmanacError("xml.parse_failed",
+                            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it")
+    }
+}
+
+/// An element or attribute name interned in the reader's dictionary, for cheap comparisons.
+struct Interned {
+    let name: XMLName
+    let local: UnsafePointer<xmlChar>
+    let namespace: UnsafePointer<xmlChar>?
+
+    init(_ name: XMLName, _ reader: xmlTextReaderPtr) {
+        self.name = name
+        local = xmlTextReaderConstString(reader, name.local)
+        namespace = name.namespace.map { xmlTextReaderConstString(reader, $0) }
+    }
+
+    /// Whether the reader's current node has this name.
+    func matches(_ reader: xmlTextReaderPtr) -> Bool {
+        matches(local: xmlTextReaderConstLocalName(reader), reader)
+    }
+
+    /// Same, with the node's local name already at hand (the namespace is asked only if needed).
+    func matches(local l: UnsafePointer<xmlChar>?, _ reader: xmlTextReaderPtr) -> Bool {
+        guard let l, l == local || xmlStrEqual(l, local) != 0 else { return false }
+        guard let namespace else { return true }
+        guard let ns = xmlTextReaderConstNamespaceUri(reader) else { return false }
+        return ns == namespace || xmlStrEqual(ns, namespace) != 0
+    }
+}
+
+/// The field paths as a tree below the item element: node 0 is the item.
+struct XMLFieldTrie {
+    struct Node {
+        var name: Interned?
+        var children: [Int] = []
+        var attributes: [(name: Interned, slot: Int)] = []
+        var slot: Int?
+    }
+
+    var nodes: [Node] = [Node(name: nil)]
+
+    init(_ fields: [(field: StandardField, path: XMLPath)], _ reader: xmlTextReaderPtr) {
+        for (slot, (_, path)) in fields.enumerated() {
+            var at = 0
+            for step in path.elements {
+                if let existing = nodes[at].children.first(where: { nodes[$0].name?.name == step }) {
+                    at = existing
+                } else {
+                    nodes.append(Node(name: Interned(step, reader)))
+                    nodes[at].children.append(nodes.count - 1)
+                    at = nodes.count - 1
+                }
+            }
+            if let a = path.attribute {
+                nodes[at].attributes.append((Interned(a, reader), slot))
+            } else if nodes[at].slot == nil {
+                nodes[at].slot = slot
+            }
+        }
+    }
+
+    func child(of node: Int, _ reader: xmlTextReaderPtr) -> Int {
+        let children = nodes[node].children
+        if children.isEmpty { return -1 }
+        let local = xmlTextReaderConstLocalName(reader)
+        for c in children where nodes[c].name!.matches(local: local, reader) { return c }
+        return -1
+    }
+}

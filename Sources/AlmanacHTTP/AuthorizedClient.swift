@@ -1,0 +1,40 @@
+import AlmanacCore
+import Foundation
+
+/// An `HTTPClient` that adds `Authorization: Bearer …` from an `OAuthTokenSource`, and on a 401
+/// refreshes the token once and resends.
+public final class AuthorizedClient {
+    public let http: HTTPClient
+    public let tokens: OAuthTokenSource
+
+    public init(http: HTTPClient, tokens: OAuthTokenSource) {
+        self.http = http
+        self.tokens = tokens
+    }
+
+    /// Sends one request; see `HTTPClient.send`. Also throws the token source's errors.
+    public func send(_ request: HTTPRequest) throws -> HTTPResponse {
+        try sendAll([request])[0].get()
+    }
+
+    /// Sends requests concurrently; one result per request, in order.
+    public func sendAll(_ requests: [HTTPRequest]) throws -> [Result<HTTPResponse, AlmanacError>] {
+        var results = try http.sendAll(authorize(requests, token: try tokens.token()))
+        let unauthorized = results.indices.filter { (try? results[$0].get())?.status == 401 }
+        if !unauthorized.isEmpty {
+            tokens.invalidate()
+            let token = try tokens.token()
+            let again = try http.sendAll(authorize(unauthorized.map { requests[$0] }, token: token))
+            for (i, r) in zip(unauthorized, again) { results[i] = r }
+        }
+        return results
+    }
+
+    private func authorize(_ requests: [HTTPRequest], token: String) -> [HTTPRequest] {
+        requests.map {
+            var r = $0
+            r.headers["Authorization"] = "Bearer \(token)"
+            return r
+        }
+    }
+}

@@ -1,0 +1,242 @@
+import AlmanacCore
+import Foundation
+import Glibc
+
+/// The control API's listeners and a small poll-based HTTP/1.1 server on a thread of its own.
+///
+/// The unix socket `RUNTIME/almanac.sock` is created mode 0660 inside the 0750 runtime directory,
+/// after taking an exclusive `flock` on `RUNTIME/almanac.lock`, so a second daemon refuses to
+/// start instead of stealing a live socket; the socket is unlinked on shutdown. With `--listen`,
+/// a TCP listener on loopback answers only requests carrying `Authorization: Bearer <token>`.
+/// One request per connection (`Connection: close`); handlers that wait run on their own thread.
+public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixed after open; `stopped` via the wake pipe
+    struct Listener {
+        var fd: Int32
+        var needsToken: Bool
+    }
+
+    private let listeners: [Listener]
+    private let token: [UInt8]?
+    private let lockFD: Int32
+    private let socketPath: String
+    private let log: LogSink
+    private var wake: [Int32] = [0, 0]
+    private var thread: Thread?
+    private let done = DispatchSemaphore(value: 0)
+
+    private init(listeners: [Listener], token: [UInt8]?, lockFD: Int32, socketPath: String, log: LogSink) {
+        self.listeners = listeners
+        self.token = token
+        self.lockFD = lockFD
+        self.socketPath = socketPath
+        self.log = log
+        _ = pipe(&wake)
+        wake.forEach(makeNonBlockingCloexec)
+    }
+
+    /// Takes the lock and binds the listeners.
+    /// - Throws: `AlmanacError` `supervisor.already_running`, `api.bind_failed`, `api.token_missing`.
+    public static func open(config: SupervisorConfig, log: LogSink) throws -> ControlServer {
+        let lockFD = Glibc.open(config.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockFD >= 0 else {
+            throw AlmanacError("supervisor.setup_failed", "cannot open \(config.lockPath): \(String(cString: strerror(errno)))")
+        }
+        guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
+            close(lockFD)
+            throw AlmanacError("supervisor.already_running",
+                               "another almanac daemon is running with runtime directory \(config.runtimeDirectory)")
+        }
+        var listeners: [Listener] = []
+        var token: [UInt8]?
+        do {
+            listeners.append(Listener(fd: try bindUnix(config.socketPath), needsToken: false))
+            if let listen = config.listen {
+                guard let file = config.tokenFile,
+                    let text = try? String(contentsOfFile: file, encoding: .utf8),
+                    !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+                else {
+                    throw AlmanacError("api.token_missing",
+                                       "--listen needs --token-file with a non-empty bearer token (a file only the daemon's user can read)")
+                }
+                token = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+                listeners.append(Listener(fd: try bindTCP(listen), needsToken: true))
+            }
+        } catch {
+            for l in listeners { close(l.fd) }
+            unlink(config.socketPath)
+            close(lockFD)
+            throw error
+        }
+        return ControlServer(listeners: listeners, token: token, lockFD: lockFD, socketPath: config.socketPath, log: log)
+    }
+
+    /// Starts the server thread; `handler` is called on it for every request.
+    public func start(handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+        let t = Thread { [self] in
+            self.serve(handler)
+            self.done.signal()
+        }
+        t.name = "almanac-control"
+        t.start()
+        thread = t
+    }
+
+    /// Stops serving, closes the listeners, removes the socket and releases the lock.
+    public func shutdown() {
+        var b: UInt8 = 1
+        _ = write(wake[1], &b, 1)
+        if thread != nil { done.wait() }
+        for l in listeners { close(l.fd) }
+        unlink(socketPath)
+        close(lockFD)
+    }
+
+    private struct Connection {
+        var fd: Int32
+        var needsToken: Bool
+        var buffer: [UInt8] = []
+        var openedAt: Double
+    }
+
+    private func serve(_ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+        var connections: [Int32: Connection] = [:]
+        var buf = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
+            fds += listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            fds += connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            _ = poll(&fds, nfds_t(fds.count), 1_000)
+            if fds[0].revents != 0 { break }
+            for (i, l) in listeners.enumerated() where fds[i + 1].revents != 0 {
+                while true {
+                    let fd = accept(l.fd, nil, nil)
+                    if fd < 0 { break }
+                    makeNonBlockingCloexec(fd)
+                    connections[fd] = Connection(fd: fd, needsToken: l.needsToken, openedAt: monotonicSeconds())
+                }
+            }
+            let now = monotonicSeconds()
+            for p in fds.dropFirst(1 + listeners.count) {
+                guard var c = connections[p.fd] else { continue }
+                if p.revents == 0 {
+                    if now - c.openedAt > 10 {  // a client that never finishes its request
+                        close(c.fd)
+                        connections[p.fd] = nil
+                    }
+                    continue
+                }
+                let n = read(c.fd, &buf, buf.count)
+                if n <= 0 {
+                    if n < 0 && errno == EAGAIN { continue }
+                    close(c.fd)
+                    connections[p.fd] = nil
+                    continue
+                }
+                c.buffer += buf[0..<n]
+                let parsed: (HTTPRequest, consumed: Int)?
+                do {
+                    parsed = try HTTPRequest.parse(c.buffer)
+                } catch {
+                    respond(c.fd, .json(400, Array("{\"ok\":false,\"code\":\"api.bad_request\",\"message\":\"malformed HTTP request\"}".utf8)))
+                    connections[p.fd] = nil
+                    continue
+                }
+                guard let (request, _) = parsed else {
+                    connections[p.fd] = c
+                    continue
+                }
+                connections[p.fd] = nil
+                if c.needsToken && !authorized(request) {
+                    respond(c.fd, .json(401, Array("{\"ok\":false,\"code\":\"api.unauthorized\",\"message\":\"missing or wrong bearer token\"}".utf8)))
+                    continue
+                }
+                respond(c.fd, handler(request))
+            }
+        }
+        for fd in connections.keys { close(fd) }
+    }
+
+    private func authorized(_ request: HTTPRequest) -> Bool {
+        guard let token, let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.dropFirst(7).utf8)
+        guard given.count == token.count else { return false }
+        var diff: UInt8 = 0
+        for (a, b) in zip(given, token) { diff |= a ^ b }
+        return diff == 0
+    }
+
+    /// Writes a full response and closes, or hands the connection to a thread for a deferred one.
+    private func respond(_ fd: Int32, _ response: HTTPResponse) {
+        switch response {
+        case .full(let status, let type, let body):
+            writeAll(fd, HTTPResponse.head(status: status, contentType: type, length: body.count) + body)
+            close(fd)
+        case .deferred(let produce):
+            let t = Thread {
+                let (status, type, stream) = produce()
+                guard writeAll(fd, HTTPResponse.head(status: status, contentType: type, length: nil)) else {
+                    close(fd)
+                    return
+                }
+                stream { chunk in writeAll(fd, Array(chunk.utf8)) }
+                close(fd)
+            }
+            t.start()
+        }
+    }
+
+    private static func bindUnix(_ path: String) throws -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw AlmanacError("api.bind_failed", "cannot create a unix socket") }
+        unlink(path)  // we hold the lock: a socket file left here belongs to a dead daemon
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
+            close(fd)
+            throw AlmanacError("api.bind_failed", "socket path too long (max 107 bytes): \(path)")
+        }
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
+        let old = umask(0o117)
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        umask(old)
+        guard rc == 0 else {
+            let e = String(cString: strerror(errno))
+            close(fd)
+            throw AlmanacError("api.bind_failed", "cannot bind \(path): \(e)")
+        }
+        chmod(path, 0o660)
+        guard listen(fd, 128) == 0 else {
+            close(fd)
+            throw AlmanacError("api.bind_failed", "cannot listen on \(path)")
+        }
+        return fd
+    }
+
+    /// `127.0.0.1:PORT` (loopback only).
+    private static func bindTCP(_ spec: String) throws -> Int32 {
+        let parts = spec.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]), parts[0] == "127.0.0.1" || parts[0] == "localhost" else {
+            throw AlmanacError("api.bind_failed", "--listen takes 127.0.0.1:PORT (loopback only), got \"\(spec)\"")
+        }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { throw AlmanacError("api.bind_failed", "cannot create a TCP socket") }
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard rc == 0, listen(fd, 128) == 0 else {
+            let e = String(cString: strerror(errno))
+            close(fd)
+            throw AlmanacError("api.bind_failed", "cannot listen on \(spec): \(e)")
+        }
+        return fd
+    }
+}

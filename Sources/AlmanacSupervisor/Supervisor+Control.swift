@@ -1,0 +1,237 @@
+import AlmanacCore
+import AlmanacWire
+import Foundation
+import Glibc
+
+/// The control API's routes (DESIGN §7). Runs on the control server's thread; takes `lock`.
+extension Supervisor {
+    func handle(_ r: HTTPRequest) -> HTTPResponse {
+        let parts = r.path.split(separator: "/").map(String.init)
+        let route = parts.joined(separator: "/")
+        switch (r.method, route) {
+        case ("GET", "v1/health"):
+            return lock.withLock {
+                let running = slots.values.filter { $0.state.isUp }.count
+                let h = Health(ok: !shuttingDown, version: AlmanacVersion.current, pid: getpid(),
+                               uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
+                return encode(shuttingDown ? 503 : 200, h)
+            }
+        case ("GET", "metrics"):
+            let text = lock.withLock { metricsText() }
+            return .full(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))
+        case ("GET", "v1/profiles"):
+            return lock.withLock {
+                let now = monotonicSeconds()
+                return encode(200, StatusList(profiles: slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }))
+            }
+        case ("POST", "v1/reload"):
+            lock.withLock { scan() }
+            wakeLoop()
+            return encode(200, ActionResult(ok: true, message: "profiles re-read: \(lock.withLock { summary() })"))
+        default:
+            break
+        }
+        if parts.count >= 3, parts[0] == "v1", parts[1] == "profiles" {
+            let name = parts[2]
+            switch (r.method, parts.count) {
+            case ("GET", 3):
+                return lock.withLock {
+                    guard let slot = slots[name] else { return notFound(name) }
+                    return encode(200, slot.status(now: monotonicSeconds()))
+                }
+            case ("GET", 4) where parts[3] == "logs":
+                return logs(name, r)
+            case ("POST", 4):
+                return profileAction(name, parts[3], r)
+            default:
+                break
+            }
+        }
+        return encode(404, ActionResult(ok: false, message: "no such endpoint: \(r.method) \(r.path)", code: "api.not_found"))
+    }
+
+    private func profileAction(_ name: String, _ action: String, _ r: HTTPRequest) -> HTTPResponse {
+        switch action {
+        case "restart", "enable", "disable":
+            return lock.withLock {
+                guard let slot = slots[name] else { return notFound(name) }
+                let result = lifecycle(slot, action)
+                wakeLoop()
+                return encode(result.ok ? 200 : 409, result)
+            }
+        case "sync":
+            let body = r.body.isEmpty ? SyncRequest() : (try? Wire.decoder().decode(SyncRequest.self, from: Data(r.body)))
+            guard let body else {
+                return encode(400, ActionResult(ok: false, message: "malformed sync request body", code: "api.bad_request"))
+            }
+            return request(name, kind: "sync", wait: body.wait) { id in .sync(id: id, job: body.job, options: body.options) }
+        case "test-connection":
+            let connection = r.query["connection"]
+            return request(name, kind: "test_connection", wait: true) { id in
+                var m = PipeMessage(.testConnection, id: id)
+                m.name = connection
+                return m
+            }
+        default:
+            return encode(404, ActionResult(ok: false, message: "no such action: \(action)", code: "api.not_found"))
+        }
+    }
+
+    private func lifecycle(_ slot: WorkerSlot, _ action: String) -> ActionResult {
+        let marker = markerPath(slot.name)
+        switch action {
+        case "disable":
+            _ = FileManager.default.createFile(atPath: marker, contents: Data("disabled by almanac disable\n".utf8))
+            slot.disabledByMarker = true
+            stop(slot, then: .stay(.disabled))
+            record(slot, "info", "disabled (marker \(marker))")
+            return ActionResult(ok: true, message: "\(slot.name) disabled; it stays disabled across daemon restarts")
+        case "enable":
+            unlink(marker)
+            slot.disabledByMarker = false
+            guard let profile = slot.profile else {
+                return ActionResult(ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+            }
+            guard profile.enabled else {
+                return ActionResult(ok: false, message: "\(slot.name): the file says enabled = false", code: "profile.disabled_in_file")
+            }
+            if slot.process == nil {
+                slot.tracker.reset()
+                slot.invalidHash = nil
+                slot.enter(.starting)
+                slot.startAt = monotonicSeconds()
+            }
+            record(slot, "info", "enabled")
+            return ActionResult(ok: true, message: "\(slot.name) enabled")
+        default:
+            guard slot.enabled else {
+                return ActionResult(ok: false, message: "\(slot.name) is disabled: enable it first", code: "profile.disabled")
+            }
+            guard slot.profile != nil else {
+                return ActionResult(ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+            }
+            if slot.process != nil {
+                stop(slot, then: .restart)
+            } else {
+                slot.tracker.reset()
+                slot.enter(.starting)
+                slot.startAt = monotonicSeconds()
+            }
+            record(slot, "info", "restart requested")
+            return ActionResult(ok: true, message: "\(slot.name) restarting")
+        }
+    }
+
+    /// Sends a request to the worker and answers from its replies, on a thread of its own.
+    private func request(_ name: String, kind: String, wait: Bool, _ make: (String) -> PipeMessage) -> HTTPResponse {
+        let box = MailBox<PipeMessage>(kind: kind)
+        let problem: HTTPResponse? = lock.withLock {
+            guard let slot = slots[name] else { return notFound(name) }
+            guard slot.process != nil, slot.state.isUp else {
+                return encode(409, ActionResult(ok: false, message: "\(name) is not running (state \(slot.state.rawValue))",
+                                                code: "profile.not_running"))
+            }
+            let id = makeRequestID()
+            slot.waiters[id] = box
+            guard send(slot, make(id)) else {
+                slot.waiters[id] = nil
+                return encode(409, ActionResult(ok: false, message: "\(name): cannot reach its worker", code: "profile.not_running"))
+            }
+            return nil
+        }
+        if let problem { return problem }
+        let line = Supervisor.ndjson
+        if kind == "test_connection" {
+            return .deferred {
+                var results: [ConnectionResult] = []
+                var failure: String?
+                loop: while true {
+                    switch box.next(timeout: 120) {
+                    case .item(let m) where m.type == .connection:
+                        results.append(ConnectionResult(name: m.name ?? "?", ok: m.ok ?? false, detail: m.detail ?? ""))
+                    case .item: continue
+                    case .closed(let e): failure = e; break loop
+                    case .timedOut: failure = "no answer from the worker within 120s"; break loop
+                    }
+                }
+                let ok = failure == nil && !results.isEmpty && results.allSatisfy(\.ok)
+                let body = ActionResult(ok: ok, message: failure ?? (ok ? "every connection works" : "a connection failed"),
+                                        code: failure == nil ? nil : "profile.request_failed", connections: results)
+                return (200, "application/json", { write in _ = write(line(body)) })
+            }
+        }
+        if !wait {
+            return .deferred {
+                let body: ActionResult
+                switch box.next(timeout: 10) {
+                case .item(let m): body = ActionResult(ok: true, message: m.queued == true ? "queued behind the running sync" : "sync started")
+                case .closed(let e): body = ActionResult(ok: false, message: e ?? "no answer", code: "profile.request_failed")
+                case .timedOut: body = ActionResult(ok: true, message: "sync requested")
+                }
+                return (body.ok ? 202 : 409, "application/json", { write in _ = write(line(body)) })
+            }
+        }
+        return .deferred {
+            (200, "application/x-ndjson", { write in
+                while true {
+                    switch box.next(timeout: 3_600) {
+                    case .item(let m):
+                        let event: SyncEvent
+                        switch m.type {
+                        case .reply: event = SyncEvent(event: m.queued == true ? "queued" : "accepted")
+                        case .runStarted: event = SyncEvent(event: "started", job: m.job)
+                        case .status: event = SyncEvent(event: "progress", progress: m.progress, job: m.job)
+                        case .runFinished: event = SyncEvent(event: "run", job: m.job, run: RunSummary(m, finished: Date()))
+                        default: continue
+                        }
+                        if !write(line(event)) { return }
+                    case .closed(let e):
+                        _ = write(line(SyncEvent(event: e == nil ? "done" : "error", ok: e == nil, error: e)))
+                        return
+                    case .timedOut:
+                        _ = write(line(SyncEvent(event: "error", ok: false, error: "no result within an hour")))
+                        return
+                    }
+                }
+            })
+        }
+    }
+
+    private func logs(_ name: String, _ r: HTTPRequest) -> HTTPResponse {
+        let tail = Int(r.query["tail"] ?? "") ?? 100
+        let follow = r.query["follow"] == "1" || r.query["follow"] == "true"
+        let box = MailBox<String>(kind: "logs")
+        let lines: [String]? = lock.withLock {
+            guard let slot = slots[name] else { return nil }
+            if follow { slot.followers.append(box) }
+            return slot.logs.suffix(tail)
+        }
+        guard let lines else { return notFound(name) }
+        if !follow { return encode(200, LogLines(lines: lines)) }
+        return .deferred {
+            (200, "text/plain; charset=utf-8", { write in
+                for l in lines { if !write(l + "\n") { box.close(); return } }
+                while true {
+                    switch box.next(timeout: 5) {
+                    case .item(let l): if !write(l + "\n") { box.close(); return }
+                    case .closed: return
+                    case .timedOut: continue
+                    }
+                }
+            })
+        }
+    }
+
+    /// One NDJSON line of a streamed answer.
+    @Sendable static func ndjson(_ value: any Encodable) -> String {
+        ((try? Wire.encoder().encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}") + "\n"
+    }
+
+    private func notFound(_ name: String) -> HTTPResponse {
+        encode(404, ActionResult(ok: false, message: "no profile named \"\(name)\"", code: "profile.not_found"))
+    }
+
+    private func encode(_ status: Int, _ value: some Encodable) -> HTTPResponse {
+        .json(status, (try? Array(Wire.encoder().encode(value))) ?? [])
+    }
+}

@@ -1,0 +1,214 @@
+import AlmanacCore
+import AlmanacWire
+import Foundation
+import Glibc
+
+/// Starting, stopping, reaping and listening to workers. Called under `lock`.
+extension Supervisor {
+    /// Spawns the worker of `slot` (which has a valid profile and no process).
+    func start(_ slot: WorkerSlot, now: Double) {
+        guard slot.process == nil, let profile = slot.profile, slot.enabled, !shuttingDown else { return }
+        let args = ["worker", "--profile", slot.name, "--profiles", config.profilesDirectory,
+                    "--state", config.stateDirectory, "--log-format", log.format.rawValue,
+                    "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid())]
+        do {
+            let process = try ProcessSpawner.spawn(path: config.executable, arguments: args, environment: workerEnvironment)
+            slot.process = process
+            slot.startedAt = now
+            slot.lastMessageAt = now
+            slot.readyAt = nil
+            slot.stopDeadline = nil
+            slot.termSentAt = nil
+            slot.afterExit = .crash
+            slot.eventFramer = LineFramer()
+            slot.stdoutFramer = LineFramer(limit: 64 * 1024)
+            slot.stderrFramer = LineFramer(limit: 64 * 1024)
+            slot.enter(.starting)
+            record(slot, "info", "worker started", ["config_hash": String(profile.configHash.prefix(12))])
+        } catch let error as AlmanacError {
+            slot.lastError = error.message
+            record(slot, "error", error.message)
+            schedule(slot, decision: slot.tracker.exited(at: now, upFor: 0, exitCode: nil, random: Double.random(in: 0..<1)),
+                     now: now)
+        } catch {}
+    }
+
+    /// Asks the worker to stop (`shutdown`, then SIGTERM/SIGKILL to its group at the deadlines);
+    /// `then` says what follows its exit. Without a process, `then` applies at once.
+    func stop(_ slot: WorkerSlot, then: AfterExit) {
+        slot.startAt = nil
+        guard let process = slot.process else {
+            finish(slot, after: then, now: monotonicSeconds())
+            return
+        }
+        slot.afterExit = then
+        if slot.stopDeadline != nil { return }  // already stopping; the new `then` wins
+        let deadlineMS = Int(config.stopTimeout * 1000)
+        send(slot, .shutdown(id: makeRequestID(), deadlineMS: deadlineMS))
+        _ = process
+        slot.enter(.stopping)
+        slot.stopDeadline = monotonicSeconds() + config.stopTimeout
+        slot.termSentAt = nil
+        wakeLoop()
+    }
+
+    /// Writes one command to the worker's fd 3. False when there is no worker or the pipe failed.
+    @discardableResult
+    func send(_ slot: WorkerSlot, _ message: PipeMessage) -> Bool {
+        guard let process = slot.process, process.commandFD >= 0, let line = try? Wire.line(message) else { return false }
+        return writeAll(process.commandFD, line, timeoutMS: 1_000)
+    }
+
+    /// Reaps every exited child (workers and orphans handed to us as sub-reaper).
+    func reap(now: Double) {
+        while true {
+            var status: Int32 = 0
+            let pid = waitpid(-1, &status, WNOHANG)
+            if pid <= 0 { break }
+            guard let slot = slots.values.first(where: { $0.process?.pid == pid }) else { continue }
+            exited(slot, status: status, now: now)
+        }
+    }
+
+    private func exited(_ slot: WorkerSlot, status: Int32, now: Double) {
+        guard let process = slot.process else { return }
+        readPipes(Set([process.eventFD, process.stdoutFD, process.stderrFD].filter { $0 >= 0 }), now: now, draining: true)
+        for fd in [process.commandFD, process.eventFD, process.stdoutFD, process.stderrFD] where fd >= 0 { close(fd) }
+        slot.process = nil
+        kill(-process.pid, SIGKILL)  // whatever the worker spawned dies with it
+        let termSignal = status & 0x7f
+        let exitCode: Int32? = termSignal == 0 ? (status >> 8) & 0xff : nil
+        let how = exitCode.map { "exit code \($0)" } ?? "signal \(termSignal)"
+        for (_, w) in slot.waiters { w.close(error: "the worker exited (\(how))") }
+        slot.waiters.removeAll()
+        slot.stopDeadline = nil
+        slot.termSentAt = nil
+        slot.job = nil
+        slot.progress = nil
+        let after = slot.afterExit
+        slot.afterExit = .crash
+        if after != .crash || shuttingDown {
+            record(slot, "info", "worker exited", ["pid": String(process.pid), "status": how])
+            finish(slot, after: shuttingDown ? .stay(.stopped) : after, now: now)
+            return
+        }
+        slot.lastError = "worker exited unexpectedly (\(how))"
+        record(slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly", ["pid": String(process.pid), "status": how])
+        let upFor = slot.readyAt.map { now - $0 } ?? 0
+        let decision = slot.tracker.exited(at: now, upFor: upFor, exitCode: exitCode, random: Double.random(in: 0..<1))
+        schedule(slot, decision: decision, now: now)
+    }
+
+    /// Applies a restart decision.
+    func schedule(_ slot: WorkerSlot, decision: RestartPolicy.Decision, now: Double) {
+        switch decision {
+        case .restart(let delay):
+            slot.restarts += 1
+            slot.enter(.backoff)
+            slot.startAt = now + delay
+            record(slot, "info", String(format: "restarting in %.1fs", delay))
+        case .fatal(let retry):
+            slot.restarts += 1
+            slot.enter(.fatal)
+            slot.startAt = now + retry
+            record(slot, "error", "more than \(config.policy.fatalRestarts) restarts in \(Int(config.policy.fatalWindow))s: "
+                   + "fatal, next try in \(Int(retry))s")
+        case .invalid:
+            slot.enter(.invalid)
+            slot.invalidHash = slot.profile?.configHash
+            slot.lastError = "the worker exited 78 (invalid configuration): fix the file; it restarts when the file changes"
+            record(slot, "error", slot.lastError!)
+        }
+    }
+
+    /// The state after a requested stop.
+    func finish(_ slot: WorkerSlot, after: AfterExit, now: Double) {
+        switch after {
+        case .remove:
+            for f in slot.followers { f.close() }
+            slots[slot.name] = nil
+            log.log("info", "profile removed", ["profile": slot.name])
+        case .restart:
+            slot.tracker.reset()
+            slot.enter(.starting)
+            start(slot, now: now)
+        case .stay(let state):
+            slot.enter(state)
+        case .crash:
+            slot.enter(.stopped)
+        }
+    }
+
+    /// Reads what is available on the given worker pipe ends; `draining`: read to the end.
+    func readPipes(_ ready: Set<Int32>, now: Double, draining: Bool = false) {
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        for slot in slots.values {
+            guard var process = slot.process else { continue }
+            for fd in [process.eventFD, process.stdoutFD, process.stderrFD] where fd >= 0 && ready.contains(fd) {
+                var rounds = 0
+                while true {
+                    let n = read(fd, &buf, buf.count)
+                    if n > 0 {
+                        buf.withUnsafeBytes { raw in
+                            consume(slot, fd: fd, process: process, bytes: UnsafeRawBufferPointer(rebasing: raw[0..<n]), now: now)
+                        }
+                        rounds += 1
+                        if !draining && rounds >= 16 { break }
+                        continue
+                    }
+                    if n == 0 || (errno != EAGAIN && errno != EINTR) {  // EOF: the worker closed its end
+                        if !draining {
+                            close(fd)
+                            if fd == process.eventFD { process.eventFD = -1 }
+                            if fd == process.stdoutFD { process.stdoutFD = -1 }
+                            if fd == process.stderrFD { process.stderrFD = -1 }
+                            slot.process = process
+                        }
+                    }
+                    break
+                }
+            }
+        }
+    }
+
+    private func consume(_ slot: WorkerSlot, fd: Int32, process: SpawnedProcess, bytes: UnsafeRawBufferPointer, now: Double) {
+        if fd == process.eventFD {
+            for frame in slot.eventFramer.feed(bytes) {
+                switch frame {
+                case .oversized(let n):
+                    record(slot, "warning", "dropped an oversized pipe message (\(n) bytes > 1 MiB)")
+                case .line(let line):
+                    guard let message = try? Wire.decoder().decode(PipeMessage.self, from: Data(line)), message.v == Wire.version
+                    else {
+                        record(slot, "warning", "dropped a malformed pipe message",
+                               ["text": String(decoding: line.prefix(200), as: UTF8.self)])
+                        continue
+                    }
+                    slot.lastMessageAt = now
+                    handle(message, from: slot, now: now)
+                }
+            }
+            return
+        }
+        let stream = fd == process.stdoutFD ? "stdout" : "stderr"
+        let frames = fd == process.stdoutFD ? slot.stdoutFramer.feed(bytes) : slot.stderrFramer.feed(bytes)
+        for frame in frames {
+            let text: String
+            switch frame {
+            case .line(let l): text = String(decoding: l, as: UTF8.self)
+            case .oversized(let n): text = "(a log line of \(n) bytes was dropped)"
+            }
+            slot.record(log.forward(profile: slot.name, pid: process.pid, stream: stream, line: text))
+        }
+    }
+
+    /// Logs a line of the daemon's about `slot`, and keeps it in the profile's ring.
+    func record(_ slot: WorkerSlot, _ level: String, _ message: String, _ extra: [String: String] = [:]) {
+        var fields: [(String, String)] = [("profile", slot.name)]
+        if let pid = slot.process?.pid { fields.append(("pid", String(pid))) }
+        fields += extra.sorted { $0.key < $1.key }
+        let line = log.render(level: level, message: message, fields: fields)
+        log.emit(line)
+        slot.record(line)
+    }
+}

@@ -1,0 +1,31 @@
+import AlmanacCore
+
+/// How `almanac daemon` was started.
+public struct SupervisorConfig: Sendable {
+    public var profilesDirectory: String
+    public var stateDirectory: String
+    public var runtimeDirectory: String
+    /// The binary workers run (`/proc/self/exe`: the daemon re-executes itself).
+    public var executable = "/proc/self/exe"
+    public var logFormat: LogSink.Format = .logfmt
+    /// `127.0.0.1:PORT` to serve the API on TCP too (requires `tokenFile`).
+    public var listen: String?
+    public var tokenFile: String?
+    public var policy = RestartPolicy()
+    /// Workers send a `status` heartbeat this often; 3 missed intervals → killed and restarted.
+    public var heartbeatInterval = 5.0
+    /// `shutdown` → SIGTERM to the group after this long → SIGKILL 2 s later.
+    public var stopTimeout = 10.0
+    public var rescanInterval = 30.0
+    /// inotify events are collected this long before the directory is read again.
+    public var debounce = 0.2
+
+    public init(profilesDirectory: String, stateDirectory: String, runtimeDirectory: String) {
+        self.profilesDirectory = profilesDirectory
+        self.stateDirectory = stateDirectory
+        self.runtimeDirectory = runtimeDirectory
+    }
+
+    public var socketPath: String { runtimeDirectory + "/almanac.sock" }
+    public var lockPath: String { runtimeDirectory + "/almanac.lock" }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Where the daemon writes its log lines: stderr, in logfmt or JSON (DESIGN §8). A worker's lines
+/// are forwarded tagged with `profile=NAME pid=N`. Thread-safe.
+public final class LogSink: @unchecked Sendable {  // @unchecked: writes are serialised by `lock`
+    public enum Format: String, Sendable, CaseIterable { case logfmt, json }
+
+    public let format: Format
+    private let lock = NSLock()
+    private let fd: Int32
+
+    public init(format: Format, fd: Int32 = 2) {
+        self.format = format
+        self.fd = fd
+    }
+
+    /// One line of the daemon's own: `level`, `msg` and extra fields.
+    public func log(_ level: String, _ message: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        write(render(level: level, message: message, fields: Array(fields)))
+    }
+
+    /// A line a worker wrote to stdout/stderr, as it is forwarded: tags first, then the line.
+    public func forward(profile: String, pid: Int32, stream: String, line: String) -> String {
+        let rendered: String
+        switch format {
+        case .logfmt:
+            rendered = "profile=\(profile) pid=\(pid) \(line.hasPrefix("level=") || line.hasPrefix("ts=") ? line : "stream=\(stream) msg=\(Self.quote(line))")"
+        case .json:
+            if line.hasPrefix("{"), line.hasSuffix("}"), line.count > 2 {
+                rendered = "{\"profile\":\(Self.json(profile)),\"pid\":\(pid)," + line.dropFirst()
+            } else {
+                rendered = "{\"profile\":\(Self.json(profile)),\"pid\":\(pid),\"stream\":\"\(stream)\",\"msg\":\(Self.json(line))}"
+            }
+        }
+        write(rendered)
+        return rendered
+    }
+
+    func render(level: String, message: String, fields: [(String, String)]) -> String {
+        let ts = Date().formatted(.iso8601)
+        switch format {
+        case .logfmt:
+            var s = "ts=\(ts) level=\(level) msg=\(Self.quote(message))"
+            for (k, v) in fields { s += " \(k)=\(Self.quote(v))" }
+            return s
+        case .json:
+            var s = "{\"ts\":\"\(ts)\",\"level\":\"\(level)\",\"msg\":\(Self.json(message))"
+            for (k, v) in fields { s += ",\(Self.json(k)):\(Self.json(v))" }
+            return s + "}"
+        }
+    }
+
+    /// Writes an already rendered line.
+    public func emit(_ line: String) { write(line) }
+
+    private func write(_ line: String) {
+        let bytes = Array((line + "\n").utf8)
+        lock.lock()
+        defer { lock.unlock() }
+        _ = writeAll(fd, bytes)
+    }
+
+    /// logfmt value quoting: bare when safe, else double-quoted with escapes.
+    public static func quote(_ value: String) -> String {
+        if !value.isEmpty, !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.isNewline }) {
+            return value
+        }
+        var s = "\""
+        for c in value {
+            switch c {
+            case "\"": s += "\\\""
+            case "\\": s += "\\\\"
+            case "\n": s += "\\n"
+            default: s.append(c)
+            }
+        }
+        return s + "\""
+    }
+
+    /// A JSON string literal.
+    public static func json(_ value: String) -> String {
+        var s = "\""
+        for u in value.unicodeScalars {
+            switch u {
+            case "\"": s += "\\\""
+            case "\\": s += "\\\\"
+            case "\n": s += "\\n"
+            case "\r": s += "\\r"
+            case "\t": s += "\\t"
+            default:
+                if u.value < 0x20 { s += String(format: "\\u%04x", u.value) } else { s.unicodeScalars.append(u) }
+            }
+        }
+        return s + "\""
+    }
+}

@@ -1,0 +1,82 @@
+import AlmanacCore
+import Glibc
+
+/// A spawned worker: its pid (also its process group id) and the parent's ends of its pipes.
+public struct SpawnedProcess: Sendable, Hashable {
+    public var pid: pid_t
+    /// Write end of the child's fd 3 (commands).
+    public var commandFD: Int32
+    /// Read end of the child's fd 4 (events).
+    public var eventFD: Int32
+    /// Read ends of the child's stdout and stderr.
+    public var stdoutFD: Int32
+    public var stderrFD: Int32
+}
+
+/// Starts worker processes with `posix_spawn`: each in its own process group
+/// (`POSIX_SPAWN_SETPGROUP`), with default dispositions for the signals the daemon handles or
+/// ignores (`POSIX_SPAWN_SETSIGDEF`, SIGPIPE included), an empty signal mask, stdin on
+/// `/dev/null`, fd 3 = commands, fd 4 = events, stdout/stderr = pipes. Every descriptor of the
+/// daemon is close-on-exec (glibc's Swift overlay lacks `addclosefrom_np`; the worker also closes
+/// anything above fd 4 at start-up). The parent's ends are close-on-exec and non-blocking; the child's ends are closed in
+/// the parent, so EOF arrives when the child dies.
+public enum ProcessSpawner {
+    /// - Throws: `AlmanacError("supervisor.spawn_failed")` when a pipe or the spawn fails.
+    public static func spawn(path: String, arguments: [String], environment: [String]) throws -> SpawnedProcess {
+        var opened: [Int32] = []
+        func makePipe() throws -> (read: Int32, write: Int32) {
+            var fds: [Int32] = [0, 0]
+            guard pipe(&fds) == 0 else {
+                throw AlmanacError("supervisor.spawn_failed", "cannot create a pipe: \(String(cString: strerror(errno)))")
+            }
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+            opened += fds
+            return (fds[0], fds[1])
+        }
+        do {
+            let cmd = try makePipe(), evt = try makePipe(), out = try makePipe(), err = try makePipe()
+
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+            posix_spawn_file_actions_adddup2(&actions, out.write, 1)
+            posix_spawn_file_actions_adddup2(&actions, err.write, 2)
+            posix_spawn_file_actions_adddup2(&actions, cmd.read, 3)
+            posix_spawn_file_actions_adddup2(&actions, evt.write, 4)
+
+            var attr = posix_spawnattr_t()
+            posix_spawnattr_init(&attr)
+            defer { posix_spawnattr_destroy(&attr) }
+            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            posix_spawnattr_setpgroup(&attr, 0)
+            var defaults = sigset_t()
+            sigemptyset(&defaults)
+            for s in [SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT] { sigaddset(&defaults, s) }
+            posix_spawnattr_setsigdefault(&attr, &defaults)
+            var mask = sigset_t()
+            sigemptyset(&mask)
+            posix_spawnattr_setsigmask(&attr, &mask)
+
+            let argv = ([path] + arguments).map { strdup($0) } + [nil]
+            let envp = environment.map { strdup($0) } + [nil]
+            defer {
+                for p in argv { free(p) }
+                for p in envp { free(p) }
+            }
+            var pid: pid_t = 0
+            let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+            guard rc == 0 else {
+                throw AlmanacError("supervisor.spawn_failed", "cannot start \(path): \(String(cString: strerror(rc)))")
+            }
+            for fd in [cmd.read, evt.write, out.write, err.write] { close(fd) }
+            for fd in [cmd.write, evt.read, out.read, err.read] {
+                _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            }
+            return SpawnedProcess(pid: pid, commandFD: cmd.write, eventFD: evt.read, stdoutFD: out.read, stderrFD: err.read)
+        } catch {
+            for fd in opened { close(fd) }
+            throw error
+        }
+    }
+}

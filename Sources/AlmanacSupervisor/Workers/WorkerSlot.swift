@@ -1,0 +1,118 @@
+import AlmanacCore
+import AlmanacWire
+import Foundation
+import Glibc
+
+/// Identity of a file's current version, to skip re-reading unchanged files on a rescan.
+struct FileSignature: Hashable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+    var size: Int64
+    var mtimeNS: Int64
+    var ctimeNS: Int64
+
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+        size = Int64(st.st_size)
+        mtimeNS = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        ctimeNS = Int64(st.st_ctim.tv_sec) * 1_000_000_000 + Int64(st.st_ctim.tv_nsec)
+    }
+}
+
+/// What happens when a worker process that was asked to stop has exited.
+enum AfterExit: Sendable, Hashable {
+    /// Nothing was asked: an unexpected exit, judged by the restart policy.
+    case crash
+    /// Start it again at once (config change, `almanac restart`).
+    case restart
+    /// Stay down in this state (`disabled`, `stopped`).
+    case stay(WorkerState)
+    /// The file is gone: forget the profile.
+    case remove
+}
+
+/// Everything the supervisor knows about one profile and its worker. Owned by `Supervisor` and
+/// touched only under its lock.
+final class WorkerSlot {
+    let name: String
+    var path: String
+    var signature: FileSignature?
+    /// The last valid version of the file (what the worker runs).
+    var profile: Profile?
+    /// Problems of the file on disk, when its current version is invalid.
+    var configError: [String]?
+    var disabledByMarker: Bool
+
+    private(set) var state: WorkerState = .stopped
+    private(set) var stateSince = Date()
+    var process: SpawnedProcess?
+    var startedAt = 0.0
+    var lastMessageAt = 0.0
+    var readyAt: Double?
+    var eventFramer = LineFramer()
+    var stdoutFramer = LineFramer(limit: 64 * 1024)
+    var stderrFramer = LineFramer(limit: 64 * 1024)
+
+    var tracker: RestartTracker
+    var restarts = 0
+    /// When set and no process runs: start at this monotonic time.
+    var startAt: Double?
+    var stopDeadline: Double?
+    var termSentAt: Double?
+    var afterExit: AfterExit = .crash
+    /// The config hash a worker exited 78 with: no restart until the hash differs.
+    var invalidHash: String?
+
+    var job: String?
+    var progress: RunProgress?
+    var nextRun: Date?
+    var lastRun: RunSummary?
+    var lastError: String?
+    var logs = RingBuffer<String>(capacity: 1_000)
+    var followers: [MailBox<String>] = []
+    /// Open requests to the worker, by request id.
+    var waiters: [String: MailBox<PipeMessage>] = [:]
+
+    init(name: String, path: String, policy: RestartPolicy, disabledByMarker: Bool) {
+        self.name = name
+        self.path = path
+        self.tracker = RestartTracker(policy: policy)
+        self.disabledByMarker = disabledByMarker
+    }
+
+    var enabled: Bool { !disabledByMarker && (profile?.enabled ?? true) }
+
+    func enter(_ new: WorkerState) {
+        guard new != state else { return }
+        state = new
+        stateSince = Date()
+    }
+
+    /// Appends a log line to the ring and to every follower.
+    func record(_ line: String) {
+        logs.append(line)
+        followers.removeAll { $0.isClosed }
+        for f in followers { f.push(line) }
+    }
+
+    func status(now: Double) -> ProfileStatus {
+        var s = ProfileStatus(name: name, state: state.rawValue, since: stateSince, restarts: restarts, enabled: enabled)
+        s.file = path
+        if let process {
+            s.pid = process.pid
+            s.uptimeS = Int(now - startedAt)
+        }
+        if state == .syncing {
+            s.job = job
+            s.progress = progress
+        }
+        s.nextRun = state.isUp ? nextRun : nil
+        s.lastRun = lastRun
+        s.lastError = lastError
+        s.configError = configError
+        return s
+    }
+}

@@ -1,0 +1,93 @@
+import AlmanacCore
+import Foundation
+
+/// One profile as `GET /v1/profiles[/NAME]` and `almanac status --json` show it. Stable: fields
+/// are only ever added. Times are ISO 8601 (UTC); absent values are omitted.
+///
+/// ```json
+/// {"v":1,"profiles":[{"name":"clinic","state":"idle","since":"2026-11-21T18:00:00Z","pid":4242,
+///   "uptime_s":3600,"restarts":0,"enabled":true,"next_run":"2026-11-21T19:00:00Z",
+///   "last_run":{"run_id":"…","job":"appointments","result":"success","started":"…","duration_ms":812,
+///               "to":{"created":3,…},"from":{…}},
+///   "last_error":"…","config_error":["clinic.toml: jobs[0].window.past_days: must be ≥ 0, got -3"]}]}
+/// ```
+///
+/// `state` is one of `starting`, `ready`, `idle`, `syncing`, `stopping`, `stopped`, `backoff`,
+/// `fatal`, `invalid`, `disabled`.
+public struct ProfileStatus: Codable, Sendable, Hashable {
+    public var name: String
+    public var state: String
+    /// When `state` was entered.
+    public var since: Date
+    public var pid: Int32?
+    public var uptimeS: Int?
+    /// Restarts since the daemon started (crashes, heartbeat loss, failed starts).
+    public var restarts: Int
+    /// False when disabled by `almanac disable` or `enabled = false` in the file.
+    public var enabled: Bool
+    public var file: String?
+    public var job: String?
+    public var progress: RunProgress?
+    public var nextRun: Date?
+    public var lastRun: RunSummary?
+    public var lastError: String?
+    /// Problems of the file on disk when they keep it from being (re)loaded.
+    public var configError: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case name, state, since, pid, restarts, enabled, file, job, progress
+        case uptimeS = "uptime_s", nextRun = "next_run", lastRun = "last_run", lastError = "last_error"
+        case configError = "config_error"
+    }
+
+    public init(name: String, state: String, since: Date, restarts: Int, enabled: Bool) {
+        self.name = name
+        self.state = state
+        self.since = since
+        self.restarts = restarts
+        self.enabled = enabled
+    }
+}
+
+/// The last finished run of a profile (from its `run_finished` message).
+public struct RunSummary: Codable, Sendable, Hashable {
+    public var runID: String
+    public var job: String
+    public var trigger: String?
+    public var result: String
+    public var started: Date?
+    public var finished: Date
+    public var durationMS: Int
+    public var to: ActionCounts
+    public var from: ActionCounts
+    public var errorCode: String?
+    public var error: String?
+
+    enum CodingKeys: String, CodingKey {
+        case job, trigger, result, started, finished, to, from, error
+        case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
+    }
+
+    /// From a `run_finished` message; nil when the message lacks the run's identity.
+    public init?(_ m: PipeMessage, finished: Date) {
+        guard let runID = m.runID, let job = m.job, let result = m.result else { return nil }
+        self.runID = runID
+        self.job = job
+        self.trigger = m.trigger
+        self.result = result
+        self.started = m.started
+        self.finished = finished
+        self.durationMS = m.durationMS ?? 0
+        self.to = m.to ?? .init()
+        self.from = m.from ?? .init()
+        self.errorCode = m.errorCode
+        self.error = m.error
+    }
+}
+
+/// `GET /v1/profiles`.
+public struct StatusList: Codable, Sendable, Hashable {
+    public var v: Int = Wire.version
+    public var profiles: [ProfileStatus]
+    public init(profiles: [ProfileStatus]) { self.profiles = profiles }
+}

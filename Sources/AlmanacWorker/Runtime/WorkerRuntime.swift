@@ -1,0 +1,273 @@
+import AlmanacCore
+import AlmanacWire
+import CProcessControl
+import Foundation
+import Glibc
+import Logging
+
+/// `almanac worker --profile NAME …`: one profile's process under the daemon (DESIGN §1, §6).
+///
+/// Reads commands on fd 3, writes events on fd 4, logs on stderr. Sets PR_SET_PDEATHSIG and
+/// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).
+/// Runs its jobs on schedule and on command, one at a time, on a job thread of its own.
+public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule state is touched only by the command loop
+    public struct Options: Sendable {
+        public var profile: String
+        public var profilesDirectory: String
+        public var stateDirectory: String
+        public var heartbeatInterval: Double = 5
+        public var supervisorPID: Int32?
+        public init(profile: String, profilesDirectory: String, stateDirectory: String) {
+            self.profile = profile
+            self.profilesDirectory = profilesDirectory
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    let options: Options
+    let logger: Logger
+    let events = EventChannel(fd: 4)
+    let queue = JobQueue()
+    var nextRun: Date?
+    var lastScheduledStart: Date?
+    let progressLock = NSLock()
+    var current: (job: String, progress: RunProgress?)?
+    /// Test hook: seconds each run waits before it starts working.
+    var runDelay = 0.0
+
+    public init(options: Options, logger: Logger) {
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Runs the worker; returns its exit code (0 after `shutdown` or EOF on fd 3; 78 for an
+    /// invalid profile; 1 when the state store cannot be opened).
+    public func run(loader: ProfileLoader) -> Int32 {
+        _ = almanac_set_pdeathsig(SIGTERM)
+        if let parent = options.supervisorPID, getppid() != parent { return 1 }  // the supervisor died before PDEATHSIG was set
+        signal(SIGPIPE, SIG_IGN)
+        closeInheritedDescriptors()
+
+        let path = options.profilesDirectory + "/" + options.profile + ".toml"
+        let loaded = loader.load(path: path)
+        let profile: Profile
+        switch loaded.result {
+        case .failure(let errors):
+            for issue in errors.issues { logger.error("\(issue.description)", metadata: ["error.code": "\(issue.code.rawValue)"]) }
+            return 78
+        case .success(let p): profile = p
+        }
+        events.send(.hello(pid: getpid(), profile: profile.name, version: AlmanacVersion.current, configHash: profile.configHash))
+        if let code = testHookExit(path: path) { return code }
+
+        let runner: JobRunner
+        do {
+            runner = try JobRunner(profile: profile, stateDirectory: URL(fileURLWithPath: options.stateDirectory), logger: logger)
+        } catch {
+            logger.error("cannot open the state store: \(error)")
+            return 1
+        }
+        nextRun = NextRun.after(Date(), schedule: profile.schedule, timeZone: profile.timeZone, lastStart: nil,
+                                random: Double.random(in: 0..<1))
+        let handOff = HandOff(runner)
+        runDelay = testHookRunDelay(path: path)
+        let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
+        jobThread.stackSize = 1 << 20
+        jobThread.start()
+        events.send(.ready(jobs: profile.jobs.map(\.name), nextRun: nextRun))
+        logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
+        return commandLoop(profile: profile, hang: testHookHang(path: path))
+    }
+
+    /// Reads fd 3 until `shutdown` or EOF; sends heartbeats; starts scheduled runs.
+    private func commandLoop(profile: Profile, hang: Bool) -> Int32 {
+        var framer = LineFramer()
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        var lastBeat = 0.0
+        let decoder = Wire.decoder()
+        while true {
+            let now = Date()
+            let mono = ProcessInfo.processInfo.systemUptime
+            if !hang, mono - lastBeat >= options.heartbeatInterval {
+                sendStatus()
+                lastBeat = mono
+            }
+            if let due = nextRun, due <= now {
+                _ = queue.addSync(id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
+                lastScheduledStart = now
+                nextRun = NextRun.after(now, schedule: profile.schedule, timeZone: profile.timeZone, lastStart: now,
+                                        random: Double.random(in: 0..<1))
+            }
+            var wait = options.heartbeatInterval - (mono - lastBeat)
+            if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
+            var p = pollfd(fd: 3, events: Int16(POLLIN), revents: 0)
+            let rc = poll(&p, 1, Int32(max(0, min(wait, 60)) * 1000) + 1)
+            if rc < 0 && errno != EINTR { return 1 }
+            guard rc > 0 else { continue }
+            let n = read(3, &buf, buf.count)
+            if n == 0 { return 0 }  // EOF: the supervisor is gone
+            if n < 0 { if errno == EINTR || errno == EAGAIN { continue } else { return 0 } }
+            let frames = buf.withUnsafeBytes { framer.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            for frame in frames {
+                guard case .line(let line) = frame else {
+                    logger.warning("dropped an oversized command (over 1 MiB)")
+                    continue
+                }
+                guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)), m.v == Wire.version else {
+                    logger.warning("dropped a malformed command", metadata: ["text": "\(String(decoding: line.prefix(200), as: UTF8.self))"])
+                    continue
+                }
+                if let code = handle(m, profile: profile) { return code }
+            }
+        }
+    }
+
+    /// Handles one command; returns an exit code when the worker should exit.
+    private func handle(_ m: PipeMessage, profile: Profile) -> Int32? {
+        let id = m.id ?? ""
+        switch m.type {
+        case .sync:
+            if let job = m.job, !profile.jobs.contains(where: { $0.name == job }) {
+                events.send(.reply(id: id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\""))
+                return nil
+            }
+            let queued = queue.addSync(id: id, job: m.job, options: m.runOptions)
+            events.send(.reply(id: id, ok: true, queued: queued))
+        case .testConnection:
+            if let c = m.name, profile.connections[c] == nil {
+                events.send(.reply(id: id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\""))
+                return nil
+            }
+            queue.addTest(id: id, connection: m.name)
+        case .ping:
+            events.send(.reply(id: id, ok: true))
+        case .shutdown:
+            events.send(.reply(id: id, ok: true))
+            logger.info("shutdown requested")
+            let busy = queue.isBusy
+            queue.stop()
+            if busy {  // let the running job finish, within the supervisor's deadline
+                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS ?? 10_000) / 1000 - 0.5))
+                while queue.isBusy && Date() < deadline { usleep(20_000) }
+            }
+            return 0
+        default:
+            logger.warning("dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
+        }
+        return nil
+    }
+
+    private func sendStatus() {
+        progressLock.lock()
+        let c = current
+        progressLock.unlock()
+        events.send(.status(state: c == nil ? "idle" : "syncing", job: c?.job, progress: c?.progress, nextRun: nextRun))
+    }
+
+    /// The job thread: runs queued syncs and connection tests, one at a time.
+    private func jobLoop(runner: JobRunner, profile: Profile) {
+        while let item = queue.take() {
+            switch item {
+            case .test(let id, let connection):
+                for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
+                    let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(separator: "; ")
+                    events.send(.connection(name: name, ok: report.ok, detail: detail, id: id))
+                }
+                events.send(.reply(id: id, ok: true))
+            case .sync(let ids, let job, let options):
+                let jobs = job.map { [$0] } ?? profile.jobs.map(\.name)
+                for (i, name) in jobs.enumerated() { runJob(runner, name, options, ids: ids, last: i == jobs.count - 1) }
+            }
+        }
+    }
+
+    private func runJob(_ runner: JobRunner, _ job: String, _ options: RunOptions, ids: [String], last: Bool) {
+        let runID = UUID().uuidString.lowercased()
+        var started = PipeMessage(.runStarted)
+        started.runID = runID
+        started.job = job
+        started.trigger = options.trigger.rawValue
+        started.requestIDs = ids
+        events.send(started)
+        setCurrent((job, nil))
+        if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
+        var lastSent = 0.0
+        let begin = Date()
+        let report: RunReport
+        do {
+            report = try runner.run(job: job, options: options) { progress in
+                self.setCurrent((job, progress))
+                let t = ProcessInfo.processInfo.systemUptime
+                if t - lastSent >= 0.2 {
+                    lastSent = t
+                    self.events.send(.status(state: "syncing", job: job, progress: progress, nextRun: self.nextRun))
+                }
+            }
+        } catch {
+            report = RunReport(runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
+                               dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
+                               errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
+        }
+        setCurrent(nil)
+        var finished = PipeMessage(.runFinished)
+        finished.runID = runID
+        finished.job = job
+        finished.trigger = options.trigger.rawValue
+        finished.result = report.result.rawValue
+        finished.to = report.toCounts
+        finished.from = report.fromCounts
+        finished.started = report.started
+        finished.durationMS = report.durationMS
+        finished.errorCode = report.errorCode
+        finished.error = report.error
+        finished.requestIDs = ids
+        finished.batchDone = last
+        events.send(finished)
+        logger.info("run finished", metadata: ["job": "\(job)", "run_id": "\(runID)", "result": "\(report.result.rawValue)"])
+    }
+
+    private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {
+        progressLock.lock()
+        current = value
+        progressLock.unlock()
+    }
+
+    /// Closes every descriptor above 4 that leaked through exec: those without close-on-exec
+    /// (what this process opened itself, the Swift runtime's included, is close-on-exec).
+    private func closeInheritedDescriptors() {
+        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
+        for e in entries {
+            guard let fd = Int32(e), fd > 4 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
+        }
+    }
+
+    // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
+    // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
+    // or `# almanac-test: hang` (no heartbeats) or `# almanac-test: run-delay=SECONDS` in the profile file.
+    private func testHookLines(path: String) -> [Substring] {
+        guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
+            let text = try? String(contentsOfFile: path, encoding: .utf8)
+        else { return [] }
+        return text.split(separator: "\n").filter { $0.hasPrefix("# almanac-test: ") }.map { $0.dropFirst(16) }
+    }
+
+    private func testHookExit(path: String) -> Int32? {
+        testHookLines(path: path).compactMap { $0.hasPrefix("exit=") ? Int32($0.dropFirst(5)) : nil }.first
+    }
+
+    private func testHookRunDelay(path: String) -> Double {
+        testHookLines(path: path).compactMap { $0.hasPrefix("run-delay=") ? Double($0.dropFirst(10)) : nil }.first ?? 0
+    }
+
+    private func testHookHang(path: String) -> Bool {
+        testHookLines(path: path).contains("hang")
+    }
+}
+
+/// Moves a non-Sendable value to the one thread that uses it from then on.
+private struct HandOff<T>: @unchecked Sendable {  // @unchecked: created before the thread starts, used only by it
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,53 @@
+import AlmanacCore
+import AlmanacSupervisor
+import AlmanacWorker
+import ArgumentParser
+import Foundation
+
+struct DaemonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "daemon",
+        abstract: "Run the supervisor: one worker per profile, the control API, restarts.",
+        discussion: """
+            Starts one worker per enabled, valid profile in the profiles directory and watches it: a \
+            new file starts a worker, an edit restarts only that worker, a removed file stops it. \
+            Serves the control API on RUNTIME/almanac.sock (and on --listen with a bearer token). \
+            SIGHUP re-reads the profiles; SIGTERM/SIGINT stops every worker and exits 0.
+            """
+    )
+
+    @Option(help: "Profiles directory (NAME.toml files).") var profiles: String?
+    @Option(help: "State directory (state stores, enable/disable markers).") var state: String?
+    @Option(help: "Runtime directory (the control socket).") var runtime: String?
+    @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
+    @Option(help: "File holding the bearer token required on --listen.") var tokenFile: String?
+    @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
+    @Option(help: .hidden) var heartbeatMs: Int?
+    @Option(help: .hidden) var stopTimeoutMs: Int?
+    @Option(help: .hidden) var rescanMs: Int?
+
+    func run() throws {
+        guard let format = LogSink.Format(rawValue: logFormat) else {
+            throw ValidationError("--log-format takes logfmt or json, got \(logFormat)")
+        }
+        if listen != nil && tokenFile == nil { throw ValidationError("--listen needs --token-file") }
+        let defaults = AlmanacPaths.defaults()
+        var config = SupervisorConfig(profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
+                                      runtimeDirectory: runtime ?? defaults.runtime)
+        config.logFormat = format
+        config.listen = listen
+        config.tokenFile = tokenFile
+        if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
+        if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }
+        if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }
+        let log = LogSink(format: format)
+        let supervisor = Supervisor(config: config, loader: ConnectorRegistry.loader, log: log)
+        do {
+            let code = try supervisor.run()
+            if code != 0 { throw ExitCode(code) }
+        } catch let error as AlmanacError {
+            log.log("error", error.message, ["error.code": error.code.rawValue])
+            throw AlmanacExit.failure
+        }
+    }
+}

@@ -1,0 +1,21 @@
+import AlmanacSupervisor
+import AlmanacWire
+import ArgumentParser
+import Foundation
+
+/// `restart`, `enable`, `disable`: one POST each; the result's message is printed.
+func lifecycleRequest(_ action: String, _ name: String, _ client: ClientOptions) throws {
+    let c = try client.client()
+    let response = try callDaemon { try c.request("POST", "/v1/profiles/\(urlComponent(name))/\(action)") }
+    try failOnError(response)
+    let result = try? Wire.decoder().decode(ActionResult.self, from: Data(response.body))
+    print(result?.message ?? "\(name): done")
+}
+
+struct RestartCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restart", abstract: "Restart a profile's worker (graceful stop, then start).")
+    @Argument(help: "The profile.") var name: String
+    @OptionGroup var client: ClientOptions
+    func run() throws { try lifecycleRequest("restart", name, client) }
+}

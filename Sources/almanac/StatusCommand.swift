@@ -1,0 +1,87 @@
+import AlmanacSupervisor
+import AlmanacWire
+import ArgumentParser
+import Foundation
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show every profile's worker, or one profile's.",
+        discussion: """
+            --json prints the API's body as is (stable; documented in the README): {"v":1,"profiles":[…]} \
+            for all, one profile object for NAME. Exit codes: 0; 3 when NAME is not running; 69 when \
+            the daemon is unreachable.
+            """
+    )
+
+    @Argument(help: "A profile name (default: every profile).") var name: String?
+    @Flag(help: "Print JSON.") var json = false
+    @OptionGroup var client: ClientOptions
+
+    func run() throws {
+        let c = try client.client()
+        let path = name.map { "/v1/profiles/\(urlComponent($0))" } ?? "/v1/profiles"
+        let response = try callDaemon { try c.request("GET", path) }
+        try failOnError(response)
+        if json {
+            FileHandle.standardOutput.write(Data(response.body + [0x0A]))
+        }
+        let decoder = Wire.decoder()
+        if let name {
+            let s = try decoder.decode(ProfileStatus.self, from: Data(response.body))
+            if !json { printDetail(s) }
+            if !["ready", "idle", "syncing"].contains(s.state) {
+                if !json { printError("\(name) is not running (\(s.state))") }
+                throw AlmanacExit.notRunning
+            }
+            return
+        }
+        if json { return }
+        let list = try decoder.decode(StatusList.self, from: Data(response.body))
+        printTable(list.profiles)
+    }
+
+    private func printTable(_ profiles: [ProfileStatus]) {
+        if profiles.isEmpty {
+            print("no profiles")
+            return
+        }
+        var rows = [["PROFILE", "STATE", "SINCE", "PID", "UPTIME", "RESTARTS", "LAST RUN", "NEXT RUN"]]
+        for p in profiles {
+            rows.append([p.name, p.state + (p.configError == nil ? "" : " (config error)"), ago(p.since),
+                         p.pid.map(String.init) ?? "-", p.uptimeS.map(duration) ?? "-", String(p.restarts),
+                         p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-", p.nextRun.map(until) ?? "-"])
+        }
+        let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
+        for r in rows {
+            print(r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
+        }
+        for p in profiles {
+            for e in p.configError ?? [] { print("\(p.name): config error: \(e)") }
+        }
+    }
+
+    private func printDetail(_ p: ProfileStatus) {
+        print("\(p.name): \(p.state) since \(p.since.formatted(.iso8601)) (\(ago(p.since)))")
+        if let pid = p.pid { print("  pid \(pid), up \(p.uptimeS.map(duration) ?? "-"), restarts \(p.restarts)") }
+        else { print("  restarts \(p.restarts)") }
+        if !p.enabled { print("  disabled") }
+        if let job = p.job { print("  running \(job)" + (p.progress.map { " (\($0.phase) \($0.done)/\($0.total.map(String.init) ?? "?"))" } ?? "")) }
+        if let r = p.lastRun {
+            print("  last run: \(r.job) \(r.result) at \(r.finished.formatted(.iso8601)) in \(r.durationMS) ms; "
+                  + "to: +\(r.to.created) ~\(r.to.updated) -\(r.to.deleted); from: ~\(r.from.updated) confirmed \(r.from.confirmed)")
+            if let e = r.error { print("    \(r.errorCode ?? "error"): \(e)") }
+        }
+        if let n = p.nextRun { print("  next run: \(n.formatted(.iso8601)) (\(until(n)))") }
+        if let e = p.lastError { print("  last error: \(e)") }
+        for e in p.configError ?? [] { print("  config error: \(e)") }
+    }
+}
+
+func duration(_ s: Int) -> String {
+    s < 60 ? "\(s)s" : s < 3_600 ? "\(s / 60)m\(s % 60)s" : s < 86_400 ? "\(s / 3_600)h\(s % 3_600 / 60)m" : "\(s / 86_400)d\(s % 86_400 / 3_600)h"
+}
+
+func ago(_ d: Date) -> String { duration(max(0, Int(-d.timeIntervalSinceNow))) + " ago" }
+func until(_ d: Date) -> String { "in " + duration(max(0, Int(d.timeIntervalSinceNow))) }

@@ -1,0 +1,108 @@
+import AlmanacHTTP
+import FakeCalendars
+import Foundation
+import Testing
+
+/// The fakes' own contract, checked with plain HTTP calls.
+@Suite("fake servers behave like the services", .serialized, .timeLimit(.minutes(2)))
+struct FakeSemanticsTests {
+    func session(_ service: FakeService) throws -> (FakeServer, HTTPClient, [String: String]) {
+        let server = try FakeServer(service)
+        let rt = server.auth.register(clientID: "c", secret: "x")
+        let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
+        let body = Data("client_id=c&client_secret=x&grant_type=refresh_token&refresh_token=\(rt)".utf8)
+        let token = try http.send(HTTPRequest(method: "POST", url: server.tokenURL,
+                                              headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body))
+        let access = token.jsonObject?["access_token"] as? String ?? ""
+        return (server, http, ["Authorization": "Bearer \(access)"])
+    }
+
+    @Test func googleSyncTokenRules() throws {
+        let (server, http, auth) = try session(.google)
+        let base = server.baseURL + "/calendar/v3/calendars/primary/events"
+        server.google!.seed(["id": "aaaaa1", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        var r = try http.send(HTTPRequest(url: base, headers: auth))
+        // First page is never the last: nextSyncToken only on the last (empty) page.
+        #expect(r.jsonObject?["nextSyncToken"] == nil)
+        var pageToken = r.jsonObject?["nextPageToken"] as? String
+        var sync: String?
+        while let p = pageToken {
+            r = try http.send(HTTPRequest(url: base + "?pageToken=\(p)", headers: auth))
+            pageToken = r.jsonObject?["nextPageToken"] as? String
+            sync = r.jsonObject?["nextSyncToken"] as? String
+            if pageToken != nil { #expect(sync == nil) }
+        }
+        let token = try #require(sync)
+        let enc = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        r = try http.send(HTTPRequest(url: base + "?syncToken=\(enc)&timeMin=2027-01-01T00:00:00Z", headers: auth))
+        #expect(r.status == 400)
+        server.google!.userDelete("aaaaa1")
+        r = try http.send(HTTPRequest(url: base + "?syncToken=\(enc)", headers: auth))
+        let items = r.jsonObject?["items"] as? [[String: Any]] ?? []
+        #expect(items.count == 1)
+        #expect(items.first?["status"] as? String == "cancelled")
+        #expect(items.first?["summary"] == nil)
+        server.google!.expireSyncTokens()
+        r = try http.send(HTTPRequest(url: base + "?syncToken=\(enc)", headers: auth))
+        #expect(r.status == 410)
+        // Deleted ids stay reserved.
+        let again = try HTTPRequest.json("POST", base, ["id": "aaaaa1", "start": ["date": "2027-01-01"],
+                                                       "end": ["date": "2027-01-02"]], headers: auth)
+        #expect(try http.send(again).status == 409)
+    }
+
+    @Test func googleIfMatch() throws {
+        let (server, http, auth) = try session(.google)
+        let id = server.google!.seed(["id": "bbbbb1", "summary": "b", "start": ["date": "2027-01-01"],
+                                      "end": ["date": "2027-01-02"]])
+        let url = server.baseURL + "/calendar/v3/calendars/primary/events/\(id)"
+        var h = auth
+        h["If-Match"] = "\"1\""
+        #expect(try http.send(HTTPRequest.json("PATCH", url, ["summary": "c"], headers: h)).status == 412)
+        #expect(try http.send(HTTPRequest(method: "DELETE", url: url, headers: h)).status == 412)
+        #expect(try http.send(HTTPRequest(url: url)).status == 401)
+        let current = try http.send(HTTPRequest(url: url, headers: auth))
+        h["If-Match"] = current.headers["etag"]
+        #expect(try http.send(HTTPRequest.json("PATCH", url, ["summary": "c"], headers: h)).status == 200)
+    }
+
+    @Test func cronofyShapes() throws {
+        let (server, http, auth) = try session(.cronofy)
+        let cal = server.cronofy!.calendarIDs[0]
+        let events = server.baseURL + "/v1/calendars/\(cal)/events"
+        var r = try http.send(HTTPRequest.json("POST", events, ["event_id": "e1", "start": "2027-01-01T09:00:00Z",
+                                                                "end": "2027-01-01T10:00:00Z"], headers: auth))
+        #expect(r.status == 422)
+        let errors = r.jsonObject?["errors"] as? [String: [[String: String]]]
+        #expect(errors?["summary"]?.first?["key"] == "errors.required")
+        #expect(errors?["summary"]?.first?["description"] != nil)
+        r = try http.send(HTTPRequest.json("POST", events, ["event_id": "e1", "summary": "s", "start": "2027-01-01T09:00:00Z",
+                                                            "end": "2027-01-01T10:00:00Z"], headers: auth))
+        #expect(r.status == 202)
+        #expect(try http.send(HTTPRequest(url: server.baseURL + "/v1/events", headers: auth)).status == 422)
+        r = try http.send(HTTPRequest(url: server.baseURL + "/v1/events?tzid=Etc/UTC", headers: auth))
+        #expect((r.jsonObject?["events"] as? [Any])?.count == 0)  // managed events excluded by default
+        r = try http.send(HTTPRequest(url: server.baseURL + "/v1/events?tzid=Etc/UTC&include_managed=true", headers: auth))
+        #expect(((r.jsonObject?["events"] as? [[String: Any]])?.first?["event_id"] as? String) == "e1")
+        r = try http.send(HTTPRequest.json("DELETE", events, ["event_id": "e1"], headers: auth))
+        #expect(r.status == 202)
+        #expect(server.cronofy!.managedEvents().isEmpty)
+    }
+
+    @Test func cronofyPagingFollowsNextPage() throws {
+        let (server, http, auth) = try session(.cronofy)
+        server.cronofy!.pageSize = 10
+        for n in 0..<25 { server.cronofy!.seed(summary: "e\(n)", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z") }
+        var url: String? = server.baseURL + "/v1/events?tzid=Europe/London"
+        var seen = 0
+        var pages = 0
+        while let u = url {
+            let r = try http.send(HTTPRequest(url: u, headers: auth))
+            seen += (r.jsonObject?["events"] as? [Any])?.count ?? 0
+            url = (r.jsonObject?["pages"] as? [String: Any])?["next_page"] as? String
+            pages += 1
+        }
+        #expect(seen == 25)
+        #expect(pages == 3)
+    }
+}

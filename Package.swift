@@ -104,7 +104,8 @@ let package = Package(
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(
             name: "ODBCConnectorTests",
-            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(

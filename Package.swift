@@ -117,6 +117,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md"]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

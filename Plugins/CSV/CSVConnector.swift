@@ -31,8 +31,10 @@ public final class CSVConnector: Connector {
     }
     private var session: Session?
 
-    init(settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
-         pageSize: Int = 5000) {
+    init(
+        settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
+        pageSize: Int = 5000
+    ) {
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
@@ -71,8 +73,10 @@ public final class CSVConnector: Connector {
             return ReadPage(items: items, problems: problems, coverage: .complete(request.window))
         }
         let r = s.reader!
-        s.token = ["csv1", s.listing, String(s.index), String(r.position.offset), String(r.position.line),
-                   String(r.valid), String(r.problems), r.stamp.token].joined(separator: ":")
+        s.token = [
+            "csv1", s.listing, String(s.index), String(r.position.offset), String(r.position.line),
+            String(r.valid), String(r.problems), r.stamp.token,
+        ].joined(separator: ":")
         session = s
         return ReadPage(items: items, problems: problems, coverage: .complete(request.window), continuation: s.token)
     }
@@ -81,8 +85,10 @@ public final class CSVConnector: Connector {
     private func finish(_ reader: CSVFileReader) throws {
         try source.unchanged(reader.url, since: reader.stamp)
         if reader.valid == 0 && reader.problems > 0 {
-            throw AlmanacError("csv.no_valid_rows",
-                               "\(reader.url.path): none of its rows could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))")
+            throw AlmanacError(
+                "csv.no_valid_rows",
+                "\(reader.url.path): none of its rows could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))"
+            )
         }
     }
 
@@ -103,12 +109,16 @@ public final class CSVConnector: Connector {
         else { throw AlmanacError("csv.bad_continuation", "the listing cannot be continued: start it again") }
         let files = try source.files()
         guard CSVConnector.listingHash(files) == parts[1], index < files.count else {
-            throw AlmanacError("csv.file_busy", "the files in \(settings.path.path) changed during the listing: it is read again on the next run")
+            throw AlmanacError(
+                "csv.file_busy",
+                "the files in \(settings.path.path) changed during the listing: it is read again on the next run")
         }
-        let reader = try CSVFileReader(url: files[index], settings: settings, source: source, mapper: mapper,
-                                       resume: (offset, line, valid, problems))
+        let reader = try CSVFileReader(
+            url: files[index], settings: settings, source: source, mapper: mapper,
+            resume: (offset, line, valid, problems))
         guard reader.stamp.token == parts[7] else {
-            throw AlmanacError("csv.file_busy", "\(files[index].path) changed during the listing: it is read again on the next run")
+            throw AlmanacError(
+                "csv.file_busy", "\(files[index].path) changed during the listing: it is read again on the next run")
         }
         return Session(files: files, listing: parts[1], index: index, reader: reader, token: continuation)
     }
@@ -128,24 +138,34 @@ public final class CSVConnector: Connector {
         if side == .to && !FileManager.default.fileExists(atPath: settings.path.path) {
             let dir = settings.path.deletingLastPathComponent().path
             let writable = access(dir, W_OK) == 0
-            return ConnectionReport(steps: [.init(name: "file", ok: writable, detail: writable
-                ? "\(settings.path.path) does not exist yet: the first write creates it"
-                : "\(dir) is not writable by this user: the file cannot be created")])
+            return ConnectionReport(steps: [
+                .init(
+                    name: "file", ok: writable,
+                    detail: writable
+                        ? "\(settings.path.path) does not exist yet: the first write creates it"
+                        : "\(dir) is not writable by this user: the file cannot be created")
+            ])
         }
         do {
             let files = try source.files()
-            steps.append(.init(name: "files", ok: true, detail: "\(files.count) file(s): "
-                + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
+            steps.append(
+                .init(
+                    name: "files", ok: true,
+                    detail: "\(files.count) file(s): "
+                        + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
             let reader = try CSVFileReader(url: files[0], settings: settings, source: source, mapper: mapper)
             var items = 0, problems = 0
             while items + problems < 100, let next = try reader.next() {
                 if case .item = next { items += 1 } else { problems += 1 }
             }
-            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" } }
+            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" }
+            }
             steps.append(.init(name: "header", ok: true, detail: mapped.prefix(12).joined(separator: ", ")))
-            steps.append(.init(name: "rows", ok: items > 0 || problems == 0,
-                               detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
-                                + (reader.firstProblem.map { " (first: \($0))" } ?? "")))
+            steps.append(
+                .init(
+                    name: "rows", ok: items > 0 || problems == 0,
+                    detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
+                        + (reader.firstProblem.map { " (first: \($0))" } ?? "")))
         } catch let e as AlmanacError {
             steps.append(.init(name: "read", ok: false, detail: e.message))
         } catch {

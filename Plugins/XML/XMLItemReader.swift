@@ -44,10 +44,15 @@ final class XMLItemReader {
         self.settings = settings
         stamp = try source.stableStamp(url)
         guard stamp.size > 0 else {
-            throw AlmanacError("xml.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+            throw AlmanacError(
+                "xml.empty_file",
+                "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         guard stamp.size <= settings.maxBytes else {
-            throw AlmanacError("xml.too_large", "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected")
+            throw AlmanacError(
+                "xml.too_large",
+                "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected"
+            )
         }
         almanac_xml_silence()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
@@ -104,8 +109,10 @@ final class XMLItemReader {
             if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
                 if depth == 0 && !steps[0].matches(reader) {
                     let found = String(cString: xmlTextReaderConstName(reader))
-                    throw AlmanacError("xml.unexpected_document",
-                                       "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes")
+                    throw AlmanacError(
+                        "xml.unexpected_document",
+                        "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes"
+                    )
                 }
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 if matched == depth && depth < steps.count && steps[depth].matches(reader) {
@@ -195,7 +202,11 @@ final class XMLItemReader {
                 let capture = frames[frames.count - 1].capture
                 guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
                 let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 { buffers[capture].append(contentsOf: bytes) } else { defaultText.append(contentsOf: bytes) }
+                if capture >= 0 {
+                    buffers[capture].append(contentsOf: bytes)
+                } else {
+                    defaultText.append(contentsOf: bytes)
+                }
             default:
                 continue
             }
@@ -233,10 +244,14 @@ final class XMLItemReader {
 
     private func parseFailure() -> AlmanacError {
         guard let e = errors.firstFatal else {
-            return AlmanacError("xml.parse_failed", "\(url.path): the document ends early — the file is truncated; nothing is read from it")
+            return AlmanacError(
+                "xml.parse_failed",
+                "\(url.path): the document ends early — the file is truncated; nothing is read from it")
         }
-        return AlmanacError("xml.parse_failed",
-                            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it")
+        return AlmanacError(
+            "xml.parse_failed",
+            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it"
+        )
     }
 }
 

@@ -46,14 +46,18 @@ struct XMLSink {
                 changed = true
             case .update(let key, let ifVersion, let event):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version { outcomes.append(.conflict(current: current(old))); continue }
+                if let ifVersion, ifVersion != old.version {
+                    outcomes.append(.conflict(current: current(old))); continue
+                }
                 let values = self.values(renderer.values(key: key, event: event), keeping: old)
                 items[i] = values
                 outcomes.append(.written(key: key, version: values.version))
                 changed = true
             case .delete(let key, let ifVersion):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version { outcomes.append(.conflict(current: current(old))); continue }
+                if let ifVersion, ifVersion != old.version {
+                    outcomes.append(.conflict(current: current(old))); continue
+                }
                 items[i] = nil
                 index[key] = nil
                 outcomes.append(.written(key: key, version: nil))
@@ -111,7 +115,8 @@ struct XMLSink {
             guard let v = rest[field] else { continue }
             out.extras.append((XMLSink.elementName(field.name), v))
         }
-        for (n, v) in old?.extras ?? [] where StandardField(name: n).isCustom && !out.extras.contains(where: { $0.name == n }) {
+        for (n, v) in old?.extras ?? []
+        where StandardField(name: n).isCustom && !out.extras.contains(where: { $0.name == n }) {
             out.extras.append((n, v))
         }
         return out
@@ -121,7 +126,8 @@ struct XMLSink {
     static func elementName(_ name: String) -> String {
         var out = ""
         for (i, c) in name.unicodeScalars.enumerated() {
-            let ok = c == "_" || (c.properties.isAlphabetic) || (i > 0 && (c == "-" || c == "." || ("0"..."9").contains(c)))
+            let ok =
+                c == "_" || (c.properties.isAlphabetic) || (i > 0 && (c == "-" || c == "." || ("0"..."9").contains(c)))
             out.unicodeScalars.append(ok ? c : "_")
         }
         return out.isEmpty ? "_" : out
@@ -129,7 +135,9 @@ struct XMLSink {
 
     private func namespacePairs() -> [(String, String)] {
         var seen: [String: String] = [:]
-        let steps = settings.item.elements + settings.fields.flatMap { $0.path.elements + [$0.path.attribute].compactMap { $0 } }
+        let steps =
+            settings.item.elements
+            + settings.fields.flatMap { $0.path.elements + [$0.path.attribute].compactMap { $0 } }
         for s in steps {
             let parts = s.qualified.split(separator: ":", maxSplits: 1)
             if parts.count == 2, let uri = s.namespace { seen[String(parts[0])] = uri }

@@ -20,6 +20,9 @@ public final class CSVConnector: Connector {
     let pageSize: Int
     private let logger: Logger
     private let side: ConnectorContext.Side
+    /// For a job's target: whether the file was written before (a missing file is then an error,
+    /// not an empty store).
+    private let marker: SinkMarker?
 
     /// The listing in progress, kept between pages so a page continues where the last stopped.
     private struct Session {
@@ -33,8 +36,9 @@ public final class CSVConnector: Connector {
 
     init(
         settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
-        pageSize: Int = 5000
+        pageSize: Int = 5000, marker: SinkMarker? = nil
     ) {
+        self.marker = marker
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
@@ -95,6 +99,10 @@ public final class CSVConnector: Connector {
     /// The session for `continuation`: the one in memory, or one rebuilt from the token.
     private func resume(_ continuation: String?) throws -> Session {
         guard let continuation else {
+            if let marker, !marker.exists, !FileManager.default.fileExists(atPath: settings.path.path) {
+                // A target file not written yet: an empty store, created by the first write.
+                return Session(files: [], listing: "", index: 0, reader: nil, token: "")
+            }
             let files = try source.files()
             return Session(files: files, listing: CSVConnector.listingHash(files), index: 0, reader: nil, token: "")
         }
@@ -130,7 +138,9 @@ public final class CSVConnector: Connector {
     }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        try CSVSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        let outcomes = try CSVSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        if FileManager.default.fileExists(atPath: settings.path.path) { marker?.record() }
+        return outcomes
     }
 
     public func testConnection() -> ConnectionReport {

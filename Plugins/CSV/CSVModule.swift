@@ -66,6 +66,7 @@ public enum CSVModule: ConnectorModule {
         return CSVConnector(
             settings: settings, side: context.side,
             capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
-            logger: context.logger)
+            logger: context.logger,
+            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
     }
 }

@@ -19,6 +19,9 @@ public final class XMLConnector: Connector {
     let mapper: RowMapper
     let pageSize: Int
     private let side: ConnectorContext.Side
+    /// For a job's target: whether the file was written before (a missing file is then an error,
+    /// not an empty store).
+    private let marker: SinkMarker?
     private let logger: Logger
 
     private struct Session {
@@ -32,8 +35,9 @@ public final class XMLConnector: Connector {
 
     init(
         settings: XMLSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
-        pageSize: Int = 5000
+        pageSize: Int = 5000, marker: SinkMarker? = nil
     ) {
+        self.marker = marker
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
@@ -88,6 +92,10 @@ public final class XMLConnector: Connector {
 
     private func resume(_ continuation: String?) throws -> Session {
         guard let continuation else {
+            if let marker, !marker.exists, !FileManager.default.fileExists(atPath: settings.path.path) {
+                // A target file not written yet: an empty store, created by the first write.
+                return Session(files: [], listing: "", index: 0, reader: nil, token: "")
+            }
             let files = try source.files()
             return Session(files: files, listing: XMLConnector.listingHash(files), index: 0, reader: nil, token: "")
         }
@@ -121,7 +129,9 @@ public final class XMLConnector: Connector {
     }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        try XMLSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        let outcomes = try XMLSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        if FileManager.default.fileExists(atPath: settings.path.path) { marker?.record() }
+        return outcomes
     }
 
     public func testConnection() -> ConnectionReport {

@@ -83,6 +83,7 @@ public enum XMLModule: ConnectorModule {
         return XMLConnector(
             settings: settings, side: context.side,
             capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
-            logger: context.logger)
+            logger: context.logger,
+            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
     }
 }

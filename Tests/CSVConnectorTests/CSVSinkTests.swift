@@ -142,4 +142,19 @@ import Testing
         let after = try readAll(c).0.items
         #expect(out == after.map { .written(key: $0.key, version: $0.version) })
     }
+
+    @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let ctx = context(["path": .string("new.csv")], side: .to, dir: s.url)
+        let c = try CSVModule.make(ctx)
+        #expect(try readAll(c).0.items.isEmpty)
+        _ = try c.write([.create(id: "k1", event: holiday)])
+        #expect(try readAll(c).0.items.map(\.key) == ["k1"])
+        try FileManager.default.removeItem(at: s.url.appendingPathComponent("new.csv"))
+        #expect(errorCode { _ = try readAll(try CSVModule.make(ctx)) }.0 == "csv.path_missing")
+        // As a source, a missing file is always an error.
+        let source = try CSVModule.make(context(["path": .string("other.csv")], dir: s.url))
+        #expect(errorCode { _ = try readAll(source) }.0 == "csv.path_missing")
+    }
 }

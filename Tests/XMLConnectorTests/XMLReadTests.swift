@@ -77,6 +77,18 @@ import Testing
         #expect(page.coverage == .complete(wideWindow))
     }
 
+    @Test func declaredLatin1EncodingIsDecoded() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let bytes: [UInt8] =
+            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<Appointments><Appointment id=\"L1\"><Subject>Caf".utf8)
+            + [0xE9] + Array(" M".utf8) + [0xFC] + Array("nchen</Subject><start_time>2026-03-02T09:00</start_time>".utf8)
+            + Array("</Appointment></Appointments>\n".utf8)
+        s.file("latin.xml", bytes)
+        let (page, _) = try readAll(try connector(plain("latin.xml"), s))
+        #expect(page.items.first?.event.title == "Café München")
+    }
+
     @Test func externalEntitiesReadNothing() throws {
         let s = Scratch()
         defer { s.cleanup() }

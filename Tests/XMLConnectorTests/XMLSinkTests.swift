@@ -104,4 +104,16 @@ import Testing
         #expect(message.contains("below the root element"))
         #expect(try XMLModule.make(context(settings, side: .from, dir: s.url)).capabilities.contains(.read))
     }
+
+    @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let ctx = context(XMLSinkTests.settings, side: .to, dir: s.url)
+        let c = try XMLModule.make(ctx)
+        #expect(try readAll(c).0.items.isEmpty)
+        _ = try c.write([.create(id: "k1", event: holiday)])
+        #expect(try readAll(c).0.items.map(\.key) == ["k1"])
+        try FileManager.default.removeItem(at: s.url.appendingPathComponent("feed.xml"))
+        #expect(errorCode { _ = try readAll(try XMLModule.make(ctx)) }.0 == "xml.path_missing")
+    }
 }

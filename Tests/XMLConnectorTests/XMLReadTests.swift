@@ -81,8 +81,11 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         let bytes: [UInt8] =
-            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<Appointments><Appointment id=\"L1\"><Subject>Caf".utf8)
-            + [0xE9] + Array(" M".utf8) + [0xFC] + Array("nchen</Subject><start_time>2026-03-02T09:00</start_time>".utf8)
+            Array(
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<Appointments><Appointment id=\"L1\"><Subject>Caf"
+                    .utf8)
+            + [0xE9] + Array(" M".utf8) + [0xFC]
+            + Array("nchen</Subject><start_time>2026-03-02T09:00</start_time>".utf8)
             + Array("</Appointment></Appointments>\n".utf8)
         s.file("latin.xml", bytes)
         let (page, _) = try readAll(try connector(plain("latin.xml"), s))

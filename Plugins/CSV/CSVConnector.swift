@@ -103,6 +103,12 @@ public final class CSVConnector: Connector {
                 // A target file not written yet: an empty store, created by the first write.
                 return Session(files: [], listing: "", index: 0, reader: nil, token: "")
             }
+            if let marker, marker.exists, !FileManager.default.fileExists(atPath: settings.path.path) {
+                throw AlmanacError(
+                    "csv.path_missing",
+                    "\(settings.path.path) was written by this job before and is gone: restore it (nothing is synced "
+                        + "meanwhile), or delete \(marker.url.path) to start over with an empty file")
+            }
             let files = try source.files()
             return Session(files: files, listing: CSVConnector.listingHash(files), index: 0, reader: nil, token: "")
         }

@@ -114,6 +114,8 @@ import Testing
         _ = try c.write([.create(id: "k1", event: holiday)])
         #expect(try readAll(c).0.items.map(\.key) == ["k1"])
         try FileManager.default.removeItem(at: s.url.appendingPathComponent("feed.xml"))
-        #expect(errorCode { _ = try readAll(try XMLModule.make(ctx)) }.0 == "xml.path_missing")
+        let (code, message) = errorCode { _ = try readAll(try XMLModule.make(ctx)) }
+        #expect(code == "xml.path_missing")
+        #expect(message.contains("was written by this job before and is gone"))
     }
 }

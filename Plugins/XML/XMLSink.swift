@@ -113,11 +113,10 @@ struct XMLSink {
         }
         for field in RowRenderer.columns(for: [rest]) {
             guard let v = rest[field] else { continue }
-            out.extras.append((XMLSink.elementName(field.name), v))
+            out.extras.append(.init(XMLSink.elementName(field.name), v))
         }
-        for (n, v) in old?.extras ?? []
-        where StandardField(name: n).isCustom && !out.extras.contains(where: { $0.name == n }) {
-            out.extras.append((n, v))
+        for e in old?.extras ?? [] where e.field.isCustom && !out.extras.contains(where: { $0.name == e.name }) {
+            out.extras.append(e)
         }
         return out
     }
@@ -157,7 +156,7 @@ struct XMLSink {
             for step in path.elements { at = at.child(step.qualified) }
             if let a = path.attribute { at.attributes.append((a.qualified, v)) } else { at.text = v }
         }
-        for (n, v) in values.extras where !v.isEmpty {
+        for (n, v) in values.extras.map({ ($0.name, $0.value) }) where !v.isEmpty {
             let child = XMLElementNode(n)
             child.text = v
             root.children.append(child)

@@ -153,8 +153,10 @@ final class XMLItemReader {
             return (hit.name, hit.field)
         }
         let name = String(cString: p)
-        let entry = (bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
-                     field: StandardField(name: name))
+        let entry = (
+            bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
+            field: StandardField(name: name)
+        )
         if names.count > 10_000 { names.removeAll() }
         names[p] = entry
         return (name, entry.field)

@@ -8,21 +8,29 @@ extension CronofyConnector {
     /// start falls in it). With a cursor (a `last_modified` instant): the changes since, deleted
     /// events included and reported as `deleted`. Pages follow `pages.next_page`; the last page
     /// carries the new cursor (the read's start, less a small overlap).
+    ///
+    /// The cursor is `v1|<instant>|<marks>`: `last_modified` is read from the instant (the read's
+    /// start less an overlap, against clock skew), and the marks (short hashes of key and
+    /// content, `updated` aside: Cronofy stamps whole seconds) name what the previous read already
+    /// saw inside the overlap, so a delta with no change is empty.
     public func read(_ request: ReadRequest) throws -> ReadPage {
         try checkCalendar()
+        let previous = request.cursor.map(CronofyCursor.init(parsing:))
         let mode: String
-        let nextCursor: String
+        var cursor: CronofyCursor
         let url: String
         if let c = request.continuation {
-            let parts = c.split(separator: "|", maxSplits: 2).map(String.init)
-            guard parts.count == 3 else {
+            let parts = c.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard parts.count == 4 else {
                 throw AlmanacError("cronofy.bad_continuation", "connection \"\(connection)\": unreadable page continuation")
             }
-            (mode, nextCursor, url) = (parts[0], parts[1], parts[2])
+            mode = parts[0]
+            cursor = CronofyCursor(parsing: "v1|\(parts[1])|\(parts[2])")
+            url = parts[3]
         } else {
-            let since = request.cursor.flatMap(CronofyMapping.parseInstant) ?? request.since
+            let since = previous?.since ?? request.since
             mode = since == nil ? "full" : "delta"
-            nextCursor = CronofyMapping.utc(Date().addingTimeInterval(-CronofyConnector.cursorOverlap))
+            cursor = CronofyCursor(since: Date().addingTimeInterval(-CronofyConnector.cursorOverlap), marks: [])
             var q: [(String, String)] = [("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID),
                                          ("include_managed", "true"),
                                          ("from", day(request.window.start, roundUp: false)),
@@ -39,6 +47,10 @@ extension CronofyConnector {
         var problems: [ItemProblem] = []
         for e in body["events"] as? [[String: Any]] ?? [] {
             guard let key = CronofyMapping.key(e) else { continue }
+            let updated = e["updated"] as? String ?? ""
+            let mark = CronofyCursor.mark(key: key, event: e)
+            if let u = CronofyMapping.parseInstant(updated), u >= cursor.since { cursor.marks.insert(mark) }
+            if mode == "delta", previous?.marks.contains(mark) == true { continue }
             if e["deleted"] as? Bool == true {
                 if mode == "delta" { deleted.append(key) }
                 continue
@@ -47,13 +59,15 @@ extension CronofyConnector {
             if let problem { problems.append(problem) }
             guard let event else { continue }
             if mode == "full" && !request.window.contains(event.start.date(in: zone)) { continue }
-            items.append(SourceItem(key: key, version: e["updated"] as? String, event: event))
+            items.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
         }
         let next = (body["pages"] as? [String: Any])?["next_page"] as? String
+        let encoded = cursor.encoded
+        let fields = encoded.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
         return ReadPage(items: items, deleted: deleted, problems: problems,
                         coverage: mode == "full" ? .complete(request.window) : .delta,
-                        continuation: next.map { "\(mode)|\(nextCursor)|\($0)" },
-                        cursor: next == nil ? nextCursor : nil)
+                        continuation: next.map { "\(mode)|\(fields[1])|\(fields[2])|\($0)" },
+                        cursor: next == nil ? encoded : nil)
     }
 
     var zone: TimeZone { TimeZone(identifier: settings.tzid) ?? .gmt }

@@ -19,15 +19,16 @@ extension CronofyConnector {
                 entries[i] = ["method": "POST", "relative_url": path,
                               "data": CronofyMapping.upsert(event, eventID: id, tzid: settings.tzid)]
             case .update(let key, _, let event):
-                guard !key.hasPrefix("evt_") || event.origin == key else {
-                    outcomes[i] = .failed(retryable: false,
-                                          reason: "event \(key) was not created through almanac; Cronofy lets almanac update only its own (managed) events")
-                    continue
+                var data = CronofyMapping.upsert(event, eventID: key, tzid: settings.tzid)
+                if CronofyConnector.isExternal(key) {
+                    // An event made in the calendar itself: updated by `event_uid`.
+                    data["event_id"] = nil
+                    data["event_uid"] = key
                 }
-                entries[i] = ["method": "POST", "relative_url": path,
-                              "data": CronofyMapping.upsert(event, eventID: key, tzid: settings.tzid)]
+                entries[i] = ["method": "POST", "relative_url": path, "data": data]
             case .delete(let key, _):
-                entries[i] = ["method": "DELETE", "relative_url": path, "data": ["event_id": key]]
+                entries[i] = ["method": "DELETE", "relative_url": path,
+                              "data": [CronofyConnector.isExternal(key) ? "event_uid" : "event_id": key]]
             case .confirm, .cancel:
                 outcomes[i] = .failed(retryable: false,
                                       reason: "the cronofy connector does not take write-backs; they go to the database side")
@@ -65,7 +66,7 @@ extension CronofyConnector {
                     switch status {
                     case 200..<300:
                         outcomes[i] = .written(key: key(changes[i]), version: nil)
-                    case 404 where isDelete(changes[i]):
+                    case 404 where !isCreate(changes[i]):
                         outcomes[i] = .gone
                     case 422:
                         outcomes[i] = .failed(retryable: false,
@@ -94,8 +95,11 @@ extension CronofyConnector {
         }
     }
 
-    func isDelete(_ c: Change) -> Bool {
-        if case .delete = c { return true }
+    func isCreate(_ c: Change) -> Bool {
+        if case .create = c { return true }
         return false
     }
+
+    /// Keys of events not created through the API are Cronofy `event_uid`s (`evt_external_…`).
+    static func isExternal(_ key: String) -> Bool { key.hasPrefix("evt_external_") }
 }

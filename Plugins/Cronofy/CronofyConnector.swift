@@ -35,6 +35,8 @@ public struct CronofySettings: Sendable {
 /// `pages.next_page`; writes by `event_id` upsert/delete through the batch endpoint. See README.md.
 public final class CronofyConnector: Connector {
     public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    /// Cronofy keeps no phones and no custom fields, and its event status is not written.
+    public let fields: Set<EventField> = [.title, .description, .location, .start, .end, .responses]
     let settings: CronofySettings
     let api: AuthorizedClient
     let logger: Logger
@@ -43,14 +45,14 @@ public final class CronofyConnector: Connector {
     /// Overlap of successive `last_modified` reads, against clock skew.
     static let cursorOverlap: TimeInterval = 5
 
-    public init(settings: CronofySettings, stateDirectory: URL, connection: String, logger: Logger) {
+    public init(settings: CronofySettings, stateDirectory: URL, profile: String? = nil, connection: String, logger: Logger) {
         self.settings = settings
         self.logger = logger
         self.connection = connection
         let http = HTTPClient(options: settings.transport, retry: settings.retry,
                               budget: RequestBudget(limit: settings.requestBudget), logger: logger)
         let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
-                                      store: RefreshTokenStore(stateDirectory: stateDirectory, connection: connection),
+                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
                                       kind: "cronofy", connection: connection, http: http)
         api = AuthorizedClient(http: http, tokens: tokens)
     }

@@ -29,6 +29,7 @@ public enum CronofyModule: ConnectorModule {
         SettingSpec("tzid", .string, "zone Cronofy renders times in (default: the profile's timezone)"),
         SettingSpec("base_url", .string, "API root overriding data_center; the fakes use a loopback URL"),
         SettingSpec("token_url", .string, "OAuth token endpoint (default: BASE/oauth/token)"),
+        SettingSpec("authorize_url", .string, "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
         SettingSpec("batch_size", .integer(1...50), "entries per batch request (default 50)"),
         SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
         SettingSpec("request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
@@ -45,7 +46,16 @@ public enum CronofyModule: ConnectorModule {
     /// Creates the connector. Throws `config.secret_missing` or `cronofy.credentials`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
         CronofyConnector(settings: try settings(context), stateDirectory: context.stateDirectory,
-                         connection: context.connectionName, logger: context.logger)
+                         profile: context.profile, connection: context.connectionName, logger: context.logger)
+    }
+
+    /// Authorization code flow on the data centre's app site; `read_write` scope.
+    public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? {
+        let s = try settings(context)
+        let app = context.connection.string("authorize_url")
+            ?? appBase(dataCenter: context.connection.string("data_center") ?? "us") + "/oauth/authorize"
+        return OAuthAuthorization(authorizeURL: app, tokenURL: s.client.tokenURL, clientID: s.client.clientID,
+                                  clientSecret: s.client.clientSecret, scope: "read_write", jsonTokenRequests: true)
     }
 
     public static func settings(_ context: ConnectorContext) throws -> CronofySettings {

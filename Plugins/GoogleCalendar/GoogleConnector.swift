@@ -33,6 +33,8 @@ public struct GoogleSettings: Sendable {
 /// origin stamp. See README.md beside this file.
 public final class GoogleConnector: Connector {
     public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    /// Everything round-trips: participants' phones and custom fields ride in private extended properties.
+    public let fields: Set<EventField> = Set(EventField.allCases)
     let settings: GoogleSettings
     let api: AuthorizedClient
     let zone: TimeZone
@@ -41,7 +43,7 @@ public final class GoogleConnector: Connector {
     /// Rate-limit reasons Google sends with 403 that mean "retry later".
     static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded"]
 
-    public init(settings: GoogleSettings, stateDirectory: URL, connection: String, timeZone: TimeZone, logger: Logger) {
+    public init(settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone, logger: Logger) {
         self.settings = settings
         self.zone = timeZone
         self.logger = logger
@@ -50,7 +52,7 @@ public final class GoogleConnector: Connector {
                               budget: RequestBudget(limit: settings.requestBudget), logger: logger)
         http.isRetryableResponse = { GoogleConnector.isRateLimited($0) }
         let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
-                                      store: RefreshTokenStore(stateDirectory: stateDirectory, connection: connection),
+                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
                                       kind: "google", connection: connection, http: http)
         api = AuthorizedClient(http: http, tokens: tokens)
     }

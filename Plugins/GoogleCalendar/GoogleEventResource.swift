@@ -57,6 +57,10 @@ enum GoogleMapping {
     static let originKey = "almanacOrigin"
     /// Prefix of private extended properties carrying `Event.custom`.
     static let customPrefix = "almanac.custom."
+    /// Prefix of private extended properties carrying participants (`almanac.p0.name`,
+    /// `almanac.p0.email`, `almanac.p0.phone.mobile`…): attendees need an email and have no
+    /// phone, and reminder services need the phone.
+    static let participantPrefix = "almanac.p"
 
     static func rfc3339(_ d: Date, in zone: TimeZone) -> String {
         var style = Date.ISO8601FormatStyle(timeZone: zone)
@@ -115,11 +119,39 @@ enum GoogleMapping {
         }
         var custom: [String: String] = [:]
         var origin: String?
+        var stashed: [Int: Participant] = [:]
         for (k, v) in g.extendedProperties?.private ?? [:] {
-            if k == originKey { origin = v } else if k.hasPrefix(customPrefix) { custom[String(k.dropFirst(customPrefix.count))] = v }
+            if k == originKey {
+                origin = v
+            } else if k.hasPrefix(customPrefix) {
+                custom[String(k.dropFirst(customPrefix.count))] = v
+            } else if k.hasPrefix(participantPrefix) {
+                let parts = k.dropFirst(participantPrefix.count).split(separator: ".")
+                guard let n = parts.first.flatMap({ Int($0) }), parts.count >= 2 else { continue }
+                var p = stashed[n] ?? Participant()
+                switch (parts[1], parts.count > 2 ? PhoneKind(rawValue: String(parts[2])) : nil) {
+                case ("name", _): p.name = v
+                case ("email", _): p.email = v
+                case ("phone", let kind?): p.phones[kind] = v
+                default: break
+                }
+                stashed[n] = p
+            }
         }
-        let participants = (g.attendees ?? []).filter { $0.resource != true }.map {
-            Participant(name: $0.displayName, email: $0.email, response: response($0.responseStatus))
+        let attendees = (g.attendees ?? []).filter { $0.resource != true }
+        var participants: [Participant]
+        if stashed.isEmpty {
+            participants = attendees.map {
+                Participant(name: $0.displayName, email: $0.email, response: response($0.responseStatus))
+            }
+        } else {
+            // Our own stash, with each attendee's current answer (matched by email).
+            participants = stashed.keys.sorted().map { stashed[$0]! }
+            for i in participants.indices {
+                if let a = attendees.first(where: { $0.email != nil && $0.email?.lowercased() == participants[i].email?.lowercased() }) {
+                    participants[i].response = response(a.responseStatus)
+                }
+            }
         }
         var recurrence: RecurrenceInstance?
         if let series = g.recurringEventId, let original = time(g.originalStartTime) {
@@ -156,6 +188,11 @@ enum GoogleMapping {
         var priv: [String: String] = [:]
         if let origin = origin ?? e.origin { priv[originKey] = origin }
         for (k, v) in e.custom { priv[customPrefix + k] = v }
+        for (n, p) in e.participants.enumerated() {
+            if let name = p.name { priv["\(participantPrefix)\(n).name"] = name }
+            if let email = p.email { priv["\(participantPrefix)\(n).email"] = email }
+            for (kind, phone) in p.phones { priv["\(participantPrefix)\(n).phone.\(kind.rawValue)"] = phone }
+        }
         if !priv.isEmpty { g.extendedProperties = ExtendedProperties(private: priv) }
         if let r = e.recurrence {
             g.recurringEventId = r.seriesKey

@@ -17,6 +17,7 @@ public enum GoogleModule: ConnectorModule {
         SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
         SettingSpec("base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
         SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
+        SettingSpec("authorize_url", .string, "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"),
         SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
         SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
         SettingSpec("request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
@@ -34,7 +35,18 @@ public enum GoogleModule: ConnectorModule {
     /// missing), `google.credentials` (no usable OAuth client).
     public static func make(_ context: ConnectorContext) throws -> any Connector {
         try GoogleConnector(settings: settings(context), stateDirectory: context.stateDirectory,
-                            connection: context.connectionName, timeZone: context.timeZone, logger: context.logger)
+                            profile: context.profile, connection: context.connectionName, timeZone: context.timeZone, logger: context.logger)
+    }
+
+    /// Installed-app flow: the person signs in on Google's page, which redirects to a loopback
+    /// address `almanac auth` listens on; offline access so a refresh token is issued.
+    public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? {
+        let s = try settings(context)
+        return OAuthAuthorization(
+            authorizeURL: context.connection.string("authorize_url") ?? "https://accounts.google.com/o/oauth2/v2/auth",
+            tokenURL: s.client.tokenURL, clientID: s.client.clientID, clientSecret: s.client.clientSecret,
+            scope: "https://www.googleapis.com/auth/calendar.events",
+            extraParameters: ["access_type": "offline", "prompt": "consent"])
     }
 
     /// The connection's settings with defaults applied and secrets resolved.

@@ -7,10 +7,12 @@ import Logging
 /// statements, every value bound as an ODBC parameter.
 ///
 /// Reads page through the window one `chunk_days` chunk per page (`continuation` is the next
-/// chunk's index); each page's coverage is `.complete(chunk)`. The connection is opened on
+/// chunk's index); each page's coverage is `.complete(chunk)`, and the last page's is
+/// `.complete(window)`, since by then every chunk of the window has been listed. The connection is opened on
 /// first use and reopened once when a call fails with a lost connection (SQLSTATE 08xxx).
 public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
+    public let fields: Set<EventField>
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -28,6 +30,7 @@ public final class ODBCConnector: Connector {
         self.context = context
         self.capabilities = capabilities
         settings = try ODBCSettings(context)
+        fields = settings.representedFields
         resolver = ZoneResolver(zone: context.timeZone)
     }
 
@@ -142,7 +145,12 @@ public final class ODBCConnector: Connector {
             throw queryError(e, what: "read_query for \(chunk)")
         }
         var out = page
-        out.continuation = index + 1 < chunks.count ? "chunk:\(index + 1)" : nil
+        if index + 1 < chunks.count {
+            out.continuation = "chunk:\(index + 1)"
+        } else {
+            // The last page closes the listing: every chunk was read, so the whole window is covered.
+            out.coverage = .complete(request.window)
+        }
         return out
     }
 
@@ -152,7 +160,7 @@ public final class ODBCConnector: Connector {
             switch name {
             case "window_start": return .timestamp(resolver.wallClock(chunk.start))
             case "window_end": return .timestamp(resolver.wallClock(chunk.end))
-            default: return .timestamp(since.map(resolver.wallClock) ?? NaiveDateTime(wallSeconds: -2_208_988_800))
+            default: return .timestamp(since.map(resolver.wallClock) ?? WallClock(wallSeconds: -2_208_988_800))
             }
         }
         let firstRow = rowNumber
@@ -175,7 +183,7 @@ public final class ODBCConnector: Connector {
         try stmt.execute()
         defer { stmt.closeCursor() }
         let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
-        let mapper = RowMapper(columns: reader.columns, resolver: resolver)
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError("odbc.read_query_columns",
                                "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")

@@ -61,4 +61,39 @@ struct ODBCSettings {
             }
         }
     }
+
+    /// The event fields this side stores and reads back (`Connector.fields`): those whose
+    /// standard column names the read query mentions, plus custom fields; when an `update`
+    /// statement exists, only those it also writes (custom fields when it binds any).
+    /// `start` is always represented.
+    var representedFields: Set<EventField> {
+        var read: Set<EventField> = [.start, .custom]
+        if let q = readQuery?.original.lowercased() {
+            let words = Set(q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+            for word in words { if let f = Self.field(named: word) { read.insert(f) } }
+        }
+        guard let update = statements[.update] else { return read }
+        var written: Set<EventField> = [.start]
+        for name in update.names {
+            if let f = Self.field(named: name.lowercased()) { written.insert(f) } else if name != "external_id" {
+                written.insert(.custom)
+            }
+        }
+        return read.intersection(written)
+    }
+
+    /// The event field a standard column or parameter name stands for.
+    static func field(named name: String) -> EventField? {
+        switch ColumnRole(columnName: name) {
+        case .title: return .title
+        case .content: return .description
+        case .location: return .location
+        case .start: return .start
+        case .end: return .end
+        case .status: return .status
+        case .participant(_, .response): return .responses
+        case .participant: return .participants
+        case .externalID, .allDay, .created, .updated, .custom: return nil
+        }
+    }
 }

@@ -9,7 +9,7 @@ enum CellValue {
     case invalidText
     /// A value longer than the driver declared for its column.
     case truncated
-    case timestamp(NaiveDateTime)
+    case timestamp(WallClock)
     case date(CivilDate)
     case time(LocalTime)
 }
@@ -152,14 +152,14 @@ final class ResultReader {
         case .wide(_, let capped):
             if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 { return capped ? reread(row: row, column: column, wide: true) : .truncated }
             let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
-            return String(validating: units, as: UTF16.self).map(CellValue.text) ?? .invalidText
+            return TextDecoding.utf16(units).map(CellValue.text) ?? .invalidText
         case .narrow(_, let capped):
             if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return capped ? reread(row: row, column: column, wide: false) : .truncated }
             let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
-            return String(validating: bytes, as: UTF8.self).map(CellValue.text) ?? .invalidText
+            return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
         case .timestamp:
             let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
-            return .timestamp(NaiveDateTime(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
+            return .timestamp(WallClock(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
                                             hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
         case .date:
             let d = base.load(as: SQL_DATE_STRUCT.self)
@@ -205,8 +205,8 @@ final class ResultReader {
             let units = stride(from: 0, to: collected.count - 1, by: 2).map {
                 UInt16(collected[$0]) | UInt16(collected[$0 + 1]) << 8
             }
-            return String(validating: units, as: UTF16.self).map(CellValue.text) ?? .invalidText
+            return units.withUnsafeBufferPointer(TextDecoding.utf16).map(CellValue.text) ?? .invalidText
         }
-        return String(validating: collected, as: UTF8.self).map(CellValue.text) ?? .invalidText
+        return collected.withUnsafeBufferPointer(TextDecoding.utf8).map(CellValue.text) ?? .invalidText
     }
 }

@@ -143,8 +143,7 @@ public final class CurlTransport {
             if line.hasPrefix("HTTP/") {
                 b.headers.removeAll()
             } else if let c = line.firstIndex(of: ":") {
-                b.headers[line[..<c].lowercased()] = line[line.index(after: c)...]
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                b.headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmedSpaces
             }
             return n
         }

@@ -1,14 +1,16 @@
 import AlmanacCore
 import Foundation
 
-/// Where a connection's refresh token lives between runs: `STATE_DIR/<connection>.oauth.json`,
+/// Where a connection's refresh token lives between runs: `STATE_DIR/<profile>.<connection>.oauth.json`
+/// (`<connection>.oauth.json` without a profile),
 /// mode 0600, replaced atomically (write to a temporary file, fsync, rename) so a crash never
 /// leaves a torn or lost token.
 public struct RefreshTokenStore: Sendable {
     public let url: URL
 
-    public init(stateDirectory: URL, connection: String) {
-        url = stateDirectory.appendingPathComponent("\(connection).oauth.json")
+    public init(stateDirectory: URL, profile: String? = nil, connection: String) {
+        let name = profile.map { "\($0).\(connection)" } ?? connection
+        url = stateDirectory.appendingPathComponent("\(name).oauth.json")
     }
 
     /// The stored refresh token, or nil when none was stored.

@@ -14,7 +14,6 @@ extension Supervisor {
             slot.readyAt = now
             slot.nextRun = m.nextRun
             if slot.state == .starting { slot.enter(.ready) }
-            slot.lastError = nil
             record(slot, "info", "worker ready", ["jobs": (m.jobs ?? []).joined(separator: ",")])
         case .status:
             slot.nextRun = m.nextRun
@@ -35,6 +34,8 @@ extension Supervisor {
                 slot.lastRun = summary
                 if summary.result == "failed" || summary.result == "blocked" {
                     slot.lastError = [summary.errorCode, summary.error].compactMap { $0 }.joined(separator: ": ")
+                } else if summary.result == "success" {
+                    slot.lastError = nil
                 }
             }
             for (id, w) in slot.waiters where m.runID.map(w.runIDs.contains) ?? false {

@@ -61,6 +61,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         notify.send("READY=1\nSTATUS=\(summary())\nMAINPID=\(getpid())")
 
         var lastStatus = ""
+        var lastRewatch = monotonicSeconds()
         while true {
             var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
                                  pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
@@ -106,6 +107,10 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 if !readable.isEmpty { readPipes(readable, now: now) }
                 reap(now: now)
                 timers(now: monotonicSeconds())
+                if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
+                    lastRewatch = now  // the directory was missing or replaced: try to watch it again
+                    watcher.rewatch(directory: config.profilesDirectory)
+                }
             }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
             let status = lock.withLock { summary() }

@@ -82,10 +82,17 @@ extension CronofyFake {
             return .json(404, ["error": "calendar_not_found"])
         }
         if cal.readonly { return .json(403, ["error": "calendar_readonly"]) }
-        guard let eventID = body["event_id"] as? String, !eventID.isEmpty else {
+        let externalUID = body["event_uid"] as? String
+        if let uid = externalUID {
+            // Updating an event not created through the API: by `event_uid`, never creating.
+            guard let rec = records[uid], rec.calendarID == calendar, !rec.deleted else {
+                return .json(404, ["error": "event_not_found"])
+            }
+        }
+        guard let eventID = (body["event_id"] as? String) ?? externalUID, !eventID.isEmpty else {
             return CronofyFake.unprocessable("event_id", "errors.required", "event_id must be specified")
         }
-        guard eventID.count <= 64 || eventID.utf8.count <= 200 else {
+        guard eventID.utf8.count <= 200 else {
             return CronofyFake.unprocessable("event_id", "errors.too_long", "event_id is too long")
         }
         guard let summary = body["summary"] as? String, !summary.isEmpty else {
@@ -105,7 +112,7 @@ extension CronofyFake {
         for k in ["summary", "description", "start", "end", "tzid", "location", "transparency", "status"] {
             fields[k] = body[k]
         }
-        let key = records.first { $0.value.eventID == eventID && $0.value.calendarID == calendar }?.key
+        let key = externalUID ?? records.first { $0.value.eventID == eventID && $0.value.calendarID == calendar }?.key
         var previous = key.flatMap { records[$0] }
         var atts = previous?.fields["attendees"] as? [[String: Any]] ?? []
         if let invite = (body["attendees"] as? [String: Any])?["invite"] as? [[String: Any]] {
@@ -122,6 +129,7 @@ extension CronofyFake {
         if previous != nil && previous!.deleted == false {
             previous!.fields = fields
             previous!.updated = Date()
+            if externalUID != nil { previous!.fields["attendees"] = atts }
             records[key!] = previous!
         } else {
             counter += 1
@@ -139,6 +147,13 @@ extension CronofyFake {
 
     func deleteLocked(calendar: String, _ body: [String: Any]) -> FakeResponse {
         guard calendars.contains(where: { $0.id == calendar }) else { return .json(404, ["error": "calendar_not_found"]) }
+        if let uid = body["event_uid"] as? String {
+            if let rec = records[uid], rec.calendarID == calendar, !rec.deleted {
+                records[uid]!.deleted = true
+                records[uid]!.updated = Date()
+            }
+            return .empty(202)
+        }
         guard let eventID = body["event_id"] as? String else {
             return CronofyFake.unprocessable("event_id", "errors.required", "event_id must be specified")
         }

@@ -88,6 +88,28 @@ public final class CronofyFake: @unchecked Sendable {
         }
     }
 
+    /// Adds an event made in the calendar itself from upsert-style fields (`summary`, `start`,
+    /// `end`, `description`, `location`, `attendees` as `[{email, display_name, status}]`).
+    @discardableResult
+    public func seed(fields: [String: Any], calendarID: String? = nil) -> String {
+        lock.withLock {
+            counter += 1
+            let uid = "evt_external_\(counter)"
+            records[uid] = CronofyRecord(calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
+                                         fields: fields, updated: Date(), created: Date(), deleted: false)
+            return uid
+        }
+    }
+
+    /// Every live event (managed or not) keyed by `event_id`, else `event_uid`.
+    public func liveEventsByKey() -> [String: [String: Any]] {
+        lock.withLock {
+            var out: [String: [String: Any]] = [:]
+            for r in records.values where !r.deleted { out[r.eventID ?? r.eventUID] = render(r) }
+            return out
+        }
+    }
+
     // MARK: - Routing
 
     func handle(_ r: FakeRequest) -> FakeResponse {

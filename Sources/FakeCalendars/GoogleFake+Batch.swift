@@ -15,7 +15,7 @@ extension GoogleFake {
         var out = Data()
         for part in parts {
             let contentID = part.headers["content-id"].map { id -> String in
-                let bare = id.trimmingCharacters(in: CharacterSet(charactersIn: "<>"))
+                let bare = String(id.filter { $0 != "<" && $0 != ">" })
                 return "<response-\(bare)>"
             }
             let response: FakeResponse
@@ -89,7 +89,7 @@ enum MultipartMixed {
         let text = String(decoding: data[data.startIndex..<sep.lowerBound], as: UTF8.self)
         for line in text.components(separatedBy: "\r\n") {
             guard let c = line.firstIndex(of: ":") else { continue }
-            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmedSpaces
         }
         return (headers, Data(data[sep.upperBound...]))
     }

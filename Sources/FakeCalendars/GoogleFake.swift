@@ -158,12 +158,14 @@ public final class GoogleFake: @unchecked Sendable {
         guard json["start"] != nil, json["end"] != nil else {
             return GoogleFake.error(400, "required", "Missing end time.")
         }
-        return lock.withLock {
+        let stored: Result<([String: Any], Int), FakeResponseBox> = lock.withLock {
             let id: String
             if let given = json["id"] as? String {
-                guard GoogleStore.validID(given) else { return GoogleFake.error(400, "invalid", "Invalid resource id value.") }
+                guard GoogleStore.validID(given) else {
+                    return .failure(FakeResponseBox(GoogleFake.error(400, "invalid", "Invalid resource id value.")))
+                }
                 if store.calendars[calendar]?[given] != nil {
-                    return GoogleFake.error(409, "duplicate", "The requested identifier already exists.")
+                    return .failure(FakeResponseBox(GoogleFake.error(409, "duplicate", "The requested identifier already exists.")))
                 }
                 id = given
             } else {
@@ -171,8 +173,17 @@ public final class GoogleFake: @unchecked Sendable {
             }
             let s = store.stamp(&json, id: id, calendar: calendar, created: nil)
             store.calendars[calendar, default: [:]][id] = GoogleRecord(json: json, seq: s, deleted: false)
-            return .json(200, json, headers: [("ETag", "\"\(s)\"")])
+            return .success((json, s))
         }
+        switch stored {
+        case .success(let (json, s)): return .json(200, json, headers: [("ETag", "\"\(s)\"")])
+        case .failure(let box): return box.response
+        }
+    }
+
+    struct FakeResponseBox: Error {
+        let response: FakeResponse
+        init(_ r: FakeResponse) { response = r }
     }
 
     func modify(_ r: FakeRequest, id: String, calendar: String, merge: Bool) -> FakeResponse {

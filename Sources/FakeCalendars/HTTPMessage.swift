@@ -67,7 +67,7 @@ public struct FakeResponse: Sendable {
 
     /// A JSON response; `object` must be a JSONSerialization-compatible value.
     public static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> FakeResponse {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+        let data = JSONWriter.data(object)
         return FakeResponse(status: status, headers: [("Content-Type", "application/json; charset=UTF-8")] + headers,
                             body: data)
     }
@@ -93,5 +93,15 @@ public struct FakeResponse: Sendable {
         case 503: return "Service Unavailable"
         default: return "Status"
         }
+    }
+}
+
+extension StringProtocol {
+    /// Drops leading and trailing spaces and tabs (cheaper than Foundation's trimming on Linux).
+    var trimmedSpaces: String {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" || l == "\r\n" { s = s.dropLast() }
+        return String(s)
     }
 }

@@ -175,7 +175,7 @@ struct SocketReader {
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: colon)...].trimmedSpaces
             headers[name] = value
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0

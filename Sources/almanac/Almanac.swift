@@ -11,6 +11,7 @@ struct Almanac: AsyncParsableCommand {
         version: AlmanacVersion.current,
         subcommands: [
             CheckCommand.self,
+            AuthCommand.self,
             DaemonCommand.self,
             StatusCommand.self,
             SyncCommand.self,
@@ -20,6 +21,7 @@ struct Almanac: AsyncParsableCommand {
             TestConnectionCommand.self,
             LogsCommand.self,
             ReloadCommand.self,
+            RunCommand.self,
             WorkerSubcommand.self,
         ]
     )

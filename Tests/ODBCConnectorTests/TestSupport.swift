@@ -81,6 +81,32 @@ final class SQL {
         }
     }
 
+    /// Runs one statement with bound parameters.
+    func exec(_ sql: String, _ values: [ODBCParameter]) throws {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(sql)
+        try stmt.bind(values)
+        try stmt.execute()
+        try connection.endTransaction(commit: true)
+    }
+
+    /// Maps every row of `query` (standard column names) as the connector would, by key.
+    func events(_ query: String, zone: TimeZone = Fixture.chicago) throws -> [String: Event] {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(query)
+        try stmt.execute()
+        let reader = try ResultReader(statement: stmt, rowArraySize: 1)
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone: zone))
+        var out: [String: Event] = [:]
+        while try reader.fetch() > 0 {
+            let item = try mapper.map { reader.value(row: 0, column: $0) }
+            out[item.key] = item.event
+        }
+        stmt.closeCursor()
+        try connection.endTransaction(commit: true)
+        return out
+    }
+
     /// All rows of `sql`, every value as text (nil for NULL).
     func rows(_ sql: String) throws -> [[String?]] {
         let stmt = try connection.statement(queryTimeout: 30)

@@ -103,9 +103,13 @@ public protocol ConnectorModule: SendableMetatype {
     static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side)
     /// Creates an instance. Throws `AlmanacError` when it cannot (bad settings, missing secret).
     static func make(_ context: ConnectorContext) throws -> any Connector
+    /// The OAuth grant `almanac auth KIND` runs for a connection, nil for connectors without
+    /// OAuth. Throws like `make` when the client settings are unusable.
+    static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization?
 }
 
 extension ConnectorModule {
+    public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? { nil }
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {}
     public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {}
 }

@@ -136,5 +136,6 @@ let package = Package(
         ], path: "contrib/bench/files", exclude: ["README.md"]),
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
                                    .product(name: "GRDB", package: "GRDB.swift")]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

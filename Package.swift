@@ -103,7 +103,7 @@ let package = Package(
             name: "calendar-bench",
             dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
                            .product(name: "Logging", package: "swift-log")],
-            path: "contrib/bench/calendar", exclude: ["README.md"]
+            path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
         .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),

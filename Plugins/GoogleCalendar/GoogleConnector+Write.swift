@@ -100,7 +100,8 @@ extension GoogleConnector {
             return .retry("Google rate limit (\(GoogleConnector.reason(r) ?? "403"))")
         default:
             let field = GoogleConnector.reason(r).map { " [\($0)]" } ?? ""
-            return .done(.failed(retryable: false, reason: "Google answered \(r.status)\(field): \(GoogleConnector.message(r))"))
+            return .done(
+                .failed(retryable: false, reason: "Google answered \(r.status)\(field): \(GoogleConnector.message(r))"))
         }
     }
 
@@ -115,19 +116,31 @@ extension GoogleConnector {
         switch change {
         case .create(let id, let event):
             guard GoogleConnector.validID(id) else {
-                return .failure(WriteOutcomeBox(.failed(retryable: false,
-                    reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)")))
+                return .failure(
+                    WriteOutcomeBox(
+                        .failed(
+                            retryable: false,
+                            reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)"))
+                )
             }
-            return .success(.init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
+            return .success(
+                .init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
         case .update(let key, let version, let event):
-            return .success(.init(method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
-                                  headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
+            return .success(
+                .init(
+                    method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
+                    headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
         case .delete(let key, let version):
-            return .success(.init(method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
-                                  headers: ifMatch(version)))
+            return .success(
+                .init(
+                    method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
+                    headers: ifMatch(version)))
         case .confirm, .cancel:
-            return .failure(WriteOutcomeBox(.failed(retryable: false,
-                reason: "the google connector does not take write-backs; they go to the database side")))
+            return .failure(
+                WriteOutcomeBox(
+                    .failed(
+                        retryable: false,
+                        reason: "the google connector does not take write-backs; they go to the database side")))
         }
     }
 
@@ -142,11 +155,14 @@ extension GoogleConnector {
         let requests = keys.map { HTTPRequest(url: settings.baseURL + eventsPath + "/" + GoogleConnector.escape($0)) }
         return try api.sendAll(requests).enumerated().map { (n, result) -> SourceItem? in
             guard case .success(let r) = result, r.isSuccess,
-                  let g = try? JSONDecoder().decode(GoogleEventResource.self, from: r.body) else { return nil }
+                let g = try? JSONDecoder().decode(GoogleEventResource.self, from: r.body)
+            else { return nil }
             if g.status == "cancelled" && g.start == nil {
-                return SourceItem(key: keys[n], version: g.etag,
-                                  event: Event(start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil),
-                                               status: .cancelled))
+                return SourceItem(
+                    key: keys[n], version: g.etag,
+                    event: Event(
+                        start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil),
+                        status: .cancelled))
             }
             guard let event = GoogleMapping.event(g).0 else { return nil }
             return SourceItem(key: keys[n], version: g.etag, event: event)

@@ -14,8 +14,10 @@ public struct TransportOptions: Sendable, Hashable {
     public var caFile: String?
     public var userAgent: String
 
-    public init(connectTimeout: TimeInterval = 10, timeout: TimeInterval = 60, maxConcurrent: Int = 4,
-                caFile: String? = nil, userAgent: String = "almanac/\(AlmanacVersion.current)") {
+    public init(
+        connectTimeout: TimeInterval = 10, timeout: TimeInterval = 60, maxConcurrent: Int = 4,
+        caFile: String? = nil, userAgent: String = "almanac/\(AlmanacVersion.current)"
+    ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.maxConcurrent = maxConcurrent
@@ -85,7 +87,8 @@ public final class CurlTransport {
             var queued: Int32 = 0
             while let msg = curl_multi_info_read(multi, &queued) {
                 guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
-                      let (i, buffer, slist) = active.removeValue(forKey: easy) else { continue }
+                    let (i, buffer, slist) = active.removeValue(forKey: easy)
+                else { continue }
                 let code = msg.pointee.data.result
                 if code == CURLE_OK {
                     var status = 0
@@ -156,8 +159,9 @@ public final class CurlTransport {
         if let body = r.body {
             _ = almanac_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
             body.withUnsafeBytes { raw in
-                _ = almanac_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS,
-                                                UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                _ = almanac_curl_setopt_pointer(
+                    easy, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         } else if r.method != "GET" && r.method != "DELETE" {
             _ = almanac_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, 0)

@@ -31,7 +31,6 @@ public final class CronofyFake: @unchecked Sendable {
 
     public init() {}
 
-
     // MARK: - Test helpers
 
     public var calendarIDs: [String] { lock.withLock { calendars.map(\.id) } }
@@ -81,9 +80,10 @@ public final class CronofyFake: @unchecked Sendable {
         lock.withLock {
             counter += 1
             let uid = "evt_external_\(counter)"
-            records[uid] = CronofyRecord(calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
-                                         fields: ["summary": summary, "start": start, "end": end],
-                                         updated: Date(), created: Date(), deleted: false)
+            records[uid] = CronofyRecord(
+                calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
+                fields: ["summary": summary, "start": start, "end": end],
+                updated: Date(), created: Date(), deleted: false)
             return uid
         }
     }
@@ -95,8 +95,9 @@ public final class CronofyFake: @unchecked Sendable {
         lock.withLock {
             counter += 1
             let uid = "evt_external_\(counter)"
-            records[uid] = CronofyRecord(calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
-                                         fields: fields, updated: Date(), created: Date(), deleted: false)
+            records[uid] = CronofyRecord(
+                calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
+                fields: fields, updated: Date(), created: Date(), deleted: false)
             return uid
         }
     }
@@ -124,7 +125,9 @@ public final class CronofyFake: @unchecked Sendable {
         default: break
         }
         if r.method == "GET" && r.path.hasPrefix("/v1/events/pages/") {
-            return lock.withLock { nextPage(String(r.path.dropFirst("/v1/events/pages/".count)), host: r.headers["host"]) }
+            return lock.withLock {
+                nextPage(String(r.path.dropFirst("/v1/events/pages/".count)), host: r.headers["host"])
+            }
         }
         let segs = r.path.split(separator: "/").map(String.init)
         if segs.count == 4, segs[0] == "v1", segs[1] == "calendars", segs[3] == "events" {
@@ -140,12 +143,18 @@ public final class CronofyFake: @unchecked Sendable {
 
     func listCalendars() -> FakeResponse {
         lock.withLock {
-            .json(200, ["calendars": calendars.map { c -> [String: Any] in
-                ["provider_name": "google", "profile_id": "pro_fake", "profile_name": "clinic@example.com",
-                 "calendar_id": c.id, "calendar_name": c.name, "calendar_readonly": c.readonly,
-                 "calendar_deleted": false, "calendar_primary": c.id == calendars[0].id,
-                 "permission_level": c.readonly ? "restricted" : "unrestricted"]
-            }])
+            .json(
+                200,
+                [
+                    "calendars": calendars.map { c -> [String: Any] in
+                        [
+                            "provider_name": "google", "profile_id": "pro_fake", "profile_name": "clinic@example.com",
+                            "calendar_id": c.id, "calendar_name": c.name, "calendar_readonly": c.readonly,
+                            "calendar_deleted": false, "calendar_primary": c.id == calendars[0].id,
+                            "permission_level": c.readonly ? "restricted" : "unrestricted",
+                        ]
+                    }
+                ])
         }
     }
 

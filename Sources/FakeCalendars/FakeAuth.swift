@@ -74,8 +74,12 @@ public final class FakeAuth: @unchecked Sendable {
             switch fields["grant_type"] {
             case "refresh_token":
                 guard let rt = fields["refresh_token"], refreshTokens.contains(rt) else {
-                    return .json(400, ["error": "invalid_grant",
-                                       "error_description": "Token has been expired or revoked."])
+                    return .json(
+                        400,
+                        [
+                            "error": "invalid_grant",
+                            "error_description": "Token has been expired or revoked.",
+                        ])
                 }
                 refresh = rt
                 if rotate {
@@ -93,8 +97,10 @@ public final class FakeAuth: @unchecked Sendable {
             grantCount += 1
             let access = newToken("at")
             accessTokens[access] = Date().addingTimeInterval(TimeInterval(lifetime))
-            var body: [String: Any] = ["access_token": access, "expires_in": lifetime, "token_type": "Bearer",
-                                       "scope": "calendar"]
+            var body: [String: Any] = [
+                "access_token": access, "expires_in": lifetime, "token_type": "Bearer",
+                "scope": "calendar",
+            ]
             if includeRefresh || rotate || fields["grant_type"] == "authorization_code" {
                 body["refresh_token"] = refresh
             }

@@ -58,8 +58,10 @@ public final class FakeServer: Sendable {
 
     public func stop() { http.stop() }
 
-    static func serve(_ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
-                      faults: FaultInjector, log: RequestLog) -> ServerAction {
+    static func serve(
+        _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
+        faults: FaultInjector, log: RequestLog
+    ) -> ServerAction {
         let isToken = r.path == "/token" || r.path == "/oauth/token"
         let arrival = Date()
         let fault = isToken ? nil : faults.draw()
@@ -83,17 +85,22 @@ public final class FakeServer: Sendable {
         switch kind {
         case .tooManyRequests?:
             retryAfter = faults.current.retryAfter
-            response = service == .google
+            response =
+                service == .google
                 ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
                 : .json(429, ["error": "too_many_requests"])
             response.headers.append(("Retry-After", "\(retryAfter!)"))
         case .rateLimited?:
             response = GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
         case .internalError?:
-            response = service == .google ? GoogleFake.error(500, "backendError", "Backend Error")
+            response =
+                service == .google
+                ? GoogleFake.error(500, "backendError", "Backend Error")
                 : .json(500, ["error": "internal_error"])
         case .unavailable?:
-            response = service == .google ? GoogleFake.error(503, "backendError", "Service Unavailable")
+            response =
+                service == .google
+                ? GoogleFake.error(503, "backendError", "Service Unavailable")
                 : .json(503, ["error": "unavailable"])
         case .reset?:
             response = process()
@@ -104,9 +111,11 @@ public final class FakeServer: Sendable {
         case nil:
             response = process()
         }
-        log.append(LoggedRequest(time: arrival, method: r.method, target: target,
-                                 status: action == nil ? response.status : 0, fault: fault,
-                                 retryAfter: retryAfter, batchParts: parts))
+        log.append(
+            LoggedRequest(
+                time: arrival, method: r.method, target: target,
+                status: action == nil ? response.status : 0, fault: fault,
+                retryAfter: retryAfter, batchParts: parts))
         return action ?? .respond(response)
     }
 }

@@ -6,7 +6,8 @@ extension GoogleFake {
     /// call, in order. At most 1000 calls per batch. Inner calls may get faults of their own.
     func batch(_ r: FakeRequest) -> FakeResponse {
         guard let ct = r.headers["content-type"], ct.lowercased().hasPrefix("multipart/mixed"),
-              let boundary = MultipartMixed.boundary(of: ct) else {
+            let boundary = MultipartMixed.boundary(of: ct)
+        else {
             return GoogleFake.error(400, "badContent", "Batch requests must be multipart/mixed with a boundary.")
         }
         let parts = MultipartMixed.split(r.body, boundary: boundary)
@@ -22,9 +23,12 @@ extension GoogleFake {
             if var inner = MultipartMixed.parseRequest(part.body) {
                 inner.headers["authorization"] = r.headers["authorization"]
                 if let fault = partFaults?.draw(), let status = Int(fault.rawValue) {
-                    response = status == 429 ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
-                        : status == 403 ? GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
-                        : GoogleFake.error(status, "backendError", "Backend Error")
+                    response =
+                        status == 429
+                        ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
+                        : status == 403
+                            ? GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
+                            : GoogleFake.error(status, "backendError", "Backend Error")
                 } else {
                     response = route(inner)
                 }
@@ -41,8 +45,9 @@ extension GoogleFake {
             out.append(Data("\r\n".utf8))
         }
         out.append(Data("--\(outBoundary)--\r\n".utf8))
-        return FakeResponse(status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
-                            body: out)
+        return FakeResponse(
+            status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
+            body: out)
     }
 }
 

@@ -111,6 +111,36 @@ public final class CronofyFake: @unchecked Sendable {
         }
     }
 
+    /// The account's events as a JSON-compatible value (for a state file).
+    public func snapshot() -> [String: Any] {
+        lock.withLock {
+            var recs: [String: Any] = [:]
+            for (uid, r) in records {
+                var o: [String: Any] = ["calendar_id": r.calendarID, "fields": r.fields, "deleted": r.deleted,
+                                        "updated": r.updated.timeIntervalSince1970,
+                                        "created": r.created.timeIntervalSince1970]
+                if let id = r.eventID { o["event_id"] = id }
+                recs[uid] = o
+            }
+            return ["counter": counter, "records": recs]
+        }
+    }
+
+    /// Restores what `snapshot()` returned.
+    public func restore(_ obj: [String: Any]) {
+        lock.withLock {
+            counter = max(counter, obj["counter"] as? Int ?? 0)
+            for (uid, r) in obj["records"] as? [String: [String: Any]] ?? [:] {
+                records[uid] = CronofyRecord(
+                    calendarID: r["calendar_id"] as? String ?? "", eventUID: uid, eventID: r["event_id"] as? String,
+                    fields: r["fields"] as? [String: Any] ?? [:],
+                    updated: Date(timeIntervalSince1970: r["updated"] as? Double ?? 0),
+                    created: Date(timeIntervalSince1970: r["created"] as? Double ?? 0),
+                    deleted: r["deleted"] as? Bool ?? false)
+            }
+        }
+    }
+
     // MARK: - Routing
 
     func handle(_ r: FakeRequest) -> FakeResponse {

@@ -58,10 +58,48 @@ public final class FakeServer: Sendable {
 
     public func stop() { http.stop() }
 
+    /// What a calendar's user does, for the demo and manual tests (loopback, no credentials):
+    /// `POST /_fake/respond?id=ID&status=accepted|declined|tentative[&calendar=primary]` answers
+    /// for the first attendee (Google `id`, Cronofy `event_id`); `POST /_fake/delete?id=ID` deletes
+    /// as the user would.
+    static func admin(_ r: FakeRequest, google: GoogleFake?, cronofy: CronofyFake?) -> FakeResponse {
+        guard r.method == "POST", let id = r.param("id") else { return .json(400, ["error": "id required"]) }
+        let calendar = r.param("calendar") ?? "primary"
+        switch r.path {
+        case "/_fake/respond":
+            guard let status = r.param("status") else { return .json(400, ["error": "status required"]) }
+            if let google {
+                guard google.event(id, in: calendar) != nil else { return .json(404, ["error": "no such event"]) }
+                google.edit(id, in: calendar) { e in
+                    var attendees = e["attendees"] as? [[String: Any]] ?? []
+                    if !attendees.isEmpty { attendees[0]["responseStatus"] = status }
+                    e["attendees"] = attendees
+                }
+            } else if let cronofy {
+                guard let email = (cronofy.managedEvents()[id]?["attendees"] as? [[String: Any]])?.first?["email"] as? String
+                else { return .json(404, ["error": "no such event or no attendee"]) }
+                cronofy.respond(eventID: id, email: email, status: status == "needsAction" ? "needs_action" : status)
+            }
+            return .json(200, ["ok": true])
+        case "/_fake/delete":
+            google?.userDelete(id, in: calendar)
+            cronofy?.userDelete(eventID: id)
+            return .json(200, ["ok": true])
+        default:
+            return .json(404, ["error": "unknown admin call"])
+        }
+    }
+
     static func serve(
         _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
         faults: FaultInjector, log: RequestLog
     ) -> ServerAction {
+        if r.path.hasPrefix("/_fake/") {
+            let response = admin(r, google: google, cronofy: cronofy)
+            log.append(LoggedRequest(time: Date(), method: r.method, target: r.path, status: response.status, fault: nil,
+                                     retryAfter: nil, batchParts: 0))
+            return .respond(response)
+        }
         let isToken = r.path == "/token" || r.path == "/oauth/token"
         let arrival = Date()
         let fault = isToken ? nil : faults.draw()

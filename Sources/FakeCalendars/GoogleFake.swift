@@ -64,21 +64,19 @@ public final class GoogleFake: @unchecked Sendable {
         }
     }
 
-    /// Writes the state to `url` as JSON (events only).
-    public func save(to url: URL) throws {
-        let obj: [String: Any] = lock.withLock {
+    /// The calendars as a JSON-compatible value (for a state file).
+    public func snapshot() -> [String: Any] {
+        lock.withLock {
             var cals: [String: Any] = [:]
             for (c, recs) in store.calendars {
                 cals[c] = recs.mapValues { ["json": $0.json, "seq": $0.seq, "deleted": $0.deleted] as [String: Any] }
             }
             return ["seq": store.seq, "calendars": cals]
         }
-        try JSONSerialization.data(withJSONObject: obj).write(to: url, options: .atomic)
     }
 
-    /// Loads state written by `save(to:)`.
-    public func load(from url: URL) throws {
-        guard let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else { return }
+    /// Restores what `snapshot()` returned.
+    public func restore(_ obj: [String: Any]) {
         lock.withLock {
             store.seq = obj["seq"] as? Int ?? store.seq
             for (c, recs) in obj["calendars"] as? [String: [String: [String: Any]]] ?? [:] {

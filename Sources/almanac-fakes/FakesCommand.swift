@@ -39,7 +39,7 @@ struct FakesCommand: ParsableCommand {
     var tokensDir: String?
 
     @Option(name: [.customLong("state"), .customLong("state-file")],
-            help: "Keep the Google fake's events in this JSON file (loaded at start, saved every second).")
+            help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
     var stateFile: String?
 
     @Flag(help: "Print one line per request.")
@@ -76,8 +76,11 @@ struct FakesCommand: ParsableCommand {
                 try Data(refresh.utf8).write(to: url, options: .atomic)
                 chmod(url.path, 0o600)
             }
-            if service == .google, let stateFile, FileManager.default.fileExists(atPath: stateFile) {
-                try server.google?.load(from: URL(fileURLWithPath: stateFile))
+            if let stateFile, let data = FileManager.default.contents(atPath: stateFile),
+               let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let mine = saved[service.rawValue] as? [String: Any] {
+                server.google?.restore(mine)
+                server.cronofy?.restore(mine)
             }
             say("\(service.rawValue) fake listening on \(server.baseURL) (token endpoint \(server.tokenURL))")
             servers.append(server)
@@ -85,11 +88,17 @@ struct FakesCommand: ParsableCommand {
         var printed = servers.map { _ in 0 }
         while true {
             Thread.sleep(forTimeInterval: 1)
+            var state: [String: Any] = [:]
+            var changed = false
             for (i, s) in servers.enumerated() {
                 let all = s.log.all
+                changed = changed || all.count != printed[i]
                 if verbose { for e in all[printed[i]...] { say("\(s.service.rawValue): \(s.log.render(e))") } }
                 printed[i] = all.count
-                if s.service == .google, let stateFile { try? s.google?.save(to: URL(fileURLWithPath: stateFile)) }
+                state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot()
+            }
+            if changed, let stateFile, let data = try? JSONSerialization.data(withJSONObject: state) {
+                try? data.write(to: URL(fileURLWithPath: stateFile), options: .atomic)
             }
         }
     }

@@ -129,3 +129,41 @@ struct FakeSemanticsTests {
         #expect(pages == 3)
     }
 }
+
+@Suite("fake state survives a restart through its snapshot")
+struct FakeStateTests {
+    @Test func snapshotRestoresBothFakes() throws {
+        let g1 = GoogleFake()
+        g1.seed(["id": "keep00001", "summary": "kept", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        g1.seed(["id": "gone00001", "summary": "x", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        g1.userDelete("gone00001")
+        let data = try JSONSerialization.data(withJSONObject: g1.snapshot())
+        let g2 = GoogleFake()
+        g2.restore(try JSONSerialization.jsonObject(with: data) as! [String: Any])
+        #expect(g2.event("keep00001")?["summary"] as? String == "kept")
+        #expect(g2.events().count == 1)
+
+        let c1 = CronofyFake()
+        c1.seed(summary: "s", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z")
+        let c2 = CronofyFake()
+        c2.restore(try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: c1.snapshot())) as! [String: Any])
+        #expect(c2.liveEvents().count == 1)
+        #expect(c2.liveEvents().first?["summary"] as? String == "s")
+    }
+}
+
+@Suite("fake admin calls act as the calendar's user")
+struct FakeAdminTests {
+    @Test func respondAndDelete() throws {
+        let server = try FakeServer(.google)
+        server.google!.seed(["id": "adm000001", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
+                             "attendees": [["email": "p@example.com", "responseStatus": "needsAction"]]])
+        let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
+        let r = try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/respond?id=adm000001&status=accepted"))
+        #expect(r.status == 200)
+        let attendees = server.google!.event("adm000001")?["attendees"] as? [[String: Any]]
+        #expect(attendees?.first?["responseStatus"] as? String == "accepted")
+        _ = try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/delete?id=adm000001"))
+        #expect(server.google!.event("adm000001") == nil)
+    }
+}

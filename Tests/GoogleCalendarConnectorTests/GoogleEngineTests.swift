@@ -86,4 +86,26 @@ struct GoogleEngineTests {
             #expect(early.isEmpty)
         }
     }
+
+    @Test func expiredSyncTokenLeadsToAFullListingWithoutDuplicates() throws {
+        let h = try SyncHarness(job: """
+            direction = "two-way"
+            window = { past_days = 7, future_days = 30, chunk_days = 7 }
+            """)
+        let g = try GoogleHarness()
+        g.server.google!.pageCap = 40
+        for n in 0..<100 { _ = try h.fromStore.put(h.event("Visit \(n)", hours: Double(n) + 1)) }
+        #expect(try runUntilClean(h, g.connector).last?.result == .success)
+        #expect(try runUntilClean(h, g.connector).last?.result == .success)  // stores the sync token
+        g.server.google!.expireSyncTokens()
+        g.server.log.clear()
+        let after = try runUntilClean(h, g.connector)
+        #expect(after.last?.result == .success)
+        #expect(after.last?.toCounts.created == 0)
+        let log = g.server.log.all
+        #expect(log.contains { $0.status == 410 })
+        #expect(log.contains { $0.target.contains("timeMin=") })  // the full listing that followed
+        #expect(g.server.google!.events().count == 100)
+        #expect(Set(g.server.google!.events().compactMap { $0["summary"] as? String }).count == 100)
+    }
 }

@@ -108,4 +108,25 @@ struct GoogleEngineTests {
         #expect(g.server.google!.events().count == 100)
         #expect(Set(g.server.google!.events().compactMap { $0["summary"] as? String }).count == 100)
     }
+
+    @Test func calendarSideDeletionThenRecreationUsesANewGenerationID() throws {
+        let h = try SyncHarness(job: """
+            direction = "one-way"
+            window = { past_days = 7, future_days = 30, chunk_days = 7 }
+            """)
+        let g = try GoogleHarness()
+        let key = try h.fromStore.put(h.event("Reserved", hours: 5))
+        #expect(try runUntilClean(h, g.connector).last?.result == .success)
+        let firstID = try #require(g.server.google!.events().first?["id"] as? String)
+        g.server.google!.userDelete(firstID)
+        // The source edits it: the engine must bring it back, and the old id is reserved (409).
+        try h.fromStore.edit(key) { $0.location = "Room 9" }
+        let reports = try runUntilClean(h, g.connector)
+        print("reserved-id runs: \(reports.map { "\($0.result) created=\($0.toCounts.created) updated=\($0.toCounts.updated) failures=\($0.failures)" })")
+        #expect(reports.last?.result == .success)
+        let live = g.server.google!.events()
+        #expect(live.count == 1)
+        #expect((live.first?["id"] as? String) != firstID)
+        #expect(live.first?["location"] as? String == "Room 9")
+    }
 }

@@ -50,6 +50,8 @@ public final class CurlTransport {
     public let options: TransportOptions
     private let multi: UnsafeMutableRawPointer
     private var idle: [UnsafeMutableRawPointer] = []
+    /// New connections opened so far (keep-alive reuse keeps this low).
+    public private(set) var connectionsOpened = 0
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = CurlTransport.globalInit
@@ -93,6 +95,9 @@ public final class CurlTransport {
                 if code == CURLE_OK {
                     var status = 0
                     _ = almanac_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+                    var connects = 0
+                    _ = almanac_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+                    connectionsOpened += connects
                     results[i] = .response(HTTPResponse(status: status, headers: buffer.headers, body: buffer.body))
                 } else {
                     results[i] = .failure(code: Int(code.rawValue), detail: String(cString: curl_easy_strerror(code)))

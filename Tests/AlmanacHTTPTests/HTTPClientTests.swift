@@ -69,6 +69,9 @@ struct HTTPClientTests {
         #expect(results.count == 40)
         #expect(results.allSatisfy { (try? $0.get())?.status == 401 })
         #expect(server.log.count == 40)
+        // Keep-alive: 40 requests, 4 at a time, over at most 4 connections.
+        #expect(http.transport.connectionsOpened <= 4)
+        #expect(http.transport.connectionsOpened >= 1)
     }
 
     @Test func rotatedRefreshTokenIsPersistedAndInvalidGrantMeansReconnect() throws {

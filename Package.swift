@@ -101,8 +101,8 @@ let package = Package(
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
             name: "calendar-bench",
-            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
-                           .product(name: "Logging", package: "swift-log")],
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacSync",
+                           "AlmanacTestKit", .product(name: "Logging", package: "swift-log")],
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),

@@ -107,10 +107,8 @@ extension GoogleConnector {
 
     /// The batch call for a change, or the outcome when there is nothing to send.
     func call(for change: Change) -> Result<MultipartBatch.Call, WriteOutcomeBox> {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         func body(_ e: Event, id: String?, origin: String?) -> Data? {
-            try? encoder.encode(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
+            GoogleEventWriter.data(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
         }
         func ifMatch(_ v: String?) -> [String: String] { v.map { ["If-Match": $0] } ?? [:] }
         switch change {

@@ -112,7 +112,7 @@ public final class FakeServer: Sendable {
             if service == .cronofy {
                 parts = (r.jsonObject?["batch"] as? [Any])?.count ?? 0
             } else if let b = r.headers["content-type"].flatMap(MultipartMixed.boundary(of:)) {
-                parts = MultipartMixed.split(r.body, boundary: b).count
+                parts = MultipartMixed.countParts(r.body, boundary: b)
             }
         }
         func process() -> FakeResponse { google?.handle(r) ?? cronofy!.handle(r) }

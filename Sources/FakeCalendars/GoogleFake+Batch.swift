@@ -68,6 +68,32 @@ enum MultipartMixed {
         return nil
     }
 
+    /// The number of parts (delimiters other than the closing one), by a byte scan.
+    static func countParts(_ body: Data, boundary: String) -> Int {
+        let needle = Array("--\(boundary)".utf8)
+        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var n = 0
+            var i = 0
+            let last = bytes.count - needle.count
+            while i <= last {
+                if bytes[i] == needle[0] {
+                    var j = 1
+                    while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
+                    if j == needle.count {
+                        let k = i + needle.count
+                        if k + 1 < bytes.count && bytes[k] == 45 && bytes[k + 1] == 45 { break }
+                        n += 1
+                        i = k
+                        continue
+                    }
+                }
+                i += 1
+            }
+            return n
+        }
+    }
+
     static func split(_ body: Data, boundary: String) -> [Part] {
         let delimiter = Data("--\(boundary)".utf8)
         var parts: [Part] = []

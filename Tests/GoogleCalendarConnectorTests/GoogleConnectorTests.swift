@@ -24,6 +24,7 @@ struct GoogleConnectorTests {
         let batches = h.server.log.all.filter { $0.target.hasPrefix("/batch") }
         #expect(batches.count == 3)
         #expect(batches.allSatisfy { $0.batchParts <= 50 })
+        #expect(batches.map(\.batchParts).reduce(0, +) == 120)
         let stored = h.server.google!.event(deterministicID(7))!
         #expect(stored["summary"] as? String == "Appt 7")
         let priv = (stored["extendedProperties"] as? [String: Any])?["private"] as? [String: String]

@@ -110,16 +110,18 @@ let package = Package(
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
             name: "calendar-bench",
-            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
-                           .product(name: "Logging", package: "swift-log")],
-            path: "contrib/bench/calendar", exclude: ["README.md"]
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacSync",
+                           "AlmanacTestKit", .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
         .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
-                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                                   "AlmanacSync"]),
         .testTarget(name: "CronofyConnectorTests",
-                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                                   "AlmanacSync"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
             "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),

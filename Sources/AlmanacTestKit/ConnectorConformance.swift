@@ -32,7 +32,8 @@ public struct ConformanceCheck: Sendable, CustomStringConvertible {
 ///             connector: connector, window: ConnectorConformance.defaultWindow,
 ///             seed: { events in try writeRows(events, into: dir) },    // bypasses the connector
 ///             stored: { try readRows(from: dir) },                      // key → event
-///             deterministicCreates: false, versions: true))
+///             deterministicCreates: false, versions: true,
+///             seedInvalid: { try writeRowWithoutStart(into: dir) }))        // optional: its locator
 ///     }
 /// }
 /// ```

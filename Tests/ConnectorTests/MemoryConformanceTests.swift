@@ -14,7 +14,11 @@ import Testing
             connector: MemoryConnector(store: store), window: ConnectorConformance.defaultWindow,
             seed: { events in try events.map { try store.put($0) } },
             stored: { store.live.mapValues(\.event) },
-            deterministicCreates: !assignsKeys, versions: true)
+            deterministicCreates: !assignsKeys, versions: true,
+            seedInvalid: {
+                try store.addProblem(ItemProblem(key: "row 3", field: "start_time", reason: "not a date: \"soon\""))
+                return "row 3"
+            })
     }
 
     @Test(arguments: ConnectorConformance.checks)

@@ -24,9 +24,11 @@ public struct ConformanceFixture {
     /// and returns the key or locator its `ItemProblem` should name; nil skips that check.
     public var seedInvalid: (() throws -> String)?
 
-    public init(connector: any Connector, window: TimeWindow, seed: @escaping ([Event]) throws -> [String],
-                stored: @escaping () throws -> [String: Event], deterministicCreates: Bool = true,
-                versions: Bool = true, seedInvalid: (() throws -> String)? = nil) {
+    public init(
+        connector: any Connector, window: TimeWindow, seed: @escaping ([Event]) throws -> [String],
+        stored: @escaping () throws -> [String: Event], deterministicCreates: Bool = true,
+        versions: Bool = true, seedInvalid: (() throws -> String)? = nil
+    ) {
         self.connector = connector
         self.window = window
         self.seed = seed
@@ -46,8 +48,11 @@ public struct ConformanceFixture {
                 start: .instant(start, timeZone: "America/Chicago"),
                 end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
                 status: .confirmed,
-                participants: [Participant(name: "Client \(tag)\(i)", email: "client\(i)@example.org",
-                                           phones: [.mobile: "+1555000\(1000 + i)"])],
+                participants: [
+                    Participant(
+                        name: "Client \(tag)\(i)", email: "client\(i)@example.org",
+                        phones: [.mobile: "+1555000\(1000 + i)"])
+                ],
                 custom: ["appt_type": "checkup"])
         }
     }

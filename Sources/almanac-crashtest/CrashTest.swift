@@ -34,8 +34,9 @@ enum CrashTest {
         options.pageSize = 200
         var fromOptions = options
         fromOptions.assignsKeys = true
-        let h = try SyncHarness(job: args[2], fromOptions: fromOptions, toOptions: options, directory: dir,
-                                persistent: true, now: now)
+        let h = try SyncHarness(
+            job: args[2], fromOptions: fromOptions, toOptions: options, directory: dir,
+            persistent: true, now: now)
         h.batchSize = 50
         if args[3] == "point" {
             h.faultHook = { _ in counter.tick() }
@@ -44,7 +45,10 @@ enum CrashTest {
             h.toFaults.onItemApplied { _ in counter.tick() }
         }
         let r = try h.run().report
-        print("\(r.result.rawValue) points=\(counter.count) to=\(r.toCounts.changed) from=\(r.fromCounts.changed) failures=\(r.failures.count) \(r.error ?? "")")
+        print(
+            "\(r.result.rawValue) points=\(counter.count) to=\(r.toCounts.changed) from=\(r.fromCounts.changed) "
+                + "failures=\(r.failures.count) \(r.error ?? "")"
+        )
         exit(r.result == .success ? 0 : 1)
     }
 
@@ -54,9 +58,10 @@ enum CrashTest {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func event(_ title: String, _ i: Int) -> Event {
             let start = now.addingTimeInterval(Double(i % 600 + 1) * 3_600)
-            return Event(title: title, location: "Room \(i % 9)", start: .instant(start, timeZone: "America/Chicago"),
-                         end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
-                         participants: [Participant(name: "Client \(i)", email: "c\(i)@example.org")])
+            return Event(
+                title: title, location: "Room \(i % 9)", start: .instant(start, timeZone: "America/Chicago"),
+                end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
+                participants: [Participant(name: "Client \(i)", email: "c\(i)@example.org")])
         }
         var fromOptions = MemoryStore.Options()
         fromOptions.assignsKeys = true

@@ -69,7 +69,8 @@ struct CrashTests {
         let store = try MemoryStore(file: dir.appendingPathComponent(file))
         return store.live.values.map { r in
             let e = r.event
-            return "\(e.title ?? "")|\(e.location ?? "")|\(ContentProjection(fields: [.start]).value(.start, of: e))|\(Set(r.writeBacks).sorted())"
+            let start = ContentProjection(fields: [.start]).value(.start, of: e)
+            return "\(e.title ?? "")|\(e.location ?? "")|\(start)|\(Set(r.writeBacks).sorted())"
         }.sorted()
     }
 

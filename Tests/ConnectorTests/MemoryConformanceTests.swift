@@ -34,8 +34,9 @@ import Testing
     /// The suite can fail: a connector that lists an item twice is caught.
     @Test func suiteCatchesADoubleListing() throws {
         let f = try Self.fixture(assignsKeys: false)
-        let broken = ConformanceFixture(connector: DoubleLister(inner: f.connector), window: f.window, seed: f.seed,
-                                        stored: f.stored)
+        let broken = ConformanceFixture(
+            connector: DoubleLister(inner: f.connector), window: f.window, seed: f.seed,
+            stored: f.stored)
         let check = ConnectorConformance.checks.first { $0.name == "a listing returns each item of the window once" }!
         #expect(throws: ConformanceFailure.self) { try check.run(broken) }
     }

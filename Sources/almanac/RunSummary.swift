@@ -10,7 +10,9 @@ enum RunSummary {
             out += "job \(r.job): plan (dry run, nothing written)\n"
             for line in result.plan { out += "  \(line)\n" }
         }
-        out += "job \(r.job): \(r.result.rawValue) in \(r.durationMS) ms; to: \(counts(r.toCounts)); from: \(counts(r.fromCounts))\n"
+        out +=
+            "job \(r.job): \(r.result.rawValue) in \(r.durationMS) ms; "
+            + "to: \(counts(r.toCounts)); from: \(counts(r.fromCounts))\n"
         if let error = r.error { out += "  error \(r.errorCode ?? "sync.failed"): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
         return out

@@ -15,8 +15,9 @@ import Testing
         let start = Date().addingTimeInterval(3_600)
         try from.put(Event(title: "Visit", start: .instant(start, timeZone: nil)), key: "A1")
         let state = dir.appendingPathComponent("state")
-        let runner = try JobRunner(profile: profile, stateDirectory: state, logger: Logger(label: "test"),
-                                   modules: [MemoryModule.self])
+        let runner = try JobRunner(
+            profile: profile, stateDirectory: state, logger: Logger(label: "test"),
+            modules: [MemoryModule.self])
         let dry = try runner.execute(job: "j", options: RunOptions(dryRun: true))
         #expect(dry.plan == ["create  to    A1  new in from"])
         let report = try runner.run(job: "j", options: RunOptions(), progress: { _ in })

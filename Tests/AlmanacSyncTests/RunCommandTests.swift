@@ -76,7 +76,9 @@ struct RunCommandTests {
         let unknownJob = try Self.run(["run", "clinic", "--job", "nope", "--profiles", dir.path, "--state", dir.path])
         #expect(unknownJob.status == 64)
         #expect(unknownJob.err.contains("has no job \"nope\"; jobs: appointments"))
-        let badSince = try Self.run(["run", "clinic", "--since", "yesterday", "--profiles", dir.path, "--state", dir.path])
+        let badSince = try Self.run([
+            "run", "clinic", "--since", "yesterday", "--profiles", dir.path, "--state", dir.path,
+        ])
         #expect(badSince.status == 64)
     }
 }

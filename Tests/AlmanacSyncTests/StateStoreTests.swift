@@ -13,17 +13,22 @@ import Testing
         let path = Self.path()
         do {
             let store = try StateStore(path: path)
-            var s = ItemState(keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1")
-            s.setBase(Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
-                      zone: TimeZone(identifier: "UTC")!)
-            let saved = try store.commit(job: "j", upserts: [s, ItemState(keyFrom: "A2", keyTo: "x2")],
-                                         cursors: [.from: "seq:9"])
+            var s = ItemState(
+                keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1")
+            s.setBase(
+                Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
+                zone: TimeZone(identifier: "UTC")!)
+            let saved = try store.commit(
+                job: "j", upserts: [s, ItemState(keyFrom: "A2", keyTo: "x2")],
+                cursors: [.from: "seq:9"])
             #expect(saved.allSatisfy { $0.id != nil })
             try store.commit(job: "j", upserts: [], removals: [saved[1].id!])
             let now = Date(timeIntervalSince1970: 1_900_000_000)
-            try store.record(RunReport(runID: "r1", profile: "p", job: "j", trigger: .schedule, dryRun: false,
-                                       started: now, finished: now.addingTimeInterval(2), result: .partial,
-                                       failures: [ItemFailure(key: "A9", side: "from", reason: "bad")]))
+            try store.record(
+                RunReport(
+                    runID: "r1", profile: "p", job: "j", trigger: .schedule, dryRun: false,
+                    started: now, finished: now.addingTimeInterval(2), result: .partial,
+                    failures: [ItemFailure(key: "A9", side: "from", reason: "bad")]))
         }
         let store = try StateStore(path: path)  // migrations run again: nothing to do
         let items = try store.items(job: "j")
@@ -53,7 +58,9 @@ import Testing
     @Test func aKeyCannotBeLinkedTwice() throws {
         let store = try StateStore(path: Self.path())
         try store.commit(job: "j", upserts: [ItemState(keyFrom: "A1", keyTo: "x1")])
-        #expect(throws: (any Error).self) { try store.commit(job: "j", upserts: [ItemState(keyFrom: "A2", keyTo: "x1")]) }
+        #expect(throws: (any Error).self) {
+            try store.commit(job: "j", upserts: [ItemState(keyFrom: "A2", keyTo: "x1")])
+        }
         #expect(try store.items(job: "j").count == 1)  // the failed transaction left nothing behind
     }
 

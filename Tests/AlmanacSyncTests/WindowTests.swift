@@ -41,7 +41,8 @@ import Testing
         #expect(blocked.report.error?.contains("listed no items where 1000 were known") == true)
         let delta = try h.run()
         #expect(delta.report.result == .blocked)
-        #expect(delta.report.error?.contains("1000 of 1000 items (more than 20 %) would be deleted on the to side") == true)
+        #expect(
+            delta.report.error?.contains("1000 of 1000 items (more than 20 %) would be deleted on the to side") == true)
         #expect(h.toStore.live.count == 1_000)
         let allowed = try h.run(RunOptions(allowMassDelete: true))
         #expect(allowed.report.result == .success)

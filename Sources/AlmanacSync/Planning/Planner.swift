@@ -54,10 +54,13 @@ struct Planner {
                     continue
                 }
             }
-            let ctx = Linked(inputs: inputs, state: s, fromSeen: fi.map { index.seen($0, .from) },
-                             toSeen: ti.map { index.seen($0, .to) })
+            let ctx = Linked(
+                inputs: inputs, state: s, fromSeen: fi.map { index.seen($0, .from) },
+                toSeen: ti.map { index.seen($0, .to) })
             var item = ctx.plan(findOnTo: { id in
-                guard let key = index.toKey(origin: id), !claimedTo.contains(key), let t = to.items[key] else { return nil }
+                guard let key = index.toKey(origin: id), !claimedTo.contains(key), let t = to.items[key] else {
+                    return nil
+                }
                 return index.seen(t, .to)
             })
             if let linked = item.next.keyTo, linked != s.keyTo { claimedTo.insert(linked) }
@@ -72,7 +75,8 @@ struct Planner {
         var claimedFrom = Set<String>()
         if matchedFrom < from.items.count { claimedFrom = Set(states.compactMap(\.keyFrom)) }
         if matchedTo < to.items.count || !claimedTo.isEmpty { claimedTo.formUnion(states.compactMap(\.keyTo)) }
-        let newFrom = matchedFrom < from.items.count
+        let newFrom =
+            matchedFrom < from.items.count
             ? from.items.keys.filter { !claimedFrom.contains($0) && !bad.contains($0) }.sorted() : []
 
         // (C) New items of `from`.
@@ -80,8 +84,10 @@ struct Planner {
             let f = index.seen(from.items[key]!, .from)
             if f.item.event.origin != nil { continue }  // written back by us; linked in (B)
             if let why = job.excluded(f.event) {
-                plan.items.append(ItemPlan(next: ItemState(),
-                                           notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
+                plan.items.append(
+                    ItemPlan(
+                        next: ItemState(),
+                        notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
                 continue
             }
             let id = job.id(.to, sourceKey: key, generation: 0)
@@ -91,16 +97,19 @@ struct Planner {
                 plan.items.append(link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)"))
                 continue
             }
-            var next = ItemState(keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from)
+            var next = ItemState(
+                keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from)
             next.setBase(f.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.apply.create && job.toCapabilities.contains(.write) {
-                item.toChanges.append(PlannedChange(
-                    change: .create(id: id, event: f.event),
-                    action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
-                    hashAfter: f.hash, generation: 0))
+                item.toChanges.append(
+                    PlannedChange(
+                        change: .create(id: id, event: f.event),
+                        action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
+                        hashAfter: f.hash, generation: 0))
             } else {
-                item.notes.append(.init(kind: .skip, target: .to, key: key, reason: skipReason(create: true, back: false)))
+                item.notes.append(
+                    .init(kind: .skip, target: .to, key: key, reason: skipReason(create: true, back: false)))
             }
             plan.items.append(item)
         }
@@ -121,10 +130,11 @@ struct Planner {
             next.setBase(t.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.applyBack.create && job.fromCapabilities.contains(.write) {
-                item.fromChanges.append(PlannedChange(
-                    change: .create(id: id, event: t.event),
-                    action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
-                    hashAfter: t.hash, generation: 0))
+                item.fromChanges.append(
+                    PlannedChange(
+                        change: .create(id: id, event: t.event),
+                        action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
+                        hashAfter: t.hash, generation: 0))
                 plan.items.append(item)
             }
         }
@@ -134,8 +144,9 @@ struct Planner {
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
     /// the same, else with the merge of both (no base: the policy decides each differing field).
     func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String) -> ItemPlan {
-        let state = ItemState(keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
-                              versionTo: t.item.version, origin: origin)
+        let state = ItemState(
+            keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
+            versionTo: t.item.version, origin: origin)
         let inputs = PlanInputs(job: job, from: SideRead(), to: SideRead())
         var item = Linked(inputs: inputs, state: state, fromSeen: f, toSeen: t)
             .plan(findOnTo: { _ in nil })
@@ -155,8 +166,10 @@ struct Planner {
     private func findBad(_ read: SideRead, side: ConnectorContext.Side, into plan: inout Plan) -> Set<String> {
         var bad = Set<String>()
         for problem in read.problems {
-            plan.invalid.append(.init(kind: .invalid, target: side, key: problem.key,
-                                      reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
+            plan.invalid.append(
+                .init(
+                    kind: .invalid, target: side, key: problem.key,
+                    reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
             bad.insert(problem.key)
         }
         for (key, item) in read.items {

@@ -53,8 +53,9 @@ public struct SideReader {
         let feed = connector.capabilities.contains(.changeFeed)
         if feed, !full, cursor != nil || since != nil {
             out.isDelta = true
-            try listing(ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
-                        onPage: onPage)
+            try listing(
+                ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
+                onPage: onPage)
             return out
         }
         for chunk in window.chunks(days: chunkDays) {
@@ -84,7 +85,8 @@ public struct SideReader {
             }
             if let next = page.continuation {
                 guard pages < pageLimit else {
-                    throw AlmanacError("sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
+                    throw AlmanacError(
+                        "sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
                 }
                 request.continuation = next
                 continue

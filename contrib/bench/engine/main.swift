@@ -13,12 +13,16 @@ let base = Date(timeIntervalSince1970: 1_899_158_400)
 
 func event(_ i: Int) -> Event {
     let start = base.addingTimeInterval(Double(i % 2_000) * 1_800)
-    return Event(title: "Appointment \(i)", description: "Check-up, bring the forms", location: "Room \(i % 12)",
-                 start: .instant(start, timeZone: zone.identifier),
-                 end: .instant(start.addingTimeInterval(1_800), timeZone: zone.identifier),
-                 participants: [Participant(name: "Client \(i)", email: "client\(i)@example.org",
-                                            phones: [.mobile: "+1555\(1_000_000 + i)"])],
-                 custom: ["appt_type": "checkup"])
+    return Event(
+        title: "Appointment \(i)", description: "Check-up, bring the forms", location: "Room \(i % 12)",
+        start: .instant(start, timeZone: zone.identifier),
+        end: .instant(start.addingTimeInterval(1_800), timeZone: zone.identifier),
+        participants: [
+            Participant(
+                name: "Client \(i)", email: "client\(i)@example.org",
+                phones: [.mobile: "+1555\(1_000_000 + i)"])
+        ],
+        custom: ["appt_type": "checkup"])
 }
 
 /// CPU seconds of this thread (the machine may be shared: wall time is printed too).
@@ -89,8 +93,9 @@ for (i, e) in events.enumerated() {
     fromRead.items["A\(i)"] = SourceItem(key: "A\(i)", version: "1", event: e)
     toRead.items[toKey] = SourceItem(key: toKey, version: "1", event: e)
     let h = job.projection.hash(e)
-    var s = ItemState(id: Int64(i + 1), keyFrom: "A\(i)", keyTo: toKey, hashFrom: h, hashTo: h, versionFrom: "1",
-                      versionTo: "1")
+    var s = ItemState(
+        id: Int64(i + 1), keyFrom: "A\(i)", keyTo: toKey, hashFrom: h, hashTo: h, versionFrom: "1",
+        versionTo: "1")
     s.setBase(e, zone: zone)
     states.append(s)
 }
@@ -107,7 +112,15 @@ if ProcessInfo.processInfo.environment["BENCH_PLAN_ONLY"] != nil {
 precondition(plan!.unchanged == count && plan!.actions.isEmpty, "the no-change plan is not empty")
 
 let store = try StateStore(path: dir.appendingPathComponent("bench.sqlite").path)
-_ = try time { try store.commit(job: "j", upserts: states.map { var s = $0; s.id = nil; return s }) }
+_ = try time {
+    try store.commit(
+        job: "j",
+        upserts: states.map {
+            var s = $0
+            s.id = nil
+            return s
+        })
+}
 var loaded: [ItemState] = []
 let (loadSeconds, loadCPU) = try time { loaded = try store.items(job: "j") }
 precondition(loaded.count == count)
@@ -116,11 +129,19 @@ let (jsonSeconds, jsonCPU) = try time { _ = try encoder.encode(events) }
 
 func rate(_ s: Double) -> String { String(format: "%9.0f items/s", Double(count) / s) }
 print("engine benchmark, \(count) items, no changes (wall and CPU time of this thread; the machine may be shared)")
-print(String(format: "  plan (hash both sides, compare to state)  wall %7.3f s %@   cpu %7.3f s %@", planSeconds,
-             rate(planSeconds), planCPU, rate(planCPU)))
-print(String(format: "  state: load item map (GRDB)              wall %7.3f s %@   cpu %7.3f s %@", loadSeconds,
-             rate(loadSeconds), loadCPU, rate(loadCPU)))
-print(String(format: "  peer: JSONEncoder over the same events   wall %7.3f s %@   cpu %7.3f s %@", jsonSeconds,
-             rate(jsonSeconds), jsonCPU, rate(jsonCPU)))
-print(String(format: "  ratio plan / JSON encode (cpu): %.2f   target plan <= 1 s: %@ (cpu), %@ (wall)", planCPU / jsonCPU,
-             planCPU <= 1 ? "met" : "NOT met", planSeconds <= 1 ? "met" : "NOT met"))
+print(
+    String(
+        format: "  plan (hash both sides, compare to state)  wall %7.3f s %@   cpu %7.3f s %@", planSeconds,
+        rate(planSeconds), planCPU, rate(planCPU)))
+print(
+    String(
+        format: "  state: load item map (GRDB)              wall %7.3f s %@   cpu %7.3f s %@", loadSeconds,
+        rate(loadSeconds), loadCPU, rate(loadCPU)))
+print(
+    String(
+        format: "  peer: JSONEncoder over the same events   wall %7.3f s %@   cpu %7.3f s %@", jsonSeconds,
+        rate(jsonSeconds), jsonCPU, rate(jsonCPU)))
+print(
+    String(
+        format: "  ratio plan / JSON encode (cpu): %.2f   target plan <= 1 s: %@ (cpu), %@ (wall)", planCPU / jsonCPU,
+        planCPU <= 1 ? "met" : "NOT met", planSeconds <= 1 ? "met" : "NOT met"))

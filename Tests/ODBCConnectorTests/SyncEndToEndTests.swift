@@ -26,7 +26,8 @@ import Testing
         db = dir.appendingPathComponent("clinic.db").path
         _ = FileManager.default.createFile(atPath: db, contents: Data())
         sql = try SQL("Driver=SQLite3;Database=\(db);")
-        try sql.exec("""
+        try sql.exec(
+            """
             CREATE TABLE appointments (id INTEGER PRIMARY KEY, subject TEXT, starts TIMESTAMP, ends TIMESTAMP,
               client TEXT, kind TEXT, confirmed INTEGER NOT NULL DEFAULT 0)
             """)
@@ -59,7 +60,8 @@ import Testing
         try Data(text.utf8).write(to: file)
         switch ProfileLoader(connectors: [ODBCModule.self, MemoryModule.self]).load(path: file.path).result {
         case .success(let p): profile = p
-        case .failure(let e): throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
+        case .failure(let e):
+            throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
         }
         sink = try MemoryStore()
         state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
@@ -68,16 +70,20 @@ import Testing
     func run(daysLater: Double = 0) throws -> RunReport {
         let job = profile.jobs[0]
         let conn = profile.connections["db"]!
-        var context = ConnectorContext(profile: profile.name, job: job.name, side: .from, connectionName: "db",
-                                       connection: conn.settings, jobSettings: job.source, timeZone: profile.timeZone,
-                                       stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "e2e"),
-                                       phonePriority: job.phonePriority)
+        var context = ConnectorContext(
+            profile: profile.name, job: job.name, side: .from, connectionName: "db",
+            connection: conn.settings, jobSettings: job.source, timeZone: profile.timeZone,
+            stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "e2e"),
+            phonePriority: job.phonePriority)
         context.chunkDays = job.window.chunkDays
         let from = try ODBCModule.make(context)
         let to = MemoryConnector(store: sink, timeZone: profile.timeZone)
-        let syncJob = try SyncJob(profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
-                                  batchSize: 100)
-        let report = SyncEngine(job: syncJob, from: from, to: to, store: state).run(options: RunOptions(), now: now.addingTimeInterval(daysLater * 86_400)).report
+        let syncJob = try SyncJob(
+            profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
+            batchSize: 100)
+        let report = SyncEngine(job: syncJob, from: from, to: to, store: state).run(
+            options: RunOptions(), now: now.addingTimeInterval(daysLater * 86_400)
+        ).report
         #expect(report.result == .success, "\(report.error ?? "")")
         return report
     }
@@ -98,14 +104,18 @@ import Testing
         var report = try run()
         #expect(report.toCounts.created == 3)
         #expect(sinkItems.keys.sorted() == ["Checkup", "Cleaning", "X-ray"])
-        #expect(sinkItems["Checkup"]?.event.start == .instant(Fixture.date("2026-03-11T14:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            sinkItems["Checkup"]?.event.start
+                == .instant(Fixture.date("2026-03-11T14:00:00Z"), timeZone: "America/Chicago"))
         #expect(sinkItems["Cleaning"]?.event.custom["appt_type"] == "hygiene")
 
         // 2. An update in the database reaches the sink.
         try sql.exec("UPDATE appointments SET subject = 'Checkup (long)', ends = '2026-03-11 10:00:00' WHERE id = 1")
         report = try run()
         #expect(report.toCounts.updated == 1)
-        #expect(sinkItems["Checkup (long)"]?.event.end == .instant(Fixture.date("2026-03-11T15:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            sinkItems["Checkup (long)"]?.event.end
+                == .instant(Fixture.date("2026-03-11T15:00:00Z"), timeZone: "America/Chicago"))
         #expect(sinkItems["Checkup"] == nil)
 
         // 3. A row deleted inside the window is deleted in the sink.
@@ -131,7 +141,10 @@ import Testing
         }
         report = try run(daysLater: 10)
         #expect(report.fromCounts.confirmed == 1)
-        #expect(try sql.rows("SELECT id, confirmed FROM appointments ORDER BY id") == [["1", "0"], ["3", "1"], ["4", "0"]])
+        #expect(
+            try sql.rows("SELECT id, confirmed FROM appointments ORDER BY id") == [
+                ["1", "0"], ["3", "1"], ["4", "0"],
+            ])
         #expect(sink.record(key)?.event.title == "X-ray, confirmed by phone")
         #expect(try sql.rows("SELECT subject FROM appointments WHERE id = 3") == [["X-ray"]])
         report = try run(daysLater: 10)

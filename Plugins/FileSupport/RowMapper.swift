@@ -101,7 +101,9 @@ public final class RowMapper {
             }
             isAllDay = flag
         }
-        guard let parsedStart = parse(start, .startTime) else { return problem(.startTime, unreadable(start, .startTime)) }
+        guard let parsedStart = parse(start, .startTime) else {
+            return problem(.startTime, unreadable(start, .startTime))
+        }
         if case .date = parsedStart { isAllDay = true }
         var parsedEnd: ParsedTime?
         if let end {
@@ -119,7 +121,9 @@ public final class RowMapper {
             event.start = .instant(instant(parsedStart), timeZone: zoneID)
             if let parsedEnd {
                 let e = instant(parsedEnd)
-                guard e >= instant(parsedStart) else { return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"") }
+                guard e >= instant(parsedStart) else {
+                    return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"")
+                }
                 event.end = .instant(e, timeZone: zoneID)
             }
         }

@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         // Benchmark (make bench): planning a 100,000-item no-change run.
         .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
-                          path: "contrib/bench/engine", exclude: ["run.sh", "README.md"]),
+                          path: "contrib/bench/engine", exclude: ["run", "README.md"]),
         .executableTarget(
             name: "odbc-bench",
             dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ODBCConnectorTests",
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
@@ -135,9 +136,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md"]),
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
-                                   .product(name: "GRDB", package: "GRDB.swift")]),
         ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

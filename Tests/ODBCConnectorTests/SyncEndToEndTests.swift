@@ -31,6 +31,16 @@ import Testing
             CREATE TABLE appointments (id INTEGER PRIMARY KEY, subject TEXT, starts TIMESTAMP, ends TIMESTAMP,
               client TEXT, kind TEXT, confirmed INTEGER NOT NULL DEFAULT 0)
             """)
+        profile = try Self.profile(in: dir, db: db)
+        sink = try MemoryStore()
+        state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
+    }
+
+    /// Writes and loads `clinic.toml`: the database as `from`, a memory calendar as `to`.
+    static func profile(
+        in dir: URL, db: String, applyBack: String = "create = false, update = false, delete = false",
+        extraSource: String = ""
+    ) throws -> Profile {
         let text = """
             timezone = "America/Chicago"
             [connections.db]
@@ -45,7 +55,7 @@ import Testing
             to = "cal"
             direction = "two-way"
             window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            apply_back = { create = false, update = false, delete = false }
+            apply_back = { \(applyBack) }
             title_template = "Appt with {{participant_0_name}}"
             [jobs.source]
             read_query = '''
@@ -55,19 +65,19 @@ import Testing
             WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)
             '''
             on_confirmed = "UPDATE appointments SET confirmed = 1 WHERE id = :external_id"
+            \(extraSource)
             """
         let file = dir.appendingPathComponent("clinic.toml")
         try Data(text.utf8).write(to: file)
         switch ProfileLoader(connectors: [ODBCModule.self, MemoryModule.self]).load(path: file.path).result {
-        case .success(let p): profile = p
+        case .success(let p): return p
         case .failure(let e):
             throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
         }
-        sink = try MemoryStore()
-        state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
     }
 
-    func run(daysLater: Double = 0) throws -> RunReport {
+    func run(daysLater: Double = 0, profile: Profile? = nil) throws -> RunReport {
+        let profile = profile ?? self.profile
         let job = profile.jobs[0]
         let conn = profile.connections["db"]!
         var context = ConnectorContext(
@@ -149,5 +159,30 @@ import Testing
         #expect(try sql.rows("SELECT subject FROM appointments WHERE id = 3") == [["X-ray"]])
         report = try run(daysLater: 10)
         #expect(report.fromCounts.confirmed == 0 && report.toCounts.changed == 0)
+    }
+
+    /// With `apply_back.update`, a calendar-side edit goes back through the `update` statement,
+    /// its values bound (the title carries SQL).
+    @Test func calendarEditsGoBackThroughUpdate() throws {
+        let profile = try Self.profile(
+            in: dir, db: db, applyBack: "create = false, update = true, delete = false",
+            extraSource:
+                "update = \"UPDATE appointments SET subject = :title, kind = :custom.appt_type WHERE id = :external_id\""
+        )
+        try sql.exec("INSERT INTO appointments VALUES (7, 'Checkup', '2026-03-11 09:00:00', NULL, 'Ann', 'checkup', 0)")
+        #expect(try run(profile: profile).toCounts.created == 1)
+        let key = sinkItems["Checkup"]!.key
+        try sink.edit(key) {
+            $0.title = "Checkup'); DROP TABLE appointments; --"
+            $0.custom["appt_type"] = "follow-up"
+        }
+        let report = try run(profile: profile)
+        #expect(report.fromCounts.updated == 1)
+        #expect(
+            try sql.rows("SELECT id, subject, kind FROM appointments")
+                == [["7", "Checkup'); DROP TABLE appointments; --", "follow-up"]])
+        // The row now reads back as written: nothing left to do.
+        let again = try run(profile: profile)
+        #expect(again.fromCounts.changed == 0 && again.toCounts.changed == 0)
     }
 }

@@ -54,7 +54,8 @@ struct ODBCSettings {
         func seconds(_ key: String, _ fallback: Int) throws -> Int {
             guard let text = context.connection.string(key) else { return fallback }
             guard let d = parseDuration(text) else {
-                throw AlmanacError(.configInvalidValue, "\(place): \(key): expected a duration like \"30s\", got \"\(text)\"")
+                throw AlmanacError(
+                    .configInvalidValue, "\(place): \(key): expected a duration like \"30s\", got \"\(text)\"")
             }
             return max(1, Int(d.components.seconds))
         }
@@ -90,7 +91,9 @@ struct ODBCSettings {
         guard let update = statements[.update] else { return read }
         var written: Set<EventField> = [.start]
         for name in update.names {
-            if let f = Self.field(named: name.lowercased()) { written.insert(f) } else if name != "external_id" {
+            if let f = Self.field(named: name.lowercased()) {
+                written.insert(f)
+            } else if name != "external_id" {
                 written.insert(.custom)
             }
         }

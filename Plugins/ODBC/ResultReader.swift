@@ -79,8 +79,10 @@ final class ResultReader {
     /// of the reader's own fetches the next rowset into a second buffer set while the caller
     /// maps the current one (call `finish()` before reusing the statement).
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
-    init(statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
-         pipelined: Bool = false) throws {
+    init(
+        statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
+        pipelined: Bool = false
+    ) throws {
         self.statement = statement
         let count = try statement.resultColumnCount()
         var columns: [ODBCColumnDescription] = []
@@ -106,16 +108,22 @@ final class ResultReader {
         sets = (0..<setCount).map { _ in RowsetState() }
         bindOffset.pointee = 0
         let stmt = statement.handle
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_TYPE),
-                                           UnsafeMutableRawPointer(bitPattern: Int(SQL_BIND_BY_COLUMN)), 0),
-                            "SQLSetStmtAttr(ROW_BIND_TYPE)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE),
-                                           UnsafeMutableRawPointer(bitPattern: rowArraySize), 0),
-                            "SQLSetStmtAttr(ROW_ARRAY_SIZE)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), rowsFetched, 0),
-                            "SQLSetStmtAttr(ROWS_FETCHED_PTR)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), rowStatus, 0),
-                            "SQLSetStmtAttr(ROW_STATUS_PTR)")
+        try statement.check(
+            SQLSetStmtAttr(
+                stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_TYPE),
+                UnsafeMutableRawPointer(bitPattern: Int(SQL_BIND_BY_COLUMN)), 0),
+            "SQLSetStmtAttr(ROW_BIND_TYPE)")
+        try statement.check(
+            SQLSetStmtAttr(
+                stmt, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE),
+                UnsafeMutableRawPointer(bitPattern: rowArraySize), 0),
+            "SQLSetStmtAttr(ROW_ARRAY_SIZE)")
+        try statement.check(
+            SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), rowsFetched, 0),
+            "SQLSetStmtAttr(ROWS_FETCHED_PTR)")
+        try statement.check(
+            SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), rowStatus, 0),
+            "SQLSetStmtAttr(ROW_STATUS_PTR)")
         // A driver without bind offsets reads without the pipeline.
         var usePipeline = setCount > 1
         if usePipeline {
@@ -131,10 +139,12 @@ final class ResultReader {
             case .date: cType = SQL_C_TYPE_DATE
             case .time: cType = SQL_C_TYPE_TIME
             }
-            try statement.check(SQLBindCol(stmt, SQLUSMALLINT(i + 1), SQLSMALLINT(cType), block + dataOffsets[i],
-                                           SQLLEN(binding.elementSize),
-                                           (block + indicatorOffsets[i]).assumingMemoryBound(to: SQLLEN.self)),
-                                "SQLBindCol(\(i + 1))")
+            try statement.check(
+                SQLBindCol(
+                    stmt, SQLUSMALLINT(i + 1), SQLSMALLINT(cType), block + dataOffsets[i],
+                    SQLLEN(binding.elementSize),
+                    (block + indicatorOffsets[i]).assumingMemoryBound(to: SQLLEN.self)),
+                "SQLBindCol(\(i + 1))")
         }
         if usePipeline { pipeline = FetchPipeline(reader: self) }
     }
@@ -146,7 +156,8 @@ final class ResultReader {
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), nil, 0)
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), nil, 0)
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_BIND_OFFSET_PTR), nil, 0)
-        _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
+        _ = SQLSetStmtAttr(
+            statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
         block.deallocate()
         bindOffset.deallocate()
         rowsFetched.deallocate()
@@ -239,8 +250,10 @@ final class ResultReader {
             return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
         case .timestamp:
             let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
-            return .timestamp(WallClock(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
-                                        hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
+            return .timestamp(
+                WallClock(
+                    date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
+                    hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
         case .date:
             let d = base.load(as: SQL_DATE_STRUCT.self)
             return .date(CivilDate(year: Int(d.year), month: Int(d.month), day: Int(d.day)))
@@ -260,9 +273,11 @@ final class ResultReader {
         case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR:
             return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size, capped: false)
         case SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
-            return long ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
+            return long
+                ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
         case SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY:
-            return long ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
+            return long
+                ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
         default:
             // Numbers, GUIDs, intervals, SQL Server's time2/datetimeoffset: their text.
             return .narrow(bytes: min(max(column.size + 8, 64), 1_024), capped: true)
@@ -273,8 +288,9 @@ final class ResultReader {
     /// column with `SQLGetData`.
     private func reread(row: Int, column: Int, wide: Bool) -> CellValue {
         if rowArraySize > 1 {
-            let rc = SQLSetPos(statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
-                               SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
+            let rc = SQLSetPos(
+                statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
+                SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
             guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO) else { return .truncated }
         }
         return (try? getData(column: column + 1, wide: wide)) ?? .truncated
@@ -288,12 +304,14 @@ final class ResultReader {
         let terminator = wide ? 2 : 1
         while true {
             var ind: SQLLEN = 0
-            let rc = SQLGetData(statement.handle, SQLUSMALLINT(column), SQLSMALLINT(wide ? SQL_C_WCHAR : SQL_C_CHAR),
-                                &buffer, SQLLEN(chunk), &ind)
+            let rc = SQLGetData(
+                statement.handle, SQLUSMALLINT(column), SQLSMALLINT(wide ? SQL_C_WCHAR : SQL_C_CHAR),
+                &buffer, SQLLEN(chunk), &ind)
             if rc == SQLRETURN(SQL_NO_DATA) { break }
             try statement.check(rc, "SQLGetData(\(column))")
             if ind == SQLLEN(SQL_NULL_DATA) { return .null }
-            let available = (ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > chunk - terminator) ? chunk - terminator : Int(ind)
+            let available =
+                (ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > chunk - terminator) ? chunk - terminator : Int(ind)
             collected.append(contentsOf: buffer[0..<available])
             if rc == SQLRETURN(SQL_SUCCESS) { break }
         }

@@ -26,10 +26,21 @@ import Testing
         db = dir.appendingPathComponent("clinic.db").path
         _ = FileManager.default.createFile(atPath: db, contents: Data())
         sql = try SQL("Driver=SQLite3;Database=\(db);")
-        try sql.exec("""
+        try sql.exec(
+            """
             CREATE TABLE appointments (id INTEGER PRIMARY KEY, subject TEXT, starts TIMESTAMP, ends TIMESTAMP,
               client TEXT, kind TEXT, confirmed INTEGER NOT NULL DEFAULT 0)
             """)
+        profile = try Self.profile(in: dir, db: db)
+        sink = try MemoryStore()
+        state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
+    }
+
+    /// Writes and loads `clinic.toml`: the database as `from`, a memory calendar as `to`.
+    static func profile(
+        in dir: URL, db: String, applyBack: String = "create = false, update = false, delete = false",
+        extraSource: String = ""
+    ) throws -> Profile {
         let text = """
             timezone = "America/Chicago"
             [connections.db]
@@ -44,7 +55,7 @@ import Testing
             to = "cal"
             direction = "two-way"
             window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            apply_back = { create = false, update = false, delete = false }
+            apply_back = { \(applyBack) }
             title_template = "Appt with {{participant_0_name}}"
             [jobs.source]
             read_query = '''
@@ -54,30 +65,35 @@ import Testing
             WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)
             '''
             on_confirmed = "UPDATE appointments SET confirmed = 1 WHERE id = :external_id"
+            \(extraSource)
             """
         let file = dir.appendingPathComponent("clinic.toml")
         try Data(text.utf8).write(to: file)
         switch ProfileLoader(connectors: [ODBCModule.self, MemoryModule.self]).load(path: file.path).result {
-        case .success(let p): profile = p
-        case .failure(let e): throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
+        case .success(let p): return p
+        case .failure(let e):
+            throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
         }
-        sink = try MemoryStore()
-        state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
     }
 
-    func run(daysLater: Double = 0) throws -> RunReport {
+    func run(daysLater: Double = 0, profile: Profile? = nil) throws -> RunReport {
+        let profile = profile ?? self.profile
         let job = profile.jobs[0]
         let conn = profile.connections["db"]!
-        var context = ConnectorContext(profile: profile.name, job: job.name, side: .from, connectionName: "db",
-                                       connection: conn.settings, jobSettings: job.source, timeZone: profile.timeZone,
-                                       stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "e2e"),
-                                       phonePriority: job.phonePriority)
+        var context = ConnectorContext(
+            profile: profile.name, job: job.name, side: .from, connectionName: "db",
+            connection: conn.settings, jobSettings: job.source, timeZone: profile.timeZone,
+            stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "e2e"),
+            phonePriority: job.phonePriority)
         context.chunkDays = job.window.chunkDays
         let from = try ODBCModule.make(context)
         let to = MemoryConnector(store: sink, timeZone: profile.timeZone)
-        let syncJob = try SyncJob(profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
-                                  batchSize: 100)
-        let report = SyncEngine(job: syncJob, from: from, to: to, store: state).run(options: RunOptions(), now: now.addingTimeInterval(daysLater * 86_400)).report
+        let syncJob = try SyncJob(
+            profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
+            batchSize: 100)
+        let report = SyncEngine(job: syncJob, from: from, to: to, store: state).run(
+            options: RunOptions(), now: now.addingTimeInterval(daysLater * 86_400)
+        ).report
         #expect(report.result == .success, "\(report.error ?? "")")
         return report
     }
@@ -98,14 +114,18 @@ import Testing
         var report = try run()
         #expect(report.toCounts.created == 3)
         #expect(sinkItems.keys.sorted() == ["Checkup", "Cleaning", "X-ray"])
-        #expect(sinkItems["Checkup"]?.event.start == .instant(Fixture.date("2026-03-11T14:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            sinkItems["Checkup"]?.event.start
+                == .instant(Fixture.date("2026-03-11T14:00:00Z"), timeZone: "America/Chicago"))
         #expect(sinkItems["Cleaning"]?.event.custom["appt_type"] == "hygiene")
 
         // 2. An update in the database reaches the sink.
         try sql.exec("UPDATE appointments SET subject = 'Checkup (long)', ends = '2026-03-11 10:00:00' WHERE id = 1")
         report = try run()
         #expect(report.toCounts.updated == 1)
-        #expect(sinkItems["Checkup (long)"]?.event.end == .instant(Fixture.date("2026-03-11T15:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            sinkItems["Checkup (long)"]?.event.end
+                == .instant(Fixture.date("2026-03-11T15:00:00Z"), timeZone: "America/Chicago"))
         #expect(sinkItems["Checkup"] == nil)
 
         // 3. A row deleted inside the window is deleted in the sink.
@@ -131,10 +151,38 @@ import Testing
         }
         report = try run(daysLater: 10)
         #expect(report.fromCounts.confirmed == 1)
-        #expect(try sql.rows("SELECT id, confirmed FROM appointments ORDER BY id") == [["1", "0"], ["3", "1"], ["4", "0"]])
+        #expect(
+            try sql.rows("SELECT id, confirmed FROM appointments ORDER BY id") == [
+                ["1", "0"], ["3", "1"], ["4", "0"],
+            ])
         #expect(sink.record(key)?.event.title == "X-ray, confirmed by phone")
         #expect(try sql.rows("SELECT subject FROM appointments WHERE id = 3") == [["X-ray"]])
         report = try run(daysLater: 10)
         #expect(report.fromCounts.confirmed == 0 && report.toCounts.changed == 0)
+    }
+
+    /// With `apply_back.update`, a calendar-side edit goes back through the `update` statement,
+    /// its values bound (the title carries SQL).
+    @Test func calendarEditsGoBackThroughUpdate() throws {
+        let profile = try Self.profile(
+            in: dir, db: db, applyBack: "create = false, update = true, delete = false",
+            extraSource:
+                "update = \"UPDATE appointments SET subject = :title, kind = :custom.appt_type WHERE id = :external_id\""
+        )
+        try sql.exec("INSERT INTO appointments VALUES (7, 'Checkup', '2026-03-11 09:00:00', NULL, 'Ann', 'checkup', 0)")
+        #expect(try run(profile: profile).toCounts.created == 1)
+        let key = sinkItems["Checkup"]!.key
+        try sink.edit(key) {
+            $0.title = "Checkup'); DROP TABLE appointments; --"
+            $0.custom["appt_type"] = "follow-up"
+        }
+        let report = try run(profile: profile)
+        #expect(report.fromCounts.updated == 1)
+        #expect(
+            try sql.rows("SELECT id, subject, kind FROM appointments")
+                == [["7", "Checkup'); DROP TABLE appointments; --", "follow-up"]])
+        // The row now reads back as written: nothing left to do.
+        let again = try run(profile: profile)
+        #expect(again.fromCounts.changed == 0 && again.toCounts.changed == 0)
     }
 }

@@ -12,7 +12,8 @@ import ODBCConnector
 
 let args = CommandLine.arguments
 guard args.count == 6, let chunkDays = Int(args[4]), let rounds = Int(args[5]) else {
-    FileHandle.standardError.write("usage: odbc-bench CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+        "usage: odbc-bench CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n".data(using: .utf8)!)
     exit(64)
 }
 let iso = ISO8601DateFormatter()
@@ -68,7 +69,10 @@ for round in 1...rounds {
     let cpu = cpuSeconds() - cpuBefore
     let rate = Double(rows) / seconds
     best = max(best, rate)
-    print(String(format: "almanac round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d)",
-                 round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum))
+    print(
+        String(
+            format:
+                "almanac round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d)",
+            round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum))
 }
 print(String(format: "almanac best: %.0f rows/s", best))

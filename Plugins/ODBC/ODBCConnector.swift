@@ -24,6 +24,8 @@ public final class ODBCConnector: Connector {
     private var rowNumber = 0
     /// Set once the driver proved unable to re-read long values inside a rowset.
     private var singleRowReads = false
+    /// Rows in the last chunk read: the capacity reserved for the next one.
+    private var lastChunkRows = 0
 
     /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
@@ -182,14 +184,21 @@ public final class ODBCConnector: Connector {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
+        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows,
+                                      pipelined: !singleRowReads)
+        defer { reader.finish() }
         let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError("odbc.read_query_columns",
                                "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
         var items: [SourceItem] = []
+        // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
+        items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
+        seenKeys.reserveCapacity(seenKeys.count + max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
+        let firstRowOfChunk = rowNumber
+        defer { lastChunkRows = rowNumber - firstRowOfChunk }
         while true {
             let n = try reader.fetch()
             if n == 0 { break }

@@ -5,6 +5,7 @@ import Foundation
 /// The worker → supervisor half of the pipe protocol (DESIGN §6). Called under `lock`.
 extension Supervisor {
     func handle(_ m: PipeMessage, from slot: WorkerSlot, now: Double) {
+        if m.type != .status { timersDirty = true }
         switch m.type {
         case .hello:
             if let h = m.configHash, let mine = slot.profile?.configHash, h != mine {

@@ -16,8 +16,14 @@ enum RunSummary {
         return out
     }
 
+    /// `3 created, 1 updated, 96 unchanged`: the non-zero counts, or `nothing`.
     static func counts(_ c: ActionCounts) -> String {
-        "\(c.created) created, \(c.updated) updated, \(c.deleted) deleted, \(c.confirmed) confirmed, \(c.cancelled) cancelled, "
-            + "\(c.conflicts) conflicts, \(c.skipped) skipped, \(c.failed) failed, \(c.unchanged) unchanged"
+        let parts: [(Int, String)] = [
+            (c.created, "created"), (c.updated, "updated"), (c.deleted, "deleted"), (c.confirmed, "confirmed"),
+            (c.cancelled, "cancelled"), (c.conflicts, "conflicts"), (c.skipped, "skipped"), (c.failed, "failed"),
+            (c.unchanged, "unchanged"),
+        ]
+        let text = parts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        return text.isEmpty ? "nothing" : text
     }
 }

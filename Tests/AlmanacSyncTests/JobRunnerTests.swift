@@ -27,6 +27,9 @@ import Testing
         #expect(try runner.store.runs(job: "j").map(\.runID) == [report.runID])
         #expect(throws: AlmanacError.self) { try runner.run(job: "nope", options: RunOptions(), progress: { _ in }) }
         #expect(runner.testConnections()["a"]?.ok == true)
+        // Default schedule: every hour (jitter up to 5 minutes) from the last run's start.
+        let next = try #require(runner.nextRun(after: report.finished, jitterFraction: 0))
+        #expect(abs(next.timeIntervalSince(report.started) - 3_600) < 1)
     }
 
     @Test func aConnectorThatCannotBeBuiltIsAFailedReport() throws {

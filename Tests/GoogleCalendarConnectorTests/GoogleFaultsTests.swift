@@ -66,7 +66,8 @@ struct GoogleFaultsTests {
         #expect(log.contains { $0.fault == .internalError || $0.fault == .unavailable })
         for e in log where e.retryAfter != nil {
             let early = log.filter {
-                $0.time.timeIntervalSince(e.time) > 0.25 && $0.time.timeIntervalSince(e.time) < Double(e.retryAfter!) - 0.05
+                $0.time.timeIntervalSince(e.time) > 0.25
+                    && $0.time.timeIntervalSince(e.time) < Double(e.retryAfter!) - 0.05
                     && !$0.target.hasPrefix("/token")
             }
             #expect(early.isEmpty, "requests sent before Retry-After passed: \(early.map(\.target))")
@@ -76,9 +77,11 @@ struct GoogleFaultsTests {
 
     @Test func credentialsNeverReachTheRequestLog() throws {
         let h = try GoogleHarness(faults: FaultPolicy(rate: 0.3, seed: 3))
-        _ = try writeUntilSettled(h.connector, (0..<60).map {
-            Change.create(id: deterministicID($0), event: sampleEvent($0, base: testBase))
-        })
+        _ = try writeUntilSettled(
+            h.connector,
+            (0..<60).map {
+                Change.create(id: deterministicID($0), event: sampleEvent($0, base: testBase))
+            })
         _ = try h.readAll(window: testWindow)
         let text = h.server.log.all.map { h.server.log.render($0) }.joined(separator: "\n")
         #expect(h.server.auth.grants >= 1)

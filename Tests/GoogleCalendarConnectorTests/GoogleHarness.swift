@@ -12,13 +12,17 @@ struct GoogleHarness {
     let stateDirectory: URL
     let refreshToken: String
 
-    init(faults: FaultPolicy = .none, batchSize: Int = 50, stateDirectory: URL? = nil, server: FakeServer? = nil,
-         refreshToken: String? = nil) throws {
+    init(
+        faults: FaultPolicy = .none, batchSize: Int = 50, stateDirectory: URL? = nil, server: FakeServer? = nil,
+        refreshToken: String? = nil
+    ) throws {
         let server = try server ?? FakeServer(.google, faults: faults)
         self.server = server
         let rt = refreshToken ?? server.auth.register(clientID: "client-1", secret: "s3cret-value")
         self.refreshToken = rt
-        let dir = stateDirectory ?? FileManager.default.temporaryDirectory
+        let dir =
+            stateDirectory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("almanac-google-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.stateDirectory = dir
@@ -27,9 +31,10 @@ struct GoogleHarness {
             client: OAuthClient(tokenURL: server.tokenURL, clientID: "client-1", clientSecret: "s3cret-value"),
             refreshToken: rt, batchSize: batchSize,
             retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.02, maxDelay: 0.5))
-        connector = GoogleConnector(settings: settings, stateDirectory: dir, connection: "cal",
-                                    timeZone: TimeZone(identifier: "America/Chicago")!,
-                                    logger: Logger(label: "test"))
+        connector = GoogleConnector(
+            settings: settings, stateDirectory: dir, connection: "cal",
+            timeZone: TimeZone(identifier: "America/Chicago")!,
+            logger: Logger(label: "test"))
     }
 
     /// Reads a whole listing (all pages); returns items, deletions, the final cursor and coverages.
@@ -98,11 +103,12 @@ func deterministicID(_ n: Int) -> String { SHA256.hex("clinic/appointments/\(n)"
 
 func sampleEvent(_ n: Int, base: Date) -> Event {
     let start = base.addingTimeInterval(Double(n % 500) * 3600)
-    return Event(title: "Appt \(n)", description: "row \(n)", location: "Room \(n % 7)",
-                 start: .instant(start, timeZone: "America/Chicago"),
-                 end: .instant(start.addingTimeInterval(1800), timeZone: "America/Chicago"),
-                 participants: [Participant(name: "Client \(n)", email: "c\(n)@example.com")],
-                 custom: ["appt_type": "checkup"])
+    return Event(
+        title: "Appt \(n)", description: "row \(n)", location: "Room \(n % 7)",
+        start: .instant(start, timeZone: "America/Chicago"),
+        end: .instant(start.addingTimeInterval(1800), timeZone: "America/Chicago"),
+        participants: [Participant(name: "Client \(n)", email: "c\(n)@example.com")],
+        custom: ["appt_type": "checkup"])
 }
 
 let testBase = Date(timeIntervalSince1970: 1_800_000_000)

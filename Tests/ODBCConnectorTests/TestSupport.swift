@@ -13,7 +13,7 @@ enum Fixture {
                         side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
                         chunkDays: Int = 7) -> ConnectorContext {
         var conn: [String: ConfigValue] = ["connection_string": .string(connectionString)]
-        for (k, v) in connection { conn[k] = .string(v) }
+        for (k, v) in connection { conn[k] = Int(v).map(ConfigValue.integer) ?? .string(v) }
         var jobTable: [String: ConfigValue] = [:]
         for (k, v) in job { jobTable[k] = .string(v) }
         let tmp = URL(fileURLWithPath: NSTemporaryDirectory())

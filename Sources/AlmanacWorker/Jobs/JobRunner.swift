@@ -89,6 +89,17 @@ public final class JobRunner {
         }
     }
 
+    /// When the profile's schedule next asks for a run (`RunClock.nextRun`), counted from the
+    /// latest scheduled or manual run of any of its jobs in the run history; nil when the schedule
+    /// is manual only.
+    public func nextRun(after now: Date, jitterFraction: Double = Double.random(in: 0...1)) -> Date? {
+        let last = profile.jobs.compactMap { job in
+            (try? store.runs(job: job.name, limit: 5))?.first { !$0.dryRun }?.started
+        }.max()
+        return RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: last,
+                                jitterFraction: jitterFraction)
+    }
+
     /// Tests each connection of the profile (or only `connection`), by name. A connection a job
     /// uses is built with that job's side settings.
     public func testConnections(only connection: String? = nil) -> [String: ConnectionReport] {

@@ -76,6 +76,10 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         jobThread.start()
         events.send(.ready(jobs: profile.jobs.map(\.name), nextRun: nextRun))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
+        if testHookLines(path: path).contains("garbage") {
+            events.sendRaw(Array("{not json\n".utf8))
+            events.sendRaw([UInt8](repeating: 0x41, count: LineFramer.defaultLimit + 1) + [0x0A])
+        }
         return commandLoop(profile: profile, hang: testHookHang(path: path))
     }
 
@@ -245,7 +249,8 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
 
     // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
     // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` (no heartbeats) or `# almanac-test: run-delay=SECONDS` in the profile file.
+    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`, or
+    // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
     private func testHookLines(path: String) -> [Substring] {
         guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
             let text = try? String(contentsOfFile: path, encoding: .utf8)

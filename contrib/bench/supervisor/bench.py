@@ -190,7 +190,7 @@ def bench_almanac(binary, root):
         out["api_p50"], out["api_p99"] = pct(api_times, 50), pct(api_times, 99)
         kills = []
         for i in range(KILLS):
-            name = "p%d" % (i * 7)
+            name = "p%d" % ((i * 7) % N)
             old = api(sock, "/v1/profiles/" + name)["pid"]
             t = time.perf_counter()
             os.kill(old, signal.SIGKILL)
@@ -272,7 +272,7 @@ def bench_supervisord(binary, supervisord, supervisorctl, root):
         out["status_p50"], out["status_p99"] = pct(times, 50), pct(times, 99)
         kills = []
         for i in range(KILLS):
-            name = "p%d" % (i * 7)
+            name = "p%d" % ((i * 7) % N)
             old = statuses()[name][1]
             t = time.perf_counter()
             os.kill(old, signal.SIGKILL)

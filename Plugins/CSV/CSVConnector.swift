@@ -61,7 +61,7 @@ public final class CSVConnector: Connector {
                 reader = try CSVFileReader(url: s.files[s.index], settings: settings, source: source, mapper: mapper)
                 s.reader = reader
             }
-            while items.count < pageSize, let next = try reader.next() {
+            while items.count < pageSize, let next = try reader.next(window: request.window) {
                 switch next {
                 case .item(let item): if request.window.contains(item.event.start.date(in: zone)) { items.append(item) }
                 case .problem(let p): problems.append(p)

@@ -104,7 +104,9 @@ final class CSVFileReader {
     var position: (offset: Int64, line: Int) { (scanner.offset, scanner.line) }
 
     /// The next item or problem; nil at the end of the file. Blank lines are skipped.
-    func next() throws -> Next? {
+    /// With `window`, rows that certainly start outside it are skipped unmapped (the engine reads
+    /// a job's window in chunks: most rows of a large file are outside each chunk).
+    func next(window: TimeWindow? = nil) throws -> Next? {
         // A local array (moved out of `self`) avoids exclusivity checks on every append.
         var values = self.values
         self.values = []
@@ -150,6 +152,10 @@ final class CSVFileReader {
                     values.append(s)
                 }
                 if empty { continue }
+                if let window, mapper.startsOutside(window, fields: activeFields, values: values) {
+                    valid += 1
+                    continue
+                }
                 switch mapper.map(fields: activeFields, values: values, locator: "\(name) line \(line)") {
                 case .problem(let p): return problem(p)
                 case .item(let key, let event):

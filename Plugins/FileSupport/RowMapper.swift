@@ -144,6 +144,18 @@ public final class RowMapper {
         return .item(key: key, event: event)
     }
 
+    /// Whether the row certainly starts outside `window` — judged from `start_time` alone, with a
+    /// day of margin on each side (all-day rows start at midnight). Such rows need not be mapped:
+    /// a listing of `window` would drop them. Rows whose start cannot be read are never outside
+    /// (mapping them reports the problem).
+    public func startsOutside(_ window: TimeWindow, fields: [StandardField], values: [String?]) -> Bool {
+        guard let i = fields.firstIndex(of: .startTime), i < values.count, let text = values[i], !text.isEmpty,
+            let parsed = startFormat.parse(text)
+        else { return false }
+        let start = instant(parsed)
+        return start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
+    }
+
     private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {
         switch field {
         case .startTime: return startFormat.parse(text)

@@ -60,7 +60,7 @@ public final class XMLConnector: Connector {
                 reader = try XMLItemReader(url: s.files[s.index], settings: settings, source: source)
                 s.reader = reader
             }
-            while items.count < pageSize, let next = try reader.next(mapper: mapper) {
+            while items.count < pageSize, let next = try reader.next(mapper: mapper, window: request.window) {
                 switch next {
                 case .item(let item): if request.window.contains(item.event.start.date(in: zone)) { items.append(item) }
                 case .problem(let p): problems.append(p)

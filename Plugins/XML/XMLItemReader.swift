@@ -78,8 +78,18 @@ final class XMLItemReader {
     }
 
     /// The next item or problem; nil at the end of the document.
-    func next(mapper: RowMapper) throws -> Next? {
-        guard let (values, line) = try nextValues() else { return nil }
+    /// With `window`, items that certainly start outside it are skipped unmapped.
+    func next(mapper: RowMapper, window: TimeWindow? = nil) throws -> Next? {
+        var found = try nextValues()
+        if let window {
+            while let (values, _) = found {
+                let row = values.row(configuredFields)
+                guard mapper.startsOutside(window, fields: row.fields, values: row.values) else { break }
+                valid += 1
+                found = try nextValues()
+            }
+        }
+        guard let (values, line) = found else { return nil }
         let row = values.row(configuredFields)
         switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
         case .item(let key, let event):

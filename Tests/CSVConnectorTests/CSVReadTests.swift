@@ -332,4 +332,28 @@ import Testing
         #expect(!bad.ok)
         #expect(bad.steps.last?.detail.contains("no column for external_id; the header is \"Invoice;Amount\"") == true)
     }
+
+    @Test func rowsOutsideTheWindowAreSkippedUnmapped() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file(
+            "w.csv",
+            """
+            external_id,title,start_time,end_time,all_day
+            old,Old,2020-01-02T09:00,not a date,
+            edge,Edge,2026-02-28T23:30,,
+            day,Day,2026-03-01,,true
+            in,In,2026-03-02T09:00,2026-03-02T10:00,
+            bad,Bad,2026-03-03T09:00,nope,
+            late,Late,2027-01-01T09:00,,
+
+            """)
+        let march = TimeWindow(start: instant("2026-03-01T06:00:00Z"), end: instant("2026-04-01T05:00:00Z"))
+        let page = try readAll(try connector(["path": .string("w.csv")], s), window: march).0
+        #expect(page.items.map(\.key) == ["day", "in"])
+        #expect(page.problems.map(\.key) == ["bad"])
+        let before = TimeWindow(start: instant("2019-01-01T00:00:00Z"), end: instant("2019-02-01T00:00:00Z"))
+        let none = try readAll(try connector(["path": .string("w.csv")], s), window: before).0
+        #expect(none.items.isEmpty && none.problems.isEmpty)
+    }
 }

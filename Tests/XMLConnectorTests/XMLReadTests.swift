@@ -270,4 +270,22 @@ import Testing
         #expect(!bad.ok)
         #expect(bad.steps.last?.detail.contains("b.xml line 1 column") == true, "\(bad.steps)")
     }
+
+    @Test func itemsOutsideTheWindowAreSkippedUnmapped() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file(
+            "w.xml",
+            """
+            <Appointments>
+              <Appointment id="old"><start_time>2020-01-02T09:00</start_time><end_time>x</end_time></Appointment>
+              <Appointment id="in"><start_time>2026-03-02T09:00</start_time></Appointment>
+              <Appointment id="bad"><start_time>2026-03-03T09:00</start_time><status>maybe</status></Appointment>
+            </Appointments>
+            """)
+        let march = TimeWindow(start: instant("2026-03-01T06:00:00Z"), end: instant("2026-04-01T05:00:00Z"))
+        let page = try readAll(try connector(plain("w.xml"), s), window: march).0
+        #expect(page.items.map(\.key) == ["in"])
+        #expect(page.problems.map(\.key) == ["bad"])
+    }
 }

@@ -58,8 +58,12 @@ func context(_ connection: [String: ConfigValue], dir: URL) -> ConnectorContext 
         stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "bench"))
 }
 
-/// Reads every page, keeping nothing: what a run costs the connector alone.
-func drain(_ connector: any Connector) throws -> Int {
+/// One week of the generated data: what one `chunk_days = 7` listing reads.
+let week = TimeWindow(
+    start: Date(timeIntervalSince1970: 1_740_787_200), end: Date(timeIntervalSince1970: 1_741_392_000))
+
+/// Reads every page of `window`, keeping nothing: what a run costs the connector alone.
+func drain(_ connector: any Connector, window: TimeWindow = window) throws -> Int {
     var request = ReadRequest(window: window)
     var rows = 0
     while true {
@@ -128,9 +132,11 @@ func phase(_ name: String, _ path: String) throws {
     case "csv-tokenize": rows = try CSVBenchmarkProbe.records(path, decode: false)
     case "csv-decode": rows = try CSVBenchmarkProbe.records(path, decode: true)
     case "xml-floor": rows = xmlFloor(path, item: "Appointment")
-    case "csv":
-        rows = try drain(try CSVModule.make(context(["path": .string(path), "settle": .string("0s")], dir: dir)))
-    case "xml":
+    case "csv", "csv-week":
+        rows = try drain(
+            try CSVModule.make(context(["path": .string(path), "settle": .string("0s")], dir: dir)),
+            window: name == "csv" ? window : week)
+    case "xml", "xml-week":
         rows = try drain(
             try XMLModule.make(
                 context(
@@ -144,7 +150,7 @@ func phase(_ name: String, _ path: String) throws {
                                 "participant_0_email": .string("Client/Email"),
                                 "participant_0_phone_mobile": .string("Client/Mobile"),
                             ])),
-                    ], dir: dir)))
+                    ], dir: dir)), window: name == "xml" ? window : week)
     default: fatalError("unknown phase \(name)")
     }
     let f = Figures(
@@ -251,12 +257,18 @@ func driver(sizeMB: Int, dir: String) throws {
     let csvConnector = try run("csv", csv)
     let xmlFloor = try run("xml-floor", xml)
     let xmlConnector = try run("xml", xml)
+    let csvWeek = try run("csv-week", csv)
+    let xmlWeek = try run("xml-week", xml)
     show("csv-floor", csvFloor, floor: nil)
     show("csv-tokenize", csvTokenize, floor: csvFloor)
     show("csv-decode", csvDecode, floor: csvFloor)
     show("csv", csvConnector, floor: csvFloor)
     show("xml-floor", xmlFloor, floor: nil)
     show("xml", xmlConnector, floor: xmlFloor)
+    print("")
+    print("one week's chunk (rows = items listed; rows outside it are skipped before mapping):")
+    show("csv-week", csvWeek, floor: csvFloor)
+    show("xml-week", xmlWeek, floor: xmlFloor)
     precondition(csvConnector.rows == csvFloor.rows, "csv rows \(csvConnector.rows) ≠ lines \(csvFloor.rows)")
     precondition(xmlConnector.rows == xmlFloor.rows, "xml items \(xmlConnector.rows) ≠ elements \(xmlFloor.rows)")
     print("")

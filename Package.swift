@@ -81,6 +81,14 @@ let package = Package(
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
+        // Benchmark (make bench): planning a 100,000-item no-change run.
+        .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
+                          path: "contrib/bench/engine", exclude: ["run.sh", "README.md"]),
+        .executableTarget(
+            name: "odbc-bench",
+            dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/odbc/Sources"
+        ),
         .executableTarget(
             name: "almanac-fakes",
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -96,7 +104,8 @@ let package = Package(
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
         .testTarget(
             name: "ODBCConnectorTests",
-            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
@@ -114,16 +123,21 @@ let package = Package(
                     dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
-            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "XMLConnectorTests", dependencies: [
-            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit",
+            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
-        .executableTarget(name: "bench-files", dependencies: ["AlmanacCore", "CSVConnector", "XMLConnector", "CLibXML2"],
-                          path: "contrib/bench/files", exclude: ["README.md"]),
+        .executableTarget(name: "bench-files", dependencies: [
+            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+            .product(name: "Logging", package: "swift-log"),
+        ], path: "contrib/bench/files", exclude: ["README.md"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

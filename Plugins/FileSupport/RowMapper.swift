@@ -20,10 +20,17 @@ public final class RowMapper {
 
     public let zone: ZoneResolver
     public let formats: [StandardField: TimeFormat]
+    private let startFormat: TimeFormat, endFormat: TimeFormat, createdFormat: TimeFormat, updatedFormat: TimeFormat
+    private let zoneID: String
 
     public init(timeZone: TimeZone, formats: [StandardField: TimeFormat] = [:]) {
         self.zone = ZoneResolver(timeZone)
         self.formats = formats
+        startFormat = formats[.startTime] ?? .iso8601
+        endFormat = formats[.endTime] ?? .iso8601
+        createdFormat = formats[.created] ?? .iso8601
+        updatedFormat = formats[.updated] ?? .iso8601
+        zoneID = timeZone.identifier
     }
 
     /// Parses a `formats` table (standard temporal field → format). Returns the formats and the
@@ -34,16 +41,17 @@ public final class RowMapper {
         for key in table?.keys ?? [] {
             let field = StandardField(name: key)
             guard field.isTemporal else {
-                errors.append("formats.\(key): only start_time, end_time, created and updated take a format")
+                errors.append("\(key): only start_time, end_time, created and updated take a format")
                 continue
             }
-            guard let spec = table?.string(key) else { errors.append("formats.\(key): expected a string"); continue }
-            do { out[field] = try TimeFormat(spec) } catch { errors.append("formats.\(key): \(error.message)") }
+            guard let spec = table?.string(key) else { errors.append("\(key): expected a string"); continue }
+            do { out[field] = try TimeFormat(spec) } catch { errors.append("\(key): \(error.message)") }
         }
         return (out, errors)
     }
 
-    public func map(fields: [StandardField], values: [String?], locator: String) -> Outcome {
+    /// `locator` (\"export.csv line 17\") is evaluated only for a problem.
+    public func map(fields: [StandardField], values: [String?], locator: @autoclosure () -> String) -> Outcome {
         var key: String?
         var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
         var start: String?, end: String?, allDay: String?, status: String?, created: String?, updated: String?
@@ -51,7 +59,7 @@ public final class RowMapper {
         for (field, value) in zip(fields, values) {
             guard let value, !value.isEmpty else { continue }
             switch field {
-            case .externalID: key = value.trimmingCharacters(in: .whitespaces)
+            case .externalID: key = RowMapper.trimmed(value)
             case .title: event.title = value
             case .content: event.description = value
             case .location: event.location = value
@@ -78,9 +86,9 @@ public final class RowMapper {
         }
         func problem(_ field: StandardField?, _ reason: String) -> Outcome {
             if let key, !key.isEmpty {
-                return .problem(ItemProblem(key: key, field: field?.name, reason: "\(locator): \(reason)"))
+                return .problem(ItemProblem(key: key, field: field?.name, reason: "\(locator()): \(reason)"))
             }
-            return .problem(ItemProblem(key: locator, field: field?.name, reason: reason))
+            return .problem(ItemProblem(key: locator(), field: field?.name, reason: reason))
         }
         guard let key, !key.isEmpty else { return problem(.externalID, "missing (every row needs an external_id)") }
         guard let start else { return problem(.startTime, "missing (every row needs a start_time)") }
@@ -93,7 +101,9 @@ public final class RowMapper {
             }
             isAllDay = flag
         }
-        guard let parsedStart = parse(start, .startTime) else { return problem(.startTime, unreadable(start, .startTime)) }
+        guard let parsedStart = parse(start, .startTime) else {
+            return problem(.startTime, unreadable(start, .startTime))
+        }
         if case .date = parsedStart { isAllDay = true }
         var parsedEnd: ParsedTime?
         if let end {
@@ -108,11 +118,13 @@ public final class RowMapper {
             event.start = .allDay(first)
             event.end = .allDay(last)
         } else {
-            event.start = .instant(instant(parsedStart), timeZone: zone.timeZone.identifier)
+            event.start = .instant(instant(parsedStart), timeZone: zoneID)
             if let parsedEnd {
                 let e = instant(parsedEnd)
-                guard e >= instant(parsedStart) else { return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"") }
-                event.end = .instant(e, timeZone: zone.timeZone.identifier)
+                guard e >= instant(parsedStart) else {
+                    return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"")
+                }
+                event.end = .instant(e, timeZone: zoneID)
             }
         }
         if let status {
@@ -133,7 +145,24 @@ public final class RowMapper {
     }
 
     private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {
-        (formats[field] ?? .iso8601).parse(text)
+        switch field {
+        case .startTime: return startFormat.parse(text)
+        case .endTime: return endFormat.parse(text)
+        case .created: return createdFormat.parse(text)
+        case .updated: return updatedFormat.parse(text)
+        default: return (formats[field] ?? .iso8601).parse(text)
+        }
+    }
+
+    /// `text` without leading and trailing spaces and tabs (no Foundation bridging: hot path).
+    public static func trimmed(_ text: String) -> String {
+        let u = text.utf8
+        guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return text }
+        var lo = u.startIndex
+        var hi = u.endIndex
+        while lo < hi && (u[lo] == 0x20 || u[lo] == 0x09) { lo = u.index(after: lo) }
+        while hi > lo && (u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09) { hi = u.index(before: hi) }
+        return String(text[lo..<hi])
     }
 
     private func unreadable(_ text: String, _ field: StandardField) -> String {
@@ -158,7 +187,7 @@ public final class RowMapper {
     }
 
     static func flag(_ text: String) -> Bool? {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch trimmed(text).lowercased() {
         case "true", "yes", "y", "1", "x", "t": return true
         case "false", "no", "n", "0", "f", "": return false
         default: return nil
@@ -166,7 +195,7 @@ public final class RowMapper {
     }
 
     static func status(_ text: String) -> EventStatus? {
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch trimmed(text).lowercased() {
         case "confirmed", "": return .confirmed
         case "tentative": return .tentative
         case "cancelled", "canceled": return .cancelled

@@ -89,7 +89,12 @@ public struct ContentHash {
 
     /// 16 lowercase hex digits.
     public var hex: String {
-        let s = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - s.count) + s
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: 16) { out in
+            digits.withUTF8Buffer { d in
+                for i in 0..<16 { out[i] = d[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+            }
+            return 16
+        }
     }
 }

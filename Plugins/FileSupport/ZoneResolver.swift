@@ -8,7 +8,8 @@ import Foundation
 /// - a time in an overlap (fall back: 01:30 happens twice) is the first occurrence.
 ///
 /// Resolution is cached per quarter hour of local time (zones change offset on quarter-hour
-/// boundaries), so a file of a million rows asks the zone database a few hundred times.
+/// boundaries), and a day whose first and last quarter hours have the same offset is taken to
+/// have it throughout, so a file of a million rows asks the zone database a few thousand times.
 /// Not thread-safe: one resolver per reader.
 public final class ZoneResolver {
     public let timeZone: TimeZone
@@ -18,17 +19,33 @@ public final class ZoneResolver {
 
     /// The instant of `date` at `secondsOfDay` (plus `nanoseconds`) on the wall clock of the zone.
     public func instant(_ date: CivilDate, secondsOfDay: Int, nanoseconds: Int = 0) -> Date {
-        let local = CivilDays.days(date) * 86_400 + secondsOfDay
-        let bucket = local >= 0 ? local / 900 : (local - 899) / 900
+        let day = CivilDays.days(date)
+        let local = day * 86_400 + secondsOfDay
         let offset: Int
-        if let cached = cache[bucket] {
-            offset = cached
+        if day == lastDay, let whole = lastDayOffset {
+            // Fast path: a day with one offset throughout (all but two days a year).
+            offset = whole
         } else {
-            offset = resolve(local: bucket * 900)
-            if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
-            cache[bucket] = offset
+            offset = quarterHour(local)
+            if day != lastDay {
+                lastDay = day
+                let atStart = quarterHour(day * 86_400)
+                lastDayOffset = atStart == quarterHour(day * 86_400 + 86_400 - 900) ? atStart : nil
+            }
         }
         return Date(timeIntervalSince1970: Double(local - offset) + Double(nanoseconds) / 1e9)
+    }
+
+    private var lastDay = Int.min
+    private var lastDayOffset: Int?
+
+    private func quarterHour(_ local: Int) -> Int {
+        let bucket = local >= 0 ? local / 900 : (local - 899) / 900
+        if let cached = cache[bucket] { return cached }
+        let offset = resolve(local: bucket * 900)
+        if cache.count > 100_000 { cache.removeAll(keepingCapacity: true) }
+        cache[bucket] = offset
+        return offset
     }
 
     /// The UTC offset (seconds) to subtract from the local seconds `local` (as if UTC).

@@ -96,7 +96,7 @@ struct ConnectionTester {
             for i in 0..<count { columns.append(try stmt.describeColumn(i + 1)) }
             stmt.closeCursor()
             try? conn.endTransaction(commit: false)
-            let mapper = RowMapper(columns: columns, resolver: connector.resolver)
+            let mapper = ODBCRowMapper(columns: columns, resolver: connector.resolver)
             if count == 0 {
                 return .init(name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")
             }

@@ -7,10 +7,12 @@ import Logging
 /// statements, every value bound as an ODBC parameter.
 ///
 /// Reads page through the window one `chunk_days` chunk per page (`continuation` is the next
-/// chunk's index); each page's coverage is `.complete(chunk)`. The connection is opened on
+/// chunk's index); each page's coverage is `.complete(chunk)`, and the last page's is
+/// `.complete(window)`, since by then every chunk of the window has been listed. The connection is opened on
 /// first use and reopened once when a call fails with a lost connection (SQLSTATE 08xxx).
 public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
+    public let fields: Set<EventField>
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -22,12 +24,15 @@ public final class ODBCConnector: Connector {
     private var rowNumber = 0
     /// Set once the driver proved unable to re-read long values inside a rowset.
     private var singleRowReads = false
+    /// Rows in the last chunk read: the capacity reserved for the next one.
+    private var lastChunkRows = 0
 
     /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
         self.context = context
         self.capabilities = capabilities
         settings = try ODBCSettings(context)
+        fields = settings.representedFields
         resolver = ZoneResolver(zone: context.timeZone)
     }
 
@@ -142,7 +147,12 @@ public final class ODBCConnector: Connector {
             throw queryError(e, what: "read_query for \(chunk)")
         }
         var out = page
-        out.continuation = index + 1 < chunks.count ? "chunk:\(index + 1)" : nil
+        if index + 1 < chunks.count {
+            out.continuation = "chunk:\(index + 1)"
+        } else {
+            // The last page closes the listing: every chunk was read, so the whole window is covered.
+            out.coverage = .complete(request.window)
+        }
         return out
     }
 
@@ -152,7 +162,7 @@ public final class ODBCConnector: Connector {
             switch name {
             case "window_start": return .timestamp(resolver.wallClock(chunk.start))
             case "window_end": return .timestamp(resolver.wallClock(chunk.end))
-            default: return .timestamp(since.map(resolver.wallClock) ?? NaiveDateTime(wallSeconds: -2_208_988_800))
+            default: return .timestamp(since.map(resolver.wallClock) ?? WallClock(wallSeconds: -2_208_988_800))
             }
         }
         let firstRow = rowNumber
@@ -174,14 +184,21 @@ public final class ODBCConnector: Connector {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
-        let mapper = RowMapper(columns: reader.columns, resolver: resolver)
+        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows,
+                                      pipelined: !singleRowReads)
+        defer { reader.finish() }
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError("odbc.read_query_columns",
                                "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
         var items: [SourceItem] = []
+        // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
+        items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
+        seenKeys.reserveCapacity(seenKeys.count + max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
+        let firstRowOfChunk = rowNumber
+        defer { lastChunkRows = rowNumber - firstRowOfChunk }
         while true {
             let n = try reader.fetch()
             if n == 0 { break }

@@ -51,6 +51,21 @@ public enum ODBCModule: ConnectorModule {
         }
     }
 
+    /// The read query may use only the window and `since` parameters; statements that change
+    /// one row must name it with `:external_id` (an UPDATE or DELETE without it would touch
+    /// every row).
+    public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {
+        if let read = jobSettings.table.string("read_query"), let message = ODBCSettings.readQueryProblem(NamedStatement(read)) {
+            jobSettings.report(.configInvalidValue, "read_query", message)
+        }
+        for kind in ODBCSettings.StatementKind.allCases {
+            guard let text = jobSettings.table.string(kind.rawValue),
+                let message = ODBCSettings.statementProblem(kind, NamedStatement(text))
+            else { continue }
+            jobSettings.report(.configInvalidValue, kind.rawValue, message)
+        }
+    }
+
     /// Creates the connector; the connection opens on first use. Throws `AlmanacError` for bad
     /// settings (`config.*`) or a password file/variable that cannot be read.
     public static func make(_ context: ConnectorContext) throws -> any Connector {

@@ -5,7 +5,7 @@ import CODBC
 /// never spliced into SQL text.
 enum ODBCParameter: Hashable {
     case text(String?)
-    case timestamp(NaiveDateTime?)
+    case timestamp(WallClock?)
     case bool(Bool?)
     case integer(Int?)
 
@@ -34,7 +34,7 @@ enum ODBCParameter: Hashable {
         case .timestamp(let t):
             let p = UnsafeMutableRawPointer.allocate(byteCount: MemoryLayout<SQL_TIMESTAMP_STRUCT>.size,
                                                      alignment: MemoryLayout<SQL_TIMESTAMP_STRUCT>.alignment)
-            let v = t ?? NaiveDateTime(date: CivilDate(year: 1900, month: 1, day: 1), hour: 0, minute: 0, second: 0)
+            let v = t ?? WallClock(date: CivilDate(year: 1900, month: 1, day: 1), hour: 0, minute: 0, second: 0)
             p.storeBytes(of: SQL_TIMESTAMP_STRUCT(year: SQLSMALLINT(v.date.year), month: SQLUSMALLINT(v.date.month),
                                                   day: SQLUSMALLINT(v.date.day), hour: SQLUSMALLINT(v.hour),
                                                   minute: SQLUSMALLINT(v.minute), second: SQLUSMALLINT(v.second),

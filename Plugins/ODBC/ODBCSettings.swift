@@ -23,6 +23,20 @@ struct ODBCSettings {
     /// The parameters a read query may use.
     static let readParameters: Set<String> = ["window_start", "window_end", "since"]
 
+    /// Why a read query cannot be used, if it cannot.
+    static func readQueryProblem(_ read: NamedStatement) -> String? {
+        guard let first = read.names.first(where: { !readParameters.contains($0) }) else { return nil }
+        return "uses :\(first); a read query knows only :window_start, :window_end and :since"
+    }
+
+    /// Why a write statement cannot be used, if it cannot: all but `insert` must bind `:external_id`.
+    static func statementProblem(_ kind: StatementKind, _ statement: NamedStatement) -> String? {
+        if kind != .insert && !statement.names.contains("external_id") {
+            return "must name its row with :external_id (without it the statement would change every row)"
+        }
+        return nil
+    }
+
     /// The connection string handed to the driver: the configured one plus `PWD={…}`.
     var fullConnectionString: String {
         guard let password else { return connectionString }
@@ -53,12 +67,48 @@ struct ODBCSettings {
         for kind in StatementKind.allCases {
             if let text = context.jobSettings.string(kind.rawValue) { statements[kind] = NamedStatement(text) }
         }
-        if let read = readQuery {
-            let unknown = read.names.filter { !Self.readParameters.contains($0) }
-            if let first = unknown.first {
-                throw AlmanacError(.configInvalidValue,
-                                   "job \"\(context.job)\": read_query uses :\(first); a read query knows only :window_start, :window_end and :since")
+        if let read = readQuery, let message = Self.readQueryProblem(read) {
+            throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": read_query: \(message)")
+        }
+        for (kind, statement) in statements {
+            if let message = Self.statementProblem(kind, statement) {
+                throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": \(kind.rawValue): \(message)")
             }
+        }
+    }
+
+    /// The event fields this side stores and reads back (`Connector.fields`): those whose
+    /// standard column names the read query mentions, plus custom fields; when an `update`
+    /// statement exists, only those it also writes (custom fields when it binds any).
+    /// `start` is always represented.
+    var representedFields: Set<EventField> {
+        var read: Set<EventField> = [.start, .custom]
+        if let q = readQuery?.original.lowercased() {
+            let words = Set(q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+            for word in words { if let f = Self.field(named: word) { read.insert(f) } }
+        }
+        guard let update = statements[.update] else { return read }
+        var written: Set<EventField> = [.start]
+        for name in update.names {
+            if let f = Self.field(named: name.lowercased()) { written.insert(f) } else if name != "external_id" {
+                written.insert(.custom)
+            }
+        }
+        return read.intersection(written)
+    }
+
+    /// The event field a standard column or parameter name stands for.
+    static func field(named name: String) -> EventField? {
+        switch ColumnRole(columnName: name) {
+        case .title: return .title
+        case .content: return .description
+        case .location: return .location
+        case .start: return .start
+        case .end: return .end
+        case .status: return .status
+        case .participant(_, .response): return .responses
+        case .participant: return .participants
+        case .externalID, .allDay, .created, .updated, .custom: return nil
         }
     }
 }

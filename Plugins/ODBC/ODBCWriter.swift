@@ -100,9 +100,9 @@ extension ODBCConnector {
         return .text(e.custom[custom])
     }
 
-    private func wall(_ t: EventTime) -> NaiveDateTime {
+    private func wall(_ t: EventTime) -> WallClock {
         switch t {
-        case .allDay(let d): return NaiveDateTime(date: d, hour: 0, minute: 0, second: 0)
+        case .allDay(let d): return WallClock(date: d, hour: 0, minute: 0, second: 0)
         case .instant(let d, _): return resolver.wallClock(d)
         }
     }

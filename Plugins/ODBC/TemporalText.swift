@@ -6,7 +6,7 @@ import Foundation
 /// `+01`, with or without a space before it). Fractions of a second are dropped.
 enum TemporalText: Equatable {
     case date(CivilDate)
-    case naive(NaiveDateTime)
+    case naive(WallClock)
     /// A timestamp carrying its own offset: an instant, whatever the profile's zone.
     case instant(Date)
 
@@ -46,7 +46,7 @@ enum TemporalText: Equatable {
                 while i < b.count && b[i] >= 48 && b[i] <= 57 { i += 1 }
             }
         }
-        let naive = NaiveDateTime(date: date, hour: h, minute: mi, second: sec)
+        let naive = WallClock(date: date, hour: h, minute: mi, second: sec)
         if i < b.count && b[i] == 32 { i += 1 }
         if i == b.count {
             self = .naive(naive)

@@ -23,12 +23,22 @@ final class XMLItemReader {
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrors()
     private let trie: XMLFieldTrie
+    private let configuredFields: [StandardField]
     private let steps: [Interned]
     private var matched = 0
     private(set) var itemsSeen = 0
     private(set) var valid = 0
     private(set) var problems = 0
     private(set) var firstProblem: String?
+    private var locator: LineLocator?
+    /// Line, start-tag name (as in the document) and index among such tags on that line of the
+    /// last item, for the column of an item problem.
+    private var itemLine = 0
+    private var itemTag: String?
+    private var itemOnLine = 0
+    /// Names of unmapped children and attributes by the reader's interned name pointer, checked
+    /// against a copy of the bytes (so a recycled pointer cannot alias another name).
+    private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
 
     /// Opens `url`; with `skip`, passes over that many items first (resuming a listing).
     init(url: URL, settings: XMLSettings, source: FileSource, skip: Int = 0) throws {
@@ -37,10 +47,15 @@ final class XMLItemReader {
         self.settings = settings
         stamp = try source.stableStamp(url)
         guard stamp.size > 0 else {
-            throw AlmanacError("xml.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+            throw AlmanacError(
+                "xml.empty_file",
+                "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         guard stamp.size <= settings.maxBytes else {
-            throw AlmanacError("xml.too_large", "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected")
+            throw AlmanacError(
+                "xml.too_large",
+                "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected"
+            )
         }
         almanac_xml_silence()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
@@ -51,6 +66,7 @@ final class XMLItemReader {
         xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
         steps = settings.item.elements.map { Interned($0, r) }
         trie = XMLFieldTrie(settings.fields, r)
+        configuredFields = settings.fields.map(\.field)
         for _ in 0..<skip { guard try nextValues() != nil else { break } }
     }
 
@@ -64,12 +80,21 @@ final class XMLItemReader {
     /// The next item or problem; nil at the end of the document.
     func next(mapper: RowMapper) throws -> Next? {
         guard let (values, line) = try nextValues() else { return nil }
-        let row = values.row(settings.fields)
+        let row = values.row(configuredFields)
         switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
         case .item(let key, let event):
             valid += 1
             return .item(SourceItem(key: key, version: values.version, event: event))
-        case .problem(let p):
+        case .problem(var p):
+            let where_ = "\(name) line \(line)"
+            if let tag = itemTag {
+                if locator == nil { locator = LineLocator(path: url.path) }
+                if let column = locator!.column(line: line, tag: tag, occurrence: itemOnLine) {
+                    let full = "\(where_) column \(column)"
+                    p.key = p.key == where_ ? full : p.key
+                    p.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
+                }
+            }
             problems += 1
             if firstProblem == nil { firstProblem = p.description }
             return .problem(p)
@@ -87,14 +112,19 @@ final class XMLItemReader {
             if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
                 if depth == 0 && !steps[0].matches(reader) {
                     let found = String(cString: xmlTextReaderConstName(reader))
-                    throw AlmanacError("xml.unexpected_document",
-                                       "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes")
+                    throw AlmanacError(
+                        "xml.unexpected_document",
+                        "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes"
+                    )
                 }
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 if matched == depth && depth < steps.count && steps[depth].matches(reader) {
                     matched = depth + 1
                     if matched == steps.count {
                         let line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
+                        itemOnLine = line == itemLine ? itemOnLine + 1 : 0
+                        itemLine = line
+                        itemTag = xmlTextReaderConstName(reader).map { String(cString: $0) }
                         let values = try readItem(depth: depth, empty: empty)
                         matched = depth
                         itemsSeen += 1
@@ -114,7 +144,22 @@ final class XMLItemReader {
         var capture: Int
         var owns: Bool
         var hadElement: Bool
-        var defaultName: String?
+    }
+
+    /// The name (and its field) of the reader's current node, by its local name.
+    private func localName() -> (name: String, field: StandardField) {
+        guard let p = xmlTextReaderConstLocalName(reader) else { return ("", .custom("")) }
+        if let hit = names[p], hit.bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) {
+            return (hit.name, hit.field)
+        }
+        let name = String(cString: p)
+        let entry = (
+            bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
+            field: StandardField(name: name)
+        )
+        if names.count > 10_000 { names.removeAll() }
+        names[p] = entry
+        return (name, entry.field)
     }
 
     /// Reads the item element the reader is on, up to its end tag.
@@ -123,16 +168,17 @@ final class XMLItemReader {
         var buffers = [[UInt8]](repeating: [], count: settings.fields.count)
         var filled = [Bool](repeating: false, count: settings.fields.count)
         var defaultText: [UInt8] = []
+        var defaultName: (name: String, field: StandardField) = ("", .custom(""))
         readAttributes(node: 0, into: &values, filled: &filled, extras: true)
         if empty { return values }
-        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false, defaultName: nil)]
+        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false)]
         func close(_ f: Frame) {
             guard f.owns else { return }
             if f.capture >= 0 {
                 values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
                 filled[f.capture] = true
-            } else if f.capture == -2, !f.hadElement, let n = f.defaultName {
-                values.extras.append((n, XMLItemReader.text(defaultText)))
+            } else if f.capture == -2, !f.hadElement {
+                values.extras.append(.init(defaultName.name, XMLItemReader.text(defaultText), field: defaultName.field))
             }
         }
         while true {
@@ -145,8 +191,8 @@ final class XMLItemReader {
                 let parent = frames[frames.count - 1]
                 frames[frames.count - 1].hadElement = true
                 let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
-                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false, defaultName: nil)
-                if child >= 0, let slot = trie.nodes[child].slot, !filled[slot] {
+                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
+                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
                     frame.capture = slot
                     frame.owns = true
                     buffers[slot].removeAll(keepingCapacity: true)
@@ -155,10 +201,10 @@ final class XMLItemReader {
                 } else if frames.count == 1 && child < 0 {
                     frame.capture = -2
                     frame.owns = true
-                    frame.defaultName = String(cString: xmlTextReaderConstLocalName(reader))
+                    defaultName = localName()
                     defaultText.removeAll(keepingCapacity: true)
                 }
-                if child >= 0 && !trie.nodes[child].attributes.isEmpty {
+                if child >= 0 && trie.hasAttributes[child] {
                     readAttributes(node: child, into: &values, filled: &filled, extras: false)
                 }
                 if xmlTextReaderIsEmptyElement(reader) == 1 {
@@ -175,7 +221,11 @@ final class XMLItemReader {
                 let capture = frames[frames.count - 1].capture
                 guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
                 let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 { buffers[capture].append(contentsOf: bytes) } else { defaultText.append(contentsOf: bytes) }
+                if capture >= 0 {
+                    buffers[capture].append(contentsOf: bytes)
+                } else {
+                    defaultText.append(contentsOf: bytes)
+                }
             default:
                 continue
             }
@@ -196,7 +246,8 @@ final class XMLItemReader {
                     filled[hit.slot] = true
                 }
             } else if extras {
-                values.extras.append((String(cString: xmlTextReaderConstLocalName(reader)), value))
+                let n = localName()
+                values.extras.append(.init(n.name, value, field: n.field))
             }
         }
         xmlTextReaderMoveToElement(reader)
@@ -213,10 +264,14 @@ final class XMLItemReader {
 
     private func parseFailure() -> AlmanacError {
         guard let e = errors.firstFatal else {
-            return AlmanacError("xml.parse_failed", "\(url.path): the document ends early — the file is truncated; nothing is read from it")
+            return AlmanacError(
+                "xml.parse_failed",
+                "\(url.path): the document ends early — the file is truncated; nothing is read from it")
         }
-        return AlmanacError("xml.parse_failed",
-                            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it")
+        return AlmanacError(
+            "xml.parse_failed",
+            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it"
+        )
     }
 }
 
@@ -234,7 +289,12 @@ struct Interned {
 
     /// Whether the reader's current node has this name.
     func matches(_ reader: xmlTextReaderPtr) -> Bool {
-        guard let l = xmlTextReaderConstLocalName(reader), l == local || xmlStrEqual(l, local) != 0 else { return false }
+        matches(local: xmlTextReaderConstLocalName(reader), reader)
+    }
+
+    /// Same, with the node's local name already at hand (the namespace is asked only if needed).
+    func matches(local l: UnsafePointer<xmlChar>?, _ reader: xmlTextReaderPtr) -> Bool {
+        guard let l, l == local || xmlStrEqual(l, local) != 0 else { return false }
         guard let namespace else { return true }
         guard let ns = xmlTextReaderConstNamespaceUri(reader) else { return false }
         return ns == namespace || xmlStrEqual(ns, namespace) != 0
@@ -251,6 +311,15 @@ struct XMLFieldTrie {
     }
 
     var nodes: [Node] = [Node(name: nil)]
+    /// The same tree in flat arrays of plain values, for the per-element lookups (no reference
+    /// counting on the hot path): node `n`'s children are `edges[edgeStart[n]..<edgeStart[n + 1]]`.
+    private(set) var edgeStart: [Int] = []
+    private(set) var edges: [Int] = []
+    private(set) var local: [UnsafePointer<xmlChar>?] = []
+    private(set) var namespace: [UnsafePointer<xmlChar>?] = []
+    /// The configured slot of each node's text, -1 for none.
+    private(set) var slot: [Int] = []
+    private(set) var hasAttributes: [Bool] = []
 
     init(_ fields: [(field: StandardField, path: XMLPath)], _ reader: xmlTextReaderPtr) {
         for (slot, (_, path)) in fields.enumerated() {
@@ -270,10 +339,29 @@ struct XMLFieldTrie {
                 nodes[at].slot = slot
             }
         }
+        for n in nodes {
+            edgeStart.append(edges.count)
+            edges += n.children
+            local.append(n.name?.local)
+            namespace.append(n.name?.namespace)
+            slot.append(n.slot ?? -1)
+            hasAttributes.append(!n.attributes.isEmpty)
+        }
+        edgeStart.append(edges.count)
     }
 
+    /// The child of `node` named like the reader's current element, or -1.
     func child(of node: Int, _ reader: xmlTextReaderPtr) -> Int {
-        for c in nodes[node].children where nodes[c].name!.matches(reader) { return c }
+        let first = edgeStart[node]
+        let end = edgeStart[node + 1]
+        if first == end { return -1 }
+        guard let l = xmlTextReaderConstLocalName(reader) else { return -1 }
+        for e in first..<end {
+            let c = edges[e]
+            guard let want = local[c], l == want || xmlStrEqual(l, want) != 0 else { continue }
+            guard let ns = namespace[c] else { return c }
+            if let got = xmlTextReaderConstNamespaceUri(reader), got == ns || xmlStrEqual(got, ns) != 0 { return c }
+        }
         return -1
     }
 }

@@ -9,7 +9,20 @@ import FileConnectorSupport
 /// it writes without reading it back.
 struct XMLItemValues {
     var configured: [String?]
-    var extras: [(name: String, value: String)] = []
+    var extras: [Extra] = []
+
+    /// A value found under its own name; `field` is `StandardField(name: name)`.
+    struct Extra {
+        var name: String
+        var field: StandardField
+        var value: String
+
+        init(_ name: String, _ value: String, field: StandardField? = nil) {
+            self.name = name
+            self.field = field ?? StandardField(name: name)
+            self.value = value
+        }
+    }
 
     init(count: Int) { configured = [String?](repeating: nil, count: count) }
 
@@ -17,28 +30,25 @@ struct XMLItemValues {
         var h = ContentHash()
         for (i, v) in configured.enumerated() {
             guard let v, !v.isEmpty else { continue }
-            h.add(String(i))
+            withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
             h.add(v)
         }
         h.separator()
-        for (n, v) in extras where !v.isEmpty {
-            h.add(n)
-            h.add(v)
+        for e in extras where !e.value.isEmpty {
+            h.add(e.name)
+            h.add(e.value)
         }
         return h.hex
     }
 
-    /// The values as a row of standard fields for `RowMapper`.
-    func row(_ fields: [(field: StandardField, path: XMLPath)]) -> (fields: [StandardField], values: [String?]) {
-        var names = fields.map(\.field)
+    /// The values as a row of standard fields for `RowMapper`; `fields` are the configured ones.
+    func row(_ fields: [StandardField]) -> (fields: [StandardField], values: [String?]) {
+        guard !extras.isEmpty else { return (fields, configured) }
+        var names = fields
         var values = configured
-        var seen = Set(names)
-        for (n, v) in extras {
-            let f = StandardField(name: n)
-            guard !seen.contains(f) else { continue }
-            seen.insert(f)
-            names.append(f)
-            values.append(v)
+        for e in extras where !names.contains(e.field) {
+            names.append(e.field)
+            values.append(e.value)
         }
         return (names, values)
     }

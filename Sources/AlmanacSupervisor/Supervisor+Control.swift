@@ -25,8 +25,10 @@ extension Supervisor {
                 return encode(200, StatusList(profiles: slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }))
             }
         case ("POST", "v1/reload"):
-            lock.withLock { scan() }
-            wakeLoop()
+            lock.withLock {
+                scan()
+                wakeLoop()
+            }
             return encode(200, ActionResult(ok: true, message: "profiles re-read: \(lock.withLock { summary() })"))
         default:
             break

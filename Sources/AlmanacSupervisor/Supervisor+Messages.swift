@@ -5,6 +5,7 @@ import Foundation
 /// The worker → supervisor half of the pipe protocol (DESIGN §6). Called under `lock`.
 extension Supervisor {
     func handle(_ m: PipeMessage, from slot: WorkerSlot, now: Double) {
+        if m.type != .status { timersDirty = true }
         switch m.type {
         case .hello:
             if let h = m.configHash, let mine = slot.profile?.configHash, h != mine {
@@ -14,7 +15,6 @@ extension Supervisor {
             slot.readyAt = now
             slot.nextRun = m.nextRun
             if slot.state == .starting { slot.enter(.ready) }
-            slot.lastError = nil
             record(slot, "info", "worker ready", ["jobs": (m.jobs ?? []).joined(separator: ",")])
         case .status:
             slot.nextRun = m.nextRun
@@ -35,6 +35,8 @@ extension Supervisor {
                 slot.lastRun = summary
                 if summary.result == "failed" || summary.result == "blocked" {
                     slot.lastError = [summary.errorCode, summary.error].compactMap { $0 }.joined(separator: ": ")
+                } else if summary.result == "success" {
+                    slot.lastError = nil
                 }
             }
             for (id, w) in slot.waiters where m.runID.map(w.runIDs.contains) ?? false {

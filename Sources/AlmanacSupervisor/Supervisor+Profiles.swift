@@ -7,6 +7,7 @@ extension Supervisor {
     /// Re-reads the directory: new valid files start a worker, changed files restart only their
     /// worker, invalid edits keep the running worker and set `config_error`, removed files stop.
     func scan() {
+        timersDirty = true
         rescanDue = monotonicSeconds() + config.rescanInterval
         let names: [String]
         do {

@@ -13,6 +13,10 @@ extension Supervisor {
                     "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid())]
         do {
             let process = try ProcessSpawner.spawn(path: config.executable, arguments: args, environment: workerEnvironment)
+            for fd in [process.eventFD, process.stdoutFD, process.stderrFD] {
+                pipeOwners[fd] = slot.name
+                poller.add(fd)
+            }
             slot.process = process
             slot.startedAt = now
             slot.lastMessageAt = now
@@ -72,8 +76,11 @@ extension Supervisor {
 
     private func exited(_ slot: WorkerSlot, status: Int32, now: Double) {
         guard let process = slot.process else { return }
-        readPipes(Set([process.eventFD, process.stdoutFD, process.stderrFD].filter { $0 >= 0 }), now: now, draining: true)
-        for fd in [process.commandFD, process.eventFD, process.stdoutFD, process.stderrFD] where fd >= 0 { close(fd) }
+        timersDirty = true
+        let open = [process.eventFD, process.stdoutFD, process.stderrFD].filter { $0 >= 0 }
+        readPipes(open, now: now, draining: true)
+        for fd in open { closePipe(fd) }
+        close(process.commandFD)
         slot.process = nil
         kill(-process.pid, SIGKILL)  // whatever the worker spawned dies with it
         let termSignal = status & 0x7f
@@ -140,35 +147,38 @@ extension Supervisor {
     }
 
     /// Reads what is available on the given worker pipe ends; `draining`: read to the end.
-    func readPipes(_ ready: Set<Int32>, now: Double, draining: Bool = false) {
+    func readPipes(_ ready: [Int32], now: Double, draining: Bool = false) {
         var buf = [UInt8](repeating: 0, count: 64 * 1024)
-        for slot in slots.values {
-            guard var process = slot.process else { continue }
-            for fd in [process.eventFD, process.stdoutFD, process.stderrFD] where fd >= 0 && ready.contains(fd) {
-                var rounds = 0
-                while true {
-                    let n = read(fd, &buf, buf.count)
-                    if n > 0 {
-                        buf.withUnsafeBytes { raw in
-                            consume(slot, fd: fd, process: process, bytes: UnsafeRawBufferPointer(rebasing: raw[0..<n]), now: now)
-                        }
-                        rounds += 1
-                        if !draining && rounds >= 16 { break }
-                        continue
+        for fd in ready {
+            guard let name = pipeOwners[fd], let slot = slots[name], var process = slot.process else { continue }
+            var rounds = 0
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n > 0 {
+                    buf.withUnsafeBytes { raw in
+                        consume(slot, fd: fd, process: process, bytes: UnsafeRawBufferPointer(rebasing: raw[0..<n]), now: now)
                     }
-                    if n == 0 || (errno != EAGAIN && errno != EINTR) {  // EOF: the worker closed its end
-                        if !draining {
-                            close(fd)
-                            if fd == process.eventFD { process.eventFD = -1 }
-                            if fd == process.stdoutFD { process.stdoutFD = -1 }
-                            if fd == process.stderrFD { process.stderrFD = -1 }
-                            slot.process = process
-                        }
-                    }
-                    break
+                    rounds += 1
+                    if !draining && rounds >= 16 { break }
+                    continue
                 }
+                if n < 0 && errno == EINTR { continue }
+                if !draining && (n == 0 || errno != EAGAIN) {  // EOF: the worker closed its end
+                    closePipe(fd)
+                    if fd == process.eventFD { process.eventFD = -1 }
+                    if fd == process.stdoutFD { process.stdoutFD = -1 }
+                    if fd == process.stderrFD { process.stderrFD = -1 }
+                    slot.process = process
+                }
+                break
             }
         }
+    }
+
+    private func closePipe(_ fd: Int32) {
+        poller.remove(fd)
+        pipeOwners[fd] = nil
+        close(fd)
     }
 
     private func consume(_ slot: WorkerSlot, fd: Int32, process: SpawnedProcess, bytes: UnsafeRawBufferPointer, now: Double) {
@@ -178,7 +188,7 @@ extension Supervisor {
                 case .oversized(let n):
                     record(slot, "warning", "dropped an oversized pipe message (\(n) bytes > 1 MiB)")
                 case .line(let line):
-                    guard let message = try? Wire.decoder().decode(PipeMessage.self, from: Data(line)), message.v == Wire.version
+                    guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)), message.v == Wire.version
                     else {
                         record(slot, "warning", "dropped a malformed pipe message",
                                ["text": String(decoding: line.prefix(200), as: UTF8.self)])

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 
 /// The daemon: one worker per enabled, valid profile; restarts, the profile watcher, the control
-/// API. `run()` is the event loop (poll on the signal pipe, inotify, every worker's pipes and a
+/// API. `run()` is the event loop (epoll on the signal pipe, inotify, every worker's pipes and a
 /// wake pipe, with timers); the control server's thread calls in under `lock`.
 public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable state is guarded by `lock`
     let config: SupervisorConfig
@@ -15,18 +15,32 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     let started = Date()
     let startedMono = monotonicSeconds()
     var slots: [String: WorkerSlot] = [:]
+    /// Worker pipe ends (read side) → profile name.
+    var pipeOwners: [Int32: String] = [:]
+    let poller: EventPoller
+    /// Decodes worker events; used on the loop thread only.
+    let eventDecoder = Wire.decoder()
     var warnedBadNames: Set<String> = []
     var shuttingDown = false
     var rescanDue = 0.0
     var debounceUntil: Double?
     var nextRequestID = 0
+    /// Set when something may have moved a timer; the loop then runs its timer pass.
+    var timersDirty = true
+    var nextDue = 0.0
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
     let workerEnvironment: [String]
 
     /// - Parameter loader: validates profiles (the executable passes the connector registry's).
-    public init(config: SupervisorConfig, loader: ProfileLoader, log: LogSink) {
+    /// - Throws: `AlmanacError("supervisor.setup_failed")` when epoll is unavailable.
+    public init(config: SupervisorConfig, loader: ProfileLoader, log: LogSink) throws {
+        do {
+            poller = try EventPoller()
+        } catch {
+            throw AlmanacError("supervisor.setup_failed", "epoll_create1 failed: \(String(cString: strerror(errno)))")
+        }
         self.config = config
         self.loader = loader
         self.log = log
@@ -61,25 +75,16 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         notify.send("READY=1\nSTATUS=\(summary())\nMAINPID=\(getpid())")
 
         var lastStatus = ""
+        var lastRewatch = monotonicSeconds()
+        poller.add(signalFD)
+        poller.add(wakeRead)
+        if let watcher { poller.add(watcher.fd) }
         while true {
-            var fds: [pollfd] = [pollfd(fd: signalFD, events: Int16(POLLIN), revents: 0),
-                                 pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            if let watcher { fds.append(pollfd(fd: watcher.fd, events: Int16(POLLIN), revents: 0)) }
-            let timeout: Int32 = lock.withLock {
-                for slot in slots.values {
-                    guard let p = slot.process else { continue }
-                    for fd in [p.eventFD, p.stdoutFD, p.stderrFD] where fd >= 0 {
-                        fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
-                    }
-                }
-                return pollTimeout(now: monotonicSeconds())
-            }
-            let n = poll(&fds, nfds_t(fds.count), timeout)
-            if n < 0 && errno != EINTR { throw AlmanacError("supervisor.poll_failed", String(cString: strerror(errno))) }
-
+            let timeout = lock.withLock { Int32(max(0, min(60_000, (nextDue - monotonicSeconds()) * 1000 + 1))) }
+            let ready = poller.wait(timeoutMS: timeout)
             var signals: [Int32] = []
-            if fds[0].revents != 0 { signals = SignalPipe.drain(signalFD) }
-            if fds[1].revents != 0 { _ = SignalPipe.drain(wakeRead) }
+            if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
+            if ready.contains(wakeRead) { _ = SignalPipe.drain(wakeRead) }
             lock.withLock {
                 let now = monotonicSeconds()
                 for s in signals {
@@ -93,7 +98,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                     default: break
                     }
                 }
-                if let watcher, fds[2].revents != 0 {
+                if let watcher, ready.contains(watcher.fd) {
                     let names = watcher.drain()
                     if !watcher.isWatching || names.contains(where: { $0.isEmpty }) {
                         watcher.rewatch(directory: config.profilesDirectory)
@@ -102,17 +107,27 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                         debounceUntil = now + config.debounce
                     }
                 }
-                let readable = Set(fds.dropFirst(watcher == nil ? 2 : 3).filter { $0.revents != 0 }.map(\.fd))
-                if !readable.isEmpty { readPipes(readable, now: now) }
-                reap(now: now)
-                timers(now: monotonicSeconds())
+                let pipes = ready.filter { $0 != signalFD && $0 != wakeRead && $0 != watcher?.fd }
+                if !pipes.isEmpty { readPipes(pipes, now: now) }
+                if !signals.isEmpty || ready.count > pipes.count { timersDirty = true }
+                // The timer pass is O(profiles): run it only when something may have moved a timer,
+                // or when the earliest one is due, not on every heartbeat.
+                let later = monotonicSeconds()
+                guard timersDirty || later >= nextDue else { return }
+                timersDirty = false
+                timers(now: later)
+                nextDue = pollDeadline(now: later)
+                if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
+                    lastRewatch = now  // the directory was missing or replaced: try to watch it again
+                    watcher.rewatch(directory: config.profilesDirectory)
+                }
+                let status = summary()
+                if status != lastStatus {
+                    notify.send("STATUS=\(status)")
+                    lastStatus = status
+                }
             }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
-            let status = lock.withLock { summary() }
-            if status != lastStatus {
-                notify.send("STATUS=\(status)")
-                lastStatus = status
-            }
         }
         notify.send("STOPPING=1")
         log.log("info", "daemon stopped: every worker has exited")
@@ -120,7 +135,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     }
 
     /// Wakes the event loop (after a control request changed timers or asked for a start).
+    /// Call under `lock`.
     func wakeLoop() {
+        timersDirty = true
         var b: UInt8 = 1
         _ = write(wakeWrite, &b, 1)
     }
@@ -137,7 +154,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         return "\(up) of \(slots.count) profiles running" + (bad > 0 ? ", \(bad) need attention" : "")
     }
 
-    private func pollTimeout(now: Double) -> Int32 {
+    /// The monotonic time of the earliest timer: a start, a stop deadline, a ready timeout, a
+    /// heartbeat deadline, the debounce, the rescan.
+    private func pollDeadline(now: Double) -> Double {
         var next = rescanDue
         if let d = debounceUntil { next = min(next, d) }
         let beat = config.heartbeatInterval
@@ -150,7 +169,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             }
         }
         if shuttingDown { next = min(next, now + 0.5) }
-        return Int32(max(0, min(60_000, (next - now) * 1000 + 1)))
+        return next
     }
 
     private func timers(now: Double) {
@@ -159,6 +178,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             scan()
         }
         if now >= rescanDue {
+            reap(now: now)  // a safety net: SIGCHLD drives reaping
             scan()
         }
         for slot in Array(slots.values) {

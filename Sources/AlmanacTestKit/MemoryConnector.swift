@@ -65,14 +65,22 @@ public final class MemoryConnector: Connector {
         if let error = faults.takeWriteError() { throw error }
         var out: [WriteOutcome] = []
         out.reserveCapacity(changes.count)
+        // With an item hook (crash tests), each item is saved before the hook runs; otherwise the
+        // batch is saved once.
+        let perItem = faults.hasItemHook
         for (i, change) in changes.enumerated() {
             if let failure = faults.failure(for: change) {
                 out.append(failure)
                 continue
             }
-            out.append(try store.mutate { c in Self.apply(change, to: &c) })
-            faults.afterItem(i)
+            if perItem {
+                out.append(try store.mutate { c in Self.apply(change, to: &c) })
+                faults.afterItem(i)
+            } else {
+                out.append(store.withContents { c in Self.apply(change, to: &c) })
+            }
         }
+        if !perItem { try store.persist() }
         return out
     }
 
@@ -172,6 +180,8 @@ public final class MemoryFaults: Sendable {
         }
         return state.withLock { $0.itemFailures[key] }
     }
+
+    var hasItemHook: Bool { state.withLock { $0.afterItem != nil } }
 
     func afterItem(_ index: Int) {
         let hook = state.withLock { $0.afterItem }

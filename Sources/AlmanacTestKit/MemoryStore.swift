@@ -84,6 +84,18 @@ public final class MemoryStore: Sendable {
         }
     }
 
+    /// Adds many items at once (one save); returns their keys in order.
+    @discardableResult
+    public func put(contentsOf events: [Event]) throws -> [String] {
+        try mutate { c in
+            events.map { e in
+                let k = c.newKey()
+                c.store(k, event: e, writeBack: nil)
+                return k
+            }
+        }
+    }
+
     /// Edits an item in place (new version, new sequence number).
     public func edit(_ key: String, _ change: (inout Event) -> Void) throws {
         try mutate { c in
@@ -118,7 +130,8 @@ public final class MemoryStore: Sendable {
         }
     }
 
-    func persist() throws { try contents.withLock { try save($0) } }
+    /// Saves the contents to `file` now (no-op without a file).
+    public func persist() throws { try contents.withLock { try save($0) } }
 
     private func save(_ c: Contents) throws {
         guard let file else { return }

@@ -21,6 +21,7 @@ struct Almanac: AsyncParsableCommand {
             TestConnectionCommand.self,
             LogsCommand.self,
             ReloadCommand.self,
+            RunCommand.self,
             WorkerSubcommand.self,
         ]
     )

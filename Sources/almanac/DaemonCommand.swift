@@ -41,8 +41,8 @@ struct DaemonCommand: ParsableCommand {
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }
         if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }
         let log = LogSink(format: format)
-        let supervisor = Supervisor(config: config, loader: ConnectorRegistry.loader, log: log)
         do {
+            let supervisor = try Supervisor(config: config, loader: ConnectorRegistry.loader, log: log)
             let code = try supervisor.run()
             if code != 0 { throw ExitCode(code) }
         } catch let error as AlmanacError {

@@ -71,4 +71,20 @@ import Testing
         let full = try h.run(RunOptions(full: true))
         #expect(full.report.toCounts.unchanged == 3 && full.report.toCounts.changed == 0)
     }
+
+    @Test func sinceRereadsChangesFromThatInstant() throws {
+        let h = try SyncHarness()
+        for i in 0..<3 { try h.fromStore.put(h.event("V\(i)", hours: Double(i + 1)), key: "A\(i)") }
+        try h.run()
+        let before = Date()
+        try h.fromStore.edit("A2") { $0.title = "V2 edited" }
+        // The stored cursor moves past the edit (as if a lost run had covered it).
+        let window = h.job.window.window(around: h.now)
+        let past = try ConnectorConformance.readAll(h.fromConnector, ReadRequest(window: window)).cursor
+        try h.state.commit(job: "j", upserts: [], cursors: [.from: try #require(past)])
+        #expect(try h.run().report.toCounts.updated == 0)
+        let again = try h.run(RunOptions(since: before))
+        #expect(again.report.toCounts.updated == 1)
+        #expect(SyncHarness.titles(h.toStore) == ["V0", "V1", "V2 edited"])
+    }
 }

@@ -9,20 +9,37 @@ struct ControlAPITests {
     @Test func syncWaitReachesTheWorkerAndPrintsTheRunResult() throws {
         let h = try DaemonHarness()
         try h.writeProfile("alpha")
+        // Three appointments in the default window (7 days back, 30 ahead), in UTC.
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd HH:mm"
+        let rows = (1...3).map { i in
+            "appt-\(i),Visit \(i),\(f.string(from: Date().addingTimeInterval(Double(i) * 86_400)))"
+        }
+        try ("external_id,title,start_time\n" + rows.joined(separator: "\n") + "\n")
+            .write(toFile: h.root + "/alpha-in.csv", atomically: true, encoding: .utf8)
+        // The csv connector never reads a missing file as empty: the export starts as a header.
+        try "external_id,title,start_time\n".write(toFile: h.root + "/alpha-out.csv", atomically: true, encoding: .utf8)
         try h.start()
         try h.waitReady("alpha")
         let r = try h.cli(["sync", "alpha", "--wait"])
-        // The engine behind JobRunner is not in this build: the run's result is its failed report.
-        #expect(r.code == 1)
-        #expect(r.out.contains("alpha/main: failed in"))
-        #expect(r.out.contains("sync.unavailable: the sync engine is not part of this build yet"))
+        #expect(r.code == 0, "\(r.out)\(r.err)")
+        #expect(r.out.contains("alpha/main: success in"))
+        #expect(r.out.contains("to: created 3"))
+        let written = try String(contentsOfFile: h.root + "/alpha-out.csv", encoding: .utf8)
+        // Created rows carry deterministic ids (64 hex digits), not the source keys.
+        let lines = written.split(separator: "\n").dropFirst()
+        #expect(lines.count == 3, "\(written)")
+        #expect(["Visit 1", "Visit 2", "Visit 3"].allSatisfy { t in lines.contains { $0.contains(",\(t),") } })
+        #expect(lines.allSatisfy { $0.prefix(while: { $0 != "," }).count == 64 })
 
         let json = try h.cli(["status", "alpha", "--json"])
         #expect(json.code == 0)
         let s = try Wire.decoder().decode(ProfileStatus.self, from: Data(json.out.utf8))
-        #expect(s.lastRun?.result == "failed")
+        #expect(s.lastRun?.result == "success")
         #expect(s.lastRun?.job == "main")
-        #expect(s.lastRun?.errorCode == "sync.unavailable")
+        #expect(s.lastRun?.errorCode == nil)
         let all = try h.cli(["status", "--json"])
         let list = try Wire.decoder().decode(StatusList.self, from: Data(all.out.utf8))
         #expect(list.v == 1 && list.profiles.map(\.name) == ["alpha"])

@@ -66,12 +66,13 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
 
     func remove(_ fileName: String) throws { try FileManager.default.removeItem(atPath: profiles + "/" + fileName) }
 
-    func start(arguments: [String] = []) throws {
+    func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments = ["daemon", "--profiles", profiles, "--state", state, "--runtime", runtime] + extraArguments + arguments
         var env = ProcessInfo.processInfo.environment
         env["ALMANAC_TEST_HOOKS"] = "1"
+        env.merge(environment) { $1 }
         p.environment = env
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)!

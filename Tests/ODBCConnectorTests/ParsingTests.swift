@@ -50,8 +50,8 @@ import Testing
     @Test func textForms() {
         let d = CivilDate(year: 2026, month: 3, day: 2)
         #expect(TemporalText("2026-03-02") == .date(d))
-        #expect(TemporalText("2026-03-02 09:05") == .naive(NaiveDateTime(date: d, hour: 9, minute: 5, second: 0)))
-        #expect(TemporalText(" 2026-03-02T09:05:07.123456 ") == .naive(NaiveDateTime(date: d, hour: 9, minute: 5, second: 7)))
+        #expect(TemporalText("2026-03-02 09:05") == .naive(WallClock(date: d, hour: 9, minute: 5, second: 0)))
+        #expect(TemporalText(" 2026-03-02T09:05:07.123456 ") == .naive(WallClock(date: d, hour: 9, minute: 5, second: 7)))
         #expect(TemporalText("2026-03-02T09:00:00Z") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
         #expect(TemporalText("2026-03-02 10:00:00 +01:00") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
         #expect(TemporalText("2026-03-02T04:00:00-0500") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
@@ -63,7 +63,7 @@ import Testing
     /// Chicago: spring gap 2026-03-08 02:00→03:00, autumn overlap 2026-11-01 01:00–02:00.
     @Test func dstGapsAndOverlaps() {
         let r = ZoneResolver(zone: TimeZone(identifier: "America/Chicago")!)
-        func wall(_ s: String) -> NaiveDateTime {
+        func wall(_ s: String) -> WallClock {
             guard case .naive(let n)? = TemporalText(s) else { fatalError() }
             return n
         }
@@ -83,9 +83,30 @@ import Testing
 
     @Test func civilArithmetic() {
         for days in [-800_000, -1, 0, 1, 59, 20_000, 2_932_896] {
-            let (y, m, d) = NaiveDateTime.civilFromDays(days)
-            #expect(NaiveDateTime.daysFromCivil(y, m, d) == days)
+            let (y, m, d) = WallClock.civilFromDays(days)
+            #expect(WallClock.daysFromCivil(y, m, d) == days)
         }
-        #expect(NaiveDateTime(wallSeconds: -2_208_988_800).description == "1900-01-01 00:00:00")
+        #expect(WallClock(wallSeconds: -2_208_988_800).description == "1900-01-01 00:00:00")
+    }
+}
+
+@Suite struct TextDecodingTests {
+    @Test(arguments: ["", "plain ascii", "Zoë Ångström", "日本語テキスト", "emoji 🦷🗓️ and more", String(repeating: "é", count: 40)])
+    func roundTrips(_ text: String) {
+        let units = Array(text.utf16)
+        #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == text)
+        let bytes = Array(text.utf8)
+        #expect(bytes.withUnsafeBufferPointer(TextDecoding.utf8) == text)
+    }
+
+    @Test(arguments: [[0xD83D], [0x41, 0xDC00], [0xD83D, 0x41]] as [[UInt16]])
+    func unpairedSurrogatesAreInvalid(_ units: [UInt16]) {
+        #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == nil)
+    }
+
+    @Test(arguments: [[0xFF], [0xC3], [0xC3, 0x28], [0xE2, 0x82], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+                      [0x41, 0xE2, 0x82, 0x41]] as [[UInt8]])
+    func invalidUTF8IsInvalid(_ bytes: [UInt8]) {
+        #expect(bytes.withUnsafeBufferPointer(TextDecoding.utf8) == nil)
     }
 }

@@ -81,7 +81,7 @@ import Testing
             continuation = page.continuation
         } while continuation != nil
         #expect(pages.count == 3)
-        #expect(pages.map(\.coverage) == chunks.map { .complete($0) })
+        #expect(pages.map(\.coverage) == [.complete(chunks[0]), .complete(chunks[1]), .complete(Self.march)])
         #expect(pages.map { $0.items.map(\.key) } == [["w1"], ["w2", "w3"], ["w4"]])
         #expect(pages[1].items[1].event.start.date(in: Fixture.chicago) == Fixture.date("2026-03-08T08:30:00Z"))
         #expect(pages.map(\.continuation) == ["chunk:1", "chunk:2", nil])

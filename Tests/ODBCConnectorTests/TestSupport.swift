@@ -13,7 +13,7 @@ enum Fixture {
                         side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
                         chunkDays: Int = 7) -> ConnectorContext {
         var conn: [String: ConfigValue] = ["connection_string": .string(connectionString)]
-        for (k, v) in connection { conn[k] = .string(v) }
+        for (k, v) in connection { conn[k] = Int(v).map(ConfigValue.integer) ?? .string(v) }
         var jobTable: [String: ConfigValue] = [:]
         for (k, v) in job { jobTable[k] = .string(v) }
         let tmp = URL(fileURLWithPath: NSTemporaryDirectory())
@@ -79,6 +79,32 @@ final class SQL {
             try stmt.execute()
             try connection.endTransaction(commit: true)
         }
+    }
+
+    /// Runs one statement with bound parameters.
+    func exec(_ sql: String, _ values: [ODBCParameter]) throws {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(sql)
+        try stmt.bind(values)
+        try stmt.execute()
+        try connection.endTransaction(commit: true)
+    }
+
+    /// Maps every row of `query` (standard column names) as the connector would, by key.
+    func events(_ query: String, zone: TimeZone = Fixture.chicago) throws -> [String: Event] {
+        let stmt = try connection.statement(queryTimeout: 30)
+        try stmt.prepare(query)
+        try stmt.execute()
+        let reader = try ResultReader(statement: stmt, rowArraySize: 1)
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone: zone))
+        var out: [String: Event] = [:]
+        while try reader.fetch() > 0 {
+            let item = try mapper.map { reader.value(row: 0, column: $0) }
+            out[item.key] = item.event
+        }
+        stmt.closeCursor()
+        try connection.endTransaction(commit: true)
+        return out
     }
 
     /// All rows of `sql`, every value as text (nil for NULL).

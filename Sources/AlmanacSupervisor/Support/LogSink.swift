@@ -19,17 +19,21 @@ public final class LogSink: @unchecked Sendable {  // @unchecked: writes are ser
         write(render(level: level, message: message, fields: Array(fields)))
     }
 
-    /// A line a worker wrote to stdout/stderr, as it is forwarded: tags first, then the line.
+    /// A line a worker wrote to stdout/stderr, as it is forwarded: time and tags first, then the
+    /// line (a logfmt line as is; anything else as `stream=… msg="…"`). Returns the rendered line.
     public func forward(profile: String, pid: Int32, stream: String, line: String) -> String {
         let rendered: String
+        let ts = Date().formatted(.iso8601)
         switch format {
         case .logfmt:
-            rendered = "profile=\(profile) pid=\(pid) \(line.hasPrefix("level=") || line.hasPrefix("ts=") ? line : "stream=\(stream) msg=\(Self.quote(line))")"
+            let body = line.hasPrefix("level=") ? line : "stream=\(stream) msg=\(Self.quote(line))"
+            rendered = "ts=\(ts) profile=\(profile) pid=\(pid) \(body)"
         case .json:
-            if line.hasPrefix("{"), line.hasSuffix("}"), line.count > 2 {
-                rendered = "{\"profile\":\(Self.json(profile)),\"pid\":\(pid)," + line.dropFirst()
+            let head = "{\"ts\":\"\(ts)\",\"profile\":\(Self.json(profile)),\"pid\":\(pid),"
+            if line.hasPrefix("{\""), line.hasSuffix("}") {
+                rendered = head + line.dropFirst()
             } else {
-                rendered = "{\"profile\":\(Self.json(profile)),\"pid\":\(pid),\"stream\":\"\(stream)\",\"msg\":\(Self.json(line))}"
+                rendered = head + "\"stream\":\"\(stream)\",\"msg\":\(Self.json(line))}"
             }
         }
         write(rendered)

@@ -30,7 +30,6 @@ struct Applier {
     struct Pending {
         var item: Int
         var change: PlannedChange
-        var attempts = 0
     }
 
     mutating func apply(_ plan: Plan, progress: (RunProgress) -> Void) throws {
@@ -82,7 +81,8 @@ struct Applier {
                 fault(.afterWrite(side, batch: number))
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
-                    if let retry = settle(p, outcome, side: side, items: &items, ok: &ok), round < 3 {
+                    // A create that found its id taken is followed up (at most three rounds).
+                if let retry = settle(p, outcome, side: side, items: &items, ok: &ok), round < 3 {
                         next.append(retry)
                     } else if ok[p.item], case .conflict = outcome {
                         ok[p.item] = false
@@ -166,7 +166,6 @@ struct Applier {
                 change.action.kind = .update
                 var q = p
                 q.change = change
-                q.attempts += 1
                 // An update settles like a create: record the key it landed on.
                 if side == .to { items[p.item].next.keyTo = current.key } else { items[p.item].next.keyFrom = current.key }
                 return q
@@ -181,7 +180,6 @@ struct Applier {
             items[p.item].next.generation = gen
             var q = p
             q.change = change
-            q.attempts += 1
             return q
         case .failed(let retryable, let reason):
             ok[p.item] = false

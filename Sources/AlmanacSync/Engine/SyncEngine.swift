@@ -64,6 +64,10 @@ public final class SyncEngine {
         let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)
         report.toCounts.unchanged = plan.unchanged
         report.failures = plan.invalid.map { ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason) }
+        for bad in plan.invalid {
+            // A bad item read from one side is an item that failed to reach the other.
+            if bad.target == .to { report.fromCounts.failed += 1 } else { report.toCounts.failed += 1 }
+        }
         let actions = plan.actions
 
         if !options.allowMassDelete {

@@ -1,17 +1,32 @@
 import AlmanacCore
 import Foundation
 
+/// What every item's planning reads, shared by reference (one retain per item, not one per field).
+final class PlanInputs: Sendable {
+    let job: SyncJob
+    let from: SideRead
+    let to: SideRead
+
+    init(job: SyncJob, from: SideRead, to: SideRead) {
+        self.job = job
+        self.from = from
+        self.to = to
+    }
+}
+
 /// Planning for one item the state knows (phase A of `Planner`), and for items linked on first
 /// sync. Each side is one of: seen (read now), gone (tombstone, or absent from a chunk that was
 /// listed completely and covers its last start) or unknown (not read: outside the window, or
 /// unchanged in a delta) — an unknown side is taken to still hold its base.
 struct Linked {
-    let job: SyncJob
+    let inputs: PlanInputs
     let state: ItemState
-    let from: SideRead
-    let to: SideRead
     let fromSeen: Seen?
     let toSeen: Seen?
+
+    var job: SyncJob { inputs.job }
+    var from: SideRead { inputs.from }
+    var to: SideRead { inputs.to }
 
     var p: ContentProjection { job.projection }
     var config: JobConfig { job.config }

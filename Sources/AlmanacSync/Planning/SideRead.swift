@@ -79,7 +79,9 @@ public struct SideReader {
                 out.items[key] = nil
                 out.deleted.insert(key)
             }
-            for problem in page.problems where !out.problems.contains(problem) { out.problems.append(problem) }
+            for problem in page.problems where !out.problems.contains(problem) {
+                out.problems.append(problem)  // listings of several chunks may repeat an unreadable row
+            }
             if let next = page.continuation {
                 guard pages < pageLimit else {
                     throw AlmanacError("sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")

@@ -79,3 +79,10 @@ public struct SyncJob: Sendable {
         }
     }
 }
+
+extension SyncJob {
+    /// Plans a run from two reads and the state, without I/O (benchmarks, tools).
+    public func plan(states: [ItemState], from: SideRead, to: SideRead) -> Plan {
+        Planner(job: self).plan(states: states, from: from, to: to)
+    }
+}

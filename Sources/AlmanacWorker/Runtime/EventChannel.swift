@@ -12,6 +12,11 @@ final class EventChannel: @unchecked Sendable {  // @unchecked: writes serialise
 
     func send(_ message: PipeMessage) {
         guard let line = try? Wire.line(message), line.count <= LineFramer.defaultLimit else { return }
+        sendRaw(line)
+    }
+
+    /// Writes bytes as they are (the test hook that sends garbage uses it directly).
+    func sendRaw(_ line: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
         var offset = 0

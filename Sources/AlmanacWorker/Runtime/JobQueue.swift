@@ -50,7 +50,10 @@ final class JobQueue: @unchecked Sendable {  // @unchecked: all state under `con
         defer { condition.unlock() }
         busy = false
         while items.isEmpty && !stopped { condition.wait() }
-        if stopped { return nil }
+        if stopped {
+            busy = false
+            return nil
+        }
         busy = true
         return items.removeFirst()
     }

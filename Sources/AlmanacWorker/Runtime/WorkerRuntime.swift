@@ -76,6 +76,10 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         jobThread.start()
         events.send(.ready(jobs: profile.jobs.map(\.name), nextRun: nextRun))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
+        if testHookLines(path: path).contains("garbage") {
+            events.sendRaw(Array("{not json\n".utf8))
+            events.sendRaw([UInt8](repeating: 0x41, count: LineFramer.defaultLimit + 1) + [0x0A])
+        }
         return commandLoop(profile: profile, hang: testHookHang(path: path))
     }
 
@@ -144,7 +148,12 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         case .shutdown:
             events.send(.reply(id: id, ok: true))
             logger.info("shutdown requested")
+            let busy = queue.isBusy
             queue.stop()
+            if busy {  // let the running job finish, within the supervisor's deadline
+                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS ?? 10_000) / 1000 - 0.5))
+                while queue.isBusy && Date() < deadline { usleep(20_000) }
+            }
             return 0
         default:
             logger.warning("dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
@@ -227,15 +236,21 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         progressLock.unlock()
     }
 
-    /// Closes every descriptor above 4 that leaked through exec.
+    /// Closes every descriptor above 4 that leaked through exec: those without close-on-exec
+    /// (what this process opened itself, the Swift runtime's included, is close-on-exec).
     private func closeInheritedDescriptors() {
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-        for e in entries { if let fd = Int32(e), fd > 4 { close(fd) } }
+        for e in entries {
+            guard let fd = Int32(e), fd > 4 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
+        }
     }
 
     // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
     // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` (no heartbeats) or `# almanac-test: run-delay=SECONDS` in the profile file.
+    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`, or
+    // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
     private func testHookLines(path: String) -> [Substring] {
         guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
             let text = try? String(contentsOfFile: path, encoding: .utf8)

@@ -1,12 +1,25 @@
 #ifndef ALMANAC_CPROCESSCONTROL_H
 #define ALMANAC_CPROCESSCONTROL_H
 
-/// prctl(2) is variadic and cannot be called from Swift: typed wrappers.
+/// Linux calls that Swift cannot reach through Glibc: prctl(2) is variadic, and <sys/epoll.h>
+/// is not part of the Glibc module (and `struct epoll_event` is packed).
 
 /// PR_SET_PDEATHSIG: `sig` is sent to the caller when the thread that spawned it exits.
 int almanac_set_pdeathsig(int sig);
 
 /// PR_SET_CHILD_SUBREAPER: orphaned descendants are re-parented to the caller (and reaped by it).
 int almanac_set_child_subreaper(void);
+
+/// epoll_create1(EPOLL_CLOEXEC).
+int almanac_epoll_create(void);
+
+/// Registers `fd` for EPOLLIN (level-triggered), with the fd itself as the event's data.
+int almanac_epoll_add(int epfd, int fd);
+
+/// Removes `fd`.
+int almanac_epoll_remove(int epfd, int fd);
+
+/// epoll_wait; stores up to `max` ready descriptors in `fds`; returns their count or -1.
+int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 
 #endif

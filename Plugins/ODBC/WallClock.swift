@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// A wall-clock date and time with no zone (a `TIMESTAMP WITHOUT TIME ZONE` value).
-struct NaiveDateTime: Hashable, Sendable, CustomStringConvertible {
+struct WallClock: Hashable, Sendable, CustomStringConvertible {
     var date: CivilDate
     var hour: Int
     var minute: Int
@@ -77,7 +77,7 @@ final class ZoneResolver {
     }
 
     /// The instant of `wall` in the zone, by the rules above.
-    func instant(_ wall: NaiveDateTime) -> Date {
+    func instant(_ wall: WallClock) -> Date {
         Date(timeIntervalSince1970: TimeInterval(utcSeconds(wallSeconds: wall.wallSeconds)))
     }
 
@@ -107,8 +107,8 @@ final class ZoneResolver {
     }
 
     /// The wall clock of `date` in the zone, seconds dropped below one.
-    func wallClock(_ date: Date) -> NaiveDateTime {
+    func wallClock(_ date: Date) -> WallClock {
         let utc = Int(date.timeIntervalSince1970.rounded(.down))
-        return NaiveDateTime(wallSeconds: utc + offset(at: utc))
+        return WallClock(wallSeconds: utc + offset(at: utc))
     }
 }

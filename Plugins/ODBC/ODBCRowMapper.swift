@@ -11,7 +11,8 @@ enum ColumnRole: Hashable {
 
     case externalID, title, content, location, start, end, allDay, status, created, updated
     case participant(Int, ParticipantField)
-    case custom(String)
+    /// Not a standard field: a custom field under the column's own name.
+    case custom
 
     init(columnName: String) {
         let n = columnName.lowercased()
@@ -30,7 +31,7 @@ enum ColumnRole: Hashable {
             if let p = Self.participant(n) {
                 self = p
             } else {
-                self = .custom(columnName)
+                self = .custom
             }
         }
     }
@@ -61,7 +62,7 @@ enum ColumnRole: Hashable {
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
 /// instant; a DATE start (or any start when `all_day` is true) makes an all-day event whose end
 /// is exclusive — an all-day end equal to its start is read as a one-day event.
-final class RowMapper {
+final class ODBCRowMapper {
     struct RowError: Error {
         var column: String
         var reason: String
@@ -105,9 +106,12 @@ final class RowMapper {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
         var allDay: Bool?
-        var values: [ColumnRole: CellValue] = [:]
+        var startCell = CellValue.null
+        var endCell = CellValue.null
+        var createdCell = CellValue.null
+        var updatedCell = CellValue.null
         var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
-        var participants: [Int: Participant] = [:]
+        var participants: [Participant?] = []
         for (i, role) in roles.enumerated() {
             let v = cell(i)
             switch v {
@@ -120,7 +124,10 @@ final class RowMapper {
             case .title: event.title = text(v)
             case .content: event.description = text(v)
             case .location: event.location = text(v)
-            case .start, .end, .created, .updated: values[role] = v
+            case .start: startCell = v
+            case .end: endCell = v
+            case .created: createdCell = v
+            case .updated: updatedCell = v
             case .allDay:
                 if let t = text(v) { allDay = try flag(t, column: names[i]) }
                 else if case .null = v {} else { throw RowError(column: names[i], reason: "is not a boolean") }
@@ -128,6 +135,7 @@ final class RowMapper {
                 if let t = text(v) { event.status = try status(t, column: names[i]) }
             case .participant(let n, let field):
                 guard let t = text(v), !t.isEmpty else { continue }
+                if participants.count <= n { participants += Array(repeating: nil, count: n + 1 - participants.count) }
                 var p = participants[n] ?? Participant()
                 switch field {
                 case .name: p.name = t
@@ -140,24 +148,24 @@ final class RowMapper {
                     p.response = r
                 }
                 participants[n] = p
-            case .custom(let name):
-                if let t = customText(v) { event.custom[name] = t }
+            case .custom:
+                if let t = customText(v) { event.custom[names[i]] = t }
             }
         }
-        guard let startCell = values[.start], let start = try time(startCell, allDay: allDay, column: "start_time") else {
+        guard let start = try time(startCell, allDay: allDay, column: "start_time") else {
             throw RowError(column: "start_time", reason: "is missing (NULL)")
         }
         event.start = start
-        if let endCell = values[.end], var end = try time(endCell, allDay: start.isAllDay ? true : allDay, column: "end_time") {
+        if var end = try time(endCell, allDay: start.isAllDay ? true : allDay, column: "end_time") {
             if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
             if end.date(in: resolver.zone) < start.date(in: resolver.zone) {
                 throw RowError(column: "end_time", reason: "is before start_time")
             }
             event.end = end
         }
-        if let c = values[.created] { event.created = try instant(c, column: "created") }
-        if let u = values[.updated] { event.updated = try instant(u, column: "updated") }
-        event.participants = participants.keys.sorted().map { participants[$0]! }
+        event.created = try instant(createdCell, column: "created")
+        event.updated = try instant(updatedCell, column: "updated")
+        event.participants = participants.compactMap { $0 }
         let version: String
         if hasUpdated, let u = event.updated {
             version = "u:" + String(Int64(u.timeIntervalSince1970.rounded(.down)))
@@ -183,6 +191,11 @@ final class RowMapper {
     }
 
     private func flag(_ t: String, column: String) throws(RowError) -> Bool {
+        switch t {    // the common spellings first, without trimming and case folding
+        case "1", "true", "t": return true
+        case "0", "false", "f", "": return false
+        default: break
+        }
         switch t.trimmingCharacters(in: .whitespaces).lowercased() {
         case "1", "true", "t", "yes", "y", "-1": return true
         case "0", "false", "f", "no", "n", "": return false
@@ -191,6 +204,12 @@ final class RowMapper {
     }
 
     private func status(_ t: String, column: String) throws(RowError) -> EventStatus {
+        switch t {    // the common spellings first, without trimming and case folding
+        case "confirmed", "": return .confirmed
+        case "tentative": return .tentative
+        case "cancelled": return .cancelled
+        default: break
+        }
         switch t.trimmingCharacters(in: .whitespaces).lowercased() {
         case "", "confirmed": return .confirmed
         case "tentative": return .tentative
@@ -218,7 +237,7 @@ final class RowMapper {
         }
         switch temporal {
         case .date(let d):
-            if allDay == false { return .instant(resolver.instant(NaiveDateTime(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID) }
+            if allDay == false { return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID) }
             return .allDay(d)
         case .naive(let n):
             if allDay == true { return .allDay(n.date) }

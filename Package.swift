@@ -101,7 +101,8 @@ let package = Package(
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ODBCConnectorTests",
             dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
@@ -135,9 +136,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md"]),
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
-                                   .product(name: "GRDB", package: "GRDB.swift")]),
         ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

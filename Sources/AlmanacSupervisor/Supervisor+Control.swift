@@ -12,8 +12,9 @@ extension Supervisor {
         case ("GET", "v1/health"):
             return lock.withLock {
                 let running = slots.values.filter { $0.state.isUp }.count
-                let h = Health(ok: !shuttingDown, version: AlmanacVersion.current, pid: getpid(),
-                               uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
+                let h = Health(
+                    ok: !shuttingDown, version: AlmanacVersion.current, pid: getpid(),
+                    uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
                 return encode(shuttingDown ? 503 : 200, h)
             }
         case ("GET", "metrics"):
@@ -22,7 +23,8 @@ extension Supervisor {
         case ("GET", "v1/profiles"):
             return lock.withLock {
                 let now = monotonicSeconds()
-                return encode(200, StatusList(profiles: slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }))
+                return encode(
+                    200, StatusList(profiles: slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }))
             }
         case ("POST", "v1/reload"):
             lock.withLock {
@@ -49,7 +51,8 @@ extension Supervisor {
                 break
             }
         }
-        return encode(404, ActionResult(ok: false, message: "no such endpoint: \(r.method) \(r.path)", code: "api.not_found"))
+        return encode(
+            404, ActionResult(ok: false, message: "no such endpoint: \(r.method) \(r.path)", code: "api.not_found"))
     }
 
     private func profileAction(_ name: String, _ action: String, _ r: HTTPRequest) -> HTTPResponse {
@@ -62,11 +65,15 @@ extension Supervisor {
                 return encode(result.ok ? 200 : 409, result)
             }
         case "sync":
-            let body = r.body.isEmpty ? SyncRequest() : (try? Wire.decoder().decode(SyncRequest.self, from: Data(r.body)))
+            let body =
+                r.body.isEmpty ? SyncRequest() : (try? Wire.decoder().decode(SyncRequest.self, from: Data(r.body)))
             guard let body else {
-                return encode(400, ActionResult(ok: false, message: "malformed sync request body", code: "api.bad_request"))
+                return encode(
+                    400, ActionResult(ok: false, message: "malformed sync request body", code: "api.bad_request"))
             }
-            return request(name, kind: "sync", wait: body.wait) { id in .sync(id: id, job: body.job, options: body.options) }
+            return request(name, kind: "sync", wait: body.wait) { id in
+                .sync(id: id, job: body.job, options: body.options)
+            }
         case "test-connection":
             let connection = r.query["connection"]
             return request(name, kind: "test_connection", wait: true) { id in
@@ -92,10 +99,12 @@ extension Supervisor {
             unlink(marker)
             slot.disabledByMarker = false
             guard let profile = slot.profile else {
-                return ActionResult(ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+                return ActionResult(
+                    ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
             }
             guard profile.enabled else {
-                return ActionResult(ok: false, message: "\(slot.name): the file says enabled = false", code: "profile.disabled_in_file")
+                return ActionResult(
+                    ok: false, message: "\(slot.name): the file says enabled = false", code: "profile.disabled_in_file")
             }
             if slot.process == nil {
                 slot.tracker.reset()
@@ -107,10 +116,12 @@ extension Supervisor {
             return ActionResult(ok: true, message: "\(slot.name) enabled")
         default:
             guard slot.enabled else {
-                return ActionResult(ok: false, message: "\(slot.name) is disabled: enable it first", code: "profile.disabled")
+                return ActionResult(
+                    ok: false, message: "\(slot.name) is disabled: enable it first", code: "profile.disabled")
             }
             guard slot.profile != nil else {
-                return ActionResult(ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+                return ActionResult(
+                    ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
             }
             if slot.process != nil {
                 stop(slot, then: .restart)
@@ -130,14 +141,19 @@ extension Supervisor {
         let problem: HTTPResponse? = lock.withLock {
             guard let slot = slots[name] else { return notFound(name) }
             guard slot.process != nil, slot.state.isUp else {
-                return encode(409, ActionResult(ok: false, message: "\(name) is not running (state \(slot.state.rawValue))",
-                                                code: "profile.not_running"))
+                return encode(
+                    409,
+                    ActionResult(
+                        ok: false, message: "\(name) is not running (state \(slot.state.rawValue))",
+                        code: "profile.not_running"))
             }
             let id = makeRequestID()
             slot.waiters[id] = box
             guard send(slot, make(id)) else {
                 slot.waiters[id] = nil
-                return encode(409, ActionResult(ok: false, message: "\(name): cannot reach its worker", code: "profile.not_running"))
+                return encode(
+                    409,
+                    ActionResult(ok: false, message: "\(name): cannot reach its worker", code: "profile.not_running"))
             }
             return nil
         }
@@ -157,8 +173,9 @@ extension Supervisor {
                     }
                 }
                 let ok = failure == nil && !results.isEmpty && results.allSatisfy(\.ok)
-                let body = ActionResult(ok: ok, message: failure ?? (ok ? "every connection works" : "a connection failed"),
-                                        code: failure == nil ? nil : "profile.request_failed", connections: results)
+                let body = ActionResult(
+                    ok: ok, message: failure ?? (ok ? "every connection works" : "a connection failed"),
+                    code: failure == nil ? nil : "profile.request_failed", connections: results)
                 return (200, "application/json", { write in _ = write(line(body)) })
             }
         }
@@ -166,36 +183,43 @@ extension Supervisor {
             return .deferred {
                 let body: ActionResult
                 switch box.next(timeout: 10) {
-                case .item(let m): body = ActionResult(ok: true, message: m.queued == true ? "queued behind the running sync" : "sync started")
-                case .closed(let e): body = ActionResult(ok: false, message: e ?? "no answer", code: "profile.request_failed")
+                case .item(let m):
+                    body = ActionResult(
+                        ok: true, message: m.queued == true ? "queued behind the running sync" : "sync started")
+                case .closed(let e):
+                    body = ActionResult(ok: false, message: e ?? "no answer", code: "profile.request_failed")
                 case .timedOut: body = ActionResult(ok: true, message: "sync requested")
                 }
                 return (body.ok ? 202 : 409, "application/json", { write in _ = write(line(body)) })
             }
         }
         return .deferred {
-            (200, "application/x-ndjson", { write in
-                while true {
-                    switch box.next(timeout: 3_600) {
-                    case .item(let m):
-                        let event: SyncEvent
-                        switch m.type {
-                        case .reply: event = SyncEvent(event: m.queued == true ? "queued" : "accepted")
-                        case .runStarted: event = SyncEvent(event: "started", job: m.job)
-                        case .status: event = SyncEvent(event: "progress", progress: m.progress, job: m.job)
-                        case .runFinished: event = SyncEvent(event: "run", job: m.job, run: RunSummary(m, finished: Date()))
-                        default: continue
+            (
+                200, "application/x-ndjson",
+                { write in
+                    while true {
+                        switch box.next(timeout: 3_600) {
+                        case .item(let m):
+                            let event: SyncEvent
+                            switch m.type {
+                            case .reply: event = SyncEvent(event: m.queued == true ? "queued" : "accepted")
+                            case .runStarted: event = SyncEvent(event: "started", job: m.job)
+                            case .status: event = SyncEvent(event: "progress", progress: m.progress, job: m.job)
+                            case .runFinished:
+                                event = SyncEvent(event: "run", job: m.job, run: RunSummary(m, finished: Date()))
+                            default: continue
+                            }
+                            if !write(line(event)) { return }
+                        case .closed(let e):
+                            _ = write(line(SyncEvent(event: e == nil ? "done" : "error", ok: e == nil, error: e)))
+                            return
+                        case .timedOut:
+                            _ = write(line(SyncEvent(event: "error", ok: false, error: "no result within an hour")))
+                            return
                         }
-                        if !write(line(event)) { return }
-                    case .closed(let e):
-                        _ = write(line(SyncEvent(event: e == nil ? "done" : "error", ok: e == nil, error: e)))
-                        return
-                    case .timedOut:
-                        _ = write(line(SyncEvent(event: "error", ok: false, error: "no result within an hour")))
-                        return
                     }
                 }
-            })
+            )
         }
     }
 
@@ -211,16 +235,19 @@ extension Supervisor {
         guard let lines else { return notFound(name) }
         if !follow { return encode(200, LogLines(lines: lines)) }
         return .deferred {
-            (200, "text/plain; charset=utf-8", { write in
-                for l in lines { if !write(l + "\n") { box.close(); return } }
-                while true {
-                    switch box.next(timeout: 5) {
-                    case .item(let l): if !write(l + "\n") { box.close(); return }
-                    case .closed: return
-                    case .timedOut: continue
+            (
+                200, "text/plain; charset=utf-8",
+                { write in
+                    for l in lines { if !write(l + "\n") { box.close(); return } }
+                    while true {
+                        switch box.next(timeout: 5) {
+                        case .item(let l): if !write(l + "\n") { box.close(); return }
+                        case .closed: return
+                        case .timedOut: continue
+                        }
                     }
                 }
-            })
+            )
         }
     }
 

@@ -39,7 +39,9 @@ extension Supervisor {
                     slot.lastError = nil
                 }
             }
-            for (id, w) in slot.waiters where m.runID.map(w.runIDs.contains) ?? false {
+            // By request id: the run id of `run_finished` is the one the engine recorded.
+            let served = Set(m.requestIDs ?? [])
+            for (id, w) in slot.waiters where served.contains(id) || (m.runID.map(w.runIDs.contains) ?? false) {
                 w.push(m)
                 if m.batchDone == true {
                     w.close()

@@ -13,8 +13,12 @@ extension Supervisor {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: config.profilesDirectory)
         } catch {
-            log.log("warning", "cannot list the profiles directory", ["dir": config.profilesDirectory,
-                                                                     "error": error.localizedDescription])
+            log.log(
+                "warning", "cannot list the profiles directory",
+                [
+                    "dir": config.profilesDirectory,
+                    "error": error.localizedDescription,
+                ])
             return
         }
         var seen: Set<String> = []
@@ -23,8 +27,9 @@ extension Supervisor {
             case .ignored: continue
             case .badName(let stem):
                 if warnedBadNames.insert(stem).inserted {
-                    log.log("warning", "not a profile name (NAME.toml with 1 to 64 letters and digits): ignored",
-                            ["file": fileName])
+                    log.log(
+                        "warning", "not a profile name (NAME.toml with 1 to 64 letters and digits): ignored",
+                        ["file": fileName])
                 }
             case .profile(let name):
                 seen.insert(name)
@@ -46,8 +51,9 @@ extension Supervisor {
         if let existing = slots[loaded.name] {
             slot = existing
         } else {
-            slot = WorkerSlot(name: loaded.name, path: loaded.path, policy: config.policy,
-                              disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
+            slot = WorkerSlot(
+                name: loaded.name, path: loaded.path, policy: config.policy,
+                disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
             slots[loaded.name] = slot
         }
         slot.signature = signature
@@ -55,8 +61,9 @@ extension Supervisor {
         case .failure(let errors):
             slot.configError = errors.issues.map(\.description)
             if slot.process != nil {
-                record(slot, "error", "invalid edit: the worker keeps running on its last valid version",
-                       ["errors": slot.configError!.joined(separator: "; ")])
+                record(
+                    slot, "error", "invalid edit: the worker keeps running on its last valid version",
+                    ["errors": slot.configError!.joined(separator: "; ")])
             } else {
                 record(slot, "error", "invalid profile", ["errors": slot.configError!.joined(separator: "; ")])
                 if slot.state != .disabled || slot.profile == nil { slot.enter(.invalid) }

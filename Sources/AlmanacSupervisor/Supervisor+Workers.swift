@@ -8,11 +8,14 @@ extension Supervisor {
     /// Spawns the worker of `slot` (which has a valid profile and no process).
     func start(_ slot: WorkerSlot, now: Double) {
         guard slot.process == nil, let profile = slot.profile, slot.enabled, !shuttingDown else { return }
-        let args = ["worker", "--profile", slot.name, "--profiles", config.profilesDirectory,
-                    "--state", config.stateDirectory, "--log-format", log.format.rawValue,
-                    "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid())]
+        let args = [
+            "worker", "--profile", slot.name, "--profiles", config.profilesDirectory,
+            "--state", config.stateDirectory, "--log-format", log.format.rawValue,
+            "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid()),
+        ]
         do {
-            let process = try ProcessSpawner.spawn(path: config.executable, arguments: args, environment: workerEnvironment)
+            let process = try ProcessSpawner.spawn(
+                path: config.executable, arguments: args, environment: workerEnvironment)
             for fd in [process.eventFD, process.stdoutFD, process.stderrFD] {
                 pipeOwners[fd] = slot.name
                 poller.add(fd)
@@ -32,8 +35,9 @@ extension Supervisor {
         } catch let error as AlmanacError {
             slot.lastError = error.message
             record(slot, "error", error.message)
-            schedule(slot, decision: slot.tracker.exited(at: now, upFor: 0, exitCode: nil, random: Double.random(in: 0..<1)),
-                     now: now)
+            schedule(
+                slot, decision: slot.tracker.exited(at: now, upFor: 0, exitCode: nil, random: Double.random(in: 0..<1)),
+                now: now)
         } catch {}
     }
 
@@ -59,7 +63,9 @@ extension Supervisor {
     /// Writes one command to the worker's fd 3. False when there is no worker or the pipe failed.
     @discardableResult
     func send(_ slot: WorkerSlot, _ message: PipeMessage) -> Bool {
-        guard let process = slot.process, process.commandFD >= 0, let line = try? Wire.line(message) else { return false }
+        guard let process = slot.process, process.commandFD >= 0, let line = try? Wire.line(message) else {
+            return false
+        }
         return writeAll(process.commandFD, line, timeoutMS: 1_000)
     }
 
@@ -100,7 +106,9 @@ extension Supervisor {
             return
         }
         slot.lastError = "worker exited unexpectedly (\(how))"
-        record(slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly", ["pid": String(process.pid), "status": how])
+        record(
+            slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly",
+            ["pid": String(process.pid), "status": how])
         let upFor = slot.readyAt.map { now - $0 } ?? 0
         let decision = slot.tracker.exited(at: now, upFor: upFor, exitCode: exitCode, random: Double.random(in: 0..<1))
         schedule(slot, decision: decision, now: now)
@@ -118,12 +126,15 @@ extension Supervisor {
             slot.restarts += 1
             slot.enter(.fatal)
             slot.startAt = now + retry
-            record(slot, "error", "more than \(config.policy.fatalRestarts) restarts in \(Int(config.policy.fatalWindow))s: "
-                   + "fatal, next try in \(Int(retry))s")
+            record(
+                slot, "error",
+                "more than \(config.policy.fatalRestarts) restarts in \(Int(config.policy.fatalWindow))s: "
+                    + "fatal, next try in \(Int(retry))s")
         case .invalid:
             slot.enter(.invalid)
             slot.invalidHash = slot.profile?.configHash
-            slot.lastError = "the worker exited 78 (invalid configuration): fix the file; it restarts when the file changes"
+            slot.lastError =
+                "the worker exited 78 (invalid configuration): fix the file; it restarts when the file changes"
             record(slot, "error", slot.lastError!)
         }
     }
@@ -156,7 +167,9 @@ extension Supervisor {
                 let n = read(fd, &buf, buf.count)
                 if n > 0 {
                     buf.withUnsafeBytes { raw in
-                        consume(slot, fd: fd, process: process, bytes: UnsafeRawBufferPointer(rebasing: raw[0..<n]), now: now)
+                        consume(
+                            slot, fd: fd, process: process, bytes: UnsafeRawBufferPointer(rebasing: raw[0..<n]),
+                            now: now)
                     }
                     rounds += 1
                     if !draining && rounds >= 16 { break }
@@ -181,17 +194,21 @@ extension Supervisor {
         close(fd)
     }
 
-    private func consume(_ slot: WorkerSlot, fd: Int32, process: SpawnedProcess, bytes: UnsafeRawBufferPointer, now: Double) {
+    private func consume(
+        _ slot: WorkerSlot, fd: Int32, process: SpawnedProcess, bytes: UnsafeRawBufferPointer, now: Double
+    ) {
         if fd == process.eventFD {
             for frame in slot.eventFramer.feed(bytes) {
                 switch frame {
                 case .oversized(let n):
                     record(slot, "warning", "dropped an oversized pipe message (\(n) bytes > 1 MiB)")
                 case .line(let line):
-                    guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)), message.v == Wire.version
+                    guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)),
+                        message.v == Wire.version
                     else {
-                        record(slot, "warning", "dropped a malformed pipe message",
-                               ["text": String(decoding: line.prefix(200), as: UTF8.self)])
+                        record(
+                            slot, "warning", "dropped a malformed pipe message",
+                            ["text": String(decoding: line.prefix(200), as: UTF8.self)])
                         continue
                     }
                     slot.lastMessageAt = now

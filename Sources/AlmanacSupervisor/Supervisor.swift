@@ -69,8 +69,12 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         control.start(handler: { [unowned self] request in self.handle(request) })
 
         let watcher = DirectoryWatcher(directory: config.profilesDirectory)
-        log.log("info", "daemon started", ["profiles": config.profilesDirectory, "socket": config.socketPath,
-                                            "pid": String(getpid()), "policy": config.policy.description])
+        log.log(
+            "info", "daemon started",
+            [
+                "profiles": config.profilesDirectory, "socket": config.socketPath,
+                "pid": String(getpid()), "policy": config.policy.description,
+            ])
         lock.withLock { scan() }
         notify.send("READY=1\nSTATUS=\(summary())\nMAINPID=\(getpid())")
 
@@ -164,8 +168,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             if let t = slot.startAt, slot.process == nil { next = min(next, t) }
             if let d = slot.stopDeadline { next = min(next, slot.termSentAt == nil ? d : slot.termSentAt! + 2) }
             if slot.process != nil {
-                next = min(next, slot.state == .starting ? slot.startedAt + config.policy.readyTimeout
-                                                         : slot.lastMessageAt + 3 * beat + 0.05)
+                next = min(
+                    next,
+                    slot.state == .starting
+                        ? slot.startedAt + config.policy.readyTimeout
+                        : slot.lastMessageAt + 3 * beat + 0.05)
             }
         }
         if shuttingDown { next = min(next, now + 0.5) }
@@ -189,7 +196,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             guard let process = slot.process else { continue }
             if let deadline = slot.stopDeadline {
                 if slot.termSentAt == nil, now >= deadline {
-                    record(slot, "warning", "worker did not stop within \(Int(config.stopTimeout))s: SIGTERM to its group")
+                    record(
+                        slot, "warning", "worker did not stop within \(Int(config.stopTimeout))s: SIGTERM to its group")
                     kill(-process.pid, SIGTERM)
                     slot.termSentAt = now
                 } else if let t = slot.termSentAt, now >= t + 2 {

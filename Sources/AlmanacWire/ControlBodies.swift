@@ -16,8 +16,10 @@ public struct SyncRequest: Codable, Sendable, Hashable {
         case dryRun = "dry_run", allowMassDelete = "allow_mass_delete"
     }
 
-    public init(job: String? = nil, since: Date? = nil, full: Bool = false, dryRun: Bool = false,
-                allowMassDelete: Bool = false, wait: Bool = false) {
+    public init(
+        job: String? = nil, since: Date? = nil, full: Bool = false, dryRun: Bool = false,
+        allowMassDelete: Bool = false, wait: Bool = false
+    ) {
         self.job = job
         self.since = since
         self.full = full
@@ -41,8 +43,10 @@ public struct SyncEvent: Codable, Sendable, Hashable {
     public var ok: Bool?
     public var error: String?
 
-    public init(event: String, progress: RunProgress? = nil, job: String? = nil, run: RunSummary? = nil,
-                ok: Bool? = nil, error: String? = nil) {
+    public init(
+        event: String, progress: RunProgress? = nil, job: String? = nil, run: RunSummary? = nil,
+        ok: Bool? = nil, error: String? = nil
+    ) {
         self.event = event
         self.progress = progress
         self.job = job

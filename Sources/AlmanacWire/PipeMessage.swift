@@ -31,7 +31,9 @@ public struct PipeMessage: Codable, Sendable, Hashable {
     public var state: String?
     public var job: String?
     public var progress: RunProgress?
-    // run_started / run_finished
+    // run_started / run_finished. `run_started` carries the worker's id for the run it begins;
+    // `run_finished` carries the id the engine recorded in its run history and logs (they may
+    // differ). Both carry `request_ids`, which is how the supervisor matches them to requests.
     public var runID: String?
     public var trigger: String?
     public var result: String?
@@ -135,7 +137,8 @@ public struct PipeMessage: Codable, Sendable, Hashable {
 
     /// The run options a `sync` command asks for.
     public var runOptions: RunOptions {
-        RunOptions(trigger: .manual, dryRun: dryRun ?? false, full: full ?? false, since: since,
-                   allowMassDelete: allowMassDelete ?? false)
+        RunOptions(
+            trigger: .manual, dryRun: dryRun ?? false, full: full ?? false, since: since,
+            allowMassDelete: allowMassDelete ?? false)
     }
 }

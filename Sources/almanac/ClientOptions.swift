@@ -24,7 +24,9 @@ struct ClientOptions: ParsableArguments {
             guard parts.count == 2, let port = UInt16(parts[1]) else {
                 throw ValidationError("--url takes http://127.0.0.1:PORT, got \(url)")
             }
-            let token = try tokenFile.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            let token = try tokenFile.map {
+                try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
             return ControlClient(endpoint: .tcp(host: String(parts[0]), port: port, token: token), timeout: timeout)
         }
         let dir = runtime ?? AlmanacPaths.defaults().runtime

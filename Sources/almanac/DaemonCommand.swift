@@ -32,8 +32,9 @@ struct DaemonCommand: ParsableCommand {
         }
         if listen != nil && tokenFile == nil { throw ValidationError("--listen needs --token-file") }
         let defaults = AlmanacPaths.defaults()
-        var config = SupervisorConfig(profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
-                                      runtimeDirectory: runtime ?? defaults.runtime)
+        var config = SupervisorConfig(
+            profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
+            runtimeDirectory: runtime ?? defaults.runtime)
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile

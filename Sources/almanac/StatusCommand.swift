@@ -48,13 +48,18 @@ struct StatusCommand: ParsableCommand {
         }
         var rows = [["PROFILE", "STATE", "SINCE", "PID", "UPTIME", "RESTARTS", "LAST RUN", "NEXT RUN"]]
         for p in profiles {
-            rows.append([p.name, p.state + (p.configError == nil ? "" : " (config error)"), ago(p.since),
-                         p.pid.map(String.init) ?? "-", p.uptimeS.map(duration) ?? "-", String(p.restarts),
-                         p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-", p.nextRun.map(until) ?? "-"])
+            rows.append([
+                p.name, p.state + (p.configError == nil ? "" : " (config error)"), ago(p.since),
+                p.pid.map(String.init) ?? "-", p.uptimeS.map(duration) ?? "-", String(p.restarts),
+                p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-", p.nextRun.map(until) ?? "-",
+            ])
         }
         let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
         for r in rows {
-            print(r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            print(
+                r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
+                    separator: "  "
+                )
                 .trimmingCharacters(in: .whitespaces))
         }
         for p in profiles {
@@ -64,13 +69,23 @@ struct StatusCommand: ParsableCommand {
 
     private func printDetail(_ p: ProfileStatus) {
         print("\(p.name): \(p.state) since \(p.since.formatted(.iso8601)) (\(ago(p.since)))")
-        if let pid = p.pid { print("  pid \(pid), up \(p.uptimeS.map(duration) ?? "-"), restarts \(p.restarts)") }
-        else { print("  restarts \(p.restarts)") }
+        if let pid = p.pid {
+            print("  pid \(pid), up \(p.uptimeS.map(duration) ?? "-"), restarts \(p.restarts)")
+        } else {
+            print("  restarts \(p.restarts)")
+        }
         if !p.enabled { print("  disabled") }
-        if let job = p.job { print("  running \(job)" + (p.progress.map { " (\($0.phase) \($0.done)/\($0.total.map(String.init) ?? "?"))" } ?? "")) }
+        if let job = p.job {
+            print(
+                "  running \(job)"
+                    + (p.progress.map { " (\($0.phase) \($0.done)/\($0.total.map(String.init) ?? "?"))" } ?? ""))
+        }
         if let r = p.lastRun {
-            print("  last run: \(r.job) \(r.result) at \(r.finished.formatted(.iso8601)) in \(r.durationMS) ms; "
-                  + "to: +\(r.to.created) ~\(r.to.updated) -\(r.to.deleted); from: ~\(r.from.updated) confirmed \(r.from.confirmed)")
+            print(
+                "  last run: \(r.job) \(r.result) at \(r.finished.formatted(.iso8601)) in \(r.durationMS) ms; "
+                    + "to: +\(r.to.created) ~\(r.to.updated) -\(r.to.deleted); "
+                    + "from: ~\(r.from.updated) confirmed \(r.from.confirmed)"
+            )
             if let e = r.error { print("    \(r.errorCode ?? "error"): \(e)") }
         }
         if let n = p.nextRun { print("  next run: \(n.formatted(.iso8601)) (\(until(n)))") }
@@ -80,7 +95,11 @@ struct StatusCommand: ParsableCommand {
 }
 
 func duration(_ s: Int) -> String {
-    s < 60 ? "\(s)s" : s < 3_600 ? "\(s / 60)m\(s % 60)s" : s < 86_400 ? "\(s / 3_600)h\(s % 3_600 / 60)m" : "\(s / 86_400)d\(s % 86_400 / 3_600)h"
+    s < 60
+        ? "\(s)s"
+        : s < 3_600
+            ? "\(s / 60)m\(s % 60)s"
+            : s < 86_400 ? "\(s / 3_600)h\(s % 3_600 / 60)m" : "\(s / 86_400)d\(s % 86_400 / 3_600)h"
 }
 
 func ago(_ d: Date) -> String { duration(max(0, Int(-d.timeIntervalSinceNow))) + " ago" }

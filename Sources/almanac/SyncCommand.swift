@@ -67,7 +67,8 @@ struct SyncCommand: ParsableCommand {
                     case "queued": if !json { print("\(name): queued behind the running sync") }
                     case "progress":
                         if tty && !json, let p = event.progress {
-                            let text = "\r\(event.job ?? ""): \(p.phase) \(p.done)/\(p.total.map(String.init) ?? "?")\u{1B}[K"
+                            let text =
+                                "\r\(event.job ?? ""): \(p.phase) \(p.done)/\(p.total.map(String.init) ?? "?")\u{1B}[K"
                             FileHandle.standardOutput.write(Data(text.utf8))
                         }
                     case "run":
@@ -76,8 +77,10 @@ struct SyncCommand: ParsableCommand {
                             if r.result != "success" { allOK = false }
                             if !json {
                                 if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
-                                var s = "\(name)/\(r.job): \(r.result) in \(r.durationMS) ms; to: created \(r.to.created), "
-                                    + "updated \(r.to.updated), deleted \(r.to.deleted); from: updated \(r.from.updated), "
+                                var s =
+                                    "\(name)/\(r.job): \(r.result) in \(r.durationMS) ms; to: created \(r.to.created), "
+                                    + "updated \(r.to.updated), deleted \(r.to.deleted); "
+                                    + "from: updated \(r.from.updated), "
                                     + "confirmed \(r.from.confirmed), cancelled \(r.from.cancelled)"
                                 if let e = r.error { s += "\n  \(r.errorCode ?? "error"): \(e)" }
                                 print(s)

@@ -15,7 +15,9 @@ struct TestConnectionCommand: ParsableCommand {
     func run() throws {
         let c = try client.client(timeout: 150)
         let query = connection.map { "?connection=\(urlComponent($0))" } ?? ""
-        let response = try callDaemon { try c.request("POST", "/v1/profiles/\(urlComponent(name))/test-connection\(query)") }
+        let response = try callDaemon {
+            try c.request("POST", "/v1/profiles/\(urlComponent(name))/test-connection\(query)")
+        }
         try failOnError(response)
         let result = try Wire.decoder().decode(ActionResult.self, from: Data(response.body))
         if json {

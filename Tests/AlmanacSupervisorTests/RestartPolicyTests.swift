@@ -20,7 +20,9 @@ import Testing
 
     @Test func jitterAddsAtMostTenPercent() {
         var tracker = RestartTracker()
-        #expect(tracker.exited(at: 0, upFor: 0, exitCode: 1, random: 0.999_999) == .restart(after: 1 * (1 + 0.1 * 0.999_999)))
+        #expect(
+            tracker.exited(at: 0, upFor: 0, exitCode: 1, random: 0.999_999)
+                == .restart(after: 1 * (1 + 0.1 * 0.999_999)))
         #expect(tracker.exited(at: 1, upFor: 0, exitCode: 1, random: 0.5) == .restart(after: 2.1))
     }
 
@@ -35,7 +37,9 @@ import Testing
     @Test func moreThanFiveRestartsInSixtySecondsIsFatalWithSlowRetry() {
         var tracker = RestartTracker()
         for i in 0..<5 {
-            if case .fatal = tracker.exited(at: Double(i), upFor: 0, exitCode: 1, random: 0) { Issue.record("fatal too early") }
+            if case .fatal = tracker.exited(at: Double(i), upFor: 0, exitCode: 1, random: 0) {
+                Issue.record("fatal too early")
+            }
         }
         #expect(tracker.exited(at: 5, upFor: 0, exitCode: 1, random: 0) == .fatal(retryAfter: 300))
         // Once the window has passed, restarts are allowed again.

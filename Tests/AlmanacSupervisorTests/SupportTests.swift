@@ -16,8 +16,10 @@ import Testing
         #expect(WorkerState.allCases.filter(\.isUp) == [.ready, .idle, .syncing])
     }
 
-    @Test(arguments: [("plain", "plain"), ("two words", "\"two words\""), ("a=b", "\"a=b\""), ("q\"x", "\"q\\\"x\""),
-                      ("", "\"\"")])
+    @Test(arguments: [
+        ("plain", "plain"), ("two words", "\"two words\""), ("a=b", "\"a=b\""), ("q\"x", "\"q\\\"x\""),
+        ("", "\"\""),
+    ])
     func logfmtQuoting(_ input: String, _ expected: String) {
         #expect(LogSink.quote(input) == expected)
     }

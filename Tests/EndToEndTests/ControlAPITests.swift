@@ -101,15 +101,19 @@ struct ControlAPITests {
         let port = UInt16.random(in: 20_000...60_000)
         try h.start(arguments: ["--listen", "127.0.0.1:\(port)", "--token-file", tokenFile])
         try h.waitReady("alpha")
-        let none = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: nil)).request("GET", "/v1/profiles")
+        let none = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: nil)).request(
+            "GET", "/v1/profiles")
         #expect(none.status == 401)
         #expect(!none.text.contains("alpha"))
-        let wrong = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret-tokeX")).request("GET", "/v1/profiles")
+        let wrong = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret-tokeX")).request(
+            "GET", "/v1/profiles")
         #expect(wrong.status == 401)
-        let good = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret-token")).request("GET", "/v1/profiles")
+        let good = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: "s3cret-token")).request(
+            "GET", "/v1/profiles")
         #expect(good.status == 200)
         #expect(good.text.contains("\"name\":\"alpha\""))
-        let cli = try h.cli(["status", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile], runtimeOption: false)
+        let cli = try h.cli(
+            ["status", "--url", "http://127.0.0.1:\(port)", "--token-file", tokenFile], runtimeOption: false)
         #expect(cli.code == 0 && cli.out.contains("alpha"))
         h.stop()
     }

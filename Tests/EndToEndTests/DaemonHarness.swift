@@ -23,7 +23,9 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
 
     init() throws {
         root = NSTemporaryDirectory() + "almanac-e2e-" + UUID().uuidString.prefix(8)
-        for d in [profiles, state] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        for d in [profiles, state] {
+            try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        }
     }
 
     deinit {
@@ -34,13 +36,14 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
         try? FileManager.default.removeItem(atPath: root)
     }
 
-    /// Writes `NAME.toml`: two csv connections and one manual job, plus `extra` lines.
-    func writeProfile(_ name: String, extra: String = "") throws {
+    /// Writes `NAME.toml`: two csv connections and one job (manual unless `schedule` says
+    /// otherwise), plus `extra` lines.
+    func writeProfile(_ name: String, extra: String = "", schedule: String = "manual = true") throws {
         let text = """
             timezone = "UTC"
             \(extra)
             [schedule]
-            manual = true
+            \(schedule)
             [connections.src]
             connector = "csv"
             path = "\(root)/\(name)-in.csv"
@@ -69,19 +72,24 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
     func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["daemon", "--profiles", profiles, "--state", state, "--runtime", runtime] + extraArguments + arguments
+        p.arguments =
+            ["daemon", "--profiles", profiles, "--state", state, "--runtime", runtime] + extraArguments + arguments
         var env = ProcessInfo.processInfo.environment
         env["ALMANAC_TEST_HOOKS"] = "1"
         env.merge(environment) { $1 }
         p.environment = env
-        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) {
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        }
         let log = FileHandle(forWritingAtPath: logPath)!
         log.seekToEndOfFile()
         p.standardError = log
         p.standardOutput = log
         try p.run()
         daemon = p
-        try waitUntil("the control socket answers", timeout: 10) { (try? self.client().request("GET", "/v1/health"))?.status == 200 }
+        try waitUntil("the control socket answers", timeout: 10) {
+            (try? self.client().request("GET", "/v1/health"))?.status == 200
+        }
     }
 
     /// SIGTERM and wait; returns the exit status.
@@ -109,7 +117,8 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
     func waitReady(_ name: String, timeout: Double = 10, notPID: Int32? = nil) throws -> Int32 {
         var pid: Int32 = 0
         try waitUntil("\(name) ready", timeout: timeout) {
-            guard let s = try self.status(name), ["ready", "idle", "syncing"].contains(s.state), let p = s.pid, p != notPID
+            guard let s = try self.status(name), ["ready", "idle", "syncing"].contains(s.state), let p = s.pid,
+                p != notPID
             else { return false }
             pid = p
             return true

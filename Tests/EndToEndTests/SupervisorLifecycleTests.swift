@@ -94,7 +94,9 @@ struct SupervisorLifecycleTests {
         #expect(s.state == "invalid")
         #expect(s.pid == nil)
         #expect(s.restarts == 0)
-        #expect(try String(contentsOfFile: h.logPath, encoding: .utf8).components(separatedBy: "msg=\"worker started\"").count == 2)
+        #expect(
+            try String(contentsOfFile: h.logPath, encoding: .utf8).components(separatedBy: "msg=\"worker started\"")
+                .count == 2)
 
         try h.writeProfile("alpha")
         try h.waitReady("alpha", timeout: 5)
@@ -157,6 +159,23 @@ struct SupervisorLifecycleTests {
         #expect(!isAlive(pid))
         #expect(try String(contentsOfFile: h.logPath, encoding: .utf8).contains("no heartbeat for"))
         #expect(try h.status("beta")?.restarts == 0)
+        h.stop()
+    }
+}
+
+/// Jobs run on their schedule without being asked.
+@Suite(.serialized, .timeLimit(.minutes(1)))
+struct ScheduleTests {
+    @Test func anEveryScheduleRunsAtStartupAndShowsTheNextRun() throws {
+        let h = try DaemonHarness()
+        try h.writeProfile("alpha", schedule: "every = \"1h\"\njitter = \"0s\"")
+        try h.start()
+        try h.waitReady("alpha")
+        try h.waitUntil("the start-up run finished", timeout: 10) { try h.status("alpha")?.lastRun != nil }
+        let s = try #require(try h.status("alpha"))
+        #expect(s.lastRun?.trigger == "startup")
+        let next = try #require(s.nextRun)
+        #expect(abs(next.timeIntervalSinceNow - 3_600) < 120)
         h.stop()
     }
 }

@@ -43,11 +43,14 @@ public struct ControlClient: Sendable {
 
     /// Sends a request and hands the body to `onData` as it arrives (for NDJSON streams), until the
     /// server closes or `onData` returns false.
-    public func stream(_ method: String, _ path: String, body: [UInt8] = [], status: (Int) -> Void,
-                       onData: ([UInt8]) -> Bool) throws {
+    public func stream(
+        _ method: String, _ path: String, body: [UInt8] = [], status: (Int) -> Void,
+        onData: ([UInt8]) -> Bool
+    ) throws {
         let fd = try connectSocket()
         defer { close(fd) }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: almanac\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
+        var head =
+            "\(method) \(path) HTTP/1.1\r\nHost: almanac\r\nConnection: close\r\nContent-Length: \(body.count)\r\n"
         if !body.isEmpty { head += "Content-Type: application/json\r\n" }
         if case .tcp(_, _, let token?) = endpoint { head += "Authorization: Bearer \(token)\r\n" }
         guard writeAll(fd, Array((head + "\r\n").utf8) + body) else {
@@ -93,12 +96,16 @@ public struct ControlClient: Sendable {
             }
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
             let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+                }
             }
             guard rc == 0 else {
                 let e = String(cString: strerror(errno))
                 close(fd)
-                throw AlmanacError("api.unreachable", "cannot reach the almanac daemon at \(path): \(e) (is `almanac daemon` running?)")
+                throw AlmanacError(
+                    "api.unreachable", "cannot reach the almanac daemon at \(path): \(e) (is `almanac daemon` running?)"
+                )
             }
             setTimeout(fd)
             return fd
@@ -109,7 +116,9 @@ public struct ControlClient: Sendable {
             addr.sin_port = port.bigEndian
             inet_pton(AF_INET, host == "localhost" ? "127.0.0.1" : host, &addr.sin_addr)
             let rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard rc == 0 else {
                 close(fd)

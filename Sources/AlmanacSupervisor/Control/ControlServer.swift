@@ -9,7 +9,8 @@ import Glibc
 /// start instead of stealing a live socket; the socket is unlinked on shutdown. With `--listen`,
 /// a TCP listener on loopback answers only requests carrying `Authorization: Bearer <token>`.
 /// One request per connection (`Connection: close`); handlers that wait run on their own thread.
-public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixed after open; `stopped` via the wake pipe
+// @unchecked Sendable: the descriptors are fixed after `open`; the thread is stopped through the wake pipe.
+public final class ControlServer: @unchecked Sendable {
     struct Listener {
         var fd: Int32
         var needsToken: Bool
@@ -39,12 +40,14 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
     public static func open(config: SupervisorConfig, log: LogSink) throws -> ControlServer {
         let lockFD = Glibc.open(config.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else {
-            throw AlmanacError("supervisor.setup_failed", "cannot open \(config.lockPath): \(String(cString: strerror(errno)))")
+            throw AlmanacError(
+                "supervisor.setup_failed", "cannot open \(config.lockPath): \(String(cString: strerror(errno)))")
         }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             close(lockFD)
-            throw AlmanacError("supervisor.already_running",
-                               "another almanac daemon is running with runtime directory \(config.runtimeDirectory)")
+            throw AlmanacError(
+                "supervisor.already_running",
+                "another almanac daemon is running with runtime directory \(config.runtimeDirectory)")
         }
         var listeners: [Listener] = []
         var token: [UInt8]?
@@ -55,8 +58,11 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
                     let text = try? String(contentsOfFile: file, encoding: .utf8),
                     !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                 else {
-                    throw AlmanacError("api.token_missing",
-                                       "--listen needs --token-file with a non-empty bearer token (a file only the daemon's user can read)")
+                    throw AlmanacError(
+                        "api.token_missing",
+                        "--listen needs --token-file with a non-empty bearer token "
+                            + "(a file only the daemon's user can read)"
+                    )
                 }
                 token = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
                 listeners.append(Listener(fd: try bindTCP(listen), needsToken: true))
@@ -67,7 +73,8 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
             close(lockFD)
             throw error
         }
-        return ControlServer(listeners: listeners, token: token, lockFD: lockFD, socketPath: config.socketPath, log: log)
+        return ControlServer(
+            listeners: listeners, token: token, lockFD: lockFD, socketPath: config.socketPath, log: log)
     }
 
     /// Starts the server thread; `handler` is called on it for every request.
@@ -137,7 +144,13 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
                 do {
                     parsed = try HTTPRequest.parse(c.buffer)
                 } catch {
-                    respond(c.fd, .json(400, Array("{\"ok\":false,\"code\":\"api.bad_request\",\"message\":\"malformed HTTP request\"}".utf8)))
+                    respond(
+                        c.fd,
+                        .json(
+                            400,
+                            Array(
+                                "{\"ok\":false,\"code\":\"api.bad_request\",\"message\":\"malformed HTTP request\"}"
+                                    .utf8)))
                     connections[p.fd] = nil
                     continue
                 }
@@ -147,7 +160,10 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
                 }
                 connections[p.fd] = nil
                 if c.needsToken && !authorized(request) {
-                    respond(c.fd, .json(401, Array("{\"ok\":false,\"code\":\"api.unauthorized\",\"message\":\"missing or wrong bearer token\"}".utf8)))
+                    let body =
+                        "{\"ok\":false,\"code\":\"api.unauthorized\","
+                        + "\"message\":\"missing or wrong bearer token\"}"
+                    respond(c.fd, .json(401, Array(body.utf8)))
                     continue
                 }
                 respond(c.fd, handler(request))
@@ -157,7 +173,9 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
     }
 
     private func authorized(_ request: HTTPRequest) -> Bool {
-        guard let token, let header = request.headers["authorization"], header.hasPrefix("Bearer ") else { return false }
+        guard let token, let header = request.headers["authorization"], header.hasPrefix("Bearer ") else {
+            return false
+        }
         let given = Array(header.dropFirst(7).utf8)
         guard given.count == token.count else { return false }
         var diff: UInt8 = 0
@@ -199,7 +217,9 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
         let old = umask(0o117)
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         umask(old)
         guard rc == 0 else {
@@ -230,7 +250,9 @@ public final class ControlServer: @unchecked Sendable {  // @unchecked: fds fixe
         addr.sin_port = port.bigEndian
         addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
         let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard rc == 0, listen(fd, 128) == 0 else {
             let e = String(cString: strerror(errno))

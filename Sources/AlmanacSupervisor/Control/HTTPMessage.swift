@@ -24,7 +24,8 @@ public struct HTTPRequest: Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw Malformed() }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? -1
         guard length >= 0, length <= 1 << 20 else { throw Malformed() }
@@ -36,12 +37,15 @@ public struct HTTPRequest: Sendable {
         if let q = target.firstIndex(of: "?") {
             path = String(target[..<q])
             for pair in target[target.index(after: q)...].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? String($0) }
+                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                    String($0).removingPercentEncoding ?? String($0)
+                }
                 query[kv[0]] = kv.count > 1 ? kv[1] : ""
             }
         }
-        let request = HTTPRequest(method: String(parts[0]), path: path, query: query, headers: headers,
-                                  body: Array(buffer[headEnd.upperBound..<total]))
+        let request = HTTPRequest(
+            method: String(parts[0]), path: path, query: query, headers: headers,
+            body: Array(buffer[headEnd.upperBound..<total]))
         return (request, total)
     }
 
@@ -55,7 +59,8 @@ public enum HTTPResponse: Sendable {
     /// A response produced on a thread of its own: for answers that wait on a worker (a sync, a
     /// connection test) or stream (`--wait`, `logs --follow`). The closure returns the status,
     /// content type and a body producer that writes chunks until it returns.
-    case deferred(@Sendable () -> (status: Int, contentType: String, stream: @Sendable (_ write: (String) -> Bool) -> Void))
+    case deferred(
+        @Sendable () -> (status: Int, contentType: String, stream: @Sendable (_ write: (String) -> Bool) -> Void))
 
     public static func json(_ status: Int, _ body: [UInt8]) -> HTTPResponse {
         .full(status: status, contentType: "application/json", body: body)

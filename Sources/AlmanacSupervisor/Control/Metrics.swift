@@ -15,7 +15,9 @@ extension Supervisor {
         family("almanac_profile_restarts_total", "counter", "Worker restarts since the daemon started.")
         for s in sorted { out += "almanac_profile_restarts_total{profile=\"\(s.name)\"} \(s.restarts)\n" }
         family("almanac_profile_config_error", "gauge", "1 when the profile file on disk is invalid.")
-        for s in sorted { out += "almanac_profile_config_error{profile=\"\(s.name)\"} \(s.configError == nil ? 0 : 1)\n" }
+        for s in sorted {
+            out += "almanac_profile_config_error{profile=\"\(s.name)\"} \(s.configError == nil ? 0 : 1)\n"
+        }
         family("almanac_last_run_success", "gauge", "1 when the last run succeeded, 0 otherwise.")
         family("almanac_last_run_duration_seconds", "gauge", "Duration of the last run.")
         family("almanac_last_run_timestamp_seconds", "gauge", "When the last run finished (Unix time).")

@@ -13,8 +13,9 @@ public final class DirectoryWatcher {
         let fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { return nil }
         self.fd = fd
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB
-            | IN_DELETE_SELF | IN_MOVE_SELF)
+        let mask = UInt32(
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB
+                | IN_DELETE_SELF | IN_MOVE_SELF)
         watch = inotify_add_watch(fd, directory, mask)
     }
 
@@ -26,8 +27,9 @@ public final class DirectoryWatcher {
     /// Re-arms the watch (after the directory was created or replaced).
     public func rewatch(directory: String) {
         if watch >= 0 { inotify_rm_watch(fd, watch) }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB
-            | IN_DELETE_SELF | IN_MOVE_SELF)
+        let mask = UInt32(
+            IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_ATTRIB
+                | IN_DELETE_SELF | IN_MOVE_SELF)
         watch = inotify_add_watch(fd, directory, mask)
     }
 

@@ -25,7 +25,9 @@ final class EventPoller {
 
     /// Waits up to `timeoutMS`; returns the descriptors that are readable, hung up or in error.
     func wait(timeoutMS: Int32) -> [Int32] {
-        let n = ready.withUnsafeMutableBufferPointer { almanac_epoll_wait(fd, $0.baseAddress, Int32($0.count), timeoutMS) }
+        let n = ready.withUnsafeMutableBufferPointer {
+            almanac_epoll_wait(fd, $0.baseAddress, Int32($0.count), timeoutMS)
+        }
         return n > 0 ? Array(ready[0..<Int(n)]) : []
     }
 }

@@ -66,7 +66,9 @@ public final class LogSink: @unchecked Sendable {  // @unchecked: writes are ser
 
     /// logfmt value quoting: bare when safe, else double-quoted with escapes.
     public static func quote(_ value: String) -> String {
-        if !value.isEmpty, !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.isNewline }) {
+        if !value.isEmpty,
+            !value.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" || $0 == "\\" || $0.isNewline })
+        {
             return value
         }
         var s = "\""

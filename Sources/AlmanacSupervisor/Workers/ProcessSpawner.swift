@@ -18,7 +18,8 @@ public struct SpawnedProcess: Sendable, Hashable {
 /// ignores (`POSIX_SPAWN_SETSIGDEF`, SIGPIPE included), an empty signal mask, stdin on
 /// `/dev/null`, fd 3 = commands, fd 4 = events, stdout/stderr = pipes. Every descriptor of the
 /// daemon is close-on-exec (glibc's Swift overlay lacks `addclosefrom_np`; the worker also closes
-/// anything above fd 4 at start-up). The parent's ends are close-on-exec and non-blocking; the child's ends are closed in
+/// anything above fd 4 at start-up). The parent's ends are close-on-exec and non-blocking; the
+/// child's ends are closed in
 /// the parent, so EOF arrives when the child dies.
 public enum ProcessSpawner {
     /// - Throws: `AlmanacError("supervisor.spawn_failed")` when a pipe or the spawn fails.
@@ -27,7 +28,8 @@ public enum ProcessSpawner {
         func makePipe() throws -> (read: Int32, write: Int32) {
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else {
-                throw AlmanacError("supervisor.spawn_failed", "cannot create a pipe: \(String(cString: strerror(errno)))")
+                throw AlmanacError(
+                    "supervisor.spawn_failed", "cannot create a pipe: \(String(cString: strerror(errno)))")
             }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             opened += fds
@@ -48,7 +50,8 @@ public enum ProcessSpawner {
             var attr = posix_spawnattr_t()
             posix_spawnattr_init(&attr)
             defer { posix_spawnattr_destroy(&attr) }
-            posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+            posix_spawnattr_setflags(
+                &attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
             posix_spawnattr_setpgroup(&attr, 0)
             var defaults = sigset_t()
             sigemptyset(&defaults)
@@ -73,7 +76,8 @@ public enum ProcessSpawner {
             for fd in [cmd.write, evt.read, out.read, err.read] {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             }
-            return SpawnedProcess(pid: pid, commandFD: cmd.write, eventFD: evt.read, stdoutFD: out.read, stderrFD: err.read)
+            return SpawnedProcess(
+                pid: pid, commandFD: cmd.write, eventFD: evt.read, stdoutFD: out.read, stderrFD: err.read)
         } catch {
             for fd in opened { close(fd) }
             throw error

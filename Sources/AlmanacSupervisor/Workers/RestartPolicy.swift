@@ -20,7 +20,8 @@ public struct RestartPolicy: Sendable, Hashable, CustomStringConvertible {
     public init() {}
 
     public var description: String {
-        "backoff \(initialBackoff)s…\(maxBackoff)s +\(Int(jitterFraction * 100))% jitter, reset after \(resetAfter)s up, "
+        "backoff \(initialBackoff)s…\(maxBackoff)s +\(Int(jitterFraction * 100))% jitter, "
+            + "reset after \(resetAfter)s up, "
             + "fatal after >\(fatalRestarts) restarts in \(fatalWindow)s (retry every \(fatalRetry)s)"
     }
 
@@ -48,7 +49,9 @@ public struct RestartTracker: Sendable, Hashable {
 
     /// Records an unexpected exit at `now` of a worker that had been up for `upFor` seconds and
     /// returns what to do. `random` is a number in `[0, 1)` that scales the jitter.
-    public mutating func exited(at now: Double, upFor: Double, exitCode: Int32?, random: Double) -> RestartPolicy.Decision {
+    public mutating func exited(at now: Double, upFor: Double, exitCode: Int32?, random: Double)
+        -> RestartPolicy.Decision
+    {
         if exitCode == policy.configExitCode { return .invalid }
         if upFor >= policy.resetAfter {
             consecutiveFailures = 0

@@ -99,7 +99,8 @@ final class WorkerSlot {
     }
 
     func status(now: Double) -> ProfileStatus {
-        var s = ProfileStatus(name: name, state: state.rawValue, since: stateSince, restarts: restarts, enabled: enabled)
+        var s = ProfileStatus(
+            name: name, state: state.rawValue, since: stateSince, restarts: restarts, enabled: enabled)
         s.file = path
         if let process {
             s.pid = process.pid

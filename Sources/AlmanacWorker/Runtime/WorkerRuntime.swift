@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacSync
 import AlmanacWire
 import CProcessControl
 import Foundation
@@ -10,7 +11,8 @@ import Logging
 /// Reads commands on fd 3, writes events on fd 4, logs on stderr. Sets PR_SET_PDEATHSIG and
 /// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).
 /// Runs its jobs on schedule and on command, one at a time, on a job thread of its own.
-public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule state is touched only by the command loop
+// @unchecked Sendable: the schedule state is touched only by the command loop; `current` is under `progressLock`.
+public final class WorkerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var profile: String
         public var profilesDirectory: String
@@ -44,7 +46,8 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
     /// invalid profile; 1 when the state store cannot be opened).
     public func run(loader: ProfileLoader) -> Int32 {
         _ = almanac_set_pdeathsig(SIGTERM)
-        if let parent = options.supervisorPID, getppid() != parent { return 1 }  // the supervisor died before PDEATHSIG was set
+        // The supervisor may have died before PDEATHSIG was set.
+        if let parent = options.supervisorPID, getppid() != parent { return 1 }
         signal(SIGPIPE, SIG_IGN)
         closeInheritedDescriptors()
 
@@ -53,22 +56,26 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         let profile: Profile
         switch loaded.result {
         case .failure(let errors):
-            for issue in errors.issues { logger.error("\(issue.description)", metadata: ["error.code": "\(issue.code.rawValue)"]) }
+            for issue in errors.issues {
+                logger.error("\(issue.description)", metadata: ["error.code": "\(issue.code.rawValue)"])
+            }
             return 78
         case .success(let p): profile = p
         }
-        events.send(.hello(pid: getpid(), profile: profile.name, version: AlmanacVersion.current, configHash: profile.configHash))
+        events.send(
+            .hello(
+                pid: getpid(), profile: profile.name, version: AlmanacVersion.current, configHash: profile.configHash))
         if let code = testHookExit(path: path) { return code }
 
         let runner: JobRunner
         do {
-            runner = try JobRunner(profile: profile, stateDirectory: URL(fileURLWithPath: options.stateDirectory), logger: logger)
+            runner = try JobRunner(
+                profile: profile, stateDirectory: URL(fileURLWithPath: options.stateDirectory), logger: logger)
         } catch {
             logger.error("cannot open the state store: \(error)")
             return 1
         }
-        nextRun = NextRun.after(Date(), schedule: profile.schedule, timeZone: profile.timeZone, lastStart: nil,
-                                random: Double.random(in: 0..<1))
+        nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
         runDelay = testHookRunDelay(path: path)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
@@ -97,10 +104,10 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
                 lastBeat = mono
             }
             if let due = nextRun, due <= now {
-                _ = queue.addSync(id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
+                _ = queue.addSync(
+                    id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
                 lastScheduledStart = now
-                nextRun = NextRun.after(now, schedule: profile.schedule, timeZone: profile.timeZone, lastStart: now,
-                                        random: Double.random(in: 0..<1))
+                nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
@@ -118,7 +125,9 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
                     continue
                 }
                 guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)), m.v == Wire.version else {
-                    logger.warning("dropped a malformed command", metadata: ["text": "\(String(decoding: line.prefix(200), as: UTF8.self))"])
+                    logger.warning(
+                        "dropped a malformed command",
+                        metadata: ["text": "\(String(decoding: line.prefix(200), as: UTF8.self))"])
                     continue
                 }
                 if let code = handle(m, profile: profile) { return code }
@@ -139,7 +148,8 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
             events.send(.reply(id: id, ok: true, queued: queued))
         case .testConnection:
             if let c = m.name, profile.connections[c] == nil {
-                events.send(.reply(id: id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\""))
+                events.send(
+                    .reply(id: id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\""))
                 return nil
             }
             queue.addTest(id: id, connection: m.name)
@@ -156,7 +166,8 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
             }
             return 0
         default:
-            logger.warning("dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
+            logger.warning(
+                "dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
         }
         return nil
     }
@@ -174,13 +185,16 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
             switch item {
             case .test(let id, let connection):
                 for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
-                    let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(separator: "; ")
+                    let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(
+                        separator: "; ")
                     events.send(.connection(name: name, ok: report.ok, detail: detail, id: id))
                 }
                 events.send(.reply(id: id, ok: true))
             case .sync(let ids, let job, let options):
                 let jobs = job.map { [$0] } ?? profile.jobs.map(\.name)
-                for (i, name) in jobs.enumerated() { runJob(runner, name, options, ids: ids, last: i == jobs.count - 1) }
+                for (i, name) in jobs.enumerated() {
+                    runJob(runner, name, options, ids: ids, last: i == jobs.count - 1)
+                }
             }
         }
     }
@@ -208,13 +222,14 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
                 }
             }
         } catch {
-            report = RunReport(runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
-                               dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
-                               errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
+            report = RunReport(
+                runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
+                dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
+                errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
         }
         setCurrent(nil)
         var finished = PipeMessage(.runFinished)
-        finished.runID = runID
+        finished.runID = report.runID  // the id the engine logged and stored in the run history
         finished.job = job
         finished.trigger = options.trigger.rawValue
         finished.result = report.result.rawValue
@@ -227,7 +242,6 @@ public final class WorkerRuntime: @unchecked Sendable {  // @unchecked: schedule
         finished.requestIDs = ids
         finished.batchDone = last
         events.send(finished)
-        logger.info("run finished", metadata: ["job": "\(job)", "run_id": "\(runID)", "result": "\(report.result.rawValue)"])
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

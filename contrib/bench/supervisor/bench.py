@@ -46,16 +46,23 @@ def almanac_binary():
     return b
 
 
-def supervisord_binaries(tmp):
+def supervisord_commands():
+    """Command prefixes for supervisord and supervisorctl: $SUPERVISORD, else a venv with
+    `pip install supervisor` under $TMPDIR, else (no venv module) `pip install --target`."""
     d = os.environ.get("SUPERVISORD")
     if d:
-        return d, os.path.join(os.path.dirname(d), "supervisorctl")
+        return [d], [os.path.join(os.path.dirname(d), "supervisorctl")]
     venv = os.path.join(tempfile.gettempdir(), "almanac-bench-venv")
-    if not os.path.exists(os.path.join(venv, "bin", "supervisord")):
-        log("installing supervisor into %s…" % venv)
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+    if os.path.exists(os.path.join(venv, "bin", "supervisord")):
+        return [os.path.join(venv, "bin", "supervisord")], [os.path.join(venv, "bin", "supervisorctl")]
+    log("installing supervisor (PyPI) into %s…" % venv)
+    if subprocess.run([sys.executable, "-m", "venv", venv], stderr=subprocess.DEVNULL).returncode == 0:
         subprocess.run([os.path.join(venv, "bin", "pip"), "install", "-q", "supervisor"], check=True)
-    return os.path.join(venv, "bin", "supervisord"), os.path.join(venv, "bin", "supervisorctl")
+        return [os.path.join(venv, "bin", "supervisord")], [os.path.join(venv, "bin", "supervisorctl")]
+    target = venv + "-site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--target", target, "supervisor"], check=True)
+    os.environ["PYTHONPATH"] = target
+    return [sys.executable, "-m", "supervisor.supervisord"], [sys.executable, "-m", "supervisor.supervisorctl"]
 
 
 # ---- /proc measurements ------------------------------------------------------------------------
@@ -217,6 +224,7 @@ def bench_almanac(binary, root):
 # ---- supervisord --------------------------------------------------------------------------------
 
 def bench_supervisord(binary, supervisord, supervisorctl, root):
+    """`supervisord`/`supervisorctl`: command prefixes (lists)."""
     profiles, state = os.path.join(root, "profiles.d"), os.path.join(root, "state")
     write_profiles(profiles, root)
     os.makedirs(state)
@@ -235,10 +243,10 @@ def bench_supervisord(binary, supervisord, supervisorctl, root):
             f.write("[program:p%d]\ncommand=/bin/sh -c 'exec %s worker --profile p%d --profiles %s --state %s "
                     "3<>%s 4>/dev/null'\nautorestart=true\nstopasgroup=true\nkillasgroup=true\n"
                     "stdout_logfile=NONE\nstderr_logfile=NONE\n\n" % (i, binary, i, profiles, state, fifo))
-    ctl = [supervisorctl, "-c", conf]
+    ctl = supervisorctl + ["-c", conf]
     out = {}
     t0 = time.perf_counter()
-    sup = subprocess.Popen([supervisord, "-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    sup = subprocess.Popen(supervisord + ["-c", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
     def statuses():
         r = subprocess.run(ctl + ["status"], capture_output=True, text=True)
@@ -302,7 +310,7 @@ def main():
     binary = almanac_binary()
     root = tempfile.mkdtemp(prefix="almanac-bench-")
     try:
-        supervisord, supervisorctl = supervisord_binaries(root)
+        supervisord, supervisorctl = supervisord_commands()
         a = bench_almanac(binary, os.path.join(root, "almanac"))
         s = bench_supervisord(binary, supervisord, supervisorctl, os.path.join(root, "supervisord"))
     finally:

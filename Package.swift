@@ -81,6 +81,9 @@ let package = Package(
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
+        // Benchmark (make bench): planning a 100,000-item no-change run.
+        .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
+                          path: "contrib/bench/engine", exclude: ["run", "README.md"]),
         .executableTarget(
             name: "odbc-bench",
             dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
@@ -98,24 +101,28 @@ let package = Package(
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest"]),
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                                   .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "ODBCConnectorTests",
-            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacTestKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
             name: "calendar-bench",
-            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore",
-                           .product(name: "Logging", package: "swift-log")],
-            path: "contrib/bench/calendar", exclude: ["README.md"]
+            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacSync",
+                           "AlmanacTestKit", .product(name: "Logging", package: "swift-log")],
+            path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
         .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
-                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                                   "AlmanacSync"]),
         .testTarget(name: "CronofyConnectorTests",
-                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit"]),
+                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                                   "AlmanacSync"]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
             "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
@@ -129,6 +136,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md"]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
     ]
 )

@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The CSV reader's stages measured alone, for `contrib/bench/files` (not used by the connector):

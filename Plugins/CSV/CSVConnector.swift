@@ -20,6 +20,9 @@ public final class CSVConnector: Connector {
     let pageSize: Int
     private let logger: Logger
     private let side: ConnectorContext.Side
+    /// For a job's target: whether the file was written before (a missing file is then an error,
+    /// not an empty store).
+    private let marker: SinkMarker?
 
     /// The listing in progress, kept between pages so a page continues where the last stopped.
     private struct Session {
@@ -31,8 +34,11 @@ public final class CSVConnector: Connector {
     }
     private var session: Session?
 
-    init(settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
-         pageSize: Int = 5000) {
+    init(
+        settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
+        pageSize: Int = 5000, marker: SinkMarker? = nil
+    ) {
+        self.marker = marker
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
@@ -55,7 +61,7 @@ public final class CSVConnector: Connector {
                 reader = try CSVFileReader(url: s.files[s.index], settings: settings, source: source, mapper: mapper)
                 s.reader = reader
             }
-            while items.count < pageSize, let next = try reader.next() {
+            while items.count < pageSize, let next = try reader.next(window: request.window) {
                 switch next {
                 case .item(let item): if request.window.contains(item.event.start.date(in: zone)) { items.append(item) }
                 case .problem(let p): problems.append(p)
@@ -71,8 +77,10 @@ public final class CSVConnector: Connector {
             return ReadPage(items: items, problems: problems, coverage: .complete(request.window))
         }
         let r = s.reader!
-        s.token = ["csv1", s.listing, String(s.index), String(r.position.offset), String(r.position.line),
-                   String(r.valid), String(r.problems), r.stamp.token].joined(separator: ":")
+        s.token = [
+            "csv1", s.listing, String(s.index), String(r.position.offset), String(r.position.line),
+            String(r.valid), String(r.problems), r.stamp.token,
+        ].joined(separator: ":")
         session = s
         return ReadPage(items: items, problems: problems, coverage: .complete(request.window), continuation: s.token)
     }
@@ -81,14 +89,26 @@ public final class CSVConnector: Connector {
     private func finish(_ reader: CSVFileReader) throws {
         try source.unchanged(reader.url, since: reader.stamp)
         if reader.valid == 0 && reader.problems > 0 {
-            throw AlmanacError("csv.no_valid_rows",
-                               "\(reader.url.path): none of its rows could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))")
+            throw AlmanacError(
+                "csv.no_valid_rows",
+                "\(reader.url.path): none of its rows could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))"
+            )
         }
     }
 
     /// The session for `continuation`: the one in memory, or one rebuilt from the token.
     private func resume(_ continuation: String?) throws -> Session {
         guard let continuation else {
+            if let marker, !marker.exists, !FileManager.default.fileExists(atPath: settings.path.path) {
+                // A target file not written yet: an empty store, created by the first write.
+                return Session(files: [], listing: "", index: 0, reader: nil, token: "")
+            }
+            if let marker, marker.exists, !FileManager.default.fileExists(atPath: settings.path.path) {
+                throw AlmanacError(
+                    "csv.path_missing",
+                    "\(settings.path.path) was written by this job before and is gone: restore it (nothing is synced "
+                        + "meanwhile), or delete \(marker.url.path) to start over with an empty file")
+            }
             let files = try source.files()
             return Session(files: files, listing: CSVConnector.listingHash(files), index: 0, reader: nil, token: "")
         }
@@ -103,12 +123,16 @@ public final class CSVConnector: Connector {
         else { throw AlmanacError("csv.bad_continuation", "the listing cannot be continued: start it again") }
         let files = try source.files()
         guard CSVConnector.listingHash(files) == parts[1], index < files.count else {
-            throw AlmanacError("csv.file_busy", "the files in \(settings.path.path) changed during the listing: it is read again on the next run")
+            throw AlmanacError(
+                "csv.file_busy",
+                "the files in \(settings.path.path) changed during the listing: it is read again on the next run")
         }
-        let reader = try CSVFileReader(url: files[index], settings: settings, source: source, mapper: mapper,
-                                       resume: (offset, line, valid, problems))
+        let reader = try CSVFileReader(
+            url: files[index], settings: settings, source: source, mapper: mapper,
+            resume: (offset, line, valid, problems))
         guard reader.stamp.token == parts[7] else {
-            throw AlmanacError("csv.file_busy", "\(files[index].path) changed during the listing: it is read again on the next run")
+            throw AlmanacError(
+                "csv.file_busy", "\(files[index].path) changed during the listing: it is read again on the next run")
         }
         return Session(files: files, listing: parts[1], index: index, reader: reader, token: continuation)
     }
@@ -120,7 +144,9 @@ public final class CSVConnector: Connector {
     }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        try CSVSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        let outcomes = try CSVSink(settings: settings, source: source, mapper: mapper).apply(changes)
+        if FileManager.default.fileExists(atPath: settings.path.path) { marker?.record() }
+        return outcomes
     }
 
     public func testConnection() -> ConnectionReport {
@@ -128,24 +154,34 @@ public final class CSVConnector: Connector {
         if side == .to && !FileManager.default.fileExists(atPath: settings.path.path) {
             let dir = settings.path.deletingLastPathComponent().path
             let writable = access(dir, W_OK) == 0
-            return ConnectionReport(steps: [.init(name: "file", ok: writable, detail: writable
-                ? "\(settings.path.path) does not exist yet: the first write creates it"
-                : "\(dir) is not writable by this user: the file cannot be created")])
+            return ConnectionReport(steps: [
+                .init(
+                    name: "file", ok: writable,
+                    detail: writable
+                        ? "\(settings.path.path) does not exist yet: the first write creates it"
+                        : "\(dir) is not writable by this user: the file cannot be created")
+            ])
         }
         do {
             let files = try source.files()
-            steps.append(.init(name: "files", ok: true, detail: "\(files.count) file(s): "
-                + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
+            steps.append(
+                .init(
+                    name: "files", ok: true,
+                    detail: "\(files.count) file(s): "
+                        + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
             let reader = try CSVFileReader(url: files[0], settings: settings, source: source, mapper: mapper)
             var items = 0, problems = 0
             while items + problems < 100, let next = try reader.next() {
                 if case .item = next { items += 1 } else { problems += 1 }
             }
-            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" } }
+            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" }
+            }
             steps.append(.init(name: "header", ok: true, detail: mapped.prefix(12).joined(separator: ", ")))
-            steps.append(.init(name: "rows", ok: items > 0 || problems == 0,
-                               detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
-                                + (reader.firstProblem.map { " (first: \($0))" } ?? "")))
+            steps.append(
+                .init(
+                    name: "rows", ok: items > 0 || problems == 0,
+                    detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
+                        + (reader.firstProblem.map { " (first: \($0))" } ?? "")))
         } catch let e as AlmanacError {
             steps.append(.init(name: "read", ok: false, detail: e.message))
         } catch {

@@ -3,7 +3,7 @@ import FileConnectorSupport
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reads one CSV file record by record and maps each record to an item or a problem.
@@ -34,8 +34,10 @@ final class CSVFileReader {
     private var values: [String?] = []
 
     /// Opens `url`; with `resume`, continues at that byte offset and line (from a continuation).
-    init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
-         resume: (offset: Int64, line: Int, valid: Int, problems: Int)? = nil) throws {
+    init(
+        url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
+        resume: (offset: Int64, line: Int, valid: Int, problems: Int)? = nil
+    ) throws {
         self.url = url
         self.name = url.lastPathComponent
         self.settings = settings
@@ -44,7 +46,9 @@ final class CSVFileReader {
         scanner = try CSVFileReader.open(url, settings: settings)
         let head = try scanner.peek(1 << 16)
         guard head.count > 0 else {
-            throw AlmanacError("csv.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+            throw AlmanacError(
+                "csv.empty_file",
+                "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) {
             throw AlmanacError("csv.not_csv", "\(url.path) is UTF-16 text: save it as UTF-8 (or windows-1252) CSV")
@@ -60,7 +64,10 @@ final class CSVFileReader {
             var names: [String] = []
             for f in scanner.fields {
                 guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
-                    throw AlmanacError("csv.not_csv", "\(url.path) line \(line): the header is not valid \(settings.encoding.rawValue) — set `encoding`")
+                    throw AlmanacError(
+                        "csv.not_csv",
+                        "\(url.path) line \(line): the header is not valid \(settings.encoding.rawValue) — set `encoding`"
+                    )
                 }
                 names.append(s)
             }
@@ -97,7 +104,9 @@ final class CSVFileReader {
     var position: (offset: Int64, line: Int) { (scanner.offset, scanner.line) }
 
     /// The next item or problem; nil at the end of the file. Blank lines are skipped.
-    func next() throws -> Next? {
+    /// With `window`, rows that certainly start outside it are skipped unmapped (the engine reads
+    /// a job's window in chunks: most rows of a large file are outside each chunk).
+    func next(window: TimeWindow? = nil) throws -> Next? {
         // A local array (moved out of `self`) avoids exclusivity checks on every append.
         var values = self.values
         self.values = []
@@ -112,12 +121,18 @@ final class CSVFileReader {
                 if fields.count != width && settings.header {
                     let extraEmpty = fields.count > width && fields[width...].allSatisfy { $0.start == $0.end }
                     if !extraEmpty {
-                        return problem(ItemProblem(key: "\(name) line \(line)",
-                                                   reason: "\(fields.count) fields where the header has \(width) (an unquoted delimiter or quote inside a value?)"))
+                        return problem(
+                            ItemProblem(
+                                key: "\(name) line \(line)",
+                                reason:
+                                    "\(fields.count) fields where the header has \(width) (an unquoted delimiter or quote inside a value?)"
+                            ))
                     }
                 } else if fields.count < width {
-                    return problem(ItemProblem(key: "\(name) line \(line)",
-                                               reason: "\(fields.count) fields, but column \(width) is mapped"))
+                    return problem(
+                        ItemProblem(
+                            key: "\(name) line \(line)",
+                            reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
                 values.removeAll(keepingCapacity: true)
                 var empty = true
@@ -126,13 +141,21 @@ final class CSVFileReader {
                     if f.start == f.end { values.append(nil); continue }
                     guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
                         let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
-                        return problem(ItemProblem(key: "\(name) line \(line)", field: layout.fields[c]?.name,
-                                                   reason: "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"))
+                        return problem(
+                            ItemProblem(
+                                key: "\(name) line \(line)", field: layout.fields[c]?.name,
+                                reason:
+                                    "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"
+                            ))
                     }
                     empty = false
                     values.append(s)
                 }
                 if empty { continue }
+                if let window, mapper.startsOutside(window, fields: activeFields, values: values) {
+                    valid += 1
+                    continue
+                }
                 switch mapper.map(fields: activeFields, values: values, locator: "\(name) line \(line)") {
                 case .problem(let p): return problem(p)
                 case .item(let key, let event):

@@ -14,8 +14,9 @@ public enum CSVModule: ConnectorModule {
         SettingSpec("encoding", .choice(["utf-8", "latin-1", "windows-1252"]), "text encoding (default utf-8)"),
         SettingSpec("header", .bool, "whether the first line names the columns (default true)"),
         SettingSpec("columns", .stringTable, "standard field → column header, e.g. { external_id = \"Appt ID\" }"),
-        SettingSpec("formats", .stringTable,
-                    "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
+        SettingSpec(
+            "formats", .stringTable,
+            "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
         SettingSpec("settle", .duration, "how long a file must be left unchanged before it is read (default 1s)"),
     ]
     public static let sourceSettings: [SettingSpec] = []
@@ -28,8 +29,9 @@ public enum CSVModule: ConnectorModule {
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
         let t = connection.table
         if let d = t.string("delimiter"), CSVSettings.delimiter(d) == nil {
-            connection.report(.configInvalidValue, "delimiter",
-                              "must be one ASCII character other than a quote or a line break (or \"tab\"), got \"\(d)\"")
+            connection.report(
+                .configInvalidValue, "delimiter",
+                "must be one ASCII character other than a quote or a line break (or \"tab\"), got \"\(d)\"")
         }
         for message in RowMapper.formats(from: t.table("formats")).1 {
             connection.report(.configInvalidValue, "formats", message)
@@ -37,8 +39,10 @@ public enum CSVModule: ConnectorModule {
         if t.bool("header") == false {
             let columns = t.table("columns") ?? ConfigTable()
             for key in columns.keys where Int(columns.string(key) ?? "").map({ $0 < 1 }) ?? true {
-                connection.report(.configInvalidValue, "columns",
-                                  "\(key): without a header, columns are numbered from 1, got \(columns[key]?.shortDescription ?? "?")")
+                connection.report(
+                    .configInvalidValue, "columns",
+                    "\(key): without a header, columns are numbered from 1, got \(columns[key]?.shortDescription ?? "?")"
+                )
             }
             for required in ["external_id", "start_time"] where columns[required] == nil {
                 connection.report(.configMissingKey, "columns", "without a header, \(required) needs a column number")
@@ -54,11 +58,15 @@ public enum CSVModule: ConnectorModule {
         if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
             isDir.boolValue
         {
-            throw AlmanacError("csv.sink_is_directory",
-                               "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing CSV needs `path` to name a file")
+            throw AlmanacError(
+                "csv.sink_is_directory",
+                "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing CSV needs `path` to name a file"
+            )
         }
-        return CSVConnector(settings: settings, side: context.side,
-                            capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
-                            logger: context.logger)
+        return CSVConnector(
+            settings: settings, side: context.side,
+            capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
+            logger: context.logger,
+            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
     }
 }

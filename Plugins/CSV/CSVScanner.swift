@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Splits RFC 4180 records out of a file read in fixed-size buffers (memory does not grow with
@@ -89,8 +89,10 @@ final class CSVScanner {
         }
         if tail == capacity {
             guard capacity < CSVScanner.maxRecordBytes else {
-                throw AlmanacError("csv.record_too_large",
-                                   "\(fileName) line \(line): a record longer than \(CSVScanner.maxRecordBytes >> 20) MB — not a CSV file, or a quote that is never closed")
+                throw AlmanacError(
+                    "csv.record_too_large",
+                    "\(fileName) line \(line): a record longer than \(CSVScanner.maxRecordBytes >> 20) MB — not a CSV file, or a quote that is never closed"
+                )
             }
             let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
             bigger.update(from: buffer, count: tail)
@@ -152,8 +154,10 @@ final class CSVScanner {
                     }
                     if q >= tail {
                         if eof {
-                            throw AlmanacError("csv.truncated",
-                                               "\(fileName) line \(startLine): a quoted field never closes before the end of the file — the file is truncated or not CSV")
+                            throw AlmanacError(
+                                "csv.truncated",
+                                "\(fileName) line \(startLine): a quoted field never closes before the end of the file — the file is truncated or not CSV"
+                            )
                         }
                         return try needMore()
                     }
@@ -168,8 +172,9 @@ final class CSVScanner {
                 fields.append(Field(start: p + 1, end: q, escaped: escaped))
                 p = q + 1
                 if p < tail && buf[p] != delim && buf[p] != lf && buf[p] != cr {
-                    return try malformed(from: p, startLine: startLine, newlines: newlines,
-                                         reason: "text after the closing quote of field \(fields.count)")
+                    return try malformed(
+                        from: p, startLine: startLine, newlines: newlines,
+                        reason: "text after the closing quote of field \(fields.count)")
                 }
             } else {
                 let s = p

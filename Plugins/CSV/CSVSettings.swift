@@ -35,14 +35,18 @@ struct CSVSettings: Sendable {
         header = t.bool("header") ?? true
         let table = t.table("columns") ?? ConfigTable()
         columns = try table.keys.map { key in
-            guard let v = table.string(key), !v.isEmpty else { throw invalid("columns.\(key)", "expected a column name") }
+            guard let v = table.string(key), !v.isEmpty else {
+                throw invalid("columns.\(key)", "expected a column name")
+            }
             return (StandardField(name: key), v)
         }
         if !header {
             for (field, column) in columns where Int(column).map({ $0 < 1 }) ?? true {
-                throw invalid("columns.\(field.name)", "without a header, columns are numbered from 1, got \"\(column)\"")
+                throw invalid(
+                    "columns.\(field.name)", "without a header, columns are numbered from 1, got \"\(column)\"")
             }
-            for required in [StandardField.externalID, .startTime] where !columns.contains(where: { $0.field == required }) {
+            for required in [StandardField.externalID, .startTime]
+            where !columns.contains(where: { $0.field == required }) {
                 throw invalid("columns", "without a header, columns must give \(required.name) a column number")
             }
         }
@@ -81,8 +85,9 @@ struct CSVLayout {
     /// has no column: the file is not the export the profile describes.
     static func header(_ names: [String], settings: CSVSettings, fileName: String) throws -> CSVLayout {
         var fields: [StandardField?] = []
-        let mapped = Dictionary(settings.columns.map { ($0.column.trimmed.lowercased(), $0.field) },
-                                uniquingKeysWith: { a, _ in a })
+        let mapped = Dictionary(
+            settings.columns.map { ($0.column.trimmed.lowercased(), $0.field) },
+            uniquingKeysWith: { a, _ in a })
         let mappedFields = Set(settings.columns.map(\.field))
         for name in names {
             let key = name.trimmed
@@ -96,15 +101,19 @@ struct CSVLayout {
             }
         }
         let shown = names.prefix(12).map { "\"\($0)\"" }.joined(separator: ", ") + (names.count > 12 ? ", …" : "")
-        let hint = "check `delimiter` (\(settings.delimiter == 0x09 ? "tab" : String(UnicodeScalar(settings.delimiter))))"
+        let hint =
+            "check `delimiter` (\(settings.delimiter == 0x09 ? "tab" : String(UnicodeScalar(settings.delimiter))))"
             + ", `encoding` and `columns`"
         for (field, column) in settings.columns where !fields.contains(field) {
-            throw AlmanacError("csv.column_missing",
-                               "\(fileName): no column \"\(column)\" for \(field.name); the header is \(shown) — \(hint)")
+            throw AlmanacError(
+                "csv.column_missing",
+                "\(fileName): no column \"\(column)\" for \(field.name); the header is \(shown) — \(hint)")
         }
         for required in [StandardField.externalID, .startTime] where !fields.contains(required) {
-            throw AlmanacError("csv.column_missing",
-                               "\(fileName): no column for \(required.name); the header is \(shown) — map it with columns = { \(required.name) = \"…\" } or \(hint)")
+            throw AlmanacError(
+                "csv.column_missing",
+                "\(fileName): no column for \(required.name); the header is \(shown) — map it with columns = { \(required.name) = \"…\" } or \(hint)"
+            )
         }
         var seed = ContentHash()
         for n in names { seed.add(n) }

@@ -3,7 +3,7 @@ import FileConnectorSupport
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Applies changes to a CSV file by writing a complete new file atomically (temp + fsync +
@@ -93,8 +93,10 @@ struct CSVSink {
         func current(_ row: Int) -> SourceItem? {
             guard case .values(let v) = rows[row] else { return nil }
             let active = fields.indices.filter { fields[$0] != nil && $0 < v.count }
-            guard case .item(let key, let event) = mapper.map(fields: active.map { fields[$0]! },
-                                                              values: active.map { v[$0] }, locator: "")
+            guard
+                case .item(let key, let event) = mapper.map(
+                    fields: active.map { fields[$0]! },
+                    values: active.map { v[$0] }, locator: "")
             else { return nil }
             return SourceItem(key: key, version: versions[row], event: event)
         }
@@ -110,13 +112,17 @@ struct CSVSink {
                 outcomes.append(nil)
             case .update(let key, let ifVersion, let event):
                 guard let row = index[key], case .values = rows[row] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != versions[row] { outcomes.append(.conflict(current: current(row))); continue }
+                if let ifVersion, ifVersion != versions[row] {
+                    outcomes.append(.conflict(current: current(row))); continue
+                }
                 pending.append((row, renderer.values(key: key, event: event)))
                 touched[row] = outcomes.count
                 outcomes.append(nil)
             case .delete(let key, let ifVersion):
                 guard let row = index[key], case .values = rows[row] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != versions[row] { outcomes.append(.conflict(current: current(row))); continue }
+                if let ifVersion, ifVersion != versions[row] {
+                    outcomes.append(.conflict(current: current(row))); continue
+                }
                 rows[row] = .deleted
                 index[key] = nil
                 outcomes.append(.written(key: key, version: nil))
@@ -124,7 +130,11 @@ struct CSVSink {
                 outcomes.append(.failed(retryable: false, reason: "the csv connector has no write-back: use update"))
             }
         }
-        guard !pending.isEmpty || outcomes.contains(where: { if case .written = $0 { return true }; return false })
+        guard
+            !pending.isEmpty
+                || outcomes.contains(where: {
+                    if case .written = $0 { return true }; return false
+                })
         else { return outcomes.map { $0! } }
 
         // New columns that changed rows need, in a stable order.
@@ -132,8 +142,10 @@ struct CSVSink {
             let needed = RowRenderer.columns(for: pending.map(\.values))
             let configured = Dictionary(settings.columns.map { ($0.field, $0.column) }, uniquingKeysWith: { a, _ in a })
             let isNew = names.isEmpty
-            for field in needed where !fields.contains(field)
-                && ((isNew && StandardField.scalars.contains(field)) || pending.contains(where: { $0.values[field] != nil }))
+            for field in needed
+            where !fields.contains(field)
+                && ((isNew && StandardField.scalars.contains(field))
+                    || pending.contains(where: { $0.values[field] != nil }))
             {
                 fields.append(field)
                 names.append(configured[field] ?? field.name)
@@ -189,7 +201,8 @@ struct CSVSink {
         for (i, v) in values.enumerated() {
             if i > 0 { out.append(settings.delimiter) }
             let bytes = settings.encoding.encode(v)
-            let needsQuotes = bytes.contains { $0 == settings.delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+            let needsQuotes =
+                bytes.contains { $0 == settings.delimiter || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
                 || (i == 0 && values.count == 1 && bytes.isEmpty)
             if !needsQuotes { out += bytes; continue }
             out.append(0x22)

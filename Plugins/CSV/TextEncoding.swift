@@ -26,7 +26,9 @@ enum TextEncoding: String, Sendable {
         case .latin1, .windows1252:
             var scalars = String.UnicodeScalarView()
             for b in bytes {
-                let v = (self == .windows1252 && (0x80...0x9F).contains(b)) ? TextEncoding.cp1252High[Int(b) - 0x80] : UInt32(b)
+                let v =
+                    (self == .windows1252 && (0x80...0x9F).contains(b))
+                    ? TextEncoding.cp1252High[Int(b) - 0x80] : UInt32(b)
                 scalars.append(Unicode.Scalar(v)!)
             }
             return String(scalars)

@@ -22,7 +22,8 @@ extension CronofyConnector {
         if let c = request.continuation {
             let parts = c.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 4 else {
-                throw AlmanacError("cronofy.bad_continuation", "connection \"\(connection)\": unreadable page continuation")
+                throw AlmanacError(
+                    "cronofy.bad_continuation", "connection \"\(connection)\": unreadable page continuation")
             }
             mode = parts[0]
             cursor = CronofyCursor(parsing: "v1|\(parts[1])|\(parts[2])")
@@ -31,10 +32,12 @@ extension CronofyConnector {
             let since = previous?.since ?? request.since
             mode = since == nil ? "full" : "delta"
             cursor = CronofyCursor(since: Date().addingTimeInterval(-CronofyConnector.cursorOverlap), marks: [])
-            var q: [(String, String)] = [("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID),
-                                         ("include_managed", "true"),
-                                         ("from", day(request.window.start, roundUp: false)),
-                                         ("to", day(request.window.end, roundUp: true))]
+            var q: [(String, String)] = [
+                ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID),
+                ("include_managed", "true"),
+                ("from", day(request.window.start, roundUp: false)),
+                ("to", day(request.window.end, roundUp: true)),
+            ]
             if let since {
                 q += [("last_modified", CronofyMapping.utc(since)), ("include_deleted", "true")]
             }
@@ -64,10 +67,11 @@ extension CronofyConnector {
         let next = (body["pages"] as? [String: Any])?["next_page"] as? String
         let encoded = cursor.encoded
         let fields = encoded.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-        return ReadPage(items: items, deleted: deleted, problems: problems,
-                        coverage: mode == "full" ? .complete(request.window) : .delta,
-                        continuation: next.map { "\(mode)|\(fields[1])|\(fields[2])|\($0)" },
-                        cursor: next == nil ? encoded : nil)
+        return ReadPage(
+            items: items, deleted: deleted, problems: problems,
+            coverage: mode == "full" ? .complete(request.window) : .delta,
+            continuation: next.map { "\(mode)|\(fields[1])|\(fields[2])|\($0)" },
+            cursor: next == nil ? encoded : nil)
     }
 
     var zone: TimeZone { TimeZone(identifier: settings.tzid) ?? .gmt }

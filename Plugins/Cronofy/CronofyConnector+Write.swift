@@ -16,8 +16,10 @@ extension CronofyConnector {
         for (i, change) in changes.enumerated() {
             switch change {
             case .create(let id, let event):
-                entries[i] = ["method": "POST", "relative_url": path,
-                              "data": CronofyMapping.upsert(event, eventID: id, tzid: settings.tzid)]
+                entries[i] = [
+                    "method": "POST", "relative_url": path,
+                    "data": CronofyMapping.upsert(event, eventID: id, tzid: settings.tzid),
+                ]
             case .update(let key, _, let event):
                 var data = CronofyMapping.upsert(event, eventID: key, tzid: settings.tzid)
                 if CronofyConnector.isExternal(key) {
@@ -27,11 +29,14 @@ extension CronofyConnector {
                 }
                 entries[i] = ["method": "POST", "relative_url": path, "data": data]
             case .delete(let key, _):
-                entries[i] = ["method": "DELETE", "relative_url": path,
-                              "data": [CronofyConnector.isExternal(key) ? "event_uid" : "event_id": key]]
+                entries[i] = [
+                    "method": "DELETE", "relative_url": path,
+                    "data": [CronofyConnector.isExternal(key) ? "event_uid" : "event_id": key],
+                ]
             case .confirm, .cancel:
-                outcomes[i] = .failed(retryable: false,
-                                      reason: "the cronofy connector does not take write-backs; they go to the database side")
+                outcomes[i] = .failed(
+                    retryable: false,
+                    reason: "the cronofy connector does not take write-backs; they go to the database side")
             }
         }
         var pending = entries.keys.sorted()
@@ -47,7 +52,8 @@ extension CronofyConnector {
             var again: [Int] = []
             for (chunk, answer) in zip(chunks, try api.sendAll(requests)) {
                 guard case .success(let r) = answer, r.isSuccess,
-                      let results = r.jsonObject?["batch"] as? [[String: Any]] else {
+                    let results = r.jsonObject?["batch"] as? [[String: Any]]
+                else {
                     let reason: String
                     switch answer {
                     case .failure(let e): reason = e.message
@@ -69,15 +75,17 @@ extension CronofyConnector {
                     case 404 where !isCreate(changes[i]):
                         outcomes[i] = .gone
                     case 422:
-                        outcomes[i] = .failed(retryable: false,
-                                              reason: "Cronofy rejected the event: \(CronofyConnector.errorText(data))")
+                        outcomes[i] = .failed(
+                            retryable: false,
+                            reason: "Cronofy rejected the event: \(CronofyConnector.errorText(data))")
                     case 401, 429, 500..<600:
                         if status == 401 { api.tokens.invalidate() }
                         outcomes[i] = .failed(retryable: true, reason: "Cronofy answered \(status)")
                         again.append(i)
                     default:
-                        outcomes[i] = .failed(retryable: false,
-                                              reason: "Cronofy answered \(status): \(CronofyConnector.errorText(data))")
+                        outcomes[i] = .failed(
+                            retryable: false,
+                            reason: "Cronofy answered \(status): \(CronofyConnector.errorText(data))")
                     }
                 }
             }

@@ -16,9 +16,11 @@ public struct CronofySettings: Sendable {
     public var transport: TransportOptions
     public var retry: RetryPolicy
 
-    public init(calendarID: String, baseURL: String, client: OAuthClient, refreshToken: String?, tzid: String,
-                batchSize: Int = 50, requestBudget: Int? = nil, transport: TransportOptions = TransportOptions(),
-                retry: RetryPolicy = .standard) {
+    public init(
+        calendarID: String, baseURL: String, client: OAuthClient, refreshToken: String?, tzid: String,
+        batchSize: Int = 50, requestBudget: Int? = nil, transport: TransportOptions = TransportOptions(),
+        retry: RetryPolicy = .standard
+    ) {
         self.calendarID = calendarID
         self.baseURL = baseURL
         self.client = client
@@ -45,15 +47,19 @@ public final class CronofyConnector: Connector {
     /// Overlap of successive `last_modified` reads, against clock skew.
     static let cursorOverlap: TimeInterval = 5
 
-    public init(settings: CronofySettings, stateDirectory: URL, profile: String? = nil, connection: String, logger: Logger) {
+    public init(
+        settings: CronofySettings, stateDirectory: URL, profile: String? = nil, connection: String, logger: Logger
+    ) {
         self.settings = settings
         self.logger = logger
         self.connection = connection
-        let http = HTTPClient(options: settings.transport, retry: settings.retry,
-                              budget: RequestBudget(limit: settings.requestBudget), logger: logger)
-        let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
-                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
-                                      kind: "cronofy", connection: connection, http: http)
+        let http = HTTPClient(
+            options: settings.transport, retry: settings.retry,
+            budget: RequestBudget(limit: settings.requestBudget), logger: logger)
+        let tokens = OAuthTokenSource(
+            client: settings.client, configuredRefreshToken: settings.refreshToken,
+            store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
+            kind: "cronofy", connection: connection, http: http)
         api = AuthorizedClient(http: http, tokens: tokens)
     }
 
@@ -71,23 +77,30 @@ public final class CronofyConnector: Connector {
                 guard let id = c["calendar_id"] as? String else { return nil }
                 return "\(id) (\(c["calendar_name"] as? String ?? ""))"
             }
-            throw AlmanacError("cronofy.calendar_not_found",
-                               "connection \"\(connection)\": calendar_id \"\(settings.calendarID)\" is not in the account; calendars found: \(ids.joined(separator: ", "))")
+            throw AlmanacError(
+                "cronofy.calendar_not_found",
+                "connection \"\(connection)\": calendar_id \"\(settings.calendarID)\" is not in the account; calendars found: \(ids.joined(separator: ", "))"
+            )
         }
         if cal["calendar_readonly"] as? Bool == true {
-            throw AlmanacError("cronofy.calendar_readonly",
-                               "connection \"\(connection)\": calendar \"\(settings.calendarID)\" is read-only; choose a writable calendar")
+            throw AlmanacError(
+                "cronofy.calendar_readonly",
+                "connection \"\(connection)\": calendar \"\(settings.calendarID)\" is read-only; choose a writable calendar"
+            )
         }
         calendarChecked = true
     }
 
     func failure(_ r: HTTPResponse, doing what: String) -> AlmanacError {
         if r.status == 401 || r.status == 403 {
-            return AlmanacError("cronofy.forbidden",
-                                "connection \"\(connection)\": Cronofy refused \(what) (\(r.status)); authorize again with `almanac auth cronofy`")
+            return AlmanacError(
+                "cronofy.forbidden",
+                "connection \"\(connection)\": Cronofy refused \(what) (\(r.status)); authorize again with `almanac auth cronofy`"
+            )
         }
-        return AlmanacError("cronofy.request_failed",
-                            "connection \"\(connection)\": \(what) failed with \(r.status): \(CronofyConnector.errorText(r))")
+        return AlmanacError(
+            "cronofy.request_failed",
+            "connection \"\(connection)\": \(what) failed with \(r.status): \(CronofyConnector.errorText(r))")
     }
 
     /// `field: description; …` from a 422 body `{"errors":{field:[{key,description}]}}`.
@@ -110,7 +123,8 @@ public final class CronofyConnector: Connector {
         var steps: [ConnectionReport.Step] = []
         do {
             try api.tokens.refresh()
-            steps.append(.init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
+            steps.append(
+                .init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
         } catch let e as AlmanacError {
             let detail = api.tokens.reconnectRequired ? "reconnect required: \(e.message)" : e.message
             return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: detail)])
@@ -119,7 +133,8 @@ public final class CronofyConnector: Connector {
         }
         do {
             try checkCalendar()
-            steps.append(.init(name: "calendar", ok: true, detail: "calendar \"\(settings.calendarID)\" found and writable"))
+            steps.append(
+                .init(name: "calendar", ok: true, detail: "calendar \"\(settings.calendarID)\" found and writable"))
         } catch let e as AlmanacError {
             steps.append(.init(name: "calendar", ok: false, detail: e.message))
         } catch {

@@ -49,26 +49,32 @@ enum CronofyMapping {
         }
         let attendees = e["attendees"] as? [[String: Any]] ?? []
         let participants = attendees.map {
-            Participant(name: ($0["display_name"] as? String).flatMap { $0.isEmpty ? nil : $0 },
-                        email: $0["email"] as? String, response: response($0["status"] as? String))
+            Participant(
+                name: ($0["display_name"] as? String).flatMap { $0.isEmpty ? nil : $0 },
+                email: $0["email"] as? String, response: response($0["status"] as? String))
         }
         let location = (e["location"] as? [String: Any])?["description"] as? String
         let status = EventStatus(rawValue: e["status"] as? String ?? "confirmed") ?? .confirmed
         func empty(_ s: String?) -> String? { (s ?? "").isEmpty ? nil : s }
-        return (Event(title: empty(e["summary"] as? String), description: empty(e["description"] as? String),
-                      location: location, start: start, end: time(e["end"]), status: status,
-                      participants: participants,
-                      created: (e["created"] as? String).flatMap(parseInstant),
-                      updated: (e["updated"] as? String).flatMap(parseInstant),
-                      origin: e["event_id"] as? String), nil)
+        return (
+            Event(
+                title: empty(e["summary"] as? String), description: empty(e["description"] as? String),
+                location: location, start: start, end: time(e["end"]), status: status,
+                participants: participants,
+                created: (e["created"] as? String).flatMap(parseInstant),
+                updated: (e["updated"] as? String).flatMap(parseInstant),
+                origin: e["event_id"] as? String), nil
+        )
     }
 
     /// The upsert body for `event` under `eventID`. Cronofy needs a summary and an end: an
     /// untitled event is sent as "(no title)", one without an end ends when it starts (all-day:
     /// the next day).
     static func upsert(_ e: Event, eventID: String, tzid: String) -> [String: Any] {
-        var body: [String: Any] = ["event_id": eventID, "summary": e.title ?? "(no title)", "tzid": tzid,
-                                   "description": e.description ?? "", "start": time(e.start)]
+        var body: [String: Any] = [
+            "event_id": eventID, "summary": e.title ?? "(no title)", "tzid": tzid,
+            "description": e.description ?? "", "start": time(e.start),
+        ]
         if case .instant(_, let z?) = e.start, TimeZone(identifier: z) != nil { body["tzid"] = z }
         switch (e.end, e.start) {
         case (let x?, _): body["end"] = time(x)

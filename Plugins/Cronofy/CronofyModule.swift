@@ -29,12 +29,16 @@ public enum CronofyModule: ConnectorModule {
         SettingSpec("tzid", .string, "zone Cronofy renders times in (default: the profile's timezone)"),
         SettingSpec("base_url", .string, "API root overriding data_center; the fakes use a loopback URL"),
         SettingSpec("token_url", .string, "OAuth token endpoint (default: BASE/oauth/token)"),
-        SettingSpec("authorize_url", .string, "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
+        SettingSpec(
+            "authorize_url", .string,
+            "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
         SettingSpec("batch_size", .integer(1...50), "entries per batch request (default 50)"),
         SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
-        SettingSpec("request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
+        SettingSpec(
+            "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
         SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
-        SettingSpec("ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
+        SettingSpec(
+            "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
     ]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
@@ -45,24 +49,29 @@ public enum CronofyModule: ConnectorModule {
 
     /// Creates the connector. Throws `config.secret_missing` or `cronofy.credentials`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        CronofyConnector(settings: try settings(context), stateDirectory: context.stateDirectory,
-                         profile: context.profile, connection: context.connectionName, logger: context.logger)
+        CronofyConnector(
+            settings: try settings(context), stateDirectory: context.stateDirectory,
+            profile: context.profile, connection: context.connectionName, logger: context.logger)
     }
 
     /// Authorization code flow on the data centre's app site; `read_write` scope.
     public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? {
         let s = try settings(context)
-        let app = context.connection.string("authorize_url")
+        let app =
+            context.connection.string("authorize_url")
             ?? appBase(dataCenter: context.connection.string("data_center") ?? "us") + "/oauth/authorize"
-        return OAuthAuthorization(authorizeURL: app, tokenURL: s.client.tokenURL, clientID: s.client.clientID,
-                                  clientSecret: s.client.clientSecret, scope: "read_write", jsonTokenRequests: true)
+        return OAuthAuthorization(
+            authorizeURL: app, tokenURL: s.client.tokenURL, clientID: s.client.clientID,
+            clientSecret: s.client.clientSecret, scope: "read_write", jsonTokenRequests: true)
     }
 
     public static func settings(_ context: ConnectorContext) throws -> CronofySettings {
         let c = context.connection
         guard let clientID = c.string("client_id"), let secret = try context.secret("client_secret") else {
-            throw AlmanacError("cronofy.credentials",
-                               "connection \"\(context.connectionName)\": set client_id and client_secret_file (or client_secret_env) of the Cronofy application")
+            throw AlmanacError(
+                "cronofy.credentials",
+                "connection \"\(context.connectionName)\": set client_id and client_secret_file (or client_secret_env) of the Cronofy application"
+            )
         }
         let base = (c.string("base_url") ?? apiBase(dataCenter: c.string("data_center") ?? "us"))
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
@@ -74,8 +83,9 @@ public enum CronofyModule: ConnectorModule {
         return CronofySettings(
             calendarID: c.string("calendar_id") ?? "",
             baseURL: trimmed,
-            client: OAuthClient(tokenURL: c.string("token_url") ?? trimmed + "/oauth/token", clientID: clientID,
-                                clientSecret: secret, bodyFormat: .json),
+            client: OAuthClient(
+                tokenURL: c.string("token_url") ?? trimmed + "/oauth/token", clientID: clientID,
+                clientSecret: secret, bodyFormat: .json),
             refreshToken: try context.secret("refresh_token"),
             tzid: c.string("tzid") ?? context.timeZone.identifier,
             batchSize: c.integer("batch_size") ?? 50, requestBudget: c.integer("request_budget"), transport: transport)

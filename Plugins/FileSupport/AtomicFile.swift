@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes a complete file next to its destination and renames it into place: readers see the
@@ -22,7 +22,8 @@ public final class AtomicFile {
         self.destination = destination
         self.prefix = prefix
         let dir = destination.deletingLastPathComponent()
-        temp = dir.appendingPathComponent(".\(destination.lastPathComponent).almanac-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        temp = dir.appendingPathComponent(
+            ".\(destination.lastPathComponent).almanac-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
         var mode: mode_t = 0o644
         var st = stat()
         if stat(destination.path, &st) == 0 { mode = st.st_mode & 0o7777 }

@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What identifies one state of a file: if any of it changes, the file changed.
@@ -52,7 +52,8 @@ public struct FileSource: Sendable {
     public func files() throws -> [URL] {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir) else {
-            throw error("path_missing", "\(path.path) does not exist: check `path` (nothing is synced while it is missing)")
+            throw error(
+                "path_missing", "\(path.path) does not exist: check `path` (nothing is synced while it is missing)")
         }
         guard isDir.boolValue else { return [path] }
         let names: [String]
@@ -65,7 +66,9 @@ public struct FileSource: Sendable {
             !name.hasPrefix(".") && !FileSource.looksInProgress(name) && fnmatch(glob, name, 0) == 0
         }.sorted()
         guard !matching.isEmpty else {
-            throw error("no_files", "no file in \(path.path) matches \"\(glob)\": nothing is read (and nothing deleted) until one does")
+            throw error(
+                "no_files",
+                "no file in \(path.path) matches \"\(glob)\": nothing is read (and nothing deleted) until one does")
         }
         return matching.map { path.appendingPathComponent($0) }
     }
@@ -98,9 +101,10 @@ public struct FileSource: Sendable {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw error("unreadable", "\(url.path) is not a regular file")
         }
-        return FileStamp(size: Int64(st.st_size),
-                         modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
-                         inode: UInt64(st.st_ino))
+        return FileStamp(
+            size: Int64(st.st_size),
+            modifiedNanoseconds: Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec),
+            inode: UInt64(st.st_ino))
     }
 
     /// Waits until `url` has been left alone for `settle`, and returns its stamp.
@@ -109,7 +113,9 @@ public struct FileSource: Sendable {
         let dir = url.deletingLastPathComponent()
         for companion in FileSource.companions(of: url.lastPathComponent)
         where FileManager.default.fileExists(atPath: dir.appendingPathComponent(companion).path) {
-            throw error("file_busy", "\(url.path) is being written (\(companion) is beside it): it is read once that file is gone")
+            throw error(
+                "file_busy",
+                "\(url.path) is being written (\(companion) is beside it): it is read once that file is gone")
         }
         let first = try stamp(url)
         let settleNS = settle.components.seconds * 1_000_000_000 + settle.components.attoseconds / 1_000_000_000
@@ -126,7 +132,10 @@ public struct FileSource: Sendable {
     public func unchanged(_ url: URL, since stamp: FileStamp) throws {
         let now = try self.stamp(url)
         guard now == stamp else {
-            throw error("file_busy", "\(url.path) changed while it was being read (size \(stamp.size) → \(now.size)): it is read again on the next run")
+            throw error(
+                "file_busy",
+                "\(url.path) changed while it was being read (size \(stamp.size) → \(now.size)): it is read again on the next run"
+            )
         }
     }
 }

@@ -101,7 +101,9 @@ public final class RowMapper {
             }
             isAllDay = flag
         }
-        guard let parsedStart = parse(start, .startTime) else { return problem(.startTime, unreadable(start, .startTime)) }
+        guard let parsedStart = parse(start, .startTime) else {
+            return problem(.startTime, unreadable(start, .startTime))
+        }
         if case .date = parsedStart { isAllDay = true }
         var parsedEnd: ParsedTime?
         if let end {
@@ -119,7 +121,9 @@ public final class RowMapper {
             event.start = .instant(instant(parsedStart), timeZone: zoneID)
             if let parsedEnd {
                 let e = instant(parsedEnd)
-                guard e >= instant(parsedStart) else { return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"") }
+                guard e >= instant(parsedStart) else {
+                    return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"")
+                }
                 event.end = .instant(e, timeZone: zoneID)
             }
         }
@@ -138,6 +142,18 @@ public final class RowMapper {
             event.updated = instant(p)
         }
         return .item(key: key, event: event)
+    }
+
+    /// Whether the row certainly starts outside `window` — judged from `start_time` alone, with a
+    /// day of margin on each side (all-day rows start at midnight). Such rows need not be mapped:
+    /// a listing of `window` would drop them. Rows whose start cannot be read are never outside
+    /// (mapping them reports the problem).
+    public func startsOutside(_ window: TimeWindow, fields: [StandardField], values: [String?]) -> Bool {
+        guard let i = fields.firstIndex(of: .startTime), i < values.count, let text = values[i], !text.isEmpty,
+            let parsed = startFormat.parse(text)
+        else { return false }
+        let start = instant(parsed)
+        return start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
     }
 
     private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {

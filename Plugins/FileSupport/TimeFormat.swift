@@ -93,8 +93,9 @@ public struct TimeFormat: Hashable, Sendable, CustomStringConvertible {
             default: token = nil
             }
             guard let token else {
-                throw FormatError(message: "\"\(String(repeating: c, count: n))\" is not a supported pattern letter "
-                    + "(use yyyy yy M MM MMM d dd H HH h hh m mm s ss S a X, or quote literal text)")
+                throw FormatError(
+                    message: "\"\(String(repeating: c, count: n))\" is not a supported pattern letter "
+                        + "(use yyyy yy M MM MMM d dd H HH h hh m mm s ss S a X, or quote literal text)")
             }
             tokens.append(token)
             i += n
@@ -105,7 +106,9 @@ public struct TimeFormat: Hashable, Sendable, CustomStringConvertible {
     /// Whether values carry a time of day (a date-only format makes all-day values).
     public var hasTime: Bool {
         guard case .pattern(let tokens) = kind else { return true }
-        return tokens.contains { if case .hour24 = $0 { return true }; if case .hour12 = $0 { return true }; return false }
+        return tokens.contains {
+            if case .hour24 = $0 { return true }; if case .hour12 = $0 { return true }; return false
+        }
     }
 
     /// Parses `text` (surrounding spaces ignored); nil when it does not match.

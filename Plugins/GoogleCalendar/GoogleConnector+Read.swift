@@ -25,16 +25,20 @@ extension GoogleConnector {
                 params.append(("syncToken", request.cursor ?? ""))
             case "since":
                 params += window(request.window)
-                params += [("updatedMin", GoogleMapping.rfc3339(request.since ?? .distantPast, in: .gmt)),
-                           ("showDeleted", "true")]
+                params += [
+                    ("updatedMin", GoogleMapping.rfc3339(request.since ?? .distantPast, in: .gmt)),
+                    ("showDeleted", "true"),
+                ]
             default:
                 params += window(request.window)
             }
             if let pageToken { params.append(("pageToken", pageToken)) }
-            let response = try api.send(HTTPRequest(url: settings.baseURL + eventsPath + "?" + GoogleConnector.query(params)))
+            let response = try api.send(
+                HTTPRequest(url: settings.baseURL + eventsPath + "?" + GoogleConnector.query(params)))
             if response.status == 410 && mode == "delta" {
-                logger.info("sync token expired; listing the window in full",
-                            metadata: ["connector": "google", "connection": "\(connection)"])
+                logger.info(
+                    "sync token expired; listing the window in full",
+                    metadata: ["connector": "google", "connection": "\(connection)"])
                 mode = "full"
                 pageToken = nil
                 continue
@@ -64,8 +68,9 @@ extension GoogleConnector {
             if let problem { problems.append(problem) }
         }
         let coverage: ReadCoverage = mode == "full" ? .complete(window) : .delta
-        return ReadPage(items: items, deleted: deleted, problems: problems, coverage: coverage,
-                        continuation: list.nextPageToken.map { "\(mode)|\($0)" },
-                        cursor: list.nextPageToken == nil ? list.nextSyncToken : nil)
+        return ReadPage(
+            items: items, deleted: deleted, problems: problems, coverage: coverage,
+            continuation: list.nextPageToken.map { "\(mode)|\($0)" },
+            cursor: list.nextPageToken == nil ? list.nextSyncToken : nil)
     }
 }

@@ -100,34 +100,45 @@ extension GoogleConnector {
             return .retry("Google rate limit (\(GoogleConnector.reason(r) ?? "403"))")
         default:
             let field = GoogleConnector.reason(r).map { " [\($0)]" } ?? ""
-            return .done(.failed(retryable: false, reason: "Google answered \(r.status)\(field): \(GoogleConnector.message(r))"))
+            return .done(
+                .failed(retryable: false, reason: "Google answered \(r.status)\(field): \(GoogleConnector.message(r))"))
         }
     }
 
     /// The batch call for a change, or the outcome when there is nothing to send.
     func call(for change: Change) -> Result<MultipartBatch.Call, WriteOutcomeBox> {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
         func body(_ e: Event, id: String?, origin: String?) -> Data? {
-            try? encoder.encode(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
+            GoogleEventWriter.data(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
         }
         func ifMatch(_ v: String?) -> [String: String] { v.map { ["If-Match": $0] } ?? [:] }
         switch change {
         case .create(let id, let event):
             guard GoogleConnector.validID(id) else {
-                return .failure(WriteOutcomeBox(.failed(retryable: false,
-                    reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)")))
+                return .failure(
+                    WriteOutcomeBox(
+                        .failed(
+                            retryable: false,
+                            reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)"))
+                )
             }
-            return .success(.init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
+            return .success(
+                .init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
         case .update(let key, let version, let event):
-            return .success(.init(method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
-                                  headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
+            return .success(
+                .init(
+                    method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
+                    headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
         case .delete(let key, let version):
-            return .success(.init(method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
-                                  headers: ifMatch(version)))
+            return .success(
+                .init(
+                    method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
+                    headers: ifMatch(version)))
         case .confirm, .cancel:
-            return .failure(WriteOutcomeBox(.failed(retryable: false,
-                reason: "the google connector does not take write-backs; they go to the database side")))
+            return .failure(
+                WriteOutcomeBox(
+                    .failed(
+                        retryable: false,
+                        reason: "the google connector does not take write-backs; they go to the database side")))
         }
     }
 
@@ -142,11 +153,14 @@ extension GoogleConnector {
         let requests = keys.map { HTTPRequest(url: settings.baseURL + eventsPath + "/" + GoogleConnector.escape($0)) }
         return try api.sendAll(requests).enumerated().map { (n, result) -> SourceItem? in
             guard case .success(let r) = result, r.isSuccess,
-                  let g = try? JSONDecoder().decode(GoogleEventResource.self, from: r.body) else { return nil }
+                let g = try? JSONDecoder().decode(GoogleEventResource.self, from: r.body)
+            else { return nil }
             if g.status == "cancelled" && g.start == nil {
-                return SourceItem(key: keys[n], version: g.etag,
-                                  event: Event(start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil),
-                                               status: .cancelled))
+                return SourceItem(
+                    key: keys[n], version: g.etag,
+                    event: Event(
+                        start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil),
+                        status: .cancelled))
             }
             guard let event = GoogleMapping.event(g).0 else { return nil }
             return SourceItem(key: keys[n], version: g.etag, event: event)

@@ -14,9 +14,11 @@ public struct GoogleSettings: Sendable {
     public var transport: TransportOptions
     public var retry: RetryPolicy
 
-    public init(calendarID: String, baseURL: String, client: OAuthClient, refreshToken: String?, batchSize: Int = 50,
-                requestBudget: Int? = nil, transport: TransportOptions = TransportOptions(),
-                retry: RetryPolicy = .standard) {
+    public init(
+        calendarID: String, baseURL: String, client: OAuthClient, refreshToken: String?, batchSize: Int = 50,
+        requestBudget: Int? = nil, transport: TransportOptions = TransportOptions(),
+        retry: RetryPolicy = .standard
+    ) {
         self.calendarID = calendarID
         self.baseURL = baseURL
         self.client = client
@@ -43,17 +45,22 @@ public final class GoogleConnector: Connector {
     /// Rate-limit reasons Google sends with 403 that mean "retry later".
     static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded"]
 
-    public init(settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone, logger: Logger) {
+    public init(
+        settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone,
+        logger: Logger
+    ) {
         self.settings = settings
         self.zone = timeZone
         self.logger = logger
         self.connection = connection
-        let http = HTTPClient(options: settings.transport, retry: settings.retry,
-                              budget: RequestBudget(limit: settings.requestBudget), logger: logger)
+        let http = HTTPClient(
+            options: settings.transport, retry: settings.retry,
+            budget: RequestBudget(limit: settings.requestBudget), logger: logger)
         http.isRetryableResponse = { GoogleConnector.isRateLimited($0) }
-        let tokens = OAuthTokenSource(client: settings.client, configuredRefreshToken: settings.refreshToken,
-                                      store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
-                                      kind: "google", connection: connection, http: http)
+        let tokens = OAuthTokenSource(
+            client: settings.client, configuredRefreshToken: settings.refreshToken,
+            store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
+            kind: "google", connection: connection, http: http)
         api = AuthorizedClient(http: http, tokens: tokens)
     }
 
@@ -94,22 +101,27 @@ public final class GoogleConnector: Connector {
     /// An error for an unexpected answer, naming the connection and calendar.
     func failure(_ r: HTTPResponse, doing what: String) -> AlmanacError {
         if r.status == 401 || r.status == 403 {
-            return AlmanacError("google.forbidden",
-                                "connection \"\(connection)\": Google refused \(what) on calendar \"\(settings.calendarID)\" (\(r.status): \(GoogleConnector.message(r))); check that the authorized account can edit this calendar")
+            return AlmanacError(
+                "google.forbidden",
+                "connection \"\(connection)\": Google refused \(what) on calendar \"\(settings.calendarID)\" (\(r.status): \(GoogleConnector.message(r))); check that the authorized account can edit this calendar"
+            )
         }
         if r.status == 404 {
-            return AlmanacError("google.calendar_not_found",
-                                "connection \"\(connection)\": calendar \"\(settings.calendarID)\" was not found; check calendar_id")
+            return AlmanacError(
+                "google.calendar_not_found",
+                "connection \"\(connection)\": calendar \"\(settings.calendarID)\" was not found; check calendar_id")
         }
-        return AlmanacError("google.request_failed",
-                            "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))")
+        return AlmanacError(
+            "google.request_failed",
+            "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))")
     }
 
     public func testConnection() -> ConnectionReport {
         var steps: [ConnectionReport.Step] = []
         do {
             try api.tokens.refresh()
-            steps.append(.init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
+            steps.append(
+                .init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
         } catch let e as AlmanacError {
             let detail = api.tokens.reconnectRequired ? "reconnect required: \(e.message)" : e.message
             return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: detail)])
@@ -119,7 +131,8 @@ public final class GoogleConnector: Connector {
         do {
             let r = try api.send(HTTPRequest(url: settings.baseURL + eventsPath + "?maxResults=1"))
             if r.isSuccess {
-                steps.append(.init(name: "calendar", ok: true, detail: "calendar \"\(settings.calendarID)\" is readable"))
+                steps.append(
+                    .init(name: "calendar", ok: true, detail: "calendar \"\(settings.calendarID)\" is readable"))
             } else {
                 steps.append(.init(name: "calendar", ok: false, detail: failure(r, doing: "listing events").message))
             }

@@ -148,7 +148,9 @@ enum GoogleMapping {
             // Our own stash, with each attendee's current answer (matched by email).
             participants = stashed.keys.sorted().map { stashed[$0]! }
             for i in participants.indices {
-                if let a = attendees.first(where: { $0.email != nil && $0.email?.lowercased() == participants[i].email?.lowercased() }) {
+                if let a = attendees.first(where: {
+                    $0.email != nil && $0.email?.lowercased() == participants[i].email?.lowercased()
+                }) {
                     participants[i].response = response(a.responseStatus)
                 }
             }
@@ -157,11 +159,13 @@ enum GoogleMapping {
         if let series = g.recurringEventId, let original = time(g.originalStartTime) {
             recurrence = RecurrenceInstance(seriesKey: series, originalStart: original)
         }
-        return (Event(
-            title: g.summary, description: g.description, location: g.location, start: start, end: time(g.end),
-            status: EventStatus(rawValue: g.status ?? "confirmed") ?? .confirmed, participants: participants,
-            custom: custom, created: g.created.flatMap(parseInstant), updated: g.updated.flatMap(parseInstant),
-            recurrence: recurrence, origin: origin), nil)
+        return (
+            Event(
+                title: g.summary, description: g.description, location: g.location, start: start, end: time(g.end),
+                status: EventStatus(rawValue: g.status ?? "confirmed") ?? .confirmed, participants: participants,
+                custom: custom, created: g.created.flatMap(parseInstant), updated: g.updated.flatMap(parseInstant),
+                recurrence: recurrence, origin: origin), nil
+        )
     }
 
     /// The resource to send for `event` (id set for creates). Google needs an end: an event
@@ -183,7 +187,9 @@ enum GoogleMapping {
         g.end = time(end, zone: zone)
         let withEmail = e.participants.filter { ($0.email ?? "").isEmpty == false }
         if !withEmail.isEmpty {
-            g.attendees = withEmail.map { Attendee(email: $0.email, displayName: $0.name, responseStatus: response($0.response)) }
+            g.attendees = withEmail.map {
+                Attendee(email: $0.email, displayName: $0.name, responseStatus: response($0.response))
+            }
         }
         var priv: [String: String] = [:]
         if let origin = origin ?? e.origin { priv[originKey] = origin }

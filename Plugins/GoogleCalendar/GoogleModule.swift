@@ -10,19 +10,27 @@ public enum GoogleModule: ConnectorModule {
     public static let defaultTokenURL = "https://oauth2.googleapis.com/token"
 
     public static let connectionSettings: [SettingSpec] = [
-        SettingSpec("calendar_id", .string, required: true, "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
-        SettingSpec("credentials", .secret, "OAuth client JSON as downloaded from the Google console (credentials_file)"),
+        SettingSpec(
+            "calendar_id", .string, required: true,
+            "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
+        SettingSpec(
+            "credentials", .secret, "OAuth client JSON as downloaded from the Google console (credentials_file)"),
         SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
         SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
         SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
         SettingSpec("base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
         SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
-        SettingSpec("authorize_url", .string, "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"),
+        SettingSpec(
+            "authorize_url", .string,
+            "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"
+        ),
         SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
         SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
-        SettingSpec("request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
+        SettingSpec(
+            "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
         SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
-        SettingSpec("ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
+        SettingSpec(
+            "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
     ]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
@@ -34,8 +42,10 @@ public enum GoogleModule: ConnectorModule {
     /// Creates the connector. Throws `config.secret_missing` (a secret file or variable is
     /// missing), `google.credentials` (no usable OAuth client).
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        try GoogleConnector(settings: settings(context), stateDirectory: context.stateDirectory,
-                            profile: context.profile, connection: context.connectionName, timeZone: context.timeZone, logger: context.logger)
+        try GoogleConnector(
+            settings: settings(context), stateDirectory: context.stateDirectory,
+            profile: context.profile, connection: context.connectionName, timeZone: context.timeZone,
+            logger: context.logger)
     }
 
     /// Installed-app flow: the person signs in on Google's page, which redirects to a loopback
@@ -57,17 +67,22 @@ public enum GoogleModule: ConnectorModule {
         var tokenURL = c.string("token_url")
         if let json = try context.secret("credentials") {
             guard let obj = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
-                  let app = (obj["installed"] ?? obj["web"]) as? [String: Any] else {
-                throw AlmanacError("google.credentials",
-                                   "connection \"\(context.connectionName)\": credentials is not an OAuth client JSON (expected an \"installed\" or \"web\" object); download it again from the Google console")
+                let app = (obj["installed"] ?? obj["web"]) as? [String: Any]
+            else {
+                throw AlmanacError(
+                    "google.credentials",
+                    "connection \"\(context.connectionName)\": credentials is not an OAuth client JSON (expected an \"installed\" or \"web\" object); download it again from the Google console"
+                )
             }
             clientID = clientID ?? app["client_id"] as? String
             clientSecret = clientSecret ?? app["client_secret"] as? String
             tokenURL = tokenURL ?? app["token_uri"] as? String
         }
         guard let clientID, let clientSecret else {
-            throw AlmanacError("google.credentials",
-                               "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file")
+            throw AlmanacError(
+                "google.credentials",
+                "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file"
+            )
         }
         var transport = TransportOptions(maxConcurrent: c.integer("max_concurrent") ?? 4)
         transport.caFile = c.string("ca_file")

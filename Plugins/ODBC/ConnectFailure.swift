@@ -26,17 +26,20 @@ enum ConnectFailure: Equatable {
         switch self {
         case .driverMissing(let driver, let installed):
             let list = installed.isEmpty ? "none" : installed.joined(separator: ", ")
-            return "the ODBC driver \"\(driver)\" is not installed; installed drivers: \(list) (odbcinst -q -d lists them)"
+            return
+                "the ODBC driver \"\(driver)\" is not installed; installed drivers: \(list) (odbcinst -q -d lists them)"
         case .dataSourceMissing(let dsn):
             return "the data source \"\(dsn)\" is not defined in odbc.ini (odbcinst -q -s lists them)"
         case .driverUnloadable(let driver, let detail):
             return "the ODBC driver \"\(driver)\" is registered but its library cannot be loaded: \(detail)"
         case .loginRefused(let user):
             let who = user.map { " for user \"\($0)\"" } ?? ""
-            return "the database refused the login\(who): check the user name and the password (password_file or password_env)"
+            return "the database refused the login\(who): "
+                + "check the user name and the password (password_file or password_env)"
         case .databaseMissing(let database):
             let name = database.map { "\"\($0)\" " } ?? ""
-            return "the database \(name)does not exist (or this user may not open it): check Database= in connection_string"
+            return "the database \(name)does not exist (or this user may not open it): "
+                + "check Database= in connection_string"
         case .serverUnreachable(let detail):
             return "cannot reach the database server: \(detail)"
         case .timedOut(let seconds):
@@ -76,7 +79,8 @@ enum ConnectFailure: Equatable {
             || text.contains("authentication failed") || text.contains("access denied for user")
             || text.contains("login failed for user") || text.contains("no password supplied")
         {
-            let user = ODBCConnectionString.value(of: "uid", in: cs) ?? ODBCConnectionString.value(of: "username", in: cs)
+            let user =
+                ODBCConnectionString.value(of: "uid", in: cs) ?? ODBCConnectionString.value(of: "username", in: cs)
                 ?? ODBCConnectionString.value(of: "user", in: cs)
             return .loginRefused(user: user)
         }

@@ -23,14 +23,17 @@ struct ConnectionTester {
             let installed = env.installedDrivers()
             let bare = driver.trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
             if !bare.hasPrefix("/") && !installed.contains(where: { $0.caseInsensitiveCompare(bare) == .orderedSame }) {
-                steps.append(.init(name: "driver", ok: false,
-                                   detail: ConnectFailure.driverMissing(driver: bare, installed: installed).message))
+                steps.append(
+                    .init(
+                        name: "driver", ok: false,
+                        detail: ConnectFailure.driverMissing(driver: bare, installed: installed).message))
                 return ConnectionReport(steps: steps)
             }
             steps.append(.init(name: "driver", ok: true, detail: "ODBC driver \"\(bare)\" is installed"))
         } else if let dsn = ODBCConnectionString.value(of: "dsn", in: cs) {
             guard env.dataSources().contains(where: { $0.caseInsensitiveCompare(dsn) == .orderedSame }) else {
-                steps.append(.init(name: "driver", ok: false, detail: ConnectFailure.dataSourceMissing(dsn: dsn).message))
+                steps.append(
+                    .init(name: "driver", ok: false, detail: ConnectFailure.dataSourceMissing(dsn: dsn).message))
                 return ConnectionReport(steps: steps)
             }
             steps.append(.init(name: "driver", ok: true, detail: "data source \"\(dsn)\" is defined"))
@@ -73,8 +76,10 @@ struct ConnectionTester {
                 steps.append(.init(name: kind.rawValue, ok: true, detail: "valid (dry run rolled back)"))
             } catch let e as ODBCCallError {
                 try? conn.endTransaction(commit: false)
-                steps.append(.init(name: kind.rawValue, ok: false,
-                                   detail: "\(kind.rawValue) is not valid: \(e.scrubbed(settings.password))"))
+                steps.append(
+                    .init(
+                        name: kind.rawValue, ok: false,
+                        detail: "\(kind.rawValue) is not valid: \(e.scrubbed(settings.password))"))
             } catch {
                 steps.append(.init(name: kind.rawValue, ok: false, detail: "\(kind.rawValue) is not valid"))
             }
@@ -98,16 +103,19 @@ struct ConnectionTester {
             try? conn.endTransaction(commit: false)
             let mapper = ODBCRowMapper(columns: columns, resolver: connector.resolver)
             if count == 0 {
-                return .init(name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")
+                return .init(
+                    name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")
             }
             if let missing = mapper.missingRequiredColumns.first {
-                return .init(name: "read_query", ok: false,
-                             detail: "read_query returns no column named \(missing) (alias one: AS \(missing))")
+                return .init(
+                    name: "read_query", ok: false,
+                    detail: "read_query returns no column named \(missing) (alias one: AS \(missing))")
             }
             return .init(name: "read_query", ok: true, detail: "valid; \(count) columns")
         } catch let e as ODBCCallError {
             try? conn.endTransaction(commit: false)
-            return .init(name: "read_query", ok: false, detail: "read_query is not valid: \(e.scrubbed(settings.password))")
+            return .init(
+                name: "read_query", ok: false, detail: "read_query is not valid: \(e.scrubbed(settings.password))")
         } catch {
             return .init(name: "read_query", ok: false, detail: "read_query is not valid")
         }

@@ -54,7 +54,8 @@ public enum ODBCConnectionString {
     /// Quotes `value` for a connection string: in braces when it has `;`, `{`, `}`, `=` or
     /// surrounding spaces, with each `}` doubled.
     public static func quote(_ value: String) -> String {
-        let needsBraces = value.contains(where: { ";{}=".contains($0) }) || value.first == " " || value.last == " "
+        let needsBraces =
+            value.contains(where: { ";{}=".contains($0) }) || value.first == " " || value.last == " "
             || value.isEmpty
         guard needsBraces else { return value }
         return "{" + value.replacingOccurrences(of: "}", with: "}}") + "}"

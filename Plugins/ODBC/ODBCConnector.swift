@@ -24,6 +24,8 @@ public final class ODBCConnector: Connector {
     private var rowNumber = 0
     /// Set once the driver proved unable to re-read long values inside a rowset.
     private var singleRowReads = false
+    /// Rows in the last chunk read: the capacity reserved for the next one.
+    private var lastChunkRows = 0
 
     /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
@@ -45,7 +47,8 @@ public final class ODBCConnector: Connector {
             environment = env
             return env
         } catch {
-            throw AlmanacError("odbc.unavailable", "\(place): the ODBC driver manager (unixODBC) cannot start: install unixodbc")
+            throw AlmanacError(
+                "odbc.unavailable", "\(place): the ODBC driver manager (unixODBC) cannot start: install unixodbc")
         }
     }
 
@@ -59,8 +62,9 @@ public final class ODBCConnector: Connector {
         do {
             try conn.connect(settings.fullConnectionString, loginTimeout: settings.connectTimeout)
         } catch let e as ODBCCallError {
-            let failure = ConnectFailure.classify(e.scrubbed(settings.password), settings: settings,
-                                                  installedDrivers: environment?.installedDrivers() ?? [])
+            let failure = ConnectFailure.classify(
+                e.scrubbed(settings.password), settings: settings,
+                installedDrivers: environment?.installedDrivers() ?? [])
             throw failure.error(place: place)
         }
         connection = conn
@@ -101,12 +105,15 @@ public final class ODBCConnector: Connector {
     func queryError(_ e: ODBCCallError, what: String) -> AlmanacError {
         let e = e.scrubbed(settings.password)
         if e.isTimeout {
-            return AlmanacError("odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
-                                cause: e.description)
+            return AlmanacError(
+                "odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
+                cause: e.description)
         }
         if e.isConnectionLost {
-            return AlmanacError("odbc.connection_lost", "\(place): the connection was lost during \(what) and could not be re-established",
-                                cause: e.description)
+            return AlmanacError(
+                "odbc.connection_lost",
+                "\(place): the connection was lost during \(what) and could not be re-established",
+                cause: e.description)
         }
         return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
     }
@@ -123,7 +130,8 @@ public final class ODBCConnector: Connector {
         var index = 0
         if let c = request.continuation {
             guard let i = Int(c.dropFirst("chunk:".count)), c.hasPrefix("chunk:"), chunks.indices.contains(i) else {
-                throw AlmanacError("odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
+                throw AlmanacError(
+                    "odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
             }
             index = i
         } else {
@@ -154,7 +162,9 @@ public final class ODBCConnector: Connector {
         return out
     }
 
-    private func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws -> ReadPage {
+    private func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws
+        -> ReadPage
+    {
         let stmt = try statement(query.sql, on: conn)
         let values: [ODBCParameter] = query.names.map { name in
             switch name {
@@ -177,19 +187,30 @@ public final class ODBCConnector: Connector {
     }
 
     /// One pass over the chunk's result; nil when it must be redone with single-row fetches.
-    private func readChunkOnce(_ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
-                               conn: ODBCConnection) throws -> ReadPage? {
+    private func readChunkOnce(
+        _ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
+        conn: ODBCConnection
+    ) throws -> ReadPage? {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows)
+        let reader = try ResultReader(
+            statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows,
+            pipelined: !singleRowReads)
+        defer { reader.finish() }
         let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
-            throw AlmanacError("odbc.read_query_columns",
-                               "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
+            throw AlmanacError(
+                "odbc.read_query_columns",
+                "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
         var items: [SourceItem] = []
+        // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
+        items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
+        seenKeys.reserveCapacity(seenKeys.count + max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
+        let firstRowOfChunk = rowNumber
+        defer { lastChunkRows = rowNumber - firstRowOfChunk }
         while true {
             let n = try reader.fetch()
             if n == 0 { break }
@@ -197,19 +218,25 @@ public final class ODBCConnector: Connector {
                 rowNumber += 1
                 let cell = { (c: Int) in reader.value(row: row, column: c) }
                 if reader.rowFailed(row) {
-                    problems.append(ItemProblem(key: mapper.key(cell) ?? "row \(rowNumber)", reason: "the driver could not fetch this row"))
+                    problems.append(
+                        ItemProblem(
+                            key: mapper.key(cell) ?? "row \(rowNumber)", reason: "the driver could not fetch this row"))
                     continue
                 }
                 do {
                     let item = try mapper.map(cell)
                     if !seenKeys.insert(item.key).inserted {
-                        problems.append(ItemProblem(key: item.key, field: "external_id",
-                                                    reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
+                        problems.append(
+                            ItemProblem(
+                                key: item.key, field: "external_id",
+                                reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
                         continue
                     }
                     items.append(item)
                 } catch {
-                    problems.append(ItemProblem(key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
+                    problems.append(
+                        ItemProblem(
+                            key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
                 }
             }
             if reader.positioningFailed && reader.rowArraySize > 1 { return nil }

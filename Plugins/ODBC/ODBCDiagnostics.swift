@@ -1,5 +1,5 @@
-import Foundation
 import CODBC
+import Foundation
 
 /// One diagnostic record of an ODBC handle (`SQLGetDiagRec`).
 struct ODBCDiagnostic: Hashable, Sendable, CustomStringConvertible {
@@ -28,15 +28,19 @@ struct ODBCCallError: Error, CustomStringConvertible {
     /// connection is gone and a reconnect may help.
     var isConnectionLost: Bool {
         records.contains { $0.state.hasPrefix("08") || $0.state == "HYT01" || $0.state == "57P01" }
-            || records.contains { $0.message.localizedCaseInsensitiveContains("server closed the connection")
-                || $0.message.localizedCaseInsensitiveContains("could not send data")
-                || $0.message.localizedCaseInsensitiveContains("no connection to the server") }
+            || records.contains {
+                $0.message.localizedCaseInsensitiveContains("server closed the connection")
+                    || $0.message.localizedCaseInsensitiveContains("could not send data")
+                    || $0.message.localizedCaseInsensitiveContains("no connection to the server")
+            }
     }
 
     /// The query timeout expired (`HYT00`) or the statement was cancelled for it.
     var isTimeout: Bool {
         records.contains { $0.state == "HYT00" || $0.state == "57014" }
-            || records.contains { $0.message.localizedCaseInsensitiveContains("canceling statement due to statement timeout") }
+            || records.contains {
+                $0.message.localizedCaseInsensitiveContains("canceling statement due to statement timeout")
+            }
     }
 
     /// Replaces every occurrence of `secret` in the messages (drivers sometimes echo the
@@ -45,8 +49,9 @@ struct ODBCCallError: Error, CustomStringConvertible {
         guard let secret, !secret.isEmpty else { return self }
         var copy = self
         copy.records = records.map {
-            ODBCDiagnostic(state: $0.state, native: $0.native,
-                           message: $0.message.replacingOccurrences(of: secret, with: "***"))
+            ODBCDiagnostic(
+                state: $0.state, native: $0.native,
+                message: $0.message.replacingOccurrences(of: secret, with: "***"))
         }
         return copy
     }
@@ -63,14 +68,17 @@ enum ODBCDiagnostics {
             var native: SQLINTEGER = 0
             var message = [SQLWCHAR](repeating: 0, count: 1024)
             var length: SQLSMALLINT = 0
-            let rc = SQLGetDiagRecW(SQLSMALLINT(type), handle, record, &state, &native, &message,
-                                    SQLSMALLINT(message.count), &length)
+            let rc = SQLGetDiagRecW(
+                SQLSMALLINT(type), handle, record, &state, &native, &message,
+                SQLSMALLINT(message.count), &length)
             if rc != SQLRETURN(SQL_SUCCESS) && rc != SQLRETURN(SQL_SUCCESS_WITH_INFO) { break }
             let used = min(Int(length), message.count - 1)
-            out.append(ODBCDiagnostic(state: String(decoding: state.prefix(5), as: UTF16.self),
-                                      native: Int(native),
-                                      message: String(decoding: message.prefix(used), as: UTF16.self)
-                                          .trimmingCharacters(in: .whitespacesAndNewlines)))
+            out.append(
+                ODBCDiagnostic(
+                    state: String(decoding: state.prefix(5), as: UTF16.self),
+                    native: Int(native),
+                    message: String(decoding: message.prefix(used), as: UTF16.self)
+                        .trimmingCharacters(in: .whitespacesAndNewlines)))
             record += 1
         }
         return out

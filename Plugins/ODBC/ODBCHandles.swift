@@ -27,7 +27,8 @@ final class ODBCEnvironment {
         }
         handle = env
         try ODBCDiagnostics.check(
-            SQLSetEnvAttr(env, SQLINTEGER(SQL_ATTR_ODBC_VERSION), UnsafeMutableRawPointer(bitPattern: Int(SQL_OV_ODBC3)), 0),
+            SQLSetEnvAttr(
+                env, SQLINTEGER(SQL_ATTR_ODBC_VERSION), UnsafeMutableRawPointer(bitPattern: Int(SQL_OV_ODBC3)), 0),
             "SQLSetEnvAttr(ODBC_VERSION)", type: SQL_HANDLE_ENV, handle: env)
     }
 
@@ -77,8 +78,9 @@ final class ODBCConnection {
     init(environment: ODBCEnvironment) throws {
         self.environment = environment
         var dbc: SQLHANDLE?
-        try ODBCDiagnostics.check(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), environment.handle, &dbc),
-                                  "SQLAllocHandle(DBC)", type: SQL_HANDLE_ENV, handle: environment.handle)
+        try ODBCDiagnostics.check(
+            SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), environment.handle, &dbc),
+            "SQLAllocHandle(DBC)", type: SQL_HANDLE_ENV, handle: environment.handle)
         handle = dbc!
     }
 
@@ -90,19 +92,23 @@ final class ODBCConnection {
     /// Connects with a complete connection string (password included) within `loginTimeout`
     /// seconds, autocommit off. Throws `ODBCCallError` with the driver's diagnostics.
     func connect(_ connectionString: String, loginTimeout: Int) throws {
-        _ = SQLSetConnectAttr(handle, SQLINTEGER(SQL_ATTR_LOGIN_TIMEOUT),
-                              UnsafeMutableRawPointer(bitPattern: max(loginTimeout, 1)), 0)
-        _ = SQLSetConnectAttr(handle, SQLINTEGER(SQL_ATTR_CONNECTION_TIMEOUT),
-                              UnsafeMutableRawPointer(bitPattern: max(loginTimeout, 1)), 0)
+        _ = SQLSetConnectAttr(
+            handle, SQLINTEGER(SQL_ATTR_LOGIN_TIMEOUT),
+            UnsafeMutableRawPointer(bitPattern: max(loginTimeout, 1)), 0)
+        _ = SQLSetConnectAttr(
+            handle, SQLINTEGER(SQL_ATTR_CONNECTION_TIMEOUT),
+            UnsafeMutableRawPointer(bitPattern: max(loginTimeout, 1)), 0)
         var wide = sqlWide(connectionString)
         var outLength: SQLSMALLINT = 0
-        let rc = SQLDriverConnectW(handle, nil, &wide, SQLSMALLINT(wide.count - 1), nil, 0, &outLength,
-                                   SQLUSMALLINT(SQL_DRIVER_NOPROMPT))
+        let rc = SQLDriverConnectW(
+            handle, nil, &wide, SQLSMALLINT(wide.count - 1), nil, 0, &outLength,
+            SQLUSMALLINT(SQL_DRIVER_NOPROMPT))
         try ODBCDiagnostics.check(rc, "SQLDriverConnect", type: SQL_HANDLE_DBC, handle: handle)
         isConnected = true
         try ODBCDiagnostics.check(
-            SQLSetConnectAttr(handle, SQLINTEGER(SQL_ATTR_AUTOCOMMIT),
-                              UnsafeMutableRawPointer(bitPattern: Int(SQL_AUTOCOMMIT_OFF)), 0),
+            SQLSetConnectAttr(
+                handle, SQLINTEGER(SQL_ATTR_AUTOCOMMIT),
+                UnsafeMutableRawPointer(bitPattern: Int(SQL_AUTOCOMMIT_OFF)), 0),
             "SQLSetConnectAttr(AUTOCOMMIT)", type: SQL_HANDLE_DBC, handle: handle)
     }
 
@@ -135,13 +141,15 @@ final class ODBCStatement {
     init(connection: ODBCConnection, queryTimeout: Int) throws {
         self.connection = connection
         var stmt: SQLHANDLE?
-        try ODBCDiagnostics.check(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), connection.handle, &stmt),
-                                  "SQLAllocHandle(STMT)", type: SQL_HANDLE_DBC, handle: connection.handle)
+        try ODBCDiagnostics.check(
+            SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_STMT), connection.handle, &stmt),
+            "SQLAllocHandle(STMT)", type: SQL_HANDLE_DBC, handle: connection.handle)
         handle = stmt!
         if queryTimeout > 0 {
             // Drivers that do not support it answer 01S02 (value changed) or HYC00: not fatal.
-            _ = SQLSetStmtAttr(handle, SQLINTEGER(SQL_ATTR_QUERY_TIMEOUT),
-                               UnsafeMutableRawPointer(bitPattern: queryTimeout), 0)
+            _ = SQLSetStmtAttr(
+                handle, SQLINTEGER(SQL_ATTR_QUERY_TIMEOUT),
+                UnsafeMutableRawPointer(bitPattern: queryTimeout), 0)
         }
     }
 
@@ -171,10 +179,12 @@ final class ODBCStatement {
             let buffer = value.makeBuffer()
             parameterStorage.append(buffer.pointer)
             indicators[i] = buffer.indicator
-            try check(SQLBindParameter(handle, SQLUSMALLINT(i + 1), SQLSMALLINT(SQL_PARAM_INPUT), buffer.cType,
-                                       buffer.sqlType, buffer.columnSize, buffer.decimalDigits, buffer.pointer,
-                                       buffer.length, indicators + i),
-                      "SQLBindParameter(\(i + 1))")
+            try check(
+                SQLBindParameter(
+                    handle, SQLUSMALLINT(i + 1), SQLSMALLINT(SQL_PARAM_INPUT), buffer.cType,
+                    buffer.sqlType, buffer.columnSize, buffer.decimalDigits, buffer.pointer,
+                    buffer.length, indicators + i),
+                "SQLBindParameter(\(i + 1))")
         }
     }
 
@@ -218,12 +228,15 @@ final class ODBCStatement {
         var size: SQLULEN = 0
         var digits: SQLSMALLINT = 0
         var nullable: SQLSMALLINT = 0
-        try check(SQLDescribeColW(handle, SQLUSMALLINT(index), &name, SQLSMALLINT(name.count), &nameLength, &type,
-                                  &size, &digits, &nullable),
-                  "SQLDescribeCol(\(index))")
-        return ODBCColumnDescription(index: index,
-                                     name: String(decoding: name.prefix(min(Int(nameLength), 255)), as: UTF16.self),
-                                     sqlType: Int(type), size: Int(size))
+        try check(
+            SQLDescribeColW(
+                handle, SQLUSMALLINT(index), &name, SQLSMALLINT(name.count), &nameLength, &type,
+                &size, &digits, &nullable),
+            "SQLDescribeCol(\(index))")
+        return ODBCColumnDescription(
+            index: index,
+            name: String(decoding: name.prefix(min(Int(nameLength), 255)), as: UTF16.self),
+            sqlType: Int(type), size: Int(size))
     }
 }
 

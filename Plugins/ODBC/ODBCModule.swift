@@ -6,8 +6,9 @@ public enum ODBCModule: ConnectorModule {
     public static let summary = "SQL databases through unixODBC (SQLite, PostgreSQL, SQL Server, MariaDB, …)"
 
     public static let connectionSettings: [SettingSpec] = [
-        SettingSpec("connection_string", .string, required: true,
-                    "ODBC connection string: a DSN (\"DSN=clinic;\") or DSN-less (\"Driver=SQLite3;Database=/path.db;\")"),
+        SettingSpec(
+            "connection_string", .string, required: true,
+            "ODBC connection string: a DSN (\"DSN=clinic;\") or DSN-less (\"Driver=SQLite3;Database=/path.db;\")"),
         SettingSpec("password", .secret, "database password, appended to the connection string as PWD"),
         SettingSpec("connect_timeout", .duration, "login timeout (default 15s)"),
         SettingSpec("query_timeout", .duration, "timeout of each statement (default 5m)"),
@@ -15,8 +16,9 @@ public enum ODBCModule: ConnectorModule {
     ]
 
     static let statementSettings: [SettingSpec] = [
-        SettingSpec("read_query", .string, required: true,
-                    "SELECT returning the standard columns; may use :window_start, :window_end, :since"),
+        SettingSpec(
+            "read_query", .string, required: true,
+            "SELECT returning the standard columns; may use :window_start, :window_end, :since"),
         SettingSpec("insert", .string, "statement creating a row from an item (named parameters)"),
         SettingSpec("update", .string, "statement updating a row from an item; :external_id names the row"),
         SettingSpec("delete", .string, "statement deleting the row :external_id"),
@@ -40,20 +42,41 @@ public enum ODBCModule: ConnectorModule {
         let keys = ODBCConnectionString.keys(in: cs)
         if keys.contains("pwd") || keys.contains("password") {
             if !profileFileIsPrivate {
-                connection.report(.configInlineSecret, "connection_string",
-                                  "contains a password in a file that group or others can read: move it to password_file or password_env, or chmod 600 the profile")
+                connection.report(
+                    .configInlineSecret, "connection_string",
+                    "contains a password in a file that group or others can read: "
+                        + "move it to password_file or password_env, or chmod 600 the profile")
             } else if connection.table["password"] != nil || connection.table["password_file"] != nil
                 || connection.table["password_env"] != nil
             {
-                connection.report(.configInvalidValue, "connection_string",
-                                  "sets PWD and a password_* setting is given too: keep one")
+                connection.report(
+                    .configInvalidValue, "connection_string",
+                    "sets PWD and a password_* setting is given too: keep one")
             }
+        }
+    }
+
+    /// The read query may use only the window and `since` parameters; statements that change
+    /// one row must name it with `:external_id` (an UPDATE or DELETE without it would touch
+    /// every row).
+    public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {
+        if let read = jobSettings.table.string("read_query"),
+            let message = ODBCSettings.readQueryProblem(NamedStatement(read))
+        {
+            jobSettings.report(.configInvalidValue, "read_query", message)
+        }
+        for kind in ODBCSettings.StatementKind.allCases {
+            guard let text = jobSettings.table.string(kind.rawValue),
+                let message = ODBCSettings.statementProblem(kind, NamedStatement(text))
+            else { continue }
+            jobSettings.report(.configInvalidValue, kind.rawValue, message)
         }
     }
 
     /// Creates the connector; the connection opens on first use. Throws `AlmanacError` for bad
     /// settings (`config.*`) or a password file/variable that cannot be read.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
-        try ODBCConnector(context: context, capabilities: capabilities(jobSettings: context.jobSettings, side: context.side))
+        try ODBCConnector(
+            context: context, capabilities: capabilities(jobSettings: context.jobSettings, side: context.side))
     }
 }

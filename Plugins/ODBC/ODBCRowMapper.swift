@@ -115,8 +115,12 @@ final class ODBCRowMapper {
         for (i, role) in roles.enumerated() {
             let v = cell(i)
             switch v {
-            case .invalidText: throw RowError(column: names[i], reason: "is not valid UTF-8 (check the column's encoding)")
-            case .truncated: throw RowError(column: names[i], reason: "is longer than the driver declared; CAST it to a longer type in read_query")
+            case .invalidText:
+                throw RowError(column: names[i], reason: "is not valid UTF-8 (check the column's encoding)")
+            case .truncated:
+                throw RowError(
+                    column: names[i],
+                    reason: "is longer than the driver declared; CAST it to a longer type in read_query")
             default: break
             }
             switch role {
@@ -129,8 +133,12 @@ final class ODBCRowMapper {
             case .created: createdCell = v
             case .updated: updatedCell = v
             case .allDay:
-                if let t = text(v) { allDay = try flag(t, column: names[i]) }
-                else if case .null = v {} else { throw RowError(column: names[i], reason: "is not a boolean") }
+                if let t = text(v) {
+                    allDay = try flag(t, column: names[i])
+                } else if case .null = v {
+                } else {
+                    throw RowError(column: names[i], reason: "is not a boolean")
+                }
             case .status:
                 if let t = text(v) { event.status = try status(t, column: names[i]) }
             case .participant(let n, let field):
@@ -143,7 +151,9 @@ final class ODBCRowMapper {
                 case .phone(let kind): p.phones[kind] = t
                 case .response:
                     guard let r = ResponseStatus(rawValue: t.lowercased()) else {
-                        throw RowError(column: names[i], reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
+                        throw RowError(
+                            column: names[i],
+                            reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
                     }
                     p.response = r
                 }
@@ -191,7 +201,7 @@ final class ODBCRowMapper {
     }
 
     private func flag(_ t: String, column: String) throws(RowError) -> Bool {
-        switch t {    // the common spellings first, without trimming and case folding
+        switch t {  // the common spellings first, without trimming and case folding
         case "1", "true", "t": return true
         case "0", "false", "f", "": return false
         default: break
@@ -204,7 +214,7 @@ final class ODBCRowMapper {
     }
 
     private func status(_ t: String, column: String) throws(RowError) -> EventStatus {
-        switch t {    // the common spellings first, without trimming and case folding
+        switch t {  // the common spellings first, without trimming and case folding
         case "confirmed", "": return .confirmed
         case "tentative": return .tentative
         case "cancelled": return .cancelled
@@ -215,8 +225,9 @@ final class ODBCRowMapper {
         case "tentative": return .tentative
         case "cancelled", "canceled": return .cancelled
         default:
-            throw RowError(column: column,
-                           reason: "\"\(t)\" is not confirmed, tentative or cancelled: map it with CASE in read_query")
+            throw RowError(
+                column: column,
+                reason: "\"\(t)\" is not confirmed, tentative or cancelled: map it with CASE in read_query")
         }
     }
 
@@ -229,15 +240,21 @@ final class ODBCRowMapper {
         case .date(let d): temporal = .date(d)
         case .text(let s):
             guard let t = TemporalText(s) else {
-                throw RowError(column: column, reason: "\"\(s)\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])")
+                throw RowError(
+                    column: column, reason: "\"\(s)\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])")
             }
             temporal = t
-        case .time: throw RowError(column: column, reason: "is a time of day without a date; combine it with the date column in read_query")
+        case .time:
+            throw RowError(
+                column: column, reason: "is a time of day without a date; combine it with the date column in read_query"
+            )
         case .invalidText, .truncated: throw RowError(column: column, reason: "is unreadable")
         }
         switch temporal {
         case .date(let d):
-            if allDay == false { return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID) }
+            if allDay == false {
+                return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID)
+            }
             return .allDay(d)
         case .naive(let n):
             if allDay == true { return .allDay(n.date) }

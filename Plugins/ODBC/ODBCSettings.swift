@@ -23,6 +23,20 @@ struct ODBCSettings {
     /// The parameters a read query may use.
     static let readParameters: Set<String> = ["window_start", "window_end", "since"]
 
+    /// Why a read query cannot be used, if it cannot.
+    static func readQueryProblem(_ read: NamedStatement) -> String? {
+        guard let first = read.names.first(where: { !readParameters.contains($0) }) else { return nil }
+        return "uses :\(first); a read query knows only :window_start, :window_end and :since"
+    }
+
+    /// Why a write statement cannot be used, if it cannot: all but `insert` must bind `:external_id`.
+    static func statementProblem(_ kind: StatementKind, _ statement: NamedStatement) -> String? {
+        if kind != .insert && !statement.names.contains("external_id") {
+            return "must name its row with :external_id (without it the statement would change every row)"
+        }
+        return nil
+    }
+
     /// The connection string handed to the driver: the configured one plus `PWD={…}`.
     var fullConnectionString: String {
         guard let password else { return connectionString }
@@ -40,7 +54,8 @@ struct ODBCSettings {
         func seconds(_ key: String, _ fallback: Int) throws -> Int {
             guard let text = context.connection.string(key) else { return fallback }
             guard let d = parseDuration(text) else {
-                throw AlmanacError(.configInvalidValue, "\(place): \(key): expected a duration like \"30s\", got \"\(text)\"")
+                throw AlmanacError(
+                    .configInvalidValue, "\(place): \(key): expected a duration like \"30s\", got \"\(text)\"")
             }
             return max(1, Int(d.components.seconds))
         }
@@ -53,11 +68,12 @@ struct ODBCSettings {
         for kind in StatementKind.allCases {
             if let text = context.jobSettings.string(kind.rawValue) { statements[kind] = NamedStatement(text) }
         }
-        if let read = readQuery {
-            let unknown = read.names.filter { !Self.readParameters.contains($0) }
-            if let first = unknown.first {
-                throw AlmanacError(.configInvalidValue,
-                                   "job \"\(context.job)\": read_query uses :\(first); a read query knows only :window_start, :window_end and :since")
+        if let read = readQuery, let message = Self.readQueryProblem(read) {
+            throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": read_query: \(message)")
+        }
+        for (kind, statement) in statements {
+            if let message = Self.statementProblem(kind, statement) {
+                throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": \(kind.rawValue): \(message)")
             }
         }
     }
@@ -75,7 +91,9 @@ struct ODBCSettings {
         guard let update = statements[.update] else { return read }
         var written: Set<EventField> = [.start]
         for name in update.names {
-            if let f = Self.field(named: name.lowercased()) { written.insert(f) } else if name != "external_id" {
+            if let f = Self.field(named: name.lowercased()) {
+                written.insert(f)
+            } else if name != "external_id" {
                 written.insert(.custom)
             }
         }

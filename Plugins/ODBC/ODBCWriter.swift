@@ -31,7 +31,9 @@ extension ODBCConnector {
         case .cancel(let k, let e): (kind, key, event) = (.onCancelled, k, e)
         }
         guard let statement = settings.statements[kind] else {
-            return .failed(retryable: false, reason: "\(place): no \(kind.rawValue) statement is configured for job \"\(context.job)\"")
+            return .failed(
+                retryable: false,
+                reason: "\(place): no \(kind.rawValue) statement is configured for job \"\(context.job)\"")
         }
         let values = statement.names.map { parameter($0, key: key, event: event) }
         let affected: Int
@@ -60,8 +62,9 @@ extension ODBCConnector {
             if kind == .insert {
                 return .failed(retryable: false, reason: "\(place): the insert statement for \(key) affected no row")
             }
-            context.logger.info("odbc statement affected no row",
-                                metadata: ["connector": "odbc", "statement": "\(kind.rawValue)", "key": "\(key)"])
+            context.logger.info(
+                "odbc statement affected no row",
+                metadata: ["connector": "odbc", "statement": "\(kind.rawValue)", "key": "\(key)"])
             return .gone
         }
         return .written(key: key, version: nil)

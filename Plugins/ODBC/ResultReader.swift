@@ -48,16 +48,41 @@ final class ResultReader {
     let columns: [ODBCColumnDescription]
     let bindings: [Binding]
     let rowArraySize: Int
-    private var buffers: [UnsafeMutableRawPointer]
-    private var indicators: [UnsafeMutablePointer<SQLLEN>]
-    /// A long value could not be re-read because the driver cannot position in a rowset.
-    private(set) var positioningFailed = false
+    /// One block per rowset buffer set: each column's values, then its indicators.
+    private let block: UnsafeMutableRawPointer
+    private let blockSize: Int
+    private let dataOffsets: [Int]
+    private let indicatorOffsets: [Int]
+    /// Shifts every bound address to the set being fetched into (`SQL_ATTR_ROW_BIND_OFFSET_PTR`).
+    private let bindOffset = UnsafeMutablePointer<SQLLEN>.allocate(capacity: 1)
     private let rowsFetched = UnsafeMutablePointer<SQLULEN>.allocate(capacity: 1)
     private let rowStatus: UnsafeMutablePointer<SQLUSMALLINT>
+    private let sets: [RowsetState]
+    private var pipeline: FetchPipeline?
+    /// The set `value(row:column:)` reads.
+    private var current = 0
+    /// A long value could not be re-read because the driver cannot position in a rowset.
+    private(set) var positioningFailed = false
 
-    /// Describes and binds the executed statement's result columns.
+    /// What one fetch left in one buffer set. Touched by one thread at a time (the fetching
+    /// thread until it hands the set over, then the reading one).
+    final class RowsetState {
+        var count = 0
+        var error: Error?
+        var status: [SQLUSMALLINT] = []
+        /// Values longer than their bound buffer, read whole right after the fetch: row·columns + column.
+        var overflow: [Int: CellValue] = [:]
+        var positioningFailed = false
+    }
+
+    /// Describes and binds the executed statement's result columns. With `pipelined`, a thread
+    /// of the reader's own fetches the next rowset into a second buffer set while the caller
+    /// maps the current one (call `finish()` before reusing the statement).
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
-    init(statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048) throws {
+    init(
+        statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
+        pipelined: Bool = false
+    ) throws {
         self.statement = statement
         let count = try statement.resultColumnCount()
         var columns: [ODBCColumnDescription] = []
@@ -66,25 +91,46 @@ final class ResultReader {
         bindings = columns.map { Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters) }
         rowArraySize = max(requested, 1)
         rowStatus = .allocate(capacity: rowArraySize)
-        buffers = []
-        indicators = []
+        var offset = 0
+        var data: [Int] = []
+        var inds: [Int] = []
+        for binding in bindings {
+            data.append(offset)
+            offset += (binding.elementSize * rowArraySize + 7) & ~7
+            inds.append(offset)
+            offset += MemoryLayout<SQLLEN>.stride * rowArraySize
+        }
+        dataOffsets = data
+        indicatorOffsets = inds
+        blockSize = max(offset, 8)
+        let setCount = pipelined && rowArraySize > 1 ? 2 : 1
+        block = .allocate(byteCount: blockSize * setCount, alignment: 16)
+        sets = (0..<setCount).map { _ in RowsetState() }
+        bindOffset.pointee = 0
         let stmt = statement.handle
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_TYPE),
-                                           UnsafeMutableRawPointer(bitPattern: Int(SQL_BIND_BY_COLUMN)), 0),
-                            "SQLSetStmtAttr(ROW_BIND_TYPE)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE),
-                                           UnsafeMutableRawPointer(bitPattern: rowArraySize), 0),
-                            "SQLSetStmtAttr(ROW_ARRAY_SIZE)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), rowsFetched, 0),
-                            "SQLSetStmtAttr(ROWS_FETCHED_PTR)")
-        try statement.check(SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), rowStatus, 0),
-                            "SQLSetStmtAttr(ROW_STATUS_PTR)")
+        try statement.check(
+            SQLSetStmtAttr(
+                stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_TYPE),
+                UnsafeMutableRawPointer(bitPattern: Int(SQL_BIND_BY_COLUMN)), 0),
+            "SQLSetStmtAttr(ROW_BIND_TYPE)")
+        try statement.check(
+            SQLSetStmtAttr(
+                stmt, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE),
+                UnsafeMutableRawPointer(bitPattern: rowArraySize), 0),
+            "SQLSetStmtAttr(ROW_ARRAY_SIZE)")
+        try statement.check(
+            SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), rowsFetched, 0),
+            "SQLSetStmtAttr(ROWS_FETCHED_PTR)")
+        try statement.check(
+            SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), rowStatus, 0),
+            "SQLSetStmtAttr(ROW_STATUS_PTR)")
+        // A driver without bind offsets reads without the pipeline.
+        var usePipeline = setCount > 1
+        if usePipeline {
+            let rc = SQLSetStmtAttr(stmt, SQLINTEGER(SQL_ATTR_ROW_BIND_OFFSET_PTR), bindOffset, 0)
+            usePipeline = rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO)
+        }
         for (i, binding) in bindings.enumerated() {
-            let ind = UnsafeMutablePointer<SQLLEN>.allocate(capacity: rowArraySize)
-            indicators.append(ind)
-            let size = binding.elementSize
-            let buffer = UnsafeMutableRawPointer.allocate(byteCount: size * rowArraySize, alignment: 8)
-            buffers.append(buffer)
             let cType: Int32
             switch binding {
             case .wide: cType = SQL_C_WCHAR
@@ -93,21 +139,128 @@ final class ResultReader {
             case .date: cType = SQL_C_TYPE_DATE
             case .time: cType = SQL_C_TYPE_TIME
             }
-            try statement.check(SQLBindCol(stmt, SQLUSMALLINT(i + 1), SQLSMALLINT(cType), buffer, SQLLEN(size), ind),
-                                "SQLBindCol(\(i + 1))")
+            try statement.check(
+                SQLBindCol(
+                    stmt, SQLUSMALLINT(i + 1), SQLSMALLINT(cType), block + dataOffsets[i],
+                    SQLLEN(binding.elementSize),
+                    (block + indicatorOffsets[i]).assumingMemoryBound(to: SQLLEN.self)),
+                "SQLBindCol(\(i + 1))")
         }
+        if usePipeline { pipeline = FetchPipeline(reader: self) }
     }
 
     deinit {
+        finish()
         // Unbind before freeing, in case the statement handle outlives the reader.
         _ = SQLFreeStmt(statement.handle, SQLUSMALLINT(SQL_UNBIND))
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROWS_FETCHED_PTR), nil, 0)
         _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_STATUS_PTR), nil, 0)
-        _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
-        for b in buffers { b.deallocate() }
-        for i in indicators { i.deallocate() }
+        _ = SQLSetStmtAttr(statement.handle, SQLINTEGER(SQL_ATTR_ROW_BIND_OFFSET_PTR), nil, 0)
+        _ = SQLSetStmtAttr(
+            statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
+        block.deallocate()
+        bindOffset.deallocate()
         rowsFetched.deallocate()
         rowStatus.deallocate()
+    }
+
+    /// Stops the fetching thread, if any, and waits for it. Idempotent.
+    func finish() {
+        pipeline?.stop()
+        pipeline = nil
+    }
+
+    func setState(_ index: Int) -> RowsetState { sets[index] }
+
+    /// Fetches into buffer set `index` and reads over-long values; runs on the fetching thread
+    /// when pipelined. Never throws: the outcome is left in `sets[index]`.
+    func fetch(into index: Int) {
+        let state = sets[index]
+        state.overflow = [:]
+        state.error = nil
+        state.count = 0
+        bindOffset.pointee = SQLLEN(index * blockSize)
+        let rc = SQLFetch(statement.handle)
+        if rc == SQLRETURN(SQL_NO_DATA) { return }
+        do {
+            try statement.check(rc, "SQLFetch")
+        } catch {
+            state.error = error
+            return
+        }
+        let n = Int(rowsFetched.pointee)
+        state.count = n
+        state.status = Array(UnsafeBufferPointer(start: rowStatus, count: n))
+        let base = block + index * blockSize
+        for (column, binding) in bindings.enumerated() {
+            let wide: Bool
+            switch binding {
+            case .wide(_, true): wide = true
+            case .narrow(_, true): wide = false
+            default: continue
+            }
+            let size = binding.elementSize
+            let ind = (base + indicatorOffsets[column]).assumingMemoryBound(to: SQLLEN.self)
+            for row in 0..<n where ind[row] == SQLLEN(SQL_NO_TOTAL) || Int(ind[row]) > size - (wide ? 2 : 1) {
+                let value = reread(row: row, column: column, wide: wide)
+                if case .truncated = value, rowArraySize > 1 { state.positioningFailed = true }
+                state.overflow[row * bindings.count + column] = value
+            }
+        }
+    }
+
+    /// Fetches the next rowset; returns how many rows it holds (0 at the end).
+    /// Throws `ODBCCallError` when the fetch fails (connection lost, timeout).
+    func fetch() throws -> Int {
+        if let pipeline {
+            current = pipeline.next()
+        } else {
+            fetch(into: 0)
+            current = 0
+        }
+        let state = sets[current]
+        if let error = state.error { throw error }
+        if state.positioningFailed { positioningFailed = true }
+        return state.count
+    }
+
+    /// True when the driver flagged the row as failed (`SQL_ROW_ERROR`).
+    func rowFailed(_ row: Int) -> Bool { sets[current].status[row] == SQLUSMALLINT(SQL_ROW_ERROR) }
+
+    /// The cell at `row` (within the current rowset) and `column` (0-based).
+    func value(row: Int, column: Int) -> CellValue {
+        let binding = bindings[column]
+        let setBase = block + current * blockSize
+        let ind = (setBase + indicatorOffsets[column]).assumingMemoryBound(to: SQLLEN.self)[row]
+        if ind == SQLLEN(SQL_NULL_DATA) { return .null }
+        let size = binding.elementSize
+        let base = setBase + dataOffsets[column] + row * size
+        switch binding {
+        case .wide(_, let capped):
+            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 {
+                return capped ? sets[current].overflow[row * bindings.count + column] ?? .truncated : .truncated
+            }
+            let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
+            return TextDecoding.utf16(units).map(CellValue.text) ?? .invalidText
+        case .narrow(_, let capped):
+            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 {
+                return capped ? sets[current].overflow[row * bindings.count + column] ?? .truncated : .truncated
+            }
+            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
+            return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
+        case .timestamp:
+            let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
+            return .timestamp(
+                WallClock(
+                    date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
+                    hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
+        case .date:
+            let d = base.load(as: SQL_DATE_STRUCT.self)
+            return .date(CivilDate(year: Int(d.year), month: Int(d.month), day: Int(d.day)))
+        case .time:
+            let t = base.load(as: SQL_TIME_STRUCT.self)
+            return .time(LocalTime(hour: Int(t.hour), minute: Int(t.minute), second: Int(t.second)))
+        }
     }
 
     static func binding(for column: ODBCColumnDescription, maxBoundCharacters: Int) -> Binding {
@@ -120,53 +273,14 @@ final class ResultReader {
         case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR:
             return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size, capped: false)
         case SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
-            return long ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
+            return long
+                ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
         case SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY:
-            return long ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
+            return long
+                ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
         default:
             // Numbers, GUIDs, intervals, SQL Server's time2/datetimeoffset: their text.
             return .narrow(bytes: min(max(column.size + 8, 64), 1_024), capped: true)
-        }
-    }
-
-    /// Fetches the next rowset; returns how many rows it holds (0 at the end).
-    /// Throws `ODBCCallError` when the fetch fails (connection lost, timeout).
-    func fetch() throws -> Int {
-        let rc = SQLFetch(statement.handle)
-        if rc == SQLRETURN(SQL_NO_DATA) { return 0 }
-        try statement.check(rc, "SQLFetch")
-        return Int(rowsFetched.pointee)
-    }
-
-    /// True when the driver flagged the row as failed (`SQL_ROW_ERROR`).
-    func rowFailed(_ row: Int) -> Bool { rowStatus[row] == SQLUSMALLINT(SQL_ROW_ERROR) }
-
-    /// The cell at `row` (within the current rowset) and `column` (0-based).
-    func value(row: Int, column: Int) -> CellValue {
-        let binding = bindings[column]
-        let ind = indicators[column][row]
-        if ind == SQLLEN(SQL_NULL_DATA) { return .null }
-        let size = binding.elementSize
-        let base = buffers[column] + row * size
-        switch binding {
-        case .wide(_, let capped):
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 { return capped ? reread(row: row, column: column, wide: true) : .truncated }
-            let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
-            return TextDecoding.utf16(units).map(CellValue.text) ?? .invalidText
-        case .narrow(_, let capped):
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 { return capped ? reread(row: row, column: column, wide: false) : .truncated }
-            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
-            return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
-        case .timestamp:
-            let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
-            return .timestamp(WallClock(date: CivilDate(year: Int(ts.year), month: Int(ts.month), day: Int(ts.day)),
-                                            hour: Int(ts.hour), minute: Int(ts.minute), second: Int(ts.second)))
-        case .date:
-            let d = base.load(as: SQL_DATE_STRUCT.self)
-            return .date(CivilDate(year: Int(d.year), month: Int(d.month), day: Int(d.day)))
-        case .time:
-            let t = base.load(as: SQL_TIME_STRUCT.self)
-            return .time(LocalTime(hour: Int(t.hour), minute: Int(t.minute), second: Int(t.second)))
         }
     }
 
@@ -174,12 +288,10 @@ final class ResultReader {
     /// column with `SQLGetData`.
     private func reread(row: Int, column: Int, wide: Bool) -> CellValue {
         if rowArraySize > 1 {
-            let rc = SQLSetPos(statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
-                               SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
-            guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO) else {
-                positioningFailed = true
-                return .truncated
-            }
+            let rc = SQLSetPos(
+                statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
+                SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
+            guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO) else { return .truncated }
         }
         return (try? getData(column: column + 1, wide: wide)) ?? .truncated
     }
@@ -192,12 +304,14 @@ final class ResultReader {
         let terminator = wide ? 2 : 1
         while true {
             var ind: SQLLEN = 0
-            let rc = SQLGetData(statement.handle, SQLUSMALLINT(column), SQLSMALLINT(wide ? SQL_C_WCHAR : SQL_C_CHAR),
-                                &buffer, SQLLEN(chunk), &ind)
+            let rc = SQLGetData(
+                statement.handle, SQLUSMALLINT(column), SQLSMALLINT(wide ? SQL_C_WCHAR : SQL_C_CHAR),
+                &buffer, SQLLEN(chunk), &ind)
             if rc == SQLRETURN(SQL_NO_DATA) { break }
             try statement.check(rc, "SQLGetData(\(column))")
             if ind == SQLLEN(SQL_NULL_DATA) { return .null }
-            let available = (ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > chunk - terminator) ? chunk - terminator : Int(ind)
+            let available =
+                (ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > chunk - terminator) ? chunk - terminator : Int(ind)
             collected.append(contentsOf: buffer[0..<available])
             if rc == SQLRETURN(SQL_SUCCESS) { break }
         }

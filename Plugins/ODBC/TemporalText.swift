@@ -53,9 +53,9 @@ enum TemporalText: Equatable {
             return
         }
         var offset = 0
-        if b[i] == 90 || b[i] == 122 {    // Z
+        if b[i] == 90 || b[i] == 122 {  // Z
             guard i + 1 == b.count else { return nil }
-        } else if b[i] == 43 || b[i] == 45 {    // + or -
+        } else if b[i] == 43 || b[i] == 45 {  // + or -
             let sign = b[i] == 45 ? -1 : 1
             guard let oh = digits(i + 1, 2), oh <= 18 else { return nil }
             var om = 0

@@ -25,8 +25,9 @@ struct WallClock: Hashable, Sendable, CustomStringConvertible {
         let days = Int((Double(seconds) / 86_400).rounded(.down))
         let rest = seconds - days * 86_400
         let (y, m, d) = Self.civilFromDays(days)
-        self.init(date: CivilDate(year: y, month: m, day: d), hour: rest / 3_600, minute: rest % 3_600 / 60,
-                  second: rest % 60)
+        self.init(
+            date: CivilDate(year: y, month: m, day: d), hour: rest / 3_600, minute: rest % 3_600 / 60,
+            second: rest % 60)
     }
 
     var description: String {
@@ -94,15 +95,15 @@ final class ZoneResolver {
                 return local - before
             }
         }
-        let first = local - before      // reading with the earlier offset
-        let second = local - after      // reading with the later offset
+        let first = local - before  // reading with the earlier offset
+        let second = local - after  // reading with the later offset
         let firstValid = offset(at: first) == before
         let secondValid = offset(at: second) == after
         switch (firstValid, secondValid) {
-        case (true, true): return min(first, second)     // overlap: the earlier instant
+        case (true, true): return min(first, second)  // overlap: the earlier instant
         case (true, false): return first
         case (false, true): return second
-        case (false, false): return first                // gap: the offset before the gap
+        case (false, false): return first  // gap: the offset before the gap
         }
     }
 

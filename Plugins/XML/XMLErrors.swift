@@ -18,8 +18,10 @@ final class XMLErrors {
     func add(_ e: xmlError) {
         guard entries.count < 100 else { return }
         let message = e.message.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "error"
-        entries.append(Entry(line: Int(e.line), column: Int(e.int2), message: message,
-                             fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue))
+        entries.append(
+            Entry(
+                line: Int(e.line), column: Int(e.int2), message: message,
+                fatal: e.level.rawValue >= XML_ERR_ERROR.rawValue))
     }
 
     /// The C callback: `context` is an unretained `XMLErrors`.
@@ -28,4 +30,3 @@ final class XMLErrors {
         Unmanaged<XMLErrors>.fromOpaque(context).takeUnretainedValue().add(error.pointee)
     }
 }
-

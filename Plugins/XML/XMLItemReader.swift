@@ -36,6 +36,9 @@ final class XMLItemReader {
     private var itemLine = 0
     private var itemTag: String?
     private var itemOnLine = 0
+    /// Names of unmapped children and attributes by the reader's interned name pointer, checked
+    /// against a copy of the bytes (so a recycled pointer cannot alias another name).
+    private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
 
     /// Opens `url`; with `skip`, passes over that many items first (resuming a listing).
     init(url: URL, settings: XMLSettings, source: FileSource, skip: Int = 0) throws {
@@ -44,10 +47,15 @@ final class XMLItemReader {
         self.settings = settings
         stamp = try source.stableStamp(url)
         guard stamp.size > 0 else {
-            throw AlmanacError("xml.empty_file", "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
+            throw AlmanacError(
+                "xml.empty_file",
+                "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         guard stamp.size <= settings.maxBytes else {
-            throw AlmanacError("xml.too_large", "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected")
+            throw AlmanacError(
+                "xml.too_large",
+                "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected"
+            )
         }
         almanac_xml_silence()
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
@@ -70,8 +78,18 @@ final class XMLItemReader {
     }
 
     /// The next item or problem; nil at the end of the document.
-    func next(mapper: RowMapper) throws -> Next? {
-        guard let (values, line) = try nextValues() else { return nil }
+    /// With `window`, items that certainly start outside it are skipped unmapped.
+    func next(mapper: RowMapper, window: TimeWindow? = nil) throws -> Next? {
+        var found = try nextValues()
+        if let window {
+            while let (values, _) = found {
+                let row = values.row(configuredFields)
+                guard mapper.startsOutside(window, fields: row.fields, values: row.values) else { break }
+                valid += 1
+                found = try nextValues()
+            }
+        }
+        guard let (values, line) = found else { return nil }
         let row = values.row(configuredFields)
         switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
         case .item(let key, let event):
@@ -104,8 +122,10 @@ final class XMLItemReader {
             if type == Int32(XML_READER_TYPE_ELEMENT.rawValue) {
                 if depth == 0 && !steps[0].matches(reader) {
                     let found = String(cString: xmlTextReaderConstName(reader))
-                    throw AlmanacError("xml.unexpected_document",
-                                       "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes")
+                    throw AlmanacError(
+                        "xml.unexpected_document",
+                        "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes"
+                    )
                 }
                 let empty = xmlTextReaderIsEmptyElement(reader) == 1
                 if matched == depth && depth < steps.count && steps[depth].matches(reader) {
@@ -134,7 +154,22 @@ final class XMLItemReader {
         var capture: Int
         var owns: Bool
         var hadElement: Bool
-        var defaultName: String?
+    }
+
+    /// The name (and its field) of the reader's current node, by its local name.
+    private func localName() -> (name: String, field: StandardField) {
+        guard let p = xmlTextReaderConstLocalName(reader) else { return ("", .custom("")) }
+        if let hit = names[p], hit.bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) {
+            return (hit.name, hit.field)
+        }
+        let name = String(cString: p)
+        let entry = (
+            bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
+            field: StandardField(name: name)
+        )
+        if names.count > 10_000 { names.removeAll() }
+        names[p] = entry
+        return (name, entry.field)
     }
 
     /// Reads the item element the reader is on, up to its end tag.
@@ -143,16 +178,17 @@ final class XMLItemReader {
         var buffers = [[UInt8]](repeating: [], count: settings.fields.count)
         var filled = [Bool](repeating: false, count: settings.fields.count)
         var defaultText: [UInt8] = []
+        var defaultName: (name: String, field: StandardField) = ("", .custom(""))
         readAttributes(node: 0, into: &values, filled: &filled, extras: true)
         if empty { return values }
-        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false, defaultName: nil)]
+        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false)]
         func close(_ f: Frame) {
             guard f.owns else { return }
             if f.capture >= 0 {
                 values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
                 filled[f.capture] = true
-            } else if f.capture == -2, !f.hadElement, let n = f.defaultName {
-                values.extras.append((n, XMLItemReader.text(defaultText)))
+            } else if f.capture == -2, !f.hadElement {
+                values.extras.append(.init(defaultName.name, XMLItemReader.text(defaultText), field: defaultName.field))
             }
         }
         while true {
@@ -165,8 +201,8 @@ final class XMLItemReader {
                 let parent = frames[frames.count - 1]
                 frames[frames.count - 1].hadElement = true
                 let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
-                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false, defaultName: nil)
-                if child >= 0, let slot = trie.nodes[child].slot, !filled[slot] {
+                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
+                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
                     frame.capture = slot
                     frame.owns = true
                     buffers[slot].removeAll(keepingCapacity: true)
@@ -175,10 +211,10 @@ final class XMLItemReader {
                 } else if frames.count == 1 && child < 0 {
                     frame.capture = -2
                     frame.owns = true
-                    frame.defaultName = String(cString: xmlTextReaderConstLocalName(reader))
+                    defaultName = localName()
                     defaultText.removeAll(keepingCapacity: true)
                 }
-                if child >= 0 && !trie.nodes[child].attributes.isEmpty {
+                if child >= 0 && trie.hasAttributes[child] {
                     readAttributes(node: child, into: &values, filled: &filled, extras: false)
                 }
                 if xmlTextReaderIsEmptyElement(reader) == 1 {
@@ -195,7 +231,11 @@ final class XMLItemReader {
                 let capture = frames[frames.count - 1].capture
                 guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
                 let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 { buffers[capture].append(contentsOf: bytes) } else { defaultText.append(contentsOf: bytes) }
+                if capture >= 0 {
+                    buffers[capture].append(contentsOf: bytes)
+                } else {
+                    defaultText.append(contentsOf: bytes)
+                }
             default:
                 continue
             }
@@ -216,7 +256,8 @@ final class XMLItemReader {
                     filled[hit.slot] = true
                 }
             } else if extras {
-                values.extras.append((String(cString: xmlTextReaderConstLocalName(reader)), value))
+                let n = localName()
+                values.extras.append(.init(n.name, value, field: n.field))
             }
         }
         xmlTextReaderMoveToElement(reader)
@@ -233,10 +274,14 @@ final class XMLItemReader {
 
     private func parseFailure() -> AlmanacError {
         guard let e = errors.firstFatal else {
-            return AlmanacError("xml.parse_failed", "\(url.path): the document ends early — the file is truncated; nothing is read from it")
+            return AlmanacError(
+                "xml.parse_failed",
+                "\(url.path): the document ends early — the file is truncated; nothing is read from it")
         }
-        return AlmanacError("xml.parse_failed",
-                            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it")
+        return AlmanacError(
+            "xml.parse_failed",
+            "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it"
+        )
     }
 }
 
@@ -276,6 +321,15 @@ struct XMLFieldTrie {
     }
 
     var nodes: [Node] = [Node(name: nil)]
+    /// The same tree in flat arrays of plain values, for the per-element lookups (no reference
+    /// counting on the hot path): node `n`'s children are `edges[edgeStart[n]..<edgeStart[n + 1]]`.
+    private(set) var edgeStart: [Int] = []
+    private(set) var edges: [Int] = []
+    private(set) var local: [UnsafePointer<xmlChar>?] = []
+    private(set) var namespace: [UnsafePointer<xmlChar>?] = []
+    /// The configured slot of each node's text, -1 for none.
+    private(set) var slot: [Int] = []
+    private(set) var hasAttributes: [Bool] = []
 
     init(_ fields: [(field: StandardField, path: XMLPath)], _ reader: xmlTextReaderPtr) {
         for (slot, (_, path)) in fields.enumerated() {
@@ -295,13 +349,29 @@ struct XMLFieldTrie {
                 nodes[at].slot = slot
             }
         }
+        for n in nodes {
+            edgeStart.append(edges.count)
+            edges += n.children
+            local.append(n.name?.local)
+            namespace.append(n.name?.namespace)
+            slot.append(n.slot ?? -1)
+            hasAttributes.append(!n.attributes.isEmpty)
+        }
+        edgeStart.append(edges.count)
     }
 
+    /// The child of `node` named like the reader's current element, or -1.
     func child(of node: Int, _ reader: xmlTextReaderPtr) -> Int {
-        let children = nodes[node].children
-        if children.isEmpty { return -1 }
-        let local = xmlTextReaderConstLocalName(reader)
-        for c in children where nodes[c].name!.matches(local: local, reader) { return c }
+        let first = edgeStart[node]
+        let end = edgeStart[node + 1]
+        if first == end { return -1 }
+        guard let l = xmlTextReaderConstLocalName(reader) else { return -1 }
+        for e in first..<end {
+            let c = edges[e]
+            guard let want = local[c], l == want || xmlStrEqual(l, want) != 0 else { continue }
+            guard let ns = namespace[c] else { return c }
+            if let got = xmlTextReaderConstNamespaceUri(reader), got == ns || xmlStrEqual(got, ns) != 0 { return c }
+        }
         return -1
     }
 }

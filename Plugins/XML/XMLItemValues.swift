@@ -9,7 +9,20 @@ import FileConnectorSupport
 /// it writes without reading it back.
 struct XMLItemValues {
     var configured: [String?]
-    var extras: [(name: String, value: String)] = []
+    var extras: [Extra] = []
+
+    /// A value found under its own name; `field` is `StandardField(name: name)`.
+    struct Extra {
+        var name: String
+        var field: StandardField
+        var value: String
+
+        init(_ name: String, _ value: String, field: StandardField? = nil) {
+            self.name = name
+            self.field = field ?? StandardField(name: name)
+            self.value = value
+        }
+    }
 
     init(count: Int) { configured = [String?](repeating: nil, count: count) }
 
@@ -17,13 +30,13 @@ struct XMLItemValues {
         var h = ContentHash()
         for (i, v) in configured.enumerated() {
             guard let v, !v.isEmpty else { continue }
-            h.add(String(i))
+            withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
             h.add(v)
         }
         h.separator()
-        for (n, v) in extras where !v.isEmpty {
-            h.add(n)
-            h.add(v)
+        for e in extras where !e.value.isEmpty {
+            h.add(e.name)
+            h.add(e.value)
         }
         return h.hex
     }
@@ -33,11 +46,9 @@ struct XMLItemValues {
         guard !extras.isEmpty else { return (fields, configured) }
         var names = fields
         var values = configured
-        for (n, v) in extras {
-            let f = StandardField(name: n)
-            guard !names.contains(f) else { continue }
-            names.append(f)
-            values.append(v)
+        for e in extras where !names.contains(e.field) {
+            names.append(e.field)
+            values.append(e.value)
         }
         return (names, values)
     }

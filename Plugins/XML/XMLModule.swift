@@ -11,12 +11,15 @@ public enum XMLModule: ConnectorModule {
     public static let connectionSettings: [SettingSpec] = [
         SettingSpec("path", .string, required: true, "an XML file, or a directory read with `glob`"),
         SettingSpec("glob", .string, "file pattern inside a directory `path` (default \"*.xml\")"),
-        SettingSpec("item", .string, required: true, "path of the element that is one item, e.g. \"/Appointments/Appointment\""),
-        SettingSpec("fields", .stringTable, "standard field → child path or @attribute, e.g. { external_id = \"@id\" }"),
+        SettingSpec(
+            "item", .string, required: true, "path of the element that is one item, e.g. \"/Appointments/Appointment\""),
+        SettingSpec(
+            "fields", .stringTable, "standard field → child path or @attribute, e.g. { external_id = \"@id\" }"),
         SettingSpec("namespaces", .stringTable, "prefix → namespace URI used in `item` and `fields`"),
         SettingSpec("max_size_mb", .integer(1...100_000), "refuse files larger than this (default 1024)"),
-        SettingSpec("formats", .stringTable,
-                    "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
+        SettingSpec(
+            "formats", .stringTable,
+            "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
         SettingSpec("settle", .duration, "how long a file must be left unchanged before it is read (default 1s)"),
     ]
     public static let sourceSettings: [SettingSpec] = []
@@ -33,10 +36,13 @@ public enum XMLModule: ConnectorModule {
         if let item = t.string("item") {
             do {
                 let path = try XMLPath(item, namespaces: namespaces, absolute: true)
-                if path.attribute != nil { connection.report(.configInvalidValue, "item", "must name an element, not an attribute") }
+                if path.attribute != nil {
+                    connection.report(.configInvalidValue, "item", "must name an element, not an attribute")
+                }
             } catch {
-                connection.report(.configInvalidValue, "item",
-                                  "\(error.message) — an absolute element path like \"/Appointments/Appointment\"")
+                connection.report(
+                    .configInvalidValue, "item",
+                    "\(error.message) — an absolute element path like \"/Appointments/Appointment\"")
             }
         }
         let fields = t.table("fields") ?? ConfigTable()
@@ -60,18 +66,24 @@ public enum XMLModule: ConnectorModule {
         _ = libxml2Initialized
         let settings = try XMLSettings(context)
         if context.side == .to && settings.item.elements.count < 2 {
-            throw AlmanacError(.configInvalidValue,
-                               "connection \"\(context.connectionName)\": item: a job writing XML needs an item below the root element, like \"/Appointments/Appointment\"")
+            throw AlmanacError(
+                .configInvalidValue,
+                "connection \"\(context.connectionName)\": item: a job writing XML needs an item below the root element, like \"/Appointments/Appointment\""
+            )
         }
         var isDir: ObjCBool = false
         if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
             isDir.boolValue
         {
-            throw AlmanacError("xml.sink_is_directory",
-                               "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing XML needs `path` to name a file")
+            throw AlmanacError(
+                "xml.sink_is_directory",
+                "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing XML needs `path` to name a file"
+            )
         }
-        return XMLConnector(settings: settings, side: context.side,
-                            capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
-                            logger: context.logger)
+        return XMLConnector(
+            settings: settings, side: context.side,
+            capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
+            logger: context.logger,
+            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
     }
 }

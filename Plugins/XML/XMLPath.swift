@@ -54,7 +54,8 @@ struct XMLPath: Hashable, Sendable, CustomStringConvertible {
         -> XMLName
     {
         guard !part.isEmpty, !part.contains("["), !part.contains("*"), !part.contains(" ") else {
-            throw XMLPathError("\"\(text)\": \"\(part)\" is not an element or attribute name (paths are plain names separated by /)")
+            throw XMLPathError(
+                "\"\(text)\": \"\(part)\" is not an element or attribute name (paths are plain names separated by /)")
         }
         let pieces = part.split(separator: ":", maxSplits: 1)
         if pieces.count == 2 {

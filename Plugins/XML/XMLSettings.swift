@@ -27,7 +27,9 @@ struct XMLSettings: Sendable {
         let ns = t.table("namespaces") ?? ConfigTable()
         var namespaces: [String: String] = [:]
         for key in ns.keys {
-            guard let uri = ns.string(key), !uri.isEmpty else { throw invalid("namespaces.\(key)", "expected a namespace URI") }
+            guard let uri = ns.string(key), !uri.isEmpty else {
+                throw invalid("namespaces.\(key)", "expected a namespace URI")
+            }
             namespaces[key] = uri
         }
         self.namespaces = namespaces
@@ -39,8 +41,12 @@ struct XMLSettings: Sendable {
         let table = t.table("fields") ?? ConfigTable()
         var fields: [(StandardField, XMLPath)] = []
         for key in table.keys {
-            guard let text = table.string(key) else { throw invalid("fields.\(key)", "expected a path like \"Subject\" or \"@id\"") }
-            do { fields.append((StandardField(name: key), try XMLPath(text, namespaces: namespaces, absolute: false))) } catch {
+            guard let text = table.string(key) else {
+                throw invalid("fields.\(key)", "expected a path like \"Subject\" or \"@id\"")
+            }
+            do {
+                fields.append((StandardField(name: key), try XMLPath(text, namespaces: namespaces, absolute: false)))
+            } catch {
                 throw invalid("fields.\(key)", error.message)
             }
         }

@@ -46,14 +46,18 @@ struct XMLSink {
                 changed = true
             case .update(let key, let ifVersion, let event):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version { outcomes.append(.conflict(current: current(old))); continue }
+                if let ifVersion, ifVersion != old.version {
+                    outcomes.append(.conflict(current: current(old))); continue
+                }
                 let values = self.values(renderer.values(key: key, event: event), keeping: old)
                 items[i] = values
                 outcomes.append(.written(key: key, version: values.version))
                 changed = true
             case .delete(let key, let ifVersion):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version { outcomes.append(.conflict(current: current(old))); continue }
+                if let ifVersion, ifVersion != old.version {
+                    outcomes.append(.conflict(current: current(old))); continue
+                }
                 items[i] = nil
                 index[key] = nil
                 outcomes.append(.written(key: key, version: nil))
@@ -109,10 +113,10 @@ struct XMLSink {
         }
         for field in RowRenderer.columns(for: [rest]) {
             guard let v = rest[field] else { continue }
-            out.extras.append((XMLSink.elementName(field.name), v))
+            out.extras.append(.init(XMLSink.elementName(field.name), v))
         }
-        for (n, v) in old?.extras ?? [] where StandardField(name: n).isCustom && !out.extras.contains(where: { $0.name == n }) {
-            out.extras.append((n, v))
+        for e in old?.extras ?? [] where e.field.isCustom && !out.extras.contains(where: { $0.name == e.name }) {
+            out.extras.append(e)
         }
         return out
     }
@@ -121,7 +125,8 @@ struct XMLSink {
     static func elementName(_ name: String) -> String {
         var out = ""
         for (i, c) in name.unicodeScalars.enumerated() {
-            let ok = c == "_" || (c.properties.isAlphabetic) || (i > 0 && (c == "-" || c == "." || ("0"..."9").contains(c)))
+            let ok =
+                c == "_" || (c.properties.isAlphabetic) || (i > 0 && (c == "-" || c == "." || ("0"..."9").contains(c)))
             out.unicodeScalars.append(ok ? c : "_")
         }
         return out.isEmpty ? "_" : out
@@ -129,7 +134,9 @@ struct XMLSink {
 
     private func namespacePairs() -> [(String, String)] {
         var seen: [String: String] = [:]
-        let steps = settings.item.elements + settings.fields.flatMap { $0.path.elements + [$0.path.attribute].compactMap { $0 } }
+        let steps =
+            settings.item.elements
+            + settings.fields.flatMap { $0.path.elements + [$0.path.attribute].compactMap { $0 } }
         for s in steps {
             let parts = s.qualified.split(separator: ":", maxSplits: 1)
             if parts.count == 2, let uri = s.namespace { seen[String(parts[0])] = uri }
@@ -149,7 +156,7 @@ struct XMLSink {
             for step in path.elements { at = at.child(step.qualified) }
             if let a = path.attribute { at.attributes.append((a.qualified, v)) } else { at.text = v }
         }
-        for (n, v) in values.extras where !v.isEmpty {
+        for (n, v) in values.extras.map({ ($0.name, $0.value) }) where !v.isEmpty {
             let child = XMLElementNode(n)
             child.text = v
             root.children.append(child)

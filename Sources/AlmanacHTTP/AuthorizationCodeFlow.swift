@@ -29,19 +29,22 @@ public struct AuthorizationCodeFlow: Sendable {
         q["state"] = state
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
-        return authorization.authorizeURL + "?" + q.sorted { $0.key < $1.key }.map {
-            "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
-        }.joined(separator: "&")
+        return authorization.authorizeURL + "?"
+            + q.sorted { $0.key < $1.key }.map {
+                "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+            }.joined(separator: "&")
     }
 
     /// Exchanges `code` and stores the refresh token. Throws `oauth.exchange_failed`,
     /// `oauth.store_failed` or a transport error.
     public func exchange(code: String, redirectURI: String?, http: HTTPClient = HTTPClient()) throws {
-        let client = OAuthClient(tokenURL: authorization.tokenURL, clientID: authorization.clientID,
-                                 clientSecret: authorization.clientSecret,
-                                 bodyFormat: authorization.jsonTokenRequests ? .json : .form)
-        let source = OAuthTokenSource(client: client, configuredRefreshToken: nil, store: store, kind: kind,
-                                      connection: connection, http: http)
+        let client = OAuthClient(
+            tokenURL: authorization.tokenURL, clientID: authorization.clientID,
+            clientSecret: authorization.clientSecret,
+            bodyFormat: authorization.jsonTokenRequests ? .json : .form)
+        let source = OAuthTokenSource(
+            client: client, configuredRefreshToken: nil, store: store, kind: kind,
+            connection: connection, http: http)
         try source.exchange(code: code, redirectURI: redirectURI)
     }
 
@@ -55,10 +58,12 @@ public struct AuthorizationCodeFlow: Sendable {
         show(authorizationPage(redirectURI: redirect, state: state))
         let query = try receiver.waitForRedirect(timeout: timeout)
         if let error = query["error"] {
-            throw AlmanacError("oauth.denied", "connection \"\(connection)\": authorization was refused (\(error)); start again")
+            throw AlmanacError(
+                "oauth.denied", "connection \"\(connection)\": authorization was refused (\(error)); start again")
         }
         guard query["state"] == state, let code = query["code"] else {
-            throw AlmanacError("oauth.denied", "connection \"\(connection)\": the redirect carried no valid code; start again")
+            throw AlmanacError(
+                "oauth.denied", "connection \"\(connection)\": the redirect carried no valid code; start again")
         }
         try exchange(code: code, redirectURI: redirect)
     }

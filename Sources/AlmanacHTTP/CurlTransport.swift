@@ -14,8 +14,10 @@ public struct TransportOptions: Sendable, Hashable {
     public var caFile: String?
     public var userAgent: String
 
-    public init(connectTimeout: TimeInterval = 10, timeout: TimeInterval = 60, maxConcurrent: Int = 4,
-                caFile: String? = nil, userAgent: String = "almanac/\(AlmanacVersion.current)") {
+    public init(
+        connectTimeout: TimeInterval = 10, timeout: TimeInterval = 60, maxConcurrent: Int = 4,
+        caFile: String? = nil, userAgent: String = "almanac/\(AlmanacVersion.current)"
+    ) {
         self.connectTimeout = connectTimeout
         self.timeout = timeout
         self.maxConcurrent = maxConcurrent
@@ -48,6 +50,8 @@ public final class CurlTransport {
     public let options: TransportOptions
     private let multi: UnsafeMutableRawPointer
     private var idle: [UnsafeMutableRawPointer] = []
+    /// New connections opened so far (keep-alive reuse keeps this low).
+    public private(set) var connectionsOpened = 0
 
     public init(options: TransportOptions = TransportOptions()) {
         _ = CurlTransport.globalInit
@@ -85,11 +89,15 @@ public final class CurlTransport {
             var queued: Int32 = 0
             while let msg = curl_multi_info_read(multi, &queued) {
                 guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
-                      let (i, buffer, slist) = active.removeValue(forKey: easy) else { continue }
+                    let (i, buffer, slist) = active.removeValue(forKey: easy)
+                else { continue }
                 let code = msg.pointee.data.result
                 if code == CURLE_OK {
                     var status = 0
                     _ = almanac_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+                    var connects = 0
+                    _ = almanac_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+                    connectionsOpened += connects
                     results[i] = .response(HTTPResponse(status: status, headers: buffer.headers, body: buffer.body))
                 } else {
                     results[i] = .failure(code: Int(code.rawValue), detail: String(cString: curl_easy_strerror(code)))
@@ -156,8 +164,9 @@ public final class CurlTransport {
         if let body = r.body {
             _ = almanac_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, body.count)
             body.withUnsafeBytes { raw in
-                _ = almanac_curl_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS,
-                                                UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
+                _ = almanac_curl_setopt_pointer(
+                    easy, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!))
             }
         } else if r.method != "GET" && r.method != "DELETE" {
             _ = almanac_curl_setopt_long(easy, CURLOPT_POSTFIELDSIZE, 0)

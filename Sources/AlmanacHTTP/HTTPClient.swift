@@ -21,8 +21,10 @@ public final class HTTPClient {
     /// No request is sent before this instant (set by a `Retry-After`: rate limits are per account).
     private var notBefore = Date.distantPast
 
-    public init(options: TransportOptions = TransportOptions(), retry: RetryPolicy = .standard,
-                budget: RequestBudget = RequestBudget(), logger: Logger = Logger(label: "almanac.http")) {
+    public init(
+        options: TransportOptions = TransportOptions(), retry: RetryPolicy = .standard,
+        budget: RequestBudget = RequestBudget(), logger: Logger = Logger(label: "almanac.http")
+    ) {
         transport = CurlTransport(options: options)
         self.retry = retry
         self.budget = budget
@@ -76,7 +78,8 @@ public final class HTTPClient {
                             again.append(i)
                         } else {
                             let host = URLComponents(string: requests[i].url)?.host ?? "the server"
-                            results[i] = .failure(AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
+                            results[i] = .failure(
+                                AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
                         }
                     }
                 }
@@ -85,8 +88,12 @@ public final class HTTPClient {
                 let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
                 if retryAfter != nil { retryAfterWaits += 1 }
                 retries += again.count
-                logger.debug("retrying requests", metadata: ["count": "\(again.count)", "attempt": "\(attempt)",
-                                                             "delay_ms": "\(Int(delay * 1000))"])
+                logger.debug(
+                    "retrying requests",
+                    metadata: [
+                        "count": "\(again.count)", "attempt": "\(attempt)",
+                        "delay_ms": "\(Int(delay * 1000))",
+                    ])
                 sleep(max(delay, notBefore.timeIntervalSinceNow))
             }
             pending = again

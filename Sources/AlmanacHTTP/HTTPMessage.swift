@@ -20,8 +20,9 @@ public struct HTTPRequest: Sendable, Hashable {
     {
         var h = headers
         h["Content-Type"] = "application/json"
-        return HTTPRequest(method: method, url: url, headers: h,
-                           body: try JSONSerialization.data(withJSONObject: object))
+        return HTTPRequest(
+            method: method, url: url, headers: h,
+            body: try JSONSerialization.data(withJSONObject: object))
     }
 
     /// A request with an encodable JSON body.

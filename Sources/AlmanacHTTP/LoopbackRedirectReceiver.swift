@@ -1,7 +1,8 @@
 import AlmanacCore
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Accepts the one browser redirect of an authorization on 127.0.0.1 (a free port) and returns
@@ -18,9 +19,12 @@ public final class LoopbackRedirectReceiver {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let ok = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0 && listen(fd, 4) == 0
+        let ok =
+            withUnsafePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            } == 0 && listen(fd, 4) == 0
         var bound = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &bound) {
@@ -43,7 +47,8 @@ public final class LoopbackRedirectReceiver {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let left = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
             guard left > 0, poll(&pfd, 1, left) > 0 else {
-                throw AlmanacError("oauth.timeout", "no authorization arrived within \(Int(timeout)) s; run `almanac auth` again")
+                throw AlmanacError(
+                    "oauth.timeout", "no authorization arrived within \(Int(timeout)) s; run `almanac auth` again")
             }
             let c = accept(fd, nil, nil)
             guard c >= 0 else { continue }
@@ -71,7 +76,8 @@ public final class LoopbackRedirectReceiver {
 
     private func respond(_ c: Int32, _ status: Int, _ text: String) {
         let body = "<!doctype html><title>almanac</title><p>\(text)</p>"
-        let head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Not Found")\r\nContent-Type: text/html; charset=utf-8\r\n"
+        let head =
+            "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Not Found")\r\nContent-Type: text/html; charset=utf-8\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n"
         let bytes = Array((head + body).utf8)
         _ = bytes.withUnsafeBytes { send(c, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

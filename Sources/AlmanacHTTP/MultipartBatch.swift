@@ -61,7 +61,8 @@ public enum MultipartBatch {
             guard let (headers, inner) = split(part) else { continue }
             let id = String((headers["content-id"] ?? "").filter { $0 != "<" && $0 != ">" && $0 != " " })
             guard let dash = id.lastIndex(of: "-"), let n = Int(id[id.index(after: dash)...]), n < count,
-                  let response = parseResponse(inner) else { continue }
+                let response = parseResponse(inner)
+            else { continue }
             out[n] = response
         }
         return out

@@ -31,8 +31,9 @@ public struct OAuthClient: Sendable {
             let body = all.sorted { $0.key < $1.key }.map {
                 "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
             }.joined(separator: "&")
-            return HTTPRequest(method: "POST", url: tokenURL,
-                               headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8))
+            return HTTPRequest(
+                method: "POST", url: tokenURL,
+                headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(body.utf8))
         }
     }
 }
@@ -58,8 +59,10 @@ public final class OAuthTokenSource {
 
     /// `configuredRefreshToken` (from the profile) is used only when the store holds none: the
     /// store has the newest token once one was rotated.
-    public init(client: OAuthClient, configuredRefreshToken: String?, store: RefreshTokenStore, kind: String,
-                connection: String, http: HTTPClient) {
+    public init(
+        client: OAuthClient, configuredRefreshToken: String?, store: RefreshTokenStore, kind: String,
+        connection: String, http: HTTPClient
+    ) {
         self.client = client
         self.store = store
         self.kind = kind
@@ -86,7 +89,8 @@ public final class OAuthTokenSource {
     @discardableResult
     public func refresh(now: Date = Date()) throws -> String {
         guard let rt = refreshToken else {
-            throw AlmanacError("oauth.not_authorized", "connection \"\(connection)\" has no refresh token yet; \(advice)")
+            throw AlmanacError(
+                "oauth.not_authorized", "connection \"\(connection)\" has no refresh token yet; \(advice)")
         }
         let response = try http.send(client.request(["grant_type": "refresh_token", "refresh_token": rt]))
         let obj = response.jsonObject ?? [:]
@@ -94,15 +98,20 @@ public final class OAuthTokenSource {
             let code = obj["error"] as? String ?? "HTTP \(response.status)"
             if code == "invalid_grant" {
                 reconnectRequired = true
-                throw AlmanacError("oauth.reconnect_required",
-                                   "connection \"\(connection)\": reconnect required — the refresh token was revoked or has expired; \(advice)")
+                throw AlmanacError(
+                    "oauth.reconnect_required",
+                    "connection \"\(connection)\": reconnect required — the refresh token was revoked or has expired; \(advice)"
+                )
             }
             if code == "invalid_client" {
-                throw AlmanacError("oauth.invalid_client",
-                                   "connection \"\(connection)\": the token endpoint rejected the OAuth client id or secret; check client_id and client_secret")
+                throw AlmanacError(
+                    "oauth.invalid_client",
+                    "connection \"\(connection)\": the token endpoint rejected the OAuth client id or secret; check client_id and client_secret"
+                )
             }
-            throw AlmanacError("oauth.refresh_failed",
-                               "connection \"\(connection)\": refreshing the access token failed (\(code)); try again later")
+            throw AlmanacError(
+                "oauth.refresh_failed",
+                "connection \"\(connection)\": refreshing the access token failed (\(code)); try again later")
         }
         refreshes += 1
         reconnectRequired = false
@@ -124,8 +133,9 @@ public final class OAuthTokenSource {
         let response = try http.send(client.request(fields))
         guard response.isSuccess, let rt = response.jsonObject?["refresh_token"] as? String else {
             let code = response.jsonObject?["error"] as? String ?? "HTTP \(response.status)"
-            throw AlmanacError("oauth.exchange_failed",
-                               "connection \"\(connection)\": the authorization code was not accepted (\(code)); start again")
+            throw AlmanacError(
+                "oauth.exchange_failed",
+                "connection \"\(connection)\": the authorization code was not accepted (\(code)); start again")
         }
         try store.save(rt)
         refreshToken = rt

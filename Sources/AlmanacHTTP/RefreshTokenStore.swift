@@ -16,7 +16,8 @@ public struct RefreshTokenStore: Sendable {
     /// The stored refresh token, or nil when none was stored.
     public func load() -> String? {
         guard let data = try? Data(contentsOf: url),
-              let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+            let obj = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return nil }
         return obj["refresh_token"] as? String
     }
 
@@ -24,10 +25,13 @@ public struct RefreshTokenStore: Sendable {
     public func save(_ token: String) throws {
         let dir = url.deletingLastPathComponent()
         do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-            let data = try JSONSerialization.data(withJSONObject: ["refresh_token": token,
-                                                                   "stored_at": Date().formatted(.iso8601)])
+            try FileManager.default.createDirectory(
+                at: dir, withIntermediateDirectories: true,
+                attributes: [.posixPermissions: 0o700])
+            let data = try JSONSerialization.data(withJSONObject: [
+                "refresh_token": token,
+                "stored_at": Date().formatted(.iso8601),
+            ])
             let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
             let fd = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
             guard fd >= 0 else { throw CocoaError(.fileWriteNoPermission) }
@@ -39,7 +43,9 @@ public struct RefreshTokenStore: Sendable {
                 throw CocoaError(.fileWriteUnknown)
             }
         } catch {
-            throw AlmanacError("oauth.store_failed", "cannot store the refresh token in \(url.path); check that the state directory is writable")
+            throw AlmanacError(
+                "oauth.store_failed",
+                "cannot store the refresh token in \(url.path); check that the state directory is writable")
         }
     }
 }

@@ -10,8 +10,10 @@ public struct RetryPolicy: Sendable, Hashable, CustomStringConvertible {
     /// Longest `Retry-After` obeyed; a longer one fails the request as retryable.
     public var maxRetryAfter: TimeInterval
 
-    public init(maxAttempts: Int = 6, baseDelay: TimeInterval = 0.2, maxDelay: TimeInterval = 20,
-                maxRetryAfter: TimeInterval = 120) {
+    public init(
+        maxAttempts: Int = 6, baseDelay: TimeInterval = 0.2, maxDelay: TimeInterval = 20,
+        maxRetryAfter: TimeInterval = 120
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

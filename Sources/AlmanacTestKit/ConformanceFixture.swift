@@ -20,16 +20,22 @@ public struct ConformanceFixture {
     public var deterministicCreates: Bool
     /// Items carry versions and a stale `ifVersion` is a conflict.
     public var versions: Bool
+    /// Puts one item the connector cannot read (a row without a start, a bad date) into the store
+    /// and returns the key or locator its `ItemProblem` should name; nil skips that check.
+    public var seedInvalid: (() throws -> String)?
 
-    public init(connector: any Connector, window: TimeWindow, seed: @escaping ([Event]) throws -> [String],
-                stored: @escaping () throws -> [String: Event], deterministicCreates: Bool = true,
-                versions: Bool = true) {
+    public init(
+        connector: any Connector, window: TimeWindow, seed: @escaping ([Event]) throws -> [String],
+        stored: @escaping () throws -> [String: Event], deterministicCreates: Bool = true,
+        versions: Bool = true, seedInvalid: (() throws -> String)? = nil
+    ) {
         self.connector = connector
         self.window = window
         self.seed = seed
         self.stored = stored
         self.deterministicCreates = deterministicCreates
         self.versions = versions
+        self.seedInvalid = seedInvalid
     }
 
     /// Sample appointments starting `hours` hours into the window, with every field filled;
@@ -42,8 +48,11 @@ public struct ConformanceFixture {
                 start: .instant(start, timeZone: "America/Chicago"),
                 end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
                 status: .confirmed,
-                participants: [Participant(name: "Client \(tag)\(i)", email: "client\(i)@example.org",
-                                           phones: [.mobile: "+1555000\(1000 + i)"])],
+                participants: [
+                    Participant(
+                        name: "Client \(tag)\(i)", email: "client\(i)@example.org",
+                        phones: [.mobile: "+1555000\(1000 + i)"])
+                ],
                 custom: ["appt_type": "checkup"])
         }
     }

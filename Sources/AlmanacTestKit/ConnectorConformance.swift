@@ -32,7 +32,8 @@ public struct ConformanceCheck: Sendable, CustomStringConvertible {
 ///             connector: connector, window: ConnectorConformance.defaultWindow,
 ///             seed: { events in try writeRows(events, into: dir) },    // bypasses the connector
 ///             stored: { try readRows(from: dir) },                      // key → event
-///             deterministicCreates: false, versions: true))
+///             deterministicCreates: false, versions: true,
+///             seedInvalid: { try writeRowWithoutStart(into: dir) }))        // optional: its locator
 ///     }
 /// }
 /// ```
@@ -40,15 +41,18 @@ public struct ConformanceCheck: Sendable, CustomStringConvertible {
 /// `Tests/ConnectorTests/MemoryConformanceTests.swift` is the reference use.
 public enum ConnectorConformance {
     /// A fixed window (2030-03-01 to 2030-04-01 UTC, crossing the US DST change) for fixtures.
-    public static let defaultWindow = TimeWindow(start: Date(timeIntervalSince1970: 1_898_553_600),
-                                                 end: Date(timeIntervalSince1970: 1_901_232_000))
+    public static let defaultWindow = TimeWindow(
+        start: Date(timeIntervalSince1970: 1_898_553_600),
+        end: Date(timeIntervalSince1970: 1_901_232_000))
 
     public static let checks: [ConformanceCheck] = ReadChecks.all + WriteChecks.all + FeedChecks.all
 
     /// Reads every page of a listing (at most `limit` pages) and returns the combined page.
     public static func readAll(_ connector: any Connector, _ request: ReadRequest, limit: Int = 10_000) throws
-        -> (items: [SourceItem], deleted: [String], problems: [ItemProblem], coverage: ReadCoverage, cursor: String?,
-            pages: Int)
+        -> (
+            items: [SourceItem], deleted: [String], problems: [ItemProblem], coverage: ReadCoverage, cursor: String?,
+            pages: Int
+        )
     {
         var request = request
         var items: [SourceItem] = []
@@ -63,7 +67,8 @@ public enum ConnectorConformance {
             problems += page.problems
             if let next = page.continuation, pages < limit {
                 if page.cursor != nil {
-                    throw ConformanceFailure(check: "paging", message: "a page with a continuation also carried a cursor")
+                    throw ConformanceFailure(
+                        check: "paging", message: "a page with a continuation also carried a cursor")
                 }
                 request.continuation = next
                 continue
@@ -85,8 +90,10 @@ public struct Expect {
     public func same(_ got: Event, _ want: Event, fields: Set<EventField>, _ what: String) throws {
         let p = ContentProjection(fields: fields)
         let diff = p.differences(got, want)
-        try that(diff.isEmpty, "\(what): fields differ: "
-            + diff.map { "\($0.rawValue): got \"\(p.value($0, of: got))\", want \"\(p.value($0, of: want))\"" }
+        try that(
+            diff.isEmpty,
+            "\(what): fields differ: "
+                + diff.map { "\($0.rawValue): got \"\(p.value($0, of: got))\", want \"\(p.value($0, of: want))\"" }
                 .joined(separator: "; "))
     }
 }

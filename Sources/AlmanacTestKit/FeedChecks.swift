@@ -16,14 +16,17 @@ enum FeedChecks {
             throw ConformanceFailure(check: "feed", message: "no cursor after a full listing")
         }
         let quiet = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window, cursor: cursor))
-        try expect.that(quiet.items.isEmpty && quiet.deleted.isEmpty,
-                        "a delta with no change returned \(quiet.items.map(\.key)) and deletions \(quiet.deleted)")
+        try expect.that(
+            quiet.items.isEmpty && quiet.deleted.isEmpty,
+            "a delta with no change returned \(quiet.items.map(\.key)) and deletions \(quiet.deleted)")
         try expect.that(quiet.coverage == .delta, "a read from a cursor must have coverage .delta")
         var edited = events[1]
         edited.title = "Edited"
         let version = full.items.first { $0.key == keys[1] }?.version
-        _ = try f.connector.write([.update(key: keys[1], ifVersion: version, event: edited),
-                                   .delete(key: keys[2], ifVersion: nil)])
+        _ = try f.connector.write([
+            .update(key: keys[1], ifVersion: version, event: edited),
+            .delete(key: keys[2], ifVersion: nil),
+        ])
         let delta = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window, cursor: cursor))
         try expect.that(delta.items.map(\.key) == [keys[1]], "delta items \(delta.items.map(\.key)), want [\(keys[1])]")
         try expect.that(delta.items.first?.event.title == "Edited", "delta item does not carry the edit")

@@ -18,8 +18,10 @@ public final class MemoryConnector: Connector {
     /// The zone in which all-day dates are placed in windows.
     public let timeZone: TimeZone
 
-    public init(store: MemoryStore, faults: MemoryFaults = MemoryFaults(),
-                timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
+    public init(
+        store: MemoryStore, faults: MemoryFaults = MemoryFaults(),
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!
+    ) {
         self.store = store
         self.faults = faults
         self.timeZone = timeZone
@@ -51,7 +53,9 @@ public final class MemoryConnector: Connector {
             let slice = offset < end ? Array(listed[offset..<end]) : []
             let more = end < listed.count
             var page = ReadPage(
-                items: slice.filter { !$0.deleted }.map { SourceItem(key: $0.key, version: "v\($0.version)", event: $0.event) },
+                items: slice.filter { !$0.deleted }.map {
+                    SourceItem(key: $0.key, version: "v\($0.version)", event: $0.event)
+                },
                 deleted: slice.filter(\.deleted).map(\.key),
                 problems: offset == 0 && !delta ? c.problems : [],
                 coverage: delta ? .delta : .complete(request.window),

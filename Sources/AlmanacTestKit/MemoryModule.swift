@@ -27,7 +27,8 @@ public enum MemoryModule: ConnectorModule {
         guard let path = context.connection.string("path") else {
             throw AlmanacError(.configMissingKey, "connection \"\(context.connectionName)\": path is required")
         }
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : context.profileDirectory.appendingPathComponent(path)
+        let url =
+            path.hasPrefix("/") ? URL(fileURLWithPath: path) : context.profileDirectory.appendingPathComponent(path)
         var options = MemoryStore.Options()
         options.assignsKeys = context.connection.bool("assigns_keys") ?? false
         options.pageSize = context.connection.integer("page_size") ?? 50

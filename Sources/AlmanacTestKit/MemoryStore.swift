@@ -159,8 +159,11 @@ extension MemoryStore.Contents {
         for f in all.subtracting(options.fields) {
             e.clear(f)
         }
-        var r = records[key] ?? MemoryStore.Record(key: key, version: 0, event: e, deleted: false, seq: seq,
-                                                   writeBacks: [])
+        var r =
+            records[key]
+            ?? MemoryStore.Record(
+                key: key, version: 0, event: e, deleted: false, seq: seq,
+                writeBacks: [])
         r.version += 1
         r.event = e
         r.deleted = false

@@ -3,7 +3,9 @@ import Foundation
 
 /// Checks of `read`: listings, paging, coverage, cursors, bad items.
 enum ReadChecks {
-    static let all: [ConformanceCheck] = [capabilities, emptyListing, listsSeeded, pagingCompletes, connectionReport]
+    static let all: [ConformanceCheck] = [
+        capabilities, emptyListing, listsSeeded, pagingCompletes, badItemIsAProblem, connectionReport,
+    ]
 
     static let capabilities = ConformanceCheck(name: "capabilities are consistent") { f, expect in
         let caps = f.connector.capabilities
@@ -36,7 +38,8 @@ enum ReadChecks {
         let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))
         let listed = r.items.map(\.key)
         try expect.that(Set(listed).count == listed.count, "a key was listed twice: \(listed)")
-        try expect.that(Set(listed) == Set(keys.prefix(3)), "listed \(listed.sorted()), want \(keys.prefix(3).sorted())")
+        try expect.that(
+            Set(listed) == Set(keys.prefix(3)), "listed \(listed.sorted()), want \(keys.prefix(3).sorted())")
         for item in r.items {
             let i = keys.firstIndex(of: item.key)!
             try expect.same(item.event, events[i], fields: f.connector.fields, "item \(item.key)")
@@ -48,8 +51,21 @@ enum ReadChecks {
         let keys = try f.seed(events)
         let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window), limit: 1_000)
         try expect.that(r.pages < 1_000, "the listing did not end after 1000 pages")
-        try expect.that(r.items.count == 120 && Set(r.items.map(\.key)) == Set(keys),
-                        "listed \(r.items.count) items (\(Set(r.items.map(\.key)).count) distinct), want 120")
+        try expect.that(
+            r.items.count == 120 && Set(r.items.map(\.key)) == Set(keys),
+            "listed \(r.items.count) items (\(Set(r.items.map(\.key)).count) distinct), want 120")
+    }
+
+    static let badItemIsAProblem = ConformanceCheck(name: "an unreadable item is a problem, not an item") { f, expect in
+        guard let seedInvalid = f.seedInvalid else { return }
+        let good = try f.seed(f.sampleEvents(2, tag: "b"))
+        let locator = try seedInvalid()
+        let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))
+        try expect.that(
+            Set(r.items.map(\.key)) == Set(good), "listed \(r.items.map(\.key).sorted()), want \(good.sorted())")
+        try expect.that(
+            r.problems.contains { $0.key == locator && !$0.reason.isEmpty },
+            "no problem names \(locator): \(r.problems.map(\.description))")
     }
 
     static let connectionReport = ConformanceCheck(name: "testConnection reports its steps") { f, expect in

@@ -21,17 +21,22 @@ public final class SyncHarness {
     /// - `job`: extra TOML lines for the `[[jobs]]` table (direction, window, conflict…).
     /// - `fromOptions`/`toOptions`: the memory stores' behaviour.
     /// - `directory`: where the profile, stores and state live (a fresh temporary one by default).
-    public init(job extra: String = "", timezone: String = "America/Chicago", fromOptions: MemoryStore.Options = .init(),
-                toOptions: MemoryStore.Options = .init(), directory: URL? = nil, persistent: Bool = false,
-                now: Date = ConnectorConformance.defaultWindow.start.addingTimeInterval(7 * 86_400)) throws {
-        let dir = directory ?? FileManager.default.temporaryDirectory
+    public init(
+        job extra: String = "", timezone: String = "America/Chicago", fromOptions: MemoryStore.Options = .init(),
+        toOptions: MemoryStore.Options = .init(), directory: URL? = nil, persistent: Bool = false,
+        now: Date = ConnectorConformance.defaultWindow.start.addingTimeInterval(7 * 86_400)
+    ) throws {
+        let dir =
+            directory
+            ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("almanac-sync-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.directory = dir
         self.now = now
         profile = try Self.loadProfile(in: dir, timezone: timezone, job: extra)
         self.job = profile.jobs[0]
-        fromStore = try MemoryStore(options: fromOptions, file: persistent ? dir.appendingPathComponent("from.json") : nil)
+        fromStore = try MemoryStore(
+            options: fromOptions, file: persistent ? dir.appendingPathComponent("from.json") : nil)
         toStore = try MemoryStore(options: toOptions, file: persistent ? dir.appendingPathComponent("to.json") : nil)
         state = try StateStore(path: dir.appendingPathComponent("test.sqlite").path)
     }
@@ -57,7 +62,8 @@ public final class SyncHarness {
         let loaded = ProfileLoader(connectors: [MemoryModule.self]).load(path: file.path)
         switch loaded.result {
         case .success(let p): return p
-        case .failure(let e): throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
+        case .failure(let e):
+            throw AlmanacError(.configInvalidValue, e.issues.map(\.description).joined(separator: "\n"))
         }
     }
 
@@ -65,13 +71,16 @@ public final class SyncHarness {
         MemoryConnector(store: fromStore, faults: fromFaults, timeZone: profile.timeZone)
     }
 
-    public var toConnector: MemoryConnector { MemoryConnector(store: toStore, faults: toFaults, timeZone: profile.timeZone) }
+    public var toConnector: MemoryConnector {
+        MemoryConnector(store: toStore, faults: toFaults, timeZone: profile.timeZone)
+    }
 
     public func engine() throws -> SyncEngine {
         let from = fromConnector
         let to = toConnector
-        let syncJob = try SyncJob(profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
-                                  batchSize: batchSize)
+        let syncJob = try SyncJob(
+            profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
+            batchSize: batchSize)
         let engine = SyncEngine(job: syncJob, from: from, to: to, store: state)
         engine.faultHook = faultHook
         return engine
@@ -83,13 +92,16 @@ public final class SyncHarness {
     }
 
     /// An appointment starting `hours` after `now`.
-    public func event(_ title: String?, hours: Double = 1, minutes: Double = 30, status: EventStatus = .confirmed,
-                      participant: String? = "Ann") -> Event {
+    public func event(
+        _ title: String?, hours: Double = 1, minutes: Double = 30, status: EventStatus = .confirmed,
+        participant: String? = "Ann"
+    ) -> Event {
         let start = now.addingTimeInterval(hours * 3_600)
-        return Event(title: title, start: .instant(start, timeZone: profile.timeZone.identifier),
-                     end: .instant(start.addingTimeInterval(minutes * 60), timeZone: profile.timeZone.identifier),
-                     status: status,
-                     participants: participant.map { [Participant(name: $0, email: "\($0.lowercased())@example.org")] } ?? [])
+        return Event(
+            title: title, start: .instant(start, timeZone: profile.timeZone.identifier),
+            end: .instant(start.addingTimeInterval(minutes * 60), timeZone: profile.timeZone.identifier),
+            status: status,
+            participants: participant.map { [Participant(name: $0, email: "\($0.lowercased())@example.org")] } ?? [])
     }
 
     /// Live items of a store as `title` strings, sorted (duplicates show twice).

@@ -28,8 +28,9 @@ enum WriteChecks {
         let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))
         try expect.that(r.items.count == 1 && r.items[0].key == key, "listing \(r.items.map(\.key)), want [\(key)]")
         try expect.same(r.items[0].event, event, fields: f.connector.fields, "created item")
-        try expect.that(key == id || r.items[0].event.origin == id,
-                        "the created item carries neither the id as key nor as origin stamp")
+        try expect.that(
+            key == id || r.items[0].event.origin == id,
+            "the created item carries neither the id as key nor as origin stamp")
     }
 
     static let reusedID = ConformanceCheck(name: "a reused create id never makes a second item") { f, expect in
@@ -46,7 +47,8 @@ enum WriteChecks {
         try expect.that(count == 1, "two creates with one id left \(count) items")
     }
 
-    static let updateRoundTrip = ConformanceCheck(name: "an update replaces content and moves the version") { f, expect in
+    static let updateRoundTrip = ConformanceCheck(name: "an update replaces content and moves the version") {
+        f, expect in
         guard writable(f) else { return }
         var event = f.sampleEvents(1, tag: "u")[0]
         let key = try f.seed([event])[0]
@@ -77,7 +79,9 @@ enum WriteChecks {
         guard case .conflict(let current) = out else {
             throw ConformanceFailure(check: "stale version", message: "stale update gave \(out)")
         }
-        if let current { try expect.that(current.event.title == "First edit", "conflict's current item is not current") }
+        if let current {
+            try expect.that(current.event.title == "First edit", "conflict's current item is not current")
+        }
         try expect.that(try f.stored()[key]?.title == "First edit", "a stale update was applied")
     }
 

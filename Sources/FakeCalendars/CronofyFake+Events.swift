@@ -117,8 +117,10 @@ extension CronofyFake {
         var atts = previous?.fields["attendees"] as? [[String: Any]] ?? []
         if let invite = (body["attendees"] as? [String: Any])?["invite"] as? [[String: Any]] {
             for a in invite where !atts.contains(where: { ($0["email"] as? String) == (a["email"] as? String) }) {
-                atts.append(["email": a["email"] ?? "", "display_name": a["display_name"] ?? "",
-                             "status": "needs_action"])
+                atts.append([
+                    "email": a["email"] ?? "", "display_name": a["display_name"] ?? "",
+                    "status": "needs_action",
+                ])
             }
         }
         if let reject = (body["attendees"] as? [String: Any])?["reject"] as? [[String: Any]] {
@@ -134,8 +136,9 @@ extension CronofyFake {
         } else {
             counter += 1
             let uid = key ?? "evt_managed_\(counter)"
-            records[uid] = CronofyRecord(calendarID: calendar, eventUID: uid, eventID: eventID, fields: fields,
-                                         updated: Date(), created: Date(), deleted: false)
+            records[uid] = CronofyRecord(
+                calendarID: calendar, eventUID: uid, eventID: eventID, fields: fields,
+                updated: Date(), created: Date(), deleted: false)
         }
         return .empty(202)
     }
@@ -146,7 +149,9 @@ extension CronofyFake {
     }
 
     func deleteLocked(calendar: String, _ body: [String: Any]) -> FakeResponse {
-        guard calendars.contains(where: { $0.id == calendar }) else { return .json(404, ["error": "calendar_not_found"]) }
+        guard calendars.contains(where: { $0.id == calendar }) else {
+            return .json(404, ["error": "calendar_not_found"])
+        }
         if let uid = body["event_uid"] as? String {
             if let rec = records[uid], rec.calendarID == calendar, !rec.deleted {
                 records[uid]!.deleted = true
@@ -158,7 +163,8 @@ extension CronofyFake {
             return CronofyFake.unprocessable("event_id", "errors.required", "event_id must be specified")
         }
         if let key = records.first(where: { $0.value.eventID == eventID && $0.value.calendarID == calendar })?.key,
-           !records[key]!.deleted {
+            !records[key]!.deleted
+        {
             records[key]!.deleted = true
             records[key]!.updated = Date()
         }

@@ -31,7 +31,6 @@ public final class CronofyFake: @unchecked Sendable {
 
     public init() {}
 
-
     // MARK: - Test helpers
 
     public var calendarIDs: [String] { lock.withLock { calendars.map(\.id) } }
@@ -81,9 +80,10 @@ public final class CronofyFake: @unchecked Sendable {
         lock.withLock {
             counter += 1
             let uid = "evt_external_\(counter)"
-            records[uid] = CronofyRecord(calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
-                                         fields: ["summary": summary, "start": start, "end": end],
-                                         updated: Date(), created: Date(), deleted: false)
+            records[uid] = CronofyRecord(
+                calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
+                fields: ["summary": summary, "start": start, "end": end],
+                updated: Date(), created: Date(), deleted: false)
             return uid
         }
     }
@@ -95,8 +95,9 @@ public final class CronofyFake: @unchecked Sendable {
         lock.withLock {
             counter += 1
             let uid = "evt_external_\(counter)"
-            records[uid] = CronofyRecord(calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
-                                         fields: fields, updated: Date(), created: Date(), deleted: false)
+            records[uid] = CronofyRecord(
+                calendarID: calendarID ?? calendars[0].id, eventUID: uid, eventID: nil,
+                fields: fields, updated: Date(), created: Date(), deleted: false)
             return uid
         }
     }
@@ -107,6 +108,36 @@ public final class CronofyFake: @unchecked Sendable {
             var out: [String: [String: Any]] = [:]
             for r in records.values where !r.deleted { out[r.eventID ?? r.eventUID] = render(r) }
             return out
+        }
+    }
+
+    /// The account's events as a JSON-compatible value (for a state file).
+    public func snapshot() -> [String: Any] {
+        lock.withLock {
+            var recs: [String: Any] = [:]
+            for (uid, r) in records {
+                var o: [String: Any] = ["calendar_id": r.calendarID, "fields": r.fields, "deleted": r.deleted,
+                                        "updated": r.updated.timeIntervalSince1970,
+                                        "created": r.created.timeIntervalSince1970]
+                if let id = r.eventID { o["event_id"] = id }
+                recs[uid] = o
+            }
+            return ["counter": counter, "records": recs]
+        }
+    }
+
+    /// Restores what `snapshot()` returned.
+    public func restore(_ obj: [String: Any]) {
+        lock.withLock {
+            counter = max(counter, obj["counter"] as? Int ?? 0)
+            for (uid, r) in obj["records"] as? [String: [String: Any]] ?? [:] {
+                records[uid] = CronofyRecord(
+                    calendarID: r["calendar_id"] as? String ?? "", eventUID: uid, eventID: r["event_id"] as? String,
+                    fields: r["fields"] as? [String: Any] ?? [:],
+                    updated: Date(timeIntervalSince1970: r["updated"] as? Double ?? 0),
+                    created: Date(timeIntervalSince1970: r["created"] as? Double ?? 0),
+                    deleted: r["deleted"] as? Bool ?? false)
+            }
         }
     }
 
@@ -124,7 +155,9 @@ public final class CronofyFake: @unchecked Sendable {
         default: break
         }
         if r.method == "GET" && r.path.hasPrefix("/v1/events/pages/") {
-            return lock.withLock { nextPage(String(r.path.dropFirst("/v1/events/pages/".count)), host: r.headers["host"]) }
+            return lock.withLock {
+                nextPage(String(r.path.dropFirst("/v1/events/pages/".count)), host: r.headers["host"])
+            }
         }
         let segs = r.path.split(separator: "/").map(String.init)
         if segs.count == 4, segs[0] == "v1", segs[1] == "calendars", segs[3] == "events" {
@@ -140,12 +173,18 @@ public final class CronofyFake: @unchecked Sendable {
 
     func listCalendars() -> FakeResponse {
         lock.withLock {
-            .json(200, ["calendars": calendars.map { c -> [String: Any] in
-                ["provider_name": "google", "profile_id": "pro_fake", "profile_name": "clinic@example.com",
-                 "calendar_id": c.id, "calendar_name": c.name, "calendar_readonly": c.readonly,
-                 "calendar_deleted": false, "calendar_primary": c.id == calendars[0].id,
-                 "permission_level": c.readonly ? "restricted" : "unrestricted"]
-            }])
+            .json(
+                200,
+                [
+                    "calendars": calendars.map { c -> [String: Any] in
+                        [
+                            "provider_name": "google", "profile_id": "pro_fake", "profile_name": "clinic@example.com",
+                            "calendar_id": c.id, "calendar_name": c.name, "calendar_readonly": c.readonly,
+                            "calendar_deleted": false, "calendar_primary": c.id == calendars[0].id,
+                            "permission_level": c.readonly ? "restricted" : "unrestricted",
+                        ]
+                    }
+                ])
         }
     }
 

@@ -29,6 +29,24 @@ public final class FakeAuth: @unchecked Sendable {
 
     public init() {}
 
+    /// Accept any client secret (the demo's `almanac-fakes` without a secret file). Off by
+    /// default: tests exercise `invalid_client`.
+    public var acceptAnySecret: Bool {
+        get { lock.withLock { anySecret } }
+        set { lock.withLock { anySecret = newValue } }
+    }
+    private var anySecret = false
+    /// Accept any refresh token (the demo without a token file). Off by default: tests exercise
+    /// `invalid_grant`.
+    public var acceptAnyRefreshToken: Bool {
+        get { lock.withLock { anyRefresh } }
+        set { lock.withLock { anyRefresh = newValue } }
+    }
+    private var anyRefresh = false
+
+    /// Registers a known refresh token (e.g. one read from a file).
+    public func add(refreshToken: String) { _ = lock.withLock { refreshTokens.insert(refreshToken) } }
+
     /// Registers a client and returns a fresh refresh token for it.
     @discardableResult
     public func register(clientID: String, secret: String) -> String {
@@ -67,15 +85,19 @@ public final class FakeAuth: @unchecked Sendable {
             }
         }
         return lock.withLock { () -> FakeResponse in
-            guard let id = fields["client_id"], let secret = clients[id], secret == fields["client_secret"] else {
+            guard let id = fields["client_id"], clients[id] != nil, anySecret || clients[id] == fields["client_secret"] else {
                 return .json(401, ["error": "invalid_client", "error_description": "The OAuth client was not found."])
             }
             var refresh: String
             switch fields["grant_type"] {
             case "refresh_token":
-                guard let rt = fields["refresh_token"], refreshTokens.contains(rt) else {
-                    return .json(400, ["error": "invalid_grant",
-                                       "error_description": "Token has been expired or revoked."])
+                guard let rt = fields["refresh_token"], refreshTokens.contains(rt) || anyRefresh else {
+                    return .json(
+                        400,
+                        [
+                            "error": "invalid_grant",
+                            "error_description": "Token has been expired or revoked.",
+                        ])
                 }
                 refresh = rt
                 if rotate {
@@ -93,8 +115,10 @@ public final class FakeAuth: @unchecked Sendable {
             grantCount += 1
             let access = newToken("at")
             accessTokens[access] = Date().addingTimeInterval(TimeInterval(lifetime))
-            var body: [String: Any] = ["access_token": access, "expires_in": lifetime, "token_type": "Bearer",
-                                       "scope": "calendar"]
+            var body: [String: Any] = [
+                "access_token": access, "expires_in": lifetime, "token_type": "Bearer",
+                "scope": "calendar",
+            ]
             if includeRefresh || rotate || fields["grant_type"] == "authorization_code" {
                 body["refresh_token"] = refresh
             }

@@ -58,8 +58,48 @@ public final class FakeServer: Sendable {
 
     public func stop() { http.stop() }
 
-    static func serve(_ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
-                      faults: FaultInjector, log: RequestLog) -> ServerAction {
+    /// What a calendar's user does, for the demo and manual tests (loopback, no credentials):
+    /// `POST /_fake/respond?id=ID&status=accepted|declined|tentative[&calendar=primary]` answers
+    /// for the first attendee (Google `id`, Cronofy `event_id`); `POST /_fake/delete?id=ID` deletes
+    /// as the user would.
+    static func admin(_ r: FakeRequest, google: GoogleFake?, cronofy: CronofyFake?) -> FakeResponse {
+        guard r.method == "POST", let id = r.param("id") else { return .json(400, ["error": "id required"]) }
+        let calendar = r.param("calendar") ?? "primary"
+        switch r.path {
+        case "/_fake/respond":
+            guard let status = r.param("status") else { return .json(400, ["error": "status required"]) }
+            if let google {
+                guard google.event(id, in: calendar) != nil else { return .json(404, ["error": "no such event"]) }
+                google.edit(id, in: calendar) { e in
+                    var attendees = e["attendees"] as? [[String: Any]] ?? []
+                    if !attendees.isEmpty { attendees[0]["responseStatus"] = status }
+                    e["attendees"] = attendees
+                }
+            } else if let cronofy {
+                guard let email = (cronofy.managedEvents()[id]?["attendees"] as? [[String: Any]])?.first?["email"] as? String
+                else { return .json(404, ["error": "no such event or no attendee"]) }
+                cronofy.respond(eventID: id, email: email, status: status == "needsAction" ? "needs_action" : status)
+            }
+            return .json(200, ["ok": true])
+        case "/_fake/delete":
+            google?.userDelete(id, in: calendar)
+            cronofy?.userDelete(eventID: id)
+            return .json(200, ["ok": true])
+        default:
+            return .json(404, ["error": "unknown admin call"])
+        }
+    }
+
+    static func serve(
+        _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
+        faults: FaultInjector, log: RequestLog
+    ) -> ServerAction {
+        if r.path.hasPrefix("/_fake/") {
+            let response = admin(r, google: google, cronofy: cronofy)
+            log.append(LoggedRequest(time: Date(), method: r.method, target: r.path, status: response.status, fault: nil,
+                                     retryAfter: nil, batchParts: 0))
+            return .respond(response)
+        }
         let isToken = r.path == "/token" || r.path == "/oauth/token"
         let arrival = Date()
         let fault = isToken ? nil : faults.draw()
@@ -72,7 +112,7 @@ public final class FakeServer: Sendable {
             if service == .cronofy {
                 parts = (r.jsonObject?["batch"] as? [Any])?.count ?? 0
             } else if let b = r.headers["content-type"].flatMap(MultipartMixed.boundary(of:)) {
-                parts = MultipartMixed.split(r.body, boundary: b).count
+                parts = MultipartMixed.countParts(r.body, boundary: b)
             }
         }
         func process() -> FakeResponse { google?.handle(r) ?? cronofy!.handle(r) }
@@ -83,17 +123,22 @@ public final class FakeServer: Sendable {
         switch kind {
         case .tooManyRequests?:
             retryAfter = faults.current.retryAfter
-            response = service == .google
+            response =
+                service == .google
                 ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
                 : .json(429, ["error": "too_many_requests"])
             response.headers.append(("Retry-After", "\(retryAfter!)"))
         case .rateLimited?:
             response = GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
         case .internalError?:
-            response = service == .google ? GoogleFake.error(500, "backendError", "Backend Error")
+            response =
+                service == .google
+                ? GoogleFake.error(500, "backendError", "Backend Error")
                 : .json(500, ["error": "internal_error"])
         case .unavailable?:
-            response = service == .google ? GoogleFake.error(503, "backendError", "Service Unavailable")
+            response =
+                service == .google
+                ? GoogleFake.error(503, "backendError", "Service Unavailable")
                 : .json(503, ["error": "unavailable"])
         case .reset?:
             response = process()
@@ -104,9 +149,11 @@ public final class FakeServer: Sendable {
         case nil:
             response = process()
         }
-        log.append(LoggedRequest(time: arrival, method: r.method, target: target,
-                                 status: action == nil ? response.status : 0, fault: fault,
-                                 retryAfter: retryAfter, batchParts: parts))
+        log.append(
+            LoggedRequest(
+                time: arrival, method: r.method, target: target,
+                status: action == nil ? response.status : 0, fault: fault,
+                retryAfter: retryAfter, batchParts: parts))
         return action ?? .respond(response)
     }
 }

@@ -25,8 +25,10 @@ public struct FaultPolicy: Sendable {
     public var slowDelay: TimeInterval
     public var seed: UInt64
 
-    public init(rate: Double, kinds: [FaultKind] = FaultKind.allCases, retryAfter: Int = 1,
-                slowDelay: TimeInterval = 0.3, seed: UInt64 = 42) {
+    public init(
+        rate: Double, kinds: [FaultKind] = FaultKind.allCases, retryAfter: Int = 1,
+        slowDelay: TimeInterval = 0.3, seed: UInt64 = 42
+    ) {
         self.rate = rate
         self.kinds = kinds
         self.retryAfter = retryAfter

@@ -6,7 +6,8 @@ extension GoogleFake {
     /// call, in order. At most 1000 calls per batch. Inner calls may get faults of their own.
     func batch(_ r: FakeRequest) -> FakeResponse {
         guard let ct = r.headers["content-type"], ct.lowercased().hasPrefix("multipart/mixed"),
-              let boundary = MultipartMixed.boundary(of: ct) else {
+            let boundary = MultipartMixed.boundary(of: ct)
+        else {
             return GoogleFake.error(400, "badContent", "Batch requests must be multipart/mixed with a boundary.")
         }
         let parts = MultipartMixed.split(r.body, boundary: boundary)
@@ -22,9 +23,12 @@ extension GoogleFake {
             if var inner = MultipartMixed.parseRequest(part.body) {
                 inner.headers["authorization"] = r.headers["authorization"]
                 if let fault = partFaults?.draw(), let status = Int(fault.rawValue) {
-                    response = status == 429 ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
-                        : status == 403 ? GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
-                        : GoogleFake.error(status, "backendError", "Backend Error")
+                    response =
+                        status == 429
+                        ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
+                        : status == 403
+                            ? GoogleFake.error(403, "userRateLimitExceeded", "User Rate Limit Exceeded")
+                            : GoogleFake.error(status, "backendError", "Backend Error")
                 } else {
                     response = route(inner)
                 }
@@ -41,8 +45,9 @@ extension GoogleFake {
             out.append(Data("\r\n".utf8))
         }
         out.append(Data("--\(outBoundary)--\r\n".utf8))
-        return FakeResponse(status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
-                            body: out)
+        return FakeResponse(
+            status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
+            body: out)
     }
 }
 
@@ -61,6 +66,32 @@ enum MultipartMixed {
             }
         }
         return nil
+    }
+
+    /// The number of parts (delimiters other than the closing one), by a byte scan.
+    static func countParts(_ body: Data, boundary: String) -> Int {
+        let needle = Array("--\(boundary)".utf8)
+        return body.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var n = 0
+            var i = 0
+            let last = bytes.count - needle.count
+            while i <= last {
+                if bytes[i] == needle[0] {
+                    var j = 1
+                    while j < needle.count && bytes[i + j] == needle[j] { j += 1 }
+                    if j == needle.count {
+                        let k = i + needle.count
+                        if k + 1 < bytes.count && bytes[k] == 45 && bytes[k + 1] == 45 { break }
+                        n += 1
+                        i = k
+                        continue
+                    }
+                }
+                i += 1
+            }
+            return n
+        }
     }
 
     static func split(_ body: Data, boundary: String) -> [Part] {

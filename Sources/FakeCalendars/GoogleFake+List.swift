@@ -11,8 +11,10 @@ struct GoogleSnapshot {
 
 extension GoogleFake {
     /// Parameters that Google rejects together with `syncToken`.
-    static let forbiddenWithSyncToken = ["timeMin", "timeMax", "q", "orderBy", "updatedMin", "iCalUID",
-                                         "privateExtendedProperty", "sharedExtendedProperty"]
+    static let forbiddenWithSyncToken = [
+        "timeMin", "timeMax", "q", "orderBy", "updatedMin", "iCalUID",
+        "privateExtendedProperty", "sharedExtendedProperty",
+    ]
 
     func list(_ r: FakeRequest, calendar: String) -> FakeResponse {
         let maxResults = max(1, min(Int(r.param("maxResults") ?? "250") ?? 250, 2500))
@@ -21,7 +23,8 @@ extension GoogleFake {
                 // Page tokens are reusable (a retried page gets the same answer): `<snapshot>.<page>.<offset>`.
                 let p = token.split(separator: ".")
                 guard p.count == 3, let pg = Int(p[1]), let off = Int(p[2]), var snap = snapshots[String(p[0])],
-                      off <= snap.items.count else {
+                    off <= snap.items.count
+                else {
                     return GoogleFake.error(400, "invalid", "Invalid page token.")
                 }
                 snap.page = pg
@@ -39,7 +42,8 @@ extension GoogleFake {
                     return GoogleFake.error(400, "invalid", "Invalid sync token value.")
                 }
                 guard epoch == store.epoch else {
-                    return GoogleFake.error(410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
+                    return GoogleFake.error(
+                        410, "fullSyncRequired", "Sync token is no longer valid, a full sync is required.")
                 }
                 for (id, rec) in recs.sorted(by: { $0.key < $1.key }) where rec.seq > since {
                     items += render(id: id, rec, single: single, showDeleted: true, stored: recs)
@@ -70,8 +74,10 @@ extension GoogleFake {
     }
 
     /// The items a record contributes to a listing (caller holds the lock).
-    func render(id: String, _ rec: GoogleRecord, single: Bool, showDeleted: Bool,
-                stored: [String: GoogleRecord]) -> [[String: Any]] {
+    func render(
+        id: String, _ rec: GoogleRecord, single: Bool, showDeleted: Bool,
+        stored: [String: GoogleRecord]
+    ) -> [[String: Any]] {
         if rec.deleted { return showDeleted ? [["kind": "calendar#event", "id": id, "status": "cancelled"]] : [] }
         if single && rec.json["recurrence"] != nil {
             // Occurrences stored as exceptions (edited instances) are listed as themselves.
@@ -93,9 +99,11 @@ extension GoogleFake {
             snap.offset = end
         }
         snap.page += 1
-        var body: [String: Any] = ["kind": "calendar#events", "summary": snap.calendar, "timeZone": "UTC",
-                                   "accessRole": "owner", "etag": "\"\(snap.seq)\"",
-                                   "updated": ISOTime.string(from: Date()), "items": slice]
+        var body: [String: Any] = [
+            "kind": "calendar#events", "summary": snap.calendar, "timeZone": "UTC",
+            "accessRole": "owner", "etag": "\"\(snap.seq)\"",
+            "updated": ISOTime.string(from: Date()), "items": slice,
+        ]
         if slice.isEmpty && snap.offset >= snap.items.count {
             body["nextSyncToken"] = GoogleFake.encodeSyncToken(snap.calendar, snap.seq, store.epoch)
         } else {

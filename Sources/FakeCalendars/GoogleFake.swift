@@ -64,21 +64,19 @@ public final class GoogleFake: @unchecked Sendable {
         }
     }
 
-    /// Writes the state to `url` as JSON (events only).
-    public func save(to url: URL) throws {
-        let obj: [String: Any] = lock.withLock {
+    /// The calendars as a JSON-compatible value (for a state file).
+    public func snapshot() -> [String: Any] {
+        lock.withLock {
             var cals: [String: Any] = [:]
             for (c, recs) in store.calendars {
                 cals[c] = recs.mapValues { ["json": $0.json, "seq": $0.seq, "deleted": $0.deleted] as [String: Any] }
             }
             return ["seq": store.seq, "calendars": cals]
         }
-        try JSONSerialization.data(withJSONObject: obj).write(to: url, options: .atomic)
     }
 
-    /// Loads state written by `save(to:)`.
-    public func load(from url: URL) throws {
-        guard let obj = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] else { return }
+    /// Restores what `snapshot()` returned.
+    public func restore(_ obj: [String: Any]) {
         lock.withLock {
             store.seq = obj["seq"] as? Int ?? store.seq
             for (c, recs) in obj["calendars"] as? [String: [String: [String: Any]]] ?? [:] {
@@ -127,9 +125,19 @@ public final class GoogleFake: @unchecked Sendable {
     }
 
     static func error(_ code: Int, _ reason: String, _ message: String) -> FakeResponse {
-        .json(code, ["error": ["errors": [["domain": code == 403 ? "usageLimits" : "global", "reason": reason,
-                                           "message": message]],
-                               "code": code, "message": message]])
+        .json(
+            code,
+            [
+                "error": [
+                    "errors": [
+                        [
+                            "domain": code == 403 ? "usageLimits" : "global", "reason": reason,
+                            "message": message,
+                        ]
+                    ],
+                    "code": code, "message": message,
+                ]
+            ])
     }
 
     // MARK: - Single-event calls
@@ -137,8 +145,14 @@ public final class GoogleFake: @unchecked Sendable {
     func get(_ id: String, calendar: String) -> FakeResponse {
         lock.withLock {
             if let rec = store.calendars[calendar]?[id] {
-                if rec.deleted { return .json(200, ["kind": "calendar#event", "id": id, "status": "cancelled",
-                                                     "etag": rec.etag]) }
+                if rec.deleted {
+                    return .json(
+                        200,
+                        [
+                            "kind": "calendar#event", "id": id, "status": "cancelled",
+                            "etag": rec.etag,
+                        ])
+                }
                 return .json(200, rec.json, headers: [("ETag", rec.etag)])
             }
             if let inst = instance(id, calendar: calendar) { return .json(200, inst) }
@@ -149,7 +163,8 @@ public final class GoogleFake: @unchecked Sendable {
     /// A generated instance of a stored series (caller holds the lock).
     func instance(_ id: String, calendar: String) -> [String: Any]? {
         guard let us = id.lastIndex(of: "_"), let series = store.calendars[calendar]?[String(id[..<us])],
-              !series.deleted else { return nil }
+            !series.deleted
+        else { return nil }
         return GoogleStore.expand(series).first { ($0["id"] as? String) == id }
     }
 
@@ -165,7 +180,8 @@ public final class GoogleFake: @unchecked Sendable {
                     return .failure(FakeResponseBox(GoogleFake.error(400, "invalid", "Invalid resource id value.")))
                 }
                 if store.calendars[calendar]?[given] != nil {
-                    return .failure(FakeResponseBox(GoogleFake.error(409, "duplicate", "The requested identifier already exists.")))
+                    return .failure(
+                        FakeResponseBox(GoogleFake.error(409, "duplicate", "The requested identifier already exists.")))
                 }
                 id = given
             } else {

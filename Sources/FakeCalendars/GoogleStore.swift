@@ -16,7 +16,6 @@ struct GoogleStore {
     /// Sync tokens issued before the current epoch answer 410.
     var epoch = 1
 
-
     mutating func nextSeq() -> Int {
         seq += 1
         return seq
@@ -57,8 +56,9 @@ struct GoogleStore {
     /// as an instance resource with `recurringEventId` and `originalStartTime`.
     static func expand(_ rec: GoogleRecord, limit: Int = 400) -> [[String: Any]] {
         guard let rules = rec.json["recurrence"] as? [String],
-              let rrule = rules.first(where: { $0.hasPrefix("RRULE:") }),
-              let start = instant(rec.json["start"]) else { return [] }
+            let rrule = rules.first(where: { $0.hasPrefix("RRULE:") }),
+            let start = instant(rec.json["start"])
+        else { return [] }
         let end = instant(rec.json["end"]) ?? start
         var parts: [String: String] = [:]
         for p in rrule.dropFirst(6).split(separator: ";") {
@@ -80,7 +80,8 @@ struct GoogleStore {
             inst["id"] = "\(id)_\(compact(s, allDay: allDay))"
             inst["recurringEventId"] = id
             inst["start"] = time(s, like: rec.json["start"], allDay: allDay)
-            inst["end"] = time(s.addingTimeInterval(end.timeIntervalSince(start)), like: rec.json["end"], allDay: allDay)
+            inst["end"] = time(
+                s.addingTimeInterval(end.timeIntervalSince(start)), like: rec.json["end"], allDay: allDay)
             inst["originalStartTime"] = inst["start"]
             out.append(inst)
         }
@@ -103,6 +104,7 @@ struct GoogleStore {
     static func compactToISO(_ s: String) -> String {
         let c = Array(s)
         guard c.count >= 15 else { return s }
-        return "\(String(c[0..<4]))-\(String(c[4..<6]))-\(String(c[6..<8]))T\(String(c[9..<11])):\(String(c[11..<13])):\(String(c[13..<15]))Z"
+        return
+            "\(String(c[0..<4]))-\(String(c[4..<6]))-\(String(c[6..<8]))T\(String(c[9..<11])):\(String(c[11..<13])):\(String(c[13..<15]))Z"
     }
 }

@@ -68,8 +68,9 @@ public struct FakeResponse: Sendable {
     /// A JSON response; `object` must be a JSONSerialization-compatible value.
     public static func json(_ status: Int, _ object: Any, headers: [(String, String)] = []) -> FakeResponse {
         let data = JSONWriter.data(object)
-        return FakeResponse(status: status, headers: [("Content-Type", "application/json; charset=UTF-8")] + headers,
-                            body: data)
+        return FakeResponse(
+            status: status, headers: [("Content-Type", "application/json; charset=UTF-8")] + headers,
+            body: data)
     }
 
     public static func empty(_ status: Int) -> FakeResponse { FakeResponse(status: status) }

@@ -14,6 +14,17 @@ public struct LoggedRequest: Sendable, Hashable {
     public var retryAfter: Int?
     /// Inner calls of a batch request (0 for plain requests).
     public var batchParts: Int
+
+    public init(time: Date, method: String, target: String, status: Int, fault: FaultKind? = nil,
+                retryAfter: Int? = nil, batchParts: Int = 0) {
+        self.time = time
+        self.method = method
+        self.target = target
+        self.status = status
+        self.fault = fault
+        self.retryAfter = retryAfter
+        self.batchParts = batchParts
+    }
 }
 
 /// The requests a fake server received, in arrival order (thread-safe).

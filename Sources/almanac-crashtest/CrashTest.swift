@@ -20,6 +20,10 @@ enum CrashTest {
             try seed(URL(fileURLWithPath: args[2], isDirectory: true))
             exit(0)
         }
+        if args.count == 3, args[1] == "edit" {
+            try edit(URL(fileURLWithPath: args[2], isDirectory: true))
+            exit(0)
+        }
         guard args.count == 5, let limit = Int(args[4]), ["point", "item"].contains(args[3]) else {
             FileHandle.standardError.write(Data("usage: almanac-crashtest DIR JOB_TOML point|item N\n".utf8))
             exit(64)
@@ -30,8 +34,9 @@ enum CrashTest {
         options.pageSize = 200
         var fromOptions = options
         fromOptions.assignsKeys = true
-        let h = try SyncHarness(job: args[2], fromOptions: fromOptions, toOptions: options, directory: dir,
-                                persistent: true, now: now)
+        let h = try SyncHarness(
+            job: args[2], fromOptions: fromOptions, toOptions: options, directory: dir,
+            persistent: true, now: now)
         h.batchSize = 50
         if args[3] == "point" {
             h.faultHook = { _ in counter.tick() }
@@ -40,7 +45,10 @@ enum CrashTest {
             h.toFaults.onItemApplied { _ in counter.tick() }
         }
         let r = try h.run().report
-        print("\(r.result.rawValue) points=\(counter.count) to=\(r.toCounts.changed) from=\(r.fromCounts.changed) failures=\(r.failures.count) \(r.error ?? "")")
+        print(
+            "\(r.result.rawValue) points=\(counter.count) to=\(r.toCounts.changed) from=\(r.fromCounts.changed) "
+                + "failures=\(r.failures.count) \(r.error ?? "")"
+        )
         exit(r.result == .success ? 0 : 1)
     }
 
@@ -50,9 +58,10 @@ enum CrashTest {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         func event(_ title: String, _ i: Int) -> Event {
             let start = now.addingTimeInterval(Double(i % 600 + 1) * 3_600)
-            return Event(title: title, location: "Room \(i % 9)", start: .instant(start, timeZone: "America/Chicago"),
-                         end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
-                         participants: [Participant(name: "Client \(i)", email: "c\(i)@example.org")])
+            return Event(
+                title: title, location: "Room \(i % 9)", start: .instant(start, timeZone: "America/Chicago"),
+                end: .instant(start.addingTimeInterval(1_800), timeZone: "America/Chicago"),
+                participants: [Participant(name: "Client \(i)", email: "c\(i)@example.org")])
         }
         var fromOptions = MemoryStore.Options()
         fromOptions.assignsKeys = true
@@ -61,6 +70,29 @@ enum CrashTest {
         let to = try MemoryStore(file: dir.appendingPathComponent("to.json"))
         for i in 0..<100 { try to.put(event("Booked online \(i)", i + 7), key: "cal\(i)") }
         try to.persist()
+    }
+
+    /// `almanac-crashtest edit DIR`, after a completed sync of the seed: on `from`, 100 items
+    /// moved and 50 deleted; on `to`, 30 acceptances and 10 declines of the first participant,
+    /// 20 calendar-made items edited and 10 deleted.
+    static func edit(_ dir: URL) throws {
+        let from = try MemoryStore(file: dir.appendingPathComponent("from.json"))
+        let to = try MemoryStore(file: dir.appendingPathComponent("to.json"))
+        func toKey(_ i: Int) -> String {
+            DeterministicID.make(profile: "test", job: "j", direction: .to, sourceKey: "m\(i + 1)", generation: 0)
+        }
+        for i in 0..<100 {
+            try from.edit("m\(i + 1)") { e in
+                e.title = "Appointment \(i) (moved)"
+                e.start = .instant(now.addingTimeInterval(Double(i + 700) * 3_600), timeZone: "America/Chicago")
+                e.end = .instant(now.addingTimeInterval(Double(i + 700) * 3_600 + 1_800), timeZone: "America/Chicago")
+            }
+        }
+        for i in 100..<150 { try from.remove("m\(i + 1)") }
+        for i in 200..<230 { try to.edit(toKey(i)) { $0.participants[0].response = .accepted } }
+        for i in 230..<240 { try to.edit(toKey(i)) { $0.participants[0].response = .declined } }
+        for i in 0..<20 { try to.edit("cal\(i)") { $0.location = "Room 99" } }
+        for i in 20..<30 { try to.remove("cal\(i)") }
     }
 
     /// The fixed "now" of crash-test runs (2030-03-08T00:00:00Z).

@@ -26,13 +26,20 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "OAuth client id the fakes accept.")
     var clientID = "almanac-demo"
 
-    @Option(help: "File holding the OAuth client secret the fakes accept (default: \"demo-secret\").")
+    @Option(help: "File holding the OAuth client secret the fakes accept (default: any secret).")
     var clientSecretFile: String?
+
+    @Option(help: "File holding a refresh token the fakes accept (default: any refresh token).")
+    var refreshTokenFile: String?
+
+    @Option(help: "A calendar id of the fake Cronofy account (repeatable).")
+    var cronofyCalendar: [String] = ["cal_demo_studio"]
 
     @Option(help: "Write each fake's initial refresh token to DIR/google.refresh_token, DIR/cronofy.refresh_token.")
     var tokensDir: String?
 
-    @Option(help: "Keep the Google fake's events in this JSON file (loaded at start, saved every second).")
+    @Option(name: [.customLong("state"), .customLong("state-file")],
+            help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
     var stateFile: String?
 
     @Flag(help: "Print one line per request.")
@@ -49,23 +56,31 @@ struct FakesCommand: ParsableCommand {
     }
 
     func run() throws {
-        var secret = "demo-secret"
-        if let f = clientSecretFile {
-            secret = try String(contentsOfFile: f, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func read(_ f: String?) throws -> String? {
+            try f.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
         }
+        let secret = try read(clientSecretFile)
+        let knownRefreshToken = try read(refreshTokenFile)
         let policy = FaultPolicy(rate: faults, seed: seed)
         var servers: [FakeServer] = []
         for (service, port) in [(FakeService.google, google), (.cronofy, cronofy)] {
             guard let port else { continue }
             let server = try FakeServer(service, port: port, faults: policy)
-            let refresh = server.auth.register(clientID: clientID, secret: secret)
+            let refresh = server.auth.register(clientID: clientID, secret: secret ?? "")
+            server.auth.acceptAnySecret = secret == nil
+            server.auth.acceptAnyRefreshToken = knownRefreshToken == nil
+            if let knownRefreshToken { server.auth.add(refreshToken: knownRefreshToken) }
+            for id in cronofyCalendar where service == .cronofy { server.cronofy?.addCalendar(id: id, name: id) }
             if let dir = tokensDir {
                 let url = URL(fileURLWithPath: dir).appendingPathComponent("\(service.rawValue).refresh_token")
                 try Data(refresh.utf8).write(to: url, options: .atomic)
                 chmod(url.path, 0o600)
             }
-            if service == .google, let stateFile, FileManager.default.fileExists(atPath: stateFile) {
-                try server.google?.load(from: URL(fileURLWithPath: stateFile))
+            if let stateFile, let data = FileManager.default.contents(atPath: stateFile),
+               let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let mine = saved[service.rawValue] as? [String: Any] {
+                server.google?.restore(mine)
+                server.cronofy?.restore(mine)
             }
             say("\(service.rawValue) fake listening on \(server.baseURL) (token endpoint \(server.tokenURL))")
             servers.append(server)
@@ -73,11 +88,17 @@ struct FakesCommand: ParsableCommand {
         var printed = servers.map { _ in 0 }
         while true {
             Thread.sleep(forTimeInterval: 1)
+            var state: [String: Any] = [:]
+            var changed = false
             for (i, s) in servers.enumerated() {
                 let all = s.log.all
+                changed = changed || all.count != printed[i]
                 if verbose { for e in all[printed[i]...] { say("\(s.service.rawValue): \(s.log.render(e))") } }
                 printed[i] = all.count
-                if s.service == .google, let stateFile { try? s.google?.save(to: URL(fileURLWithPath: stateFile)) }
+                state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot()
+            }
+            if changed, let stateFile, let data = try? JSONSerialization.data(withJSONObject: state) {
+                try? data.write(to: URL(fileURLWithPath: stateFile), options: .atomic)
             }
         }
     }

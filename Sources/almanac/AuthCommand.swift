@@ -50,7 +50,8 @@ struct AuthCommand: ParsableCommand {
 
     func run() throws {
         let paths = AlmanacPaths.defaults()
-        let path = profile.hasSuffix(".toml") || profile.contains("/")
+        let path =
+            profile.hasSuffix(".toml") || profile.contains("/")
             ? profile : "\(profiles ?? paths.profiles)/\(profile).toml"
         let loaded = ConnectorRegistry.loader.load(path: path)
         let p: Profile
@@ -61,7 +62,9 @@ struct AuthCommand: ParsableCommand {
             throw AlmanacExit.config
         }
         guard let conn = p.connections[connection] else {
-            fail("\(path): no [connections.\(connection)]; connections: \(p.connections.keys.sorted().joined(separator: ", "))")
+            fail(
+                "\(path): no [connections.\(connection)]; connections: \(p.connections.keys.sorted().joined(separator: ", "))"
+            )
             throw AlmanacExit.config
         }
         guard conn.connector == kind, let module = ConnectorRegistry.module(kind: kind) else {
@@ -72,14 +75,16 @@ struct AuthCommand: ParsableCommand {
         let context = ConnectorContext(
             profile: p.name, job: "", side: .to, connectionName: connection, connection: conn.settings,
             jobSettings: ConfigTable(), timeZone: p.timeZone, stateDirectory: stateDir,
-            profileDirectory: URL(fileURLWithPath: path).deletingLastPathComponent(), logger: Logger(label: "almanac.auth"))
+            profileDirectory: URL(fileURLWithPath: path).deletingLastPathComponent(),
+            logger: Logger(label: "almanac.auth"))
         do {
             guard let authorization = try module.oauthAuthorization(context) else {
                 fail("connector \(kind) does not use OAuth")
                 throw AlmanacExit.usage
             }
             let store = RefreshTokenStore(stateDirectory: stateDir, profile: p.name, connection: connection)
-            let flow = AuthorizationCodeFlow(authorization: authorization, store: store, kind: kind, connection: connection)
+            let flow = AuthorizationCodeFlow(
+                authorization: authorization, store: store, kind: kind, connection: connection)
             if let code {
                 try flow.exchange(code: code, redirectURI: redirectURI)
             } else {
@@ -87,7 +92,9 @@ struct AuthCommand: ParsableCommand {
                     print("Open this page in a browser and allow access:\n\n  \(page)\n\nWaiting for the redirect…")
                 }
             }
-            print("connection \"\(connection)\" of profile \(p.name) is authorized; refresh token stored in \(store.url.path)")
+            print(
+                "connection \"\(connection)\" of profile \(p.name) is authorized; refresh token stored in \(store.url.path)"
+            )
         } catch let e as AlmanacError {
             fail(e.message)
             throw AlmanacExit.failure

@@ -31,7 +31,12 @@ struct RunCommand: ParsableCommand {
     @Flag(help: "Ignore stored cursors: list the whole window on both sides and reconcile.")
     var full = false
 
-    @Option(help: "Re-read changes since this instant (ISO 8601, e.g. 2030-03-01T08:00:00Z, or a date YYYY-MM-DD in the profile's zone).")
+    @Option(
+        help:
+            ArgumentHelp(
+                "Re-read changes since this instant (ISO 8601, e.g. 2030-03-01T08:00:00Z, "
+                    + "or a date YYYY-MM-DD in the profile's zone).")
+    )
     var since: String?
 
     @Flag(help: "Proceed even when the mass-delete guard would stop the run.")
@@ -60,7 +65,10 @@ struct RunCommand: ParsableCommand {
         }
         let jobs = job.map { [$0] } ?? profile.jobs.map(\.name)
         if let job, !profile.jobs.contains(where: { $0.name == job }) {
-            printError("almanac run: profile \(name) has no job \"\(job)\"; jobs: \(profile.jobs.map(\.name).joined(separator: ", "))")
+            printError(
+                "almanac run: profile \(name) has no job \"\(job)\"; jobs: "
+                    + profile.jobs.map(\.name).joined(separator: ", ")
+            )
             throw AlmanacExit.usage
         }
         var sinceDate: Date?
@@ -76,14 +84,16 @@ struct RunCommand: ParsableCommand {
         logger[metadataKey: "profile"] = "\(name)"
         let runner: JobRunner
         do {
-            runner = try JobRunner(profile: profile, stateDirectory: URL(fileURLWithPath: state ?? paths.state, isDirectory: true),
-                                   logger: logger)
+            runner = try JobRunner(
+                profile: profile, stateDirectory: URL(fileURLWithPath: state ?? paths.state, isDirectory: true),
+                logger: logger)
         } catch let error as AlmanacError {
             printError("almanac run: \(error.description)")
             throw AlmanacExit.failure
         }
-        let options = RunOptions(trigger: .manual, dryRun: dryRun, full: full, since: sinceDate,
-                                 allowMassDelete: allowMassDelete)
+        let options = RunOptions(
+            trigger: .manual, dryRun: dryRun, full: full, since: sinceDate,
+            allowMassDelete: allowMassDelete)
         var ok = true
         for job in jobs {
             let result = try runner.execute(job: job, options: options)

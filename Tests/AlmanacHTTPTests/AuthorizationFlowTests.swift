@@ -12,9 +12,10 @@ struct AuthorizationFlowTests {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-auth-\(UUID().uuidString)")
         let store = RefreshTokenStore(stateDirectory: dir, profile: "clinic", connection: "cal")
         let flow = AuthorizationCodeFlow(
-            authorization: OAuthAuthorization(authorizeURL: "https://accounts.example.invalid/auth", tokenURL: server.tokenURL,
-                                              clientID: "c", clientSecret: "secret-y", scope: "calendar",
-                                              extraParameters: ["access_type": "offline"]),
+            authorization: OAuthAuthorization(
+                authorizeURL: "https://accounts.example.invalid/auth", tokenURL: server.tokenURL,
+                clientID: "c", clientSecret: "secret-y", scope: "calendar",
+                extraParameters: ["access_type": "offline"]),
             store: store, kind: "google", connection: "cal")
         let shown = LockedBox<String>()
         let done = LockedBox<String>()
@@ -37,16 +38,18 @@ struct AuthorizationFlowTests {
         #expect(redirect.hasPrefix("http://127.0.0.1:"))
         // The browser follows the redirect.
         let browser = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
-        let r = try browser.send(HTTPRequest(url: redirect + "?code=\(FakeAuth.authorizationCode)&state=\(q["state"]!)"))
+        let r = try browser.send(
+            HTTPRequest(url: redirect + "?code=\(FakeAuth.authorizationCode)&state=\(q["state"]!)"))
         #expect(r.status == 200)
         while done.get() == nil { Thread.sleep(forTimeInterval: 0.01) }
         #expect(done.get() == "ok")
         let token = try #require(store.load())
         #expect(store.url.lastPathComponent == "clinic.cal.oauth.json")
         // The stored token refreshes.
-        let source = OAuthTokenSource(client: OAuthClient(tokenURL: server.tokenURL, clientID: "c", clientSecret: "secret-y"),
-                                      configuredRefreshToken: nil, store: store, kind: "google", connection: "cal",
-                                      http: HTTPClient())
+        let source = OAuthTokenSource(
+            client: OAuthClient(tokenURL: server.tokenURL, clientID: "c", clientSecret: "secret-y"),
+            configuredRefreshToken: nil, store: store, kind: "google", connection: "cal",
+            http: HTTPClient())
         _ = try source.token()
         #expect(store.load() == token)
     }

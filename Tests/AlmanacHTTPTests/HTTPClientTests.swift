@@ -7,9 +7,10 @@ import Testing
 @Suite("HTTP client and OAuth against the fakes on loopback", .serialized, .timeLimit(.minutes(2)))
 struct HTTPClientTests {
     func tokenSource(_ server: FakeServer, dir: URL, refresh: String, http: HTTPClient) -> OAuthTokenSource {
-        OAuthTokenSource(client: OAuthClient(tokenURL: server.tokenURL, clientID: "c", clientSecret: "secret-x"),
-                         configuredRefreshToken: refresh, store: RefreshTokenStore(stateDirectory: dir, connection: "cal"),
-                         kind: "google", connection: "cal", http: http)
+        OAuthTokenSource(
+            client: OAuthClient(tokenURL: server.tokenURL, clientID: "c", clientSecret: "secret-x"),
+            configuredRefreshToken: refresh, store: RefreshTokenStore(stateDirectory: dir, connection: "cal"),
+            kind: "google", connection: "cal", http: http)
     }
 
     func tempDir() throws -> URL {
@@ -27,7 +28,9 @@ struct HTTPClientTests {
         // Every API call gets 429 + Retry-After: 1 until faults are switched off after the first.
         let url = server.baseURL + "/calendar/v3/calendars/primary/events"
         let started = Date()
-        let thread = Thread { Thread.sleep(forTimeInterval: 0.2); server.setFaults(.none) }
+        let thread = Thread {
+            Thread.sleep(forTimeInterval: 0.2); server.setFaults(.none)
+        }
         thread.start()
         let r = try api.send(HTTPRequest(url: url))
         #expect(r.status == 200)
@@ -66,6 +69,9 @@ struct HTTPClientTests {
         #expect(results.count == 40)
         #expect(results.allSatisfy { (try? $0.get())?.status == 401 })
         #expect(server.log.count == 40)
+        // Keep-alive: 40 requests, 4 at a time, over at most 4 connections.
+        #expect(http.transport.connectionsOpened <= 4)
+        #expect(http.transport.connectionsOpened >= 1)
     }
 
     @Test func rotatedRefreshTokenIsPersistedAndInvalidGrantMeansReconnect() throws {
@@ -116,12 +122,16 @@ struct HTTPClientTests {
         let server = try FakeServer(.google)
         let refresh = server.auth.register(clientID: "c", secret: "secret-x")
         let http = HTTPClient()
-        let api = AuthorizedClient(http: http, tokens: tokenSource(server, dir: try tempDir(), refresh: refresh, http: http))
+        let api = AuthorizedClient(
+            http: http, tokens: tokenSource(server, dir: try tempDir(), refresh: refresh, http: http))
         let path = "/calendar/v3/calendars/primary/events"
-        let body = Data(#"{"id":"abcdef123","summary":"s","start":{"date":"2027-01-01"},"end":{"date":"2027-01-02"}}"#.utf8)
-        let calls = [MultipartBatch.Call(method: "POST", path: path, body: body),
-                     MultipartBatch.Call(method: "POST", path: path, body: body),
-                     MultipartBatch.Call(method: "GET", path: path + "/nope12345")]
+        let body = Data(
+            #"{"id":"abcdef123","summary":"s","start":{"date":"2027-01-01"},"end":{"date":"2027-01-02"}}"#.utf8)
+        let calls = [
+            MultipartBatch.Call(method: "POST", path: path, body: body),
+            MultipartBatch.Call(method: "POST", path: path, body: body),
+            MultipartBatch.Call(method: "GET", path: path + "/nope12345"),
+        ]
         let outer = try api.send(MultipartBatch.request(url: server.baseURL + "/batch/calendar/v3", calls: calls))
         let inner = MultipartBatch.responses(outer, count: 3)
         #expect(inner.map { $0?.status } == [200, 409, 404])

@@ -39,13 +39,14 @@ import Testing
         fromOptions.pageSize = Int.random(in: 1...20, using: &rng)
         var toOptions = MemoryStore.Options()
         toOptions.pageSize = Int.random(in: 1...20, using: &rng)
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            conflict = "\(policy.rawValue)"
-            apply_back = { create = true, update = true, delete = true }
-            window = { past_days = 2, future_days = 20, chunk_days = \(Int.random(in: 1...9, using: &rng)) }
-            mass_delete_percent = 100
-            """, fromOptions: fromOptions, toOptions: toOptions)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                conflict = "\(policy.rawValue)"
+                apply_back = { create = true, update = true, delete = true }
+                window = { past_days = 2, future_days = 20, chunk_days = \(Int.random(in: 1...9, using: &rng)) }
+                mass_delete_percent = 100
+                """, fromOptions: fromOptions, toOptions: toOptions)
         h.batchSize = Int.random(in: 1...15, using: &rng)
         let context = "seed \(seed), policy \(policy.rawValue), batch \(h.batchSize)"
         var items: [Model] = []
@@ -54,8 +55,9 @@ import Testing
 
         func event(_ m: Model) -> Event {
             let start = h.now.addingTimeInterval(Double(m.hour) * 3_600)
-            return Event(title: m.title, location: m.location, start: .instant(start, timeZone: nil),
-                         end: .instant(start.addingTimeInterval(1_800), timeZone: nil))
+            return Event(
+                title: m.title, location: m.location, start: .instant(start, timeZone: nil),
+                end: .instant(start.addingTimeInterval(1_800), timeZone: nil))
         }
 
         for round in 0..<6 {
@@ -67,7 +69,9 @@ import Testing
                 serial += 1
                 let side: ConnectorContext.Side = Bool.random(using: &rng) ? .from : .to
                 let store = side == .from ? h.fromStore : h.toStore
-                let live = items.indices.filter { !deleted.contains($0) && items[$0].fromKey != nil && items[$0].toKey != nil }
+                let live = items.indices.filter {
+                    !deleted.contains($0) && items[$0].fromKey != nil && items[$0].toKey != nil
+                }
                 switch Int.random(in: 0..<10, using: &rng) {
                 case 0..<4 where !live.isEmpty:
                     let i = live.randomElement(using: &rng)!
@@ -85,7 +89,8 @@ import Testing
                     try store.remove((side == .from ? items[i].fromKey : items[i].toKey)!)
                     deleted.insert(i)
                 default:
-                    var m = Model(title: "new \(serial)", location: "room \(serial)", hour: Int.random(in: 1...400, using: &rng))
+                    var m = Model(
+                        title: "new \(serial)", location: "room \(serial)", hour: Int.random(in: 1...400, using: &rng))
                     let key = try store.put(event(m))
                     if side == .from { m.fromKey = key } else { m.toKey = key }
                     items.append(m)
@@ -119,17 +124,20 @@ import Testing
                 #expect(got == want, "\(context), round \(round)")
             }
             // Learn the keys the sync assigned, by title+location (unique by construction).
-            let fromByContent = Dictionary(h.fromStore.live.map { ("\($0.value.event.title ?? "")|\($0.value.event.location ?? "")", $0.key) },
-                                           uniquingKeysWith: { a, _ in a })
-            let toByContent = Dictionary(h.toStore.live.map { ("\($0.value.event.title ?? "")|\($0.value.event.location ?? "")", $0.key) },
-                                         uniquingKeysWith: { a, _ in a })
+            let fromByContent = Dictionary(
+                h.fromStore.live.map { ("\($0.value.event.title ?? "")|\($0.value.event.location ?? "")", $0.key) },
+                uniquingKeysWith: { a, _ in a })
+            let toByContent = Dictionary(
+                h.toStore.live.map { ("\($0.value.event.title ?? "")|\($0.value.event.location ?? "")", $0.key) },
+                uniquingKeysWith: { a, _ in a })
             for i in items.indices {
                 items[i].fromKey = fromByContent["\(items[i].title)|\(items[i].location)"]
                 items[i].toKey = toByContent["\(items[i].title)|\(items[i].location)"]
             }
             let again = try h.run()
-            #expect(again.report.toCounts.changed == 0 && again.report.fromCounts.changed == 0,
-                    "\(context), round \(round): a second sync changed \(again.actions.map(\.line))")
+            #expect(
+                again.report.toCounts.changed == 0 && again.report.fromCounts.changed == 0,
+                "\(context), round \(round): a second sync changed \(again.actions.map(\.line))")
         }
     }
 }

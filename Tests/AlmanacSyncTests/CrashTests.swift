@@ -49,6 +49,15 @@ struct CrashTests {
         return dir
     }
 
+    static func tool(_ args: [String]) throws {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw AlmanacError("test.tool", "almanac-crashtest \(args[0]) failed") }
+    }
+
     static func copy(_ dir: URL) throws -> URL {
         let out = dir.deletingLastPathComponent().appendingPathComponent("almanac-crash-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: dir, to: out)
@@ -60,7 +69,8 @@ struct CrashTests {
         let store = try MemoryStore(file: dir.appendingPathComponent(file))
         return store.live.values.map { r in
             let e = r.event
-            return "\(e.title ?? "")|\(e.location ?? "")|\(ContentProjection(fields: [.start]).value(.start, of: e))|\(Set(r.writeBacks).sorted())"
+            let start = ContentProjection(fields: [.start]).value(.start, of: e)
+            return "\(e.title ?? "")|\(e.location ?? "")|\(start)|\(Set(r.writeBacks).sorted())"
         }.sorted()
     }
 
@@ -97,6 +107,37 @@ struct CrashTests {
             }
         }
         #expect(crashes == points)
+    }
+
+    /// The second run of a synced pair: moves, deletions, acceptances, declines, calendar edits
+    /// and calendar deletions, crashed at every point.
+    @Test func crashesDuringARunOfEditsLoseNoEdit() throws {
+        let pristine = try Self.seeded()
+        defer { try? FileManager.default.removeItem(at: pristine) }
+        let (s0, o0) = try Self.child(pristine, "point", 0)
+        #expect(s0 == 0, "first sync: \(o0)")
+        try Self.tool(["edit", pristine.path])
+        let reference = try Self.copy(pristine)
+        defer { try? FileManager.default.removeItem(at: reference) }
+        let (status, output) = try Self.child(reference, "point", 0)
+        #expect(status == 0 && output.contains("to=") && !output.contains("to=0 "), "reference run: \(output)")
+        let points = Int(output.split(separator: " ").first { $0.hasPrefix("points=") }!.dropFirst(7))!
+        let wantFrom = try Self.contents(reference, "from.json")
+        let wantTo = try Self.contents(reference, "to.json")
+        #expect(wantFrom.filter { $0.contains("(moved)") }.count == 100)
+        #expect(wantFrom.filter { $0.contains("[\"confirmed\"]") }.count == 30)
+        #expect(wantFrom.filter { $0.contains("[\"cancelled\"]") }.count == 20)
+        #expect(wantTo.count == 1_100 - 50 - 10)
+        for n in 1...points {
+            let dir = try Self.copy(pristine)
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let (s1, o1) = try Self.child(dir, "point", n)
+            #expect(s1 == 86, "crash at point \(n) did not happen: \(o1)")
+            let (s2, o2) = try Self.child(dir, "point", 0)
+            #expect(s2 == 0, "recovery after point \(n): \(o2)")
+            #expect(try Self.contents(dir, "from.json") == wantFrom, "from side after a crash at point \(n)")
+            #expect(try Self.contents(dir, "to.json") == wantTo, "to side after a crash at point \(n)")
+        }
     }
 
     @Test(arguments: [1, 51, 1_001])

@@ -15,8 +15,9 @@ import Testing
         let start = Date().addingTimeInterval(3_600)
         try from.put(Event(title: "Visit", start: .instant(start, timeZone: nil)), key: "A1")
         let state = dir.appendingPathComponent("state")
-        let runner = try JobRunner(profile: profile, stateDirectory: state, logger: Logger(label: "test"),
-                                   modules: [MemoryModule.self])
+        let runner = try JobRunner(
+            profile: profile, stateDirectory: state, logger: Logger(label: "test"),
+            modules: [MemoryModule.self])
         let dry = try runner.execute(job: "j", options: RunOptions(dryRun: true))
         #expect(dry.plan == ["create  to    A1  new in from"])
         let report = try runner.run(job: "j", options: RunOptions(), progress: { _ in })
@@ -27,6 +28,9 @@ import Testing
         #expect(try runner.store.runs(job: "j").map(\.runID) == [report.runID])
         #expect(throws: AlmanacError.self) { try runner.run(job: "nope", options: RunOptions(), progress: { _ in }) }
         #expect(runner.testConnections()["a"]?.ok == true)
+        // Default schedule: every hour (jitter up to 5 minutes) from the last run's start.
+        let next = try #require(runner.nextRun(after: report.finished, jitterFraction: 0))
+        #expect(abs(next.timeIntervalSince(report.started) - 3_600) < 1)
     }
 
     @Test func aConnectorThatCannotBeBuiltIsAFailedReport() throws {

@@ -79,10 +79,11 @@ import Testing
         let out = try h.run()
         #expect(out.report.result == .partial)
         #expect(out.report.toCounts.created == 3)
-        #expect(out.report.failures.map(\.description).sorted() == [
-            "BAD7 (from): end 2030-03-08T00:00:00Z is before start 2030-03-08T01:00:00Z",
-            "row 9 (from): start_time: not a date: \"31/02\"",
-        ])
+        #expect(
+            out.report.failures.map(\.description).sorted() == [
+                "BAD7 (from): end 2030-03-08T00:00:00Z is before start 2030-03-08T01:00:00Z",
+                "row 9 (from): start_time: not a date: \"31/02\"",
+            ])
         #expect(SyncHarness.titles(h.toStore) == ["Good 0", "Good 1", "Good 2"])
     }
 
@@ -96,7 +97,8 @@ import Testing
         #expect(out.report.toCounts.created == 1)
         let secondID = try #require(h.toStore.live.keys.first)
         #expect(secondID != firstID)
-        #expect(secondID == DeterministicID.make(profile: "test", job: "j", direction: .to, sourceKey: "A1", generation: 1))
+        #expect(
+            secondID == DeterministicID.make(profile: "test", job: "j", direction: .to, sourceKey: "A1", generation: 1))
     }
 
     @Test func stampedItemsAreLinkedNotDuplicated() throws {

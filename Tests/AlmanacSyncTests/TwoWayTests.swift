@@ -11,7 +11,13 @@ import Testing
         """
 
     @Test func calendarEditsAndNewItemsComeBack() throws {
-        let h = try SyncHarness(job: Self.twoWay, fromOptions: { var o = MemoryStore.Options(); o.assignsKeys = true; return o }())
+        let h = try SyncHarness(
+            job: Self.twoWay,
+            fromOptions: {
+                var o = MemoryStore.Options()
+                o.assignsKeys = true
+                return o
+            }())
         let a = try h.fromStore.put(h.event("Visit"))
         try h.run()
         let toKey = try #require(h.toStore.live.keys.first)
@@ -56,7 +62,8 @@ import Testing
         (.toWins, "", "to title", "to room"),
         (.fromWins, #"to_owns = ["title"]"#, "to title", "to room"),
     ])
-    func conflictsFollowThePolicyFieldByField(policy: ConflictPolicy, extra: String, title: String, room: String) throws {
+    func conflictsFollowThePolicyFieldByField(policy: ConflictPolicy, extra: String, title: String, room: String) throws
+    {
         let h = try SyncHarness(job: Self.twoWay + "\nconflict = \"\(policy.rawValue)\"\n" + extra)
         try h.fromStore.put(h.event("Visit"), key: "A1")
         try h.run()
@@ -95,10 +102,11 @@ import Testing
     }
 
     @Test func applyBackDeleteRemovesTheRow() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            apply_back = { create = false, update = true, delete = true }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                apply_back = { create = false, update = true, delete = true }
+                """)
         try h.fromStore.put(h.event("Visit"), key: "A1")
         try h.run()
         try h.toStore.remove(try #require(h.toStore.live.keys.first))

@@ -41,7 +41,8 @@ import Testing
         #expect(blocked.report.error?.contains("listed no items where 1000 were known") == true)
         let delta = try h.run()
         #expect(delta.report.result == .blocked)
-        #expect(delta.report.error?.contains("1000 of 1000 items (more than 20 %) would be deleted on the to side") == true)
+        #expect(
+            delta.report.error?.contains("1000 of 1000 items (more than 20 %) would be deleted on the to side") == true)
         #expect(h.toStore.live.count == 1_000)
         let allowed = try h.run(RunOptions(allowMassDelete: true))
         #expect(allowed.report.result == .success)
@@ -70,5 +71,21 @@ import Testing
         #expect(delta.report.toCounts.updated == 1 && delta.report.toCounts.unchanged == 2)
         let full = try h.run(RunOptions(full: true))
         #expect(full.report.toCounts.unchanged == 3 && full.report.toCounts.changed == 0)
+    }
+
+    @Test func sinceRereadsChangesFromThatInstant() throws {
+        let h = try SyncHarness()
+        for i in 0..<3 { try h.fromStore.put(h.event("V\(i)", hours: Double(i + 1)), key: "A\(i)") }
+        try h.run()
+        let before = Date()
+        try h.fromStore.edit("A2") { $0.title = "V2 edited" }
+        // The stored cursor moves past the edit (as if a lost run had covered it).
+        let window = h.job.window.window(around: h.now)
+        let past = try ConnectorConformance.readAll(h.fromConnector, ReadRequest(window: window)).cursor
+        try h.state.commit(job: "j", upserts: [], cursors: [.from: try #require(past)])
+        #expect(try h.run().report.toCounts.updated == 0)
+        let again = try h.run(RunOptions(since: before))
+        #expect(again.report.toCounts.updated == 1)
+        #expect(SyncHarness.titles(h.toStore) == ["V0", "V1", "V2 edited"])
     }
 }

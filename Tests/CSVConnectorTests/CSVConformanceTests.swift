@@ -8,8 +8,10 @@ import Testing
 /// The connector conformance suite (AlmanacTestKit) on the csv connector, as a job's target.
 /// The store is one CSV file, seeded and inspected by a small CSV codec of the test's own.
 @Suite struct CSVConformanceTests {
-    static let header = ["external_id", "title", "content", "location", "start_time", "end_time", "status",
-                         "participant_0_name", "participant_0_email", "participant_0_phone_mobile", "appt_type"]
+    static let header = [
+        "external_id", "title", "content", "location", "start_time", "end_time", "status",
+        "participant_0_name", "participant_0_email", "participant_0_phone_mobile", "appt_type",
+    ]
 
     final class Store: @unchecked Sendable {  // used from one test's thread only
         let scratch = Scratch()
@@ -30,12 +32,18 @@ import Testing
             return try events.map { e in
                 counter += 1
                 let key = "seed-\(counter)"
-                guard case .instant(let s, _) = e.start, case .instant(let end, _)? = e.end else { throw CocoaError(.coderInvalidValue) }
+                guard case .instant(let s, _) = e.start, case .instant(let end, _)? = e.end else {
+                    throw CocoaError(.coderInvalidValue)
+                }
                 let p = e.participants.first
-                try h.write(contentsOf: Data(Self.line([
-                    key, e.title ?? "", e.description ?? "", e.location ?? "", f.string(from: s), f.string(from: end),
-                    e.status.rawValue, p?.name ?? "", p?.email ?? "", p?.phones[.mobile] ?? "", e.custom["appt_type"] ?? "",
-                ]).utf8))
+                try h.write(
+                    contentsOf: Data(
+                        Self.line([
+                            key, e.title ?? "", e.description ?? "", e.location ?? "", f.string(from: s),
+                            f.string(from: end),
+                            e.status.rawValue, p?.name ?? "", p?.email ?? "", p?.phones[.mobile] ?? "",
+                            e.custom["appt_type"] ?? "",
+                        ]).utf8))
                 return key
             }
         }
@@ -49,12 +57,20 @@ import Testing
             var chars = Array(text)[...]
             while let c = chars.popFirst() {
                 if quoted {
-                    if c == "\"" { if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false } }
-                    else { field.append(c) }
-                } else if c == "\"" { quoted = true }
-                else if c == "," { rows[rows.count - 1].append(field); field = "" }
-                else if c == "\r\n" || c == "\n" { rows[rows.count - 1].append(field); field = ""; rows.append([]) }
-                else { field.append(c) }
+                    if c == "\"" {
+                        if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
+                    } else {
+                        field.append(c)
+                    }
+                } else if c == "\"" {
+                    quoted = true
+                } else if c == "," {
+                    rows[rows.count - 1].append(field); field = ""
+                } else if c == "\r\n" || c == "\n" {
+                    rows[rows.count - 1].append(field); field = ""; rows.append([])
+                } else {
+                    field.append(c)
+                }
             }
             let names = rows.removeFirst()
             let f = ISO8601DateFormatter()
@@ -62,13 +78,17 @@ import Testing
             for row in rows where row.count == names.count {
                 let v = Dictionary(uniqueKeysWithValues: zip(names, row))
                 func opt(_ k: String) -> String? { v[k].flatMap { $0.isEmpty ? nil : $0 } }
-                var e = Event(title: opt("title"), description: opt("content"), location: opt("location"),
-                              start: .instant(f.date(from: v["start_time"]!)!, timeZone: nil),
-                              end: opt("end_time").map { .instant(f.date(from: $0)!, timeZone: nil) },
-                              status: EventStatus(rawValue: opt("status") ?? "confirmed")!)
+                var e = Event(
+                    title: opt("title"), description: opt("content"), location: opt("location"),
+                    start: .instant(f.date(from: v["start_time"]!)!, timeZone: nil),
+                    end: opt("end_time").map { .instant(f.date(from: $0)!, timeZone: nil) },
+                    status: EventStatus(rawValue: opt("status") ?? "confirmed")!)
                 if opt("participant_0_name") != nil {
-                    e.participants = [Participant(name: opt("participant_0_name"), email: opt("participant_0_email"),
-                                                  phones: opt("participant_0_phone_mobile").map { [.mobile: $0] } ?? [:])]
+                    e.participants = [
+                        Participant(
+                            name: opt("participant_0_name"), email: opt("participant_0_email"),
+                            phones: opt("participant_0_phone_mobile").map { [.mobile: $0] } ?? [:])
+                    ]
                 }
                 if let t = opt("appt_type") { e.custom["appt_type"] = t }
                 out[v["external_id"]!] = e
@@ -82,10 +102,11 @@ import Testing
         let store = Store()
         defer { store.scratch.cleanup() }
         let connector = try CSVModule.make(context(["path": .string("store.csv")], side: .to, dir: store.scratch.url))
-        try check.run(ConformanceFixture(
-            connector: connector, window: ConnectorConformance.defaultWindow,
-            seed: { try store.seed($0) }, stored: { try store.stored() },
-            deterministicCreates: true, versions: true))
+        try check.run(
+            ConformanceFixture(
+                connector: connector, window: ConnectorConformance.defaultWindow,
+                seed: { try store.seed($0) }, stored: { try store.stored() },
+                deterministicCreates: true, versions: true))
     }
 
     @Test(arguments: ConnectorConformance.checks)
@@ -93,11 +114,13 @@ import Testing
         let store = Store()
         defer { store.scratch.cleanup() }
         let ctx = context(["path": .string("store.csv")], side: .to, dir: store.scratch.url)
-        let connector = CSVConnector(settings: try CSVSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
-                                     logger: ctx.logger, pageSize: 7)
-        try check.run(ConformanceFixture(
-            connector: connector, window: ConnectorConformance.defaultWindow,
-            seed: { try store.seed($0) }, stored: { try store.stored() },
-            deterministicCreates: true, versions: true))
+        let connector = CSVConnector(
+            settings: try CSVSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
+            logger: ctx.logger, pageSize: 7)
+        try check.run(
+            ConformanceFixture(
+                connector: connector, window: ConnectorConformance.defaultWindow,
+                seed: { try store.seed($0) }, stored: { try store.stored() },
+                deterministicCreates: true, versions: true))
     }
 }

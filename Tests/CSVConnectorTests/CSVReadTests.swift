@@ -7,26 +7,32 @@ import Testing
 @Suite struct CSVReadTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch, pageSize: Int = 5000) throws -> CSVConnector {
         let ctx = context(settings, dir: s.url)
-        return CSVConnector(settings: try CSVSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
-                            logger: ctx.logger, pageSize: pageSize)
+        return CSVConnector(
+            settings: try CSVSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
+            logger: ctx.logger, pageSize: pageSize)
     }
 
     @Test func excelExportWithBOMCRLFAndQuotedNewlines() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        let text = "\"Appt ID\";\"Subject\";\"Notes\";\"Start\";\"End\";\"Patient\";\"Mobile\";\"Type\"\r\n"
+        let text =
+            "\"Appt ID\";\"Subject\";\"Notes\";\"Start\";\"End\";\"Patient\";\"Mobile\";\"Type\"\r\n"
             + "A-1;\"Check-up\";\"Line one\r\nLine \"\"two\"\"\";02/03/2026 09:30;02/03/2026 10:00;\"Doe, Jane\";555-0101;new\r\n"
             + "A-2;Cleaning;;03/03/2026 14:00;03/03/2026 14:45;Roe;;recall\r\n"
         s.file("export.csv", [0xEF, 0xBB, 0xBF] + Array(text.utf8))
-        let c = try connector([
-            "path": .string("export.csv"), "delimiter": .string(";"),
-            "columns": .table(ConfigTable([
-                "external_id": .string("Appt ID"), "title": .string("Subject"), "content": .string("Notes"),
-                "start_time": .string("Start"), "end_time": .string("End"), "participant_0_name": .string("Patient"),
-                "participant_0_phone_mobile": .string("Mobile"),
-            ])),
-            "formats": .table(ConfigTable(["start_time": .string("dd/MM/yyyy HH:mm"), "end_time": .string("dd/MM/yyyy HH:mm")])),
-        ], s)
+        let c = try connector(
+            [
+                "path": .string("export.csv"), "delimiter": .string(";"),
+                "columns": .table(
+                    ConfigTable([
+                        "external_id": .string("Appt ID"), "title": .string("Subject"), "content": .string("Notes"),
+                        "start_time": .string("Start"), "end_time": .string("End"),
+                        "participant_0_name": .string("Patient"),
+                        "participant_0_phone_mobile": .string("Mobile"),
+                    ])),
+                "formats": .table(
+                    ConfigTable(["start_time": .string("dd/MM/yyyy HH:mm"), "end_time": .string("dd/MM/yyyy HH:mm")])),
+            ], s)
         let (page, _) = try readAll(c)
         #expect(page.problems == [])
         #expect(page.items.map(\.key) == ["A-1", "A-2"])
@@ -45,7 +51,8 @@ import Testing
     @Test func windows1252File() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        let bytes: [UInt8] = Array("external_id,title,location,start_time\r\n".utf8)
+        let bytes: [UInt8] =
+            Array("external_id,title,location,start_time\r\n".utf8)
             + Array("W1,Caf".utf8) + [0xE9, 0x20, 0x80, 0x20, 0x93] + Array("ok".utf8) + [0x94]
             + Array(",M".utf8) + [0xFC] + Array("nchen,2026-03-02T09:00\r\n".utf8)
         s.file("w.csv", bytes)
@@ -65,7 +72,9 @@ import Testing
     @Test func malformedLinesAreProblemsWithFileAndLine() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("bad.csv", """
+        s.file(
+            "bad.csv",
+            """
             external_id,title,start_time
             B1,Good,2026-03-02T09:00
             B2,"Bad" quote,2026-03-02T10:00
@@ -90,13 +99,24 @@ import Testing
         #expect(problems[4].hasPrefix("B8: start_time: bad.csv line 10:"))
     }
 
-    @Test(arguments: [
-        ("truncated", Array("external_id,title,start_time\nC1,\"never closed,2026-03-02T09:00\n".utf8), "csv.truncated"),
-        ("png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52], "csv.not_csv"),
-        ("prose", Array("Dear customer,\nthis is not the export you are looking for.\n".utf8), "csv.column_missing"),
-        ("empty", [], "csv.empty_file"),
-        ("utf16", [0xFF, 0xFE, 0x65, 0x00, 0x78, 0x00], "csv.not_csv"),
-    ] as [(String, [UInt8], String)])
+    @Test(
+        arguments: [
+            (
+                "truncated", Array("external_id,title,start_time\nC1,\"never closed,2026-03-02T09:00\n".utf8),
+                "csv.truncated"
+            ),
+            (
+                "png",
+                [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52],
+                "csv.not_csv"
+            ),
+            (
+                "prose", Array("Dear customer,\nthis is not the export you are looking for.\n".utf8),
+                "csv.column_missing"
+            ),
+            ("empty", [], "csv.empty_file"),
+            ("utf16", [0xFF, 0xFE, 0x65, 0x00, 0x78, 0x00], "csv.not_csv"),
+        ] as [(String, [UInt8], String)])
     func brokenFilesFailTheRead(name: String, bytes: [UInt8], code: String) throws {
         let s = Scratch()
         defer { s.cleanup() }
@@ -120,7 +140,8 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         #expect(errorCode { _ = try readAll(try connector(["path": .string("nope.csv")], s)) }.0 == "csv.path_missing")
-        try FileManager.default.createDirectory(at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
         s.file("drop/readme.txt", "x")
         #expect(errorCode { _ = try readAll(try connector(["path": .string("drop")], s)) }.0 == "csv.no_files")
     }
@@ -128,7 +149,8 @@ import Testing
     @Test func directoryWithGlobSkipsHiddenAndPartialFiles() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        try FileManager.default.createDirectory(at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
         s.file("drop/b.csv", "external_id,start_time\nB,2026-03-02T09:00\n")
         s.file("drop/a.csv", "external_id,start_time\nA,2026-03-02T09:00\n")
         s.file("drop/.c.csv", "external_id,start_time\nC,2026-03-02T09:00\n")
@@ -183,7 +205,9 @@ import Testing
             try? Data("external_id,start_time\nA,2026-03-02T09:00\nB,2026-03-02T10:00\n".utf8).write(to: url)
         }
         writer.start()
-        let (code, _) = errorCode { _ = try readAll(try connector(["path": .string("fresh.csv"), "settle": .string("1s")], s)) }
+        let (code, _) = errorCode {
+            _ = try readAll(try connector(["path": .string("fresh.csv"), "settle": .string("1s")], s))
+        }
         #expect(code == "csv.file_busy")
     }
 
@@ -208,14 +232,18 @@ import Testing
     @Test func windowFiltersAndVersionsFollowContent() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("v.csv", "external_id,title,start_time\nV1,a,2026-03-02T09:00\nV2,b,2026-04-02T09:00\nV3,c,2026-03-03T09:00\n")
+        s.file(
+            "v.csv",
+            "external_id,title,start_time\nV1,a,2026-03-02T09:00\nV2,b,2026-04-02T09:00\nV3,c,2026-03-03T09:00\n")
         let march = TimeWindow(start: instant("2026-03-01T06:00:00Z"), end: instant("2026-04-01T05:00:00Z"))
         let c = try connector(["path": .string("v.csv")], s)
         let one = try readAll(c, window: march).0
         #expect(one.items.map(\.key) == ["V1", "V3"])
         #expect(one.coverage == .complete(march))
         #expect(try readAll(c, window: march).0.items.map(\.version) == one.items.map(\.version))
-        s.file("v.csv", "external_id,title,start_time\nV1,a,2026-03-02T09:00\nV2,b,2026-04-02T09:00\nV3,changed,2026-03-03T09:00\n")
+        s.file(
+            "v.csv",
+            "external_id,title,start_time\nV1,a,2026-03-02T09:00\nV2,b,2026-04-02T09:00\nV3,changed,2026-03-03T09:00\n")
         let two = try readAll(c, window: march).0
         #expect(two.items[0].version == one.items[0].version)
         #expect(two.items[1].version != one.items[1].version)
@@ -224,7 +252,9 @@ import Testing
     @Test func naiveTimesUseTheProfileZoneAcrossDSTChanges() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("dst.csv", """
+        s.file(
+            "dst.csv",
+            """
             external_id,start_time,end_time,all_day
             gap,2026-03-08T02:30,,
             overlap,2026-11-01 01:30:00,,
@@ -248,10 +278,12 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         s.file("n.tsv", "x\tN1\tTabbed\t2026-03-02T09:00\ny\tN2\tTwo\t2026-03-02T10:00\n")
-        let c = try connector([
-            "path": .string("n.tsv"), "header": .bool(false), "delimiter": .string("tab"),
-            "columns": .table(ConfigTable(["external_id": .string("2"), "title": .string("3"), "start_time": .string("4")])),
-        ], s)
+        let c = try connector(
+            [
+                "path": .string("n.tsv"), "header": .bool(false), "delimiter": .string("tab"),
+                "columns": .table(
+                    ConfigTable(["external_id": .string("2"), "title": .string("3"), "start_time": .string("4")])),
+            ], s)
         let items = try readAll(c).0.items
         #expect(items.map(\.key) == ["N1", "N2"])
         #expect(items[0].event.title == "Tabbed")
@@ -261,15 +293,20 @@ import Testing
     @Test func participantsStatusAndCustomColumns() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("p.csv", """
+        s.file(
+            "p.csv",
+            """
             external_id,start_time,status,participant_0_name,participant_0_email,participant_1_name,participant_1_phone_work,Room
             S1,2026-03-02T09:00,Cancelled,Ann,ann@example.com,Bob,555-2,12
 
             """)
         let e = try readAll(try connector(["path": .string("p.csv")], s)).0.items[0].event
         #expect(e.status == .cancelled)
-        #expect(e.participants == [Participant(name: "Ann", email: "ann@example.com"),
-                                   Participant(name: "Bob", phones: [.work: "555-2"])])
+        #expect(
+            e.participants == [
+                Participant(name: "Ann", email: "ann@example.com"),
+                Participant(name: "Bob", phones: [.work: "555-2"]),
+            ])
         #expect(e.custom == ["Room": "12"])
     }
 
@@ -277,17 +314,46 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         s.file("ok.csv", "Appt ID,start_time,Room\nA,2026-03-02T09:00,4\nB,never,5\n")
-        let good = try connector(["path": .string("ok.csv"),
-                                  "columns": .table(ConfigTable(["external_id": .string("Appt ID")]))], s)
+        let good = try connector(
+            [
+                "path": .string("ok.csv"),
+                "columns": .table(ConfigTable(["external_id": .string("Appt ID")])),
+            ], s)
         let report = good.testConnection()
         #expect(report.steps.map(\.name) == ["files", "header", "rows"])
         #expect(report.steps[1].detail == "Appt ID→external_id, start_time→start_time, Room→Room")
-        #expect(report.steps[2].detail.hasPrefix("first 2 row(s): 1 readable, 1 with problems (first: B: start_time: ok.csv line 3:"))
+        #expect(
+            report.steps[2].detail.hasPrefix(
+                "first 2 row(s): 1 readable, 1 with problems (first: B: start_time: ok.csv line 3:"))
         #expect(report.ok)
 
         s.file("other.csv", "Invoice;Amount\n1;20\n")
         let bad = try connector(["path": .string("other.csv")], s).testConnection()
         #expect(!bad.ok)
         #expect(bad.steps.last?.detail.contains("no column for external_id; the header is \"Invoice;Amount\"") == true)
+    }
+
+    @Test func rowsOutsideTheWindowAreSkippedUnmapped() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file(
+            "w.csv",
+            """
+            external_id,title,start_time,end_time,all_day
+            old,Old,2020-01-02T09:00,not a date,
+            edge,Edge,2026-02-28T23:30,,
+            day,Day,2026-03-01,,true
+            in,In,2026-03-02T09:00,2026-03-02T10:00,
+            bad,Bad,2026-03-03T09:00,nope,
+            late,Late,2027-01-01T09:00,,
+
+            """)
+        let march = TimeWindow(start: instant("2026-03-01T06:00:00Z"), end: instant("2026-04-01T05:00:00Z"))
+        let page = try readAll(try connector(["path": .string("w.csv")], s), window: march).0
+        #expect(page.items.map(\.key) == ["day", "in"])
+        #expect(page.problems.map(\.key) == ["bad"])
+        let before = TimeWindow(start: instant("2019-01-01T00:00:00Z"), end: instant("2019-02-01T00:00:00Z"))
+        let none = try readAll(try connector(["path": .string("w.csv")], s), window: before).0
+        #expect(none.items.isEmpty && none.problems.isEmpty)
     }
 }

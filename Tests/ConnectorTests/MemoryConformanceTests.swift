@@ -14,7 +14,11 @@ import Testing
             connector: MemoryConnector(store: store), window: ConnectorConformance.defaultWindow,
             seed: { events in try events.map { try store.put($0) } },
             stored: { store.live.mapValues(\.event) },
-            deterministicCreates: !assignsKeys, versions: true)
+            deterministicCreates: !assignsKeys, versions: true,
+            seedInvalid: {
+                try store.addProblem(ItemProblem(key: "row 3", field: "start_time", reason: "not a date: \"soon\""))
+                return "row 3"
+            })
     }
 
     @Test(arguments: ConnectorConformance.checks)
@@ -30,8 +34,9 @@ import Testing
     /// The suite can fail: a connector that lists an item twice is caught.
     @Test func suiteCatchesADoubleListing() throws {
         let f = try Self.fixture(assignsKeys: false)
-        let broken = ConformanceFixture(connector: DoubleLister(inner: f.connector), window: f.window, seed: f.seed,
-                                        stored: f.stored)
+        let broken = ConformanceFixture(
+            connector: DoubleLister(inner: f.connector), window: f.window, seed: f.seed,
+            stored: f.stored)
         let check = ConnectorConformance.checks.first { $0.name == "a listing returns each item of the window once" }!
         #expect(throws: ConformanceFailure.self) { try check.run(broken) }
     }

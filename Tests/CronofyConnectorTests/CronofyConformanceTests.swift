@@ -1,9 +1,10 @@
 import AlmanacCore
 import AlmanacTestKit
-@testable import CronofyConnector
 import FakeCalendars
 import Foundation
 import Testing
+
+@testable import CronofyConnector
 
 /// The connector conformance suite on the cronofy connector against the fake Cronofy.
 ///
@@ -50,7 +51,9 @@ struct CronofyConformanceTests {
         let (f, server) = try Self.fixture()
         let event = f.sampleEvents(1)[0]
         let id = String(repeating: "ef", count: 32)
-        #expect(try f.connector.write([.update(key: id, ifVersion: nil, event: event)]) == [.written(key: id, version: nil)])
+        #expect(
+            try f.connector.write([.update(key: id, ifVersion: nil, event: event)]) == [.written(key: id, version: nil)]
+        )
         #expect(server.cronofy!.managedEvents().count == 1)
         #expect(try f.connector.write([.delete(key: id, ifVersion: nil)]) == [.written(key: id, version: nil)])
         #expect(try f.connector.write([.delete(key: id, ifVersion: nil)]) == [.written(key: id, version: nil)])

@@ -11,8 +11,10 @@ struct FakeSemanticsTests {
         let rt = server.auth.register(clientID: "c", secret: "x")
         let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
         let body = Data("client_id=c&client_secret=x&grant_type=refresh_token&refresh_token=\(rt)".utf8)
-        let token = try http.send(HTTPRequest(method: "POST", url: server.tokenURL,
-                                              headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body))
+        let token = try http.send(
+            HTTPRequest(
+                method: "POST", url: server.tokenURL,
+                headers: ["Content-Type": "application/x-www-form-urlencoded"], body: body))
         let access = token.jsonObject?["access_token"] as? String ?? ""
         return (server, http, ["Authorization": "Bearer \(access)"])
     }
@@ -20,7 +22,9 @@ struct FakeSemanticsTests {
     @Test func googleSyncTokenRules() throws {
         let (server, http, auth) = try session(.google)
         let base = server.baseURL + "/calendar/v3/calendars/primary/events"
-        server.google!.seed(["id": "aaaaa1", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        server.google!.seed([
+            "id": "aaaaa1", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
+        ])
         var r = try http.send(HTTPRequest(url: base, headers: auth))
         // First page is never the last: nextSyncToken only on the last (empty) page.
         #expect(r.jsonObject?["nextSyncToken"] == nil)
@@ -46,15 +50,21 @@ struct FakeSemanticsTests {
         r = try http.send(HTTPRequest(url: base + "?syncToken=\(enc)", headers: auth))
         #expect(r.status == 410)
         // Deleted ids stay reserved.
-        let again = try HTTPRequest.json("POST", base, ["id": "aaaaa1", "start": ["date": "2027-01-01"],
-                                                       "end": ["date": "2027-01-02"]], headers: auth)
+        let again = try HTTPRequest.json(
+            "POST", base,
+            [
+                "id": "aaaaa1", "start": ["date": "2027-01-01"],
+                "end": ["date": "2027-01-02"],
+            ], headers: auth)
         #expect(try http.send(again).status == 409)
     }
 
     @Test func googleIfMatch() throws {
         let (server, http, auth) = try session(.google)
-        let id = server.google!.seed(["id": "bbbbb1", "summary": "b", "start": ["date": "2027-01-01"],
-                                      "end": ["date": "2027-01-02"]])
+        let id = server.google!.seed([
+            "id": "bbbbb1", "summary": "b", "start": ["date": "2027-01-01"],
+            "end": ["date": "2027-01-02"],
+        ])
         let url = server.baseURL + "/calendar/v3/calendars/primary/events/\(id)"
         var h = auth
         h["If-Match"] = "\"1\""
@@ -70,19 +80,30 @@ struct FakeSemanticsTests {
         let (server, http, auth) = try session(.cronofy)
         let cal = server.cronofy!.calendarIDs[0]
         let events = server.baseURL + "/v1/calendars/\(cal)/events"
-        var r = try http.send(HTTPRequest.json("POST", events, ["event_id": "e1", "start": "2027-01-01T09:00:00Z",
-                                                                "end": "2027-01-01T10:00:00Z"], headers: auth))
+        var r = try http.send(
+            HTTPRequest.json(
+                "POST", events,
+                [
+                    "event_id": "e1", "start": "2027-01-01T09:00:00Z",
+                    "end": "2027-01-01T10:00:00Z",
+                ], headers: auth))
         #expect(r.status == 422)
         let errors = r.jsonObject?["errors"] as? [String: [[String: String]]]
         #expect(errors?["summary"]?.first?["key"] == "errors.required")
         #expect(errors?["summary"]?.first?["description"] != nil)
-        r = try http.send(HTTPRequest.json("POST", events, ["event_id": "e1", "summary": "s", "start": "2027-01-01T09:00:00Z",
-                                                            "end": "2027-01-01T10:00:00Z"], headers: auth))
+        r = try http.send(
+            HTTPRequest.json(
+                "POST", events,
+                [
+                    "event_id": "e1", "summary": "s", "start": "2027-01-01T09:00:00Z",
+                    "end": "2027-01-01T10:00:00Z",
+                ], headers: auth))
         #expect(r.status == 202)
         #expect(try http.send(HTTPRequest(url: server.baseURL + "/v1/events", headers: auth)).status == 422)
         r = try http.send(HTTPRequest(url: server.baseURL + "/v1/events?tzid=Etc/UTC", headers: auth))
         #expect((r.jsonObject?["events"] as? [Any])?.count == 0)  // managed events excluded by default
-        r = try http.send(HTTPRequest(url: server.baseURL + "/v1/events?tzid=Etc/UTC&include_managed=true", headers: auth))
+        r = try http.send(
+            HTTPRequest(url: server.baseURL + "/v1/events?tzid=Etc/UTC&include_managed=true", headers: auth))
         #expect(((r.jsonObject?["events"] as? [[String: Any]])?.first?["event_id"] as? String) == "e1")
         r = try http.send(HTTPRequest.json("DELETE", events, ["event_id": "e1"], headers: auth))
         #expect(r.status == 202)
@@ -92,7 +113,9 @@ struct FakeSemanticsTests {
     @Test func cronofyPagingFollowsNextPage() throws {
         let (server, http, auth) = try session(.cronofy)
         server.cronofy!.pageSize = 10
-        for n in 0..<25 { server.cronofy!.seed(summary: "e\(n)", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z") }
+        for n in 0..<25 {
+            server.cronofy!.seed(summary: "e\(n)", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z")
+        }
         var url: String? = server.baseURL + "/v1/events?tzid=Europe/London"
         var seen = 0
         var pages = 0
@@ -104,5 +127,43 @@ struct FakeSemanticsTests {
         }
         #expect(seen == 25)
         #expect(pages == 3)
+    }
+}
+
+@Suite("fake state survives a restart through its snapshot")
+struct FakeStateTests {
+    @Test func snapshotRestoresBothFakes() throws {
+        let g1 = GoogleFake()
+        g1.seed(["id": "keep00001", "summary": "kept", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        g1.seed(["id": "gone00001", "summary": "x", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]])
+        g1.userDelete("gone00001")
+        let data = try JSONSerialization.data(withJSONObject: g1.snapshot())
+        let g2 = GoogleFake()
+        g2.restore(try JSONSerialization.jsonObject(with: data) as! [String: Any])
+        #expect(g2.event("keep00001")?["summary"] as? String == "kept")
+        #expect(g2.events().count == 1)
+
+        let c1 = CronofyFake()
+        c1.seed(summary: "s", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z")
+        let c2 = CronofyFake()
+        c2.restore(try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: c1.snapshot())) as! [String: Any])
+        #expect(c2.liveEvents().count == 1)
+        #expect(c2.liveEvents().first?["summary"] as? String == "s")
+    }
+}
+
+@Suite("fake admin calls act as the calendar's user")
+struct FakeAdminTests {
+    @Test func respondAndDelete() throws {
+        let server = try FakeServer(.google)
+        server.google!.seed(["id": "adm000001", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
+                             "attendees": [["email": "p@example.com", "responseStatus": "needsAction"]]])
+        let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
+        let r = try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/respond?id=adm000001&status=accepted"))
+        #expect(r.status == 200)
+        let attendees = server.google!.event("adm000001")?["attendees"] as? [[String: Any]]
+        #expect(attendees?.first?["responseStatus"] as? String == "accepted")
+        _ = try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/delete?id=adm000001"))
+        #expect(server.google!.event("adm000001") == nil)
     }
 }

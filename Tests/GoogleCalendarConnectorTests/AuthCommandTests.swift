@@ -22,7 +22,8 @@ struct AuthCommandTests {
         let server = try FakeServer(.google)
         server.auth.register(clientID: "demo-client", secret: "auth-test-secret")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-authcmd-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("state"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("state"), withIntermediateDirectories: true)
         try "auth-test-secret\n".write(to: dir.appendingPathComponent("secret"), atomically: true, encoding: .utf8)
         try "id,start\n".write(to: dir.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
         let profile = """
@@ -49,8 +50,10 @@ struct AuthCommandTests {
         try profile.write(to: file, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments = ["auth", "google", "--connection", "cal", "--state", dir.appendingPathComponent("state").path,
-                       "--code", FakeAuth.authorizationCode, "--redirect-uri", "http://127.0.0.1", file.path]
+        p.arguments = [
+            "auth", "google", "--connection", "cal", "--state", dir.appendingPathComponent("state").path,
+            "--code", FakeAuth.authorizationCode, "--redirect-uri", "http://127.0.0.1", file.path,
+        ]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
@@ -60,22 +63,26 @@ struct AuthCommandTests {
         #expect(p.terminationStatus == 0, "\(text)")
         #expect(text.contains("is authorized"))
         #expect(!text.contains("auth-test-secret"))
-        let store = RefreshTokenStore(stateDirectory: dir.appendingPathComponent("state"), profile: "clinic", connection: "cal")
+        let store = RefreshTokenStore(
+            stateDirectory: dir.appendingPathComponent("state"), profile: "clinic", connection: "cal")
         let token = try #require(store.load())
         #expect(!text.contains(token))
 
         // A wrong code fails with exit 1 and says what to do.
         let q = Process()
         q.executableURL = URL(fileURLWithPath: Self.binary)
-        q.arguments = ["auth", "google", "--connection", "cal", "--state", dir.appendingPathComponent("state").path,
-                       "--code", "wrong", file.path]
+        q.arguments = [
+            "auth", "google", "--connection", "cal", "--state", dir.appendingPathComponent("state").path,
+            "--code", "wrong", file.path,
+        ]
         let err = Pipe()
         q.standardError = err
         q.standardOutput = err
         try q.run()
         q.waitUntilExit()
         #expect(q.terminationStatus == 1)
-        #expect(String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .contains("the authorization code was not accepted"))
+        #expect(
+            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .contains("the authorization code was not accepted"))
     }
 }

@@ -2,8 +2,9 @@ import AlmanacCore
 import AlmanacTestKit
 import FakeCalendars
 import Foundation
-@testable import GoogleCalendarConnector
 import Testing
+
+@testable import GoogleCalendarConnector
 
 /// The connector conformance suite on the google connector against the fake Google, with short
 /// pages. The fake's admin calls seed and inspect the calendar without the connector.

@@ -24,6 +24,7 @@ struct GoogleConnectorTests {
         let batches = h.server.log.all.filter { $0.target.hasPrefix("/batch") }
         #expect(batches.count == 3)
         #expect(batches.allSatisfy { $0.batchParts <= 50 })
+        #expect(batches.map(\.batchParts).reduce(0, +) == 120)
         let stored = h.server.google!.event(deterministicID(7))!
         #expect(stored["summary"] as? String == "Appt 7")
         let priv = (stored["extendedProperties"] as? [String: Any])?["private"] as? [String: String]
@@ -73,7 +74,9 @@ struct GoogleConnectorTests {
     @Test func staleEtagGivesConflictWithCurrentItem() throws {
         let h = try GoogleHarness()
         let id = deterministicID(1)
-        guard case .written(_, let etag?) = try h.connector.write([.create(id: id, event: sampleEvent(1, base: testBase))])[0]
+        guard
+            case .written(_, let etag?) = try h.connector.write([.create(id: id, event: sampleEvent(1, base: testBase))]
+            )[0]
         else { Issue.record("create failed"); return }
         h.server.google!.edit(id) { $0["summary"] = "user edit" }
         var changed = sampleEvent(1, base: testBase)
@@ -110,9 +113,13 @@ struct GoogleConnectorTests {
     @Test func deleteAndGone() throws {
         let h = try GoogleHarness()
         let id = deterministicID(9)
-        guard case .written(_, let etag) = try h.connector.write([.create(id: id, event: sampleEvent(9, base: testBase))])[0]
+        guard
+            case .written(_, let etag) = try h.connector.write([.create(id: id, event: sampleEvent(9, base: testBase))]
+            )[0]
         else { Issue.record("create failed"); return }
-        let outcomes = try h.connector.write([.delete(key: id, ifVersion: etag), .delete(key: "neverexisted1", ifVersion: nil)])
+        let outcomes = try h.connector.write([
+            .delete(key: id, ifVersion: etag), .delete(key: "neverexisted1", ifVersion: nil),
+        ])
         guard case .written = outcomes[0] else { Issue.record("\(outcomes[0])"); return }
         #expect(outcomes[1] == .gone)
         #expect(try h.connector.write([.delete(key: id, ifVersion: nil)])[0] == .gone)
@@ -126,11 +133,14 @@ struct GoogleConnectorTests {
         let stored = h.server.google!.event(deterministicID(100))!
         #expect((stored["start"] as? [String: String])?["date"] == "2027-01-20")
         #expect((stored["end"] as? [String: String])?["date"] == "2027-01-21")
-        h.server.google!.seed(["id": "series00001", "summary": "Weekly review",
-                               "start": ["dateTime": "2027-01-11T15:00:00Z", "timeZone": "UTC"],
-                               "end": ["dateTime": "2027-01-11T16:00:00Z", "timeZone": "UTC"],
-                               "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"]])
-        let window = TimeWindow(start: Date(timeIntervalSince1970: 1_799_000_000), end: Date(timeIntervalSince1970: 1_802_000_000))
+        h.server.google!.seed([
+            "id": "series00001", "summary": "Weekly review",
+            "start": ["dateTime": "2027-01-11T15:00:00Z", "timeZone": "UTC"],
+            "end": ["dateTime": "2027-01-11T16:00:00Z", "timeZone": "UTC"],
+            "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=3"],
+        ])
+        let window = TimeWindow(
+            start: Date(timeIntervalSince1970: 1_799_000_000), end: Date(timeIntervalSince1970: 1_802_000_000))
         let listing = try h.readAll(window: window)
         let instances = listing.items.filter { $0.event.recurrence?.seriesKey == "series00001" }
         #expect(instances.count == 3)

@@ -19,16 +19,16 @@ enum ConformanceTable {
 
     static let statements = [
         "insert": """
-            INSERT INTO conformance_appts (ext_id, title, content, location, starts, ends, status, p_name, p_email, p_mobile, appt_type)
-            VALUES (:external_id, :title, :content, :location, :start_time, :end_time, :status, :participant_0_name,
-                    :participant_0_email, :participant_0_phone_mobile, :custom.appt_type)
-            """,
+        INSERT INTO conformance_appts (ext_id, title, content, location, starts, ends, status, p_name, p_email, p_mobile, appt_type)
+        VALUES (:external_id, :title, :content, :location, :start_time, :end_time, :status, :participant_0_name,
+                :participant_0_email, :participant_0_phone_mobile, :custom.appt_type)
+        """,
         "update": """
-            UPDATE conformance_appts SET title = :title, content = :content, location = :location, starts = :start_time,
-              ends = :end_time, status = :status, p_name = :participant_0_name, p_email = :participant_0_email,
-              p_mobile = :participant_0_phone_mobile, appt_type = :custom.appt_type
-            WHERE ext_id = :external_id
-            """,
+        UPDATE conformance_appts SET title = :title, content = :content, location = :location, starts = :start_time,
+          ends = :end_time, status = :status, p_name = :participant_0_name, p_email = :participant_0_email,
+          p_mobile = :participant_0_phone_mobile, appt_type = :custom.appt_type
+        WHERE ext_id = :external_id
+        """,
         "delete": "DELETE FROM conformance_appts WHERE ext_id = :external_id",
         "on_confirmed": "UPDATE conformance_appts SET confirmed = 1 WHERE ext_id = :external_id",
         "on_cancelled": "UPDATE conformance_appts SET cancelled = 1 WHERE ext_id = :external_id",
@@ -37,7 +37,9 @@ enum ConformanceTable {
     /// A fixture over an empty `conformance_appts` table reachable through `cs`.
     static func fixture(_ cs: String, windowFilter: String, intType: String) throws -> ConformanceFixture {
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS conformance_appts", """
+        try sql.exec(
+            "DROP TABLE IF EXISTS conformance_appts",
+            """
             CREATE TABLE conformance_appts (ext_id varchar(100) PRIMARY KEY, title varchar(200), content varchar(2000),
               location varchar(200), starts timestamp NOT NULL, ends timestamp, status varchar(20), p_name varchar(200),
               p_email varchar(200), p_mobile varchar(40), appt_type varchar(40),
@@ -48,7 +50,7 @@ enum ConformanceTable {
         let connector = try Fixture.connector(cs, job: job)
         let resolver = ZoneResolver(zone: Fixture.chicago)
         let insert = NamedStatement(statements["insert"]!)
-        nonisolated(unsafe) var seeded = 0   // the fixture's closures run on the test's thread only
+        nonisolated(unsafe) var seeded = 0  // the fixture's closures run on the test's thread only
         return ConformanceFixture(
             connector: connector, window: ConnectorConformance.defaultWindow,
             seed: { events in
@@ -68,10 +70,12 @@ enum ConformanceTable {
     @Test(arguments: ConnectorConformance.checks)
     func conformance(_ check: ConformanceCheck) throws {
         let path = Fixture.sqliteFile()
-        try check.run(ConformanceTable.fixture(
-            "Driver=SQLite3;Database=\(path);",
-            windowFilter: "WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)",
-            intType: "integer"))
+        try check.run(
+            ConformanceTable.fixture(
+                "Driver=SQLite3;Database=\(path);",
+                windowFilter:
+                    "WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)",
+                intType: "integer"))
     }
 }
 
@@ -79,7 +83,8 @@ enum ConformanceTable {
     @Test(arguments: ConnectorConformance.checks)
     func conformance(_ check: ConformanceCheck) throws {
         guard let cs = PG.connectionString() else { return }
-        try check.run(ConformanceTable.fixture(
-            cs, windowFilter: "WHERE starts >= :window_start AND starts < :window_end", intType: "integer"))
+        try check.run(
+            ConformanceTable.fixture(
+                cs, windowFilter: "WHERE starts >= :window_start AND starts < :window_end", intType: "integer"))
     }
 }

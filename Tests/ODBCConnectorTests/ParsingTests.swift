@@ -1,20 +1,32 @@
-import struct AlmanacCore.CivilDate
 import Foundation
 import Testing
+
+import struct AlmanacCore.CivilDate
 
 @testable import ODBCConnector
 
 @Suite struct NamedParameterTests {
     @Test(arguments: [
-        ("SELECT * FROM a WHERE s >= :window_start AND s < :window_end", "SELECT * FROM a WHERE s >= ? AND s < ?",
-         ["window_start", "window_end"]),
-        ("UPDATE a SET t = :title, k = :custom.appt_type WHERE id = :external_id",
-         "UPDATE a SET t = ?, k = ? WHERE id = ?", ["title", "custom.appt_type", "external_id"]),
-        ("SELECT ':not_a_param', \"col:x\", x::date FROM t -- :nope\nWHERE y = :since /* :nope */",
-         "SELECT ':not_a_param', \"col:x\", x::date FROM t -- :nope\nWHERE y = ? /* :nope */", ["since"]),
-        ("SELECT 'it''s :x' AS a, [b:c] FROM t WHERE d = :d1", "SELECT 'it''s :x' AS a, [b:c] FROM t WHERE d = ?", ["d1"]),
-        ("SELECT '10:30' AS t, a FROM b WHERE c = :external_id OR e = :external_id",
-         "SELECT '10:30' AS t, a FROM b WHERE c = ? OR e = ?", ["external_id", "external_id"]),
+        (
+            "SELECT * FROM a WHERE s >= :window_start AND s < :window_end", "SELECT * FROM a WHERE s >= ? AND s < ?",
+            ["window_start", "window_end"]
+        ),
+        (
+            "UPDATE a SET t = :title, k = :custom.appt_type WHERE id = :external_id",
+            "UPDATE a SET t = ?, k = ? WHERE id = ?", ["title", "custom.appt_type", "external_id"]
+        ),
+        (
+            "SELECT ':not_a_param', \"col:x\", x::date FROM t -- :nope\nWHERE y = :since /* :nope */",
+            "SELECT ':not_a_param', \"col:x\", x::date FROM t -- :nope\nWHERE y = ? /* :nope */", ["since"]
+        ),
+        (
+            "SELECT 'it''s :x' AS a, [b:c] FROM t WHERE d = :d1", "SELECT 'it''s :x' AS a, [b:c] FROM t WHERE d = ?",
+            ["d1"]
+        ),
+        (
+            "SELECT '10:30' AS t, a FROM b WHERE c = :external_id OR e = :external_id",
+            "SELECT '10:30' AS t, a FROM b WHERE c = ? OR e = ?", ["external_id", "external_id"]
+        ),
     ])
     func rewrites(_ input: String, _ sql: String, _ names: [String]) {
         let s = NamedStatement(input)
@@ -51,11 +63,14 @@ import Testing
         let d = CivilDate(year: 2026, month: 3, day: 2)
         #expect(TemporalText("2026-03-02") == .date(d))
         #expect(TemporalText("2026-03-02 09:05") == .naive(WallClock(date: d, hour: 9, minute: 5, second: 0)))
-        #expect(TemporalText(" 2026-03-02T09:05:07.123456 ") == .naive(WallClock(date: d, hour: 9, minute: 5, second: 7)))
+        #expect(
+            TemporalText(" 2026-03-02T09:05:07.123456 ") == .naive(WallClock(date: d, hour: 9, minute: 5, second: 7)))
         #expect(TemporalText("2026-03-02T09:00:00Z") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
         #expect(TemporalText("2026-03-02 10:00:00 +01:00") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
         #expect(TemporalText("2026-03-02T04:00:00-0500") == .instant(Date(timeIntervalSince1970: 1_772_442_000)))
-        for bad in ["next tuesday", "2026-02-30", "2026-13-01 10:00", "2026-03-02 25:00", "2026-03-02T10:00+1", "20260302"] {
+        for bad in [
+            "next tuesday", "2026-02-30", "2026-13-01 10:00", "2026-03-02 25:00", "2026-03-02T10:00+1", "20260302",
+        ] {
             #expect(TemporalText(bad) == nil, "\(bad)")
         }
     }
@@ -91,7 +106,9 @@ import Testing
 }
 
 @Suite struct TextDecodingTests {
-    @Test(arguments: ["", "plain ascii", "Zoë Ångström", "日本語テキスト", "emoji 🦷🗓️ and more", String(repeating: "é", count: 40)])
+    @Test(arguments: [
+        "", "plain ascii", "Zoë Ångström", "日本語テキスト", "emoji 🦷🗓️ and more", String(repeating: "é", count: 40),
+    ])
     func roundTrips(_ text: String) {
         let units = Array(text.utf16)
         #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == text)
@@ -104,8 +121,11 @@ import Testing
         #expect(units.withUnsafeBufferPointer(TextDecoding.utf16) == nil)
     }
 
-    @Test(arguments: [[0xFF], [0xC3], [0xC3, 0x28], [0xE2, 0x82], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
-                      [0x41, 0xE2, 0x82, 0x41]] as [[UInt8]])
+    @Test(
+        arguments: [
+            [0xFF], [0xC3], [0xC3, 0x28], [0xE2, 0x82], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+            [0x41, 0xE2, 0x82, 0x41],
+        ] as [[UInt8]])
     func invalidUTF8IsInvalid(_ bytes: [UInt8]) {
         #expect(bytes.withUnsafeBufferPointer(TextDecoding.utf8) == nil)
     }

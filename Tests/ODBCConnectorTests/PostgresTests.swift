@@ -13,7 +13,9 @@ import Testing
     @Test func readsTypedColumnsAndWritesBack() throws {
         guard let cs = PG.connectionString() else { return }
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS odbc_src", """
+        try sql.exec(
+            "DROP TABLE IF EXISTS odbc_src",
+            """
             CREATE TABLE odbc_src (id serial PRIMARY KEY, subject text, note text, visit_date date, visit_time time,
               minutes int, whole_day boolean NOT NULL DEFAULT false, state varchar(20), client varchar(80),
               mobile varchar(30), kind text, price numeric(8,2), changed timestamptz,
@@ -40,12 +42,14 @@ import Testing
               AND visit_date + coalesce(visit_time, '00:00') < :window_end
             ORDER BY id
             """
-        let c = try Fixture.connector(cs, job: [
-            "read_query": query,
-            "update": "UPDATE odbc_src SET subject = :title, state = :status WHERE id = :external_id",
-            "on_confirmed": "UPDATE odbc_src SET confirmed = true WHERE id = :external_id",
-            "on_cancelled": "UPDATE odbc_src SET cancelled = true, whole_day = :all_day WHERE id = :external_id",
-        ], chunkDays: 7)
+        let c = try Fixture.connector(
+            cs,
+            job: [
+                "read_query": query,
+                "update": "UPDATE odbc_src SET subject = :title, state = :status WHERE id = :external_id",
+                "on_confirmed": "UPDATE odbc_src SET confirmed = true WHERE id = :external_id",
+                "on_cancelled": "UPDATE odbc_src SET cancelled = true, whole_day = :all_day WHERE id = :external_id",
+            ], chunkDays: 7)
         let result = try Fixture.readAll(c, Self.march)
         #expect(result.pages == 3)
         #expect(result.problems == [])
@@ -71,36 +75,45 @@ import Testing
             .cancel(key: "3", event: result.items[2].event),
             .confirm(key: "999", event: e),
         ])
-        #expect(outcomes == [.written(key: "1", version: nil), .written(key: "2", version: nil),
-                             .written(key: "3", version: nil), .gone])
-        #expect(try sql.rows("SELECT id, subject, state, confirmed, cancelled, whole_day FROM odbc_src ORDER BY id") == [
-            ["1", "Checkup (moved)", "cancelled", "0", "0", "0"],
-            ["2", "Away", "tentative", "1", "0", "1"],
-            ["3", "Gap", nil, "0", "1", "0"],
-            ["4", "Late", nil, "0", "0", "0"],
-        ])
+        #expect(
+            outcomes == [
+                .written(key: "1", version: nil), .written(key: "2", version: nil),
+                .written(key: "3", version: nil), .gone,
+            ])
+        #expect(
+            try sql.rows("SELECT id, subject, state, confirmed, cancelled, whole_day FROM odbc_src ORDER BY id") == [
+                ["1", "Checkup (moved)", "cancelled", "0", "0", "0"],
+                ["2", "Away", "tentative", "1", "0", "1"],
+                ["3", "Gap", nil, "0", "1", "0"],
+                ["4", "Late", nil, "0", "0", "0"],
+            ])
     }
 
     @Test func sinkWithInjectionAttempt() throws {
         guard let cs = PG.connectionString() else { return }
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS appointments", """
+        try sql.exec(
+            "DROP TABLE IF EXISTS appointments",
+            """
             CREATE TABLE appointments (ext_id text PRIMARY KEY, subject text NOT NULL, starts timestamp NOT NULL,
               ends timestamp, all_day boolean NOT NULL, status text NOT NULL, who text, kind text)
             """)
-        let c = try Fixture.connector(cs, job: [
-            "read_query": """
+        let c = try Fixture.connector(
+            cs,
+            job: [
+                "read_query": """
                 SELECT ext_id AS external_id, subject AS title, starts AS start_time, ends AS end_time, all_day,
                        status, who AS participant_0_name, kind FROM appointments
                 WHERE starts >= :window_start AND starts < :window_end
                 """,
-            "insert": """
+                "insert": """
                 INSERT INTO appointments (ext_id, subject, starts, ends, all_day, status, who, kind)
                 VALUES (:external_id, :title, :start_time, :end_time, :all_day, :status, :participant_0_name, :custom.kind)
                 """,
-            "update": "UPDATE appointments SET subject = :title, status = :status, kind = :kind WHERE ext_id = :external_id",
-            "delete": "DELETE FROM appointments WHERE ext_id = :external_id",
-        ], chunkDays: 30)
+                "update":
+                    "UPDATE appointments SET subject = :title, status = :status, kind = :kind WHERE ext_id = :external_id",
+                "delete": "DELETE FROM appointments WHERE ext_id = :external_id",
+            ], chunkDays: 30)
         let id = String(repeating: "ab", count: 32)
         var e = SQLiteSinkTests.event("Cleaning")
         e.custom = ["kind": "hygiene"]
@@ -109,35 +122,45 @@ import Testing
         e.title = evil
         e.custom["kind"] = "x'); DELETE FROM appointments; --"
         #expect(try c.write([.update(key: id, ifVersion: nil, event: e)]) == [.written(key: id, version: nil)])
-        #expect(try sql.rows("SELECT ext_id, subject, starts, all_day, status, who, kind FROM appointments") == [
-            [id, evil, "2026-03-05 10:00:00", "0", "confirmed", "Ana", "x'); DELETE FROM appointments; --"],
-        ])
+        #expect(
+            try sql.rows("SELECT ext_id, subject, starts, all_day, status, who, kind FROM appointments") == [
+                [id, evil, "2026-03-05 10:00:00", "0", "confirmed", "Ana", "x'); DELETE FROM appointments; --"]
+            ])
         let back = try Fixture.readAll(c, Self.march)
         #expect(back.items.map(\.key) == [id])
         #expect(back.items.first?.event.title == evil)
-        #expect(back.items.first?.event.start == .instant(Fixture.date("2026-03-05T16:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            back.items.first?.event.start == .instant(Fixture.date("2026-03-05T16:00:00Z"), timeZone: "America/Chicago")
+        )
         var allDay = e
         allDay.start = .allDay(CivilDate(year: 2026, month: 3, day: 6))
         allDay.end = .allDay(CivilDate(year: 2026, month: 3, day: 7))
-        #expect(try c.write([.create(id: "day", event: allDay), .delete(key: id, ifVersion: nil)]) == [
-            .written(key: "day", version: nil), .written(key: id, version: nil),
-        ])
-        #expect(try sql.rows("SELECT ext_id, starts, ends, all_day FROM appointments") == [
-            ["day", "2026-03-06 00:00:00", "2026-03-07 00:00:00", "1"],
-        ])
+        #expect(
+            try c.write([.create(id: "day", event: allDay), .delete(key: id, ifVersion: nil)]) == [
+                .written(key: "day", version: nil), .written(key: id, version: nil),
+            ])
+        #expect(
+            try sql.rows("SELECT ext_id, starts, ends, all_day FROM appointments") == [
+                ["day", "2026-03-06 00:00:00", "2026-03-07 00:00:00", "1"]
+            ])
     }
 
     @Test func reconnectsAfterTheServerDropsTheConnection() throws {
         guard let cs = PG.connectionString() else { return }
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS odbc_reconnect_t", "CREATE TABLE odbc_reconnect_t (id int, starts timestamp)",
-                     "INSERT INTO odbc_reconnect_t VALUES (1, '2026-03-02 09:00')")
+        try sql.exec(
+            "DROP TABLE IF EXISTS odbc_reconnect_t", "CREATE TABLE odbc_reconnect_t (id int, starts timestamp)",
+            "INSERT INTO odbc_reconnect_t VALUES (1, '2026-03-02 09:00')")
         // psqlODBC runs ConnSettings at every (re)connect: it names the connector's sessions.
-        let c = try Fixture.connector(cs + "ConnSettings={SET application_name = 'odbc_reconnect_test'};", job: [
-            "read_query": "SELECT id AS external_id, starts AS start_time FROM odbc_reconnect_t WHERE starts >= :window_start",
-        ], chunkDays: 30)
+        let c = try Fixture.connector(
+            cs + "ConnSettings={SET application_name = 'odbc_reconnect_test'};",
+            job: [
+                "read_query":
+                    "SELECT id AS external_id, starts AS start_time FROM odbc_reconnect_t WHERE starts >= :window_start"
+            ], chunkDays: 30)
         #expect(try Fixture.readAll(c, Self.march).items.count == 1)
-        let killed = try sql.rows("""
+        let killed = try sql.rows(
+            """
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE application_name = 'odbc_reconnect_test'
             """)
@@ -148,9 +171,12 @@ import Testing
 
     @Test func queryTimeoutIsReported() throws {
         guard let cs = PG.connectionString() else { return }
-        let c = try Fixture.connector(cs, connection: ["query_timeout": "1s"], job: [
-            "read_query": "SELECT 1 AS external_id, now()::timestamp AS start_time FROM pg_sleep(5) WHERE now() > :window_start",
-        ], chunkDays: 30)
+        let c = try Fixture.connector(
+            cs, connection: ["query_timeout": "1s"],
+            job: [
+                "read_query":
+                    "SELECT 1 AS external_id, now()::timestamp AS start_time FROM pg_sleep(5) WHERE now() > :window_start"
+            ], chunkDays: 30)
         let started = Date()
         do {
             _ = try Fixture.readAll(c, Self.march)
@@ -168,16 +194,19 @@ import Testing
         guard let cs = PG.connectionString() else { return }
         let sql = try SQL(cs)
         let secret = "p;w}d{x=1 }}"
-        try sql.exec("DROP ROLE IF EXISTS almanac_odbc_quoted",
-                     "CREATE ROLE almanac_odbc_quoted LOGIN PASSWORD '\(secret)'")
+        try sql.exec(
+            "DROP ROLE IF EXISTS almanac_odbc_quoted",
+            "CREATE ROLE almanac_odbc_quoted LOGIN PASSWORD '\(secret)'")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-pw-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("pw")
         try (secret + "\n").write(to: file, atomically: true, encoding: .utf8)
         let userCS = PG.connectionString(password: false, user: "almanac_odbc_quoted")!
-        let c = try Fixture.connector(userCS, connection: ["password_file": file.path], job: [
-            "read_query": "SELECT 1 AS external_id, now()::timestamp AS start_time WHERE now() > :window_start",
-        ])
+        let c = try Fixture.connector(
+            userCS, connection: ["password_file": file.path],
+            job: [
+                "read_query": "SELECT 1 AS external_id, now()::timestamp AS start_time WHERE now() > :window_start"
+            ])
         let report = c.testConnection()
         #expect(report.ok, "\(report)")
         #expect(!"\(report)".contains(secret))

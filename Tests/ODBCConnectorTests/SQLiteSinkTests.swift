@@ -9,11 +9,12 @@ import Testing
     static let statements = [
         "read_query": SQLiteSourceTests.readQuery,
         "insert": """
-            INSERT INTO appointments (id, subject, starts, ends, state, client, mobile, kind)
-            VALUES (:external_id, :title, :start_time, :end_time, :status, :participant_0_name,
-                    :participant_0_phone, :custom.appt_type)
-            """,
-        "update": "UPDATE appointments SET subject = :title, state = :status, kind = :appt_type, note = :content WHERE id = :external_id",
+        INSERT INTO appointments (id, subject, starts, ends, state, client, mobile, kind)
+        VALUES (:external_id, :title, :start_time, :end_time, :status, :participant_0_name,
+                :participant_0_phone, :custom.appt_type)
+        """,
+        "update":
+            "UPDATE appointments SET subject = :title, state = :status, kind = :appt_type, note = :content WHERE id = :external_id",
         "delete": "DELETE FROM appointments WHERE id = :external_id",
         "on_confirmed": "UPDATE appointments SET confirmed = 1 WHERE id = :external_id",
         "on_cancelled": "UPDATE appointments SET cancelled = 1, state = :status WHERE id = :external_id",
@@ -28,19 +29,28 @@ import Testing
     }
 
     static func event(_ title: String, start: String = "2026-03-05T16:00:00Z") -> Event {
-        Event(title: title, start: .instant(Fixture.date(start), timeZone: nil),
-              end: .instant(Fixture.date(start).addingTimeInterval(1_800), timeZone: nil),
-              participants: [Participant(name: "Ana", phones: [.home: "555 0101", .work: "555 0102"])],
-              custom: ["appt_type": "cleaning"])
+        Event(
+            title: title, start: .instant(Fixture.date(start), timeZone: nil),
+            end: .instant(Fixture.date(start).addingTimeInterval(1_800), timeZone: nil),
+            participants: [Participant(name: "Ana", phones: [.home: "555 0101", .work: "555 0102"])],
+            custom: ["appt_type": "cleaning"])
     }
 
     @Test func createUpdateConfirmCancelDelete() throws {
         let (c, sql) = try setUp()
         #expect(c.capabilities == [.read, .write, .delete, .writeBack])
-        #expect(try c.write([.create(id: "new1", event: Self.event("Cleaning"))]) == [.written(key: "new1", version: nil)])
+        #expect(
+            try c.write([.create(id: "new1", event: Self.event("Cleaning"))]) == [.written(key: "new1", version: nil)])
         // Wall clock in Chicago (CST, UTC-6); the home phone wins over work by the default priority.
-        #expect(try sql.rows("SELECT id, subject, datetime(starts), datetime(ends), state, client, mobile, kind FROM appointments")
-            == [["new1", "Cleaning", "2026-03-05 10:00:00", "2026-03-05 10:30:00", "confirmed", "Ana", "555 0101", "cleaning"]])
+        #expect(
+            try sql.rows(
+                "SELECT id, subject, datetime(starts), datetime(ends), state, client, mobile, kind FROM appointments")
+                == [
+                    [
+                        "new1", "Cleaning", "2026-03-05 10:00:00", "2026-03-05 10:30:00", "confirmed", "Ana",
+                        "555 0101", "cleaning",
+                    ]
+                ])
         var changed = Self.event("Deep cleaning")
         changed.custom["appt_type"] = nil
         changed.description = "bring records"
@@ -51,8 +61,9 @@ import Testing
             .confirm(key: "missing", event: changed),
         ])
         #expect(outcomes == [.written(key: "new1", version: nil), .gone, .written(key: "new1", version: nil), .gone])
-        #expect(try sql.rows("SELECT subject, kind, note, confirmed, cancelled FROM appointments")
-            == [["Deep cleaning", nil, "bring records", "1", "0"]])
+        #expect(
+            try sql.rows("SELECT subject, kind, note, confirmed, cancelled FROM appointments")
+                == [["Deep cleaning", nil, "bring records", "1", "0"]])
         var cancelled = changed
         cancelled.status = .cancelled
         #expect(try c.write([.cancel(key: "new1", event: cancelled)]) == [.written(key: "new1", version: nil)])
@@ -60,10 +71,12 @@ import Testing
         // The row reads back as it was written.
         let read = try Fixture.readAll(c, SQLiteSourceTests.march)
         #expect(read.items.map(\.key) == ["new1"])
-        #expect(read.items[0].event.start == .instant(Fixture.date("2026-03-05T16:00:00Z"), timeZone: "America/Chicago"))
-        #expect(try c.write([.delete(key: "new1", ifVersion: nil), .delete(key: "new1", ifVersion: nil)]) == [
-            .written(key: "new1", version: nil), .gone,
-        ])
+        #expect(
+            read.items[0].event.start == .instant(Fixture.date("2026-03-05T16:00:00Z"), timeZone: "America/Chicago"))
+        #expect(
+            try c.write([.delete(key: "new1", ifVersion: nil), .delete(key: "new1", ifVersion: nil)]) == [
+                .written(key: "new1", version: nil), .gone,
+            ])
         #expect(try sql.rows("SELECT count(*) FROM appointments") == [["0"]])
     }
 
@@ -77,8 +90,9 @@ import Testing
         e.custom["appt_type"] = "Robert'); DROP TABLE appointments;--"
         #expect(try c.write([.update(key: "a1", ifVersion: nil, event: e)]) == [.written(key: "a1", version: nil)])
         #expect(try c.write([.update(key: "a1' OR '1'='1", ifVersion: nil, event: e)]) == [.gone])
-        #expect(try sql.rows("SELECT id, subject, note, kind FROM appointments")
-            == [["a1", evil, "\"); DELETE FROM appointments; /*", "Robert'); DROP TABLE appointments;--"]])
+        #expect(
+            try sql.rows("SELECT id, subject, note, kind FROM appointments")
+                == [["a1", evil, "\"); DELETE FROM appointments; /*", "Robert'); DROP TABLE appointments;--"]])
         #expect(try sql.rows("SELECT name FROM sqlite_master WHERE type = 'table'") == [["appointments"]])
     }
 
@@ -90,10 +104,13 @@ import Testing
         ])
         #expect(!c.capabilities.contains(.delete))
         let outcomes = try c.write([.create(id: "n", event: Self.event("a")), .delete(key: "n", ifVersion: nil)])
-        #expect(outcomes == [
-            .failed(retryable: false, reason: "connection \"db\": the insert statement for n affected no row"),
-            .failed(retryable: false, reason: "connection \"db\": no delete statement is configured for job \"appointments\""),
-        ])
+        #expect(
+            outcomes == [
+                .failed(retryable: false, reason: "connection \"db\": the insert statement for n affected no row"),
+                .failed(
+                    retryable: false,
+                    reason: "connection \"db\": no delete statement is configured for job \"appointments\""),
+            ])
     }
 
     @Test func statementErrorIsAnOutcomeAndRolledBack() throws {
@@ -102,8 +119,10 @@ import Testing
             "insert": "INSERT INTO appointments (id, subject) VALUES (:external_id, :title)",
             "update": "UPDATE no_such_table SET subject = :title WHERE id = :external_id",
         ])
-        let outcomes = try c.write([.update(key: "x", ifVersion: nil, event: Self.event("a")),
-                                    .create(id: "ok", event: Self.event("fine"))])
+        let outcomes = try c.write([
+            .update(key: "x", ifVersion: nil, event: Self.event("a")),
+            .create(id: "ok", event: Self.event("fine")),
+        ])
         guard case .failed(false, let reason) = outcomes[0] else {
             Issue.record("expected a failure, got \(outcomes[0])")
             return

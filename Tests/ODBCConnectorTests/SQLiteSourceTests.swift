@@ -21,7 +21,8 @@ import Testing
         """
 
     /// March 2026 in Chicago: 00:00 CST on 03-01 is 06:00Z.
-    static let march = TimeWindow(start: Fixture.date("2026-03-01T06:00:00Z"), end: Fixture.date("2026-03-22T05:00:00Z"))
+    static let march = TimeWindow(
+        start: Fixture.date("2026-03-01T06:00:00Z"), end: Fixture.date("2026-03-22T05:00:00Z"))
 
     func database() throws -> (path: String, sql: SQL) {
         let path = Fixture.sqliteFile()
@@ -32,14 +33,16 @@ import Testing
 
     @Test func mapsStandardAndCustomColumns() throws {
         let (path, sql) = try database()
-        try sql.exec("""
+        try sql.exec(
+            """
             INSERT INTO appointments (id, subject, note, starts, ends, whole_day, state, client, mobile, home, email, kind, price)
             VALUES ('a1', 'Checkup', printf('%.*c', 10000, 'n'), '2026-03-02 09:00:00', '2026-03-02 09:30:00', 0,
                     'Confirmed', 'Zoë Ångström 日本', '+1 555 0100', '555 0101', 'zoe@example.com', 'checkup', 120.5)
             """,
             "INSERT INTO appointments (id, subject, starts, ends, whole_day, state) VALUES ('a2', 'Away', '2026-03-03 00:00:00', '2026-03-03 00:00:00', 1, 'tentative')",
             "INSERT INTO appointments (id, subject, starts) VALUES (42, NULL, '2026-03-04 10:00:00')")
-        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery], chunkDays: 30)
+        let c = try Fixture.connector(
+            "Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery], chunkDays: 30)
         let result = try Fixture.readAll(c, Self.march)
         #expect(result.problems == [])
         #expect(result.items.map(\.key) == ["a1", "a2", "42"])
@@ -49,8 +52,12 @@ import Testing
         #expect(a1.start == .instant(Fixture.date("2026-03-02T15:00:00Z"), timeZone: "America/Chicago"))
         #expect(a1.end == .instant(Fixture.date("2026-03-02T15:30:00Z"), timeZone: "America/Chicago"))
         #expect(a1.status == .confirmed)
-        #expect(a1.participants == [Participant(name: "Zoë Ångström 日本", email: "zoe@example.com",
-                                                phones: [.mobile: "+1 555 0100", .home: "555 0101"])])
+        #expect(
+            a1.participants == [
+                Participant(
+                    name: "Zoë Ångström 日本", email: "zoe@example.com",
+                    phones: [.mobile: "+1 555 0100", .home: "555 0101"])
+            ])
         #expect(a1.custom == ["appt_type": "checkup", "price": "120.5"])
         let a2 = result.items[1].event
         #expect(a2.start == .allDay(CivilDate(year: 2026, month: 3, day: 3)))
@@ -103,31 +110,38 @@ import Testing
             "INSERT INTO rows VALUES ('badstatus', 'x', '2026-03-02 09:00', NULL, 'no-show')",
             "INSERT INTO rows VALUES ('timeonly', 'x', '2026-03-02 09:00', '2026-03-02 16:00Z', NULL)",
             "INSERT INTO rows VALUES ('ok2', 'fine', '2026-03-03T09:00:00-05:00', NULL, 'cancelled')")
-        let query = "SELECT id AS external_id, title, starts AS start_time, ends AS end_time, state AS status FROM rows ORDER BY rowid"
+        let query =
+            "SELECT id AS external_id, title, starts AS start_time, ends AS end_time, state AS status FROM rows ORDER BY rowid"
         let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query], chunkDays: 60)
         let result = try Fixture.readAll(c, Self.march)
         #expect(result.items.map(\.key) == ["ok1", "dup", "timeonly", "ok2"])
         #expect(result.items[1].event.title == "first")
         #expect(result.items[3].event.start == .instant(Fixture.date("2026-03-03T14:00:00Z"), timeZone: nil))
         #expect(result.items[3].event.status == .cancelled)
-        #expect(result.problems.map(\.description) == [
-            "row 2: external_id: is missing (NULL or empty)",
-            "nostart: start_time: is missing (NULL)",
-            "backwards: end_time: is before start_time",
-            "dup: external_id: duplicate external_id in this read (row 6); the first row is kept",
-            "baddate: start_time: \"next tuesday\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])",
-            "badtext: title: is not valid UTF-8 (check the column's encoding)",
-            "badstatus: status: \"no-show\" is not confirmed, tentative or cancelled: map it with CASE in read_query",
-        ])
+        #expect(
+            result.problems.map(\.description) == [
+                "row 2: external_id: is missing (NULL or empty)",
+                "nostart: start_time: is missing (NULL)",
+                "backwards: end_time: is before start_time",
+                "dup: external_id: duplicate external_id in this read (row 6); the first row is kept",
+                "baddate: start_time: \"next tuesday\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])",
+                "badtext: title: is not valid UTF-8 (check the column's encoding)",
+                "badstatus: status: \"no-show\" is not confirmed, tentative or cancelled: map it with CASE in read_query",
+            ])
     }
 
     @Test func versionIsUpdatedColumnOrContentHash() throws {
         let (path, sql) = try database()
-        try sql.exec("INSERT INTO appointments (id, subject, starts, changed) VALUES ('v', 'A', '2026-03-02 09:00:00', '2026-02-01 08:00:00')")
+        try sql.exec(
+            "INSERT INTO appointments (id, subject, starts, changed) VALUES ('v', 'A', '2026-03-02 09:00:00', '2026-02-01 08:00:00')"
+        )
         let hashed = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery])
-        let withUpdated = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: [
-            "read_query": "SELECT id AS external_id, subject AS title, starts AS start_time, changed AS updated FROM appointments",
-        ])
+        let withUpdated = try Fixture.connector(
+            "Driver=SQLite3;Database=\(path);",
+            job: [
+                "read_query":
+                    "SELECT id AS external_id, subject AS title, starts AS start_time, changed AS updated FROM appointments"
+            ])
         let h1 = try Fixture.readAll(hashed, Self.march).items[0].version
         let u1 = try Fixture.readAll(withUpdated, Self.march).items[0].version
         #expect(u1 == "u:\(Int(Fixture.date("2026-02-01T14:00:00Z").timeIntervalSince1970))")
@@ -141,16 +155,20 @@ import Testing
         let (path, sql) = try database()
         try sql.exec(
             "INSERT INTO appointments (id, starts, changed) VALUES ('old', '2026-03-02 09:00:00', '2026-02-01 08:00:00')",
-            "INSERT INTO appointments (id, starts, changed) VALUES ('new', '2026-03-02 10:00:00', '2026-02-20 08:00:00')")
-        let query = "SELECT id AS external_id, starts AS start_time FROM appointments WHERE changed >= :since ORDER BY id"
+            "INSERT INTO appointments (id, starts, changed) VALUES ('new', '2026-03-02 10:00:00', '2026-02-20 08:00:00')"
+        )
+        let query =
+            "SELECT id AS external_id, starts AS start_time FROM appointments WHERE changed >= :since ORDER BY id"
         let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query], chunkDays: 60)
         #expect(try Fixture.readAll(c, Self.march).items.map(\.key) == ["new", "old"])
-        #expect(try Fixture.readAll(c, Self.march, since: Fixture.date("2026-02-10T00:00:00Z")).items.map(\.key) == ["new"])
+        #expect(
+            try Fixture.readAll(c, Self.march, since: Fixture.date("2026-02-10T00:00:00Z")).items.map(\.key) == ["new"])
     }
 
     @Test func unknownReadParameterIsAConfigError() {
         #expect(throws: AlmanacError.self) {
-            try Fixture.connector("Driver=SQLite3;Database=/tmp/x.db;", job: ["read_query": "SELECT 1 WHERE a = :title"])
+            try Fixture.connector(
+                "Driver=SQLite3;Database=/tmp/x.db;", job: ["read_query": "SELECT 1 WHERE a = :title"])
         }
     }
 }

@@ -9,23 +9,28 @@ import Testing
 enum Fixture {
     static let chicago = TimeZone(identifier: "America/Chicago")!
 
-    static func context(_ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
-                        side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
-                        chunkDays: Int = 7) -> ConnectorContext {
+    static func context(
+        _ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
+        side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
+        chunkDays: Int = 7
+    ) -> ConnectorContext {
         var conn: [String: ConfigValue] = ["connection_string": .string(connectionString)]
-        for (k, v) in connection { conn[k] = .string(v) }
+        for (k, v) in connection { conn[k] = Int(v).map(ConfigValue.integer) ?? .string(v) }
         var jobTable: [String: ConfigValue] = [:]
         for (k, v) in job { jobTable[k] = .string(v) }
         let tmp = URL(fileURLWithPath: NSTemporaryDirectory())
-        var ctx = ConnectorContext(profile: "test", job: "appointments", side: side, connectionName: "db",
-                                   connection: ConfigTable(conn), jobSettings: ConfigTable(jobTable), timeZone: zone,
-                                   stateDirectory: tmp, profileDirectory: tmp, logger: Logger(label: "odbc-test"))
+        var ctx = ConnectorContext(
+            profile: "test", job: "appointments", side: side, connectionName: "db",
+            connection: ConfigTable(conn), jobSettings: ConfigTable(jobTable), timeZone: zone,
+            stateDirectory: tmp, profileDirectory: tmp, logger: Logger(label: "odbc-test"))
         ctx.chunkDays = chunkDays
         return ctx
     }
 
-    static func connector(_ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
-                          zone: TimeZone = chicago, chunkDays: Int = 7) throws -> ODBCConnector {
+    static func connector(
+        _ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
+        zone: TimeZone = chicago, chunkDays: Int = 7
+    ) throws -> ODBCConnector {
         let ctx = context(connectionString, connection: connection, job: job, zone: zone, chunkDays: chunkDays)
         return try ODBCModule.make(ctx) as! ODBCConnector
     }
@@ -45,7 +50,9 @@ enum Fixture {
     }
 
     /// Reads every page of `window`.
-    static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil) throws -> (items: [SourceItem], problems: [ItemProblem], pages: Int) {
+    static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil) throws -> (
+        items: [SourceItem], problems: [ItemProblem], pages: Int
+    ) {
         var items: [SourceItem] = []
         var problems: [ItemProblem] = []
         var continuation: String?
@@ -112,21 +119,23 @@ final class SQL {
         let stmt = try connection.statement(queryTimeout: 30)
         try stmt.prepare(sql)
         try stmt.execute()
-        let reader = try ResultReader(statement: stmt, rowArraySize: ProcessInfo.processInfo.environment["ROWS"].flatMap { Int($0) } ?? 50)
+        let reader = try ResultReader(
+            statement: stmt, rowArraySize: ProcessInfo.processInfo.environment["ROWS"].flatMap { Int($0) } ?? 50)
         var out: [[String?]] = []
         while case let n = try reader.fetch(), n > 0 {
             for r in 0..<n {
-                out.append((0..<reader.columns.count).map { c in
-                    switch reader.value(row: r, column: c) {
-                    case .text(let s): return s
-                    case .timestamp(let t): return t.description
-                    case .date(let d): return d.description
-                    case .time(let t): return t.description
-                    case .null: return nil
-                    case .invalidText: return "<invalid>"
-                    case .truncated: return "<truncated>"
-                    }
-                })
+                out.append(
+                    (0..<reader.columns.count).map { c in
+                        switch reader.value(row: r, column: c) {
+                        case .text(let s): return s
+                        case .timestamp(let t): return t.description
+                        case .date(let d): return d.description
+                        case .time(let t): return t.description
+                        case .null: return nil
+                        case .invalidText: return "<invalid>"
+                        case .truncated: return "<truncated>"
+                        }
+                    })
             }
         }
         stmt.closeCursor()
@@ -143,7 +152,8 @@ enum PG {
     static func connectionString(password: Bool = true, user: String? = nil, database: String? = nil) -> String? {
         guard let port = env["ALMANAC_TEST_PG_PORT"] else {
             if env["ALMANAC_REQUIRE_SERVICES"] == "1" {
-                Issue.record("ALMANAC_REQUIRE_SERVICES=1 but ALMANAC_TEST_PG_PORT is not set: start the test PostgreSQL")
+                Issue.record(
+                    "ALMANAC_REQUIRE_SERVICES=1 but ALMANAC_TEST_PG_PORT is not set: start the test PostgreSQL")
             }
             return nil
         }

@@ -19,7 +19,8 @@ struct Scratch {
         let u = url.appendingPathComponent(name)
         _ = FileManager.default.createFile(atPath: u.path, contents: Data(bytes))
         // Make it look settled: an hour old.
-        try! FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: u.path)
+        try! FileManager.default.setAttributes(
+            [.modificationDate: Date().addingTimeInterval(-3600)], ofItemAtPath: u.path)
         return u
     }
 
@@ -31,9 +32,10 @@ let chicago = TimeZone(identifier: "America/Chicago")!
 func context(_ connection: [String: ConfigValue], side: ConnectorContext.Side = .from, dir: URL) -> ConnectorContext {
     var entries = connection
     if entries["settle"] == nil { entries["settle"] = .string("0s") }
-    return ConnectorContext(profile: "clinic", job: "appointments", side: side, connectionName: "export",
-                            connection: ConfigTable(entries), jobSettings: ConfigTable(), timeZone: chicago,
-                            stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "test"))
+    return ConnectorContext(
+        profile: "clinic", job: "appointments", side: side, connectionName: "export",
+        connection: ConfigTable(entries), jobSettings: ConfigTable(), timeZone: chicago,
+        stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "test"))
 }
 
 let wideWindow = TimeWindow(start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 4_102_444_800))

@@ -6,7 +6,7 @@ import Testing
 @testable import XMLConnector
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// The connector conformance suite (AlmanacTestKit) on the xml connector, as a job's target.
@@ -14,11 +14,12 @@ import FoundationXML
 @Suite struct XMLConformanceTests {
     static let settings: [String: ConfigValue] = [
         "path": .string("store.xml"), "item": .string("/Appointments/Appointment"),
-        "fields": .table(ConfigTable([
-            "external_id": .string("@id"), "title": .string("Subject"), "start_time": .string("Start/@at"),
-            "end_time": .string("End/@at"), "participant_0_name": .string("Client/Name"),
-            "participant_0_email": .string("Client/Email"), "participant_0_phone_mobile": .string("Client/Mobile"),
-        ])),
+        "fields": .table(
+            ConfigTable([
+                "external_id": .string("@id"), "title": .string("Subject"), "start_time": .string("Start/@at"),
+                "end_time": .string("End/@at"), "participant_0_name": .string("Client/Name"),
+                "participant_0_email": .string("Client/Email"), "participant_0_phone_mobile": .string("Client/Mobile"),
+            ])),
     ]
 
     final class Store: @unchecked Sendable {  // used from one test's thread only
@@ -30,7 +31,8 @@ import FoundationXML
         init() { write() }
 
         func write() {
-            scratch.file("store.xml", "<?xml version=\"1.0\"?>\n<Appointments>\n" + items.joined() + "</Appointments>\n")
+            scratch.file(
+                "store.xml", "<?xml version=\"1.0\"?>\n<Appointments>\n" + items.joined() + "</Appointments>\n")
         }
 
         static func esc(_ s: String) -> String {
@@ -43,9 +45,12 @@ import FoundationXML
             let keys = try events.map { e in
                 counter += 1
                 let key = "seed-\(counter)"
-                guard case .instant(let s, _) = e.start, case .instant(let end, _)? = e.end else { throw CocoaError(.coderInvalidValue) }
+                guard case .instant(let s, _) = e.start, case .instant(let end, _)? = e.end else {
+                    throw CocoaError(.coderInvalidValue)
+                }
                 let p = e.participants.first
-                items.append("""
+                items.append(
+                    """
                     <Appointment id="\(key)"><Subject>\(Self.esc(e.title ?? ""))</Subject>\
                     <Start at="\(f.string(from: s))"/><End at="\(f.string(from: end))"/>\
                     <content>\(Self.esc(e.description ?? ""))</content><location>\(Self.esc(e.location ?? ""))</location>\
@@ -68,16 +73,21 @@ import FoundationXML
             var out: [String: Event] = [:]
             for node in try doc.nodes(forXPath: "/Appointments/Appointment") {
                 func s(_ path: String) -> String? {
-                    let v = (try? node.nodes(forXPath: path))?.first?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)
+                    let v = (try? node.nodes(forXPath: path))?.first?.stringValue?.trimmingCharacters(
+                        in: .whitespacesAndNewlines)
                     return v?.isEmpty == false ? v : nil
                 }
-                var e = Event(title: s("Subject"), description: s("content"), location: s("location"),
-                              start: .instant(f.date(from: s("Start/@at")!)!, timeZone: nil),
-                              end: s("End/@at").map { .instant(f.date(from: $0)!, timeZone: nil) },
-                              status: EventStatus(rawValue: s("status") ?? "confirmed")!)
+                var e = Event(
+                    title: s("Subject"), description: s("content"), location: s("location"),
+                    start: .instant(f.date(from: s("Start/@at")!)!, timeZone: nil),
+                    end: s("End/@at").map { .instant(f.date(from: $0)!, timeZone: nil) },
+                    status: EventStatus(rawValue: s("status") ?? "confirmed")!)
                 if s("Client/Name") != nil {
-                    e.participants = [Participant(name: s("Client/Name"), email: s("Client/Email"),
-                                                  phones: s("Client/Mobile").map { [.mobile: $0] } ?? [:])]
+                    e.participants = [
+                        Participant(
+                            name: s("Client/Name"), email: s("Client/Email"),
+                            phones: s("Client/Mobile").map { [.mobile: $0] } ?? [:])
+                    ]
                 }
                 if let t = s("appt_type") { e.custom["appt_type"] = t }
                 out[s("@id")!] = e
@@ -90,12 +100,14 @@ import FoundationXML
         let store = Store()
         defer { store.scratch.cleanup() }
         let ctx = context(Self.settings, side: .to, dir: store.scratch.url)
-        let connector = XMLConnector(settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
-                                     logger: ctx.logger, pageSize: pageSize)
-        try check.run(ConformanceFixture(
-            connector: connector, window: ConnectorConformance.defaultWindow,
-            seed: { try store.seed($0) }, stored: { try store.stored() },
-            deterministicCreates: true, versions: true))
+        let connector = XMLConnector(
+            settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
+            logger: ctx.logger, pageSize: pageSize)
+        try check.run(
+            ConformanceFixture(
+                connector: connector, window: ConnectorConformance.defaultWindow,
+                seed: { try store.seed($0) }, stored: { try store.stored() },
+                deterministicCreates: true, versions: true))
     }
 
     @Test(arguments: ConnectorConformance.checks)

@@ -7,8 +7,9 @@ import Testing
 @Suite struct XMLReadTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch, pageSize: Int = 5000) throws -> XMLConnector {
         let ctx = context(settings, dir: s.url)
-        return XMLConnector(settings: try XMLSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
-                            logger: ctx.logger, pageSize: pageSize)
+        return XMLConnector(
+            settings: try XMLSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
+            logger: ctx.logger, pageSize: pageSize)
     }
 
     static let plain: [String: ConfigValue] = [
@@ -25,7 +26,9 @@ import Testing
     @Test func namespacesAndCDATA() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("ns.xml", """
+        s.file(
+            "ns.xml",
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <a:Export xmlns:a="urn:clinic:appointments" xmlns:p="urn:clinic:people">
               <a:Appointments>
@@ -44,15 +47,19 @@ import Testing
               </a:Appointments>
             </a:Export>
             """)
-        let c = try connector([
-            "path": .string("ns.xml"), "item": .string("/x:Export/x:Appointments/x:Appointment"),
-            "namespaces": .table(ConfigTable(["x": .string("urn:clinic:appointments"), "p": .string("urn:clinic:people")])),
-            "fields": .table(ConfigTable([
-                "external_id": .string("@id"), "title": .string("x:Subject"), "start_time": .string("x:Start"),
-                "end_time": .string("x:End"), "participant_0_name": .string("p:Patient/p:Name"),
-                "participant_0_phone_mobile": .string("p:Patient/p:Mobile"), "patient_id": .string("p:Patient/@p:id"),
-            ])),
-        ], s)
+        let c = try connector(
+            [
+                "path": .string("ns.xml"), "item": .string("/x:Export/x:Appointments/x:Appointment"),
+                "namespaces": .table(
+                    ConfigTable(["x": .string("urn:clinic:appointments"), "p": .string("urn:clinic:people")])),
+                "fields": .table(
+                    ConfigTable([
+                        "external_id": .string("@id"), "title": .string("x:Subject"), "start_time": .string("x:Start"),
+                        "end_time": .string("x:End"), "participant_0_name": .string("p:Patient/p:Name"),
+                        "participant_0_phone_mobile": .string("p:Patient/p:Mobile"),
+                        "patient_id": .string("p:Patient/@p:id"),
+                    ])),
+            ], s)
         let (page, _) = try readAll(c)
         #expect(page.problems == [])
         #expect(page.items.map(\.key) == ["X1", "X2"])
@@ -70,11 +77,28 @@ import Testing
         #expect(page.coverage == .complete(wideWindow))
     }
 
+    @Test func declaredLatin1EncodingIsDecoded() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let bytes: [UInt8] =
+            Array(
+                "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<Appointments><Appointment id=\"L1\"><Subject>Caf"
+                    .utf8)
+            + [0xE9] + Array(" M".utf8) + [0xFC]
+            + Array("nchen</Subject><start_time>2026-03-02T09:00</start_time>".utf8)
+            + Array("</Appointment></Appointments>\n".utf8)
+        s.file("latin.xml", bytes)
+        let (page, _) = try readAll(try connector(plain("latin.xml"), s))
+        #expect(page.items.first?.event.title == "Café München")
+    }
+
     @Test func externalEntitiesReadNothing() throws {
         let s = Scratch()
         defer { s.cleanup() }
         let secret = s.file("secret.txt", "TOPSECRET-42")
-        s.file("xxe.xml", """
+        s.file(
+            "xxe.xml",
+            """
             <?xml version="1.0"?>
             <!DOCTYPE Appointments [
               <!ENTITY xxe SYSTEM "file://\(secret.path)">
@@ -101,7 +125,9 @@ import Testing
     @Test func itemProblemsCarryFileAndLine() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("p.xml", """
+        s.file(
+            "p.xml",
+            """
             <Appointments>
               <Appointment id="G1"><start_time>2026-03-02T09:00</start_time></Appointment>
               <Appointment><start_time>2026-03-02T09:00</start_time></Appointment>
@@ -113,33 +139,44 @@ import Testing
             """)
         let (page, _) = try readAll(try connector(plain("p.xml"), s))
         #expect(page.items.map(\.key) == ["G1"])
-        #expect(page.problems.map(\.description) == [
-            "p.xml line 3 column 3: external_id: missing (every row needs an external_id)",
-            "G3: start_time: p.xml line 4 column 3: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
-            "G4: status: p.xml line 7 column 3: \"maybe\" is not a status (confirmed, tentative, cancelled)",
-        ])
+        #expect(
+            page.problems.map(\.description) == [
+                "p.xml line 3 column 3: external_id: missing (every row needs an external_id)",
+                "G3: start_time: p.xml line 4 column 3: \"March 2nd\" does not match ISO 8601 like 2026-03-02T09:30 or 2026-03-02 (set formats.start_time to the file's format)",
+                "G4: status: p.xml line 7 column 3: \"maybe\" is not a status (confirmed, tentative, cancelled)",
+            ])
     }
 
     @Test func columnsOfItemsSharingALine() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        let line2 = "<Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment> <Appointment id=\"2\"/>"
+        let line2 =
+            "<Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment> <Appointment id=\"2\"/>"
         s.file("one.xml", "<Appointments>\n" + line2 + "\n</Appointments>")
         let (page, _) = try readAll(try connector(plain("one.xml"), s))
         #expect(page.items.map(\.key) == ["1"])
         let column = line2.utf8.count - "<Appointment id=\"2\"/>".utf8.count + 1
-        #expect(page.problems.map(\.description) == [
-            "2: start_time: one.xml line 2 column \(column): missing (every row needs a start_time)",
-        ])
+        #expect(
+            page.problems.map(\.description) == [
+                "2: start_time: one.xml line 2 column \(column): missing (every row needs a start_time)"
+            ])
     }
 
-    @Test(arguments: [
-        ("truncated", "<Appointments><Appointment id=\"T1\"><start_time>2026-03-02T09:00</start_time></Appointment>\n<Appointment id=\"T2\"><start_t", "xml.parse_failed", "line 2"),
-        ("garbage", "\u{1}\u{2}PK\u{3}\u{4} not xml at all", "xml.parse_failed", "line 1"),
-        ("html", "<html><body>Service unavailable</body></html>", "xml.unexpected_document", "<html>"),
-        ("empty", "", "xml.empty_file", "empty"),
-        ("mismatch", "<Appointments><Appointment id=\"M1\"></Apointment></Appointments>", "xml.parse_failed", "column"),
-    ] as [(String, String, String, String)])
+    @Test(
+        arguments: [
+            (
+                "truncated",
+                "<Appointments><Appointment id=\"T1\"><start_time>2026-03-02T09:00</start_time></Appointment>\n<Appointment id=\"T2\"><start_t",
+                "xml.parse_failed", "line 2"
+            ),
+            ("garbage", "\u{1}\u{2}PK\u{3}\u{4} not xml at all", "xml.parse_failed", "line 1"),
+            ("html", "<html><body>Service unavailable</body></html>", "xml.unexpected_document", "<html>"),
+            ("empty", "", "xml.empty_file", "empty"),
+            (
+                "mismatch", "<Appointments><Appointment id=\"M1\"></Apointment></Appointments>", "xml.parse_failed",
+                "column"
+            ),
+        ] as [(String, String, String, String)])
     func brokenDocumentsFailTheRead(name: String, text: String, code: String, mentions: String) throws {
         let s = Scratch()
         defer { s.cleanup() }
@@ -173,7 +210,9 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         var big = "<Appointments>"
-        while big.utf8.count < (1 << 20) + 10 { big += "<Appointment id=\"x\"><Subject>padding padding padding</Subject></Appointment>\n" }
+        while big.utf8.count < (1 << 20) + 10 {
+            big += "<Appointment id=\"x\"><Subject>padding padding padding</Subject></Appointment>\n"
+        }
         s.file("big.xml", big + "</Appointments>")
         var settings = plain("big.xml")
         settings["max_size_mb"] = .integer(1)
@@ -189,7 +228,10 @@ import Testing
         let s = Scratch()
         defer { s.cleanup() }
         var text = "<Appointments>\n"
-        for i in 0..<12 { text += "<Appointment id=\"P\(i)\"><Subject>n\(i)</Subject><start_time>2026-03-02T09:\(10 + i)</start_time></Appointment>\n" }
+        for i in 0..<12 {
+            text +=
+                "<Appointment id=\"P\(i)\"><Subject>n\(i)</Subject><start_time>2026-03-02T09:\(10 + i)</start_time></Appointment>\n"
+        }
         s.file("p.xml", text + "</Appointments>\n")
         let c = try connector(plain("p.xml"), s, pageSize: 5)
         let (all, pages) = try readAll(c)
@@ -205,7 +247,10 @@ import Testing
     @Test func aFileBeingWrittenIsNotRead() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("a.xml", "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>")
+        s.file(
+            "a.xml",
+            "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>"
+        )
         s.file(".~lock.a.xml#", "lock")
         #expect(errorCode { _ = try readAll(try connector(plain("a.xml"), s)) }.0 == "xml.file_busy")
     }
@@ -213,7 +258,10 @@ import Testing
     @Test func testConnectionSaysWhatItFound() throws {
         let s = Scratch()
         defer { s.cleanup() }
-        s.file("a.xml", "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>")
+        s.file(
+            "a.xml",
+            "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>"
+        )
         let report = try connector(plain("a.xml"), s).testConnection()
         #expect(report.ok)
         #expect(report.steps.last?.detail == "first 1 <Appointment> item(s): 1 readable, 0 with problems")
@@ -221,5 +269,23 @@ import Testing
         let bad = try connector(plain("b.xml"), s).testConnection()
         #expect(!bad.ok)
         #expect(bad.steps.last?.detail.contains("b.xml line 1 column") == true, "\(bad.steps)")
+    }
+
+    @Test func itemsOutsideTheWindowAreSkippedUnmapped() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        s.file(
+            "w.xml",
+            """
+            <Appointments>
+              <Appointment id="old"><start_time>2020-01-02T09:00</start_time><end_time>x</end_time></Appointment>
+              <Appointment id="in"><start_time>2026-03-02T09:00</start_time></Appointment>
+              <Appointment id="bad"><start_time>2026-03-03T09:00</start_time><status>maybe</status></Appointment>
+            </Appointments>
+            """)
+        let march = TimeWindow(start: instant("2026-03-01T06:00:00Z"), end: instant("2026-04-01T05:00:00Z"))
+        let page = try readAll(try connector(plain("w.xml"), s), window: march).0
+        #expect(page.items.map(\.key) == ["in"])
+        #expect(page.problems.map(\.key) == ["bad"])
     }
 }

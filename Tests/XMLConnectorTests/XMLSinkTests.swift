@@ -7,18 +7,20 @@ import Testing
 @Suite struct XMLSinkTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch) throws -> XMLConnector {
         let ctx = context(settings, side: .to, dir: s.url)
-        return XMLConnector(settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
-                            logger: ctx.logger)
+        return XMLConnector(
+            settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
+            logger: ctx.logger)
     }
 
     static let settings: [String: ConfigValue] = [
         "path": .string("feed.xml"), "item": .string("/f:Feed/f:Appointments/f:Appointment"),
         "namespaces": .table(ConfigTable(["f": .string("urn:feed")])),
-        "fields": .table(ConfigTable([
-            "external_id": .string("@id"), "title": .string("f:Subject"), "start_time": .string("f:When/@start"),
-            "end_time": .string("f:When/@end"), "participant_0_name": .string("f:Client/f:Name"),
-            "participant_0_email": .string("f:Client/f:Email"),
-        ])),
+        "fields": .table(
+            ConfigTable([
+                "external_id": .string("@id"), "title": .string("f:Subject"), "start_time": .string("f:When/@start"),
+                "end_time": .string("f:When/@end"), "participant_0_name": .string("f:Client/f:Name"),
+                "participant_0_email": .string("f:Client/f:Email"),
+            ])),
     ]
 
     let visit = Event(
@@ -27,8 +29,9 @@ import Testing
         end: .instant(Date(timeIntervalSince1970: 1_772_467_200), timeZone: "America/Chicago"),
         participants: [Participant(name: "Ann \"A\"", email: "ann@example.com")],
         custom: ["appt_type": "new", "Odd key": "x"])
-    let holiday = Event(title: "Closed", start: .allDay(CivilDate(year: 2026, month: 3, day: 9)),
-                        end: .allDay(CivilDate(year: 2026, month: 3, day: 10)), status: .tentative)
+    let holiday = Event(
+        title: "Closed", start: .allDay(CivilDate(year: 2026, month: 3, day: 9)),
+        end: .allDay(CivilDate(year: 2026, month: 3, day: 10)), status: .tentative)
 
     @Test func writesADocumentThatReadsBackTheSame() throws {
         let s = Scratch()
@@ -36,7 +39,9 @@ import Testing
         let c = try connector(XMLSinkTests.settings, s)
         let outcomes = try c.write([.create(id: "k1", event: visit), .create(id: "k2", event: holiday)])
         let text = try String(contentsOf: s.url.appendingPathComponent("feed.xml"), encoding: .utf8)
-        #expect(text.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<f:Feed xmlns:f=\"urn:feed\">\n  <f:Appointments>\n"))
+        #expect(
+            text.hasPrefix(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<f:Feed xmlns:f=\"urn:feed\">\n  <f:Appointments>\n"))
         #expect(text.contains("<f:Subject>Visit &lt;A&amp;B&gt;</f:Subject>"))
         #expect(text.contains("<f:When start=\"2026-03-02T09:30:00-06:00\" end=\"2026-03-02T10:00:00-06:00\"/>"))
         #expect(text.contains("<Odd_key>x</Odd_key>"))
@@ -98,5 +103,19 @@ import Testing
         #expect(code == "config.invalid_value")
         #expect(message.contains("below the root element"))
         #expect(try XMLModule.make(context(settings, side: .from, dir: s.url)).capabilities.contains(.read))
+    }
+
+    @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {
+        let s = Scratch()
+        defer { s.cleanup() }
+        let ctx = context(XMLSinkTests.settings, side: .to, dir: s.url)
+        let c = try XMLModule.make(ctx)
+        #expect(try readAll(c).0.items.isEmpty)
+        _ = try c.write([.create(id: "k1", event: holiday)])
+        #expect(try readAll(c).0.items.map(\.key) == ["k1"])
+        try FileManager.default.removeItem(at: s.url.appendingPathComponent("feed.xml"))
+        let (code, message) = errorCode { _ = try readAll(try XMLModule.make(ctx)) }
+        #expect(code == "xml.path_missing")
+        #expect(message.contains("was written by this job before and is gone"))
     }
 }

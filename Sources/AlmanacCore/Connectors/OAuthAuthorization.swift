@@ -12,8 +12,10 @@ public struct OAuthAuthorization: Sendable {
     /// Token requests as JSON bodies (Cronofy) rather than form bodies (Google).
     public var jsonTokenRequests: Bool
 
-    public init(authorizeURL: String, tokenURL: String, clientID: String, clientSecret: String, scope: String,
-                extraParameters: [String: String] = [:], jsonTokenRequests: Bool = false) {
+    public init(
+        authorizeURL: String, tokenURL: String, clientID: String, clientSecret: String, scope: String,
+        extraParameters: [String: String] = [:], jsonTokenRequests: Bool = false
+    ) {
         self.authorizeURL = authorizeURL
         self.tokenURL = tokenURL
         self.clientID = clientID

@@ -20,8 +20,10 @@ public struct WallTime: Hashable, Sendable, CustomStringConvertible {
     public func resolve(in zone: TimeZone) -> Date {
         var utc = Calendar(identifier: .gregorian)
         utc.timeZone = TimeZone(identifier: "UTC")!
-        let naive = utc.date(from: DateComponents(year: date.year, month: date.month, day: date.day, hour: time.hour,
-                                                  minute: time.minute, second: time.second))!
+        let naive = utc.date(
+            from: DateComponents(
+                year: date.year, month: date.month, day: date.day, hour: time.hour,
+                minute: time.minute, second: time.second))!
         let before = TimeInterval(zone.secondsFromGMT(for: naive.addingTimeInterval(-86_400)))
         let after = TimeInterval(zone.secondsFromGMT(for: naive.addingTimeInterval(86_400)))
         let candidates = [naive.addingTimeInterval(-before), naive.addingTimeInterval(-after)].sorted()
@@ -38,7 +40,8 @@ public struct WallTime: Hashable, Sendable, CustomStringConvertible {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: instant)
-        self.init(date: CivilDate(year: c.year!, month: c.month!, day: c.day!),
-                  time: LocalTime(hour: c.hour!, minute: c.minute!, second: c.second!))
+        self.init(
+            date: CivilDate(year: c.year!, month: c.month!, day: c.day!),
+            time: LocalTime(hour: c.hour!, minute: c.minute!, second: c.second!))
     }
 }

@@ -18,7 +18,8 @@ struct Applier {
     /// Failures that mean a change read this run is not yet applied (the cursor must stay).
     private(set) var unapplied = 0
 
-    init(job: SyncJob, from: any Connector, to: any Connector, store: StateStore, fault: @escaping (FaultPoint) -> Void) {
+    init(job: SyncJob, from: any Connector, to: any Connector, store: StateStore, fault: @escaping (FaultPoint) -> Void)
+    {
         self.job = job
         self.from = from
         self.to = to
@@ -30,7 +31,6 @@ struct Applier {
     struct Pending {
         var item: Int
         var change: PlannedChange
-        var attempts = 0
     }
 
     mutating func apply(_ plan: Plan, progress: (RunProgress) -> Void) throws {
@@ -69,8 +69,11 @@ struct Applier {
                 do {
                     outcomes = try connector.write(pending.map(\.change.change))
                     guard outcomes.count == pending.count else {
-                        throw AlmanacError("sync.connector_contract",
-                                           "the \(side.rawValue) connector returned \(outcomes.count) outcomes for \(pending.count) changes")
+                        throw AlmanacError(
+                            "sync.connector_contract",
+                            "the \(side.rawValue) connector returned \(outcomes.count) outcomes "
+                                + "for \(pending.count) changes"
+                        )
                     }
                 } catch {
                     for p in pending where ok[p.item] {
@@ -82,11 +85,14 @@ struct Applier {
                 fault(.afterWrite(side, batch: number))
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
+                    // A create that found its id taken is followed up (at most three rounds).
                     if let retry = settle(p, outcome, side: side, items: &items, ok: &ok), round < 3 {
                         next.append(retry)
                     } else if ok[p.item], case .conflict = outcome {
                         ok[p.item] = false
-                        fail(p, side: side, reason: "changed on the \(side.rawValue) side during the run; merged on the next run")
+                        fail(
+                            p, side: side,
+                            reason: "changed on the \(side.rawValue) side during the run; merged on the next run")
                     }
                 }
                 pending = next
@@ -101,7 +107,10 @@ struct Applier {
             } else if item.hasWrites || item.stateChanged {
                 var s = item.next
                 s.id = item.previous?.id
-                if s.keyFrom == nil && s.keyTo == nil { if let id = s.id { removals.append(id) }; continue }
+                if s.keyFrom == nil && s.keyTo == nil {
+                    if let id = s.id { removals.append(id) }
+                    continue
+                }
                 upserts.append(s)
             }
         }
@@ -117,8 +126,10 @@ struct Applier {
 
     /// Records an outcome in the item's next state. Returns a follow-up change to send (a create
     /// that found its id taken), or nil.
-    private mutating func settle(_ p: Pending, _ outcome: WriteOutcome, side: ConnectorContext.Side,
-                                 items: inout [ItemPlan], ok: inout [Bool]) -> Pending? {
+    private mutating func settle(
+        _ p: Pending, _ outcome: WriteOutcome, side: ConnectorContext.Side,
+        items: inout [ItemPlan], ok: inout [Bool]
+    ) -> Pending? {
         let kind = p.change.action.kind
         switch outcome {
         case .written(let key, let version):
@@ -166,9 +177,12 @@ struct Applier {
                 change.action.kind = .update
                 var q = p
                 q.change = change
-                q.attempts += 1
                 // An update settles like a create: record the key it landed on.
-                if side == .to { items[p.item].next.keyTo = current.key } else { items[p.item].next.keyFrom = current.key }
+                if side == .to {
+                    items[p.item].next.keyTo = current.key
+                } else {
+                    items[p.item].next.keyFrom = current.key
+                }
                 return q
             }
             // Deleted ids stay reserved (Google 409): the next generation gets a fresh id.
@@ -181,7 +195,6 @@ struct Applier {
             items[p.item].next.generation = gen
             var q = p
             q.change = change
-            q.attempts += 1
             return q
         case .failed(let retryable, let reason):
             ok[p.item] = false
@@ -191,8 +204,10 @@ struct Applier {
     }
 
     private mutating func fail(_ p: Pending, side: ConnectorContext.Side, reason: String, retryable: Bool = true) {
-        failures.append(ItemFailure(key: p.change.action.key, side: side.rawValue,
-                                    reason: "\(p.change.action.kind.rawValue): \(reason)"))
+        failures.append(
+            ItemFailure(
+                key: p.change.action.key, side: side.rawValue,
+                reason: "\(p.change.action.kind.rawValue): \(reason)"))
         if side == .to { toCounts.failed += 1 } else { fromCounts.failed += 1 }
         unapplied += 1
     }

@@ -20,10 +20,12 @@ public struct MassDeleteGuard: Sendable, Hashable {
         guard deletes > 0 else { return nil }
         let source = side == .to ? "from" : "to"
         if sourceListedNothing {
-            return "the \(source) side listed no items where \(known) were known, so \(deletes) deletes toward \(side.rawValue) are held back; if that is right, run again with --allow-mass-delete"
+            return "the \(source) side listed no items where \(known) were known, so \(deletes) deletes toward "
+                + "\(side.rawValue) are held back; if that is right, run again with --allow-mass-delete"
         }
         if deletes >= minimum && deletes * 100 > percent * known {
-            return "\(deletes) of \(known) items (more than \(percent) %) would be deleted on the \(side.rawValue) side; check the \(source) side, then run again with --allow-mass-delete if that is right"
+            return "\(deletes) of \(known) items (more than \(percent) %) would be deleted on the \(side.rawValue) "
+                + "side; check the \(source) side, then run again with --allow-mass-delete if that is right"
         }
         return nil
     }

@@ -45,16 +45,55 @@ public struct ContentProjection: Sendable, Hashable {
         }
     }
 
-    /// Lowercase hex SHA-256 of the projection: what the state store keeps as `hash_from`/`hash_to`.
+    /// The projection's `ContentHash` (32 hex digits): what the state store keeps as
+    /// `hash_from`/`hash_to`.
     public func hash(_ event: Event) -> String {
-        var h = SHA256()
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
         for f in fields {
-            h.update(f.rawValue)
-            h.update([0x1d])
-            h.update(value(f, of: event))
-            h.update([0x1c])
+            bytes.append(UInt8(truncatingIfNeeded: f.hashValueTag))
+            append(f, of: event, to: &bytes)
+            bytes.append(0x1c)
         }
-        return Self.hex(h.finalize())
+        return ContentHash.hex(bytes)
+    }
+
+    /// Appends the normalised value of `field` (the bytes of `value(field, of:)`).
+    private func append(_ field: EventField, of event: Event, to bytes: inout [UInt8]) {
+        func text(_ s: String?) { bytes.append(contentsOf: Self.text(s).utf8) }
+        switch field {
+        case .title: text(event.title)
+        case .description: text(event.description)
+        case .location: text(event.location)
+        case .start: Self.append(event.start, to: &bytes)
+        case .end: if let end = event.end { Self.append(end, to: &bytes) }
+        case .status: bytes.append(contentsOf: event.status.rawValue.utf8)
+        case .custom:
+            if event.custom.count == 1, let (k, v) = event.custom.first {
+                let t = Self.text(v)
+                if !t.isEmpty {
+                    bytes.append(contentsOf: k.utf8)
+                    bytes.append(0x3d)
+                    bytes.append(contentsOf: t.utf8)
+                }
+            } else if !event.custom.isEmpty {
+                bytes.append(contentsOf: value(field, of: event).utf8)
+            }
+        case .participants:
+            for (i, p) in event.participants.enumerated() {
+                if i > 0 { bytes.append(0x1e) }
+                text(p.name)
+                bytes.append(0x1f)
+                if let email = p.email { Self.appendLowercased(Self.text(email), to: &bytes) }
+                bytes.append(0x1f)
+                text(p.phone(priority: phonePriority))
+            }
+        case .responses:
+            for (i, p) in event.participants.enumerated() {
+                if i > 0 { bytes.append(0x2c) }
+                bytes.append(contentsOf: p.response.rawValue.utf8)
+            }
+        }
     }
 
     /// Whether `a` and `b` agree on every projected field.
@@ -68,8 +107,41 @@ public struct ContentProjection: Sendable, Hashable {
     }
 
     static func text(_ s: String?) -> String {
-        guard let s else { return "" }
+        guard let s, let first = s.utf8.first, let last = s.utf8.last else { return "" }
+        // Fast path: ASCII ends that are not white space need no trimming.
+        if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return s }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Appends `s` lower-cased; ASCII is lowered byte by byte, anything else through `lowercased()`.
+    static func appendLowercased(_ s: String, to bytes: inout [UInt8]) {
+        if s.utf8.allSatisfy({ $0 < 0x80 }) {
+            for b in s.utf8 { bytes.append((0x41...0x5a).contains(b) ? b + 0x20 : b) }
+        } else {
+            bytes.append(contentsOf: s.lowercased().utf8)
+        }
+    }
+
+    @inline(__always)
+    static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
+
+    static func append(_ t: EventTime, to bytes: inout [UInt8]) {
+        switch t {
+        case .instant(let d, _):
+            var v = Int64(d.timeIntervalSince1970.rounded())
+            if v < 0 {
+                bytes.append(0x2d)
+                v = -v
+            }
+            var digits: [UInt8] = []
+            repeat {
+                digits.append(UInt8(0x30 + v % 10))
+                v /= 10
+            } while v > 0
+            bytes.append(contentsOf: digits.reversed())
+        case .allDay:
+            bytes.append(contentsOf: time(t).utf8)
+        }
     }
 
     static func time(_ t: EventTime) -> String {
@@ -78,17 +150,22 @@ public struct ContentProjection: Sendable, Hashable {
         case .allDay(let c): return "D" + c.description
         }
     }
+}
 
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 0x0f)])
+extension EventField {
+    /// A fixed one-byte tag per field for hashing (stable: never renumber).
+    var hashValueTag: Int {
+        switch self {
+        case .title: return 1
+        case .description: return 2
+        case .location: return 3
+        case .start: return 4
+        case .end: return 5
+        case .status: return 6
+        case .participants: return 7
+        case .responses: return 8
+        case .custom: return 9
         }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -10,9 +10,11 @@ import AlmanacCore
 /// ids stay reserved on Google.
 public enum DeterministicID {
     /// `direction` is `to` for items created on the job's `to` side, `from` for write-back creates.
-    public static func make(profile: String, job: String, direction: ConnectorContext.Side, sourceKey: String,
-                            generation: Int) -> String
-    {
-        SHA256.hex("almanac\u{1f}\(profile)\u{1f}\(job)\u{1f}\(direction.rawValue)\u{1f}\(sourceKey)\u{1f}\(generation)")
+    public static func make(
+        profile: String, job: String, direction: ConnectorContext.Side, sourceKey: String,
+        generation: Int
+    ) -> String {
+        SHA256.hex(
+            "almanac\u{1f}\(profile)\u{1f}\(job)\u{1f}\(direction.rawValue)\u{1f}\(sourceKey)\u{1f}\(generation)")
     }
 }

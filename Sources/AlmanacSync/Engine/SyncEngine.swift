@@ -30,10 +30,13 @@ public final class SyncEngine {
 
     /// Runs the job. Job-level failures (a connector that cannot be read, the mass-delete guard, a
     /// state file that cannot be written) become a `failed`/`blocked` report, never a throw.
-    public func run(options: RunOptions, now: Date = Date(), runID: String = UUID().uuidString.lowercased(),
-                    progress: (RunProgress) -> Void = { _ in }) -> SyncOutcome {
-        var report = RunReport(runID: runID, profile: job.profile, job: job.config.name, trigger: options.trigger,
-                               dryRun: options.dryRun, started: now, finished: now, result: .success)
+    public func run(
+        options: RunOptions, now: Date = Date(), runID: String = UUID().uuidString.lowercased(),
+        progress: (RunProgress) -> Void = { _ in }
+    ) -> SyncOutcome {
+        var report = RunReport(
+            runID: runID, profile: job.profile, job: job.config.name, trigger: options.trigger,
+            dryRun: options.dryRun, started: now, finished: now, result: .success)
         var actions: [PlannedAction] = []
         do {
             actions = try execute(options: options, now: now, report: &report, progress: progress)
@@ -51,8 +54,10 @@ public final class SyncEngine {
         return SyncOutcome(report: report, actions: actions)
     }
 
-    private func execute(options: RunOptions, now: Date, report: inout RunReport,
-                         progress: (RunProgress) -> Void) throws -> [PlannedAction] {
+    private func execute(
+        options: RunOptions, now: Date, report: inout RunReport,
+        progress: (RunProgress) -> Void
+    ) throws -> [PlannedAction] {
         let name = job.config.name
         let window = job.config.window.window(around: now)
         let states = try store.items(job: name)
@@ -63,7 +68,13 @@ public final class SyncEngine {
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
         let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)
         report.toCounts.unchanged = plan.unchanged
-        report.failures = plan.invalid.map { ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason) }
+        report.failures = plan.invalid.map {
+            ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason)
+        }
+        for bad in plan.invalid {
+            // A bad item read from one side is an item that failed to reach the other.
+            if bad.target == .to { report.fromCounts.failed += 1 } else { report.toCounts.failed += 1 }
+        }
         let actions = plan.actions
 
         if !options.allowMassDelete {
@@ -71,10 +82,13 @@ public final class SyncEngine {
             for side in [ConnectorContext.Side.to, .from] {
                 let source = side == .to ? fromRead : toRead
                 let known = states.filter { $0.key(side == .to ? .from : .to) != nil }.count
-                let listedNothing = !source.isDelta && source.items.isEmpty && source.problems.isEmpty && known > 0
+                let listedNothing =
+                    !source.isDelta && source.items.isEmpty && source.problems.isEmpty && known > 0
                     && states.contains { source.absenceMeansDeletion(lastStart: $0.start) }
-                if let why = guardRule.check(side: side, deletes: plan.deletes(toward: side), known: known,
-                                             sourceListedNothing: listedNothing) {
+                if let why = guardRule.check(
+                    side: side, deletes: plan.deletes(toward: side), known: known,
+                    sourceListedNothing: listedNothing)
+                {
                     throw AlmanacError("sync.mass_delete_blocked", "job \(name): \(why)")
                 }
             }
@@ -106,8 +120,10 @@ public final class SyncEngine {
         return actions
     }
 
-    private func read(_ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow,
-                      options: RunOptions, progress: (RunProgress) -> Void) throws -> SideRead {
+    private func read(
+        _ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow,
+        options: RunOptions, progress: (RunProgress) -> Void
+    ) throws -> SideRead {
         let cursor = options.full ? nil : try store.cursor(job: job.config.name, side: side)
         let reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
         do {
@@ -115,8 +131,9 @@ public final class SyncEngine {
                 progress(RunProgress(phase: "reading", done: pages))
             }
         } catch let error as AlmanacError {
-            throw AlmanacError(error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
-                               cause: error.cause)
+            throw AlmanacError(
+                error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
+                cause: error.cause)
         }
     }
 

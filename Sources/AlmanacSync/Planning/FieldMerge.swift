@@ -14,8 +14,10 @@ public struct FieldMerge: Sendable {
     /// Merges `from` and `to` against `base` (nil base: every field counts as changed on both).
     /// - `owned`: fields the `to` side owns (`to_owns`, plus responses): `to` keeps its value.
     /// - One-way jobs restore `from`'s value where only `to` changed, unless the policy is `to-wins`.
-    public init(base: Event?, from: Event, to: Event, projection: ContentProjection, policy: ConflictPolicy,
-                owned: Set<EventField>, twoWay: Bool) {
+    public init(
+        base: Event?, from: Event, to: Event, projection: ContentProjection, policy: ConflictPolicy,
+        owned: Set<EventField>, twoWay: Bool
+    ) {
         for field in projection.fields {
             let f = projection.value(field, of: from)
             let t = projection.value(field, of: to)

@@ -1,17 +1,32 @@
 import AlmanacCore
 import Foundation
 
+/// What every item's planning reads, shared by reference (one retain per item, not one per field).
+final class PlanInputs: Sendable {
+    let job: SyncJob
+    let from: SideRead
+    let to: SideRead
+
+    init(job: SyncJob, from: SideRead, to: SideRead) {
+        self.job = job
+        self.from = from
+        self.to = to
+    }
+}
+
 /// Planning for one item the state knows (phase A of `Planner`), and for items linked on first
 /// sync. Each side is one of: seen (read now), gone (tombstone, or absent from a chunk that was
 /// listed completely and covers its last start) or unknown (not read: outside the window, or
 /// unchanged in a delta) — an unknown side is taken to still hold its base.
 struct Linked {
-    let job: SyncJob
+    let inputs: PlanInputs
     let state: ItemState
-    let from: SideRead
-    let to: SideRead
     let fromSeen: Seen?
     let toSeen: Seen?
+
+    var job: SyncJob { inputs.job }
+    var from: SideRead { inputs.from }
+    var to: SideRead { inputs.to }
 
     var p: ContentProjection { job.projection }
     var config: JobConfig { job.config }
@@ -32,16 +47,22 @@ struct Linked {
         let sourceKey = state.keyFrom ?? state.keyTo ?? "?"
 
         if fromGone {
-            if state.keyFrom == nil && state.keyTo == nil { item.remove = true; return item }
+            if state.keyFrom == nil && state.keyTo == nil {
+                item.remove = true
+                return item
+            }
             if !toGone, let keyTo = state.keyTo, state.keyFrom != nil {
                 if config.apply.delete && job.toCapabilities.contains(.delete) {
-                    item.toChanges.append(PlannedChange(
-                        change: .delete(key: keyTo, ifVersion: toSeen?.item.version ?? state.versionTo),
-                        action: .init(kind: .delete, target: .to, key: sourceKey, reason: "deleted in from")))
+                    item.toChanges.append(
+                        PlannedChange(
+                            change: .delete(key: keyTo, ifVersion: toSeen?.item.version ?? state.versionTo),
+                            action: .init(kind: .delete, target: .to, key: sourceKey, reason: "deleted in from")))
                     item.remove = true
                 } else {
-                    item.notes.append(.init(kind: .skip, target: .to, key: sourceKey,
-                                            reason: "deleted in from; apply.delete = false"))
+                    item.notes.append(
+                        .init(
+                            kind: .skip, target: .to, key: sourceKey,
+                            reason: "deleted in from; apply.delete = false"))
                     item.next.keyFrom = nil
                     item.next.hashFrom = nil
                     item.stateChanged = true
@@ -59,9 +80,10 @@ struct Linked {
         if let why = job.excluded(f.event) {
             if state.keyTo != nil && !toGone {
                 if config.apply.delete && job.toCapabilities.contains(.delete) {
-                    item.toChanges.append(PlannedChange(
-                        change: .delete(key: state.keyTo!, ifVersion: toSeen?.item.version ?? state.versionTo),
-                        action: .init(kind: .delete, target: .to, key: sourceKey, reason: why)))
+                    item.toChanges.append(
+                        PlannedChange(
+                            change: .delete(key: state.keyTo!, ifVersion: toSeen?.item.version ?? state.versionTo),
+                            action: .init(kind: .delete, target: .to, key: sourceKey, reason: why)))
                     item.next.keyTo = nil
                     item.next.hashTo = nil
                     item.next.versionTo = nil
@@ -69,7 +91,8 @@ struct Linked {
                     item.next.hashFrom = f.hash
                     item.stateChanged = true
                 } else {
-                    item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: "\(why); apply.delete = false"))
+                    item.notes.append(
+                        .init(kind: .skip, target: .to, key: sourceKey, reason: "\(why); apply.delete = false"))
                 }
             }
             return item
@@ -89,18 +112,22 @@ struct Linked {
     private func baseAsSeen(_ side: ConnectorContext.Side) -> Seen? {
         guard let base = state.base, let key = state.key(side) else { return nil }
         let hash = (side == .from ? state.hashFrom : state.hashTo) ?? p.hash(base)
-        return Seen(item: SourceItem(key: key, version: side == .from ? state.versionFrom : state.versionTo,
-                                     event: base), event: base, hash: hash)
+        return Seen(
+            item: SourceItem(
+                key: key, version: side == .from ? state.versionFrom : state.versionTo,
+                event: base), event: base, hash: hash)
     }
 
     /// Known on `from`, not (or no longer) on `to`: create it there, or link what a crash left.
-    private func planMissingOnTo(_ f: Seen, item: ItemPlan, sourceKey: String, findOnTo: (String) -> Seen?) -> ItemPlan {
+    private func planMissingOnTo(_ f: Seen, item: ItemPlan, sourceKey: String, findOnTo: (String) -> Seen?) -> ItemPlan
+    {
         var item = item
         let id = job.id(.to, sourceKey: f.key, generation: state.generation)
         if let t = findOnTo(id) {
             var linked = planBoth(f, t, item: item, sourceKey: sourceKey, firstLink: true)
             linked.next.keyTo = t.key
-            linked.notes.insert(.init(kind: .link, target: nil, key: sourceKey, reason: "already on to (origin stamp)"), at: 0)
+            linked.notes.insert(
+                .init(kind: .link, target: nil, key: sourceKey, reason: "already on to (origin stamp)"), at: 0)
             linked.stateChanged = true
             return linked
         }
@@ -111,11 +138,14 @@ struct Linked {
         item.next.versionFrom = f.item.version
         item.next.setBase(f.event, zone: job.timeZone)
         if config.apply.create && job.toCapabilities.contains(.write) {
-            item.toChanges.append(PlannedChange(
-                change: .create(id: id, event: f.event),
-                action: .init(kind: .create, target: .to, key: sourceKey,
-                              reason: state.generation > 0 ? "re-created in to (generation \(state.generation))" : "new in from"),
-                hashAfter: f.hash, generation: state.generation))
+            item.toChanges.append(
+                PlannedChange(
+                    change: .create(id: id, event: f.event),
+                    action: .init(
+                        kind: .create, target: .to, key: sourceKey,
+                        reason: state.generation > 0
+                            ? "re-created in to (generation \(state.generation))" : "new in from"),
+                    hashAfter: f.hash, generation: state.generation))
         } else {
             item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: "apply.create = false"))
         }
@@ -133,42 +163,49 @@ struct Linked {
         item.next.hashFrom = f.hash
         if !job.twoWay {
             guard config.apply.create && job.toCapabilities.contains(.write) else {
-                item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: "deleted in to; apply.create = false"))
+                item.notes.append(
+                    .init(kind: .skip, target: .to, key: sourceKey, reason: "deleted in to; apply.create = false"))
                 return item
             }
             let gen = item.next.generation
-            item.toChanges.append(PlannedChange(
-                change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: f.event),
-                action: .init(kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
-                hashAfter: f.hash, generation: gen))
+            item.toChanges.append(
+                PlannedChange(
+                    change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: f.event),
+                    action: .init(
+                        kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
+                    hashAfter: f.hash, generation: gen))
             item.next.setBase(f.event, zone: job.timeZone)
             return item
         }
         let keyFrom = state.keyFrom!
         if job.fromCapabilities.contains(.writeBack) && state.writeBack != "cancelled" {
-            item.fromChanges.append(PlannedChange(
-                change: .cancel(key: keyFrom, event: f.event),
-                action: .init(kind: .cancel, target: .from, key: sourceKey, reason: "deleted in to")))
+            item.fromChanges.append(
+                PlannedChange(
+                    change: .cancel(key: keyFrom, event: f.event),
+                    action: .init(kind: .cancel, target: .from, key: sourceKey, reason: "deleted in to")))
             item.next.writeBack = "cancelled"
         }
         if config.applyBack.delete && job.fromCapabilities.contains(.delete) {
-            item.fromChanges.append(PlannedChange(
-                change: .delete(key: keyFrom, ifVersion: f.item.version),
-                action: .init(kind: .delete, target: .from, key: sourceKey, reason: "deleted in to")))
+            item.fromChanges.append(
+                PlannedChange(
+                    change: .delete(key: keyFrom, ifVersion: f.item.version),
+                    action: .init(kind: .delete, target: .from, key: sourceKey, reason: "deleted in to")))
             item.remove = true
         }
         return item
     }
 
     /// Both sides hold the item: compare each with the base and merge field by field.
-    private func planBoth(_ f: Seen, _ t: Seen, item: ItemPlan, sourceKey: String, firstLink: Bool = false) -> ItemPlan {
+    private func planBoth(_ f: Seen, _ t: Seen, item: ItemPlan, sourceKey: String, firstLink: Bool = false) -> ItemPlan
+    {
         var item = item
         let fromChanged = firstLink || f.hash != state.hashFrom
         let toChanged = firstLink || t.hash != state.hashTo
         if !fromChanged && !toChanged { return item }
         let base = firstLink ? nil : state.base
-        let merge = FieldMerge(base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,
-                               owned: job.owned, twoWay: job.twoWay)
+        let merge = FieldMerge(
+            base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,
+            owned: job.owned, twoWay: job.twoWay)
         let toNew = merge.toSide(from: f.event, to: t.event)
         let fromNew = merge.fromSide(from: f.event, to: t.event)
         let toDiff = !p.same(toNew, t.event)
@@ -179,11 +216,15 @@ struct Linked {
         var fromHash = fromDiff ? p.hash(fromNew) : f.hash
         if toDiff {
             if config.apply.update && job.toCapabilities.contains(.write) {
-                let reason = firstLink ? "linked; content differs" : fromChanged ? "changed in from" : "restores from's content (one-way)"
-                item.toChanges.append(PlannedChange(
-                    change: .update(key: t.key, ifVersion: t.item.version, event: toNew),
-                    action: .init(kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts),
-                    hashAfter: toHash))
+                let reason =
+                    firstLink
+                    ? "linked; content differs" : fromChanged ? "changed in from" : "restores from's content (one-way)"
+                item.toChanges.append(
+                    PlannedChange(
+                        change: .update(key: t.key, ifVersion: t.item.version, event: toNew),
+                        action: .init(
+                            kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts),
+                        hashAfter: toHash))
                 wroteTo = true
             } else {
                 item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: "apply.update = false"))
@@ -191,15 +232,19 @@ struct Linked {
         }
         if fromDiff {
             if config.applyBack.update && job.fromCapabilities.contains(.write) {
-                item.fromChanges.append(PlannedChange(
-                    change: .update(key: f.key, ifVersion: f.item.version, event: fromNew),
-                    action: .init(kind: .update, target: .from, key: sourceKey, reason: "changed in to",
-                                  conflicts: toDiff ? [] : merge.conflicts),
-                    hashAfter: fromHash))
+                item.fromChanges.append(
+                    PlannedChange(
+                        change: .update(key: f.key, ifVersion: f.item.version, event: fromNew),
+                        action: .init(
+                            kind: .update, target: .from, key: sourceKey, reason: "changed in to",
+                            conflicts: toDiff ? [] : merge.conflicts),
+                        hashAfter: fromHash))
                 wroteFrom = true
             } else {
                 fromHash = f.hash
-                item.notes.append(.init(kind: .skip, target: .from, key: sourceKey, reason: "changed in to; apply_back.update = false"))
+                item.notes.append(
+                    .init(
+                        kind: .skip, target: .from, key: sourceKey, reason: "changed in to; apply_back.update = false"))
             }
         }
         if job.twoWay, toChanged, toSeen != nil, job.fromCapabilities.contains(.writeBack) {
@@ -209,7 +254,9 @@ struct Linked {
         // the next run does not mistake the old value for a fresh edit).
         var newBase = toNew
         for field in p.fields {
-            if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) { newBase.copy(field, from: f.event) }
+            if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) {
+                newBase.copy(field, from: f.event)
+            }
             if !wroteTo, p.value(field, of: t.event) != p.value(field, of: toNew) { newBase.copy(field, from: t.event) }
         }
         item.next.keyFrom = f.key
@@ -243,8 +290,10 @@ struct Linked {
         }
         guard let kind else { return }
         let change: Change = kind == .confirm ? .confirm(key: fromKey, event: t) : .cancel(key: fromKey, event: t)
-        item.fromChanges.append(PlannedChange(change: change,
-                                              action: .init(kind: kind, target: .from, key: sourceKey, reason: reason)))
+        item.fromChanges.append(
+            PlannedChange(
+                change: change,
+                action: .init(kind: kind, target: .from, key: sourceKey, reason: reason)))
         item.next.writeBack = kind == .confirm ? "confirmed" : "cancelled"
     }
 }

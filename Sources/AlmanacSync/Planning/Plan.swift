@@ -26,8 +26,10 @@ public struct PlannedAction: Sendable, Hashable {
     /// The field-level conflicts resolved by the policy, if any.
     public var conflicts: [EventField]
 
-    public init(kind: ActionKind, target: ConnectorContext.Side?, key: String, reason: String,
-                conflicts: [EventField] = []) {
+    public init(
+        kind: ActionKind, target: ConnectorContext.Side?, key: String, reason: String,
+        conflicts: [EventField] = []
+    ) {
         self.kind = kind
         self.target = target
         self.key = key

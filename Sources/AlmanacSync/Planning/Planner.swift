@@ -1,13 +1,20 @@
 import AlmanacCore
 import Foundation
 
-/// An item as read, in the job's view, with its content hash.
-struct Seen: Sendable {
-    var item: SourceItem
+/// An item as read, in the job's view, with its content hash. A class: planning passes it
+/// around a lot, and a reference costs one retain where the struct cost one per field.
+final class Seen: Sendable {
+    let item: SourceItem
     /// The event as the job sees it (`from`: title template applied).
-    var event: Event
-    var hash: String
+    let event: Event
+    let hash: String
     var key: String { item.key }
+
+    init(item: SourceItem, event: Event, hash: String) {
+        self.item = item
+        self.event = event
+        self.hash = hash
+    }
 }
 
 /// Decides, for every item of a job, what to create, update, delete, write back or link
@@ -23,32 +30,40 @@ struct Planner {
 
     func plan(states: [ItemState], from: SideRead, to: SideRead) -> Plan {
         var plan = Plan()
-        let fromSeen = see(from, side: .from, into: &plan)
-        let toSeen = see(to, side: .to, into: &plan)
-        var claimedFrom = Set<String>()
-        var claimedTo = Set<String>()
-        var toByOrigin: [String: String] = [:]
-        for (key, s) in toSeen { if let o = s.item.event.origin { toByOrigin[o] = key } }
-        var fromByOrigin: [String: String] = [:]
-        for (key, s) in fromSeen { if let o = s.item.event.origin { fromByOrigin[o] = key } }
-        for s in states {
-            if let k = s.keyFrom { claimedFrom.insert(k) }
-            if let k = s.keyTo { claimedTo.insert(k) }
-        }
-        let bad = Set(plan.invalid.map(\.key))
+        let bad = findBad(from, side: .from, into: &plan).union(findBad(to, side: .to, into: &plan))
+        plan.invalid.sort { $0.key < $1.key }
+        let index = ReadIndex(job: job, from: from, to: to)
+        let inputs = PlanInputs(job: job, from: from, to: to)
+        var claimedTo = Set<String>()  // `to` items linked by origin during (A)
+        var matchedFrom = 0
+        var matchedTo = 0
 
         // (A) Items the state knows.
         for s in states {
+            let fi = s.keyFrom.flatMap { from.items[$0] }
+            let ti = s.keyTo.flatMap { to.items[$0] }
+            if fi != nil { matchedFrom += 1 }
+            if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
-            let ctx = Linked(job: job, state: s, from: from, to: to,
-                             fromSeen: s.keyFrom.flatMap { fromSeen[$0] }, toSeen: s.keyTo.flatMap { toSeen[$0] })
+            // Fast path: both sides read and both hashes as stored.
+            if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
+                let view = job.fromView(fi.event)
+                if p.hash(view) == hashFrom && p.hash(ti.event) == hashTo && job.excluded(view) == nil {
+                    plan.unchanged += 1
+                    continue
+                }
+            }
+            let ctx = Linked(
+                inputs: inputs, state: s, fromSeen: fi.map { index.seen($0, .from) },
+                toSeen: ti.map { index.seen($0, .to) })
             var item = ctx.plan(findOnTo: { id in
-                let key = toByOrigin[id] ?? (toSeen[id] != nil ? id : nil)
-                guard let key, !claimedTo.contains(key) else { return nil }
-                return toSeen[key]
+                guard let key = index.toKey(origin: id), !claimedTo.contains(key), let t = to.items[key] else {
+                    return nil
+                }
+                return index.seen(t, .to)
             })
-            if let claimed = item.next.keyTo, item.previous?.keyTo != claimed { claimedTo.insert(claimed) }
+            if let linked = item.next.keyTo, linked != s.keyTo { claimedTo.insert(linked) }
             if item.hasWrites || item.stateChanged || item.remove || !item.notes.isEmpty {
                 item.previous = s
                 plan.items.append(item)
@@ -56,43 +71,57 @@ struct Planner {
                 plan.unchanged += 1
             }
         }
+        // Items no state row names exist only when a side listed more than the state matched.
+        var claimedFrom = Set<String>()
+        if matchedFrom < from.items.count { claimedFrom = Set(states.compactMap(\.keyFrom)) }
+        if matchedTo < to.items.count || !claimedTo.isEmpty { claimedTo.formUnion(states.compactMap(\.keyTo)) }
+        let newFrom =
+            matchedFrom < from.items.count
+            ? from.items.keys.filter { !claimedFrom.contains($0) && !bad.contains($0) }.sorted() : []
 
         // (C) New items of `from`.
-        for key in fromSeen.keys.sorted() where !claimedFrom.contains(key) && !bad.contains(key) {
-            let f = fromSeen[key]!
+        for key in newFrom {
+            let f = index.seen(from.items[key]!, .from)
             if f.item.event.origin != nil { continue }  // written back by us; linked in (B)
             if let why = job.excluded(f.event) {
-                plan.items.append(ItemPlan(next: ItemState(),
-                                           notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
+                plan.items.append(
+                    ItemPlan(
+                        next: ItemState(),
+                        notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
                 continue
             }
             let id = job.id(.to, sourceKey: key, generation: 0)
-            if let tk = toByOrigin[id] ?? (toSeen[id] != nil ? id : nil), !claimedTo.contains(tk), let t = toSeen[tk] {
+            if let tk = index.toKey(origin: id), !claimedTo.contains(tk), let ti = to.items[tk] {
+                let t = index.seen(ti, .to)
                 claimedTo.insert(tk)
                 plan.items.append(link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)"))
                 continue
             }
-            var next = ItemState(keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from)
+            var next = ItemState(
+                keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from)
             next.setBase(f.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.apply.create && job.toCapabilities.contains(.write) {
-                item.toChanges.append(PlannedChange(
-                    change: .create(id: id, event: f.event),
-                    action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
-                    hashAfter: f.hash, generation: 0))
+                item.toChanges.append(
+                    PlannedChange(
+                        change: .create(id: id, event: f.event),
+                        action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
+                        hashAfter: f.hash, generation: 0))
             } else {
-                item.notes.append(.init(kind: .skip, target: .to, key: key, reason: skipReason(create: true, back: false)))
+                item.notes.append(
+                    .init(kind: .skip, target: .to, key: key, reason: skipReason(create: true, back: false)))
             }
             plan.items.append(item)
         }
 
         // (B) New items of `to` (two-way jobs write them back).
-        guard job.twoWay else { return plan }
-        for key in toSeen.keys.sorted() where !claimedTo.contains(key) && !bad.contains(key) {
-            let t = toSeen[key]!
+        guard job.twoWay, matchedTo < to.items.count else { return plan }
+        for key in to.items.keys.filter({ !claimedTo.contains($0) && !bad.contains($0) }).sorted() {
+            let t = index.seen(to.items[key]!, .to)
             if t.item.event.origin != nil || t.event.status == .cancelled { continue }  // ours, or not an appointment
             let id = job.id(.from, sourceKey: key, generation: 0)
-            if let fk = fromByOrigin[id], !claimedFrom.contains(fk), let f = fromSeen[fk] {
+            if let fk = index.fromKey(origin: id), !claimedFrom.contains(fk), let fi = from.items[fk] {
+                let f = index.seen(fi, .from)
                 claimedFrom.insert(fk)
                 plan.items.append(link(from: f, to: t, origin: .to, reason: "already on from (origin stamp)"))
                 continue
@@ -101,10 +130,11 @@ struct Planner {
             next.setBase(t.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.applyBack.create && job.fromCapabilities.contains(.write) {
-                item.fromChanges.append(PlannedChange(
-                    change: .create(id: id, event: t.event),
-                    action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
-                    hashAfter: t.hash, generation: 0))
+                item.fromChanges.append(
+                    PlannedChange(
+                        change: .create(id: id, event: t.event),
+                        action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
+                        hashAfter: t.hash, generation: 0))
                 plan.items.append(item)
             }
         }
@@ -114,9 +144,11 @@ struct Planner {
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
     /// the same, else with the merge of both (no base: the policy decides each differing field).
     func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String) -> ItemPlan {
-        let state = ItemState(keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
-                              versionTo: t.item.version, origin: origin)
-        var item = Linked(job: job, state: state, from: SideRead(), to: SideRead(), fromSeen: f, toSeen: t)
+        let state = ItemState(
+            keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
+            versionTo: t.item.version, origin: origin)
+        let inputs = PlanInputs(job: job, from: SideRead(), to: SideRead())
+        var item = Linked(inputs: inputs, state: state, fromSeen: f, toSeen: t)
             .plan(findOnTo: { _ in nil })
         item.notes.insert(.init(kind: .link, target: nil, key: origin == .from ? f.key : t.key, reason: reason), at: 0)
         item.stateChanged = true
@@ -130,23 +162,56 @@ struct Planner {
         return "\(setting).\(create ? "create" : "update") = false"
     }
 
-    /// Hashes every item of a read (the `from` side in the job's view) and reports bad items.
-    private func see(_ read: SideRead, side: ConnectorContext.Side, into plan: inout Plan) -> [String: Seen] {
+    /// Reports the bad items of a read (unreadable, or end before start) and returns their keys.
+    private func findBad(_ read: SideRead, side: ConnectorContext.Side, into plan: inout Plan) -> Set<String> {
+        var bad = Set<String>()
         for problem in read.problems {
-            plan.invalid.append(.init(kind: .invalid, target: side, key: problem.key,
-                                      reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
+            plan.invalid.append(
+                .init(
+                    kind: .invalid, target: side, key: problem.key,
+                    reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
+            bad.insert(problem.key)
         }
-        var out: [String: Seen] = [:]
-        out.reserveCapacity(read.items.count)
         for (key, item) in read.items {
             if let why = job.problem(item.event) {
                 plan.invalid.append(.init(kind: .invalid, target: side, key: key, reason: why))
-                continue
+                bad.insert(key)
             }
-            let event = side == .from ? job.fromView(item.event) : item.event
-            out[key] = Seen(item: item, event: event, hash: p.hash(event))
         }
-        plan.invalid.sort { $0.key < $1.key }
+        return bad
+    }
+}
+
+/// Lookups over both reads, built on first use: most runs change few items and never need them.
+final class ReadIndex {
+    let job: SyncJob
+    let from: SideRead
+    let to: SideRead
+
+    init(job: SyncJob, from: SideRead, to: SideRead) {
+        self.job = job
+        self.from = from
+        self.to = to
+    }
+
+    /// An item in the job's view with its hash.
+    func seen(_ item: SourceItem, _ side: ConnectorContext.Side) -> Seen {
+        let event = side == .from ? job.fromView(item.event) : item.event
+        return Seen(item: item, event: event, hash: job.projection.hash(event))
+    }
+
+    private lazy var toByOrigin: [String: String] = Self.byOrigin(to)
+    private lazy var fromByOrigin: [String: String] = Self.byOrigin(from)
+
+    /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
+    func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+
+    /// The `from` item carrying the write-back create id `id`.
+    func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items[id] != nil ? id : nil) }
+
+    private static func byOrigin(_ read: SideRead) -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, item) in read.items { if let o = item.event.origin { out[o] = key } }
         return out
     }
 }

@@ -53,8 +53,9 @@ public struct SideReader {
         let feed = connector.capabilities.contains(.changeFeed)
         if feed, !full, cursor != nil || since != nil {
             out.isDelta = true
-            try listing(ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
-                        onPage: onPage)
+            try listing(
+                ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
+                onPage: onPage)
             return out
         }
         for chunk in window.chunks(days: chunkDays) {
@@ -79,10 +80,13 @@ public struct SideReader {
                 out.items[key] = nil
                 out.deleted.insert(key)
             }
-            for problem in page.problems where !out.problems.contains(problem) { out.problems.append(problem) }
+            for problem in page.problems where !out.problems.contains(problem) {
+                out.problems.append(problem)  // listings of several chunks may repeat an unreadable row
+            }
             if let next = page.continuation {
                 guard pages < pageLimit else {
-                    throw AlmanacError("sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
+                    throw AlmanacError(
+                        "sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
                 }
                 request.continuation = next
                 continue

@@ -15,8 +15,10 @@ public struct SyncJob: Sendable {
     public var batchSize: Int
 
     /// - Throws: `config.invalid_value` when the title template does not parse.
-    public init(profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
-                batchSize: Int = 100) throws {
+    public init(
+        profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
+        batchSize: Int = 100
+    ) throws {
         self.profile = profile
         self.config = config
         self.timeZone = timeZone
@@ -33,8 +35,9 @@ public struct SyncJob: Sendable {
     var owned: Set<EventField> { config.toOwns.union([.responses]) }
 
     func id(_ direction: ConnectorContext.Side, sourceKey: String, generation: Int) -> String {
-        DeterministicID.make(profile: profile, job: config.name, direction: direction, sourceKey: sourceKey,
-                             generation: generation)
+        DeterministicID.make(
+            profile: profile, job: config.name, direction: direction, sourceKey: sourceKey,
+            generation: generation)
     }
 
     /// The `from` item as the job sees it: the title template filled in where the title is empty.
@@ -77,5 +80,12 @@ public struct SyncJob: Sendable {
         default:
             return nil
         }
+    }
+}
+
+extension SyncJob {
+    /// Plans a run from two reads and the state, without I/O (benchmarks, tools).
+    public func plan(states: [ItemState], from: SideRead, to: SideRead) -> Plan {
+        Planner(job: self).plan(states: states, from: from, to: to)
     }
 }

@@ -13,8 +13,10 @@ public enum RunClock {
     ///   plus jitter.
     /// - `jitterFraction` in `[0, 1]` picks the delay within `[0, jitter]` (random in production,
     ///   fixed in tests).
-    public static func nextRun(_ schedule: Schedule, zone: TimeZone, now: Date, lastStart: Date?,
-                               jitterFraction: Double = Double.random(in: 0...1)) -> Date? {
+    public static func nextRun(
+        _ schedule: Schedule, zone: TimeZone, now: Date, lastStart: Date?,
+        jitterFraction: Double = Double.random(in: 0...1)
+    ) -> Date? {
         let jitter = seconds(schedule.jitter) * min(1, max(0, jitterFraction))
         switch schedule.trigger {
         case .manual:

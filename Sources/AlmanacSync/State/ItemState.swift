@@ -24,10 +24,12 @@ public struct ItemState: Hashable, Sendable {
     /// The last write-back sent toward `from`: `confirmed` or `cancelled`.
     public var writeBack: String?
 
-    public init(id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
-                hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
-                start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
-                writeBack: String? = nil) {
+    public init(
+        id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
+        hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
+        start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
+        writeBack: String? = nil
+    ) {
         self.id = id
         self.keyFrom = keyFrom
         self.keyTo = keyTo

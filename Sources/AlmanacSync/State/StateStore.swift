@@ -21,8 +21,9 @@ public final class StateStore: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
         } catch {
-            throw AlmanacError("state.open_failed",
-                               "cannot open the state file \(path): \(error); check the state directory's permissions and free space")
+            throw AlmanacError(
+                "state.open_failed",
+                "cannot open the state file \(path): \(error); check the state directory's permissions and free space")
         }
     }
 
@@ -30,45 +31,46 @@ public final class StateStore: Sendable {
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
-            try db.execute(sql: """
-                CREATE TABLE items (
-                    id INTEGER PRIMARY KEY,
-                    job TEXT NOT NULL,
-                    key_from TEXT,
-                    key_to TEXT,
-                    hash_from TEXT,
-                    hash_to TEXT,
-                    version_from TEXT,
-                    version_to TEXT,
-                    base BLOB,
-                    start REAL,
-                    generation INTEGER NOT NULL DEFAULT 0,
-                    origin TEXT NOT NULL DEFAULT 'from',
-                    write_back TEXT
-                );
-                CREATE UNIQUE INDEX items_from ON items(job, key_from) WHERE key_from IS NOT NULL;
-                CREATE UNIQUE INDEX items_to ON items(job, key_to) WHERE key_to IS NOT NULL;
-                CREATE TABLE cursors (
-                    job TEXT NOT NULL,
-                    side TEXT NOT NULL,
-                    cursor TEXT NOT NULL,
-                    updated REAL NOT NULL,
-                    PRIMARY KEY (job, side)
-                );
-                CREATE TABLE runs (
-                    run_id TEXT PRIMARY KEY,
-                    job TEXT NOT NULL,
-                    trigger TEXT NOT NULL,
-                    dry_run INTEGER NOT NULL,
-                    started REAL NOT NULL,
-                    finished REAL NOT NULL,
-                    result TEXT NOT NULL,
-                    error_code TEXT,
-                    error TEXT,
-                    report TEXT NOT NULL
-                );
-                CREATE INDEX runs_job ON runs(job, started);
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE items (
+                        id INTEGER PRIMARY KEY,
+                        job TEXT NOT NULL,
+                        key_from TEXT,
+                        key_to TEXT,
+                        hash_from TEXT,
+                        hash_to TEXT,
+                        version_from TEXT,
+                        version_to TEXT,
+                        base BLOB,
+                        start REAL,
+                        generation INTEGER NOT NULL DEFAULT 0,
+                        origin TEXT NOT NULL DEFAULT 'from',
+                        write_back TEXT
+                    );
+                    CREATE UNIQUE INDEX items_from ON items(job, key_from) WHERE key_from IS NOT NULL;
+                    CREATE UNIQUE INDEX items_to ON items(job, key_to) WHERE key_to IS NOT NULL;
+                    CREATE TABLE cursors (
+                        job TEXT NOT NULL,
+                        side TEXT NOT NULL,
+                        cursor TEXT NOT NULL,
+                        updated REAL NOT NULL,
+                        PRIMARY KEY (job, side)
+                    );
+                    CREATE TABLE runs (
+                        run_id TEXT PRIMARY KEY,
+                        job TEXT NOT NULL,
+                        trigger TEXT NOT NULL,
+                        dry_run INTEGER NOT NULL,
+                        started REAL NOT NULL,
+                        finished REAL NOT NULL,
+                        result TEXT NOT NULL,
+                        error_code TEXT,
+                        error TEXT,
+                        report TEXT NOT NULL
+                    );
+                    CREATE INDEX runs_job ON runs(job, started);
+                    """)
         }
         return m
     }
@@ -78,17 +80,21 @@ public final class StateStore: Sendable {
     /// Every item of `job`.
     public func items(job: String) throws -> [ItemState] {
         try pool.read { db in
-            let rows = try Row.fetchCursor(db, sql: """
-                SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                       origin, write_back FROM items WHERE job = ?
-                """, arguments: [job])
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
+                           origin, write_back FROM items WHERE job = ?
+                    """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
                 let start: Double? = r[8]
-                out.append(ItemState(id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
-                                     versionFrom: r[5], versionTo: r[6], baseData: r[7],
-                                     start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
-                                     origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11]))
+                out.append(
+                    ItemState(
+                        id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
+                        versionFrom: r[5], versionTo: r[6], baseData: r[7],
+                        start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
+                        origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11]))
             }
             return out
         }
@@ -97,19 +103,23 @@ public final class StateStore: Sendable {
     /// Commits one batch in one transaction: `upserts` are written (new rows get ids, returned in
     /// order), `removals` are forgotten, and `cursors` (side → cursor) are stored last.
     @discardableResult
-    public func commit(job: String, upserts: [ItemState], removals: [Int64] = [],
-                       cursors: [ConnectorContext.Side: String] = [:]) throws -> [ItemState] {
+    public func commit(
+        job: String, upserts: [ItemState], removals: [Int64] = [],
+        cursors: [ConnectorContext.Side: String] = [:]
+    ) throws -> [ItemState] {
         try pool.write { db in
             var out = upserts
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                   generation, origin, write_back) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-                """)
-            let update = try db.cachedStatement(sql: """
-                UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
-                                 version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?
-                WHERE id = ?
-                """)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
+                                       generation, origin, write_back) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                    """)
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
+                                     version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?
+                    WHERE id = ?
+                    """)
             // Free keys first so that a key moving between rows never trips the unique index.
             let remove = try db.cachedStatement(sql: "DELETE FROM items WHERE id = ?")
             for id in removals { try remove.execute(arguments: [id]) }
@@ -126,10 +136,11 @@ public final class StateStore: Sendable {
                     out[i].id = db.lastInsertedRowID
                 }
             }
-            let setCursor = try db.cachedStatement(sql: """
-                INSERT INTO cursors (job, side, cursor, updated) VALUES (?,?,?,?)
-                ON CONFLICT(job, side) DO UPDATE SET cursor = excluded.cursor, updated = excluded.updated
-                """)
+            let setCursor = try db.cachedStatement(
+                sql: """
+                    INSERT INTO cursors (job, side, cursor, updated) VALUES (?,?,?,?)
+                    ON CONFLICT(job, side) DO UPDATE SET cursor = excluded.cursor, updated = excluded.updated
+                    """)
             for (side, cursor) in cursors {
                 try setCursor.execute(arguments: [job, side.rawValue, cursor, Date().timeIntervalSince1970])
             }
@@ -141,8 +152,9 @@ public final class StateStore: Sendable {
 
     public func cursor(job: String, side: ConnectorContext.Side) throws -> String? {
         try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT cursor FROM cursors WHERE job = ? AND side = ?",
-                                arguments: [job, side.rawValue])
+            try String.fetchOne(
+                db, sql: "SELECT cursor FROM cursors WHERE job = ? AND side = ?",
+                arguments: [job, side.rawValue])
         }
     }
 
@@ -160,12 +172,16 @@ public final class StateStore: Sendable {
         encoder.dateEncodingStrategy = .iso8601
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
         try pool.write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO runs (run_id, job, trigger, dry_run, started, finished, result, error_code,
-                                             error, report) VALUES (?,?,?,?,?,?,?,?,?,?)
-                """, arguments: [report.runID, report.job, report.trigger.rawValue, report.dryRun,
-                                 report.started.timeIntervalSince1970, report.finished.timeIntervalSince1970,
-                                 report.result.rawValue, report.errorCode, report.error, json])
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO runs (run_id, job, trigger, dry_run, started, finished, result, error_code,
+                                                 error, report) VALUES (?,?,?,?,?,?,?,?,?,?)
+                    """,
+                arguments: [
+                    report.runID, report.job, report.trigger.rawValue, report.dryRun,
+                    report.started.timeIntervalSince1970, report.finished.timeIntervalSince1970,
+                    report.result.rawValue, report.errorCode, report.error, json,
+                ])
         }
     }
 
@@ -174,8 +190,9 @@ public final class StateStore: Sendable {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         return try pool.read { db in
-            try String.fetchAll(db, sql: "SELECT report FROM runs WHERE job = ? ORDER BY started DESC LIMIT ?",
-                                arguments: [job, limit])
+            try String.fetchAll(
+                db, sql: "SELECT report FROM runs WHERE job = ? ORDER BY started DESC LIMIT ?",
+                arguments: [job, limit])
         }.map { try decoder.decode(RunReport.self, from: Data($0.utf8)) }
     }
 }

@@ -28,7 +28,8 @@ public final class JobRunner {
 
     /// - Throws: `AlmanacError` (`state.open_failed`) when the state store cannot be opened.
     public convenience init(profile: Profile, stateDirectory: URL, logger: Logger) throws {
-        try self.init(profile: profile, stateDirectory: stateDirectory, logger: logger, modules: ConnectorRegistry.modules)
+        try self.init(
+            profile: profile, stateDirectory: stateDirectory, logger: logger, modules: ConnectorRegistry.modules)
     }
 
     /// - Throws: `AlmanacError` (`state.open_failed`) when the state store cannot be opened.
@@ -40,7 +41,9 @@ public final class JobRunner {
         do {
             try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         } catch {
-            throw AlmanacError("state.open_failed", "cannot create the state directory \(stateDirectory.path): \(error.localizedDescription)")
+            throw AlmanacError(
+                "state.open_failed",
+                "cannot create the state directory \(stateDirectory.path): \(error.localizedDescription)")
         }
         store = try StateStore(path: stateDirectory.appendingPathComponent("\(profile.name).sqlite").path)
     }
@@ -69,24 +72,42 @@ public final class JobRunner {
             guard from.capabilities.contains(.read), to.capabilities.contains(.read) else {
                 throw AlmanacError(.configCapability, "job \(name): both sides must be readable")
             }
-            let syncJob = try SyncJob(profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to)
+            let syncJob = try SyncJob(
+                profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to)
             let engine = SyncEngine(job: syncJob, from: from, to: to, store: store)
             engine.faultHook = faultHook
             log.info("run started", metadata: ["run_id": "\(runID)", "trigger": "\(options.trigger.rawValue)"])
             let outcome = engine.run(options: options, now: started, runID: runID, progress: progress)
             let r = outcome.report
-            log.info("run finished", metadata: ["run_id": "\(runID)", "result": "\(r.result.rawValue)",
-                                                "duration_ms": "\(r.durationMS)"])
+            log.info(
+                "run finished",
+                metadata: [
+                    "run_id": "\(runID)", "result": "\(r.result.rawValue)",
+                    "duration_ms": "\(r.durationMS)",
+                ])
             return JobRunResult(report: r, plan: outcome.actions.map(\.line))
         } catch let error as AlmanacError {
             log.info("run failed", metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
-            var report = RunReport(runID: runID, profile: profile.name, job: name, trigger: options.trigger,
-                                   dryRun: options.dryRun, started: started, finished: Date(), result: .failed,
-                                   errorCode: error.code.rawValue, error: error.description)
+            var report = RunReport(
+                runID: runID, profile: profile.name, job: name, trigger: options.trigger,
+                dryRun: options.dryRun, started: started, finished: Date(), result: .failed,
+                errorCode: error.code.rawValue, error: error.description)
             report.finished = Date()
             if !options.dryRun { try? store.record(report) }
             return JobRunResult(report: report, plan: [])
         }
+    }
+
+    /// When the profile's schedule next asks for a run (`RunClock.nextRun`), counted from the
+    /// latest scheduled or manual run of any of its jobs in the run history; nil when the schedule
+    /// is manual only.
+    public func nextRun(after now: Date, jitterFraction: Double = Double.random(in: 0...1)) -> Date? {
+        let last = profile.jobs.compactMap { job in
+            (try? store.runs(job: job.name, limit: 5))?.first { !$0.dryRun }?.started
+        }.max()
+        return RunClock.nextRun(
+            profile.schedule, zone: profile.timeZone, now: now, lastStart: last,
+            jitterFraction: jitterFraction)
     }
 
     /// Tests each connection of the profile (or only `connection`), by name. A connection a job
@@ -112,10 +133,13 @@ public final class JobRunner {
 
     private func build(connectionName: String, job: JobConfig?, side: ConnectorContext.Side) throws -> any Connector {
         guard let config = profile.connections[connectionName] else {
-            throw AlmanacError(.configUnknownConnection, "profile \(profile.name) has no connection \"\(connectionName)\"")
+            throw AlmanacError(
+                .configUnknownConnection, "profile \(profile.name) has no connection \"\(connectionName)\"")
         }
         guard let module = modules.first(where: { $0.kind == config.connector }) else {
-            throw AlmanacError(.configUnknownConnector, "connection \"\(connectionName)\": no connector \"\(config.connector)\" in this build")
+            throw AlmanacError(
+                .configUnknownConnector,
+                "connection \"\(connectionName)\": no connector \"\(config.connector)\" in this build")
         }
         var log = logger
         log[metadataKey: "connector"] = "\(config.connector)"
@@ -123,7 +147,8 @@ public final class JobRunner {
             profile: profile.name, job: job?.name ?? "", side: side, connectionName: connectionName,
             connection: config.settings, jobSettings: (side == .from ? job?.source : job?.target) ?? ConfigTable(),
             timeZone: profile.timeZone, stateDirectory: stateDirectory,
-            profileDirectory: URL(fileURLWithPath: (profile.path as NSString).deletingLastPathComponent, isDirectory: true),
+            profileDirectory: URL(
+                fileURLWithPath: (profile.path as NSString).deletingLastPathComponent, isDirectory: true),
             logger: log, phonePriority: job?.phonePriority ?? [.mobile, .home, .work, .other])
         return try module.make(context)
     }

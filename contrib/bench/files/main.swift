@@ -17,7 +17,7 @@ import Logging
 import XMLConnector
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct Figures: Codable {
@@ -52,13 +52,18 @@ let zone = TimeZone(identifier: "America/Chicago")!
 let window = TimeWindow(start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 4_102_444_800))
 
 func context(_ connection: [String: ConfigValue], dir: URL) -> ConnectorContext {
-    ConnectorContext(profile: "bench", job: "files", side: .from, connectionName: "bench",
-                     connection: ConfigTable(connection), jobSettings: ConfigTable(), timeZone: zone,
-                     stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "bench"))
+    ConnectorContext(
+        profile: "bench", job: "files", side: .from, connectionName: "bench",
+        connection: ConfigTable(connection), jobSettings: ConfigTable(), timeZone: zone,
+        stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "bench"))
 }
 
-/// Reads every page, keeping nothing: what a run costs the connector alone.
-func drain(_ connector: any Connector) throws -> Int {
+/// One week of the generated data: what one `chunk_days = 7` listing reads.
+let week = TimeWindow(
+    start: Date(timeIntervalSince1970: 1_740_787_200), end: Date(timeIntervalSince1970: 1_741_392_000))
+
+/// Reads every page of `window`, keeping nothing: what a run costs the connector alone.
+func drain(_ connector: any Connector, window: TimeWindow = window) throws -> Int {
     var request = ReadRequest(window: window)
     var rows = 0
     while true {
@@ -127,21 +132,30 @@ func phase(_ name: String, _ path: String) throws {
     case "csv-tokenize": rows = try CSVBenchmarkProbe.records(path, decode: false)
     case "csv-decode": rows = try CSVBenchmarkProbe.records(path, decode: true)
     case "xml-floor": rows = xmlFloor(path, item: "Appointment")
-    case "csv":
-        rows = try drain(try CSVModule.make(context(["path": .string(path), "settle": .string("0s")], dir: dir)))
-    case "xml":
-        rows = try drain(try XMLModule.make(context([
-            "path": .string(path), "settle": .string("0s"), "item": .string("/Appointments/Appointment"),
-            "fields": .table(ConfigTable([
-                "external_id": .string("@id"), "title": .string("Subject"), "start_time": .string("Start"),
-                "end_time": .string("End"), "participant_0_name": .string("Client/Name"),
-                "participant_0_email": .string("Client/Email"), "participant_0_phone_mobile": .string("Client/Mobile"),
-            ])),
-        ], dir: dir)))
+    case "csv", "csv-week":
+        rows = try drain(
+            try CSVModule.make(context(["path": .string(path), "settle": .string("0s")], dir: dir)),
+            window: name == "csv" ? window : week)
+    case "xml", "xml-week":
+        rows = try drain(
+            try XMLModule.make(
+                context(
+                    [
+                        "path": .string(path), "settle": .string("0s"), "item": .string("/Appointments/Appointment"),
+                        "fields": .table(
+                            ConfigTable([
+                                "external_id": .string("@id"), "title": .string("Subject"),
+                                "start_time": .string("Start"),
+                                "end_time": .string("End"), "participant_0_name": .string("Client/Name"),
+                                "participant_0_email": .string("Client/Email"),
+                                "participant_0_phone_mobile": .string("Client/Mobile"),
+                            ])),
+                    ], dir: dir)), window: name == "xml" ? window : week)
     default: fatalError("unknown phase \(name)")
     }
-    let f = Figures(rows: rows, bytes: fileSize(path), seconds: Date().timeIntervalSince(started),
-                    cpuSeconds: cpuSeconds() - cpuStarted, peakRSSKB: peakRSSKB())
+    let f = Figures(
+        rows: rows, bytes: fileSize(path), seconds: Date().timeIntervalSince(started),
+        cpuSeconds: cpuSeconds() - cpuStarted, peakRSSKB: peakRSSKB())
     print(String(decoding: try JSONEncoder().encode(f), as: UTF8.self))
 }
 
@@ -182,15 +196,20 @@ func driver(sizeMB: Int, dir: String) throws {
     let csv = dir + "/appointments.csv", xml = dir + "/appointments.xml"
     let bytes = sizeMB << 20
     let t0 = Date()
-    _ = generate(csv, bytes: bytes,
-                 head: "external_id,title,content,location,start_time,end_time,status,participant_0_name,participant_0_email,participant_0_phone_mobile,appt_type\r\n",
-                 tail: "") { i in
+    _ = generate(
+        csv, bytes: bytes,
+        head:
+            "external_id,title,content,location,start_time,end_time,status,participant_0_name,participant_0_email,participant_0_phone_mobile,appt_type\r\n",
+        tail: ""
+    ) { i in
         let (s, e) = stamp(i)
         return "A\(i),\"Check-up, routine\",\"Bring the \"\"blue\"\" card\",Room \(i % 9),\(s),\(e),confirmed,"
             + "\"Doe, Jane \(i)\",jane\(i)@example.org,+1555\(1_000_000 + i % 9_000_000),checkup\r\n"
     }
-    _ = generate(xml, bytes: bytes, head: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Appointments>\n",
-                 tail: "</Appointments>\n") { i in
+    _ = generate(
+        xml, bytes: bytes, head: "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Appointments>\n",
+        tail: "</Appointments>\n"
+    ) { i in
         let (s, e) = stamp(i)
         return "  <Appointment id=\"A\(i)\">\n    <Subject>Check-up, routine</Subject>\n"
             + "    <content><![CDATA[Bring the \"blue\" card & <this>]]></content>\n    <location>Room \(i % 9)</location>\n"
@@ -198,8 +217,10 @@ func driver(sizeMB: Int, dir: String) throws {
             + "    <Client><Name>Doe, Jane \(i)</Name><Email>jane\(i)@example.org</Email><Mobile>+1555\(1_000_000 + i % 9_000_000)</Mobile></Client>\n"
             + "    <appt_type>checkup</appt_type>\n  </Appointment>\n"
     }
-    print(String(format: "files in %@ (generated or reused in %.1f s): csv %d MB, xml %d MB", dir,
-                 Date().timeIntervalSince(t0), fileSize(csv) >> 20, fileSize(xml) >> 20))
+    print(
+        String(
+            format: "files in %@ (generated or reused in %.1f s): csv %d MB, xml %d MB", dir,
+            Date().timeIntervalSince(t0), fileSize(csv) >> 20, fileSize(xml) >> 20))
 
     func run(_ name: String, _ path: String) throws -> Figures {
         let p = Process()
@@ -220,12 +241,15 @@ func driver(sizeMB: Int, dir: String) throws {
         let rowsPerSecond = Double(f.rows) / f.cpuSeconds
         let mbPerSecond = Double(f.bytes) / 1_048_576 / f.cpuSeconds
         let ratio = floor.map { String(format: "%.2f×", $0.cpuSeconds / f.cpuSeconds) } ?? "—"
-        let cells = [name, String(f.rows), String(format: "%.2f", f.seconds), String(format: "%.2f", f.cpuSeconds),
-                     String(format: "%.0f", rowsPerSecond), String(format: "%.1f", mbPerSecond),
-                     String(format: "%.1f MB", Double(f.peakRSSKB) / 1024), ratio]
+        let cells = [
+            name, String(f.rows), String(format: "%.2f", f.seconds), String(format: "%.2f", f.cpuSeconds),
+            String(format: "%.0f", rowsPerSecond), String(format: "%.1f", mbPerSecond),
+            String(format: "%.1f MB", Double(f.peakRSSKB) / 1024), ratio,
+        ]
         let widths = [13, 12, 9, 9, 13, 8, 11, 8]
-        print(zip(cells, widths).map { c, w in c.padding(toLength: max(w, c.count), withPad: " ", startingAt: 0) }
-            .joined())
+        print(
+            zip(cells, widths).map { c, w in c.padding(toLength: max(w, c.count), withPad: " ", startingAt: 0) }
+                .joined())
     }
     let csvFloor = try run("csv-floor", csv)
     let csvTokenize = try run("csv-tokenize", csv)
@@ -233,17 +257,25 @@ func driver(sizeMB: Int, dir: String) throws {
     let csvConnector = try run("csv", csv)
     let xmlFloor = try run("xml-floor", xml)
     let xmlConnector = try run("xml", xml)
+    let csvWeek = try run("csv-week", csv)
+    let xmlWeek = try run("xml-week", xml)
     show("csv-floor", csvFloor, floor: nil)
     show("csv-tokenize", csvTokenize, floor: csvFloor)
     show("csv-decode", csvDecode, floor: csvFloor)
     show("csv", csvConnector, floor: csvFloor)
     show("xml-floor", xmlFloor, floor: nil)
     show("xml", xmlConnector, floor: xmlFloor)
+    print("")
+    print("one week's chunk (rows = items listed; rows outside it are skipped before mapping):")
+    show("csv-week", csvWeek, floor: csvFloor)
+    show("xml-week", xmlWeek, floor: xmlFloor)
     precondition(csvConnector.rows == csvFloor.rows, "csv rows \(csvConnector.rows) ≠ lines \(csvFloor.rows)")
     precondition(xmlConnector.rows == xmlFloor.rows, "xml items \(xmlConnector.rows) ≠ elements \(xmlFloor.rows)")
     print("")
-    print(String(format: "target ≥ 0.50× the floor: csv %.2f×, xml %.2f×", csvFloor.cpuSeconds / csvConnector.cpuSeconds,
-                 xmlFloor.cpuSeconds / xmlConnector.cpuSeconds))
+    print(
+        String(
+            format: "target ≥ 0.50× the floor: csv %.2f×, xml %.2f×", csvFloor.cpuSeconds / csvConnector.cpuSeconds,
+            xmlFloor.cpuSeconds / xmlConnector.cpuSeconds))
 }
 
 var args = Array(CommandLine.arguments.dropFirst())
@@ -254,9 +286,13 @@ if args.first == "phase", args.count == 3 {
     var dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-files").path
     while !args.isEmpty {
         let a = args.removeFirst()
-        if a == "--size-mb", let v = args.first.flatMap(Int.init) { sizeMB = v; args.removeFirst() }
-        else if a == "--dir", let v = args.first { dir = v; args.removeFirst() }
-        else { print("usage: bench-files [--size-mb N] [--dir DIR]"); exit(64) }
+        if a == "--size-mb", let v = args.first.flatMap(Int.init) {
+            sizeMB = v; args.removeFirst()
+        } else if a == "--dir", let v = args.first {
+            dir = v; args.removeFirst()
+        } else {
+            print("usage: bench-files [--size-mb N] [--dir DIR]"); exit(64)
+        }
     }
     try driver(sizeMB: sizeMB, dir: dir)
 }

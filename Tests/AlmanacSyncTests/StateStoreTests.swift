@@ -1,0 +1,75 @@
+import AlmanacCore
+import AlmanacSync
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct StateStoreTests {
+    static func path() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("almanac-state-\(UUID().uuidString).sqlite").path
+    }
+
+    @Test func itemsCursorsAndRunsSurviveReopening() throws {
+        let path = Self.path()
+        do {
+            let store = try StateStore(path: path)
+            var s = ItemState(
+                keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1")
+            s.setBase(
+                Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
+                zone: TimeZone(identifier: "UTC")!)
+            let saved = try store.commit(
+                job: "j", upserts: [s, ItemState(keyFrom: "A2", keyTo: "x2")],
+                cursors: [.from: "seq:9"])
+            #expect(saved.allSatisfy { $0.id != nil })
+            try store.commit(job: "j", upserts: [], removals: [saved[1].id!])
+            let now = Date(timeIntervalSince1970: 1_900_000_000)
+            try store.record(
+                RunReport(
+                    runID: "r1", profile: "p", job: "j", trigger: .schedule, dryRun: false,
+                    started: now, finished: now.addingTimeInterval(2), result: .partial,
+                    failures: [ItemFailure(key: "A9", side: "from", reason: "bad")]))
+        }
+        let store = try StateStore(path: path)  // migrations run again: nothing to do
+        let items = try store.items(job: "j")
+        #expect(items.map(\.keyFrom) == ["A1"])
+        #expect(items[0].base?.title == "Visit")
+        #expect(items[0].start == Date(timeIntervalSince1970: 1_900_000_000))
+        #expect(try store.cursor(job: "j", side: .from) == "seq:9")
+        #expect(try store.cursor(job: "j", side: .to) == nil)
+        #expect(try store.items(job: "other").isEmpty)
+        let runs = try store.runs(job: "j")
+        #expect(runs.map(\.runID) == ["r1"])
+        #expect(runs[0].failures.map(\.description) == ["A9 (from): bad"])
+        try store.dropCursors(job: "j")
+        #expect(try store.cursor(job: "j", side: .from) == nil)
+    }
+
+    @Test func theFileIsInWALModeWithAVersionedSchema() throws {
+        let path = Self.path()
+        _ = try StateStore(path: path)
+        let db = try DatabaseQueue(path: path)
+        let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+        #expect(migrations == ["v1"])
+    }
+
+    @Test func aKeyCannotBeLinkedTwice() throws {
+        let store = try StateStore(path: Self.path())
+        try store.commit(job: "j", upserts: [ItemState(keyFrom: "A1", keyTo: "x1")])
+        #expect(throws: (any Error).self) {
+            try store.commit(job: "j", upserts: [ItemState(keyFrom: "A2", keyTo: "x1")])
+        }
+        #expect(try store.items(job: "j").count == 1)  // the failed transaction left nothing behind
+    }
+
+    @Test func anUnwritableLocationIsAnActionableError() {
+        #expect {
+            _ = try StateStore(path: "/proc/almanac-cannot-be-here/x.sqlite")
+        } throws: { error in
+            guard let e = error as? AlmanacError else { return false }
+            return e.code.rawValue == "state.open_failed" && e.message.hasPrefix("cannot open the state file /proc/")
+        }
+    }
+}

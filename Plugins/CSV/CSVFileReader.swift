@@ -12,10 +12,7 @@ import Foundation
 /// empty (`csv.empty_file`), binary or UTF-16 (`csv.not_csv`), or a header without the mapped
 /// columns (`csv.column_missing`) fail the read rather than list nothing.
 final class CSVFileReader {
-    enum Next {
-        case item(SourceItem)
-        case problem(ItemProblem)
-    }
+    typealias Next = FileRecord
 
     let url: URL
     let name: String

@@ -20,6 +20,7 @@ final class XMLItemReader {
     let name: String
     let stamp: FileStamp
     private let settings: XMLSettings
+    private let mapper: RowMapper?
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrors()
     private let trie: XMLFieldTrie
@@ -40,9 +41,11 @@ final class XMLItemReader {
     /// against a copy of the bytes (so a recycled pointer cannot alias another name).
     private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
 
-    /// Opens `url`; with `skip`, passes over that many items first (resuming a listing).
-    init(url: URL, settings: XMLSettings, source: FileSource, skip: Int = 0) throws {
+    /// Opens `url`; with `skip`, passes over that many items first (resuming a listing). Without a
+    /// `mapper`, only the raw values (`nextValues`) can be read.
+    init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil, skip: Int = 0) throws {
         self.url = url
+        self.mapper = mapper
         self.name = url.lastPathComponent
         self.settings = settings
         stamp = try source.stableStamp(url)
@@ -72,14 +75,10 @@ final class XMLItemReader {
 
     deinit { xmlFreeTextReader(reader) }
 
-    enum Next {
-        case item(SourceItem)
-        case problem(ItemProblem)
-    }
-
-    /// The next item or problem; nil at the end of the document.
-    /// With `window`, items that certainly start outside it are skipped unmapped.
-    func next(mapper: RowMapper, window: TimeWindow? = nil) throws -> Next? {
+    /// The next item or problem, mapped with the `mapper` given at init; nil at the end of the
+    /// document. With `window`, items that certainly start outside it are skipped unmapped.
+    func nextRecord(window: TimeWindow?) throws -> FileRecord? {
+        guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
         var found = try nextValues()
         if let window {
             while let (values, _) = found {

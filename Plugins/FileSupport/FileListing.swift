@@ -1,0 +1,216 @@
+import AlmanacCore
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// One record read from a file: an item, or a problem naming the file and line.
+public enum FileRecord {
+    case item(SourceItem)
+    case problem(ItemProblem)
+}
+
+/// Reads one file's records in order, for `FileListing`.
+public protocol FileRecordReader: AnyObject {
+    var url: URL { get }
+    /// The file's size and time when it was opened; compared again when the file is finished.
+    var stamp: FileStamp { get }
+    /// Records read so far that became items / problems.
+    var valid: Int { get }
+    var problems: Int { get }
+    var firstProblem: String? { get }
+    /// The next record; nil at the end of the file. With `window`, records that certainly start
+    /// outside it may be passed over unmapped.
+    func nextRecord(window: TimeWindow?) throws -> FileRecord?
+    /// Where the reader stands, as continuation fields (no ':'): what `FileListing`'s `open`
+    /// gets back to resume.
+    var continuationFields: [String] { get }
+}
+
+/// The listing the file connectors share: a file or a directory of files read as one complete
+/// listing of the window (`coverage: .complete`), in pages of `pageSize` items.
+///
+/// - A page ends inside a file; its continuation (`PREFIX1:listing:index:fields…:stamp`) resumes
+///   there, in this process from memory, or after a restart by reopening the file and checking
+///   that neither the list of files nor the file changed (else `PREFIX.file_busy`).
+/// - A file read to its end must be unchanged since it was opened, and a file with records none of
+///   which could be read fails the read (`PREFIX.no_valid_UNIT`): a broken export never lists as
+///   "nothing", so it never causes deletions.
+/// - A job's target that was never written reads as empty (the first write creates it); once
+///   written (the `SinkMarker`), a missing target is an error (`PREFIX.path_missing`).
+public final class FileListing<Reader: FileRecordReader> {
+    /// Opens a file from its start (`nil`) or at the continuation fields a reader gave.
+    public typealias Open = (_ url: URL, _ resumeAt: [String]?) throws -> Reader
+
+    /// `csv`, `xml`: the prefix of error codes and continuation tokens.
+    public let prefix: String
+    /// `rows`, `items`: what a file holds, in messages.
+    public let unit: String
+    public let path: URL
+    public let source: FileSource
+    public let pageSize: Int
+    let timeZone: TimeZone
+    let fieldCount: Int
+    let marker: SinkMarker?
+    let open: Open
+
+    private struct Session {
+        var files: [URL]
+        var listing: String
+        var index: Int
+        var reader: Reader?
+        var token: String
+    }
+    private var session: Session?
+
+    /// - Parameter fieldCount: how many continuation fields a reader gives.
+    public init(prefix: String, unit: String, path: URL, source: FileSource, timeZone: TimeZone, pageSize: Int,
+                fieldCount: Int, marker: SinkMarker?, open: @escaping Open) {
+        self.prefix = prefix
+        self.unit = unit
+        self.path = path
+        self.source = source
+        self.timeZone = timeZone
+        self.pageSize = pageSize
+        self.fieldCount = fieldCount
+        self.marker = marker
+        self.open = open
+    }
+
+    /// `PREFIX.SUFFIX`, e.g. `csv.file_busy`.
+    func code(_ suffix: String) -> ErrorCode { ErrorCode(rawValue: "\(prefix).\(suffix)") }
+
+    func badContinuation() -> AlmanacError {
+        AlmanacError(code("bad_continuation"), "the listing cannot be continued: start it again")
+    }
+
+    public func read(_ request: ReadRequest) throws -> ReadPage {
+        var s = try resume(request.continuation)
+        var items: [SourceItem] = []
+        var problems: [ItemProblem] = []
+        while items.count < pageSize && s.index < s.files.count {
+            let reader = try s.reader ?? open(s.files[s.index], nil)
+            s.reader = reader
+            while items.count < pageSize, let next = try reader.nextRecord(window: request.window) {
+                switch next {
+                case .item(let item):
+                    if request.window.contains(item.event.start.date(in: timeZone)) { items.append(item) }
+                case .problem(let p): problems.append(p)
+                }
+            }
+            if items.count >= pageSize { break }
+            try finish(reader)
+            s.reader = nil
+            s.index += 1
+        }
+        if s.index >= s.files.count {
+            session = nil
+            return ReadPage(items: items, problems: problems, coverage: .complete(request.window))
+        }
+        let r = s.reader!
+        s.token = (["\(prefix)1", s.listing, String(s.index)] + r.continuationFields + [r.stamp.token])
+            .joined(separator: ":")
+        session = s
+        return ReadPage(items: items, problems: problems, coverage: .complete(request.window), continuation: s.token)
+    }
+
+    /// Call after a write: the target now exists, so a later disappearance is an error.
+    public func recordWrite() {
+        if FileManager.default.fileExists(atPath: path.path) { marker?.record() }
+    }
+
+    /// The common start of `testConnection`: a target not written yet is one step (can it be
+    /// created?); otherwise the files step, then `describe` with the first file's reader after up
+    /// to 100 records, and the number of items and problems among them.
+    public func testConnection(side: ConnectorContext.Side,
+                               describe: (Reader, _ items: Int, _ problems: Int) -> [ConnectionReport.Step])
+        -> ConnectionReport
+    {
+        if side == .to && !FileManager.default.fileExists(atPath: path.path) {
+            let dir = path.deletingLastPathComponent().path
+            let writable = access(dir, W_OK) == 0
+            return ConnectionReport(steps: [
+                .init(
+                    name: "file", ok: writable,
+                    detail: writable
+                        ? "\(path.path) does not exist yet: the first write creates it"
+                        : "\(dir) is not writable by this user: the file cannot be created")
+            ])
+        }
+        var steps: [ConnectionReport.Step] = []
+        do {
+            let files = try source.files()
+            steps.append(
+                .init(
+                    name: "files", ok: true,
+                    detail: "\(files.count) file(s): " + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
+            let reader = try open(files[0], nil)
+            var items = 0, problems = 0
+            while items + problems < 100, let next = try reader.nextRecord(window: nil) {
+                if case .item = next { items += 1 } else { problems += 1 }
+            }
+            steps += describe(reader, items, problems)
+        } catch let e as AlmanacError {
+            steps.append(.init(name: "read", ok: false, detail: e.message))
+        } catch {
+            steps.append(.init(name: "read", ok: false, detail: "\(error)"))
+        }
+        return ConnectionReport(steps: steps)
+    }
+
+    /// A file read to its end: it must not have changed meanwhile, and must have given something.
+    private func finish(_ reader: Reader) throws {
+        try source.unchanged(reader.url, since: reader.stamp)
+        if reader.valid == 0 && reader.problems > 0 {
+            throw AlmanacError(
+                code("no_valid_\(unit)"),
+                "\(reader.url.path): none of its \(unit) could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))")
+        }
+    }
+
+    /// The session for `continuation`: the one in memory, or one rebuilt from the token.
+    private func resume(_ continuation: String?) throws -> Session {
+        guard let continuation else {
+            if let marker, !FileManager.default.fileExists(atPath: path.path) {
+                if !marker.exists {
+                    // A target file not written yet: an empty store, created by the first write.
+                    return Session(files: [], listing: "", index: 0, reader: nil, token: "")
+                }
+                throw AlmanacError(
+                    code("path_missing"),
+                    "\(path.path) was written by this job before and is gone: restore it (nothing is synced "
+                        + "meanwhile), or delete \(marker.url.path) to start over with an empty file")
+            }
+            let files = try source.files()
+            return Session(files: files, listing: Self.listingHash(files), index: 0, reader: nil, token: "")
+        }
+        if let s = session, s.token == continuation {
+            // Every page checks that the file is still the one the listing started on.
+            if let r = s.reader { try source.unchanged(r.url, since: r.stamp) }
+            return s
+        }
+        let parts = continuation.split(separator: ":").map(String.init)
+        guard parts.count == fieldCount + 4, parts[0] == "\(prefix)1", let index = Int(parts[2]) else {
+            throw badContinuation()
+        }
+        let files = try source.files()
+        guard Self.listingHash(files) == parts[1], index < files.count else {
+            throw AlmanacError(
+                code("file_busy"),
+                "the files in \(path.path) changed during the listing: it is read again on the next run")
+        }
+        let reader = try open(files[index], Array(parts[3..<(3 + fieldCount)]))
+        guard reader.stamp.token == parts[parts.count - 1] else {
+            throw AlmanacError(
+                code("file_busy"), "\(files[index].path) changed during the listing: it is read again on the next run")
+        }
+        return Session(files: files, listing: parts[1], index: index, reader: reader, token: continuation)
+    }
+
+    static func listingHash(_ files: [URL]) -> String {
+        var h = ContentHash()
+        for f in files { h.add(f.path) }
+        return h.hex
+    }
+}

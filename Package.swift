@@ -68,7 +68,10 @@ let package = Package(
             name: "AlmanacSupervisor",
             dependencies: ["AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "AlmanacTestKit", dependencies: ["AlmanacCore", "AlmanacSync"]),
+        .target(
+            name: "AlmanacTestKit",
+            dependencies: ["AlmanacCore", "AlmanacSync", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
 
         .executableTarget(

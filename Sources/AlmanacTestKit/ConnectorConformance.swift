@@ -54,27 +54,11 @@ public enum ConnectorConformance {
             pages: Int
         )
     {
-        var request = request
-        var items: [SourceItem] = []
-        var deleted: [String] = []
-        var problems: [ItemProblem] = []
-        var pages = 0
-        while true {
-            let page = try connector.read(request)
-            pages += 1
-            items += page.items
-            deleted += page.deleted
-            problems += page.problems
-            if let next = page.continuation, pages < limit {
-                if page.cursor != nil {
-                    throw ConformanceFailure(
-                        check: "paging", message: "a page with a continuation also carried a cursor")
-                }
-                request.continuation = next
-                continue
-            }
-            return (items, deleted, problems, page.coverage, page.cursor, pages)
+        let l = try connector.readListing(request, pageLimit: limit)
+        if l.cursorBeforeLastPage {
+            throw ConformanceFailure(check: "paging", message: "a page with a continuation also carried a cursor")
         }
+        return (l.items, l.deleted, l.problems, l.coverage!, l.cursor, l.pages)
     }
 }
 

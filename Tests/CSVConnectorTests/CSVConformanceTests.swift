@@ -14,7 +14,7 @@ import Testing
     ]
 
     final class Store: @unchecked Sendable {  // used from one test's thread only
-        let scratch = Scratch()
+        let scratch = Scratch(label: "csv")
         var counter = 0
         var url: URL { scratch.url.appendingPathComponent("store.csv") }
 
@@ -101,7 +101,7 @@ import Testing
     func conformance(_ check: ConformanceCheck) throws {
         let store = Store()
         defer { store.scratch.cleanup() }
-        let connector = try CSVModule.make(context(["path": .string("store.csv")], side: .to, dir: store.scratch.url))
+        let connector = try CSVModule.make(fileConnectorContext(["path": .string("store.csv")], side: .to, dir: store.scratch.url))
         try check.run(
             ConformanceFixture(
                 connector: connector, window: ConnectorConformance.defaultWindow,
@@ -113,7 +113,7 @@ import Testing
     func conformanceSmallPages(_ check: ConformanceCheck) throws {
         let store = Store()
         defer { store.scratch.cleanup() }
-        let ctx = context(["path": .string("store.csv")], side: .to, dir: store.scratch.url)
+        let ctx = fileConnectorContext(["path": .string("store.csv")], side: .to, dir: store.scratch.url)
         let connector = CSVConnector(
             settings: try CSVSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
             logger: ctx.logger, pageSize: 7)

@@ -19,7 +19,7 @@ import Testing
         ] as [(String, [UInt8])])
     func brokenFileDeletesNothing(name: String, broken: [UInt8]) throws {
         let h = try SyncHarness()
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let f = ISO8601DateFormatter()
         var text = "external_id,title,start_time\n"
@@ -27,7 +27,7 @@ import Testing
             text += "k\(i),Appointment \(i),\(f.string(from: h.now.addingTimeInterval(Double(i) * 3_600)))\n"
         }
         s.file("export.csv", text)
-        let ctx = context(["path": .string("export.csv")], dir: s.url)
+        let ctx = fileConnectorContext(["path": .string("export.csv")], dir: s.url)
         let csv = CSVConnector(
             settings: try CSVSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
             logger: ctx.logger)

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -6,14 +7,14 @@ import Testing
 
 @Suite struct CSVReadTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch, pageSize: Int = 5000) throws -> CSVConnector {
-        let ctx = context(settings, dir: s.url)
+        let ctx = fileConnectorContext(settings, dir: s.url)
         return CSVConnector(
             settings: try CSVSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
             logger: ctx.logger, pageSize: pageSize)
     }
 
     @Test func excelExportWithBOMCRLFAndQuotedNewlines() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let text =
             "\"Appt ID\";\"Subject\";\"Notes\";\"Start\";\"End\";\"Patient\";\"Mobile\";\"Type\"\r\n"
@@ -49,7 +50,7 @@ import Testing
     }
 
     @Test func windows1252File() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let bytes: [UInt8] =
             Array("external_id,title,location,start_time\r\n".utf8)
@@ -70,7 +71,7 @@ import Testing
     }
 
     @Test func malformedLinesAreProblemsWithFileAndLine() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "bad.csv",
@@ -118,7 +119,7 @@ import Testing
             ("utf16", [0xFF, 0xFE, 0x65, 0x00, 0x78, 0x00], "csv.not_csv"),
         ] as [(String, [UInt8], String)])
     func brokenFilesFailTheRead(name: String, bytes: [UInt8], code: String) throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("\(name).csv", bytes)
         let c = try connector(["path": .string("\(name).csv")], s)
@@ -128,7 +129,7 @@ import Testing
     }
 
     @Test func headerOnlyIsALegitimateEmptyListing() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("none.csv", "external_id,title,start_time\r\n")
         let (page, _) = try readAll(try connector(["path": .string("none.csv")], s))
@@ -137,7 +138,7 @@ import Testing
     }
 
     @Test func missingPathAndEmptyDirectoryFail() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         #expect(errorCode { _ = try readAll(try connector(["path": .string("nope.csv")], s)) }.0 == "csv.path_missing")
         try FileManager.default.createDirectory(
@@ -147,7 +148,7 @@ import Testing
     }
 
     @Test func directoryWithGlobSkipsHiddenAndPartialFiles() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         try FileManager.default.createDirectory(
             at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
@@ -161,7 +162,7 @@ import Testing
     }
 
     @Test func aFileBeingWrittenIsNotRead() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("export.csv", "external_id,start_time\nA,2026-03-02T09:00\n")
         s.file("export.csv.tmp", "external_id,start_time\nA,2026-03-02T09:00\nB,")
@@ -173,7 +174,7 @@ import Testing
     }
 
     @Test func aFileChangingBetweenPagesFailsTheListing() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         var text = "external_id,start_time\n"
         for i in 0..<6 { text += "R\(i),2026-03-02T09:0\(i)\n" }
@@ -190,7 +191,7 @@ import Testing
     }
 
     @Test func aFreshFileIsReadOnlyOnceSettled() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let url = s.url.appendingPathComponent("fresh.csv")
         try Data("external_id,start_time\nA,2026-03-02T09:00\n".utf8).write(to: url)
@@ -212,7 +213,7 @@ import Testing
     }
 
     @Test func pagesResumeInMemoryAndFromTheToken() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         var text = "external_id,title,start_time\r\n"
         for i in 0..<12 { text += "P\(i),\"Item, \(i)\",2026-03-02T09:\(10 + i)\r\n" }
@@ -230,7 +231,7 @@ import Testing
     }
 
     @Test func windowFiltersAndVersionsFollowContent() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "v.csv",
@@ -250,7 +251,7 @@ import Testing
     }
 
     @Test func naiveTimesUseTheProfileZoneAcrossDSTChanges() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "dst.csv",
@@ -275,7 +276,7 @@ import Testing
     }
 
     @Test func noHeaderMapsColumnsByNumber() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("n.tsv", "x\tN1\tTabbed\t2026-03-02T09:00\ny\tN2\tTwo\t2026-03-02T10:00\n")
         let c = try connector(
@@ -291,7 +292,7 @@ import Testing
     }
 
     @Test func participantsStatusAndCustomColumns() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "p.csv",
@@ -311,7 +312,7 @@ import Testing
     }
 
     @Test func testConnectionSaysWhatItFound() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("ok.csv", "Appt ID,start_time,Room\nA,2026-03-02T09:00,4\nB,never,5\n")
         let good = try connector(
@@ -334,7 +335,7 @@ import Testing
     }
 
     @Test func rowsOutsideTheWindowAreSkippedUnmapped() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "w.csv",

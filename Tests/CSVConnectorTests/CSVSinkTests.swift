@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 @Suite struct CSVSinkTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch) throws -> CSVConnector {
-        let ctx = context(settings, side: .to, dir: s.url)
+        let ctx = fileConnectorContext(settings, side: .to, dir: s.url)
         return CSVConnector(
             settings: try CSVSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
             logger: ctx.logger)
@@ -23,7 +24,7 @@ import Testing
         end: .allDay(CivilDate(year: 2026, month: 3, day: 10)))
 
     @Test func createsAFileThatReadsBackTheSame() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let c = try connector(["path": .string("out.csv")], s)
         let outcomes = try c.write([.create(id: "k1", event: visit), .create(id: "k2", event: holiday)])
@@ -46,7 +47,7 @@ import Testing
     }
 
     @Test func updatesAndDeletesCheckVersionsAndKeepForeignRows() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file(
             "book.csv",
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func writesInTheConfiguredEncodingColumnsAndFormats() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         let c = try connector(
             [
@@ -110,7 +111,7 @@ import Testing
     }
 
     @Test func aBusyTargetIsNotOverwritten() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("out.csv", "external_id,start_time\nk1,2026-03-02T09:00\n")
         s.file("~$out.csv", "lock")
@@ -121,7 +122,7 @@ import Testing
     }
 
     @Test func withoutHeaderWritesMappedColumnsAndKeepsLineEnds() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
         s.file("pos.csv", "x,k1,Old,2026-03-02T09:00:00-06:00,keep\n")
         let c = try connector(
@@ -144,9 +145,9 @@ import Testing
     }
 
     @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {
-        let s = Scratch()
+        let s = Scratch(label: "csv")
         defer { s.cleanup() }
-        let ctx = context(["path": .string("new.csv")], side: .to, dir: s.url)
+        let ctx = fileConnectorContext(["path": .string("new.csv")], side: .to, dir: s.url)
         let c = try CSVModule.make(ctx)
         #expect(try readAll(c).0.items.isEmpty)
         _ = try c.write([.create(id: "k1", event: holiday)])
@@ -156,7 +157,7 @@ import Testing
         #expect(code == "csv.path_missing")
         #expect(message.contains("was written by this job before and is gone"))
         // As a source, a missing file is always an error.
-        let source = try CSVModule.make(context(["path": .string("other.csv")], dir: s.url))
+        let source = try CSVModule.make(fileConnectorContext(["path": .string("other.csv")], dir: s.url))
         #expect(errorCode { _ = try readAll(source) }.0 == "csv.path_missing")
     }
 }

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import AlmanacHTTP
 import CronofyConnector
 import FakeCalendars
@@ -30,18 +31,8 @@ struct CronofyHarness {
     func readAll(window: TimeWindow, cursor: String? = nil) throws -> (
         items: [SourceItem], deleted: [String], cursor: String?, pages: Int
     ) {
-        var items: [SourceItem] = []
-        var deleted: [String] = []
-        var continuation: String?
-        var pages = 0
-        while true {
-            let page = try connector.read(ReadRequest(window: window, cursor: cursor, continuation: continuation))
-            pages += 1
-            items += page.items
-            deleted += page.deleted
-            guard let c = page.continuation else { return (items, deleted, page.cursor, pages) }
-            continuation = c
-        }
+        let l = try connector.readListing(ReadRequest(window: window, cursor: cursor))
+        return (l.items, l.deleted, l.cursor, l.pages)
     }
 }
 

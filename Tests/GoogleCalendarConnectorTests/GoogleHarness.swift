@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import AlmanacHTTP
 import FakeCalendars
 import Foundation
@@ -41,20 +42,8 @@ struct GoogleHarness {
     func readAll(window: TimeWindow, cursor: String? = nil) throws
         -> (items: [SourceItem], deleted: [String], cursor: String?, coverages: [ReadCoverage], pages: Int)
     {
-        var items: [SourceItem] = []
-        var deleted: [String] = []
-        var coverages: [ReadCoverage] = []
-        var continuation: String?
-        var pages = 0
-        while true {
-            let page = try connector.read(ReadRequest(window: window, cursor: cursor, continuation: continuation))
-            pages += 1
-            items += page.items
-            deleted += page.deleted
-            coverages.append(page.coverage)
-            guard let c = page.continuation else { return (items, deleted, page.cursor, coverages, pages) }
-            continuation = c
-        }
+        let l = try connector.readListing(ReadRequest(window: window, cursor: cursor))
+        return (l.items, l.deleted, l.cursor, l.coverages, l.pages)
     }
 }
 

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Logging
 import Testing
@@ -53,18 +54,8 @@ enum Fixture {
     static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil) throws -> (
         items: [SourceItem], problems: [ItemProblem], pages: Int
     ) {
-        var items: [SourceItem] = []
-        var problems: [ItemProblem] = []
-        var continuation: String?
-        var pages = 0
-        repeat {
-            let page = try c.read(ReadRequest(window: window, since: since, continuation: continuation))
-            items += page.items
-            problems += page.problems
-            continuation = page.continuation
-            pages += 1
-        } while continuation != nil
-        return (items, problems, pages)
+        let l = try c.readListing(ReadRequest(window: window, since: since))
+        return (l.items, l.problems, l.pages)
     }
 }
 

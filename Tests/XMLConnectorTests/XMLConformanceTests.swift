@@ -23,7 +23,7 @@ import Testing
     ]
 
     final class Store: @unchecked Sendable {  // used from one test's thread only
-        let scratch = Scratch()
+        let scratch = Scratch(label: "xml")
         var items: [String] = []
         var counter = 0
         var url: URL { scratch.url.appendingPathComponent("store.xml") }
@@ -99,7 +99,7 @@ import Testing
     func run(_ check: ConformanceCheck, pageSize: Int) throws {
         let store = Store()
         defer { store.scratch.cleanup() }
-        let ctx = context(Self.settings, side: .to, dir: store.scratch.url)
+        let ctx = fileConnectorContext(Self.settings, side: .to, dir: store.scratch.url)
         let connector = XMLConnector(
             settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
             logger: ctx.logger, pageSize: pageSize)
@@ -120,7 +120,7 @@ import Testing
     @Test func madeByTheModule() throws {
         let store = Store()
         defer { store.scratch.cleanup() }
-        let c = try XMLModule.make(context(Self.settings, side: .to, dir: store.scratch.url))
+        let c = try XMLModule.make(fileConnectorContext(Self.settings, side: .to, dir: store.scratch.url))
         #expect(c.capabilities == [.read, .write, .delete])
         #expect(c.testConnection().ok)
     }

@@ -22,7 +22,7 @@ import Testing
         ] as [(String, String)])
     func brokenDocumentDeletesNothing(name: String, broken: String) throws {
         let h = try SyncHarness()
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let f = ISO8601DateFormatter()
         var text = "<Appointments>\n"
@@ -34,7 +34,7 @@ import Testing
         s.file("feed.xml", text + "</Appointments>\n")
         var settings = XMLReadTests.plain
         settings["path"] = .string("feed.xml")
-        let ctx = context(settings, dir: s.url)
+        let ctx = fileConnectorContext(settings, dir: s.url)
         let xml = XMLConnector(
             settings: try XMLSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
             logger: ctx.logger)

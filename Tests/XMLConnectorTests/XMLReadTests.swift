@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 @Suite struct XMLReadTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch, pageSize: Int = 5000) throws -> XMLConnector {
-        let ctx = context(settings, dir: s.url)
+        let ctx = fileConnectorContext(settings, dir: s.url)
         return XMLConnector(
             settings: try XMLSettings(ctx), side: .from, capabilities: [.read, .write, .delete],
             logger: ctx.logger, pageSize: pageSize)
@@ -24,7 +25,7 @@ import Testing
     }
 
     @Test func namespacesAndCDATA() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file(
             "ns.xml",
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func declaredLatin1EncodingIsDecoded() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let bytes: [UInt8] =
             Array(
@@ -93,7 +94,7 @@ import Testing
     }
 
     @Test func externalEntitiesReadNothing() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let secret = s.file("secret.txt", "TOPSECRET-42")
         s.file(
@@ -123,7 +124,7 @@ import Testing
     }
 
     @Test func itemProblemsCarryFileAndLine() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file(
             "p.xml",
@@ -148,7 +149,7 @@ import Testing
     }
 
     @Test func columnsOfItemsSharingALine() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let line2 =
             "<Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment> <Appointment id=\"2\"/>"
@@ -178,7 +179,7 @@ import Testing
             ),
         ] as [(String, String, String, String)])
     func brokenDocumentsFailTheRead(name: String, text: String, code: String, mentions: String) throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file("\(name).xml", text)
         let (got, message) = errorCode { _ = try readAll(try connector(plain("\(name).xml"), s)) }
@@ -188,7 +189,7 @@ import Testing
     }
 
     @Test func libxml2PrintsNothingOnItsOwn() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file("bad.xml", "<Appointments><Appointment id=\"1\"></Appointments>")
         var fds: [Int32] = [0, 0]
@@ -207,7 +208,7 @@ import Testing
     }
 
     @Test func sizeLimitAndAllBadItems() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         var big = "<Appointments>"
         while big.utf8.count < (1 << 20) + 10 {
@@ -225,7 +226,7 @@ import Testing
     }
 
     @Test func pagesResumeFromTheToken() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         var text = "<Appointments>\n"
         for i in 0..<12 {
@@ -245,7 +246,7 @@ import Testing
     }
 
     @Test func aFileBeingWrittenIsNotRead() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file(
             "a.xml",
@@ -256,7 +257,7 @@ import Testing
     }
 
     @Test func testConnectionSaysWhatItFound() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file(
             "a.xml",
@@ -272,7 +273,7 @@ import Testing
     }
 
     @Test func itemsOutsideTheWindowAreSkippedUnmapped() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file(
             "w.xml",

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 
 @Suite struct XMLSinkTests {
     func connector(_ settings: [String: ConfigValue], _ s: Scratch) throws -> XMLConnector {
-        let ctx = context(settings, side: .to, dir: s.url)
+        let ctx = fileConnectorContext(settings, side: .to, dir: s.url)
         return XMLConnector(
             settings: try XMLSettings(ctx), side: .to, capabilities: [.read, .write, .delete],
             logger: ctx.logger)
@@ -34,7 +35,7 @@ import Testing
         end: .allDay(CivilDate(year: 2026, month: 3, day: 10)), status: .tentative)
 
     @Test func writesADocumentThatReadsBackTheSame() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let c = try connector(XMLSinkTests.settings, s)
         let outcomes = try c.write([.create(id: "k1", event: visit), .create(id: "k2", event: holiday)])
@@ -56,7 +57,7 @@ import Testing
     }
 
     @Test func updatesDeletesAndConflicts() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         let c = try connector(XMLSinkTests.settings, s)
         _ = try c.write([.create(id: "k1", event: visit), .create(id: "k2", event: holiday)])
@@ -83,7 +84,7 @@ import Testing
     }
 
     @Test func aBrokenExistingDocumentIsNotOverwritten() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file("feed.xml", "<f:Feed xmlns:f=\"urn:feed\"><f:Appointments><f:Appointment id=\"1\">")
         let c = try connector(XMLSinkTests.settings, s)
@@ -93,22 +94,22 @@ import Testing
     }
 
     @Test func aSinkNeedsAnItemBelowTheRoot() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
         var settings = XMLSinkTests.settings
         settings["item"] = .string("/Appointment")
         settings["namespaces"] = nil
         settings["fields"] = nil
-        let (code, message) = errorCode { _ = try XMLModule.make(context(settings, side: .to, dir: s.url)) }
+        let (code, message) = errorCode { _ = try XMLModule.make(fileConnectorContext(settings, side: .to, dir: s.url)) }
         #expect(code == "config.invalid_value")
         #expect(message.contains("below the root element"))
-        #expect(try XMLModule.make(context(settings, side: .from, dir: s.url)).capabilities.contains(.read))
+        #expect(try XMLModule.make(fileConnectorContext(settings, side: .from, dir: s.url)).capabilities.contains(.read))
     }
 
     @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {
-        let s = Scratch()
+        let s = Scratch(label: "xml")
         defer { s.cleanup() }
-        let ctx = context(XMLSinkTests.settings, side: .to, dir: s.url)
+        let ctx = fileConnectorContext(XMLSinkTests.settings, side: .to, dir: s.url)
         let c = try XMLModule.make(ctx)
         #expect(try readAll(c).0.items.isEmpty)
         _ = try c.write([.create(id: "k1", event: holiday)])

@@ -33,13 +33,7 @@ public enum CronofyModule: ConnectorModule {
             "authorize_url", .string,
             "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
         SettingSpec("batch_size", .integer(1...50), "entries per batch request (default 50)"),
-        SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
-        SettingSpec(
-            "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
-        SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
-        SettingSpec(
-            "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
-    ]
+    ] + TransportOptions.settingSpecs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 
@@ -75,11 +69,6 @@ public enum CronofyModule: ConnectorModule {
         }
         let base = (c.string("base_url") ?? apiBase(dataCenter: c.string("data_center") ?? "us"))
         let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        var transport = TransportOptions(maxConcurrent: c.integer("max_concurrent") ?? 4)
-        transport.caFile = c.string("ca_file")
-        if let t = c.string("timeout"), let unit = t.last, let n = Double(t.dropLast()) {
-            transport.timeout = unit == "m" ? n * 60 : (unit == "h" ? n * 3600 : n)
-        }
         return CronofySettings(
             calendarID: c.string("calendar_id") ?? "",
             baseURL: trimmed,
@@ -88,6 +77,7 @@ public enum CronofyModule: ConnectorModule {
                 clientSecret: secret, bodyFormat: .json),
             refreshToken: try context.secret("refresh_token"),
             tzid: c.string("tzid") ?? context.timeZone.identifier,
-            batchSize: c.integer("batch_size") ?? 50, requestBudget: c.integer("request_budget"), transport: transport)
+            batchSize: c.integer("batch_size") ?? 50, requestBudget: TransportOptions.requestBudget(c),
+            transport: TransportOptions(connection: c))
     }
 }

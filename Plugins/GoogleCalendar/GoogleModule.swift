@@ -25,13 +25,7 @@ public enum GoogleModule: ConnectorModule {
             "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"
         ),
         SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
-        SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
-        SettingSpec(
-            "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
-        SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
-        SettingSpec(
-            "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
-    ]
+    ] + TransportOptions.settingSpecs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 
@@ -84,26 +78,13 @@ public enum GoogleModule: ConnectorModule {
                 "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file"
             )
         }
-        var transport = TransportOptions(maxConcurrent: c.integer("max_concurrent") ?? 4)
-        transport.caFile = c.string("ca_file")
-        if let t = c.string("timeout"), let seconds = Self.seconds(t) { transport.timeout = seconds }
         return GoogleSettings(
             calendarID: c.string("calendar_id") ?? "primary",
             baseURL: (c.string("base_url") ?? defaultBaseURL).trimmingSuffix("/"),
             client: OAuthClient(tokenURL: tokenURL ?? defaultTokenURL, clientID: clientID, clientSecret: clientSecret),
             refreshToken: try context.secret("refresh_token"),
-            batchSize: c.integer("batch_size") ?? 50, requestBudget: c.integer("request_budget"), transport: transport)
-    }
-
-    /// `90s`, `2m`, `1h` → seconds.
-    static func seconds(_ s: String) -> TimeInterval? {
-        guard let unit = s.last, let n = Double(s.dropLast()) else { return nil }
-        switch unit {
-        case "s": return n
-        case "m": return n * 60
-        case "h": return n * 3600
-        default: return nil
-        }
+            batchSize: c.integer("batch_size") ?? 50, requestBudget: TransportOptions.requestBudget(c),
+            transport: TransportOptions(connection: c))
     }
 }
 

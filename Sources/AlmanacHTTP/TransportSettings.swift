@@ -1,0 +1,24 @@
+import AlmanacCore
+import Foundation
+
+extension TransportOptions {
+    /// The HTTP settings every API connector accepts in `[connections.NAME]`; a module lists them
+    /// in its `connectionSettings` and reads them with `init(connection:)` (and `requestBudget`).
+    public static let settingSpecs: [SettingSpec] = [
+        SettingSpec("max_concurrent", .integer(1...16), "HTTP requests in flight at once (default 4)"),
+        SettingSpec(
+            "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
+        SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
+        SettingSpec(
+            "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
+    ]
+
+    /// Options from a connection's settings (as validated by `settingSpecs`), defaults for the rest.
+    public init(connection c: ConfigTable) {
+        self.init(maxConcurrent: c.integer("max_concurrent") ?? 4, caFile: c.string("ca_file"))
+        if let t = c.string("timeout"), let d = parseDuration(t) { timeout = TimeInterval(d.wholeSeconds) }
+    }
+
+    /// `request_budget` of a connection, nil for no limit.
+    public static func requestBudget(_ c: ConfigTable) -> Int? { c.integer("request_budget") }
+}

@@ -18,12 +18,13 @@ struct CSVSettings: Sendable {
     /// Reads the connection table. Throws `config.invalid_value` naming the key.
     init(_ context: ConnectorContext) throws {
         let t = context.connection
-        func invalid(_ key: String, _ message: String) -> AlmanacError {
-            AlmanacError(.configInvalidValue, "connection \"\(context.connectionName)\": \(key): \(message)")
-        }
-        guard let p = t.string("path"), !p.isEmpty else { throw invalid("path", "is required") }
-        path = p.hasPrefix("/") ? URL(fileURLWithPath: p) : context.profileDirectory.appendingPathComponent(p)
-        glob = t.string("glob") ?? "*.csv"
+        func invalid(_ key: String, _ message: String) -> AlmanacError { FileSettings.invalid(context, key, message) }
+        let common = try FileSettings(context, defaultGlob: "*.csv")
+        path = common.path
+        glob = common.glob
+        formats = common.formats
+        settle = common.settle
+        timeZone = common.timeZone
         guard let d = CSVSettings.delimiter(t.string("delimiter") ?? ",") else {
             throw invalid("delimiter", "must be one ASCII character other than a quote or a line break (or \"tab\")")
         }
@@ -50,16 +51,6 @@ struct CSVSettings: Sendable {
                 throw invalid("columns", "without a header, columns must give \(required.name) a column number")
             }
         }
-        let (f, errors) = RowMapper.formats(from: t.table("formats"))
-        if let first = errors.first { throw invalid("formats", first) }
-        formats = f
-        if let s = t.string("settle") {
-            guard let d = parseDuration(s) else { throw invalid("settle", "expected a duration like \"2s\"") }
-            settle = d
-        } else {
-            settle = .seconds(1)
-        }
-        timeZone = context.timeZone
     }
 
     static func delimiter(_ text: String) -> UInt8? {

@@ -18,12 +18,13 @@ struct XMLSettings: Sendable {
     /// Reads the connection table. Throws `config.invalid_value` naming the key.
     init(_ context: ConnectorContext) throws {
         let t = context.connection
-        func invalid(_ key: String, _ message: String) -> AlmanacError {
-            AlmanacError(.configInvalidValue, "connection \"\(context.connectionName)\": \(key): \(message)")
-        }
-        guard let p = t.string("path"), !p.isEmpty else { throw invalid("path", "is required") }
-        path = p.hasPrefix("/") ? URL(fileURLWithPath: p) : context.profileDirectory.appendingPathComponent(p)
-        glob = t.string("glob") ?? "*.xml"
+        func invalid(_ key: String, _ message: String) -> AlmanacError { FileSettings.invalid(context, key, message) }
+        let common = try FileSettings(context, defaultGlob: "*.xml")
+        path = common.path
+        glob = common.glob
+        formats = common.formats
+        settle = common.settle
+        timeZone = common.timeZone
         let ns = t.table("namespaces") ?? ConfigTable()
         var namespaces: [String: String] = [:]
         for key in ns.keys {
@@ -55,15 +56,5 @@ struct XMLSettings: Sendable {
         let order = RowRenderer.columns(for: [Dictionary(uniqueKeysWithValues: fields.map { ($0.0, "") })])
         self.fields = fields.sorted { (order.firstIndex(of: $0.0) ?? .max) < (order.firstIndex(of: $1.0) ?? .max) }
         maxBytes = Int64(t.integer("max_size_mb") ?? 1024) << 20
-        let (f, errors) = RowMapper.formats(from: t.table("formats"))
-        if let first = errors.first { throw invalid("formats", first) }
-        formats = f
-        if let s = t.string("settle") {
-            guard let d = parseDuration(s) else { throw invalid("settle", "expected a duration like \"2s\"") }
-            settle = d
-        } else {
-            settle = .seconds(1)
-        }
-        timeZone = context.timeZone
     }
 }

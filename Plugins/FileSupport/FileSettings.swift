@@ -1,0 +1,38 @@
+import AlmanacCore
+import Foundation
+
+/// The settings every file connector has: where the files are, when a file counts as finished,
+/// how dates are written, and the zone of naive times.
+public struct FileSettings: Sendable {
+    /// A file, or a directory read with `glob`; relative paths are relative to the profile.
+    public var path: URL
+    public var glob: String
+    public var formats: [StandardField: TimeFormat]
+    /// How long a file must be left unchanged before it is read (`settle`, default 1s).
+    public var settle: Duration
+    public var timeZone: TimeZone
+
+    /// Reads `path`, `glob` (default `defaultGlob`), `formats` and `settle` of the connection.
+    /// Throws `config.invalid_value` naming the connection and key.
+    public init(_ context: ConnectorContext, defaultGlob: String) throws {
+        let t = context.connection
+        guard let p = t.string("path"), !p.isEmpty else { throw Self.invalid(context, "path", "is required") }
+        path = p.hasPrefix("/") ? URL(fileURLWithPath: p) : context.profileDirectory.appendingPathComponent(p)
+        glob = t.string("glob") ?? defaultGlob
+        let (f, errors) = RowMapper.formats(from: t.table("formats"))
+        if let first = errors.first { throw Self.invalid(context, "formats", first) }
+        formats = f
+        if let s = t.string("settle") {
+            guard let d = parseDuration(s) else { throw Self.invalid(context, "settle", "expected a duration like \"2s\"") }
+            settle = d
+        } else {
+            settle = .seconds(1)
+        }
+        timeZone = context.timeZone
+    }
+
+    /// `connection "NAME": KEY: MESSAGE` as `config.invalid_value`.
+    public static func invalid(_ context: ConnectorContext, _ key: String, _ message: String) -> AlmanacError {
+        AlmanacError(.configInvalidValue, "connection \"\(context.connectionName)\": \(key): \(message)")
+    }
+}

@@ -71,7 +71,7 @@ struct ByteScanner {
         if h == 24 && (m != 0 || s != 0) { return nil }
         let secs = h * 3600 + m * 60 + min(s, 59)
         guard let offset else { return .naive(date, secondsOfDay: secs, nanoseconds: nanos) }
-        let utc = CivilDays.days(date) * 86_400 + secs - offset
+        let utc = date.daysSince1970 * 86_400 + secs - offset
         return .instant(Date(timeIntervalSince1970: Double(utc) + Double(nanos) / 1e9))
     }
 

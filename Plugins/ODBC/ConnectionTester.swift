@@ -93,7 +93,7 @@ struct ConnectionTester {
         do {
             let stmt = try conn.statement(queryTimeout: settings.queryTimeout)
             try stmt.prepare(query.sql)
-            let now = connector.resolver.wallClock(Date())
+            let now = connector.resolver.wall(Date())
             try stmt.bind(query.names.map { _ in .timestamp(now) })
             try stmt.execute()
             var columns: [ODBCColumnDescription] = []

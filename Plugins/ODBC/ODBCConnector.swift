@@ -33,7 +33,7 @@ public final class ODBCConnector: Connector {
         self.capabilities = capabilities
         settings = try ODBCSettings(context)
         fields = settings.representedFields
-        resolver = ZoneResolver(zone: context.timeZone)
+        resolver = ZoneResolver(context.timeZone)
     }
 
     var place: String { "connection \"\(context.connectionName)\"" }
@@ -168,9 +168,9 @@ public final class ODBCConnector: Connector {
         let stmt = try statement(query.sql, on: conn)
         let values: [ODBCParameter] = query.names.map { name in
             switch name {
-            case "window_start": return .timestamp(resolver.wallClock(chunk.start))
-            case "window_end": return .timestamp(resolver.wallClock(chunk.end))
-            default: return .timestamp(since.map(resolver.wallClock) ?? WallClock(wallSeconds: -2_208_988_800))
+            case "window_start": return .timestamp(resolver.wall(chunk.start))
+            case "window_end": return .timestamp(resolver.wall(chunk.end))
+            default: return .timestamp(since.map(resolver.wall) ?? WallClock(wallSeconds: -2_208_988_800))
             }
         }
         let firstRow = rowNumber

@@ -80,7 +80,7 @@ final class ODBCRowMapper {
         names = columns.map(\.name)
         roles = names.map(ColumnRole.init(columnName:))
         self.resolver = resolver
-        zoneID = resolver.zone.identifier
+        zoneID = resolver.timeZone.identifier
         hasUpdated = roles.contains(.updated)
         externalIDColumn = roles.firstIndex(of: .externalID)
         startColumn = roles.firstIndex(of: .start)
@@ -168,7 +168,7 @@ final class ODBCRowMapper {
         event.start = start
         if var end = try time(endCell, allDay: start.isAllDay ? true : allDay, column: "end_time") {
             if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
-            if end.date(in: resolver.zone) < start.date(in: resolver.zone) {
+            if end.date(in: resolver.timeZone) < start.date(in: resolver.timeZone) {
                 throw RowError(column: "end_time", reason: "is before start_time")
             }
             event.end = end
@@ -260,13 +260,13 @@ final class ODBCRowMapper {
             if allDay == true { return .allDay(n.date) }
             return .instant(resolver.instant(n), timeZone: zoneID)
         case .instant(let i):
-            if allDay == true { return .allDay(resolver.wallClock(i).date) }
+            if allDay == true { return .allDay(resolver.wall(i).date) }
             return .instant(i, timeZone: nil)
         }
     }
 
     private func instant(_ v: CellValue, column: String) throws(RowError) -> Date? {
         guard let t = try time(v, allDay: false, column: column) else { return nil }
-        return t.date(in: resolver.zone)
+        return t.date(in: resolver.timeZone)
     }
 }

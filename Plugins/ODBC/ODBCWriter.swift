@@ -85,8 +85,8 @@ extension ODBCConnector {
         case "end_time": return .timestamp(e.end.map(wall))
         case "all_day": return .bool(e.start.isAllDay)
         case "status": return .text(e.status.rawValue)
-        case "created": return .timestamp(e.created.map(resolver.wallClock))
-        case "updated": return .timestamp(e.updated.map(resolver.wallClock))
+        case "created": return .timestamp(e.created.map(resolver.wall))
+        case "updated": return .timestamp(e.updated.map(resolver.wall))
         default: break
         }
         if case .participant(let n, let field) = ColumnRole(columnName: lower) {
@@ -106,7 +106,7 @@ extension ODBCConnector {
     private func wall(_ t: EventTime) -> WallClock {
         switch t {
         case .allDay(let d): return WallClock(date: d, hour: 0, minute: 0, second: 0)
-        case .instant(let d, _): return resolver.wallClock(d)
+        case .instant(let d, _): return resolver.wall(d)
         }
     }
 }

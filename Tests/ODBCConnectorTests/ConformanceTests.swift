@@ -48,7 +48,7 @@ enum ConformanceTable {
         var job = statements
         job["read_query"] = readQuery(windowFilter)
         let connector = try Fixture.connector(cs, job: job)
-        let resolver = ZoneResolver(zone: Fixture.chicago)
+        let resolver = ZoneResolver(Fixture.chicago)
         let insert = NamedStatement(statements["insert"]!)
         nonisolated(unsafe) var seeded = 0  // the fixture's closures run on the test's thread only
         return ConformanceFixture(
@@ -61,7 +61,7 @@ enum ConformanceTable {
                     return key
                 }
             },
-            stored: { try sql.events(readQuery(""), zone: resolver.zone) },
+            stored: { try sql.events(readQuery(""), zone: resolver.timeZone) },
             deterministicCreates: false, versions: false)
     }
 }

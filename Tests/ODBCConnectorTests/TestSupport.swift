@@ -94,7 +94,7 @@ final class SQL {
         try stmt.prepare(query)
         try stmt.execute()
         let reader = try ResultReader(statement: stmt, rowArraySize: 1)
-        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone: zone))
+        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone))
         var out: [String: Event] = [:]
         while try reader.fetch() > 0 {
             let item = try mapper.map { reader.value(row: 0, column: $0) }

@@ -184,7 +184,7 @@ func generate(_ path: String, bytes: Int, head: String, tail: String, record: (I
 
 func stamp(_ i: Int) -> (String, String) {
     let day = i / 40 % 700
-    let date = CivilDays.date(CivilDays.days(CivilDate(year: 2025, month: 1, day: 1)) + day)
+    let date = CivilDate(year: 2025, month: 1, day: 1).adding(days: day)
     let minute = 8 * 60 + (i % 40) * 15
     let s = String(format: "%@T%02d:%02d:00", date.description, minute / 60, minute % 60)
     let e = String(format: "%@T%02d:%02d:00", date.description, (minute + 15) / 60, (minute + 15) % 60)

@@ -1,8 +1,7 @@
-import AlmanacCore
 import Foundation
 
-/// Turns naive wall-clock times into instants in one zone, and instants back into wall-clock
-/// parts, with DST gaps and overlaps resolved explicitly:
+/// Turns naive wall-clock times (what most practice databases and exports store) into instants in
+/// one zone, and instants back into wall-clock parts, with DST gaps and overlaps resolved explicitly:
 /// - a time in a gap (spring forward: 02:30 that never happens) is read with the offset in force
 ///   before the gap, so it lands after it (02:30 CST → 03:30 CDT);
 /// - a time in an overlap (fall back: 01:30 happens twice) is the first occurrence.
@@ -19,8 +18,13 @@ public final class ZoneResolver {
 
     /// The instant of `date` at `secondsOfDay` (plus `nanoseconds`) on the wall clock of the zone.
     public func instant(_ date: CivilDate, secondsOfDay: Int, nanoseconds: Int = 0) -> Date {
-        let day = CivilDays.days(date)
-        let local = day * 86_400 + secondsOfDay
+        Date(timeIntervalSince1970: Double(utcSeconds(localSeconds: date.daysSince1970 * 86_400 + secondsOfDay))
+            + Double(nanoseconds) / 1e9)
+    }
+
+    /// The UTC seconds of `localSeconds` (the wall clock's seconds since 1970-01-01T00:00 as if UTC).
+    public func utcSeconds(localSeconds local: Int) -> Int {
+        let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let offset: Int
         if day == lastDay, let whole = lastDayOffset {
             // Fast path: a day with one offset throughout (all but two days a year).
@@ -33,7 +37,7 @@ public final class ZoneResolver {
                 lastDayOffset = atStart == quarterHour(day * 86_400 + 86_400 - 900) ? atStart : nil
             }
         }
-        return Date(timeIntervalSince1970: Double(local - offset) + Double(nanoseconds) / 1e9)
+        return local - offset
     }
 
     private var lastDay = Int.min
@@ -49,7 +53,7 @@ public final class ZoneResolver {
     }
 
     /// The UTC offset (seconds) to subtract from the local seconds `local` (as if UTC).
-    private func resolve(local: Int) -> Int {
+    func resolve(local: Int) -> Int {
         let before = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local - 86_400)))
         let after = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(local + 86_400)))
         var best: Int?
@@ -67,31 +71,6 @@ public final class ZoneResolver {
         let offset = timeZone.secondsFromGMT(for: instant)
         let local = Int(instant.timeIntervalSince1970.rounded(.down)) + offset
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        return (CivilDays.date(days), local - days * 86_400, offset)
-    }
-}
-
-/// Days since 1970-01-01 for civil dates (proleptic Gregorian), both ways.
-public enum CivilDays {
-    public static func days(_ d: CivilDate) -> Int {
-        let y = d.month <= 2 ? d.year - 1 : d.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (d.month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    public static func date(_ days: Int) -> CivilDate {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return CivilDate(year: yoe + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day)
+        return (CivilDate(daysSince1970: days), local - days * 86_400, offset)
     }
 }

@@ -52,7 +52,39 @@ import Testing
         let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1"])
+        #expect(migrations == ["v1", "v2"])
+    }
+
+    /// A state file written before `response_to` existed opens, keeps its rows, and gains the column.
+    @Test func aVersionOneFileIsMigratedInPlace() throws {
+        let path = Self.path()
+        let db = try DatabaseQueue(path: path)
+        try db.write { db in
+            try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+            try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1')")
+            try db.execute(
+                sql: """
+                    CREATE TABLE items (id INTEGER PRIMARY KEY, job TEXT NOT NULL, key_from TEXT, key_to TEXT,
+                        hash_from TEXT, hash_to TEXT, version_from TEXT, version_to TEXT, base BLOB, start REAL,
+                        generation INTEGER NOT NULL DEFAULT 0, origin TEXT NOT NULL DEFAULT 'from', write_back TEXT);
+                    CREATE TABLE cursors (job TEXT NOT NULL, side TEXT NOT NULL, cursor TEXT NOT NULL,
+                        updated REAL NOT NULL, PRIMARY KEY (job, side));
+                    CREATE TABLE runs (run_id TEXT PRIMARY KEY, job TEXT NOT NULL, trigger TEXT NOT NULL,
+                        dry_run INTEGER NOT NULL, started REAL NOT NULL, finished REAL NOT NULL, result TEXT NOT NULL,
+                        error_code TEXT, error TEXT, report TEXT NOT NULL);
+                    INSERT INTO items (job, key_from, key_to, write_back) VALUES ('j', 'A1', 'x1', 'confirmed');
+                    """)
+        }
+        try db.close()
+        let store = try StateStore(path: path)
+        let items = try store.items(job: "j")
+        #expect(items.map(\.keyFrom) == ["A1"])
+        #expect(items.first?.writeBack == "confirmed")
+        #expect(items.first?.responseTo == nil)
+        var s = try #require(items.first)
+        s.responseTo = "accepted"
+        try store.commit(job: "j", upserts: [s])
+        #expect(try store.items(job: "j").first?.responseTo == "accepted")
     }
 
     @Test func aKeyCannotBeLinkedTwice() throws {

@@ -57,6 +57,39 @@ import Testing
         #expect(h.toStore.live.count == 2)
     }
 
+    /// A SQL source usually has no response column: the projection then has no responses, yet an
+    /// acceptance on the calendar must still be sent home once (DESIGN §5b).
+    @Test func acceptanceIsSeenWhenTheSourceHasNoResponses() throws {
+        let h = try SyncHarness(
+            job: Self.twoWay,
+            fromOptions: {
+                var o = MemoryStore.Options()
+                o.fields.remove(.responses)
+                return o
+            }())
+        for k in ["A1", "A2", "A3"] { try h.fromStore.put(h.event("Visit \(k)"), key: k) }
+        try h.run()
+        func toKey(_ k: String) -> String {
+            DeterministicID.make(profile: "test", job: "j", direction: .to, sourceKey: k, generation: 0)
+        }
+        // The first run's echo is quiet: the responses recorded at create match what `to` holds.
+        let quiet = try h.run()
+        #expect(quiet.actions.isEmpty)
+        try h.toStore.edit(toKey("A1")) { $0.participants[0].response = .accepted }
+        try h.toStore.edit(toKey("A2")) { $0.participants[0].response = .declined }
+        let out = try h.run()
+        #expect(out.report.fromCounts.confirmed == 1)
+        #expect(out.report.fromCounts.cancelled == 1)
+        #expect(out.report.toCounts.updated == 0 && out.report.fromCounts.updated == 0)
+        #expect(h.fromStore.record("A1")?.writeBacks == ["confirmed"])
+        #expect(h.fromStore.record("A2")?.writeBacks == ["cancelled"])
+        #expect(h.fromStore.record("A3")?.writeBacks == [])
+        let again = try h.run()
+        #expect(again.actions.isEmpty)
+        #expect(again.report.toCounts.unchanged == 3)
+        #expect(h.fromStore.record("A1")?.writeBacks == ["confirmed"])
+    }
+
     @Test(arguments: [
         (ConflictPolicy.fromWins, "", "from title", "to room"),
         (.toWins, "", "to title", "to room"),

@@ -136,6 +136,7 @@ struct Linked {
         }
         item.next.hashFrom = f.hash
         item.next.versionFrom = f.item.version
+        item.next.responseTo = job.responseSignal(f.event)
         item.next.setBase(f.event, zone: job.timeZone)
         if config.apply.create && job.toCapabilities.contains(.write) {
             item.toChanges.append(
@@ -200,7 +201,9 @@ struct Linked {
     {
         var item = item
         let fromChanged = firstLink || f.hash != state.hashFrom
-        let toChanged = firstLink || t.hash != state.hashTo
+        // A response given on `to` is a change there even when the projection has no responses.
+        let responseTo = toSeen != nil ? job.responseSignal(t.event) : state.responseTo
+        let toChanged = firstLink || t.hash != state.hashTo || responseTo != state.responseTo
         if !fromChanged && !toChanged { return item }
         let base = firstLink ? nil : state.base
         let merge = FieldMerge(
@@ -265,6 +268,7 @@ struct Linked {
         item.next.hashTo = toHash
         item.next.versionFrom = f.item.version
         item.next.versionTo = t.item.version
+        item.next.responseTo = responseTo
         item.next.setBase(newBase, zone: job.timeZone)
         item.merged = toNew
         item.stateChanged = true
@@ -275,7 +279,7 @@ struct Linked {
     /// → cancel. Sent once per change (the state remembers the last one).
     private func appendWriteBack(_ t: Event, base: Event?, fromKey: String, item: inout ItemPlan, sourceKey: String) {
         let response = t.participants.first?.response
-        let before = base?.participants.first?.response
+        let before = state.responseTo.flatMap(ResponseStatus.init(rawValue:)) ?? base?.participants.first?.response
         var kind: ActionKind?
         var reason = ""
         if t.status == .cancelled && state.writeBack != "cancelled" {

@@ -49,7 +49,9 @@ struct Planner {
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)
-                if p.hash(view) == hashFrom && p.hash(ti.event) == hashTo && job.excluded(view) == nil {
+                if p.hash(view) == hashFrom && p.hash(ti.event) == hashTo && job.excluded(view) == nil
+                    && job.responseSignal(ti.event) == s.responseTo
+                {
                     plan.unchanged += 1
                     continue
                 }
@@ -98,7 +100,8 @@ struct Planner {
                 continue
             }
             var next = ItemState(
-                keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from)
+                keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from,
+                responseTo: job.responseSignal(f.event))
             next.setBase(f.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.apply.create && job.toCapabilities.contains(.write) {
@@ -126,7 +129,9 @@ struct Planner {
                 plan.items.append(link(from: f, to: t, origin: .to, reason: "already on from (origin stamp)"))
                 continue
             }
-            var next = ItemState(keyTo: key, hashTo: t.hash, versionTo: t.item.version, generation: 0, origin: .to)
+            var next = ItemState(
+                keyTo: key, hashTo: t.hash, versionTo: t.item.version, generation: 0, origin: .to,
+                responseTo: job.responseSignal(t.event))
             next.setBase(t.event, zone: job.timeZone)
             var item = ItemPlan(next: next)
             if job.config.applyBack.create && job.fromCapabilities.contains(.write) {

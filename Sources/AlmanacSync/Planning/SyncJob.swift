@@ -33,6 +33,16 @@ public struct SyncJob: Sendable {
     /// Fields the `to` side keeps: `to_owns`, and participants' responses (they are answers
     /// given on the calendar, which write-back carries home).
     var owned: Set<EventField> { config.toOwns.union([.responses]) }
+    /// Whether confirmations and cancellations go back to `from` (DESIGN §5b): the state then keeps
+    /// the first participant's response on `to`, whether or not the projection has responses.
+    var tracksResponses: Bool { twoWay && fromCapabilities.contains(.writeBack) }
+
+    /// What the state keeps as `responseTo` for the `to` event `e`: its first participant's
+    /// response (empty without participants), or nil when the job does not track responses.
+    func responseSignal(_ e: Event) -> String? {
+        guard tracksResponses else { return nil }
+        return e.participants.first?.response.rawValue ?? ""
+    }
 
     func id(_ direction: ConnectorContext.Side, sourceKey: String, generation: Int) -> String {
         DeterministicID.make(

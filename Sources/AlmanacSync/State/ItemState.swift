@@ -23,12 +23,16 @@ public struct ItemState: Hashable, Sendable {
     public var origin: ConnectorContext.Side
     /// The last write-back sent toward `from`: `confirmed` or `cancelled`.
     public var writeBack: String?
+    /// The first participant's response on `to` as last seen (`ResponseStatus` raw value; empty
+    /// when the event has no participant), for jobs that write confirmations back. Nil when not
+    /// tracked or not yet seen.
+    public var responseTo: String?
 
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
         hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
         start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
-        writeBack: String? = nil
+        writeBack: String? = nil, responseTo: String? = nil
     ) {
         self.id = id
         self.keyFrom = keyFrom
@@ -42,6 +46,7 @@ public struct ItemState: Hashable, Sendable {
         self.generation = generation
         self.origin = origin
         self.writeBack = writeBack
+        self.responseTo = responseTo
     }
 
     /// The decoded base event, if one is stored and readable.

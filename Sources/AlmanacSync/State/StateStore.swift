@@ -72,6 +72,11 @@ public final class StateStore: Sendable {
                     CREATE INDEX runs_job ON runs(job, started);
                     """)
         }
+        m.registerMigration("v2") { db in
+            // The first participant's response on `to` as last seen: write-back (DESIGN §5b) must see
+            // an acceptance even when the job's content projection has no responses.
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN response_to TEXT")
+        }
         return m
     }
 
@@ -84,7 +89,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back FROM items WHERE job = ?
+                           origin, write_back, response_to FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
@@ -94,7 +99,8 @@ public final class StateStore: Sendable {
                         id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
                         versionFrom: r[5], versionTo: r[6], baseData: r[7],
                         start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
-                        origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11]))
+                        origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
+                        responseTo: r[12]))
             }
             return out
         }
@@ -112,12 +118,13 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
-                                     version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?
+                                     version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
+                                     response_to = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -127,7 +134,7 @@ public final class StateStore: Sendable {
                 let s = out[i]
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
-                    s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack,
+                    s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
                 ]
                 if let id = s.id {
                     try update.execute(arguments: StatementArguments(values + [id]))

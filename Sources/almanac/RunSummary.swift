@@ -12,20 +12,9 @@ enum RunSummary {
         }
         out +=
             "job \(r.job): \(r.result.rawValue) in \(r.durationMS) ms; "
-            + "to: \(counts(r.toCounts)); from: \(counts(r.fromCounts))\n"
+            + "to: \(r.toCounts.summary); from: \(r.fromCounts.summary)\n"
         if let error = r.error { out += "  error \(r.errorCode ?? "sync.failed"): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
         return out
-    }
-
-    /// `3 created, 1 updated, 96 unchanged`: the non-zero counts, or `nothing`.
-    static func counts(_ c: ActionCounts) -> String {
-        let parts: [(Int, String)] = [
-            (c.created, "created"), (c.updated, "updated"), (c.deleted, "deleted"), (c.confirmed, "confirmed"),
-            (c.cancelled, "cancelled"), (c.conflicts, "conflicts"), (c.skipped, "skipped"), (c.failed, "failed"),
-            (c.unchanged, "unchanged"),
-        ]
-        let text = parts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
-        return text.isEmpty ? "nothing" : text
     }
 }

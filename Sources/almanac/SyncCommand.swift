@@ -78,10 +78,8 @@ struct SyncCommand: ParsableCommand {
                             if !json {
                                 if tty { FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8)) }
                                 var s =
-                                    "\(name)/\(r.job): \(r.result) in \(r.durationMS) ms; to: created \(r.to.created), "
-                                    + "updated \(r.to.updated), deleted \(r.to.deleted); "
-                                    + "from: updated \(r.from.updated), "
-                                    + "confirmed \(r.from.confirmed), cancelled \(r.from.cancelled)"
+                                    "\(name)/\(r.job): \(r.result) in \(r.durationMS) ms; "
+                                    + "to: \(r.to.summary); from: \(r.from.summary)"
                                 if let e = r.error { s += "\n  \(r.errorCode ?? "error"): \(e)" }
                                 print(s)
                             }

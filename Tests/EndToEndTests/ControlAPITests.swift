@@ -26,13 +26,17 @@ struct ControlAPITests {
         let r = try h.cli(["sync", "alpha", "--wait"])
         #expect(r.code == 0, "\(r.out)\(r.err)")
         #expect(r.out.contains("alpha/main: success in"))
-        #expect(r.out.contains("to: created 3"))
+        #expect(r.out.contains("to: 3 created"))
         let written = try String(contentsOfFile: h.root + "/alpha-out.csv", encoding: .utf8)
         // Created rows carry deterministic ids (64 hex digits), not the source keys.
         let lines = written.split(separator: "\n").dropFirst()
         #expect(lines.count == 3, "\(written)")
         #expect(["Visit 1", "Visit 2", "Visit 3"].allSatisfy { t in lines.contains { $0.contains(",\(t),") } })
         #expect(lines.allSatisfy { $0.prefix(while: { $0 != "," }).count == 64 })
+        // A second run finds nothing to do and says how much it checked.
+        let again = try h.cli(["sync", "alpha", "--wait"])
+        #expect(again.code == 0)
+        #expect(again.out.contains("to: 3 unchanged; from: nothing"), "\(again.out)")
 
         let json = try h.cli(["status", "alpha", "--json"])
         #expect(json.code == 0)

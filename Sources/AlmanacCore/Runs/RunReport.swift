@@ -56,6 +56,18 @@ public struct ActionCounts: Sendable, Codable, Hashable {
     public init() {}
 
     public var changed: Int { created + updated + deleted + confirmed + cancelled }
+
+    /// `3 created, 1 updated, 96 unchanged`: the non-zero counts, or `nothing` (what `almanac run`
+    /// and `almanac sync --wait` print for each direction).
+    public var summary: String {
+        let parts: [(Int, String)] = [
+            (created, "created"), (updated, "updated"), (deleted, "deleted"), (confirmed, "confirmed"),
+            (cancelled, "cancelled"), (conflicts, "conflicts"), (skipped, "skipped"), (failed, "failed"),
+            (unchanged, "unchanged"),
+        ]
+        let text = parts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        return text.isEmpty ? "nothing" : text
+    }
 }
 
 public enum RunResult: String, Sendable, Codable, Hashable {

@@ -18,12 +18,17 @@ enum BinaryRunner {
         var stderr: String
     }
 
-    /// Runs `almanac ARGS…` to completion in `directory` (default: the package root).
-    static func run(_ arguments: [String], in directory: URL = packageRoot) throws -> Output {
+    /// Runs `almanac ARGS…` (or `executable`) to completion in `directory` (default: the package root).
+    /// `environment` entries are added to this process's environment.
+    static func run(
+        _ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:],
+        executable: String? = nil
+    ) throws -> Output {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: almanac)
+        process.executableURL = URL(fileURLWithPath: executable ?? almanac)
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

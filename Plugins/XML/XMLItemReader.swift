@@ -41,9 +41,8 @@ final class XMLItemReader {
     /// against a copy of the bytes (so a recycled pointer cannot alias another name).
     private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
 
-    /// Opens `url`; with `skip`, passes over that many items first (resuming a listing). Without a
-    /// `mapper`, only the raw values (`nextValues`) can be read.
-    init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil, skip: Int = 0) throws {
+    /// Opens `url`. Without a `mapper`, only the raw values (`nextValues`) can be read.
+    init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil) throws {
         self.url = url
         self.mapper = mapper
         self.name = url.lastPathComponent
@@ -70,7 +69,6 @@ final class XMLItemReader {
         steps = settings.item.elements.map { Interned($0, r) }
         trie = XMLFieldTrie(settings.fields, r)
         configuredFields = settings.fields.map(\.field)
-        for _ in 0..<skip { guard try nextValues() != nil else { break } }
     }
 
     deinit { xmlFreeTextReader(reader) }
@@ -94,20 +92,37 @@ final class XMLItemReader {
         case .item(let key, let event):
             valid += 1
             return .item(SourceItem(key: key, version: values.version, event: event))
-        case .problem(var p):
-            let where_ = "\(name) line \(line)"
-            if let tag = itemTag {
-                if locator == nil { locator = LineLocator(path: url.path) }
-                if let column = locator!.column(line: line, tag: tag, occurrence: itemOnLine) {
-                    let full = "\(where_) column \(column)"
-                    p.key = p.key == where_ ? full : p.key
-                    p.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
-                }
-            }
+        case .problem(let p):
             problems += 1
-            if firstProblem == nil { firstProblem = p.description }
-            return .problem(p)
+            let located = withColumn(p)
+            if firstProblem == nil { firstProblem = located.description }
+            return .problem(located)
         }
+    }
+
+    /// The line where the last item returned starts.
+    var recordLine: Int { itemLine }
+
+    /// The problem for the item last returned, whose key an earlier item (`firstAt`) has.
+    func duplicate(key: String, firstAt: String) -> ItemProblem {
+        withColumn(
+            ItemProblem(
+                key: key, field: StandardField.externalID.name,
+                reason: "\(name) line \(itemLine): \"\(key)\" is the external_id of \(firstAt) already: "
+                    + "this item is skipped (an external_id must be unique across the files read)"))
+    }
+
+    /// `p` about the last item, with `FILE line N` (in its key or reason) extended by the column.
+    private func withColumn(_ p: ItemProblem) -> ItemProblem {
+        let where_ = "\(name) line \(itemLine)"
+        guard let tag = itemTag else { return p }
+        if locator == nil { locator = LineLocator(path: url.path) }
+        guard let column = locator!.column(line: itemLine, tag: tag, occurrence: itemOnLine) else { return p }
+        let full = "\(where_) column \(column)"
+        var out = p
+        out.key = p.key == where_ ? full : p.key
+        out.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
+        return out
     }
 
     /// The raw values of the next item and the line it starts on; nil at the end.

@@ -141,11 +141,10 @@ final class CSVFileReader {
                     values.append(s)
                 }
                 if empty { continue }
-                if let window, mapper.startsOutside(window, fields: activeFields, values: values) {
+                switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)") {
+                case .outside:
                     valid += 1
                     continue
-                }
-                switch mapper.map(fields: activeFields, values: values, locator: "\(name) line \(line)") {
                 case .problem(let p): return problem(p)
                 case .item(let key, let event):
                     var hash = layout.seed

@@ -207,6 +207,8 @@ public final class FileListing<Reader: FileRecordReader> {
             return Session(files: files, listing: Self.listingHash(files), index: 0, reader: nil, token: "")
         }
         if let s = session, s.token == continuation {
+            // Taken out, so the keys listed are not copied when the page adds to them.
+            session = nil
             // Every page checks that the file is still the one the listing started on.
             if let r = s.reader { try source.unchanged(r.url, since: r.stamp) }
             return s

@@ -25,6 +25,7 @@ final class XMLItemReader {
     private let errors = XMLErrors()
     private let trie: XMLFieldTrie
     private let configuredFields: [StandardField]
+    private let fieldCount: Int
     private let steps: [Interned]
     private var matched = 0
     private(set) var itemsSeen = 0
@@ -32,14 +33,37 @@ final class XMLItemReader {
     private(set) var problems = 0
     private(set) var firstProblem: String?
     private var locator: LineLocator?
-    /// Line, start-tag name (as in the document) and index among such tags on that line of the
-    /// last item, for the column of an item problem.
+    /// Line, start-tag name (as in the document, interned by the reader) and index among such
+    /// tags on that line of the last item, for the column of an item problem.
     private var itemLine = 0
-    private var itemTag: String?
+    private var itemTag: UnsafePointer<xmlChar>?
     private var itemOnLine = 0
-    /// Names of unmapped children and attributes by the reader's interned name pointer, checked
-    /// against a copy of the bytes (so a recycled pointer cannot alias another name).
-    private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
+
+    /// A name of unmapped children and attributes, found by the reader's interned name pointer
+    /// and checked against a copy of its bytes (so a recycled pointer cannot alias another name).
+    private struct Name {
+        var pointer: UnsafePointer<xmlChar>?
+        var bytes: [UInt8]
+        var name: String
+        var field: StandardField
+        /// A configured field is this field too: the configured value wins in the row.
+        var shadowed: Bool
+    }
+    /// Few in any real document: a short list beats hashing.
+    private var names: [Name] = []
+
+    // Scratch of `readItem` and `fillRow`, kept from one item to the next (no allocation per item).
+    private var buffers: [[UInt8]]
+    private var filled: [Bool]
+    private var frames: [Frame] = []
+    private var defaultText: [UInt8] = []
+    /// The `names` entry of each of the last item's `extras`.
+    private var extraNames: [Int] = []
+    private var rowFields: [StandardField] = []
+    private var rowValues: [String?] = []
+    /// The `extraNames` `rowFields` was made for, and which of those extras it holds.
+    private var rowNames: [Int] = [-1]
+    private var rowExtra: [Bool] = []
 
     /// Opens `url`. Without a `mapper`, only the raw values (`nextValues`) can be read.
     init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil) throws {
@@ -69,6 +93,9 @@ final class XMLItemReader {
         steps = settings.item.elements.map { Interned($0, r) }
         trie = XMLFieldTrie(settings.fields, r)
         configuredFields = settings.fields.map(\.field)
+        fieldCount = settings.fields.count
+        buffers = [[UInt8]](repeating: [], count: fieldCount)
+        filled = [Bool](repeating: false, count: fieldCount)
     }
 
     deinit { xmlFreeTextReader(reader) }
@@ -77,26 +104,46 @@ final class XMLItemReader {
     /// document. With `window`, items that certainly start outside it are skipped unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord? {
         guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
-        var found = try nextValues()
-        if let window {
-            while let (values, _) = found {
-                let row = values.row(configuredFields)
-                guard mapper.startsOutside(window, fields: row.fields, values: row.values) else { break }
+        while let (values, line) = try nextValues() {
+            fillRow(values)
+            switch mapper.map(fields: rowFields, values: rowValues, window: window, locator: "\(name) line \(line)") {
+            case .outside:
                 valid += 1
-                found = try nextValues()
+            case .item(let key, let event):
+                valid += 1
+                return .item(SourceItem(key: key, version: values.version, event: event))
+            case .problem(let p):
+                problems += 1
+                let located = withColumn(p)
+                if firstProblem == nil { firstProblem = located.description }
+                return .problem(located)
             }
         }
-        guard let (values, line) = found else { return nil }
-        let row = values.row(configuredFields)
-        switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
-        case .item(let key, let event):
-            valid += 1
-            return .item(SourceItem(key: key, version: values.version, event: event))
-        case .problem(let p):
-            problems += 1
-            let located = withColumn(p)
-            if firstProblem == nil { firstProblem = located.description }
-            return .problem(located)
+        return nil
+    }
+
+    /// `rowFields`/`rowValues`: the configured fields, then each other value under its own name
+    /// unless a field before has that name (`XMLItemValues.row`, without building new arrays).
+    /// Items of one export have the same children: the fields of the last row are kept while the
+    /// names of the extras (`rowNames`) stay the same.
+    private func fillRow(_ values: XMLItemValues) {
+        rowValues.removeAll(keepingCapacity: true)
+        rowValues.append(contentsOf: values.configured)
+        if extraNames == rowNames {
+            for (k, e) in values.extras.enumerated() where rowExtra[k] { rowValues.append(e.value) }
+            return
+        }
+        rowNames = extraNames
+        rowExtra.removeAll(keepingCapacity: true)
+        rowFields.removeAll(keepingCapacity: true)
+        rowFields.append(contentsOf: configuredFields)
+        for (k, e) in values.extras.enumerated() {
+            let n = names[extraNames[k]]
+            let used = !n.shadowed && !rowFields[fieldCount...].contains(n.field)
+            rowExtra.append(used)
+            guard used else { continue }
+            rowFields.append(n.field)
+            rowValues.append(e.value)
         }
     }
 
@@ -115,7 +162,7 @@ final class XMLItemReader {
     /// `p` about the last item, with `FILE line N` (in its key or reason) extended by the column.
     private func withColumn(_ p: ItemProblem) -> ItemProblem {
         let where_ = "\(name) line \(itemLine)"
-        guard let tag = itemTag else { return p }
+        guard let tag = itemTag.map({ String(cString: $0) }) else { return p }
         if locator == nil { locator = LineLocator(path: url.path) }
         guard let column = locator!.column(line: itemLine, tag: tag, occurrence: itemOnLine) else { return p }
         let full = "\(where_) column \(column)"
@@ -148,7 +195,7 @@ final class XMLItemReader {
                         let line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
                         itemOnLine = line == itemLine ? itemOnLine + 1 : 0
                         itemLine = line
-                        itemTag = xmlTextReaderConstName(reader).map { String(cString: $0) }
+                        itemTag = xmlTextReaderConstName(reader)
                         let values = try readItem(depth: depth, empty: empty)
                         matched = depth
                         itemsSeen += 1
@@ -170,47 +217,69 @@ final class XMLItemReader {
         var hadElement: Bool
     }
 
-    /// The name (and its field) of the reader's current node, by its local name.
-    private func localName() -> (name: String, field: StandardField) {
-        guard let p = xmlTextReaderConstLocalName(reader) else { return ("", .custom("")) }
-        if let hit = names[p], hit.bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) {
-            return (hit.name, hit.field)
+    /// The `names` entry of the reader's current node's local name.
+    private func localName() -> Int {
+        guard let p = xmlTextReaderConstLocalName(reader) ?? xmlTextReaderConstString(reader, "") else {
+            return entry(for: nil, "")
         }
-        let name = String(cString: p)
-        let entry = (
-            bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
-            field: StandardField(name: name)
-        )
-        if names.count > 10_000 { names.removeAll() }
-        names[p] = entry
-        return (name, entry.field)
+        for i in names.indices where names[i].pointer == p {
+            if names[i].bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) { return i }
+        }
+        return entry(for: p, String(cString: p))
+    }
+
+    private func entry(for p: UnsafePointer<xmlChar>?, _ name: String) -> Int {
+        let field = StandardField(name: name)
+        names.append(
+            Name(
+                pointer: p, bytes: Array(name.utf8) + [0], name: name, field: field,
+                shadowed: configuredFields.contains(field)))
+        return names.count - 1
     }
 
     /// Reads the item element the reader is on, up to its end tag.
     private func readItem(depth itemDepth: Int, empty: Bool) throws -> XMLItemValues {
-        var values = XMLItemValues(count: settings.fields.count)
-        var buffers = [[UInt8]](repeating: [], count: settings.fields.count)
-        var filled = [Bool](repeating: false, count: settings.fields.count)
-        var defaultText: [UInt8] = []
-        var defaultName: (name: String, field: StandardField) = ("", .custom(""))
+        // A document with ever new names (generated ones) must not grow the list without end.
+        if names.count > 256 {
+            names.removeAll()
+            rowNames = [-1]
+        }
+        var values = XMLItemValues(count: fieldCount)
+        extraNames.removeAll(keepingCapacity: true)
+        // The scratch is moved out of `self` while in use: no exclusivity checks per access.
+        var buffers = self.buffers, filled = self.filled, frames = self.frames, defaultText = self.defaultText
+        self.buffers = []
+        self.filled = []
+        self.frames = []
+        self.defaultText = []
+        defer {
+            self.buffers = buffers
+            self.filled = filled
+            self.frames = frames
+            self.defaultText = defaultText
+        }
+        for i in filled.indices { filled[i] = false }
         readAttributes(node: 0, into: &values, filled: &filled, extras: true)
         if empty { return values }
-        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false)]
+        let trie = self.trie
+        var defaultName = -1
+        frames.removeAll(keepingCapacity: true)
+        frames.append(Frame(node: 0, capture: -1, owns: false, hadElement: false))
         func close(_ f: Frame) {
             guard f.owns else { return }
             if f.capture >= 0 {
                 values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
                 filled[f.capture] = true
             } else if f.capture == -2, !f.hadElement {
-                values.extras.append(.init(defaultName.name, XMLItemReader.text(defaultText), field: defaultName.field))
+                let n = names[defaultName]
+                values.extras.append(.init(n.name, XMLItemReader.text(defaultText), field: n.field))
+                extraNames.append(defaultName)
             }
         }
         while true {
             let status = xmlTextReaderRead(reader)
-            if status == 0 { throw parseFailure() }
-            if status < 0 { throw parseFailure() }
-            let type = xmlTextReaderNodeType(reader)
-            switch type {
+            if status <= 0 { throw parseFailure() }
+            switch xmlTextReaderNodeType(reader) {
             case Int32(XML_READER_TYPE_ELEMENT.rawValue):
                 let parent = frames[frames.count - 1]
                 frames[frames.count - 1].hadElement = true
@@ -270,8 +339,9 @@ final class XMLItemReader {
                     filled[hit.slot] = true
                 }
             } else if extras {
-                let n = localName()
-                values.extras.append(.init(n.name, value, field: n.field))
+                let i = localName()
+                values.extras.append(.init(names[i].name, value, field: names[i].field))
+                extraNames.append(i)
             }
         }
         xmlTextReaderMoveToElement(reader)

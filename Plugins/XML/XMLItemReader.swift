@@ -23,9 +23,6 @@ final class XMLItemReader {
     private let mapper: RowMapper?
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrors()
-    private let trie: XMLFieldTrie
-    private let configuredFields: [StandardField]
-    private let fieldCount: Int
     private let steps: [Interned]
     private var matched = 0
     private(set) var itemsSeen = 0
@@ -39,31 +36,8 @@ final class XMLItemReader {
     private var itemTag: UnsafePointer<xmlChar>?
     private var itemOnLine = 0
 
-    /// A name of unmapped children and attributes, found by the reader's interned name pointer
-    /// and checked against a copy of its bytes (so a recycled pointer cannot alias another name).
-    private struct Name {
-        var pointer: UnsafePointer<xmlChar>?
-        var bytes: [UInt8]
-        var name: String
-        var field: StandardField
-        /// A configured field is this field too: the configured value wins in the row.
-        var shadowed: Bool
-    }
-    /// Few in any real document: a short list beats hashing.
-    private var names: [Name] = []
-
-    // Scratch of `readItem` and `fillRow`, kept from one item to the next (no allocation per item).
-    private var buffers: [[UInt8]]
-    private var filled: [Bool]
-    private var frames: [Frame] = []
-    private var defaultText: [UInt8] = []
-    /// The `names` entry of each of the last item's `extras`.
-    private var extraNames: [Int] = []
-    private var rowFields: [StandardField] = []
-    private var rowValues: [String?] = []
-    /// The `extraNames` `rowFields` was made for, and which of those extras it holds.
-    private var rowNames: [Int] = [-1]
-    private var rowExtra: [Bool] = []
+    /// The item being read.
+    private var work: XMLItemScan
 
     /// Opens `url`. Without a `mapper`, only the raw values (`nextValues`) can be read.
     init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil) throws {
@@ -91,11 +65,7 @@ final class XMLItemReader {
         reader = r
         xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
         steps = settings.item.elements.map { Interned($0, r) }
-        trie = XMLFieldTrie(settings.fields, r)
-        configuredFields = settings.fields.map(\.field)
-        fieldCount = settings.fields.count
-        buffers = [[UInt8]](repeating: [], count: fieldCount)
-        filled = [Bool](repeating: false, count: fieldCount)
+        work = XMLItemScan(reader: r, trie: XMLFieldTrie(settings.fields, r), fields: settings.fields.map(\.field))
     }
 
     deinit { xmlFreeTextReader(reader) }
@@ -104,14 +74,16 @@ final class XMLItemReader {
     /// document. With `window`, items that certainly start outside it are skipped unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord? {
         guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
-        while let (values, line) = try nextValues() {
-            fillRow(values)
-            switch mapper.map(fields: rowFields, values: rowValues, window: window, locator: "\(name) line \(line)") {
+        while let line = try nextItem() {
+            work.fillRow()
+            switch mapper.map(
+                fields: work.rowFields, values: work.rowValues, window: window, locator: "\(name) line \(line)")
+            {
             case .outside:
                 valid += 1
             case .item(let key, let event):
                 valid += 1
-                return .item(SourceItem(key: key, version: values.version, event: event))
+                return .item(SourceItem(key: key, version: work.version, event: event))
             case .problem(let p):
                 problems += 1
                 let located = withColumn(p)
@@ -120,31 +92,6 @@ final class XMLItemReader {
             }
         }
         return nil
-    }
-
-    /// `rowFields`/`rowValues`: the configured fields, then each other value under its own name
-    /// unless a field before has that name (`XMLItemValues.row`, without building new arrays).
-    /// Items of one export have the same children: the fields of the last row are kept while the
-    /// names of the extras (`rowNames`) stay the same.
-    private func fillRow(_ values: XMLItemValues) {
-        rowValues.removeAll(keepingCapacity: true)
-        rowValues.append(contentsOf: values.configured)
-        if extraNames == rowNames {
-            for (k, e) in values.extras.enumerated() where rowExtra[k] { rowValues.append(e.value) }
-            return
-        }
-        rowNames = extraNames
-        rowExtra.removeAll(keepingCapacity: true)
-        rowFields.removeAll(keepingCapacity: true)
-        rowFields.append(contentsOf: configuredFields)
-        for (k, e) in values.extras.enumerated() {
-            let n = names[extraNames[k]]
-            let used = !n.shadowed && !rowFields[fieldCount...].contains(n.field)
-            rowExtra.append(used)
-            guard used else { continue }
-            rowFields.append(n.field)
-            rowValues.append(e.value)
-        }
     }
 
     /// The line where the last item returned starts.
@@ -174,6 +121,12 @@ final class XMLItemReader {
 
     /// The raw values of the next item and the line it starts on; nil at the end.
     func nextValues() throws -> (XMLItemValues, Int)? {
+        guard let line = try nextItem() else { return nil }
+        return (work.values, line)
+    }
+
+    /// Reads the next item into `work`; returns the line it starts on, nil at the end.
+    private func nextItem() throws -> Int? {
         while true {
             let status = xmlTextReaderRead(reader)
             if status == 0 { return nil }
@@ -196,10 +149,10 @@ final class XMLItemReader {
                         itemOnLine = line == itemLine ? itemOnLine + 1 : 0
                         itemLine = line
                         itemTag = xmlTextReaderConstName(reader)
-                        let values = try readItem(depth: depth, empty: empty)
+                        guard work.read(empty: empty) else { throw parseFailure() }
                         matched = depth
                         itemsSeen += 1
-                        return (values, line)
+                        return line
                     }
                 }
                 if empty && matched > depth { matched = depth }
@@ -207,153 +160,6 @@ final class XMLItemReader {
                 if matched > depth { matched = depth }
             }
         }
-    }
-
-    private struct Frame {
-        var node: Int
-        /// >= 0: a configured slot; -2: the default capture of a direct child; -1: none.
-        var capture: Int
-        var owns: Bool
-        var hadElement: Bool
-    }
-
-    /// The `names` entry of the reader's current node's local name.
-    private func localName() -> Int {
-        guard let p = xmlTextReaderConstLocalName(reader) ?? xmlTextReaderConstString(reader, "") else {
-            return entry(for: nil, "")
-        }
-        for i in names.indices where names[i].pointer == p {
-            if names[i].bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) { return i }
-        }
-        return entry(for: p, String(cString: p))
-    }
-
-    private func entry(for p: UnsafePointer<xmlChar>?, _ name: String) -> Int {
-        let field = StandardField(name: name)
-        names.append(
-            Name(
-                pointer: p, bytes: Array(name.utf8) + [0], name: name, field: field,
-                shadowed: configuredFields.contains(field)))
-        return names.count - 1
-    }
-
-    /// Reads the item element the reader is on, up to its end tag.
-    private func readItem(depth itemDepth: Int, empty: Bool) throws -> XMLItemValues {
-        // A document with ever new names (generated ones) must not grow the list without end.
-        if names.count > 256 {
-            names.removeAll()
-            rowNames = [-1]
-        }
-        var values = XMLItemValues(count: fieldCount)
-        extraNames.removeAll(keepingCapacity: true)
-        // The scratch is moved out of `self` while in use: no exclusivity checks per access.
-        var buffers = self.buffers, filled = self.filled, frames = self.frames, defaultText = self.defaultText
-        self.buffers = []
-        self.filled = []
-        self.frames = []
-        self.defaultText = []
-        defer {
-            self.buffers = buffers
-            self.filled = filled
-            self.frames = frames
-            self.defaultText = defaultText
-        }
-        for i in filled.indices { filled[i] = false }
-        readAttributes(node: 0, into: &values, filled: &filled, extras: true)
-        if empty { return values }
-        let trie = self.trie
-        var defaultName = -1
-        frames.removeAll(keepingCapacity: true)
-        frames.append(Frame(node: 0, capture: -1, owns: false, hadElement: false))
-        func close(_ f: Frame) {
-            guard f.owns else { return }
-            if f.capture >= 0 {
-                values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
-                filled[f.capture] = true
-            } else if f.capture == -2, !f.hadElement {
-                let n = names[defaultName]
-                values.extras.append(.init(n.name, XMLItemReader.text(defaultText), field: n.field))
-                extraNames.append(defaultName)
-            }
-        }
-        while true {
-            let status = xmlTextReaderRead(reader)
-            if status <= 0 { throw parseFailure() }
-            switch xmlTextReaderNodeType(reader) {
-            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-                let parent = frames[frames.count - 1]
-                frames[frames.count - 1].hadElement = true
-                let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
-                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
-                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
-                    frame.capture = slot
-                    frame.owns = true
-                    buffers[slot].removeAll(keepingCapacity: true)
-                } else if parent.capture != -1 {
-                    frame.capture = parent.capture
-                } else if frames.count == 1 && child < 0 {
-                    frame.capture = -2
-                    frame.owns = true
-                    defaultName = localName()
-                    defaultText.removeAll(keepingCapacity: true)
-                }
-                if child >= 0 && trie.hasAttributes[child] {
-                    readAttributes(node: child, into: &values, filled: &filled, extras: false)
-                }
-                if xmlTextReaderIsEmptyElement(reader) == 1 {
-                    close(frame)
-                } else {
-                    frames.append(frame)
-                }
-            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-                let f = frames.removeLast()
-                if frames.isEmpty { return values }
-                close(f)
-            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
-                let capture = frames[frames.count - 1].capture
-                guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
-                let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 {
-                    buffers[capture].append(contentsOf: bytes)
-                } else {
-                    defaultText.append(contentsOf: bytes)
-                }
-            default:
-                continue
-            }
-        }
-    }
-
-    /// Attributes of the current element mapped by trie node `node`; with `extras`, the others
-    /// (not namespace declarations) too.
-    private func readAttributes(node: Int, into values: inout XMLItemValues, filled: inout [Bool], extras: Bool) {
-        guard xmlTextReaderHasAttributes(reader) == 1 else { return }
-        let wanted = trie.nodes[node].attributes
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
-            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-            if let hit = wanted.first(where: { $0.name.matches(reader) }) {
-                if !filled[hit.slot] {
-                    values.configured[hit.slot] = value
-                    filled[hit.slot] = true
-                }
-            } else if extras {
-                let i = localName()
-                values.extras.append(.init(names[i].name, value, field: names[i].field))
-                extraNames.append(i)
-            }
-        }
-        xmlTextReaderMoveToElement(reader)
-    }
-
-    private static func text(_ bytes: [UInt8]) -> String {
-        var lo = 0
-        var hi = bytes.count
-        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
-        while lo < hi && space(bytes[lo]) { lo += 1 }
-        while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
     private func parseFailure() -> AlmanacError {

@@ -123,11 +123,15 @@ final class CSVFileReader {
                             key: "\(name) line \(line)",
                             reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
-                values.removeAll(keepingCapacity: true)
+                // One value per active column, assigned in place (no emptying and refilling).
+                if values.count != activeColumns.count { values = [String?](repeating: nil, count: activeColumns.count) }
                 var empty = true
-                for c in activeColumns {
+                for (i, c) in activeColumns.enumerated() {
                     let f = fields[c]
-                    if f.start == f.end { values.append(nil); continue }
+                    if f.start == f.end {
+                        values[i] = nil
+                        continue
+                    }
                     guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
                         let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
                         return problem(
@@ -138,7 +142,7 @@ final class CSVFileReader {
                             ))
                     }
                     empty = false
-                    values.append(s)
+                    values[i] = s
                 }
                 if empty { continue }
                 switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)") {

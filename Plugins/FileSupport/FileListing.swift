@@ -72,7 +72,7 @@ public final class FileListing<Reader: FileRecordReader> {
         var reader: Reader?
         var token: String
         /// The keys listed so far, with where they were: file index << 32 | line.
-        var seen: [String: Int] = [:]
+        var seen = ListedKeys()
     }
     private var session: Session?
 
@@ -185,8 +185,7 @@ public final class FileListing<Reader: FileRecordReader> {
     /// Records `item`'s key as listed; if an earlier record has it, the problem to report instead.
     private func listed(_ item: SourceItem, _ reader: Reader, _ s: inout Session) -> ItemProblem? {
         let here = s.index << 32 | min(reader.recordLine, Int(UInt32.max))
-        guard let first = s.seen.updateValue(here, forKey: item.key) else { return nil }
-        s.seen[item.key] = first
+        guard let first = s.seen.insert(item.key, at: here) else { return nil }
         return reader.duplicate(key: item.key, firstAt: "\(s.files[first >> 32].lastPathComponent) line \(first & 0xFFFF_FFFF)")
     }
 

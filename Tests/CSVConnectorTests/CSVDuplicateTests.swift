@@ -85,4 +85,21 @@ import Testing
                     + "(an external_id must be unique across the files read)"
             ])
     }
+
+    /// Thousands of keys (the table of listed keys grows several times): each duplicate found, no
+    /// false one.
+    @Test func manyKeys() throws {
+        let s = Scratch(label: "csv")
+        defer { s.cleanup() }
+        try FileManager.default.createDirectory(
+            at: s.url.appendingPathComponent("drop"), withIntermediateDirectories: true)
+        var text = "external_id,start_time\n"
+        for i in 0..<5000 { text += "K\(i),2026-03-02T09:00\n" }
+        text += "K0,2026-03-02T09:00\nK4999,2026-03-02T09:00\nK2500,2026-03-02T09:00\n"
+        s.file("drop/big.csv", text)
+        let (page, _) = try readAll(try connector(s, pageSize: 700))
+        #expect(page.items.map(\.key) == (0..<5000).map { "K\($0)" })
+        #expect(page.problems.map(\.key) == ["K0", "K4999", "K2500"])
+        #expect(page.problems.first?.reason.hasPrefix("big.csv line 5002: \"K0\" is the external_id of big.csv line 2 already") == true)
+    }
 }

@@ -124,7 +124,9 @@ final class CSVFileReader {
                             reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
                 // One value per active column, assigned in place (no emptying and refilling).
-                if values.count != activeColumns.count { values = [String?](repeating: nil, count: activeColumns.count) }
+                if values.count != activeColumns.count {
+                    values = [String?](repeating: nil, count: activeColumns.count)
+                }
                 var empty = true
                 for (i, c) in activeColumns.enumerated() {
                     let f = fields[c]

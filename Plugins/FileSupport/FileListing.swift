@@ -186,7 +186,8 @@ public final class FileListing<Reader: FileRecordReader> {
     private func listed(_ item: SourceItem, _ reader: Reader, _ s: inout Session) -> ItemProblem? {
         let here = s.index << 32 | min(reader.recordLine, Int(UInt32.max))
         guard let first = s.seen.insert(item.key, at: here) else { return nil }
-        return reader.duplicate(key: item.key, firstAt: "\(s.files[first >> 32].lastPathComponent) line \(first & 0xFFFF_FFFF)")
+        let firstAt = "\(s.files[first >> 32].lastPathComponent) line \(first & 0xFFFF_FFFF)"
+        return reader.duplicate(key: item.key, firstAt: firstAt)
     }
 
     /// The session for the request's continuation: the one in memory, or one rebuilt from the token.

@@ -10,8 +10,8 @@ import FileConnectorSupport
 /// the next: reading an item allocates only the `String`s of its values.
 ///
 /// A value type used in place by `XMLItemReader` (one access per item, none per node). Mapped
-/// paths fill the first `fieldCount` values of the row (first occurrence wins); the other direct children and attributes of
-/// the item are `extras`, under their own names, in document order.
+/// paths fill the first `fieldCount` values of the row (first occurrence wins); the other direct
+/// children and attributes of the item are `extras`, under their own names, in document order.
 struct XMLItemScan {
     private let reader: xmlTextReaderPtr
     private let trie: XMLFieldTrie
@@ -249,6 +249,8 @@ struct XMLItemScan {
         func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
         while lo < hi && space(bytes[lo]) { lo += 1 }
         while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
-        return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self) }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self)
+        }
     }
 }

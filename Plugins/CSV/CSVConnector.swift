@@ -32,15 +32,8 @@ public final class CSVConnector: Connector {
         listing = FileListing(
             prefix: "csv", unit: "rows", path: settings.path, source: source, timeZone: settings.timeZone,
             pageSize: pageSize, fieldCount: 4, marker: marker
-        ) { url, resumeAt in
-            guard let f = resumeAt else {
-                return try CSVFileReader(url: url, settings: settings, source: source, mapper: mapper)
-            }
-            guard let offset = Int64(f[0]), let line = Int(f[1]), let valid = Int(f[2]), let problems = Int(f[3]) else {
-                throw AlmanacError("csv.bad_continuation", "the listing cannot be continued: start it again")
-            }
-            return try CSVFileReader(
-                url: url, settings: settings, source: source, mapper: mapper, resume: (offset, line, valid, problems))
+        ) { url in
+            try CSVFileReader(url: url, settings: settings, source: source, mapper: mapper)
         }
     }
 

@@ -27,14 +27,13 @@ final class CSVFileReader {
     private(set) var valid = 0
     private(set) var problems = 0
     private(set) var firstProblem: String?
+    /// The line where the last record returned starts.
+    private(set) var recordLine = 0
     /// Reused for every record.
     private var values: [String?] = []
 
-    /// Opens `url`; with `resume`, continues at that byte offset and line (from a continuation).
-    init(
-        url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper,
-        resume: (offset: Int64, line: Int, valid: Int, problems: Int)? = nil
-    ) throws {
+    /// Opens `url` and reads its header.
+    init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper) throws {
         self.url = url
         self.name = url.lastPathComponent
         self.settings = settings
@@ -77,24 +76,15 @@ final class CSVFileReader {
         let active = columnFields.indices.filter { columnFields[$0] != nil }
         activeColumns = active
         activeFields = active.map { columnFields[$0]! }
-        if let resume {
-            scanner = try CSVFileReader.open(url, settings: settings, offset: resume.offset, line: resume.line)
-            valid = resume.valid
-            problems = resume.problems
-        }
     }
 
-    private static func open(_ url: URL, settings: CSVSettings, offset: Int64 = 0, line: Int = 1) throws -> CSVScanner {
+    private static func open(_ url: URL, settings: CSVSettings) throws -> CSVScanner {
         let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             throw AlmanacError("csv.unreadable", "cannot open \(url.path): \(String(cString: strerror(errno)))")
         }
-        if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) < 0 {
-            close(fd)
-            throw AlmanacError("csv.unreadable", "cannot seek in \(url.path): \(String(cString: strerror(errno)))")
-        }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
-        return CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path, offset: offset, line: line)
+        return CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path)
     }
 
     /// Where the next record starts: a continuation resumes here.
@@ -111,8 +101,10 @@ final class CSVFileReader {
         while let record = try scanner.next() {
             switch record {
             case .malformed(let line, let reason):
+                recordLine = line
                 return problem(ItemProblem(key: "\(name) line \(line)", reason: reason))
             case .fields(let line):
+                recordLine = line
                 let fields = scanner.fields
                 if fields.count == 1 && fields[0].start == fields[0].end { continue }
                 if fields.count != width && settings.header {
@@ -131,11 +123,17 @@ final class CSVFileReader {
                             key: "\(name) line \(line)",
                             reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
-                values.removeAll(keepingCapacity: true)
+                // One value per active column, assigned in place (no emptying and refilling).
+                if values.count != activeColumns.count {
+                    values = [String?](repeating: nil, count: activeColumns.count)
+                }
                 var empty = true
-                for c in activeColumns {
+                for (i, c) in activeColumns.enumerated() {
                     let f = fields[c]
-                    if f.start == f.end { values.append(nil); continue }
+                    if f.start == f.end {
+                        values[i] = nil
+                        continue
+                    }
                     guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
                         let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
                         return problem(
@@ -146,14 +144,13 @@ final class CSVFileReader {
                             ))
                     }
                     empty = false
-                    values.append(s)
+                    values[i] = s
                 }
                 if empty { continue }
-                if let window, mapper.startsOutside(window, fields: activeFields, values: values) {
+                switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)") {
+                case .outside:
                     valid += 1
                     continue
-                }
-                switch mapper.map(fields: activeFields, values: values, locator: "\(name) line \(line)") {
                 case .problem(let p): return problem(p)
                 case .item(let key, let event):
                     var hash = layout.seed
@@ -164,6 +161,14 @@ final class CSVFileReader {
             }
         }
         return nil
+    }
+
+    /// The problem for the item last returned, whose key an earlier row (`firstAt`) has.
+    func duplicate(key: String, firstAt: String) -> ItemProblem {
+        ItemProblem(
+            key: key, field: StandardField.externalID.name,
+            reason: "\(name) line \(recordLine): \"\(key)\" is the external_id of \(firstAt) already: "
+                + "this row is skipped (an external_id must be unique across the files read)")
     }
 
     private func problem(_ p: ItemProblem) -> Next {

@@ -23,25 +23,35 @@ public protocol FileRecordReader: AnyObject {
     /// The next record; nil at the end of the file. With `window`, records that certainly start
     /// outside it may be passed over unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord?
-    /// Where the reader stands, as continuation fields (no ':'): what `FileListing`'s `open`
-    /// gets back to resume.
+    /// Where the reader stands, as continuation fields (no ':'); equal fields mean the same
+    /// point of the same file (a listing resumed from its token reads up to them again).
     var continuationFields: [String] { get }
+    /// The line where the record last returned starts.
+    var recordLine: Int { get }
+    /// The problem for the item last returned, whose key `key` an earlier record (`firstAt`,
+    /// e.g. `a.csv line 3`) of the same listing already has: reported like any other bad record,
+    /// with the file and line (and column) of this one.
+    func duplicate(key: String, firstAt: String) -> ItemProblem
 }
 
 /// The listing the file connectors share: a file or a directory of files read as one complete
 /// listing of the window (`coverage: .complete`), in pages of `pageSize` items.
 ///
 /// - A page ends inside a file; its continuation (`PREFIX1:listing:index:fields…:stamp`) resumes
-///   there, in this process from memory, or after a restart by reopening the file and checking
-///   that neither the list of files nor the file changed (else `PREFIX.file_busy`).
+///   there, in this process from memory, or after a restart by reading the files again up to
+///   that point and checking that neither the list of files nor the file changed (else
+///   `PREFIX.file_busy`).
+/// - An `external_id` is listed once: a later record of the listing (same file or another file
+///   of the glob, any page) with a key already listed is an item problem naming its file and
+///   line, and is skipped.
 /// - A file read to its end must be unchanged since it was opened, and a file with records none of
 ///   which could be read fails the read (`PREFIX.no_valid_UNIT`): a broken export never lists as
 ///   "nothing", so it never causes deletions.
 /// - A job's target that was never written reads as empty (the first write creates it); once
 ///   written (the `SinkMarker`), a missing target is an error (`PREFIX.path_missing`).
 public final class FileListing<Reader: FileRecordReader> {
-    /// Opens a file from its start (`nil`) or at the continuation fields a reader gave.
-    public typealias Open = (_ url: URL, _ resumeAt: [String]?) throws -> Reader
+    /// Opens a file, to be read from its start.
+    public typealias Open = (_ url: URL) throws -> Reader
 
     /// `csv`, `xml`: the prefix of error codes and continuation tokens.
     public let prefix: String
@@ -61,6 +71,8 @@ public final class FileListing<Reader: FileRecordReader> {
         var index: Int
         var reader: Reader?
         var token: String
+        /// The keys listed so far, with where they were: file index << 32 | line.
+        var seen = ListedKeys()
     }
     private var session: Session?
 
@@ -86,16 +98,17 @@ public final class FileListing<Reader: FileRecordReader> {
     }
 
     public func read(_ request: ReadRequest) throws -> ReadPage {
-        var s = try resume(request.continuation)
+        var s = try resume(request)
         var items: [SourceItem] = []
         var problems: [ItemProblem] = []
         while items.count < pageSize && s.index < s.files.count {
-            let reader = try s.reader ?? open(s.files[s.index], nil)
+            let reader = try s.reader ?? open(s.files[s.index])
             s.reader = reader
             while items.count < pageSize, let next = try reader.nextRecord(window: request.window) {
                 switch next {
                 case .item(let item):
-                    if request.window.contains(item.event.start.date(in: timeZone)) { items.append(item) }
+                    guard request.window.contains(item.event.start.date(in: timeZone)) else { continue }
+                    if let p = listed(item, reader, &s) { problems.append(p) } else { items.append(item) }
                 case .problem(let p): problems.append(p)
                 }
             }
@@ -145,7 +158,7 @@ public final class FileListing<Reader: FileRecordReader> {
                 .init(
                     name: "files", ok: true,
                     detail: "\(files.count) file(s): " + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
-            let reader = try open(files[0], nil)
+            let reader = try open(files[0])
             var items = 0, problems = 0
             while items + problems < 100, let next = try reader.nextRecord(window: nil) {
                 if case .item = next { items += 1 } else { problems += 1 }
@@ -169,9 +182,17 @@ public final class FileListing<Reader: FileRecordReader> {
         }
     }
 
-    /// The session for `continuation`: the one in memory, or one rebuilt from the token.
-    private func resume(_ continuation: String?) throws -> Session {
-        guard let continuation else {
+    /// Records `item`'s key as listed; if an earlier record has it, the problem to report instead.
+    private func listed(_ item: SourceItem, _ reader: Reader, _ s: inout Session) -> ItemProblem? {
+        let here = s.index << 32 | min(reader.recordLine, Int(UInt32.max))
+        guard let first = s.seen.insert(item.key, at: here) else { return nil }
+        let firstAt = "\(s.files[first >> 32].lastPathComponent) line \(first & 0xFFFF_FFFF)"
+        return reader.duplicate(key: item.key, firstAt: firstAt)
+    }
+
+    /// The session for the request's continuation: the one in memory, or one rebuilt from the token.
+    private func resume(_ request: ReadRequest) throws -> Session {
+        guard let continuation = request.continuation else {
             if let marker, !FileManager.default.fileExists(atPath: path.path) {
                 if !marker.exists {
                     // A target file not written yet: an empty store, created by the first write.
@@ -186,6 +207,8 @@ public final class FileListing<Reader: FileRecordReader> {
             return Session(files: files, listing: Self.listingHash(files), index: 0, reader: nil, token: "")
         }
         if let s = session, s.token == continuation {
+            // Taken out, so the keys listed are not copied when the page adds to them.
+            session = nil
             // Every page checks that the file is still the one the listing started on.
             if let r = s.reader { try source.unchanged(r.url, since: r.stamp) }
             return s
@@ -198,14 +221,40 @@ public final class FileListing<Reader: FileRecordReader> {
         guard Self.listingHash(files) == parts[1], index < files.count else {
             throw AlmanacError(
                 code("file_busy"),
-                "the files in \(path.path) changed during the listing: it is read again on the next run")
+                "the files in \(path.path) changed during the listing: it is read again on the next run",
+                retryable: true)
         }
-        let reader = try open(files[index], Array(parts[3..<(3 + fieldCount)]))
-        guard reader.stamp.token == parts[parts.count - 1] else {
+        var s = Session(files: files, listing: parts[1], index: 0, reader: nil, token: continuation)
+        try replay(&s, to: index, at: Array(parts[3..<(3 + fieldCount)]), window: request.window)
+        guard s.reader?.stamp.token == parts[parts.count - 1] else {
             throw AlmanacError(
-                code("file_busy"), "\(files[index].path) changed during the listing: it is read again on the next run")
+                code("file_busy"), "\(files[index].path) changed during the listing: it is read again on the next run",
+                retryable: true)
         }
-        return Session(files: files, listing: parts[1], index: index, reader: reader, token: continuation)
+        return s
+    }
+
+    /// Reads the listing again from its start up to file `index` at the point `fields`, keeping
+    /// only the keys listed (the pages before were returned already): a listing resumed in
+    /// another process still knows which keys it listed. Throws `bad_continuation` when the file
+    /// has no such point.
+    private func replay(_ s: inout Session, to index: Int, at fields: [String], window: TimeWindow) throws {
+        while s.index <= index {
+            let reader = try open(s.files[s.index])
+            s.reader = reader
+            while s.index < index || reader.continuationFields != fields {
+                guard let next = try reader.nextRecord(window: window) else {
+                    guard s.index < index else { throw badContinuation() }
+                    break
+                }
+                if case .item(let item) = next, window.contains(item.event.start.date(in: timeZone)) {
+                    _ = listed(item, reader, &s)
+                }
+            }
+            if s.index == index { return }
+            try finish(reader)
+            s.index += 1
+        }
     }
 
     static func listingHash(_ files: [URL]) -> String {

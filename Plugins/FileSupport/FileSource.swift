@@ -40,7 +40,7 @@ public struct FileSource: Sendable {
     }
 
     private func error(_ code: String, _ message: String) -> AlmanacError {
-        AlmanacError(ErrorCode(rawValue: "\(prefix).\(code)"), message)
+        AlmanacError(ErrorCode(rawValue: "\(prefix).\(code)"), message, retryable: code == "file_busy")
     }
 
     public var isDirectory: Bool {

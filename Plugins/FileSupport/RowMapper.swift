@@ -16,6 +16,8 @@ public final class RowMapper {
     public enum Outcome {
         case item(key: String, event: Event)
         case problem(ItemProblem)
+        /// With a window: the row certainly starts outside it (see `startsOutside`), not mapped.
+        case outside
     }
 
     public let zone: ZoneResolver
@@ -50,8 +52,19 @@ public final class RowMapper {
         return (out, errors)
     }
 
-    /// `locator` (\"export.csv line 17\") is evaluated only for a problem.
-    public func map(fields: [StandardField], values: [String?], locator: @autoclosure () -> String) -> Outcome {
+    /// `locator` (\"export.csv line 17\") is evaluated only for a problem. With `window`, a row
+    /// that certainly starts outside it comes back `.outside` before anything else is looked at
+    /// (as `startsOutside` judges it; its start is parsed once for both).
+    public func map(
+        fields: [StandardField], values: [String?], window: TimeWindow? = nil, locator: @autoclosure () -> String
+    ) -> Outcome {
+        var early: (text: String, parsed: ParsedTime)?
+        if let window, let i = fields.firstIndex(of: .startTime), i < values.count, let text = values[i],
+            !text.isEmpty, let parsed = startFormat.parse(text)
+        {
+            if outside(window, instant(parsed)) { return .outside }
+            early = (text, parsed)
+        }
         var key: String?
         var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
         var start: String?, end: String?, allDay: String?, status: String?, created: String?, updated: String?
@@ -71,16 +84,16 @@ public final class RowMapper {
             case .updated: updated = value
             case .participant(let n, let attribute):
                 while participants.count <= n { participants.append(nil) }
-                var p = participants[n] ?? Participant()
+                if participants[n] == nil { participants[n] = Participant() }
+                // In place: no copy of the participant per attribute.
                 switch attribute {
-                case .name: p.name = value
-                case .email: p.email = value
-                case .phone: p.phones[.other] = value
-                case .phoneMobile: p.phones[.mobile] = value
-                case .phoneHome: p.phones[.home] = value
-                case .phoneWork: p.phones[.work] = value
+                case .name: participants[n]!.name = value
+                case .email: participants[n]!.email = value
+                case .phone: participants[n]!.phones[.other] = value
+                case .phoneMobile: participants[n]!.phones[.mobile] = value
+                case .phoneHome: participants[n]!.phones[.home] = value
+                case .phoneWork: participants[n]!.phones[.work] = value
                 }
-                participants[n] = p
             case .custom(let name): event.custom[name] = value
             }
         }
@@ -101,7 +114,8 @@ public final class RowMapper {
             }
             isAllDay = flag
         }
-        guard let parsedStart = parse(start, .startTime) else {
+        guard let parsedStart = early.flatMap({ $0.text == start ? $0.parsed : nil }) ?? parse(start, .startTime)
+        else {
             return problem(.startTime, unreadable(start, .startTime))
         }
         if case .date = parsedStart { isAllDay = true }
@@ -152,8 +166,11 @@ public final class RowMapper {
         guard let i = fields.firstIndex(of: .startTime), i < values.count, let text = values[i], !text.isEmpty,
             let parsed = startFormat.parse(text)
         else { return false }
-        let start = instant(parsed)
-        return start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
+        return outside(window, instant(parsed))
+    }
+
+    private func outside(_ window: TimeWindow, _ start: Date) -> Bool {
+        start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
     }
 
     private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {

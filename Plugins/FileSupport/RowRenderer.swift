@@ -68,24 +68,35 @@ public struct RowRenderer {
 /// FNV-1a, 64 bits: the per-item content version of file connectors (fast enough for
 /// 200 MB files; a version only has to change when the content does).
 public struct ContentHash {
-    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// The hash so far.
+    public var value: UInt64 { state }
+    /// Internal, `@usableFromInline`: the methods below are inlined into the connectors.
+    @usableFromInline var state: UInt64 = 0xcbf2_9ce4_8422_2325
 
+    @inlinable
     public init() {}
 
+    @inlinable
     public mutating func add(_ bytes: UnsafeRawBufferPointer) {
-        var h = value
+        var h = state
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        value = h
+        state = h
     }
 
+    /// Adds the UTF-8 of `string` and a separator (read in place: no copy of the string).
+    @inlinable
     public mutating func add(_ string: String) {
-        var s = string
-        s.withUTF8 { add(UnsafeRawBufferPointer($0)) }
+        let done: Void? = string.utf8.withContiguousStorageIfAvailable { add(UnsafeRawBufferPointer($0)) }
+        if done == nil {
+            var s = string
+            s.withUTF8 { add(UnsafeRawBufferPointer($0)) }
+        }
         separator()
     }
 
     /// Separates two values, so ("ab","c") and ("a","bc") differ.
-    public mutating func separator() { value = (value ^ 0x1F) &* 0x0000_0100_0000_01b3 }
+    @inlinable
+    public mutating func separator() { state = (state ^ 0x1F) &* 0x0000_0100_0000_01b3 }
 
     /// 16 lowercase hex digits.
     public var hex: String {

@@ -32,14 +32,8 @@ public final class XMLConnector: Connector {
         listing = FileListing(
             prefix: "xml", unit: "items", path: settings.path, source: source, timeZone: settings.timeZone,
             pageSize: pageSize, fieldCount: 3, marker: marker
-        ) { url, resumeAt in
-            guard let f = resumeAt else {
-                return try XMLItemReader(url: url, settings: settings, source: source, mapper: mapper)
-            }
-            guard let seen = Int(f[0]) else {
-                throw AlmanacError("xml.bad_continuation", "the listing cannot be continued: start it again")
-            }
-            return try XMLItemReader(url: url, settings: settings, source: source, mapper: mapper, skip: seen)
+        ) { url in
+            try XMLItemReader(url: url, settings: settings, source: source, mapper: mapper)
         }
     }
 

@@ -23,8 +23,6 @@ final class XMLItemReader {
     private let mapper: RowMapper?
     private let reader: xmlTextReaderPtr
     private let errors = XMLErrors()
-    private let trie: XMLFieldTrie
-    private let configuredFields: [StandardField]
     private let steps: [Interned]
     private var matched = 0
     private(set) var itemsSeen = 0
@@ -32,18 +30,17 @@ final class XMLItemReader {
     private(set) var problems = 0
     private(set) var firstProblem: String?
     private var locator: LineLocator?
-    /// Line, start-tag name (as in the document) and index among such tags on that line of the
-    /// last item, for the column of an item problem.
+    /// Line, start-tag name (as in the document, interned by the reader) and index among such
+    /// tags on that line of the last item, for the column of an item problem.
     private var itemLine = 0
-    private var itemTag: String?
+    private var itemTag: UnsafePointer<xmlChar>?
     private var itemOnLine = 0
-    /// Names of unmapped children and attributes by the reader's interned name pointer, checked
-    /// against a copy of the bytes (so a recycled pointer cannot alias another name).
-    private var names: [UnsafePointer<xmlChar>: (bytes: [UInt8], name: String, field: StandardField)] = [:]
 
-    /// Opens `url`; with `skip`, passes over that many items first (resuming a listing). Without a
-    /// `mapper`, only the raw values (`nextValues`) can be read.
-    init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil, skip: Int = 0) throws {
+    /// The item being read.
+    private var work: XMLItemScan
+
+    /// Opens `url`. Without a `mapper`, only the raw values (`nextValues`) can be read.
+    init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil) throws {
         self.url = url
         self.mapper = mapper
         self.name = url.lastPathComponent
@@ -68,9 +65,7 @@ final class XMLItemReader {
         reader = r
         xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
         steps = settings.item.elements.map { Interned($0, r) }
-        trie = XMLFieldTrie(settings.fields, r)
-        configuredFields = settings.fields.map(\.field)
-        for _ in 0..<skip { guard try nextValues() != nil else { break } }
+        work = XMLItemScan(reader: r, trie: XMLFieldTrie(settings.fields, r), fields: settings.fields.map(\.field))
     }
 
     deinit { xmlFreeTextReader(reader) }
@@ -79,39 +74,59 @@ final class XMLItemReader {
     /// document. With `window`, items that certainly start outside it are skipped unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord? {
         guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
-        var found = try nextValues()
-        if let window {
-            while let (values, _) = found {
-                let row = values.row(configuredFields)
-                guard mapper.startsOutside(window, fields: row.fields, values: row.values) else { break }
+        while let line = try nextItem() {
+            work.fillRow()
+            switch mapper.map(
+                fields: work.rowFields, values: work.rowValues, window: window, locator: "\(name) line \(line)")
+            {
+            case .outside:
                 valid += 1
-                found = try nextValues()
+            case .item(let key, let event):
+                valid += 1
+                return .item(SourceItem(key: key, version: work.version, event: event))
+            case .problem(let p):
+                problems += 1
+                let located = withColumn(p)
+                if firstProblem == nil { firstProblem = located.description }
+                return .problem(located)
             }
         }
-        guard let (values, line) = found else { return nil }
-        let row = values.row(configuredFields)
-        switch mapper.map(fields: row.fields, values: row.values, locator: "\(name) line \(line)") {
-        case .item(let key, let event):
-            valid += 1
-            return .item(SourceItem(key: key, version: values.version, event: event))
-        case .problem(var p):
-            let where_ = "\(name) line \(line)"
-            if let tag = itemTag {
-                if locator == nil { locator = LineLocator(path: url.path) }
-                if let column = locator!.column(line: line, tag: tag, occurrence: itemOnLine) {
-                    let full = "\(where_) column \(column)"
-                    p.key = p.key == where_ ? full : p.key
-                    p.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
-                }
-            }
-            problems += 1
-            if firstProblem == nil { firstProblem = p.description }
-            return .problem(p)
-        }
+        return nil
+    }
+
+    /// The line where the last item returned starts.
+    var recordLine: Int { itemLine }
+
+    /// The problem for the item last returned, whose key an earlier item (`firstAt`) has.
+    func duplicate(key: String, firstAt: String) -> ItemProblem {
+        withColumn(
+            ItemProblem(
+                key: key, field: StandardField.externalID.name,
+                reason: "\(name) line \(itemLine): \"\(key)\" is the external_id of \(firstAt) already: "
+                    + "this item is skipped (an external_id must be unique across the files read)"))
+    }
+
+    /// `p` about the last item, with `FILE line N` (in its key or reason) extended by the column.
+    private func withColumn(_ p: ItemProblem) -> ItemProblem {
+        let where_ = "\(name) line \(itemLine)"
+        guard let tag = itemTag.map({ String(cString: $0) }) else { return p }
+        if locator == nil { locator = LineLocator(path: url.path) }
+        guard let column = locator!.column(line: itemLine, tag: tag, occurrence: itemOnLine) else { return p }
+        let full = "\(where_) column \(column)"
+        var out = p
+        out.key = p.key == where_ ? full : p.key
+        out.reason = p.reason.replacingOccurrences(of: where_ + ":", with: full + ":")
+        return out
     }
 
     /// The raw values of the next item and the line it starts on; nil at the end.
     func nextValues() throws -> (XMLItemValues, Int)? {
+        guard let line = try nextItem() else { return nil }
+        return (work.values, line)
+    }
+
+    /// Reads the next item into `work`; returns the line it starts on, nil at the end.
+    private func nextItem() throws -> Int? {
         while true {
             let status = xmlTextReaderRead(reader)
             if status == 0 { return nil }
@@ -133,11 +148,11 @@ final class XMLItemReader {
                         let line = Int(xmlGetLineNo(xmlTextReaderCurrentNode(reader)))
                         itemOnLine = line == itemLine ? itemOnLine + 1 : 0
                         itemLine = line
-                        itemTag = xmlTextReaderConstName(reader).map { String(cString: $0) }
-                        let values = try readItem(depth: depth, empty: empty)
+                        itemTag = xmlTextReaderConstName(reader)
+                        guard work.read(empty: empty) else { throw parseFailure() }
                         matched = depth
                         itemsSeen += 1
-                        return (values, line)
+                        return line
                     }
                 }
                 if empty && matched > depth { matched = depth }
@@ -145,130 +160,6 @@ final class XMLItemReader {
                 if matched > depth { matched = depth }
             }
         }
-    }
-
-    private struct Frame {
-        var node: Int
-        /// >= 0: a configured slot; -2: the default capture of a direct child; -1: none.
-        var capture: Int
-        var owns: Bool
-        var hadElement: Bool
-    }
-
-    /// The name (and its field) of the reader's current node, by its local name.
-    private func localName() -> (name: String, field: StandardField) {
-        guard let p = xmlTextReaderConstLocalName(reader) else { return ("", .custom("")) }
-        if let hit = names[p], hit.bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) {
-            return (hit.name, hit.field)
-        }
-        let name = String(cString: p)
-        let entry = (
-            bytes: Array(UnsafeBufferPointer(start: p, count: strlen(p) + 1)), name: name,
-            field: StandardField(name: name)
-        )
-        if names.count > 10_000 { names.removeAll() }
-        names[p] = entry
-        return (name, entry.field)
-    }
-
-    /// Reads the item element the reader is on, up to its end tag.
-    private func readItem(depth itemDepth: Int, empty: Bool) throws -> XMLItemValues {
-        var values = XMLItemValues(count: settings.fields.count)
-        var buffers = [[UInt8]](repeating: [], count: settings.fields.count)
-        var filled = [Bool](repeating: false, count: settings.fields.count)
-        var defaultText: [UInt8] = []
-        var defaultName: (name: String, field: StandardField) = ("", .custom(""))
-        readAttributes(node: 0, into: &values, filled: &filled, extras: true)
-        if empty { return values }
-        var frames = [Frame(node: 0, capture: -1, owns: false, hadElement: false)]
-        func close(_ f: Frame) {
-            guard f.owns else { return }
-            if f.capture >= 0 {
-                values.configured[f.capture] = XMLItemReader.text(buffers[f.capture])
-                filled[f.capture] = true
-            } else if f.capture == -2, !f.hadElement {
-                values.extras.append(.init(defaultName.name, XMLItemReader.text(defaultText), field: defaultName.field))
-            }
-        }
-        while true {
-            let status = xmlTextReaderRead(reader)
-            if status == 0 { throw parseFailure() }
-            if status < 0 { throw parseFailure() }
-            let type = xmlTextReaderNodeType(reader)
-            switch type {
-            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
-                let parent = frames[frames.count - 1]
-                frames[frames.count - 1].hadElement = true
-                let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
-                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
-                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
-                    frame.capture = slot
-                    frame.owns = true
-                    buffers[slot].removeAll(keepingCapacity: true)
-                } else if parent.capture != -1 {
-                    frame.capture = parent.capture
-                } else if frames.count == 1 && child < 0 {
-                    frame.capture = -2
-                    frame.owns = true
-                    defaultName = localName()
-                    defaultText.removeAll(keepingCapacity: true)
-                }
-                if child >= 0 && trie.hasAttributes[child] {
-                    readAttributes(node: child, into: &values, filled: &filled, extras: false)
-                }
-                if xmlTextReaderIsEmptyElement(reader) == 1 {
-                    close(frame)
-                } else {
-                    frames.append(frame)
-                }
-            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
-                let f = frames.removeLast()
-                if frames.isEmpty { return values }
-                close(f)
-            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
-                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
-                let capture = frames[frames.count - 1].capture
-                guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
-                let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 {
-                    buffers[capture].append(contentsOf: bytes)
-                } else {
-                    defaultText.append(contentsOf: bytes)
-                }
-            default:
-                continue
-            }
-        }
-    }
-
-    /// Attributes of the current element mapped by trie node `node`; with `extras`, the others
-    /// (not namespace declarations) too.
-    private func readAttributes(node: Int, into values: inout XMLItemValues, filled: inout [Bool], extras: Bool) {
-        guard xmlTextReaderHasAttributes(reader) == 1 else { return }
-        let wanted = trie.nodes[node].attributes
-        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
-            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
-            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-            if let hit = wanted.first(where: { $0.name.matches(reader) }) {
-                if !filled[hit.slot] {
-                    values.configured[hit.slot] = value
-                    filled[hit.slot] = true
-                }
-            } else if extras {
-                let n = localName()
-                values.extras.append(.init(n.name, value, field: n.field))
-            }
-        }
-        xmlTextReaderMoveToElement(reader)
-    }
-
-    private static func text(_ bytes: [UInt8]) -> String {
-        var lo = 0
-        var hi = bytes.count
-        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
-        while lo < hi && space(bytes[lo]) { lo += 1 }
-        while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
-        return String(decoding: bytes[lo..<hi], as: UTF8.self)
     }
 
     private func parseFailure() -> AlmanacError {

@@ -123,9 +123,10 @@ import Testing
         defer { s.cleanup() }
         s.file("\(name).csv", bytes)
         let c = try connector(["path": .string("\(name).csv")], s)
-        let (got, message) = errorCode { _ = try readAll(c) }
-        #expect(got == code, "\(message)")
-        #expect(message.contains("\(name).csv"))
+        let error = thrownError { _ = try readAll(c) }
+        #expect(error?.code.rawValue == code, "\(String(describing: error))")
+        #expect(error?.message.contains("\(name).csv") == true)
+        #expect(error?.retryable == false)  // a broken file stays broken until someone replaces it
     }
 
     @Test func headerOnlyIsALegitimateEmptyListing() throws {
@@ -166,9 +167,10 @@ import Testing
         defer { s.cleanup() }
         s.file("export.csv", "external_id,start_time\nA,2026-03-02T09:00\n")
         s.file("export.csv.tmp", "external_id,start_time\nA,2026-03-02T09:00\nB,")
-        let (code, message) = errorCode { _ = try readAll(try connector(["path": .string("export.csv")], s)) }
-        #expect(code == "csv.file_busy")
-        #expect(message.contains("export.csv.tmp"))
+        let busy = thrownError { _ = try readAll(try connector(["path": .string("export.csv")], s)) }
+        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.message.contains("export.csv.tmp") == true)
+        #expect(busy?.retryable == true)  // the run fails now, a later one reads the file
         try FileManager.default.removeItem(at: s.url.appendingPathComponent("export.csv.tmp"))
         #expect(try readAll(try connector(["path": .string("export.csv")], s)).0.items.count == 1)
     }
@@ -186,8 +188,14 @@ import Testing
         try h.seekToEnd()
         try h.write(contentsOf: Data("R9,2026-03-02T10:00\n".utf8))
         try h.close()
-        let (code, _) = errorCode { _ = try c.read(ReadRequest(window: wideWindow, continuation: first.continuation)) }
-        #expect(code == "csv.file_busy")
+        let busy = thrownError { _ = try c.read(ReadRequest(window: wideWindow, continuation: first.continuation)) }
+        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.retryable == true)
+        // Resumed from the token by a new connector: the file is no longer the one listed.
+        let fresh = try connector(["path": .string("grow.csv")], s, pageSize: 2)
+        let again = thrownError { _ = try fresh.read(ReadRequest(window: wideWindow, continuation: first.continuation)) }
+        #expect(again?.code == "csv.file_busy")
+        #expect(again?.retryable == true)
     }
 
     @Test func aFreshFileIsReadOnlyOnceSettled() throws {
@@ -206,10 +214,11 @@ import Testing
             try? Data("external_id,start_time\nA,2026-03-02T09:00\nB,2026-03-02T10:00\n".utf8).write(to: url)
         }
         writer.start()
-        let (code, _) = errorCode {
+        let busy = thrownError {
             _ = try readAll(try connector(["path": .string("fresh.csv"), "settle": .string("1s")], s))
         }
-        #expect(code == "csv.file_busy")
+        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.retryable == true)
     }
 
     @Test func pagesResumeInMemoryAndFromTheToken() throws {

@@ -182,8 +182,10 @@ import Testing
         let s = Scratch(label: "xml")
         defer { s.cleanup() }
         s.file("\(name).xml", text)
-        let (got, message) = errorCode { _ = try readAll(try connector(plain("\(name).xml"), s)) }
+        let error = thrownError { _ = try readAll(try connector(plain("\(name).xml"), s)) }
+        let (got, message) = (error?.code.rawValue, error?.message ?? "")
         #expect(got == code, "\(message)")
+        #expect(error?.retryable == false)
         #expect(message.contains("\(name).xml"))
         #expect(message.contains(mentions), "\(message)")
     }
@@ -253,7 +255,9 @@ import Testing
             "<Appointments><Appointment id=\"1\"><start_time>2026-03-02T09:00</start_time></Appointment></Appointments>"
         )
         s.file(".~lock.a.xml#", "lock")
-        #expect(errorCode { _ = try readAll(try connector(plain("a.xml"), s)) }.0 == "xml.file_busy")
+        let busy = thrownError { _ = try readAll(try connector(plain("a.xml"), s)) }
+        #expect(busy?.code == "xml.file_busy")
+        #expect(busy?.retryable == true)
     }
 
     @Test func testConnectionSaysWhatItFound() throws {

@@ -34,11 +34,16 @@ public struct AlmanacError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// A lower-level error this one wraps, rendered as text (never carrying secrets).
     public var cause: String?
+    /// The same operation may succeed later without anyone fixing anything (a file still being
+    /// written, a source busy for a moment): the run fails now and a later run tries again.
+    /// False for errors that need an administrator (a missing file, a malformed one).
+    public var retryable: Bool
 
-    public init(_ code: ErrorCode, _ message: String, cause: String? = nil) {
+    public init(_ code: ErrorCode, _ message: String, cause: String? = nil, retryable: Bool = false) {
         self.code = code
         self.message = message
         self.cause = cause
+        self.retryable = retryable
     }
 
     public var description: String {

@@ -1,0 +1,256 @@
+import AlmanacCore
+import CLibXML2
+import FileConnectorSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The values of the item element the reader is on, gathered into storage kept from one item to
+/// the next: reading an item allocates only the `String`s of its values.
+///
+/// A value type used in place by `XMLItemReader` (one access per item, none per node). Mapped
+/// paths fill the first `fieldCount` values of the row (first occurrence wins); the other direct
+/// children and attributes of the item are `extras`, under their own names, in document order.
+struct XMLItemScan {
+    private let reader: xmlTextReaderPtr
+    private let trie: XMLFieldTrie
+    let fieldCount: Int
+    private let configuredFields: [StandardField]
+
+    /// A name of unmapped children and attributes, found by the reader's interned name pointer
+    /// and checked against a copy of its bytes (so a recycled pointer cannot alias another name).
+    struct Name {
+        var pointer: UnsafePointer<xmlChar>?
+        var bytes: [UInt8]
+        var name: String
+        var field: StandardField
+        /// A configured field is this field too: the configured value wins in the row.
+        var shadowed: Bool
+    }
+    /// Few in any real document: a short list beats hashing.
+    private(set) var names: [Name] = []
+
+    /// The item's other values: `names` entry and text; only the first `extraCount` are this item's.
+    private(set) var extraNames: [Int] = []
+    private(set) var extraValues: [String] = []
+    private(set) var extraCount = 0
+
+    /// The item as a row for `RowMapper`: the configured fields, then each extra under its own
+    /// name unless a field before has that name. Items of one export have the same children, so
+    /// `rowFields` is kept while the names of the extras (`rowNames`) stay the same.
+    private(set) var rowFields: [StandardField]
+    /// The mapped values by slot (nil: absent) are its first `fieldCount` values.
+    private(set) var rowValues: [String?]
+    private var rowNames: [Int] = [-1]
+    private var rowExtra: [Bool] = []
+
+    private struct Frame {
+        var node: Int
+        /// >= 0: a configured slot; -2: the default capture of a direct child; -1: none.
+        var capture: Int
+        var owns: Bool
+        var hadElement: Bool
+    }
+    private var frames: [Frame] = []
+    private var buffers: [[UInt8]]
+    private var filled: [Bool]
+    private var defaultText: [UInt8] = []
+    private var defaultName = -1
+
+    init(reader: xmlTextReaderPtr, trie: XMLFieldTrie, fields: [StandardField]) {
+        self.reader = reader
+        self.trie = trie
+        fieldCount = fields.count
+        configuredFields = fields
+        rowFields = fields
+        rowValues = [String?](repeating: nil, count: fields.count)
+        buffers = [[UInt8]](repeating: [], count: fields.count)
+        filled = [Bool](repeating: false, count: fields.count)
+    }
+
+    /// Reads the item element the reader is on, up to its end tag. False when the document ends
+    /// or is not well-formed before that (the caller reports the parse failure).
+    mutating func read(empty: Bool) -> Bool {
+        // A document with ever new names (generated ones) must not grow the list without end.
+        if names.count > 256 {
+            names.removeAll()
+            rowNames = [-1]
+        }
+        for i in 0..<fieldCount {
+            rowValues[i] = nil
+            filled[i] = false
+        }
+        extraCount = 0
+        readAttributes(node: 0, extras: true)
+        if empty { return true }
+        frames.removeAll(keepingCapacity: true)
+        frames.append(Frame(node: 0, capture: -1, owns: false, hadElement: false))
+        while true {
+            guard xmlTextReaderRead(reader) == 1 else { return false }
+            switch xmlTextReaderNodeType(reader) {
+            case Int32(XML_READER_TYPE_ELEMENT.rawValue):
+                let parent = frames[frames.count - 1]
+                frames[frames.count - 1].hadElement = true
+                let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
+                var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
+                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
+                    frame.capture = slot
+                    frame.owns = true
+                    buffers[slot].removeAll(keepingCapacity: true)
+                } else if parent.capture != -1 {
+                    frame.capture = parent.capture
+                } else if frames.count == 1 && child < 0 {
+                    frame.capture = -2
+                    frame.owns = true
+                    defaultName = localName()
+                    defaultText.removeAll(keepingCapacity: true)
+                }
+                if child >= 0 && trie.hasAttributes[child] { readAttributes(node: child, extras: false) }
+                if xmlTextReaderIsEmptyElement(reader) == 1 {
+                    close(frame)
+                } else {
+                    frames.append(frame)
+                }
+            case Int32(XML_READER_TYPE_END_ELEMENT.rawValue):
+                let f = frames.removeLast()
+                if frames.isEmpty { return true }
+                close(f)
+            case Int32(XML_READER_TYPE_TEXT.rawValue), Int32(XML_READER_TYPE_CDATA.rawValue),
+                Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
+                let capture = frames[frames.count - 1].capture
+                guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
+                let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
+                if capture >= 0 {
+                    buffers[capture].append(contentsOf: bytes)
+                } else {
+                    defaultText.append(contentsOf: bytes)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private mutating func close(_ f: Frame) {
+        guard f.owns else { return }
+        if f.capture >= 0 {
+            rowValues[f.capture] = XMLItemScan.text(buffers[f.capture])
+            filled[f.capture] = true
+        } else if f.capture == -2, !f.hadElement {
+            addExtra(defaultName, XMLItemScan.text(defaultText))
+        }
+    }
+
+    private mutating func addExtra(_ name: Int, _ value: String) {
+        if extraCount < extraNames.count {
+            extraNames[extraCount] = name
+            extraValues[extraCount] = value
+        } else {
+            extraNames.append(name)
+            extraValues.append(value)
+        }
+        extraCount += 1
+    }
+
+    /// Attributes of the current element mapped by trie node `node`; with `extras`, the others
+    /// (not namespace declarations) too.
+    private mutating func readAttributes(node: Int, extras: Bool) {
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return }
+        let wanted = trie.nodes[node].attributes
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
+            if let hit = wanted.first(where: { $0.name.matches(reader) }) {
+                if !filled[hit.slot] {
+                    rowValues[hit.slot] = value
+                    filled[hit.slot] = true
+                }
+            } else if extras {
+                addExtra(localName(), value)
+            }
+        }
+        xmlTextReaderMoveToElement(reader)
+    }
+
+    /// The `names` entry of the reader's current node's local name.
+    private mutating func localName() -> Int {
+        let p = xmlTextReaderConstLocalName(reader)
+        for i in names.indices where names[i].pointer == p {
+            guard let p else { return i }
+            if names[i].bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) { return i }
+        }
+        let name = p.map { String(cString: $0) } ?? ""
+        let field = StandardField(name: name)
+        names.append(
+            Name(
+                pointer: p, bytes: Array(name.utf8) + [0], name: name, field: field,
+                shadowed: configuredFields.contains(field)))
+        return names.count - 1
+    }
+
+    /// The item as `XMLItemValues` (what the sink works with).
+    var values: XMLItemValues {
+        var out = XMLItemValues(count: fieldCount)
+        out.configured = Array(rowValues[0..<fieldCount])
+        for k in 0..<extraCount {
+            let n = names[extraNames[k]]
+            out.extras.append(.init(n.name, extraValues[k], field: n.field))
+        }
+        return out
+    }
+
+    /// `XMLItemValues.version` of the item, without building the values.
+    var version: String {
+        var h = ContentHash()
+        for i in 0..<fieldCount {
+            guard let v = rowValues[i], !v.isEmpty else { continue }
+            withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
+            h.add(v)
+        }
+        h.separator()
+        for k in 0..<extraCount where !extraValues[k].isEmpty {
+            h.add(names[extraNames[k]].name)
+            h.add(extraValues[k])
+        }
+        return h.hex
+    }
+
+    /// Fills `rowFields` and `rowValues` for the item (`XMLItemValues.row` without new arrays).
+    mutating func fillRow() {
+        var same = rowNames.count == extraCount
+        if same { for k in 0..<extraCount where rowNames[k] != extraNames[k] { same = false; break } }
+        if same {
+            var j = fieldCount
+            for k in 0..<extraCount where rowExtra[k] {
+                rowValues[j] = extraValues[k]
+                j += 1
+            }
+            return
+        }
+        rowNames = Array(extraNames[0..<extraCount])
+        rowExtra.removeAll(keepingCapacity: true)
+        rowFields.removeSubrange(fieldCount...)
+        rowValues.removeSubrange(fieldCount...)
+        for k in 0..<extraCount {
+            let n = names[extraNames[k]]
+            let used = !n.shadowed && !rowFields[fieldCount...].contains(n.field)
+            rowExtra.append(used)
+            guard used else { continue }
+            rowFields.append(n.field)
+            rowValues.append(extraValues[k])
+        }
+    }
+
+    /// `bytes` without surrounding XML white space, as text.
+    private static func text(_ bytes: [UInt8]) -> String {
+        var lo = 0
+        var hi = bytes.count
+        func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
+        while lo < hi && space(bytes[lo]) { lo += 1 }
+        while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
+        return bytes.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self)
+        }
+    }
+}

@@ -2,7 +2,8 @@ import Foundation
 
 /// Why a run started.
 public enum RunTrigger: String, Sendable, Codable, Hashable {
-    case schedule, manual, startup
+    /// `retry`: the job again, soon after a run that failed for a passing reason (`RunReport.retryable`).
+    case schedule, manual, startup, retry
 }
 
 /// How to run a job (`almanac sync` / `almanac run` flags).
@@ -116,6 +117,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// For `failed`/`blocked`: the error's stable code and message.
     public var errorCode: String?
     public var error: String?
+    /// True when the run failed for a passing reason (a file still being written, `AlmanacError.retryable`):
+    /// the worker runs the job again soon instead of waiting for the next scheduled run.
+    public var retryable: Bool?
 
     public init(runID: String, profile: String, job: String, trigger: RunTrigger, dryRun: Bool, started: Date,
                 finished: Date, result: RunResult, toCounts: ActionCounts = .init(), fromCounts: ActionCounts = .init(),

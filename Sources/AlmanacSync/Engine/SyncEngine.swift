@@ -44,6 +44,7 @@ public final class SyncEngine {
             report.result = error.code.rawValue == "sync.mass_delete_blocked" ? .blocked : .failed
             report.errorCode = error.code.rawValue
             report.error = error.message
+            report.retryable = error.retryable ? true : nil
         } catch {
             report.result = .failed
             report.errorCode = "sync.failed"
@@ -133,7 +134,7 @@ public final class SyncEngine {
         } catch let error as AlmanacError {
             throw AlmanacError(
                 error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
-                cause: error.cause)
+                cause: error.cause, retryable: error.retryable)
         }
     }
 

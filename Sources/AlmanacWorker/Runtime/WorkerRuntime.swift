@@ -36,6 +36,13 @@ public final class WorkerRuntime: @unchecked Sendable {
     var current: (job: String, progress: RunProgress?)?
     /// Test hook: seconds each run waits before it starts working.
     var runDelay = 0.0
+    /// Seconds after a retryable failure (a file still being written) before the job runs again.
+    var retryDelay = 30.0
+    /// Jobs whose run failed for a passing reason, with when to run them again: posted by the job
+    /// thread under `retryLock`, taken into `retries` by the command loop.
+    let retryLock = NSLock()
+    var retryInbox: [String: Date] = [:]
+    var retries: [String: Date] = [:]
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -78,6 +85,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
         runDelay = testHookRunDelay(path: path)
+        retryDelay = testHookRetryDelay(path: path) ?? retryDelay
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
@@ -103,6 +111,14 @@ public final class WorkerRuntime: @unchecked Sendable {
                 sendStatus()
                 lastBeat = mono
             }
+            retries.merge(retryLock.withLock { () -> [String: Date] in
+                defer { retryInbox = [:] }
+                return retryInbox
+            }) { _, new in new }
+            for (job, due) in retries.sorted(by: { $0.key < $1.key }) where due <= now {
+                _ = queue.addSync(id: nil, job: job, options: RunOptions(trigger: .retry))
+                retries[job] = nil
+            }
             if let due = nextRun, due <= now {
                 _ = queue.addSync(
                     id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
@@ -111,6 +127,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
+            if let due = retries.values.min() { wait = min(wait, due.timeIntervalSince(now)) }
             var p = pollfd(fd: 3, events: Int16(POLLIN), revents: 0)
             let rc = poll(&p, 1, Int32(max(0, min(wait, 60)) * 1000) + 1)
             if rc < 0 && errno != EINTR { return 1 }
@@ -211,7 +228,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
         var lastSent = 0.0
         let begin = Date()
-        let report: RunReport
+        var report: RunReport
         do {
             report = try runner.run(job: job, options: options) { progress in
                 self.setCurrent((job, progress))
@@ -226,6 +243,14 @@ public final class WorkerRuntime: @unchecked Sendable {
                 runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
                 dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
                 errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
+            report.retryable = (error as? AlmanacError)?.retryable == true ? true : nil
+        }
+        if report.retryable == true && !options.dryRun {
+            logger.info(
+                "the run failed for a passing reason; retrying",
+                metadata: ["job": "\(job)", "in": "\(Int(retryDelay))s", "error.code": "\(report.errorCode ?? "")"])
+            let at = Date().addingTimeInterval(retryDelay)
+            retryLock.withLock { retryInbox[job] = at }
         }
         setCurrent(nil)
         var finished = PipeMessage(.runFinished)
@@ -263,7 +288,8 @@ public final class WorkerRuntime: @unchecked Sendable {
 
     // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
     // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`, or
+    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`,
+    // `# almanac-test: retry-delay=SECONDS` (instead of 30 s after a retryable failure), or
     // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
     private func testHookLines(path: String) -> [Substring] {
         guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
@@ -278,6 +304,10 @@ public final class WorkerRuntime: @unchecked Sendable {
 
     private func testHookRunDelay(path: String) -> Double {
         testHookLines(path: path).compactMap { $0.hasPrefix("run-delay=") ? Double($0.dropFirst(10)) : nil }.first ?? 0
+    }
+
+    private func testHookRetryDelay(path: String) -> Double? {
+        testHookLines(path: path).compactMap { $0.hasPrefix("retry-delay=") ? Double($0.dropFirst(12)) : nil }.first
     }
 
     private func testHookHang(path: String) -> Bool {

@@ -10,14 +10,16 @@ import Logging
 /// own process) on 127.0.0.1. Each of ROUNDS (default 3) rounds starts a fresh fake and state.
 /// Prints events/s (wall), requests used (from the fake's request log), the ratio to the
 /// targets, and peers measured in the same run: the google connector alone on the same events,
-/// and one request per event (no batch endpoint).
+/// and one request per event (no batch endpoint). `--engine-only` times
+/// only the first engine run of each round (no follow-up, no listing, no peers: for profiling).
 @main
 enum CalendarBench {
     static let requestTarget = 1.1 / 50
     static let rateTarget = 3000.0
+    static let engineOnly = CommandLine.arguments.contains("--engine-only")
 
     static func main() throws {
-        let args = CommandLine.arguments.dropFirst()
+        let args = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") }
         let count = args.first.flatMap(Int.init) ?? 10_000
         let rounds = args.dropFirst().first.flatMap(Int.init) ?? 3
         let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
@@ -52,6 +54,7 @@ enum CalendarBench {
                 runs.count, median, rates.first ?? 0, rates.last ?? 0, median / rateTarget, requests,
                 Double(requests) / allowed, allowed))
 
+        guard !engineOnly else { return }
         let peerDir = work.appendingPathComponent("peers")
         let fakes = try FakesProcess(binary: fakesBinary, directory: peerDir, clientID: BenchProfile.clientID)
         defer { fakes.stop() }
@@ -119,6 +122,13 @@ struct EngineRun {
             throw BenchError("the engine run did not succeed: \(first.report.error ?? "")\(first.report.failures.prefix(3))")
         }
         let afterFirst = fakes.apiRequests()
+        guard !CalendarBench.engineOnly else {
+            return EngineRun(
+                seconds: seconds, created: first.report.toCounts.created,
+                requests: afterFirst.requests - before.requests, batchParts: afterFirst.batchParts - before.batchParts,
+                cpuOwn: cpuOwn, cpuFake: cpuFake, phases: phases, followUpSeconds: 0, followUpRequests: 0,
+                followUpUnchanged: 0, verified: expected)
+        }
         let t1 = Date()
         let second = try runner.execute(job: BenchProfile.job, options: RunOptions())
         let followUp = Date().timeIntervalSince(t1)

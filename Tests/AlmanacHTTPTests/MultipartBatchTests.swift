@@ -90,7 +90,9 @@ import Testing
             url: "http://127.0.0.1:1/batch/calendar/v3",
             calls: [
                 .init(method: "POST", path: "/calendar/v3/calendars/primary/events", body: body),
-                .init(method: "DELETE", path: "/calendar/v3/calendars/primary/events/abcde", headers: ["If-Match": "\"e\""]),
+                .init(
+                    method: "DELETE", path: "/calendar/v3/calendars/primary/events/abcde",
+                    headers: ["If-Match": "\"e\""]),
             ])
         let ct = req.headers["Content-Type"] ?? ""
         let boundary = String(ct.split(separator: "=").last ?? "")
@@ -98,7 +100,12 @@ import Testing
         #expect(ct.hasPrefix("multipart/mixed; boundary=almanac_batch_"))
         #expect(text.components(separatedBy: "--\(boundary)\r\n").count == 3)
         #expect(text.hasSuffix("--\(boundary)--\r\n"))
-        #expect(text.contains("Content-ID: <item-1>\r\n\r\nDELETE /calendar/v3/calendars/primary/events/abcde HTTP/1.1\r\nIf-Match: \"e\"\r\n\r\n"))
-        #expect(text.contains("Content-Length: \(body.count)\r\nContent-Type: application/json\r\n\r\n{\"summary\":\"x\"}\r\n"))
+        #expect(
+            text.contains(
+                "Content-ID: <item-1>\r\n\r\nDELETE /calendar/v3/calendars/primary/events/abcde HTTP/1.1\r\nIf-Match: \"e\"\r\n\r\n"
+            ))
+        #expect(
+            text.contains(
+                "Content-Length: \(body.count)\r\nContent-Type: application/json\r\n\r\n{\"summary\":\"x\"}\r\n"))
     }
 }

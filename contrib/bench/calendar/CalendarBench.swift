@@ -22,7 +22,8 @@ enum CalendarBench {
         let args = CommandLine.arguments.dropFirst().filter { !$0.hasPrefix("--") }
         let count = args.first.flatMap(Int.init) ?? 10_000
         let rounds = args.dropFirst().first.flatMap(Int.init) ?? 3
-        let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let binDir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
         let fakesBinary = binDir.appendingPathComponent("almanac-fakes")
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-calbench-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
@@ -68,7 +69,8 @@ enum CalendarBench {
                     + "%.3f× requests per event",
                 median / alone.rate, median / single.rate,
                 (Double(requests) / Double(count)) / (Double(single.requests) / Double(max(1, single.written)))))
-        let ok = runs.allSatisfy { $0.created == count && $0.verified == count } && Double(requests) <= allowed
+        let ok =
+            runs.allSatisfy { $0.created == count && $0.verified == count } && Double(requests) <= allowed
             && median >= rateTarget
         print("  verdict: \(ok ? "meets" : "MISSES") the targets (≤ \(Int(allowed)) requests, ≥ 3,000 events/s)")
     }
@@ -119,7 +121,8 @@ struct EngineRun {
         let cpuOwn = ownCPUSeconds() - cpuOwn0
         let cpuFake = fakes.cpuSeconds - cpuFake0
         guard first.report.result == .success else {
-            throw BenchError("the engine run did not succeed: \(first.report.error ?? "")\(first.report.failures.prefix(3))")
+            throw BenchError(
+                "the engine run did not succeed: \(first.report.error ?? "")\(first.report.failures.prefix(3))")
         }
         let afterFirst = fakes.apiRequests()
         guard !CalendarBench.engineOnly else {

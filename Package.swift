@@ -114,7 +114,7 @@ let package = Package(
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
             name: "calendar-bench",
-            dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacSync",
+            dependencies: ["GoogleCalendarConnector", "AlmanacHTTP", "AlmanacCore", "AlmanacWorker",
                            "AlmanacTestKit", .product(name: "Logging", package: "swift-log")],
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),

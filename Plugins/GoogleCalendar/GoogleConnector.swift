@@ -42,6 +42,8 @@ public final class GoogleConnector: Connector {
     let zone: TimeZone
     let logger: Logger
     let connection: String
+    /// `/calendar/v3/calendars/ID/events` (escaped once: CharacterSet building showed in profiles).
+    let eventsPath: String
     /// Rate-limit reasons Google sends with 403 that mean "retry later".
     static let rateLimitReasons: Set<String> = ["rateLimitExceeded", "userRateLimitExceeded"]
 
@@ -53,6 +55,7 @@ public final class GoogleConnector: Connector {
         self.zone = timeZone
         self.logger = logger
         self.connection = connection
+        eventsPath = "/calendar/v3/calendars/\(GoogleConnector.escape(settings.calendarID))/events"
         let http = HTTPClient(
             options: settings.transport, retry: settings.retry,
             budget: RequestBudget(limit: settings.requestBudget), logger: logger)
@@ -81,20 +84,16 @@ public final class GoogleConnector: Connector {
         ((r.jsonObject?["error"] as? [String: Any])?["message"] as? String) ?? "HTTP \(r.status)"
     }
 
-    var eventsPath: String {
-        "/calendar/v3/calendars/\(GoogleConnector.escape(settings.calendarID))/events"
-    }
+    /// Characters left as they are in a path segment and in a query value.
+    static let pathAllowed: CharacterSet = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~@"))
+    static let queryAllowed: CharacterSet = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
 
     static func escape(_ s: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~@")
-        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? s
+        s.addingPercentEncoding(withAllowedCharacters: pathAllowed) ?? s
     }
 
     static func query(_ pairs: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
+        pairs.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? "")" }
             .joined(separator: "&")
     }
 

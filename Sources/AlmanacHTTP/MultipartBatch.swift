@@ -22,48 +22,43 @@ public enum MultipartBatch {
     /// The outer request for `calls` (Content-IDs are `<item-N>`, N = index).
     public static func request(url: String, calls: [Call], headers: [String: String] = [:]) -> HTTPRequest {
         let boundary = "almanac_batch_\(UInt64.random(in: 0...UInt64.max))"
-        var body = Data()
+        var body = [UInt8]()
+        body.reserveCapacity(calls.reduce(0) { $0 + 256 + $1.path.utf8.count + ($1.body?.count ?? 0) })
+        func add(_ s: String) { body.append(contentsOf: s.utf8) }
         for (n, call) in calls.enumerated() {
-            var part = "--\(boundary)\r\nContent-Type: application/http\r\nContent-ID: <item-\(n)>\r\n\r\n"
-            part += "\(call.method) \(call.path) HTTP/1.1\r\n"
+            add("--\(boundary)\r\nContent-Type: application/http\r\nContent-ID: <item-\(n)>\r\n\r\n")
+            add("\(call.method) \(call.path) HTTP/1.1\r\n")
             var h = call.headers
             if let b = call.body {
                 h["Content-Type"] = h["Content-Type"] ?? "application/json"
                 h["Content-Length"] = "\(b.count)"
             }
-            for (k, v) in h.sorted(by: { $0.key < $1.key }) { part += "\(k): \(v)\r\n" }
-            part += "\r\n"
-            body.append(Data(part.utf8))
-            if let b = call.body { body.append(b) }
-            body.append(Data("\r\n".utf8))
+            for (k, v) in h.sorted(by: { $0.key < $1.key }) { add("\(k): \(v)\r\n") }
+            add("\r\n")
+            if let b = call.body { body.append(contentsOf: b) }
+            add("\r\n")
         }
-        body.append(Data("--\(boundary)--\r\n".utf8))
+        add("--\(boundary)--\r\n")
         var h = headers
         h["Content-Type"] = "multipart/mixed; boundary=\(boundary)"
-        return HTTPRequest(method: "POST", url: url, headers: h, body: body)
+        return HTTPRequest(method: "POST", url: url, headers: h, body: Data(body))
     }
 
     /// The inner responses of a batch answer, one per call in call order; nil for a call the
-    /// answer does not cover (treat as not done).
+    /// answer does not cover (treat as not done). Parts are matched by Content-ID
+    /// (`<response-item-N>`), not by position.
     public static func responses(_ outer: HTTPResponse, count: Int) -> [HTTPResponse?] {
         var out = [HTTPResponse?](repeating: nil, count: count)
         guard let ct = outer.headers["content-type"], let boundary = boundary(of: ct) else { return out }
-        let delimiter = Data("--\(boundary)".utf8)
-        let body = outer.body
-        var ranges: [Range<Data.Index>] = []
-        var cursor = body.startIndex
-        while let r = body.range(of: delimiter, in: cursor..<body.endIndex) {
-            ranges.append(r)
-            cursor = r.upperBound
-        }
-        for (a, b) in zip(ranges, ranges.dropFirst()) {
-            let part = Data(body[a.upperBound..<b.lowerBound])
-            guard let (headers, inner) = split(part) else { continue }
-            let id = String((headers["content-id"] ?? "").filter { $0 != "<" && $0 != ">" && $0 != " " })
-            guard let dash = id.lastIndex(of: "-"), let n = Int(id[id.index(after: dash)...]), n < count,
-                let response = parseResponse(inner)
-            else { continue }
-            out[n] = response
+        let delimiter = Array("--\(boundary)".utf8)
+        outer.body.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard var a = ByteSearch.find(delimiter, in: bytes, from: 0, to: bytes.count) else { return }
+            a += delimiter.count
+            while let b = ByteSearch.find(delimiter, in: bytes, from: a, to: bytes.count) {
+                if let (n, response) = part(bytes, from: a, to: b), n < count { out[n] = response }
+                a = b + delimiter.count
+            }
         }
         return out
     }
@@ -78,37 +73,52 @@ public enum MultipartBatch {
         return nil
     }
 
-    /// Splits at the first blank line into lower-cased headers and the rest.
-    static func split(_ data: Data) -> ([String: String], Data)? {
-        var d = data
-        while d.starts(with: Data("\r\n".utf8)) { d = Data(d.dropFirst(2)) }
-        guard let sep = d.range(of: Data("\r\n\r\n".utf8)) else { return nil }
-        var headers: [String: String] = [:]
-        for line in String(decoding: d[d.startIndex..<sep.lowerBound], as: UTF8.self).components(separatedBy: "\r\n") {
-            guard let c = line.firstIndex(of: ":") else { continue }
-            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmedSpaces
-        }
-        return (headers, Data(d[sep.upperBound...]))
+    /// One part `bytes[from..<to]`: its headers (Content-ID gives the call's index) and the inner
+    /// HTTP response it carries.
+    static func part(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> (Int, HTTPResponse)? {
+        var start = from
+        while ByteSearch.starts(bytes, at: start, to: to, with: ByteSearch.crlf) { start += 2 }
+        guard let sep = ByteSearch.find(ByteSearch.blankLine, in: bytes, from: start, to: to) else { return nil }
+        let headers = ByteSearch.headers(bytes, from: start, to: sep)
+        let id = (headers["content-id"] ?? "").filter { $0 != "<" && $0 != ">" && $0 != " " }
+        guard let dash = id.lastIndex(of: "-"), let n = Int(id[id.index(after: dash)...]),
+            let response = parseResponse(bytes, from: sep + 4, to: to)
+        else { return nil }
+        return (n, response)
     }
 
-    static func parseResponse(_ data: Data) -> HTTPResponse? {
-        guard let eol = data.range(of: Data("\r\n".utf8)) else { return nil }
-        let statusLine = String(decoding: data[data.startIndex..<eol.lowerBound], as: UTF8.self).split(separator: " ")
-        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
-        let rest = Data(data[eol.upperBound...])
+    /// An inner `HTTP/1.1 STATUS REASON` response with optional headers and body.
+    static func parseResponse(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> HTTPResponse? {
+        guard let eol = ByteSearch.find(ByteSearch.crlf, in: bytes, from: from, to: to) else { return nil }
+        var s = from
+        while s < eol && bytes[s] != 32 { s += 1 }
+        while s < eol && bytes[s] == 32 { s += 1 }
+        var status = 0
+        var digits = 0
+        while s < eol, bytes[s] >= 48, bytes[s] <= 57 {
+            status = status * 10 + Int(bytes[s] - 48)
+            digits += 1
+            s += 1
+        }
+        guard digits > 0, s == eol || bytes[s] == 32 else { return nil }
         var headers: [String: String] = [:]
-        var body = Data()
-        if rest.starts(with: Data("\r\n".utf8)) {
-            body = Data(rest.dropFirst(2))
-        } else if let (h, b) = split(rest) {
-            headers = h
-            body = b
-        }
-        if let len = headers["content-length"].flatMap(Int.init), len <= body.count {
-            body = Data(body.prefix(len))
+        var bodyStart = eol + 2
+        if !ByteSearch.starts(bytes, at: bodyStart, to: to, with: ByteSearch.crlf) {
+            var h = bodyStart
+            while ByteSearch.starts(bytes, at: h, to: to, with: ByteSearch.crlf) { h += 2 }
+            guard let sep = ByteSearch.find(ByteSearch.blankLine, in: bytes, from: h, to: to) else { return nil }
+            headers = ByteSearch.headers(bytes, from: h, to: sep)
+            bodyStart = sep + 4
         } else {
-            while body.last == 0x0A || body.last == 0x0D { body.removeLast() }
+            bodyStart += 2
         }
+        var bodyEnd = max(bodyStart, to)
+        if let len = headers["content-length"].flatMap(Int.init), len <= bodyEnd - bodyStart {
+            bodyEnd = bodyStart + len
+        } else {
+            while bodyEnd > bodyStart && (bytes[bodyEnd - 1] == 10 || bytes[bodyEnd - 1] == 13) { bodyEnd -= 1 }
+        }
+        let body = Data(UnsafeBufferPointer(rebasing: bytes[bodyStart..<bodyEnd]))
         return HTTPResponse(status: status, headers: headers, body: body)
     }
 }

@@ -13,7 +13,9 @@ extension GoogleFake {
         let parts = MultipartMixed.split(r.body, boundary: boundary)
         guard parts.count <= 1000 else { return GoogleFake.error(400, "limitExceeded", "Too many requests in batch.") }
         let outBoundary = "batch_\(UInt64.random(in: 0...UInt64.max))"
-        var out = Data()
+        var out = [UInt8]()
+        out.reserveCapacity(parts.count * 1024)
+        func add(_ s: String) { out.append(contentsOf: s.utf8) }
         for part in parts {
             let contentID = part.headers["content-id"].map { id -> String in
                 let bare = String(id.filter { $0 != "<" && $0 != ">" })
@@ -35,19 +37,18 @@ extension GoogleFake {
             } else {
                 response = GoogleFake.error(400, "badRequest", "Malformed inner request.")
             }
-            out.append(Data("--\(outBoundary)\r\nContent-Type: application/http\r\n".utf8))
-            if let contentID { out.append(Data("Content-ID: \(contentID)\r\n".utf8)) }
-            var head = "\r\nHTTP/1.1 \(response.status) \(FakeResponse.reason(response.status))\r\n"
-            for (k, v) in response.headers { head += "\(k): \(v)\r\n" }
-            head += "Content-Length: \(response.body.count)\r\n\r\n"
-            out.append(Data(head.utf8))
-            out.append(response.body)
-            out.append(Data("\r\n".utf8))
+            add("--\(outBoundary)\r\nContent-Type: application/http\r\n")
+            if let contentID { add("Content-ID: \(contentID)\r\n") }
+            add("\r\nHTTP/1.1 \(response.status) \(FakeResponse.reason(response.status))\r\n")
+            for (k, v) in response.headers { add("\(k): \(v)\r\n") }
+            add("Content-Length: \(response.body.count)\r\n\r\n")
+            out.append(contentsOf: response.body)
+            add("\r\n")
         }
-        out.append(Data("--\(outBoundary)--\r\n".utf8))
+        add("--\(outBoundary)--\r\n")
         return FakeResponse(
             status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
-            body: out)
+            body: Data(out))
     }
 }
 
@@ -95,53 +96,55 @@ enum MultipartMixed {
     }
 
     static func split(_ body: Data, boundary: String) -> [Part] {
-        let delimiter = Data("--\(boundary)".utf8)
-        var parts: [Part] = []
-        var cursor = body.startIndex
-        guard let first = body.range(of: delimiter, in: cursor..<body.endIndex) else { return [] }
-        cursor = first.upperBound
-        while true {
-            if body[cursor...].starts(with: Data("--".utf8)) { break }
-            guard let next = body.range(of: delimiter, in: cursor..<body.endIndex) else { break }
-            var chunk = Data(body[cursor..<next.lowerBound])
-            if chunk.starts(with: Data("\r\n".utf8)) { chunk = Data(chunk.dropFirst(2)) }
-            if chunk.count >= 2 && chunk.suffix(2) == Data("\r\n".utf8) { chunk = Data(chunk.dropLast(2)) }
-            let (headers, rest) = headerBlock(chunk)
-            parts.append(Part(headers: headers, body: rest))
-            cursor = next.upperBound
+        let delimiter = Array("--\(boundary)".utf8)
+        return body.withUnsafeBytes { raw -> [Part] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var parts: [Part] = []
+            guard var cursor = ByteScan.find(delimiter, in: bytes, from: 0, to: bytes.count) else { return [] }
+            cursor += delimiter.count
+            while !ByteScan.starts(bytes, at: cursor, to: bytes.count, with: [45, 45]) {
+                guard let next = ByteScan.find(delimiter, in: bytes, from: cursor, to: bytes.count) else { break }
+                var from = cursor
+                var to = next
+                if ByteScan.starts(bytes, at: from, to: to, with: ByteScan.crlf) { from += 2 }
+                if to - from >= 2 && bytes[to - 2] == 13 && bytes[to - 1] == 10 { to -= 2 }
+                let (headers, rest) = headerBlock(bytes, from: from, to: to)
+                parts.append(Part(headers: headers, body: Data(UnsafeBufferPointer(rebasing: bytes[rest..<to]))))
+                cursor = next + delimiter.count
+            }
+            return parts
         }
-        return parts
     }
 
-    /// Splits `data` at the first blank line into lower-cased headers and the rest.
-    static func headerBlock(_ data: Data) -> ([String: String], Data) {
-        guard let sep = data.range(of: Data("\r\n\r\n".utf8)) else { return ([:], data) }
-        var headers: [String: String] = [:]
-        let text = String(decoding: data[data.startIndex..<sep.lowerBound], as: UTF8.self)
-        for line in text.components(separatedBy: "\r\n") {
-            guard let c = line.firstIndex(of: ":") else { continue }
-            headers[line[..<c].lowercased()] = line[line.index(after: c)...].trimmedSpaces
-        }
-        return (headers, Data(data[sep.upperBound...]))
+    /// Splits `bytes[from..<to]` at the first blank line into lower-cased headers and the index
+    /// where the rest starts (no blank line: no headers, everything is the rest).
+    static func headerBlock(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> ([String: String], Int) {
+        guard let sep = ByteScan.find(ByteScan.blankLine, in: bytes, from: from, to: to) else { return ([:], from) }
+        return (ByteScan.headers(bytes, from: from, to: sep), sep + 4)
     }
 
     /// An inner `application/http` request: request line, headers, blank line, body.
     static func parseRequest(_ data: Data) -> FakeRequest? {
-        guard let eol = data.range(of: Data("\r\n".utf8)) else { return nil }
-        let line = String(decoding: data[data.startIndex..<eol.lowerBound], as: UTF8.self).split(separator: " ")
-        guard line.count >= 2 else { return nil }
-        let rest = Data(data[eol.upperBound...])
-        let (headers, body): ([String: String], Data)
-        if rest.starts(with: Data("\r\n".utf8)) {
-            (headers, body) = ([:], Data(rest.dropFirst(2)))
-        } else {
-            (headers, body) = headerBlock(rest)
+        data.withUnsafeBytes { raw -> FakeRequest? in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            guard let eol = ByteScan.find(ByteScan.crlf, in: bytes, from: 0, to: bytes.count) else { return nil }
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eol]), as: UTF8.self)
+                .split(separator: " ")
+            guard line.count >= 2 else { return nil }
+            let headers: [String: String]
+            let bodyStart: Int
+            if ByteScan.starts(bytes, at: eol + 2, to: bytes.count, with: ByteScan.crlf) {
+                (headers, bodyStart) = ([:], eol + 4)
+            } else {
+                (headers, bodyStart) = headerBlock(bytes, from: eol + 2, to: bytes.count)
+            }
+            var target = String(line[1])
+            if let r = target.range(of: "://") {
+                target = String(target[r.upperBound...].drop { $0 != "/" })
+            }
+            let (path, query) = FakeRequest.split(target: target)
+            let body = Data(UnsafeBufferPointer(rebasing: bytes[min(bodyStart, bytes.count)...]))
+            return FakeRequest(method: String(line[0]), path: path, query: query, headers: headers, body: body)
         }
-        var target = String(line[1])
-        if let r = target.range(of: "://") {
-            target = String(target[r.upperBound...].drop { $0 != "/" })
-        }
-        let (path, query) = FakeRequest.split(target: target)
-        return FakeRequest(method: String(line[0]), path: path, query: query, headers: headers, body: body)
     }
 }

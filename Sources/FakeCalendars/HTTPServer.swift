@@ -123,9 +123,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 var head = "HTTP/1.1 \(response.status) \(FakeResponse.reason(response.status))\r\n"
                 for (k, v) in response.headers { head += "\(k): \(v)\r\n" }
                 head += "Content-Length: \(response.body.count)\r\n\r\n"
-                var out = Data(head.utf8)
-                out.append(response.body)
-                guard writeAll(fd, out) else { return }
+                guard writeAll(fd, Data(head.utf8)), writeAll(fd, response.body) else { return }
                 if request.headers["connection"]?.lowercased() == "close" { return }
             }
         }
@@ -163,31 +161,30 @@ struct SocketReader {
     }
 
     mutating func readRequest() -> FakeRequest? {
-        let sep = Data("\r\n\r\n".utf8)
-        var headEnd: Range<Data.Index>?
+        var scanned = 0
+        var headEnd: Int?
         while true {
-            headEnd = buffer.range(of: sep)
+            headEnd = buffer.withUnsafeBytes { raw in
+                ByteScan.find(ByteScan.blankLine, in: raw.bindMemory(to: UInt8.self), from: scanned, to: raw.count)
+            }
             if headEnd != nil { break }
+            scanned = max(0, buffer.count - 3)
             if buffer.count > 1 << 20 || !fill() { return nil }
         }
-        let head = String(decoding: buffer[buffer.startIndex..<headEnd!.lowerBound], as: UTF8.self)
-        var lines = head.components(separatedBy: "\r\n")
-        let requestLine = lines.removeFirst().split(separator: " ")
-        guard requestLine.count >= 2 else { return nil }
-        var headers: [String: String] = [:]
-        for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let name = line[..<colon].lowercased()
-            let value = line[line.index(after: colon)...].trimmedSpaces
-            headers[name] = value
+        let (requestLine, headers) = buffer.withUnsafeBytes { raw -> ([Substring], [String: String]) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let eol = ByteScan.find(ByteScan.crlf, in: bytes, from: 0, to: headEnd! + 2) ?? headEnd!
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eol]), as: UTF8.self)
+            return (line.split(separator: " "), ByteScan.headers(bytes, from: min(eol + 2, headEnd!), to: headEnd!))
         }
+        guard requestLine.count >= 2 else { return nil }
         let length = Int(headers["content-length"] ?? "0") ?? 0
-        let bodyStart = headEnd!.upperBound
-        while buffer.count - (bodyStart - buffer.startIndex) < length {
+        let bodyStart = headEnd! + 4
+        while buffer.count - bodyStart < length {
             if !fill() { return nil }
         }
-        let body = Data(buffer[bodyStart..<(bodyStart + length)])
-        buffer = Data(buffer[(bodyStart + length)...])
+        let body = buffer.subdata(in: bodyStart..<(bodyStart + length))
+        buffer = buffer.count == bodyStart + length ? Data() : buffer.subdata(in: (bodyStart + length)..<buffer.count)
         let (path, query) = FakeRequest.split(target: String(requestLine[1]))
         return FakeRequest(method: String(requestLine[0]), path: path, query: query, headers: headers, body: body)
     }

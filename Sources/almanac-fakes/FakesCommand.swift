@@ -95,7 +95,8 @@ struct FakesCommand: ParsableCommand {
                 changed = changed || all.count != printed[i]
                 if verbose { for e in all[printed[i]...] { say("\(s.service.rawValue): \(s.log.render(e))") } }
                 printed[i] = all.count
-                state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot()
+                // Snapshots copy every event: only taken when there is a state file to write.
+                if stateFile != nil { state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot() }
             }
             if changed, let stateFile, let data = try? JSONSerialization.data(withJSONObject: state) {
                 try? data.write(to: URL(fileURLWithPath: stateFile), options: .atomic)

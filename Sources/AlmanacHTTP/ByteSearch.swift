@@ -1,0 +1,57 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Byte-level scanning for the multipart parser (Foundation's `Data.range(of:)` and string
+/// splitting were most of the cost of reading a batch answer on Linux).
+enum ByteSearch {
+    static let crlf: [UInt8] = [13, 10]
+    static let blankLine: [UInt8] = [13, 10, 13, 10]
+
+    /// The first index at or after `from` (and before `to`) where `needle` starts in `bytes`.
+    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard let base = bytes.baseAddress, let first = needle.first, to - from >= needle.count else { return nil }
+        // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
+        return needle.withUnsafeBytes { n -> Int? in
+            var i = from
+            let last = to - needle.count
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                let at = UnsafePointer(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if memcmp(base + at, n.baseAddress!, n.count) == 0 { return at }
+                i = at + 1
+            }
+            return nil
+        }
+    }
+
+    /// Whether `bytes[at...]` starts with `prefix`.
+    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at: Int, to: Int, with prefix: [UInt8]) -> Bool {
+        guard to - at >= prefix.count else { return false }
+        for (k, b) in prefix.enumerated() where bytes[at + k] != b { return false }
+        return true
+    }
+
+    /// `Name: value` lines of `bytes[from..<to]` (CRLF-separated) with lower-cased names.
+    static func headers(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> [String: String] {
+        var out: [String: String] = [:]
+        var line = from
+        while line < to {
+            let end = find(crlf, in: bytes, from: line, to: to) ?? to
+            var colon = line
+            while colon < end && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            if colon < end {
+                var v = colon + 1
+                while v < end && (bytes[v] == 32 || bytes[v] == 9) { v += 1 }
+                var e = end
+                while e > v && (bytes[e - 1] == 32 || bytes[e - 1] == 9) { e -= 1 }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[line..<colon]), as: UTF8.self)
+                out[name.lowercased()] = String(decoding: UnsafeBufferPointer(rebasing: bytes[v..<e]), as: UTF8.self)
+            }
+            line = end + 2
+        }
+        return out
+    }
+}

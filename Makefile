@@ -12,7 +12,8 @@ BUILD_DIR   := .build
 PG_DIR      := $(BUILD_DIR)/pg
 ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
 APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
-                libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv
+                libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv \
+                nghttp2-server openssl
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: deps build release test demo bench lint clean pg-start pg-stop

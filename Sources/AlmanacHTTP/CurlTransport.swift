@@ -98,7 +98,12 @@ public final class CurlTransport {
                     var connects = 0
                     _ = almanac_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
                     connectionsOpened += connects
-                    results[i] = .response(HTTPResponse(status: status, headers: buffer.headers, body: buffer.body))
+                    var version = 0
+                    _ = almanac_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+                    results[i] = .response(
+                        HTTPResponse(
+                            status: status, headers: buffer.headers, body: buffer.body,
+                            httpVersion: Self.protocolVersion(version)))
                 } else {
                     results[i] = .failure(code: Int(code.rawValue), detail: String(cString: curl_easy_strerror(code)))
                 }
@@ -177,6 +182,15 @@ public final class CurlTransport {
         slist = curl_slist_append(slist, "Expect:")
         _ = almanac_curl_setopt_slist(easy, CURLOPT_HTTPHEADER, slist)
         return slist
+    }
+
+    /// 1, 2 or 3 from `CURLINFO_HTTP_VERSION`'s `CURL_HTTP_VERSION_*` value.
+    static func protocolVersion(_ curl: Int) -> Int {
+        switch curl {
+        case Int(CURL_HTTP_VERSION_2_0): return 2
+        case Int(CURL_HTTP_VERSION_3): return 3
+        default: return 1
+        }
     }
 
     /// The libcurl version this process runs with, e.g. "7.88.1".

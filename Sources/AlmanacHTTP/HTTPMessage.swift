@@ -40,11 +40,14 @@ public struct HTTPResponse: Sendable, Hashable {
     public var status: Int
     public var headers: [String: String]
     public var body: Data
+    /// The protocol the answer came over: 1 (HTTP/1.x), 2 (HTTP/2) or 3 (HTTP/3).
+    public var httpVersion: Int
 
-    public init(status: Int, headers: [String: String] = [:], body: Data = Data()) {
+    public init(status: Int, headers: [String: String] = [:], body: Data = Data(), httpVersion: Int = 1) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.httpVersion = httpVersion
     }
 
     public var isSuccess: Bool { (200..<300).contains(status) }

@@ -2,6 +2,7 @@ import AlmanacCore
 import AlmanacHTTP
 import FakeCalendars
 import Foundation
+import Glibc
 import Testing
 
 @Suite("HTTP client and OAuth against the fakes on loopback", .serialized, .timeLimit(.minutes(2)))
@@ -43,10 +44,19 @@ struct HTTPClientTests {
 
     @Test func transportFailureIsAnErrorNamingTheHost() throws {
         let http = HTTPClient(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.01, maxDelay: 0.02))
-        // A port nothing listens on (bound then closed).
-        let server = try FakeServer(.google)
-        let port = server.port
-        server.stop()
+        // A port bound but not listening: connections are refused, and no test running alongside
+        // can take the port meanwhile (a port freed again could be handed to another server).
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
         let result = try http.sendAll([HTTPRequest(url: "http://127.0.0.1:\(port)/x")])[0]
         guard case .failure(let e) = result else { Issue.record("expected failure"); return }
         #expect(e.code.rawValue == "http.transport")

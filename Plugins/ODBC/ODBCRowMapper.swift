@@ -62,6 +62,9 @@ enum ColumnRole: Hashable {
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
 /// instant; a DATE start (or any start when `all_day` is true) makes an all-day event whose end
 /// is exclusive — an all-day end equal to its start is read as a one-day event.
+///
+/// Which column feeds which field is decided once, from the column names, when the mapper is
+/// made; a row is then read cell by cell once, and each field takes its cell by index.
 final class ODBCRowMapper {
     struct RowError: Error {
         var column: String
@@ -75,6 +78,24 @@ final class ODBCRowMapper {
     let hasUpdated: Bool
     private let externalIDColumn: Int?
     private let startColumn: Int?
+    private let titleColumn: Int?
+    private let contentColumn: Int?
+    private let locationColumn: Int?
+    private let endColumn: Int?
+    private let allDayColumn: Int?
+    private let statusColumn: Int?
+    private let createdColumn: Int?
+    private let updatedColumn: Int?
+    /// Per participant number, ascending: its columns in column order.
+    private let participantColumns: [[(column: Int, field: ColumnRole.ParticipantField)]]
+    private let customColumns: [(column: Int, name: String)]
+    /// A resolver per time column besides the start's: each keeps its own day cache, so a start on
+    /// one day and an `updated` stamp on another do not evict each other's offset row after row.
+    private let endResolver: ZoneResolver
+    private let createdResolver: ZoneResolver
+    private let updatedResolver: ZoneResolver
+    /// The row being mapped, one cell per column (reused from row to row).
+    private var cells: [CellValue]
 
     init(columns: [ODBCColumnDescription], resolver: ZoneResolver) {
         names = columns.map(\.name)
@@ -83,7 +104,31 @@ final class ODBCRowMapper {
         zoneID = resolver.timeZone.identifier
         hasUpdated = roles.contains(.updated)
         externalIDColumn = roles.firstIndex(of: .externalID)
-        startColumn = roles.firstIndex(of: .start)
+        // A field named twice takes the last such column, as assigning in column order would.
+        startColumn = roles.lastIndex(of: .start)
+        titleColumn = roles.lastIndex(of: .title)
+        contentColumn = roles.lastIndex(of: .content)
+        locationColumn = roles.lastIndex(of: .location)
+        endColumn = roles.lastIndex(of: .end)
+        allDayColumn = roles.lastIndex(of: .allDay)
+        statusColumn = roles.lastIndex(of: .status)
+        createdColumn = roles.lastIndex(of: .created)
+        updatedColumn = roles.lastIndex(of: .updated)
+        var participants: [Int: [(column: Int, field: ColumnRole.ParticipantField)]] = [:]
+        var custom: [(column: Int, name: String)] = []
+        for (i, role) in roles.enumerated() {
+            switch role {
+            case .participant(let n, let field): participants[n, default: []].append((i, field))
+            case .custom: custom.append((i, names[i]))
+            default: break
+            }
+        }
+        participantColumns = participants.keys.sorted().map { participants[$0]! }
+        customColumns = custom
+        endResolver = ZoneResolver(resolver.timeZone)
+        createdResolver = ZoneResolver(resolver.timeZone)
+        updatedResolver = ZoneResolver(resolver.timeZone)
+        cells = Array(repeating: .null, count: columns.count)
     }
 
     /// The standard columns the query must return and does not.
@@ -97,85 +142,60 @@ final class ODBCRowMapper {
         return s
     }
 
-    /// Maps one row. Throws `RowError` for the first column at fault.
+    /// Maps one row. Throws `RowError` naming the column at fault: an unreadable external_id
+    /// first, then the first unreadable cell in column order, then the first bad value.
     func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
-        guard let key = key(cell) else {
-            if let c = externalIDColumn, case .invalidText = cell(c) {
+        for i in cells.indices { cells[i] = cell(i) }
+        guard let k = externalIDColumn, case .text(let key) = cells[k], !key.isEmpty else {
+            if let c = externalIDColumn, case .invalidText = cells[c] {
                 throw RowError(column: "external_id", reason: "is not valid UTF-8")
             }
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
-        var allDay: Bool?
-        var startCell = CellValue.null
-        var endCell = CellValue.null
-        var createdCell = CellValue.null
-        var updatedCell = CellValue.null
-        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
-        var participants: [Participant?] = []
-        for (i, role) in roles.enumerated() {
-            let v = cell(i)
-            switch v {
+        for i in cells.indices {
+            switch cells[i] {
             case .invalidText:
                 throw RowError(column: names[i], reason: "is not valid UTF-8 (check the column's encoding)")
             case .truncated:
                 throw RowError(
                     column: names[i],
                     reason: "is longer than the driver declared; CAST it to a longer type in read_query")
-            default: break
-            }
-            switch role {
-            case .externalID: break
-            case .title: event.title = text(v)
-            case .content: event.description = text(v)
-            case .location: event.location = text(v)
-            case .start: startCell = v
-            case .end: endCell = v
-            case .created: createdCell = v
-            case .updated: updatedCell = v
-            case .allDay:
-                if let t = text(v) {
-                    allDay = try flag(t, column: names[i])
-                } else if case .null = v {
-                } else {
-                    throw RowError(column: names[i], reason: "is not a boolean")
-                }
-            case .status:
-                if let t = text(v) { event.status = try status(t, column: names[i]) }
-            case .participant(let n, let field):
-                guard let t = text(v), !t.isEmpty else { continue }
-                if participants.count <= n { participants += Array(repeating: nil, count: n + 1 - participants.count) }
-                var p = participants[n] ?? Participant()
-                switch field {
-                case .name: p.name = t
-                case .email: p.email = t
-                case .phone(let kind): p.phones[kind] = t
-                case .response:
-                    guard let r = ResponseStatus(rawValue: t.lowercased()) else {
-                        throw RowError(
-                            column: names[i],
-                            reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
-                    }
-                    p.response = r
-                }
-                participants[n] = p
-            case .custom:
-                if let t = customText(v) { event.custom[names[i]] = t }
+            default: continue
             }
         }
-        guard let start = try time(startCell, allDay: allDay, column: "start_time") else {
+        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
+        if let c = titleColumn { event.title = text(cells[c]) }
+        if let c = contentColumn { event.description = text(cells[c]) }
+        if let c = locationColumn { event.location = text(cells[c]) }
+        var allDay: Bool?
+        if let c = allDayColumn {
+            switch cells[c] {
+            case .null: break
+            case .text(let t): allDay = try flag(t, column: names[c])
+            default: throw RowError(column: names[c], reason: "is not a boolean")
+            }
+        }
+        if let c = statusColumn, let t = text(cells[c]) { event.status = try status(t, column: names[c]) }
+        if !participantColumns.isEmpty { event.participants = try participants() }
+        if !customColumns.isEmpty {
+            var custom = [String: String](minimumCapacity: customColumns.count)
+            for (c, name) in customColumns { if let t = customText(cells[c]) { custom[name] = t } }
+            event.custom = custom
+        }
+        guard let s = startColumn, let start = try time(cells[s], allDay: allDay, column: "start_time", resolver)
+        else {
             throw RowError(column: "start_time", reason: "is missing (NULL)")
         }
         event.start = start
-        if var end = try time(endCell, allDay: start.isAllDay ? true : allDay, column: "end_time") {
+        if let c = endColumn,
+            var end = try time(cells[c], allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
+        {
             if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
-            if end.date(in: resolver.timeZone) < start.date(in: resolver.timeZone) {
-                throw RowError(column: "end_time", reason: "is before start_time")
-            }
+            if isBefore(end, start) { throw RowError(column: "end_time", reason: "is before start_time") }
             event.end = end
         }
-        event.created = try instant(createdCell, column: "created")
-        event.updated = try instant(updatedCell, column: "updated")
-        event.participants = participants.compactMap { $0 }
+        if let c = createdColumn { event.created = try instant(cells[c], column: "created", createdResolver) }
+        if let c = updatedColumn { event.updated = try instant(cells[c], column: "updated", updatedResolver) }
         let version: String
         if hasUpdated, let u = event.updated {
             version = "u:" + String(Int64(u.timeIntervalSince1970.rounded(.down)))
@@ -183,6 +203,49 @@ final class ODBCRowMapper {
             version = "h:" + ContentHash.of(event)
         }
         return SourceItem(key: key, version: version, event: event)
+    }
+
+    /// The row's participants: one per number with at least one non-empty column.
+    private func participants() throws(RowError) -> [Participant] {
+        var list: [Participant] = []
+        for columns in participantColumns {
+            var p = Participant()
+            var present = false
+            for (c, field) in columns {
+                guard let t = text(cells[c]), !t.isEmpty else { continue }
+                present = true
+                switch field {
+                case .name: p.name = t
+                case .email: p.email = t
+                case .phone(let kind): p.phones[kind] = t
+                case .response:
+                    guard let r = ResponseStatus(rawValue: t.lowercased()) else {
+                        throw RowError(
+                            column: names[c],
+                            reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
+                    }
+                    p.response = r
+                }
+            }
+            if present { list.append(p) }
+        }
+        return list
+    }
+
+    /// True when `end` is earlier than `start` (all-day times at midnight in the zone).
+    private func isBefore(_ end: EventTime, _ start: EventTime) -> Bool {
+        switch (end, start) {
+        case (.allDay(let e), .allDay(let s)): return e < s
+        case (.instant(let e, _), .instant(let s, _)): return e < s
+        default:
+            func date(_ t: EventTime) -> Date {
+                switch t {
+                case .instant(let d, _): return d
+                case .allDay(let d): return resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0))
+                }
+            }
+            return date(end) < date(start)
+        }
     }
 
     private func text(_ v: CellValue) -> String? {
@@ -232,7 +295,9 @@ final class ODBCRowMapper {
     }
 
     /// An event time from a cell; nil for NULL.
-    private func time(_ v: CellValue, allDay: Bool?, column: String) throws(RowError) -> EventTime? {
+    private func time(_ v: CellValue, allDay: Bool?, column: String, _ resolver: ZoneResolver) throws(RowError)
+        -> EventTime?
+    {
         let temporal: TemporalText
         switch v {
         case .null: return nil
@@ -265,8 +330,8 @@ final class ODBCRowMapper {
         }
     }
 
-    private func instant(_ v: CellValue, column: String) throws(RowError) -> Date? {
-        guard let t = try time(v, allDay: false, column: column) else { return nil }
-        return t.date(in: resolver.timeZone)
+    private func instant(_ v: CellValue, column: String, _ resolver: ZoneResolver) throws(RowError) -> Date? {
+        guard case .instant(let d, _)? = try time(v, allDay: false, column: column, resolver) else { return nil }
+        return d
     }
 }

@@ -1,23 +1,31 @@
-/// The external_ids seen in one listing, for the duplicate check. Keys that are canonical decimal
-/// integers (most tables key rows by an integer id) are kept as `Int`s, which hash several times
-/// faster than strings; any other key is kept as a string. The mapping is one to one ("0042" is
-/// not canonical and stays a string), so two keys collide only when they are equal.
+/// The external_ids seen in one listing, for the duplicate check.
+///
+/// Keys that are canonical decimal integers (most tables key rows by an integer id) are kept as
+/// bits, 64 consecutive ids to a word in a dictionary: ids from a sequence share words, so the
+/// table stays small enough to stay in cache where a set of a million strings (or integers) takes
+/// a cache miss per insert. Any other key is kept as a string. The mapping is one to one ("0042"
+/// is not canonical and stays a string), so two keys collide only when they are equal.
 ///
 /// Keys inserted since the last `mark()` are journaled, so a page that must be read again can
 /// take its keys back with `rollback()` (a copy of the set to restore would cost a full copy of
 /// it on the next insert).
 struct KeySet {
-    private var integers: Set<Int> = []
+    private var words: [Int: UInt64] = [:]
+    private var integerCount = 0
     private var strings: Set<String> = []
     private var journalIntegers: [Int] = []
     private var journalStrings: [String] = []
 
-    var count: Int { integers.count + strings.count }
+    var count: Int { integerCount + strings.count }
 
     /// Inserts `key`; false when it was already present.
     mutating func insert(_ key: String) -> Bool {
         if let n = Self.canonicalInteger(key) {
-            guard integers.insert(n).inserted else { return false }
+            let bit = UInt64(1) << UInt64(n & 63)
+            let word = words[n >> 6, default: 0]
+            guard word & bit == 0 else { return false }
+            words[n >> 6] = word | bit
+            integerCount += 1
             journalIntegers.append(n)
             return true
         }
@@ -34,20 +42,15 @@ struct KeySet {
 
     /// Removes every key inserted since `mark()`.
     mutating func rollback() {
-        for n in journalIntegers { integers.remove(n) }
+        for n in journalIntegers { words[n >> 6]? &= ~(UInt64(1) << UInt64(n & 63)) }
+        integerCount -= journalIntegers.count
         for s in journalStrings { strings.remove(s) }
         mark()
     }
 
-    /// Makes room for `additional` more integer keys, growing geometrically: reserving exactly
-    /// what each page needs would rehash the whole set once per page.
-    mutating func reserve(additional: Int) {
-        let needed = integers.count + additional
-        if needed > integers.capacity { integers.reserveCapacity(max(needed, integers.capacity * 2)) }
-    }
-
     mutating func removeAll() {
-        integers = []
+        words = [:]
+        integerCount = 0
         strings = []
         mark()
     }
@@ -55,15 +58,17 @@ struct KeySet {
     /// The value of `key` when it is a canonical non-negative decimal integer of at most 18
     /// digits (no sign, no leading zero unless it is "0").
     static func canonicalInteger(_ key: String) -> Int? {
-        let utf8 = key.utf8
-        let n = utf8.count
-        guard n >= 1, n <= 18, !(n > 1 && utf8.first == UInt8(ascii: "0")) else { return nil }
-        var value = 0
-        for b in utf8 {
-            let d = Int(b) &- 48
-            guard d >= 0 && d <= 9 else { return nil }
-            value = value &* 10 &+ d
+        var key = key
+        return key.withUTF8 { bytes -> Int? in
+            let n = bytes.count
+            guard n >= 1, n <= 18, !(n > 1 && bytes[0] == UInt8(ascii: "0")) else { return nil }
+            var value = 0
+            for b in bytes {
+                let d = Int(b) &- 48
+                guard d >= 0 && d <= 9 else { return nil }
+                value = value &* 10 &+ d
+            }
+            return value
         }
-        return value
     }
 }

@@ -210,7 +210,6 @@ public final class ODBCConnector: Connector {
         var items: [SourceItem] = []
         // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
         items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
-        seenKeys.reserve(additional: max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
         let firstRowOfChunk = rowNumber
         defer { lastChunkRows = rowNumber - firstRowOfChunk }
@@ -235,7 +234,7 @@ public final class ODBCConnector: Connector {
                                 reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
                         continue
                     }
-                    items.append(item)
+                    items.append(consume item)
                 } catch {
                     problems.append(
                         ItemProblem(

@@ -94,8 +94,6 @@ final class ODBCRowMapper {
     private let endResolver: ZoneResolver
     private let createdResolver: ZoneResolver
     private let updatedResolver: ZoneResolver
-    /// The row being mapped, one cell per column (reused from row to row).
-    private var cells: [CellValue]
 
     init(columns: [ODBCColumnDescription], resolver: ZoneResolver) {
         names = columns.map(\.name)
@@ -128,7 +126,6 @@ final class ODBCRowMapper {
         endResolver = ZoneResolver(resolver.timeZone)
         createdResolver = ZoneResolver(resolver.timeZone)
         updatedResolver = ZoneResolver(resolver.timeZone)
-        cells = Array(repeating: .null, count: columns.count)
     }
 
     /// The standard columns the query must return and does not.
@@ -142,94 +139,125 @@ final class ODBCRowMapper {
         return s
     }
 
-    /// Maps one row. Throws `RowError` naming the column at fault: an unreadable external_id
-    /// first, then the first unreadable cell in column order, then the first bad value.
+    /// Maps one row, reading each cell it uses once through `cell`. Throws `RowError` naming the
+    /// column at fault: the external_id first, then the fields in the order of DESIGN §3.
     func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
-        for i in cells.indices { cells[i] = cell(i) }
-        guard let k = externalIDColumn, case .text(let key) = cells[k], !key.isEmpty else {
-            if let c = externalIDColumn, case .invalidText = cells[c] {
-                throw RowError(column: "external_id", reason: "is not valid UTF-8")
-            }
+        guard let k = externalIDColumn else {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
-        for i in cells.indices {
-            switch cells[i] {
+        let key: String
+        switch cell(k) {
+        case .text(let s) where !s.isEmpty: key = s
+        case .invalidText: throw RowError(column: "external_id", reason: "is not valid UTF-8")
+        default: throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
+        }
+        /// The cell at `c`; an unreadable one fails the row.
+        func read(_ c: Int) throws(RowError) -> CellValue {
+            let v = cell(c)
+            switch v {
             case .invalidText:
-                throw RowError(column: names[i], reason: "is not valid UTF-8 (check the column's encoding)")
+                throw RowError(column: names[c], reason: "is not valid UTF-8 (check the column's encoding)")
             case .truncated:
                 throw RowError(
-                    column: names[i],
+                    column: names[c],
                     reason: "is longer than the driver declared; CAST it to a longer type in read_query")
-            default: continue
+            default: return v
             }
         }
-        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
-        if let c = titleColumn { event.title = text(cells[c]) }
-        if let c = contentColumn { event.description = text(cells[c]) }
-        if let c = locationColumn { event.location = text(cells[c]) }
+        // Built in place inside the item: assembling an Event and then wrapping it copies it.
+        var item = SourceItem(key: key, event: Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1))))
+        if let c = titleColumn { item.event.title = text(try read(c)) }
+        if let c = contentColumn { item.event.description = text(try read(c)) }
+        if let c = locationColumn { item.event.location = text(try read(c)) }
         var allDay: Bool?
         if let c = allDayColumn {
-            switch cells[c] {
+            switch try read(c) {
             case .null: break
             case .text(let t): allDay = try flag(t, column: names[c])
             default: throw RowError(column: names[c], reason: "is not a boolean")
             }
         }
-        if let c = statusColumn, let t = text(cells[c]) { event.status = try status(t, column: names[c]) }
-        if !participantColumns.isEmpty { event.participants = try participants() }
+        if let c = statusColumn, let t = text(try read(c)) { item.event.status = try status(t, column: names[c]) }
+        if !participantColumns.isEmpty {
+            var list: [Participant] = []
+            for columns in participantColumns {
+                var p = Participant()
+                var present = false
+                for (c, field) in columns {
+                    guard let t = text(try read(c)), !t.isEmpty else { continue }
+                    present = true
+                    try set(field, of: &p, to: t, column: c)
+                }
+                if present { list.append(p) }
+            }
+            item.event.participants = list
+        }
         if !customColumns.isEmpty {
             var custom = [String: String](minimumCapacity: customColumns.count)
-            for (c, name) in customColumns { if let t = customText(cells[c]) { custom[name] = t } }
-            event.custom = custom
+            for (c, name) in customColumns { if let t = customText(try read(c)) { custom[name] = t } }
+            item.event.custom = custom
         }
-        guard let s = startColumn, let start = try time(cells[s], allDay: allDay, column: "start_time", resolver)
+        guard let s = startColumn, let start = try time(try read(s), allDay: allDay, column: "start_time", resolver)
         else {
             throw RowError(column: "start_time", reason: "is missing (NULL)")
         }
-        event.start = start
+        item.event.start = start
         if let c = endColumn,
-            var end = try time(cells[c], allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
+            var end = try time(try read(c), allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
         {
             if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
             if isBefore(end, start) { throw RowError(column: "end_time", reason: "is before start_time") }
-            event.end = end
+            item.event.end = end
         }
-        if let c = createdColumn { event.created = try instant(cells[c], column: "created", createdResolver) }
-        if let c = updatedColumn { event.updated = try instant(cells[c], column: "updated", updatedResolver) }
+        if let c = createdColumn { item.event.created = try instant(try read(c), column: "created", createdResolver) }
+        if let c = updatedColumn { item.event.updated = try instant(try read(c), column: "updated", updatedResolver) }
         let version: String
-        if hasUpdated, let u = event.updated {
-            version = "u:" + String(Int64(u.timeIntervalSince1970.rounded(.down)))
+        if hasUpdated, let u = item.event.updated {
+            version = Self.updatedVersion(Int(u.timeIntervalSince1970.rounded(.down)))
         } else {
-            version = "h:" + ContentHash.of(event)
+            version = "h:" + ContentHash.of(item.event)
         }
-        return SourceItem(key: key, version: version, event: event)
+        item.version = version
+        return item
     }
 
-    /// The row's participants: one per number with at least one non-empty column.
-    private func participants() throws(RowError) -> [Participant] {
-        var list: [Participant] = []
-        for columns in participantColumns {
-            var p = Participant()
-            var present = false
-            for (c, field) in columns {
-                guard let t = text(cells[c]), !t.isEmpty else { continue }
-                present = true
-                switch field {
-                case .name: p.name = t
-                case .email: p.email = t
-                case .phone(let kind): p.phones[kind] = t
-                case .response:
-                    guard let r = ResponseStatus(rawValue: t.lowercased()) else {
-                        throw RowError(
-                            column: names[c],
-                            reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
-                    }
-                    p.response = r
-                }
+    /// `u:` and the decimal seconds of an `updated` stamp, written without the general integer
+    /// formatting and concatenation (a string this short is stored inline, unallocated).
+    static func updatedVersion(_ seconds: Int) -> String {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: "u:", a sign, 19 digits
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = seconds.magnitude
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if seconds < 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
             }
-            if present { list.append(p) }
+            buffer[i - 1] = UInt8(ascii: ":")
+            buffer[i - 2] = UInt8(ascii: "u")
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(i - 2)...]), as: UTF8.self)
         }
-        return list
+    }
+
+    /// Sets one participant field from its non-empty text.
+    private func set(_ field: ColumnRole.ParticipantField, of p: inout Participant, to t: String, column c: Int)
+        throws(RowError)
+    {
+        switch field {
+        case .name: p.name = t
+        case .email: p.email = t
+        case .phone(let kind): p.phones[kind] = t
+        case .response:
+            guard let r = ResponseStatus(rawValue: t.lowercased()) else {
+                throw RowError(
+                    column: names[c], reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
+            }
+            p.response = r
+        }
     }
 
     /// True when `end` is earlier than `start` (all-day times at midnight in the zone).

@@ -72,7 +72,7 @@ for round in 1...rounds {
         if let phase {
             let floor = driverFloor(
                 connectionString: args[2], query: floorQuery, start: start, end: end, chunkDays: chunkDays,
-                rowArraySize: fetchRows ?? 1_000, binding: phase)
+                rowArraySize: fetchRows ?? 256, binding: phase)
             rows = floor.rows
             checksum = floor.checksum
             return

@@ -89,7 +89,7 @@ let package = Package(
                           path: "contrib/bench/engine", exclude: ["run", "README.md"]),
         .executableTarget(
             name: "odbc-bench",
-            dependencies: ["ODBCConnector", "AlmanacCore", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ODBCConnector", "AlmanacCore", "CODBC", .product(name: "Logging", package: "swift-log")],
             path: "contrib/bench/odbc/Sources"
         ),
         .executableTarget(

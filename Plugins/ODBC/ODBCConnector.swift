@@ -20,7 +20,7 @@ public final class ODBCConnector: Connector {
     private var connection: ODBCConnection?
     private var prepared: [String: ODBCStatement] = [:]
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
-    private var seenKeys: Set<String> = []
+    private var seenKeys = KeySet()
     private var rowNumber = 0
     /// Set once the driver proved unable to re-read long values inside a rowset.
     private var singleRowReads = false
@@ -135,20 +135,24 @@ public final class ODBCConnector: Connector {
             }
             index = i
         } else {
-            seenKeys = []
+            seenKeys.removeAll()
             rowNumber = 0
         }
         let chunk = chunks[index]
         let startRow = rowNumber
-        let startKeys = seenKeys
+        seenKeys.mark()
         let page: ReadPage
         do {
             page = try withReconnect { conn in
                 rowNumber = startRow
-                seenKeys = startKeys
+                seenKeys.rollback()
                 return try readChunk(query, chunk: chunk, since: request.since, conn: conn)
             }
-        } catch let e as ODBCCallError {
+        } catch {
+            // The page is not delivered: its keys do not count as seen when it is asked for again.
+            rowNumber = startRow
+            seenKeys.rollback()
+            guard let e = error as? ODBCCallError else { throw error }
             drop()
             throw queryError(e, what: "read_query for \(chunk)")
         }
@@ -174,7 +178,6 @@ public final class ODBCConnector: Connector {
             }
         }
         let firstRow = rowNumber
-        let firstKeys = seenKeys
         while true {
             let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn)
             if let page { return page }
@@ -182,7 +185,7 @@ public final class ODBCConnector: Connector {
             context.logger.debug("odbc driver cannot position in a rowset; reading long values row by row")
             singleRowReads = true
             rowNumber = firstRow
-            seenKeys = firstKeys
+            seenKeys.rollback()
         }
     }
 
@@ -207,7 +210,6 @@ public final class ODBCConnector: Connector {
         var items: [SourceItem] = []
         // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
         items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
-        seenKeys.reserveCapacity(seenKeys.count + max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
         let firstRowOfChunk = rowNumber
         defer { lastChunkRows = rowNumber - firstRowOfChunk }
@@ -225,14 +227,14 @@ public final class ODBCConnector: Connector {
                 }
                 do {
                     let item = try mapper.map(cell)
-                    if !seenKeys.insert(item.key).inserted {
+                    if !seenKeys.insert(item.key) {
                         problems.append(
                             ItemProblem(
                                 key: item.key, field: "external_id",
                                 reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
                         continue
                     }
-                    items.append(item)
+                    items.append(consume item)
                 } catch {
                     problems.append(
                         ItemProblem(

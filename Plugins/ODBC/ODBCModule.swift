@@ -12,7 +12,7 @@ public enum ODBCModule: ConnectorModule {
         SettingSpec("password", .secret, "database password, appended to the connection string as PWD"),
         SettingSpec("connect_timeout", .duration, "login timeout (default 15s)"),
         SettingSpec("query_timeout", .duration, "timeout of each statement (default 5m)"),
-        SettingSpec("fetch_rows", .integer(1...100_000), "rows fetched per block-cursor round trip (default 1000)"),
+        SettingSpec("fetch_rows", .integer(1...100_000), "rows fetched per block-cursor fetch (default 256)"),
     ]
 
     static let statementSettings: [SettingSpec] = [

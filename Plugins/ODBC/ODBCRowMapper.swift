@@ -62,6 +62,9 @@ enum ColumnRole: Hashable {
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
 /// instant; a DATE start (or any start when `all_day` is true) makes an all-day event whose end
 /// is exclusive — an all-day end equal to its start is read as a one-day event.
+///
+/// Which column feeds which field is decided once, from the column names, when the mapper is
+/// made; a row is then read cell by cell once, and each field takes its cell by index.
 final class ODBCRowMapper {
     struct RowError: Error {
         var column: String
@@ -75,6 +78,22 @@ final class ODBCRowMapper {
     let hasUpdated: Bool
     private let externalIDColumn: Int?
     private let startColumn: Int?
+    private let titleColumn: Int?
+    private let contentColumn: Int?
+    private let locationColumn: Int?
+    private let endColumn: Int?
+    private let allDayColumn: Int?
+    private let statusColumn: Int?
+    private let createdColumn: Int?
+    private let updatedColumn: Int?
+    /// Per participant number, ascending: its columns in column order.
+    private let participantColumns: [[(column: Int, field: ColumnRole.ParticipantField)]]
+    private let customColumns: [(column: Int, name: String)]
+    /// A resolver per time column besides the start's: each keeps its own day cache, so a start on
+    /// one day and an `updated` stamp on another do not evict each other's offset row after row.
+    private let endResolver: ZoneResolver
+    private let createdResolver: ZoneResolver
+    private let updatedResolver: ZoneResolver
 
     init(columns: [ODBCColumnDescription], resolver: ZoneResolver) {
         names = columns.map(\.name)
@@ -83,7 +102,30 @@ final class ODBCRowMapper {
         zoneID = resolver.timeZone.identifier
         hasUpdated = roles.contains(.updated)
         externalIDColumn = roles.firstIndex(of: .externalID)
-        startColumn = roles.firstIndex(of: .start)
+        // A field named twice takes the last such column, as assigning in column order would.
+        startColumn = roles.lastIndex(of: .start)
+        titleColumn = roles.lastIndex(of: .title)
+        contentColumn = roles.lastIndex(of: .content)
+        locationColumn = roles.lastIndex(of: .location)
+        endColumn = roles.lastIndex(of: .end)
+        allDayColumn = roles.lastIndex(of: .allDay)
+        statusColumn = roles.lastIndex(of: .status)
+        createdColumn = roles.lastIndex(of: .created)
+        updatedColumn = roles.lastIndex(of: .updated)
+        var participants: [Int: [(column: Int, field: ColumnRole.ParticipantField)]] = [:]
+        var custom: [(column: Int, name: String)] = []
+        for (i, role) in roles.enumerated() {
+            switch role {
+            case .participant(let n, let field): participants[n, default: []].append((i, field))
+            case .custom: custom.append((i, names[i]))
+            default: break
+            }
+        }
+        participantColumns = participants.keys.sorted().map { participants[$0]! }
+        customColumns = custom
+        endResolver = ZoneResolver(resolver.timeZone)
+        createdResolver = ZoneResolver(resolver.timeZone)
+        updatedResolver = ZoneResolver(resolver.timeZone)
     }
 
     /// The standard columns the query must return and does not.
@@ -97,92 +139,141 @@ final class ODBCRowMapper {
         return s
     }
 
-    /// Maps one row. Throws `RowError` for the first column at fault.
+    /// Maps one row, reading each cell it uses once through `cell`. Throws `RowError` naming the
+    /// column at fault: the external_id first, then the fields in the order of DESIGN §3.
     func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
-        guard let key = key(cell) else {
-            if let c = externalIDColumn, case .invalidText = cell(c) {
-                throw RowError(column: "external_id", reason: "is not valid UTF-8")
-            }
+        guard let k = externalIDColumn else {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
-        var allDay: Bool?
-        var startCell = CellValue.null
-        var endCell = CellValue.null
-        var createdCell = CellValue.null
-        var updatedCell = CellValue.null
-        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
-        var participants: [Participant?] = []
-        for (i, role) in roles.enumerated() {
-            let v = cell(i)
+        let key: String
+        switch cell(k) {
+        case .text(let s) where !s.isEmpty: key = s
+        case .invalidText: throw RowError(column: "external_id", reason: "is not valid UTF-8")
+        default: throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
+        }
+        /// The cell at `c`; an unreadable one fails the row.
+        func read(_ c: Int) throws(RowError) -> CellValue {
+            let v = cell(c)
             switch v {
             case .invalidText:
-                throw RowError(column: names[i], reason: "is not valid UTF-8 (check the column's encoding)")
+                throw RowError(column: names[c], reason: "is not valid UTF-8 (check the column's encoding)")
             case .truncated:
                 throw RowError(
-                    column: names[i],
+                    column: names[c],
                     reason: "is longer than the driver declared; CAST it to a longer type in read_query")
-            default: break
-            }
-            switch role {
-            case .externalID: break
-            case .title: event.title = text(v)
-            case .content: event.description = text(v)
-            case .location: event.location = text(v)
-            case .start: startCell = v
-            case .end: endCell = v
-            case .created: createdCell = v
-            case .updated: updatedCell = v
-            case .allDay:
-                if let t = text(v) {
-                    allDay = try flag(t, column: names[i])
-                } else if case .null = v {
-                } else {
-                    throw RowError(column: names[i], reason: "is not a boolean")
-                }
-            case .status:
-                if let t = text(v) { event.status = try status(t, column: names[i]) }
-            case .participant(let n, let field):
-                guard let t = text(v), !t.isEmpty else { continue }
-                if participants.count <= n { participants += Array(repeating: nil, count: n + 1 - participants.count) }
-                var p = participants[n] ?? Participant()
-                switch field {
-                case .name: p.name = t
-                case .email: p.email = t
-                case .phone(let kind): p.phones[kind] = t
-                case .response:
-                    guard let r = ResponseStatus(rawValue: t.lowercased()) else {
-                        throw RowError(
-                            column: names[i],
-                            reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
-                    }
-                    p.response = r
-                }
-                participants[n] = p
-            case .custom:
-                if let t = customText(v) { event.custom[names[i]] = t }
+            default: return v
             }
         }
-        guard let start = try time(startCell, allDay: allDay, column: "start_time") else {
+        // Built in place inside the item: assembling an Event and then wrapping it copies it.
+        var item = SourceItem(key: key, event: Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1))))
+        if let c = titleColumn { item.event.title = text(try read(c)) }
+        if let c = contentColumn { item.event.description = text(try read(c)) }
+        if let c = locationColumn { item.event.location = text(try read(c)) }
+        var allDay: Bool?
+        if let c = allDayColumn {
+            switch try read(c) {
+            case .null: break
+            case .text(let t): allDay = try flag(t, column: names[c])
+            default: throw RowError(column: names[c], reason: "is not a boolean")
+            }
+        }
+        if let c = statusColumn, let t = text(try read(c)) { item.event.status = try status(t, column: names[c]) }
+        if !participantColumns.isEmpty {
+            var list: [Participant] = []
+            for columns in participantColumns {
+                var p = Participant()
+                var present = false
+                for (c, field) in columns {
+                    guard let t = text(try read(c)), !t.isEmpty else { continue }
+                    present = true
+                    try set(field, of: &p, to: t, column: c)
+                }
+                if present { list.append(p) }
+            }
+            item.event.participants = list
+        }
+        if !customColumns.isEmpty {
+            var custom = [String: String](minimumCapacity: customColumns.count)
+            for (c, name) in customColumns { if let t = customText(try read(c)) { custom[name] = t } }
+            item.event.custom = custom
+        }
+        guard let s = startColumn, let start = try time(try read(s), allDay: allDay, column: "start_time", resolver)
+        else {
             throw RowError(column: "start_time", reason: "is missing (NULL)")
         }
-        event.start = start
-        if var end = try time(endCell, allDay: start.isAllDay ? true : allDay, column: "end_time") {
+        item.event.start = start
+        if let c = endColumn,
+            var end = try time(try read(c), allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
+        {
             if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
-            if end.date(in: resolver.timeZone) < start.date(in: resolver.timeZone) {
-                throw RowError(column: "end_time", reason: "is before start_time")
-            }
-            event.end = end
+            if isBefore(end, start) { throw RowError(column: "end_time", reason: "is before start_time") }
+            item.event.end = end
         }
-        event.created = try instant(createdCell, column: "created")
-        event.updated = try instant(updatedCell, column: "updated")
-        event.participants = participants.compactMap { $0 }
+        if let c = createdColumn { item.event.created = try instant(try read(c), column: "created", createdResolver) }
+        if let c = updatedColumn { item.event.updated = try instant(try read(c), column: "updated", updatedResolver) }
         let version: String
-        if hasUpdated, let u = event.updated {
-            version = "u:" + String(Int64(u.timeIntervalSince1970.rounded(.down)))
+        if hasUpdated, let u = item.event.updated {
+            version = Self.updatedVersion(Int(u.timeIntervalSince1970.rounded(.down)))
         } else {
-            version = "h:" + ContentHash.of(event)
+            version = "h:" + ContentHash.of(item.event)
         }
-        return SourceItem(key: key, version: version, event: event)
+        item.version = version
+        return item
+    }
+
+    /// `u:` and the decimal seconds of an `updated` stamp, written without the general integer
+    /// formatting and concatenation (a string this short is stored inline, unallocated).
+    static func updatedVersion(_ seconds: Int) -> String {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: "u:", a sign, 19 digits
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = seconds.magnitude
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if seconds < 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
+            }
+            buffer[i - 1] = UInt8(ascii: ":")
+            buffer[i - 2] = UInt8(ascii: "u")
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(i - 2)...]), as: UTF8.self)
+        }
+    }
+
+    /// Sets one participant field from its non-empty text.
+    private func set(_ field: ColumnRole.ParticipantField, of p: inout Participant, to t: String, column c: Int)
+        throws(RowError)
+    {
+        switch field {
+        case .name: p.name = t
+        case .email: p.email = t
+        case .phone(let kind): p.phones[kind] = t
+        case .response:
+            guard let r = ResponseStatus(rawValue: t.lowercased()) else {
+                throw RowError(
+                    column: names[c], reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
+            }
+            p.response = r
+        }
+    }
+
+    /// True when `end` is earlier than `start` (all-day times at midnight in the zone).
+    private func isBefore(_ end: EventTime, _ start: EventTime) -> Bool {
+        switch (end, start) {
+        case (.allDay(let e), .allDay(let s)): return e < s
+        case (.instant(let e, _), .instant(let s, _)): return e < s
+        default:
+            func date(_ t: EventTime) -> Date {
+                switch t {
+                case .instant(let d, _): return d
+                case .allDay(let d): return resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0))
+                }
+            }
+            return date(end) < date(start)
+        }
     }
 
     private func text(_ v: CellValue) -> String? {
@@ -232,7 +323,9 @@ final class ODBCRowMapper {
     }
 
     /// An event time from a cell; nil for NULL.
-    private func time(_ v: CellValue, allDay: Bool?, column: String) throws(RowError) -> EventTime? {
+    private func time(_ v: CellValue, allDay: Bool?, column: String, _ resolver: ZoneResolver) throws(RowError)
+        -> EventTime?
+    {
         let temporal: TemporalText
         switch v {
         case .null: return nil
@@ -265,8 +358,8 @@ final class ODBCRowMapper {
         }
     }
 
-    private func instant(_ v: CellValue, column: String) throws(RowError) -> Date? {
-        guard let t = try time(v, allDay: false, column: column) else { return nil }
-        return t.date(in: resolver.timeZone)
+    private func instant(_ v: CellValue, column: String, _ resolver: ZoneResolver) throws(RowError) -> Date? {
+        guard case .instant(let d, _)? = try time(v, allDay: false, column: column, resolver) else { return nil }
+        return d
     }
 }

@@ -61,7 +61,7 @@ struct ODBCSettings {
         }
         connectTimeout = try seconds("connect_timeout", 15)
         queryTimeout = try seconds("query_timeout", 300)
-        fetchRows = context.connection.integer("fetch_rows") ?? 1_000
+        fetchRows = context.connection.integer("fetch_rows") ?? 256
         chunkDays = context.chunkDays
         readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
         statements = [:]

@@ -1,7 +1,11 @@
 // Reads an appointment-shaped table through the odbc connector, exactly as a sync run does
 // (window in chunk_days chunks, rows mapped to events), and prints rows/s.
 //
-//   odbc-bench CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS
+//   odbc-bench PHASE CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS
+//
+// PHASE `connector` reads through the connector (lines "almanac round N: …"); `floor` and
+// `floor-text` read with the bare bound row-array loop of DriverFloor.swift ("floor round N: …").
+// Env ODBC_BENCH_FETCH_ROWS sets the row-array size of both (default: the connector's default).
 //
 // WINDOW_START / WINDOW_END are ISO instants (2026-01-01T00:00:00Z); the profile zone is UTC, so
 // the bound wall-clock times equal them (the Python peer binds the same values).
@@ -11,13 +15,16 @@ import Logging
 import ODBCConnector
 
 let args = CommandLine.arguments
-guard args.count == 6, let chunkDays = Int(args[4]), let rounds = Int(args[5]) else {
+let phases = ["connector": nil, "floor": FloorBinding.connector, "floor-text": FloorBinding.text]
+guard args.count == 7, let phase = phases[args[1]], let chunkDays = Int(args[5]), let rounds = Int(args[6]) else {
     FileHandle.standardError.write(
-        "usage: odbc-bench CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n".data(using: .utf8)!)
+        "usage: odbc-bench connector|floor|floor-text CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n"
+            .data(using: .utf8)!)
     exit(64)
 }
+let fetchRows = ProcessInfo.processInfo.environment["ODBC_BENCH_FETCH_ROWS"].flatMap { Int($0) }
 let iso = ISO8601DateFormatter()
-guard let start = iso.date(from: args[2]), let end = iso.date(from: args[3]) else {
+guard let start = iso.date(from: args[3]), let end = iso.date(from: args[4]) else {
     FileHandle.standardError.write("bad window\n".data(using: .utf8)!)
     exit(64)
 }
@@ -32,18 +39,23 @@ let query = """
     """
 var context = ConnectorContext(
     profile: "bench", job: "appointments", side: .from, connectionName: "db",
-    connection: ConfigTable(["connection_string": .string(args[1])]),
+    connection: ConfigTable(["connection_string": .string(args[2])]),
     jobSettings: ConfigTable(["read_query": .string(query)]),
     timeZone: TimeZone(identifier: "UTC")!, stateDirectory: URL(fileURLWithPath: "/tmp"),
     profileDirectory: URL(fileURLWithPath: "/tmp"), logger: Logger(label: "odbc-bench"))
 context.chunkDays = chunkDays
+if let fetchRows { context.connection["fetch_rows"] = .integer(fetchRows) }
 let connector = try ODBCModule.make(context)
 let window = TimeWindow(start: start, end: end)
+/// The read query with `?` for the two window parameters (the floor binds them itself).
+let floorQuery = query.replacingOccurrences(of: ":window_start", with: "?").replacingOccurrences(
+    of: ":window_end", with: "?")
 
-/// CPU seconds used by this process so far (every thread: the connector's fetch thread too).
-func cpuSeconds() -> Double {
+/// CPU seconds used so far by this process (every thread: the connector's fetch thread too), or
+/// with `thread`, by the calling thread alone.
+func cpuSeconds(thread: Bool = false) -> Double {
     var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
+    getrusage(thread ? 1 /* RUSAGE_THREAD */ : RUSAGE_SELF.rawValue, &usage)
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
         + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
@@ -51,28 +63,40 @@ func cpuSeconds() -> Double {
 var best = 0.0
 for round in 1...rounds {
     let cpuBefore = cpuSeconds()
+    let mainBefore = cpuSeconds(thread: true)
     let clock = ContinuousClock()
     var rows = 0
     var problems = 0
     var checksum = 0
     let elapsed = try clock.measure {
+        if let phase {
+            let floor = driverFloor(
+                connectionString: args[2], query: floorQuery, start: start, end: end, chunkDays: chunkDays,
+                rowArraySize: fetchRows ?? 256, binding: phase)
+            rows = floor.rows
+            checksum = floor.checksum
+            return
+        }
         var continuation: String?
         repeat {
             let page = try connector.read(ReadRequest(window: window, continuation: continuation))
             rows += page.items.count
             problems += page.problems.count
-            for item in page.items { checksum &+= item.event.title?.utf8.count ?? 0 }
+            // Touches each title in place (a `for item in` loop would copy every item).
+            for i in page.items.indices { checksum &+= page.items[i].event.title?.utf8.count ?? 0 }
             continuation = page.continuation
         } while continuation != nil
     }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let cpu = cpuSeconds() - cpuBefore
+    let mainCPU = cpuSeconds(thread: true) - mainBefore
     let rate = Double(rows) / seconds
     best = max(best, rate)
     print(
-        String(
+        (phase == nil ? "almanac" : "floor")
+            + String(
             format:
-                "almanac round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d)",
-            round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum))
+                " round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d; %.2f CPU s on the calling thread)",
+            round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum, mainCPU))
 }
-print(String(format: "almanac best: %.0f rows/s", best))
+print((phase == nil ? "almanac" : "floor") + String(format: " best: %.0f rows/s", best))

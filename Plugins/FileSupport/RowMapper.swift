@@ -123,24 +123,28 @@ public final class RowMapper {
             }
             parsedEnd = p
         }
-        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
+        // The event's parts in locals, made into an `Event` once at the end (not copied).
+        let start: EventTime
+        var end: EventTime?
+        var status = EventStatus.confirmed
+        var created: Date?, updated: Date?
         if isAllDay {
             let first = civilDate(parsedStart)
             var last = parsedEnd.map(civilDate) ?? first
             if last <= first { last = first.adding(days: 1) }
             guard last > first else { return problem(.endTime, "ends before it starts") }
-            event.start = .allDay(first)
-            event.end = .allDay(last)
+            start = .allDay(first)
+            end = .allDay(last)
         } else {
             let s = instant(parsedStart)
-            event.start = .instant(s, timeZone: zoneID)
+            start = .instant(s, timeZone: zoneID)
             if let parsedEnd {
                 let e = instant(parsedEnd)
                 guard e >= s else {
                     return problem(
                         .endTime, "\"\(values.string(endAt))\" is before start_time \"\(values.string(startAt))\"")
                 }
-                event.end = .instant(e, timeZone: zoneID)
+                end = .instant(e, timeZone: zoneID)
             }
         }
         if statusAt >= 0 {
@@ -148,45 +152,51 @@ public final class RowMapper {
                 return problem(
                     .status, "\"\(values.string(statusAt))\" is not a status (confirmed, tentative, cancelled)")
             }
-            event.status = s
+            status = s
         }
         if createdAt >= 0 {
             guard let p = values.time(createdAt, createdFormat) else {
                 return problem(.created, unreadable(values.string(createdAt), .created))
             }
-            event.created = instant(p)
+            created = instant(p)
         }
         if updatedAt >= 0 {
             guard let p = values.time(updatedAt, updatedFormat) else {
                 return problem(.updated, unreadable(values.string(updatedAt), .updated))
             }
-            event.updated = instant(p)
+            updated = instant(p)
         }
         // Participant N is at the number of participants below N (gaps closed up, order kept).
-        if participantMask != 0 {
-            event.participants = [Participant](repeating: Participant(), count: participantMask.nonzeroBitCount)
-        }
+        var participants =
+            participantMask == 0
+            ? [] : [Participant](repeating: Participant(), count: participantMask.nonzeroBitCount)
+        var title: String?, description: String?, location: String?
+        var custom: [String: String] = [:]
         for i in 0..<count where values.present(i) {
             switch fields[i] {
-            case .title: event.title = values.string(i)
-            case .content: event.description = values.string(i)
-            case .location: event.location = values.string(i)
+            case .title: title = values.string(i)
+            case .content: description = values.string(i)
+            case .location: location = values.string(i)
             case .participant(let n, let attribute):
                 let p = (participantMask & ((1 << UInt64(n)) - 1)).nonzeroBitCount
                 // In place: no copy of the participant per attribute.
                 switch attribute {
-                case .name: event.participants[p].name = values.string(i)
-                case .email: event.participants[p].email = values.string(i)
-                case .phone: event.participants[p].phones[.other] = values.string(i)
-                case .phoneMobile: event.participants[p].phones[.mobile] = values.string(i)
-                case .phoneHome: event.participants[p].phones[.home] = values.string(i)
-                case .phoneWork: event.participants[p].phones[.work] = values.string(i)
+                case .name: participants[p].name = values.string(i)
+                case .email: participants[p].email = values.string(i)
+                case .phone: participants[p].phones[.other] = values.string(i)
+                case .phoneMobile: participants[p].phones[.mobile] = values.string(i)
+                case .phoneHome: participants[p].phones[.home] = values.string(i)
+                case .phoneWork: participants[p].phones[.work] = values.string(i)
                 }
-            case .custom(let name): event.custom[name] = values.string(i)
+            case .custom(let name): custom[name] = values.string(i)
             default: continue
             }
         }
-        return .item(key: key, event: event)
+        return .item(
+            key: key,
+            event: Event(
+                title: title, description: description, location: location, start: start, end: end, status: status,
+                participants: participants, custom: custom, created: created, updated: updated))
     }
 
     /// Whether the row certainly starts outside `window` — judged from `start_time` alone, with a

@@ -82,12 +82,17 @@ final class XMLItemReader {
         while let line = try nextItem() {
             work.fillRow()
             let outcome = work.withRow { mapper.map(row: $0, window: window, locator: "\(name) line \(line)") }
+            if case .outside = outcome {
+                valid += 1
+                continue
+            }
+            let version = work.version
             switch consume outcome {
             case .outside:
-                valid += 1
+                continue
             case .item(let key, let event):
                 valid += 1
-                return .item(SourceItem(key: key, version: work.version, event: event))
+                return .item(SourceItem(key: key, version: version, event: event))
             case .problem(let p):
                 problems += 1
                 let located = withColumn(p)

@@ -296,7 +296,9 @@ struct XMLFieldTrie {
         guard let l = xmlTextReaderConstLocalName(reader) else { return -1 }
         for e in first..<end {
             let c = edges[e]
-            guard let want = local[c], l == want || xmlStrEqual(l, want) != 0 else { continue }
+            // Names are interned in the reader's dictionary: the bytes are compared only when the
+            // pointers differ and the first bytes agree.
+            guard let want = local[c], l == want || (l[0] == want[0] && xmlStrEqual(l, want) != 0) else { continue }
             guard let ns = namespace[c] else { return c }
             if let got = xmlTextReaderConstNamespaceUri(reader), got == ns || xmlStrEqual(got, ns) != 0 { return c }
         }

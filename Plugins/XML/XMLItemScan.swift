@@ -8,7 +8,8 @@ import FileConnectorSupport
 
 /// The values of the item element the reader is on, gathered into storage kept from one item to
 /// the next: reading an item makes no `String` and no Swift object at all — its values are
-/// UTF-8 bytes in `bytes`, read in place by `RowMapper` (`withRow`) and by the version hash.
+/// UTF-8 bytes in one buffer (`bytes`, copied there once from the reader), read in place by
+/// `RowMapper` (`withRow`) and by the version hash.
 ///
 /// A value type used in place by `XMLItemReader` (one access per item, none per node). Mapped
 /// paths fill the first `fieldCount` values of the row (first occurrence wins); the other direct
@@ -34,9 +35,11 @@ struct XMLItemScan: ~Copyable {
     /// Few in any real document: a short list beats hashing.
     private(set) var names: [Name] = []
 
-    /// The item's values, each finished value's bytes one after the other (white space around
-    /// element text already removed).
-    private var bytes: [UInt8] = []
+    /// The item's values, one after the other: `used` bytes of `capacity`. A value being gathered
+    /// (`captureStart..<captureEnd`) is moved to the end when another value was added after it.
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    private var used = 0
 
     /// The item's other values: `names` entry and value; only the first `extraCount` are this item's.
     private var extraNames: [Int] = []
@@ -61,9 +64,10 @@ struct XMLItemScan: ~Copyable {
         var hadElement: Bool
     }
     private var frames: [Frame] = []
-    /// Text being gathered for each slot (elements may nest), and for the default capture.
-    private var buffers: [[UInt8]]
-    private var defaultText: [UInt8] = []
+    /// Where the text being gathered for each slot (elements may nest), and at `fieldCount` for
+    /// the default capture, is in `bytes`.
+    private var captureStart: [Int]
+    private var captureEnd: [Int]
     private var defaultName = -1
 
     init(reader: xmlTextReaderPtr, trie: XMLFieldTrie, fields: [StandardField]) {
@@ -73,8 +77,12 @@ struct XMLItemScan: ~Copyable {
         configuredFields = fields
         rowFields = fields
         rowSpans = [Span](repeating: .absent, count: fields.count)
-        buffers = [[UInt8]](repeating: [], count: fields.count)
+        captureStart = [Int](repeating: 0, count: fields.count + 1)
+        captureEnd = captureStart
+        bytes = .allocate(capacity: capacity)
     }
+
+    deinit { bytes.deallocate() }
 
     /// Reads the item element the reader is on, up to its end tag. False when the document ends
     /// or is not well-formed before that (the caller reports the parse failure).
@@ -85,7 +93,7 @@ struct XMLItemScan: ~Copyable {
             rowNames = [-1]
         }
         for i in 0..<fieldCount { rowSpans[i] = .absent }
-        bytes.removeAll(keepingCapacity: true)
+        used = 0
         extraCount = 0
         readAttributes(node: 0, extras: true)
         if empty { return true }
@@ -102,14 +110,16 @@ struct XMLItemScan: ~Copyable {
                 if child >= 0, case let slot = trie.slot[child], slot >= 0, rowSpans[slot].count < 0 {
                     frame.capture = slot
                     frame.owns = true
-                    buffers[slot].removeAll(keepingCapacity: true)
+                    captureStart[slot] = used
+                    captureEnd[slot] = used
                 } else if parent.capture != -1 {
                     frame.capture = parent.capture
                 } else if frames.count == 1 && child < 0 {
                     frame.capture = -2
                     frame.owns = true
                     defaultName = localName()
-                    defaultText.removeAll(keepingCapacity: true)
+                    captureStart[fieldCount] = used
+                    captureEnd[fieldCount] = used
                 }
                 if child >= 0 && trie.hasAttributes(child) { readAttributes(node: child, extras: false) }
                 if xmlTextReaderIsEmptyElement(reader) == 1 {
@@ -125,12 +135,7 @@ struct XMLItemScan: ~Copyable {
                 Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
                 let capture = frames[frames.count - 1].capture
                 guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
-                let text = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 {
-                    buffers[capture].append(contentsOf: text)
-                } else {
-                    defaultText.append(contentsOf: text)
-                }
+                gather(capture >= 0 ? capture : fieldCount, v, strlen(v))
             default:
                 continue
             }
@@ -140,20 +145,44 @@ struct XMLItemScan: ~Copyable {
     private mutating func close(_ f: Frame) {
         guard f.owns else { return }
         if f.capture >= 0 {
-            rowSpans[f.capture] = buffers[f.capture].withUnsafeBufferPointer {
-                XMLItemScan.keep(XMLItemScan.trimmed($0), in: &bytes)
-            }
+            rowSpans[f.capture] = trimmed(captureStart[f.capture], captureEnd[f.capture])
         } else if f.capture == -2, !f.hadElement {
-            let span = defaultText.withUnsafeBufferPointer { XMLItemScan.keep(XMLItemScan.trimmed($0), in: &bytes) }
-            addExtra(defaultName, span)
+            addExtra(defaultName, trimmed(captureStart[fieldCount], captureEnd[fieldCount]))
         }
     }
 
-    /// Copies `value` to the end of `bytes`; returns where it is.
-    private static func keep(_ value: UnsafeBufferPointer<UInt8>, in bytes: inout [UInt8]) -> Span {
-        let start = bytes.count
-        bytes.append(contentsOf: value)
-        return Span(start: Int32(truncatingIfNeeded: start), count: Int32(truncatingIfNeeded: value.count))
+    /// Adds `count` bytes at `text` to capture `c`, moving what it has to the end first if
+    /// another value was added after it.
+    private mutating func gather(_ c: Int, _ text: UnsafePointer<UInt8>, _ count: Int) {
+        if captureEnd[c] != used {
+            let start = captureStart[c]
+            let length = captureEnd[c] - start
+            reserve(length)
+            (bytes + used).update(from: bytes + start, count: length)
+            captureStart[c] = used
+            used += length
+        }
+        append(text, count)
+        captureEnd[c] = used
+    }
+
+    /// Copies `count` bytes at `p` to the end of `bytes`; returns where they are.
+    @discardableResult
+    private mutating func append(_ p: UnsafePointer<UInt8>?, _ count: Int) -> Span {
+        reserve(count)
+        if let p, count > 0 { (bytes + used).update(from: p, count: count) }
+        let span = Span(start: Int32(truncatingIfNeeded: used), count: Int32(truncatingIfNeeded: count))
+        used += count
+        return span
+    }
+
+    private mutating func reserve(_ count: Int) {
+        guard used + count > capacity else { return }
+        while used + count > capacity { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: bytes, count: used)
+        bytes.deallocate()
+        bytes = grown
     }
 
     private mutating func addExtra(_ name: Int, _ span: Span) {
@@ -176,7 +205,7 @@ struct XMLItemScan: ~Copyable {
             let slot = trie.attributeSlot(of: node, reader)
             guard slot >= 0 ? rowSpans[slot].count < 0 : extras else { continue }
             let v = xmlTextReaderConstValue(reader)
-            let span = XMLItemScan.keep(UnsafeBufferPointer(start: v, count: v.map { strlen($0) } ?? 0), in: &bytes)
+            let span = append(v, v.map { strlen($0) } ?? 0)
             if slot >= 0 {
                 rowSpans[slot] = span
             } else {
@@ -205,10 +234,7 @@ struct XMLItemScan: ~Copyable {
     /// The text of `span` (nil when absent).
     private func string(_ span: Span) -> String? {
         guard span.count >= 0 else { return nil }
-        return bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[Int(span.start)..<Int(span.start + span.count)]),
-                   as: UTF8.self)
-        }
+        return String(decoding: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count)), as: UTF8.self)
     }
 
     /// The item as `XMLItemValues` (what the sink works with).
@@ -225,21 +251,19 @@ struct XMLItemScan: ~Copyable {
     /// `XMLItemValues.version` of the item, hashed from its bytes without building the values.
     var version: String {
         var h = ContentHash()
-        bytes.withUnsafeBytes { b in
-            func add(_ s: Span) {
-                h.add(UnsafeRawBufferPointer(rebasing: b[Int(s.start)..<Int(s.start + s.count)]))
-                h.separator()
-            }
-            for i in 0..<fieldCount where rowSpans[i].count > 0 {
-                withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
-                add(rowSpans[i])
-            }
+        func add(_ s: Span) {
+            h.add(UnsafeRawBufferPointer(start: bytes + Int(s.start), count: Int(s.count)))
             h.separator()
-            for k in 0..<extraCount where extraSpans[k].count > 0 {
-                names[extraNames[k]].bytes.withUnsafeBytes { h.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
-                h.separator()
-                add(extraSpans[k])
-            }
+        }
+        for i in 0..<fieldCount where rowSpans[i].count > 0 {
+            withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
+            add(rowSpans[i])
+        }
+        h.separator()
+        for k in 0..<extraCount where extraSpans[k].count > 0 {
+            names[extraNames[k]].bytes.withUnsafeBytes { h.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+            h.separator()
+            add(extraSpans[k])
         }
         return h.hex
     }
@@ -272,18 +296,18 @@ struct XMLItemScan: ~Copyable {
 
     /// Calls `body` with the row `fillRow` made (valid during the call only).
     func withRow<R>(_ body: (ByteRow) -> R) -> R {
-        bytes.withUnsafeBufferPointer { b in
-            rowSpans.withUnsafeBufferPointer { s in body(ByteRow(fields: rowFields, bytes: b, spans: s)) }
+        rowSpans.withUnsafeBufferPointer { s in
+            body(ByteRow(fields: rowFields, bytes: UnsafeBufferPointer(start: bytes, count: used), spans: s))
         }
     }
 
-    /// `bytes` without surrounding XML white space.
-    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var lo = 0
-        var hi = bytes.count
+    /// `bytes[start..<end]` without surrounding XML white space.
+    private func trimmed(_ start: Int, _ end: Int) -> Span {
+        var lo = start
+        var hi = end
         func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
         while lo < hi && space(bytes[lo]) { lo += 1 }
         while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
-        return UnsafeBufferPointer(rebasing: bytes[lo..<hi])
+        return Span(start: Int32(truncatingIfNeeded: lo), count: Int32(truncatingIfNeeded: hi - lo))
     }
 }

@@ -61,6 +61,8 @@ final class XMLItemReader {
             )
         }
         almanac_xml_silence()
+        // Not XML_PARSE_NOBLANKS, though it saves libxml2 ~12% here: it drops the white space between
+        // the children of a mapped element (`<Who><First>Jane</First> <Last>Doe</Last></Who>` → "JaneDoe").
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
         guard let r = xmlReaderForFile(url.path, nil, options) else {
             throw AlmanacError("xml.unreadable", "cannot open \(url.path)")

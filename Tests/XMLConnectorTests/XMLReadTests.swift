@@ -304,8 +304,9 @@ import Testing
             """
             <Appointments>
               <Appointment id="N1">
-                <Client> Doe, <Name>Jane</Name> (new) <Email>j@example.org</Email> patient </Client>
+                <Client> Doe, <Name>Jane</Name> (new) <Email>j@example.org</Email> <X/> patient </Client>
                 <Start>2026-03-02T09:30</Start><Room> 4 </Room>
+                <Who><First>Jane</First> <Last>Doe</Last></Who>
               </Appointment>
             </Appointments>
             """)
@@ -316,12 +317,14 @@ import Testing
                     ConfigTable([
                         "external_id": .string("@id"), "start_time": .string("Start"), "title": .string("Client"),
                         "participant_0_name": .string("Client/Name"), "participant_0_email": .string("Client/Email"),
+                        "location": .string("Who"),
                     ])),
             ], s)
         let page = try readAll(c).0
         #expect(page.problems == [])
         let item = try #require(page.items.first)
-        #expect(item.event.title == "Doe,  (new)  patient")
+        #expect(item.event.title == "Doe,  (new)   patient")
+        #expect(item.event.location == "Jane Doe")
         #expect(item.event.participants == [Participant(name: "Jane", email: "j@example.org")])
         #expect(item.event.custom == ["Room": "4"])
 

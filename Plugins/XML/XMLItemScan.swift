@@ -234,7 +234,8 @@ struct XMLItemScan: ~Copyable {
     /// The text of `span` (nil when absent).
     private func string(_ span: Span) -> String? {
         guard span.count >= 0 else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count)), as: UTF8.self)
+        let value = UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count))
+        return String(decoding: value, as: UTF8.self)
     }
 
     /// The item as `XMLItemValues` (what the sink works with).

@@ -105,7 +105,7 @@ public final class FileListing<Reader: FileRecordReader> {
             let reader = try s.reader ?? open(s.files[s.index])
             s.reader = reader
             while items.count < pageSize, let next = try reader.nextRecord(window: request.window) {
-                switch next {
+                switch consume next {
                 case .item(let item):
                     guard request.window.contains(item.event.start.date(in: timeZone)) else { continue }
                     if let p = listed(item, reader, &s) { problems.append(p) } else { items.append(item) }

@@ -58,104 +58,145 @@ public final class RowMapper {
     public func map(
         fields: [StandardField], values: [String?], window: TimeWindow? = nil, locator: @autoclosure () -> String
     ) -> Outcome {
-        var early: (text: String, parsed: ParsedTime)?
-        if let window, let i = fields.firstIndex(of: .startTime), i < values.count, let text = values[i],
-            !text.isEmpty, let parsed = startFormat.parse(text)
-        {
-            if outside(window, instant(parsed)) { return .outside }
-            early = (text, parsed)
-        }
-        var key: String?
-        var event = Event(start: .allDay(CivilDate(year: 1970, month: 1, day: 1)))
-        var start: String?, end: String?, allDay: String?, status: String?, created: String?, updated: String?
-        var participants: [Participant?] = []
-        for (field, value) in zip(fields, values) {
-            guard let value, !value.isEmpty else { continue }
-            switch field {
-            case .externalID: key = RowMapper.trimmed(value)
-            case .title: event.title = value
-            case .content: event.description = value
-            case .location: event.location = value
-            case .startTime: start = value
-            case .endTime: end = value
-            case .allDay: allDay = value
-            case .status: status = value
-            case .created: created = value
-            case .updated: updated = value
-            case .participant(let n, let attribute):
-                while participants.count <= n { participants.append(nil) }
-                if participants[n] == nil { participants[n] = Participant() }
-                // In place: no copy of the participant per attribute.
-                switch attribute {
-                case .name: participants[n]!.name = value
-                case .email: participants[n]!.email = value
-                case .phone: participants[n]!.phones[.other] = value
-                case .phoneMobile: participants[n]!.phones[.mobile] = value
-                case .phoneHome: participants[n]!.phones[.home] = value
-                case .phoneWork: participants[n]!.phones[.work] = value
-                }
-            case .custom(let name): event.custom[name] = value
+        map(fields, StringRow(values: values), window: window, locator: locator)
+    }
+
+    /// The same for a row of bytes: only the values that become text of the event are made
+    /// `String`s.
+    public func map(row: ByteRow, window: TimeWindow? = nil, locator: @autoclosure () -> String) -> Outcome {
+        map(row.fields, row, window: window, locator: locator)
+    }
+
+    private func map<Row: RowSource>(
+        _ fields: [StandardField], _ values: Row, window: TimeWindow?, locator: () -> String
+    ) -> Outcome {
+        let count = min(fields.count, values.count)
+        // Where the key and the values read as dates, flags or statuses are (the last one of a
+        // field wins), and which participants there are — no string made yet.
+        var keyAt = -1, startAt = -1, endAt = -1, allDayAt = -1, statusAt = -1, createdAt = -1, updatedAt = -1
+        var participantMask: UInt64 = 0
+        for i in 0..<count where values.present(i) {
+            switch fields[i] {
+            case .externalID: keyAt = i
+            case .startTime: startAt = i
+            case .endTime: endAt = i
+            case .allDay: allDayAt = i
+            case .status: statusAt = i
+            case .created: createdAt = i
+            case .updated: updatedAt = i
+            case .participant(let n, _): participantMask |= 1 << UInt64(n)
+            default: continue
             }
         }
+        var early: ParsedTime?
+        if let window, startAt >= 0, let parsed = values.time(startAt, startFormat) {
+            if outside(window, instant(parsed)) { return .outside }
+            early = parsed
+        }
+        let key = keyAt >= 0 ? values.trimmedString(keyAt) : ""
         func problem(_ field: StandardField?, _ reason: String) -> Outcome {
-            if let key, !key.isEmpty {
+            if !key.isEmpty {
                 return .problem(ItemProblem(key: key, field: field?.name, reason: "\(locator()): \(reason)"))
             }
             return .problem(ItemProblem(key: locator(), field: field?.name, reason: reason))
         }
-        guard let key, !key.isEmpty else { return problem(.externalID, "missing (every row needs an external_id)") }
-        guard let start else { return problem(.startTime, "missing (every row needs a start_time)") }
-        event.participants = participants.compactMap { $0 }
+        guard !key.isEmpty else { return problem(.externalID, "missing (every row needs an external_id)") }
+        guard startAt >= 0 else { return problem(.startTime, "missing (every row needs a start_time)") }
 
         var isAllDay = false
-        if let allDay {
-            guard let flag = RowMapper.flag(allDay) else {
-                return problem(.allDay, "\"\(allDay)\" is not true/false (accepted: true, false, yes, no, 1, 0)")
+        if allDayAt >= 0 {
+            guard let flag = RowMapper.flag(values.string(allDayAt)) else {
+                return problem(
+                    .allDay,
+                    "\"\(values.string(allDayAt))\" is not true/false (accepted: true, false, yes, no, 1, 0)")
             }
             isAllDay = flag
         }
-        guard let parsedStart = early.flatMap({ $0.text == start ? $0.parsed : nil }) ?? parse(start, .startTime)
-        else {
-            return problem(.startTime, unreadable(start, .startTime))
+        guard let parsedStart = early ?? values.time(startAt, startFormat) else {
+            return problem(.startTime, unreadable(values.string(startAt), .startTime))
         }
         if case .date = parsedStart { isAllDay = true }
         var parsedEnd: ParsedTime?
-        if let end {
-            guard let p = parse(end, .endTime) else { return problem(.endTime, unreadable(end, .endTime)) }
+        if endAt >= 0 {
+            guard let p = values.time(endAt, endFormat) else {
+                return problem(.endTime, unreadable(values.string(endAt), .endTime))
+            }
             parsedEnd = p
         }
+        // The event's parts in locals, made into an `Event` once at the end (not copied).
+        let start: EventTime
+        var end: EventTime?
+        var status = EventStatus.confirmed
+        var created: Date?, updated: Date?
         if isAllDay {
             let first = civilDate(parsedStart)
             var last = parsedEnd.map(civilDate) ?? first
             if last <= first { last = first.adding(days: 1) }
             guard last > first else { return problem(.endTime, "ends before it starts") }
-            event.start = .allDay(first)
-            event.end = .allDay(last)
+            start = .allDay(first)
+            end = .allDay(last)
         } else {
-            event.start = .instant(instant(parsedStart), timeZone: zoneID)
+            let s = instant(parsedStart)
+            start = .instant(s, timeZone: zoneID)
             if let parsedEnd {
                 let e = instant(parsedEnd)
-                guard e >= instant(parsedStart) else {
-                    return problem(.endTime, "\"\(end!)\" is before start_time \"\(start)\"")
+                guard e >= s else {
+                    return problem(
+                        .endTime, "\"\(values.string(endAt))\" is before start_time \"\(values.string(startAt))\"")
                 }
-                event.end = .instant(e, timeZone: zoneID)
+                end = .instant(e, timeZone: zoneID)
             }
         }
-        if let status {
-            guard let s = RowMapper.status(status) else {
-                return problem(.status, "\"\(status)\" is not a status (confirmed, tentative, cancelled)")
+        if statusAt >= 0 {
+            guard let s = RowMapper.status(values.string(statusAt)) else {
+                return problem(
+                    .status, "\"\(values.string(statusAt))\" is not a status (confirmed, tentative, cancelled)")
             }
-            event.status = s
+            status = s
         }
-        if let created {
-            guard let p = parse(created, .created) else { return problem(.created, unreadable(created, .created)) }
-            event.created = instant(p)
+        if createdAt >= 0 {
+            guard let p = values.time(createdAt, createdFormat) else {
+                return problem(.created, unreadable(values.string(createdAt), .created))
+            }
+            created = instant(p)
         }
-        if let updated {
-            guard let p = parse(updated, .updated) else { return problem(.updated, unreadable(updated, .updated)) }
-            event.updated = instant(p)
+        if updatedAt >= 0 {
+            guard let p = values.time(updatedAt, updatedFormat) else {
+                return problem(.updated, unreadable(values.string(updatedAt), .updated))
+            }
+            updated = instant(p)
         }
-        return .item(key: key, event: event)
+        // Participant N is at the number of participants below N (gaps closed up, order kept).
+        var participants =
+            participantMask == 0
+            ? [] : [Participant](repeating: Participant(), count: participantMask.nonzeroBitCount)
+        var title: String?, description: String?, location: String?
+        var custom: [String: String] = [:]
+        for i in 0..<count where values.present(i) {
+            switch fields[i] {
+            case .title: title = values.string(i)
+            case .content: description = values.string(i)
+            case .location: location = values.string(i)
+            case .participant(let n, let attribute):
+                let p = (participantMask & ((1 << UInt64(n)) - 1)).nonzeroBitCount
+                // In place: no copy of the participant per attribute.
+                switch attribute {
+                case .name: participants[p].name = values.string(i)
+                case .email: participants[p].email = values.string(i)
+                case .phone: participants[p].phones[.other] = values.string(i)
+                case .phoneMobile: participants[p].phones[.mobile] = values.string(i)
+                case .phoneHome: participants[p].phones[.home] = values.string(i)
+                case .phoneWork: participants[p].phones[.work] = values.string(i)
+                }
+            case .custom(let name): custom[name] = values.string(i)
+            default: continue
+            }
+        }
+        return .item(
+            key: key,
+            event: Event(
+                title: title, description: description, location: location, start: start, end: end, status: status,
+                participants: participants, custom: custom, created: created, updated: updated))
     }
 
     /// Whether the row certainly starts outside `window` — judged from `start_time` alone, with a
@@ -171,16 +212,6 @@ public final class RowMapper {
 
     private func outside(_ window: TimeWindow, _ start: Date) -> Bool {
         start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
-    }
-
-    private func parse(_ text: String, _ field: StandardField) -> ParsedTime? {
-        switch field {
-        case .startTime: return startFormat.parse(text)
-        case .endTime: return endFormat.parse(text)
-        case .created: return createdFormat.parse(text)
-        case .updated: return updatedFormat.parse(text)
-        default: return (formats[field] ?? .iso8601).parse(text)
-        }
     }
 
     /// `text` without leading and trailing spaces and tabs (no Foundation bridging: hot path).

@@ -114,22 +114,25 @@ public struct TimeFormat: Hashable, Sendable, CustomStringConvertible {
     /// Parses `text` (surrounding spaces ignored); nil when it does not match.
     public func parse(_ text: String) -> ParsedTime? {
         var copy = text
-        return copy.withUTF8 { raw -> ParsedTime? in
-            var lo = 0
-            var hi = raw.count
-            while lo < hi && (raw[lo] == 0x20 || raw[lo] == 0x09) { lo += 1 }
-            while hi > lo && (raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09) { hi -= 1 }
-            guard lo < hi else { return nil }
-            var scanner = ByteScanner(bytes: UnsafeBufferPointer(rebasing: raw[lo..<hi]))
-            let result: ParsedTime?
-            switch kind {
-            case .iso8601: result = scanner.iso8601()
-            case .unixSeconds: result = scanner.unix(scale: 1)
-            case .unixMilliseconds: result = scanner.unix(scale: 1000)
-            case .pattern(let tokens): result = scanner.pattern(tokens)
-            }
-            return scanner.atEnd ? result : nil
+        return copy.withUTF8 { parse(bytes: $0) }
+    }
+
+    /// Parses the UTF-8 `raw` (surrounding spaces ignored); nil when it does not match.
+    public func parse(bytes raw: UnsafeBufferPointer<UInt8>) -> ParsedTime? {
+        var lo = 0
+        var hi = raw.count
+        while lo < hi && (raw[lo] == 0x20 || raw[lo] == 0x09) { lo += 1 }
+        while hi > lo && (raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09) { hi -= 1 }
+        guard lo < hi else { return nil }
+        var scanner = ByteScanner(bytes: UnsafeBufferPointer(rebasing: raw[lo..<hi]))
+        let result: ParsedTime?
+        switch kind {
+        case .iso8601: result = scanner.iso8601()
+        case .unixSeconds: result = scanner.unix(scale: 1)
+        case .unixMilliseconds: result = scanner.unix(scale: 1000)
+        case .pattern(let tokens): result = scanner.pattern(tokens)
         }
+        return scanner.atEnd ? result : nil
     }
 
     /// Writes `time` in this format; instants are shown on the wall clock of `zone`.

@@ -7,12 +7,16 @@ import FileConnectorSupport
 #endif
 
 /// The values of the item element the reader is on, gathered into storage kept from one item to
-/// the next: reading an item allocates only the `String`s of its values.
+/// the next: reading an item makes no `String` and no Swift object at all — its values are
+/// UTF-8 bytes in one buffer (`bytes`, copied there once from the reader), read in place by
+/// `RowMapper` (`withRow`) and by the version hash.
 ///
 /// A value type used in place by `XMLItemReader` (one access per item, none per node). Mapped
 /// paths fill the first `fieldCount` values of the row (first occurrence wins); the other direct
 /// children and attributes of the item are `extras`, under their own names, in document order.
-struct XMLItemScan {
+struct XMLItemScan: ~Copyable {
+    typealias Span = ByteRow.Span
+
     private let reader: xmlTextReaderPtr
     private let trie: XMLFieldTrie
     let fieldCount: Int
@@ -31,17 +35,24 @@ struct XMLItemScan {
     /// Few in any real document: a short list beats hashing.
     private(set) var names: [Name] = []
 
-    /// The item's other values: `names` entry and text; only the first `extraCount` are this item's.
-    private(set) var extraNames: [Int] = []
-    private(set) var extraValues: [String] = []
-    private(set) var extraCount = 0
+    /// The item's values, one after the other: `used` bytes of `capacity`. A value being gathered
+    /// (`captureStart..<captureEnd`) is moved to the end when another value was added after it.
+    private var bytes: UnsafeMutablePointer<UInt8>
+    private var capacity = 4096
+    private var used = 0
+
+    /// The item's other values: `names` entry and value; only the first `extraCount` are this item's.
+    private var extraNames: [Int] = []
+    private var extraSpans: [Span] = []
+    private var extraCount = 0
 
     /// The item as a row for `RowMapper`: the configured fields, then each extra under its own
     /// name unless a field before has that name. Items of one export have the same children, so
     /// `rowFields` is kept while the names of the extras (`rowNames`) stay the same.
-    private(set) var rowFields: [StandardField]
-    /// The mapped values by slot (nil: absent) are its first `fieldCount` values.
-    private(set) var rowValues: [String?]
+    private var rowFields: [StandardField]
+    /// The values of `rowFields`: the configured slots (absent until filled: first occurrence
+    /// wins), then the extras used.
+    private var rowSpans: [Span]
     private var rowNames: [Int] = [-1]
     private var rowExtra: [Bool] = []
 
@@ -53,9 +64,10 @@ struct XMLItemScan {
         var hadElement: Bool
     }
     private var frames: [Frame] = []
-    private var buffers: [[UInt8]]
-    private var filled: [Bool]
-    private var defaultText: [UInt8] = []
+    /// Where the text being gathered for each slot (elements may nest), and at `fieldCount` for
+    /// the default capture, is in `bytes`.
+    private var captureStart: [Int]
+    private var captureEnd: [Int]
     private var defaultName = -1
 
     init(reader: xmlTextReaderPtr, trie: XMLFieldTrie, fields: [StandardField]) {
@@ -64,10 +76,13 @@ struct XMLItemScan {
         fieldCount = fields.count
         configuredFields = fields
         rowFields = fields
-        rowValues = [String?](repeating: nil, count: fields.count)
-        buffers = [[UInt8]](repeating: [], count: fields.count)
-        filled = [Bool](repeating: false, count: fields.count)
+        rowSpans = [Span](repeating: .absent, count: fields.count)
+        captureStart = [Int](repeating: 0, count: fields.count + 1)
+        captureEnd = captureStart
+        bytes = .allocate(capacity: capacity)
     }
+
+    deinit { bytes.deallocate() }
 
     /// Reads the item element the reader is on, up to its end tag. False when the document ends
     /// or is not well-formed before that (the caller reports the parse failure).
@@ -77,10 +92,8 @@ struct XMLItemScan {
             names.removeAll()
             rowNames = [-1]
         }
-        for i in 0..<fieldCount {
-            rowValues[i] = nil
-            filled[i] = false
-        }
+        for i in 0..<fieldCount { rowSpans[i] = .absent }
+        used = 0
         extraCount = 0
         readAttributes(node: 0, extras: true)
         if empty { return true }
@@ -94,19 +107,21 @@ struct XMLItemScan {
                 frames[frames.count - 1].hadElement = true
                 let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
                 var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
-                if child >= 0, case let slot = trie.slot[child], slot >= 0, !filled[slot] {
+                if child >= 0, case let slot = trie.slot[child], slot >= 0, rowSpans[slot].count < 0 {
                     frame.capture = slot
                     frame.owns = true
-                    buffers[slot].removeAll(keepingCapacity: true)
+                    captureStart[slot] = used
+                    captureEnd[slot] = used
                 } else if parent.capture != -1 {
                     frame.capture = parent.capture
                 } else if frames.count == 1 && child < 0 {
                     frame.capture = -2
                     frame.owns = true
                     defaultName = localName()
-                    defaultText.removeAll(keepingCapacity: true)
+                    captureStart[fieldCount] = used
+                    captureEnd[fieldCount] = used
                 }
-                if child >= 0 && trie.hasAttributes[child] { readAttributes(node: child, extras: false) }
+                if child >= 0 && trie.hasAttributes(child) { readAttributes(node: child, extras: false) }
                 if xmlTextReaderIsEmptyElement(reader) == 1 {
                     close(frame)
                 } else {
@@ -120,12 +135,7 @@ struct XMLItemScan {
                 Int32(XML_READER_TYPE_SIGNIFICANT_WHITESPACE.rawValue), Int32(XML_READER_TYPE_WHITESPACE.rawValue):
                 let capture = frames[frames.count - 1].capture
                 guard capture != -1, let v = xmlTextReaderConstValue(reader) else { continue }
-                let bytes = UnsafeBufferPointer(start: v, count: strlen(v))
-                if capture >= 0 {
-                    buffers[capture].append(contentsOf: bytes)
-                } else {
-                    defaultText.append(contentsOf: bytes)
-                }
+                gather(capture >= 0 ? capture : fieldCount, v, strlen(v))
             default:
                 continue
             }
@@ -135,20 +145,53 @@ struct XMLItemScan {
     private mutating func close(_ f: Frame) {
         guard f.owns else { return }
         if f.capture >= 0 {
-            rowValues[f.capture] = XMLItemScan.text(buffers[f.capture])
-            filled[f.capture] = true
+            rowSpans[f.capture] = trimmed(captureStart[f.capture], captureEnd[f.capture])
         } else if f.capture == -2, !f.hadElement {
-            addExtra(defaultName, XMLItemScan.text(defaultText))
+            addExtra(defaultName, trimmed(captureStart[fieldCount], captureEnd[fieldCount]))
         }
     }
 
-    private mutating func addExtra(_ name: Int, _ value: String) {
+    /// Adds `count` bytes at `text` to capture `c`, moving what it has to the end first if
+    /// another value was added after it.
+    private mutating func gather(_ c: Int, _ text: UnsafePointer<UInt8>, _ count: Int) {
+        if captureEnd[c] != used {
+            let start = captureStart[c]
+            let length = captureEnd[c] - start
+            reserve(length)
+            (bytes + used).update(from: bytes + start, count: length)
+            captureStart[c] = used
+            used += length
+        }
+        append(text, count)
+        captureEnd[c] = used
+    }
+
+    /// Copies `count` bytes at `p` to the end of `bytes`; returns where they are.
+    @discardableResult
+    private mutating func append(_ p: UnsafePointer<UInt8>?, _ count: Int) -> Span {
+        reserve(count)
+        if let p, count > 0 { (bytes + used).update(from: p, count: count) }
+        let span = Span(start: Int32(truncatingIfNeeded: used), count: Int32(truncatingIfNeeded: count))
+        used += count
+        return span
+    }
+
+    private mutating func reserve(_ count: Int) {
+        guard used + count > capacity else { return }
+        while used + count > capacity { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: bytes, count: used)
+        bytes.deallocate()
+        bytes = grown
+    }
+
+    private mutating func addExtra(_ name: Int, _ span: Span) {
         if extraCount < extraNames.count {
             extraNames[extraCount] = name
-            extraValues[extraCount] = value
+            extraSpans[extraCount] = span
         } else {
             extraNames.append(name)
-            extraValues.append(value)
+            extraSpans.append(span)
         }
         extraCount += 1
     }
@@ -157,17 +200,16 @@ struct XMLItemScan {
     /// (not namespace declarations) too.
     private mutating func readAttributes(node: Int, extras: Bool) {
         guard xmlTextReaderHasAttributes(reader) == 1 else { return }
-        let wanted = trie.nodes[node].attributes
         while xmlTextReaderMoveToNextAttribute(reader) == 1 {
             if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
-            let value = xmlTextReaderConstValue(reader).map { String(cString: $0) } ?? ""
-            if let hit = wanted.first(where: { $0.name.matches(reader) }) {
-                if !filled[hit.slot] {
-                    rowValues[hit.slot] = value
-                    filled[hit.slot] = true
-                }
-            } else if extras {
-                addExtra(localName(), value)
+            let slot = trie.attributeSlot(of: node, reader)
+            guard slot >= 0 ? rowSpans[slot].count < 0 : extras else { continue }
+            let v = xmlTextReaderConstValue(reader)
+            let span = append(v, v.map { strlen($0) } ?? 0)
+            if slot >= 0 {
+                rowSpans[slot] = span
+            } else {
+                addExtra(localName(), span)
             }
         }
         xmlTextReaderMoveToElement(reader)
@@ -189,41 +231,52 @@ struct XMLItemScan {
         return names.count - 1
     }
 
+    /// The text of `span` (nil when absent).
+    private func string(_ span: Span) -> String? {
+        guard span.count >= 0 else { return nil }
+        let value = UnsafeBufferPointer(start: bytes + Int(span.start), count: Int(span.count))
+        return String(decoding: value, as: UTF8.self)
+    }
+
     /// The item as `XMLItemValues` (what the sink works with).
     var values: XMLItemValues {
         var out = XMLItemValues(count: fieldCount)
-        out.configured = Array(rowValues[0..<fieldCount])
+        for i in 0..<fieldCount { out.configured[i] = string(rowSpans[i]) }
         for k in 0..<extraCount {
             let n = names[extraNames[k]]
-            out.extras.append(.init(n.name, extraValues[k], field: n.field))
+            out.extras.append(.init(n.name, string(extraSpans[k]) ?? "", field: n.field))
         }
         return out
     }
 
-    /// `XMLItemValues.version` of the item, without building the values.
+    /// `XMLItemValues.version` of the item, hashed from its bytes without building the values.
     var version: String {
         var h = ContentHash()
-        for i in 0..<fieldCount {
-            guard let v = rowValues[i], !v.isEmpty else { continue }
+        func add(_ s: Span) {
+            h.add(UnsafeRawBufferPointer(start: bytes + Int(s.start), count: Int(s.count)))
+            h.separator()
+        }
+        for i in 0..<fieldCount where rowSpans[i].count > 0 {
             withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
-            h.add(v)
+            add(rowSpans[i])
         }
         h.separator()
-        for k in 0..<extraCount where !extraValues[k].isEmpty {
-            h.add(names[extraNames[k]].name)
-            h.add(extraValues[k])
+        for k in 0..<extraCount where extraSpans[k].count > 0 {
+            names[extraNames[k]].bytes.withUnsafeBytes { h.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+            h.separator()
+            add(extraSpans[k])
         }
         return h.hex
     }
 
-    /// Fills `rowFields` and `rowValues` for the item (`XMLItemValues.row` without new arrays).
+    /// Sets the row's fields and values for the item (`XMLItemValues.row` without new arrays).
     mutating func fillRow() {
         var same = rowNames.count == extraCount
         if same { for k in 0..<extraCount where rowNames[k] != extraNames[k] { same = false; break } }
         if same {
             var j = fieldCount
             for k in 0..<extraCount where rowExtra[k] {
-                rowValues[j] = extraValues[k]
+                rowSpans[j] = extraSpans[k]
                 j += 1
             }
             return
@@ -231,26 +284,31 @@ struct XMLItemScan {
         rowNames = Array(extraNames[0..<extraCount])
         rowExtra.removeAll(keepingCapacity: true)
         rowFields.removeSubrange(fieldCount...)
-        rowValues.removeSubrange(fieldCount...)
+        rowSpans.removeSubrange(fieldCount...)
         for k in 0..<extraCount {
             let n = names[extraNames[k]]
             let used = !n.shadowed && !rowFields[fieldCount...].contains(n.field)
             rowExtra.append(used)
             guard used else { continue }
             rowFields.append(n.field)
-            rowValues.append(extraValues[k])
+            rowSpans.append(extraSpans[k])
         }
     }
 
-    /// `bytes` without surrounding XML white space, as text.
-    private static func text(_ bytes: [UInt8]) -> String {
-        var lo = 0
-        var hi = bytes.count
+    /// Calls `body` with the row `fillRow` made (valid during the call only).
+    func withRow<R>(_ body: (ByteRow) -> R) -> R {
+        rowSpans.withUnsafeBufferPointer { s in
+            body(ByteRow(fields: rowFields, bytes: UnsafeBufferPointer(start: bytes, count: used), spans: s))
+        }
+    }
+
+    /// `bytes[start..<end]` without surrounding XML white space.
+    private func trimmed(_ start: Int, _ end: Int) -> Span {
+        var lo = start
+        var hi = end
         func space(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
         while lo < hi && space(bytes[lo]) { lo += 1 }
         while hi > lo && space(bytes[hi - 1]) { hi -= 1 }
-        return bytes.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self)
-        }
+        return Span(start: Int32(truncatingIfNeeded: lo), count: Int32(truncatingIfNeeded: hi - lo))
     }
 }

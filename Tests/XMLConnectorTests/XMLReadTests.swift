@@ -1,5 +1,6 @@
 import AlmanacCore
 import AlmanacTestKit
+import FileConnectorSupport
 import Foundation
 import Testing
 
@@ -292,5 +293,46 @@ import Testing
         let page = try readAll(try connector(plain("w.xml"), s), window: march).0
         #expect(page.items.map(\.key) == ["in"])
         #expect(page.problems.map(\.key) == ["bad"])
+    }
+    /// A mapped element around another mapped element, with text on both sides of it: each gets
+    /// its own text, and the version is the one the sink computes from the same values.
+    @Test func nestedMappedElementsKeepTheirOwnText() throws {
+        let s = Scratch(label: "xml")
+        defer { s.cleanup() }
+        s.file(
+            "n.xml",
+            """
+            <Appointments>
+              <Appointment id="N1">
+                <Client> Doe, <Name>Jane</Name> (new) <Email>j@example.org</Email> <X/> patient </Client>
+                <Start>2026-03-02T09:30</Start><Room> 4 </Room>
+                <Who><First>Jane</First> <Last>Doe</Last></Who>
+              </Appointment>
+            </Appointments>
+            """)
+        let c = try connector(
+            [
+                "path": .string("n.xml"), "item": .string("/Appointments/Appointment"),
+                "fields": .table(
+                    ConfigTable([
+                        "external_id": .string("@id"), "start_time": .string("Start"), "title": .string("Client"),
+                        "participant_0_name": .string("Client/Name"), "participant_0_email": .string("Client/Email"),
+                        "location": .string("Who"),
+                    ])),
+            ], s)
+        let page = try readAll(c).0
+        #expect(page.problems == [])
+        let item = try #require(page.items.first)
+        #expect(item.event.title == "Doe,  (new)   patient")
+        #expect(item.event.location == "Jane Doe")
+        #expect(item.event.participants == [Participant(name: "Jane", email: "j@example.org")])
+        #expect(item.event.custom == ["Room": "4"])
+
+        let url = s.url.appendingPathComponent("n.xml")
+        let reader = try XMLItemReader(
+            url: url, settings: c.settings, source: FileSource(prefix: "xml", path: url, glob: "*", settle: .zero))
+        let (values, line) = try #require(try reader.nextValues())
+        #expect(line == 2)
+        #expect(values.version == item.version)
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// `multipart/mixed` batch bodies as Google's batch endpoint takes them: each part an

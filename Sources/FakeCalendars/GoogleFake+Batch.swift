@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 extension GoogleFake {
@@ -100,13 +101,13 @@ enum MultipartMixed {
         return body.withUnsafeBytes { raw -> [Part] in
             let bytes = raw.bindMemory(to: UInt8.self)
             var parts: [Part] = []
-            guard var cursor = ByteScan.find(delimiter, in: bytes, from: 0, to: bytes.count) else { return [] }
+            guard var cursor = ByteSearch.find(delimiter, in: bytes, from: 0, to: bytes.count) else { return [] }
             cursor += delimiter.count
-            while !ByteScan.starts(bytes, at: cursor, to: bytes.count, with: [45, 45]) {
-                guard let next = ByteScan.find(delimiter, in: bytes, from: cursor, to: bytes.count) else { break }
+            while !ByteSearch.starts(bytes, at: cursor, to: bytes.count, with: [45, 45]) {
+                guard let next = ByteSearch.find(delimiter, in: bytes, from: cursor, to: bytes.count) else { break }
                 var from = cursor
                 var to = next
-                if ByteScan.starts(bytes, at: from, to: to, with: ByteScan.crlf) { from += 2 }
+                if ByteSearch.starts(bytes, at: from, to: to, with: ByteSearch.crlf) { from += 2 }
                 if to - from >= 2 && bytes[to - 2] == 13 && bytes[to - 1] == 10 { to -= 2 }
                 let (headers, rest) = headerBlock(bytes, from: from, to: to)
                 parts.append(Part(headers: headers, body: Data(UnsafeBufferPointer(rebasing: bytes[rest..<to]))))
@@ -119,21 +120,21 @@ enum MultipartMixed {
     /// Splits `bytes[from..<to]` at the first blank line into lower-cased headers and the index
     /// where the rest starts (no blank line: no headers, everything is the rest).
     static func headerBlock(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> ([String: String], Int) {
-        guard let sep = ByteScan.find(ByteScan.blankLine, in: bytes, from: from, to: to) else { return ([:], from) }
-        return (ByteScan.headers(bytes, from: from, to: sep), sep + 4)
+        guard let sep = ByteSearch.find(ByteSearch.blankLine, in: bytes, from: from, to: to) else { return ([:], from) }
+        return (ByteSearch.headers(bytes, from: from, to: sep), sep + 4)
     }
 
     /// An inner `application/http` request: request line, headers, blank line, body.
     static func parseRequest(_ data: Data) -> FakeRequest? {
         data.withUnsafeBytes { raw -> FakeRequest? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard let eol = ByteScan.find(ByteScan.crlf, in: bytes, from: 0, to: bytes.count) else { return nil }
+            guard let eol = ByteSearch.find(ByteSearch.crlf, in: bytes, from: 0, to: bytes.count) else { return nil }
             let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eol]), as: UTF8.self)
                 .split(separator: " ")
             guard line.count >= 2 else { return nil }
             let headers: [String: String]
             let bodyStart: Int
-            if ByteScan.starts(bytes, at: eol + 2, to: bytes.count, with: ByteScan.crlf) {
+            if ByteSearch.starts(bytes, at: eol + 2, to: bytes.count, with: ByteSearch.crlf) {
                 (headers, bodyStart) = ([:], eol + 4)
             } else {
                 (headers, bodyStart) = headerBlock(bytes, from: eol + 2, to: bytes.count)

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 #if canImport(Glibc)
@@ -165,7 +166,7 @@ struct SocketReader {
         var headEnd: Int?
         while true {
             headEnd = buffer.withUnsafeBytes { raw in
-                ByteScan.find(ByteScan.blankLine, in: raw.bindMemory(to: UInt8.self), from: scanned, to: raw.count)
+                ByteSearch.find(ByteSearch.blankLine, in: raw.bindMemory(to: UInt8.self), from: scanned, to: raw.count)
             }
             if headEnd != nil { break }
             scanned = max(0, buffer.count - 3)
@@ -173,9 +174,9 @@ struct SocketReader {
         }
         let (requestLine, headers) = buffer.withUnsafeBytes { raw -> ([Substring], [String: String]) in
             let bytes = raw.bindMemory(to: UInt8.self)
-            let eol = ByteScan.find(ByteScan.crlf, in: bytes, from: 0, to: headEnd! + 2) ?? headEnd!
+            let eol = ByteSearch.find(ByteSearch.crlf, in: bytes, from: 0, to: headEnd! + 2) ?? headEnd!
             let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eol]), as: UTF8.self)
-            return (line.split(separator: " "), ByteScan.headers(bytes, from: min(eol + 2, headEnd!), to: headEnd!))
+            return (line.split(separator: " "), ByteSearch.headers(bytes, from: min(eol + 2, headEnd!), to: headEnd!))
         }
         guard requestLine.count >= 2 else { return nil }
         let length = Int(headers["content-length"] ?? "0") ?? 0

@@ -4,14 +4,14 @@ import Foundation
     import Glibc
 #endif
 
-/// Byte-level scanning for the multipart parser (Foundation's `Data.range(of:)` and string
-/// splitting were most of the cost of reading a batch answer on Linux).
-enum ByteSearch {
-    static let crlf: [UInt8] = [13, 10]
-    static let blankLine: [UInt8] = [13, 10, 13, 10]
+/// Byte-level scanning for HTTP and multipart parsing, in the client and in the fakes
+/// (Foundation's `Data.range(of:)` and string splitting were most of the cost of a batch on Linux).
+public enum ByteSearch {
+    public static let crlf: [UInt8] = [13, 10]
+    public static let blankLine: [UInt8] = [13, 10, 13, 10]
 
     /// The first index at or after `from` (and before `to`) where `needle` starts in `bytes`.
-    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
+    public static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Int? {
         guard let base = bytes.baseAddress, let first = needle.first, to - from >= needle.count else { return nil }
         // memchr for the first byte, memcmp for the rest (glibc's memmem is not exported to Swift).
         return needle.withUnsafeBytes { n -> Int? in
@@ -28,14 +28,14 @@ enum ByteSearch {
     }
 
     /// Whether `bytes[at...]` starts with `prefix`.
-    static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at: Int, to: Int, with prefix: [UInt8]) -> Bool {
+    public static func starts(_ bytes: UnsafeBufferPointer<UInt8>, at: Int, to: Int, with prefix: [UInt8]) -> Bool {
         guard to - at >= prefix.count else { return false }
         for (k, b) in prefix.enumerated() where bytes[at + k] != b { return false }
         return true
     }
 
     /// `Name: value` lines of `bytes[from..<to]` (CRLF-separated) with lower-cased names.
-    static func headers(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> [String: String] {
+    public static func headers(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> [String: String] {
         var out: [String: String] = [:]
         var line = from
         while line < to {

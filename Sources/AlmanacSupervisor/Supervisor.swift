@@ -89,6 +89,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             var signals: [Int32] = []
             if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
             if ready.contains(wakeRead) { _ = SignalPipe.drain(wakeRead) }
+            var releasePages = false
             lock.withLock {
                 let now = monotonicSeconds()
                 for s in signals {
@@ -119,6 +120,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 let later = monotonicSeconds()
                 guard timersDirty || later >= nextDue else { return }
                 timersDirty = false
+                if later >= rescanDue { releasePages = true }  // every rescan interval
                 timers(now: later)
                 nextDue = pollDeadline(now: later)
                 if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
@@ -129,8 +131,12 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 if status != lastStatus {
                     notify.send("STATUS=\(status)")
                     lastStatus = status
+                    if !slots.values.contains(where: { $0.state == .starting }) { releasePages = true }
                 }
             }
+            // Start-up and rescans touch code the idle loop does not use again: once the workers
+            // are up (and every rescan interval), drop those clean pages from the resident set.
+            if releasePages { _ = almanac_release_clean_file_pages() }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
         notify.send("STOPPING=1")

@@ -204,7 +204,11 @@ public final class WorkerRuntime: @unchecked Sendable {
         progressLock.lock()
         let c = current
         progressLock.unlock()
-        events.send(.status(state: c == nil ? "idle" : "syncing", job: c?.job, progress: c?.progress, nextRun: nextRun))
+        guard let c else {
+            events.sendRaw(IdleHeartbeat.line(nextRun: nextRun))  // the idle path: no JSONEncoder
+            return
+        }
+        events.send(.status(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun))
     }
 
     /// The job thread: runs queued syncs and connection tests, one at a time.

@@ -28,6 +28,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     /// Set when something may have moved a timer; the loop then runs its timer pass.
     var timersDirty = true
     var nextDue = 0.0
+    /// When the loop next releases clean file-backed pages: 2 s after the last control request.
+    var releaseDue: Double?
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
@@ -121,6 +123,10 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 guard timersDirty || later >= nextDue else { return }
                 timersDirty = false
                 if later >= rescanDue { releasePages = true }  // every rescan interval
+                if let due = releaseDue, later >= due {
+                    releaseDue = nil
+                    releasePages = true
+                }
                 timers(now: later)
                 nextDue = pollDeadline(now: later)
                 if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
@@ -134,8 +140,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                     if !slots.values.contains(where: { $0.state == .starting }) { releasePages = true }
                 }
             }
-            // Start-up and rescans touch code the idle loop does not use again: once the workers
-            // are up (and every rescan interval), drop those clean pages from the resident set.
+            // Start-up, rescans and control requests touch code the idle loop does not use again:
+            // once the workers are up, every rescan interval and 2 s after the last request, drop
+            // those clean pages from the resident set.
             if releasePages { _ = almanac_release_clean_file_pages() }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
@@ -169,6 +176,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     private func pollDeadline(now: Double) -> Double {
         var next = rescanDue
         if let d = debounceUntil { next = min(next, d) }
+        if let d = releaseDue { next = min(next, d) }
         let beat = config.heartbeatInterval
         for slot in slots.values {
             if let t = slot.startAt, slot.process == nil { next = min(next, t) }

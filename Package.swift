@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
         .target(name: "CProcessControl"),
+        // libcurl/libxml2/libodbc/libsqlite3 loaded on first call by the `almanac` executable (start-up cost).
+        .target(name: "CLazyLibraries"),
 
         // Model, profile format, connector contract. No I/O libraries.
         .target(
@@ -77,10 +79,12 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "CLazyLibraries",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // With CLazyLibraries' stubs, no DT_NEEDED entry for the libraries they stand for.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),

@@ -24,7 +24,7 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
         .target(name: "CProcessControl"),
-        // libcurl/libxml2/libodbc/libsqlite3 loaded on first call by the `almanac` executable (start-up cost).
+        // libcurl/libxml2/libodbc/libsqlite3 loaded on first call by `almanac` (make release drops their DT_NEEDED).
         .target(name: "CLazyLibraries"),
 
         // Model, profile format, connector contract. No I/O libraries.
@@ -82,9 +82,7 @@ let package = Package(
                 "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "CLazyLibraries",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ],
-            // With CLazyLibraries' stubs, no DT_NEEDED entry for the libraries they stand for.
-            linkerSettings: [.unsafeFlags(["-Xlinker", "--as-needed"])]
+            ]
         ),
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),

@@ -4,11 +4,13 @@
 // stub that jumps through a slot. The slot first points at a resolver that dlopen()s the library,
 // looks the function up, stores its address in the slot and jumps to it with the caller's
 // registers and stack untouched (so variadic calls such as curl_easy_setopt pass through); from
-// then on the stub is one indirect jump. Linked with `--as-needed`, the binary then carries no
-// DT_NEEDED entry for these libraries: `almanac status` and an idle CSV worker do not load libcurl
-// and its ~30 dependencies (TLS, Kerberos, LDAP…), which was most of the dynamic loader's
-// start-up work. A function missing from the list below is simply bound the ordinary way (the
-// library becomes DT_NEEDED again); a test checks the built binary's dynamic section.
+// then on the stub is one indirect jump. The binary then references no symbol of these libraries
+// and `make release` removes their DT_NEEDED entries (contrib/build/drop-needed): `almanac status`
+// and an idle CSV worker do not load libcurl and its ~30 dependencies (TLS, Kerberos, LDAP…),
+// which was most of the dynamic loader's start-up work. Without that step (a plain `swift build`)
+// the libraries load at start as before and the stubs still work. A function missing from the
+// list below is bound the ordinary way, and drop-needed then refuses to drop its library only if
+// symbol versions tie the binary to it; check with the `nm` line below after adding calls.
 //
 // To refresh the list after the code starts calling a new function:
 //   nm -D --undefined-only .build/release/almanac | grep -E ' (curl_|xml|SQL|sqlite3_)'

@@ -132,10 +132,12 @@ public final class WorkerRuntime: @unchecked Sendable {
                 if takeReleaseRequest() { releaseIdlePages() }
             }
             if let due = nextRun, due <= now {
-                _ = queue.addSync(
-                    id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
+                // The next run is set before the job is queued: the job thread reports it in its
+                // progress messages (the queue's lock orders the write before its reads).
+                let options = RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule)
                 lastScheduledStart = now
                 nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
+                _ = queue.addSync(id: nil, job: nil, options: options)
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }

@@ -24,6 +24,8 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // prctl(2) wrappers (variadic in C) for the supervisor and the worker.
         .target(name: "CProcessControl"),
+        // libcurl/libxml2/libodbc/libsqlite3 loaded on first call by `almanac` (make release drops their DT_NEEDED).
+        .target(name: "CLazyLibraries"),
 
         // Model, profile format, connector contract. No I/O libraries.
         .target(
@@ -77,7 +79,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "CLazyLibraries",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -6,6 +6,10 @@ import Glibc
 /// The control API's routes (DESIGN §7). Runs on the control server's thread; takes `lock`.
 extension Supervisor {
     func handle(_ r: HTTPRequest) -> HTTPResponse {
+        lock.withLock {
+            releaseDue = monotonicSeconds() + 2
+            wakeLoop()
+        }
         let parts = r.path.split(separator: "/").map(String.init)
         let route = parts.joined(separator: "/")
         switch (r.method, route) {

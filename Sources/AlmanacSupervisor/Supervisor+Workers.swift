@@ -203,6 +203,11 @@ extension Supervisor {
                 case .oversized(let n):
                     record(slot, "warning", "dropped an oversized pipe message (\(n) bytes > 1 MiB)")
                 case .line(let line):
+                    if let nextRun = IdleHeartbeat.nextRun(ofIdleHeartbeat: line) {  // the idle path: no JSONDecoder
+                        slot.lastMessageAt = now
+                        handle(.status(state: "idle", job: nil, progress: nil, nextRun: nextRun), from: slot, now: now)
+                        continue
+                    }
                     guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)),
                         message.v == Wire.version
                     else {

@@ -28,6 +28,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     /// Set when something may have moved a timer; the loop then runs its timer pass.
     var timersDirty = true
     var nextDue = 0.0
+    /// When the loop next releases clean file-backed pages: 2 s after the last control request.
+    var releaseDue: Double?
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
@@ -89,6 +91,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             var signals: [Int32] = []
             if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
             if ready.contains(wakeRead) { _ = SignalPipe.drain(wakeRead) }
+            var releasePages = false
             lock.withLock {
                 let now = monotonicSeconds()
                 for s in signals {
@@ -119,6 +122,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 let later = monotonicSeconds()
                 guard timersDirty || later >= nextDue else { return }
                 timersDirty = false
+                if later >= rescanDue { releasePages = true }  // every rescan interval
+                if let due = releaseDue, later >= due {
+                    releaseDue = nil
+                    releasePages = true
+                }
                 timers(now: later)
                 nextDue = pollDeadline(now: later)
                 if let watcher, !watcher.isWatching, now - lastRewatch >= config.rescanInterval {
@@ -129,8 +137,13 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 if status != lastStatus {
                     notify.send("STATUS=\(status)")
                     lastStatus = status
+                    if !slots.values.contains(where: { $0.state == .starting }) { releasePages = true }
                 }
             }
+            // Start-up, rescans and control requests touch code the idle loop does not use again:
+            // once the workers are up, every rescan interval and 2 s after the last request, drop
+            // those clean pages from the resident set.
+            if releasePages { _ = almanac_release_clean_file_pages() }
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
         notify.send("STOPPING=1")
@@ -163,6 +176,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     private func pollDeadline(now: Double) -> Double {
         var next = rescanDue
         if let d = debounceUntil { next = min(next, d) }
+        if let d = releaseDue { next = min(next, d) }
         let beat = config.heartbeatInterval
         for slot in slots.values {
             if let t = slot.startAt, slot.process == nil { next = min(next, t) }

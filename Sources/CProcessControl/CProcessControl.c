@@ -1,5 +1,7 @@
 #include "CProcessControl.h"
+#include <stdio.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 
 int almanac_set_pdeathsig(int sig) { return prctl(PR_SET_PDEATHSIG, (unsigned long)sig, 0UL, 0UL, 0UL); }
@@ -26,4 +28,50 @@ int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms) {
     int n = epoll_wait(epfd, events, max, timeout_ms);
     for (int i = 0; i < n; i++) fds[i] = events[i].data.fd;
     return n;
+}
+
+long almanac_release_clean_file_pages(void) {
+    enum { MAX_RANGES = 512 };
+    struct { unsigned long start, end; long rss; } ranges[MAX_RANGES];
+    FILE *f = fopen("/proc/self/smaps", "re");
+    if (!f) return -1;
+    char line[4096];
+    int count = 0;
+    int candidate = 0;  // the current mapping is read-only, private or shared, and file-backed
+    unsigned long start = 0, end = 0;
+    long rss = 0;
+    while (fgets(line, sizeof line, f)) {
+        char perms[8] = {0};
+        unsigned long s = 0, e = 0, inode = 0;
+        int path = 0;
+        // A mapping's header: "start-end perms offset dev inode [path]".
+        if (sscanf(line, "%lx-%lx %7s %*x %*s %lu %n", &s, &e, perms, &inode, &path) >= 4) {
+            start = s;
+            end = e;
+            candidate = perms[0] == 'r' && perms[1] == '-' && inode != 0 && line[path] != '[';
+            rss = 0;
+            continue;
+        }
+        if (!candidate) continue;
+        long kb = 0;
+        if (sscanf(line, "Rss: %ld", &kb) == 1) {
+            rss = kb;
+        } else if (sscanf(line, "Anonymous: %ld", &kb) == 1) {
+            if (kb == 0 && rss > 0 && count < MAX_RANGES) {
+                ranges[count].start = start;
+                ranges[count].end = end;
+                ranges[count].rss = rss;
+                count++;
+            }
+            candidate = 0;
+        }
+    }
+    fclose(f);
+    long released = 0;
+    for (int i = 0; i < count; i++) {
+        if (madvise((void *)ranges[i].start, ranges[i].end - ranges[i].start, MADV_DONTNEED) == 0) {
+            released += ranges[i].rss;
+        }
+    }
+    return released;
 }

@@ -66,6 +66,13 @@ final class JobQueue: @unchecked Sendable {  // @unchecked: all state under `con
         condition.unlock()
     }
 
+    /// True when nothing waits to run.
+    var isEmpty: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.isEmpty
+    }
+
     var isBusy: Bool {
         condition.lock()
         defer { condition.unlock() }

@@ -34,6 +34,9 @@ public final class WorkerRuntime: @unchecked Sendable {
     var lastScheduledStart: Date?
     let progressLock = NSLock()
     var current: (job: String, progress: RunProgress?)?
+    /// Under `progressLock`: how many of the next heartbeats release the pages start-up or a run
+    /// touched (two: the first pass through the idle loop touches code the later ones do not).
+    var releaseRequests = 2
     /// Test hook: seconds each run waits before it starts working.
     var runDelay = 0.0
     /// Seconds after a retryable failure (a file still being written) before the job runs again.
@@ -98,6 +101,30 @@ public final class WorkerRuntime: @unchecked Sendable {
         return commandLoop(profile: profile, hang: testHookHang(path: path))
     }
 
+    /// Drops the clean pages of the binary and libraries that start-up or the last run touched
+    /// from the resident set, so an idle worker's RSS holds only what its loop touches again.
+    /// Called by the command loop right after a heartbeat (which has then faulted in the idle
+    /// path once): at start-up and after each run.
+    private func releaseIdlePages() {
+        let kb = almanac_release_clean_file_pages()
+        logger.debug("released clean file-backed pages", metadata: ["kb": "\(kb)"])
+    }
+
+    /// True for the first two heartbeats after start-up and after each run.
+    private func takeReleaseRequest() -> Bool {
+        progressLock.lock()
+        defer { progressLock.unlock() }
+        guard releaseRequests > 0 else { return false }
+        releaseRequests -= 1
+        return true
+    }
+
+    private func requestRelease() {
+        progressLock.lock()
+        releaseRequests = 2
+        progressLock.unlock()
+    }
+
     /// Reads fd 3 until `shutdown` or EOF; sends heartbeats; starts scheduled runs.
     private func commandLoop(profile: Profile, hang: Bool) -> Int32 {
         var framer = LineFramer()
@@ -110,6 +137,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             if !hang, mono - lastBeat >= options.heartbeatInterval {
                 sendStatus()
                 lastBeat = mono
+                if takeReleaseRequest() { releaseIdlePages() }
             }
             retries.merge(retryLock.withLock { () -> [String: Date] in
                 defer { retryInbox = [:] }
@@ -120,10 +148,12 @@ public final class WorkerRuntime: @unchecked Sendable {
                 retries[job] = nil
             }
             if let due = nextRun, due <= now {
-                _ = queue.addSync(
-                    id: nil, job: nil, options: RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule))
+                // The next run is set before the job is queued: the job thread reports it in its
+                // progress messages (the queue's lock orders the write before its reads).
+                let options = RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule)
                 lastScheduledStart = now
                 nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
+                _ = queue.addSync(id: nil, job: nil, options: options)
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
@@ -193,7 +223,11 @@ public final class WorkerRuntime: @unchecked Sendable {
         progressLock.lock()
         let c = current
         progressLock.unlock()
-        events.send(.status(state: c == nil ? "idle" : "syncing", job: c?.job, progress: c?.progress, nextRun: nextRun))
+        guard let c else {
+            events.sendRaw(IdleHeartbeat.line(nextRun: nextRun))  // the idle path: no JSONEncoder
+            return
+        }
+        events.send(.status(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun))
     }
 
     /// The job thread: runs queued syncs and connection tests, one at a time.
@@ -213,6 +247,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                     runJob(runner, name, options, ids: ids, last: i == jobs.count - 1)
                 }
             }
+            if queue.isEmpty { requestRelease() }
         }
     }
 

@@ -22,4 +22,12 @@ int almanac_epoll_remove(int epfd, int fd);
 /// epoll_wait; stores up to `max` ready descriptors in `fds`; returns their count or -1.
 int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 
+/// Drops from the resident set the pages of every read-only, file-backed mapping that holds no
+/// private copy (`Anonymous: 0` in /proc/self/smaps): the binary's and the libraries' text and
+/// read-only data touched while starting up. They stay in the page cache and come back on the
+/// next access (a minor fault), so only the pages the process still uses count in its RSS again.
+/// Writable and copied-on-write mappings are never touched. Returns the number of kilobytes that
+/// were resident in the mappings released, or -1 when /proc/self/smaps cannot be read.
+long almanac_release_clean_file_pages(void);
+
 #endif

@@ -41,8 +41,8 @@ def almanac_binary():
         return b
     b = os.path.join(REPO, ".build", "release", "almanac")
     if not os.path.exists(b):
-        log("building almanac (release)…")
-        subprocess.run(["swift", "build", "-c", "release", "--product", "almanac"], cwd=REPO, check=True)
+        log("building almanac (make release)…")
+        subprocess.run(["make", "release"], cwd=REPO, check=True)
     return b
 
 

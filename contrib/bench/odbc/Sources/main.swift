@@ -108,4 +108,7 @@ for round in 1...rounds {
             round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum, mainCPU))
 }
 print((phase == nil ? "almanac" : args[1]) + String(format: " best: %.0f rows/s", best))
-print("bindings: " + (phase?.description ?? "text as \(ODBCTextTransfer.forCurrentLocale() == .utf8 ? "UTF-8" : "UTF-16")"))
+print(
+    "bindings: "
+        + (phase?.description
+            ?? "text as \(ODBCTextTransfer.forCurrentLocale() == .utf8 ? "UTF-8 (SQL_C_CHAR)" : "UTF-16 (SQL_C_WCHAR)")"))

@@ -21,9 +21,10 @@ enum CellValue {
 /// that cannot position in a rowset (the SQLite driver) sets `positioningFailed`, and the
 /// caller reads the result again one row at a time, where `SQLGetData` needs no positioning.
 ///
-/// Text is bound as UTF-16 (`SQL_C_WCHAR`) for wide columns and as bytes (`SQL_C_CHAR`) for
-/// narrow ones, whose UTF-8 is validated per cell; numbers arrive as their text; dates, times
-/// and timestamps as ODBC structs.
+/// Text of narrow columns is bound as bytes (`SQL_C_CHAR`); text of wide columns as UTF-8 bytes
+/// too when the locale allows it (`ODBCTextTransfer.utf8`), else as UTF-16 (`SQL_C_WCHAR`); the
+/// UTF-8 / UTF-16 is validated per cell. Numbers arrive as their text; dates, times and
+/// timestamps as ODBC structs.
 final class ResultReader {
     enum Binding {
         /// `capped`: the column may hold longer values than the buffer.
@@ -81,14 +82,14 @@ final class ResultReader {
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
     init(
         statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
-        pipelined: Bool = false
+        pipelined: Bool = false, text: ODBCTextTransfer = .forCurrentLocale()
     ) throws {
         self.statement = statement
         let count = try statement.resultColumnCount()
         var columns: [ODBCColumnDescription] = []
         for i in 1...max(count, 1) where count > 0 { columns.append(try statement.describeColumn(i)) }
         self.columns = columns
-        bindings = columns.map { Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters) }
+        bindings = columns.map { Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters, text: text) }
         rowArraySize = max(requested, 1)
         rowStatus = .allocate(capacity: rowArraySize)
         var offset = 0
@@ -263,16 +264,22 @@ final class ResultReader {
         }
     }
 
-    static func binding(for column: ODBCColumnDescription, maxBoundCharacters: Int) -> Binding {
+    /// How a column is bound. `column.size` counts characters; a character takes up to 4 UTF-8
+    /// bytes, and up to 2 UTF-16 units.
+    static func binding(
+        for column: ODBCColumnDescription, maxBoundCharacters: Int, text: ODBCTextTransfer
+    ) -> Binding {
         let t = Int32(column.sqlType)
         let long = column.size <= 0 || column.size > maxBoundCharacters
         switch t {
         case SQL_TYPE_TIMESTAMP, SQL_TIMESTAMP: return .timestamp
         case SQL_TYPE_DATE, SQL_DATE: return .date
         case SQL_TYPE_TIME, SQL_TIME: return .time
-        case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR:
-            return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size, capped: false)
-        case SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
+        case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR, SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
+            let wide = t == SQL_WCHAR || t == SQL_WVARCHAR || t == SQL_WLONGVARCHAR
+            if wide && text == .utf16 {
+                return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size * 2, capped: false)
+            }
             return long
                 ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
         case SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY:

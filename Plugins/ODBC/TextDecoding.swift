@@ -71,7 +71,10 @@ enum TextDecoding {
     /// truncated sequences and bytes above U+10FFFF are invalid).
     static func utf8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
         let n = bytes.count
-        var i = 0
+        // Most values are ASCII, found by OR-ing every byte (a loop the compiler vectorizes).
+        var bits: UInt8 = 0
+        for b in bytes { bits |= b }
+        var i = bits < 0x80 ? n : 0
         while i < n {
             let b = bytes[i]
             if b < 0x80 {

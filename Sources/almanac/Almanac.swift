@@ -1,5 +1,6 @@
 import AlmanacCore
 import ArgumentParser
+import Foundation
 
 /// The `almanac` executable: every subcommand is a thin client of a library module.
 @main
@@ -25,4 +26,7 @@ struct Almanac: AsyncParsableCommand {
             WorkerSubcommand.self,
         ]
     )
+
+    /// A UTF-8 LC_CTYPE before anything runs: ODBC drivers then hand text over as UTF-8 (ODBCTextTransfer).
+    static func main() async { setlocale(LC_CTYPE, "C.UTF-8"); await main(nil) }
 }

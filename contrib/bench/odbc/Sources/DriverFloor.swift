@@ -3,13 +3,23 @@
 // String, no event. What the connector costs beyond this is the connector's own overhead.
 import CODBC
 import Foundation
+import ODBCConnector
 
 /// How the floor binds the result columns.
-enum FloorBinding: String {
-    /// As the connector does: TIMESTAMP/DATE/TIME as ODBC structs, text as UTF-16, numbers as text.
-    case connector
+enum FloorBinding {
+    /// As the connector does: TIMESTAMP/DATE/TIME as ODBC structs, numbers as `SQL_C_CHAR` text,
+    /// text columns as UTF-8 (`SQL_C_CHAR`) or UTF-16 (`SQL_C_WCHAR`) by the transfer given.
+    case connector(ODBCTextTransfer)
     /// Everything as UTF-16 text (what a driver returns with no conversion to a struct).
     case text
+
+    var description: String {
+        switch self {
+        case .connector(.utf8): return "timestamps as structs, text and numbers as SQL_C_CHAR (UTF-8)"
+        case .connector(.utf16): return "timestamps as structs, text as SQL_C_WCHAR (UTF-16), numbers as SQL_C_CHAR"
+        case .text: return "every column as SQL_C_WCHAR (UTF-16)"
+        }
+    }
 }
 
 struct FloorResult {
@@ -92,15 +102,24 @@ func driverFloor(
                 var digits: SQLSMALLINT = 0
                 var nullable: SQLSMALLINT = 0
                 ok(SQLDescribeCol(stmt, SQLUSMALLINT(c), nil, 0, nil, &type, &size, &digits, &nullable), "SQLDescribeCol")
+                // The sizes are the connector's (ResultReader.binding); no column here is long.
                 let cType: Int32
                 let elementSize: Int
-                switch Int32(type) {
-                case SQL_TYPE_TIMESTAMP where binding == .connector:
-                    (cType, elementSize) = (SQL_C_TYPE_TIMESTAMP, MemoryLayout<SQL_TIMESTAMP_STRUCT>.stride)
-                case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR, SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
-                    (cType, elementSize) = (SQL_C_WCHAR, (Int(size) + 1) * 2)
-                default:
-                    (cType, elementSize) = (SQL_C_WCHAR, 128)
+                let textual = [SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR, SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR]
+                    .contains(Int32(type))
+                switch binding {
+                case .text:
+                    (cType, elementSize) = (SQL_C_WCHAR, textual ? (Int(size) + 1) * 2 : 128)
+                case .connector(let transfer):
+                    if Int32(type) == SQL_TYPE_TIMESTAMP {
+                        (cType, elementSize) = (SQL_C_TYPE_TIMESTAMP, MemoryLayout<SQL_TIMESTAMP_STRUCT>.stride)
+                    } else if textual && transfer == .utf16 {
+                        (cType, elementSize) = (SQL_C_WCHAR, (Int(size) * 2 + 1) * 2)
+                    } else if textual {
+                        (cType, elementSize) = (SQL_C_CHAR, Int(size) * 4 + 1)
+                    } else {
+                        (cType, elementSize) = (SQL_C_CHAR, min(max(Int(size) + 8, 64), 1_024) + 1)
+                    }
                 }
                 let data = UnsafeMutableRawPointer.allocate(byteCount: elementSize * rowArraySize, alignment: 16)
                 let ind = UnsafeMutablePointer<SQLLEN>.allocate(capacity: rowArraySize)

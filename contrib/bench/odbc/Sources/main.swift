@@ -3,8 +3,10 @@
 //
 //   odbc-bench PHASE CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS
 //
-// PHASE `connector` reads through the connector (lines "almanac round N: …"); `floor` and
-// `floor-text` read with the bare bound row-array loop of DriverFloor.swift ("floor round N: …").
+// PHASE `connector` reads through the connector (lines "almanac round N: …"); `floor`,
+// `floor-utf16` and `floor-text` read with the bare bound row-array loop of DriverFloor.swift
+// ("floor round N: …"): `floor` binds every column as the connector does in this process,
+// `floor-utf16` as the connector does outside a UTF-8 locale (text as UTF-16).
 // Env ODBC_BENCH_FETCH_ROWS sets the row-array size of both (default: the connector's default).
 //
 // WINDOW_START / WINDOW_END are ISO instants (2026-01-01T00:00:00Z); the profile zone is UTC, so
@@ -14,11 +16,17 @@ import Foundation
 import Logging
 import ODBCConnector
 
+// As the almanac executable does: a UTF-8 LC_CTYPE, which lets text travel as UTF-8 (ODBCTextTransfer).
+setlocale(LC_CTYPE, "C.UTF-8")
+
 let args = CommandLine.arguments
-let phases = ["connector": nil, "floor": FloorBinding.connector, "floor-text": FloorBinding.text]
+let phases: [String: FloorBinding?] = [
+    "connector": nil, "floor": .connector(.forCurrentLocale()), "floor-utf16": .connector(.utf16),
+    "floor-text": .text,
+]
 guard args.count == 7, let phase = phases[args[1]], let chunkDays = Int(args[5]), let rounds = Int(args[6]) else {
     FileHandle.standardError.write(
-        "usage: odbc-bench connector|floor|floor-text CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n"
+        "usage: odbc-bench connector|floor|floor-utf16|floor-text CONNECTION_STRING WINDOW_START WINDOW_END CHUNK_DAYS ROUNDS\n"
             .data(using: .utf8)!)
     exit(64)
 }
@@ -93,10 +101,14 @@ for round in 1...rounds {
     let rate = Double(rows) / seconds
     best = max(best, rate)
     print(
-        (phase == nil ? "almanac" : "floor")
+        (phase == nil ? "almanac" : args[1])
             + String(
             format:
                 " round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d; %.2f CPU s on the calling thread)",
             round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum, mainCPU))
 }
-print((phase == nil ? "almanac" : "floor") + String(format: " best: %.0f rows/s", best))
+print((phase == nil ? "almanac" : args[1]) + String(format: " best: %.0f rows/s", best))
+print(
+    "bindings: "
+        + (phase?.description
+            ?? "text as \(ODBCTextTransfer.forCurrentLocale() == .utf8 ? "UTF-8 (SQL_C_CHAR)" : "UTF-16 (SQL_C_WCHAR)")"))

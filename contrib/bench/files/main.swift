@@ -193,7 +193,8 @@ func stamp(_ i: Int) -> (String, String) {
 
 func driver(sizeMB: Int, dir: String) throws {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let csv = dir + "/appointments.csv", xml = dir + "/appointments.xml"
+    // Named by size: a file generated for another --size-mb is never mistaken for this one.
+    let csv = dir + "/appointments-\(sizeMB)MB.csv", xml = dir + "/appointments-\(sizeMB)MB.xml"
     let bytes = sizeMB << 20
     let t0 = Date()
     _ = generate(

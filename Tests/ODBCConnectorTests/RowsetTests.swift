@@ -21,12 +21,7 @@ import Testing
                 "INSERT INTO many VALUES (\(i), 'T\(i) Zoë', '\(content)', '2026-03-\(day < 10 ? "0" : "")\(day) 10:00:00')"
             )
         }
-        let query =
-            sqliteDates
-            ? Self.query.replacingOccurrences(
-                of: "starts >= :window_start AND starts < :window_end",
-                with: "datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)")
-            : Self.query
+        let query = Fixture.windowQuery(Self.query, sqliteDates: sqliteDates)
         for rows in ["1", "7", "1000"] {
             let c = try Fixture.connector(
                 cs, connection: ["fetch_rows": rows], job: ["read_query": query], chunkDays: 7)

@@ -8,6 +8,15 @@ import Testing
 
 /// Builds connectors and runs setup SQL for the tests, through the same ODBC layer.
 enum Fixture {
+    /// `query` with its window condition compared through SQLite's `datetime()` when `sqliteDates`
+    /// (SQLite keeps timestamps as text; the bound window parameters are compared as dates).
+    static func windowQuery(_ query: String, sqliteDates: Bool) -> String {
+        guard sqliteDates else { return query }
+        return query.replacingOccurrences(
+            of: "starts >= :window_start AND starts < :window_end",
+            with: "datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)")
+    }
+
     static let chicago = TimeZone(identifier: "America/Chicago")!
 
     static func context(

@@ -86,12 +86,7 @@ import Testing
                 freelocale(loc)
             }
             #expect(ODBCTextTransfer.forCurrentLocale() == (locale == "C" ? .utf16 : .utf8))
-            let query =
-                sqliteDates
-                ? Self.query.replacingOccurrences(
-                    of: "starts >= :window_start AND starts < :window_end",
-                    with: "datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)")
-                : Self.query
+            let query = Fixture.windowQuery(Self.query, sqliteDates: sqliteDates)
             let c = try Fixture.connector(
                 cs, connection: ["fetch_rows": String(rowArraySize)], job: ["read_query": query])
             let r = try Fixture.readAll(c, SQLiteSourceTests.march)

@@ -15,7 +15,6 @@ public final class CSVConnector: Connector {
     /// Everything but participants' responses, which a row has no column for.
     public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
     let settings: CSVSettings
-    let mapper: RowMapper
     private let side: ConnectorContext.Side
     private let listing: FileListing<CSVFileReader>
 
@@ -26,13 +25,9 @@ public final class CSVConnector: Connector {
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
-        let source = FileSource(prefix: "csv", path: settings.path, glob: settings.glob, settle: settings.settle)
-        let mapper = RowMapper(timeZone: settings.timeZone, formats: settings.formats)
-        self.mapper = mapper
         listing = FileListing(
-            prefix: "csv", unit: "rows", path: settings.path, source: source, timeZone: settings.timeZone,
-            pageSize: pageSize, fieldCount: 4, marker: marker
-        ) { url in
+            prefix: "csv", unit: "rows", settings: settings.common, pageSize: pageSize, fieldCount: 4, marker: marker
+        ) { url, source, mapper in
             try CSVFileReader(url: url, settings: settings, source: source, mapper: mapper)
         }
     }
@@ -40,7 +35,7 @@ public final class CSVConnector: Connector {
     public func read(_ request: ReadRequest) throws -> ReadPage { try listing.read(request) }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        let outcomes = try CSVSink(settings: settings, source: listing.source, mapper: mapper).apply(changes)
+        let outcomes = try CSVSink(settings: settings, source: listing.source, mapper: listing.mapper).apply(changes)
         listing.recordWrite()
         return outcomes
     }

@@ -54,19 +54,10 @@ public enum CSVModule: ConnectorModule {
     /// `csv.sink_is_directory` when a job writes to a directory `path`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
         let settings = try CSVSettings(context)
-        var isDir: ObjCBool = false
-        if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
-            isDir.boolValue
-        {
-            throw AlmanacError(
-                "csv.sink_is_directory",
-                "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing CSV needs `path` to name a file"
-            )
-        }
         return CSVConnector(
             settings: settings, side: context.side,
             capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
             logger: context.logger,
-            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
+            marker: try settings.common.sinkMarker(context, prefix: "csv"))
     }
 }

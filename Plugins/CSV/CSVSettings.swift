@@ -4,27 +4,19 @@ import Foundation
 
 /// The settings of one `connector = "csv"` connection, parsed and checked (see README.md).
 struct CSVSettings: Sendable {
-    var path: URL
-    var glob: String
+    /// Where the files are, settle time, date formats, zone (shared by the file connectors).
+    var common: FileSettings
     var delimiter: UInt8
     var encoding: TextEncoding
     var header: Bool
     /// Standard field (or custom name) → header name, or 1-based column number without a header.
     var columns: [(field: StandardField, column: String)]
-    var formats: [StandardField: TimeFormat]
-    var settle: Duration
-    var timeZone: TimeZone
 
     /// Reads the connection table. Throws `config.invalid_value` naming the key.
     init(_ context: ConnectorContext) throws {
         let t = context.connection
         func invalid(_ key: String, _ message: String) -> AlmanacError { FileSettings.invalid(context, key, message) }
-        let common = try FileSettings(context, defaultGlob: "*.csv")
-        path = common.path
-        glob = common.glob
-        formats = common.formats
-        settle = common.settle
-        timeZone = common.timeZone
+        common = try FileSettings(context, defaultGlob: "*.csv")
         guard let d = CSVSettings.delimiter(t.string("delimiter") ?? ",") else {
             throw invalid("delimiter", "must be one ASCII character other than a quote or a line break (or \"tab\")")
         }

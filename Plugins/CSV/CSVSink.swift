@@ -31,7 +31,7 @@ struct CSVSink {
     }
 
     func apply(_ changes: [Change]) throws -> [WriteOutcome] {
-        let url = settings.path
+        let url = settings.common.path
         guard !source.isDirectory else {
             throw AlmanacError("csv.sink_is_directory", "\(url.path) is a directory: to write, `path` must name a file")
         }
@@ -86,7 +86,7 @@ struct CSVSink {
             fields = CSVLayout.positional(settings: settings).fields
         }
 
-        let renderer = RowRenderer(zone: mapper.zone, formats: settings.formats)
+        let renderer = RowRenderer(zone: mapper.zone, formats: settings.common.formats)
         var outcomes: [WriteOutcome?] = []
         var pending: [(row: Int, values: [StandardField: String])] = []
         var touched: [Int: Int] = [:]

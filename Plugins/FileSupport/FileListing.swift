@@ -50,8 +50,8 @@ public protocol FileRecordReader: AnyObject {
 /// - A job's target that was never written reads as empty (the first write creates it); once
 ///   written (the `SinkMarker`), a missing target is an error (`PREFIX.path_missing`).
 public final class FileListing<Reader: FileRecordReader> {
-    /// Opens a file, to be read from its start.
-    public typealias Open = (_ url: URL) throws -> Reader
+    /// Opens a file, to be read from its start, with the listing's source and mapper.
+    public typealias Open = (_ url: URL, _ source: FileSource, _ mapper: RowMapper) throws -> Reader
 
     /// `csv`, `xml`: the prefix of error codes and continuation tokens.
     public let prefix: String
@@ -59,6 +59,8 @@ public final class FileListing<Reader: FileRecordReader> {
     public let unit: String
     public let path: URL
     public let source: FileSource
+    /// Rows to events (and, for sinks, back), in the connection's zone and formats.
+    public let mapper: RowMapper
     public let pageSize: Int
     let timeZone: TimeZone
     let fieldCount: Int
@@ -76,14 +78,16 @@ public final class FileListing<Reader: FileRecordReader> {
     }
     private var session: Session?
 
+    /// A listing of the files `settings` names, mapped in its zone with its date formats.
     /// - Parameter fieldCount: how many continuation fields a reader gives.
-    public init(prefix: String, unit: String, path: URL, source: FileSource, timeZone: TimeZone, pageSize: Int,
+    public init(prefix: String, unit: String, settings: FileSettings, pageSize: Int,
                 fieldCount: Int, marker: SinkMarker?, open: @escaping Open) {
         self.prefix = prefix
         self.unit = unit
-        self.path = path
-        self.source = source
-        self.timeZone = timeZone
+        self.path = settings.path
+        self.source = FileSource(prefix: prefix, path: settings.path, glob: settings.glob, settle: settings.settle)
+        self.mapper = RowMapper(timeZone: settings.timeZone, formats: settings.formats)
+        self.timeZone = settings.timeZone
         self.pageSize = pageSize
         self.fieldCount = fieldCount
         self.marker = marker
@@ -102,7 +106,7 @@ public final class FileListing<Reader: FileRecordReader> {
         var items: [SourceItem] = []
         var problems: [ItemProblem] = []
         while items.count < pageSize && s.index < s.files.count {
-            let reader = try s.reader ?? open(s.files[s.index])
+            let reader = try s.reader ?? open(s.files[s.index], source, mapper)
             s.reader = reader
             while items.count < pageSize, let next = try reader.nextRecord(window: request.window) {
                 switch consume next {
@@ -158,7 +162,7 @@ public final class FileListing<Reader: FileRecordReader> {
                 .init(
                     name: "files", ok: true,
                     detail: "\(files.count) file(s): " + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
-            let reader = try open(files[0])
+            let reader = try open(files[0], source, mapper)
             var items = 0, problems = 0
             while items + problems < 100, let next = try reader.nextRecord(window: nil) {
                 if case .item = next { items += 1 } else { problems += 1 }
@@ -240,7 +244,7 @@ public final class FileListing<Reader: FileRecordReader> {
     /// has no such point.
     private func replay(_ s: inout Session, to index: Int, at fields: [String], window: TimeWindow) throws {
         while s.index <= index {
-            let reader = try open(s.files[s.index])
+            let reader = try open(s.files[s.index], source, mapper)
             s.reader = reader
             while s.index < index || reader.continuationFields != fields {
                 guard let next = try reader.nextRecord(window: window) else {

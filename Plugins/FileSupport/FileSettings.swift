@@ -31,6 +31,20 @@ public struct FileSettings: Sendable {
         timeZone = context.timeZone
     }
 
+    /// For a job's `to` side: the marker that remembers the target was written; throws
+    /// `PREFIX.sink_is_directory` when `path` is a directory (a sink writes one file). Nil for `from`.
+    public func sinkMarker(_ context: ConnectorContext, prefix: String) throws -> SinkMarker? {
+        guard context.side == .to else { return nil }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
+            throw AlmanacError(
+                ErrorCode(rawValue: "\(prefix).sink_is_directory"),
+                "connection \"\(context.connectionName)\": \(path.path) is a directory; a job writing "
+                    + "\(prefix.uppercased()) needs `path` to name a file")
+        }
+        return SinkMarker(context: context, path: path)
+    }
+
     /// `connection "NAME": KEY: MESSAGE` as `config.invalid_value`.
     public static func invalid(_ context: ConnectorContext, _ key: String, _ message: String) -> AlmanacError {
         AlmanacError(.configInvalidValue, "connection \"\(context.connectionName)\": \(key): \(message)")

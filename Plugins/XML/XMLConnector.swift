@@ -15,7 +15,6 @@ public final class XMLConnector: Connector {
     /// Everything but participants' responses, which a row has no column for.
     public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
     let settings: XMLSettings
-    let mapper: RowMapper
     private let side: ConnectorContext.Side
     private let listing: FileListing<XMLItemReader>
 
@@ -26,13 +25,9 @@ public final class XMLConnector: Connector {
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
-        let source = FileSource(prefix: "xml", path: settings.path, glob: settings.glob, settle: settings.settle)
-        let mapper = RowMapper(timeZone: settings.timeZone, formats: settings.formats)
-        self.mapper = mapper
         listing = FileListing(
-            prefix: "xml", unit: "items", path: settings.path, source: source, timeZone: settings.timeZone,
-            pageSize: pageSize, fieldCount: 3, marker: marker
-        ) { url in
+            prefix: "xml", unit: "items", settings: settings.common, pageSize: pageSize, fieldCount: 3, marker: marker
+        ) { url, source, mapper in
             try XMLItemReader(url: url, settings: settings, source: source, mapper: mapper)
         }
     }
@@ -40,7 +35,7 @@ public final class XMLConnector: Connector {
     public func read(_ request: ReadRequest) throws -> ReadPage { try listing.read(request) }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        let outcomes = try XMLSink(settings: settings, source: listing.source, mapper: mapper).apply(changes)
+        let outcomes = try XMLSink(settings: settings, source: listing.source, mapper: listing.mapper).apply(changes)
         listing.recordWrite()
         return outcomes
     }

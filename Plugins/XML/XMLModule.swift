@@ -71,19 +71,10 @@ public enum XMLModule: ConnectorModule {
                 "connection \"\(context.connectionName)\": item: a job writing XML needs an item below the root element, like \"/Appointments/Appointment\""
             )
         }
-        var isDir: ObjCBool = false
-        if context.side == .to, FileManager.default.fileExists(atPath: settings.path.path, isDirectory: &isDir),
-            isDir.boolValue
-        {
-            throw AlmanacError(
-                "xml.sink_is_directory",
-                "connection \"\(context.connectionName)\": \(settings.path.path) is a directory; a job writing XML needs `path` to name a file"
-            )
-        }
         return XMLConnector(
             settings: settings, side: context.side,
             capabilities: capabilities(jobSettings: context.jobSettings, side: context.side),
             logger: context.logger,
-            marker: context.side == .to ? SinkMarker(context: context, path: settings.path) : nil)
+            marker: try settings.common.sinkMarker(context, prefix: "xml"))
     }
 }

@@ -4,27 +4,19 @@ import Foundation
 
 /// The settings of one `connector = "xml"` connection, parsed and checked (see README.md).
 struct XMLSettings: Sendable {
-    var path: URL
-    var glob: String
+    /// Where the files are, settle time, date formats, zone (shared by the file connectors).
+    var common: FileSettings
     var item: XMLPath
     /// Field (standard or custom name) → path relative to the item, in standard field order.
     var fields: [(field: StandardField, path: XMLPath)]
     var namespaces: [String: String]
     var maxBytes: Int64
-    var formats: [StandardField: TimeFormat]
-    var settle: Duration
-    var timeZone: TimeZone
 
     /// Reads the connection table. Throws `config.invalid_value` naming the key.
     init(_ context: ConnectorContext) throws {
         let t = context.connection
         func invalid(_ key: String, _ message: String) -> AlmanacError { FileSettings.invalid(context, key, message) }
-        let common = try FileSettings(context, defaultGlob: "*.xml")
-        path = common.path
-        glob = common.glob
-        formats = common.formats
-        settle = common.settle
-        timeZone = common.timeZone
+        common = try FileSettings(context, defaultGlob: "*.xml")
         let ns = t.table("namespaces") ?? ConfigTable()
         var namespaces: [String: String] = [:]
         for key in ns.keys {

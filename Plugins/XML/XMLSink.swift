@@ -17,7 +17,7 @@ struct XMLSink {
     let mapper: RowMapper
 
     func apply(_ changes: [Change]) throws -> [WriteOutcome] {
-        let url = settings.path
+        let url = settings.common.path
         guard !source.isDirectory else {
             throw AlmanacError("xml.sink_is_directory", "\(url.path) is a directory: to write, `path` must name a file")
         }
@@ -32,7 +32,7 @@ struct XMLSink {
                 items.append(values)
             }
         }
-        let renderer = RowRenderer(zone: mapper.zone, formats: settings.formats)
+        let renderer = RowRenderer(zone: mapper.zone, formats: settings.common.formats)
         var outcomes: [WriteOutcome] = []
         var changed = false
         for change in changes {

@@ -53,14 +53,10 @@ public final class CronofyConnector: Connector {
         self.settings = settings
         self.logger = logger
         self.connection = connection
-        let http = HTTPClient(
-            options: settings.transport, retry: settings.retry,
-            budget: RequestBudget(limit: settings.requestBudget), logger: logger)
-        let tokens = OAuthTokenSource(
-            client: settings.client, configuredRefreshToken: settings.refreshToken,
-            store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
-            kind: "cronofy", connection: connection, http: http)
-        api = AuthorizedClient(http: http, tokens: tokens)
+        api = AuthorizedClient(
+            kind: "cronofy", connection: connection, profile: profile, stateDirectory: stateDirectory,
+            client: settings.client, refreshToken: settings.refreshToken, transport: settings.transport,
+            retry: settings.retry, requestBudget: settings.requestBudget, logger: logger)
     }
 
     public var http: HTTPClient { api.http }

@@ -56,15 +56,11 @@ public final class GoogleConnector: Connector {
         self.logger = logger
         self.connection = connection
         eventsPath = "/calendar/v3/calendars/\(GoogleConnector.escape(settings.calendarID))/events"
-        let http = HTTPClient(
-            options: settings.transport, retry: settings.retry,
-            budget: RequestBudget(limit: settings.requestBudget), logger: logger)
-        http.isRetryableResponse = { GoogleConnector.isRateLimited($0) }
-        let tokens = OAuthTokenSource(
-            client: settings.client, configuredRefreshToken: settings.refreshToken,
-            store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
-            kind: "google", connection: connection, http: http)
-        api = AuthorizedClient(http: http, tokens: tokens)
+        api = AuthorizedClient(
+            kind: "google", connection: connection, profile: profile, stateDirectory: stateDirectory,
+            client: settings.client, refreshToken: settings.refreshToken, transport: settings.transport,
+            retry: settings.retry, requestBudget: settings.requestBudget, logger: logger,
+            isRetryableResponse: { GoogleConnector.isRateLimited($0) })
     }
 
     /// The HTTP client (counters for tests and benchmarks).

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import Logging
 
 /// An `HTTPClient` that adds `Authorization: Bearer …` from an `OAuthTokenSource`, and on a 401
 /// refreshes the token once and resends.
@@ -10,6 +11,24 @@ public final class AuthorizedClient {
     public init(http: HTTPClient, tokens: OAuthTokenSource) {
         self.http = http
         self.tokens = tokens
+    }
+
+    /// The client of one calendar connection (`kind`: google, cronofy): its transport, retries and
+    /// request budget, tokens refreshed with `client`, rotated refresh tokens kept in
+    /// `stateDirectory`. `isRetryableResponse` adds service-specific retryable answers.
+    public convenience init(
+        kind: String, connection: String, profile: String?, stateDirectory: URL, client: OAuthClient,
+        refreshToken: String?, transport: TransportOptions, retry: RetryPolicy, requestBudget: Int?, logger: Logger,
+        isRetryableResponse: @escaping @Sendable (HTTPResponse) -> Bool = { _ in false }
+    ) {
+        let http = HTTPClient(
+            options: transport, retry: retry, budget: RequestBudget(limit: requestBudget), logger: logger)
+        http.isRetryableResponse = isRetryableResponse
+        let tokens = OAuthTokenSource(
+            client: client, configuredRefreshToken: refreshToken,
+            store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),
+            kind: kind, connection: connection, http: http)
+        self.init(http: http, tokens: tokens)
     }
 
     /// Sends one request; see `HTTPClient.send`. Also throws the token source's errors.

@@ -229,9 +229,7 @@ public final class ODBCConnector: Connector {
                     let item = try mapper.map(cell)
                     if !seenKeys.insert(item.key) {
                         problems.append(
-                            ItemProblem(
-                                key: item.key, field: "external_id",
-                                reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
+                            DuplicateKey.problem(key: item.key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
                     items.append(consume item)

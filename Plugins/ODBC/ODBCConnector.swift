@@ -107,13 +107,13 @@ public final class ODBCConnector: Connector {
         if e.isTimeout {
             return AlmanacError(
                 "odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         if e.isConnectionLost {
             return AlmanacError(
                 "odbc.connection_lost",
                 "\(place): the connection was lost during \(what) and could not be re-established",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
     }

@@ -23,7 +23,8 @@ struct GoogleCredentials: Equatable {
         }
         if let type = object["type"] as? String {
             guard type == "authorized_user" else {
-                return .failure(Problem("credentials has \"type\": \"\(type)\", which almanac cannot use; " + Problem.forms))
+                return .failure(
+                    Problem("credentials has \"type\": \"\(type)\", which almanac cannot use; " + Problem.forms))
             }
             let missing = ["client_id", "client_secret", "refresh_token"].filter {
                 ((object[$0] as? String) ?? "").isEmpty
@@ -40,7 +41,8 @@ struct GoogleCredentials: Equatable {
                     tokenURL: object["token_uri"] as? String, refreshToken: object["refresh_token"] as? String))
         }
         guard let app = (object["installed"] ?? object["web"]) as? [String: Any] else {
-            return .failure(Problem("credentials has neither an \"installed\" or \"web\" object nor a \"type\"; " + Problem.forms))
+            return .failure(
+                Problem("credentials has neither an \"installed\" or \"web\" object nor a \"type\"; " + Problem.forms))
         }
         return .success(
             GoogleCredentials(

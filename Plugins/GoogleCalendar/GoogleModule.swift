@@ -14,8 +14,7 @@ public enum GoogleModule: ConnectorModule {
             "calendar_id", .string, required: true,
             "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
         SettingSpec(
-            "credentials", .secret,
-            "OAuth client JSON as downloaded from the Google console, or an authorized_user JSON (credentials_file)"),
+            "credentials", .secret, "OAuth client or authorized_user JSON (credentials_file; README: Credentials)"),
         SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
         SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
         SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),

@@ -20,6 +20,25 @@ public enum StampScenario {
 
         /// How many items the run after the lost state linked.
         public var linked: Int { relink.actions.filter { $0.kind == .link }.count }
+
+        /// Where a side whose keys are the ids almanac gave (a sink) broke the rule, given what it
+        /// lists after the scenario: empty when each update landed, every item kept its id, the
+        /// last edit arrived, and the run after the lost state linked all and created nothing.
+        public func mismatches(listed items: [SourceItem]) -> [String] {
+            var out: [String] = []
+            func check(_ ok: Bool, _ what: String) { if !ok { out.append(what) } }
+            check(updates.allSatisfy { $0.toCounts.updated == 1 }, "updates \(updates.map(\.toCounts.updated))")
+            check(Set(items.map(\.key)) == Set(ids.values), "keys \(items.map(\.key).sorted())")
+            for item in items where ids[item.event.title ?? "?"] != item.key {
+                out.append("\(item.event.title ?? "?") listed under \(item.key)")
+            }
+            let edited = items.first { $0.event.title == "Stamped 0" }?.event.description
+            check(edited == "Edit \(rounds)", "description of Stamped 0: \(edited ?? "none")")
+            check(relink.report.result == .success, "relink: \(relink.report.result) \(relink.report.error ?? "")")
+            check(relink.report.toCounts.created == 0, "relink created \(relink.report.toCounts.created)")
+            check(linked == ids.count, "relink linked \(linked)")
+            return out
+        }
     }
 
     public static let rounds = 10

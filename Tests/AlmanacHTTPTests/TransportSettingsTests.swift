@@ -26,8 +26,12 @@ struct TransportSettingsTests {
 
 /// Which HTTP failures a later run may get past with nothing changed (retried soon by the worker).
 @Suite struct HTTPRetryableTests {
-    @Test(arguments: [(7, "http.transport", true), (28, "http.timeout", true), (56, "http.transport", true),
-                      (60, "http.tls", false), (35, "http.tls", false)])
+    static let failures: [(Int, String, Bool)] = [
+        (7, "http.transport", true), (28, "http.timeout", true), (56, "http.transport", true),
+        (60, "http.tls", false), (35, "http.tls", false),
+    ]
+
+    @Test(arguments: failures)
     func transportFailures(curlCode: Int, code: String, retryable: Bool) {
         let e = AlmanacHTTPError.transport(host: "127.0.0.1", curlCode: curlCode, detail: "x")
         #expect(e.code.rawValue == code)

@@ -7,7 +7,10 @@ import Testing
 @Suite struct RetryBackoffTests {
     @Test func doublesFromThirtySecondsUpToTheScheduleInterval() {
         let hourly = RetryBackoff(schedule: Schedule(trigger: .every(.seconds(3_600)), jitter: .zero))
-        #expect((1...10).map { hourly.delay(afterFailures: $0) } == [30, 60, 120, 240, 480, 960, 1_920, 3_600, 3_600, 3_600])
+        #expect(
+            (1...10).map { hourly.delay(afterFailures: $0) } == [
+                30, 60, 120, 240, 480, 960, 1_920, 3_600, 3_600, 3_600,
+            ])
         #expect(hourly.description == "30s, ×2, at most 3600s")
     }
 

@@ -7,24 +7,25 @@ import Testing
 struct DuplicateKeyRunTests {
     @Test func theFirstRowIsSyncedAndTheRunExitsOne() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-dup-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir.appendingPathComponent("profiles"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.appendingPathComponent("profiles"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         try "external_id,title,start_time\nd1,First,\(start)\nd2,Other,\(start)\nd1,Again,\(start)\n"
             .write(to: dir.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
         try """
-            timezone = "UTC"
-            [connections.src]
-            connector = "csv"
-            path = "\(dir.path)/in.csv"
-            [connections.dst]
-            connector = "csv"
-            path = "\(dir.path)/out.csv"
-            [[jobs]]
-            name = "main"
-            from = "src"
-            to = "dst"
-            """.write(to: dir.appendingPathComponent("profiles/dup.toml"), atomically: true, encoding: .utf8)
+        timezone = "UTC"
+        [connections.src]
+        connector = "csv"
+        path = "\(dir.path)/in.csv"
+        [connections.dst]
+        connector = "csv"
+        path = "\(dir.path)/out.csv"
+        [[jobs]]
+        name = "main"
+        from = "src"
+        to = "dst"
+        """.write(to: dir.appendingPathComponent("profiles/dup.toml"), atomically: true, encoding: .utf8)
         let run = try BinaryRunner.run(
             ["run", "dup", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"])
         #expect(run.status == 1, "\(run.stdout)\(run.stderr)")

@@ -21,7 +21,10 @@ struct TransientFailureTests {
         let h = try DaemonHarness()
         let db = h.root + "/clinic.db"
         let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
-        try sqlite(db, "CREATE TABLE appts (id TEXT, title TEXT, starts TEXT); INSERT INTO appts VALUES ('a1', 'Visit', '\(start)');")
+        try sqlite(
+            db,
+            "CREATE TABLE appts (id TEXT, title TEXT, starts TEXT); INSERT INTO appts VALUES ('a1', 'Visit', '\(start)');"
+        )
         try h.write(
             "clinic.toml",
             """
@@ -65,8 +68,9 @@ struct TransientFailureTests {
         let log = try String(contentsOfFile: h.logPath, encoding: .utf8).split(separator: "\n")
         let failure = log.filter { $0.contains("msg=\"run finished\"") && $0.contains("result=failed") }
         #expect(!failure.isEmpty)
-        #expect(failure.allSatisfy { $0.contains("level=warning") && $0.contains("error.code=odbc.database_missing") },
-                "\(failure)")
+        #expect(
+            failure.allSatisfy { $0.contains("level=warning") && $0.contains("error.code=odbc.database_missing") },
+            "\(failure)")
 
         // The database comes back; nobody asks for a sync and the schedule is manual: a retry syncs it.
         try FileManager.default.moveItem(atPath: db + ".moved", toPath: db)

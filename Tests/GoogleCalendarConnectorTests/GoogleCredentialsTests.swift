@@ -39,7 +39,9 @@ struct GoogleCredentialsTests {
                 == "credentials is an authorized_user JSON without refresh_token; write it again with "
                 + "`gcloud auth application-default login`")
         #expect(missing?.contains(Self.secret) == false)
-        #expect(problem(#"{"type":"service_account","private_key":"k"}"#)?.hasPrefix("credentials has \"type\": \"service_account\"") == true)
+        #expect(
+            problem(#"{"type":"service_account","private_key":"k"}"#)?.hasPrefix(
+                "credentials has \"type\": \"service_account\"") == true)
         #expect(problem("not json")?.hasPrefix("credentials is not JSON") == true)
         #expect(problem(#"{"client_id":"c"}"#)?.hasPrefix("credentials has neither") == true)
     }
@@ -63,21 +65,21 @@ struct GoogleCredentialsTests {
             try credentials.write(to: dir.appendingPathComponent("google.json"), atomically: true, encoding: .utf8)
             let file = profiles.appendingPathComponent("clinic.toml")
             try """
-                timezone = "America/Chicago"
-                [connections.src]
-                connector = "csv"
-                path      = "\(dir.appendingPathComponent("in.csv").path)"
-                [connections.cal]
-                connector        = "google"
-                calendar_id      = "primary"
-                base_url         = "\(server.baseURL)"
-                token_url        = "\(server.tokenURL)"
-                credentials_file = "../google.json"
-                [[jobs]]
-                name = "appointments"
-                from = "src"
-                to   = "cal"
-                """.write(to: file, atomically: true, encoding: .utf8)
+            timezone = "America/Chicago"
+            [connections.src]
+            connector = "csv"
+            path      = "\(dir.appendingPathComponent("in.csv").path)"
+            [connections.cal]
+            connector        = "google"
+            calendar_id      = "primary"
+            base_url         = "\(server.baseURL)"
+            token_url        = "\(server.tokenURL)"
+            credentials_file = "../google.json"
+            [[jobs]]
+            name = "appointments"
+            from = "src"
+            to   = "cal"
+            """.write(to: file, atomically: true, encoding: .utf8)
             return file
         }
 

@@ -11,7 +11,8 @@ import Logging
 /// Reads commands on fd 3, writes events on fd 4, logs on stderr. Sets PR_SET_PDEATHSIG and
 /// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).
 /// Runs its jobs on schedule and on command, one at a time, on a job thread of its own.
-// @unchecked Sendable: the schedule state is touched only by the command loop; `current` is under `progressLock`.
+// @unchecked Sendable: the schedule state is touched only by the command loop, the retry counts only by the job
+// thread; `current` is under `progressLock`, the retry inbox under `retryLock`.
 public final class WorkerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var profile: String

@@ -41,6 +41,16 @@ public final class SyncHarness {
         state = try StateStore(path: dir.appendingPathComponent("test.sqlite").path)
     }
 
+    /// A harness whose job runs `direction` (`one-way`, `two-way`) over 7 days back and 30 ahead,
+    /// in 7-day chunks: what the scenarios against real connectors use.
+    public static func windowed(direction: String = "one-way") throws -> SyncHarness {
+        try SyncHarness(
+            job: """
+                direction = "\(direction)"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                """)
+    }
+
     /// Writes `test.toml` with two memory connections (`a` → `b`) and one job `j`, and loads it.
     public static func loadProfile(in dir: URL, timezone: String, job extra: String) throws -> Profile {
         let text = """

@@ -12,11 +12,7 @@ import Testing
     @Test func tenUpdatesAcrossIdleRunsKeepTheIDAndALostStateLinksEveryRow() throws {
         let s = Scratch(label: "csv-stamp")
         defer { s.cleanup() }
-        let h = try SyncHarness(
-            job: """
-                direction = "one-way"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed()
         let ctx = fileConnectorContext(["path": .string("out.csv")], side: .to, dir: s.url)
         let sink = try CSVModule.make(ctx)
         let r = try StampScenario.run(h, to: sink)

@@ -9,11 +9,7 @@ import Testing
 @Suite("cronofy origin stamp through updates", .serialized, .timeLimit(.minutes(2)))
 struct CronofyStampTests {
     @Test func tenUpdatesAcrossIdleRunsKeepTheEventIDAndALostStateLinksEveryEvent() throws {
-        let h = try SyncHarness(
-            job: """
-                direction = "two-way"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed(direction: "two-way")
         let c = try CronofyHarness()
         let r = try StampScenario.run(h, to: c.connector)
         #expect(r.updates.map(\.toCounts.updated) == Array(repeating: 1, count: StampScenario.rounds))

@@ -9,11 +9,7 @@ import Testing
 @Suite("google failures that may pass", .serialized, .timeLimit(.minutes(2)))
 struct GoogleRetryableTests {
     @Test func anUnavailableGoogleFailsTheRunRetryably() throws {
-        let h = try SyncHarness(
-            job: """
-                direction = "one-way"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed()
         _ = try h.fromStore.put(h.event("Visit", hours: 3))
         let g = try GoogleHarness(faults: FaultPolicy(rate: 1, kinds: [.unavailable]))
         let report = try h.run(to: g.connector).report

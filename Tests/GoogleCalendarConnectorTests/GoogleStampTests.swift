@@ -10,11 +10,7 @@ import Testing
 struct GoogleStampTests {
     @Test(arguments: ["one-way", "two-way"])
     func tenUpdatesAcrossIdleRunsKeepTheStampAndALostStateLinksEveryEvent(direction: String) throws {
-        let h = try SyncHarness(
-            job: """
-                direction = "\(direction)"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed(direction: direction)
         let g = try GoogleHarness()
         let r = try StampScenario.run(h, to: g.connector)
         #expect(r.updates.map(\.result) == Array(repeating: .success, count: StampScenario.rounds))

@@ -10,11 +10,7 @@ import Testing
 /// binds on insert, and the update statement finds the row by that same id.
 @Suite struct SQLiteStampTests {
     @Test func tenUpdatesAcrossIdleRunsKeepTheIDAndALostStateLinksEveryRow() throws {
-        let h = try SyncHarness(
-            job: """
-                direction = "one-way"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed()
         let (sink, sql) = try SQLiteSinkTests().setUp()
         let r = try StampScenario.run(h, to: sink)
         let window = TimeWindow(start: h.now.addingTimeInterval(-86_400), end: h.now.addingTimeInterval(30 * 86_400))

@@ -22,11 +22,7 @@ import Testing
     @Test func tenUpdatesAcrossIdleRunsKeepTheIDAndALostStateLinksEveryItem() throws {
         let s = Scratch(label: "xml-stamp")
         defer { s.cleanup() }
-        let h = try SyncHarness(
-            job: """
-                direction = "one-way"
-                window = { past_days = 7, future_days = 30, chunk_days = 7 }
-                """)
+        let h = try SyncHarness.windowed()
         let ctx = fileConnectorContext(settings, side: .to, dir: s.url)
         let sink = try XMLModule.make(ctx)
         let r = try StampScenario.run(h, to: sink)

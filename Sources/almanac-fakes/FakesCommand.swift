@@ -69,6 +69,11 @@ struct FakesCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A parent may start us with signals blocked (test runners do): SIGTERM and SIGINT must stop us.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         func read(_ f: String?) throws -> String? {
             try f.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
         }

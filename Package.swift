@@ -74,7 +74,7 @@ let package = Package(
             name: "AlmanacTestKit",
             dependencies: ["AlmanacCore", "AlmanacSync", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
+        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"], exclude: ["README.md"]),
 
         .executableTarget(
             name: "almanac",

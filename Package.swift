@@ -121,7 +121,7 @@ let package = Package(
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
-        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP", "almanac-fakes"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP", "AlmanacTestKit", "almanac-fakes"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
                     dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),

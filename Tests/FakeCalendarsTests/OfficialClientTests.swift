@@ -1,3 +1,4 @@
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 /// connectors rely on, checked by `contrib/conformance/*_checks.py` against `almanac-fakes`.
 @Suite(
     "fakes accepted by the official client libraries", .serialized, .timeLimit(.minutes(5)),
-    .enabled(if: OfficialClients.enabled, "no venv at .build/pyenv (contrib/dev/pyenv; make test installs it)"))
+    .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct OfficialClientTests {
     static let google = [
         "oauth.refresh_grant", "oauth.second_client", "oauth.invalid_client", "oauth.invalid_grant",

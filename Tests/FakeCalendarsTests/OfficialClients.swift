@@ -1,34 +1,16 @@
+import AlmanacTestKit
 import Foundation
-import Testing
 
 /// Runs the conformance scripts of `contrib/conformance` (Google's and Cronofy's own client
 /// libraries, in the venv `contrib/dev/pyenv` makes under `.build/pyenv`) against `almanac-fakes`
 /// started as its own process on a loopback port.
 enum OfficialClients {
-    static let root: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url
-    }()
-
-    /// The venv's interpreter (`ALMANAC_PYENV` names another venv).
-    static var python: URL {
-        let env = ProcessInfo.processInfo.environment["ALMANAC_PYENV"]
-        return URL(fileURLWithPath: env ?? root.appendingPathComponent(".build/pyenv").path)
-            .appendingPathComponent("bin/python")
-    }
-
     static var fakesBinary: URL {
         if let bin = ProcessInfo.processInfo.environment["ALMANAC_BIN"] {
             return URL(fileURLWithPath: bin).deletingLastPathComponent().appendingPathComponent("almanac-fakes")
         }
-        return root.appendingPathComponent(".build/debug/almanac-fakes")
+        return OfficialClientVenv.root.appendingPathComponent(".build/debug/almanac-fakes")
     }
-
-    static let required = ProcessInfo.processInfo.environment["ALMANAC_REQUIRE_SERVICES"] == "1"
-
-    /// Runs when the venv is there, and fails (not skips) without it under ALMANAC_REQUIRE_SERVICES=1.
-    static var enabled: Bool { required || FileManager.default.isExecutableFile(atPath: python.path) }
 
     struct Check: Decodable {
         var check: String
@@ -37,14 +19,11 @@ enum OfficialClients {
     }
 
     /// Starts `almanac-fakes` for `service` with a conformance client (and a second one), runs
-    /// `script` with `arguments` (`BASE` is replaced by the fake's URL), and returns each check's
+    /// `script` with `arguments` (`DIR` is replaced by a private temporary directory), and returns each check's
     /// result by name with the script's exit status and error output.
     static func run(service: String, script: String, arguments: [String]) throws -> (
         checks: [String: Check], status: Int32, stderr: String
     ) {
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            throw Failure("no Python venv at \(python.path): run contrib/dev/pyenv .build/pyenv (make test does)")
-        }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-conformance-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -82,23 +61,13 @@ enum OfficialClients {
             "--base", base, "--client-id", "conformance", "--client-secret-file", dir.path + "/secret",
             "--refresh-token-file", dir.path + "/rt",
         ]
-        let py = Process()
-        py.executableURL = python
-        py.currentDirectoryURL = root.appendingPathComponent("contrib/conformance")
-        py.arguments = [script] + clientArguments + arguments.map { $0.replacingOccurrences(of: "DIR", with: dir.path) }
-        let stdout = Pipe()
-        let stderr = dir.appendingPathComponent("script.err")
-        _ = FileManager.default.createFile(atPath: stderr.path, contents: nil)
-        py.standardOutput = stdout
-        py.standardError = try FileHandle(forWritingTo: stderr)
-        try py.run()
-        let data = stdout.fileHandleForReading.readDataToEndOfFile()
-        py.waitUntilExit()
+        let run = try OfficialClientVenv.run(
+            script, clientArguments + arguments.map { $0.replacingOccurrences(of: "DIR", with: dir.path) })
         var checks: [String: Check] = [:]
-        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+        for line in String(decoding: run.stdout, as: UTF8.self).split(separator: "\n") {
             if let c = try? JSONDecoder().decode(Check.self, from: Data(line.utf8)) { checks[c.check] = c }
         }
-        return (checks, py.terminationStatus, (try? String(contentsOf: stderr, encoding: .utf8)) ?? "")
+        return (checks, run.status, run.stderr)
     }
 
     struct Failure: Error, CustomStringConvertible {

@@ -91,7 +91,8 @@ struct FakeAdmin: Sendable {
                 e["attendees"] = attendees
             }
         } else if let cronofy {
-            guard let email = (cronofy.managedEvents()[id]?["attendees"] as? [[String: Any]])?.first?["email"] as? String
+            guard
+                let email = (cronofy.managedEvents()[id]?["attendees"] as? [[String: Any]])?.first?["email"] as? String
             else { return .json(404, ["error": "no such event or no attendee"]) }
             cronofy.respond(eventID: id, email: email, status: status == "needsAction" ? "needs_action" : status)
         }

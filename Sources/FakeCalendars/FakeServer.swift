@@ -35,8 +35,9 @@ public final class FakeServer: Sendable {
             if scope != "requests" { partFaults.set(FakeServer.partPolicy(policy)) }
         }
         http = LoopbackHTTPServer { request in
-            FakeServer.serve(request, service: service, google: google, cronofy: cronofy, faults: faults, log: log,
-                             admin: admin)
+            FakeServer.serve(
+                request, service: service, google: google, cronofy: cronofy, faults: faults, log: log,
+                admin: admin)
         }
         setFaults(policy)
         try http.start(port: port)
@@ -76,8 +77,10 @@ public final class FakeServer: Sendable {
         if r.path.hasPrefix("/_fake/") {
             let response = admin.handle(r)
             if r.path != "/_fake/log" {
-                log.append(LoggedRequest(r, time: Date(), status: response.status, fault: nil, retryAfter: nil,
-                                         batchParts: 0, parts: [], keepQuery: true))
+                log.append(
+                    LoggedRequest(
+                        r, time: Date(), status: response.status, fault: nil, retryAfter: nil,
+                        batchParts: 0, parts: [], keepQuery: true))
             }
             return .respond(response)
         }

@@ -28,8 +28,9 @@ extension GoogleFake {
             var entry = LoggedPart(method: "?", path: "?", status: 400)
             if var inner = MultipartMixed.parseRequest(part.body) {
                 inner.headers["authorization"] = r.headers["authorization"]
-                entry = LoggedPart(method: inner.method, path: inner.path, query: LoggedRequest.grouped(inner.query),
-                                   status: 0, ifMatch: inner.headers["if-match"])
+                entry = LoggedPart(
+                    method: inner.method, path: inner.path, query: LoggedRequest.grouped(inner.query),
+                    status: 0, ifMatch: inner.headers["if-match"])
                 if let fault = partFaults?.draw(), let status = Int(fault.rawValue) {
                     entry.fault = fault
                     response =

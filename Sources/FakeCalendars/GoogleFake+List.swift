@@ -56,7 +56,9 @@ extension GoogleFake {
                 let showDeleted = r.flag("showDeleted") || updatedMin != nil
                 let properties = GoogleFake.propertyFilter(r)
                 for (id, rec) in recs.sorted(by: { $0.key < $1.key }) {
-                    if let updatedMin, (GoogleStore.parse(rec.json["updated"] as? String ?? "") ?? .distantPast) < updatedMin {
+                    if let updatedMin,
+                        (GoogleStore.parse(rec.json["updated"] as? String ?? "") ?? .distantPast) < updatedMin
+                    {
                         continue
                     }
                     if !properties.allSatisfy({ $0(rec.json) }) { continue }

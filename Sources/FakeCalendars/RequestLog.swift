@@ -11,8 +11,10 @@ public struct LoggedPart: Sendable, Hashable {
     /// The part's `If-Match` header, if any.
     public var ifMatch: String?
 
-    public init(method: String, path: String, query: [String: [String]] = [:], status: Int, fault: FaultKind? = nil,
-                ifMatch: String? = nil) {
+    public init(
+        method: String, path: String, query: [String: [String]] = [:], status: Int, fault: FaultKind? = nil,
+        ifMatch: String? = nil
+    ) {
         self.method = method
         self.path = path
         self.query = query
@@ -45,9 +47,11 @@ public struct LoggedRequest: Sendable, Hashable {
     /// The request's `If-Match` header, if any.
     public var ifMatch: String?
 
-    public init(time: Date, method: String, target: String, status: Int, fault: FaultKind? = nil,
-                retryAfter: Int? = nil, batchParts: Int = 0, query: [String: [String]] = [:],
-                parts: [LoggedPart] = [], ifMatch: String? = nil) {
+    public init(
+        time: Date, method: String, target: String, status: Int, fault: FaultKind? = nil,
+        retryAfter: Int? = nil, batchParts: Int = 0, query: [String: [String]] = [:],
+        parts: [LoggedPart] = [], ifMatch: String? = nil
+    ) {
         self.time = time
         self.method = method
         self.target = target
@@ -62,8 +66,10 @@ public struct LoggedRequest: Sendable, Hashable {
     }
 
     /// The log entry for request `r` as it was answered.
-    init(_ r: FakeRequest, time: Date, status: Int, fault: FaultKind?, retryAfter: Int?, batchParts: Int,
-         parts: [LoggedPart], keepQuery: Bool) {
+    init(
+        _ r: FakeRequest, time: Date, status: Int, fault: FaultKind?, retryAfter: Int?, batchParts: Int,
+        parts: [LoggedPart], keepQuery: Bool
+    ) {
         var target = r.path
         if keepQuery && !r.query.isEmpty {
             target += "?" + r.query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")

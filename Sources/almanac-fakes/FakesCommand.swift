@@ -29,8 +29,9 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "File holding the secret of --client-id (default: any secret).")
     var clientSecretFile: String?
 
-    @Option(help: ArgumentHelp(
-        "A further OAuth client the fakes accept, as ID:SECRET_FILE (repeatable).", valueName: "ID:SECRET_FILE"))
+    @Option(
+        help: ArgumentHelp(
+            "A further OAuth client the fakes accept, as ID:SECRET_FILE (repeatable).", valueName: "ID:SECRET_FILE"))
     var client: [String] = []
 
     @Flag(help: "Accept any OAuth client id and secret at the token endpoints.")
@@ -48,8 +49,9 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "Write each fake's initial refresh token to DIR/google.refresh_token, DIR/cronofy.refresh_token.")
     var tokensDir: String?
 
-    @Option(name: [.customLong("state"), .customLong("state-file")],
-            help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
+    @Option(
+        name: [.customLong("state"), .customLong("state-file")],
+        help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
     var stateFile: String?
 
     @Flag(help: "Print one line per request.")
@@ -75,7 +77,9 @@ struct FakesCommand: ParsableCommand {
         for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
         pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         func read(_ f: String?) throws -> String? {
-            try f.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            try f.map {
+                try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
         }
         let secret = try read(clientSecretFile)
         let extraClients = try client.map { c -> (String, String) in
@@ -83,7 +87,9 @@ struct FakesCommand: ParsableCommand {
             return (String(c[..<colon]), try read(String(c[c.index(after: colon)...])) ?? "")
         }
         let logHandle = try logFile.map { path -> FileHandle in
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
             let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             h.seekToEndOfFile()
             return h
@@ -107,8 +113,9 @@ struct FakesCommand: ParsableCommand {
                 chmod(url.path, 0o600)
             }
             if let stateFile, let data = FileManager.default.contents(atPath: stateFile),
-               let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-               let mine = saved[service.rawValue] as? [String: Any] {
+                let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                let mine = saved[service.rawValue] as? [String: Any]
+            {
                 server.google?.restore(mine)
                 server.cronofy?.restore(mine)
             }

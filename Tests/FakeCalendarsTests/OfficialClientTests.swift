@@ -29,8 +29,13 @@ struct OfficialClientTests {
         "calendars.readonly_422", "errors.envelope_422",
     ]
 
-    func expectAllPassed(_ expected: [String], _ run: (checks: [String: OfficialClients.Check], status: Int32,
-                                                      stderr: String)) {
+    func expectAllPassed(
+        _ expected: [String],
+        _ run: (
+            checks: [String: OfficialClients.Check], status: Int32,
+            stderr: String
+        )
+    ) {
         #expect(run.status == 0, "the script failed: \(run.stderr)")
         #expect(Set(run.checks.keys) == Set(expected), "checks run: \(run.checks.keys.sorted())")
         for name in expected {

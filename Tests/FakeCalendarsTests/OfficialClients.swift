@@ -27,7 +27,8 @@ enum OfficialClients {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-conformance-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        for (file, value) in [("secret", "conformance-secret"), ("secret2", "second-secret"), ("rt", "rt-conformance")] {
+        for (file, value) in [("secret", "conformance-secret"), ("secret2", "second-secret"), ("rt", "rt-conformance")]
+        {
             try Data((value + "\n").utf8).write(to: dir.appendingPathComponent(file))
         }
         let fakes = Process()

@@ -26,12 +26,15 @@ struct BatchAnswerShapeTests {
             "end": ["dateTime": "2030-01-01T10:00:00Z"],
         ])
         let events = "/calendar/v3/calendars/primary/events"
-        let event = Data(#"{"summary":"n","start":{"dateTime":"2030-01-02T09:00:00Z"},"end":{"dateTime":"2030-01-02T10:00:00Z"}}"#.utf8)
+        let event = Data(
+            #"{"summary":"n","start":{"dateTime":"2030-01-02T09:00:00Z"},"end":{"dateTime":"2030-01-02T10:00:00Z"}}"#
+                .utf8)
         let duplicate = Data(#"{"id":"shape00001","start":{"date":"2030-01-01"},"end":{"date":"2030-01-02"}}"#.utf8)
         let calls = [
             MultipartBatch.Call(method: "POST", path: events, body: event),
             MultipartBatch.Call(method: "POST", path: events, body: duplicate),
-            MultipartBatch.Call(method: "PUT", path: "\(events)/\(existing)", headers: ["If-Match": "\"1\""], body: event),
+            MultipartBatch.Call(
+                method: "PUT", path: "\(events)/\(existing)", headers: ["If-Match": "\"1\""], body: event),
             MultipartBatch.Call(method: "GET", path: "\(events)/nosuchevent1"),
             MultipartBatch.Call(method: "DELETE", path: "\(events)/\(existing)"),
         ]

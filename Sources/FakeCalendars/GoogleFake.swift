@@ -1,8 +1,10 @@
 import Foundation
 
 /// A Google Calendar v3-compatible server: events list/get/insert/update/patch/delete, the batch
-/// endpoint, sync tokens with 410 expiry, etags with `If-Match` → 412, reserved ids → 409, short
-/// pages, cancelled tombstones, `singleEvents` expansion, and the OAuth token endpoint (`/token`).
+/// endpoint, sync tokens with 410 expiry, etags with `If-Match` → 412 and `If-None-Match` → 304,
+/// reserved ids → 409, short pages, cancelled tombstones (listed with `showDeleted`, and with
+/// `updatedMin` when deleted since), extended-property filters, `singleEvents` expansion, and the
+/// OAuth token endpoint (`/token`). Checked with Google's own client: `contrib/conformance`.
 public final class GoogleFake: @unchecked Sendable {
     // @unchecked: `store` and `snapshots` are guarded by `lock`.
     let lock = NSLock()

@@ -10,6 +10,7 @@ SHELL := /bin/bash
 SWIFT       ?= swift
 BUILD_DIR   := .build
 PG_DIR      := $(BUILD_DIR)/pg
+PY_DIR      := $(BUILD_DIR)/pyenv
 ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
 APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
                 libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv \
@@ -44,8 +45,10 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	@contrib/build/drop-needed $(BUILD_DIR)/release/almanac $(LAZY_LIBS)
 
-## test: every test, with PostgreSQL started on loopback and services required
+## test: every test, with PostgreSQL started on loopback and services required; the official
+## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks
 test: build
+	@contrib/dev/pyenv $(PY_DIR)
 	@contrib/dev/pg start $(PG_DIR)
 	@set -a; . $(PG_DIR)/env; set +a; \
 	export ALMANAC_REQUIRE_SERVICES=1 ALMANAC_BIN=$(ALMANAC_BIN); \

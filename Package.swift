@@ -74,7 +74,7 @@ let package = Package(
             name: "AlmanacTestKit",
             dependencies: ["AlmanacCore", "AlmanacSync", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
+        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"], exclude: ["README.md"]),
 
         .executableTarget(
             name: "almanac",
@@ -121,7 +121,7 @@ let package = Package(
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
-        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP", "AlmanacTestKit", "almanac-fakes"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
                     dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),

@@ -38,7 +38,8 @@ struct DifferentialTable {
     static let windowEnd = "2026-03-22 00:00:00"
 
     /// Characters the random text is drawn from: ASCII, accented, CJK, non-BMP, white space, CR/LF.
-    static let alphabet: [String] = Array("abcdefghijklmnopqrstuvwxyz0123456789 .,'\"\\%_;").map(String.init)
+    static let alphabet: [String] =
+        Array("abcdefghijklmnopqrstuvwxyz0123456789 .,'\"\\%_;").map(String.init)
         + ["é", "Å", "ß", "日", "本", "€", "😀", "🎉", "𝄞", "\t", "\n", "\r\n", "\r", "  "]
 
     /// `length` Unicode scalars drawn from `alphabet`.
@@ -57,16 +58,23 @@ struct DifferentialTable {
     /// `nul`: include a value with an embedded NUL (PostgreSQL text cannot hold one).
     init(seed: UInt64, nul: Bool) {
         var rng = SeededRandom(state: seed)
-        var notes: [String?] = [nil, "", "   ", " \t \r\n ", "line 1\r\nline 2\nline 3\r", "😀𝄞🎉"]
+        var special: [String?] = [nil, "", "   ", " \t \r\n ", "line 1\r\nline 2\nline 3\r", "😀𝄞🎉"]
         for length in [4_095, 4_096, 4_097, 8_192, 65_535, 70_000, 2_047, 2_048, 2_049] {
-            notes.append(Self.text(length, &rng))
+            special.append(Self.text(length, &rng))
         }
-        notes.append(String(repeating: "😀", count: 4_097))
-        notes.append(String(repeating: "é", count: 8_192))
-        if nul { notes.append("ab\u{0}cd") }
-        for _ in 0..<90 {
-            let length = Int.random(in: 0...70_000, using: &rng)
-            notes.append(Self.text(Int.random(in: 0...3, using: &rng) == 0 ? length : length % 600, &rng))
+        special.append(String(repeating: "😀", count: 4_097))
+        special.append(String(repeating: "é", count: 8_192))
+        if nul { special.append("ab\u{0}cd") }
+        // Mostly short notes, a long one now and then, the special values spread among them: a
+        // long value alone in a rowset of short ones is what a positioned re-read got wrong.
+        var notes: [String?] = []
+        for i in 0..<(special.count * 25) {
+            if i % 25 == 12 {
+                notes.append(special[i / 25])
+            } else {
+                let long = Int.random(in: 0...60, using: &rng) == 0
+                notes.append(Self.text(Int.random(in: long ? 2_049...70_000 : 0...600, using: &rng), &rng))
+            }
         }
         var rows: [[ODBCParameter]] = []
         for (i, note) in notes.enumerated() {
@@ -81,7 +89,7 @@ struct DifferentialTable {
             default: (day, time) = (2 + id % 19, String(format: "%02d:%02d:00", 8 + id % 10, id % 60))
             }
             let month = id % 25 == 0 ? 2 : 3
-            let allDay = id % 11 == 0
+            let allDay = id % 11 == 0 && id % 25 != 0
             let start = String(format: "2026-%02d-%02d ", month, day) + (allDay ? "00:00:00" : time)
             let end =
                 allDay

@@ -52,7 +52,7 @@ import Testing
         #expect(expected.count > 80, "the client printed \(expected.count) rows")
         for rows in Self.rowsets {
             let c = try Fixture.connector(
-                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query], chunkDays: 7)
+                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query], chunkDays: 30)
             let r = try Fixture.readAll(c, Self.window)
             #expect(r.problems == [], "fetch_rows \(rows)")
             let got = Dictionary(uniqueKeysWithValues: r.items.map { ($0.key, Self.row($0)) })
@@ -79,7 +79,7 @@ import Testing
     /// The read query's column names, in order.
     static let columns = [
         "external_id", "title", "content", "location", "start_time", "end_time", "all_day", "status",
-         "participant_0_name", "participant_0_email", "participant_0_response", "participant_0_phone_mobile",
+        "participant_0_name", "participant_0_email", "participant_0_response", "participant_0_phone_mobile",
         "appt_kind",
     ]
 

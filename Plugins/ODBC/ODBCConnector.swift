@@ -22,8 +22,8 @@ public final class ODBCConnector: Connector {
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
     private var seenKeys = KeySet()
     private var rowNumber = 0
-    /// Set once a value did not fit the block cursor's buffers: the rest of the listing (and the
-    /// connector's later listings) are read row by row, every value whole.
+    /// Set once a value did not fit the block cursor's buffers: the rest of the listing is read
+    /// row by row, every value whole.
     private var singleRowReads = false
     /// Rows in the last chunk read: the capacity reserved for the next one.
     private var lastChunkRows = 0
@@ -138,6 +138,7 @@ public final class ODBCConnector: Connector {
         } else {
             seenKeys.removeAll()
             rowNumber = 0
+            singleRowReads = false
         }
         let chunk = chunks[index]
         let startRow = rowNumber

@@ -25,13 +25,13 @@ struct DifferentialTable {
     var rows: [[ODBCParameter]]
 
     static let columns =
-        "id, title, notes, place, starts, ends, whole_day, state, who, mail, answer, mobile, kind"
+        "id, title, notes, place, starts, ends, whole_day, state, who, mail, answer, mobile, kind, made, changed"
     /// The read query; the window is March 1 to 22, 2026 (wall clock).
     static let query = """
         SELECT id AS external_id, title, notes AS content, place AS location, starts AS start_time,
                ends AS end_time, whole_day AS all_day, state AS status, who AS participant_0_name,
                mail AS participant_0_email, answer AS participant_0_response,
-               mobile AS participant_0_phone_mobile, kind AS appt_kind
+               mobile AS participant_0_phone_mobile, kind AS appt_kind, made AS created, changed AS updated
         FROM diff WHERE starts >= :window_start AND starts < :window_end ORDER BY id
         """
     static let windowStart = "2026-03-01 00:00:00"
@@ -111,6 +111,12 @@ struct DifferentialTable {
                 short(&rng),
                 .text(["needs_action", "accepted", "declined", "tentative"][id % 4]),
                 short(&rng), id % 5 == 0 ? .integer(nil) : .integer(id % 9),
+                id % 6 == 0
+                    ? .text(nil)
+                    : .text(String(format: "2026-01-%02d %02d:%02d:%02d", 1 + id % 28, id % 24, id % 60, id % 59)),
+                id % 8 == 0
+                    ? .text(nil)
+                    : .text(String(format: "2026-02-%02d %02d:%02d:%02d", 1 + id % 28, id % 24, id % 60, id % 59)),
             ])
         }
         self.rows = rows

@@ -35,6 +35,7 @@ import Testing
         return [
             item.key, e.title, e.description, e.location, wall(e.start), wall(e.end), e.start.isAllDay ? "1" : "0",
             e.status.rawValue, p?.name, p?.email, p?.response.rawValue, p?.phones[.mobile], e.custom["appt_kind"],
+            e.created.map { resolver.wall($0).description }, e.updated.map { resolver.wall($0).description },
         ]
     }
 
@@ -80,7 +81,7 @@ import Testing
     static let columns = [
         "external_id", "title", "content", "location", "start_time", "end_time", "all_day", "status",
         "participant_0_name", "participant_0_email", "participant_0_response", "participant_0_phone_mobile",
-        "appt_kind",
+        "appt_kind", "created", "updated",
     ]
 
     @Test func sqliteMatchesTheSqlite3Client() throws {
@@ -90,7 +91,8 @@ import Testing
             into: try SQL(cs),
             create: """
                 CREATE TABLE diff (id INTEGER, title TEXT, notes TEXT, place TEXT, starts TIMESTAMP, ends TIMESTAMP,
-                  whole_day INTEGER, state TEXT, who TEXT, mail TEXT, answer TEXT, mobile TEXT, kind INTEGER)
+                  whole_day INTEGER, state TEXT, who TEXT, mail TEXT, answer TEXT, mobile TEXT, kind INTEGER,
+                  made TIMESTAMP, changed TIMESTAMP)
                 """)
         let query = Fixture.windowQuery(DifferentialTable.query, sqliteDates: true)
         let client = try DatabaseCLI.sqlite(path, Self.literal(query), columns: Self.columns)
@@ -103,7 +105,8 @@ import Testing
             into: try SQL(cs),
             create: """
                 CREATE TABLE diff (id int, title text, notes text, place varchar(300), starts timestamp, ends timestamp,
-                  whole_day int, state text, who text, mail text, answer text, mobile text, kind int)
+                  whole_day int, state text, who text, mail text, answer text, mobile text, kind int,
+                  made timestamp, changed timestamp)
                 """)
         let client = try DatabaseCLI.postgres(PG.env, Self.literal(DifferentialTable.query))
         try compare(cs, query: DifferentialTable.query, client: client)
@@ -116,7 +119,7 @@ import Testing
             create: """
                 CREATE TABLE diff (id int, title text, notes longtext, place varchar(300), starts datetime,
                   ends datetime, whole_day int, state varchar(20), who text, mail text, answer text, mobile text,
-                  kind int)
+                  kind int, made datetime, changed datetime)
                 """)
         let client = try DatabaseCLI.mariadb(MariaDB.env, Self.literal(DifferentialTable.query))
         try compare(cs, query: DifferentialTable.query, client: client)

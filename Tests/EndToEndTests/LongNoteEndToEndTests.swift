@@ -14,12 +14,9 @@ import Testing
 
     @Test func everyRunListsAllRowsWhileANoteGrowsAndShrinks() throws {
         let dir = TempDirectory("long-note")
-        let server = try FakeServer(.google)
-        defer { server.stop() }
-        let google = try #require(server.google)
-        let secret = "long-note-secret-\(UUID().uuidString)"
-        let refresh = server.auth.register(clientID: "almanac-long", secret: secret)
-        try dir.write("client-secret", secret, mode: 0o600)
+        let account = try FakeGoogleAccount(in: dir, clientID: "almanac-long")
+        defer { account.server.stop() }
+        let google = account.google
         let db = dir.path + "/clinic.db"
         // 600 appointments over the next five days, in one chunk of the window.
         _ = try DemoWriteBackTests.sqlite(
@@ -43,14 +40,7 @@ import Testing
             [connections.db]
             connector = "odbc"
             connection_string = "Driver=SQLite3;Database=\(db);"
-            [connections.calendar]
-            connector = "google"
-            calendar_id = "primary"
-            base_url = "\(server.baseURL)"
-            token_url = "\(server.baseURL)/token"
-            client_id = "almanac-long"
-            client_secret_file = "\(dir.path)/client-secret"
-            refresh_token_env = "LONG_NOTE_REFRESH_TOKEN"
+            \(account.connection("calendar"))
             [[jobs]]
             name = "big"
             from = "db"
@@ -64,11 +54,7 @@ import Testing
             ORDER BY id
             '''
             """)
-        func run() throws -> BinaryRunner.Output {
-            try BinaryRunner.run(
-                ["run", "big", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"],
-                environment: ["LONG_NOTE_REFRESH_TOKEN": refresh])
-        }
+        func run() throws -> BinaryRunner.Output { try account.run("big", in: dir) }
         func setNote(_ length: Int) throws {
             _ = try DemoWriteBackTests.sqlite(
                 db, "UPDATE appointments SET notes = printf('%.*c', \(length), 'n') WHERE id = \(Self.longRow)")

@@ -1,3 +1,4 @@
+import AlmanacTestKit
 import FakeCalendars
 import Foundation
 import Testing
@@ -8,24 +9,12 @@ import Testing
 /// edited on the calendar and written back through the job's `update` statement: after each run
 /// every row in the window and its event agree on every field, and rows outside have no event.
 @Suite(.serialized, .timeLimit(.minutes(5))) struct RoundTripPropertyTests {
-    /// Repeatable pseudo-random numbers (SplitMix64).
-    struct Random: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let alphabet: [String] =
         Array("abcdefghij klmnopqrstuvwxyz0123456789.,'\"\\%").map(String.init)
         + ["é", "日", "€", "😀", "𝄞", "\t", "\n", "\r\n"]
 
     /// Text of a random length: mostly short, sometimes up to 70,000 characters.
-    static func text(_ rng: inout Random, long: Bool = true) -> String? {
+    static func text(_ rng: inout SeededRandom, long: Bool = true) -> String? {
         let length: Int
         switch Int.random(in: 0...9, using: &rng) {
         case 0: return nil
@@ -62,14 +51,11 @@ import Testing
 
     @Test(arguments: [UInt64(11), 2_026, 90_210])
     func rowsAndEventsAgreeAfterSyncAndWriteBack(seed: UInt64) throws {
-        var rng = Random(state: seed)
+        var rng = SeededRandom(state: seed)
         let dir = TempDirectory("round-trip")
-        let server = try FakeServer(.google)
-        defer { server.stop() }
-        let google = try #require(server.google)
-        let secret = "round-trip-\(UUID().uuidString)"
-        let refresh = server.auth.register(clientID: "almanac-rt", secret: secret)
-        try dir.write("client-secret", secret, mode: 0o600)
+        let account = try FakeGoogleAccount(in: dir, clientID: "almanac-rt")
+        defer { account.server.stop() }
+        let google = account.google
         let db = dir.path + "/rt.db"
 
         let past = Int.random(in: 1...5, using: &rng)
@@ -116,14 +102,7 @@ import Testing
             connector = "odbc"
             connection_string = "Driver=SQLite3;Database=\(db);"
             fetch_rows = \(fetchRows)
-            [connections.calendar]
-            connector = "google"
-            calendar_id = "primary"
-            base_url = "\(server.baseURL)"
-            token_url = "\(server.baseURL)/token"
-            client_id = "almanac-rt"
-            client_secret_file = "\(dir.path)/client-secret"
-            refresh_token_env = "RT_REFRESH_TOKEN"
+            \(account.connection("calendar"))
             [[jobs]]
             name = "rt"
             from = "db"
@@ -143,9 +122,7 @@ import Testing
         let label =
             "seed \(seed): \(rows.count) rows, window -\(past)/+\(future) days, chunk \(chunk), fetch_rows \(fetchRows)"
         func run() throws -> BinaryRunner.Output {
-            let out = try BinaryRunner.run(
-                ["run", "rt", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"],
-                environment: ["RT_REFRESH_TOKEN": refresh])
+            let out = try account.run("rt", in: dir)
             #expect(out.status == 0, "\(label): \(out.stdout)\(out.stderr)")
             return out
         }

@@ -1,20 +1,8 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 
 @testable import ODBCConnector
-
-/// Repeatable pseudo-random numbers (SplitMix64) for generated test data.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A generated appointments table for differential reads: every standard field, text of random
 /// lengths (0 … 70,000 characters, and the 4,095 / 4,096 / 4,097 / 8,192 / 65,535 edges), NULLs,

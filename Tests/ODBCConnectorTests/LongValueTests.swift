@@ -50,36 +50,35 @@ import Testing
     @Test(arguments: [4_096, 4_200, 5_000, 100_000])
     func sqliteLongNote(length: Int) throws {
         let path = Fixture.sqliteFile()
-        let cs = "Driver=SQLite3;Database=\(path);"
-        try Self.fill(
-            try SQL(cs),
+        try Self.check(
+            "Driver=SQLite3;Database=\(path);",
             create:
                 "CREATE TABLE appointments (id INTEGER, subject TEXT, notes TEXT, starts TIMESTAMP, ends TIMESTAMP)",
-            length: length)
-        try Self.expectAllRows(cs, length: length, sqliteDates: true, rowsets: [7, 256])
+            lengths: [length], sqliteDates: true)
+    }
+
+    /// `fill` and `expectAllRows` for each note length.
+    static func check(_ cs: String, create: String, lengths: [Int], sqliteDates: Bool) throws {
+        for length in lengths {
+            try fill(try SQL(cs), create: create, length: length)
+            try expectAllRows(cs, length: length, sqliteDates: sqliteDates, rowsets: [7, 256])
+        }
     }
 
     @Test func postgresLongNote() throws {
         guard let cs = PG.connectionString() else { return }
-        for length in [5_000, 100_000] {
-            try Self.fill(
-                try SQL(cs),
-                create:
-                    "CREATE TABLE appointments (id int, subject text, notes text, starts timestamp, ends timestamp)",
-                length: length)
-            try Self.expectAllRows(cs, length: length, sqliteDates: false, rowsets: [7, 256])
-        }
+        try Self.check(
+            cs,
+            create: "CREATE TABLE appointments (id int, subject text, notes text, starts timestamp, ends timestamp)",
+            lengths: [5_000, 100_000], sqliteDates: false)
     }
 
     @Test func mariadbLongNote() throws {
         guard let cs = MariaDB.connectionString() else { return }
-        for length in [4_200, 5_000, 100_000] {
-            try Self.fill(
-                try SQL(cs),
-                create:
-                    "CREATE TABLE appointments (id int, subject varchar(100), notes longtext, starts datetime, ends datetime)",
-                length: length)
-            try Self.expectAllRows(cs, length: length, sqliteDates: false, rowsets: [7, 256])
-        }
+        try Self.check(
+            cs,
+            create:
+                "CREATE TABLE appointments (id int, subject varchar(100), notes longtext, starts datetime, ends datetime)",
+            lengths: [4_200, 5_000, 100_000], sqliteDates: false)
     }
 }

@@ -36,6 +36,12 @@ struct FakeGoogleAccount {
         """
     }
 
+    /// Writes `dir/profiles/NAME.toml`.
+    func writeProfile(_ name: String, in dir: TempDirectory, _ text: String) throws {
+        try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
+        try dir.write("profiles/\(name).toml", text)
+    }
+
     /// `almanac run PROFILE` with `dir/profiles` and `dir/state`.
     func run(_ profile: String, in dir: TempDirectory) throws -> BinaryRunner.Output {
         try BinaryRunner.run(

@@ -32,9 +32,8 @@ import Testing
                             '+' || (i % 60) || ' minutes')
             FROM n;
             """)
-        try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
-        try dir.write(
-            "profiles/big.toml",
+        try account.writeProfile(
+            "big", in: dir,
             """
             timezone = "UTC"
             [connections.db]

@@ -93,9 +93,8 @@ import Testing
         }
         try dir.write("rows.sql", sql)
         _ = try DemoWriteBackTests.sqlite(db, ".read \(dir.path)/rows.sql")
-        try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
-        try dir.write(
-            "profiles/rt.toml",
+        try account.writeProfile(
+            "rt", in: dir,
             """
             timezone = "UTC"
             [connections.db]

@@ -61,20 +61,25 @@ import Testing
         #expect(r.items.count == 39)
     }
 
-    @Test func aTextWithANulByteIsReadWholeAsBinary() throws {
-        // The SQLite3 driver hands text over as C strings (cut at a NUL, as SQLite's own length()
-        // and CLI do); CAST(… AS BLOB) hands the bytes over whole.
+    @Test func binaryValuesAreReadWholeAsText() throws {
+        // The SQLite3 driver hands TEXT values over as C strings (cut at a NUL, as SQLite's own
+        // length() and CLI do); CAST(… AS BLOB) hands the bytes over whole, short or long.
         let path = Fixture.sqliteFile()
         let cs = "Driver=SQLite3;Database=\(path);"
         try SQL(cs).exec(
             "CREATE TABLE appointments (id INTEGER, subject TEXT, notes TEXT, starts TIMESTAMP)",
-            "INSERT INTO appointments VALUES (1, 'x', 'ab' || char(0) || 'cd', '2026-03-02 10:00:00')")
+            "INSERT INTO appointments VALUES (1, 'x', 'ab' || char(0) || 'cd', '2026-03-02 10:00:00')",
+            "INSERT INTO appointments VALUES (2, 'y', printf('%.*c', 70000, 'é'), '2026-03-02 11:00:00')",
+            "INSERT INTO appointments VALUES (3, 'z', 'short', '2026-03-02 12:00:00')")
         let query = Self.query.replacingOccurrences(of: "notes AS content", with: "CAST(notes AS BLOB) AS content")
         for rows in ["1", "16"] {
             let c = try Fixture.connector(
                 cs, connection: ["fetch_rows": rows], job: ["read_query": query], chunkDays: 30)
             let r = try Fixture.readAll(c, SQLiteSourceTests.march)
-            #expect(r.items.first?.event.description == "ab\u{0}cd", "fetch_rows \(rows)")
+            #expect(r.problems == [], "fetch_rows \(rows)")
+            #expect(
+                r.items.map { $0.event.description } == ["ab\u{0}cd", String(repeating: "é", count: 70_000), "short"],
+                "fetch_rows \(rows)")
         }
     }
 }

@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "FakeCalendars"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars"]),
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",

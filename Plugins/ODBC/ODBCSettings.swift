@@ -10,6 +10,8 @@ struct ODBCSettings {
     var connectTimeout: Int
     var queryTimeout: Int
     var fetchRows: Int
+    /// The longest text or binary value read, in bytes; a longer one makes its row an item problem.
+    var maxValueBytes: Int
     var chunkDays: Int
     var readQuery: NamedStatement?
     var statements: [StatementKind: NamedStatement]
@@ -19,6 +21,10 @@ struct ODBCSettings {
         case onConfirmed = "on_confirmed"
         case onCancelled = "on_cancelled"
     }
+
+    static let defaultMaxValueBytes = 1_048_576
+    /// The values `max_value_bytes` accepts: 1 KiB to 1 GiB.
+    static let maxValueBytesRange = 1_024...1_073_741_824
 
     /// The parameters a read query may use.
     static let readParameters: Set<String> = ["window_start", "window_end", "since"]
@@ -62,6 +68,12 @@ struct ODBCSettings {
         connectTimeout = try seconds("connect_timeout", 15)
         queryTimeout = try seconds("query_timeout", 300)
         fetchRows = context.connection.integer("fetch_rows") ?? 256
+        maxValueBytes = context.connection.integer("max_value_bytes") ?? Self.defaultMaxValueBytes
+        guard Self.maxValueBytesRange.contains(maxValueBytes) else {
+            throw AlmanacError(
+                .configInvalidValue,
+                "\(place): max_value_bytes: expected 1024 to 1073741824 (bytes), got \(maxValueBytes)")
+        }
         chunkDays = context.chunkDays
         readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
         statements = [:]

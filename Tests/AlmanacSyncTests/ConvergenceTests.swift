@@ -9,18 +9,6 @@ import Testing
 /// exactly the expected items (no duplicate, no loss) with the expected fields, and a second
 /// sync changes nothing.
 @Suite struct ConvergenceTests {
-    /// SplitMix64: reproducible from the seed printed on failure.
-    struct RNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// The model: one logical appointment and the keys it has on each side.
     struct Model {
         var fromKey: String?
@@ -32,7 +20,7 @@ import Testing
 
     @Test(arguments: 1...24)
     func randomHistoriesConverge(seed: Int) throws {
-        var rng = RNG(state: UInt64(seed))
+        var rng = SeededRandom(state: UInt64(seed))
         let policy = ConflictPolicy.allCases.randomElement(using: &rng)!
         var fromOptions = MemoryStore.Options()
         fromOptions.assignsKeys = Bool.random(using: &rng)

@@ -100,6 +100,18 @@ struct ODBCSettings {
         return read.intersection(written)
     }
 
+    /// Whether an all-day event written here reads back as all-day: the read query returns an
+    /// `all_day` column and the `update` statement, if any, binds `:all_day`. Without them an
+    /// all-day event is stored as the timestamps of its midnights (README "Times").
+    var keepsAllDay: Bool {
+        func words(_ text: String) -> Set<String> {
+            Set(text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
+        }
+        guard let read = readQuery?.original, words(read).contains("all_day") else { return false }
+        guard let update = statements[.update] else { return true }
+        return update.names.contains { $0.lowercased() == "all_day" }
+    }
+
     /// The event field a standard column or parameter name stands for.
     static func field(named name: String) -> EventField? {
         switch ColumnRole(columnName: name) {

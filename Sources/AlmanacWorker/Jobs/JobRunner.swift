@@ -127,7 +127,9 @@ public final class JobRunner {
         return out
     }
 
-    private func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
+    /// The connector of one side of `job`, built as a run builds it (tests drive the engine with it).
+    /// - Throws: the module's configuration errors, `config.unknown_connection`/`unknown_connector`.
+    public func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
         try build(connectionName: side == .from ? job.from : job.to, job: job, side: side)
     }
 

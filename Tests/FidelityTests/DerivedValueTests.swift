@@ -46,7 +46,10 @@ import Testing
     @Test func aTimeEditOnTheCalendarWritesBackTheTimeAndNotTheTemplateTitle() throws {
         let h = try FidelityHarness(
             calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(update: "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id"))
+            profile: Self.profile(
+                update:
+                    "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id")
+        )
         let t0 = Self.now.addingTimeInterval(2 * 86_400)
         try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec(
@@ -73,7 +76,10 @@ import Testing
         try h.exec("UPDATE clients SET name = 'Bea' WHERE id = 1")
         let third = try h.run().report
         #expect(third.toCounts.updated == 2 && third.fromCounts.changed == 0, "\(third.summary)")
-        #expect(h.google.events().compactMap { $0["summary"] as? String }.sorted() == ["checkup with Bea", "checkup with Bea"])
+        #expect(
+            h.google.events().compactMap { $0["summary"] as? String }.sorted() == [
+                "checkup with Bea", "checkup with Bea",
+            ])
         let idle = try h.run().report
         #expect(idle.writes == 0, "\(idle.summary)")
     }
@@ -81,7 +87,10 @@ import Testing
     @Test func aTitleChangedOnTheCalendarIsWrittenBack() throws {
         let h = try FidelityHarness(
             calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(update: "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id"))
+            profile: Self.profile(
+                update:
+                    "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id")
+        )
         let t0 = Self.now.addingTimeInterval(86_400)
         try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec("INSERT INTO appts VALUES (1, NULL, ?, ?, 'checkup', 1)", [wall(t0), wall(t0 + 1800)])
@@ -97,7 +106,8 @@ import Testing
     @Test func anAllDayEditOnTheCalendarStaysAllDayWhenTheRowHoldsTimestamps() throws {
         let h = try FidelityHarness(
             calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(update: "UPDATE appts SET starts = :start_time, ends = :end_time WHERE id = :external_id"))
+            profile: Self.profile(
+                update: "UPDATE appts SET starts = :start_time, ends = :end_time WHERE id = :external_id"))
         let t0 = Self.now.addingTimeInterval(3 * 86_400)
         try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec("INSERT INTO appts VALUES (1, 'Vaccination', ?, ?, 'checkup', 1)", [wall(t0), wall(t0 + 1800)])

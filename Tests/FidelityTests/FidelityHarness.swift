@@ -72,7 +72,8 @@ final class FidelityHarness {
         let job = runner.profile.jobs[0]
         let from = try runner.connector(job: job, side: .from)
         let to = try runner.connector(job: job, side: .to)
-        let sync = try SyncJob(profile: runner.profile.name, config: job, timeZone: runner.profile.timeZone, from: from, to: to)
+        let sync = try SyncJob(
+            profile: runner.profile.name, config: job, timeZone: runner.profile.timeZone, from: from, to: to)
         return SyncEngine(job: sync, from: from, to: to, store: runner.store)
     }
 

@@ -58,7 +58,10 @@ import Testing
         let e = day(now + 5 * 86_400, zone)
         let t = now + 86_400
         let rows: [[String?]] = [
-            ["timed", "Visit", nil, "Room 1", wall(t, zone), wall(t + 1800, zone), "0", "Zoe", "zoe@example.org", "Adam", "adam@example.org"],
+            [
+                "timed", "Visit", nil, "Room 1", wall(t, zone), wall(t + 1800, zone), "0", "Zoe", "zoe@example.org",
+                "Adam", "adam@example.org",
+            ],
             ["allday1", "Holiday", nil, nil, d + " 00:00:00", nil, "1", nil, nil, nil, nil],
             ["allday3", "Course", "three days", nil, d + " 00:00:00", e + " 00:00:00", "1", nil, nil, nil, nil],
             ["emptydesc", "Call", "", nil, wall(t + 7200, zone), wall(t + 9000, zone), "0", nil, nil, nil, nil],
@@ -81,15 +84,19 @@ import Testing
         let d1 = day(now + 4 * 86_400, zone)
         let d4 = day(now + 7 * 86_400, zone)
         let t = now + 86_400 + 3600
-        g.seed(["summary": "Berlin call", "start": ["dateTime": iso(t, "Europe/Berlin"), "timeZone": "Europe/Berlin"],
-                "end": ["dateTime": iso(t + 1800, "Europe/Berlin"), "timeZone": "Europe/Berlin"]])
+        g.seed([
+            "summary": "Berlin call", "start": ["dateTime": iso(t, "Europe/Berlin"), "timeZone": "Europe/Berlin"],
+            "end": ["dateTime": iso(t + 1800, "Europe/Berlin"), "timeZone": "Europe/Berlin"],
+        ])
         g.seed(["summary": "Day off", "start": ["date": d], "end": ["date": d1]])
         g.seed(["summary": "Conference", "description": "", "start": ["date": d], "end": ["date": d4]])
         g.seed([
             "summary": "Team", "description": "agenda",
             "start": ["dateTime": iso(t + 7200, "Asia/Tokyo"), "timeZone": "Asia/Tokyo"],
             "end": ["dateTime": iso(t + 9000, "Asia/Tokyo"), "timeZone": "Asia/Tokyo"],
-            "attendees": [["email": "zed@example.org", "displayName": "Zed"], ["email": "amy@example.org", "displayName": "Amy"]],
+            "attendees": [
+                ["email": "zed@example.org", "displayName": "Zed"], ["email": "amy@example.org", "displayName": "Amy"],
+            ],
         ])
     }
 
@@ -98,13 +105,18 @@ import Testing
         let d1 = day(now + 4 * 86_400, zone)
         let d4 = day(now + 7 * 86_400, zone)
         let t = now + 86_400 + 3600
-        c.seed(fields: ["summary": "Berlin call", "start": ["time": iso(t, "Europe/Berlin"), "tzid": "Europe/Berlin"],
-                        "end": ["time": iso(t + 1800, "Europe/Berlin"), "tzid": "Europe/Berlin"]])
+        c.seed(fields: [
+            "summary": "Berlin call", "start": ["time": iso(t, "Europe/Berlin"), "tzid": "Europe/Berlin"],
+            "end": ["time": iso(t + 1800, "Europe/Berlin"), "tzid": "Europe/Berlin"],
+        ])
         c.seed(fields: ["summary": "Day off", "start": d, "end": d1])
         c.seed(fields: ["summary": "Conference", "description": "", "start": d, "end": d4])
         c.seed(fields: [
             "summary": "Team", "description": "agenda", "start": iso(t + 7200, "UTC"), "end": iso(t + 9000, "UTC"),
-            "attendees": [["email": "zed@example.org", "display_name": "Zed"], ["email": "amy@example.org", "display_name": "Amy"]],
+            "attendees": [
+                ["email": "zed@example.org", "display_name": "Zed"],
+                ["email": "amy@example.org", "display_name": "Amy"],
+            ],
         ])
     }
 
@@ -121,7 +133,8 @@ import Testing
         let third = try h.run(RunOptions(full: true))
         #expect(third.report.writes == 0, "\(third.report.summary) \(third.actions.map(\.line))")
         // The calendar's shapes arrived as they are.
-        let rows = try h.stamps("SELECT subject, starts, ends, all_day, notes, p0_name, p1_name FROM appts ORDER BY subject")
+        let rows = try h.stamps(
+            "SELECT subject, starts, ends, all_day, notes, p0_name, p1_name FROM appts ORDER BY subject")
         let bySubject = Dictionary(uniqueKeysWithValues: rows.map { ($0[0] ?? "", $0) })
         #expect(bySubject["Day off"]?[3] == "1")
         #expect(bySubject["Conference"]?[2]?.hasPrefix(day(Self.now + 7 * 86_400, Self.zone)) == true)

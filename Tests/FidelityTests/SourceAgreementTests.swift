@@ -77,7 +77,8 @@ import Testing
         case "csv":
             var text = "external_id,title,location,start_time,end_time,all_day\r\n"
             for r in rows {
-                text += [r.id, r.title ?? "", r.location ?? "", r.start, r.end ?? "", r.allDay ? "true" : "false"]
+                text +=
+                    [r.id, r.title ?? "", r.location ?? "", r.start, r.end ?? "", r.allDay ? "true" : "false"]
                     .joined(separator: ",") + "\r\n"
             }
             try Data(text.utf8).write(to: h.dir.appendingPathComponent("in.csv"))
@@ -141,7 +142,8 @@ import Testing
             kind: kind, into: h)
         let report = try h.run().report
         #expect(report.toCounts.updated == 3, "\(report.summary)")
-        let out = Dictionary(uniqueKeysWithValues: try Self.target(h).values.map { ($0["title"]! + "|" + $0["location"]!, true) })
+        let out = Dictionary(
+            uniqueKeysWithValues: try Self.target(h).values.map { ($0["title"]! + "|" + $0["location"]!, true) })
         #expect(out.keys.sorted() == ["abc  |Room 1", " x|", "|x "].sorted())
         #expect(try h.run().report.writes == 0)
     }
@@ -163,7 +165,10 @@ import Testing
         try Self.write(
             [
                 ("one", "Holiday", nil, kind == "odbc" ? d + " 00:00:00" : d, nil, true),
-                ("three", "Course", nil, kind == "odbc" ? d + " 00:00:00" : d, kind == "odbc" ? e + " 00:00:00" : e, true),
+                (
+                    "three", "Course", nil, kind == "odbc" ? d + " 00:00:00" : d, kind == "odbc" ? e + " 00:00:00" : e,
+                    true
+                ),
                 ("timed", "Visit", nil, wall(Self.now + 3_600), nil, false),
             ], kind: kind, into: h)
         let first = try h.run().report

@@ -17,41 +17,34 @@ import Testing
                             kind TEXT, client_id INTEGER);
         """
 
-    static func profile(update: String) -> String {
-        """
-        timezone = "America/Chicago"
-        [connections.db]
-        connector = "odbc"
-        connection_string = "Driver=SQLite3;Database=$DB;"
-        $CAL
-        [[jobs]]
-        name = "appointments"
-        from = "db"
-        to = "cal"
-        direction = "two-way"
-        window = { past_days = 7, future_days = 30, chunk_days = 7 }
-        apply_back = { create = false, update = true, delete = false }
-        title_template = "{{appt_type}} with {{participant_0_name}}"
-        [jobs.source]
-        read_query = '''
-        SELECT a.id AS external_id, a.subject AS title, a.starts AS start_time, a.ends AS end_time,
-               a.kind AS appt_type, c.name AS participant_0_name
-        FROM appts a JOIN clients c ON c.id = a.client_id
-        WHERE a.starts >= :window_start AND a.starts < :window_end
-        '''
-        update = "\(update)"
-        """
+    /// The database with client Ann, two-way with the fake Google, titles made by a template;
+    /// `update` is the statement that applies calendar edits to a row.
+    static func harness(update: String) throws -> FidelityHarness {
+        let profile = FidelityHarness.databaseAndCalendar(
+            job: """
+                apply_back = { create = false, update = true, delete = false }
+                title_template = "{{appt_type}} with {{participant_0_name}}"
+                """,
+            source: """
+                read_query = '''
+                SELECT a.id AS external_id, a.subject AS title, a.starts AS start_time, a.ends AS end_time,
+                       a.kind AS appt_type, c.name AS participant_0_name
+                FROM appts a JOIN clients c ON c.id = a.client_id
+                WHERE a.starts >= :window_start AND a.starts < :window_end
+                '''
+                update = "\(update)"
+                """)
+        let h = try FidelityHarness(calendar: .google, now: now, schema: schema, profile: profile)
+        try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
+        return h
     }
 
+    static let updateAll =
+        "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id"
+
     @Test func aTimeEditOnTheCalendarWritesBackTheTimeAndNotTheTemplateTitle() throws {
-        let h = try FidelityHarness(
-            calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(
-                update:
-                    "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id")
-        )
+        let h = try Self.harness(update: Self.updateAll)
         let t0 = Self.now.addingTimeInterval(2 * 86_400)
-        try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec(
             "INSERT INTO appts VALUES (1, NULL, ?, ?, 'checkup', 1), (2, NULL, ?, ?, 'checkup', 1)",
             [wall(t0), wall(t0 + 1800), wall(t0 + 7200), wall(t0 + 9000)])
@@ -85,14 +78,8 @@ import Testing
     }
 
     @Test func aTitleChangedOnTheCalendarIsWrittenBack() throws {
-        let h = try FidelityHarness(
-            calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(
-                update:
-                    "UPDATE appts SET subject = :title, starts = :start_time, ends = :end_time WHERE id = :external_id")
-        )
+        let h = try Self.harness(update: Self.updateAll)
         let t0 = Self.now.addingTimeInterval(86_400)
-        try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec("INSERT INTO appts VALUES (1, NULL, ?, ?, 'checkup', 1)", [wall(t0), wall(t0 + 1800)])
         #expect(try h.run().report.toCounts.created == 1)
         let id = try #require(h.google.events().first?["id"] as? String)
@@ -104,12 +91,9 @@ import Testing
     }
 
     @Test func anAllDayEditOnTheCalendarStaysAllDayWhenTheRowHoldsTimestamps() throws {
-        let h = try FidelityHarness(
-            calendar: .google, now: Self.now, schema: Self.schema,
-            profile: Self.profile(
-                update: "UPDATE appts SET starts = :start_time, ends = :end_time WHERE id = :external_id"))
+        let h = try Self.harness(
+            update: "UPDATE appts SET starts = :start_time, ends = :end_time WHERE id = :external_id")
         let t0 = Self.now.addingTimeInterval(3 * 86_400)
-        try h.exec("INSERT INTO clients VALUES (1, 'Ann')")
         try h.exec("INSERT INTO appts VALUES (1, 'Vaccination', ?, ?, 'checkup', 1)", [wall(t0), wall(t0 + 1800)])
         #expect(try h.run().report.toCounts.created == 1)
         let id = try #require(h.google.events().first?["id"] as? String)

@@ -59,6 +59,28 @@ final class FidelityHarness {
             profile: profile, stateDirectory: dir.appendingPathComponent("state"), logger: Logger(label: "fidelity"))
     }
 
+    /// A two-way profile between the SQLite database over ODBC (`db`, the `from` side) and the
+    /// fake calendar (`cal`): `job` adds lines to the `[[jobs]]` table, `source` is the body of
+    /// its `[jobs.source]` table.
+    static func databaseAndCalendar(job: String, source: String) -> String {
+        """
+        timezone = "America/Chicago"
+        [connections.db]
+        connector = "odbc"
+        connection_string = "Driver=SQLite3;Database=$DB;"
+        $CAL
+        [[jobs]]
+        name = "appointments"
+        from = "db"
+        to = "cal"
+        direction = "two-way"
+        window = { past_days = 7, future_days = 30, chunk_days = 7 }
+        \(job)
+        [jobs.source]
+        \(source)
+        """
+    }
+
     private static func secret(_ value: String, at url: URL) throws {
         try Data(value.utf8).write(to: url)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)

@@ -18,38 +18,27 @@ import Testing
                             p1_name TEXT, p1_email TEXT);
         """
 
-    static let profile = """
-        timezone = "America/Chicago"
-        [connections.db]
-        connector = "odbc"
-        connection_string = "Driver=SQLite3;Database=$DB;"
-        $CAL
-        [[jobs]]
-        name = "appointments"
-        from = "db"
-        to = "cal"
-        direction = "two-way"
-        window = { past_days = 7, future_days = 30, chunk_days = 7 }
-        apply_back = { create = true, update = true, delete = false }
-        [jobs.source]
-        read_query = '''
-        SELECT id AS external_id, subject AS title, notes AS content, place AS location, starts AS start_time,
-               ends AS end_time, all_day, p0_name AS participant_0_name, p0_email AS participant_0_email,
-               p1_name AS participant_1_name, p1_email AS participant_1_email
-        FROM appts WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)
-        '''
-        insert = '''
-        INSERT INTO appts VALUES (:external_id, :title, :content, :location, :start_time, :end_time, :all_day,
-                                  :participant_0_name, :participant_0_email, :participant_1_name, :participant_1_email)
-        '''
-        update = '''
-        UPDATE appts SET subject = :title, notes = :content, place = :location, starts = :start_time,
-                         ends = :end_time, all_day = :all_day, p0_name = :participant_0_name,
-                         p0_email = :participant_0_email, p1_name = :participant_1_name,
-                         p1_email = :participant_1_email
-        WHERE id = :external_id
-        '''
-        """
+    static let profile = FidelityHarness.databaseAndCalendar(
+        job: "apply_back = { create = true, update = true, delete = false }",
+        source: """
+            read_query = '''
+            SELECT id AS external_id, subject AS title, notes AS content, place AS location, starts AS start_time,
+                   ends AS end_time, all_day, p0_name AS participant_0_name, p0_email AS participant_0_email,
+                   p1_name AS participant_1_name, p1_email AS participant_1_email
+            FROM appts WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)
+            '''
+            insert = '''
+            INSERT INTO appts VALUES (:external_id, :title, :content, :location, :start_time, :end_time, :all_day,
+                                      :participant_0_name, :participant_0_email, :participant_1_name, :participant_1_email)
+            '''
+            update = '''
+            UPDATE appts SET subject = :title, notes = :content, place = :location, starts = :start_time,
+                             ends = :end_time, all_day = :all_day, p0_name = :participant_0_name,
+                             p0_email = :participant_0_email, p1_name = :participant_1_name,
+                             p1_email = :participant_1_email
+            WHERE id = :external_id
+            '''
+            """)
 
     /// Rows of every shape: timed with two attendees in order, all-day of one day (no end) and of
     /// three days, an empty and a missing description.

@@ -72,15 +72,9 @@ public struct ItemState: Hashable, Sendable {
 
     /// Sets the base event (and its start, for windows).
     public mutating func setBase(_ event: Event, zone: TimeZone) {
-        baseData = try? Self.encoder.encode(event)
+        baseData = BaseJSON.encode(event)
         start = event.start.date(in: zone)
     }
 
     public func key(_ side: ConnectorContext.Side) -> String? { side == .from ? keyFrom : keyTo }
-
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
 }

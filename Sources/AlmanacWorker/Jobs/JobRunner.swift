@@ -6,7 +6,8 @@ import Logging
 /// The outcome of one job run with the plan that was applied (or, for a dry run, only planned).
 public struct JobRunResult: Sendable {
     public var report: RunReport
-    /// One line per planned action (`create  to    A17  new in from`), in order.
+    /// One line per planned action (`create  to    A17  new in from`), in order; dry runs only
+    /// (what `almanac run --dry-run` prints), empty otherwise.
     public var plan: [String]
 }
 
@@ -85,7 +86,7 @@ public final class JobRunner {
                     "run_id": "\(runID)", "result": "\(r.result.rawValue)",
                     "duration_ms": "\(r.durationMS)",
                 ])
-            return JobRunResult(report: r, plan: outcome.actions.map(\.line))
+            return JobRunResult(report: r, plan: options.dryRun ? outcome.actions.map(\.line) : [])
         } catch let error as AlmanacError {
             log.info("run failed", metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
             var report = RunReport(

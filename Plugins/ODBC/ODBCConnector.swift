@@ -109,13 +109,13 @@ public final class ODBCConnector: Connector {
         if e.isTimeout {
             return AlmanacError(
                 "odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         if e.isConnectionLost {
             return AlmanacError(
                 "odbc.connection_lost",
                 "\(place): the connection was lost during \(what) and could not be re-established",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
     }
@@ -231,9 +231,7 @@ public final class ODBCConnector: Connector {
                     let item = try mapper.map(cell)
                     if !seenKeys.insert(item.key) {
                         problems.append(
-                            ItemProblem(
-                                key: item.key, field: "external_id",
-                                reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
+                            DuplicateKey.problem(key: item.key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
                     items.append(consume item)

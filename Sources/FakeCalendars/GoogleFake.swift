@@ -219,8 +219,7 @@ public final class GoogleFake: @unchecked Sendable {
             }
             var json: [String: Any]
             if merge {
-                json = rec.json
-                for (k, v) in body { json[k] = v }
+                json = GoogleFake.patch(rec.json, with: body)
             } else {
                 json = body
                 for k in ["recurringEventId", "originalStartTime"] { json[k] = json[k] ?? rec.json[k] }
@@ -233,6 +232,23 @@ public final class GoogleFake: @unchecked Sendable {
             store.calendars[calendar, default: [:]][id] = rec
             return .json(200, json, headers: [("ETag", rec.etag)])
         }
+    }
+
+    /// Google's patch semantics: objects merge key by key (`extendedProperties.private` keeps the
+    /// keys the body leaves out), arrays and scalars replace, `null` removes. PUT replaces the
+    /// whole resource instead.
+    static func patch(_ resource: [String: Any], with body: [String: Any]) -> [String: Any] {
+        var out = resource
+        for (k, v) in body {
+            if v is NSNull {
+                out[k] = nil
+            } else if let object = v as? [String: Any], let current = out[k] as? [String: Any] {
+                out[k] = patch(current, with: object)
+            } else {
+                out[k] = v
+            }
+        }
+        return out
     }
 
     func delete(_ r: FakeRequest, id: String, calendar: String) -> FakeResponse {

@@ -136,6 +136,10 @@ public struct ItemProblem: Error, Hashable, Sendable, Codable, CustomStringConve
     /// The field or column at fault, when one is.
     public var field: String?
     public var reason: String
+    /// Set for a later item whose key an earlier item of the same listing has (`DuplicateKey`):
+    /// where that first item is. The first item stays listed and is synced; this problem reports
+    /// the later one only. Nil for every other problem, which keeps the engine off the key.
+    public var duplicateOf: String?
 
     public init(key: String, field: String? = nil, reason: String) {
         self.key = key

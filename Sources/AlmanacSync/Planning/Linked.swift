@@ -108,6 +108,15 @@ struct Linked {
         return planBoth(f, t, item: item, sourceKey: sourceKey)
     }
 
+    /// The origin stamp of the item on `side`: as read, else the create id almanac gave it when it
+    /// created that item (nil for an item someone else created there).
+    func stamp(_ side: ConnectorContext.Side) -> String? {
+        if let read = (side == .to ? toSeen : fromSeen)?.item.event.origin { return read }
+        let other: ConnectorContext.Side = side == .to ? .from : .to
+        guard state.origin == other, let sourceKey = state.key(other) else { return nil }
+        return job.id(side, sourceKey: sourceKey, generation: state.generation)
+    }
+
     /// A side not read this run, taken to still hold the base it had.
     /// On `from`, the item as stored is the base without the fields the job derived.
     private func baseAsSeen(_ side: ConnectorContext.Side) -> Seen? {
@@ -214,12 +223,16 @@ struct Linked {
         let merge = FieldMerge(
             base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,
             owned: job.owned, twoWay: job.twoWay)
-        let toNew = merge.toSide(from: f.event, to: t.event)
+        // Every write carries the stamp its side holds: a side that replaces the whole item on
+        // update (Google's PUT) would otherwise drop it, and first-link and crash recovery need it.
+        var toNew = merge.toSide(from: f.event, to: t.event)
+        toNew.origin = stamp(.to)
         let fromNew = merge.fromSide(from: f.event, to: t.event)
         let toDiff = !p.same(toNew, t.event)
         let fromDiff = job.twoWay && !p.same(fromNew, f.event)
         // Sent to `from`: the row as stored with the changed fields only (derived ones stay derived).
-        let fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        var fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        fromWrite.origin = stamp(.from)
         var wroteTo = !toDiff
         var wroteFrom = !fromDiff
         let toHash = toDiff ? p.hash(toNew) : t.hash
@@ -263,6 +276,7 @@ struct Linked {
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).
         var newBase = toNew
+        newBase.origin = nil  // a stamp belongs to one side's item, not to the shared base
         for field in p.fields {
             if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) {
                 newBase.copy(field, from: f.event)

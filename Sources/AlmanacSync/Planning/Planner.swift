@@ -176,7 +176,8 @@ struct Planner {
                 .init(
                     kind: .invalid, target: side, key: problem.key,
                     reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
-            bad.insert(problem.key)
+            // A later duplicate is reported; the first item listed under its key is synced.
+            if problem.duplicateOf == nil { bad.insert(problem.key) }
         }
         for (key, item) in read.items {
             if let why = job.problem(item.event) {

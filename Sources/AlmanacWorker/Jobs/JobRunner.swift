@@ -80,22 +80,35 @@ public final class JobRunner {
             log.info("run started", metadata: ["run_id": "\(runID)", "trigger": "\(options.trigger.rawValue)"])
             let outcome = engine.run(options: options, now: started, runID: runID, progress: progress)
             let r = outcome.report
-            log.info(
-                "run finished",
-                metadata: [
-                    "run_id": "\(runID)", "result": "\(r.result.rawValue)",
-                    "duration_ms": "\(r.durationMS)",
-                ])
+            var metadata: Logger.Metadata = [
+                "run_id": "\(runID)", "result": "\(r.result.rawValue)", "duration_ms": "\(r.durationMS)",
+            ]
+            if let code = r.errorCode { metadata["error.code"] = "\(code)" }
+            if !r.failures.isEmpty { metadata["failures"] = "\(r.failures.count)" }
+            log.log(level: Self.level(of: r), "run finished", metadata: metadata)
             return JobRunResult(report: r, plan: options.dryRun ? outcome.actions.map(\.line) : [])
         } catch let error as AlmanacError {
-            log.info("run failed", metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
             var report = RunReport(
                 runID: runID, profile: profile.name, job: name, trigger: options.trigger,
                 dryRun: options.dryRun, started: started, finished: Date(), result: .failed,
                 errorCode: error.code.rawValue, error: error.description)
+            report.retryable = error.retryable ? true : nil
+            log.log(
+                level: Self.level(of: report), "run failed",
+                metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
             report.finished = Date()
             if !options.dryRun { try? store.record(report) }
             return JobRunResult(report: report, plan: [])
+        }
+    }
+
+    /// The level a finished run is logged at: info for a success, warning for a partial run or
+    /// one that failed for a passing reason (it is retried soon), error for any other failure.
+    static func level(of report: RunReport) -> Logger.Level {
+        switch report.result {
+        case .success: return .info
+        case .partial: return .warning
+        case .failed, .blocked: return report.retryable == true ? .warning : .error
         }
     }
 

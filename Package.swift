@@ -130,6 +130,10 @@ let package = Package(
         .testTarget(name: "CronofyConnectorTests",
                     dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),
+        .testTarget(name: "FidelityTests",
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacWorker", "FakeCalendars",
+                                   .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
             "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
             .product(name: "Logging", package: "swift-log"),
@@ -143,6 +147,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run", "sink-run"]),
     ]
 )

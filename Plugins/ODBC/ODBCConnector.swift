@@ -13,6 +13,7 @@ import Logging
 public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
     public let fields: Set<EventField>
+    public let keepsAllDay: Bool
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -34,6 +35,7 @@ public final class ODBCConnector: Connector {
         self.capabilities = capabilities
         settings = try ODBCSettings(context)
         fields = settings.representedFields
+        keepsAllDay = settings.keepsAllDay
         resolver = ZoneResolver(context.timeZone)
     }
 

@@ -96,9 +96,8 @@ struct ODBCSettings {
     /// `start` is always represented.
     var representedFields: Set<EventField> {
         var read: Set<EventField> = [.start, .custom]
-        if let q = readQuery?.original.lowercased() {
-            let words = Set(q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
-            for word in words { if let f = Self.field(named: word) { read.insert(f) } }
+        if let q = readQuery?.original {
+            for word in Self.words(q) { if let f = Self.field(named: word) { read.insert(f) } }
         }
         guard let update = statements[.update] else { return read }
         var written: Set<EventField> = [.start]
@@ -110,6 +109,20 @@ struct ODBCSettings {
             }
         }
         return read.intersection(written)
+    }
+
+    /// Whether an all-day event written here reads back as all-day: the read query returns an
+    /// `all_day` column and the `update` statement, if any, binds `:all_day`. Without them an
+    /// all-day event is stored as the timestamps of its midnights (README "Times").
+    var keepsAllDay: Bool {
+        guard let read = readQuery?.original, Self.words(read).contains("all_day") else { return false }
+        guard let update = statements[.update] else { return true }
+        return update.names.contains { $0.lowercased() == "all_day" }
+    }
+
+    /// The identifiers of a statement's text, lower-cased (column names and aliases among them).
+    static func words(_ text: String) -> Set<String> {
+        Set(text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
     }
 
     /// The event field a standard column or parameter name stands for.

@@ -118,13 +118,16 @@ struct Linked {
     }
 
     /// A side not read this run, taken to still hold the base it had.
+    /// On `from`, the item as stored is the base without the fields the job derived.
     private func baseAsSeen(_ side: ConnectorContext.Side) -> Seen? {
         guard let base = state.base, let key = state.key(side) else { return nil }
         let hash = (side == .from ? state.hashFrom : state.hashTo) ?? p.hash(base)
+        var stored = base
+        if side == .from { SyncJob.clear(state.derived, of: &stored) }
         return Seen(
             item: SourceItem(
                 key: key, version: side == .from ? state.versionFrom : state.versionTo,
-                event: base), event: base, hash: hash)
+                event: stored), event: base, hash: hash)
     }
 
     /// Known on `from`, not (or no longer) on `to`: create it there, or link what a crash left.
@@ -147,6 +150,7 @@ struct Linked {
         item.next.versionFrom = f.item.version
         item.next.responseTo = job.responseSignal(f.event)
         item.next.setBase(f.event, zone: job.timeZone)
+        item.next.derived = job.derived(f.item.event)
         if config.apply.create && job.toCapabilities.contains(.write) {
             item.toChanges.append(
                 PlannedChange(
@@ -185,6 +189,7 @@ struct Linked {
                         kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
                     hashAfter: f.hash, generation: gen))
             item.next.setBase(f.event, zone: job.timeZone)
+            item.next.derived = job.derived(f.item.event)
             return item
         }
         let keyFrom = state.keyFrom!
@@ -222,14 +227,16 @@ struct Linked {
         // update (Google's PUT) would otherwise drop it, and first-link and crash recovery need it.
         var toNew = merge.toSide(from: f.event, to: t.event)
         toNew.origin = stamp(.to)
-        var fromNew = merge.fromSide(from: f.event, to: t.event)
-        fromNew.origin = stamp(.from)
+        let fromNew = merge.fromSide(from: f.event, to: t.event)
         let toDiff = !p.same(toNew, t.event)
         let fromDiff = job.twoWay && !p.same(fromNew, f.event)
+        // Sent to `from`: the row as stored with the changed fields only (derived ones stay derived).
+        var fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        fromWrite.origin = stamp(.from)
         var wroteTo = !toDiff
         var wroteFrom = !fromDiff
         let toHash = toDiff ? p.hash(toNew) : t.hash
-        var fromHash = fromDiff ? p.hash(fromNew) : f.hash
+        var fromHash = fromDiff ? p.hash(job.fromView(fromWrite)) : f.hash
         if toDiff {
             if config.apply.update && job.toCapabilities.contains(.write) {
                 let reason =
@@ -250,7 +257,7 @@ struct Linked {
             if config.applyBack.update && job.fromCapabilities.contains(.write) {
                 item.fromChanges.append(
                     PlannedChange(
-                        change: .update(key: f.key, ifVersion: f.item.version, event: fromNew),
+                        change: .update(key: f.key, ifVersion: f.item.version, event: fromWrite),
                         action: .init(
                             kind: .update, target: .from, key: sourceKey, reason: "changed in to",
                             conflicts: toDiff ? [] : merge.conflicts),
@@ -284,6 +291,7 @@ struct Linked {
         item.next.versionTo = t.item.version
         item.next.responseTo = responseTo
         item.next.setBase(newBase, zone: job.timeZone)
+        item.next.derived = job.derived(wroteFrom && fromDiff ? fromWrite : f.item.event)
         item.merged = toNew
         item.stateChanged = true
         return item

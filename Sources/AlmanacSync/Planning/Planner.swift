@@ -103,6 +103,7 @@ struct Planner {
                 keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from,
                 responseTo: job.responseSignal(f.event))
             next.setBase(f.event, zone: job.timeZone)
+            next.derived = job.derived(f.item.event)
             var item = ItemPlan(next: next)
             if job.config.apply.create && job.toCapabilities.contains(.write) {
                 item.toChanges.append(

@@ -6,7 +6,8 @@ import Logging
 /// The outcome of one job run with the plan that was applied (or, for a dry run, only planned).
 public struct JobRunResult: Sendable {
     public var report: RunReport
-    /// One line per planned action (`create  to    A17  new in from`), in order.
+    /// One line per planned action (`create  to    A17  new in from`), in order; dry runs only
+    /// (what `almanac run --dry-run` prints), empty otherwise.
     public var plan: [String]
 }
 
@@ -85,7 +86,7 @@ public final class JobRunner {
             if let code = r.errorCode { metadata["error.code"] = "\(code)" }
             if !r.failures.isEmpty { metadata["failures"] = "\(r.failures.count)" }
             log.log(level: Self.level(of: r), "run finished", metadata: metadata)
-            return JobRunResult(report: r, plan: outcome.actions.map(\.line))
+            return JobRunResult(report: r, plan: options.dryRun ? outcome.actions.map(\.line) : [])
         } catch let error as AlmanacError {
             var report = RunReport(
                 runID: runID, profile: profile.name, job: name, trigger: options.trigger,
@@ -140,7 +141,9 @@ public final class JobRunner {
         return out
     }
 
-    private func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
+    /// The connector of one side of `job`, built as a run builds it (tests drive the engine with it).
+    /// - Throws: the module's configuration errors, `config.unknown_connection`/`unknown_connector`.
+    public func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
         try build(connectionName: side == .from ? job.from : job.to, job: job, side: side)
     }
 

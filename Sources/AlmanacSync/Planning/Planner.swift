@@ -46,6 +46,15 @@ struct Planner {
             if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
+            // Moved out of the window on one side: left alone, its link kept (`AbsenceCheck`).
+            if let k = s.keyFrom, from.movedAway.contains(k) {
+                plan.unchanged += 1
+                continue
+            }
+            if let k = s.keyTo, to.movedAway.contains(k) {
+                plan.unchanged += 1
+                continue
+            }
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)

@@ -62,6 +62,14 @@ struct Planner {
                     && job.responseSignal(ti.event) == s.responseTo
                 {
                     plan.unchanged += 1
+                    // Versions change without content (a field the job does not sync): keep them
+                    // current, or the next conditional write fails on a stale one.
+                    if fi.version != s.versionFrom || ti.version != s.versionTo {
+                        var next = s
+                        next.versionFrom = fi.version
+                        next.versionTo = ti.version
+                        plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                    }
                     continue
                 }
             }
@@ -77,6 +85,7 @@ struct Planner {
             if let linked = item.next.keyTo, linked != s.keyTo { claimedTo.insert(linked) }
             if item.hasWrites || item.stateChanged || item.remove || !item.notes.isEmpty {
                 item.previous = s
+                if item.versionsOnly { plan.unchanged += 1 }
                 plan.items.append(item)
             } else {
                 plan.unchanged += 1

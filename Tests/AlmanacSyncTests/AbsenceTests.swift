@@ -23,8 +23,9 @@ import Testing
         try h.run()
         let eventKey = try #require(h.toStore.live.values.first { $0.event.title == "Checkup" }?.key)
 
+        // A full listing (the memory connector's deltas are not bounded by the window).
         try h.fromStore.edit("A1") { Self.moved(&$0, days: 60) }
-        let out = try h.run()
+        let out = try h.run(RunOptions(full: true))
         #expect(out.report.result == .success)
         #expect(out.report.toCounts.deleted == 0)
         #expect(SyncHarness.titles(h.toStore) == ["Checkup", "Cleaning"])
@@ -43,12 +44,14 @@ import Testing
         try h.run()
         let eventKey = try #require(h.toStore.live.keys.first)
 
+        let start = h.fromStore.live["A1"]?.event.start
         try h.toStore.edit(eventKey) { Self.moved(&$0, days: 60) }
-        for options in [RunOptions(), RunOptions(full: true)] {
-            let out = try h.run(options)
+        for _ in 0..<2 {
+            let out = try h.run(RunOptions(full: true))
             #expect(out.report.result == .success)
             #expect(out.report.fromCounts.cancelled == 0 && out.report.fromCounts.deleted == 0)
             #expect(h.fromStore.live["A1"]?.writeBacks == [])
+            #expect(h.fromStore.live["A1"]?.event.start == start)
             #expect(try h.state.items(job: "j").contains { $0.keyFrom == "A1" && $0.keyTo == eventKey })
         }
     }

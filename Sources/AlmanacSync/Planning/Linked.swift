@@ -275,7 +275,7 @@ struct Linked {
             }
         }
         if job.twoWay, toChanged, toSeen != nil, job.fromCapabilities.contains(.writeBack) {
-            appendWriteBack(t.event, base: base, from: f, firstLink: firstLink, item: &item, sourceKey: sourceKey)
+            appendWriteBack(t.event, base: base, from: f, firstLink: base == nil, item: &item, sourceKey: sourceKey)
         }
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).

@@ -48,6 +48,5 @@ struct AbsenceCheck {
                 read.movedAway.insert(item.key)
             }
         }
-        read.lookedUp = keys.count
     }
 }

@@ -18,8 +18,6 @@ public struct SideRead: Sendable {
     /// Keys missing from a complete listing that the side's `lookup` found outside the window:
     /// moved away, not deleted (`AbsenceCheck`).
     public var movedAway: Set<String> = []
-    /// Keys asked about by `lookup` this run.
-    public var lookedUp = 0
 
     public init() {}
 

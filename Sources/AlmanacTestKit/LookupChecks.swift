@@ -22,8 +22,9 @@ enum LookupChecks {
         if f.connector.capabilities.contains(.delete) {
             let version = listed.items.first { $0.key == keys[1] }?.version
             let outcome = try f.connector.write([.delete(key: keys[1], ifVersion: version)])
-            try expect.that(outcome.first.map { if case .written = $0 { true } else { false } } == true,
-                            "deleting \(keys[1]) answered \(outcome)")
+            try expect.that(
+                outcome.first.map { if case .written = $0 { true } else { false } } == true,
+                "deleting \(keys[1]) answered \(outcome)")
             absent = keys[1]
         }
         let found = try f.connector.lookup([keys[0], keys[2], absent])

@@ -12,7 +12,9 @@ import Testing
     /// `event` moved by `days` days.
     static func moved(_ event: inout Event, days: Double) {
         let shift = days * 86_400
-        if case .instant(let s, let z) = event.start { event.start = .instant(s.addingTimeInterval(shift), timeZone: z) }
+        if case .instant(let s, let z) = event.start {
+            event.start = .instant(s.addingTimeInterval(shift), timeZone: z)
+        }
         if case .instant(let e, let z)? = event.end { event.end = .instant(e.addingTimeInterval(shift), timeZone: z) }
     }
 

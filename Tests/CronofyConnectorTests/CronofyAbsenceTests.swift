@@ -11,10 +11,11 @@ import Testing
 @Suite("engine → cronofy: events moved out of the window", .serialized, .timeLimit(.minutes(2)))
 struct CronofyAbsenceTests {
     @Test func anEventMovedOutOfTheWindowIsNotACancellation() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                """)
         let c = try CronofyHarness()
         try h.fromStore.put(h.event("Class", hours: 30), key: "A1")
         func run(_ options: RunOptions = RunOptions()) throws -> RunReport {

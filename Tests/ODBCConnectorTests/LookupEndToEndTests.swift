@@ -70,7 +70,8 @@ import Testing
                 write_back_idempotent = \(idempotent)
                 """, onConfirmed: false)
         try e2e.sql.exec(
-            "INSERT INTO appointments VALUES (1, 'Checkup', '2026-03-11 09:00:00', '2026-03-11 09:30:00', 'Ann', 'checkup', 0)")
+            "INSERT INTO appointments VALUES (1, 'Checkup', '2026-03-11 09:00:00', '2026-03-11 09:30:00', 'Ann', 'checkup', 0)"
+        )
         try e2e.run(profile: profile)
         let key = try #require(e2e.sinkItems["Checkup"]?.key)
         try e2e.sink.edit(key) { $0.participants[0].response = .accepted }
@@ -98,10 +99,12 @@ import Testing
                 UPDATE appointments SET confirmed = confirmed + 1 WHERE id = :external_id
                 '''
                 """, onConfirmed: false,
-            respondedColumn: ", CASE WHEN confirmed > 0 THEN 'accepted' ELSE 'needs_action' END AS participant_0_response")
+            respondedColumn:
+                ", CASE WHEN confirmed > 0 THEN 'accepted' ELSE 'needs_action' END AS participant_0_response")
         try e2e.sql.exec(
             "INSERT INTO appointments VALUES (1, 'Checkup', '2026-03-11 09:00:00', '2026-03-11 09:30:00', 'Ann', 'checkup', 0)",
-            "INSERT INTO appointments VALUES (2, 'Cleaning', '2026-03-12 10:00:00', '2026-03-12 11:00:00', 'Bob', 'hygiene', 0)")
+            "INSERT INTO appointments VALUES (2, 'Cleaning', '2026-03-12 10:00:00', '2026-03-12 11:00:00', 'Bob', 'hygiene', 0)"
+        )
         try e2e.run(profile: profile)
         let first = try #require(e2e.sinkItems["Checkup"]?.key)
         try e2e.sink.edit(first) { $0.participants[0].response = .accepted }

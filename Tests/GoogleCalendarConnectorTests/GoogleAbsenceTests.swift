@@ -28,11 +28,26 @@ struct GoogleAbsenceTests {
 
     static func rfc3339(_ d: Date) -> String { d.formatted(.iso8601) }
 
-    @Test func anEventMovedOutOfTheWindowIsNotACancellation() throws {
-        let h = try SyncHarness(job: Self.window + "\ndirection = \"two-way\"")
+    /// A job (`job`'s lines) whose row `A1` was synced to the fake Google by one run.
+    func synced(_ job: String = window) throws -> (SyncHarness, GoogleHarness) {
+        let h = try SyncHarness(job: job)
         let g = try GoogleHarness()
         try h.fromStore.put(h.event("Checkup", hours: 30), key: "A1")
         #expect(try run(h, g.connector).result == .success)
+        return (h, g)
+    }
+
+    /// Removes the row `A1` and expects the next run to delete its event, in that run.
+    func expectDeleted(_ h: SyncHarness, _ g: GoogleHarness) throws {
+        try h.fromStore.remove("A1")
+        let report = try run(h, g.connector)
+        #expect(report.result == .success, "\(report.failures)")
+        #expect(report.toCounts.deleted == 1)
+        #expect(g.server.google!.events().isEmpty)
+    }
+
+    @Test func anEventMovedOutOfTheWindowIsNotACancellation() throws {
+        let (h, g) = try synced(Self.window + "\ndirection = \"two-way\"")
         let id = try #require(g.server.google!.events().first?["id"] as? String)
         let later = h.now.addingTimeInterval(60 * 86_400)
         g.server.google!.edit(id) { e in
@@ -50,44 +65,27 @@ struct GoogleAbsenceTests {
     }
 
     @Test func anUnsyncedEditDoesNotBlockALaterDelete() throws {
-        let h = try SyncHarness(job: Self.window)
-        let g = try GoogleHarness()
-        try h.fromStore.put(h.event("Checkup", hours: 30), key: "A1")
-        #expect(try run(h, g.connector).result == .success)
+        let (h, g) = try synced()
         #expect(try run(h, g.connector).result == .success)  // stores the sync token
         let id = try #require(g.server.google!.events().first?["id"] as? String)
         g.server.google!.edit(id) { $0["colorId"] = "5" }  // a field almanac does not sync
         let idle = try run(h, g.connector)
         #expect(idle.result == .success && idle.toCounts.changed == 0)
-        try h.fromStore.remove("A1")
-        let report = try run(h, g.connector)
-        #expect(report.result == .success, "\(report.failures)")
-        #expect(report.toCounts.deleted == 1)
-        #expect(g.server.google!.events().isEmpty)
+        try expectDeleted(h, g)
     }
 
     @Test func aDeleteMeetingANewerEtagIsDoneInTheSameRun() throws {
-        let h = try SyncHarness(job: Self.window)
-        let g = try GoogleHarness()
-        try h.fromStore.put(h.event("Checkup", hours: 30), key: "A1")
-        #expect(try run(h, g.connector).result == .success)
+        let (h, g) = try synced()
         #expect(try run(h, g.connector).result == .success)
         // Edited after the run's read (the state keeps the old etag): the delete gets 412.
         var state = try #require(try h.state.items(job: "j").first)
         state.versionTo = "\"stale\""
         try h.state.commit(job: "j", upserts: [state])
-        try h.fromStore.remove("A1")
-        let report = try run(h, g.connector)
-        #expect(report.result == .success, "\(report.failures)")
-        #expect(report.toCounts.deleted == 1)
-        #expect(g.server.google!.events().isEmpty)
+        try expectDeleted(h, g)
     }
 
     @Test func afterLostStateAnEventDeletedOnTheCalendarIsRecreatedOnce() throws {
-        let h = try SyncHarness(job: Self.window)
-        let g = try GoogleHarness()
-        try h.fromStore.put(h.event("Checkup", hours: 30), key: "A1")
-        #expect(try run(h, g.connector).result == .success)
+        let (h, g) = try synced()
         let firstID = try #require(g.server.google!.events().first?["id"] as? String)
         g.server.google!.userDelete(firstID)
         try loseState(h)

@@ -119,3 +119,50 @@ import Testing
         #expect(try e2e.sql.rows("SELECT id, confirmed FROM appointments ORDER BY id") == [["1", "1"], ["2", "1"]])
     }
 }
+
+/// `lookup` on SQLite: `lookup_query` binds every key (over several executions), the fallback
+/// reads the read query over 1900–2100, and an unreadable row asked for fails the lookup.
+@Suite struct ODBCLookupTests {
+    let db = Fixture.sqliteFile()
+    let read =
+        "SELECT id AS external_id, subject AS title, starts AS start_time FROM appointments "
+        + "WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)"
+
+    init() throws {
+        let sql = try SQL("Driver=SQLite3;Database=\(db);")
+        try sql.exec("CREATE TABLE appointments (id INTEGER PRIMARY KEY, subject TEXT, starts TEXT)")
+        try sql.exec(
+            "INSERT INTO appointments WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) "
+                + "SELECT i, 'Visit ' || i, '2026-03-11 09:00:00' FROM n",
+            "UPDATE appointments SET starts = '2090-01-02 09:00:00' WHERE id = 7",
+            "UPDATE appointments SET starts = 'not a date' WHERE id = 9")
+    }
+
+    @Test func lookupQueryBindsEveryKey() throws {
+        let c = try Fixture.connector(
+            "Driver=SQLite3;Database=\(db);",
+            job: [
+                "read_query": read,
+                "lookup_query":
+                    "SELECT id AS external_id, 'found ' || subject AS title, starts AS start_time "
+                    + "FROM appointments WHERE id IN (:keys)",
+            ])
+        let keys = (1...1_100).map(String.init).filter { $0 != "9" } + ["5000"]
+        let found = try c.lookup(keys)
+        #expect(found.count == 1_099)
+        #expect(Set(found.map(\.key)) == Set(keys.dropLast()))
+        #expect(found.first { $0.key == "1050" }?.event.title == "found Visit 1050")
+        #expect(
+            found.first { $0.key == "7" }?.event.start.date(in: Fixture.chicago) == Fixture.date("2090-01-02T15:00:00Z")
+        )
+        let bad = #expect(throws: AlmanacError.self) { try c.lookup(["8", "9"]) }
+        #expect(bad?.code == "odbc.unreadable_row")
+    }
+
+    @Test func withoutLookupQueryTheReadQueryRunsOverAWideWindow() throws {
+        let c = try Fixture.connector("Driver=SQLite3;Database=\(db);", job: ["read_query": read])
+        let found = try c.lookup(["7", "8", "5000"])
+        #expect(found.map(\.key).sorted() == ["7", "8"])
+        #expect(found.first { $0.key == "8" }?.event.title == "Visit 8")
+    }
+}

@@ -220,7 +220,8 @@ import Testing
         try sql.exec(
             "DROP TABLE IF EXISTS odbc_lookup",
             "CREATE TABLE odbc_lookup (id serial PRIMARY KEY, subject text, starts timestamp)",
-            "INSERT INTO odbc_lookup (subject, starts) VALUES ('In', '2026-03-02 09:00'), ('Later', '2027-06-01 09:00')")
+            "INSERT INTO odbc_lookup (subject, starts) VALUES ('In', '2026-03-02 09:00'), ('Later', '2027-06-01 09:00')"
+        )
         let c = try Fixture.connector(
             cs,
             job: [

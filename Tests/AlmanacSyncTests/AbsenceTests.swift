@@ -94,6 +94,23 @@ import Testing
         #expect(from.calls == [["A0", "A1", "A2"]])
     }
 
+    @Test func aSourceWhoseItemsAllMovedAwayIsNotAMassDelete() throws {
+        let h = try SyncHarness(job: Self.window)
+        for i in 0..<3 { try h.fromStore.put(h.event("V\(i)", hours: Double(i * 20 + 2)), key: "A\(i)") }
+        try h.run()
+        for i in 0..<3 { try h.fromStore.edit("A\(i)") { Self.moved(&$0, days: 60) } }
+        let out = try h.run(RunOptions(full: true))
+        #expect(out.report.result == .success, "\(out.report.error ?? "")")
+        #expect(out.report.toCounts.deleted == 0 && out.report.toCounts.unchanged == 3)
+        #expect(h.toStore.live.count == 3)
+
+        // Truly gone (the lookup confirms it): the guard stops the run.
+        for i in 0..<3 { try h.fromStore.remove("A\(i)") }
+        let gone = try h.run(RunOptions(full: true))
+        #expect(gone.report.result == .blocked)
+        #expect(h.toStore.live.count == 3)
+    }
+
     @Test func aFailedLookupDeletesNothing() throws {
         let h = try SyncHarness(job: Self.window)
         try h.fromStore.put(h.event("V0", hours: 2), key: "A0")

@@ -180,7 +180,8 @@ struct Applier {
         _ p: Pending, id: String, event: Event, current: SourceItem?, side: ConnectorContext.Side,
         items: inout [ItemPlan]
     ) -> Settled {
-        guard let current, current.event.status != .cancelled else {
+        // Calendars keep a deleted event as a cancelled one; a database row is never that.
+        guard let current, side == .from || current.event.status != .cancelled else {
             let gen = (p.change.generation ?? 0) + 1
             let sourceKey = side == .to ? items[p.item].next.keyFrom : items[p.item].next.keyTo
             guard let sourceKey else { return .unresolved }

@@ -111,6 +111,24 @@ import Testing
         #expect(h.toStore.live.count == 3)
     }
 
+    @Test func anUnreadableItemIsReportedNotLookedUp() throws {
+        let h = try SyncHarness(job: Self.window)
+        try h.fromStore.put(h.event("V0", hours: 2), key: "A0")
+        try h.run()
+        // The listing reports A0 as a problem (a value too long, a bad date): not a suspect.
+        try h.fromStore.remove("A0")
+        try h.fromStore.addProblem(ItemProblem(key: "A0", field: "content", reason: "too long"))
+        let from = CountingLookups(h.fromConnector)
+        let job = try SyncJob(
+            profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone, from: from, to: h.toConnector,
+            batchSize: 100)
+        let out = SyncEngine(job: job, from: from, to: h.toConnector, store: h.state)
+            .run(options: RunOptions(full: true), now: h.now)
+        #expect(from.calls.isEmpty)
+        #expect(out.report.toCounts.deleted == 0 && out.report.failures.map(\.key) == ["A0"])
+        #expect(h.toStore.live.count == 1)
+    }
+
     @Test func aFailedLookupDeletesNothing() throws {
         let h = try SyncHarness(job: Self.window)
         try h.fromStore.put(h.event("V0", hours: 2), key: "A0")

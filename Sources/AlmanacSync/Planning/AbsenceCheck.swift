@@ -16,11 +16,13 @@ struct AbsenceCheck {
     let timeZone: TimeZone
 
     /// Keys of `states` on this side that `read` would take as deleted only because a complete
-    /// listing did not return them (no tombstone, not listed, last start covered).
+    /// listing did not return them (no tombstone, not listed, not reported unreadable, last start
+    /// covered).
     static func suspects(_ states: [ItemState], side: ConnectorContext.Side, in read: SideRead) -> [String] {
-        states.compactMap { s in
+        let unreadable = Set(read.problems.map(\.key))
+        return states.compactMap { s in
             guard let key = s.key(side), read.items[key] == nil, !read.deleted.contains(key),
-                read.absenceMeansDeletion(lastStart: s.start)
+                !unreadable.contains(key), read.absenceMeansDeletion(lastStart: s.start)
             else { return nil }
             return key
         }

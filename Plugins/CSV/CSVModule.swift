@@ -23,7 +23,7 @@ public enum CSVModule: ConnectorModule {
     public static let targetSettings: [SettingSpec] = []
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
-        [.read, .write, .delete]
+        [.read, .write, .delete, .lookup]
     }
 
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {

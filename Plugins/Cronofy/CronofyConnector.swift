@@ -36,7 +36,7 @@ public struct CronofySettings: Sendable {
 /// The Cronofy connector: reads with `tzid`, `last_modified` deltas, `include_managed`, paging by
 /// `pages.next_page`; writes by `event_id` upsert/delete through the batch endpoint. See README.md.
 public final class CronofyConnector: Connector {
-    public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .lookup]
     /// Cronofy keeps no phones and no custom fields, and its event status is not written.
     public let fields: Set<EventField> = [.title, .description, .location, .start, .end, .responses]
     let settings: CronofySettings

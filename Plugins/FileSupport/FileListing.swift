@@ -132,6 +132,31 @@ public final class FileListing<Reader: FileRecordReader> {
         return ReadPage(items: items, problems: problems, coverage: .complete(request.window), continuation: s.token)
     }
 
+    /// Every file read to its end, keeping the items among `keys` wherever their start lies (the
+    /// first record of a key, as a listing keeps it): `Connector.lookup` for the file connectors.
+    /// Throws as a listing does (a file missing, changed while read, or with no readable record),
+    /// and `PREFIX.unreadable_item` when a record of a key asked for cannot be read, so nothing is
+    /// deleted on the strength of a file that was not read whole.
+    public func lookup(_ keys: [String]) throws -> [SourceItem] {
+        let wanted = Set(keys)
+        let s = try resume(ReadRequest(window: TimeWindow(start: .distantPast, end: .distantFuture)))
+        var found: [String: SourceItem] = [:]
+        for url in s.files {
+            let reader = try open(url, source, mapper)
+            while let next = try reader.nextRecord(window: nil) {
+                switch consume next {
+                case .item(let item):
+                    if wanted.contains(item.key) && found[item.key] == nil { found[item.key] = item }
+                case .problem(let p):
+                    guard wanted.contains(p.key) else { continue }
+                    throw AlmanacError(code("unreadable_item"), "\(p); it cannot be looked up, so it is not deleted")
+                }
+            }
+            try finish(reader)
+        }
+        return keys.compactMap { found[$0] }
+    }
+
     /// Call after a write: the target now exists, so a later disappearance is an error.
     public func recordWrite() {
         if FileManager.default.fileExists(atPath: path.path) { marker?.record() }

@@ -34,7 +34,7 @@ public struct GoogleSettings: Sendable {
 /// full listing), writes through the batch endpoint with `If-Match`, deterministic ids and an
 /// origin stamp. See README.md beside this file.
 public final class GoogleConnector: Connector {
-    public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed]
+    public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .lookup]
     /// Everything round-trips: participants' phones and custom fields ride in private extended properties.
     public let fields: Set<EventField> = Set(EventField.allCases)
     let settings: GoogleSettings

@@ -11,11 +11,14 @@ struct NamedStatement: Hashable, Sendable {
     var sql: String
     /// The parameter names in marker order (a name used twice appears twice).
     var names: [String]
+    /// Where each marker stands in `sql` (a unicode-scalar offset), in marker order.
+    var markers: [Int]
 
     init(_ text: String) {
         original = text
         var out = ""
         var names: [String] = []
+        var markers: [Int] = []
         let chars = Array(text.unicodeScalars)
         var i = 0
         func isStart(_ c: Unicode.Scalar) -> Bool { c == "_" || (c.isASCII && c.properties.isAlphabetic) }
@@ -77,6 +80,7 @@ struct NamedStatement: Hashable, Sendable {
                     }
                 }
                 names.append(name)
+                markers.append(out.unicodeScalars.count)
                 out += "?"
                 i = j
             default:
@@ -86,5 +90,26 @@ struct NamedStatement: Hashable, Sendable {
         }
         sql = out
         self.names = names
+        self.markers = markers
+    }
+
+    /// The SQL with each marker of `name` repeated `count` times (`?, ?, ?`): a list parameter
+    /// such as `IN (:keys)` bound one value per marker.
+    func sql(expanding name: String, count: Int) -> String {
+        let list = Array(repeating: "?", count: max(1, count)).joined(separator: ", ")
+        var out = ""
+        var scalars = sql.unicodeScalars.makeIterator()
+        var offset = 0
+        for (marker, markerName) in zip(markers, names) {
+            while offset < marker, let c = scalars.next() {
+                out.unicodeScalars.append(c)
+                offset += 1
+            }
+            _ = scalars.next()
+            offset += 1
+            out += markerName == name ? list : "?"
+        }
+        while let c = scalars.next() { out.unicodeScalars.append(c) }
+        return out
     }
 }

@@ -21,11 +21,11 @@ public final class ODBCConnector: Connector {
     private var connection: ODBCConnection?
     private var prepared: [String: ODBCStatement] = [:]
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
-    private var seenKeys = KeySet()
-    private var rowNumber = 0
+    var seenKeys = KeySet()
+    var rowNumber = 0
     /// Set once a value did not fit the block cursor's buffers: the rest of the listing is read
     /// row by row, every value whole.
-    private var singleRowReads = false
+    var singleRowReads = false
     /// Rows in the last chunk read: the capacity reserved for the next one.
     private var lastChunkRows = 0
 
@@ -170,7 +170,7 @@ public final class ODBCConnector: Connector {
         return out
     }
 
-    private func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws
+    func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws
         -> ReadPage
     {
         let stmt = try statement(query.sql, on: conn)
@@ -195,7 +195,7 @@ public final class ODBCConnector: Connector {
 
     /// One pass over the chunk's result; nil when a value did not fit the block cursor and the
     /// chunk must be read again with `SingleRowReader`.
-    private func readChunkOnce(
+    func readChunkOnce(
         _ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
         conn: ODBCConnection
     ) throws -> ReadPage? {

@@ -27,16 +27,23 @@ public enum ODBCModule: ConnectorModule {
         SettingSpec("delete", .string, "statement deleting the row :external_id"),
         SettingSpec("on_confirmed", .string, "statement run when the calendar side confirms :external_id"),
         SettingSpec("on_cancelled", .string, "statement run when the calendar side cancels :external_id"),
+        SettingSpec(
+            "lookup_query", .string,
+            "SELECT of the standard columns for the rows :keys (WHERE id IN (:keys)), wherever their start lies"),
+        SettingSpec(
+            "write_back_idempotent", .bool,
+            "on_confirmed/on_cancelled may run again for a row without harm (default false)"),
     ]
     public static let sourceSettings = statementSettings
     public static let targetSettings = statementSettings
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
-        var caps: ConnectorCapabilities = [.read]
+        var caps: ConnectorCapabilities = [.read, .lookup]
         if jobSettings["insert"] != nil && jobSettings["update"] != nil { caps.insert(.write) }
         if jobSettings["delete"] != nil { caps.insert(.delete) }
         if jobSettings["on_confirmed"] != nil || jobSettings["on_cancelled"] != nil { caps.insert(.writeBack) }
         if side == .from && jobSettings["update"] != nil { caps.insert(.write) }
+        if jobSettings.bool("write_back_idempotent") == true { caps.insert(.idempotentWriteBack) }
         return caps
     }
 
@@ -67,6 +74,11 @@ public enum ODBCModule: ConnectorModule {
             let message = ODBCSettings.readQueryProblem(NamedStatement(read))
         {
             jobSettings.report(.configInvalidValue, "read_query", message)
+        }
+        if let lookup = jobSettings.table.string("lookup_query"),
+            let message = ODBCSettings.lookupQueryProblem(NamedStatement(lookup))
+        {
+            jobSettings.report(.configInvalidValue, "lookup_query", message)
         }
         for kind in ODBCSettings.StatementKind.allCases {
             guard let text = jobSettings.table.string(kind.rawValue),

@@ -14,6 +14,8 @@ struct ODBCSettings {
     var maxValueBytes: Int
     var chunkDays: Int
     var readQuery: NamedStatement?
+    /// `lookup_query`: the rows of `:keys`, wherever their start lies (`Connector.lookup`).
+    var lookupQuery: NamedStatement?
     var statements: [StatementKind: NamedStatement]
 
     enum StatementKind: String, CaseIterable {
@@ -33,6 +35,17 @@ struct ODBCSettings {
     static func readQueryProblem(_ read: NamedStatement) -> String? {
         guard let first = read.names.first(where: { !readParameters.contains($0) }) else { return nil }
         return "uses :\(first); a read query knows only :window_start, :window_end and :since"
+    }
+
+    /// Why a lookup query cannot be used, if it cannot: it must bind `:keys` and nothing else.
+    static func lookupQueryProblem(_ lookup: NamedStatement) -> String? {
+        if let other = lookup.names.first(where: { $0 != "keys" }) {
+            return "uses :\(other); a lookup query knows only :keys (as in WHERE id IN (:keys))"
+        }
+        if !lookup.names.contains("keys") {
+            return "must select its rows with :keys (as in WHERE id IN (:keys))"
+        }
+        return nil
     }
 
     /// Why a write statement cannot be used, if it cannot: all but `insert` must bind `:external_id`.
@@ -76,6 +89,10 @@ struct ODBCSettings {
         }
         chunkDays = context.chunkDays
         readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
+        lookupQuery = context.jobSettings.string("lookup_query").map(NamedStatement.init)
+        if let lookup = lookupQuery, let message = Self.lookupQueryProblem(lookup) {
+            throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": lookup_query: \(message)")
+        }
         statements = [:]
         for kind in StatementKind.allCases {
             if let text = context.jobSettings.string(kind.rawValue) { statements[kind] = NamedStatement(text) }

@@ -38,6 +38,9 @@ public final class XMLConnector: Connector {
 
     public func read(_ request: ReadRequest) throws -> ReadPage { try listing.read(request) }
 
+    /// Reads the whole file (or every file of the glob) and keeps `keys` (see `FileListing.lookup`).
+    public func lookup(_ keys: [String]) throws -> [SourceItem] { try listing.lookup(keys) }
+
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
         let outcomes = try XMLSink(settings: settings, source: listing.source, mapper: listing.mapper).apply(changes)
         listing.recordWrite()

@@ -26,7 +26,7 @@ public enum XMLModule: ConnectorModule {
     public static let targetSettings: [SettingSpec] = []
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
-        [.read, .write, .delete]
+        [.read, .write, .delete, .lookup]
     }
 
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {

@@ -45,7 +45,8 @@ public enum ConnectorConformance {
         start: Date(timeIntervalSince1970: 1_898_553_600),
         end: Date(timeIntervalSince1970: 1_901_232_000))
 
-    public static let checks: [ConformanceCheck] = ReadChecks.all + WriteChecks.all + FeedChecks.all
+    public static let checks: [ConformanceCheck] =
+        ReadChecks.all + WriteChecks.all + FeedChecks.all + LookupChecks.all
 
     /// Reads every page of a listing (at most `limit` pages) and returns the combined page.
     public static func readAll(_ connector: any Connector, _ request: ReadRequest, limit: Int = 10_000) throws

@@ -11,6 +11,7 @@ import Synchronization
 /// - `write`: `.create` uses the id as key (a reused id, live or deleted, is a conflict) unless the
 ///   store assigns keys; `.update`/`.delete` check `ifVersion` (stale = conflict, missing = gone);
 ///   `.confirm`/`.cancel` are recorded on the item.
+/// - `lookup` returns the live items among the keys, wherever their start lies.
 /// - `faults` inject failures (see `MemoryFaults`).
 public final class MemoryConnector: Connector {
     public let store: MemoryStore
@@ -86,6 +87,16 @@ public final class MemoryConnector: Connector {
         }
         if !perItem { try store.persist() }
         return out
+    }
+
+    public func lookup(_ keys: [String]) throws -> [SourceItem] {
+        if let error = faults.takeReadError() { throw error }
+        return store.withContents { c in
+            keys.compactMap { key in
+                guard let r = c.records[key], !r.deleted else { return nil }
+                return SourceItem(key: key, version: "v\(r.version)", event: r.event)
+            }
+        }
     }
 
     public func testConnection() -> ConnectionReport {

@@ -20,7 +20,7 @@ public enum MemoryModule: ConnectorModule {
     public static let targetSettings: [SettingSpec] = []
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
-        [.read, .write, .delete, .changeFeed, .writeBack]
+        [.read, .write, .delete, .changeFeed, .writeBack, .lookup]
     }
 
     public static func make(_ context: ConnectorContext) throws -> any Connector {
@@ -32,7 +32,7 @@ public enum MemoryModule: ConnectorModule {
         var options = MemoryStore.Options()
         options.assignsKeys = context.connection.bool("assigns_keys") ?? false
         options.pageSize = context.connection.integer("page_size") ?? 50
-        if context.connection.bool("read_only") == true { options.capabilities = [.read, .changeFeed] }
+        if context.connection.bool("read_only") == true { options.capabilities = [.read, .changeFeed, .lookup] }
         let store = try MemoryStore(options: options, file: url)
         if !FileManager.default.fileExists(atPath: url.path) { try store.persist() }
         return MemoryConnector(store: store, timeZone: context.timeZone)

@@ -31,7 +31,7 @@ public final class MemoryStore: Sendable {
         public var assignsKeys = false
         /// Items per page of a listing.
         public var pageSize = 50
-        public var capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .writeBack]
+        public var capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .writeBack, .lookup]
         /// Fields stored; other fields are dropped on write, as a narrower side would.
         public var fields: Set<EventField> = Set(EventField.allCases)
         public init() {}

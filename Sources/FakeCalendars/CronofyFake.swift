@@ -66,6 +66,17 @@ public final class CronofyFake: @unchecked Sendable {
         }
     }
 
+    /// Changes fields of a managed event as a calendar user would (bumps `updated`).
+    public func edit(eventID: String, _ change: (inout [String: Any]) -> Void) {
+        lock.withLock {
+            guard let key = records.first(where: { $0.value.eventID == eventID && !$0.value.deleted })?.key else {
+                return
+            }
+            change(&records[key]!.fields)
+            records[key]!.updated = Date()
+        }
+    }
+
     /// Deletes an event as a calendar user would.
     public func userDelete(eventID: String) {
         lock.withLock {

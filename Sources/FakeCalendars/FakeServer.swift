@@ -54,6 +54,10 @@ public final class FakeServer: Sendable {
 
     public var auth: FakeAuth { google?.auth ?? cronofy!.auth }
 
+    /// The next request whose path starts with `pathPrefix` gets the fault `kind`, once (a
+    /// `reset` after a batch of creates: the writes happen and the answer is lost).
+    public func injectOnce(_ kind: FaultKind, pathPrefix: String) { faults.once(kind, pathPrefix: pathPrefix) }
+
     /// Changes fault injection from now on (the seed restarts).
     public func setFaults(_ policy: FaultPolicy) {
         faults.set(policy)
@@ -86,7 +90,7 @@ public final class FakeServer: Sendable {
         }
         let isToken = r.path == "/token" || r.path == "/oauth/token"
         let arrival = Date()
-        let fault = isToken ? nil : faults.draw()
+        let fault = isToken ? nil : faults.draw(path: r.path)
         var parts = 0
         if r.path.hasPrefix("/batch") || r.path == "/v1/batch" {
             if service == .cronofy {

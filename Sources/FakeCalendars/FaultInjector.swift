@@ -60,9 +60,20 @@ final class FaultInjector: @unchecked Sendable {
 
     var current: FaultPolicy { lock.withLock { policy } }
 
-    /// The fault for the next request, or nil.
-    func draw() -> FaultKind? {
+    /// Faults promised to the next request whose path starts with a prefix, once each.
+    private var scripted: [(kind: FaultKind, pathPrefix: String)] = []
+
+    /// The next request whose path starts with `pathPrefix` gets `kind` (once).
+    func once(_ kind: FaultKind, pathPrefix: String) {
+        lock.withLock { scripted.append((kind, pathPrefix)) }
+    }
+
+    /// The fault for the next request (to `path`), or nil.
+    func draw(path: String = "") -> FaultKind? {
         lock.withLock {
+            if let i = scripted.firstIndex(where: { path.hasPrefix($0.pathPrefix) }) {
+                return scripted.remove(at: i).kind
+            }
             guard policy.rate > 0, !policy.kinds.isEmpty else { return nil }
             let r = Double(next() % 1_000_000) / 1_000_000
             guard r < policy.rate else { return nil }

@@ -33,6 +33,15 @@ import AlmanacCore
         #expect(s.sql == sql)
         #expect(s.names == names)
     }
+
+    /// A list parameter is expanded to one marker per value; markers inside literals stay text.
+    @Test func expandsAListParameter() {
+        let s = NamedStatement("SELECT 'a?:keys' AS x FROM t WHERE id IN (:keys) AND k = :keys_not OR j IN (:keys)")
+        #expect(
+            s.sql(expanding: "keys", count: 3)
+                == "SELECT 'a?:keys' AS x FROM t WHERE id IN (?, ?, ?) AND k = ? OR j IN (?, ?, ?)")
+        #expect(s.sql(expanding: "keys", count: 1) == s.sql)
+    }
 }
 
 @Suite struct ConnectionStringTests {

@@ -212,4 +212,27 @@ import Testing
         #expect(!"\(report)".contains(secret))
         try sql.exec("DROP ROLE almanac_odbc_quoted")
     }
+
+    /// `lookup_query` binds the keys as text; PostgreSQL compares them with an integer key.
+    @Test func lookupQueryFindsRowsOutsideTheWindow() throws {
+        guard let cs = PG.connectionString() else { return }
+        let sql = try SQL(cs)
+        try sql.exec(
+            "DROP TABLE IF EXISTS odbc_lookup",
+            "CREATE TABLE odbc_lookup (id serial PRIMARY KEY, subject text, starts timestamp)",
+            "INSERT INTO odbc_lookup (subject, starts) VALUES ('In', '2026-03-02 09:00'), ('Later', '2027-06-01 09:00')"
+        )
+        let c = try Fixture.connector(
+            cs,
+            job: [
+                "read_query":
+                    "SELECT id AS external_id, subject AS title, starts AS start_time FROM odbc_lookup "
+                    + "WHERE starts >= :window_start AND starts < :window_end",
+                "lookup_query":
+                    "SELECT id AS external_id, subject AS title, starts AS start_time FROM odbc_lookup WHERE id IN (:keys)",
+            ])
+        let found = try c.lookup(["1", "2", "99"])
+        #expect(found.map(\.key).sorted() == ["1", "2"])
+        #expect(found.first { $0.key == "2" }?.event.title == "Later")
+    }
 }

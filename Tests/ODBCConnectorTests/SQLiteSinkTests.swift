@@ -38,7 +38,7 @@ import Testing
 
     @Test func createUpdateConfirmCancelDelete() throws {
         let (c, sql) = try setUp()
-        #expect(c.capabilities == [.read, .write, .delete, .writeBack])
+        #expect(c.capabilities == [.read, .lookup, .write, .delete, .writeBack])
         #expect(
             try c.write([.create(id: "new1", event: Self.event("Cleaning"))]) == [.written(key: "new1", version: nil)])
         // Wall clock in Chicago (CST, UTC-6); the home phone wins over work by the default priority.

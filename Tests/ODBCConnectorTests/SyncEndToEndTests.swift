@@ -39,7 +39,7 @@ import Testing
     /// Writes and loads `clinic.toml`: the database as `from`, a memory calendar as `to`.
     static func profile(
         in dir: URL, db: String, applyBack: String = "create = false, update = false, delete = false",
-        extraSource: String = ""
+        extraSource: String = "", onConfirmed: Bool = true, respondedColumn: String = ""
     ) throws -> Profile {
         let text = """
             timezone = "America/Chicago"
@@ -60,11 +60,11 @@ import Testing
             [jobs.source]
             read_query = '''
             SELECT id AS external_id, subject AS title, starts AS start_time, ends AS end_time,
-                   client AS participant_0_name, kind AS appt_type
+                   client AS participant_0_name, kind AS appt_type\(respondedColumn)
             FROM appointments
             WHERE datetime(starts) >= datetime(:window_start) AND datetime(starts) < datetime(:window_end)
             '''
-            on_confirmed = "UPDATE appointments SET confirmed = 1 WHERE id = :external_id"
+            \(onConfirmed ? "on_confirmed = \"UPDATE appointments SET confirmed = 1 WHERE id = :external_id\"" : "")
             \(extraSource)
             """
         let file = dir.appendingPathComponent("clinic.toml")
@@ -76,6 +76,7 @@ import Testing
         }
     }
 
+    @discardableResult
     func run(daysLater: Double = 0, profile: Profile? = nil) throws -> RunReport {
         let profile = profile ?? self.profile
         let job = profile.jobs[0]

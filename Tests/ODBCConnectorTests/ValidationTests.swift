@@ -65,6 +65,23 @@ import Testing
         #expect(found.contains { $0.contains("on_cancelled") && $0.contains("must name its row with :external_id") })
     }
 
+    @Test func lookupQueryMustSelectByKeysOnly() throws {
+        let read = "read_query = \"SELECT id AS external_id, starts AS start_time FROM a\""
+        #expect(
+            try issues(
+                read + "\nlookup_query = \"SELECT id AS external_id, starts AS start_time FROM a WHERE id IN (:keys)\""
+                    + "\nwrite_back_idempotent = true") == [])
+        let other = try issues(read + "\nlookup_query = \"SELECT * FROM a WHERE starts >= :window_start\"")
+        #expect(other.count == 1, "\(other)")
+        #expect(
+            other.first?.contains("lookup_query")
+                == true && other.first?.contains("uses :window_start; a lookup query knows only :keys") == true)
+        let none = try issues(read + "\nlookup_query = \"SELECT * FROM a\"")
+        #expect(none.first?.contains("must select its rows with :keys (as in WHERE id IN (:keys))") == true, "\(none)")
+        let notBool = try issues(read + "\nwrite_back_idempotent = \"yes\"")
+        #expect(notBool.first?.contains("write_back_idempotent") == true, "\(notBool)")
+    }
+
     @Test func inlinePasswordInAReadableProfileIsAnError() throws {
         let found = try issues(
             "read_query = \"SELECT 1 AS external_id, 2 AS start_time\"",

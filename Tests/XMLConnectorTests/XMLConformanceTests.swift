@@ -121,7 +121,7 @@ import Testing
         let store = Store()
         defer { store.scratch.cleanup() }
         let c = try XMLModule.make(fileConnectorContext(Self.settings, side: .to, dir: store.scratch.url))
-        #expect(c.capabilities == [.read, .write, .delete])
+        #expect(c.capabilities == [.read, .write, .delete, .lookup])
         #expect(c.testConnection().ok)
     }
 }

@@ -13,6 +13,12 @@ public struct ConnectorCapabilities: OptionSet, Hashable, Sendable, Codable {
     public static let changeFeed = ConnectorCapabilities(rawValue: 1 << 3)
     /// `write` accepts `.confirm` and `.cancel` (write-back statements).
     public static let writeBack = ConnectorCapabilities(rawValue: 1 << 4)
+    /// `lookup` finds items by key wherever they are in time (absence is checked before a delete).
+    public static let lookup = ConnectorCapabilities(rawValue: 1 << 5)
+    /// Write-back statements may run again for an item without harm (declared by the profile).
+    /// Without it, a write-back the engine has no record of (lost state) is sent only when the
+    /// item as read does not already show it.
+    public static let idempotentWriteBack = ConnectorCapabilities(rawValue: 1 << 6)
 
     public var names: [String] {
         var out: [String] = []
@@ -21,6 +27,8 @@ public struct ConnectorCapabilities: OptionSet, Hashable, Sendable, Codable {
         if contains(.delete) { out.append("delete") }
         if contains(.changeFeed) { out.append("change-feed") }
         if contains(.writeBack) { out.append("write-back") }
+        if contains(.lookup) { out.append("lookup") }
+        if contains(.idempotentWriteBack) { out.append("idempotent-write-back") }
         return out
     }
 }

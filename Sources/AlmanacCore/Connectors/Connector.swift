@@ -24,6 +24,17 @@ public protocol Connector: AnyObject {
     /// Reaches the other end and says what worked and what failed, step by step.
     func testConnection() -> ConnectionReport
 
+    /// Asks this side directly about `keys`, items the engine knows but a complete listing did not
+    /// return (absence is evidence, not proof). Called at most once per run, with every such key
+    /// of the run, and only when `capabilities` contains `.lookup`.
+    ///
+    /// Returns the items among `keys` that exist now, wherever their start lies in time (an item
+    /// moved out of the window comes back with its new start). A key not returned is confirmed
+    /// absent: deleted, or no longer matching what this side lists. Keys not asked for may be
+    /// ignored. Throwing means nothing is confirmed; the engine then fails the run and deletes
+    /// nothing. Default: throws `connector.lookup_unsupported`.
+    func lookup(_ keys: [String]) throws -> [SourceItem]
+
     /// The event fields this side stores and reads back unchanged. The engine's content hashes
     /// cover only the fields both sides of a job represent, so a round trip is not a change.
     /// Default: every field.
@@ -52,6 +63,10 @@ extension Connector {
     public var keepsAllDay: Bool { true }
     public var trimsText: Bool { false }
     public var writesWholeStore: Bool { false }
+
+    public func lookup(_ keys: [String]) throws -> [SourceItem] {
+        throw AlmanacError("connector.lookup_unsupported", "this connector cannot look items up by key")
+    }
 }
 
 /// A half-open time range `[start, end)` of whole seconds: the one definition of a window every

@@ -85,10 +85,14 @@ struct Applier {
                 fault(.afterWrite(side, batch: number))
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
-                    // A create that found its id taken is followed up (at most three rounds).
-                    if let retry = settle(p, outcome, side: side, items: &items, ok: &ok), round < 3 {
-                        next.append(retry)
-                    } else if ok[p.item], case .conflict = outcome {
+                    // A conflict is followed up in the same run (at most three rounds).
+                    switch settle(p, outcome, side: side, items: &items, ok: &ok) {
+                    case .settled:
+                        break
+                    case .again(let more) where round < 3:
+                        next += more
+                    case .again, .unresolved:
+                        guard ok[p.item] else { break }
                         ok[p.item] = false
                         fail(
                             p, side: side,
@@ -124,30 +128,29 @@ struct Applier {
         fault(.afterCommit(batch: number))
     }
 
-    /// Records an outcome in the item's next state. Returns a follow-up change to send (a create
-    /// that found its id taken), or nil.
+    /// What became of one outcome.
+    enum Settled {
+        case settled
+        /// Follow-up changes to send (a create whose id was taken, a write re-planned after a conflict).
+        case again([Pending])
+        /// A conflict that could not be followed up: the item fails and the next run merges it.
+        case unresolved
+    }
+
+    /// Records an outcome in the item's next state and says what follows.
     private mutating func settle(
         _ p: Pending, _ outcome: WriteOutcome, side: ConnectorContext.Side,
         items: inout [ItemPlan], ok: inout [Bool]
-    ) -> Pending? {
+    ) -> Settled {
         let kind = p.change.action.kind
         switch outcome {
         case .written(let key, let version):
-            if side == .to {
-                if kind == .create { items[p.item].next.keyTo = key }
-                if kind == .create || kind == .update {
-                    items[p.item].next.versionTo = version
-                    items[p.item].next.hashTo = p.change.hashAfter
-                }
-            } else {
-                if kind == .create { items[p.item].next.keyFrom = key }
-                if kind == .create || kind == .update {
-                    items[p.item].next.versionFrom = version
-                    items[p.item].next.hashFrom = p.change.hashAfter
-                }
+            if kind == .create { items[p.item].next.setKey(key, side) }
+            if kind == .create || kind == .update || p.change.adopting {
+                items[p.item].next.setVersion(version, hash: p.change.hashAfter, side)
             }
             count(kind, side: side)
-            return nil
+            return .settled
         case .gone:
             if kind == .delete {
                 count(kind, side: side)
@@ -155,54 +158,69 @@ struct Applier {
                 ok[p.item] = false
                 if side == .to { toCounts.skipped += 1 } else { fromCounts.skipped += 1 }
             }
-            return nil
+            return .settled
         case .conflict(let current):
-            guard case .create(let id, let event) = p.change.change else { return nil }
-            if let current {
-                // The id is taken by the item a previous attempt made: link it, updating if needed.
-                if job.projection.same(current.event, event) {
-                    if side == .to {
-                        items[p.item].next.keyTo = current.key
-                        items[p.item].next.versionTo = current.version
-                        items[p.item].next.hashTo = p.change.hashAfter
-                    } else {
-                        items[p.item].next.keyFrom = current.key
-                        items[p.item].next.versionFrom = current.version
-                        items[p.item].next.hashFrom = p.change.hashAfter
-                    }
-                    return nil
-                }
-                var change = p.change
-                var stamped = event
-                stamped.origin = event.origin ?? id  // the update keeps the stamp the create gave
-                change.change = .update(key: current.key, ifVersion: current.version, event: stamped)
-                change.action.kind = .update
-                var q = p
-                q.change = change
-                // An update settles like a create: record the key it landed on.
-                if side == .to {
-                    items[p.item].next.keyTo = current.key
-                } else {
-                    items[p.item].next.keyFrom = current.key
-                }
-                return q
+            switch p.change.change {
+            case .create(let id, let event):
+                return settleTakenID(p, id: id, event: event, current: current, side: side, items: &items)
+            case .update, .delete: return replan(p, current: current, side: side, items: &items)
+            case .confirm, .cancel: return .unresolved
             }
-            // Deleted ids stay reserved (Google 409): the next generation gets a fresh id.
-            let gen = (p.change.generation ?? 0) + 1
-            let sourceKey = side == .to ? items[p.item].next.keyFrom : items[p.item].next.keyTo
-            guard let sourceKey else { return nil }
-            var change = p.change
-            change.change = .create(id: job.id(side, sourceKey: sourceKey, generation: gen), event: event)
-            change.generation = gen
-            items[p.item].next.generation = gen
-            var q = p
-            q.change = change
-            return q
         case .failed(let retryable, let reason):
             ok[p.item] = false
             fail(p, side: side, reason: reason, retryable: retryable)
-            return nil
+            return .settled
         }
+    }
+
+    /// A create found its id taken. By a deleted item (ids stay reserved, as on Google): the next
+    /// generation's id. By the item an earlier attempt made (an answer lost, a crash): adopted,
+    /// updated if its content differs, and counted as created.
+    private mutating func settleTakenID(
+        _ p: Pending, id: String, event: Event, current: SourceItem?, side: ConnectorContext.Side,
+        items: inout [ItemPlan]
+    ) -> Settled {
+        // Calendars keep a deleted event as a cancelled one; a database row is never that.
+        guard let current, side == .from || current.event.status != .cancelled else {
+            let gen = (p.change.generation ?? 0) + 1
+            let sourceKey = side == .to ? items[p.item].next.keyFrom : items[p.item].next.keyTo
+            guard let sourceKey else { return .unresolved }
+            var q = p
+            q.change.change = .create(id: job.id(side, sourceKey: sourceKey, generation: gen), event: event)
+            q.change.generation = gen
+            items[p.item].next.generation = gen
+            return .again([q])
+        }
+        items[p.item].next.setKey(current.key, side)
+        if job.projection.same(current.event, event) {
+            items[p.item].next.setVersion(current.version, hash: p.change.hashAfter, side)
+            count(.create, side: side)
+            return .settled
+        }
+        var q = p
+        var stamped = event
+        stamped.origin = event.origin ?? id  // the update keeps the stamp the create gave
+        q.change.change = .update(key: current.key, ifVersion: current.version, event: stamped)
+        q.change.adopting = true
+        return .again([q])
+    }
+
+    /// An update or delete met a newer version: the item is planned again against what the side
+    /// holds now and the new changes are sent in this run. Toward `from`, only an item with no
+    /// change toward `to` and a single change toward `from` is re-planned (what went to `to` was
+    /// merged from the old read); others fail and the next run merges them.
+    private mutating func replan(
+        _ p: Pending, current: SourceItem?, side: ConnectorContext.Side, items: inout [ItemPlan]
+    ) -> Settled {
+        let old = items[p.item]
+        guard let current, side == .to || (old.toChanges.isEmpty && old.fromChanges.count == 1),
+            var again = Planner(job: job).replan(old, side: side, current: current)
+        else { return .unresolved }
+        if side == .from { again.toChanges = [] }
+        items[p.item] = again
+        let changes = side == .to ? again.toChanges : again.fromChanges
+        if changes.isEmpty { return .settled }
+        return .again(changes.map { Pending(item: p.item, change: $0) })
     }
 
     private mutating func fail(_ p: Pending, side: ConnectorContext.Side, reason: String, retryable: Bool = true) {

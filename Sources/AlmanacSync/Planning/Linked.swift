@@ -44,6 +44,10 @@ struct Linked {
     /// `findOnTo(id)`: an unlinked `to` item carrying the create id `id`, if one was read.
     func plan(findOnTo: (String) -> Seen?) -> ItemPlan {
         var item = ItemPlan(next: state)
+        item.fromSeen = fromSeen
+        item.toSeen = toSeen
+        item.fromGone = fromGone
+        item.toGone = toGone
         let sourceKey = state.keyFrom ?? state.keyTo ?? "?"
 
         if fromGone {
@@ -218,7 +222,7 @@ struct Linked {
         // A response given on `to` is a change there even when the projection has no responses.
         let responseTo = toSeen != nil ? job.responseSignal(t.event) : state.responseTo
         let toChanged = firstLink || t.hash != state.hashTo || responseTo != state.responseTo
-        if !fromChanged && !toChanged { return item }
+        if !fromChanged && !toChanged { return recordingVersions(item) }
         let base = firstLink ? nil : state.base
         let merge = FieldMerge(
             base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,
@@ -271,7 +275,7 @@ struct Linked {
             }
         }
         if job.twoWay, toChanged, toSeen != nil, job.fromCapabilities.contains(.writeBack) {
-            appendWriteBack(t.event, base: base, fromKey: f.key, item: &item, sourceKey: sourceKey)
+            appendWriteBack(t.event, base: base, from: f, firstLink: base == nil, item: &item, sourceKey: sourceKey)
         }
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).
@@ -297,9 +301,30 @@ struct Linked {
         return item
     }
 
+    /// `item` with the versions of the sides read now, when they moved without a content change.
+    private func recordingVersions(_ item: ItemPlan) -> ItemPlan {
+        var item = item
+        if let f = fromSeen, f.item.version != state.versionFrom { item.next.versionFrom = f.item.version }
+        if let t = toSeen, t.item.version != state.versionTo { item.next.versionTo = t.item.version }
+        if item.next != state {
+            item.stateChanged = true
+            item.versionsOnly = true
+        }
+        return item
+    }
+
     /// First participant's response became accepted → confirm; declined, or the event cancelled
     /// → cancel. Sent once per change (the state remembers the last one).
-    private func appendWriteBack(_ t: Event, base: Event?, fromKey: String, item: inout ItemPlan, sourceKey: String) {
+    ///
+    /// On a first link (no state: lost, or a crash before the commit) the engine cannot know what
+    /// was sent before. The row decides where it can: one whose first participant already shows
+    /// the answer (accepted; declined, or the row cancelled) has it. Otherwise the statement runs
+    /// only when the `from` side reads responses (the row would show it) or declares its
+    /// write-backs idempotent; else it is skipped, so a statement that is not idempotent never
+    /// runs twice.
+    private func appendWriteBack(
+        _ t: Event, base: Event?, from f: Seen, firstLink: Bool, item: inout ItemPlan, sourceKey: String
+    ) {
         let response = t.participants.first?.response
         let before = state.responseTo.flatMap(ResponseStatus.init(rawValue:)) ?? base?.participants.first?.response
         var kind: ActionKind?
@@ -315,6 +340,23 @@ struct Linked {
             reason = "accepted in to"
         }
         guard let kind else { return }
+        if firstLink {
+            let row = f.event.participants.first?.response
+            let shown = kind == .confirm ? row == .accepted : (row == .declined || f.event.status == .cancelled)
+            let readsResponses = p.fields.contains(.responses)
+            if shown || !(readsResponses || job.fromCapabilities.contains(.idempotentWriteBack)) {
+                item.next.writeBack = kind == .confirm ? "confirmed" : "cancelled"
+                if !shown {
+                    item.notes.append(
+                        .init(
+                            kind: .skip, target: .from, key: sourceKey,
+                            reason: "\(reason); not written back on a first link: the row does not show it "
+                                + "and the write-back is not declared idempotent"))
+                }
+                return
+            }
+        }
+        let fromKey = f.key
         let change: Change = kind == .confirm ? .confirm(key: fromKey, event: t) : .cancel(key: fromKey, event: t)
         item.fromChanges.append(
             PlannedChange(

@@ -55,6 +55,9 @@ struct PlannedChange: Sendable {
     var hashAfter: String?
     /// The deterministic id's generation, for creates.
     var generation: Int?
+    /// An update bringing an adopted item (a create whose id was taken by an earlier attempt)
+    /// up to date: counted as the create it completes.
+    var adopting = false
 }
 
 /// Everything the planner decided for one item: the changes toward each side and the state to
@@ -74,6 +77,14 @@ struct ItemPlan: Sendable {
     var stateChanged = false
     /// The merged content, for re-merging after a conflict on write.
     var merged: Event?
+    /// Nothing to write, only newer versions to record: counted as unchanged.
+    var versionsOnly = false
+    /// What each side held when this was planned (nil: not read) and whether it was gone there,
+    /// for planning again after a write met a newer version (`Planner.replan`).
+    var fromSeen: Seen?
+    var toSeen: Seen?
+    var fromGone = false
+    var toGone = false
 
     var actions: [PlannedAction] { toChanges.map(\.action) + fromChanges.map(\.action) + notes }
     var hasWrites: Bool { !toChanges.isEmpty || !fromChanges.isEmpty }

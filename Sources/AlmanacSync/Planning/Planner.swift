@@ -46,6 +46,15 @@ struct Planner {
             if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
+            // Moved out of the window on one side: left alone, its link kept (`AbsenceCheck`).
+            if let k = s.keyFrom, from.movedAway.contains(k) {
+                plan.unchanged += 1
+                continue
+            }
+            if let k = s.keyTo, to.movedAway.contains(k) {
+                plan.unchanged += 1
+                continue
+            }
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)
@@ -53,6 +62,14 @@ struct Planner {
                     && job.responseSignal(ti.event) == s.responseTo
                 {
                     plan.unchanged += 1
+                    // Versions change without content (a field the job does not sync): keep them
+                    // current, or the next conditional write fails on a stale one.
+                    if fi.version != s.versionFrom || ti.version != s.versionTo {
+                        var next = s
+                        next.versionFrom = fi.version
+                        next.versionTo = ti.version
+                        plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                    }
                     continue
                 }
             }
@@ -68,6 +85,7 @@ struct Planner {
             if let linked = item.next.keyTo, linked != s.keyTo { claimedTo.insert(linked) }
             if item.hasWrites || item.stateChanged || item.remove || !item.notes.isEmpty {
                 item.previous = s
+                if item.versionsOnly { plan.unchanged += 1 }
                 plan.items.append(item)
             } else {
                 plan.unchanged += 1

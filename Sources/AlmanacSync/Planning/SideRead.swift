@@ -15,6 +15,9 @@ public struct SideRead: Sendable {
     public var cursor: String?
     /// Pages read (for progress and tests).
     public var pages = 0
+    /// Keys missing from a complete listing that the side's `lookup` found outside the window:
+    /// moved away, not deleted (`AbsenceCheck`).
+    public var movedAway: Set<String> = []
 
     public init() {}
 
@@ -26,7 +29,7 @@ public struct SideRead: Sendable {
 
     /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
     public func isDeleted(_ key: String, lastStart start: Date?) -> Bool {
-        if items[key] != nil { return false }
+        if items[key] != nil || movedAway.contains(key) { return false }
         return deleted.contains(key) || absenceMeansDeletion(lastStart: start)
     }
 }

@@ -77,4 +77,20 @@ public struct ItemState: Hashable, Sendable {
     }
 
     public func key(_ side: ConnectorContext.Side) -> String? { side == .from ? keyFrom : keyTo }
+
+    /// Sets the key of `side`.
+    mutating func setKey(_ key: String, _ side: ConnectorContext.Side) {
+        if side == .from { keyFrom = key } else { keyTo = key }
+    }
+
+    /// Records what `side` holds after a write: its version and content hash.
+    mutating func setVersion(_ version: String?, hash: String?, _ side: ConnectorContext.Side) {
+        if side == .from {
+            versionFrom = version
+            hashFrom = hash
+        } else {
+            versionTo = version
+            hashTo = hash
+        }
+    }
 }

@@ -1,0 +1,47 @@
+import AlmanacCore
+import AlmanacHTTP
+import Foundation
+
+extension CronofyConnector {
+    /// How far from today a lookup reads: Cronofy reads events by date range only, so a lookup
+    /// lists the calendar over this span either side and keeps the keys asked for.
+    static let lookupSpanDays = 5 * 366
+
+    /// Cronofy has no read by `event_id`: one listing of the calendar over `lookupSpanDays` either
+    /// side of today (`include_managed=true`, every page), restricted to `keys`. A deleted or
+    /// unlisted key is confirmed absent; a failed page, or a key found but unreadable, fails the
+    /// lookup.
+    public func lookup(_ keys: [String]) throws -> [SourceItem] {
+        try checkCalendar()
+        let wanted = Set(keys)
+        let now = Date()
+        let span = TimeInterval(Self.lookupSpanDays * 86_400)
+        let q: [(String, String)] = [
+            ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID), ("include_managed", "true"),
+            ("from", day(now.addingTimeInterval(-span), roundUp: false)),
+            ("to", day(now.addingTimeInterval(span), roundUp: true)),
+        ]
+        var url: String? = settings.baseURL + "/v1/events?" + CronofyConnector.query(q)
+        var found: [SourceItem] = []
+        var pages = 0
+        while let next = url, pages < 100_000 {
+            pages += 1
+            let r = try api.send(HTTPRequest(url: next))
+            guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: "looking up events") }
+            for e in body["events"] as? [[String: Any]] ?? [] {
+                guard let key = CronofyMapping.key(e), wanted.contains(key), e["deleted"] as? Bool != true else {
+                    continue
+                }
+                guard let event = CronofyMapping.event(e).0 else {
+                    throw AlmanacError(
+                        "cronofy.unreadable_event",
+                        "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")
+                }
+                let updated = e["updated"] as? String ?? ""
+                found.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
+            }
+            url = (body["pages"] as? [String: Any])?["next_page"] as? String
+        }
+        return found
+    }
+}

@@ -1,0 +1,54 @@
+import AlmanacCore
+import Foundation
+
+/// Absence is evidence, not proof: before an item a complete listing did not return is taken as
+/// deleted, the side is asked about it directly (`Connector.lookup`), once per run for every such
+/// key. An item found with a start inside the window joins the read (it is synced as seen); one
+/// found elsewhere in time has moved away and is left alone, its link kept. Only a key the side
+/// confirms absent stays a deletion.
+///
+/// A side without the `.lookup` capability keeps the listing's word: absence from a complete
+/// listing that covers the item's last start is a deletion.
+struct AbsenceCheck {
+    let connector: any Connector
+    let side: ConnectorContext.Side
+    let window: TimeWindow
+    let timeZone: TimeZone
+
+    /// Keys of `states` on this side that `read` would take as deleted only because a complete
+    /// listing did not return them (no tombstone, not listed, not reported unreadable, last start
+    /// covered).
+    static func suspects(_ states: [ItemState], side: ConnectorContext.Side, in read: SideRead) -> [String] {
+        let unreadable = Set(read.problems.map(\.key))
+        return states.compactMap { s in
+            guard let key = s.key(side), read.items[key] == nil, !read.deleted.contains(key),
+                !unreadable.contains(key), read.absenceMeansDeletion(lastStart: s.start)
+            else { return nil }
+            return key
+        }
+    }
+
+    /// Asks the connector about the suspects of `read` and records the answer in it.
+    /// - Throws: what `lookup` throws, with the side named; the run then deletes nothing.
+    func confirm(_ states: [ItemState], in read: inout SideRead) throws {
+        let keys = Self.suspects(states, side: side, in: read)
+        guard !keys.isEmpty, connector.capabilities.contains(.lookup) else { return }
+        let found: [SourceItem]
+        do {
+            found = try connector.lookup(keys)
+        } catch let error as AlmanacError {
+            throw AlmanacError(
+                error.code,
+                "looking up \(keys.count) item(s) missing from the \(side.rawValue) side's listing: \(error.message)",
+                cause: error.cause, retryable: error.retryable)
+        }
+        let asked = Set(keys)
+        for item in found where asked.contains(item.key) {
+            if window.contains(item.event.start.date(in: timeZone)) {
+                read.items[item.key] = item
+            } else {
+                read.movedAway.insert(item.key)
+            }
+        }
+    }
+}

@@ -85,6 +85,7 @@ struct Planner {
         for key in newFrom {
             let f = index.seen(from.items[key]!, .from)
             if f.item.event.origin != nil { continue }  // written back by us; linked in (B)
+            if !from.inWindow(f.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
             if let why = job.excluded(f.event) {
                 plan.items.append(
                     ItemPlan(
@@ -122,6 +123,7 @@ struct Planner {
         for key in to.items.keys.filter({ !claimedTo.contains($0) && !bad.contains($0) }).sorted() {
             let t = index.seen(to.items[key]!, .to)
             if t.item.event.origin != nil || t.event.status == .cancelled { continue }  // ours, or not an appointment
+            if !to.inWindow(t.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
             let id = job.id(.from, sourceKey: key, generation: 0)
             if let fk = index.fromKey(origin: id), !claimedFrom.contains(fk), let fi = from.items[fk] {
                 let f = index.seen(fi, .from)

@@ -40,7 +40,7 @@ final class GoogleSide: CalendarSide {
             retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1))
         connector = GoogleConnector(
             settings: settings, stateDirectory: directory, connection: "cal", timeZone: zone,
-            logger: Logger(label: "model"))
+            logger: Episode.logger)
     }
 
     static func time(_ d: Date) -> [String: Any] {
@@ -123,7 +123,7 @@ final class CronofySide: CalendarSide {
             refreshToken: token, tzid: zone.identifier, transport: TransportOptions(maxConcurrent: 2),
             retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1))
         connector = CronofyConnector(
-            settings: settings, stateDirectory: directory, connection: "cal", logger: Logger(label: "model"))
+            settings: settings, stateDirectory: directory, connection: "cal", logger: Episode.logger)
     }
 
     static func time(_ d: Date) -> String { d.formatted(Date.ISO8601FormatStyle()) }

@@ -12,6 +12,14 @@ final class Episode {
     static let zone = TimeZone(identifier: "America/Chicago")!
     /// 2026-03-10 12:00 UTC: the window (7 days back, 30 ahead) spans the DST change of 03-08.
     static let now = Date(timeIntervalSince1970: 1_773_144_000)
+    /// `ALMANAC_MODEL_TRACE=1` prints every round's changes and counts.
+    static let trace = ProcessInfo.processInfo.environment["ALMANAC_MODEL_TRACE"] == "1"
+    /// Warnings and errors only: a run's info lines (an expired sync token…) are expected here.
+    static let logger: Logger = {
+        var l = Logger(label: "model")
+        l.logLevel = .warning
+        return l
+    }()
 
     let config: EpisodeConfig
     let directory: URL
@@ -23,6 +31,8 @@ final class Episode {
     var generator: MutationGenerator
     /// Every change so far, by round: what a failure prints to replay it.
     var history: [(round: Int, mutations: [Mutation])] = []
+    /// Whether the next run lists in full.
+    var fullListing = false
 
     init(config: EpisodeConfig, seed: UInt64, known: Set<KnownDefect>) throws {
         self.config = config
@@ -79,18 +89,19 @@ final class Episode {
 
     /// One run of the engine with a fresh ODBC connector (as each run of the worker has).
     func runEngine() throws -> RunReport {
+        defer { fullListing = false }
         let job = profile.jobs[0]
         var context = ConnectorContext(
             profile: profile.name, job: job.name, side: .from, connectionName: "db",
             connection: profile.connections["db"]!.settings, jobSettings: job.source, timeZone: Self.zone,
-            stateDirectory: directory, profileDirectory: directory, logger: Logger(label: "model"),
+            stateDirectory: directory, profileDirectory: directory, logger: Episode.logger,
             phonePriority: job.phonePriority)
         context.chunkDays = job.window.chunkDays
         let from = try ODBCModule.make(context)
         let syncJob = try SyncJob(
             profile: profile.name, config: job, timeZone: Self.zone, from: from, to: calendar.connector, batchSize: 50)
         return SyncEngine(job: syncJob, from: from, to: calendar.connector, store: state)
-            .run(options: RunOptions(allowMassDelete: true), now: Self.now).report
+            .run(options: RunOptions(full: fullListing, allowMassDelete: true), now: Self.now).report
     }
 
     /// Applies a change to the system and to the model.
@@ -125,6 +136,8 @@ final class Episode {
             calendar.touchUnsynced(key)
         case .expireCursor:
             calendar.server.google?.expireSyncTokens()
+        case .fullListing:
+            fullListing = true
         }
     }
 
@@ -139,6 +152,10 @@ final class Episode {
         history.append((n, mutations))
         let expected = model.run()
         let report = try runEngine()
+        if Self.trace {
+            print("round \(n): " + mutations.map(\.description).joined(separator: "; "))
+            print("  expected \(expected); to: \(report.toCounts.summary); from: \(report.fromCounts.summary)")
+        }
         var problems = Check.report(report, expected: expected)
         problems += try Check.sides(database: database.rows(), events: calendar.events(), model: model)
         guard problems.isEmpty else { return problems.joined(separator: "\n") }

@@ -25,13 +25,23 @@ enum Field: String, CaseIterable, Sendable {
         calendar == .google ? allCases : [.title, .notes, .location, .start, .end]
     }
 
+    /// The units the engine merges: each field alone, start and end together.
+    static func units(_ fields: [Field]) -> [[Field]] {
+        let time = fields.filter { $0 == .start || $0 == .end }
+        return fields.compactMap { f in
+            f == .start ? time : f == .end ? (time.contains(.start) ? nil : [f]) : [f]
+        }
+    }
+
     func value(_ f: Fields) -> String {
         switch self {
         case .title: return f.title ?? ""
         case .notes: return f.notes ?? ""
         case .location: return f.location ?? ""
         case .start: return String(Int(f.start.timeIntervalSince1970))
-        case .end: return f.end.map { String(Int($0.timeIntervalSince1970)) } ?? ""
+        // A calendar event needs an end: one without is stored ending when it starts (Google
+        // and Cronofy READMEs), which is the same appointment.
+        case .end: return String(Int((f.end ?? f.start).timeIntervalSince1970))
         case .participant: return (f.name ?? "") + "|" + (f.email ?? "").lowercased()
         case .kind: return f.kind ?? ""
         }
@@ -70,6 +80,15 @@ struct EventValue: Hashable, Sendable {
     var response: String
     /// Made in the calendar itself (no origin stamp), rather than by almanac.
     var external: Bool
+}
+
+extension EventValue {
+    /// As the calendar stores it: an event without an end ends when it starts.
+    var stored: EventValue {
+        var e = self
+        if e.fields.end == nil { e.fields.end = e.fields.start }
+        return e
+    }
 }
 
 /// What the model expects the engine's state to hold for an item: the link between a row and an

@@ -14,6 +14,8 @@ enum Mutation: CustomStringConvertible {
     case touchUnsynced(key: String)
     /// Every Google sync token answers 410 from now on (the next read lists the window in full).
     case expireCursor
+    /// The next run lists both sides in full (`almanac sync --full`).
+    case fullListing
 
     var description: String {
         switch self {
@@ -26,6 +28,7 @@ enum Mutation: CustomStringConvertible {
         case .deleteEvent(let key): return "calendar delete \(Self.short(key))"
         case .touchUnsynced(let key): return "calendar colorId of \(Self.short(key))"
         case .expireCursor: return "calendar sync tokens expire"
+        case .fullListing: return "next run --full"
         }
     }
 

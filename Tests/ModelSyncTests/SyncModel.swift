@@ -4,8 +4,9 @@ import Foundation
 
 /// The model: both sides and the engine's links as plain values, and what one run of a two-way
 /// job does to them, written from the documented rules (README, DESIGN §5): each side compared
-/// with the last synced base, field by field; a field changed on one side goes to the other; a
-/// field changed on both is settled by the conflict policy; `apply`/`apply_back` decide what may
+/// with the last synced base, field by field (start and end together, as the appointment's
+/// time); a field changed on one side goes to the other; a field changed on both is settled by
+/// the conflict policy; `apply`/`apply_back` decide what may
 /// be written; a first attendee's new answer runs `on_confirmed`/`on_cancelled` once; nothing
 /// outside the window is touched.
 struct SyncModel {
@@ -16,6 +17,9 @@ struct SyncModel {
     var rows: [String: RowValue] = [:]
     var events: [String: EventValue] = [:]
     var links: [Link] = []
+    /// Rows that refused a calendar value (`apply_back.update = false`): see
+    /// `KnownDefect.refusedEditUndone`.
+    var refusedRows: Set<String> = []
 
     var synced: [Field] { Field.synced(config.calendar) }
 
@@ -39,7 +43,7 @@ struct SyncModel {
             f.kind = nil
             if f.email == nil { f.name = nil }
         }
-        return EventValue(fields: f, response: row.email == nil ? "" : "needsAction", external: false)
+        return EventValue(fields: f, response: row.email == nil ? "" : "needsAction", external: false).stored
     }
 
     /// The response the engine records for a row's participants (no participant: "").
@@ -148,9 +152,9 @@ struct SyncModel {
         let e = event.fields
         var toNew = e
         var fromNew = r
-        for field in synced where field.value(r) != field.value(e) {
-            let fromChanged = field.value(r) != field.value(link.base)
-            let toChanged = field.value(e) != field.value(link.base)
+        for unit in Field.units(synced) where unit.contains(where: { $0.value(r) != $0.value(e) }) {
+            let fromChanged = unit.contains { $0.value(r) != $0.value(link.base) }
+            let toChanged = unit.contains { $0.value(e) != $0.value(link.base) }
             let takeFrom: Bool
             if fromChanged && !toChanged {
                 takeFrom = true
@@ -163,7 +167,9 @@ struct SyncModel {
                 case .newestWins: takeFrom = row.newer == true
                 }
             }
-            if takeFrom { field.copy(from: r, into: &toNew) } else { field.copy(from: e, into: &fromNew) }
+            for field in unit {
+                if takeFrom { field.copy(from: r, into: &toNew) } else { field.copy(from: e, into: &fromNew) }
+            }
         }
         let toDiff = !same(toNew, e)
         let fromDiff = !same(fromNew, r)
@@ -172,12 +178,14 @@ struct SyncModel {
         if toDiff && config.apply.update {
             var updated = event
             for field in synced { field.copy(from: toNew, into: &updated.fields) }
-            events[key] = updated
+            events[key] = updated.stored
             counts.toUpdated += 1
         }
         if fromDiff && config.applyBack.update {
             for field in synced { field.copy(from: fromNew, into: &rows[id]!.fields) }
             counts.fromUpdated += 1
+        } else if fromDiff {
+            refusedRows.insert(id)
         }
         var base = toNew
         for field in synced {

@@ -74,31 +74,6 @@ public final class CronofyFake: @unchecked Sendable {
         }
     }
 
-    /// Changes the fields of a live event (by `event_id`, else `event_uid`) as a calendar user
-    /// would, in upsert form (`summary`, `start`, `end`, `location` as `{description}`,
-    /// `attendees` as `[{email, display_name, status}]`); bumps `updated`.
-    public func edit(key: String, _ change: (inout [String: Any]) -> Void) {
-        lock.withLock {
-            guard let uid = liveRecordKey(key) else { return }
-            change(&records[uid]!.fields)
-            records[uid]!.updated = Date()
-        }
-    }
-
-    /// Deletes a live event (by `event_id`, else `event_uid`) as a calendar user would.
-    public func userDelete(key: String) {
-        lock.withLock {
-            guard let uid = liveRecordKey(key) else { return }
-            records[uid]!.deleted = true
-            records[uid]!.updated = Date()
-        }
-    }
-
-    /// The record of the live event keyed `key` (caller holds the lock).
-    private func liveRecordKey(_ key: String) -> String? {
-        records.first { !$0.value.deleted && ($0.value.eventID ?? $0.value.eventUID) == key }?.key
-    }
-
     /// Adds an event made in the calendar itself (unmanaged: no `event_id`).
     @discardableResult
     public func seed(calendarID: String? = nil, summary: String, start: String, end: String) -> String {

@@ -14,11 +14,12 @@ import Testing
 
     @Test(arguments: ["from-wins", "to-wins"])
     func aMoveAndANewEndOnTheOtherSideKeepOneSidesTime(policy: String) throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            conflict = "\(policy)"
-            apply_back = { create = false, update = true, delete = false }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                conflict = "\(policy)"
+                apply_back = { create = false, update = true, delete = false }
+                """)
         let key = try h.fromStore.put(h.event("Visit", hours: 5, minutes: 30))
         try h.run()
         let toKey = try #require(h.toStore.live.keys.first)

@@ -12,16 +12,18 @@ import Testing
 @Suite("google delta reads keep to the window", .serialized, .timeLimit(.minutes(2)))
 struct GoogleWindowTests {
     @Test func anEventMadeOutsideTheWindowIsNotWrittenBack() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            apply_back = { create = true, update = true, delete = false }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                apply_back = { create = true, update = true, delete = false }
+                """)
         let g = try GoogleHarness()
         defer { g.server.stop() }
         func run() throws -> RunReport {
-            let job = try SyncJob(profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
-                                  from: h.fromConnector, to: g.connector)
+            let job = try SyncJob(
+                profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
+                from: h.fromConnector, to: g.connector)
             return SyncEngine(job: job, from: h.fromConnector, to: g.connector, store: h.state)
                 .run(options: RunOptions(), now: h.now).report
         }
@@ -41,8 +43,9 @@ struct GoogleWindowTests {
         #expect(SyncHarness.titles(h.fromStore) == ["Checkup", "Inside"])
 
         let full = try SyncEngine(
-            job: SyncJob(profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
-                         from: h.fromConnector, to: g.connector),
+            job: SyncJob(
+                profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
+                from: h.fromConnector, to: g.connector),
             from: h.fromConnector, to: g.connector, store: h.state
         ).run(options: RunOptions(full: true), now: h.now).report
         #expect(full.fromCounts.changed == 0 && full.toCounts.changed == 0)

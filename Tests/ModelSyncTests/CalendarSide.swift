@@ -35,7 +35,8 @@ final class GoogleSide: CalendarSide {
         let token = server.auth.register(clientID: "model-client", secret: "model-secret-value")
         let settings = GoogleSettings(
             calendarID: "primary", baseURL: server.baseURL,
-            client: OAuthClient(tokenURL: server.tokenURL, clientID: "model-client", clientSecret: "model-secret-value"),
+            client: OAuthClient(
+                tokenURL: server.tokenURL, clientID: "model-client", clientSecret: "model-secret-value"),
             refreshToken: token, batchSize: 50, transport: TransportOptions(maxConcurrent: 2),
             retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1))
         connector = GoogleConnector(

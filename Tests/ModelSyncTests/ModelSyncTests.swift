@@ -17,10 +17,13 @@ struct ModelSyncTests {
             started = Date()
             let rounds = try play(seed: seed, settings: settings)
             played += rounds
-            print("model seed \(seed): \(rounds) rounds in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            print(
+                "model seed \(seed): \(rounds) rounds in \(String(format: "%.1f", Date().timeIntervalSince(started))) s"
+            )
         }
-        print("model: \(played) rounds over \(settings.seeds.count) seeds; known defects stepped around: "
-            + settings.knownDefects.map(\.rawValue).sorted().joined(separator: ", "))
+        print(
+            "model: \(played) rounds over \(settings.seeds.count) seeds; known defects stepped around: "
+                + settings.knownDefects.map(\.rawValue).sorted().joined(separator: ", "))
         #expect(played >= settings.rounds * settings.seeds.count)
     }
 

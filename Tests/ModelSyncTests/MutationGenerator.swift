@@ -131,7 +131,9 @@ struct MutationGenerator {
     }
 
     mutating func time(far: Bool) -> Date {
-        let day = far ? random.pick([-30, -20, 45, 60]) + Int.random(in: 0...5, using: &random)
+        let day =
+            far
+            ? random.pick([-30, -20, 45, 60]) + Int.random(in: 0...5, using: &random)
             : Int.random(in: -6...28, using: &random)
         var c = Calendar(identifier: .gregorian)
         c.timeZone = zone

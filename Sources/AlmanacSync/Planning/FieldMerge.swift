@@ -42,7 +42,9 @@ public struct FieldMerge: Sendable {
             } else if toChanged && !fromChanged {
                 source = twoWay || policy == .toWins ? .to : .from
             } else {
-                if b != nil { conflicts += unit.filter { projection.value($0, of: from) != projection.value($0, of: to) } }
+                if b != nil {
+                    conflicts += unit.filter { projection.value($0, of: from) != projection.value($0, of: to) }
+                }
                 switch policy {
                 case .fromWins: source = .from
                 case .toWins: source = .to

@@ -26,7 +26,7 @@ final class Episode {
     let database: ClinicDatabase
     let calendar: any CalendarSide
     let profile: Profile
-    let state: StateStore
+    var state: StateStore
     var model: SyncModel
     var generator: MutationGenerator
     /// Every change so far, by round: what a failure prints to replay it.
@@ -45,12 +45,14 @@ final class Episode {
         case .cronofy: calendar = try CronofySide(directory: directory, zone: Self.zone)
         }
         profile = try Self.profile(config, directory: directory, database: database.path)
-        state = try StateStore(path: directory.appendingPathComponent("state.sqlite").path)
+        state = try StateStore(path: Self.statePath(directory))
         let job = profile.jobs[0]
         model = SyncModel(
             config: config, window: job.window.window(around: Self.now), profile: profile.name, job: job.name)
         generator = MutationGenerator(random: SeededRandom(seed: seed), known: known, now: Self.now, zone: Self.zone)
     }
+
+    static func statePath(_ directory: URL) -> String { directory.appendingPathComponent("state.sqlite").path }
 
     deinit {
         calendar.server.stop()
@@ -104,8 +106,9 @@ final class Episode {
             .run(options: RunOptions(full: fullListing, allowMassDelete: true), now: Self.now).report
     }
 
-    /// Applies a change to the system and to the model.
-    func apply(_ m: Mutation) throws {
+    /// Applies a change to the system and to the model; returns the key of an event it made.
+    @discardableResult
+    func apply(_ m: Mutation) throws -> String? {
         switch m {
         case .putRow(let id, let f, let newer, _):
             var row = model.rows[id] ?? RowValue(fields: f)
@@ -121,6 +124,7 @@ final class Episode {
             if f.email == nil { f.name = nil }
             let key = calendar.create(f)
             model.events[key] = EventValue(fields: f, response: f.email == nil ? "" : "needsAction", external: true)
+            return key
         case .editEvent(let key, let f, _):
             calendar.edit(key, f)
             for field in [Field.title, .notes, .location, .start, .end] {
@@ -138,7 +142,14 @@ final class Episode {
             calendar.server.google?.expireSyncTokens()
         case .fullListing:
             fullListing = true
+        case .loseState:
+            let path = Self.statePath(directory)
+            state = try StateStore(path: directory.appendingPathComponent("scratch.sqlite").path)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            state = try StateStore(path: path)
+            model.loseState()
         }
+        return nil
     }
 
     /// Plays round `n`; returns what went wrong, or nil.
@@ -149,6 +160,12 @@ final class Episode {
             mutations.append(m)
             try apply(m)
         }
+        return try settle(n, mutations)
+    }
+
+    /// Runs the engine after round `n`'s changes (already applied) and checks both sides against
+    /// the model, then that the next run is idle; returns what went wrong, or nil.
+    func settle(_ n: Int, _ mutations: [Mutation]) throws -> String? {
         history.append((n, mutations))
         let expected = model.run()
         let report = try runEngine()

@@ -96,13 +96,13 @@ extension EventValue {
 struct Link: Sendable {
     var rowID: String?
     var eventKey: String?
-    /// The last synced value of each field.
-    var base: Fields
+    /// The last synced value of each field; nil on a first link (after the state was lost).
+    var base: Fields?
     /// The row's fields when the event was deleted on the calendar (or its create skipped):
     /// the engine re-creates the event only once the row changes from these.
     var waitingFor: Fields?
     /// The first attendee's answer last seen, and the last write-back sent.
-    var responseSeen: String
+    var responseSeen: String?
     var writeBack: String?
     var generation = 0
 }

@@ -16,6 +16,8 @@ enum Mutation: CustomStringConvertible {
     case expireCursor
     /// The next run lists both sides in full (`almanac sync --full`).
     case fullListing
+    /// The engine's state file is lost (deleted) before the next run.
+    case loseState
 
     var description: String {
         switch self {
@@ -29,10 +31,11 @@ enum Mutation: CustomStringConvertible {
         case .touchUnsynced(let key): return "calendar colorId of \(Self.short(key))"
         case .expireCursor: return "calendar sync tokens expire"
         case .fullListing: return "next run --full"
+        case .loseState: return "state file lost"
         }
     }
 
-    static func short(_ key: String) -> String { key.count > 12 ? String(key.prefix(10)) + "…" : key }
+    static func short(_ key: String) -> String { key.count > 20 ? String(key.prefix(10)) + "…" : key }
 
     static func show(_ f: Fields) -> String {
         let z = TimeZone(identifier: "America/Chicago")!

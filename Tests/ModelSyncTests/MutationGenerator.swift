@@ -47,7 +47,11 @@ struct MutationGenerator {
         case 53..<60: return .createEvent(fields(far: random.chance(0.15), email: random.chance(0.8)))
         case 60..<76 where !events.isEmpty:
             let key = random.pick(events)
-            return editEvent(key, m.events[key]!.fields, inWindow: m.inWindow(m.events[key]!.fields))
+            let old = m.events[key]!.fields
+            let change = editEvent(key, old, inWindow: m.inWindow(old))
+            // An edit that changes nothing changes only the etag: case 12.5.
+            if known.contains(.staleEtagBlocksDelete), case .editEvent(_, let new, _) = change, new == old { return nil }
+            return change
         case 76..<78 where !farEvents.isEmpty:
             let key = random.pick(farEvents)
             return .editEvent(key: key, moved(m.events[key]!.fields, far: false), what: "move in")
@@ -63,9 +67,16 @@ struct MutationGenerator {
             if known.contains(.staleEtagBlocksDelete) { answers.removeAll { $0 == m.events[key]!.response } }
             return .respond(key: key, random.pick(answers))
         case 91..<96 where !events.isEmpty: return .deleteEvent(key: random.pick(events))
-        case 96..<99 where !events.isEmpty && !known.contains(.staleEtagBlocksDelete):
+        case 96..<98 where !events.isEmpty && !known.contains(.staleEtagBlocksDelete):
             return .touchUnsynced(key: random.pick(events))
-        case 99: return random.chance(0.5) ? .expireCursor : .fullListing
+        case 98..<100:
+            switch Int.random(in: 0..<3, using: &random) {
+            case 0: return .expireCursor
+            case 1: return .fullListing
+            default:
+                let lostStateKnown = known.contains(.lostStateDeletedEvent) || known.contains(.lostStateRepeatsWriteBack)
+                return lostStateKnown ? .fullListing : .loseState
+            }
         default: return nil
         }
     }

@@ -17,6 +17,8 @@ struct SyncModel {
     var rows: [String: RowValue] = [:]
     var events: [String: EventValue] = [:]
     var links: [Link] = []
+    /// Per row, the generations of event ids used so far (Google keeps deleted ids reserved).
+    var generationsUsed: [String: Int] = [:]
     /// Rows that refused a calendar value (`apply_back.update = false`): see
     /// `KnownDefect.refusedEditUndone`.
     var refusedRows: Set<String> = []
@@ -70,24 +72,49 @@ struct SyncModel {
             let id = rowID(event: key)
             rows[id] = RowValue(fields: e.fields, newer: nil)
             if config.calendar == .cronofy { rows[id]!.fields.kind = nil }
-            links.append(Link(rowID: id, eventKey: key, base: e.fields, responseSeen: e.response))
+            links.append(Link(rowID: id, eventKey: key, base: rows[id]!.fields, responseSeen: e.response))
             counts.fromCreated += 1
         }
         return counts
     }
 
-    /// A new row in the window: linked, and created on the calendar when `apply.create`.
+    /// A row no link names, in the window: new, or known before the state was lost. An event
+    /// almanac made for it (any generation) or the calendar event it was written back from is
+    /// linked as on a first sync; otherwise the row is created on the calendar when
+    /// `apply.create`, under the first id no deleted event reserves.
     private mutating func createFromRow(_ id: String, _ counts: inout ExpectedCounts) {
         let row = rows[id]!.fields
+        if let key = events.keys.sorted().first(where: { belongs($0, to: id) }) {
+            var link = Link(rowID: id, eventKey: key, base: nil, responseSeen: nil)
+            merge(&link, id: id, key: key, row: rows[id]!, event: events[key]!, &counts)
+            links.append(link)
+            return
+        }
         var link = Link(rowID: id, base: row, waitingFor: row, responseSeen: responseOf(row: row))
         if config.apply.create {
-            let key = eventID(row: id, generation: 0)
+            // Cronofy reuses a deleted event_id (an upsert); Google keeps it reserved.
+            let generation = config.calendar == .google ? generationsUsed[id] ?? 0 : 0
+            let key = eventID(row: id, generation: generation)
             events[key] = createdEvent(row)
+            generationsUsed[id] = max(generationsUsed[id] ?? 0, generation + 1)
             link.eventKey = key
             link.waitingFor = nil
             counts.toCreated += 1
         }
         links.append(link)
+    }
+
+    /// Whether the live event `key` is the row `id`'s: made for it by almanac, or the calendar
+    /// event the row was written back from.
+    func belongs(_ key: String, to id: String) -> Bool {
+        guard let e = events[key] else { return false }
+        if e.external { return rowID(event: key) == id }
+        return (0..<(generationsUsed[id] ?? 0)).contains { eventID(row: id, generation: $0) == key }
+    }
+
+    /// The engine's state is lost: every link is forgotten (the next run links again).
+    mutating func loseState() {
+        links = []
     }
 
     /// One linked item; returns whether the engine keeps its link.
@@ -115,6 +142,7 @@ struct SyncModel {
             if config.apply.create {
                 let newKey = eventID(row: id, generation: link.generation)
                 events[newKey] = createdEvent(row.fields)
+                generationsUsed[id] = max(generationsUsed[id] ?? 0, link.generation + 1)
                 link.eventKey = newKey
                 link.waitingFor = nil
                 counts.toCreated += 1
@@ -153,8 +181,9 @@ struct SyncModel {
         var toNew = e
         var fromNew = r
         for unit in Field.units(synced) where unit.contains(where: { $0.value(r) != $0.value(e) }) {
-            let fromChanged = unit.contains { $0.value(r) != $0.value(link.base) }
-            let toChanged = unit.contains { $0.value(e) != $0.value(link.base) }
+            // On a first link every differing field counts as changed on both sides.
+            let fromChanged = link.base.map { b in unit.contains { $0.value(r) != $0.value(b) } } ?? true
+            let toChanged = link.base.map { b in unit.contains { $0.value(e) != $0.value(b) } } ?? true
             let takeFrom: Bool
             if fromChanged && !toChanged {
                 takeFrom = true
@@ -194,14 +223,20 @@ struct SyncModel {
         }
         link.base = base
         let before = link.responseSeen
+        var answer: String?
         if event.response == "declined" && before != "declined" && link.writeBack != "cancelled" {
-            rows[id]!.cancelled += 1
-            link.writeBack = "cancelled"
-            counts.cancelled += 1
+            answer = "cancelled"
         } else if event.response == "accepted" && before != "accepted" && link.writeBack != "confirmed" {
-            rows[id]!.confirmed += 1
-            link.writeBack = "confirmed"
-            counts.confirmed += 1
+            answer = "confirmed"
+        }
+        if let answer {
+            link.writeBack = answer
+            // On a first link the answer may have been written back before the state was lost:
+            // the row does not show it and the statements are not idempotent, so it is not sent.
+            if before != nil {
+                if answer == "confirmed" { rows[id]!.confirmed += 1 } else { rows[id]!.cancelled += 1 }
+                if answer == "confirmed" { counts.confirmed += 1 } else { counts.cancelled += 1 }
+            }
         }
         link.responseSeen = event.response
     }

@@ -24,6 +24,25 @@ protocol CalendarSide: AnyObject {
     func events() -> [String: EventValue]
 }
 
+/// An OAuth client registered with a fake, and the HTTP settings the model's connectors use.
+struct FakeAccount {
+    static let transport = TransportOptions(maxConcurrent: 2)
+    static let retry = RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1)
+    let server: FakeServer
+    let token: String
+
+    init(_ server: FakeServer) {
+        self.server = server
+        token = server.auth.register(clientID: "model-client", secret: "model-secret-value")
+    }
+
+    func client(_ format: OAuthClient.BodyFormat) -> OAuthClient {
+        OAuthClient(
+            tokenURL: server.tokenURL, clientID: "model-client", clientSecret: "model-secret-value",
+            bodyFormat: format)
+    }
+}
+
 /// Google Calendar: events keyed by id; participants from almanac's stash or the attendees.
 final class GoogleSide: CalendarSide {
     let server: FakeServer
@@ -32,13 +51,10 @@ final class GoogleSide: CalendarSide {
 
     init(directory: URL, zone: TimeZone) throws {
         server = try FakeServer(.google)
-        let token = server.auth.register(clientID: "model-client", secret: "model-secret-value")
+        let account = FakeAccount(server)
         let settings = GoogleSettings(
-            calendarID: "primary", baseURL: server.baseURL,
-            client: OAuthClient(
-                tokenURL: server.tokenURL, clientID: "model-client", clientSecret: "model-secret-value"),
-            refreshToken: token, batchSize: 50, transport: TransportOptions(maxConcurrent: 2),
-            retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1))
+            calendarID: "primary", baseURL: server.baseURL, client: account.client(.form),
+            refreshToken: account.token, batchSize: 50, transport: FakeAccount.transport, retry: FakeAccount.retry)
         connector = GoogleConnector(
             settings: settings, stateDirectory: directory, connection: "cal", timeZone: zone,
             logger: Episode.logger)
@@ -115,14 +131,11 @@ final class CronofySide: CalendarSide {
 
     init(directory: URL, zone: TimeZone) throws {
         server = try FakeServer(.cronofy)
-        let token = server.auth.register(clientID: "model-client", secret: "model-secret-value")
+        let account = FakeAccount(server)
         let settings = CronofySettings(
-            calendarID: server.cronofy!.calendarIDs[0], baseURL: server.baseURL,
-            client: OAuthClient(
-                tokenURL: server.tokenURL, clientID: "model-client", clientSecret: "model-secret-value",
-                bodyFormat: .json),
-            refreshToken: token, tzid: zone.identifier, transport: TransportOptions(maxConcurrent: 2),
-            retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.1))
+            calendarID: server.cronofy!.calendarIDs[0], baseURL: server.baseURL, client: account.client(.json),
+            refreshToken: account.token, tzid: zone.identifier, transport: FakeAccount.transport,
+            retry: FakeAccount.retry)
         connector = CronofyConnector(
             settings: settings, stateDirectory: directory, connection: "cal", logger: Episode.logger)
     }

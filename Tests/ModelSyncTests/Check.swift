@@ -28,23 +28,23 @@ enum Check {
     /// per synced row and no other, fields equal, write-backs counted exactly, nothing outside
     /// the window touched.
     static func sides(database: [String: RowValue], events: [String: EventValue], model: SyncModel) -> [String] {
+        compare("row", got: database, want: model.rows, name: { $0 }, fields: \.fields, describe: describe)
+            + compare(
+                "event", got: events, want: model.events, name: Mutation.short, fields: \.fields, describe: describe)
+    }
+
+    /// Every key of `got` and `want`: missing, unexpected, or different.
+    static func compare<T: Equatable>(
+        _ what: String, got: [String: T], want: [String: T], name: (String) -> String, fields: (T) -> Fields,
+        describe: (T) -> String
+    ) -> [String] {
         var out: [String] = []
-        for id in Set(database.keys).union(model.rows.keys).sorted() {
-            switch (database[id], model.rows[id]) {
-            case (nil, let want?): out.append("row \(id) missing; expected \(Mutation.show(want.fields))")
-            case (let got?, nil): out.append("row \(id) unexpected: \(Mutation.show(got.fields))")
-            case (let got?, let want?) where got != want:
-                out.append("row \(id):\n      got  \(describe(got))\n      want \(describe(want))")
-            default: break
-            }
-        }
-        for key in Set(events.keys).union(model.events.keys).sorted() {
-            let k = Mutation.short(key)
-            switch (events[key], model.events[key]) {
-            case (nil, let want?): out.append("event \(k) missing; expected \(Mutation.show(want.fields))")
-            case (let got?, nil): out.append("event \(k) unexpected: \(Mutation.show(got.fields))")
-            case (let got?, let want?) where got != want:
-                out.append("event \(k):\n      got  \(describe(got))\n      want \(describe(want))")
+        for key in Set(got.keys).union(want.keys).sorted() {
+            switch (got[key], want[key]) {
+            case (nil, let w?): out.append("\(what) \(name(key)) missing; expected \(Mutation.show(fields(w)))")
+            case (let g?, nil): out.append("\(what) \(name(key)) unexpected: \(Mutation.show(fields(g)))")
+            case (let g?, let w?) where g != w:
+                out.append("\(what) \(name(key)):\n      got  \(describe(g))\n      want \(describe(w))")
             default: break
             }
         }

@@ -1,3 +1,4 @@
+import AlmanacTestKit
 import Foundation
 
 /// Draws each round's changes from a seeded generator, reading the model to pick targets.
@@ -9,17 +10,33 @@ struct MutationGenerator {
     let now: Date
     let zone: TimeZone
     var nextRow = 1
+    /// Events changed this round: under case 12.5 an event changes once per round, so two
+    /// changes cannot cancel out (an answer given and taken back moves only the etag).
+    var changedEvents: Set<String> = []
 
     static let titles = ["Checkup", "Cleaning", "X-ray", "Consult", "Follow-up", "Filling"]
     static let names = ["Ann Lee", "Bob Ortiz", "Cy Young", "Di Park", "Émile Zola"]
     static let kinds = ["checkup", "hygiene", "xray"]
 
     /// How many changes the next round makes (each drawn after the previous one is applied).
-    mutating func changesThisRound() -> Int { Int.random(in: 1...4, using: &random) }
+    mutating func changesThisRound() -> Int {
+        changedEvents = []
+        return Int.random(in: 1...4, using: &random)
+    }
 
     /// One change, drawn until one applies to what the model holds (nil after ten misses).
     mutating func draw(_ m: SyncModel) -> Mutation? {
-        for _ in 0..<10 { if let change = attempt(m) { return change } }
+        for _ in 0..<10 {
+            guard let change = attempt(m) else { continue }
+            if known.contains(.staleEtagBlocksDelete) {
+                switch change {
+                case .editEvent(let key, _, _), .respond(let key, _):
+                    guard changedEvents.insert(key).inserted else { continue }
+                default: break
+                }
+            }
+            return change
+        }
         return nil
     }
 
@@ -50,7 +67,9 @@ struct MutationGenerator {
             let old = m.events[key]!.fields
             let change = editEvent(key, old, inWindow: m.inWindow(old))
             // An edit that changes nothing changes only the etag: case 12.5.
-            if known.contains(.staleEtagBlocksDelete), case .editEvent(_, let new, _) = change, new == old { return nil }
+            if known.contains(.staleEtagBlocksDelete), case .editEvent(_, let new, _) = change, new == old {
+                return nil
+            }
             return change
         case 76..<78 where !farEvents.isEmpty:
             let key = random.pick(farEvents)
@@ -74,7 +93,8 @@ struct MutationGenerator {
             case 0: return .expireCursor
             case 1: return .fullListing
             default:
-                let lostStateKnown = known.contains(.lostStateDeletedEvent) || known.contains(.lostStateRepeatsWriteBack)
+                let lostStateKnown =
+                    known.contains(.lostStateDeletedEvent) || known.contains(.lostStateRepeatsWriteBack)
                 return lostStateKnown ? .fullListing : .loseState
             }
         default: return nil

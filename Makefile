@@ -1,7 +1,7 @@
 # almanac — build, test, demo and benchmarks.
 #
 #   make demo    install what is missing, build, run the daemon on the shipped example profiles
-#   make test    install what is missing, start a throwaway PostgreSQL on loopback, run every test
+#   make test    install what is missing, start a throwaway PostgreSQL and MariaDB on loopback, run every test
 #   make bench   run the benchmarks in contrib/bench/*/run (not part of make test)
 #   make soak    the model-based sync test over many seeds (SOAK_SEEDS, SOAK_ROUNDS)
 #   make lint    swift format lint
@@ -11,10 +11,12 @@ SHELL := /bin/bash
 SWIFT       ?= swift
 BUILD_DIR   := .build
 PG_DIR      := $(BUILD_DIR)/pg
+PY_DIR      := $(BUILD_DIR)/pyenv
+MARIADB_DIR := $(BUILD_DIR)/mariadb
 ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
 APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
                 libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv \
-                nghttp2-server openssl
+                nghttp2-server openssl mariadb-server mariadb-client odbc-mariadb
 # The executable stays position-independent (address-randomised): -Xlinker -no-pie would save
 # ~1 ms of relocations per start of `almanac status`, not worth giving up ASLR for a daemon that
 # holds credentials; `almanac status` meets its 20 ms p99 without it.
@@ -22,7 +24,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 LAZY_LIBS    := libcurl.so.4 libxml2.so.2 libodbc.so.2 libsqlite3.so.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test soak demo bench lint clean pg-start pg-stop
+.PHONY: deps build release test soak demo bench lint clean pg-start pg-stop mariadb-start mariadb-stop
 
 ## deps: install the Debian packages that are missing (quiet when all are present)
 deps:
@@ -45,12 +47,15 @@ release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	@contrib/build/drop-needed $(BUILD_DIR)/release/almanac $(LAZY_LIBS)
 
-## test: every test, with PostgreSQL started on loopback and services required
+## test: every test, with PostgreSQL and MariaDB started on loopback and services required; the official
+## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks
 test: build
+	@contrib/dev/pyenv $(PY_DIR)
 	@contrib/dev/pg start $(PG_DIR)
-	@set -a; . $(PG_DIR)/env; set +a; \
+	@trap 'contrib/dev/pg stop $(PG_DIR); contrib/dev/mariadb stop $(MARIADB_DIR)' EXIT; \
+	contrib/dev/mariadb start $(MARIADB_DIR); \
+	set -a; . $(PG_DIR)/env; . $(MARIADB_DIR)/env; set +a; \
 	export ALMANAC_REQUIRE_SERVICES=1 ALMANAC_BIN=$(ALMANAC_BIN); \
-	trap 'contrib/dev/pg stop $(PG_DIR)' EXIT; \
 	$(SWIFT) test
 
 ## soak: the model-based random sync test (Tests/ModelSyncTests) over more seeds and rounds than
@@ -65,6 +70,12 @@ pg-start:
 
 pg-stop:
 	@contrib/dev/pg stop $(PG_DIR)
+
+mariadb-start:
+	@contrib/dev/mariadb start $(MARIADB_DIR)
+
+mariadb-stop:
+	@contrib/dev/mariadb stop $(MARIADB_DIR)
 
 ## demo: the shipped example profiles on an SQLite database and the local fake calendars
 demo: build
@@ -81,4 +92,5 @@ lint:
 
 clean:
 	@contrib/dev/pg stop $(PG_DIR) || true
+	@contrib/dev/mariadb stop $(MARIADB_DIR) || true
 	$(SWIFT) package clean

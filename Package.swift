@@ -74,7 +74,7 @@ let package = Package(
             name: "AlmanacTestKit",
             dependencies: ["AlmanacCore", "AlmanacSync", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"]),
+        .target(name: "FakeCalendars", dependencies: ["AlmanacCore"], exclude: ["README.md"]),
 
         .executableTarget(
             name: "almanac",
@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "FakeCalendars"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars"]),
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
         .testTarget(name: "AlmanacSyncTests",
@@ -121,7 +123,7 @@ let package = Package(
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
-        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP"]),
+        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP", "AlmanacTestKit", "almanac-fakes"]),
         .testTarget(name: "GoogleCalendarConnectorTests",
                     dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),
@@ -132,6 +134,10 @@ let package = Package(
         .testTarget(name: "ModelSyncTests",
                     dependencies: ["ODBCConnector", "GoogleCalendarConnector", "CronofyConnector", "FakeCalendars",
                                    "AlmanacHTTP", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                                   .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FidelityTests",
+                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacWorker", "FakeCalendars",
                                    .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "CSVConnectorTests", dependencies: [
@@ -147,6 +153,6 @@ let package = Package(
         .executableTarget(name: "bench-files", dependencies: [
             "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md", "run"]),
+        ], path: "contrib/bench/files", exclude: ["README.md", "run", "sink-run"]),
     ]
 )

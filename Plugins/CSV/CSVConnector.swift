@@ -14,6 +14,8 @@ public final class CSVConnector: Connector {
     public let capabilities: ConnectorCapabilities
     /// Everything but participants' responses, which a row has no column for.
     public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
+    /// Each write rewrites the whole file (see `CSVSink`): the engine sends a run's changes at once.
+    public var writesWholeStore: Bool { true }
     let settings: CSVSettings
     private let side: ConnectorContext.Side
     private let listing: FileListing<CSVFileReader>

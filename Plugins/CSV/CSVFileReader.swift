@@ -165,10 +165,7 @@ final class CSVFileReader {
 
     /// The problem for the item last returned, whose key an earlier row (`firstAt`) has.
     func duplicate(key: String, firstAt: String) -> ItemProblem {
-        ItemProblem(
-            key: key, field: StandardField.externalID.name,
-            reason: "\(name) line \(recordLine): \"\(key)\" is the external_id of \(firstAt) already: "
-                + "this row is skipped (an external_id must be unique across the files read)")
+        DuplicateKey.problem(key: key, at: "\(name) line \(recordLine)", firstAt: firstAt)
     }
 
     private func problem(_ p: ItemProblem) -> Next {

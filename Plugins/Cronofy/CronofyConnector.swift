@@ -96,7 +96,8 @@ public final class CronofyConnector: Connector {
         }
         return AlmanacError(
             "cronofy.request_failed",
-            "connection \"\(connection)\": \(what) failed with \(r.status): \(CronofyConnector.errorText(r))")
+            "connection \"\(connection)\": \(what) failed with \(r.status): \(CronofyConnector.errorText(r))",
+            retryable: AlmanacHTTPError.isTransient(status: r.status))
     }
 
     /// `field: description; …` from a 422 body `{"errors":{field:[{key,description}]}}`.

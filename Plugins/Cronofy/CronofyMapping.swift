@@ -56,9 +56,10 @@ enum CronofyMapping {
         let location = (e["location"] as? [String: Any])?["description"] as? String
         let status = EventStatus(rawValue: e["status"] as? String ?? "confirmed") ?? .confirmed
         func empty(_ s: String?) -> String? { (s ?? "").isEmpty ? nil : s }
+        let summary = e["summary"] as? String
         return (
             Event(
-                title: empty(e["summary"] as? String), description: empty(e["description"] as? String),
+                title: summary == untitled ? nil : empty(summary), description: empty(e["description"] as? String),
                 location: location, start: start, end: time(e["end"]), status: status,
                 participants: participants,
                 created: (e["created"] as? String).flatMap(parseInstant),
@@ -67,12 +68,16 @@ enum CronofyMapping {
         )
     }
 
+    /// The summary an untitled event is sent with (Cronofy requires one); read back as no title,
+    /// so the placeholder never travels to the other side as if someone had typed it.
+    static let untitled = "(no title)"
+
     /// The upsert body for `event` under `eventID`. Cronofy needs a summary and an end: an
-    /// untitled event is sent as "(no title)", one without an end ends when it starts (all-day:
+    /// untitled event is sent as `untitled`, one without an end ends when it starts (all-day:
     /// the next day).
     static func upsert(_ e: Event, eventID: String, tzid: String) -> [String: Any] {
         var body: [String: Any] = [
-            "event_id": eventID, "summary": e.title ?? "(no title)", "tzid": tzid,
+            "event_id": eventID, "summary": (e.title ?? "").isEmpty ? untitled : e.title!, "tzid": tzid,
             "description": e.description ?? "", "start": time(e.start),
         ]
         if case .instant(_, let z?) = e.start, TimeZone(identifier: z) != nil { body["tzid"] = z }

@@ -108,7 +108,8 @@ public final class GoogleConnector: Connector {
         }
         return AlmanacError(
             "google.request_failed",
-            "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))")
+            "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))",
+            retryable: AlmanacHTTPError.isTransient(status: r.status))
     }
 
     public func testConnection() -> ConnectionReport {

@@ -14,7 +14,7 @@ public enum GoogleModule: ConnectorModule {
             "calendar_id", .string, required: true,
             "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
         SettingSpec(
-            "credentials", .secret, "OAuth client JSON as downloaded from the Google console (credentials_file)"),
+            "credentials", .secret, "OAuth client or authorized_user JSON (credentials_file; README: Credentials)"),
         SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
         SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
         SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
@@ -31,6 +31,18 @@ public enum GoogleModule: ConnectorModule {
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
         [.read, .write, .delete, .changeFeed]
+    }
+
+    /// `almanac check` reads the credentials (when they can be read here) and reports a JSON that
+    /// is neither form `GoogleCredentials` accepts, naming keys, never values.
+    public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
+        guard let directory = connection.directory,
+            let json = try? Secrets.resolve("credentials", in: connection.table, relativeTo: directory, where: "")
+        else { return }
+        if case .failure(let problem) = GoogleCredentials.parse(json) {
+            let key = ["credentials_file", "credentials_env", "credentials"].first { connection.table[$0] != nil }
+            connection.report("google.credentials", key ?? "credentials", problem.message)
+        }
     }
 
     /// Creates the connector. Throws `config.secret_missing` (a secret file or variable is
@@ -59,18 +71,17 @@ public enum GoogleModule: ConnectorModule {
         var clientID = c.string("client_id")
         var clientSecret = try context.secret("client_secret")
         var tokenURL = c.string("token_url")
+        var refreshToken = try context.secret("refresh_token")
         if let json = try context.secret("credentials") {
-            guard let obj = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any],
-                let app = (obj["installed"] ?? obj["web"]) as? [String: Any]
-            else {
-                throw AlmanacError(
-                    "google.credentials",
-                    "connection \"\(context.connectionName)\": credentials is not an OAuth client JSON (expected an \"installed\" or \"web\" object); download it again from the Google console"
-                )
+            switch GoogleCredentials.parse(json) {
+            case .failure(let problem):
+                throw AlmanacError("google.credentials", "connection \"\(context.connectionName)\": \(problem.message)")
+            case .success(let file):
+                clientID = clientID ?? file.clientID
+                clientSecret = clientSecret ?? file.clientSecret
+                tokenURL = tokenURL ?? file.tokenURL
+                refreshToken = refreshToken ?? file.refreshToken
             }
-            clientID = clientID ?? app["client_id"] as? String
-            clientSecret = clientSecret ?? app["client_secret"] as? String
-            tokenURL = tokenURL ?? app["token_uri"] as? String
         }
         guard let clientID, let clientSecret else {
             throw AlmanacError(
@@ -82,7 +93,7 @@ public enum GoogleModule: ConnectorModule {
             calendarID: c.string("calendar_id") ?? "primary",
             baseURL: (c.string("base_url") ?? defaultBaseURL).trimmingSuffix("/"),
             client: OAuthClient(tokenURL: tokenURL ?? defaultTokenURL, clientID: clientID, clientSecret: clientSecret),
-            refreshToken: try context.secret("refresh_token"),
+            refreshToken: refreshToken,
             batchSize: c.integer("batch_size") ?? 50, requestBudget: TransportOptions.requestBudget(c),
             transport: TransportOptions(connection: c))
     }

@@ -49,7 +49,19 @@ enum ConnectFailure: Equatable {
         }
     }
 
-    func error(place: String) -> AlmanacError { AlmanacError(code, "\(place): \(message)") }
+    /// Whether the same connection may open later with nothing changed (a server down or
+    /// unreachable for now, a database file moved away, a timeout): the run is retried soon.
+    /// A missing driver or a refused login needs the administrator.
+    var isTransient: Bool {
+        switch self {
+        case .databaseMissing, .serverUnreachable, .timedOut, .other: return true
+        case .driverMissing, .dataSourceMissing, .driverUnloadable, .loginRefused: return false
+        }
+    }
+
+    func error(place: String) -> AlmanacError {
+        AlmanacError(code, "\(place): \(message)", retryable: isTransient)
+    }
 
     /// SQLite drivers create a missing database file; a configured file that does not exist is
     /// reported as a missing database instead of silently starting an empty one.

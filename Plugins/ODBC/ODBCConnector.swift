@@ -13,6 +13,7 @@ import Logging
 public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
     public let fields: Set<EventField>
+    public let keepsAllDay: Bool
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -22,7 +23,8 @@ public final class ODBCConnector: Connector {
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
     private var seenKeys = KeySet()
     private var rowNumber = 0
-    /// Set once the driver proved unable to re-read long values inside a rowset.
+    /// Set once a value did not fit the block cursor's buffers: the rest of the listing is read
+    /// row by row, every value whole.
     private var singleRowReads = false
     /// Rows in the last chunk read: the capacity reserved for the next one.
     private var lastChunkRows = 0
@@ -33,6 +35,7 @@ public final class ODBCConnector: Connector {
         self.capabilities = capabilities
         settings = try ODBCSettings(context)
         fields = settings.representedFields
+        keepsAllDay = settings.keepsAllDay
         resolver = ZoneResolver(context.timeZone)
     }
 
@@ -107,13 +110,13 @@ public final class ODBCConnector: Connector {
         if e.isTimeout {
             return AlmanacError(
                 "odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         if e.isConnectionLost {
             return AlmanacError(
                 "odbc.connection_lost",
                 "\(place): the connection was lost during \(what) and could not be re-established",
-                cause: e.description)
+                cause: e.description, retryable: true)
         }
         return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
     }
@@ -137,6 +140,7 @@ public final class ODBCConnector: Connector {
         } else {
             seenKeys.removeAll()
             rowNumber = 0
+            singleRowReads = false
         }
         let chunk = chunks[index]
         let startRow = rowNumber
@@ -181,15 +185,16 @@ public final class ODBCConnector: Connector {
         while true {
             let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn)
             if let page { return page }
-            // A long value needed a single-row cursor: read the chunk again that way.
-            context.logger.debug("odbc driver cannot position in a rowset; reading long values row by row")
+            // A value longer than its buffer: read the chunk again, row by row, every value whole.
+            context.logger.debug("odbc value longer than the block cursor's buffer; reading row by row")
             singleRowReads = true
             rowNumber = firstRow
             seenKeys.rollback()
         }
     }
 
-    /// One pass over the chunk's result; nil when it must be redone with single-row fetches.
+    /// One pass over the chunk's result; nil when a value did not fit the block cursor and the
+    /// chunk must be read again with `SingleRowReader`.
     private func readChunkOnce(
         _ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
         conn: ODBCConnection
@@ -197,9 +202,12 @@ public final class ODBCConnector: Connector {
         try stmt.bind(values)
         try stmt.execute()
         defer { stmt.closeCursor() }
-        let reader = try ResultReader(
-            statement: stmt, rowArraySize: singleRowReads ? 1 : settings.fetchRows,
-            pipelined: !singleRowReads)
+        let reader: any RowSource =
+            singleRowReads
+            ? try SingleRowReader(statement: stmt, maxValueBytes: settings.maxValueBytes)
+            : try ResultReader(
+                statement: stmt, rowArraySize: settings.fetchRows, maxValueBytes: settings.maxValueBytes,
+                pipelined: true)
         defer { reader.finish() }
         let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
@@ -215,6 +223,7 @@ public final class ODBCConnector: Connector {
         defer { lastChunkRows = rowNumber - firstRowOfChunk }
         while true {
             let n = try reader.fetch()
+            if reader.overflowed { return nil }
             if n == 0 { break }
             for row in 0..<n {
                 rowNumber += 1
@@ -229,9 +238,7 @@ public final class ODBCConnector: Connector {
                     let item = try mapper.map(cell)
                     if !seenKeys.insert(item.key) {
                         problems.append(
-                            ItemProblem(
-                                key: item.key, field: "external_id",
-                                reason: "duplicate external_id in this read (row \(rowNumber)); the first row is kept"))
+                            DuplicateKey.problem(key: item.key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
                     items.append(consume item)
@@ -241,7 +248,6 @@ public final class ODBCConnector: Connector {
                             key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
                 }
             }
-            if reader.positioningFailed && reader.rowArraySize > 1 { return nil }
         }
         try conn.endTransaction(commit: true)
         return ReadPage(items: items, problems: problems, coverage: .complete(chunk))

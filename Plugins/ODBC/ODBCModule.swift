@@ -13,6 +13,9 @@ public enum ODBCModule: ConnectorModule {
         SettingSpec("connect_timeout", .duration, "login timeout (default 15s)"),
         SettingSpec("query_timeout", .duration, "timeout of each statement (default 5m)"),
         SettingSpec("fetch_rows", .integer(1...100_000), "rows fetched per block-cursor fetch (default 256)"),
+        SettingSpec(
+            "max_value_bytes", .integer(ODBCSettings.maxValueBytesRange),
+            "longest text or binary value read, in bytes (default 1048576); a longer one is an item problem"),
     ]
 
     static let statementSettings: [SettingSpec] = [

@@ -149,6 +149,8 @@ final class ODBCRowMapper {
         switch cell(k) {
         case .text(let s) where !s.isEmpty: key = s
         case .invalidText: throw RowError(column: "external_id", reason: "is not valid UTF-8")
+        case .tooLong(let limit):
+            throw RowError(column: "external_id", reason: "is longer than max_value_bytes (\(limit) bytes)")
         default: throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
         /// The cell at `c`; an unreadable one fails the row.
@@ -158,9 +160,13 @@ final class ODBCRowMapper {
             case .invalidText:
                 throw RowError(column: names[c], reason: "is not valid UTF-8 (check the column's encoding)")
             case .truncated:
+                throw RowError(column: names[c], reason: "was not read whole (the driver cut it)")
+            case .tooLong(let limit):
                 throw RowError(
                     column: names[c],
-                    reason: "is longer than the driver declared; CAST it to a longer type in read_query")
+                    reason:
+                        "is longer than max_value_bytes (\(limit) bytes): raise max_value_bytes or shorten it in read_query"
+                )
             default: return v
             }
         }
@@ -341,7 +347,7 @@ final class ODBCRowMapper {
             throw RowError(
                 column: column, reason: "is a time of day without a date; combine it with the date column in read_query"
             )
-        case .invalidText, .truncated: throw RowError(column: column, reason: "is unreadable")
+        case .invalidText, .truncated, .tooLong: throw RowError(column: column, reason: "is unreadable")
         }
         switch temporal {
         case .date(let d):

@@ -10,6 +10,8 @@ struct ODBCSettings {
     var connectTimeout: Int
     var queryTimeout: Int
     var fetchRows: Int
+    /// The longest text or binary value read, in bytes; a longer one makes its row an item problem.
+    var maxValueBytes: Int
     var chunkDays: Int
     var readQuery: NamedStatement?
     var statements: [StatementKind: NamedStatement]
@@ -19,6 +21,10 @@ struct ODBCSettings {
         case onConfirmed = "on_confirmed"
         case onCancelled = "on_cancelled"
     }
+
+    static let defaultMaxValueBytes = 1_048_576
+    /// The values `max_value_bytes` accepts: 1 KiB to 1 GiB.
+    static let maxValueBytesRange = 1_024...1_073_741_824
 
     /// The parameters a read query may use.
     static let readParameters: Set<String> = ["window_start", "window_end", "since"]
@@ -62,6 +68,12 @@ struct ODBCSettings {
         connectTimeout = try seconds("connect_timeout", 15)
         queryTimeout = try seconds("query_timeout", 300)
         fetchRows = context.connection.integer("fetch_rows") ?? 256
+        maxValueBytes = context.connection.integer("max_value_bytes") ?? Self.defaultMaxValueBytes
+        guard Self.maxValueBytesRange.contains(maxValueBytes) else {
+            throw AlmanacError(
+                .configInvalidValue,
+                "\(place): max_value_bytes: expected 1024 to 1073741824 (bytes), got \(maxValueBytes)")
+        }
         chunkDays = context.chunkDays
         readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
         statements = [:]
@@ -84,9 +96,8 @@ struct ODBCSettings {
     /// `start` is always represented.
     var representedFields: Set<EventField> {
         var read: Set<EventField> = [.start, .custom]
-        if let q = readQuery?.original.lowercased() {
-            let words = Set(q.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
-            for word in words { if let f = Self.field(named: word) { read.insert(f) } }
+        if let q = readQuery?.original {
+            for word in Self.words(q) { if let f = Self.field(named: word) { read.insert(f) } }
         }
         guard let update = statements[.update] else { return read }
         var written: Set<EventField> = [.start]
@@ -98,6 +109,20 @@ struct ODBCSettings {
             }
         }
         return read.intersection(written)
+    }
+
+    /// Whether an all-day event written here reads back as all-day: the read query returns an
+    /// `all_day` column and the `update` statement, if any, binds `:all_day`. Without them an
+    /// all-day event is stored as the timestamps of its midnights (README "Times").
+    var keepsAllDay: Bool {
+        guard let read = readQuery?.original, Self.words(read).contains("all_day") else { return false }
+        guard let update = statements[.update] else { return true }
+        return update.names.contains { $0.lowercased() == "all_day" }
+    }
+
+    /// The identifiers of a statement's text, lower-cased (column names and aliases among them).
+    static func words(_ text: String) -> Set<String> {
+        Set(text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") }).map(String.init))
     }
 
     /// The event field a standard column or parameter name stands for.

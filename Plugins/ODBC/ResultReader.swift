@@ -7,8 +7,11 @@ enum CellValue {
     case text(String)
     /// Bytes or code units that are not valid UTF-8 / UTF-16.
     case invalidText
-    /// A value longer than the driver declared for its column.
+    /// A value the block cursor's buffer could not hold; never mapped: the reader reports
+    /// `overflowed` and the connector reads the rows again with `SingleRowReader`.
     case truncated
+    /// A value longer than `max_value_bytes` (the limit, in bytes).
+    case tooLong(Int)
     case timestamp(WallClock)
     case date(CivilDate)
     case time(LocalTime)
@@ -17,27 +20,31 @@ enum CellValue {
 /// Reads a result set with a block cursor: every column bound once (`SQLBindCol`), rows fetched
 /// `rowArraySize` at a time (`SQL_ATTR_ROW_ARRAY_SIZE`). Columns the driver declares longer
 /// than `maxBoundCharacters` (or of unknown length: TEXT, CLOB) are bound with a buffer of that
-/// size; a value that does not fit is read whole with `SQLSetPos(row)` + `SQLGetData`. A driver
-/// that cannot position in a rowset (the SQLite driver) sets `positioningFailed`, and the
-/// caller reads the result again one row at a time, where `SQLGetData` needs no positioning.
+/// size. A value that does not fit (its length indicator says more, or the fetch warns 01004,
+/// string data right truncated) sets `overflowed` before any row of that rowset is handed out,
+/// and the caller reads the result again with `SingleRowReader`, which takes every value in parts.
+/// The cursor is never positioned inside a rowset: `SQLSetPos` + `SQLGetData` there is optional
+/// in ODBC, and drivers that claim it (MariaDB's) or answer success without it (SQLite's) read
+/// another row's value and skip rows.
 ///
 /// Text of narrow columns is bound as bytes (`SQL_C_CHAR`); text of wide columns as UTF-8 bytes
 /// too when the locale allows it (`ODBCTextTransfer.utf8`), else as UTF-16 (`SQL_C_WCHAR`); the
-/// UTF-8 / UTF-16 is validated per cell. Numbers arrive as their text; dates, times and
-/// timestamps as ODBC structs.
-final class ResultReader {
+/// UTF-8 / UTF-16 is validated per cell. Binary columns arrive as their bytes (`SQL_C_BINARY`),
+/// read as UTF-8 text. Numbers arrive as their text; dates, times and timestamps as ODBC structs.
+final class ResultReader: RowSource {
     enum Binding {
-        /// `capped`: the column may hold longer values than the buffer.
-        case wide(units: Int, capped: Bool)
-        case narrow(bytes: Int, capped: Bool)
+        case wide(units: Int)
+        case narrow(bytes: Int)
+        case binary(bytes: Int)
         case timestamp
         case date
         case time
 
         var elementSize: Int {
             switch self {
-            case .wide(let units, _): return (units + 1) * 2
-            case .narrow(let bytes, _): return bytes + 1
+            case .wide(let units): return (units + 1) * 2
+            case .narrow(let bytes): return bytes + 1
+            case .binary(let bytes): return bytes
             case .timestamp: return MemoryLayout<SQL_TIMESTAMP_STRUCT>.stride
             case .date: return MemoryLayout<SQL_DATE_STRUCT>.stride
             case .time: return MemoryLayout<SQL_TIME_STRUCT>.stride
@@ -62,8 +69,10 @@ final class ResultReader {
     private var pipeline: FetchPipeline?
     /// The set `value(row:column:)` reads.
     private var current = 0
-    /// A long value could not be re-read because the driver cannot position in a rowset.
-    private(set) var positioningFailed = false
+    /// Values longer than this many bytes are `.tooLong`.
+    let maxValueBytes: Int
+    /// A value did not fit its buffer: the rows must be read again with `SingleRowReader`.
+    private(set) var overflowed = false
 
     /// What one fetch left in one buffer set. Touched by one thread at a time (the fetching
     /// thread until it hands the set over, then the reading one).
@@ -71,9 +80,8 @@ final class ResultReader {
         var count = 0
         var error: Error?
         var status: [SQLUSMALLINT] = []
-        /// Values longer than their bound buffer, read whole right after the fetch: row·columns + column.
-        var overflow: [Int: CellValue] = [:]
-        var positioningFailed = false
+        /// A value did not fit its buffer, or the driver warned of truncation (01004).
+        var overflowed = false
     }
 
     /// Describes and binds the executed statement's result columns. With `pipelined`, a thread
@@ -82,9 +90,11 @@ final class ResultReader {
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
     init(
         statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
-        pipelined: Bool = false, text: ODBCTextTransfer = .forCurrentLocale()
+        maxValueBytes: Int = ODBCSettings.defaultMaxValueBytes, pipelined: Bool = false,
+        text: ODBCTextTransfer = .forCurrentLocale()
     ) throws {
         self.statement = statement
+        self.maxValueBytes = maxValueBytes
         let count = try statement.resultColumnCount()
         var columns: [ODBCColumnDescription] = []
         for i in 1...max(count, 1) where count > 0 { columns.append(try statement.describeColumn(i)) }
@@ -136,6 +146,7 @@ final class ResultReader {
             switch binding {
             case .wide: cType = SQL_C_WCHAR
             case .narrow: cType = SQL_C_CHAR
+            case .binary: cType = SQL_C_BINARY
             case .timestamp: cType = SQL_C_TYPE_TIMESTAMP
             case .date: cType = SQL_C_TYPE_DATE
             case .time: cType = SQL_C_TYPE_TIME
@@ -173,11 +184,11 @@ final class ResultReader {
 
     func setState(_ index: Int) -> RowsetState { sets[index] }
 
-    /// Fetches into buffer set `index` and reads over-long values; runs on the fetching thread
-    /// when pipelined. Never throws: the outcome is left in `sets[index]`.
+    /// Fetches into buffer set `index` and checks that every value fit its buffer; runs on the
+    /// fetching thread when pipelined. Never throws: the outcome is left in `sets[index]`.
     func fetch(into index: Int) {
         let state = sets[index]
-        state.overflow = [:]
+        state.overflowed = false
         state.error = nil
         state.count = 0
         bindOffset.pointee = SQLLEN(index * blockSize)
@@ -192,20 +203,21 @@ final class ResultReader {
         let n = Int(rowsFetched.pointee)
         state.count = n
         state.status = Array(UnsafeBufferPointer(start: rowStatus, count: n))
+        if rc == SQLRETURN(SQL_SUCCESS_WITH_INFO),
+            ODBCDiagnostics.records(type: SQL_HANDLE_STMT, handle: statement.handle).contains(where: {
+                $0.state == "01004"
+            })
+        {
+            state.overflowed = true
+            return
+        }
         let base = block + index * blockSize
         for (column, binding) in bindings.enumerated() {
-            let wide: Bool
-            switch binding {
-            case .wide(_, true): wide = true
-            case .narrow(_, true): wide = false
-            default: continue
-            }
-            let size = binding.elementSize
+            guard let capacity = binding.capacity else { continue }
             let ind = (base + indicatorOffsets[column]).assumingMemoryBound(to: SQLLEN.self)
-            for row in 0..<n where ind[row] == SQLLEN(SQL_NO_TOTAL) || Int(ind[row]) > size - (wide ? 2 : 1) {
-                let value = reread(row: row, column: column, wide: wide)
-                if case .truncated = value, rowArraySize > 1 { state.positioningFailed = true }
-                state.overflow[row * bindings.count + column] = value
+            for row in 0..<n where ind[row] == SQLLEN(SQL_NO_TOTAL) || Int(ind[row]) > capacity {
+                state.overflowed = true
+                return
             }
         }
     }
@@ -221,7 +233,7 @@ final class ResultReader {
         }
         let state = sets[current]
         if let error = state.error { throw error }
-        if state.positioningFailed { positioningFailed = true }
+        if state.overflowed { overflowed = true }
         return state.count
     }
 
@@ -236,17 +248,15 @@ final class ResultReader {
         if ind == SQLLEN(SQL_NULL_DATA) { return .null }
         let size = binding.elementSize
         let base = setBase + dataOffsets[column] + row * size
+        if let capacity = binding.capacity {
+            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > capacity { return .truncated }
+            if Int(ind) > maxValueBytes { return .tooLong(maxValueBytes) }
+        }
         switch binding {
-        case .wide(_, let capped):
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 2 {
-                return capped ? sets[current].overflow[row * bindings.count + column] ?? .truncated : .truncated
-            }
+        case .wide:
             let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
             return TextDecoding.utf16(units).map(CellValue.text) ?? .invalidText
-        case .narrow(_, let capped):
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > size - 1 {
-                return capped ? sets[current].overflow[row * bindings.count + column] ?? .truncated : .truncated
-            }
+        case .narrow, .binary:
             let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
             return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
         case .timestamp:
@@ -278,56 +288,26 @@ final class ResultReader {
         case SQL_WCHAR, SQL_WVARCHAR, SQL_WLONGVARCHAR, SQL_CHAR, SQL_VARCHAR, SQL_LONGVARCHAR:
             let wide = t == SQL_WCHAR || t == SQL_WVARCHAR || t == SQL_WLONGVARCHAR
             if wide && text == .utf16 {
-                return long ? .wide(units: maxBoundCharacters, capped: true) : .wide(units: column.size * 2, capped: false)
+                return .wide(units: long ? maxBoundCharacters : column.size * 2)
             }
-            return long
-                ? .narrow(bytes: maxBoundCharacters * 2, capped: true) : .narrow(bytes: column.size * 4, capped: false)
+            return .narrow(bytes: long ? maxBoundCharacters * 2 : column.size * 4)
         case SQL_BINARY, SQL_VARBINARY, SQL_LONGVARBINARY:
-            return long
-                ? .narrow(bytes: maxBoundCharacters, capped: true) : .narrow(bytes: column.size * 2 + 8, capped: false)
+            return .binary(bytes: long ? maxBoundCharacters * 2 : column.size)
         default:
             // Numbers, GUIDs, intervals, SQL Server's time2/datetimeoffset: their text.
-            return .narrow(bytes: min(max(column.size + 8, 64), 1_024), capped: true)
+            return .narrow(bytes: min(max(column.size + 8, 64), 1_024))
         }
     }
+}
 
-    /// Reads a value longer than its bound buffer: positions the cursor on `row` and reads the
-    /// column with `SQLGetData`.
-    private func reread(row: Int, column: Int, wide: Bool) -> CellValue {
-        if rowArraySize > 1 {
-            let rc = SQLSetPos(
-                statement.handle, SQLSETPOSIROW(row + 1), SQLUSMALLINT(SQL_POSITION),
-                SQLUSMALLINT(SQL_LOCK_NO_CHANGE))
-            guard rc == SQLRETURN(SQL_SUCCESS) || rc == SQLRETURN(SQL_SUCCESS_WITH_INFO) else { return .truncated }
+extension ResultReader.Binding {
+    /// The most bytes a value of a variable-length binding fits (its terminator excluded); nil
+    /// for the fixed-size structs.
+    var capacity: Int? {
+        switch self {
+        case .wide(let units): return units * 2
+        case .narrow(let bytes), .binary(let bytes): return bytes
+        case .timestamp, .date, .time: return nil
         }
-        return (try? getData(column: column + 1, wide: wide)) ?? .truncated
-    }
-
-    /// Reads a whole unbound column of the current row with repeated `SQLGetData` calls.
-    private func getData(column: Int, wide: Bool) throws -> CellValue {
-        var collected: [UInt8] = []
-        let chunk = 16_384
-        var buffer = [UInt8](repeating: 0, count: chunk + 2)
-        let terminator = wide ? 2 : 1
-        while true {
-            var ind: SQLLEN = 0
-            let rc = SQLGetData(
-                statement.handle, SQLUSMALLINT(column), SQLSMALLINT(wide ? SQL_C_WCHAR : SQL_C_CHAR),
-                &buffer, SQLLEN(chunk), &ind)
-            if rc == SQLRETURN(SQL_NO_DATA) { break }
-            try statement.check(rc, "SQLGetData(\(column))")
-            if ind == SQLLEN(SQL_NULL_DATA) { return .null }
-            let available =
-                (ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > chunk - terminator) ? chunk - terminator : Int(ind)
-            collected.append(contentsOf: buffer[0..<available])
-            if rc == SQLRETURN(SQL_SUCCESS) { break }
-        }
-        if wide {
-            let units = stride(from: 0, to: collected.count - 1, by: 2).map {
-                UInt16(collected[$0]) | UInt16(collected[$0 + 1]) << 8
-            }
-            return units.withUnsafeBufferPointer(TextDecoding.utf16).map(CellValue.text) ?? .invalidText
-        }
-        return collected.withUnsafeBufferPointer(TextDecoding.utf8).map(CellValue.text) ?? .invalidText
     }
 }

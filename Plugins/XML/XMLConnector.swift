@@ -14,6 +14,10 @@ public final class XMLConnector: Connector {
     public let capabilities: ConnectorCapabilities
     /// Everything but participants' responses, which a row has no column for.
     public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
+    /// Each write rewrites the whole file (see `XMLSink`): the engine sends a run's changes at once.
+    public var writesWholeStore: Bool { true }
+    /// Values are read without surrounding white space, and written so (README "Fields").
+    public var trimsText: Bool { true }
     let settings: XMLSettings
     private let side: ConnectorContext.Side
     private let listing: FileListing<XMLItemReader>

@@ -110,11 +110,7 @@ final class XMLItemReader {
 
     /// The problem for the item last returned, whose key an earlier item (`firstAt`) has.
     func duplicate(key: String, firstAt: String) -> ItemProblem {
-        withColumn(
-            ItemProblem(
-                key: key, field: StandardField.externalID.name,
-                reason: "\(name) line \(itemLine): \"\(key)\" is the external_id of \(firstAt) already: "
-                    + "this item is skipped (an external_id must be unique across the files read)"))
+        withColumn(DuplicateKey.problem(key: key, at: "\(name) line \(itemLine)", firstAt: firstAt))
     }
 
     /// `p` about the last item, with `FILE line N` (in its key or reason) extended by the column.

@@ -106,7 +106,9 @@ struct XMLSink {
     /// Rendered event values in the document's layout; custom values of `old` the event lacks stay.
     private func values(_ rendered: [StandardField: String], keeping old: XMLItemValues?) -> XMLItemValues {
         var out = XMLItemValues(count: settings.fields.count)
-        var rest = rendered
+        // Values are read trimmed (XMLItemScan), so they are written trimmed: what is written
+        // reads back the same.
+        var rest = rendered.mapValues { $0.trimmingCharacters(in: XMLSink.space) }
         for (i, (field, _)) in settings.fields.enumerated() {
             out.configured[i] = rest.removeValue(forKey: field)
             if out.configured[i] == nil, field.isCustom, let old { out.configured[i] = old.configured[i] }
@@ -120,6 +122,9 @@ struct XMLSink {
         }
         return out
     }
+
+    /// The white space XML reading trims around a value.
+    static let space = CharacterSet(charactersIn: " \t\r\n")
 
     /// `name` as a valid XML element name (invalid characters become `_`).
     static func elementName(_ name: String) -> String {

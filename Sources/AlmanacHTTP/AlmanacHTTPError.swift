@@ -3,12 +3,16 @@ import AlmanacCore
 /// Errors of the HTTP layer, as `AlmanacError`s with stable codes.
 public enum AlmanacHTTPError {
     /// A transfer failed below HTTP (DNS, connect, TLS, reset, timeout). `host` only, never a URL
-    /// with a query.
+    /// with a query. Retryable except for TLS failures (a certificate does not fix itself).
     public static func transport(host: String, curlCode: Int, detail: String) -> AlmanacError {
-        let code: ErrorCode =
-            curlCode == 28 ? "http.timeout" : (curlCode == 60 || curlCode == 35 ? "http.tls" : "http.transport")
-        return AlmanacError(code, "cannot reach \(host): \(detail)", cause: "curl error \(curlCode)")
+        let tls = curlCode == 60 || curlCode == 35
+        let code: ErrorCode = curlCode == 28 ? "http.timeout" : (tls ? "http.tls" : "http.transport")
+        return AlmanacError(code, "cannot reach \(host): \(detail)", cause: "curl error \(curlCode)", retryable: !tls)
     }
+
+    /// Whether an answer that is still an error after the client's own retries may succeed on a
+    /// later run with nothing changed: 429 and 5xx.
+    public static func isTransient(status: Int) -> Bool { status == 429 || (500...599).contains(status) }
 
     /// The connection's request budget for this run is spent.
     public static func budgetExhausted(limit: Int) -> AlmanacError {

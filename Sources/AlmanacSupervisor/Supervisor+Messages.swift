@@ -14,6 +14,7 @@ extension Supervisor {
         case .ready:
             slot.readyAt = now
             slot.nextRun = m.nextRun
+            slot.retryAt = nil  // a new worker process: no retry pending
             if slot.state == .starting { slot.enter(.ready) }
             record(slot, "info", "worker ready", ["jobs": (m.jobs ?? []).joined(separator: ",")])
         case .status:
@@ -31,6 +32,7 @@ extension Supervisor {
                 w.push(m)
             }
         case .runFinished:
+            slot.retryAt = m.retryAt
             if let summary = RunSummary(m, finished: Date()) {
                 slot.lastRun = summary
                 if summary.result == "failed" || summary.result == "blocked" {

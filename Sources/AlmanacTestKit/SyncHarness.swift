@@ -41,6 +41,16 @@ public final class SyncHarness {
         state = try StateStore(path: dir.appendingPathComponent("test.sqlite").path)
     }
 
+    /// A harness whose job runs `direction` (`one-way`, `two-way`) over 7 days back and 30 ahead,
+    /// in 7-day chunks: what the scenarios against real connectors use.
+    public static func windowed(direction: String = "one-way") throws -> SyncHarness {
+        try SyncHarness(
+            job: """
+                direction = "\(direction)"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                """)
+    }
+
     /// Writes `test.toml` with two memory connections (`a` → `b`) and one job `j`, and loads it.
     public static func loadProfile(in dir: URL, timezone: String, job extra: String) throws -> Profile {
         let text = """
@@ -75,20 +85,27 @@ public final class SyncHarness {
         MemoryConnector(store: toStore, faults: toFaults, timeZone: profile.timeZone)
     }
 
-    public func engine() throws -> SyncEngine {
-        let from = fromConnector
-        let to = toConnector
+    /// The engine of the job between the memory stores, or `from`/`to` when given (a real
+    /// connector on one side), against `store` (default: the harness's state).
+    public func engine(from: (any Connector)? = nil, to: (any Connector)? = nil, store: StateStore? = nil) throws
+        -> SyncEngine
+    {
+        let from = from ?? fromConnector
+        let to = to ?? toConnector
         let syncJob = try SyncJob(
             profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
             batchSize: batchSize)
-        let engine = SyncEngine(job: syncJob, from: from, to: to, store: state)
+        let engine = SyncEngine(job: syncJob, from: from, to: to, store: store ?? state)
         engine.faultHook = faultHook
         return engine
     }
 
     @discardableResult
-    public func run(_ options: RunOptions = RunOptions()) throws -> SyncOutcome {
-        try engine().run(options: options, now: now)
+    public func run(
+        _ options: RunOptions = RunOptions(), from: (any Connector)? = nil, to: (any Connector)? = nil,
+        store: StateStore? = nil
+    ) throws -> SyncOutcome {
+        try engine(from: from, to: to, store: store).run(options: options, now: now)
     }
 
     /// An appointment starting `hours` after `now`.

@@ -47,6 +47,9 @@ public struct PipeMessage: Codable, Sendable, Hashable {
     public var requestIDs: [String]?
     /// On `run_finished`: true when this was the last job of the batch the requests asked for.
     public var batchDone: Bool?
+    /// On `run_finished`: the earliest retry the worker has scheduled after runs that failed for a
+    /// passing reason (nil: none pending).
+    public var retryAt: Date?
     // connection
     public var name: String?
     public var ok: Bool?
@@ -65,7 +68,7 @@ public struct PipeMessage: Codable, Sendable, Hashable {
         case name, ok, detail, queued, since, full
         case configHash = "config_hash", nextRun = "next_run", runID = "run_id", durationMS = "duration_ms"
         case errorCode = "error_code", requestIDs = "request_ids", batchDone = "batch_done", dryRun = "dry_run"
-        case allowMassDelete = "allow_mass_delete", deadlineMS = "deadline_ms"
+        case allowMassDelete = "allow_mass_delete", deadlineMS = "deadline_ms", retryAt = "retry_at"
     }
 
     public init(_ type: Kind, id: String? = nil) {

@@ -7,6 +7,7 @@ import Foundation
 /// ```json
 /// {"v":1,"profiles":[{"name":"clinic","state":"idle","since":"2026-11-21T18:00:00Z","pid":4242,
 ///   "uptime_s":3600,"restarts":0,"enabled":true,"next_run":"2026-11-21T19:00:00Z",
+///   "retry_at":"2026-11-21T18:31:00Z","retry_in_s":30,
 ///   "last_run":{"run_id":"…","job":"appointments","result":"success","started":"…","duration_ms":812,
 ///               "to":{"created":3,…},"from":{…}},
 ///   "last_error":"…","config_error":["clinic.toml: jobs[0].window.past_days: must be ≥ 0, got -3"]}]}
@@ -29,6 +30,10 @@ public struct ProfileStatus: Codable, Sendable, Hashable {
     public var job: String?
     public var progress: RunProgress?
     public var nextRun: Date?
+    /// When a run that failed for a passing reason (`RunReport.retryable`) is tried again, and
+    /// how many seconds from now that is; absent when no retry is pending.
+    public var retryAt: Date?
+    public var retryInS: Int?
     public var lastRun: RunSummary?
     public var lastError: String?
     /// Problems of the file on disk when they keep it from being (re)loaded.
@@ -37,6 +42,7 @@ public struct ProfileStatus: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case name, state, since, pid, restarts, enabled, file, job, progress
         case uptimeS = "uptime_s", nextRun = "next_run", lastRun = "last_run", lastError = "last_error"
+        case retryAt = "retry_at", retryInS = "retry_in_s"
         case configError = "config_error"
     }
 

@@ -10,9 +10,9 @@ extension CronofyFake {
         let from = r.param("from").flatMap { CronofyFake.parseBound($0, zone) }
         let to = r.param("to").flatMap { CronofyFake.parseBound($0, zone) }
         let lastModified = r.param("last_modified").flatMap { ISOTime.date(from: $0) }
-        let includeManaged = r.param("include_managed") == "true"
-        let onlyManaged = r.param("only_managed") == "true"
-        let includeDeleted = r.param("include_deleted") == "true"
+        let includeManaged = r.flag("include_managed")
+        let onlyManaged = r.flag("only_managed")
+        let includeDeleted = r.flag("include_deleted")
         let calendarIDs = Set(r.params("calendar_ids[]"))
         return lock.withLock {
             var items: [[String: Any]] = []
@@ -21,7 +21,7 @@ extension CronofyFake {
                 if rec.eventID != nil && !includeManaged && !onlyManaged { continue }
                 if rec.eventID == nil && onlyManaged { continue }
                 if rec.deleted && !includeDeleted { continue }
-                if let lastModified, rec.updated <= lastModified { continue }
+                if let lastModified, rec.updated < lastModified { continue }
                 let s = CronofyFake.instant(rec.fields["start"]) ?? .distantPast
                 let e = CronofyFake.instant(rec.fields["end"]) ?? s
                 if let from, e <= from { continue }
@@ -81,7 +81,9 @@ extension CronofyFake {
         guard let cal = calendars.first(where: { $0.id == calendar }) else {
             return .json(404, ["error": "calendar_not_found"])
         }
-        if cal.readonly { return .json(403, ["error": "calendar_readonly"]) }
+        if cal.readonly {
+            return CronofyFake.unprocessable("calendar_id", "errors.calendar_readonly", "calendar is read-only")
+        }
         let externalUID = body["event_uid"] as? String
         if let uid = externalUID {
             // Updating an event not created through the API: by `event_uid`, never creating.
@@ -149,8 +151,11 @@ extension CronofyFake {
     }
 
     func deleteLocked(calendar: String, _ body: [String: Any]) -> FakeResponse {
-        guard calendars.contains(where: { $0.id == calendar }) else {
+        guard let cal = calendars.first(where: { $0.id == calendar }) else {
             return .json(404, ["error": "calendar_not_found"])
+        }
+        if cal.readonly {
+            return CronofyFake.unprocessable("calendar_id", "errors.calendar_readonly", "calendar is read-only")
         }
         if let uid = body["event_uid"] as? String {
             if let rec = records[uid], rec.calendarID == calendar, !rec.deleted {
@@ -180,12 +185,15 @@ extension CronofyFake {
             return CronofyFake.unprocessable("batch", "errors.too_many", "batch may hold at most 50 entries")
         }
         var out: [[String: Any]] = []
+        var logged: [LoggedPart] = []
         for entry in entries {
             let url = entry["relative_url"] as? String ?? ""
             let segs = url.split(separator: "/").map(String.init)
             let data = entry["data"] as? [String: Any] ?? [:]
             var response: FakeResponse
+            var part = LoggedPart(method: entry["method"] as? String ?? "", path: url, status: 0)
             if let fault = partFaults?.draw(), fault == .tooManyRequests || fault == .rateLimited {
+                part.fault = fault
                 response = .json(429, ["error": "too_many_requests"])
             } else if segs.count == 4, segs[0] == "v1", segs[1] == "calendars", segs[3] == "events" {
                 switch entry["method"] as? String {
@@ -196,13 +204,17 @@ extension CronofyFake {
             } else {
                 response = .json(404, ["error": "not_found"])
             }
+            part.status = response.status
+            logged.append(part)
             var item: [String: Any] = ["status": response.status]
             if !response.body.isEmpty, let obj = try? JSONSerialization.jsonObject(with: response.body) {
                 item["data"] = obj
             }
             out.append(item)
         }
-        return .json(207, ["batch": out])
+        var answer = FakeResponse.json(207, ["batch": out])
+        answer.parts = logged
+        return answer
     }
 
     /// A time field: `"2026-03-01T09:00:00Z"`, `"2026-03-01"` or `{"time": …, "tzid": …}`.

@@ -15,7 +15,8 @@ struct CronofyRecord {
 /// A Cronofy-compatible server: calendars list, events read (with `tzid`, paging through
 /// `pages.next_page`, `last_modified`, `include_managed`, `include_deleted`), upsert by `event_id`
 /// (202), delete by `event_id`, the batch endpoint (207), 422 bodies
-/// `{"errors":{field:[{key,description}]}}`, and the token endpoint (`/oauth/token`).
+/// `{"errors":{field:[{key,description}]}}` (also for writes to read-only calendars), and the
+/// token endpoint (`/oauth/token`). Checked with Cronofy's own client: `contrib/conformance`.
 public final class CronofyFake: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `lock`.
     let lock = NSLock()

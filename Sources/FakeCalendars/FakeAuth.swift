@@ -36,6 +36,12 @@ public final class FakeAuth: @unchecked Sendable {
         set { lock.withLock { anySecret = newValue } }
     }
     private var anySecret = false
+    /// Accept any client id (with any secret): `almanac-fakes --any-client`. Off by default.
+    public var acceptAnyClient: Bool {
+        get { lock.withLock { anyClient } }
+        set { lock.withLock { anyClient = newValue } }
+    }
+    private var anyClient = false
     /// Accept any refresh token (the demo without a token file). Off by default: tests exercise
     /// `invalid_grant`.
     public var acceptAnyRefreshToken: Bool {
@@ -85,7 +91,8 @@ public final class FakeAuth: @unchecked Sendable {
             }
         }
         return lock.withLock { () -> FakeResponse in
-            guard let id = fields["client_id"], clients[id] != nil, anySecret || clients[id] == fields["client_secret"] else {
+            let id = fields["client_id"] ?? ""
+            guard anyClient || (clients[id] != nil && (anySecret || clients[id] == fields["client_secret"])) else {
                 return .json(401, ["error": "invalid_client", "error_description": "The OAuth client was not found."])
             }
             var refresh: String

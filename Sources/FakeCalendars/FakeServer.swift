@@ -29,8 +29,15 @@ public final class FakeServer: Sendable {
         let faults = self.faults
         google?.partFaults = partFaults
         cronofy?.partFaults = partFaults
+        let partFaults = self.partFaults
+        let admin = FakeAdmin(google: google, cronofy: cronofy, log: log) { policy, scope in
+            if scope != "parts" { faults.set(policy) }
+            if scope != "requests" { partFaults.set(FakeServer.partPolicy(policy)) }
+        }
         http = LoopbackHTTPServer { request in
-            FakeServer.serve(request, service: service, google: google, cronofy: cronofy, faults: faults, log: log)
+            FakeServer.serve(
+                request, service: service, google: google, cronofy: cronofy, faults: faults, log: log,
+                admin: admin)
         }
         setFaults(policy)
         try http.start(port: port)
@@ -50,63 +57,36 @@ public final class FakeServer: Sendable {
     /// Changes fault injection from now on (the seed restarts).
     public func setFaults(_ policy: FaultPolicy) {
         faults.set(policy)
+        partFaults.set(FakeServer.partPolicy(policy))
+    }
+
+    /// The policy for inner calls of batches: HTTP-status faults only, drawn with another seed.
+    static func partPolicy(_ policy: FaultPolicy) -> FaultPolicy {
         var inner = policy
         inner.seed = policy.seed &+ 1
         inner.kinds = policy.kinds.filter { Int($0.rawValue) != nil }
-        partFaults.set(inner)
+        return inner
     }
 
     public func stop() { http.stop() }
 
-    /// What a calendar's user does, for the demo and manual tests (loopback, no credentials):
-    /// `POST /_fake/respond?id=ID&status=accepted|declined|tentative[&calendar=primary]` answers
-    /// for the first attendee (Google `id`, Cronofy `event_id`); `POST /_fake/delete?id=ID` deletes
-    /// as the user would.
-    static func admin(_ r: FakeRequest, google: GoogleFake?, cronofy: CronofyFake?) -> FakeResponse {
-        guard r.method == "POST", let id = r.param("id") else { return .json(400, ["error": "id required"]) }
-        let calendar = r.param("calendar") ?? "primary"
-        switch r.path {
-        case "/_fake/respond":
-            guard let status = r.param("status") else { return .json(400, ["error": "status required"]) }
-            if let google {
-                guard google.event(id, in: calendar) != nil else { return .json(404, ["error": "no such event"]) }
-                google.edit(id, in: calendar) { e in
-                    var attendees = e["attendees"] as? [[String: Any]] ?? []
-                    if !attendees.isEmpty { attendees[0]["responseStatus"] = status }
-                    e["attendees"] = attendees
-                }
-            } else if let cronofy {
-                guard let email = (cronofy.managedEvents()[id]?["attendees"] as? [[String: Any]])?.first?["email"] as? String
-                else { return .json(404, ["error": "no such event or no attendee"]) }
-                cronofy.respond(eventID: id, email: email, status: status == "needsAction" ? "needs_action" : status)
-            }
-            return .json(200, ["ok": true])
-        case "/_fake/delete":
-            google?.userDelete(id, in: calendar)
-            cronofy?.userDelete(eventID: id)
-            return .json(200, ["ok": true])
-        default:
-            return .json(404, ["error": "unknown admin call"])
-        }
-    }
-
     static func serve(
         _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
-        faults: FaultInjector, log: RequestLog
+        faults: FaultInjector, log: RequestLog, admin: FakeAdmin
     ) -> ServerAction {
         if r.path.hasPrefix("/_fake/") {
-            let response = admin(r, google: google, cronofy: cronofy)
-            log.append(LoggedRequest(time: Date(), method: r.method, target: r.path, status: response.status, fault: nil,
-                                     retryAfter: nil, batchParts: 0))
+            let response = admin.handle(r)
+            if r.path != "/_fake/log" {
+                log.append(
+                    LoggedRequest(
+                        r, time: Date(), status: response.status, fault: nil, retryAfter: nil,
+                        batchParts: 0, parts: [], keepQuery: true))
+            }
             return .respond(response)
         }
         let isToken = r.path == "/token" || r.path == "/oauth/token"
         let arrival = Date()
         let fault = isToken ? nil : faults.draw()
-        var target = r.path
-        if !isToken && !r.query.isEmpty {
-            target += "?" + r.query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-        }
         var parts = 0
         if r.path.hasPrefix("/batch") || r.path == "/v1/batch" {
             if service == .cronofy {
@@ -151,9 +131,8 @@ public final class FakeServer: Sendable {
         }
         log.append(
             LoggedRequest(
-                time: arrival, method: r.method, target: target,
-                status: action == nil ? response.status : 0, fault: fault,
-                retryAfter: retryAfter, batchParts: parts))
+                r, time: arrival, status: action == nil ? response.status : 0, fault: fault,
+                retryAfter: retryAfter, batchParts: parts, parts: response.parts, keepQuery: !isToken))
         return action ?? .respond(response)
     }
 }

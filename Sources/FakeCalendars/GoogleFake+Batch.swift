@@ -17,15 +17,22 @@ extension GoogleFake {
         var out = [UInt8]()
         out.reserveCapacity(parts.count * 1024)
         func add(_ s: String) { out.append(contentsOf: s.utf8) }
+        var logged: [LoggedPart] = []
+        logged.reserveCapacity(parts.count)
         for part in parts {
             let contentID = part.headers["content-id"].map { id -> String in
                 let bare = String(id.filter { $0 != "<" && $0 != ">" })
                 return "<response-\(bare)>"
             }
             let response: FakeResponse
+            var entry = LoggedPart(method: "?", path: "?", status: 400)
             if var inner = MultipartMixed.parseRequest(part.body) {
                 inner.headers["authorization"] = r.headers["authorization"]
+                entry = LoggedPart(
+                    method: inner.method, path: inner.path, query: LoggedRequest.grouped(inner.query),
+                    status: 0, ifMatch: inner.headers["if-match"])
                 if let fault = partFaults?.draw(), let status = Int(fault.rawValue) {
+                    entry.fault = fault
                     response =
                         status == 429
                         ? GoogleFake.error(429, "rateLimitExceeded", "Rate Limit Exceeded")
@@ -38,6 +45,8 @@ extension GoogleFake {
             } else {
                 response = GoogleFake.error(400, "badRequest", "Malformed inner request.")
             }
+            entry.status = response.status
+            logged.append(entry)
             add("--\(outBoundary)\r\nContent-Type: application/http\r\n")
             if let contentID { add("Content-ID: \(contentID)\r\n") }
             add("\r\nHTTP/1.1 \(response.status) \(FakeResponse.reason(response.status))\r\n")
@@ -47,9 +56,11 @@ extension GoogleFake {
             add("\r\n")
         }
         add("--\(outBoundary)--\r\n")
-        return FakeResponse(
+        var answer = FakeResponse(
             status: 200, headers: [("Content-Type", "multipart/mixed; boundary=\(outBoundary)")],
             body: Data(out))
+        answer.parts = logged
+        return answer
     }
 }
 
@@ -96,6 +107,8 @@ enum MultipartMixed {
         }
     }
 
+    /// The parts of a multipart body. Lines may end in CRLF or in a bare LF (Python's email
+    /// generator, which Google's own client uses to write batches, writes LF).
     static func split(_ body: Data, boundary: String) -> [Part] {
         let delimiter = Array("--\(boundary)".utf8)
         return body.withUnsafeBytes { raw -> [Part] in
@@ -107,8 +120,13 @@ enum MultipartMixed {
                 guard let next = ByteSearch.find(delimiter, in: bytes, from: cursor, to: bytes.count) else { break }
                 var from = cursor
                 var to = next
-                if ByteSearch.starts(bytes, at: from, to: to, with: ByteSearch.crlf) { from += 2 }
-                if to - from >= 2 && bytes[to - 2] == 13 && bytes[to - 1] == 10 { to -= 2 }
+                if ByteSearch.starts(bytes, at: from, to: to, with: ByteSearch.crlf) {
+                    from += 2
+                } else if ByteSearch.starts(bytes, at: from, to: to, with: ByteSearch.lf) {
+                    from += 1
+                }
+                if to > from && bytes[to - 1] == 10 { to -= 1 }
+                if to > from && bytes[to - 1] == 13 { to -= 1 }
                 let (headers, rest) = headerBlock(bytes, from: from, to: to)
                 parts.append(Part(headers: headers, body: Data(UnsafeBufferPointer(rebasing: bytes[rest..<to]))))
                 cursor = next + delimiter.count
@@ -120,24 +138,27 @@ enum MultipartMixed {
     /// Splits `bytes[from..<to]` at the first blank line into lower-cased headers and the index
     /// where the rest starts (no blank line: no headers, everything is the rest).
     static func headerBlock(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> ([String: String], Int) {
-        guard let sep = ByteSearch.find(ByteSearch.blankLine, in: bytes, from: from, to: to) else { return ([:], from) }
-        return (ByteSearch.headers(bytes, from: from, to: sep), sep + 4)
+        guard let blank = ByteSearch.blankLine(in: bytes, from: from, to: to) else { return ([:], from) }
+        return (ByteSearch.headers(bytes, from: from, to: blank.at), blank.at + blank.length)
     }
 
     /// An inner `application/http` request: request line, headers, blank line, body.
     static func parseRequest(_ data: Data) -> FakeRequest? {
         data.withUnsafeBytes { raw -> FakeRequest? in
             let bytes = raw.bindMemory(to: UInt8.self)
-            guard let eol = ByteSearch.find(ByteSearch.crlf, in: bytes, from: 0, to: bytes.count) else { return nil }
-            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<eol]), as: UTF8.self)
+            guard let eol = ByteSearch.find(ByteSearch.lf, in: bytes, from: 0, to: bytes.count) else { return nil }
+            let lineEnd = eol > 0 && bytes[eol - 1] == 13 ? eol - 1 : eol
+            let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[0..<lineEnd]), as: UTF8.self)
                 .split(separator: " ")
             guard line.count >= 2 else { return nil }
             let headers: [String: String]
             let bodyStart: Int
-            if ByteSearch.starts(bytes, at: eol + 2, to: bytes.count, with: ByteSearch.crlf) {
-                (headers, bodyStart) = ([:], eol + 4)
+            if ByteSearch.starts(bytes, at: eol + 1, to: bytes.count, with: ByteSearch.crlf) {
+                (headers, bodyStart) = ([:], eol + 3)
+            } else if ByteSearch.starts(bytes, at: eol + 1, to: bytes.count, with: ByteSearch.lf) {
+                (headers, bodyStart) = ([:], eol + 2)
             } else {
-                (headers, bodyStart) = headerBlock(bytes, from: eol + 2, to: bytes.count)
+                (headers, bodyStart) = headerBlock(bytes, from: eol + 1, to: bytes.count)
             }
             var target = String(line[1])
             if let r = target.range(of: "://") {

@@ -31,7 +31,7 @@ extension GoogleFake {
                 snap.offset = off
                 return page(String(p[0]), snap, maxResults: maxResults)
             }
-            let single = r.param("singleEvents") == "true"
+            let single = r.flag("singleEvents")
             var items: [[String: Any]] = []
             let recs = store.calendars[calendar] ?? [:]
             if let sync = r.param("syncToken") {
@@ -51,8 +51,17 @@ extension GoogleFake {
             } else {
                 let tmin = r.param("timeMin").flatMap(GoogleStore.parse)
                 let tmax = r.param("timeMax").flatMap(GoogleStore.parse)
-                let showDeleted = r.param("showDeleted") == "true"
+                let updatedMin = r.param("updatedMin").flatMap(GoogleStore.parse)
+                // With `updatedMin`, events deleted since then are listed whatever `showDeleted` says.
+                let showDeleted = r.flag("showDeleted") || updatedMin != nil
+                let properties = GoogleFake.propertyFilter(r)
                 for (id, rec) in recs.sorted(by: { $0.key < $1.key }) {
+                    if let updatedMin,
+                        (GoogleStore.parse(rec.json["updated"] as? String ?? "") ?? .distantPast) < updatedMin
+                    {
+                        continue
+                    }
+                    if !properties.allSatisfy({ $0(rec.json) }) { continue }
                     for item in render(id: id, rec, single: single, showDeleted: showDeleted, stored: recs) {
                         if item["start"] != nil {
                             let s = GoogleStore.instant(item["start"]) ?? .distantPast
@@ -73,12 +82,36 @@ extension GoogleFake {
         }
     }
 
+    /// `privateExtendedProperty` / `sharedExtendedProperty` constraints (`name=value`, repeatable):
+    /// an event is listed only when it matches every one.
+    static func propertyFilter(_ r: FakeRequest) -> [([String: Any]) -> Bool] {
+        [("privateExtendedProperty", "private"), ("sharedExtendedProperty", "shared")].flatMap { param, scope in
+            r.params(param).map { constraint -> ([String: Any]) -> Bool in
+                let kv = constraint.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = String(kv[0])
+                let value = kv.count > 1 ? String(kv[1]) : ""
+                return { json in
+                    let props = (json["extendedProperties"] as? [String: Any])?[scope] as? [String: Any]
+                    return props?[name] as? String == value
+                }
+            }
+        }
+    }
+
     /// The items a record contributes to a listing (caller holds the lock).
     func render(
         id: String, _ rec: GoogleRecord, single: Bool, showDeleted: Bool,
         stored: [String: GoogleRecord]
     ) -> [[String: Any]] {
-        if rec.deleted { return showDeleted ? [["kind": "calendar#event", "id": id, "status": "cancelled"]] : [] }
+        if rec.deleted {
+            guard showDeleted else { return [] }
+            return [
+                [
+                    "kind": "calendar#event", "id": id, "status": "cancelled", "etag": rec.etag,
+                    "updated": rec.json["updated"] ?? "",
+                ]
+            ]
+        }
         if single && rec.json["recurrence"] != nil {
             // Occurrences stored as exceptions (edited instances) are listed as themselves.
             return GoogleStore.expand(rec).filter { stored[$0["id"] as? String ?? ""] == nil }

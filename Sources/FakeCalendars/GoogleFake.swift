@@ -1,8 +1,10 @@
 import Foundation
 
 /// A Google Calendar v3-compatible server: events list/get/insert/update/patch/delete, the batch
-/// endpoint, sync tokens with 410 expiry, etags with `If-Match` → 412, reserved ids → 409, short
-/// pages, cancelled tombstones, `singleEvents` expansion, and the OAuth token endpoint (`/token`).
+/// endpoint, sync tokens with 410 expiry, etags with `If-Match` → 412 and `If-None-Match` → 304,
+/// reserved ids → 409, short pages, cancelled tombstones (listed with `showDeleted`, and with
+/// `updatedMin` when deleted since), extended-property filters, `singleEvents` expansion, and the
+/// OAuth token endpoint (`/token`). Checked with Google's own client: `contrib/conformance`.
 public final class GoogleFake: @unchecked Sendable {
     // @unchecked: `store` and `snapshots` are guarded by `lock`.
     let lock = NSLock()
@@ -57,9 +59,7 @@ public final class GoogleFake: @unchecked Sendable {
     public func userDelete(_ id: String, in calendar: String = "primary") {
         lock.withLock {
             guard var rec = store.calendars[calendar]?[id] else { return }
-            rec.deleted = true
-            rec.seq = store.nextSeq()
-            rec.json["status"] = "cancelled"
+            store.markDeleted(&rec)
             store.calendars[calendar]?[id] = rec
         }
     }
@@ -116,7 +116,7 @@ public final class GoogleFake: @unchecked Sendable {
         guard segs.count == 6 else { return GoogleFake.error(404, "notFound", "Not Found") }
         let id = segs[5]
         switch r.method {
-        case "GET": return get(id, calendar: cal)
+        case "GET": return get(id, calendar: cal, ifNoneMatch: r.headers["if-none-match"])
         case "PUT": return modify(r, id: id, calendar: cal, merge: false)
         case "PATCH": return modify(r, id: id, calendar: cal, merge: true)
         case "DELETE": return delete(r, id: id, calendar: cal)
@@ -142,16 +142,20 @@ public final class GoogleFake: @unchecked Sendable {
 
     // MARK: - Single-event calls
 
-    func get(_ id: String, calendar: String) -> FakeResponse {
+    /// `events.get`; with `If-None-Match` naming the current etag the answer is 304 without a body.
+    func get(_ id: String, calendar: String, ifNoneMatch: String? = nil) -> FakeResponse {
         lock.withLock {
             if let rec = store.calendars[calendar]?[id] {
+                if let ifNoneMatch, ifNoneMatch == "*" || ifNoneMatch == rec.etag {
+                    return FakeResponse(status: 304, headers: [("ETag", rec.etag)])
+                }
                 if rec.deleted {
                     return .json(
                         200,
                         [
                             "kind": "calendar#event", "id": id, "status": "cancelled",
                             "etag": rec.etag,
-                        ])
+                        ], headers: [("ETag", rec.etag)])
                 }
                 return .json(200, rec.json, headers: [("ETag", rec.etag)])
             }
@@ -219,8 +223,7 @@ public final class GoogleFake: @unchecked Sendable {
             }
             var json: [String: Any]
             if merge {
-                json = rec.json
-                for (k, v) in body { json[k] = v }
+                json = GoogleFake.patch(rec.json, with: body)
             } else {
                 json = body
                 for k in ["recurringEventId", "originalStartTime"] { json[k] = json[k] ?? rec.json[k] }
@@ -235,6 +238,23 @@ public final class GoogleFake: @unchecked Sendable {
         }
     }
 
+    /// Google's patch semantics: objects merge key by key (`extendedProperties.private` keeps the
+    /// keys the body leaves out), arrays and scalars replace, `null` removes. PUT replaces the
+    /// whole resource instead.
+    static func patch(_ resource: [String: Any], with body: [String: Any]) -> [String: Any] {
+        var out = resource
+        for (k, v) in body {
+            if v is NSNull {
+                out[k] = nil
+            } else if let object = v as? [String: Any], let current = out[k] as? [String: Any] {
+                out[k] = patch(current, with: object)
+            } else {
+                out[k] = v
+            }
+        }
+        return out
+    }
+
     func delete(_ r: FakeRequest, id: String, calendar: String) -> FakeResponse {
         lock.withLock {
             guard var rec = store.calendars[calendar]?[id] else {
@@ -244,9 +264,7 @@ public final class GoogleFake: @unchecked Sendable {
             if let m = r.headers["if-match"], m != "*", m != rec.etag {
                 return GoogleFake.error(412, "conditionNotMet", "Precondition Failed")
             }
-            rec.deleted = true
-            rec.seq = store.nextSeq()
-            rec.json["status"] = "cancelled"
+            store.markDeleted(&rec)
             store.calendars[calendar]?[id] = rec
             return .empty(204)
         }

@@ -21,6 +21,16 @@ struct GoogleStore {
         return seq
     }
 
+    /// Turns a record into a tombstone: cancelled, with a new sync position and `updated` time
+    /// (what `updatedMin` and sync tokens see).
+    mutating func markDeleted(_ rec: inout GoogleRecord) {
+        rec.deleted = true
+        rec.seq = nextSeq()
+        rec.json["status"] = "cancelled"
+        rec.json["updated"] = ISOTime.string(from: Date())
+        rec.json["etag"] = rec.etag
+    }
+
     /// Google event ids: base32hex characters (a–v, 0–9), 5 to 1024 long.
     static func validID(_ id: String) -> Bool {
         (5...1024).contains(id.count) && id.utf8.allSatisfy { (48...57).contains($0) || (97...118).contains($0) }

@@ -20,6 +20,13 @@ public struct FakeRequest: Sendable {
     /// The first value of query parameter `name`.
     public func param(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
 
+    /// Query flag `name` read as the services read it: `true` in any case, or `1`; anything else,
+    /// or no value, is false (clients send `true`, `True` or `1`).
+    public func flag(_ name: String) -> Bool {
+        guard let v = param(name) else { return false }
+        return v == "1" || v.lowercased() == "true"
+    }
+
     /// Every value of query parameter `name` (`calendar_ids[]=a&calendar_ids[]=b`).
     public func params(_ name: String) -> [String] { query.filter { $0.0 == name }.map(\.1) }
 
@@ -58,6 +65,8 @@ public struct FakeResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: Data
+    /// For batch answers: how each inner call was answered (for the request log).
+    var parts: [LoggedPart] = []
 
     public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
         self.status = status
@@ -80,6 +89,7 @@ public struct FakeResponse: Sendable {
         case 200: return "OK"
         case 202: return "Accepted"
         case 204: return "No Content"
+        case 304: return "Not Modified"
         case 207: return "Multi-Status"
         case 400: return "Bad Request"
         case 401: return "Unauthorized"

@@ -23,11 +23,22 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "Seed of the fault draw.")
     var seed: UInt64 = 42
 
-    @Option(help: "OAuth client id the fakes accept.")
+    @Option(help: "OAuth client id the fakes accept (with --client-secret-file's secret, or any secret).")
     var clientID = "almanac-demo"
 
-    @Option(help: "File holding the OAuth client secret the fakes accept (default: any secret).")
+    @Option(help: "File holding the secret of --client-id (default: any secret).")
     var clientSecretFile: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "A further OAuth client the fakes accept, as ID:SECRET_FILE (repeatable).", valueName: "ID:SECRET_FILE"))
+    var client: [String] = []
+
+    @Flag(help: "Accept any OAuth client id and secret at the token endpoints.")
+    var anyClient = false
+
+    @Option(help: "Append the request log to this file as JSON lines (fields: Sources/FakeCalendars/README.md).")
+    var logFile: String?
 
     @Option(help: "File holding a refresh token the fakes accept (default: any refresh token).")
     var refreshTokenFile: String?
@@ -38,8 +49,9 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "Write each fake's initial refresh token to DIR/google.refresh_token, DIR/cronofy.refresh_token.")
     var tokensDir: String?
 
-    @Option(name: [.customLong("state"), .customLong("state-file")],
-            help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
+    @Option(
+        name: [.customLong("state"), .customLong("state-file")],
+        help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
     var stateFile: String?
 
     @Flag(help: "Print one line per request.")
@@ -48,6 +60,9 @@ struct FakesCommand: ParsableCommand {
     func validate() throws {
         guard google != nil || cronofy != nil else { throw ValidationError("give --google PORT and/or --cronofy PORT") }
         guard (0...1).contains(faults) else { throw ValidationError("--faults must be between 0 and 1") }
+        for c in client where !c.contains(":") || c.hasPrefix(":") || c.hasSuffix(":") {
+            throw ValidationError("--client takes ID:SECRET_FILE, got \"\(c)\"")
+        }
     }
 
     /// Writes one line to stdout unbuffered (the demo and tests read it while the fakes run).
@@ -56,10 +71,29 @@ struct FakesCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A parent may start us with signals blocked (test runners do): SIGTERM and SIGINT must stop us.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for s in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stopSignals, s) }
+        pthread_sigmask(SIG_UNBLOCK, &stopSignals, nil)
         func read(_ f: String?) throws -> String? {
-            try f.map { try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
+            try f.map {
+                try String(contentsOfFile: $0, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
         }
         let secret = try read(clientSecretFile)
+        let extraClients = try client.map { c -> (String, String) in
+            let colon = c.firstIndex(of: ":")!
+            return (String(c[..<colon]), try read(String(c[c.index(after: colon)...])) ?? "")
+        }
+        let logHandle = try logFile.map { path -> FileHandle in
+            if !FileManager.default.fileExists(atPath: path) {
+                _ = FileManager.default.createFile(atPath: path, contents: nil)
+            }
+            let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+            h.seekToEndOfFile()
+            return h
+        }
         let knownRefreshToken = try read(refreshTokenFile)
         let policy = FaultPolicy(rate: faults, seed: seed)
         var servers: [FakeServer] = []
@@ -68,6 +102,8 @@ struct FakesCommand: ParsableCommand {
             let server = try FakeServer(service, port: port, faults: policy)
             let refresh = server.auth.register(clientID: clientID, secret: secret ?? "")
             server.auth.acceptAnySecret = secret == nil
+            server.auth.acceptAnyClient = anyClient
+            for (id, clientSecret) in extraClients { server.auth.register(clientID: id, secret: clientSecret) }
             server.auth.acceptAnyRefreshToken = knownRefreshToken == nil
             if let knownRefreshToken { server.auth.add(refreshToken: knownRefreshToken) }
             for id in cronofyCalendar where service == .cronofy { server.cronofy?.addCalendar(id: id, name: id) }
@@ -77,8 +113,9 @@ struct FakesCommand: ParsableCommand {
                 chmod(url.path, 0o600)
             }
             if let stateFile, let data = FileManager.default.contents(atPath: stateFile),
-               let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
-               let mine = saved[service.rawValue] as? [String: Any] {
+                let saved = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+                let mine = saved[service.rawValue] as? [String: Any]
+            {
                 server.google?.restore(mine)
                 server.cronofy?.restore(mine)
             }
@@ -94,6 +131,12 @@ struct FakesCommand: ParsableCommand {
                 let all = s.log.all
                 changed = changed || all.count != printed[i]
                 if verbose { for e in all[printed[i]...] { say("\(s.service.rawValue): \(s.log.render(e))") } }
+                if let logHandle {
+                    let lines = all[printed[i]...].flatMap(s.log.jsonLines).map { line in
+                        "{\"service\":\"\(s.service.rawValue)\"," + line.dropFirst() + "\n"
+                    }
+                    logHandle.write(Data(lines.joined().utf8))
+                }
                 printed[i] = all.count
                 // Snapshots copy every event: only taken when there is a state file to write.
                 if stateFile != nil { state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot() }

@@ -51,7 +51,8 @@ struct StatusCommand: ParsableCommand {
             rows.append([
                 p.name, p.state + (p.configError == nil ? "" : " (config error)"), ago(p.since),
                 p.pid.map(String.init) ?? "-", p.uptimeS.map(duration) ?? "-", String(p.restarts),
-                p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-", p.nextRun.map(until) ?? "-",
+                p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-",
+                p.retryInS.map { "retrying in \(duration($0))" } ?? p.nextRun.map(until) ?? "-",
             ])
         }
         let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
@@ -87,6 +88,9 @@ struct StatusCommand: ParsableCommand {
                     + "from: ~\(r.from.updated) confirmed \(r.from.confirmed)"
             )
             if let e = r.error { print("    \(r.errorCode ?? "error"): \(e)") }
+        }
+        if let s = p.retryInS, let at = p.retryAt {
+            print("  retrying in \(duration(s)) (\(at.formatted(.iso8601))): the last run failed for a passing reason")
         }
         if let n = p.nextRun { print("  next run: \(n.formatted(.iso8601)) (\(until(n)))") }
         if let e = p.lastError { print("  last error: \(e)") }

@@ -23,3 +23,23 @@ struct TransportSettingsTests {
         #expect(TransportOptions.settingSpecs.map(\.key) == ["max_concurrent", "request_budget", "timeout", "ca_file"])
     }
 }
+
+/// Which HTTP failures a later run may get past with nothing changed (retried soon by the worker).
+@Suite struct HTTPRetryableTests {
+    static let failures: [(Int, String, Bool)] = [
+        (7, "http.transport", true), (28, "http.timeout", true), (56, "http.transport", true),
+        (60, "http.tls", false), (35, "http.tls", false),
+    ]
+
+    @Test(arguments: failures)
+    func transportFailures(curlCode: Int, code: String, retryable: Bool) {
+        let e = AlmanacHTTPError.transport(host: "127.0.0.1", curlCode: curlCode, detail: "x")
+        #expect(e.code.rawValue == code)
+        #expect(e.retryable == retryable)
+    }
+
+    @Test func statusesStillFailingAfterTheClientsRetries() {
+        #expect([429, 500, 502, 503, 504].allSatisfy(AlmanacHTTPError.isTransient(status:)))
+        #expect(![400, 401, 403, 404, 409, 410, 412].contains(where: AlmanacHTTPError.isTransient(status:)))
+    }
+}

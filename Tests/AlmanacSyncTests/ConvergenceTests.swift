@@ -9,9 +9,6 @@ import Testing
 /// exactly the expected items (no duplicate, no loss) with the expected fields, and a second
 /// sync changes nothing.
 @Suite struct ConvergenceTests {
-    /// SplitMix64: reproducible from the seed printed on failure.
-    typealias RNG = SeededRandom
-
     /// The model: one logical appointment and the keys it has on each side.
     struct Model {
         var fromKey: String?
@@ -23,7 +20,7 @@ import Testing
 
     @Test(arguments: 1...24)
     func randomHistoriesConverge(seed: Int) throws {
-        var rng = RNG(state: UInt64(seed))
+        var rng = SeededRandom(state: UInt64(seed))
         let policy = ConflictPolicy.allCases.randomElement(using: &rng)!
         var fromOptions = MemoryStore.Options()
         fromOptions.assignsKeys = Bool.random(using: &rng)

@@ -1,10 +1,11 @@
 import AlmanacCore
 import AlmanacSync
 import AlmanacTestKit
-import AlmanacWorker
 import Foundation
 import Logging
 import Testing
+
+@testable import AlmanacWorker
 
 @Suite struct JobRunnerTests {
     @Test func runsAJobOfAProfileAndKeepsTheHistory() throws {
@@ -42,5 +43,22 @@ import Testing
         #expect(report.result == .failed)
         #expect(report.errorCode == "config.unknown_connector")
         #expect(report.error == "connection \"a\": no connector \"memory\" in this build")
+    }
+
+    /// Finished runs are logged by outcome: failed ones at warning (retried soon, for a passing
+    /// reason) or error, with their code in `error.code`.
+    @Test func runsAreLoggedAtTheLevelOfTheirOutcome() {
+        func report(_ result: RunResult, retryable: Bool? = nil) -> RunReport {
+            var r = RunReport(
+                runID: "r", profile: "p", job: "j", trigger: .schedule, dryRun: false, started: Date(),
+                finished: Date(), result: result)
+            r.retryable = retryable
+            return r
+        }
+        #expect(JobRunner.level(of: report(.success)) == .info)
+        #expect(JobRunner.level(of: report(.partial)) == .warning)
+        #expect(JobRunner.level(of: report(.failed, retryable: true)) == .warning)
+        #expect(JobRunner.level(of: report(.failed)) == .error)
+        #expect(JobRunner.level(of: report(.blocked)) == .error)
     }
 }

@@ -14,7 +14,8 @@ import Testing
         do {
             let store = try StateStore(path: path)
             var s = ItemState(
-                keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1")
+                keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1",
+                derived: [.title])
             s.setBase(
                 Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
                 zone: TimeZone(identifier: "UTC")!)
@@ -34,6 +35,7 @@ import Testing
         let items = try store.items(job: "j")
         #expect(items.map(\.keyFrom) == ["A1"])
         #expect(items[0].base?.title == "Visit")
+        #expect(items[0].derived == [.title])
         #expect(items[0].start == Date(timeIntervalSince1970: 1_900_000_000))
         #expect(try store.cursor(job: "j", side: .from) == "seq:9")
         #expect(try store.cursor(job: "j", side: .to) == nil)
@@ -52,7 +54,7 @@ import Testing
         let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2"])
+        #expect(migrations == ["v1", "v2", "v3-derived"])
     }
 
     /// A state file written before `response_to` existed opens, keeps its rows, and gains the column.

@@ -149,3 +149,31 @@ import Testing
         #expect(try h.state.items(job: "j").isEmpty)
     }
 }
+
+/// Derived values stay derived when the `from` item is not read in a run (a delta with no change
+/// there): the state knows which fields of its base the job made (issue "Exact sync", build 2).
+@Suite struct DerivedFieldStateTests {
+    @Test func aTimeEditWritesBackOnlyTheTimeWhenFromWasNotReadThisRun() throws {
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                apply_back = { create = false, update = true, delete = false }
+                title_template = "Visit with {{participant_0_name}}"
+                """)
+        let key = try h.fromStore.put(h.event(nil))
+        try h.run()
+        #expect(try h.state.items(job: "j").map(\.derived) == [[.title]])
+        let toKey = try #require(h.toStore.live.keys.first)
+        #expect(h.toStore.live[toKey]?.event.title == "Visit with Ann")
+        let later = h.now.addingTimeInterval(7_200)
+        try h.toStore.edit(toKey) {
+            $0.start = .instant(later, timeZone: nil)
+            $0.end = .instant(later.addingTimeInterval(1_800), timeZone: nil)
+        }
+        let out = try h.run()  // the memory `from` side answers a delta without the unchanged row
+        #expect(out.report.fromCounts.updated == 1)
+        #expect(h.fromStore.live[key]?.event.title == nil, "the template title is not written into the source")
+        #expect(h.fromStore.live[key]?.event.start == .instant(later, timeZone: nil))
+        #expect(try h.run().report.fromCounts.changed == 0)
+    }
+}

@@ -5,7 +5,7 @@ import Testing
 
 @testable import CSVConnector
 
-/// One listing lists an external_id once: later rows with the same key are problems, skipped.
+/// One listing lists an external_id once: the first row is kept, later rows with its key are problems, skipped.
 @Suite struct CSVDuplicateTests {
     func connector(_ s: Scratch, pageSize: Int) throws -> CSVConnector {
         let ctx = fileConnectorContext(["path": .string("drop")], dir: s.url)
@@ -28,12 +28,12 @@ import Testing
     }
 
     static let expectedProblems = [
-        "D1: external_id: a.csv line 4: \"D1\" is the external_id of a.csv line 2 already: this row is skipped "
-            + "(an external_id must be unique across the files read)",
-        "D2: external_id: b.csv line 3: \"D2\" is the external_id of a.csv line 3 already: this row is skipped "
-            + "(an external_id must be unique across the files read)",
-        "D2: external_id: b.csv line 4: \"D2\" is the external_id of a.csv line 3 already: this row is skipped "
-            + "(an external_id must be unique across the files read)",
+        "D1: external_id: a.csv line 4: \"D1\" is the external_id of a.csv line 2 already: "
+            + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)",
+        "D2: external_id: b.csv line 3: \"D2\" is the external_id of a.csv line 3 already: "
+            + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)",
+        "D2: external_id: b.csv line 4: \"D2\" is the external_id of a.csv line 3 already: "
+            + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)",
     ]
 
     @Test(arguments: [1, 2, 5000])
@@ -45,6 +45,16 @@ import Testing
         #expect(page.items.map(\.key) == ["D1", "D2", "D3", "D4"])
         #expect(page.items.map { $0.event.title } == ["first", "second", "third", "fourth"])
         #expect(page.problems.map(\.description) == Self.expectedProblems)
+    }
+
+    /// Through the engine: the first row of each key is synced with its own fields, every later one
+    /// is a reported item problem (a partial run: `almanac run` exits 1), on each run.
+    @Test func theEngineSyncsTheFirstRowAndReportsTheLaterOnes() throws {
+        let s = Scratch(label: "csv")
+        defer { s.cleanup() }
+        try seed(s)
+        let r = try DuplicateScenario.run(try connector(s, pageSize: 2), now: instant("2026-03-01T12:00:00Z"))
+        #expect(r.mismatches(failures: Self.expectedProblems) == [])
     }
 
     /// Each page read by a new connector from the token alone (a restarted worker) still knows
@@ -81,8 +91,8 @@ import Testing
         #expect(page.items.map { $0.event.title } == ["third", "other", "fourth"])
         #expect(
             page.problems.map(\.description) == [
-                "D2: external_id: b.csv line 4: \"D2\" is the external_id of b.csv line 3 already: this row is skipped "
-                    + "(an external_id must be unique across the files read)"
+                "D2: external_id: b.csv line 4: \"D2\" is the external_id of b.csv line 3 already: "
+                    + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)"
             ])
     }
 

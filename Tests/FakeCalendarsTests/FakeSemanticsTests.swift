@@ -76,6 +76,25 @@ struct FakeSemanticsTests {
         #expect(try http.send(HTTPRequest.json("PATCH", url, ["summary": "c"], headers: h)).status == 200)
     }
 
+    @Test func googlePutReplacesAndPatchMergesExtendedProperties() throws {
+        let (server, http, auth) = try session(.google)
+        let id = server.google!.seed([
+            "id": "ccccc1", "summary": "c", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
+            "extendedProperties": ["private": ["almanacOrigin": "ccccc1", "note": "n"]],
+        ])
+        let url = server.baseURL + "/calendar/v3/calendars/primary/events/\(id)"
+        func privateProperties() throws -> [String: String]? {
+            let r = try http.send(HTTPRequest(url: url, headers: auth))
+            return (r.jsonObject?["extendedProperties"] as? [String: Any])?["private"] as? [String: String]
+        }
+        let patch = ["extendedProperties": ["private": ["note": "m"]], "location": NSNull()] as [String: Any]
+        #expect(try http.send(HTTPRequest.json("PATCH", url, patch, headers: auth)).status == 200)
+        #expect(try privateProperties() == ["almanacOrigin": "ccccc1", "note": "m"])
+        let put: [String: Any] = ["summary": "d", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"]]
+        #expect(try http.send(HTTPRequest.json("PUT", url, put, headers: auth)).status == 200)
+        #expect(try privateProperties() == nil)
+    }
+
     @Test func cronofyShapes() throws {
         let (server, http, auth) = try session(.cronofy)
         let cal = server.cronofy!.calendarIDs[0]

@@ -103,3 +103,14 @@ struct EpisodeConfig: Sendable, CustomStringConvertible {
         return "\(calendar) conflict=\(conflict.rawValue) apply=\(f(apply)) apply_back=\(f(applyBack))"
     }
 }
+
+extension SeededRandom {
+    /// Starts from `seed` spread over the state's bits (small seeds give unrelated sequences).
+    init(seed: UInt64) { self.init(state: seed &* 0x9E37_79B9_7F4A_7C15 &+ 0x2545_F491_4F6C_DD1D) }
+
+    /// True with probability `p`.
+    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
+
+    /// One of `values` (not empty).
+    mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &self)] }
+}

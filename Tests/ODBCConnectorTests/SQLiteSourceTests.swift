@@ -123,7 +123,8 @@ import Testing
                 "row 2: external_id: is missing (NULL or empty)",
                 "nostart: start_time: is missing (NULL)",
                 "backwards: end_time: is before start_time",
-                "dup: external_id: duplicate external_id in this read (row 6); the first row is kept",
+                "dup: external_id: row 6: \"dup\" is the external_id of an earlier row already: the first is kept and synced, "
+                    + "this one is skipped (an external_id must be unique in what a job reads)",
                 "baddate: start_time: \"next tuesday\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])",
                 "badtext: title: is not valid UTF-8 (check the column's encoding)",
                 "badstatus: status: \"no-show\" is not confirmed, tentative or cancelled: map it with CASE in read_query",

@@ -97,12 +97,23 @@ final class SQL {
         try connection.endTransaction(commit: true)
     }
 
+    /// Runs one statement once per parameter row, in one transaction.
+    func exec(_ sql: String, rows: [[ODBCParameter]]) throws {
+        let stmt = try connection.statement(queryTimeout: 120)
+        try stmt.prepare(sql)
+        for values in rows {
+            try stmt.bind(values)
+            try stmt.execute()
+        }
+        try connection.endTransaction(commit: true)
+    }
+
     /// Maps every row of `query` (standard column names) as the connector would, by key.
     func events(_ query: String, zone: TimeZone = Fixture.chicago) throws -> [String: Event] {
         let stmt = try connection.statement(queryTimeout: 30)
         try stmt.prepare(query)
         try stmt.execute()
-        let reader = try ResultReader(statement: stmt, rowArraySize: 1)
+        let reader = try SingleRowReader(statement: stmt)
         let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone))
         var out: [String: Event] = [:]
         while try reader.fetch() > 0 {
@@ -119,8 +130,7 @@ final class SQL {
         let stmt = try connection.statement(queryTimeout: 30)
         try stmt.prepare(sql)
         try stmt.execute()
-        let reader = try ResultReader(
-            statement: stmt, rowArraySize: ProcessInfo.processInfo.environment["ROWS"].flatMap { Int($0) } ?? 50)
+        let reader = try SingleRowReader(statement: stmt)
         var out: [[String?]] = []
         while case let n = try reader.fetch(), n > 0 {
             for r in 0..<n {
@@ -134,6 +144,7 @@ final class SQL {
                         case .null: return nil
                         case .invalidText: return "<invalid>"
                         case .truncated: return "<truncated>"
+                        case .tooLong: return "<too long>"
                         }
                     })
             }
@@ -144,19 +155,26 @@ final class SQL {
     }
 }
 
+/// The port of a test service from `ALMANAC_TEST_<prefix>_PORT`. Missing → nil, and a recorded
+/// failure when `ALMANAC_REQUIRE_SERVICES=1`.
+func servicePort(_ prefix: String, start: String) -> String? {
+    let env = ProcessInfo.processInfo.environment
+    guard let port = env["ALMANAC_TEST_\(prefix)_PORT"] else {
+        if env["ALMANAC_REQUIRE_SERVICES"] == "1" {
+            Issue.record("ALMANAC_REQUIRE_SERVICES=1 but ALMANAC_TEST_\(prefix)_PORT is not set: \(start)")
+        }
+        return nil
+    }
+    return port
+}
+
 /// The test PostgreSQL from `ALMANAC_TEST_PG_*`. Missing → the test returns early, or records a
 /// failure when `ALMANAC_REQUIRE_SERVICES=1`.
 enum PG {
     static var env: [String: String] { ProcessInfo.processInfo.environment }
 
     static func connectionString(password: Bool = true, user: String? = nil, database: String? = nil) -> String? {
-        guard let port = env["ALMANAC_TEST_PG_PORT"] else {
-            if env["ALMANAC_REQUIRE_SERVICES"] == "1" {
-                Issue.record(
-                    "ALMANAC_REQUIRE_SERVICES=1 but ALMANAC_TEST_PG_PORT is not set: start the test PostgreSQL")
-            }
-            return nil
-        }
+        guard let port = servicePort("PG", start: "start the test PostgreSQL") else { return nil }
         let host = env["ALMANAC_TEST_PG_HOST"] ?? "127.0.0.1"
         let db = database ?? env["ALMANAC_TEST_PG_DB"] ?? "almanac_test"
         let u = user ?? env["ALMANAC_TEST_PG_USER"] ?? "postgres"
@@ -166,4 +184,21 @@ enum PG {
     }
 
     static var password: String { env["ALMANAC_TEST_PG_PASSWORD"] ?? "" }
+}
+
+/// The test MariaDB from `ALMANAC_TEST_MARIADB_*` (`contrib/dev/mariadb`), through MariaDB
+/// Connector/ODBC. Missing → nil, or a recorded failure when `ALMANAC_REQUIRE_SERVICES=1`.
+enum MariaDB {
+    static var env: [String: String] { ProcessInfo.processInfo.environment }
+
+    static func connectionString() -> String? {
+        guard let port = servicePort("MARIADB", start: "start it with contrib/dev/mariadb start DIR") else {
+            return nil
+        }
+        let host = env["ALMANAC_TEST_MARIADB_HOST"] ?? "127.0.0.1"
+        let db = env["ALMANAC_TEST_MARIADB_DB"] ?? "almanac_test"
+        let u = env["ALMANAC_TEST_MARIADB_USER"] ?? "almanac"
+        let cs = "Driver=MariaDB Unicode;Server=\(host);Port=\(port);Database=\(db);Uid=\(u);CHARSET=utf8mb4;"
+        return ODBCConnectionString.appending("Pwd", env["ALMANAC_TEST_MARIADB_PASSWORD"] ?? "", to: cs)
+    }
 }

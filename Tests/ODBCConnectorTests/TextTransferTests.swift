@@ -9,7 +9,7 @@ import Testing
 @Suite(.serialized) struct TextTransferTests {
     /// Values of up to 60 characters are also stored in a varchar(60) column, whose buffer must
     /// hold 60 characters however many bytes or units they take; the long one (about 9,600 UTF-8
-    /// bytes) is read again with `SQLGetData`.
+    /// bytes) overflows the block cursor and is read again row by row with `SQLGetData`.
     static let values = [
         "Zoë Ångström", "😀 emoji 🎉 and 👩‍👩‍👧", "€ 日本語のテキスト", "plain ascii", "",
         // 54 and 40 characters: 84 UTF-8 bytes, 80 UTF-16 units, more than the column's 60.
@@ -35,6 +35,26 @@ import Testing
         }
     }
 
+    /// The `t` column of every row up to the first rowset that overflowed; `v` checked on the way.
+    func texts(_ reader: any RowSource, _ transfer: ODBCTextTransfer) throws -> [String] {
+        var got: [String] = []
+        while case let n = try reader.fetch(), n > 0, !reader.overflowed {
+            for row in 0..<n {
+                guard case .text(let s) = reader.value(row: row, column: 2) else {
+                    Issue.record("row \(got.count): \(reader.value(row: row, column: 2)) (\(transfer))")
+                    got.append("?")
+                    continue
+                }
+                got.append(s)
+                if s.count <= 60 {
+                    let short = reader.value(row: row, column: 1)
+                    #expect({ if case .text(s) = short { true } else { false } }(), "\(short) (\(transfer))")
+                }
+            }
+        }
+        return got
+    }
+
     /// Reads the table through a bare `ResultReader` with each transfer and through the
     /// connector in a UTF-8 and in an ASCII ("C") locale of the calling thread.
     func check(_ cs: String, rowArraySize: Int, wide: Bool, sqliteDates: Bool = false) throws {
@@ -53,23 +73,16 @@ import Testing
                 default: Issue.record("text bound as \(binding) with the \(transfer) transfer")
                 }
             }
-            var got: [String] = []
-            while case let n = try reader.fetch(), n > 0 {
-                for row in 0..<n {
-                    guard case .text(let s) = reader.value(row: row, column: 2) else {
-                        Issue.record("row \(got.count): \(reader.value(row: row, column: 2)) (\(transfer))")
-                        got.append("?")
-                        continue
-                    }
-                    got.append(s)
-                    if s.count <= 60 {
-                        let short = reader.value(row: row, column: 1)
-                        #expect({ if case .text(s) = short { true } else { false } }(), "\(short) (\(transfer))")
-                    }
-                }
+            var got = try texts(reader, transfer)
+            if reader.overflowed {
+                // The long value does not fit the block cursor: read the result again, row by row.
+                #expect(got.count < Self.values.count)
+                reader.finish()
+                stmt.closeCursor()
+                try stmt.execute()
+                got = try texts(try SingleRowReader(statement: stmt, text: transfer), transfer)
             }
             #expect(got == Self.values, "\(transfer)")
-            #expect(!reader.positioningFailed || rowArraySize == 1)
             reader.finish()
             stmt.closeCursor()
             try sql.connection.endTransaction(commit: true)

@@ -73,3 +73,15 @@ import Testing
         #expect(!found.joined().contains("secret;"))
     }
 }
+
+extension ValidationTests {
+    @Test func maxValueBytesOutsideItsRangeIsAnError() throws {
+        let read = "read_query = \"SELECT 1 AS external_id, 2 AS start_time\""
+        let cs = "connection_string = \"Driver=SQLite3;Database=/tmp/x.db;\""
+        #expect(try issues(read, connection: cs + "\nmax_value_bytes = 4096") == [])
+        for bad in ["100", "2000000000", "\"1MiB\""] {
+            let found = try issues(read, connection: cs + "\nmax_value_bytes = \(bad)")
+            #expect(found.count == 1 && found[0].contains("max_value_bytes"), "\(bad): \(found)")
+        }
+    }
+}

@@ -5,7 +5,7 @@ import Testing
 
 @testable import XMLConnector
 
-/// One listing lists an external_id once: later items with the same key are problems, skipped.
+/// One listing lists an external_id once: the first item is kept, later items with its key are problems, skipped.
 @Suite struct XMLDuplicateTests {
     func connector(_ s: Scratch, pageSize: Int) throws -> XMLConnector {
         let ctx = fileConnectorContext(
@@ -41,10 +41,20 @@ import Testing
         let column = 2 + item("X2", "second", "2026-03-02T10:00").utf8.count + 1 + 1
         return [
             "X1: external_id: a.xml line 3 column \(column): \"X1\" is the external_id of a.xml line 2 already: "
-                + "this item is skipped (an external_id must be unique across the files read)",
+                + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)",
             "X2: external_id: b.xml line 3 column 5: \"X2\" is the external_id of a.xml line 3 already: "
-                + "this item is skipped (an external_id must be unique across the files read)",
+                + "the first is kept and synced, this one is skipped (an external_id must be unique in what a job reads)",
         ]
+    }
+
+    /// Through the engine: the first item of each key is synced with its own fields, every later
+    /// one is a reported item problem (a partial run: `almanac run` exits 1), on each run.
+    @Test func theEngineSyncsTheFirstItemAndReportsTheLaterOnes() throws {
+        let s = Scratch(label: "xml")
+        defer { s.cleanup() }
+        try seed(s)
+        let r = try DuplicateScenario.run(try connector(s, pageSize: 2), now: instant("2026-03-01T12:00:00Z"))
+        #expect(r.mismatches(failures: Self.expectedProblems) == [])
     }
 
     @Test(arguments: [1, 2, 5000])

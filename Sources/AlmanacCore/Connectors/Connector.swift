@@ -28,21 +28,50 @@ public protocol Connector: AnyObject {
     /// cover only the fields both sides of a job represent, so a round trip is not a change.
     /// Default: every field.
     var fields: Set<EventField> { get }
+
+    /// Whether an all-day time written to this side reads back as all-day. A side that stores
+    /// times only as timestamps says false: it keeps an all-day event as its midnights in the
+    /// profile's zone, and the engine then compares all-day times as those instants, so the
+    /// timestamps it wrote are not mistaken for an edit (and the other side stays all-day).
+    /// Default: true.
+    var keepsAllDay: Bool { get }
+
+    /// Whether this side drops white space around text values on read and on write (its README
+    /// says so): the engine then compares text trimmed, for this job. Everywhere else white space
+    /// is data. Default: false.
+    var trimsText: Bool { get }
+
+    /// Whether each `write` call rewrites the whole store (a file written atomically): the engine
+    /// then passes every change of a run in one call, so a run costs one rewrite, linear in the
+    /// number of items, instead of one per batch. Default: false.
+    var writesWholeStore: Bool { get }
 }
 
 extension Connector {
     public var fields: Set<EventField> { Set(EventField.allCases) }
+    public var keepsAllDay: Bool { true }
+    public var trimsText: Bool { false }
+    public var writesWholeStore: Bool { false }
 }
 
-/// A half-open time range `[start, end)`.
+/// A half-open time range `[start, end)` of whole seconds: the one definition of a window every
+/// source applies. An item starting exactly at `start` is inside, one starting exactly at `end`
+/// is not. Both bounds are floored to the second, so a source that compares wall-clock
+/// timestamps (ODBC's `:window_start`, bound without fractions) and one that compares instants
+/// (files, calendars) agree on the same instants.
 public struct TimeWindow: Hashable, Sendable, Codable, CustomStringConvertible {
-    public var start: Date
-    public var end: Date
+    public private(set) var start: Date
+    public private(set) var end: Date
 
     public init(start: Date, end: Date) {
         precondition(start <= end, "window start after end")
-        self.start = start
-        self.end = end
+        self.start = Self.wholeSecond(start)
+        self.end = Self.wholeSecond(end)
+    }
+
+    /// `date` floored to the second.
+    public static func wholeSecond(_ date: Date) -> Date {
+        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 
     public func contains(_ date: Date) -> Bool { date >= start && date < end }
@@ -107,6 +136,10 @@ public struct ItemProblem: Error, Hashable, Sendable, Codable, CustomStringConve
     /// The field or column at fault, when one is.
     public var field: String?
     public var reason: String
+    /// Set for a later item whose key an earlier item of the same listing has (`DuplicateKey`):
+    /// where that first item is. The first item stays listed and is synced; this problem reports
+    /// the later one only. Nil for every other problem, which keeps the engine off the key.
+    public var duplicateOf: String?
 
     public init(key: String, field: String? = nil, reason: String) {
         self.key = key

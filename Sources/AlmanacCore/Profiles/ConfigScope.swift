@@ -9,6 +9,9 @@ public final class ConfigScope {
     public let table: ConfigTable
     public let path: KeyPath
     public let diagnostics: Diagnostics
+    /// The profile's directory, against which settings naming files are resolved (set for
+    /// connection tables, so a module's `validate` can read a file a setting names).
+    public var directory: URL?
     private var known: Set<String> = []
 
     public init(_ table: ConfigTable, path: KeyPath, diagnostics: Diagnostics) {

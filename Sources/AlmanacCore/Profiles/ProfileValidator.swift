@@ -153,6 +153,7 @@ struct ProfileValidator {
         }
         let before = diagnostics.issues.count
         SettingsChecker(scope: scope, fileIsPrivate: fileIsPrivate, directory: directory).check(module.connectionSettings)
+        scope.directory = directory
         module.validate(connection: scope, profileFileIsPrivate: fileIsPrivate)
         var settings = scope.table
         settings["connector"] = nil

@@ -69,6 +69,8 @@ final class WorkerSlot {
     var job: String?
     var progress: RunProgress?
     var nextRun: Date?
+    /// When the worker runs a job again after a run that failed for a passing reason.
+    var retryAt: Date?
     var lastRun: RunSummary?
     var lastError: String?
     var logs = RingBuffer<String>(capacity: 1_000)
@@ -111,6 +113,10 @@ final class WorkerSlot {
             s.progress = progress
         }
         s.nextRun = state.isUp ? nextRun : nil
+        if state.isUp, let retryAt, retryAt > Date() {
+            s.retryAt = retryAt
+            s.retryInS = Int(retryAt.timeIntervalSinceNow.rounded(.up))
+        }
         s.lastRun = lastRun
         s.lastError = lastError
         s.configError = configError

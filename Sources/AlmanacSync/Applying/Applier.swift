@@ -157,7 +157,7 @@ struct Applier {
             }
             return nil
         case .conflict(let current):
-            guard case .create(_, let event) = p.change.change else { return nil }
+            guard case .create(let id, let event) = p.change.change else { return nil }
             if let current {
                 // The id is taken by the item a previous attempt made: link it, updating if needed.
                 if job.projection.same(current.event, event) {
@@ -173,7 +173,9 @@ struct Applier {
                     return nil
                 }
                 var change = p.change
-                change.change = .update(key: current.key, ifVersion: current.version, event: event)
+                var stamped = event
+                stamped.origin = event.origin ?? id  // the update keeps the stamp the create gave
+                change.change = .update(key: current.key, ifVersion: current.version, event: stamped)
                 change.action.kind = .update
                 var q = p
                 q.change = change

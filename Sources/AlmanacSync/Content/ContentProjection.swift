@@ -4,42 +4,65 @@ import Foundation
 /// The normalised view of an event restricted to the fields both sides of a job represent.
 ///
 /// Two events with the same projection are the same appointment as far as the job can tell, so a
-/// round trip through a side that drops or reformats other fields is not a change. Normalisation:
-/// text is trimmed (empty = absent), instants are whole seconds (their zone is not content),
-/// all-day dates stay dates, e-mail addresses are lower-cased, custom fields are sorted by name.
+/// round trip through a side that drops or reformats other fields is not a change. It is the one
+/// normalisation of the engine: what it equates, no writer may tell apart, and what it tells
+/// apart reaches the other side. Per field:
+/// - `title`, `description`, `location`, custom values, participant names and phones: text as
+///   written, white space included (it is data: `"abc"` and `"abc "` differ); an empty text is
+///   the same as an absent one. When a side trims text on read and write (`Connector.trimsText`,
+///   said in its README), the job compares text trimmed.
+/// - participant e-mail addresses: lower-cased (calendars do).
+/// - `start`, `end`: instants are whole seconds (their zone is not content); all-day dates stay
+///   dates, unless one side cannot keep all-day times (`Connector.keepsAllDay`): then they are
+///   the instants of their midnights in the job's zone, as that side stores them. A missing end
+///   is the end calendars give such an event: the start for a timed event, the next day for an
+///   all-day one.
+/// - custom fields are sorted by name; empty ones are left out.
 public struct ContentProjection: Sendable, Hashable {
     /// The fields compared and hashed, in a fixed order.
     public let fields: [EventField]
     public let phonePriority: [PhoneKind]
+    /// Non-nil when all-day times are compared as the instants of their midnights in this zone.
+    public let allDayZone: TimeZone?
+    /// Whether text is compared without surrounding white space.
+    public let trimsText: Bool
 
-    public init(fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]) {
+    public init(
+        fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other],
+        allDayZone: TimeZone? = nil, trimsText: Bool = false
+    ) {
         self.fields = EventField.allCases.filter { fields.contains($0) }
         self.phonePriority = phonePriority
+        self.allDayZone = allDayZone
+        self.trimsText = trimsText
     }
 
-    /// The projection for a job between two connectors: the fields both represent.
-    public init(between a: Set<EventField>, and b: Set<EventField>, phonePriority: [PhoneKind]) {
-        self.init(fields: a.intersection(b), phonePriority: phonePriority)
+    /// The projection for a job between two connectors: the fields both represent; all-day times
+    /// are compared as instants in `zone` when either side cannot keep them.
+    public init(between a: any Connector, and b: any Connector, phonePriority: [PhoneKind], zone: TimeZone) {
+        self.init(
+            fields: a.fields.intersection(b.fields), phonePriority: phonePriority,
+            allDayZone: a.keepsAllDay && b.keepsAllDay ? nil : zone, trimsText: a.trimsText || b.trimsText)
     }
 
     /// The normalised value of one field.
     public func value(_ field: EventField, of event: Event) -> String {
         switch field {
-        case .title: return Self.text(event.title)
-        case .description: return Self.text(event.description)
-        case .location: return Self.text(event.location)
-        case .start: return Self.time(event.start)
-        case .end: return event.end.map(Self.time) ?? ""
+        case .title: return text(event.title)
+        case .description: return text(event.description)
+        case .location: return text(event.location)
+        case .start: return time(event.start)
+        case .end: return time(Self.end(of: event))
         case .status: return event.status.rawValue
         case .participants:
             return event.participants.map { p in
-                Self.text(p.name) + "\u{1f}" + Self.text(p.email).lowercased() + "\u{1f}"
-                    + Self.text(p.phone(priority: phonePriority))
+                text(p.name) + "\u{1f}" + text(p.email).lowercased() + "\u{1f}"
+                    + text(p.phone(priority: phonePriority))
             }.joined(separator: "\u{1e}")
         case .responses: return event.participants.map(\.response.rawValue).joined(separator: ",")
         case .custom:
             return event.custom.keys.sorted().compactMap { k in
-                let v = Self.text(event.custom[k])
+                let v = text(event.custom[k])
                 return v.isEmpty ? nil : k + "=" + v
             }.joined(separator: "\u{1e}")
         }
@@ -60,17 +83,17 @@ public struct ContentProjection: Sendable, Hashable {
 
     /// Appends the normalised value of `field` (the bytes of `value(field, of:)`).
     private func append(_ field: EventField, of event: Event, to bytes: inout [UInt8]) {
-        func text(_ s: String?) { bytes.append(contentsOf: Self.text(s).utf8) }
+        func appendText(_ s: String?) { bytes.append(contentsOf: text(s).utf8) }
         switch field {
-        case .title: text(event.title)
-        case .description: text(event.description)
-        case .location: text(event.location)
-        case .start: Self.append(event.start, to: &bytes)
-        case .end: if let end = event.end { Self.append(end, to: &bytes) }
+        case .title: appendText(event.title)
+        case .description: appendText(event.description)
+        case .location: appendText(event.location)
+        case .start: append(event.start, to: &bytes)
+        case .end: append(Self.end(of: event), to: &bytes)
         case .status: bytes.append(contentsOf: event.status.rawValue.utf8)
         case .custom:
             if event.custom.count == 1, let (k, v) = event.custom.first {
-                let t = Self.text(v)
+                let t = text(v)
                 if !t.isEmpty {
                     bytes.append(contentsOf: k.utf8)
                     bytes.append(0x3d)
@@ -82,11 +105,11 @@ public struct ContentProjection: Sendable, Hashable {
         case .participants:
             for (i, p) in event.participants.enumerated() {
                 if i > 0 { bytes.append(0x1e) }
-                text(p.name)
+                appendText(p.name)
                 bytes.append(0x1f)
-                if let email = p.email { Self.appendLowercased(Self.text(email), to: &bytes) }
+                if let email = p.email { Self.appendLowercased(text(email), to: &bytes) }
                 bytes.append(0x1f)
-                text(p.phone(priority: phonePriority))
+                appendText(p.phone(priority: phonePriority))
             }
         case .responses:
             for (i, p) in event.participants.enumerated() {
@@ -106,11 +129,20 @@ public struct ContentProjection: Sendable, Hashable {
         fields.filter { value($0, of: a) != value($0, of: b) }
     }
 
-    static func text(_ s: String?) -> String {
-        guard let s, let first = s.utf8.first, let last = s.utf8.last else { return "" }
-        // Fast path: ASCII ends that are not white space need no trimming.
-        if first < 0x80 && last < 0x80 && !isASCIISpace(first) && !isASCIISpace(last) { return s }
+    /// A text field's normalised value: the text as written (trimmed when `trimsText`), absent
+    /// as empty.
+    @inline(__always)
+    func text(_ s: String?) -> String {
+        guard trimsText, let s else { return s ?? "" }
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The end an event has for comparison: its own, or for an event without one the end
+    /// calendars give it (a timed event ends when it starts, an all-day one the next day).
+    public static func end(of event: Event) -> EventTime {
+        if let end = event.end { return end }
+        if case .allDay(let c) = event.start { return .allDay(c.adding(days: 1)) }
+        return event.start
     }
 
     /// Appends `s` lower-cased; ASCII is lowered byte by byte, anything else through `lowercased()`.
@@ -122,33 +154,37 @@ public struct ContentProjection: Sendable, Hashable {
         }
     }
 
-    @inline(__always)
-    static func isASCIISpace(_ b: UInt8) -> Bool { b == 0x20 || (0x09...0x0d).contains(b) }
-
-    static func append(_ t: EventTime, to bytes: inout [UInt8]) {
+    /// The whole seconds of an instant, or of an all-day date's midnight in `allDayZone`.
+    private func seconds(_ t: EventTime) -> Int64? {
         switch t {
-        case .instant(let d, _):
-            var v = Int64(d.timeIntervalSince1970.rounded())
-            if v < 0 {
-                bytes.append(0x2d)
-                v = -v
-            }
-            var digits: [UInt8] = []
-            repeat {
-                digits.append(UInt8(0x30 + v % 10))
-                v /= 10
-            } while v > 0
-            bytes.append(contentsOf: digits.reversed())
+        case .instant(let d, _): return Int64(d.timeIntervalSince1970.rounded())
         case .allDay:
-            bytes.append(contentsOf: time(t).utf8)
+            guard let zone = allDayZone else { return nil }
+            return Int64(t.date(in: zone).timeIntervalSince1970.rounded())
         }
     }
 
-    static func time(_ t: EventTime) -> String {
-        switch t {
-        case .instant(let d, _): return String(Int64(d.timeIntervalSince1970.rounded()))
-        case .allDay(let c): return "D" + c.description
+    func append(_ t: EventTime, to bytes: inout [UInt8]) {
+        guard var v = seconds(t) else {
+            bytes.append(contentsOf: time(t).utf8)
+            return
         }
+        if v < 0 {
+            bytes.append(0x2d)
+            v = -v
+        }
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(0x30 + v % 10))
+            v /= 10
+        } while v > 0
+        bytes.append(contentsOf: digits.reversed())
+    }
+
+    func time(_ t: EventTime) -> String {
+        if let v = seconds(t) { return String(v) }
+        guard case .allDay(let c) = t else { return "" }
+        return "D" + c.description
     }
 }
 

@@ -12,6 +12,14 @@ import AlmanacCore
 /// - **Content hashes** (`ContentProjection`, `ContentHash`) cover the fields both connectors
 ///   declare in `Connector.fields`, normalised; they are 128-bit non-cryptographic hashes (fast
 ///   enough to hash every item of both sides on every run). Deterministic ids stay SHA-256.
+///   The normalisation, per field, is in `ContentProjection`: white space is data, a missing end
+///   is the end calendars give, all-day times compare as instants when a side keeps only
+///   timestamps (`Connector.keepsAllDay`).
+/// - **Derived values** (a title made by `title_template`) are never written back unless the
+///   `to` side changed that field: write-back sends the `from` item as stored with the changed
+///   fields only, and the state records which fields of the base were derived.
+/// - **Batches**: `SyncJob.batchSize` items per write and state transaction, or every item of the run
+///   when a side rewrites its whole store per write (`Connector.writesWholeStore`: CSV, XML).
 /// - **Merges are per field**: a field changed on one side only takes that side's value; changed
 ///   on both (a conflict) follows `conflict`; `to_owns` fields and participants' responses always
 ///   keep the `to` side's value. One-way jobs restore `from`'s value where only `to` changed,

@@ -71,4 +71,18 @@ public struct FieldMerge: Sendable {
         for (field, source) in choice where source == .to { out.copy(field, from: to) }
         return out
     }
+
+    /// What to write to the `from` side: its item as stored (`raw`, before the job derived any
+    /// field from it) with only the fields taken from `to` whose value differs from what the job
+    /// sees on `from` (`view`). A derived value (a title made by `title_template`) is therefore
+    /// written back only when `to` changed that field itself: a time-only edit writes back the
+    /// time and leaves every other field as the row holds it.
+    public func fromWrite(raw: Event, view: Event, to: Event, projection: ContentProjection) -> Event {
+        var out = raw
+        for (field, source) in choice
+        where source == .to && projection.value(field, of: view) != projection.value(field, of: to) {
+            out.copy(field, from: to)
+        }
+        return out
+    }
 }

@@ -108,14 +108,26 @@ struct Linked {
         return planBoth(f, t, item: item, sourceKey: sourceKey)
     }
 
+    /// The origin stamp of the item on `side`: as read, else the create id almanac gave it when it
+    /// created that item (nil for an item someone else created there).
+    func stamp(_ side: ConnectorContext.Side) -> String? {
+        if let read = (side == .to ? toSeen : fromSeen)?.item.event.origin { return read }
+        let other: ConnectorContext.Side = side == .to ? .from : .to
+        guard state.origin == other, let sourceKey = state.key(other) else { return nil }
+        return job.id(side, sourceKey: sourceKey, generation: state.generation)
+    }
+
     /// A side not read this run, taken to still hold the base it had.
+    /// On `from`, the item as stored is the base without the fields the job derived.
     private func baseAsSeen(_ side: ConnectorContext.Side) -> Seen? {
         guard let base = state.base, let key = state.key(side) else { return nil }
         let hash = (side == .from ? state.hashFrom : state.hashTo) ?? p.hash(base)
+        var stored = base
+        if side == .from { SyncJob.clear(state.derived, of: &stored) }
         return Seen(
             item: SourceItem(
                 key: key, version: side == .from ? state.versionFrom : state.versionTo,
-                event: base), event: base, hash: hash)
+                event: stored), event: base, hash: hash)
     }
 
     /// Known on `from`, not (or no longer) on `to`: create it there, or link what a crash left.
@@ -138,6 +150,7 @@ struct Linked {
         item.next.versionFrom = f.item.version
         item.next.responseTo = job.responseSignal(f.event)
         item.next.setBase(f.event, zone: job.timeZone)
+        item.next.derived = job.derived(f.item.event)
         if config.apply.create && job.toCapabilities.contains(.write) {
             item.toChanges.append(
                 PlannedChange(
@@ -176,6 +189,7 @@ struct Linked {
                         kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
                     hashAfter: f.hash, generation: gen))
             item.next.setBase(f.event, zone: job.timeZone)
+            item.next.derived = job.derived(f.item.event)
             return item
         }
         let keyFrom = state.keyFrom!
@@ -209,14 +223,20 @@ struct Linked {
         let merge = FieldMerge(
             base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,
             owned: job.owned, twoWay: job.twoWay)
-        let toNew = merge.toSide(from: f.event, to: t.event)
+        // Every write carries the stamp its side holds: a side that replaces the whole item on
+        // update (Google's PUT) would otherwise drop it, and first-link and crash recovery need it.
+        var toNew = merge.toSide(from: f.event, to: t.event)
+        toNew.origin = stamp(.to)
         let fromNew = merge.fromSide(from: f.event, to: t.event)
         let toDiff = !p.same(toNew, t.event)
         let fromDiff = job.twoWay && !p.same(fromNew, f.event)
+        // Sent to `from`: the row as stored with the changed fields only (derived ones stay derived).
+        var fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        fromWrite.origin = stamp(.from)
         var wroteTo = !toDiff
         var wroteFrom = !fromDiff
         let toHash = toDiff ? p.hash(toNew) : t.hash
-        var fromHash = fromDiff ? p.hash(fromNew) : f.hash
+        var fromHash = fromDiff ? p.hash(job.fromView(fromWrite)) : f.hash
         if toDiff {
             if config.apply.update && job.toCapabilities.contains(.write) {
                 let reason =
@@ -237,7 +257,7 @@ struct Linked {
             if config.applyBack.update && job.fromCapabilities.contains(.write) {
                 item.fromChanges.append(
                     PlannedChange(
-                        change: .update(key: f.key, ifVersion: f.item.version, event: fromNew),
+                        change: .update(key: f.key, ifVersion: f.item.version, event: fromWrite),
                         action: .init(
                             kind: .update, target: .from, key: sourceKey, reason: "changed in to",
                             conflicts: toDiff ? [] : merge.conflicts),
@@ -256,6 +276,7 @@ struct Linked {
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).
         var newBase = toNew
+        newBase.origin = nil  // a stamp belongs to one side's item, not to the shared base
         for field in p.fields {
             if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) {
                 newBase.copy(field, from: f.event)
@@ -270,6 +291,7 @@ struct Linked {
         item.next.versionTo = t.item.version
         item.next.responseTo = responseTo
         item.next.setBase(newBase, zone: job.timeZone)
+        item.next.derived = job.derived(wroteFrom && fromDiff ? fromWrite : f.item.event)
         item.merged = toNew
         item.stateChanged = true
         return item

@@ -107,6 +107,7 @@ struct Planner {
                 keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from,
                 responseTo: job.responseSignal(f.event))
             next.setBase(f.event, zone: job.timeZone)
+            next.derived = job.derived(f.item.event)
             var item = ItemPlan(next: next)
             if job.config.apply.create && job.toCapabilities.contains(.write) {
                 item.toChanges.append(
@@ -180,7 +181,8 @@ struct Planner {
                 .init(
                     kind: .invalid, target: side, key: problem.key,
                     reason: (problem.field.map { "\($0): " } ?? "") + problem.reason))
-            bad.insert(problem.key)
+            // A later duplicate is reported; the first item listed under its key is synced.
+            if problem.duplicateOf == nil { bad.insert(problem.key) }
         }
         for (key, item) in read.items {
             if let why = job.problem(item.event) {

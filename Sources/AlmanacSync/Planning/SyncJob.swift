@@ -11,7 +11,8 @@ public struct SyncJob: Sendable {
     /// The fields both sides represent.
     public var projection: ContentProjection
     public var titleTemplate: TitleTemplate?
-    /// Items per write batch (and per state transaction).
+    /// Items per write batch (and per state transaction); every item of a run when a side
+    /// rewrites its whole store per write (`Connector.writesWholeStore`).
     public var batchSize: Int
 
     /// - Throws: `config.invalid_value` when the title template does not parse.
@@ -24,9 +25,10 @@ public struct SyncJob: Sendable {
         self.timeZone = timeZone
         self.fromCapabilities = from.capabilities
         self.toCapabilities = to.capabilities
-        self.projection = ContentProjection(between: from.fields, and: to.fields, phonePriority: config.phonePriority)
+        self.projection = ContentProjection(
+            between: from, and: to, phonePriority: config.phonePriority, zone: timeZone)
         self.titleTemplate = try config.titleTemplate.map(TitleTemplate.init)
-        self.batchSize = max(1, batchSize)
+        self.batchSize = from.writesWholeStore || to.writesWholeStore ? Int.max : max(1, batchSize)
     }
 
     var twoWay: Bool { config.direction == .twoWay }
@@ -52,10 +54,22 @@ public struct SyncJob: Sendable {
 
     /// The `from` item as the job sees it: the title template filled in where the title is empty.
     func fromView(_ event: Event) -> Event {
-        guard let titleTemplate, ContentProjection.text(event.title).isEmpty else { return event }
+        guard let titleTemplate, (event.title ?? "").isEmpty else { return event }
         var e = event
         e.title = titleTemplate.render(Self.templateFields(event))
         return e
+    }
+
+    /// The fields of `fromView(raw)` the job computed rather than read from `raw` (the title,
+    /// when `title_template` fills it in). Kept in the state, so that a base standing in for a
+    /// `from` item not read this run is not mistaken for stored values.
+    func derived(_ raw: Event) -> Set<EventField> {
+        titleTemplate != nil && (raw.title ?? "").isEmpty ? [.title] : []
+    }
+
+    /// Clears the derived `fields` of `event`: the `from` item as stored.
+    static func clear(_ fields: Set<EventField>, of event: inout Event) {
+        if fields.contains(.title) { event.title = nil }
     }
 
     /// Whether a `from` item is out of the job's scope (cancelled, or tentative when not included).

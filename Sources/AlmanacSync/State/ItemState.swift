@@ -27,12 +27,15 @@ public struct ItemState: Hashable, Sendable {
     /// when the event has no participant), for jobs that write confirmations back. Nil when not
     /// tracked or not yet seen.
     public var responseTo: String?
+    /// Fields of the base the job derived on the `from` side rather than read there (a title made
+    /// by `title_template`): never written back unless the `to` side changed them.
+    public var derived: Set<EventField>
 
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
         hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
         start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
-        writeBack: String? = nil, responseTo: String? = nil
+        writeBack: String? = nil, responseTo: String? = nil, derived: Set<EventField> = []
     ) {
         self.id = id
         self.keyFrom = keyFrom
@@ -47,6 +50,18 @@ public struct ItemState: Hashable, Sendable {
         self.origin = origin
         self.writeBack = writeBack
         self.responseTo = responseTo
+        self.derived = derived
+    }
+
+    /// `derived` as the state file keeps it: field names in `EventField` order, comma-separated;
+    /// nil when empty.
+    var derivedText: String? {
+        derived.isEmpty ? nil : EventField.allCases.filter(derived.contains).map(\.rawValue).joined(separator: ",")
+    }
+
+    static func derived(fromText text: String?) -> Set<EventField> {
+        guard let text else { return [] }
+        return Set(text.split(separator: ",").compactMap { EventField(rawValue: String($0)) })
     }
 
     /// The decoded base event, if one is stored and readable.
@@ -57,15 +72,9 @@ public struct ItemState: Hashable, Sendable {
 
     /// Sets the base event (and its start, for windows).
     public mutating func setBase(_ event: Event, zone: TimeZone) {
-        baseData = try? Self.encoder.encode(event)
+        baseData = BaseJSON.encode(event)
         start = event.start.date(in: zone)
     }
 
     public func key(_ side: ConnectorContext.Side) -> String? { side == .from ? keyFrom : keyTo }
-
-    private static let encoder: JSONEncoder = {
-        let e = JSONEncoder()
-        e.outputFormatting = .sortedKeys
-        return e
-    }()
 }

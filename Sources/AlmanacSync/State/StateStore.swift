@@ -77,6 +77,11 @@ public final class StateStore: Sendable {
             // an acceptance even when the job's content projection has no responses.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN response_to TEXT")
         }
+        m.registerMigration("v3-derived") { db in
+            // The fields of the base the job derived (`ItemState.derived`): never written back as
+            // if the source held them.
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN derived TEXT")
+        }
         return m
     }
 
@@ -89,7 +94,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back, response_to FROM items WHERE job = ?
+                           origin, write_back, response_to, derived FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
@@ -100,7 +105,7 @@ public final class StateStore: Sendable {
                         versionFrom: r[5], versionTo: r[6], baseData: r[7],
                         start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
                         origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
-                        responseTo: r[12]))
+                        responseTo: r[12], derived: ItemState.derived(fromText: r[13])))
             }
             return out
         }
@@ -118,13 +123,14 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back, response_to) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to, derived)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?
+                                     response_to = ?, derived = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -135,6 +141,7 @@ public final class StateStore: Sendable {
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
+                    s.derivedText,
                 ]
                 if let id = s.id {
                     try update.execute(arguments: StatementArguments(values + [id]))

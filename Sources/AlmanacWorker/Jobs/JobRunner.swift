@@ -6,7 +6,8 @@ import Logging
 /// The outcome of one job run with the plan that was applied (or, for a dry run, only planned).
 public struct JobRunResult: Sendable {
     public var report: RunReport
-    /// One line per planned action (`create  to    A17  new in from`), in order.
+    /// One line per planned action (`create  to    A17  new in from`), in order; dry runs only
+    /// (what `almanac run --dry-run` prints), empty otherwise.
     public var plan: [String]
 }
 
@@ -79,22 +80,35 @@ public final class JobRunner {
             log.info("run started", metadata: ["run_id": "\(runID)", "trigger": "\(options.trigger.rawValue)"])
             let outcome = engine.run(options: options, now: started, runID: runID, progress: progress)
             let r = outcome.report
-            log.info(
-                "run finished",
-                metadata: [
-                    "run_id": "\(runID)", "result": "\(r.result.rawValue)",
-                    "duration_ms": "\(r.durationMS)",
-                ])
-            return JobRunResult(report: r, plan: outcome.actions.map(\.line))
+            var metadata: Logger.Metadata = [
+                "run_id": "\(runID)", "result": "\(r.result.rawValue)", "duration_ms": "\(r.durationMS)",
+            ]
+            if let code = r.errorCode { metadata["error.code"] = "\(code)" }
+            if !r.failures.isEmpty { metadata["failures"] = "\(r.failures.count)" }
+            log.log(level: Self.level(of: r), "run finished", metadata: metadata)
+            return JobRunResult(report: r, plan: options.dryRun ? outcome.actions.map(\.line) : [])
         } catch let error as AlmanacError {
-            log.info("run failed", metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
             var report = RunReport(
                 runID: runID, profile: profile.name, job: name, trigger: options.trigger,
                 dryRun: options.dryRun, started: started, finished: Date(), result: .failed,
                 errorCode: error.code.rawValue, error: error.description)
+            report.retryable = error.retryable ? true : nil
+            log.log(
+                level: Self.level(of: report), "run failed",
+                metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
             report.finished = Date()
             if !options.dryRun { try? store.record(report) }
             return JobRunResult(report: report, plan: [])
+        }
+    }
+
+    /// The level a finished run is logged at: info for a success, warning for a partial run or
+    /// one that failed for a passing reason (it is retried soon), error for any other failure.
+    static func level(of report: RunReport) -> Logger.Level {
+        switch report.result {
+        case .success: return .info
+        case .partial: return .warning
+        case .failed, .blocked: return report.retryable == true ? .warning : .error
         }
     }
 
@@ -127,7 +141,9 @@ public final class JobRunner {
         return out
     }
 
-    private func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
+    /// The connector of one side of `job`, built as a run builds it (tests drive the engine with it).
+    /// - Throws: the module's configuration errors, `config.unknown_connection`/`unknown_connector`.
+    public func connector(job: JobConfig, side: ConnectorContext.Side) throws -> any Connector {
         try build(connectionName: side == .from ? job.from : job.to, job: job, side: side)
     }
 

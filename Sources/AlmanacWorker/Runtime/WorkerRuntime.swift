@@ -11,7 +11,8 @@ import Logging
 /// Reads commands on fd 3, writes events on fd 4, logs on stderr. Sets PR_SET_PDEATHSIG and
 /// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).
 /// Runs its jobs on schedule and on command, one at a time, on a job thread of its own.
-// @unchecked Sendable: the schedule state is touched only by the command loop; `current` is under `progressLock`.
+// @unchecked Sendable: the schedule state is touched only by the command loop, the retry counts only by the job
+// thread; `current` is under `progressLock`, the retry inbox under `retryLock`.
 public final class WorkerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var profile: String
@@ -39,13 +40,17 @@ public final class WorkerRuntime: @unchecked Sendable {
     var releaseRequests = 2
     /// Test hook: seconds each run waits before it starts working.
     var runDelay = 0.0
-    /// Seconds after a retryable failure (a file still being written) before the job runs again.
-    var retryDelay = 30.0
+    /// When a job whose run failed for a passing reason runs again (set from the schedule).
+    var backoff = RetryBackoff()
     /// Jobs whose run failed for a passing reason, with when to run them again: posted by the job
     /// thread under `retryLock`, taken into `retries` by the command loop.
     let retryLock = NSLock()
     var retryInbox: [String: Date] = [:]
     var retries: [String: Date] = [:]
+    /// Job thread only: failures in a row for a passing reason, and the retries it has asked for
+    /// (reported in `run_finished` so `almanac status` shows `retrying in N`).
+    var failuresInARow: [String: Int] = [:]
+    var pendingRetries: [String: Date] = [:]
 
     public init(options: Options, logger: Logger) {
         self.options = options
@@ -88,7 +93,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
         runDelay = testHookRunDelay(path: path)
-        retryDelay = testHookRetryDelay(path: path) ?? retryDelay
+        backoff = RetryBackoff(schedule: profile.schedule, first: testHookRetryDelay(path: path) ?? 30)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
@@ -259,6 +264,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         started.trigger = options.trigger.rawValue
         started.requestIDs = ids
         events.send(started)
+        pendingRetries[job] = nil
         setCurrent((job, nil))
         if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
         var lastSent = 0.0
@@ -281,11 +287,20 @@ public final class WorkerRuntime: @unchecked Sendable {
             report.retryable = (error as? AlmanacError)?.retryable == true ? true : nil
         }
         if report.retryable == true && !options.dryRun {
-            logger.info(
+            let failures = (failuresInARow[job] ?? 0) + 1
+            failuresInARow[job] = failures
+            let delay = backoff.delay(afterFailures: failures)
+            logger.warning(
                 "the run failed for a passing reason; retrying",
-                metadata: ["job": "\(job)", "in": "\(Int(retryDelay))s", "error.code": "\(report.errorCode ?? "")"])
-            let at = Date().addingTimeInterval(retryDelay)
+                metadata: [
+                    "job": "\(job)", "in": "\(Int(delay))s", "failures": "\(failures)",
+                    "error.code": "\(report.errorCode ?? "")",
+                ])
+            let at = Date().addingTimeInterval(delay)
+            pendingRetries[job] = at
             retryLock.withLock { retryInbox[job] = at }
+        } else if !options.dryRun {
+            failuresInARow[job] = nil
         }
         setCurrent(nil)
         var finished = PipeMessage(.runFinished)
@@ -301,6 +316,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         finished.error = report.error
         finished.requestIDs = ids
         finished.batchDone = last
+        finished.retryAt = pendingRetries.values.min()
         events.send(finished)
     }
 
@@ -324,7 +340,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
     // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
     // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`,
-    // `# almanac-test: retry-delay=SECONDS` (instead of 30 s after a retryable failure), or
+    // `# almanac-test: retry-delay=SECONDS` (the first retry after a retryable failure, instead of
+    // 30 s; later ones back off from it), or
     // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
     private func testHookLines(path: String) -> [Substring] {
         guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",

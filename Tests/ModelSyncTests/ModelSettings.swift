@@ -17,19 +17,12 @@ enum KnownDefect: String, CaseIterable, Sendable {
     case lostStateDeletedEvent = "12.6"
     /// 12.7: after lost state, `on_confirmed` runs again for responses already written back.
     case lostStateRepeatsWriteBack = "12.7"
-    /// 12.8: a change of leading or trailing white space never arrives.
-    case edgeWhiteSpace = "12.8"
     /// Found by this test (not in issue 12): with `apply_back.update = false`, a calendar edit the
     /// row does not take is undone on the calendar at the row's next change. The base keeps the
     /// row's value for that field (so it is not mistaken for a new edit), and on a delta read the
     /// unread calendar side is taken to hold the base, so the update sends the row's old value.
     /// Stepped around by not editing a row after it refused a calendar value.
     case refusedEditUndone = "model.1"
-    /// Found by this test: a row with a NULL `end_time` is created on the calendar ending when it
-    /// starts (as documented), and the next run writes that end back into the row
-    /// (`apply_back.update`): a default written back, and the run after a create is not idle.
-    /// Stepped around by giving every row an end.
-    case nullEndWrittenBack = "model.2"
 }
 
 /// What a model run covers: seeds, rounds, and the defects it steps around.

@@ -185,7 +185,6 @@ struct MutationGenerator {
         name.lowercased().filter { $0.isLetter && $0.isASCII } + "@example.org"
     }
 
-
     /// Leading or trailing white space now and then: white space is data (case 12.8).
     mutating func edged(_ s: String) -> String {
         guard random.chance(0.1) else { return s }

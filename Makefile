@@ -3,6 +3,7 @@
 #   make demo    install what is missing, build, run the daemon on the shipped example profiles
 #   make test    install what is missing, start a throwaway PostgreSQL and MariaDB on loopback, run every test
 #   make bench   run the benchmarks in contrib/bench/*/run (not part of make test)
+#   make soak    the model-based sync test over many seeds (SOAK_SEEDS, SOAK_ROUNDS)
 #   make lint    swift format lint
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
@@ -23,7 +24,7 @@ RELEASE_FLAGS := -c release --static-swift-stdlib
 LAZY_LIBS    := libcurl.so.4 libxml2.so.2 libodbc.so.2 libsqlite3.so.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release test demo bench lint clean pg-start pg-stop mariadb-start mariadb-stop
+.PHONY: deps build release test soak demo bench lint clean pg-start pg-stop mariadb-start mariadb-stop
 
 ## deps: install the Debian packages that are missing (quiet when all are present)
 deps:
@@ -56,6 +57,13 @@ test: build
 	set -a; . $(PG_DIR)/env; . $(MARIADB_DIR)/env; set +a; \
 	export ALMANAC_REQUIRE_SERVICES=1 ALMANAC_BIN=$(ALMANAC_BIN); \
 	$(SWIFT) test
+
+## soak: the model-based random sync test (Tests/ModelSyncTests) over more seeds and rounds than
+## make test plays: SOAK_SEEDS (a range 1-100 or a list 1,7,9), SOAK_ROUNDS rounds per seed
+SOAK_SEEDS  ?= 1-100
+SOAK_ROUNDS ?= 120
+soak: build
+	ALMANAC_MODEL_SEED=$(SOAK_SEEDS) ALMANAC_MODEL_ROUNDS=$(SOAK_ROUNDS) $(SWIFT) test --filter ModelSyncTests
 
 pg-start:
 	@contrib/dev/pg start $(PG_DIR)

@@ -130,6 +130,12 @@ let package = Package(
         .testTarget(name: "CronofyConnectorTests",
                     dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                                    "AlmanacSync"]),
+        // Model-based random test of two-way sync: SQLite over ODBC <-> the fake Google and Cronofy.
+        .testTarget(name: "ModelSyncTests",
+                    dependencies: ["ODBCConnector", "GoogleCalendarConnector", "CronofyConnector", "FakeCalendars",
+                                   "AlmanacHTTP", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                                   .product(name: "GRDB", package: "GRDB.swift"),
+                                   .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FidelityTests",
                     dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacWorker", "FakeCalendars",
                                    .product(name: "GRDB", package: "GRDB.swift"),

@@ -2,7 +2,8 @@ import AlmanacCore
 import Foundation
 
 /// Three-way, field-by-field merge of the two sides of a linked item against their base
-/// (DESIGN §5), as a value: which side each projected field comes from.
+/// (DESIGN §5), as a value: which side each projected field comes from. Start and end count as
+/// one field, the appointment's time.
 public struct FieldMerge: Sendable {
     public enum Source: Sendable, Hashable { case from, to }
 
@@ -14,29 +15,36 @@ public struct FieldMerge: Sendable {
     /// Merges `from` and `to` against `base` (nil base: every field counts as changed on both).
     /// - `owned`: fields the `to` side owns (`to_owns`, plus responses): `to` keeps its value.
     /// - One-way jobs restore `from`'s value where only `to` changed, unless the policy is `to-wins`.
+    /// Start and end are merged as one value, the appointment's time: a move on one side and a
+    /// new end on the other must not give an event that ends before it starts.
+    static let span: Set<EventField> = [.start, .end]
+
     public init(
         base: Event?, from: Event, to: Event, projection: ContentProjection, policy: ConflictPolicy,
         owned: Set<EventField>, twoWay: Bool
     ) {
-        for field in projection.fields {
-            let f = projection.value(field, of: from)
-            let t = projection.value(field, of: to)
+        for field in projection.fields where choice[field] == nil {
+            let unit = Self.span.contains(field) ? projection.fields.filter(Self.span.contains) : [field]
+            let f = unit.map { projection.value($0, of: from) }
+            let t = unit.map { projection.value($0, of: to) }
             if f == t {
-                choice[field] = .to
+                for u in unit { choice[u] = .to }
                 continue
             }
-            let b = base.map { projection.value(field, of: $0) }
+            let b = base.map { e in unit.map { projection.value($0, of: e) } }
             let fromChanged = b == nil || f != b
             let toChanged = b == nil || t != b
             let source: Source
-            if owned.contains(field) {
+            if unit.contains(where: owned.contains) {
                 source = .to
             } else if fromChanged && !toChanged {
                 source = .from
             } else if toChanged && !fromChanged {
                 source = twoWay || policy == .toWins ? .to : .from
             } else {
-                if b != nil { conflicts.append(field) }
+                if b != nil {
+                    conflicts += unit.filter { projection.value($0, of: from) != projection.value($0, of: to) }
+                }
                 switch policy {
                 case .fromWins: source = .from
                 case .toWins: source = .to
@@ -46,7 +54,7 @@ public struct FieldMerge: Sendable {
                     source = tu > fu ? .to : .from
                 }
             }
-            choice[field] = source
+            for u in unit { choice[u] = source }
         }
     }
 

@@ -103,6 +103,10 @@ struct Planner {
         for key in newFrom {
             let f = index.seen(from.items[key]!, .from)
             if f.item.event.origin != nil { continue }  // written back by us; linked in (B)
+            // Written back by us under a `to` item's create id (a source that keeps no origin
+            // stamp, as SQL rows): linked in (B), like those that keep one.
+            if job.twoWay, index.isWriteBackID(key, unclaimed: claimedTo) { continue }
+            if !from.inWindow(f.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
             if let why = job.excluded(f.event) {
                 plan.items.append(
                     ItemPlan(
@@ -141,6 +145,7 @@ struct Planner {
         for key in to.items.keys.filter({ !claimedTo.contains($0) && !bad.contains($0) }).sorted() {
             let t = index.seen(to.items[key]!, .to)
             if t.item.event.origin != nil || t.event.status == .cancelled { continue }  // ours, or not an appointment
+            if !to.inWindow(t.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
             let id = job.id(.from, sourceKey: key, generation: 0)
             if let fk = index.fromKey(origin: id), !claimedFrom.contains(fk), let fi = from.items[fk] {
                 let f = index.seen(fi, .from)
@@ -230,6 +235,19 @@ final class ReadIndex {
 
     /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
     func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+
+    /// Whether `key` is the write-back create id of a `to` item read now and not yet claimed.
+    func isWriteBackID(_ key: String, unclaimed claimed: Set<String>) -> Bool {
+        guard let toKey = writeBackIDs[key] else { return false }
+        return !claimed.contains(toKey)
+    }
+
+    /// Write-back create ids (generation 0) of the `to` items read, to their keys.
+    private lazy var writeBackIDs: [String: String] = {
+        var out: [String: String] = [:]
+        for key in to.items.keys { out[job.id(.from, sourceKey: key, generation: 0)] = key }
+        return out
+    }()
 
     /// The `from` item carrying the write-back create id `id`.
     func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items[id] != nil ? id : nil) }

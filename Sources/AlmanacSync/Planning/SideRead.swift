@@ -12,6 +12,9 @@ public struct SideRead: Sendable {
     public var covered: [TimeWindow] = []
     /// Whether this was a delta read (from a cursor or `since`).
     public var isDelta = false
+    /// The job's window for this run. A delta can list items anywhere in time (a Google sync
+    /// token does); only those starting inside the window are new items of the job.
+    public var window: TimeWindow?
     public var cursor: String?
     /// Pages read (for progress and tests).
     public var pages = 0
@@ -25,6 +28,12 @@ public struct SideRead: Sendable {
     public func absenceMeansDeletion(lastStart start: Date?) -> Bool {
         guard let start else { return false }
         return covered.contains { $0.contains(start) }
+    }
+
+    /// Whether `event` starts inside the run's window (or no window is known).
+    func inWindow(_ event: Event, zone: TimeZone) -> Bool {
+        guard let window else { return true }
+        return window.contains(event.start.date(in: zone))
     }
 
     /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
@@ -53,6 +62,7 @@ public struct SideReader {
     /// - Throws: what the connector throws, or `sync.paging_runaway`.
     public func read(cursor: String?, since: Date?, full: Bool, onPage: (Int) -> Void = { _ in }) throws -> SideRead {
         var out = SideRead()
+        out.window = window
         let feed = connector.capabilities.contains(.changeFeed)
         if feed, !full, cursor != nil || since != nil {
             out.isDelta = true

@@ -41,21 +41,29 @@ let package = Package(
             dependencies: ["AlmanacCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .target(name: "AlmanacWire", dependencies: ["AlmanacCore"]),
-        .target(name: "AlmanacHTTP", dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "AlmanacHTTP",
+            dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
-        .target(name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
-                exclude: ["README.md"]),
-        .target(name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
-                exclude: ["README.md"]),
-        .target(name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
-                exclude: ["README.md"]),
-        .target(name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
-                path: "Plugins/XML", exclude: ["README.md"]),
-        .target(name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
-                path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
-        .target(name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
-                exclude: ["README.md"]),
+        .target(
+            name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
+            exclude: ["README.md"]),
+        .target(
+            name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
+            exclude: ["README.md"]),
+        .target(
+            name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
+            exclude: ["README.md"]),
+        .target(
+            name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
+            path: "Plugins/XML", exclude: ["README.md"]),
+        .target(
+            name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
+            path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
+        .target(
+            name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
+            exclude: ["README.md"]),
 
         // Worker runtime: the only module that imports connectors (through its registry).
         .target(
@@ -68,7 +76,9 @@ let package = Package(
         ),
         .target(
             name: "AlmanacSupervisor",
-            dependencies: ["AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "AlmanacTestKit",
@@ -87,8 +97,9 @@ let package = Package(
         // Test helper: runs one sync of file-backed memory connectors and exits at an injected fault point.
         .executableTarget(name: "almanac-crashtest", dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         // Benchmark (make bench): planning a 100,000-item no-change run.
-        .executableTarget(name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
-                          path: "contrib/bench/engine", exclude: ["run", "README.md"]),
+        .executableTarget(
+            name: "almanac-bench-engine", dependencies: ["AlmanacCore", "AlmanacSync"],
+            path: "contrib/bench/engine", exclude: ["run", "README.md"]),
         .executableTarget(
             name: "odbc-bench",
             dependencies: ["ODBCConnector", "AlmanacCore", "CODBC", .product(name: "Logging", package: "swift-log")],
@@ -107,52 +118,79 @@ let package = Package(
             dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars"]),
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
-        .testTarget(name: "AlmanacSyncTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
-                                   .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "AlmanacSyncTests",
+            dependencies: [
+                "AlmanacCore", "AlmanacSync", "AlmanacTestKit", "AlmanacWorker", "almanac-crashtest",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(
             name: "ODBCConnectorTests",
-            dependencies: ["ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
-                           .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Benchmarks (run by `make bench`, never by `make test`).
         .executableTarget(
             name: "calendar-bench",
-            dependencies: ["GoogleCalendarConnector", "AlmanacHTTP", "AlmanacCore", "AlmanacWorker",
-                           "AlmanacTestKit", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GoogleCalendarConnector", "AlmanacHTTP", "AlmanacCore", "AlmanacWorker",
+                "AlmanacTestKit", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "contrib/bench/calendar", exclude: ["README.md", "run"]
         ),
         .testTarget(name: "AlmanacHTTPTests", dependencies: ["AlmanacHTTP", "FakeCalendars"]),
-        .testTarget(name: "FakeCalendarsTests", dependencies: ["FakeCalendars", "AlmanacHTTP", "AlmanacTestKit", "almanac-fakes"]),
-        .testTarget(name: "GoogleCalendarConnectorTests",
-                    dependencies: ["GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
-                                   "AlmanacSync"]),
-        .testTarget(name: "CronofyConnectorTests",
-                    dependencies: ["CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
-                                   "AlmanacSync"]),
+        .testTarget(
+            name: "FakeCalendarsTests",
+            dependencies: ["FakeCalendars", "AlmanacHTTP", "AlmanacTestKit", "almanac-fakes"]),
+        .testTarget(
+            name: "GoogleCalendarConnectorTests",
+            dependencies: [
+                "GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                "AlmanacSync",
+            ]),
+        .testTarget(
+            name: "CronofyConnectorTests",
+            dependencies: [
+                "CronofyConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                "AlmanacSync",
+            ]),
         // Model-based random test of two-way sync: SQLite over ODBC <-> the fake Google and Cronofy.
-        .testTarget(name: "ModelSyncTests",
-                    dependencies: ["ODBCConnector", "GoogleCalendarConnector", "CronofyConnector", "FakeCalendars",
-                                   "AlmanacHTTP", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
-                                   .product(name: "GRDB", package: "GRDB.swift"),
-                                   .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FidelityTests",
-                    dependencies: ["AlmanacCore", "AlmanacSync", "AlmanacWorker", "FakeCalendars",
-                                   .product(name: "GRDB", package: "GRDB.swift"),
-                                   .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "CSVConnectorTests", dependencies: [
-            "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "XMLConnectorTests", dependencies: [
-            "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "ModelSyncTests",
+            dependencies: [
+                "ODBCConnector", "GoogleCalendarConnector", "CronofyConnector", "FakeCalendars",
+                "AlmanacHTTP", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "FidelityTests",
+            dependencies: [
+                "AlmanacCore", "AlmanacSync", "AlmanacWorker", "FakeCalendars",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "CSVConnectorTests",
+            dependencies: [
+                "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(
+            name: "XMLConnectorTests",
+            dependencies: [
+                "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Benchmarks (`make bench`): contrib/bench/files reads generated 200 MB files.
-        .executableTarget(name: "bench-files", dependencies: [
-            "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
-            .product(name: "Logging", package: "swift-log"),
-        ], path: "contrib/bench/files", exclude: ["README.md", "run", "sink-run"]),
+        .executableTarget(
+            name: "bench-files",
+            dependencies: [
+                "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+                .product(name: "Logging", package: "swift-log"),
+            ], path: "contrib/bench/files", exclude: ["README.md", "run", "sink-run"]),
     ]
 )

@@ -47,7 +47,8 @@ public final class CSVConnector: Connector {
 
     public func testConnection() -> ConnectionReport {
         listing.testConnection(side: side) { reader, items, problems in
-            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" } }
+            let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" }
+            }
             return [
                 .init(name: "header", ok: true, detail: mapped.prefix(12).joined(separator: ", ")),
                 .init(

@@ -147,7 +147,8 @@ final class CSVFileReader {
                     values[i] = s
                 }
                 if empty { continue }
-                switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)") {
+                switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)")
+                {
                 case .outside:
                     valid += 1
                     continue

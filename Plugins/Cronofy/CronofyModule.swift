@@ -20,20 +20,21 @@ public enum CronofyModule: ConnectorModule {
         dataCenter == "us" ? "https://app.cronofy.com" : "https://app-\(dataCenter).cronofy.com"
     }
 
-    public static let connectionSettings: [SettingSpec] = [
-        SettingSpec("calendar_id", .string, required: true, "Cronofy calendar id (cal_…)"),
-        SettingSpec("data_center", .choice(dataCenters), "Cronofy data centre of the account (default us)"),
-        SettingSpec("client_id", .string, "OAuth client id"),
-        SettingSpec("client_secret", .secret, "OAuth client secret"),
-        SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth cronofy`"),
-        SettingSpec("tzid", .string, "zone Cronofy renders times in (default: the profile's timezone)"),
-        SettingSpec("base_url", .string, "API root overriding data_center; the fakes use a loopback URL"),
-        SettingSpec("token_url", .string, "OAuth token endpoint (default: BASE/oauth/token)"),
-        SettingSpec(
-            "authorize_url", .string,
-            "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
-        SettingSpec("batch_size", .integer(1...50), "entries per batch request (default 50)"),
-    ] + TransportOptions.settingSpecs
+    public static let connectionSettings: [SettingSpec] =
+        [
+            SettingSpec("calendar_id", .string, required: true, "Cronofy calendar id (cal_…)"),
+            SettingSpec("data_center", .choice(dataCenters), "Cronofy data centre of the account (default us)"),
+            SettingSpec("client_id", .string, "OAuth client id"),
+            SettingSpec("client_secret", .secret, "OAuth client secret"),
+            SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth cronofy`"),
+            SettingSpec("tzid", .string, "zone Cronofy renders times in (default: the profile's timezone)"),
+            SettingSpec("base_url", .string, "API root overriding data_center; the fakes use a loopback URL"),
+            SettingSpec("token_url", .string, "OAuth token endpoint (default: BASE/oauth/token)"),
+            SettingSpec(
+                "authorize_url", .string,
+                "authorization page used by `almanac auth cronofy` (default: the data centre's app site)"),
+            SettingSpec("batch_size", .integer(1...50), "entries per batch request (default 50)"),
+        ] + TransportOptions.settingSpecs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 

@@ -80,8 +80,10 @@ public final class FileListing<Reader: FileRecordReader> {
 
     /// A listing of the files `settings` names, mapped in its zone with its date formats.
     /// - Parameter fieldCount: how many continuation fields a reader gives.
-    public init(prefix: String, unit: String, settings: FileSettings, pageSize: Int,
-                fieldCount: Int, marker: SinkMarker?, open: @escaping Open) {
+    public init(
+        prefix: String, unit: String, settings: FileSettings, pageSize: Int,
+        fieldCount: Int, marker: SinkMarker?, open: @escaping Open
+    ) {
         self.prefix = prefix
         self.unit = unit
         self.path = settings.path
@@ -165,8 +167,10 @@ public final class FileListing<Reader: FileRecordReader> {
     /// The common start of `testConnection`: a target not written yet is one step (can it be
     /// created?); otherwise the files step, then `describe` with the first file's reader after up
     /// to 100 records, and the number of items and problems among them.
-    public func testConnection(side: ConnectorContext.Side,
-                               describe: (Reader, _ items: Int, _ problems: Int) -> [ConnectionReport.Step])
+    public func testConnection(
+        side: ConnectorContext.Side,
+        describe: (Reader, _ items: Int, _ problems: Int) -> [ConnectionReport.Step]
+    )
         -> ConnectionReport
     {
         if side == .to && !FileManager.default.fileExists(atPath: path.path) {
@@ -186,7 +190,8 @@ public final class FileListing<Reader: FileRecordReader> {
             steps.append(
                 .init(
                     name: "files", ok: true,
-                    detail: "\(files.count) file(s): " + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
+                    detail: "\(files.count) file(s): "
+                        + files.prefix(5).map(\.lastPathComponent).joined(separator: ", ")))
             let reader = try open(files[0], source, mapper)
             var items = 0, problems = 0
             while items + problems < 100, let next = try reader.nextRecord(window: nil) {
@@ -207,7 +212,8 @@ public final class FileListing<Reader: FileRecordReader> {
         if reader.valid == 0 && reader.problems > 0 {
             throw AlmanacError(
                 code("no_valid_\(unit)"),
-                "\(reader.url.path): none of its \(unit) could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))")
+                "\(reader.url.path): none of its \(unit) could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))"
+            )
         }
     }
 

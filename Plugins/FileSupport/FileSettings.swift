@@ -23,7 +23,9 @@ public struct FileSettings: Sendable {
         if let first = errors.first { throw Self.invalid(context, "formats", first) }
         formats = f
         if let s = t.string("settle") {
-            guard let d = parseDuration(s) else { throw Self.invalid(context, "settle", "expected a duration like \"2s\"") }
+            guard let d = parseDuration(s) else {
+                throw Self.invalid(context, "settle", "expected a duration like \"2s\"")
+            }
             settle = d
         } else {
             settle = .seconds(1)

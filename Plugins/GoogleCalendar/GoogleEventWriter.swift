@@ -36,7 +36,8 @@ enum GoogleEventWriter {
             out.append(UInt8(ascii: "["))
             for (n, a) in attendees.enumerated() {
                 if n > 0 { out.append(UInt8(ascii: ",")) }
-                object([("email", a.email), ("displayName", a.displayName), ("responseStatus", a.responseStatus)], &out)
+                object(
+                    [("email", a.email), ("displayName", a.displayName), ("responseStatus", a.responseStatus)], &out)
             }
             out.append(UInt8(ascii: "]"))
         }

@@ -9,23 +9,25 @@ public enum GoogleModule: ConnectorModule {
     public static let defaultBaseURL = "https://www.googleapis.com"
     public static let defaultTokenURL = "https://oauth2.googleapis.com/token"
 
-    public static let connectionSettings: [SettingSpec] = [
-        SettingSpec(
-            "calendar_id", .string, required: true,
-            "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
-        SettingSpec(
-            "credentials", .secret, "OAuth client or authorized_user JSON (credentials_file; README: Credentials)"),
-        SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
-        SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
-        SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
-        SettingSpec("base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
-        SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
-        SettingSpec(
-            "authorize_url", .string,
-            "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"
-        ),
-        SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
-    ] + TransportOptions.settingSpecs
+    public static let connectionSettings: [SettingSpec] =
+        [
+            SettingSpec(
+                "calendar_id", .string, required: true,
+                "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
+            SettingSpec(
+                "credentials", .secret, "OAuth client or authorized_user JSON (credentials_file; README: Credentials)"),
+            SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
+            SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
+            SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
+            SettingSpec(
+                "base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
+            SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
+            SettingSpec(
+                "authorize_url", .string,
+                "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"
+            ),
+            SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
+        ] + TransportOptions.settingSpecs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 

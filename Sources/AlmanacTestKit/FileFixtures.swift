@@ -37,12 +37,14 @@ public func fileConnectorContext(_ connection: [String: ConfigValue], side: Conn
     if entries["settle"] == nil { entries["settle"] = .string("0s") }
     return ConnectorContext(
         profile: "clinic", job: "appointments", side: side, connectionName: "export",
-        connection: ConfigTable(entries), jobSettings: ConfigTable(), timeZone: TimeZone(identifier: "America/Chicago")!,
+        connection: ConfigTable(entries), jobSettings: ConfigTable(),
+        timeZone: TimeZone(identifier: "America/Chicago")!,
         stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "test"))
 }
 
 /// 1970 to 2100: a window that holds every fixture.
-public let wideWindow = TimeWindow(start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 4_102_444_800))
+public let wideWindow = TimeWindow(
+    start: Date(timeIntervalSince1970: 0), end: Date(timeIntervalSince1970: 4_102_444_800))
 
 /// Every page of a listing, as one page (and the number of pages it took).
 public func readAll(_ c: any Connector, window: TimeWindow = wideWindow) throws -> (ReadPage, Int) {

@@ -128,9 +128,11 @@ public final class CronofyFake: @unchecked Sendable {
         lock.withLock {
             var recs: [String: Any] = [:]
             for (uid, r) in records {
-                var o: [String: Any] = ["calendar_id": r.calendarID, "fields": r.fields, "deleted": r.deleted,
-                                        "updated": r.updated.timeIntervalSince1970,
-                                        "created": r.created.timeIntervalSince1970]
+                var o: [String: Any] = [
+                    "calendar_id": r.calendarID, "fields": r.fields, "deleted": r.deleted,
+                    "updated": r.updated.timeIntervalSince1970,
+                    "created": r.created.timeIntervalSince1970,
+                ]
                 if let id = r.eventID { o["event_id"] = id }
                 recs[uid] = o
             }

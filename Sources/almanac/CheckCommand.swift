@@ -35,12 +35,16 @@ struct CheckCommand: ParsableCommand {
                 loaded.append(loader.load(path: path))
             }
         }
-        let report = CheckReport(profiles: loaded.map { entry in
-            switch entry.result {
-            case .success: return .init(name: entry.name, file: entry.path, valid: true, errors: [])
-            case .failure(let e): return .init(name: entry.name, file: entry.path, valid: false, errors: e.issues.map(CheckReport.Problem.init))
-            }
-        })
+        let report = CheckReport(
+            profiles: loaded.map { entry in
+                switch entry.result {
+                case .success: return .init(name: entry.name, file: entry.path, valid: true, errors: [])
+                case .failure(let e):
+                    return .init(
+                        name: entry.name, file: entry.path, valid: false, errors: e.issues.map(CheckReport.Problem.init)
+                    )
+                }
+            })
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -55,7 +59,9 @@ struct CheckCommand: ParsableCommand {
             }
             let bad = report.profiles.filter { !$0.valid }.count
             if !loaded.isEmpty {
-                print("\(loaded.count) profile\(loaded.count == 1 ? "" : "s") checked: \(loaded.count - bad) valid, \(bad) invalid")
+                print(
+                    "\(loaded.count) profile\(loaded.count == 1 ? "" : "s") checked: \(loaded.count - bad) valid, \(bad) invalid"
+                )
             }
         }
         if !report.valid { throw AlmanacExit.config }

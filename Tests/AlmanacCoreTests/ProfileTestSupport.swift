@@ -46,7 +46,8 @@ final class ProfileDir {
     let path: String
 
     init() {
-        path = FileManager.default.temporaryDirectory
+        path =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("almanac-core-\(UUID().uuidString)").path
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
@@ -56,8 +57,9 @@ final class ProfileDir {
     @discardableResult
     func write(_ name: String, _ text: String, mode: Int = 0o600) -> String {
         let file = path + "/" + name
-        let created = FileManager.default.createFile(atPath: file, contents: Data(text.utf8),
-                                                     attributes: [.posixPermissions: mode])
+        let created = FileManager.default.createFile(
+            atPath: file, contents: Data(text.utf8),
+            attributes: [.posixPermissions: mode])
         precondition(created, "cannot write \(file)")
         return file
     }

@@ -128,33 +128,56 @@ struct ProfileValidationTests {
         #expect(same.codesAndPaths.contains("config.invalid_value jobs[0].to"))
         let noJobs = issues(validProfile.components(separatedBy: "[[jobs]]")[0])
         #expect(noJobs.codesAndPaths == ["config.missing_key jobs"])
-        let dup = issues(validProfile + "\n[[jobs]]\nname = \"appointments\"\nfrom = \"db\"\nto = \"cal\"\n[jobs.source]\nquery = \"x\"\n")
+        let dup = issues(
+            validProfile
+                + "\n[[jobs]]\nname = \"appointments\"\nfrom = \"db\"\nto = \"cal\"\n[jobs.source]\nquery = \"x\"\n")
         #expect(dup.codesAndPaths == ["config.invalid_value jobs[1].name"])
     }
 
-    @Test(arguments: [
-        ("window = { past_days = -3 }", "config.invalid_value jobs[0].window.past_days", "must be ≥ 0, got -3"),
-        ("window = { future_days = -1 }", "config.invalid_value jobs[0].window.future_days", "must be ≥ 0, got -1"),
-        ("window = { chunk_days = 0 }", "config.invalid_value jobs[0].window.chunk_days", "must be ≥ 1, got 0"),
-        ("window = { past_days = 0, future_days = 0 }", "config.invalid_value jobs[0].window.future_days",
-         "the window is empty: past_days + future_days must be > 0"),
-        ("window = { past_days = \"7\" }", "config.type jobs[0].window.past_days", "expected an integer, got a string (\"7\")"),
-        ("direction = \"twoway\"", "config.invalid_value jobs[0].direction",
-         "must be one of one-way, two-way, got \"twoway\" (did you mean \"two-way\"?)"),
-        ("conflict = \"source-wins\"", "config.invalid_value jobs[0].conflict",
-         "must be one of from-wins, to-wins, newest-wins, got \"source-wins\""),
-        ("to_owns = [\"colour\"]", "config.invalid_value jobs[0].to_owns[0]",
-         "unknown field \"colour\"; fields: title, description, location, start, end, status, participants, responses, custom"),
-        ("apply_back = { update = false }", "config.invalid_value jobs[0].apply_back",
-         "only two-way jobs write back: set direction = \"two-way\" or remove apply_back"),
-        ("apply = { create = \"yes\" }", "config.type jobs[0].apply.create", "expected true or false, got a string (\"yes\")"),
-        ("title_template = \"Appt {{#x}}\"", "config.invalid_value jobs[0].title_template", nil),
-        ("phone_priority = [\"pager\"]", "config.invalid_value jobs[0].phone_priority[0]",
-         "must be mobile, home or work, got \"pager\""),
-        ("mass_delete_percent = 150", "config.invalid_value jobs[0].mass_delete_percent",
-         "must be between 0 and 100, got 150"),
-        ("name = \"a b\"", "config.invalid_value jobs[0].name", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("window = { past_days = -3 }", "config.invalid_value jobs[0].window.past_days", "must be ≥ 0, got -3"),
+            ("window = { future_days = -1 }", "config.invalid_value jobs[0].window.future_days", "must be ≥ 0, got -1"),
+            ("window = { chunk_days = 0 }", "config.invalid_value jobs[0].window.chunk_days", "must be ≥ 1, got 0"),
+            (
+                "window = { past_days = 0, future_days = 0 }", "config.invalid_value jobs[0].window.future_days",
+                "the window is empty: past_days + future_days must be > 0"
+            ),
+            (
+                "window = { past_days = \"7\" }", "config.type jobs[0].window.past_days",
+                "expected an integer, got a string (\"7\")"
+            ),
+            (
+                "direction = \"twoway\"", "config.invalid_value jobs[0].direction",
+                "must be one of one-way, two-way, got \"twoway\" (did you mean \"two-way\"?)"
+            ),
+            (
+                "conflict = \"source-wins\"", "config.invalid_value jobs[0].conflict",
+                "must be one of from-wins, to-wins, newest-wins, got \"source-wins\""
+            ),
+            (
+                "to_owns = [\"colour\"]", "config.invalid_value jobs[0].to_owns[0]",
+                "unknown field \"colour\"; fields: title, description, location, start, end, status, participants, responses, custom"
+            ),
+            (
+                "apply_back = { update = false }", "config.invalid_value jobs[0].apply_back",
+                "only two-way jobs write back: set direction = \"two-way\" or remove apply_back"
+            ),
+            (
+                "apply = { create = \"yes\" }", "config.type jobs[0].apply.create",
+                "expected true or false, got a string (\"yes\")"
+            ),
+            ("title_template = \"Appt {{#x}}\"", "config.invalid_value jobs[0].title_template", nil),
+            (
+                "phone_priority = [\"pager\"]", "config.invalid_value jobs[0].phone_priority[0]",
+                "must be mobile, home or work, got \"pager\""
+            ),
+            (
+                "mass_delete_percent = 150", "config.invalid_value jobs[0].mass_delete_percent",
+                "must be between 0 and 100, got 150"
+            ),
+            ("name = \"a b\"", "config.invalid_value jobs[0].name", nil),
+        ] as [(String, String, String?)])
     func jobRules(line: String, expected: String, message: String?) {
         let text = variant("to = \"cal\"", "to = \"cal\"\n" + line).replacingOccurrences(
             of: "name = \"appointments\"\n", with: line.hasPrefix("name") ? "" : "name = \"appointments\"\n")
@@ -166,8 +189,9 @@ struct ProfileValidationTests {
     @Test func twoWayNeedsAWritableFromSide() {
         let readOnly = issues(variant("to = \"cal\"", "to = \"cal\"\ndirection = \"two-way\""))
         #expect(readOnly.codesAndPaths == ["config.capability jobs[0].direction"])
-        let writable = issues(variant("query = \"SELECT 1\"", "query = \"SELECT 1\"\nupdate = \"UPDATE t\"")
-            .replacingOccurrences(of: "to = \"cal\"", with: "to = \"cal\"\ndirection = \"two-way\""))
+        let writable = issues(
+            variant("query = \"SELECT 1\"", "query = \"SELECT 1\"\nupdate = \"UPDATE t\"")
+                .replacingOccurrences(of: "to = \"cal\"", with: "to = \"cal\"\ndirection = \"two-way\""))
         #expect(writable.isEmpty)
         let toReadOnly = issues(validProfile + "\n[[jobs]]\nname = \"back\"\nfrom = \"cal\"\nto = \"db\"\n")
         #expect(toReadOnly.codesAndPaths == ["config.capability jobs[1].to"])
@@ -179,14 +203,16 @@ struct ProfileValidationTests {
     }
 
     @Test func everyProblemIsReportedNotOnlyTheFirst() {
-        let text = variant("America/Chicago", "Mars/Olympus")
+        let text =
+            variant("America/Chicago", "Mars/Olympus")
             .replacingOccurrences(of: "to = \"cal\"", with: "to = \"nowhere\"\nwindow = { past_days = -1 }")
             + "\ncolour = \"blue\"\n"
         let found = issues(text)
-        #expect(Set(found.codesAndPaths) == [
-            "config.invalid_value timezone", "config.unknown_connection jobs[0].to",
-            "config.invalid_value jobs[0].window.past_days", "config.unknown_key jobs[0].source.colour",
-        ])
+        #expect(
+            Set(found.codesAndPaths) == [
+                "config.invalid_value timezone", "config.unknown_connection jobs[0].to",
+                "config.invalid_value jobs[0].window.past_days", "config.unknown_key jobs[0].source.colour",
+            ])
     }
 
     @Test func issuesRenderAsFileKeyMessage() {

@@ -23,11 +23,13 @@ struct SecretValidationTests {
 
         try? FileManager.default.createDirectory(atPath: dir.path + "/secrets", withIntermediateDirectories: true)
         dir.write("secrets/db", Self.secretValue + "\n")
-        #expect(issues(variant("dsn = \"clinic\"", "dsn = \"clinic\"\npassword_file = \"secrets/db\""), dir: dir).isEmpty)
+        #expect(
+            issues(variant("dsn = \"clinic\"", "dsn = \"clinic\"\npassword_file = \"secrets/db\""), dir: dir).isEmpty)
     }
 
     @Test func oneFormOfASecretAtATime() {
-        let text = variant("dsn = \"clinic\"", "dsn = \"clinic\"\npassword = \"\(Self.secretValue)\"\npassword_env = \"DB_PW\"")
+        let text = variant(
+            "dsn = \"clinic\"", "dsn = \"clinic\"\npassword = \"\(Self.secretValue)\"\npassword_env = \"DB_PW\"")
         let found = issues(text)
         #expect(found.codesAndPaths == ["config.invalid_value connections.db.password_env"])
         #expect(!found.description.contains(Self.secretValue))
@@ -48,15 +50,18 @@ struct SecretValidationTests {
         let dir = ProfileDir()
         dir.write("pw", Self.secretValue + "\n")
         let base = URL(fileURLWithPath: dir.path, isDirectory: true)
-        let fromFile = try Secrets.resolve("password", in: ConfigTable(["password_file": .string("pw")]),
-                                           relativeTo: base, where: "connection db")
+        let fromFile = try Secrets.resolve(
+            "password", in: ConfigTable(["password_file": .string("pw")]),
+            relativeTo: base, where: "connection db")
         #expect(fromFile == Self.secretValue)
-        let fromEnv = try Secrets.resolve("password", in: ConfigTable(["password_env": .string("PW")]),
-                                          relativeTo: base, environment: ["PW": "x"], where: "connection db")
+        let fromEnv = try Secrets.resolve(
+            "password", in: ConfigTable(["password_env": .string("PW")]),
+            relativeTo: base, environment: ["PW": "x"], where: "connection db")
         #expect(fromEnv == "x")
         #expect(throws: AlmanacError.self) {
-            try Secrets.resolve("password", in: ConfigTable(["password_env": .string("PW")]), relativeTo: base,
-                                environment: [:], where: "connection db")
+            try Secrets.resolve(
+                "password", in: ConfigTable(["password_env": .string("PW")]), relativeTo: base,
+                environment: [:], where: "connection db")
         }
     }
 }

@@ -7,16 +7,19 @@ struct SupportTests {
     @Test(arguments: [
         ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
         ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
-        ("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"),
+        (
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        ),
     ])
     func sha256Vectors(input: String, digest: String) {
         #expect(SHA256.hex(input) == digest)
     }
 
     @Test func sha256MillionAs() {
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
-            == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
     }
 
     @Test(arguments: [
@@ -61,8 +64,9 @@ struct SupportTests {
 
     @Test func titleTemplatesRenderPlainText() throws {
         let t = try TitleTemplate("Appt with {{participant_0_name}} ({{appt_type}})")
-        #expect(t.render(["participant_0_name": "O'Brien & Sons", "appt_type": "<check-up>"])
-            == "Appt with O'Brien & Sons (<check-up>)")
+        #expect(
+            t.render(["participant_0_name": "O'Brien & Sons", "appt_type": "<check-up>"])
+                == "Appt with O'Brien & Sons (<check-up>)")
         #expect(t.render([:]) == "Appt with  ()")
         #expect(TitleTemplate.problem(in: "{{#open}}") != nil)
         #expect(TitleTemplate.problem(in: "Plain title") == nil)
@@ -70,9 +74,16 @@ struct SupportTests {
 
     @Test func defaultPaths() {
         let root = AlmanacPaths.defaults(environment: [:], uid: 0)
-        #expect(root == AlmanacPaths(profiles: "/etc/almanac/profiles.d", state: "/var/lib/almanac", runtime: "/run/almanac"))
-        let user = AlmanacPaths.defaults(environment: ["HOME": "/home/u", "XDG_RUNTIME_DIR": "/run/user/1000"], uid: 1000)
-        #expect(user == AlmanacPaths(profiles: "/home/u/.config/almanac/profiles.d", state: "/home/u/.local/state/almanac",
-                                     runtime: "/run/user/1000/almanac"))
+        #expect(
+            root
+                == AlmanacPaths(profiles: "/etc/almanac/profiles.d", state: "/var/lib/almanac", runtime: "/run/almanac")
+        )
+        let user = AlmanacPaths.defaults(
+            environment: ["HOME": "/home/u", "XDG_RUNTIME_DIR": "/run/user/1000"], uid: 1000)
+        #expect(
+            user
+                == AlmanacPaths(
+                    profiles: "/home/u/.config/almanac/profiles.d", state: "/home/u/.local/state/almanac",
+                    runtime: "/run/user/1000/almanac"))
     }
 }

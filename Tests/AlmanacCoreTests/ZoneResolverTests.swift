@@ -42,6 +42,8 @@ struct ZoneResolverTests {
             #expect(CivilDate(daysSince1970: days).daysSince1970 == days)
         }
         #expect(CivilDate(daysSince1970: 0) == CivilDate(year: 1970, month: 1, day: 1))
-        #expect(CivilDate(year: 2024, month: 3, day: 1).daysSince1970 - CivilDate(year: 2024, month: 2, day: 28).daysSince1970 == 2)
+        #expect(
+            CivilDate(year: 2024, month: 3, day: 1).daysSince1970
+                - CivilDate(year: 2024, month: 2, day: 28).daysSince1970 == 2)
     }
 }

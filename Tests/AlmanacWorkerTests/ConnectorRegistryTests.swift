@@ -35,7 +35,9 @@ struct ConnectorRegistryTests {
             for spec in module.connectionSettings + module.sourceSettings + module.targetSettings {
                 let names = spec.kind == .secret ? [spec.key + "_file", spec.key + "_env"] : [spec.key]
                 for name in names {
-                    #expect(text.contains("`\(name)`"), "Plugins/\(folders[module.kind]!)/README.md does not document `\(name)`")
+                    #expect(
+                        text.contains("`\(name)`"),
+                        "Plugins/\(folders[module.kind]!)/README.md does not document `\(name)`")
                 }
             }
         }

@@ -101,7 +101,8 @@ import Testing
     func conformance(_ check: ConformanceCheck) throws {
         let store = Store()
         defer { store.scratch.cleanup() }
-        let connector = try CSVModule.make(fileConnectorContext(["path": .string("store.csv")], side: .to, dir: store.scratch.url))
+        let connector = try CSVModule.make(
+            fileConnectorContext(["path": .string("store.csv")], side: .to, dir: store.scratch.url))
         try check.run(
             ConformanceFixture(
                 connector: connector, window: ConnectorConformance.defaultWindow,

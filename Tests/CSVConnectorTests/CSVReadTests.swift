@@ -193,7 +193,9 @@ import Testing
         #expect(busy?.retryable == true)
         // Resumed from the token by a new connector: the file is no longer the one listed.
         let fresh = try connector(["path": .string("grow.csv")], s, pageSize: 2)
-        let again = thrownError { _ = try fresh.read(ReadRequest(window: wideWindow, continuation: first.continuation)) }
+        let again = thrownError {
+            _ = try fresh.read(ReadRequest(window: wideWindow, continuation: first.continuation))
+        }
         #expect(again?.code == "csv.file_busy")
         #expect(again?.retryable == true)
     }

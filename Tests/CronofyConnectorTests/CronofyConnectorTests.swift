@@ -1,6 +1,6 @@
 import AlmanacCore
-import AlmanacTestKit
 import AlmanacHTTP
+import AlmanacTestKit
 import CronofyConnector
 import FakeCalendars
 import Foundation
@@ -150,7 +150,8 @@ struct CronofyConnectorTests {
     }
 
     @Test func convergesUnderFaultsAndHonoursRetryAfter() throws {
-        let h = try CronofyHarness(faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 11), maxConcurrent: 1)
+        let h = try CronofyHarness(
+            faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 11), maxConcurrent: 1)
         let outcomes = try writeSettled(h.connector, (0..<500).map { .create(id: eventID($0), event: sample($0)) })
         #expect(outcomes.allSatisfy { if case .written = $0 { return true } else { return false } })
         #expect(h.server.cronofy!.managedEvents().count == 500)

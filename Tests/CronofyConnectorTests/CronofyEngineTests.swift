@@ -11,12 +11,13 @@ import Testing
 @Suite("engine → cronofy connector under faults", .serialized, .timeLimit(.minutes(5)))
 struct CronofyEngineTests {
     @Test func initialSyncAndFollowUpConverge() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            window = { past_days = 7, future_days = 60, chunk_days = 7 }
-            to_owns = ["responses"]
-            apply_back = { create = false, update = true, delete = false }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                window = { past_days = 7, future_days = 60, chunk_days = 7 }
+                to_owns = ["responses"]
+                apply_back = { create = false, update = true, delete = false }
+                """)
         let c = try CronofyHarness(faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 9))
         var keys: [String] = []
         for n in 0..<500 {
@@ -25,8 +26,9 @@ struct CronofyEngineTests {
         func run() throws -> [RunReport] {
             var reports: [RunReport] = []
             for _ in 0..<5 {
-                let job = try SyncJob(profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
-                                      from: h.fromConnector, to: c.connector, batchSize: 500)
+                let job = try SyncJob(
+                    profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
+                    from: h.fromConnector, to: c.connector, batchSize: 500)
                 let r = SyncEngine(job: job, from: h.fromConnector, to: c.connector, store: h.state)
                     .run(options: RunOptions(), now: h.now).report
                 reports.append(r)
@@ -35,7 +37,9 @@ struct CronofyEngineTests {
             return reports
         }
         let first = try run()
-        #expect(first.last?.result == .success, "\(first.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
+        #expect(
+            first.last?.result == .success, "\(first.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })"
+        )
         let managed = c.server.cronofy!.managedEvents()
         #expect(managed.count == 500)
         #expect(Set(managed.values.compactMap { $0["summary"] as? String }).count == 500)
@@ -43,7 +47,9 @@ struct CronofyEngineTests {
         for key in keys[0..<25] { try h.fromStore.edit(key) { $0.title = ($0.title ?? "") + " (moved)" } }
         for key in keys[25..<35] { try h.fromStore.remove(key) }
         let second = try run()
-        #expect(second.last?.result == .success, "\(second.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
+        #expect(
+            second.last?.result == .success,
+            "\(second.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
         let after = c.server.cronofy!.managedEvents()
         #expect(after.count == 490)
         #expect(after.values.filter { ($0["summary"] as? String)?.hasSuffix("(moved)") == true }.count == 25)

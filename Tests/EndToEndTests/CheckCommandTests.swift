@@ -41,18 +41,33 @@ struct CheckCommandTests {
         ("badzone.toml", "", ["America/Chicago": "America/Chicgo"], "config.invalid_value", "timezone"),
         ("negwindow.toml", "", ["past_days = 7": "past_days = -3"], "config.invalid_value", "jobs[0].window.past_days"),
         ("missingconn.toml", "", ["to = \"cal\"": "to = \"calendar\""], "config.unknown_connection", "jobs[0].to"),
-        ("badkind.toml", "", ["connector = \"google\"": "connector = \"gcal\""], "config.unknown_connector",
-         "connections.cal.connector"),
+        (
+            "badkind.toml", "", ["connector = \"google\"": "connector = \"gcal\""], "config.unknown_connector",
+            "connections.cal.connector"
+        ),
         ("bad-name.toml", "", [:], "config.file_name", ""),
-        ("inlinepw.toml", "", ["calendar_id = \"primary\"": "calendar_id = \"primary\"\nclient_secret = \"\(secret)\""],
-         "config.inline_secret", "connections.cal.client_secret"),
-        ("inlinepwd.toml", "", ["Database=/tmp/almanac-check.db;": "Database=/tmp/almanac-check.db;PWD=\(secret);"],
-         "config.inline_secret", "connections.db.connection_string"),
-        ("missingpw.toml", "", ["connector = \"odbc\"": "connector = \"odbc\"\npassword_file = \"/nonexistent/almanac/db-password\""],
-         "config.secret_missing", "connections.db.password_file"),
-        ("nostring.toml", "", ["connection_string = \"Driver=SQLite3;Database=/tmp/almanac-check.db;\"\n": ""],
-         "config.missing_key", "connections.db.connection_string"),
-        ("nocalendar.toml", "", ["calendar_id = \"primary\"\n": ""], "config.missing_key", "connections.cal.calendar_id"),
+        (
+            "inlinepw.toml", "",
+            ["calendar_id = \"primary\"": "calendar_id = \"primary\"\nclient_secret = \"\(secret)\""],
+            "config.inline_secret", "connections.cal.client_secret"
+        ),
+        (
+            "inlinepwd.toml", "", ["Database=/tmp/almanac-check.db;": "Database=/tmp/almanac-check.db;PWD=\(secret);"],
+            "config.inline_secret", "connections.db.connection_string"
+        ),
+        (
+            "missingpw.toml", "",
+            ["connector = \"odbc\"": "connector = \"odbc\"\npassword_file = \"/nonexistent/almanac/db-password\""],
+            "config.secret_missing", "connections.db.password_file"
+        ),
+        (
+            "nostring.toml", "", ["connection_string = \"Driver=SQLite3;Database=/tmp/almanac-check.db;\"\n": ""],
+            "config.missing_key", "connections.db.connection_string"
+        ),
+        (
+            "nocalendar.toml", "", ["calendar_id = \"primary\"\n": ""], "config.missing_key",
+            "connections.cal.calendar_id"
+        ),
     ]
 
     static func brokenDirectory() throws -> TempDirectory {
@@ -101,7 +116,8 @@ struct CheckCommandTests {
         }
         let report = try JSONDecoder().decode(Report.self, from: Data(out.stdout.utf8))
         #expect(report.v == 1 && !report.valid)
-        let byFile = Dictionary(uniqueKeysWithValues: report.profiles.map { (($0.file as NSString).lastPathComponent, $0) })
+        let byFile = Dictionary(
+            uniqueKeysWithValues: report.profiles.map { (($0.file as NSString).lastPathComponent, $0) })
         #expect(byFile["good.toml"]?.valid == true)
         for (name, _, _, code, path) in Self.broken {
             let errors = byFile[name]?.errors.map { "\($0.code) \($0.path)" }

@@ -165,7 +165,9 @@ struct FakeStateTests {
         let c1 = CronofyFake()
         c1.seed(summary: "s", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z")
         let c2 = CronofyFake()
-        c2.restore(try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: c1.snapshot())) as! [String: Any])
+        c2.restore(
+            try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: c1.snapshot()))
+                as! [String: Any])
         #expect(c2.liveEvents().count == 1)
         #expect(c2.liveEvents().first?["summary"] as? String == "s")
     }
@@ -175,10 +177,13 @@ struct FakeStateTests {
 struct FakeAdminTests {
     @Test func respondAndDelete() throws {
         let server = try FakeServer(.google)
-        server.google!.seed(["id": "adm000001", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
-                             "attendees": [["email": "p@example.com", "responseStatus": "needsAction"]]])
+        server.google!.seed([
+            "id": "adm000001", "summary": "a", "start": ["date": "2027-01-01"], "end": ["date": "2027-01-02"],
+            "attendees": [["email": "p@example.com", "responseStatus": "needsAction"]],
+        ])
         let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
-        let r = try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/respond?id=adm000001&status=accepted"))
+        let r = try http.send(
+            HTTPRequest(method: "POST", url: server.baseURL + "/_fake/respond?id=adm000001&status=accepted"))
         #expect(r.status == 200)
         let attendees = server.google!.event("adm000001")?["attendees"] as? [[String: Any]]
         #expect(attendees?.first?["responseStatus"] as? String == "accepted")

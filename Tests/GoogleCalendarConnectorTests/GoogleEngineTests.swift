@@ -13,8 +13,9 @@ struct GoogleEngineTests {
     func runUntilClean(_ h: SyncHarness, _ google: GoogleConnector, runs: Int = 5) throws -> [RunReport] {
         var reports: [RunReport] = []
         for _ in 0..<runs {
-            let job = try SyncJob(profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
-                                  from: h.fromConnector, to: google, batchSize: 500)
+            let job = try SyncJob(
+                profile: h.profile.name, config: h.job, timeZone: h.profile.timeZone,
+                from: h.fromConnector, to: google, batchSize: 500)
             let report = SyncEngine(job: job, from: h.fromConnector, to: google, store: h.state)
                 .run(options: RunOptions(), now: h.now).report
             reports.append(report)
@@ -24,19 +25,23 @@ struct GoogleEngineTests {
     }
 
     @Test func twoThousandEventsAndATwoWayFollowUpConverge() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            window = { past_days = 7, future_days = 60, chunk_days = 7 }
-            to_owns = ["responses"]
-            apply_back = { create = false, update = true, delete = false }
-            """)
-        let g = try GoogleHarness(faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 5), maxConcurrent: 1)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                window = { past_days = 7, future_days = 60, chunk_days = 7 }
+                to_owns = ["responses"]
+                apply_back = { create = false, update = true, delete = false }
+                """)
+        let g = try GoogleHarness(
+            faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 5), maxConcurrent: 1)
         var keys: [String] = []
         for n in 0..<2000 {
             keys.append(try h.fromStore.put(h.event("Appt \(n)", hours: Double(n % 1200) + 1, participant: "P\(n)")))
         }
         let first = try runUntilClean(h, g.connector)
-        #expect(first.last?.result == .success, "\(first.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
+        #expect(
+            first.last?.result == .success, "\(first.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })"
+        )
         let live = g.server.google!.events()
         #expect(live.count == 2000)
         let titles = live.compactMap { $0["summary"] as? String }
@@ -64,7 +69,9 @@ struct GoogleEngineTests {
             }
         }
         let second = try runUntilClean(h, g.connector)
-        #expect(second.last?.result == .success, "\(second.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
+        #expect(
+            second.last?.result == .success,
+            "\(second.map { "\($0.result) \($0.error ?? "") \($0.failures.prefix(3))" })")
         let after = g.server.google!.events()
         #expect(after.count == 1980)
         let afterTitles = after.compactMap { $0["summary"] as? String }
@@ -77,8 +84,10 @@ struct GoogleEngineTests {
         let confirmedAtSource = h.fromStore.live.values.filter { acceptedTitles.contains($0.event.title ?? "") }
         #expect(confirmedAtSource.count == 10)
         for r in confirmedAtSource {
-            #expect(r.writeBacks.contains { $0.contains("confirm") } || r.event.participants.first?.response == .accepted,
-                    "\(r.key): write-backs \(r.writeBacks), response \(String(describing: r.event.participants.first?.response))")
+            #expect(
+                r.writeBacks.contains { $0.contains("confirm") } || r.event.participants.first?.response == .accepted,
+                "\(r.key): write-backs \(r.writeBacks), response \(String(describing: r.event.participants.first?.response))"
+            )
         }
         print("engine runs: initial \(first.count), follow-up \(second.count); requests \(g.server.log.count)")
 
@@ -91,10 +100,11 @@ struct GoogleEngineTests {
     }
 
     @Test func expiredSyncTokenLeadsToAFullListingWithoutDuplicates() throws {
-        let h = try SyncHarness(job: """
-            direction = "two-way"
-            window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "two-way"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                """)
         let g = try GoogleHarness()
         g.server.google!.pageCap = 40
         for n in 0..<100 { _ = try h.fromStore.put(h.event("Visit \(n)", hours: Double(n) + 1)) }
@@ -113,10 +123,11 @@ struct GoogleEngineTests {
     }
 
     @Test func calendarSideDeletionThenRecreationUsesANewGenerationID() throws {
-        let h = try SyncHarness(job: """
-            direction = "one-way"
-            window = { past_days = 7, future_days = 30, chunk_days = 7 }
-            """)
+        let h = try SyncHarness(
+            job: """
+                direction = "one-way"
+                window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                """)
         let g = try GoogleHarness()
         let key = try h.fromStore.put(h.event("Reserved", hours: 5))
         #expect(try runUntilClean(h, g.connector).last?.result == .success)
@@ -125,7 +136,9 @@ struct GoogleEngineTests {
         // The source edits it: the engine must bring it back, and the old id is reserved (409).
         try h.fromStore.edit(key) { $0.location = "Room 9" }
         let reports = try runUntilClean(h, g.connector)
-        print("reserved-id runs: \(reports.map { "\($0.result) created=\($0.toCounts.created) updated=\($0.toCounts.updated) failures=\($0.failures)" })")
+        print(
+            "reserved-id runs: \(reports.map { "\($0.result) created=\($0.toCounts.created) updated=\($0.toCounts.updated) failures=\($0.failures)" })"
+        )
         #expect(reports.last?.result == .success)
         let live = g.server.google!.events()
         #expect(live.count == 1)

@@ -8,7 +8,8 @@ import Testing
 @Suite("google connector under injected faults", .serialized, .timeLimit(.minutes(5)))
 struct GoogleFaultsTests {
     @Test func twoThousandEventsConvergeWithTwentyPercentFaults() throws {
-        let h = try GoogleHarness(faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 7), maxConcurrent: 1)
+        let h = try GoogleHarness(
+            faults: FaultPolicy(rate: 0.2, retryAfter: 1, slowDelay: 0.05, seed: 7), maxConcurrent: 1)
         let count = 2000
         let creates = (0..<count).map { Change.create(id: deterministicID($0), event: sampleEvent($0, base: testBase)) }
         let settled = try writeUntilSettled(h.connector, creates)
@@ -89,10 +90,14 @@ struct GoogleFaultsTests {
     /// The Retry-After check can fail: a retry 0.1 s after `Retry-After: 1` is a violation.
     @Test func retryAfterCheckCatchesAnImpatientClient() {
         let t = Date()
-        let log = [LoggedRequest(time: t, method: "POST", target: "/batch/calendar/v3", status: 429, retryAfter: 1),
-                   LoggedRequest(time: t.addingTimeInterval(0.1), method: "POST", target: "/batch/calendar/v3", status: 200)]
+        let log = [
+            LoggedRequest(time: t, method: "POST", target: "/batch/calendar/v3", status: 429, retryAfter: 1),
+            LoggedRequest(time: t.addingTimeInterval(0.1), method: "POST", target: "/batch/calendar/v3", status: 200),
+        ]
         #expect(retryAfterViolations(log).violations.count == 1)
-        let patient = [log[0], LoggedRequest(time: t.addingTimeInterval(1.01), method: "POST", target: "/x", status: 200)]
+        let patient = [
+            log[0], LoggedRequest(time: t.addingTimeInterval(1.01), method: "POST", target: "/x", status: 200),
+        ]
         #expect(retryAfterViolations(patient).violations.isEmpty)
     }
 }

@@ -1,6 +1,6 @@
 import AlmanacCore
-import AlmanacTestKit
 import AlmanacHTTP
+import AlmanacTestKit
 import FakeCalendars
 import Foundation
 import GoogleCalendarConnector

@@ -1,7 +1,6 @@
+import AlmanacCore
 import Foundation
 import Testing
-
-import AlmanacCore
 
 @testable import ODBCConnector
 

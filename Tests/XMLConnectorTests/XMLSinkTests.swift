@@ -100,10 +100,13 @@ import Testing
         settings["item"] = .string("/Appointment")
         settings["namespaces"] = nil
         settings["fields"] = nil
-        let (code, message) = errorCode { _ = try XMLModule.make(fileConnectorContext(settings, side: .to, dir: s.url)) }
+        let (code, message) = errorCode {
+            _ = try XMLModule.make(fileConnectorContext(settings, side: .to, dir: s.url))
+        }
         #expect(code == "config.invalid_value")
         #expect(message.contains("below the root element"))
-        #expect(try XMLModule.make(fileConnectorContext(settings, side: .from, dir: s.url)).capabilities.contains(.read))
+        #expect(
+            try XMLModule.make(fileConnectorContext(settings, side: .from, dir: s.url)).capabilities.contains(.read))
     }
 
     @Test func aTargetNotWrittenYetIsEmptyButAVanishedOneIsAnError() throws {

@@ -189,8 +189,10 @@ public struct ReadPage: Sendable {
     /// The cursor to store once everything read has been applied; set on the last page.
     public var cursor: String?
 
-    public init(items: [SourceItem], deleted: [String] = [], problems: [ItemProblem] = [],
-                coverage: ReadCoverage, continuation: String? = nil, cursor: String? = nil) {
+    public init(
+        items: [SourceItem], deleted: [String] = [], problems: [ItemProblem] = [],
+        coverage: ReadCoverage, continuation: String? = nil, cursor: String? = nil
+    ) {
         self.items = items
         self.deleted = deleted
         self.problems = problems

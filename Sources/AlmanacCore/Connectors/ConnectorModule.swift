@@ -59,9 +59,11 @@ public struct ConnectorContext: Sendable {
     /// page through it this many days at a time.
     public var chunkDays: Int = 7
 
-    public init(profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,
-                jobSettings: ConfigTable, timeZone: TimeZone, stateDirectory: URL, profileDirectory: URL,
-                logger: Logger, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]) {
+    public init(
+        profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,
+        jobSettings: ConfigTable, timeZone: TimeZone, stateDirectory: URL, profileDirectory: URL,
+        logger: Logger, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]
+    ) {
         self.profile = profile
         self.job = job
         self.side = side
@@ -78,8 +80,9 @@ public struct ConnectorContext: Sendable {
     /// Resolves the secret setting `key` (`key_file`, `key_env` or inline `key`) of the connection.
     /// Throws `config.secret_missing` naming the file or variable, never the value.
     public func secret(_ key: String) throws -> String? {
-        try Secrets.resolve(key, in: connection, relativeTo: profileDirectory,
-                            where: "connection \"\(connectionName)\"")
+        try Secrets.resolve(
+            key, in: connection, relativeTo: profileDirectory,
+            where: "connection \"\(connectionName)\"")
     }
 }
 

@@ -45,8 +45,10 @@ public struct Participant: Hashable, Sendable, Codable {
     public var phones: [PhoneKind: String]
     public var response: ResponseStatus
 
-    public init(name: String? = nil, email: String? = nil, phones: [PhoneKind: String] = [:],
-                response: ResponseStatus = .needsAction) {
+    public init(
+        name: String? = nil, email: String? = nil, phones: [PhoneKind: String] = [:],
+        response: ResponseStatus = .needsAction
+    ) {
         self.name = name
         self.email = email
         self.phones = phones
@@ -92,11 +94,13 @@ public struct Event: Hashable, Sendable, Codable {
     /// The origin stamp found on the item, if almanac created it (profile/job/source key hash).
     public var origin: String?
 
-    public init(title: String? = nil, description: String? = nil, location: String? = nil,
-                start: EventTime, end: EventTime? = nil, status: EventStatus = .confirmed,
-                participants: [Participant] = [], custom: [String: String] = [:],
-                created: Date? = nil, updated: Date? = nil, recurrence: RecurrenceInstance? = nil,
-                origin: String? = nil) {
+    public init(
+        title: String? = nil, description: String? = nil, location: String? = nil,
+        start: EventTime, end: EventTime? = nil, status: EventStatus = .confirmed,
+        participants: [Participant] = [], custom: [String: String] = [:],
+        created: Date? = nil, updated: Date? = nil, recurrence: RecurrenceInstance? = nil,
+        origin: String? = nil
+    ) {
         self.title = title
         self.description = description
         self.location = location

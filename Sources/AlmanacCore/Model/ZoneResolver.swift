@@ -18,8 +18,9 @@ public final class ZoneResolver {
 
     /// The instant of `date` at `secondsOfDay` (plus `nanoseconds`) on the wall clock of the zone.
     public func instant(_ date: CivilDate, secondsOfDay: Int, nanoseconds: Int = 0) -> Date {
-        Date(timeIntervalSince1970: Double(utcSeconds(localSeconds: date.daysSince1970 * 86_400 + secondsOfDay))
-            + Double(nanoseconds) / 1e9)
+        Date(
+            timeIntervalSince1970: Double(utcSeconds(localSeconds: date.daysSince1970 * 86_400 + secondsOfDay))
+                + Double(nanoseconds) / 1e9)
     }
 
     /// The UTC seconds of `localSeconds` (the wall clock's seconds since 1970-01-01T00:00 as if UTC).

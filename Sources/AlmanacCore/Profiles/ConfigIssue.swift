@@ -39,7 +39,8 @@ public struct KeyPath: Hashable, Sendable, CustomStringConvertible {
     public init(_ root: String = "") { self.description = root }
 
     public func appending(_ key: String) -> KeyPath {
-        let part = key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) && !key.isEmpty
+        let part =
+            key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" }) && !key.isEmpty
             ? key : "\"\(key)\""
         return KeyPath(description.isEmpty ? part : description + "." + part)
     }

@@ -68,7 +68,8 @@ public final class ConfigScope {
         guard let v = value(key, required: required) else { return nil }
         guard case .integer(let i) = v else { mismatch(key, expected: "an integer", got: v); return nil }
         if let range, !range.contains(i) {
-            let bound = i < range.lowerBound && (range.lowerBound <= 1 || range.upperBound == .max)
+            let bound =
+                i < range.lowerBound && (range.lowerBound <= 1 || range.upperBound == .max)
                 ? "must be ≥ \(range.lowerBound)" : "must be between \(range.lowerBound) and \(range.upperBound)"
             report(.configInvalidValue, key, "\(bound), got \(i)")
             return nil
@@ -94,8 +95,9 @@ public final class ConfigScope {
         var out: [String] = []
         for (i, e) in a.enumerated() {
             guard case .string(let s) = e else {
-                diagnostics.report(.configType, at: path.appending(key).index(i).description,
-                                   "expected a string, got \(e.typeName)")
+                diagnostics.report(
+                    .configType, at: path.appending(key).index(i).description,
+                    "expected a string, got \(e.typeName)")
                 return nil
             }
             out.append(s)
@@ -107,7 +109,9 @@ public final class ConfigScope {
     public func duration(_ key: String, required: Bool = false) -> Duration? {
         guard let s = string(key, required: required) else { return nil }
         guard let d = parseDuration(s) else {
-            report(.configInvalidValue, key, "expected a duration like \"90s\", \"15m\", \"1h30m\" or \"1d\", got \"\(s)\"")
+            report(
+                .configInvalidValue, key, "expected a duration like \"90s\", \"15m\", \"1h30m\" or \"1d\", got \"\(s)\""
+            )
             return nil
         }
         return d
@@ -123,12 +127,15 @@ public final class ConfigScope {
     /// An array of tables (`[[jobs]]`) as scopes.
     public func tables(_ key: String) -> [ConfigScope] {
         guard let v = value(key, required: false) else { return [] }
-        guard case .array(let a) = v else { mismatch(key, expected: "an array of tables ([[\(key)]])", got: v); return [] }
+        guard case .array(let a) = v else {
+            mismatch(key, expected: "an array of tables ([[\(key)]])", got: v); return []
+        }
         var out: [ConfigScope] = []
         for (i, e) in a.enumerated() {
             guard case .table(let t) = e else {
-                diagnostics.report(.configType, at: path.appending(key).index(i).description,
-                                   "expected a table, got \(e.typeName)")
+                diagnostics.report(
+                    .configType, at: path.appending(key).index(i).description,
+                    "expected a table, got \(e.typeName)")
                 continue
             }
             out.append(ConfigScope(t, path: path.appending(key).index(i), diagnostics: diagnostics))

@@ -83,8 +83,9 @@ public struct WindowConfig: Sendable, Hashable {
 
     /// The window around `now`: from `pastDays` before to `futureDays` after.
     public func window(around now: Date) -> TimeWindow {
-        TimeWindow(start: now.addingTimeInterval(-Double(pastDays) * 86_400),
-                   end: now.addingTimeInterval(Double(futureDays) * 86_400))
+        TimeWindow(
+            start: now.addingTimeInterval(-Double(pastDays) * 86_400),
+            end: now.addingTimeInterval(Double(futureDays) * 86_400))
     }
 }
 

@@ -33,7 +33,8 @@ public struct ProfileLoader: Sendable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
-            throw AlmanacError(.configUnreadable, "cannot list profiles directory \(directory): \(error.localizedDescription)")
+            throw AlmanacError(
+                .configUnreadable, "cannot list profiles directory \(directory): \(error.localizedDescription)")
         }
         var out: [LoadedProfile] = []
         for fileName in names {
@@ -51,9 +52,12 @@ public struct ProfileLoader: Sendable {
         let fileName = (path as NSString).lastPathComponent
         let stem = fileName.hasSuffix(".toml") ? String(fileName.dropLast(5)) : fileName
         let diagnostics = Diagnostics(file: path)
-        if case .profile = ProfileFile(fileName: fileName) {} else {
-            diagnostics.report(.configFileName, at: "",
-                               "not a profile file name: profiles are NAME.toml with NAME of 1 to 64 letters and digits (A-Z, a-z, 0-9), got \"\(fileName)\"")
+        if case .profile = ProfileFile(fileName: fileName) {
+        } else {
+            diagnostics.report(
+                .configFileName, at: "",
+                "not a profile file name: profiles are NAME.toml with NAME of 1 to 64 letters and digits (A-Z, a-z, 0-9), got \"\(fileName)\""
+            )
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             diagnostics.report(.configUnreadable, at: "", "cannot read the file: check that it exists and is readable")
@@ -71,9 +75,11 @@ public struct ProfileLoader: Sendable {
         }
         let isPrivate = Self.isPrivate(path: path)
         let directory = URL(fileURLWithPath: (path as NSString).deletingLastPathComponent, isDirectory: true)
-        let profile = ProfileValidator(connectors: connectors, diagnostics: diagnostics, fileIsPrivate: isPrivate,
-                                       directory: directory)
-            .validate(name: stem, path: path, table: table, hash: SHA256.hex(data))
+        let profile = ProfileValidator(
+            connectors: connectors, diagnostics: diagnostics, fileIsPrivate: isPrivate,
+            directory: directory
+        )
+        .validate(name: stem, path: path, table: table, hash: SHA256.hex(data))
         if let profile, diagnostics.issues.isEmpty {
             return LoadedProfile(name: stem, path: path, result: .success(profile))
         }

@@ -32,8 +32,9 @@ struct ProfileValidator {
         }
         root.finish()
         guard let zone, let schedule else { return nil }
-        return Profile(name: name, path: path, enabled: enabled, timeZone: zone, schedule: schedule, notify: notify,
-                       connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash)
+        return Profile(
+            name: name, path: path, enabled: enabled, timeZone: zone, schedule: schedule, notify: notify,
+            connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash)
     }
 
     private func timeZone(_ root: ConfigScope) -> TimeZone? {
@@ -42,7 +43,9 @@ struct ProfileValidator {
             return tz
         }
         var msg = "\"\(id)\" is not an IANA time zone (e.g. \"America/Chicago\", \"Europe/Berlin\", \"UTC\")"
-        if let near = closestMatch(to: id, in: TimeZone.knownTimeZoneIdentifiers) { msg += "; did you mean \"\(near)\"?" }
+        if let near = closestMatch(to: id, in: TimeZone.knownTimeZoneIdentifiers) {
+            msg += "; did you mean \"\(near)\"?"
+        }
         root.report(.configInvalidValue, "timezone", msg)
         return nil
     }
@@ -75,8 +78,9 @@ struct ProfileValidator {
             var times: [LocalTime] = []
             for (i, s) in at.enumerated() {
                 guard let t = LocalTime(string: s) else {
-                    diagnostics.report(.configInvalidValue, at: scope.path.appending("at").index(i).description,
-                                       "expected a time of day like \"04:00\" or \"12:30\", got \"\(s)\"")
+                    diagnostics.report(
+                        .configInvalidValue, at: scope.path.appending("at").index(i).description,
+                        "expected a time of day like \"04:00\" or \"12:30\", got \"\(s)\"")
                     return nil
                 }
                 times.append(t)
@@ -104,8 +108,9 @@ struct ProfileValidator {
         var events: Set<NotifyConfig.Event> = []
         for (i, s) in on.enumerated() {
             guard let e = NotifyConfig.Event(rawValue: s) else {
-                diagnostics.report(.configInvalidValue, at: scope.path.appending("on").index(i).description,
-                                   "must be one of failure, recovery, success, got \"\(s)\"")
+                diagnostics.report(
+                    .configInvalidValue, at: scope.path.appending("on").index(i).description,
+                    "must be one of failure, recovery, success, got \"\(s)\"")
                 continue
             }
             events.insert(e)
@@ -129,8 +134,9 @@ struct ProfileValidator {
         for name in scope.table.keys {
             guard let conn = scope.table(name) else { out[name] = .some(nil); continue }
             if !name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {
-                diagnostics.report(.configInvalidValue, at: conn.path.description,
-                                   "connection names use \(Self.connectionNamePattern)")
+                diagnostics.report(
+                    .configInvalidValue, at: conn.path.description,
+                    "connection names use \(Self.connectionNamePattern)")
             }
             out[name] = .some(connection(name: name, scope: conn))
         }
@@ -152,12 +158,14 @@ struct ProfileValidator {
             return nil
         }
         let before = diagnostics.issues.count
-        SettingsChecker(scope: scope, fileIsPrivate: fileIsPrivate, directory: directory).check(module.connectionSettings)
+        SettingsChecker(scope: scope, fileIsPrivate: fileIsPrivate, directory: directory).check(
+            module.connectionSettings)
         scope.directory = directory
         module.validate(connection: scope, profileFileIsPrivate: fileIsPrivate)
         var settings = scope.table
         settings["connector"] = nil
-        return diagnostics.issues.count == before ? ConnectionConfig(name: name, connector: kind, settings: settings) : nil
+        return diagnostics.issues.count == before
+            ? ConnectionConfig(name: name, connector: kind, settings: settings) : nil
     }
 
     private func job(_ scope: ConfigScope, connections: [String: ConnectionConfig?]) -> JobConfig? {
@@ -172,24 +180,32 @@ struct ProfileValidator {
         if let f = scope.table.string("from"), f == scope.table.string("to") {
             scope.report(.configInvalidValue, "to", "from and to name the same connection \"\(f)\"")
         }
-        let direction = scope.choice("direction", SyncDirection.allCases.map(\.rawValue)).flatMap(SyncDirection.init)
+        let direction =
+            scope.choice("direction", SyncDirection.allCases.map(\.rawValue)).flatMap(SyncDirection.init)
             ?? .oneWay
         let window = self.window(scope)
-        let conflict = scope.choice("conflict", ConflictPolicy.allCases.map(\.rawValue)).flatMap(ConflictPolicy.init)
+        let conflict =
+            scope.choice("conflict", ConflictPolicy.allCases.map(\.rawValue)).flatMap(ConflictPolicy.init)
             ?? .fromWins
         var toOwns: Set<EventField> = []
         if let owned = scope.strings("to_owns") {
             for (i, f) in owned.enumerated() {
-                if let field = EventField(rawValue: f) { toOwns.insert(field) } else {
-                    diagnostics.report(.configInvalidValue, at: scope.path.appending("to_owns").index(i).description,
-                                       "unknown field \"\(f)\"; fields: \(EventField.allCases.map(\.rawValue).joined(separator: ", "))")
+                if let field = EventField(rawValue: f) {
+                    toOwns.insert(field)
+                } else {
+                    diagnostics.report(
+                        .configInvalidValue, at: scope.path.appending("to_owns").index(i).description,
+                        "unknown field \"\(f)\"; fields: \(EventField.allCases.map(\.rawValue).joined(separator: ", "))"
+                    )
                 }
             }
         }
         let apply = applyFlags(scope, "apply", default: ApplyFlags(create: true, update: true, delete: true))
         let applyBack = applyFlags(scope, "apply_back", default: ApplyFlags(create: false, update: true, delete: false))
         if direction == .oneWay && scope.table["apply_back"] != nil {
-            scope.report(.configInvalidValue, "apply_back", "only two-way jobs write back: set direction = \"two-way\" or remove apply_back")
+            scope.report(
+                .configInvalidValue, "apply_back",
+                "only two-way jobs write back: set direction = \"two-way\" or remove apply_back")
         }
         let includeTentative = scope.bool("include_tentative") ?? false
         let template = scope.string("title_template")
@@ -200,9 +216,12 @@ struct ProfileValidator {
         if let list = scope.strings("phone_priority") {
             phones = []
             for (i, p) in list.enumerated() {
-                if let k = PhoneKind(rawValue: p), k != .other { phones.append(k) } else {
-                    diagnostics.report(.configInvalidValue, at: scope.path.appending("phone_priority").index(i).description,
-                                       "must be mobile, home or work, got \"\(p)\"")
+                if let k = PhoneKind(rawValue: p), k != .other {
+                    phones.append(k)
+                } else {
+                    diagnostics.report(
+                        .configInvalidValue, at: scope.path.appending("phone_priority").index(i).description,
+                        "must be mobile, home or work, got \"\(p)\"")
                 }
             }
         }
@@ -213,21 +232,27 @@ struct ProfileValidator {
         if direction == .twoWay, let from, let module = connectors[from.connector] {
             let caps = module.capabilities(jobSettings: source, side: .from)
             if caps.isDisjoint(with: [.write, .writeBack]) {
-                scope.report(.configCapability, "direction",
-                             "two-way needs a writable from side, but connection \"\(from.name)\" (\(from.connector)) with these [jobs.source] settings cannot write; use one-way or configure its write statements")
+                scope.report(
+                    .configCapability, "direction",
+                    "two-way needs a writable from side, but connection \"\(from.name)\" (\(from.connector)) with these [jobs.source] settings cannot write; use one-way or configure its write statements"
+                )
             }
         }
         if let to, let module = connectors[to.connector] {
             let caps = module.capabilities(jobSettings: target, side: .to)
             if !caps.contains(.write) {
-                scope.report(.configCapability, "to", "connection \"\(to.name)\" (\(to.connector)) cannot be written to with these [jobs.target] settings")
+                scope.report(
+                    .configCapability, "to",
+                    "connection \"\(to.name)\" (\(to.connector)) cannot be written to with these [jobs.target] settings"
+                )
             }
         }
         guard diagnostics.issues.count == before, let name, let from, let to, let window else { return nil }
-        return JobConfig(name: name, from: from.name, to: to.name, direction: direction, window: window, conflict: conflict,
-                         toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
-                         titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
-                         source: source, target: target)
+        return JobConfig(
+            name: name, from: from.name, to: to.name, direction: direction, window: window, conflict: conflict,
+            toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
+            titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
+            source: source, target: target)
     }
 
     private func connectionRef(_ scope: ConfigScope, _ key: String, _ connections: [String: ConnectionConfig?])
@@ -253,8 +278,9 @@ struct ProfileValidator {
         let given: [(String, Int?)] = [("past_days", past), ("future_days", future), ("chunk_days", chunk)]
         let failed = given.contains { key, value in value == nil && w.table[key] != nil }
         if failed { return nil }
-        let result = WindowConfig(pastDays: past ?? d.pastDays, futureDays: future ?? d.futureDays,
-                                  chunkDays: chunk ?? d.chunkDays)
+        let result = WindowConfig(
+            pastDays: past ?? d.pastDays, futureDays: future ?? d.futureDays,
+            chunkDays: chunk ?? d.chunkDays)
         if result.pastDays + result.futureDays == 0 {
             w.report(.configInvalidValue, "future_days", "the window is empty: past_days + future_days must be > 0")
             return nil
@@ -265,13 +291,15 @@ struct ProfileValidator {
     private func applyFlags(_ scope: ConfigScope, _ key: String, default d: ApplyFlags) -> ApplyFlags {
         guard let t = scope.table(key) else { return d }
         defer { t.finish() }
-        return ApplyFlags(create: t.bool("create") ?? d.create, update: t.bool("update") ?? d.update,
-                          delete: t.bool("delete") ?? d.delete)
+        return ApplyFlags(
+            create: t.bool("create") ?? d.create, update: t.bool("update") ?? d.update,
+            delete: t.bool("delete") ?? d.delete)
     }
 
-    private func sideSettings(_ scope: ConfigScope, _ key: String, connection: ConnectionConfig?,
-                              side: ConnectorContext.Side) -> ConfigTable
-    {
+    private func sideSettings(
+        _ scope: ConfigScope, _ key: String, connection: ConnectionConfig?,
+        side: ConnectorContext.Side
+    ) -> ConfigTable {
         guard let t = scope.table(key) else { return ConfigTable() }
         guard let connection, let module = connectors[connection.connector] else {
             t.allow(t.table.keys)  // the connection's own error is already reported
@@ -305,8 +333,9 @@ struct SettingsChecker {
                     for k in t.table.keys { _ = t.string(k) }
                 }
             case .secret:
-                Secrets.validate(spec.key, in: scope, required: spec.required, fileIsPrivate: fileIsPrivate,
-                                 relativeTo: directory)
+                Secrets.validate(
+                    spec.key, in: scope, required: spec.required, fileIsPrivate: fileIsPrivate,
+                    relativeTo: directory)
             case .existingPath:
                 if let p = scope.string(spec.key, required: spec.required) {
                     let url = URL(fileURLWithPath: p, relativeTo: directory)

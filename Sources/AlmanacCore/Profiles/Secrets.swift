@@ -9,14 +9,18 @@ public enum Secrets {
 
     /// Reads the secret. Returns nil when none of the forms is set. Errors name the file or the
     /// variable, never the value.
-    public static func resolve(_ key: String, in table: ConfigTable, relativeTo directory: URL,
-                               environment: [String: String] = ProcessInfo.processInfo.environment,
-                               where place: String) throws -> String? {
+    public static func resolve(
+        _ key: String, in table: ConfigTable, relativeTo directory: URL,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        where place: String
+    ) throws -> String? {
         if let path = table.string(key + "_file") {
             let url = URL(fileURLWithPath: path, relativeTo: directory)
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw AlmanacError(.configSecretMissing,
-                                   "\(place): \(key)_file: cannot read \(url.path): check that it exists and that the daemon's user can read it")
+                throw AlmanacError(
+                    .configSecretMissing,
+                    "\(place): \(key)_file: cannot read \(url.path): check that it exists and that the daemon's user can read it"
+                )
             }
             var text = String(decoding: data, as: UTF8.self)
             while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
@@ -24,8 +28,9 @@ public enum Secrets {
         }
         if let name = table.string(key + "_env") {
             guard let v = environment[name] else {
-                throw AlmanacError(.configSecretMissing,
-                                   "\(place): \(key)_env: the environment variable \(name) is not set for this process")
+                throw AlmanacError(
+                    .configSecretMissing,
+                    "\(place): \(key)_env: the environment variable \(name) is not set for this process")
             }
             return v
         }
@@ -34,12 +39,15 @@ public enum Secrets {
 
     /// Checks the forms of the secret `key` in `scope`: at most one form, inline only in a
     /// private file, `_file` must exist. Never reports the value.
-    public static func validate(_ key: String, in scope: ConfigScope, required: Bool, fileIsPrivate: Bool,
-                                relativeTo directory: URL) {
+    public static func validate(
+        _ key: String, in scope: ConfigScope, required: Bool, fileIsPrivate: Bool,
+        relativeTo directory: URL
+    ) {
         let present = keys(for: key).filter { scope.has($0) }
         if present.count > 1 {
-            scope.report(.configInvalidValue, present[1],
-                         "give the secret once: \(present.joined(separator: " and ")) are both set")
+            scope.report(
+                .configInvalidValue, present[1],
+                "give the secret once: \(present.joined(separator: " and ")) are both set")
         }
         if present.isEmpty && required {
             scope.report(.configMissingKey, key + "_file", "is required (or \(key)_env)")
@@ -47,8 +55,10 @@ public enum Secrets {
         if scope.table[key] != nil {
             if case .string = scope.table[key]! {
                 if !fileIsPrivate {
-                    scope.report(.configInlineSecret, key,
-                                 "inline secret in a file that group or others can read: move it to \(key)_file or \(key)_env, or chmod 600 the profile")
+                    scope.report(
+                        .configInlineSecret, key,
+                        "inline secret in a file that group or others can read: move it to \(key)_file or \(key)_env, or chmod 600 the profile"
+                    )
                 }
             } else {
                 scope.report(.configType, key, "expected a string, got \(scope.table[key]!.typeName)")
@@ -71,7 +81,8 @@ public enum Secrets {
     }
 
     static func isEnvironmentName(_ s: String) -> Bool {
-        guard let first = s.unicodeScalars.first, first == "_" || (first.isASCII && CharacterSet.letters.contains(first))
+        guard let first = s.unicodeScalars.first,
+            first == "_" || (first.isASCII && CharacterSet.letters.contains(first))
         else { return false }
         return s.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
     }

@@ -9,8 +9,10 @@ enum TOMLReader {
             return .success(convert(table))
         } catch let error as TOMLParseError {
             let pos = error.source.begin
-            return .failure(ConfigIssue(file: file, path: "", code: .configSyntax,
-                                        message: "line \(pos.line), column \(pos.column): \(error.description)"))
+            return .failure(
+                ConfigIssue(
+                    file: file, path: "", code: .configSyntax,
+                    message: "line \(pos.line), column \(pos.column): \(error.description)"))
         } catch {
             return .failure(ConfigIssue(file: file, path: "", code: .configSyntax, message: "not valid TOML: \(error)"))
         }

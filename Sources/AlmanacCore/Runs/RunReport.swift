@@ -18,8 +18,10 @@ public struct RunOptions: Sendable, Codable, Hashable {
     /// Let a run proceed past the mass-delete guard.
     public var allowMassDelete: Bool
 
-    public init(trigger: RunTrigger = .manual, dryRun: Bool = false, full: Bool = false, since: Date? = nil,
-                allowMassDelete: Bool = false) {
+    public init(
+        trigger: RunTrigger = .manual, dryRun: Bool = false, full: Bool = false, since: Date? = nil,
+        allowMassDelete: Bool = false
+    ) {
         self.trigger = trigger
         self.dryRun = dryRun
         self.full = full
@@ -121,9 +123,11 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// the worker runs the job again soon instead of waiting for the next scheduled run.
     public var retryable: Bool?
 
-    public init(runID: String, profile: String, job: String, trigger: RunTrigger, dryRun: Bool, started: Date,
-                finished: Date, result: RunResult, toCounts: ActionCounts = .init(), fromCounts: ActionCounts = .init(),
-                failures: [ItemFailure] = [], errorCode: String? = nil, error: String? = nil) {
+    public init(
+        runID: String, profile: String, job: String, trigger: RunTrigger, dryRun: Bool, started: Date,
+        finished: Date, result: RunResult, toCounts: ActionCounts = .init(), fromCounts: ActionCounts = .init(),
+        failures: [ItemFailure] = [], errorCode: String? = nil, error: String? = nil
+    ) {
         self.runID = runID
         self.profile = profile
         self.job = job

@@ -15,8 +15,10 @@ public struct AlmanacPaths: Sendable, Hashable {
     /// `/etc/almanac/profiles.d`, `/var/lib/almanac`, `/run/almanac` for root; otherwise
     /// `$XDG_CONFIG_HOME/almanac/profiles.d`, `$XDG_STATE_HOME/almanac`, `$XDG_RUNTIME_DIR/almanac`
     /// with the XDG fallbacks (`~/.config`, `~/.local/state`, `/tmp/almanac-UID`).
-    public static func defaults(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                uid: UInt32 = getuid()) -> AlmanacPaths {
+    public static func defaults(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        uid: UInt32 = getuid()
+    ) -> AlmanacPaths {
         if uid == 0 {
             return AlmanacPaths(profiles: "/etc/almanac/profiles.d", state: "/var/lib/almanac", runtime: "/run/almanac")
         }
@@ -28,7 +30,8 @@ public struct AlmanacPaths: Sendable, Hashable {
         let config = xdg("XDG_CONFIG_HOME", home + "/.config")
         let state = xdg("XDG_STATE_HOME", home + "/.local/state")
         let runtime = xdg("XDG_RUNTIME_DIR", "/tmp/almanac-\(uid)")
-        return AlmanacPaths(profiles: config + "/almanac/profiles.d", state: state + "/almanac",
-                            runtime: runtime + (runtime.hasSuffix("almanac-\(uid)") ? "" : "/almanac"))
+        return AlmanacPaths(
+            profiles: config + "/almanac/profiles.d", state: state + "/almanac",
+            runtime: runtime + (runtime.hasSuffix("almanac-\(uid)") ? "" : "/almanac"))
     }
 }

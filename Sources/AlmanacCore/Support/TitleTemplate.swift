@@ -14,8 +14,9 @@ public struct TitleTemplate: Sendable {
         } catch let error as MustacheTemplate.ParserError {
             let ctx = error.context
             let column = ctx.lineNumber == 1 ? max(1, ctx.columnNumber - Self.pragma.count) : ctx.columnNumber
-            throw AlmanacError(.configInvalidValue,
-                               "template error at line \(ctx.lineNumber), column \(column): \(error.error)")
+            throw AlmanacError(
+                .configInvalidValue,
+                "template error at line \(ctx.lineNumber), column \(column): \(error.error)")
         }
     }
 

@@ -144,10 +144,12 @@ public final class WorkerRuntime: @unchecked Sendable {
                 lastBeat = mono
                 if takeReleaseRequest() { releaseIdlePages() }
             }
-            retries.merge(retryLock.withLock { () -> [String: Date] in
-                defer { retryInbox = [:] }
-                return retryInbox
-            }) { _, new in new }
+            retries.merge(
+                retryLock.withLock { () -> [String: Date] in
+                    defer { retryInbox = [:] }
+                    return retryInbox
+                }
+            ) { _, new in new }
             for (job, due) in retries.sorted(by: { $0.key < $1.key }) where due <= now {
                 _ = queue.addSync(id: nil, job: job, options: RunOptions(trigger: .retry))
                 retries[job] = nil

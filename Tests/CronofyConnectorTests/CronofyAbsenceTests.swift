@@ -8,7 +8,7 @@ import Testing
 
 /// The sync engine between a memory source and the cronofy connector on the fake Cronofy: an
 /// event moved out of the window is neither a cancellation in a delta nor in a full listing.
-@Suite("engine → cronofy: events moved out of the window", .serialized, .timeLimit(.minutes(2)))
+@Suite("engine → cronofy: events moved out of the window", .serialized, .timeLimit(.minutes(5)))
 struct CronofyAbsenceTests {
     @Test func anEventMovedOutOfTheWindowIsNotACancellation() throws {
         let h = try SyncHarness(

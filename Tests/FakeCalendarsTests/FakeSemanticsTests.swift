@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The fakes' own contract, checked with plain HTTP calls.
-@Suite("fake servers behave like the services", .serialized, .timeLimit(.minutes(2)))
+@Suite("fake servers behave like the services", .serialized, .timeLimit(.minutes(5)))
 struct FakeSemanticsTests {
     func session(_ service: FakeService) throws -> (FakeServer, HTTPClient, [String: String]) {
         let server = try FakeServer(service)

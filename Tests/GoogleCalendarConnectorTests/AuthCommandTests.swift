@@ -5,7 +5,7 @@ import Testing
 
 /// `almanac auth google` run as a process against the fake Google: the built binary, a profile on
 /// disk, a code passed with --code (the path used on machines without a browser).
-@Suite("almanac auth against the fake Google", .serialized, .timeLimit(.minutes(2)))
+@Suite("almanac auth against the fake Google", .serialized, .timeLimit(.minutes(5)))
 struct AuthCommandTests {
     static var binary: String {
         if let b = ProcessInfo.processInfo.environment["ALMANAC_BIN"] { return b }

@@ -54,7 +54,7 @@ import Testing
         let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2", "v3-derived"])
+        #expect(migrations == ["v1", "v2", "v3-derived", "v4-held"])
     }
 
     /// A state file written before `response_to` existed opens, keeps its rows, and gains the column.
@@ -87,6 +87,33 @@ import Testing
         s.responseTo = "accepted"
         try store.commit(job: "j", upserts: [s])
         #expect(try store.items(job: "j").first?.responseTo == "accepted")
+    }
+
+    /// A state file of schema v3 opens, keeps its rows (each side taken to hold the base, as
+    /// before), and gains what each side holds apart from the base.
+    @Test func aVersionThreeFileIsMigratedInPlace() throws {
+        let path = Self.path()
+        let old = try StateStore(path: path)
+        try old.commit(
+            job: "j",
+            upserts: [
+                ItemState(keyFrom: "A1", keyTo: "x1", hashFrom: "h1", baseData: Data("{}".utf8), derived: [.title])
+            ])
+        let db = try DatabaseQueue(path: path)
+        try db.write { db in
+            try db.execute(sql: "ALTER TABLE items DROP COLUMN held_from")
+            try db.execute(sql: "ALTER TABLE items DROP COLUMN held_to")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v4-held'")
+        }
+        try db.close()
+        let store = try StateStore(path: path)
+        var s = try #require(try store.items(job: "j").first)
+        #expect(s.keyFrom == "A1" && s.hashFrom == "h1" && s.derived == [.title])
+        #expect(s.heldFrom == nil && s.heldTo == nil)
+        s.heldTo = Data("{\"location\":\"Room 9\"}".utf8)
+        try store.commit(job: "j", upserts: [s])
+        #expect(try store.items(job: "j").first?.heldTo == s.heldTo)
+        #expect(try store.items(job: "j").first?.heldFrom == nil)
     }
 
     @Test func aKeyCannotBeLinkedTwice() throws {

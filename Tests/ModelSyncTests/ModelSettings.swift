@@ -17,12 +17,6 @@ enum KnownDefect: String, CaseIterable, Sendable {
     case lostStateDeletedEvent = "12.6"
     /// 12.7: after lost state, `on_confirmed` runs again for responses already written back.
     case lostStateRepeatsWriteBack = "12.7"
-    /// Found by this test (not in issue 12): with `apply_back.update = false`, a calendar edit the
-    /// row does not take is undone on the calendar at the row's next change. The base keeps the
-    /// row's value for that field (so it is not mistaken for a new edit), and on a delta read the
-    /// unread calendar side is taken to hold the base, so the update sends the row's old value.
-    /// Stepped around by not editing a row after it refused a calendar value.
-    case refusedEditUndone = "model.1"
 }
 
 /// What a model run covers: seeds, rounds, and the defects it steps around.

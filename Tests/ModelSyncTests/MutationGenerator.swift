@@ -45,20 +45,19 @@ struct MutationGenerator {
         let events = m.events.keys.sorted()
         let inRows = rows.filter { m.inWindow(m.rows[$0]!.fields) }
         let farRows = rows.filter { !m.inWindow(m.rows[$0]!.fields) }
-        let editable = known.contains(.refusedEditUndone) ? rows.filter { !m.refusedRows.contains($0) } : rows
         let inEvents = events.filter { m.inWindow(m.events[$0]!.fields) }
         let farEvents = events.filter { !m.inWindow(m.events[$0]!.fields) }
         let roll = Int.random(in: 0..<100, using: &random)
         switch roll {
         case 0..<14: return newRow(far: random.chance(0.2))
-        case 14..<40 where !editable.isEmpty:
-            let id = random.pick(editable)
+        case 14..<40 where !rows.isEmpty:
+            let id = random.pick(rows)
             return editRow(id, m.rows[id]!.fields, inWindow: m.inWindow(m.rows[id]!.fields))
         case 40..<44 where !farRows.isEmpty:
-            let id = random.pick(farRows)  // never linked, so never refused a calendar value
+            let id = random.pick(farRows)
             return .putRow(id: id, moved(m.rows[id]!.fields, far: false), newer: random.chance(0.5), what: "move in")
         case 44..<47 where !inRows.isEmpty && !known.contains(.rowMovedOutDeletes):
-            guard let id = inRows.filter({ editable.contains($0) }).randomElement(using: &random) else { return nil }
+            guard let id = inRows.randomElement(using: &random) else { return nil }
             return .putRow(id: id, moved(m.rows[id]!.fields, far: true), newer: random.chance(0.5), what: "move out")
         case 47..<53 where !rows.isEmpty: return .deleteRow(id: random.pick(rows))
         case 53..<60: return .createEvent(fields(far: random.chance(0.15), email: random.chance(0.8)))

@@ -19,9 +19,6 @@ struct SyncModel {
     var links: [Link] = []
     /// Per row, the generations of event ids used so far (Google keeps deleted ids reserved).
     var generationsUsed: [String: Int] = [:]
-    /// Rows that refused a calendar value (`apply_back.update = false`): see
-    /// `KnownDefect.refusedEditUndone`.
-    var refusedRows: Set<String> = []
 
     var synced: [Field] { Field.synced(config.calendar) }
 
@@ -213,8 +210,6 @@ struct SyncModel {
         if fromDiff && config.applyBack.update {
             for field in synced { field.copy(from: fromNew, into: &rows[id]!.fields) }
             counts.fromUpdated += 1
-        } else if fromDiff {
-            refusedRows.insert(id)
         }
         var base = toNew
         for field in synced {

@@ -17,7 +17,8 @@ final class PlanInputs: Sendable {
 /// Planning for one item the state knows (phase A of `Planner`), and for items linked on first
 /// sync. Each side is one of: seen (read now), gone (tombstone, or absent from a chunk that was
 /// listed completely and covers its last start) or unknown (not read: outside the window, or
-/// unchanged in a delta) — an unknown side is taken to still hold its base.
+/// unchanged in a delta) — an unknown side is taken to still hold what it held when last seen
+/// (its base, or the value it refused to take: `ItemState.held`).
 struct Linked {
     let inputs: PlanInputs
     let state: ItemState
@@ -121,10 +122,11 @@ struct Linked {
         return job.id(side, sourceKey: sourceKey, generation: state.generation)
     }
 
-    /// A side not read this run, taken to still hold the base it had.
-    /// On `from`, the item as stored is the base without the fields the job derived.
+    /// A side not read this run, taken to still hold what it held when last seen: the base, or
+    /// its own value where it did not take the merge (`ItemState.held`).
+    /// On `from`, the item as stored is that content without the fields the job derived.
     private func baseAsSeen(_ side: ConnectorContext.Side) -> Seen? {
-        guard let base = state.base, let key = state.key(side) else { return nil }
+        guard let base = state.held(side), let key = state.key(side) else { return nil }
         let hash = (side == .from ? state.hashFrom : state.hashTo) ?? p.hash(base)
         var stored = base
         if side == .from { SyncJob.clear(state.derived, of: &stored) }
@@ -295,6 +297,11 @@ struct Linked {
         item.next.versionTo = t.item.version
         item.next.responseTo = responseTo
         item.next.setBase(newBase, zone: job.timeZone)
+        // What each side holds now, where it differs from the base: the value it refused.
+        let fromHolds = fromDiff && wroteFrom ? job.fromView(fromWrite) : f.event
+        let toHolds = toDiff && wroteTo ? toNew : t.event
+        item.next.setHeld(fromHolds, .from, differsFromBase: !p.same(fromHolds, newBase))
+        item.next.setHeld(toHolds, .to, differsFromBase: !p.same(toHolds, newBase))
         item.next.derived = job.derived(wroteFrom && fromDiff ? fromWrite : f.item.event)
         item.merged = toNew
         item.stateChanged = true

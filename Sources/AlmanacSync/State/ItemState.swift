@@ -15,6 +15,12 @@ public struct ItemState: Hashable, Sendable {
     public var versionTo: String?
     /// The base: the merged content both sides agreed on, as JSON (decoded only for merges).
     public var baseData: Data?
+    /// What each side holds where it differs from the base (nil: it holds the base), as JSON. A
+    /// side keeps its own value when it may not take the merge (`apply.update` or
+    /// `apply_back.update` false); a run that does not read that side (a delta without it) must
+    /// see that value, not the base, or its next update would undo the edit it refused to take.
+    public var heldFrom: Data?
+    public var heldTo: Data?
     /// The base's start, for window-aware deletes.
     public var start: Date?
     /// Generation of the deterministic id used for the next create (DESIGN §5).
@@ -34,7 +40,8 @@ public struct ItemState: Hashable, Sendable {
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
         hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
-        start: Date? = nil, generation: Int = 0, origin: ConnectorContext.Side = .from,
+        heldFrom: Data? = nil, heldTo: Data? = nil, start: Date? = nil, generation: Int = 0,
+        origin: ConnectorContext.Side = .from,
         writeBack: String? = nil, responseTo: String? = nil, derived: Set<EventField> = []
     ) {
         self.id = id
@@ -45,6 +52,8 @@ public struct ItemState: Hashable, Sendable {
         self.versionFrom = versionFrom
         self.versionTo = versionTo
         self.baseData = baseData
+        self.heldFrom = heldFrom
+        self.heldTo = heldTo
         self.start = start
         self.generation = generation
         self.origin = origin
@@ -70,10 +79,25 @@ public struct ItemState: Hashable, Sendable {
         return try? JSONDecoder().decode(Event.self, from: baseData)
     }
 
-    /// Sets the base event (and its start, for windows).
+    /// Sets the base event (and its start, for windows); both sides are taken to hold it.
     public mutating func setBase(_ event: Event, zone: TimeZone) {
         baseData = BaseJSON.encode(event)
         start = event.start.date(in: zone)
+        heldFrom = nil
+        heldTo = nil
+    }
+
+    /// What `side` holds as last seen: its own content where it kept a value the base does not
+    /// have, else the base.
+    public func held(_ side: ConnectorContext.Side) -> Event? {
+        guard let data = side == .from ? heldFrom : heldTo else { return base }
+        return (try? JSONDecoder().decode(Event.self, from: data)) ?? base
+    }
+
+    /// Records what `side` holds: `event`, kept only when it differs from the base.
+    mutating func setHeld(_ event: Event, _ side: ConnectorContext.Side, differsFromBase: Bool) {
+        let data = differsFromBase ? BaseJSON.encode(event) : nil
+        if side == .from { heldFrom = data } else { heldTo = data }
     }
 
     public func key(_ side: ConnectorContext.Side) -> String? { side == .from ? keyFrom : keyTo }

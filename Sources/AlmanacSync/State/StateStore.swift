@@ -82,6 +82,13 @@ public final class StateStore: Sendable {
             // if the source held them.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN derived TEXT")
         }
+        m.registerMigration("v4-held") { db in
+            // What each side holds where it differs from the base (`ItemState.heldFrom`/`heldTo`):
+            // a value a side refused is not undone on it by a run that does not read that side.
+            // NULL (every row migrated) means the side holds the base, as before.
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN held_from BLOB")
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN held_to BLOB")
+        }
         return m
     }
 
@@ -94,7 +101,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back, response_to, derived FROM items WHERE job = ?
+                           origin, write_back, response_to, derived, held_from, held_to FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
@@ -102,7 +109,7 @@ public final class StateStore: Sendable {
                 out.append(
                     ItemState(
                         id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
-                        versionFrom: r[5], versionTo: r[6], baseData: r[7],
+                        versionFrom: r[5], versionTo: r[6], baseData: r[7], heldFrom: r[14], heldTo: r[15],
                         start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
                         origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
                         responseTo: r[12], derived: ItemState.derived(fromText: r[13])))
@@ -123,14 +130,14 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back, response_to, derived)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to, derived, held_from, held_to)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?
+                                     response_to = ?, derived = ?, held_from = ?, held_to = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -141,7 +148,7 @@ public final class StateStore: Sendable {
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
-                    s.derivedText,
+                    s.derivedText, s.heldFrom, s.heldTo,
                 ]
                 if let id = s.id {
                     try update.execute(arguments: StatementArguments(values + [id]))

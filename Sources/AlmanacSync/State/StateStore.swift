@@ -82,6 +82,10 @@ public final class StateStore: Sendable {
             // if the source held them.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN derived TEXT")
         }
+        m.registerMigration("v4-away") { db in
+            // The sides on which the item was last seen out of the window (`ItemState.away`).
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN away TEXT")
+        }
         return m
     }
 
@@ -94,7 +98,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back, response_to, derived FROM items WHERE job = ?
+                           origin, write_back, response_to, derived, away FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
@@ -106,6 +110,7 @@ public final class StateStore: Sendable {
                         start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
                         origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
                         responseTo: r[12], derived: ItemState.derived(fromText: r[13])))
+                out[out.count - 1].away = ItemState.away(fromText: r[14])
             }
             return out
         }
@@ -123,14 +128,14 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back, response_to, derived)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to, derived, away)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?
+                                     response_to = ?, derived = ?, away = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -141,7 +146,7 @@ public final class StateStore: Sendable {
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
-                    s.derivedText,
+                    s.derivedText, s.awayText,
                 ]
                 if let id = s.id {
                     try update.execute(arguments: StatementArguments(values + [id]))

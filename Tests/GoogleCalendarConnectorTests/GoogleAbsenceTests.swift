@@ -119,6 +119,25 @@ struct GoogleAbsenceTests {
         #expect(idle.fromCounts.cancelled == 0)
     }
 
+    /// The event is renamed on the calendar while its row is out of the window: once the row is
+    /// back, the rename is merged (the sync token reported it only while the row was away).
+    @Test func anEditMadeWhileTheRowWasAwayIsMergedWhenTheRowIsBack() throws {
+        let (h, g) = try synced(Self.window + "\ndirection = \"two-way\"")
+        #expect(try run(h, g.connector).result == .success)  // stores the sync token
+        let id = try #require(g.server.google!.events().first?["id"] as? String)
+        try h.fromStore.put(h.event("Checkup", hours: 60 * 24), key: "A1")
+        #expect(try run(h, g.connector).result == .success)
+        g.server.google!.edit(id) { $0["summary"] = "Checkup, renamed" }
+        #expect(try run(h, g.connector).fromCounts.changed == 0)
+        try h.fromStore.put(h.event("Checkup", hours: 40), key: "A1")
+        let report = try run(h, g.connector)
+        #expect(report.result == .success, "\(report.failures)")
+        #expect(h.fromStore.live["A1"]?.event.title == "Checkup, renamed")
+        #expect(g.server.google!.events().first?["summary"] as? String == "Checkup, renamed")
+        let idle = try run(h, g.connector)
+        #expect(idle.result == .success && idle.toCounts.changed == 0 && idle.fromCounts.changed == 0)
+    }
+
     @Test func anUnsyncedEditDoesNotBlockALaterDelete() throws {
         let (h, g) = try synced()
         #expect(try run(h, g.connector).result == .success)  // stores the sync token

@@ -67,4 +67,18 @@ struct CronofyAbsenceTests {
         let event = try #require(c.server.cronofy!.managedEvents()[id])
         #expect((event["start"] as? String).flatMap { try? Date($0, strategy: .iso8601) } == later)
     }
+
+    /// The event is moved out of the window and deleted on the calendar, and its row deleted: the
+    /// delta reports the deletion (it reads outside the window), so nothing is sent and nothing
+    /// counted as deleted; the link is forgotten, as on Google.
+    @Test func aRowAndItsEventDeletedOutsideTheWindowAreForgottenNotDeleted() throws {
+        let (h, c, id, _) = try movedOut()
+        #expect(try run(h, c).result == .success)
+        c.server.cronofy!.userDelete(key: id)
+        try h.fromStore.remove("A1")
+        let report = try run(h, c)
+        #expect(report.result == .success, "\(report.failures)")
+        #expect(report.toCounts.deleted == 0 && report.toCounts.changed == 0)
+        #expect(try h.state.items(job: "j").isEmpty)
+    }
 }

@@ -11,10 +11,12 @@ enum KnownDefect: String, CaseIterable, Sendable {
     /// unread calendar side is taken to hold the base, so the update sends the row's old value.
     /// Stepped around by not editing a row after it refused a calendar value.
     case refusedEditUndone = "model.1"
-    /// Found by this test: the state is lost while a row's event is out of the window; the row,
-    /// in the window, finds no event to link (the listing does not reach it) and is created
-    /// again; Cronofy upserts by `event_id`, so the create moves the event back over the user's
-    /// move. Stepped around by not losing the state while a linked event is away.
+    /// Found by this test: the state is lost while a linked item is out of the window on one
+    /// side. The side still in the window finds nothing to link to (the listing does not reach
+    /// the other) and is created again: a row's event is re-created (Cronofy upserts by
+    /// `event_id`, moving the event back over the user's move), a calendar event's row is
+    /// written back again (the insert meets the row's key). Stepped around by not losing the
+    /// state while a linked item is away, and by changing nothing after a loss in its round.
     case lostStateEventAway = "model.2"
 }
 

@@ -6,7 +6,8 @@ extension CronofyConnector {
     /// One page of `GET /v1/events` for the calendar, with `tzid` and `include_managed=true`
     /// (almanac's own events are managed). Without a cursor: the window in full (items whose
     /// start falls in it). With a cursor (a `last_modified` instant): the changes since, deleted
-    /// events included and reported as `deleted`. Pages follow `pages.next_page`; the last page
+    /// events included and reported as `deleted`, over `lookupSpanDays` either side of the window
+    /// (changes anywhere in time, as a Google sync token). Pages follow `pages.next_page`; the last page
     /// carries the new cursor (the read's start, less a small overlap).
     ///
     /// The cursor is `v1|<instant>|<marks>`: `last_modified` is read from the instant (the read's
@@ -32,11 +33,14 @@ extension CronofyConnector {
             let since = previous?.since ?? request.since
             mode = since == nil ? "full" : "delta"
             cursor = CronofyCursor(since: Date().addingTimeInterval(-CronofyConnector.cursorOverlap), marks: [])
+            // A delta covers the lookup span, not only the window: an event moved out of the
+            // window, or deleted outside it, is reported as a Google sync token reports it.
+            let span = since == nil ? 0 : TimeInterval(Self.lookupSpanDays * 86_400)
             var q: [(String, String)] = [
                 ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID),
                 ("include_managed", "true"),
-                ("from", day(request.window.start, roundUp: false)),
-                ("to", day(request.window.end, roundUp: true)),
+                ("from", day(request.window.start.addingTimeInterval(-span), roundUp: false)),
+                ("to", day(request.window.end.addingTimeInterval(span), roundUp: true)),
             ]
             if let since {
                 q += [("last_modified", CronofyMapping.utc(since)), ("include_deleted", "true")]

@@ -16,6 +16,7 @@ import Testing
             var s = ItemState(
                 keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1", versionTo: "v1",
                 derived: [.title])
+            s.away = [.from, .to]
             s.setBase(
                 Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
                 zone: TimeZone(identifier: "UTC")!)
@@ -36,6 +37,7 @@ import Testing
         #expect(items.map(\.keyFrom) == ["A1"])
         #expect(items[0].base?.title == "Visit")
         #expect(items[0].derived == [.title])
+        #expect(items[0].away == [.from, .to])
         #expect(items[0].start == Date(timeIntervalSince1970: 1_900_000_000))
         #expect(try store.cursor(job: "j", side: .from) == "seq:9")
         #expect(try store.cursor(job: "j", side: .to) == nil)
@@ -54,7 +56,7 @@ import Testing
         let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2", "v3-derived", "v4-held"])
+        #expect(migrations == ["v1", "v2", "v3-derived", "v4-held", "v5-away"])
     }
 
     /// A state file written before `response_to` existed opens, keeps its rows, and gains the column.

@@ -64,6 +64,80 @@ struct GoogleAbsenceTests {
         #expect(try h.state.items(job: "j").contains { $0.keyFrom == "A1" && $0.keyTo == id })
     }
 
+    /// Moves the event `id` 60 days ahead, out of the window.
+    func moveOut(_ h: SyncHarness, _ g: GoogleHarness, _ id: String) {
+        let later = h.now.addingTimeInterval(60 * 86_400)
+        g.server.google!.edit(id) { e in
+            e["start"] = ["dateTime": Self.rfc3339(later)]
+            e["end"] = ["dateTime": Self.rfc3339(later.addingTimeInterval(1_800))]
+        }
+    }
+
+    /// A sync token reports the move too: the row is left alone as after a full listing.
+    @Test func anEventMovedOutOfTheWindowIsLeftAloneByADelta() throws {
+        let (h, g) = try synced(Self.window + "\ndirection = \"two-way\"")
+        #expect(try run(h, g.connector).result == .success)  // stores the sync token
+        let id = try #require(g.server.google!.events().first?["id"] as? String)
+        moveOut(h, g, id)
+        let start = h.fromStore.live["A1"]?.event.start
+        let report = try run(h, g.connector)
+        #expect(report.result == .success, "\(report.failures)")
+        #expect(report.fromCounts.changed == 0 && report.fromCounts.cancelled == 0)
+        #expect(h.fromStore.live["A1"]?.event.start == start)
+        #expect(try h.state.items(job: "j").contains { $0.keyFrom == "A1" && $0.keyTo == id })
+        let full = try run(h, g.connector, RunOptions(full: true))
+        #expect(full.result == .success && full.fromCounts.changed == 0 && full.toCounts.changed == 0)
+    }
+
+    /// The event is deleted on the calendar while its row is out of the window: once the row is
+    /// back, the deletion is honoured as one from the calendar (a cancellation written back, the
+    /// row deleted under `apply_back.delete`), though the sync token reported it only once.
+    @Test(arguments: [false, true])
+    func anEventDeletedWhileItsRowWasAwayIsACancellationWhenTheRowIsBack(deleteBack: Bool) throws {
+        let applyBack = "apply_back = { create = true, update = true, delete = \(deleteBack) }"
+        let (h, g) = try synced(Self.window + "\ndirection = \"two-way\"\n" + applyBack)
+        #expect(try run(h, g.connector).result == .success)  // stores the sync token
+        let id = try #require(g.server.google!.events().first?["id"] as? String)
+        let row = try #require(h.fromStore.live["A1"]?.event)
+        try h.fromStore.put(h.event("Checkup", hours: 60 * 24), key: "A1")
+        #expect(try run(h, g.connector).result == .success)
+        #expect(g.server.google!.events().count == 1)
+        g.server.google!.userDelete(id)
+        let away = try run(h, g.connector)
+        #expect(away.result == .success, "\(away.failures)")
+        #expect(away.fromCounts.changed == 0 && away.fromCounts.cancelled == 0, "\(away.fromCounts)")
+        try h.fromStore.put(row, key: "A1")
+        let back = try run(h, g.connector)
+        #expect(back.result == .success, "\(back.failures)")
+        #expect(back.fromCounts.cancelled == 1)
+        #expect(back.fromCounts.deleted == (deleteBack ? 1 : 0))
+        #expect(h.fromStore.live["A1"] == nil || h.fromStore.live["A1"]?.writeBacks == ["cancelled"])
+        #expect((h.fromStore.live["A1"] == nil) == deleteBack)
+        #expect(g.server.google!.events().isEmpty)
+        let idle = try run(h, g.connector)
+        #expect(idle.result == .success && idle.toCounts.changed == 0 && idle.fromCounts.changed == 0)
+        #expect(idle.fromCounts.cancelled == 0)
+    }
+
+    /// The event is renamed on the calendar while its row is out of the window: once the row is
+    /// back, the rename is merged (the sync token reported it only while the row was away).
+    @Test func anEditMadeWhileTheRowWasAwayIsMergedWhenTheRowIsBack() throws {
+        let (h, g) = try synced(Self.window + "\ndirection = \"two-way\"")
+        #expect(try run(h, g.connector).result == .success)  // stores the sync token
+        let id = try #require(g.server.google!.events().first?["id"] as? String)
+        try h.fromStore.put(h.event("Checkup", hours: 60 * 24), key: "A1")
+        #expect(try run(h, g.connector).result == .success)
+        g.server.google!.edit(id) { $0["summary"] = "Checkup, renamed" }
+        #expect(try run(h, g.connector).fromCounts.changed == 0)
+        try h.fromStore.put(h.event("Checkup", hours: 40), key: "A1")
+        let report = try run(h, g.connector)
+        #expect(report.result == .success, "\(report.failures)")
+        #expect(h.fromStore.live["A1"]?.event.title == "Checkup, renamed")
+        #expect(g.server.google!.events().first?["summary"] as? String == "Checkup, renamed")
+        let idle = try run(h, g.connector)
+        #expect(idle.result == .success && idle.toCounts.changed == 0 && idle.fromCounts.changed == 0)
+    }
+
     @Test func anUnsyncedEditDoesNotBlockALaterDelete() throws {
         let (h, g) = try synced()
         #expect(try run(h, g.connector).result == .success)  // stores the sync token

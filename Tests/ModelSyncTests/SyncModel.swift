@@ -119,8 +119,9 @@ struct SyncModel {
         let event = link.eventKey.flatMap { events[$0] }
         guard let id = link.rowID else { return event != nil }  // the row is gone; the event is left alone
         guard let row = rows[id] else {
-            // Deleted in the database.
-            guard let key = link.eventKey, event != nil else { return false }
+            // Deleted in the database; an event away from the window waits until it is back.
+            guard let key = link.eventKey, let event else { return false }
+            guard inWindow(event.fields) else { return true }
             if config.apply.delete {
                 events[key] = nil
                 counts.toDeleted += 1

@@ -66,9 +66,9 @@ public final class SyncEngine {
         var fromRead = try read(from, side: .from, window: window, options: options, progress: progress)
         var toRead = try read(to, side: .to, window: window, options: options, progress: progress)
         try AbsenceCheck(connector: from, side: .from, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &fromRead)
+            .confirm(states, in: &fromRead, other: toRead)
         try AbsenceCheck(connector: to, side: .to, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &toRead)
+            .confirm(states, in: &toRead, other: fromRead)
 
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
         let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)

@@ -28,10 +28,27 @@ struct AbsenceCheck {
         }
     }
 
-    /// Asks the connector about the suspects of `read` and records the answer in it.
+    /// Keys of `states` on this side that `read` did not return, of items back in the window on
+    /// the other side after being away (`ItemState.away`): a delta does not return what did not
+    /// change since, and a change made while the item was away must not be lost. A key not found
+    /// is a confirmed deletion.
+    func returning(_ states: [ItemState], in read: SideRead, other: SideRead) -> [String] {
+        let otherSide: ConnectorContext.Side = side == .from ? .to : .from
+        return states.compactMap { s in
+            guard s.away.contains(otherSide), let key = s.key(side), read.items[key] == nil,
+                !read.deleted.contains(key), let otherKey = s.key(otherSide), let back = other.items[otherKey],
+                other.inWindow(back.event, zone: timeZone)
+            else { return nil }
+            return key
+        }
+    }
+
+    /// Asks the connector about the suspects of `read` (and the keys `returning` names, `other`
+    /// being the other side's read) and records the answer in it.
     /// - Throws: what `lookup` throws, with the side named; the run then deletes nothing.
-    func confirm(_ states: [ItemState], in read: inout SideRead) throws {
-        let keys = Self.suspects(states, side: side, in: read)
+    func confirm(_ states: [ItemState], in read: inout SideRead, other: SideRead) throws {
+        let back = returning(states, in: read, other: other)
+        let keys = Self.suspects(states, side: side, in: read) + back
         guard !keys.isEmpty, connector.capabilities.contains(.lookup) else { return }
         let found: [SourceItem]
         do {
@@ -50,5 +67,7 @@ struct AbsenceCheck {
                 read.movedAway.insert(item.key)
             }
         }
+        let foundKeys = Set(found.map(\.key))
+        for key in back where !foundKeys.contains(key) { read.deleted.insert(key) }
     }
 }

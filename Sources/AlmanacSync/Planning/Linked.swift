@@ -39,7 +39,7 @@ struct Linked {
 
     var toGone: Bool {
         guard let k = state.keyTo else { return true }
-        return toSeen == nil && to.isDeleted(k, lastStart: state.start)
+        return toSeen == nil && (state.toDeletedWhileAway || to.isDeleted(k, lastStart: state.start))
     }
 
     /// `findOnTo(id)`: an unlinked `to` item carrying the create id `id`, if one was read.

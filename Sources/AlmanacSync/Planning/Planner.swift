@@ -46,15 +46,17 @@ struct Planner {
             if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
-            // Moved out of the window on one side: left alone, its link kept (`AbsenceCheck`).
-            if let k = s.keyFrom, from.movedAway.contains(k) {
+            // Moved out of the window on one side: left alone, its link kept (`Planner+Away`).
+            let (away, next) = awayState(s, fi, ti, from: from, to: to)
+            if away {
+                if next != s {
+                    plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                }
                 plan.unchanged += 1
                 continue
             }
-            if let k = s.keyTo, to.movedAway.contains(k) {
-                plan.unchanged += 1
-                continue
-            }
+            let back = next != s  // back in the window: the state forgets it was away
+            let s = next
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)
@@ -64,7 +66,7 @@ struct Planner {
                     plan.unchanged += 1
                     // Versions change without content (a field the job does not sync): keep them
                     // current, or the next conditional write fails on a stale one.
-                    if fi.version != s.versionFrom || ti.version != s.versionTo {
+                    if fi.version != s.versionFrom || ti.version != s.versionTo || back {
                         var next = s
                         next.versionFrom = fi.version
                         next.versionTo = ti.version
@@ -83,6 +85,7 @@ struct Planner {
                 return index.seen(t, .to)
             })
             if let linked = item.next.keyTo, linked != s.keyTo { claimedTo.insert(linked) }
+            if back { item.stateChanged = true }
             if item.hasWrites || item.stateChanged || item.remove || !item.notes.isEmpty {
                 item.previous = s
                 if item.versionsOnly { plan.unchanged += 1 }

@@ -36,6 +36,9 @@ public struct ItemState: Hashable, Sendable {
     /// Fields of the base the job derived on the `from` side rather than read there (a title made
     /// by `title_template`): never written back unless the `to` side changed them.
     public var derived: Set<EventField>
+    /// The sides on which the item was last seen out of the window (moved away): left alone, and
+    /// still taken as away on a run that does not read it again (a delta reports a move once).
+    public var away: Set<ConnectorContext.Side> = []
 
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
@@ -60,6 +63,26 @@ public struct ItemState: Hashable, Sendable {
         self.writeBack = writeBack
         self.responseTo = responseTo
         self.derived = derived
+    }
+
+    /// Whether the `to` item was found deleted while the `from` item was out of the window: the
+    /// link is kept with no hash or version on `to` (a linked item always has a hash on `from`).
+    public var toDeletedWhileAway: Bool { keyTo != nil && hashTo == nil && versionTo == nil && hashFrom != nil }
+
+    /// Records that the `to` item is gone while the `from` item is away (`toDeletedWhileAway`).
+    public mutating func markToDeletedWhileAway() {
+        hashTo = nil
+        versionTo = nil
+    }
+
+    /// `away` as the state file keeps it: `from`, `to` or `from,to`; nil when empty.
+    var awayText: String? {
+        away.isEmpty
+            ? nil : [ConnectorContext.Side.from, .to].filter(away.contains).map(\.rawValue).joined(separator: ",")
+    }
+
+    static func away(fromText text: String?) -> Set<ConnectorContext.Side> {
+        Set((text ?? "").split(separator: ",").compactMap { ConnectorContext.Side(rawValue: String($0)) })
     }
 
     /// `derived` as the state file keeps it: field names in `EventField` order, comma-separated;

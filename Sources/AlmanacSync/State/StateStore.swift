@@ -89,6 +89,10 @@ public final class StateStore: Sendable {
             try db.execute(sql: "ALTER TABLE items ADD COLUMN held_from BLOB")
             try db.execute(sql: "ALTER TABLE items ADD COLUMN held_to BLOB")
         }
+        m.registerMigration("v5-away") { db in
+            // The sides on which the item was last seen out of the window (`ItemState.away`).
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN away TEXT")
+        }
         return m
     }
 
@@ -101,7 +105,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back, response_to, derived, held_from, held_to FROM items WHERE job = ?
+                           origin, write_back, response_to, derived, held_from, held_to, away FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             while let r = try rows.next() {
@@ -113,6 +117,7 @@ public final class StateStore: Sendable {
                         start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
                         origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
                         responseTo: r[12], derived: ItemState.derived(fromText: r[13])))
+                out[out.count - 1].away = ItemState.away(fromText: r[16])
             }
             return out
         }
@@ -130,14 +135,15 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back, response_to, derived, held_from, held_to)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to, derived, held_from, held_to,
+                                       away)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?, held_from = ?, held_to = ?
+                                     response_to = ?, derived = ?, held_from = ?, held_to = ?, away = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -148,7 +154,7 @@ public final class StateStore: Sendable {
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
-                    s.derivedText, s.heldFrom, s.heldTo,
+                    s.derivedText, s.heldFrom, s.heldTo, s.awayText,
                 ]
                 if let id = s.id {
                     try update.execute(arguments: StatementArguments(values + [id]))

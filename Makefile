@@ -4,11 +4,14 @@
 #   make test    install what is missing, start a throwaway PostgreSQL and MariaDB on loopback, run every test
 #   make bench   run the benchmarks in contrib/bench/*/run (not part of make test)
 #   make soak    the model-based sync test over many seeds (SOAK_SEEDS, SOAK_ROUNDS)
-#   make lint    swift format lint
+#   make lint    swift format lint, strict (any warning fails; make test runs it first)
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
 SWIFT       ?= swift
+# The build that tests use refuses an import of a package target that is not a declared dependency
+# (the module rules themselves: Tests/AlmanacCoreTests/ModuleImportTests.swift, docs/ARCHITECTURE.md).
+BUILD_FLAGS := --explicit-target-dependency-import-check error
 BUILD_DIR   := .build
 PG_DIR      := $(BUILD_DIR)/pg
 PY_DIR      := $(BUILD_DIR)/pyenv
@@ -39,7 +42,7 @@ deps:
 	@command -v $(SWIFT) >/dev/null || { echo "deps: swift is not on PATH (Swift 6.x toolchain needed)"; exit 1; }
 
 build: deps
-	$(SWIFT) build
+	$(SWIFT) build $(BUILD_FLAGS)
 
 ## release: one static binary (Swift runtime and Foundation linked in) that loads libcurl, libxml2,
 ## libodbc and libsqlite3 on first use (Sources/CLazyLibraries; contrib/build/drop-needed)
@@ -49,14 +52,14 @@ release: deps
 
 ## test: every test, with PostgreSQL and MariaDB started on loopback and services required; the official
 ## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks
-test: build
+test: lint build
 	@contrib/dev/pyenv $(PY_DIR)
 	@contrib/dev/pg start $(PG_DIR)
 	@trap 'contrib/dev/pg stop $(PG_DIR); contrib/dev/mariadb stop $(MARIADB_DIR)' EXIT; \
 	contrib/dev/mariadb start $(MARIADB_DIR); \
 	set -a; . $(PG_DIR)/env; . $(MARIADB_DIR)/env; set +a; \
 	export ALMANAC_REQUIRE_SERVICES=1 ALMANAC_BIN=$(ALMANAC_BIN); \
-	$(SWIFT) test
+	$(SWIFT) test $(BUILD_FLAGS)
 
 ## soak: the model-based random sync test (Tests/ModelSyncTests) over more seeds and rounds than
 ## make test plays: SOAK_SEEDS (a range 1-100 or a list 1,7,9), SOAK_ROUNDS rounds per seed
@@ -88,7 +91,7 @@ bench: release
 	done
 
 lint:
-	$(SWIFT) format lint --recursive --configuration .swift-format Package.swift Sources Plugins Tests
+	$(SWIFT) format lint --strict --recursive --configuration .swift-format Package.swift Sources Plugins Tests contrib
 
 clean:
 	@contrib/dev/pg stop $(PG_DIR) || true

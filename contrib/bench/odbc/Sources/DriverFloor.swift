@@ -42,7 +42,8 @@ func driverFloor(
     var env: SQLHENV?
     ok(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_ENV), nil, &env), "SQLAllocHandle(ENV)")
     ok(
-        SQLSetEnvAttr(env, SQLINTEGER(SQL_ATTR_ODBC_VERSION), UnsafeMutableRawPointer(bitPattern: Int(SQL_OV_ODBC3)), 0),
+        SQLSetEnvAttr(
+            env, SQLINTEGER(SQL_ATTR_ODBC_VERSION), UnsafeMutableRawPointer(bitPattern: Int(SQL_OV_ODBC3)), 0),
         "SQLSetEnvAttr")
     var dbc: SQLHDBC?
     ok(SQLAllocHandle(SQLSMALLINT(SQL_HANDLE_DBC), env, &dbc), "SQLAllocHandle(DBC)")
@@ -101,7 +102,9 @@ func driverFloor(
                 var size: SQLULEN = 0
                 var digits: SQLSMALLINT = 0
                 var nullable: SQLSMALLINT = 0
-                ok(SQLDescribeCol(stmt, SQLUSMALLINT(c), nil, 0, nil, &type, &size, &digits, &nullable), "SQLDescribeCol")
+                ok(
+                    SQLDescribeCol(stmt, SQLUSMALLINT(c), nil, 0, nil, &type, &size, &digits, &nullable),
+                    "SQLDescribeCol")
                 // The sizes are the connector's (ResultReader.binding); no column here is long.
                 let cType: Int32
                 let elementSize: Int

@@ -103,12 +103,13 @@ for round in 1...rounds {
     print(
         (phase == nil ? "almanac" : args[1])
             + String(
-            format:
-                " round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d; %.2f CPU s on the calling thread)",
-            round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum, mainCPU))
+                format:
+                    " round %d: %d rows (%d problems) in %.2f s = %.0f rows/s, %.2f CPU s = %.0f rows/CPU-s (checksum %d; %.2f CPU s on the calling thread)",
+                round, rows, problems, seconds, rate, cpu, Double(rows) / cpu, checksum, mainCPU))
 }
 print((phase == nil ? "almanac" : args[1]) + String(format: " best: %.0f rows/s", best))
 print(
     "bindings: "
         + (phase?.description
-            ?? "text as \(ODBCTextTransfer.forCurrentLocale() == .utf8 ? "UTF-8 (SQL_C_CHAR)" : "UTF-16 (SQL_C_WCHAR)")"))
+            ?? "text as \(ODBCTextTransfer.forCurrentLocale() == .utf8 ? "UTF-8 (SQL_C_CHAR)" : "UTF-16 (SQL_C_WCHAR)")")
+)

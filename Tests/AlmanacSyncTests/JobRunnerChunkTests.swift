@@ -87,7 +87,11 @@ struct JobRunnerChunkTests {
         for event in calendar.live.values.map(\.event) {
             let start = try #require(event.custom["chunk_start"]), end = try #require(event.custom["chunk_end"])
             guard seen.insert(start + "|" + end).inserted else { continue }
-            out.append((try #require(f.date(from: String(start.prefix(19)))), try #require(f.date(from: String(end.prefix(19))))))
+            out.append(
+                (
+                    try #require(f.date(from: String(start.prefix(19)))),
+                    try #require(f.date(from: String(end.prefix(19))))
+                ))
         }
         return (out.sorted { $0.0 < $1.0 }, calendar.live.count)
     }

@@ -47,13 +47,17 @@ struct RunIDTests {
         let deadline = Date().addingTimeInterval(30)
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while Date() < deadline && !events.contains("\"batch_done\":true") {
-            var fds = [pollfd(fd: worker.eventFD, events: Int16(POLLIN), revents: 0),
-                pollfd(fd: worker.stderrFD, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: worker.eventFD, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: worker.stderrFD, events: Int16(POLLIN), revents: 0),
+            ]
             guard poll(&fds, 2, 200) > 0 else { continue }
             for (i, p) in fds.enumerated() where p.revents != 0 {
                 let n = read(p.fd, &buffer, buffer.count)
                 guard n > 0 else { continue }
-                if i == 0 { events += String(decoding: buffer[0..<n], as: UTF8.self) } else {
+                if i == 0 {
+                    events += String(decoding: buffer[0..<n], as: UTF8.self)
+                } else {
                     logs += String(decoding: buffer[0..<n], as: UTF8.self)
                 }
             }
@@ -70,7 +74,9 @@ struct RunIDTests {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }
         let started = messages.filter { $0["type"] as? String == "run_started" }.compactMap { $0["run_id"] as? String }
-        let finished = messages.filter { $0["type"] as? String == "run_finished" }.compactMap { $0["run_id"] as? String }
+        let finished = messages.filter { $0["type"] as? String == "run_finished" }.compactMap {
+            $0["run_id"] as? String
+        }
         #expect(started.count == 1 && started[0].count == 36, "\(events)")
         #expect(finished == started, "\(events)")
         #expect(Self.runIDs(in: logs, message: "run started", daemonLog: false) == started, "\(logs)")

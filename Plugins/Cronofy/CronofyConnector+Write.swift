@@ -7,7 +7,8 @@ extension CronofyConnector {
     /// Creates and updates are upserts by `event_id` (Cronofy has no conditional writes:
     /// `ifVersion` is not checked); deletes send `{event_id}`. Per entry: 2xx → written (no
     /// version: Cronofy returns none); 422 → failed, not retryable, naming the field; 404 on a
-    /// delete → gone; 429 and 5xx → retried with backoff, then failed (retryable).
+    /// delete → gone; 429 and 5xx → retried by the HTTP client (its one policy, `HTTPClient`),
+    /// then failed (retryable).
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
         try checkCalendar()
         var outcomes = [WriteOutcome?](repeating: nil, count: changes.count)
@@ -39,61 +40,54 @@ extension CronofyConnector {
                     reason: "the cronofy connector does not take write-backs; they go to the database side")
             }
         }
-        var pending = entries.keys.sorted()
-        var attempt = 0
-        while !pending.isEmpty {
-            attempt += 1
-            let chunks = stride(from: 0, to: pending.count, by: settings.batchSize).map {
-                Array(pending[$0..<min(pending.count, $0 + settings.batchSize)])
+        let batchURL = settings.baseURL + "/v1/batch"
+        let format = BatchFormat<[String: Any]>(
+            maxCalls: settings.batchSize, request: { try HTTPRequest.json("POST", batchURL, ["batch": $0]) },
+            answers: CronofyConnector.entryAnswers)
+        let order = entries.keys.sorted()
+        for (i, answer) in zip(order, try api.sendBatched(order.map { entries[$0]! }, as: format)) {
+            switch answer {
+            case .answered(let r):
+                outcomes[i] = outcome(status: r.status, data: r.jsonObject, change: changes[i])
+            case .requestAnswered(let r):
+                outcomes[i] = .failed(
+                    retryable: true, reason: "batch answered \(r.status): \(CronofyConnector.errorText(r))")
+            case .requestFailed(let e):
+                outcomes[i] = .failed(retryable: true, reason: e.message)
+            case .unanswered:
+                break
             }
-            let requests = try chunks.map {
-                try HTTPRequest.json("POST", settings.baseURL + "/v1/batch", ["batch": $0.map { entries[$0]! }])
-            }
-            var again: [Int] = []
-            for (chunk, answer) in zip(chunks, try api.sendAll(requests)) {
-                guard case .success(let r) = answer, r.isSuccess,
-                    let results = r.jsonObject?["batch"] as? [[String: Any]]
-                else {
-                    let reason: String
-                    switch answer {
-                    case .failure(let e): reason = e.message
-                    case .success(let r): reason = "batch answered \(r.status): \(CronofyConnector.errorText(r))"
-                    }
-                    for i in chunk { outcomes[i] = .failed(retryable: true, reason: reason) }
-                    continue
-                }
-                for (n, i) in chunk.enumerated() {
-                    guard n < results.count else {
-                        again.append(i)
-                        continue
-                    }
-                    let status = results[n]["status"] as? Int ?? 0
-                    let data = results[n]["data"] as? [String: Any]
-                    switch status {
-                    case 200..<300:
-                        outcomes[i] = .written(key: key(changes[i]), version: nil)
-                    case 404 where !isCreate(changes[i]):
-                        outcomes[i] = .gone
-                    case 422:
-                        outcomes[i] = .failed(
-                            retryable: false,
-                            reason: "Cronofy rejected the event: \(CronofyConnector.errorText(data))")
-                    case 401, 429, 500..<600:
-                        if status == 401 { api.tokens.invalidate() }
-                        outcomes[i] = .failed(retryable: true, reason: "Cronofy answered \(status)")
-                        again.append(i)
-                    default:
-                        outcomes[i] = .failed(
-                            retryable: false,
-                            reason: "Cronofy answered \(status): \(CronofyConnector.errorText(data))")
-                    }
-                }
-            }
-            if again.isEmpty || attempt >= settings.retry.maxAttempts { break }
-            http.sleep(settings.retry.delay(afterAttempt: attempt, retryAfter: nil))
-            pending = again
         }
         return outcomes.map { $0 ?? .failed(retryable: true, reason: "no answer from Cronofy for this entry") }
+    }
+
+    /// The outcome of one batch entry answered `status` with `data`.
+    func outcome(status: Int, data: [String: Any]?, change: Change) -> WriteOutcome {
+        switch status {
+        case 200..<300:
+            return .written(key: key(change), version: nil)
+        case 404 where !isCreate(change):
+            return .gone
+        case 422:
+            return .failed(
+                retryable: false, reason: "Cronofy rejected the event: \(CronofyConnector.errorText(data))")
+        case 401, 429, 500..<600:
+            return .failed(retryable: true, reason: "Cronofy answered \(status)")
+        default:
+            return .failed(retryable: false, reason: "Cronofy answered \(status): \(CronofyConnector.errorText(data))")
+        }
+    }
+
+    /// Each entry's answer in a `/v1/batch` answer (`{"batch":[{"status":…,"data":{…}}]}`), as
+    /// an HTTP answer of its own; nil for an entry the answer does not cover.
+    @Sendable static func entryAnswers(_ r: HTTPResponse, count: Int) -> [HTTPResponse?] {
+        let results = r.jsonObject?["batch"] as? [[String: Any]] ?? []
+        return (0..<count).map { n in
+            guard n < results.count else { return nil }
+            let data = results[n]["data"] as? [String: Any]
+            let body = data.flatMap { try? JSONSerialization.data(withJSONObject: $0) } ?? Data()
+            return HTTPResponse(status: results[n]["status"] as? Int ?? 0, body: body)
+        }
     }
 
     func key(_ c: Change) -> String {

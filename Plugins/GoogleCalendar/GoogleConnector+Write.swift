@@ -7,8 +7,9 @@ extension GoogleConnector {
     /// several batches in flight. Creates carry the deterministic id and the origin stamp;
     /// updates and deletes carry `If-Match` with the stored etag. Per call: 2xx → written;
     /// 409 on create and 412 → the current item is fetched → conflict; 404/410 → gone;
-    /// 403 rate-limit reasons, 429 and 5xx → retried with backoff, then failed (retryable);
-    /// other 4xx → failed (not retryable) with Google's message.
+    /// 403 rate-limit reasons, 429 and 5xx → retried by the HTTP client (its one policy,
+    /// `HTTPClient`), then failed (retryable); other 4xx → failed (not retryable) with Google's
+    /// message.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome?](repeating: nil, count: changes.count)
         var calls: [Int: MultipartBatch.Call] = [:]
@@ -18,47 +19,28 @@ extension GoogleConnector {
             case .failure(let box): outcomes[i] = box.outcome
             }
         }
-        var pending = calls.keys.sorted()
+        let batchURL = settings.baseURL + "/batch/calendar/v3"
+        let format = BatchFormat<MultipartBatch.Call>(
+            maxCalls: settings.batchSize, request: { MultipartBatch.request(url: batchURL, calls: $0) },
+            answers: { MultipartBatch.responses($0, count: $1) })
+        let order = calls.keys.sorted()
         var toFetch: [Int: String] = [:]
-        var attempt = 0
-        while !pending.isEmpty {
-            attempt += 1
-            let chunks = stride(from: 0, to: pending.count, by: settings.batchSize).map {
-                Array(pending[$0..<min(pending.count, $0 + settings.batchSize)])
-            }
-            let batchURL = settings.baseURL + "/batch/calendar/v3"
-            let requests = chunks.map { MultipartBatch.request(url: batchURL, calls: $0.map { calls[$0]! }) }
-            let answers = try api.sendAll(requests)
-            var again: [Int] = []
-            for (chunk, answer) in zip(chunks, answers) {
-                guard case .success(let outer) = answer, outer.isSuccess else {
-                    let reason: String
-                    switch answer {
-                    case .failure(let e): reason = e.message
-                    case .success(let r): reason = "batch request answered \(r.status): \(GoogleConnector.message(r))"
-                    }
-                    for i in chunk { outcomes[i] = .failed(retryable: true, reason: reason) }
-                    continue
+        for (i, answer) in zip(order, try api.sendBatched(order.map { calls[$0]! }, as: format)) {
+            switch answer {
+            case .answered(let r):
+                switch classify(r, change: changes[i], key: key(of: changes[i])) {
+                case .done(let o): outcomes[i] = o
+                case .transient(let reason): outcomes[i] = .failed(retryable: true, reason: reason)
+                case .fetch(let key): toFetch[i] = key
                 }
-                let inner = MultipartBatch.responses(outer, count: chunk.count)
-                for (i, r) in zip(chunk, inner) {
-                    guard let r else {
-                        again.append(i)
-                        continue
-                    }
-                    if r.status == 401 { api.tokens.invalidate() }
-                    switch classify(r, change: changes[i], key: key(of: changes[i])) {
-                    case .done(let o): outcomes[i] = o
-                    case .retry(let reason):
-                        again.append(i)
-                        outcomes[i] = .failed(retryable: true, reason: reason)
-                    case .fetch(let key): toFetch[i] = key
-                    }
-                }
+            case .requestAnswered(let r):
+                outcomes[i] = .failed(
+                    retryable: true, reason: "batch request answered \(r.status): \(GoogleConnector.message(r))")
+            case .requestFailed(let e):
+                outcomes[i] = .failed(retryable: true, reason: e.message)
+            case .unanswered:
+                break
             }
-            if again.isEmpty || attempt >= settings.retry.maxAttempts { break }
-            http.sleep(settings.retry.delay(afterAttempt: attempt, retryAfter: nil))
-            pending = again
         }
         for (i, current) in zip(toFetch.keys.sorted(), try fetch(toFetch.keys.sorted().map { toFetch[$0]! })) {
             outcomes[i] = .conflict(current: current)
@@ -68,7 +50,8 @@ extension GoogleConnector {
 
     enum Classified {
         case done(WriteOutcome)
-        case retry(String)
+        /// Failed for a passing reason (after the HTTP client's retries).
+        case transient(String)
         case fetch(String)
     }
 
@@ -87,7 +70,7 @@ extension GoogleConnector {
             let etag = r.headers["etag"] ?? (r.jsonObject?["etag"] as? String)
             return .done(.written(key: key, version: etag))
         case 401:
-            return .retry("the access token was refused")
+            return .transient("the access token was refused")
         case 409 where isCreate, 412:
             return .fetch(key)
         case 404 where isCreate:
@@ -95,9 +78,9 @@ extension GoogleConnector {
         case 404, 410:
             return .done(.gone)
         case 429, 500, 502, 503, 504:
-            return .retry("Google answered \(r.status): \(GoogleConnector.message(r))")
+            return .transient("Google answered \(r.status): \(GoogleConnector.message(r))")
         case 403 where GoogleConnector.isRateLimited(r):
-            return .retry("Google rate limit (\(GoogleConnector.reason(r) ?? "403"))")
+            return .transient("Google rate limit (\(GoogleConnector.reason(r) ?? "403"))")
         default:
             let field = GoogleConnector.reason(r).map { " [\($0)]" } ?? ""
             return .done(

@@ -2,14 +2,15 @@ import AlmanacCore
 import Foundation
 import Logging
 
-/// An ODBC source or sink: reads a window with the profile's `read_query`, chunk by chunk, and
-/// writes through the profile's `insert`/`update`/`delete`/`on_confirmed`/`on_cancelled`
-/// statements, every value bound as an ODBC parameter.
+/// An ODBC source or sink: reads a window with the profile's `read_query` and writes through the
+/// profile's `insert`/`update`/`delete`/`on_confirmed`/`on_cancelled` statements, every value
+/// bound as an ODBC parameter.
 ///
-/// Reads page through the window one `chunk_days` chunk per page (`continuation` is the next
-/// chunk's index); each page's coverage is `.complete(chunk)`, and the last page's is
-/// `.complete(window)`, since by then every chunk of the window has been listed. The connection is opened on
-/// first use and reopened once when a call fails with a lost connection (SQLSTATE 08xxx).
+/// A read runs `read_query` once over exactly the window it is handed (`:window_start`,
+/// `:window_end`) and returns one page whose coverage is `.complete(window)`. The engine decides
+/// the chunks (`SideReader`, by the job's `chunk_days`); this connector never splits them again.
+/// The connection is opened on first use and reopened once when a call fails with a lost
+/// connection (SQLSTATE 08xxx).
 public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
     public let fields: Set<EventField>
@@ -123,26 +124,21 @@ public final class ODBCConnector: Connector {
 
     // MARK: read
 
-    /// Reads one chunk of `request.window`. Throws `AlmanacError` when the query fails; rows
-    /// that cannot be mapped are `problems`, never errors.
+    /// Reads `request.window`, whole, in one page. Throws `AlmanacError` when the query fails
+    /// (or for a `continuation`: this connector never hands one out); rows that cannot be mapped
+    /// are `problems`, never errors.
     public func read(_ request: ReadRequest) throws -> ReadPage {
         guard let query = settings.readQuery else {
             throw AlmanacError(.configMissingKey, "job \"\(context.job)\": read_query is required to read \(place)")
         }
-        let chunks = request.window.chunks(days: settings.chunkDays)
-        var index = 0
         if let c = request.continuation {
-            guard let i = Int(c.dropFirst("chunk:".count)), c.hasPrefix("chunk:"), chunks.indices.contains(i) else {
-                throw AlmanacError(
-                    "odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
-            }
-            index = i
-        } else {
-            seenKeys.removeAll()
-            rowNumber = 0
-            singleRowReads = false
+            throw AlmanacError(
+                "odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
         }
-        let chunk = chunks[index]
+        seenKeys.removeAll()
+        rowNumber = 0
+        singleRowReads = false
+        let chunk = request.window
         let startRow = rowNumber
         seenKeys.mark()
         let page: ReadPage
@@ -160,14 +156,7 @@ public final class ODBCConnector: Connector {
             drop()
             throw queryError(e, what: "read_query for \(chunk)")
         }
-        var out = page
-        if index + 1 < chunks.count {
-            out.continuation = "chunk:\(index + 1)"
-        } else {
-            // The last page closes the listing: every chunk was read, so the whole window is covered.
-            out.coverage = .complete(request.window)
-        }
-        return out
+        return page
     }
 
     func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws

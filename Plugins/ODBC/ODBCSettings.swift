@@ -12,7 +12,6 @@ struct ODBCSettings {
     var fetchRows: Int
     /// The longest text or binary value read, in bytes; a longer one makes its row an item problem.
     var maxValueBytes: Int
-    var chunkDays: Int
     var readQuery: NamedStatement?
     /// `lookup_query`: the rows of `:keys`, wherever their start lies (`Connector.lookup`).
     var lookupQuery: NamedStatement?
@@ -87,7 +86,6 @@ struct ODBCSettings {
                 .configInvalidValue,
                 "\(place): max_value_bytes: expected 1024 to 1073741824 (bytes), got \(maxValueBytes)")
         }
-        chunkDays = context.chunkDays
         readQuery = context.jobSettings.string("read_query").map(NamedStatement.init)
         lookupQuery = context.jobSettings.string("lookup_query").map(NamedStatement.init)
         if let lookup = lookupQuery, let message = Self.lookupQueryProblem(lookup) {

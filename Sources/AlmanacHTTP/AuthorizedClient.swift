@@ -3,7 +3,8 @@ import Foundation
 import Logging
 
 /// An `HTTPClient` that adds `Authorization: Bearer …` from an `OAuthTokenSource`, and on a 401
-/// refreshes the token once and resends.
+/// (to a request, or to a call inside a batch) refreshes the token once and resends what was
+/// refused, once. Retries of any other failure are the `HTTPClient`'s alone.
 public final class AuthorizedClient {
     public let http: HTTPClient
     public let tokens: OAuthTokenSource
@@ -47,6 +48,37 @@ public final class AuthorizedClient {
             for (i, r) in zip(unauthorized, again) { results[i] = r }
         }
         return results
+    }
+
+    /// Sends calls in batches; see `HTTPClient.sendBatched`. Calls refused with 401 (their own
+    /// answer or their batch's) are sent once more after the token is refreshed. Also throws the
+    /// token source's errors.
+    public func sendBatched<Call>(_ calls: [Call], as format: BatchFormat<Call>) throws -> [BatchAnswer] {
+        var answers = try http.sendBatched(calls, as: authorized(format, token: try tokens.token()))
+        let unauthorized = answers.indices.filter {
+            switch answers[$0] {
+            case .answered(let r), .requestAnswered(let r): return r.status == 401
+            case .requestFailed, .unanswered: return false
+            }
+        }
+        if !unauthorized.isEmpty {
+            tokens.invalidate()
+            let token = try tokens.token()
+            let again = try http.sendBatched(unauthorized.map { calls[$0] }, as: authorized(format, token: token))
+            for (i, a) in zip(unauthorized, again) { answers[i] = a }
+        }
+        return answers
+    }
+
+    private func authorized<Call>(_ format: BatchFormat<Call>, token: String) -> BatchFormat<Call> {
+        let build = format.request
+        return BatchFormat(
+            maxCalls: format.maxCalls,
+            request: {
+                var r = try build($0)
+                r.headers["Authorization"] = "Bearer \(token)"
+                return r
+            }, answers: format.answers)
     }
 
     private func authorize(_ requests: [HTTPRequest], token: String) -> [HTTPRequest] {

@@ -4,6 +4,22 @@ import Logging
 
 /// The client connectors use: libcurl transfers (concurrent, keep-alive), retries by policy,
 /// a request budget, and counters. Not thread-safe: one caller thread at a time.
+///
+/// **The one retry layer.** Every HTTP call a connector makes is retried here and nowhere else
+/// (connectors and the engine do not retry calls; the worker's `RetryBackoff` runs a failed
+/// *job* again later, which is another thing). One policy, `retry` (`RetryPolicy`):
+/// - retried: the statuses of `RetryPolicy.isRetryable(status:)` (408, 429, 500, 502, 503, 504)
+///   and those `isRetryableResponse` adds (Google: 403 with a rate-limit reason); transfers that
+///   failed below HTTP with a `RetryPolicy.isRetryable(curlCode:)` code (connect, resolve, reset,
+///   timeout, empty reply); inside a batch (`sendBatched`), a call whose own answer is one of
+///   those statuses or is missing from the batch's answer;
+/// - at most `retry.maxAttempts` attempts per call in all (the first included), whether the
+///   request failed or only the call's answer inside it;
+/// - between attempts, exponential backoff with jitter (`RetryPolicy.delay`); a `Retry-After`
+///   (on a request's or a call's answer) is honoured when it is longer, and holds back every
+///   request of this client until it has passed; one longer than `retry.maxRetryAfter` is not
+///   waited for: the answer is returned at once;
+/// - not retried: other statuses; 401 (`AuthorizedClient` refreshes the token and resends once).
 public final class HTTPClient {
     public let transport: CurlTransport
     public var retry: RetryPolicy
@@ -41,45 +57,77 @@ public final class HTTPClient {
     /// Sends requests concurrently with retries; one result per request, in order. Throws only
     /// `http.budget_exhausted` (before sending anything it cannot pay for).
     public func sendAll(_ requests: [HTTPRequest]) throws -> [Result<HTTPResponse, AlmanacError>] {
-        var results = [Result<HTTPResponse, AlmanacError>?](repeating: nil, count: requests.count)
-        var pending = Array(requests.indices)
+        try sendBatched(requests, as: .single).map(\.single)
+    }
+
+    /// Sends `calls` packed `format.maxCalls` to a request, requests concurrently, each call
+    /// retried by `retry` (see the type's comment) and sent again in a new request with the other
+    /// calls still to retry. One answer per call, in order. Throws what `format.request` throws,
+    /// or `http.budget_exhausted` (before sending anything it cannot pay for).
+    public func sendBatched<Call>(_ calls: [Call], as format: BatchFormat<Call>) throws -> [BatchAnswer] {
+        var answers = [BatchAnswer?](repeating: nil, count: calls.count)
+        var pending = Array(calls.indices)
         var attempt = 0
         while !pending.isEmpty {
             attempt += 1
+            let last = attempt >= retry.maxAttempts
             var again: [Int] = []
             var retryAfter: TimeInterval?
+            /// Whether `r` is sent again; notes its `Retry-After`.
+            func retried(_ r: HTTPResponse) -> Bool {
+                guard RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r), !last,
+                    (r.retryAfter ?? 0) <= retry.maxRetryAfter
+                else { return false }
+                if let ra = r.retryAfter {
+                    retryAfter = max(retryAfter ?? 0, ra)
+                    notBefore = max(notBefore, Date().addingTimeInterval(ra))
+                }
+                return true
+            }
+            let groups = stride(from: 0, to: pending.count, by: format.maxCalls).map {
+                Array(pending[$0..<min(pending.count, $0 + format.maxCalls)])
+            }
+            let requests = try groups.map { try format.request($0.map { calls[$0] }) }
             // Waves of at most `maxConcurrent`: once a wave brings a `Retry-After`, nothing more
             // is sent before it has passed.
             let wave = max(1, transport.options.maxConcurrent)
-            for start in stride(from: 0, to: pending.count, by: wave) {
-                let group = Array(pending[start..<min(pending.count, start + wave)])
-                guard budget.take(group.count) else {
+            for start in stride(from: 0, to: groups.count, by: wave) {
+                let range = start..<min(groups.count, start + wave)
+                guard budget.take(range.count) else {
                     throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0)
                 }
                 let wait = notBefore.timeIntervalSinceNow
                 if wait > 0 { sleep(wait) }
-                requestsSent += group.count
-                let outcomes = transport.perform(group.map { requests[$0] })
-                for (i, outcome) in zip(group, outcomes) {
+                requestsSent += range.count
+                let outcomes = transport.perform(Array(requests[range]))
+                for (n, outcome) in zip(range, outcomes) {
+                    let group = groups[n]
                     switch outcome {
-                    case .response(let r):
-                        let retryable = RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r)
-                        if retryable && attempt < retry.maxAttempts && (r.retryAfter ?? 0) <= retry.maxRetryAfter {
-                            again.append(i)
-                            if let ra = r.retryAfter {
-                                retryAfter = max(retryAfter ?? 0, ra)
-                                notBefore = max(notBefore, Date().addingTimeInterval(ra))
-                            }
+                    case .response(let r) where !r.isSuccess:
+                        if retried(r) {
+                            again += group
                         } else {
-                            results[i] = .success(r)
+                            for i in group { answers[i] = .requestAnswered(r) }
+                        }
+                    case .response(let r):
+                        for (i, answer) in zip(group, format.answers(r, group.count)) {
+                            if let answer, !retried(answer) {
+                                answers[i] = .answered(answer)
+                            } else if answer == nil && last {
+                                answers[i] = .unanswered
+                            } else {
+                                again.append(i)
+                            }
                         }
                     case .failure(let code, let detail):
-                        if RetryPolicy.isRetryable(curlCode: code) && attempt < retry.maxAttempts {
-                            again.append(i)
+                        if RetryPolicy.isRetryable(curlCode: code) && !last {
+                            again += group
                         } else {
-                            let host = URLComponents(string: requests[i].url)?.host ?? "the server"
-                            results[i] = .failure(
-                                AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
+                            let host = URLComponents(string: requests[n].url)?.host ?? "the server"
+                            for i in group {
+                                answers[i] = .requestFailed(
+                                    AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
+                            }
                         }
                     }
                 }
@@ -96,8 +144,8 @@ public final class HTTPClient {
                     ])
                 sleep(max(delay, notBefore.timeIntervalSinceNow))
             }
-            pending = again
+            pending = again.sorted()
         }
-        return results.map { $0! }
+        return answers.map { $0! }
     }
 }

@@ -2,6 +2,8 @@ import Foundation
 
 /// How failed requests are retried: exponential backoff with full jitter, capped, honouring
 /// `Retry-After` when the server sends one (a longer `Retry-After` wins over the backoff).
+/// The one retry policy of HTTP calls, applied by `HTTPClient` alone (see its comment for which
+/// answers are retried); `.standard` is what every connection uses.
 public struct RetryPolicy: Sendable, Hashable, CustomStringConvertible {
     /// Attempts in total, the first included.
     public var maxAttempts: Int

@@ -31,9 +31,9 @@ public struct PipeMessage: Codable, Sendable, Hashable {
     public var state: String?
     public var job: String?
     public var progress: RunProgress?
-    // run_started / run_finished. `run_started` carries the worker's id for the run it begins;
-    // `run_finished` carries the id the engine recorded in its run history and logs (they may
-    // differ). Both carry `request_ids`, which is how the supervisor matches them to requests.
+    // run_started / run_finished. Both carry the run's one id (made by the worker as the run
+    // begins; the same id is in the logs and the run history) and `request_ids`, which is how
+    // the supervisor matches them to requests.
     public var runID: String?
     public var trigger: String?
     public var result: String?

@@ -11,7 +11,10 @@ struct CronofyHarness {
     let server: FakeServer
     let connector: CronofyConnector
 
-    init(faults: FaultPolicy = .none, calendarID: String? = nil, maxConcurrent: Int = 4) throws {
+    init(
+        faults: FaultPolicy = .none, calendarID: String? = nil, maxConcurrent: Int = 4,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, baseDelay: 0.02, maxDelay: 0.5)
+    ) throws {
         server = try FakeServer(.cronofy, faults: faults)
         let rt = server.auth.register(clientID: "cronofy-client", secret: "cronofy-secret-value")
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-cronofy-\(UUID().uuidString)")
@@ -22,7 +25,7 @@ struct CronofyHarness {
                 tokenURL: server.tokenURL, clientID: "cronofy-client",
                 clientSecret: "cronofy-secret-value", bodyFormat: .json),
             refreshToken: rt, tzid: "Europe/London", transport: TransportOptions(maxConcurrent: maxConcurrent),
-            retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.02, maxDelay: 0.5))
+            retry: retry)
         connector = CronofyConnector(
             settings: settings, stateDirectory: dir, connection: "cronofy",
             logger: Logger(label: "test"))

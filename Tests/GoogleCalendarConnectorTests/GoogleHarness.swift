@@ -15,7 +15,8 @@ struct GoogleHarness {
 
     init(
         faults: FaultPolicy = .none, batchSize: Int = 50, stateDirectory: URL? = nil, server: FakeServer? = nil,
-        refreshToken: String? = nil, maxConcurrent: Int = 4
+        refreshToken: String? = nil, maxConcurrent: Int = 4,
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 8, baseDelay: 0.02, maxDelay: 0.5)
     ) throws {
         let server = try server ?? FakeServer(.google, faults: faults)
         self.server = server
@@ -31,7 +32,7 @@ struct GoogleHarness {
             calendarID: "primary", baseURL: server.baseURL,
             client: OAuthClient(tokenURL: server.tokenURL, clientID: "client-1", clientSecret: "s3cret-value"),
             refreshToken: rt, batchSize: batchSize, transport: TransportOptions(maxConcurrent: maxConcurrent),
-            retry: RetryPolicy(maxAttempts: 8, baseDelay: 0.02, maxDelay: 0.5))
+            retry: retry)
         connector = GoogleConnector(
             settings: settings, stateDirectory: dir, connection: "cal",
             timeZone: TimeZone(identifier: "America/Chicago")!,

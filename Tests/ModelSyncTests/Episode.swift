@@ -93,12 +93,11 @@ final class Episode {
     func runEngine() throws -> RunReport {
         defer { fullListing = false }
         let job = profile.jobs[0]
-        var context = ConnectorContext(
+        let context = ConnectorContext(
             profile: profile.name, job: job.name, side: .from, connectionName: "db",
             connection: profile.connections["db"]!.settings, jobSettings: job.source, timeZone: Self.zone,
             stateDirectory: directory, profileDirectory: directory, logger: Episode.logger,
             phonePriority: job.phonePriority)
-        context.chunkDays = job.window.chunkDays
         let from = try ODBCModule.make(context)
         let syncJob = try SyncJob(
             profile: profile.name, config: job, timeZone: Self.zone, from: from, to: calendar.connector, batchSize: 50)

@@ -53,7 +53,7 @@ import Testing
         #expect(expected.count > 80, "the client printed \(expected.count) rows")
         for rows in Self.rowsets {
             let c = try Fixture.connector(
-                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query], chunkDays: 30)
+                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query])
             let r = try Fixture.readAll(c, Self.window)
             #expect(r.problems == [], "fetch_rows \(rows)")
             let got = Dictionary(uniqueKeysWithValues: r.items.map { ($0.key, Self.row($0)) })

@@ -34,7 +34,7 @@ import Testing
         let query = Fixture.windowQuery(Self.query, sqliteDates: sqliteDates)
         for rows in rowsets {
             let c = try Fixture.connector(
-                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query], chunkDays: 30)
+                cs, connection: ["fetch_rows": String(rows)], job: ["read_query": query])
             let r = try Fixture.readAll(c, SQLiteSourceTests.march)
             #expect(r.problems == [], "fetch_rows \(rows), note of \(length)")
             #expect(r.items.count == 600, "fetch_rows \(rows), note of \(length)")

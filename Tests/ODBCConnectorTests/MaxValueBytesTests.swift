@@ -32,7 +32,7 @@ import Testing
     func read(_ cs: String, maxValueBytes: Int?) throws -> (items: [SourceItem], problems: [ItemProblem]) {
         var connection = ["fetch_rows": "16"]
         if let maxValueBytes { connection["max_value_bytes"] = String(maxValueBytes) }
-        let c = try Fixture.connector(cs, connection: connection, job: ["read_query": Self.query], chunkDays: 30)
+        let c = try Fixture.connector(cs, connection: connection, job: ["read_query": Self.query])
         let r = try Fixture.readAll(c, SQLiteSourceTests.march)
         return (r.items, r.problems)
     }
@@ -74,7 +74,7 @@ import Testing
         let query = Self.query.replacingOccurrences(of: "notes AS content", with: "CAST(notes AS BLOB) AS content")
         for rows in ["1", "16"] {
             let c = try Fixture.connector(
-                cs, connection: ["fetch_rows": rows], job: ["read_query": query], chunkDays: 30)
+                cs, connection: ["fetch_rows": rows], job: ["read_query": query])
             let r = try Fixture.readAll(c, SQLiteSourceTests.march)
             #expect(r.problems == [], "fetch_rows \(rows)")
             #expect(

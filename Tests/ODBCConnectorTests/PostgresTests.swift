@@ -49,8 +49,8 @@ import Testing
                 "update": "UPDATE odbc_src SET subject = :title, state = :status WHERE id = :external_id",
                 "on_confirmed": "UPDATE odbc_src SET confirmed = true WHERE id = :external_id",
                 "on_cancelled": "UPDATE odbc_src SET cancelled = true, whole_day = :all_day WHERE id = :external_id",
-            ], chunkDays: 7)
-        let result = try Fixture.readAll(c, Self.march)
+            ])
+        let result = try Fixture.readAll(c, Self.march, chunkDays: 7)
         #expect(result.pages == 3)
         #expect(result.problems == [])
         #expect(result.items.map(\.event.title) == ["Checkup", "Away", "Gap"])
@@ -113,7 +113,7 @@ import Testing
                 "update":
                     "UPDATE appointments SET subject = :title, status = :status, kind = :kind WHERE ext_id = :external_id",
                 "delete": "DELETE FROM appointments WHERE ext_id = :external_id",
-            ], chunkDays: 30)
+            ])
         let id = String(repeating: "ab", count: 32)
         var e = SQLiteSinkTests.event("Cleaning")
         e.custom = ["kind": "hygiene"]
@@ -157,7 +157,7 @@ import Testing
             job: [
                 "read_query":
                     "SELECT id AS external_id, starts AS start_time FROM odbc_reconnect_t WHERE starts >= :window_start"
-            ], chunkDays: 30)
+            ])
         #expect(try Fixture.readAll(c, Self.march).items.count == 1)
         let killed = try sql.rows(
             """
@@ -176,7 +176,7 @@ import Testing
             job: [
                 "read_query":
                     "SELECT 1 AS external_id, now()::timestamp AS start_time FROM pg_sleep(5) WHERE now() > :window_start"
-            ], chunkDays: 30)
+            ])
         let started = Date()
         do {
             _ = try Fixture.readAll(c, Self.march)

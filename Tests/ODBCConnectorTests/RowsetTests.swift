@@ -24,8 +24,8 @@ import Testing
         let query = Fixture.windowQuery(Self.query, sqliteDates: sqliteDates)
         for rows in ["1", "7", "1000"] {
             let c = try Fixture.connector(
-                cs, connection: ["fetch_rows": rows], job: ["read_query": query], chunkDays: 7)
-            let r = try Fixture.readAll(c, SQLiteSourceTests.march)
+                cs, connection: ["fetch_rows": rows], job: ["read_query": query])
+            let r = try Fixture.readAll(c, SQLiteSourceTests.march, chunkDays: 7)
             #expect(r.problems == [], "fetch_rows \(rows)")
             #expect(r.items.count == 200, "fetch_rows \(rows)")
             #expect(Set(r.items.map(\.key)) == Set((1...200).map(String.init)), "fetch_rows \(rows)")

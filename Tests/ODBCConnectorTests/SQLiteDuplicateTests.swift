@@ -27,7 +27,7 @@ import Testing
         let query = Fixture.windowQuery(
             "SELECT id AS external_id, title, note AS content, starts AS start_time FROM rows "
                 + "WHERE starts >= :window_start AND starts < :window_end ORDER BY rowid", sqliteDates: true)
-        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query], chunkDays: 30)
+        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query])
         let r = try DuplicateScenario.run(c, now: Fixture.date("2026-03-01T12:00:00Z"))
         let failures = [
             "d1: external_id: row 3: \"d1\" \(Self.problem)", "d2: external_id: row 5: \"d2\" \(Self.problem)",

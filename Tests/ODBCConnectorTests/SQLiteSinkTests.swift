@@ -24,7 +24,7 @@ import Testing
         let path = Fixture.sqliteFile()
         let sql = try SQL("Driver=SQLite3;Database=\(path);")
         try sql.exec(SQLiteSourceTests.schema)
-        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: statements, chunkDays: 30)
+        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: statements)
         return (c, sql)
     }
 

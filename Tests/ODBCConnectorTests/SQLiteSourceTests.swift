@@ -42,7 +42,7 @@ import Testing
             "INSERT INTO appointments (id, subject, starts, ends, whole_day, state) VALUES ('a2', 'Away', '2026-03-03 00:00:00', '2026-03-03 00:00:00', 1, 'tentative')",
             "INSERT INTO appointments (id, subject, starts) VALUES (42, NULL, '2026-03-04 10:00:00')")
         let c = try Fixture.connector(
-            "Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery], chunkDays: 30)
+            "Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery])
         let result = try Fixture.readAll(c, Self.march)
         #expect(result.problems == [])
         #expect(result.items.map(\.key) == ["a1", "a2", "42"])
@@ -68,7 +68,9 @@ import Testing
         #expect(result.items.allSatisfy { $0.version?.hasPrefix("h:") == true })
     }
 
-    @Test func pagesTheWindowChunkByChunk() throws {
+    /// The engine reads the window chunk by chunk (`SideReader`, by `chunk_days`); the connector
+    /// reads each chunk it is handed, whole, in one page, and hands out no continuation.
+    @Test func readsEachChunkItIsHandedWhole() throws {
         let (path, sql) = try database()
         try sql.exec(
             "INSERT INTO appointments (id, starts) VALUES ('w1', '2026-03-02 09:00:00')",
@@ -80,19 +82,16 @@ import Testing
             "INSERT INTO appointments (id, starts) VALUES ('out', '2026-03-22 00:00:00')")
         let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": Self.readQuery])
         let chunks = Self.march.chunks(days: 7)
-        var pages: [ReadPage] = []
-        var continuation: String?
-        repeat {
-            let page = try c.read(ReadRequest(window: Self.march, continuation: continuation))
-            pages.append(page)
-            continuation = page.continuation
-        } while continuation != nil
+        let pages = try chunks.map { try c.read(ReadRequest(window: $0)) }
         #expect(pages.count == 3)
-        #expect(pages.map(\.coverage) == [.complete(chunks[0]), .complete(chunks[1]), .complete(Self.march)])
+        #expect(pages.map(\.coverage) == [.complete(chunks[0]), .complete(chunks[1]), .complete(chunks[2])])
         #expect(pages.map { $0.items.map(\.key) } == [["w1"], ["w2", "w3"], ["w4"]])
         #expect(pages[1].items[1].event.start.date(in: Fixture.chicago) == Fixture.date("2026-03-08T08:30:00Z"))
-        #expect(pages.map(\.continuation) == ["chunk:1", "chunk:2", nil])
-        #expect(throws: AlmanacError.self) { try c.read(ReadRequest(window: Self.march, continuation: "chunk:9")) }
+        #expect(pages.map(\.continuation) == [nil, nil, nil])
+        let whole = try c.read(ReadRequest(window: Self.march))
+        #expect(whole.coverage == .complete(Self.march) && whole.continuation == nil)
+        #expect(whole.items.map(\.key) == ["w1", "w2", "w3", "w4"])
+        #expect(throws: AlmanacError.self) { try c.read(ReadRequest(window: Self.march, continuation: "chunk:1")) }
     }
 
     @Test func badRowsAreReportedAndTheRestIsRead() throws {
@@ -112,7 +111,7 @@ import Testing
             "INSERT INTO rows VALUES ('ok2', 'fine', '2026-03-03T09:00:00-05:00', NULL, 'cancelled')")
         let query =
             "SELECT id AS external_id, title, starts AS start_time, ends AS end_time, state AS status FROM rows ORDER BY rowid"
-        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query], chunkDays: 60)
+        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query])
         let result = try Fixture.readAll(c, Self.march)
         #expect(result.items.map(\.key) == ["ok1", "dup", "timeonly", "ok2"])
         #expect(result.items[1].event.title == "first")
@@ -160,7 +159,7 @@ import Testing
         )
         let query =
             "SELECT id AS external_id, starts AS start_time FROM appointments WHERE changed >= :since ORDER BY id"
-        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query], chunkDays: 60)
+        let c = try Fixture.connector("Driver=SQLite3;Database=\(path);", job: ["read_query": query])
         #expect(try Fixture.readAll(c, Self.march).items.map(\.key) == ["new", "old"])
         #expect(
             try Fixture.readAll(c, Self.march, since: Fixture.date("2026-02-10T00:00:00Z")).items.map(\.key) == ["new"])

@@ -81,12 +81,11 @@ import Testing
         let profile = profile ?? self.profile
         let job = profile.jobs[0]
         let conn = profile.connections["db"]!
-        var context = ConnectorContext(
+        let context = ConnectorContext(
             profile: profile.name, job: job.name, side: .from, connectionName: "db",
             connection: conn.settings, jobSettings: job.source, timeZone: profile.timeZone,
             stateDirectory: dir, profileDirectory: dir, logger: Logger(label: "e2e"),
             phonePriority: job.phonePriority)
-        context.chunkDays = job.window.chunkDays
         let from = try ODBCModule.make(context)
         let to = MemoryConnector(store: sink, timeZone: profile.timeZone)
         let syncJob = try SyncJob(

@@ -21,27 +21,24 @@ enum Fixture {
 
     static func context(
         _ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
-        side: ConnectorContext.Side = .from, zone: TimeZone = chicago,
-        chunkDays: Int = 7
+        side: ConnectorContext.Side = .from, zone: TimeZone = chicago
     ) -> ConnectorContext {
         var conn: [String: ConfigValue] = ["connection_string": .string(connectionString)]
         for (k, v) in connection { conn[k] = Int(v).map(ConfigValue.integer) ?? .string(v) }
         var jobTable: [String: ConfigValue] = [:]
         for (k, v) in job { jobTable[k] = .string(v) }
         let tmp = URL(fileURLWithPath: NSTemporaryDirectory())
-        var ctx = ConnectorContext(
+        return ConnectorContext(
             profile: "test", job: "appointments", side: side, connectionName: "db",
             connection: ConfigTable(conn), jobSettings: ConfigTable(jobTable), timeZone: zone,
             stateDirectory: tmp, profileDirectory: tmp, logger: Logger(label: "odbc-test"))
-        ctx.chunkDays = chunkDays
-        return ctx
     }
 
     static func connector(
         _ connectionString: String, connection: [String: String] = [:], job: [String: String] = [:],
-        zone: TimeZone = chicago, chunkDays: Int = 7
+        zone: TimeZone = chicago
     ) throws -> ODBCConnector {
-        let ctx = context(connectionString, connection: connection, job: job, zone: zone, chunkDays: chunkDays)
+        let ctx = context(connectionString, connection: connection, job: job, zone: zone)
         return try ODBCModule.make(ctx) as! ODBCConnector
     }
 
@@ -59,12 +56,19 @@ enum Fixture {
         return d
     }
 
-    /// Reads every page of `window`.
-    static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil) throws -> (
-        items: [SourceItem], problems: [ItemProblem], pages: Int
-    ) {
-        let l = try c.readListing(ReadRequest(window: window, since: since))
-        return (l.items, l.problems, l.pages)
+    /// Reads every page of `window`: whole, or in chunks of `chunkDays` read one after the other
+    /// as the engine's `SideReader` reads them.
+    static func readAll(_ c: ODBCConnector, _ window: TimeWindow, since: Date? = nil, chunkDays: Int? = nil) throws
+        -> (items: [SourceItem], problems: [ItemProblem], pages: Int)
+    {
+        var out: (items: [SourceItem], problems: [ItemProblem], pages: Int) = ([], [], 0)
+        for chunk in chunkDays.map(window.chunks(days:)) ?? [window] {
+            let l = try c.readListing(ReadRequest(window: chunk, since: since))
+            out.items += l.items
+            out.problems += l.problems
+            out.pages += l.pages
+        }
+        return out
     }
 }
 

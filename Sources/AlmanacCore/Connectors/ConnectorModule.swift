@@ -55,9 +55,6 @@ public struct ConnectorContext: Sendable {
     public var profileDirectory: URL
     public var logger: Logger
     public var phonePriority: [PhoneKind]
-    /// The job's `window.chunk_days`: connectors that list a window in chunks (SQL, CSV, XML)
-    /// page through it this many days at a time.
-    public var chunkDays: Int = 7
 
     public init(
         profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,

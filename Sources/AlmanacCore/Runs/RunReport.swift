@@ -103,6 +103,9 @@ public struct ItemFailure: Sendable, Codable, Hashable, CustomStringConvertible 
 /// The outcome of one run of one job: what the worker sends as `run_finished` and the state
 /// store keeps in its run history.
 public struct RunReport: Sendable, Codable, Hashable {
+    /// The run's id (`RunReport.newRunID()`), made once where the run starts (the worker's job
+    /// loop, or `almanac run`) and carried unchanged by `run_started`/`run_finished`, the log
+    /// lines (`run_id`), this report and the run history.
     public var runID: String
     public var profile: String
     public var job: String
@@ -122,6 +125,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// True when the run failed for a passing reason (a file still being written, `AlmanacError.retryable`):
     /// the worker runs the job again soon instead of waiting for the next scheduled run.
     public var retryable: Bool?
+
+    /// A fresh run id: a lower-case UUID.
+    public static func newRunID() -> String { UUID().uuidString.lowercased() }
 
     public init(
         runID: String, profile: String, job: String, trigger: RunTrigger, dryRun: Bool, started: Date,

@@ -31,7 +31,7 @@ public final class SyncEngine {
     /// Runs the job. Job-level failures (a connector that cannot be read, the mass-delete guard, a
     /// state file that cannot be written) become a `failed`/`blocked` report, never a throw.
     public func run(
-        options: RunOptions, now: Date = Date(), runID: String = UUID().uuidString.lowercased(),
+        options: RunOptions, now: Date = Date(), runID: String = RunReport.newRunID(),
         progress: (RunProgress) -> Void = { _ in }
     ) -> SyncOutcome {
         var report = RunReport(

@@ -50,23 +50,27 @@ public final class JobRunner {
     }
 
     /// Runs one job to completion and returns its report (also stored in the run history).
+    /// `runID` is the run's one id, made by the caller where the run starts (the worker's job
+    /// loop sends it in `run_started`); the logs, the report and the history carry it unchanged.
     /// A job-level failure (connection refused, mass-delete guard) is a report with result
     /// `failed`/`blocked`, not a throw; throws only for programming errors such as an unknown job.
-    public func run(job: String, options: RunOptions, progress: (RunProgress) -> Void) throws -> RunReport {
-        try execute(job: job, options: options, progress: progress).report
+    public func run(
+        job: String, runID: String = RunReport.newRunID(), options: RunOptions, progress: (RunProgress) -> Void
+    ) throws -> RunReport {
+        try execute(job: job, runID: runID, options: options, progress: progress).report
     }
 
     /// As `run`, also returning the plan's lines (what `almanac run --dry-run` prints).
-    public func execute(job name: String, options: RunOptions, progress: (RunProgress) -> Void = { _ in }) throws
-        -> JobRunResult
-    {
+    public func execute(
+        job name: String, runID: String = RunReport.newRunID(), options: RunOptions,
+        progress: (RunProgress) -> Void = { _ in }
+    ) throws -> JobRunResult {
         guard let job = profile.jobs.first(where: { $0.name == name }) else {
             throw AlmanacError("run.unknown_job", "profile \(profile.name) has no job named \"\(name)\"")
         }
         var log = logger
         log[metadataKey: "job"] = "\(name)"
         let started = Date()
-        let runID = UUID().uuidString.lowercased()
         do {
             let from = try connector(job: job, side: .from)
             let to = try connector(job: job, side: .to)

@@ -258,8 +258,10 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
     }
 
+    /// Runs one job. The run's id is made here, where the run starts, and carried by
+    /// `run_started`, the runner's log lines and report, the run history and `run_finished`.
     private func runJob(_ runner: JobRunner, _ job: String, _ options: RunOptions, ids: [String], last: Bool) {
-        let runID = UUID().uuidString.lowercased()
+        let runID = RunReport.newRunID()
         var started = PipeMessage(.runStarted)
         started.runID = runID
         started.job = job
@@ -273,7 +275,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         let begin = Date()
         var report: RunReport
         do {
-            report = try runner.run(job: job, options: options) { progress in
+            report = try runner.run(job: job, runID: runID, options: options) { progress in
                 self.setCurrent((job, progress))
                 let t = ProcessInfo.processInfo.systemUptime
                 if t - lastSent >= 0.2 {
@@ -295,7 +297,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             logger.warning(
                 "the run failed for a passing reason; retrying",
                 metadata: [
-                    "job": "\(job)", "in": "\(Int(delay))s", "failures": "\(failures)",
+                    "job": "\(job)", "run_id": "\(runID)", "in": "\(Int(delay))s", "failures": "\(failures)",
                     "error.code": "\(report.errorCode ?? "")",
                 ])
             let at = Date().addingTimeInterval(delay)
@@ -306,7 +308,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         setCurrent(nil)
         var finished = PipeMessage(.runFinished)
-        finished.runID = report.runID  // the id the engine logged and stored in the run history
+        finished.runID = runID
         finished.job = job
         finished.trigger = options.trigger.rawValue
         finished.result = report.result.rawValue

@@ -51,7 +51,6 @@ var context = ConnectorContext(
     jobSettings: ConfigTable(["read_query": .string(query)]),
     timeZone: TimeZone(identifier: "UTC")!, stateDirectory: URL(fileURLWithPath: "/tmp"),
     profileDirectory: URL(fileURLWithPath: "/tmp"), logger: Logger(label: "odbc-bench"))
-context.chunkDays = chunkDays
 if let fetchRows { context.connection["fetch_rows"] = .integer(fetchRows) }
 let connector = try ODBCModule.make(context)
 let window = TimeWindow(start: start, end: end)
@@ -85,15 +84,14 @@ for round in 1...rounds {
             checksum = floor.checksum
             return
         }
-        var continuation: String?
-        repeat {
-            let page = try connector.read(ReadRequest(window: window, continuation: continuation))
+        // The window in the engine's chunks (`SideReader`), each read whole by the connector.
+        for chunk in window.chunks(days: chunkDays) {
+            let page = try connector.read(ReadRequest(window: chunk))
             rows += page.items.count
             problems += page.problems.count
             // Touches each title in place (a `for item in` loop would copy every item).
             for i in page.items.indices { checksum &+= page.items[i].event.title?.utf8.count ?? 0 }
-            continuation = page.continuation
-        } while continuation != nil
+        }
     }
     let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     let cpu = cpuSeconds() - cpuBefore

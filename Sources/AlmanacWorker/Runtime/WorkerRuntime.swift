@@ -79,7 +79,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         events.send(
             .hello(
-                pid: getpid(), profile: profile.name, version: AlmanacVersion.current, configHash: profile.configHash))
+                .init(
+                    pid: getpid(), profile: profile.name, version: AlmanacVersion.current,
+                    configHash: profile.configHash)))
         if let code = testHookExit(path: path) { return code }
 
         let runner: JobRunner
@@ -97,7 +99,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
-        events.send(.ready(jobs: profile.jobs.map(\.name), nextRun: nextRun))
+        events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
         if testHookLines(path: path).contains("garbage") {
             events.sendRaw(Array("{not json\n".utf8))
@@ -178,7 +180,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                     logger.warning("dropped an oversized command (over 1 MiB)")
                     continue
                 }
-                guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)), m.v == Wire.version else {
+                // Another `v`, an unknown `type` or a missing field does not decode.
+                guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)) else {
                     logger.warning(
                         "dropped a malformed command",
                         metadata: ["text": "\(String(decoding: line.prefix(200), as: UTF8.self))"])
@@ -190,38 +193,39 @@ public final class WorkerRuntime: @unchecked Sendable {
     }
 
     /// Handles one command; returns an exit code when the worker should exit.
-    private func handle(_ m: PipeMessage, profile: Profile) -> Int32? {
-        let id = m.id ?? ""
-        switch m.type {
-        case .sync:
+    private func handle(_ message: PipeMessage, profile: Profile) -> Int32? {
+        switch message {
+        case .sync(let m):
             if let job = m.job, !profile.jobs.contains(where: { $0.name == job }) {
-                events.send(.reply(id: id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\""))
-                return nil
-            }
-            let queued = queue.addSync(id: id, job: m.job, options: m.runOptions)
-            events.send(.reply(id: id, ok: true, queued: queued))
-        case .testConnection:
-            if let c = m.name, profile.connections[c] == nil {
                 events.send(
-                    .reply(id: id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\""))
+                    .reply(.init(id: m.id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\"")))
                 return nil
             }
-            queue.addTest(id: id, connection: m.name)
-        case .ping:
-            events.send(.reply(id: id, ok: true))
-        case .shutdown:
-            events.send(.reply(id: id, ok: true))
+            let queued = queue.addSync(id: m.id, job: m.job, options: m.runOptions)
+            events.send(.reply(.init(id: m.id, ok: true, queued: queued)))
+        case .testConnection(let m):
+            if let c = m.connection, profile.connections[c] == nil {
+                events.send(
+                    .reply(
+                        .init(id: m.id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\"")))
+                return nil
+            }
+            queue.addTest(id: m.id, connection: m.connection)
+        case .ping(let m):
+            events.send(.reply(.init(id: m.id, ok: true)))
+        case .shutdown(let m):
+            events.send(.reply(.init(id: m.id, ok: true)))
             logger.info("shutdown requested")
             let busy = queue.isBusy
             queue.stop()
             if busy {  // let the running job finish, within the supervisor's deadline
-                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS ?? 10_000) / 1000 - 0.5))
+                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS) / 1000 - 0.5))
                 while queue.isBusy && Date() < deadline { usleep(20_000) }
             }
             return 0
-        default:
+        case .hello, .ready, .status, .runStarted, .runFinished, .connection, .reply:
             logger.warning(
-                "dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
+                "dropped an event-type message on the command pipe", metadata: ["type": "\(message.kind.rawValue)"])
         }
         return nil
     }
@@ -234,7 +238,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             events.sendRaw(IdleHeartbeat.line(nextRun: nextRun))  // the idle path: no JSONEncoder
             return
         }
-        events.send(.status(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun))
+        events.send(.status(.init(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun)))
     }
 
     /// The job thread: runs queued syncs and connection tests, one at a time.
@@ -245,9 +249,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                 for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
                     let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(
                         separator: "; ")
-                    events.send(.connection(name: name, ok: report.ok, detail: detail, id: id))
+                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id)))
                 }
-                events.send(.reply(id: id, ok: true))
+                events.send(.reply(.init(id: id, ok: true)))
             case .sync(let ids, let job, let options):
                 let jobs = job.map { [$0] } ?? profile.jobs.map(\.name)
                 for (i, name) in jobs.enumerated() {
@@ -260,12 +264,7 @@ public final class WorkerRuntime: @unchecked Sendable {
 
     private func runJob(_ runner: JobRunner, _ job: String, _ options: RunOptions, ids: [String], last: Bool) {
         let runID = UUID().uuidString.lowercased()
-        var started = PipeMessage(.runStarted)
-        started.runID = runID
-        started.job = job
-        started.trigger = options.trigger.rawValue
-        started.requestIDs = ids
-        events.send(started)
+        events.send(.runStarted(.init(runID: runID, job: job, trigger: options.trigger.rawValue, requestIDs: ids)))
         pendingRetries[job] = nil
         setCurrent((job, nil))
         if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
@@ -278,7 +277,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                 let t = ProcessInfo.processInfo.systemUptime
                 if t - lastSent >= 0.2 {
                     lastSent = t
-                    self.events.send(.status(state: "syncing", job: job, progress: progress, nextRun: self.nextRun))
+                    self.events.send(
+                        .status(.init(state: "syncing", job: job, progress: progress, nextRun: self.nextRun)))
                 }
             }
         } catch {
@@ -305,21 +305,14 @@ public final class WorkerRuntime: @unchecked Sendable {
             failuresInARow[job] = nil
         }
         setCurrent(nil)
-        var finished = PipeMessage(.runFinished)
-        finished.runID = report.runID  // the id the engine logged and stored in the run history
-        finished.job = job
-        finished.trigger = options.trigger.rawValue
-        finished.result = report.result.rawValue
-        finished.to = report.toCounts
-        finished.from = report.fromCounts
-        finished.started = report.started
-        finished.durationMS = report.durationMS
-        finished.errorCode = report.errorCode
-        finished.error = report.error
-        finished.requestIDs = ids
-        finished.batchDone = last
-        finished.retryAt = pendingRetries.values.min()
-        events.send(finished)
+        events.send(
+            .runFinished(
+                .init(
+                    runID: report.runID,  // the id the engine logged and stored in the run history
+                    job: job, trigger: options.trigger.rawValue, result: report.result.rawValue,
+                    to: report.toCounts, from: report.fromCounts, started: report.started,
+                    durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
+                    requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

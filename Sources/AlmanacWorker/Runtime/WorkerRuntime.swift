@@ -20,6 +20,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         public var stateDirectory: String
         public var heartbeatInterval: Double = 5
         public var supervisorPID: Int32?
+        /// Seconds before the first retry of a job whose run failed for a passing reason (later
+        /// retries back off from it, up to the schedule's interval).
+        public var firstRetryDelay: Double = 30
         public init(profile: String, profilesDirectory: String, stateDirectory: String) {
             self.profile = profile
             self.profilesDirectory = profilesDirectory
@@ -29,6 +32,7 @@ public final class WorkerRuntime: @unchecked Sendable {
 
     let options: Options
     let logger: Logger
+    let hooks: any WorkerHooks
     let events = EventChannel(fd: 4)
     let queue = JobQueue()
     var nextRun: Date?
@@ -38,8 +42,6 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// Under `progressLock`: how many of the next heartbeats release the pages start-up or a run
     /// touched (two: the first pass through the idle loop touches code the later ones do not).
     var releaseRequests = 2
-    /// Test hook: seconds each run waits before it starts working.
-    var runDelay = 0.0
     /// When a job whose run failed for a passing reason runs again (set from the schedule).
     var backoff = RetryBackoff()
     /// Jobs whose run failed for a passing reason, with when to run them again: posted by the job
@@ -52,9 +54,11 @@ public final class WorkerRuntime: @unchecked Sendable {
     var failuresInARow: [String: Int] = [:]
     var pendingRetries: [String: Date] = [:]
 
-    public init(options: Options, logger: Logger) {
+    /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
+    public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
         self.options = options
         self.logger = logger
+        self.hooks = hooks
     }
 
     /// Runs the worker; returns its exit code (0 after `shutdown` or EOF on fd 3; 78 for an
@@ -82,7 +86,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                 .init(
                     pid: getpid(), profile: profile.name, version: AlmanacVersion.current,
                     configHash: profile.configHash)))
-        if let code = testHookExit(path: path) { return code }
+        if let code = hooks.exitCode(afterHello: profile) { return code }
 
         let runner: JobRunner
         do {
@@ -94,18 +98,14 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
-        runDelay = testHookRunDelay(path: path)
-        backoff = RetryBackoff(schedule: profile.schedule, first: testHookRetryDelay(path: path) ?? 30)
+        backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
         events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
-        if testHookLines(path: path).contains("garbage") {
-            events.sendRaw(Array("{not json\n".utf8))
-            events.sendRaw([UInt8](repeating: 0x41, count: LineFramer.defaultLimit + 1) + [0x0A])
-        }
-        return commandLoop(profile: profile, hang: testHookHang(path: path))
+        hooks.afterReady(write: events.sendRaw)
+        return commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats)
     }
 
     /// Drops the clean pages of the binary and libraries that start-up or the last run touched
@@ -133,7 +133,7 @@ public final class WorkerRuntime: @unchecked Sendable {
     }
 
     /// Reads fd 3 until `shutdown` or EOF; sends heartbeats; starts scheduled runs.
-    private func commandLoop(profile: Profile, hang: Bool) -> Int32 {
+    private func commandLoop(profile: Profile, heartbeats: Bool) -> Int32 {
         var framer = LineFramer()
         var buf = [UInt8](repeating: 0, count: 64 * 1024)
         var lastBeat = 0.0
@@ -141,7 +141,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         while true {
             let now = Date()
             let mono = ProcessInfo.processInfo.systemUptime
-            if !hang, mono - lastBeat >= options.heartbeatInterval {
+            if heartbeats, mono - lastBeat >= options.heartbeatInterval {
                 sendStatus()
                 lastBeat = mono
                 if takeReleaseRequest() { releaseIdlePages() }
@@ -267,7 +267,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         events.send(.runStarted(.init(runID: runID, job: job, trigger: options.trigger.rawValue, requestIDs: ids)))
         pendingRetries[job] = nil
         setCurrent((job, nil))
-        if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
+        hooks.beforeRun(job: job)
         var lastSent = 0.0
         let begin = Date()
         var report: RunReport
@@ -330,35 +330,6 @@ public final class WorkerRuntime: @unchecked Sendable {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
         }
-    }
-
-    // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
-    // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`,
-    // `# almanac-test: retry-delay=SECONDS` (the first retry after a retryable failure, instead of
-    // 30 s; later ones back off from it), or
-    // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
-    private func testHookLines(path: String) -> [Substring] {
-        guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
-            let text = try? String(contentsOfFile: path, encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").filter { $0.hasPrefix("# almanac-test: ") }.map { $0.dropFirst(16) }
-    }
-
-    private func testHookExit(path: String) -> Int32? {
-        testHookLines(path: path).compactMap { $0.hasPrefix("exit=") ? Int32($0.dropFirst(5)) : nil }.first
-    }
-
-    private func testHookRunDelay(path: String) -> Double {
-        testHookLines(path: path).compactMap { $0.hasPrefix("run-delay=") ? Double($0.dropFirst(10)) : nil }.first ?? 0
-    }
-
-    private func testHookRetryDelay(path: String) -> Double? {
-        testHookLines(path: path).compactMap { $0.hasPrefix("retry-delay=") ? Double($0.dropFirst(12)) : nil }.first
-    }
-
-    private func testHookHang(path: String) -> Bool {
-        testHookLines(path: path).contains("hang")
     }
 }
 

@@ -16,10 +16,11 @@ import Foundation
 ///   differs from the one it validated).
 /// - `ready` (`Ready`): once the state store is open and the job thread runs; the worker takes
 ///   commands from now on. `jobs` (names, in file order), `next_run` (absent: manual schedule).
-/// - `status` (`Status`): the heartbeat, every heartbeat interval (3 missed: the supervisor kills
-///   the worker), and during a run at most every 0.2 s with progress. `state` (`idle` or
-///   `syncing`), `job` and `progress` (`phase`, `done`, `total`) while syncing, `next_run`. The
-///   idle heartbeat is written without an encoder (`IdleHeartbeat`), byte for byte the same.
+/// - `status` (`Status`): the heartbeat, every heartbeat interval (no message at all for three
+///   intervals: the supervisor kills the worker), and during a run at most every 0.2 s with
+///   progress. `state` (`idle` or `syncing`), `job` and `progress` (`phase`, `done`, `total`)
+///   while syncing, `next_run`. The idle heartbeat is written and recognised without a JSON
+///   encoder (`IdleHeartbeat`), byte for byte the same.
 /// - `run_started` (`RunStarted`): a job's run begins. `run_id` (the worker's for this run),
 ///   `job`, `trigger` (`schedule`, `manual`, `startup`, `retry`), `request_ids` (the `sync`
 ///   requests it serves; coalesced requests share a run; empty for scheduled runs).
@@ -42,15 +43,16 @@ import Foundation
 /// - `test_connection` (`TestConnection`): test one connection (`name`) or all (absent).
 ///   Answered by `connection` messages, then `reply`; a `reply` with `ok:false` at once for a name
 ///   the profile lacks.
-/// - `ping` (`Ping`): answered by `reply` with `ok:true`.
+/// - `ping` (`Ping`): answered by `reply` with `ok:true` (the supervisor does not send it today).
 /// - `shutdown` (`Shutdown`): answered by `reply` at once; the worker lets the running job finish
 ///   within `deadline_ms` (less half a second) and exits 0. The supervisor sends SIGTERM to the
 ///   worker's group at the deadline, SIGKILL 2 s later.
 ///
 /// ## What a reader drops
-/// A line that is not JSON, lacks `v` or `type`, has a `v` other than 1 or a `type` this list
-/// does not have, or lacks a field its type requires, does not decode: both sides log it as
-/// malformed (with its first 200 bytes) and go on with the next line. A message of the other
+/// A line over 1 MiB is skipped and logged. A line that is not JSON, lacks `v` or `type`, has a
+/// `v` other than 1 or a `type` this list does not have, or lacks a field its type requires,
+/// does not decode: both sides log it as malformed (with its first 200 bytes) and go on with the
+/// next line. Fields a message does not have are ignored. A message of the other
 /// direction (an event on fd 3, a command on fd 4) decodes, and is logged and dropped.
 public enum PipeMessage: Sendable, Hashable {
     // worker → supervisor
@@ -71,14 +73,6 @@ public enum PipeMessage: Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case hello, ready, status, runStarted = "run_started", runFinished = "run_finished", connection, reply
         case sync, testConnection = "test_connection", ping, shutdown
-
-        /// Sent by the supervisor to the worker (fd 3); the others go the other way (fd 4).
-        public var isCommand: Bool {
-            switch self {
-            case .sync, .testConnection, .ping, .shutdown: return true
-            case .hello, .ready, .status, .runStarted, .runFinished, .connection, .reply: return false
-            }
-        }
     }
 
     public var kind: Kind {

@@ -115,9 +115,16 @@ let package = Package(
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars"]),
+            dependencies: [
+                "AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars",
+                "almanac-test-worker",
+            ]),
+        // Test helper: the end-to-end tests' worker, `WorkerRuntime` with hooks (exit, hang, garbage, delays).
+        .executableTarget(
+            name: "almanac-test-worker", dependencies: ["AlmanacCore", "AlmanacWorker"],
+            path: "Tests/AlmanacTestWorker"),
         .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
-        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"]),
+        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AlmanacSyncTests",
             dependencies: [

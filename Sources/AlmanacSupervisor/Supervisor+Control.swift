@@ -76,14 +76,12 @@ extension Supervisor {
                     400, ActionResult(ok: false, message: "malformed sync request body", code: "api.bad_request"))
             }
             return request(name, kind: "sync", wait: body.wait) { id in
-                .sync(id: id, job: body.job, options: body.options)
+                .sync(.init(id: id, job: body.job, options: body.options))
             }
         case "test-connection":
             let connection = r.query["connection"]
             return request(name, kind: "test_connection", wait: true) { id in
-                var m = PipeMessage(.testConnection, id: id)
-                m.name = connection
-                return m
+                .testConnection(.init(id: id, connection: connection))
             }
         default:
             return encode(404, ActionResult(ok: false, message: "no such action: \(action)", code: "api.not_found"))
@@ -169,8 +167,8 @@ extension Supervisor {
                 var failure: String?
                 loop: while true {
                     switch box.next(timeout: 120) {
-                    case .item(let m) where m.type == .connection:
-                        results.append(ConnectionResult(name: m.name ?? "?", ok: m.ok ?? false, detail: m.detail ?? ""))
+                    case .item(.connection(let m)):
+                        results.append(ConnectionResult(name: m.name, ok: m.ok, detail: m.detail))
                     case .item: continue
                     case .closed(let e): failure = e; break loop
                     case .timedOut: failure = "no answer from the worker within 120s"; break loop
@@ -188,8 +186,9 @@ extension Supervisor {
                 let body: ActionResult
                 switch box.next(timeout: 10) {
                 case .item(let m):
+                    let queued = if case .reply(let r) = m { r.queued == true } else { false }
                     body = ActionResult(
-                        ok: true, message: m.queued == true ? "queued behind the running sync" : "sync started")
+                        ok: true, message: queued ? "queued behind the running sync" : "sync started")
                 case .closed(let e):
                     body = ActionResult(ok: false, message: e ?? "no answer", code: "profile.request_failed")
                 case .timedOut: body = ActionResult(ok: true, message: "sync requested")
@@ -205,12 +204,12 @@ extension Supervisor {
                         switch box.next(timeout: 3_600) {
                         case .item(let m):
                             let event: SyncEvent
-                            switch m.type {
-                            case .reply: event = SyncEvent(event: m.queued == true ? "queued" : "accepted")
-                            case .runStarted: event = SyncEvent(event: "started", job: m.job)
-                            case .status: event = SyncEvent(event: "progress", progress: m.progress, job: m.job)
-                            case .runFinished:
-                                event = SyncEvent(event: "run", job: m.job, run: RunSummary(m, finished: Date()))
+                            switch m {
+                            case .reply(let r): event = SyncEvent(event: r.queued == true ? "queued" : "accepted")
+                            case .runStarted(let r): event = SyncEvent(event: "started", job: r.job)
+                            case .status(let s): event = SyncEvent(event: "progress", progress: s.progress, job: s.job)
+                            case .runFinished(let r):
+                                event = SyncEvent(event: "run", job: r.job, run: RunSummary(r, finished: Date()))
                             default: continue
                             }
                             if !write(line(event)) { return }

@@ -54,6 +54,10 @@ extension Supervisor {
             slot = WorkerSlot(
                 name: loaded.name, path: loaded.path, policy: config.policy,
                 disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
+            slot.illegalTransition = { [log, name = loaded.name] message in
+                log.log("error", message, ["profile": name])
+                assertionFailure(message)
+            }
             slots[loaded.name] = slot
         }
         slot.signature = signature

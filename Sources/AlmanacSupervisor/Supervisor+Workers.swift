@@ -52,7 +52,7 @@ extension Supervisor {
         slot.afterExit = then
         if slot.stopDeadline != nil { return }  // already stopping; the new `then` wins
         let deadlineMS = Int(config.stopTimeout * 1000)
-        send(slot, .shutdown(id: makeRequestID(), deadlineMS: deadlineMS))
+        send(slot, .shutdown(.init(id: makeRequestID(), deadlineMS: deadlineMS)))
         _ = process
         slot.enter(.stopping)
         slot.stopDeadline = monotonicSeconds() + config.stopTimeout
@@ -205,12 +205,11 @@ extension Supervisor {
                 case .line(let line):
                     if let nextRun = IdleHeartbeat.nextRun(ofIdleHeartbeat: line) {  // the idle path: no JSONDecoder
                         slot.lastMessageAt = now
-                        handle(.status(state: "idle", job: nil, progress: nil, nextRun: nextRun), from: slot, now: now)
+                        handle(.status(.init(state: "idle", nextRun: nextRun)), from: slot, now: now)
                         continue
                     }
-                    guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)),
-                        message.v == Wire.version
-                    else {
+                    // Another `v`, an unknown `type` or a missing field does not decode.
+                    guard let message = try? eventDecoder.decode(PipeMessage.self, from: Data(line)) else {
                         record(
                             slot, "warning", "dropped a malformed pipe message",
                             ["text": String(decoding: line.prefix(200), as: UTF8.self)])

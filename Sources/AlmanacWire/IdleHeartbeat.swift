@@ -6,9 +6,9 @@ import Glibc
 ///
 /// Every idle worker sends one every few seconds and the daemon reads 200 of them per interval:
 /// the generic Codable path touches a few megabytes of code each time, which then stays resident
-/// in every process. The bytes are exactly those of `Wire.line(PipeMessage.status(state: "idle",
-/// job: nil, progress: nil, nextRun:))` (a test holds the two together), so either side may use
-/// the generic path instead.
+/// in every process. The bytes are exactly those of `Wire.line(PipeMessage.status(.init(state:
+/// "idle", nextRun:)))` (a test holds the two together), so either side may use the generic path
+/// instead.
 public enum IdleHeartbeat {
     private static let head = Array(#"{"next_run":""#.utf8)
     private static let tail = Array(#"","state":"idle","type":"status","v":1}"#.utf8)

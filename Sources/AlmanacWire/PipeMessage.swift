@@ -1,147 +1,164 @@
 import AlmanacCore
 import Foundation
 
-/// One NDJSON message on the worker pipes (DESIGN §6): fd 3 carries commands to the worker, fd 4
-/// events from it. Every message has `"v":1` and a `"type"`; requests carry an `"id"` that their
-/// `reply` echoes.
+/// One NDJSON message on the worker pipes: fd 3 carries commands to the worker, fd 4 events from
+/// it. One case per message type, each with exactly its payload.
 ///
-/// One flat type for every kind keeps the decoder total: a field a kind does not use is absent
-/// (`nil`). The constructors below (`hello`, `sync`, …) build each kind with exactly its fields.
-public struct PipeMessage: Codable, Sendable, Hashable {
-    /// The message kinds of DESIGN §6.
-    public enum Kind: String, Codable, Sendable, Hashable {
-        // worker → supervisor
+/// ## Framing and envelope
+/// One JSON object per line (at most 1 MiB, `LineFramer`), keys sorted, dates ISO 8601 in UTC
+/// (whole seconds). Every object has `"v":1` (`Wire.version`) and a `"type"`; the payload's
+/// fields sit beside them, and a field that has no value is left out. Requests carry an `"id"`
+/// (made by the supervisor: `s1`, `s2`, …) that their `reply` and `connection` messages echo.
+///
+/// ## Worker → supervisor (fd 4)
+/// - `hello` (`Hello`): first thing after the profile file is loaded and valid. `pid`, `profile`,
+///   `version` (almanac's), `config_hash` (of the file it loaded; the supervisor warns when it
+///   differs from the one it validated).
+/// - `ready` (`Ready`): once the state store is open and the job thread runs; the worker takes
+///   commands from now on. `jobs` (names, in file order), `next_run` (absent: manual schedule).
+/// - `status` (`Status`): the heartbeat, every heartbeat interval (no message at all for three
+///   intervals: the supervisor kills the worker), and during a run at most every 0.2 s with
+///   progress. `state` (`idle` or `syncing`), `job` and `progress` (`phase`, `done`, `total`)
+///   while syncing, `next_run`. The idle heartbeat is written and recognised without a JSON
+///   encoder (`IdleHeartbeat`), byte for byte the same.
+/// - `run_started` (`RunStarted`): a job's run begins. `run_id` (the worker's for this run),
+///   `job`, `trigger` (`schedule`, `manual`, `startup`, `retry`), `request_ids` (the `sync`
+///   requests it serves; coalesced requests share a run; empty for scheduled runs).
+/// - `run_finished` (`RunFinished`): a job's run ended, whatever its result. `run_id` (the one
+///   the engine recorded in its run history and logs), `job`, `trigger`, `result` (`success`,
+///   `partial`, `failed`, `blocked`), `to` and `from` (action counts), `started`, `duration_ms`,
+///   `error_code` and `error` (failed or blocked runs), `request_ids`, `batch_done` (the last
+///   job of what the requests asked for), `retry_at` (the earliest retry pending after runs that
+///   failed for a passing reason).
+/// - `connection` (`Connection`): one per connection tested, before the `reply` of a
+///   `test_connection` request. `name`, `ok`, `detail` (the steps and how each went), `id`.
+/// - `reply` (`Reply`): the answer to a command. `id`, `ok`, `error` (why it was refused),
+///   `queued` (on `sync`: the worker is busy and runs it after the current run).
+///
+/// ## Supervisor → worker (fd 3)
+/// - `sync` (`Sync`): run one job (`job`) or all of them (absent), with `since`, and `full`,
+///   `dry_run`, `allow_mass_delete` when true. Answered by `reply` at once (`ok:false` for a job
+///   the profile lacks), then `run_started` and `run_finished` per job naming the request in
+///   `request_ids`.
+/// - `test_connection` (`TestConnection`): test one connection (`name`) or all (absent).
+///   Answered by `connection` messages, then `reply`; a `reply` with `ok:false` at once for a name
+///   the profile lacks.
+/// - `ping` (`Ping`): answered by `reply` with `ok:true` (the supervisor does not send it today).
+/// - `shutdown` (`Shutdown`): answered by `reply` at once; the worker lets the running job finish
+///   within `deadline_ms` (less half a second) and exits 0. The supervisor sends SIGTERM to the
+///   worker's group at the deadline, SIGKILL 2 s later.
+///
+/// ## What a reader drops
+/// A line over 1 MiB is skipped and logged. A line that is not JSON, lacks `v` or `type`, has a
+/// `v` other than 1 or a `type` this list does not have, or lacks a field its type requires,
+/// does not decode: both sides log it as malformed (with its first 200 bytes) and go on with the
+/// next line. Fields a message does not have are ignored. A message of the other
+/// direction (an event on fd 3, a command on fd 4) decodes, and is logged and dropped.
+public enum PipeMessage: Sendable, Hashable {
+    // worker → supervisor
+    case hello(Hello)
+    case ready(Ready)
+    case status(Status)
+    case runStarted(RunStarted)
+    case runFinished(RunFinished)
+    case connection(Connection)
+    case reply(Reply)
+    // supervisor → worker
+    case sync(Sync)
+    case testConnection(TestConnection)
+    case ping(Ping)
+    case shutdown(Shutdown)
+
+    /// The `"type"` of each message.
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case hello, ready, status, runStarted = "run_started", runFinished = "run_finished", connection, reply
-        // supervisor → worker
         case sync, testConnection = "test_connection", ping, shutdown
     }
 
-    public var v: Int = Wire.version
-    public var type: Kind
-    public var id: String?
-
-    // hello
-    public var pid: Int32?
-    public var profile: String?
-    public var version: String?
-    public var configHash: String?
-    // ready / status
-    public var jobs: [String]?
-    public var nextRun: Date?
-    public var state: String?
-    public var job: String?
-    public var progress: RunProgress?
-    // run_started / run_finished. Both carry the run's one id (made by the worker as the run
-    // begins; the same id is in the logs and the run history) and `request_ids`, which is how
-    // the supervisor matches them to requests.
-    public var runID: String?
-    public var trigger: String?
-    public var result: String?
-    public var to: ActionCounts?
-    public var from: ActionCounts?
-    public var started: Date?
-    public var durationMS: Int?
-    public var errorCode: String?
-    public var error: String?
-    /// The `sync` request ids this run serves (coalesced requests share a run).
-    public var requestIDs: [String]?
-    /// On `run_finished`: true when this was the last job of the batch the requests asked for.
-    public var batchDone: Bool?
-    /// On `run_finished`: the earliest retry the worker has scheduled after runs that failed for a
-    /// passing reason (nil: none pending).
-    public var retryAt: Date?
-    // connection
-    public var name: String?
-    public var ok: Bool?
-    public var detail: String?
-    // reply
-    public var queued: Bool?
-    // commands
-    public var since: Date?
-    public var full: Bool?
-    public var dryRun: Bool?
-    public var allowMassDelete: Bool?
-    public var deadlineMS: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case v, type, id, pid, profile, version, jobs, state, job, progress, trigger, result, to, from, started, error
-        case name, ok, detail, queued, since, full
-        case configHash = "config_hash", nextRun = "next_run", runID = "run_id", durationMS = "duration_ms"
-        case errorCode = "error_code", requestIDs = "request_ids", batchDone = "batch_done", dryRun = "dry_run"
-        case allowMassDelete = "allow_mass_delete", deadlineMS = "deadline_ms", retryAt = "retry_at"
+    public var kind: Kind {
+        switch self {
+        case .hello: return .hello
+        case .ready: return .ready
+        case .status: return .status
+        case .runStarted: return .runStarted
+        case .runFinished: return .runFinished
+        case .connection: return .connection
+        case .reply: return .reply
+        case .sync: return .sync
+        case .testConnection: return .testConnection
+        case .ping: return .ping
+        case .shutdown: return .shutdown
+        }
     }
 
-    public init(_ type: Kind, id: String? = nil) {
-        self.type = type
-        self.id = id
+    /// The request id a command carries, or a `reply`/`connection` echoes.
+    public var id: String? {
+        switch self {
+        case .connection(let m): return m.id
+        case .reply(let m): return m.id
+        case .sync(let m): return m.id
+        case .testConnection(let m): return m.id
+        case .ping(let m): return m.id
+        case .shutdown(let m): return m.id
+        case .hello, .ready, .status, .runStarted, .runFinished: return nil
+        }
     }
 
-    // MARK: worker → supervisor
+    /// The payload of this message.
+    var payload: any Encodable {
+        switch self {
+        case .hello(let m): return m
+        case .ready(let m): return m
+        case .status(let m): return m
+        case .runStarted(let m): return m
+        case .runFinished(let m): return m
+        case .connection(let m): return m
+        case .reply(let m): return m
+        case .sync(let m): return m
+        case .testConnection(let m): return m
+        case .ping(let m): return m
+        case .shutdown(let m): return m
+        }
+    }
+}
 
-    public static func hello(pid: Int32, profile: String, version: String, configHash: String) -> PipeMessage {
-        var m = PipeMessage(.hello)
-        m.pid = pid
-        m.profile = profile
-        m.version = version
-        m.configHash = configHash
-        return m
+extension PipeMessage: Codable {
+    private enum Envelope: String, CodingKey {
+        case v, type
     }
 
-    public static func ready(jobs: [String], nextRun: Date?) -> PipeMessage {
-        var m = PipeMessage(.ready)
-        m.jobs = jobs
-        m.nextRun = nextRun
-        return m
+    /// - Throws: `DecodingError` when `v` is not `Wire.version`, `type` is not a `Kind`, or the
+    ///   payload lacks a field its type requires.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Envelope.self)
+        let version = try c.decode(Int.self, forKey: .v)
+        let kind = try c.decode(Kind.self, forKey: .type)
+        guard version == Wire.version else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .v, in: c,
+                debugDescription: "pipe protocol version \(version) (this side speaks \(Wire.version))")
+        }
+        switch kind {
+        case .hello: self = .hello(try Hello(from: decoder))
+        case .ready: self = .ready(try Ready(from: decoder))
+        case .status: self = .status(try Status(from: decoder))
+        case .runStarted: self = .runStarted(try RunStarted(from: decoder))
+        case .runFinished: self = .runFinished(try RunFinished(from: decoder))
+        case .connection: self = .connection(try Connection(from: decoder))
+        case .reply: self = .reply(try Reply(from: decoder))
+        case .sync: self = .sync(try Sync(from: decoder))
+        case .testConnection: self = .testConnection(try TestConnection(from: decoder))
+        case .ping: self = .ping(try Ping(from: decoder))
+        case .shutdown: self = .shutdown(try Shutdown(from: decoder))
+        }
     }
 
-    /// The heartbeat: `state` is `idle` or `syncing`.
-    public static func status(state: String, job: String?, progress: RunProgress?, nextRun: Date?) -> PipeMessage {
-        var m = PipeMessage(.status)
-        m.state = state
-        m.job = job
-        m.progress = progress
-        m.nextRun = nextRun
-        return m
-    }
-
-    public static func reply(id: String, ok: Bool, error: String? = nil, queued: Bool? = nil) -> PipeMessage {
-        var m = PipeMessage(.reply, id: id)
-        m.ok = ok
-        m.error = error
-        m.queued = queued
-        return m
-    }
-
-    public static func connection(name: String, ok: Bool, detail: String, id: String?) -> PipeMessage {
-        var m = PipeMessage(.connection, id: id)
-        m.name = name
-        m.ok = ok
-        m.detail = detail
-        return m
-    }
-
-    // MARK: supervisor → worker
-
-    public static func sync(id: String, job: String?, options: RunOptions) -> PipeMessage {
-        var m = PipeMessage(.sync, id: id)
-        m.job = job
-        m.since = options.since
-        m.full = options.full ? true : nil
-        m.dryRun = options.dryRun ? true : nil
-        m.allowMassDelete = options.allowMassDelete ? true : nil
-        return m
-    }
-
-    public static func shutdown(id: String, deadlineMS: Int) -> PipeMessage {
-        var m = PipeMessage(.shutdown, id: id)
-        m.deadlineMS = deadlineMS
-        return m
-    }
-
-    /// The run options a `sync` command asks for.
-    public var runOptions: RunOptions {
-        RunOptions(
-            trigger: .manual, dryRun: dryRun ?? false, full: full ?? false, since: since,
-            allowMassDelete: allowMassDelete ?? false)
+    /// The envelope and the payload's fields in one object (the payload encodes into the same
+    /// keyed container).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Envelope.self)
+        try c.encode(Wire.version, forKey: .v)
+        try c.encode(kind, forKey: .type)
+        try payload.encode(to: encoder)
     }
 }

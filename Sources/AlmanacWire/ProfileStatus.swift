@@ -74,18 +74,17 @@ public struct RunSummary: Codable, Sendable, Hashable {
         case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
     }
 
-    /// From a `run_finished` message; nil when the message lacks the run's identity.
-    public init?(_ m: PipeMessage, finished: Date) {
-        guard let runID = m.runID, let job = m.job, let result = m.result else { return nil }
-        self.runID = runID
-        self.job = job
+    /// From a `run_finished` message.
+    public init(_ m: PipeMessage.RunFinished, finished: Date) {
+        self.runID = m.runID
+        self.job = m.job
         self.trigger = m.trigger
-        self.result = result
+        self.result = m.result
         self.started = m.started
         self.finished = finished
-        self.durationMS = m.durationMS ?? 0
-        self.to = m.to ?? .init()
-        self.from = m.from ?? .init()
+        self.durationMS = m.durationMS
+        self.to = m.to
+        self.from = m.from
         self.errorCode = m.errorCode
         self.error = m.error
     }

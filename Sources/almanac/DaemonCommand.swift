@@ -25,6 +25,8 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: .hidden) var heartbeatMs: Int?
     @Option(help: .hidden) var stopTimeoutMs: Int?
     @Option(help: .hidden) var rescanMs: Int?
+    /// The binary that runs workers (`worker --profile …`): a test harness passes its own.
+    @Option(help: .hidden) var workerExecutable: String?
 
     func run() throws {
         guard let format = LogSink.Format(rawValue: logFormat) else {
@@ -41,6 +43,7 @@ struct DaemonCommand: ParsableCommand {
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }
         if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }
+        if let workerExecutable { config.executable = workerExecutable }
         let log = LogSink(format: format)
         do {
             let supervisor = try Supervisor(config: config, loader: ConnectorRegistry.loader, log: log)

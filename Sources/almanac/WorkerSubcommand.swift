@@ -2,7 +2,6 @@ import AlmanacCore
 import AlmanacWorker
 import ArgumentParser
 import Foundation
-import Logging
 
 /// `almanac worker`: internal, started by the daemon with fd 3/4 as its pipes.
 struct WorkerSubcommand: ParsableCommand {
@@ -20,13 +19,10 @@ struct WorkerSubcommand: ParsableCommand {
     @Option var supervisorPid: Int32?
 
     func run() throws {
-        let json = logFormat == "json"
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, json: json) }
         var options = WorkerRuntime.Options(profile: profile, profilesDirectory: profiles, stateDirectory: state)
         options.heartbeatInterval = Double(heartbeatMs) / 1000
         options.supervisorPID = supervisorPid
-        let logger = Logger(label: "almanac.worker")
-        let code = WorkerRuntime(options: options, logger: logger).run(loader: ConnectorRegistry.loader)
+        let code = WorkerRuntime.runProcess(options: options, json: logFormat == "json")
         if code != 0 { throw ExitCode(code) }
     }
 }

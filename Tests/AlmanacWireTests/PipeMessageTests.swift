@@ -5,7 +5,8 @@ import Testing
 
 @Suite struct PipeMessageTests {
     @Test func helloCarriesVersionOneAndSnakeCaseKeys() throws {
-        let line = try Wire.line(PipeMessage.hello(pid: 42, profile: "clinic", version: "0.1", configHash: "abc"))
+        let line = try Wire.line(
+            PipeMessage.hello(.init(pid: 42, profile: "clinic", version: "0.1", configHash: "abc")))
         #expect(
             String(decoding: line, as: UTF8.self)
                 == "{\"config_hash\":\"abc\",\"pid\":42,\"profile\":\"clinic\","
@@ -16,16 +17,18 @@ import Testing
     @Test func syncRoundTripsItsOptions() throws {
         let since = Date(timeIntervalSince1970: 1_800_000_000)
         let m = PipeMessage.sync(
-            id: "s1", job: "appointments",
-            options: RunOptions(dryRun: true, full: true, since: since, allowMassDelete: true))
+            .init(
+                id: "s1", job: "appointments",
+                options: RunOptions(dryRun: true, full: true, since: since, allowMassDelete: true)))
         let text = String(decoding: try Wire.line(m), as: UTF8.self)
         #expect(text.contains("\"dry_run\":true"))
         #expect(text.contains("\"allow_mass_delete\":true"))
         #expect(text.contains("\"since\":\"2027-01-15T08:00:00Z\""))
         let back = try Wire.decoder().decode(PipeMessage.self, from: Data(text.utf8))
         #expect(back == m)
+        guard case .sync(let sync) = back else { throw Failure() }
         #expect(
-            back.runOptions
+            sync.runOptions
                 == RunOptions(trigger: .manual, dryRun: true, full: true, since: since, allowMassDelete: true))
     }
 
@@ -37,9 +40,10 @@ import Testing
             "request_ids":["s1"],"batch_done":true}
             """
         let m = try Wire.decoder().decode(PipeMessage.self, from: Data(json.utf8))
-        #expect(m.type == .runFinished)
-        #expect(m.requestIDs == ["s1"])
-        let s = try #require(RunSummary(m, finished: Date(timeIntervalSince1970: 0)))
+        #expect(m.kind == .runFinished)
+        guard case .runFinished(let finished) = m else { throw Failure() }
+        #expect(finished.requestIDs == ["s1"])
+        let s = RunSummary(finished, finished: Date(timeIntervalSince1970: 0))
         #expect(s.to.created == 2 && s.to.unchanged == 5 && s.durationMS == 12 && s.from == ActionCounts())
     }
 
@@ -48,6 +52,8 @@ import Testing
             try Wire.decoder().decode(PipeMessage.self, from: Data("{\"v\":1,\"type\":\"explode\"}".utf8))
         }
     }
+
+    struct Failure: Error {}
 
     @Test func statusListIsStable() throws {
         var s = ProfileStatus(

@@ -52,6 +52,7 @@ struct ControlAPITests {
 
     @Test func aSyncDuringARunIsQueued() throws {
         let h = try DaemonHarness()
+        h.testWorker = true
         try h.writeProfile("alpha", extra: "# almanac-test: run-delay=1.5")
         try h.start()
         try h.waitReady("alpha")
@@ -65,6 +66,7 @@ struct ControlAPITests {
 
     @Test func unknownProfileAndUnreachableDaemonExitCodes() throws {
         let h = try DaemonHarness()
+        h.testWorker = true
         try h.writeProfile("alpha", extra: "# almanac-test: exit=78")
         try h.start()
         try h.waitUntil("alpha invalid", timeout: 5) { try h.status("alpha")?.state == "invalid" }

@@ -13,6 +13,11 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
         return package.appendingPathComponent(".build/debug/almanac").path
     }
 
+    /// `almanac-test-worker`, beside the `almanac` binary.
+    static var testWorkerBinary: String {
+        URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("almanac-test-worker").path
+    }
+
     let root: String
     var profiles: String { root + "/profiles.d" }
     var state: String { root + "/state" }
@@ -20,6 +25,9 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
     var logPath: String { root + "/daemon.log" }
     private(set) var daemon: Process?
     var extraArguments: [String] = ["--heartbeat-ms", "1000", "--stop-timeout-ms", "3000", "--rescan-ms", "1000"]
+    /// Run workers with `almanac-test-worker`, which obeys `# almanac-test: …` lines in profile
+    /// files (see its doc comment), instead of `almanac worker`.
+    var testWorker = false
 
     init() throws {
         root = NSTemporaryDirectory() + "almanac-e2e-" + UUID().uuidString.prefix(8)
@@ -74,8 +82,8 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
         p.executableURL = URL(fileURLWithPath: Self.binary)
         p.arguments =
             ["daemon", "--profiles", profiles, "--state", state, "--runtime", runtime] + extraArguments + arguments
+            + (testWorker ? ["--worker-executable", Self.testWorkerBinary] : [])
         var env = ProcessInfo.processInfo.environment
-        env["ALMANAC_TEST_HOOKS"] = "1"
         env.merge(environment) { $1 }
         p.environment = env
         if !FileManager.default.fileExists(atPath: logPath) {

@@ -7,6 +7,7 @@ import Testing
 struct RetryTests {
     @Test func aFileStillBeingWrittenIsReadByTheRetry() throws {
         let h = try DaemonHarness()
+        h.testWorker = true
         try h.writeProfile("alpha", extra: "# almanac-test: retry-delay=1")
         let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         try "external_id,title,start_time\nr1,Visit,\(start)\n"

@@ -86,6 +86,7 @@ struct SupervisorLifecycleTests {
 
     @Test func exitCode78IsNotRestartedUntilTheFileChanges() throws {
         let h = try DaemonHarness()
+        h.testWorker = true
         try h.writeProfile("alpha", extra: "# almanac-test: exit=78")
         try h.start()
         try h.waitUntil("alpha invalid", timeout: 5) { try h.status("alpha")?.state == "invalid" }
@@ -151,6 +152,7 @@ struct SupervisorLifecycleTests {
     @Test func aWorkerWhoseHeartbeatStopsIsKilledAndRestarted() throws {
         let h = try DaemonHarness()
         h.extraArguments = ["--heartbeat-ms", "400", "--stop-timeout-ms", "2000"]
+        h.testWorker = true
         try h.writeProfile("alpha", extra: "# almanac-test: hang")
         try h.writeProfile("beta")
         try h.start()

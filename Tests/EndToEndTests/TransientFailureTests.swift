@@ -19,6 +19,7 @@ struct TransientFailureTests {
 
     @Test func aVanishedDatabaseIsRetriedUntilItComesBack() throws {
         let h = try DaemonHarness()
+        h.testWorker = true
         let db = h.root + "/clinic.db"
         let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         try sqlite(

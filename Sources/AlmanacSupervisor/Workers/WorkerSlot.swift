@@ -46,8 +46,12 @@ final class WorkerSlot {
     var configError: [String]?
     var disabledByMarker: Bool
 
-    private(set) var state: WorkerState = .stopped
-    private(set) var stateSince = Date()
+    private var lifecycle = WorkerLifecycle()
+    var state: WorkerState { lifecycle.state }
+    var stateSince: Date { lifecycle.since }
+    /// Called with what happened when `enter` is asked for a transition `WorkerLifecycle` does not
+    /// allow (a supervisor bug): an assertion failure in debug builds; the supervisor logs it too.
+    var illegalTransition: (String) -> Void = { assertionFailure($0) }
     var process: SpawnedProcess?
     var startedAt = 0.0
     var lastMessageAt = 0.0
@@ -87,10 +91,13 @@ final class WorkerSlot {
 
     var enabled: Bool { !disabledByMarker && (profile?.enabled ?? true) }
 
+    /// Moves the worker to `new` (the current state again: no change). A transition the
+    /// lifecycle does not allow leaves the state as it is and calls `illegalTransition`.
     func enter(_ new: WorkerState) {
-        guard new != state else { return }
-        state = new
-        stateSince = Date()
+        let old = state
+        if !lifecycle.enter(new) {
+            illegalTransition("illegal worker state transition: \(old.rawValue) → \(new.rawValue)")
+        }
     }
 
     /// Appends a log line to the ring and to every follower.

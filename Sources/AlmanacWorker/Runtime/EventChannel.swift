@@ -15,7 +15,7 @@ final class EventChannel: @unchecked Sendable {  // @unchecked: writes serialise
         sendRaw(line)
     }
 
-    /// Writes bytes as they are (the test hook that sends garbage uses it directly).
+    /// Writes bytes as they are (the idle heartbeat; `WorkerHooks.afterReady`).
     func sendRaw(_ line: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }

@@ -20,6 +20,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         public var stateDirectory: String
         public var heartbeatInterval: Double = 5
         public var supervisorPID: Int32?
+        /// Seconds before the first retry of a job whose run failed for a passing reason (later
+        /// retries back off from it, up to the schedule's interval).
+        public var firstRetryDelay: Double = 30
         public init(profile: String, profilesDirectory: String, stateDirectory: String) {
             self.profile = profile
             self.profilesDirectory = profilesDirectory
@@ -29,6 +32,7 @@ public final class WorkerRuntime: @unchecked Sendable {
 
     let options: Options
     let logger: Logger
+    let hooks: any WorkerHooks
     let events = EventChannel(fd: 4)
     let queue = JobQueue()
     var nextRun: Date?
@@ -38,8 +42,6 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// Under `progressLock`: how many of the next heartbeats release the pages start-up or a run
     /// touched (two: the first pass through the idle loop touches code the later ones do not).
     var releaseRequests = 2
-    /// Test hook: seconds each run waits before it starts working.
-    var runDelay = 0.0
     /// When a job whose run failed for a passing reason runs again (set from the schedule).
     var backoff = RetryBackoff()
     /// Jobs whose run failed for a passing reason, with when to run them again: posted by the job
@@ -52,9 +54,11 @@ public final class WorkerRuntime: @unchecked Sendable {
     var failuresInARow: [String: Int] = [:]
     var pendingRetries: [String: Date] = [:]
 
-    public init(options: Options, logger: Logger) {
+    /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
+    public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
         self.options = options
         self.logger = logger
+        self.hooks = hooks
     }
 
     /// Runs the worker; returns its exit code (0 after `shutdown` or EOF on fd 3; 78 for an
@@ -79,8 +83,10 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         events.send(
             .hello(
-                pid: getpid(), profile: profile.name, version: AlmanacVersion.current, configHash: profile.configHash))
-        if let code = testHookExit(path: path) { return code }
+                .init(
+                    pid: getpid(), profile: profile.name, version: AlmanacVersion.current,
+                    configHash: profile.configHash)))
+        if let code = hooks.exitCode(afterHello: profile) { return code }
 
         let runner: JobRunner
         do {
@@ -92,18 +98,14 @@ public final class WorkerRuntime: @unchecked Sendable {
         }
         nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
         let handOff = HandOff(runner)
-        runDelay = testHookRunDelay(path: path)
-        backoff = RetryBackoff(schedule: profile.schedule, first: testHookRetryDelay(path: path) ?? 30)
+        backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
-        events.send(.ready(jobs: profile.jobs.map(\.name), nextRun: nextRun))
+        events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
-        if testHookLines(path: path).contains("garbage") {
-            events.sendRaw(Array("{not json\n".utf8))
-            events.sendRaw([UInt8](repeating: 0x41, count: LineFramer.defaultLimit + 1) + [0x0A])
-        }
-        return commandLoop(profile: profile, hang: testHookHang(path: path))
+        hooks.afterReady(write: events.sendRaw)
+        return commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats)
     }
 
     /// Drops the clean pages of the binary and libraries that start-up or the last run touched
@@ -131,7 +133,7 @@ public final class WorkerRuntime: @unchecked Sendable {
     }
 
     /// Reads fd 3 until `shutdown` or EOF; sends heartbeats; starts scheduled runs.
-    private func commandLoop(profile: Profile, hang: Bool) -> Int32 {
+    private func commandLoop(profile: Profile, heartbeats: Bool) -> Int32 {
         var framer = LineFramer()
         var buf = [UInt8](repeating: 0, count: 64 * 1024)
         var lastBeat = 0.0
@@ -139,7 +141,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         while true {
             let now = Date()
             let mono = ProcessInfo.processInfo.systemUptime
-            if !hang, mono - lastBeat >= options.heartbeatInterval {
+            if heartbeats, mono - lastBeat >= options.heartbeatInterval {
                 sendStatus()
                 lastBeat = mono
                 if takeReleaseRequest() { releaseIdlePages() }
@@ -178,7 +180,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                     logger.warning("dropped an oversized command (over 1 MiB)")
                     continue
                 }
-                guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)), m.v == Wire.version else {
+                // Another `v`, an unknown `type` or a missing field does not decode.
+                guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)) else {
                     logger.warning(
                         "dropped a malformed command",
                         metadata: ["text": "\(String(decoding: line.prefix(200), as: UTF8.self))"])
@@ -190,38 +193,39 @@ public final class WorkerRuntime: @unchecked Sendable {
     }
 
     /// Handles one command; returns an exit code when the worker should exit.
-    private func handle(_ m: PipeMessage, profile: Profile) -> Int32? {
-        let id = m.id ?? ""
-        switch m.type {
-        case .sync:
+    private func handle(_ message: PipeMessage, profile: Profile) -> Int32? {
+        switch message {
+        case .sync(let m):
             if let job = m.job, !profile.jobs.contains(where: { $0.name == job }) {
-                events.send(.reply(id: id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\""))
-                return nil
-            }
-            let queued = queue.addSync(id: id, job: m.job, options: m.runOptions)
-            events.send(.reply(id: id, ok: true, queued: queued))
-        case .testConnection:
-            if let c = m.name, profile.connections[c] == nil {
                 events.send(
-                    .reply(id: id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\""))
+                    .reply(.init(id: m.id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\"")))
                 return nil
             }
-            queue.addTest(id: id, connection: m.name)
-        case .ping:
-            events.send(.reply(id: id, ok: true))
-        case .shutdown:
-            events.send(.reply(id: id, ok: true))
+            let queued = queue.addSync(id: m.id, job: m.job, options: m.runOptions)
+            events.send(.reply(.init(id: m.id, ok: true, queued: queued)))
+        case .testConnection(let m):
+            if let c = m.connection, profile.connections[c] == nil {
+                events.send(
+                    .reply(
+                        .init(id: m.id, ok: false, error: "profile \(profile.name) has no connection named \"\(c)\"")))
+                return nil
+            }
+            queue.addTest(id: m.id, connection: m.connection)
+        case .ping(let m):
+            events.send(.reply(.init(id: m.id, ok: true)))
+        case .shutdown(let m):
+            events.send(.reply(.init(id: m.id, ok: true)))
             logger.info("shutdown requested")
             let busy = queue.isBusy
             queue.stop()
             if busy {  // let the running job finish, within the supervisor's deadline
-                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS ?? 10_000) / 1000 - 0.5))
+                let deadline = Date().addingTimeInterval(max(0, Double(m.deadlineMS) / 1000 - 0.5))
                 while queue.isBusy && Date() < deadline { usleep(20_000) }
             }
             return 0
-        default:
+        case .hello, .ready, .status, .runStarted, .runFinished, .connection, .reply:
             logger.warning(
-                "dropped an event-type message on the command pipe", metadata: ["type": "\(m.type.rawValue)"])
+                "dropped an event-type message on the command pipe", metadata: ["type": "\(message.kind.rawValue)"])
         }
         return nil
     }
@@ -234,7 +238,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             events.sendRaw(IdleHeartbeat.line(nextRun: nextRun))  // the idle path: no JSONEncoder
             return
         }
-        events.send(.status(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun))
+        events.send(.status(.init(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun)))
     }
 
     /// The job thread: runs queued syncs and connection tests, one at a time.
@@ -245,9 +249,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                 for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
                     let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(
                         separator: "; ")
-                    events.send(.connection(name: name, ok: report.ok, detail: detail, id: id))
+                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id)))
                 }
-                events.send(.reply(id: id, ok: true))
+                events.send(.reply(.init(id: id, ok: true)))
             case .sync(let ids, let job, let options):
                 let jobs = job.map { [$0] } ?? profile.jobs.map(\.name)
                 for (i, name) in jobs.enumerated() {
@@ -262,15 +266,10 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// `run_started`, the runner's log lines and report, the run history and `run_finished`.
     private func runJob(_ runner: JobRunner, _ job: String, _ options: RunOptions, ids: [String], last: Bool) {
         let runID = RunReport.newRunID()
-        var started = PipeMessage(.runStarted)
-        started.runID = runID
-        started.job = job
-        started.trigger = options.trigger.rawValue
-        started.requestIDs = ids
-        events.send(started)
+        events.send(.runStarted(.init(runID: runID, job: job, trigger: options.trigger.rawValue, requestIDs: ids)))
         pendingRetries[job] = nil
         setCurrent((job, nil))
-        if runDelay > 0 { Thread.sleep(forTimeInterval: runDelay) }
+        hooks.beforeRun(job: job)
         var lastSent = 0.0
         let begin = Date()
         var report: RunReport
@@ -280,7 +279,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                 let t = ProcessInfo.processInfo.systemUptime
                 if t - lastSent >= 0.2 {
                     lastSent = t
-                    self.events.send(.status(state: "syncing", job: job, progress: progress, nextRun: self.nextRun))
+                    self.events.send(
+                        .status(.init(state: "syncing", job: job, progress: progress, nextRun: self.nextRun)))
                 }
             }
         } catch {
@@ -307,21 +307,14 @@ public final class WorkerRuntime: @unchecked Sendable {
             failuresInARow[job] = nil
         }
         setCurrent(nil)
-        var finished = PipeMessage(.runFinished)
-        finished.runID = runID
-        finished.job = job
-        finished.trigger = options.trigger.rawValue
-        finished.result = report.result.rawValue
-        finished.to = report.toCounts
-        finished.from = report.fromCounts
-        finished.started = report.started
-        finished.durationMS = report.durationMS
-        finished.errorCode = report.errorCode
-        finished.error = report.error
-        finished.requestIDs = ids
-        finished.batchDone = last
-        finished.retryAt = pendingRetries.values.min()
-        events.send(finished)
+        events.send(
+            .runFinished(
+                .init(
+                    runID: runID,
+                    job: job, trigger: options.trigger.rawValue, result: report.result.rawValue,
+                    to: report.toCounts, from: report.fromCounts, started: report.started,
+                    durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
+                    requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {
@@ -339,35 +332,6 @@ public final class WorkerRuntime: @unchecked Sendable {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
         }
-    }
-
-    // Test hooks, active only with ALMANAC_TEST_HOOKS=1 in the environment, so end-to-end tests can
-    // make a worker exit with a given code or stop its heartbeat: a line `# almanac-test: exit=N`
-    // or `# almanac-test: hang` (no heartbeats), `# almanac-test: run-delay=SECONDS`,
-    // `# almanac-test: retry-delay=SECONDS` (the first retry after a retryable failure, instead of
-    // 30 s; later ones back off from it), or
-    // `# almanac-test: garbage` (a malformed and an oversized event after `ready`) in the profile file.
-    private func testHookLines(path: String) -> [Substring] {
-        guard ProcessInfo.processInfo.environment["ALMANAC_TEST_HOOKS"] == "1",
-            let text = try? String(contentsOfFile: path, encoding: .utf8)
-        else { return [] }
-        return text.split(separator: "\n").filter { $0.hasPrefix("# almanac-test: ") }.map { $0.dropFirst(16) }
-    }
-
-    private func testHookExit(path: String) -> Int32? {
-        testHookLines(path: path).compactMap { $0.hasPrefix("exit=") ? Int32($0.dropFirst(5)) : nil }.first
-    }
-
-    private func testHookRunDelay(path: String) -> Double {
-        testHookLines(path: path).compactMap { $0.hasPrefix("run-delay=") ? Double($0.dropFirst(10)) : nil }.first ?? 0
-    }
-
-    private func testHookRetryDelay(path: String) -> Double? {
-        testHookLines(path: path).compactMap { $0.hasPrefix("retry-delay=") ? Double($0.dropFirst(12)) : nil }.first
-    }
-
-    private func testHookHang(path: String) -> Bool {
-        testHookLines(path: path).contains("hang")
     }
 }
 

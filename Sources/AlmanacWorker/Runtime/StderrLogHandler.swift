@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 
-/// Log lines on stderr, logfmt (`level=info msg="…" key=value`) or JSON; the daemon tags and
-/// forwards a worker's lines.
+/// A worker's log lines on stderr, logfmt (`level=info msg="…" key=value`) or JSON; the daemon
+/// tags and forwards them.
 struct StderrLogHandler: LogHandler {
     let label: String
     let json: Bool

@@ -40,7 +40,7 @@ extension Supervisor {
             } else if summary.result == "success" {
                 slot.lastError = nil
             }
-            // By request id: the run id of `run_finished` is the one the engine recorded.
+            // By request id, or by the run id its `run_started` carried (the same id).
             let served = Set(m.requestIDs)
             for (id, w) in slot.waiters where served.contains(id) || w.runIDs.contains(m.runID) {
                 w.push(message)

@@ -21,11 +21,11 @@ import Foundation
 ///   progress. `state` (`idle` or `syncing`), `job` and `progress` (`phase`, `done`, `total`)
 ///   while syncing, `next_run`. The idle heartbeat is written and recognised without a JSON
 ///   encoder (`IdleHeartbeat`), byte for byte the same.
-/// - `run_started` (`RunStarted`): a job's run begins. `run_id` (the worker's for this run),
+/// - `run_started` (`RunStarted`): a job's run begins. `run_id` (the run's one id, made here),
 ///   `job`, `trigger` (`schedule`, `manual`, `startup`, `retry`), `request_ids` (the `sync`
 ///   requests it serves; coalesced requests share a run; empty for scheduled runs).
-/// - `run_finished` (`RunFinished`): a job's run ended, whatever its result. `run_id` (the one
-///   the engine recorded in its run history and logs), `job`, `trigger`, `result` (`success`,
+/// - `run_finished` (`RunFinished`): a job's run ended, whatever its result. `run_id` (the same
+///   id, also in the run's log lines and its run history), `job`, `trigger`, `result` (`success`,
 ///   `partial`, `failed`, `blocked`), `to` and `from` (action counts), `started`, `duration_ms`,
 ///   `error_code` and `error` (failed or blocked runs), `request_ids`, `batch_done` (the last
 ///   job of what the requests asked for), `retry_at` (the earliest retry pending after runs that

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 /// Remembers, in the profile's state directory, that a connector has written its target file.
 ///

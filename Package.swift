@@ -131,7 +131,7 @@ let package = Package(
         .testTarget(
             name: "ODBCConnectorTests",
             dependencies: [
-                "ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                "ODBCConnector", "RowMapping", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

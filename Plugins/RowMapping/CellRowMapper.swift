@@ -1,8 +1,8 @@
 import AlmanacCore
 import Foundation
-import RowMapping
 
-/// Turns result rows into `SourceItem`s, or into `ItemProblem`s naming the row and column.
+/// Turns typed rows (odbc result rows: text, TIMESTAMP, DATE cells) into `SourceItem`s, or into
+/// `RowError`s naming the column (the connector makes them `ItemProblem`s naming the row).
 ///
 /// Time rules: TIMESTAMP values and naive timestamp text are wall-clock times in the profile's
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
@@ -13,10 +13,10 @@ import RowMapping
 /// case-insensitive), when the mapper is made; a row is then read cell by cell once, and each
 /// field takes its cell by index. Flags, statuses and responses read as `FieldText` says, as
 /// they do in the csv and xml connectors.
-final class ODBCRowMapper {
-    struct RowError: Error {
-        var column: String
-        var reason: String
+public final class CellRowMapper {
+    public struct RowError: Error {
+        public var column: String
+        public var reason: String
     }
 
     let roles: [StandardField]
@@ -43,8 +43,9 @@ final class ODBCRowMapper {
     private let createdResolver: ZoneResolver
     private let updatedResolver: ZoneResolver
 
-    init(columns: [ODBCColumnDescription], resolver: ZoneResolver) {
-        names = columns.map(\.name)
+    /// A mapper for rows whose columns are named `names`, in that order.
+    public init(names: [String], resolver: ZoneResolver) {
+        self.names = names
         roles = names.map { StandardField(name: $0.lowercased()) }
         self.resolver = resolver
         zoneID = resolver.timeZone.identifier
@@ -77,19 +78,19 @@ final class ODBCRowMapper {
     }
 
     /// The standard columns the query must return and does not.
-    var missingRequiredColumns: [String] {
+    public var missingRequiredColumns: [String] {
         (externalIDColumn == nil ? ["external_id"] : []) + (startColumn == nil ? ["start_time"] : [])
     }
 
     /// The row's key, when its external_id cell is readable.
-    func key(_ cell: (Int) -> CellValue) -> String? {
+    public func key(_ cell: (Int) -> CellValue) -> String? {
         guard let c = externalIDColumn, case .text(let s) = cell(c), !s.isEmpty else { return nil }
         return s
     }
 
     /// Maps one row, reading each cell it uses once through `cell`. Throws `RowError` naming the
     /// column at fault: the external_id first, then the fields in the order of DESIGN §3.
-    func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
+    public func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
         guard let k = externalIDColumn else {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
@@ -181,7 +182,7 @@ final class ODBCRowMapper {
 
     /// `u:` and the decimal seconds of an `updated` stamp, written without the general integer
     /// formatting and concatenation (a string this short is stored inline, unallocated).
-    static func updatedVersion(_ seconds: Int) -> String {
+    public static func updatedVersion(_ seconds: Int) -> String {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: "u:", a sign, 19 digits
         return withUnsafeMutableBytes(of: &digits) { buffer in
             var v = seconds.magnitude

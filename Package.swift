@@ -46,17 +46,20 @@ let package = Package(
             dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
+        // The standard-field mapping (row -> Event) every source connector uses; not a connector.
         .target(
-            name: "ODBCConnector", dependencies: ["AlmanacCore", "CODBC"], path: "Plugins/ODBC",
+            name: "RowMapping", dependencies: ["AlmanacCore"], path: "Plugins/RowMapping", exclude: ["README.md"]),
+        .target(
+            name: "ODBCConnector", dependencies: ["AlmanacCore", "RowMapping", "CODBC"], path: "Plugins/ODBC",
             exclude: ["README.md"]),
         .target(
-            name: "FileConnectorSupport", dependencies: ["AlmanacCore"], path: "Plugins/FileSupport",
+            name: "FileConnectorSupport", dependencies: ["AlmanacCore", "RowMapping"], path: "Plugins/FileSupport",
             exclude: ["README.md"]),
         .target(
-            name: "CSVConnector", dependencies: ["AlmanacCore", "FileConnectorSupport"], path: "Plugins/CSV",
-            exclude: ["README.md"]),
+            name: "CSVConnector", dependencies: ["AlmanacCore", "RowMapping", "FileConnectorSupport"],
+            path: "Plugins/CSV", exclude: ["README.md"]),
         .target(
-            name: "XMLConnector", dependencies: ["AlmanacCore", "FileConnectorSupport", "CLibXML2"],
+            name: "XMLConnector", dependencies: ["AlmanacCore", "RowMapping", "FileConnectorSupport", "CLibXML2"],
             path: "Plugins/XML", exclude: ["README.md"]),
         .target(
             name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
@@ -111,6 +114,7 @@ let package = Package(
         ),
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "RowMapping"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(
@@ -134,7 +138,7 @@ let package = Package(
         .testTarget(
             name: "ODBCConnectorTests",
             dependencies: [
-                "ODBCConnector", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
+                "ODBCConnector", "RowMapping", "AlmanacCore", "AlmanacSync", "AlmanacTestKit",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -182,13 +186,13 @@ let package = Package(
         .testTarget(
             name: "CSVConnectorTests",
             dependencies: [
-                "AlmanacCore", "CSVConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+                "AlmanacCore", "CSVConnector", "FileConnectorSupport", "RowMapping", "AlmanacTestKit", "AlmanacSync",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "XMLConnectorTests",
             dependencies: [
-                "AlmanacCore", "XMLConnector", "FileConnectorSupport", "AlmanacTestKit", "AlmanacSync",
+                "AlmanacCore", "XMLConnector", "FileConnectorSupport", "RowMapping", "AlmanacTestKit", "AlmanacSync",
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
@@ -196,7 +200,7 @@ let package = Package(
         .executableTarget(
             name: "bench-files",
             dependencies: [
-                "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "CLibXML2",
+                "AlmanacCore", "CSVConnector", "XMLConnector", "FileConnectorSupport", "RowMapping", "CLibXML2",
                 .product(name: "Logging", package: "swift-log"),
             ], path: "contrib/bench/files", exclude: ["README.md", "run", "sink-run"]),
     ]

@@ -1,6 +1,7 @@
 import AlmanacCore
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 /// `connector = "csv"`: RFC 4180 files as sources and sinks. See README.md beside this file.
 public enum CSVModule: ConnectorModule {

@@ -1,6 +1,7 @@
 import AlmanacCore
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 #if canImport(Glibc)
     import Glibc

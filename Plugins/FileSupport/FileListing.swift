@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 #if canImport(Glibc)
     import Glibc

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 /// The settings every file connector has: where the files are, when a file counts as finished,
 /// how dates are written, and the zone of naive times.

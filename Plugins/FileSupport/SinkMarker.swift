@@ -10,10 +10,19 @@ public struct SinkMarker: Sendable {
     public let url: URL
 
     public init(context: ConnectorContext, path: URL) {
-        var h = ContentHash()
-        h.add(path.standardizedFileURL.path)
-        let name = "\(context.profile).\(context.connectionName).\(h.hex).written"
+        let hash = Self.nameHash(path.standardizedFileURL.path)
+        let name = "\(context.profile).\(context.connectionName).\(hash).written"
         url = context.stateDirectory.appendingPathComponent("files", isDirectory: true).appendingPathComponent(name)
+    }
+
+    /// The path's part of the marker's name: FNV-1a 64 of its UTF-8 and a 0x1F, in 16 hex digits.
+    /// A name, not a content hash: it must stay the same across versions, or a marker written
+    /// before an upgrade is not found and a removed target file reads as empty again.
+    static func nameHash(_ path: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in path.utf8 + [0x1F] { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     public var exists: Bool { FileManager.default.fileExists(atPath: url.path) }

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 /// `testConnection()` for ODBC: driver (or DSN), login, the read query, then each write
 /// statement (dry run, rolled back), stopping at the first step that fails. Messages come from `ConnectFailure` and
@@ -101,7 +102,7 @@ struct ConnectionTester {
             for i in 0..<count { columns.append(try stmt.describeColumn(i + 1)) }
             stmt.closeCursor()
             try? conn.endTransaction(commit: false)
-            let mapper = ODBCRowMapper(columns: columns, resolver: connector.resolver)
+            let mapper = CellRowMapper(names: columns.map(\.name), resolver: connector.resolver)
             if count == 0 {
                 return .init(
                     name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")

@@ -1,6 +1,7 @@
 import AlmanacCore
 import Foundation
 import Logging
+import RowMapping
 
 /// An ODBC source or sink: reads a window with the profile's `read_query` and writes through the
 /// profile's `insert`/`update`/`delete`/`on_confirmed`/`on_cancelled` statements, every value
@@ -198,7 +199,7 @@ public final class ODBCConnector: Connector {
                 statement: stmt, rowArraySize: settings.fetchRows, maxValueBytes: settings.maxValueBytes,
                 pipelined: true)
         defer { reader.finish() }
-        let mapper = ODBCRowMapper(columns: reader.columns, resolver: resolver)
+        let mapper = CellRowMapper(names: reader.columns.map(\.name), resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError(
                 "odbc.read_query_columns",

@@ -1,5 +1,6 @@
 import AlmanacCore
 import CODBC
+import RowMapping
 
 /// A value bound to a `?` marker, with its ODBC C and SQL types. Values are always bound,
 /// never spliced into SQL text.

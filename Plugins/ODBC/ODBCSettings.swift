@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 /// The resolved settings of one ODBC connector instance.
 struct ODBCSettings {
@@ -142,12 +143,12 @@ struct ODBCSettings {
 
     /// The event field a standard column or parameter name stands for.
     static func field(named name: String) -> EventField? {
-        switch ColumnRole(columnName: name) {
+        switch StandardField(name: name.lowercased()) {
         case .title: return .title
         case .content: return .description
         case .location: return .location
-        case .start: return .start
-        case .end: return .end
+        case .startTime: return .start
+        case .endTime: return .end
         case .status: return .status
         case .participant(_, .response): return .responses
         case .participant: return .participants

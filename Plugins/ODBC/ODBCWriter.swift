@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 
 /// The write side of `ODBCConnector`: each change runs its statement in a transaction of its
 /// own, with every named parameter bound.
@@ -89,14 +90,14 @@ extension ODBCConnector {
         case "updated": return .timestamp(e.updated.map(resolver.wall))
         default: break
         }
-        if case .participant(let n, let field) = ColumnRole(columnName: lower) {
+        if case .participant(let n, let attribute) = StandardField(name: lower) {
             let p = n < e.participants.count ? e.participants[n] : nil
-            switch field {
+            switch attribute {
             case .name: return .text(p?.name)
             case .email: return .text(p?.email)
             case .response: return .text(p?.response.rawValue)
-            case .phone(.other): return .text(p?.phone(priority: context.phonePriority))
-            case .phone(let kind): return .text(p?.phones[kind])
+            case .phone: return .text(p?.phone(priority: context.phonePriority))
+            case .phoneMobile, .phoneHome, .phoneWork: return .text(p?.phones[attribute.phoneKind!])
             }
         }
         let custom = name.hasPrefix("custom.") ? String(name.dropFirst(7)) : name

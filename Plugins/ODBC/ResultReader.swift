@@ -1,21 +1,6 @@
 import AlmanacCore
 import CODBC
-
-/// One cell of a result row, decoded.
-enum CellValue {
-    case null
-    case text(String)
-    /// Bytes or code units that are not valid UTF-8 / UTF-16.
-    case invalidText
-    /// A value the block cursor's buffer could not hold; never mapped: the reader reports
-    /// `overflowed` and the connector reads the rows again with `SingleRowReader`.
-    case truncated
-    /// A value longer than `max_value_bytes` (the limit, in bytes).
-    case tooLong(Int)
-    case timestamp(WallClock)
-    case date(CivilDate)
-    case time(LocalTime)
-}
+import RowMapping
 
 /// Reads a result set with a block cursor: every column bound once (`SQLBindCol`), rows fetched
 /// `rowArraySize` at a time (`SQL_ATTR_ROW_ARRAY_SIZE`). Columns the driver declares longer

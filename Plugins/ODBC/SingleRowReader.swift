@@ -1,5 +1,6 @@
 import AlmanacCore
 import CODBC
+import RowMapping
 
 /// What the connector reads result rows through: a block cursor (`ResultReader`) or the exact,
 /// row-at-a-time `SingleRowReader`.

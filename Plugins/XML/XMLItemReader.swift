@@ -2,6 +2,7 @@ import AlmanacCore
 import CLibXML2
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 /// Streams the items of one XML document with libxml2's `xmlTextReader`: memory holds one item
 /// at a time, whatever the size of the file.

@@ -1,6 +1,7 @@
 import AlmanacCore
 import CLibXML2
 import FileConnectorSupport
+import RowMapping
 
 #if canImport(Glibc)
     import Glibc

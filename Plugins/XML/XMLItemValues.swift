@@ -1,5 +1,6 @@
 import AlmanacCore
 import FileConnectorSupport
+import RowMapping
 
 /// The values of one item as the document holds them: the mapped paths (in `fields` order) and
 /// the other direct children and attributes of the item element (in document order), which map

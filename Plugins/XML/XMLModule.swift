@@ -2,6 +2,7 @@ import AlmanacCore
 import CLibXML2
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 /// `connector = "xml"`: XML documents read with a streaming reader. See README.md beside this file.
 public enum XMLModule: ConnectorModule {

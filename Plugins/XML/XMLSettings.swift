@@ -1,6 +1,7 @@
 import AlmanacCore
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 /// The settings of one `connector = "xml"` connection, parsed and checked (see README.md).
 struct XMLSettings: Sendable {

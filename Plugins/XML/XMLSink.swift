@@ -1,6 +1,7 @@
 import AlmanacCore
 import FileConnectorSupport
 import Foundation
+import RowMapping
 
 /// Applies changes to an XML document by writing a complete new document atomically (temp +
 /// fsync + rename).

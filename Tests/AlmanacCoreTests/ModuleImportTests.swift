@@ -15,7 +15,7 @@ struct ModuleImportTests {
     /// Connector modules: imported by the worker's registry (and the tests and benchmarks) only.
     static let connectors: Set<String> = [
         "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
-        "FileConnectorSupport",
+        "FileConnectorSupport", "RowMapping",
     ]
 
     /// Source folder → its module name and the modules (besides `system`) it may import.
@@ -42,10 +42,11 @@ struct ModuleImportTests {
         ),
         "Sources/almanac-crashtest": ("almanac-crashtest", ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),
         "Sources/almanac-fakes": ("almanac-fakes", ["FakeCalendars", "ArgumentParser"]),
-        "Plugins/ODBC": ("ODBCConnector", ["AlmanacCore", "CODBC", "Logging"]),
-        "Plugins/FileSupport": ("FileConnectorSupport", ["AlmanacCore"]),
-        "Plugins/CSV": ("CSVConnector", ["AlmanacCore", "FileConnectorSupport", "Logging"]),
-        "Plugins/XML": ("XMLConnector", ["AlmanacCore", "FileConnectorSupport", "CLibXML2", "Logging"]),
+        "Plugins/ODBC": ("ODBCConnector", ["AlmanacCore", "CODBC", "Logging", "RowMapping"]),
+        "Plugins/RowMapping": ("RowMapping", ["AlmanacCore"]),
+        "Plugins/FileSupport": ("FileConnectorSupport", ["AlmanacCore", "RowMapping"]),
+        "Plugins/CSV": ("CSVConnector", ["AlmanacCore", "FileConnectorSupport", "Logging", "RowMapping"]),
+        "Plugins/XML": ("XMLConnector", ["AlmanacCore", "FileConnectorSupport", "CLibXML2", "Logging", "RowMapping"]),
         "Plugins/GoogleCalendar": ("GoogleCalendarConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
         "Plugins/Cronofy": ("CronofyConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
     ]

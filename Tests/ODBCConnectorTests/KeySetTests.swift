@@ -1,3 +1,4 @@
+import RowMapping
 import Testing
 
 @testable import ODBCConnector
@@ -51,9 +52,9 @@ import Testing
     }
 
     @Test func updatedVersionsSpellTheSecondsInDecimal() {
-        #expect(ODBCRowMapper.updatedVersion(0) == "u:0")
-        #expect(ODBCRowMapper.updatedVersion(1_764_547_200) == "u:1764547200")
-        #expect(ODBCRowMapper.updatedVersion(-86_400) == "u:-86400")
-        #expect(ODBCRowMapper.updatedVersion(Int.min) == "u:" + String(Int.min))
+        #expect(CellRowMapper.updatedVersion(0) == "u:0")
+        #expect(CellRowMapper.updatedVersion(1_764_547_200) == "u:1764547200")
+        #expect(CellRowMapper.updatedVersion(-86_400) == "u:-86400")
+        #expect(CellRowMapper.updatedVersion(Int.min) == "u:" + String(Int.min))
     }
 }

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import RowMapping
 import Testing
 
 @testable import ODBCConnector

@@ -2,6 +2,7 @@ import AlmanacCore
 import AlmanacTestKit
 import Foundation
 import Logging
+import RowMapping
 import Testing
 
 @testable import ODBCConnector
@@ -118,7 +119,7 @@ final class SQL {
         try stmt.prepare(query)
         try stmt.execute()
         let reader = try SingleRowReader(statement: stmt)
-        let mapper = ODBCRowMapper(columns: reader.columns, resolver: ZoneResolver(zone))
+        let mapper = CellRowMapper(names: reader.columns.map(\.name), resolver: ZoneResolver(zone))
         var out: [String: Event] = [:]
         while try reader.fetch() > 0 {
             let item = try mapper.map { reader.value(row: 0, column: $0) }

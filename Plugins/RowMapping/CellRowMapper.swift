@@ -1,77 +1,25 @@
 import AlmanacCore
 import Foundation
 
-/// What a result column means, decided once per query from its name (case-insensitive for the
-/// standard fields of DESIGN §3; any other column is a custom field under its own name).
-enum ColumnRole: Hashable {
-    enum ParticipantField: Hashable {
-        case name, email, response
-        case phone(PhoneKind)
-    }
-
-    case externalID, title, content, location, start, end, allDay, status, created, updated
-    case participant(Int, ParticipantField)
-    /// Not a standard field: a custom field under the column's own name.
-    case custom
-
-    init(columnName: String) {
-        let n = columnName.lowercased()
-        switch n {
-        case "external_id": self = .externalID
-        case "title": self = .title
-        case "content": self = .content
-        case "location": self = .location
-        case "start_time": self = .start
-        case "end_time": self = .end
-        case "all_day": self = .allDay
-        case "status": self = .status
-        case "created": self = .created
-        case "updated": self = .updated
-        default:
-            if let p = Self.participant(n) {
-                self = p
-            } else {
-                self = .custom
-            }
-        }
-    }
-
-    /// `participant_N_name|email|response|phone|phone_mobile|phone_home|phone_work`, N = 0…9.
-    private static func participant(_ n: String) -> ColumnRole? {
-        guard n.hasPrefix("participant_"), n.count > 14 else { return nil }
-        let rest = n.dropFirst(12)
-        guard let digit = rest.first?.wholeNumberValue, rest.dropFirst().first == "_" else { return nil }
-        let field: ParticipantField
-        switch rest.dropFirst(2) {
-        case "name": field = .name
-        case "email": field = .email
-        case "response": field = .response
-        case "phone": field = .phone(.other)
-        case "phone_mobile": field = .phone(.mobile)
-        case "phone_home": field = .phone(.home)
-        case "phone_work": field = .phone(.work)
-        default: return nil
-        }
-        return .participant(digit, field)
-    }
-}
-
-/// Turns result rows into `SourceItem`s, or into `ItemProblem`s naming the row and column.
+/// Turns typed rows (odbc result rows: text, TIMESTAMP, DATE cells) into `SourceItem`s, or into
+/// `RowError`s naming the column (the connector makes them `ItemProblem`s naming the row).
 ///
 /// Time rules: TIMESTAMP values and naive timestamp text are wall-clock times in the profile's
 /// zone (`ZoneResolver` settles DST gaps and overlaps); text with `Z` or an offset is an
 /// instant; a DATE start (or any start when `all_day` is true) makes an all-day event whose end
 /// is exclusive — an all-day end equal to its start is read as a one-day event.
 ///
-/// Which column feeds which field is decided once, from the column names, when the mapper is
-/// made; a row is then read cell by cell once, and each field takes its cell by index.
-final class ODBCRowMapper {
-    struct RowError: Error {
-        var column: String
-        var reason: String
+/// Which column feeds which field is decided once, from the column names (`StandardField`,
+/// case-insensitive), when the mapper is made; a row is then read cell by cell once, and each
+/// field takes its cell by index. Flags, statuses and responses read as `FieldText` says, as
+/// they do in the csv and xml connectors.
+public final class CellRowMapper {
+    public struct RowError: Error {
+        public var column: String
+        public var reason: String
     }
 
-    let roles: [ColumnRole]
+    let roles: [StandardField]
     let names: [String]
     let resolver: ZoneResolver
     let zoneID: String
@@ -87,7 +35,7 @@ final class ODBCRowMapper {
     private let createdColumn: Int?
     private let updatedColumn: Int?
     /// Per participant number, ascending: its columns in column order.
-    private let participantColumns: [[(column: Int, field: ColumnRole.ParticipantField)]]
+    private let participantColumns: [[(column: Int, field: StandardField.ParticipantAttribute)]]
     private let customColumns: [(column: Int, name: String)]
     /// A resolver per time column besides the start's: each keeps its own day cache, so a start on
     /// one day and an `updated` stamp on another do not evict each other's offset row after row.
@@ -95,29 +43,30 @@ final class ODBCRowMapper {
     private let createdResolver: ZoneResolver
     private let updatedResolver: ZoneResolver
 
-    init(columns: [ODBCColumnDescription], resolver: ZoneResolver) {
-        names = columns.map(\.name)
-        roles = names.map(ColumnRole.init(columnName:))
+    /// A mapper for rows whose columns are named `names`, in that order.
+    public init(names: [String], resolver: ZoneResolver) {
+        self.names = names
+        roles = names.map { StandardField(name: $0.lowercased()) }
         self.resolver = resolver
         zoneID = resolver.timeZone.identifier
         hasUpdated = roles.contains(.updated)
         externalIDColumn = roles.firstIndex(of: .externalID)
         // A field named twice takes the last such column, as assigning in column order would.
-        startColumn = roles.lastIndex(of: .start)
+        startColumn = roles.lastIndex(of: .startTime)
         titleColumn = roles.lastIndex(of: .title)
         contentColumn = roles.lastIndex(of: .content)
         locationColumn = roles.lastIndex(of: .location)
-        endColumn = roles.lastIndex(of: .end)
+        endColumn = roles.lastIndex(of: .endTime)
         allDayColumn = roles.lastIndex(of: .allDay)
         statusColumn = roles.lastIndex(of: .status)
         createdColumn = roles.lastIndex(of: .created)
         updatedColumn = roles.lastIndex(of: .updated)
-        var participants: [Int: [(column: Int, field: ColumnRole.ParticipantField)]] = [:]
+        var participants: [Int: [(column: Int, field: StandardField.ParticipantAttribute)]] = [:]
         var custom: [(column: Int, name: String)] = []
         for (i, role) in roles.enumerated() {
             switch role {
             case .participant(let n, let field): participants[n, default: []].append((i, field))
-            case .custom: custom.append((i, names[i]))
+            case .custom: custom.append((i, names[i]))  // under the column's own name, case kept
             default: break
             }
         }
@@ -129,19 +78,19 @@ final class ODBCRowMapper {
     }
 
     /// The standard columns the query must return and does not.
-    var missingRequiredColumns: [String] {
+    public var missingRequiredColumns: [String] {
         (externalIDColumn == nil ? ["external_id"] : []) + (startColumn == nil ? ["start_time"] : [])
     }
 
     /// The row's key, when its external_id cell is readable.
-    func key(_ cell: (Int) -> CellValue) -> String? {
+    public func key(_ cell: (Int) -> CellValue) -> String? {
         guard let c = externalIDColumn, case .text(let s) = cell(c), !s.isEmpty else { return nil }
         return s
     }
 
     /// Maps one row, reading each cell it uses once through `cell`. Throws `RowError` naming the
     /// column at fault: the external_id first, then the fields in the order of DESIGN §3.
-    func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
+    public func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
         guard let k = externalIDColumn else {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")
         }
@@ -192,7 +141,10 @@ final class ODBCRowMapper {
                 for (c, field) in columns {
                     guard let t = text(try read(c)), !t.isEmpty else { continue }
                     present = true
-                    try set(field, of: &p, to: t, column: c)
+                    guard field.set(t, on: &p) else {
+                        throw RowError(
+                            column: names[c], reason: "\"\(t)\" is not one of \(FieldText.responseSpellings)")
+                    }
                 }
                 if present { list.append(p) }
             }
@@ -209,10 +161,11 @@ final class ODBCRowMapper {
         }
         item.event.start = start
         if let c = endColumn,
-            var end = try time(try read(c), allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
+            let end = try time(try read(c), allDay: start.isAllDay ? true : allDay, column: "end_time", endResolver)
         {
-            if case .allDay(let s) = start, case .allDay(let e) = end, e == s { end = .allDay(s.adding(days: 1)) }
-            if isBefore(end, start) { throw RowError(column: "end_time", reason: "is before start_time") }
+            guard let end = EventRules.end(end, start: start, zone: resolver) else {
+                throw RowError(column: "end_time", reason: "is before start_time")
+            }
             item.event.end = end
         }
         if let c = createdColumn { item.event.created = try instant(try read(c), column: "created", createdResolver) }
@@ -221,7 +174,7 @@ final class ODBCRowMapper {
         if hasUpdated, let u = item.event.updated {
             version = Self.updatedVersion(Int(u.timeIntervalSince1970.rounded(.down)))
         } else {
-            version = "h:" + ContentHash.of(item.event)
+            version = ContentVersion.of(item.event)
         }
         item.version = version
         return item
@@ -229,7 +182,7 @@ final class ODBCRowMapper {
 
     /// `u:` and the decimal seconds of an `updated` stamp, written without the general integer
     /// formatting and concatenation (a string this short is stored inline, unallocated).
-    static func updatedVersion(_ seconds: Int) -> String {
+    public static func updatedVersion(_ seconds: Int) -> String {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: "u:", a sign, 19 digits
         return withUnsafeMutableBytes(of: &digits) { buffer in
             var v = seconds.magnitude
@@ -249,39 +202,6 @@ final class ODBCRowMapper {
         }
     }
 
-    /// Sets one participant field from its non-empty text.
-    private func set(_ field: ColumnRole.ParticipantField, of p: inout Participant, to t: String, column c: Int)
-        throws(RowError)
-    {
-        switch field {
-        case .name: p.name = t
-        case .email: p.email = t
-        case .phone(let kind): p.phones[kind] = t
-        case .response:
-            guard let r = ResponseStatus(rawValue: t.lowercased()) else {
-                throw RowError(
-                    column: names[c], reason: "\"\(t)\" is not one of needs_action, accepted, declined, tentative")
-            }
-            p.response = r
-        }
-    }
-
-    /// True when `end` is earlier than `start` (all-day times at midnight in the zone).
-    private func isBefore(_ end: EventTime, _ start: EventTime) -> Bool {
-        switch (end, start) {
-        case (.allDay(let e), .allDay(let s)): return e < s
-        case (.instant(let e, _), .instant(let s, _)): return e < s
-        default:
-            func date(_ t: EventTime) -> Date {
-                switch t {
-                case .instant(let d, _): return d
-                case .allDay(let d): return resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0))
-                }
-            }
-            return date(end) < date(start)
-        }
-    }
-
     private func text(_ v: CellValue) -> String? {
         if case .text(let s) = v { return s }
         return nil
@@ -298,34 +218,19 @@ final class ODBCRowMapper {
     }
 
     private func flag(_ t: String, column: String) throws(RowError) -> Bool {
-        switch t {  // the common spellings first, without trimming and case folding
-        case "1", "true", "t": return true
-        case "0", "false", "f", "": return false
-        default: break
+        guard let flag = FieldText.flag(t) else {
+            throw RowError(column: column, reason: "\"\(t)\" is not a boolean (\(FieldText.flagSpellings))")
         }
-        switch t.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "1", "true", "t", "yes", "y", "-1": return true
-        case "0", "false", "f", "no", "n", "": return false
-        default: throw RowError(column: column, reason: "\"\(t)\" is not a boolean (1/0, true/false, yes/no)")
-        }
+        return flag
     }
 
     private func status(_ t: String, column: String) throws(RowError) -> EventStatus {
-        switch t {  // the common spellings first, without trimming and case folding
-        case "confirmed", "": return .confirmed
-        case "tentative": return .tentative
-        case "cancelled": return .cancelled
-        default: break
-        }
-        switch t.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "", "confirmed": return .confirmed
-        case "tentative": return .tentative
-        case "cancelled", "canceled": return .cancelled
-        default:
+        guard let status = FieldText.status(t) else {
             throw RowError(
                 column: column,
                 reason: "\"\(t)\" is not confirmed, tentative or cancelled: map it with CASE in read_query")
         }
+        return status
     }
 
     /// An event time from a cell; nil for NULL.

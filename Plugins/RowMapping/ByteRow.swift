@@ -63,7 +63,7 @@ struct StringRow: RowSource {
 
     func string(_ i: Int) -> String { values[i]! }
 
-    func trimmedString(_ i: Int) -> String { RowMapper.trimmed(values[i]!) }
+    func trimmedString(_ i: Int) -> String { FieldText.trimmed(values[i]!) }
 
     func time(_ i: Int, _ format: TimeFormat) -> ParsedTime? { format.parse(values[i]!) }
 }

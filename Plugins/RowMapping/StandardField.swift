@@ -1,7 +1,11 @@
-/// A column or element of a source row, by the standard field it carries (DESIGN §3).
+import AlmanacCore
+
+/// A column or element of a source row, by the standard field it carries (DESIGN §3): the one
+/// classification of names for every source connector (odbc columns, csv headers, xml fields).
 ///
 /// `StandardField(name:)` classifies a name: the standard names map to their case, anything else
-/// becomes `.custom(name)` and ends up in `Event.custom`.
+/// becomes `.custom(name)` and ends up in `Event.custom`. Names are exact: a connector whose
+/// names are case-insensitive (SQL columns, CSV headers) lower-cases them first.
 public enum StandardField: Hashable, Sendable, CustomStringConvertible {
     case externalID, title, content, location, startTime, endTime, allDay, status, created, updated
     case participant(Int, ParticipantAttribute)
@@ -15,6 +19,19 @@ public enum StandardField: Hashable, Sendable, CustomStringConvertible {
         case phoneMobile = "phone_mobile"
         case phoneHome = "phone_home"
         case phoneWork = "phone_work"
+        /// `participant_N_response`: needs_action, accepted, declined or tentative (`FieldText.response`).
+        case response
+
+        /// The kind of phone this attribute carries, nil for name, email and response.
+        public var phoneKind: PhoneKind? {
+            switch self {
+            case .phone: return .other
+            case .phoneMobile: return .mobile
+            case .phoneHome: return .home
+            case .phoneWork: return .work
+            case .name, .email, .response: return nil
+            }
+        }
     }
 
     /// The highest participant index accepted (`participant_9_…`).

@@ -105,10 +105,8 @@ public final class RowMapper {
 
         var isAllDay = false
         if allDayAt >= 0 {
-            guard let flag = RowMapper.flag(values.string(allDayAt)) else {
-                return problem(
-                    .allDay,
-                    "\"\(values.string(allDayAt))\" is not true/false (accepted: true, false, yes, no, 1, 0)")
+            guard let flag = FieldText.flag(values.string(allDayAt)) else {
+                return problem(.allDay, "\"\(values.string(allDayAt))\" is not a boolean (\(FieldText.flagSpellings))")
             }
             isAllDay = flag
         }
@@ -129,26 +127,21 @@ public final class RowMapper {
         var status = EventStatus.confirmed
         var created: Date?, updated: Date?
         if isAllDay {
-            let first = civilDate(parsedStart)
-            var last = parsedEnd.map(civilDate) ?? first
-            if last <= first { last = first.adding(days: 1) }
-            guard last > first else { return problem(.endTime, "ends before it starts") }
-            start = .allDay(first)
-            end = .allDay(last)
+            start = .allDay(civilDate(parsedStart))
+            end = .allDay(parsedEnd.map(civilDate) ?? civilDate(parsedStart))
         } else {
-            let s = instant(parsedStart)
-            start = .instant(s, timeZone: zoneID)
-            if let parsedEnd {
-                let e = instant(parsedEnd)
-                guard e >= s else {
-                    return problem(
-                        .endTime, "\"\(values.string(endAt))\" is before start_time \"\(values.string(startAt))\"")
-                }
-                end = .instant(e, timeZone: zoneID)
+            start = .instant(instant(parsedStart), timeZone: zoneID)
+            end = parsedEnd.map { .instant(instant($0), timeZone: zoneID) }
+        }
+        if let e = end {
+            guard let e = EventRules.end(e, start: start, zone: zone) else {
+                return problem(
+                    .endTime, "\"\(values.string(endAt))\" is before start_time \"\(values.string(startAt))\"")
             }
+            end = e
         }
         if statusAt >= 0 {
-            guard let s = RowMapper.status(values.string(statusAt)) else {
+            guard let s = FieldText.status(values.string(statusAt)) else {
                 return problem(
                     .status, "\"\(values.string(statusAt))\" is not a status (confirmed, tentative, cancelled)")
             }
@@ -180,13 +173,8 @@ public final class RowMapper {
             case .participant(let n, let attribute):
                 let p = (participantMask & ((1 << UInt64(n)) - 1)).nonzeroBitCount
                 // In place: no copy of the participant per attribute.
-                switch attribute {
-                case .name: participants[p].name = values.string(i)
-                case .email: participants[p].email = values.string(i)
-                case .phone: participants[p].phones[.other] = values.string(i)
-                case .phoneMobile: participants[p].phones[.mobile] = values.string(i)
-                case .phoneHome: participants[p].phones[.home] = values.string(i)
-                case .phoneWork: participants[p].phones[.work] = values.string(i)
+                guard attribute.set(values.string(i), on: &participants[p]) else {
+                    return problem(fields[i], "\"\(values.string(i))\" is not one of \(FieldText.responseSpellings)")
                 }
             case .custom(let name): custom[name] = values.string(i)
             default: continue
@@ -214,17 +202,6 @@ public final class RowMapper {
         start < window.start.addingTimeInterval(-86_400) || start >= window.end.addingTimeInterval(86_400)
     }
 
-    /// `text` without leading and trailing spaces and tabs (no Foundation bridging: hot path).
-    public static func trimmed(_ text: String) -> String {
-        let u = text.utf8
-        guard let f = u.first, let l = u.last, f == 0x20 || f == 0x09 || l == 0x20 || l == 0x09 else { return text }
-        var lo = u.startIndex
-        var hi = u.endIndex
-        while lo < hi && (u[lo] == 0x20 || u[lo] == 0x09) { lo = u.index(after: lo) }
-        while hi > lo && (u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09) { hi = u.index(before: hi) }
-        return String(text[lo..<hi])
-    }
-
     private func unreadable(_ text: String, _ field: StandardField) -> String {
         let format = formats[field] ?? .iso8601
         let expected = format == .iso8601 ? "ISO 8601 like 2026-03-02T09:30 or 2026-03-02" : "the format \"\(format)\""
@@ -243,23 +220,6 @@ public final class RowMapper {
         switch t {
         case .date(let d), .naive(let d, _, _): return d
         case .instant(let i): return zone.wallClock(i).date
-        }
-    }
-
-    static func flag(_ text: String) -> Bool? {
-        switch trimmed(text).lowercased() {
-        case "true", "yes", "y", "1", "x", "t": return true
-        case "false", "no", "n", "0", "f", "": return false
-        default: return nil
-        }
-    }
-
-    static func status(_ text: String) -> EventStatus? {
-        switch trimmed(text).lowercased() {
-        case "confirmed", "": return .confirmed
-        case "tentative": return .tentative
-        case "cancelled", "canceled": return .cancelled
-        default: return nil
         }
     }
 }

@@ -4,13 +4,13 @@ import Foundation
 /// A date or time written as text in a column: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS[.fff]]`
 /// (`T` or a space between), optionally followed by `Z` or an offset (`+01:00`, `+0100`,
 /// `+01`, with or without a space before it). Fractions of a second are dropped.
-enum TemporalText: Equatable {
+public enum TemporalText: Equatable, Sendable {
     case date(CivilDate)
     case naive(WallClock)
     /// A timestamp carrying its own offset: an instant, whatever the profile's zone.
     case instant(Date)
 
-    init?(_ text: String) {
+    public init?(_ text: String) {
         var s = Substring(text).utf8
         while let last = s.last, last == 32 || last == 9 { s = s.dropLast() }
         while let first = s.first, first == 32 || first == 9 { s = s.dropFirst() }

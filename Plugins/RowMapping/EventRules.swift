@@ -1,0 +1,43 @@
+import AlmanacCore
+import Foundation
+
+/// The rules of the mapping that do not depend on how a cell is read, applied by every source
+/// connector's row mapper (`RowMapper` for csv and xml, `CellRowMapper` for odbc).
+public enum EventRules {
+    /// The end of an event as read, or nil when it is before `start` (a bad row). An all-day end
+    /// is exclusive: an all-day end on its start date is read as a one-day event. An all-day time
+    /// compared with a timed one counts from its midnight in `zone`.
+    public static func end(_ end: EventTime, start: EventTime, zone: ZoneResolver) -> EventTime? {
+        switch (end, start) {
+        case (.allDay(let e), .allDay(let s)):
+            if e == s { return .allDay(s.adding(days: 1)) }
+            return e < s ? nil : end
+        case (.instant(let e, _), .instant(let s, _)):
+            return e < s ? nil : end
+        default:
+            func date(_ t: EventTime) -> Date {
+                switch t {
+                case .instant(let d, _): return d
+                case .allDay(let d): return zone.instant(d, secondsOfDay: 0)
+                }
+            }
+            return date(end) < date(start) ? nil : end
+        }
+    }
+}
+
+extension StandardField.ParticipantAttribute {
+    /// Sets this attribute of `p` from a cell's non-empty text: name, e-mail and phones as
+    /// written, a response by `FieldText.response`. False when the response is none of those.
+    public func set(_ text: String, on p: inout Participant) -> Bool {
+        switch self {
+        case .name: p.name = text
+        case .email: p.email = text
+        case .phone, .phoneMobile, .phoneHome, .phoneWork: p.phones[phoneKind!] = text
+        case .response:
+            guard let r = FieldText.response(text) else { return false }
+            p.response = r
+        }
+        return true
+    }
+}

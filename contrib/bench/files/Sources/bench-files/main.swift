@@ -57,7 +57,6 @@ func cell(_ text: String, _ width: Int) -> String {
 }
 
 func driver(_ options: Options) throws {
-    setvbuf(stdout, nil, _IOLBF, 0)
     let t0 = Date()
     let (csv, xml) = try generateFiles(sizeMB: options.sizeMB, seed: options.seed, dir: options.dir)
     print(
@@ -76,6 +75,7 @@ func driver(_ options: Options) throws {
     for round in 1...options.rounds {
         for p in phases { figures[p.name, default: []].append(try run(p.name, p.file, options: options)) }
         print("round \(round) of \(options.rounds) done, load average \(loadAverage())")
+        fflush(nil)  // progress shows when the output is a file
     }
 
     print("")

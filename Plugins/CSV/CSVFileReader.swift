@@ -30,8 +30,8 @@ final class CSVFileReader {
     private(set) var firstProblem: String?
     /// The line where the last record returned starts.
     private(set) var recordLine = 0
-    /// Reused for every record.
-    private var values: [String?] = []
+    /// The mapped values of the record being read, reused for every record.
+    private var row: CSVRowBytes
 
     /// Opens `url` and reads its header.
     init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper) throws {
@@ -77,6 +77,7 @@ final class CSVFileReader {
         let active = columnFields.indices.filter { columnFields[$0] != nil }
         activeColumns = active
         activeFields = active.map { columnFields[$0]! }
+        row = CSVRowBytes(width: active.count)
     }
 
     private static func open(_ url: URL, settings: CSVSettings) throws -> CSVScanner {
@@ -95,10 +96,6 @@ final class CSVFileReader {
     /// With `window`, rows that certainly start outside it are skipped unmapped (the engine reads
     /// a job's window in chunks: most rows of a large file are outside each chunk).
     func next(window: TimeWindow? = nil) throws -> Next? {
-        // A local array (moved out of `self`) avoids exclusivity checks on every append.
-        var values = self.values
-        self.values = []
-        defer { self.values = values }
         while let record = try scanner.next() {
             switch record {
             case .malformed(let line, let reason):
@@ -124,32 +121,23 @@ final class CSVFileReader {
                             key: "\(name) line \(line)",
                             reason: "\(fields.count) fields, but column \(width) is mapped"))
                 }
-                // One value per active column, assigned in place (no emptying and refilling).
-                if values.count != activeColumns.count {
-                    values = [String?](repeating: nil, count: activeColumns.count)
+                // The mapped columns' bytes, copied once; the mapper makes `String`s only of text.
+                switch row.fill(scanner, columns: activeColumns, encoding: settings.encoding) {
+                case .empty: continue
+                case .values: break
+                case .invalid(let c):
+                    let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
+                    return problem(
+                        ItemProblem(
+                            key: "\(name) line \(line)", field: layout.fields[c]?.name,
+                            reason:
+                                "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"
+                        ))
                 }
-                var empty = true
-                for (i, c) in activeColumns.enumerated() {
-                    let f = fields[c]
-                    if f.start == f.end {
-                        values[i] = nil
-                        continue
-                    }
-                    guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
-                        let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
-                        return problem(
-                            ItemProblem(
-                                key: "\(name) line \(line)", field: layout.fields[c]?.name,
-                                reason:
-                                    "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"
-                            ))
-                    }
-                    empty = false
-                    values[i] = s
+                let outcome = row.withRow(fields: activeFields) { values in
+                    mapper.map(row: values, window: window, locator: "\(name) line \(line)")
                 }
-                if empty { continue }
-                switch mapper.map(fields: activeFields, values: values, window: window, locator: "\(name) line \(line)")
-                {
+                switch consume outcome {
                 case .outside:
                     valid += 1
                     continue

@@ -125,6 +125,10 @@ final class CSVScanner {
     /// Scans one record from `head`. Returns nil when more data is needed (and was read), or when
     /// the file ended; `Scanned(record: nil)` never happens at end of file with data left.
     private func scan() throws -> Scanned? {
+        // A local array (moved out of `self`, put back on return): no exclusivity check per field.
+        var fields = self.fields
+        self.fields = []
+        defer { self.fields = fields }
         fields.removeAll(keepingCapacity: true)
         if head == tail {
             if eof { return nil }
@@ -133,6 +137,7 @@ final class CSVScanner {
         }
         let quote: UInt8 = 0x22, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         let delim = delimiter
+        let delims = UInt64(delim) &* CSVScanner.ones
         let buf = buffer
         var p = head
         var newlines = 0
@@ -148,7 +153,15 @@ final class CSVScanner {
                 var q = p + 1
                 var escaped = false
                 while true {
-                    while q < tail && buf[q] != quote {
+                    while true {
+                        // Eight bytes at a time up to a word with a quote or a line feed.
+                        while q + 8 <= tail {
+                            let w = UInt64(littleEndian: UnsafeRawPointer(buf + q).loadUnaligned(as: UInt64.self))
+                            let m = CSVScanner.zeroByte(w ^ CSVScanner.quotes) | CSVScanner.zeroByte(w ^ CSVScanner.lfs)
+                            if m != 0 { break }
+                            q += 8
+                        }
+                        guard q < tail && buf[q] != quote else { break }
                         if buf[q] == lf { newlines += 1 }
                         q += 1
                     }
@@ -178,7 +191,21 @@ final class CSVScanner {
                 }
             } else {
                 let s = p
-                while p < tail {
+                var found = false
+                // Eight bytes at a time to the first delimiter or line end.
+                while p + 8 <= tail {
+                    let w = UInt64(littleEndian: UnsafeRawPointer(buf + p).loadUnaligned(as: UInt64.self))
+                    let m =
+                        CSVScanner.zeroByte(w ^ delims) | CSVScanner.zeroByte(w ^ CSVScanner.lfs)
+                        | CSVScanner.zeroByte(w ^ CSVScanner.crs)
+                    if m != 0 {
+                        p += m.trailingZeroBitCount >> 3
+                        found = true
+                        break
+                    }
+                    p += 8
+                }
+                while !found && p < tail {
                     let b = buf[p]
                     if b == delim || b == lf || b == cr { break }
                     p += 1
@@ -200,6 +227,15 @@ final class CSVScanner {
             return finish(end: p, next: next, newlines: newlines + 1, startLine: startLine)
         }
     }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let quotes = 0x22 &* ones, lfs = 0x0A &* ones, crs = 0x0D &* ones
+
+    /// Nonzero when `v` has a zero byte: the high bit of the lowest one is set and no bit below it
+    /// (bits above may be set wrongly). With `v = word ^ (byte × ones)`, the lowest set bit marks
+    /// the first `byte` in `word` (loaded little-endian: the first byte is the lowest).
+    @inline(__always)
+    private static func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & 0x8080_8080_8080_8080 }
 
     private func finish(end: Int, next: Int, newlines: Int, startLine: Int) -> Scanned {
         recordStart = head

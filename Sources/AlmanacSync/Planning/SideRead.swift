@@ -4,7 +4,7 @@ import Foundation
 /// Everything one side returned in a run: its items, tombstones, bad items, which windows were
 /// listed completely, and the cursor to store once the run's writes are durable.
 public struct SideRead: Sendable {
-    public var items: [String: SourceItem] = [:]
+    public var items = ItemTable()
     /// Keys reported deleted (delta reads).
     public var deleted: Set<String> = []
     public var problems: [ItemProblem] = []
@@ -26,7 +26,7 @@ public struct SideRead: Sendable {
 
     /// Whether an item last seen starting at `start` and absent from this read was deleted.
     public func absenceMeansDeletion(lastStart start: Date?) -> Bool {
-        guard let start else { return false }
+        guard let start, !covered.isEmpty else { return false }
         return covered.contains { $0.contains(start) }
     }
 
@@ -38,8 +38,9 @@ public struct SideRead: Sendable {
 
     /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
     public func isDeleted(_ key: String, lastStart start: Date?) -> Bool {
-        if items[key] != nil || movedAway.contains(key) { return false }
-        return deleted.contains(key) || absenceMeansDeletion(lastStart: start)
+        // Emptiness first: most runs have no moves or tombstones, and hashing a key costs.
+        if items[key] != nil || (!movedAway.isEmpty && movedAway.contains(key)) { return false }
+        return (!deleted.isEmpty && deleted.contains(key)) || absenceMeansDeletion(lastStart: start)
     }
 }
 

@@ -110,6 +110,8 @@ public final class StateStore: Sendable {
                            origin, write_back, response_to, derived, away, \(blobs) FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
+            out.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE job = ?", arguments: [job]) ?? 0)
             // Texts most items share (origin, derived, away) are made once, not once per row.
             var derived: [String: Set<EventField>] = [:]
             while let r = try rows.next() {

@@ -12,7 +12,8 @@ CPU the fake used, the API requests the fake received (its request log, token re
 calls excluded), and the summary line `almanac run` printed.
 
 Environment: BENCH_COUNT (default 100000), BENCH_ROUNDS (default 1: each round starts a fresh
-database, state and fake), ALMANAC_BIN (default .build/release/almanac; almanac-fakes beside it).
+database, state and fake), ALMANAC_BIN (default .build/release/almanac; almanac-fakes beside it). With ALMANAC_TIMINGS=1
+the engine's phase timings are printed under each phase.
 """
 import json
 import os
@@ -216,9 +217,12 @@ def one_round(binary, fakes_binary, n):
             wall, cpu, rss, code, text = almanac_run(binary, profiles, state)
             fake_cpu = fake.cpu() - cpu0
             api, listings, batches, parts = fake.requests()
-            summary = " | ".join(line.strip() for line in text.splitlines()[:3])
+            timing = [line for line in text.splitlines() if line.startswith("timing: ")]
+            summary = " | ".join([line.strip() for line in text.splitlines() if line not in timing][:3])
             print(f"  {phase:<20} {wall:7.2f} {cpu:6.2f} {rss:7.1f} {fake_cpu:10.2f} {api:8d} {listings:8d} "
                   f"{batches:7d}  {summary}", flush=True)
+            for line in timing:
+                print("      " + line)
             if code != 0:
                 raise SystemExit(f"almanac run failed (exit {code}):\n{text}")
             rows.append((phase, wall, cpu, rss, api, parts))

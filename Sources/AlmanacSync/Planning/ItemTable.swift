@@ -38,6 +38,13 @@ public struct ItemTable: Sendable, Sequence {
         }
     }
 
+    /// Makes room for `n` items (room not used costs address space, not memory: pages never
+    /// written are not resident).
+    public mutating func reserveCapacity(_ n: Int) {
+        items.reserveCapacity(n)
+        positions.reserveCapacity(n)
+    }
+
     public struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[SourceItem]>
 

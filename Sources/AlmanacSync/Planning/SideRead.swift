@@ -53,6 +53,8 @@ public struct SideReader {
     public var chunkDays: Int
     /// Upper bound on pages per listing, so a connector that never ends its paging cannot hang a run.
     public var pageLimit = 1_000_000
+    /// How many items a full listing is expected to return (room is made for them at once).
+    public var expectedItems = 0
 
     public init(connector: any Connector, window: TimeWindow, chunkDays: Int) {
         self.connector = connector
@@ -72,6 +74,7 @@ public struct SideReader {
                 onPage: onPage)
             return out
         }
+        out.items.reserveCapacity(expectedItems)
         for chunk in window.chunks(days: chunkDays) {
             try listing(ReadRequest(window: chunk), into: &out, onPage: onPage)
         }

@@ -49,6 +49,27 @@ import Testing
         #expect(try store.cursor(job: "j", side: .from) == nil)
     }
 
+    @Test func aStateReadWithoutItsBaseKeepsTheStoredOneWhenCommitted() throws {
+        let store = try StateStore(path: Self.path())
+        var s = ItemState(keyFrom: "A1", keyTo: "x1", hashFrom: "h1", hashTo: "h2", versionFrom: "1")
+        s.setBase(
+            Event(title: "Visit", start: .instant(Date(timeIntervalSince1970: 1_900_000_000), timeZone: nil)),
+            zone: TimeZone(identifier: "UTC")!)
+        s.heldTo = Data("{}".utf8)
+        try store.commit(job: "j", upserts: [s])
+        var light = try #require(try store.items(job: "j", withBases: false).first)
+        #expect(light.baseData == nil && light.heldTo == nil && !light.baseLoaded)
+        #expect(light.hashTo == "h2" && light.start == Date(timeIntervalSince1970: 1_900_000_000))
+        light.versionFrom = "2"
+        try store.commit(job: "j", upserts: [light])
+        let full = try #require(try store.items(job: "j").first)
+        #expect(full.versionFrom == "2")
+        #expect(full.base?.title == "Visit")
+        #expect(full.heldTo == Data("{}".utf8))
+        let loaded = try store.withBase(light)
+        #expect(loaded.baseLoaded && loaded.base?.title == "Visit" && loaded.heldTo == Data("{}".utf8))
+    }
+
     @Test func theFileIsInWALModeWithAVersionedSchema() throws {
         let path = Self.path()
         _ = try StateStore(path: path)

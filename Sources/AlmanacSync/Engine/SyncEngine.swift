@@ -61,17 +61,27 @@ public final class SyncEngine {
     ) throws -> [PlannedAction] {
         let name = job.config.name
         let window = job.config.window.window(around: now)
-        let states = try store.items(job: name)
+        var timings = RunTimings()
+        let states = try store.items(job: name, withBases: false)
+        timings.mark("state load", "\(states.count) items")
         progress(RunProgress(phase: "reading"))
-        var fromRead = try read(from, side: .from, window: window, options: options, progress: progress)
-        var toRead = try read(to, side: .to, window: window, options: options, progress: progress)
+        // A full listing returns about the items the state knows: room for them and a few more.
+        let expected = states.count + states.count / 8
+        var fromRead = try read(
+            from, side: .from, window: window, expectedItems: expected, options: options, progress: progress)
+        timings.mark("read from", "\(fromRead.items.count) items, \(fromRead.pages) pages")
+        var toRead = try read(
+            to, side: .to, window: window, expectedItems: expected, options: options, progress: progress)
+        timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
         try AbsenceCheck(connector: from, side: .from, window: window, timeZone: job.timeZone)
             .confirm(states, in: &fromRead, other: toRead)
         try AbsenceCheck(connector: to, side: .to, window: window, timeZone: job.timeZone)
             .confirm(states, in: &toRead, other: fromRead)
 
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
-        let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)
+        timings.mark("absence")
+        let plan = try Planner(job: job).plan(states: states, from: fromRead, to: toRead, withBase: store.withBase)
+        timings.mark("plan", "\(plan.items.count) items to apply, \(plan.unchanged) unchanged")
         report.toCounts.unchanged = plan.unchanged
         report.failures = plan.invalid.map {
             ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason)
@@ -86,7 +96,7 @@ public final class SyncEngine {
             let guardRule = MassDeleteGuard(percent: job.config.massDeletePercent)
             for side in [ConnectorContext.Side.to, .from] {
                 let source = side == .to ? fromRead : toRead
-                let known = states.filter { $0.key(side == .to ? .from : .to) != nil }.count
+                let known = states.reduce(0) { $0 + ($1.key(side == .to ? .from : .to) != nil ? 1 : 0) }
                 let listedNothing =
                     !source.isDelta && source.items.isEmpty && source.problems.isEmpty && known > 0
                     && states.contains { source.absenceMeansDeletion(lastStart: $0.start) }
@@ -106,6 +116,7 @@ public final class SyncEngine {
 
         var applier = Applier(job: job, from: from, to: to, store: store, fault: faultHook)
         try applier.apply(plan, progress: progress)
+        timings.mark("apply")
         report.toCounts = merge(report.toCounts, applier.toCounts)
         report.fromCounts = merge(report.fromCounts, applier.fromCounts)
         report.failures += applier.failures
@@ -121,16 +132,18 @@ public final class SyncEngine {
                 faultHook(.afterCursorCommit)
             }
         }
+        timings.mark("cursors")
         report.result = report.failures.isEmpty ? .success : .partial
         return actions
     }
 
     private func read(
-        _ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow,
+        _ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow, expectedItems: Int,
         options: RunOptions, progress: (RunProgress) -> Void
     ) throws -> SideRead {
         let cursor = options.full ? nil : try store.cursor(job: job.config.name, side: side)
-        let reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
+        var reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
+        reader.expectedItems = expectedItems
         do {
             return try reader.read(cursor: cursor, since: options.since, full: options.full) { pages in
                 progress(RunProgress(phase: "reading", done: pages))

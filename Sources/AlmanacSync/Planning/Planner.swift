@@ -28,7 +28,11 @@ struct Planner {
 
     var p: ContentProjection { job.projection }
 
-    func plan(states: [ItemState], from: SideRead, to: SideRead) -> Plan {
+    /// `withBase` gives a state loaded without its base (`ItemState.baseLoaded`) its base: it is
+    /// called for the items planned in full, never for those the fast paths find unchanged.
+    func plan(
+        states: [ItemState], from: SideRead, to: SideRead, withBase: (ItemState) throws -> ItemState
+    ) rethrows -> Plan {
         var plan = Plan()
         let bad = findBad(from, side: .from, into: &plan).union(findBad(to, side: .to, into: &plan))
         plan.invalid.sort { $0.key < $1.key }
@@ -56,7 +60,7 @@ struct Planner {
                 continue
             }
             let back = next != s  // back in the window: the state forgets it was away
-            let s = next
+            var s = next
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)
@@ -75,6 +79,16 @@ struct Planner {
                     continue
                 }
             }
+            if let fi, ti == nil, !back, unchangedUnreadOnTo(s, fi, to: to) {
+                plan.unchanged += 1
+                if fi.version != s.versionFrom {
+                    var next = s
+                    next.versionFrom = fi.version
+                    plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                }
+                continue
+            }
+            s = try withBase(s)
             let ctx = Linked(
                 inputs: inputs, state: s, fromSeen: fi.map { index.seen($0, .from) },
                 toSeen: ti.map { index.seen($0, .to) })
@@ -171,6 +185,22 @@ struct Planner {
             }
         }
         return plan
+    }
+
+    /// As above, for states read with their bases.
+    func plan(states: [ItemState], from: SideRead, to: SideRead) -> Plan {
+        plan(states: states, from: from, to: to, withBase: { $0 })
+    }
+
+    /// Fast path for an item `from` read as stored while `to` was not read (a delta that did not
+    /// list it): what `Linked` decides then (the `to` side taken to hold what it held), without
+    /// decoding the base. False sends the item to `Linked`.
+    private func unchangedUnreadOnTo(_ s: ItemState, _ fi: SourceItem, to: SideRead) -> Bool {
+        guard let keyTo = s.keyTo, let hashFrom = s.hashFrom, s.hashTo != nil, !s.toDeletedWhileAway,
+            !to.isDeleted(keyTo, lastStart: s.start)
+        else { return false }
+        let view = job.fromView(fi.event)
+        return p.hash(view) == hashFrom && job.excluded(view) == nil
     }
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is

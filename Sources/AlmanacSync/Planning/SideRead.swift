@@ -4,7 +4,7 @@ import Foundation
 /// Everything one side returned in a run: its items, tombstones, bad items, which windows were
 /// listed completely, and the cursor to store once the run's writes are durable.
 public struct SideRead: Sendable {
-    public var items: [String: SourceItem] = [:]
+    public var items = ItemTable()
     /// Keys reported deleted (delta reads).
     public var deleted: Set<String> = []
     public var problems: [ItemProblem] = []
@@ -26,7 +26,7 @@ public struct SideRead: Sendable {
 
     /// Whether an item last seen starting at `start` and absent from this read was deleted.
     public func absenceMeansDeletion(lastStart start: Date?) -> Bool {
-        guard let start else { return false }
+        guard let start, !covered.isEmpty else { return false }
         return covered.contains { $0.contains(start) }
     }
 
@@ -38,8 +38,9 @@ public struct SideRead: Sendable {
 
     /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
     public func isDeleted(_ key: String, lastStart start: Date?) -> Bool {
-        if items[key] != nil || movedAway.contains(key) { return false }
-        return deleted.contains(key) || absenceMeansDeletion(lastStart: start)
+        // Emptiness first: most runs have no moves or tombstones, and hashing a key costs.
+        if items[key] != nil || (!movedAway.isEmpty && movedAway.contains(key)) { return false }
+        return (!deleted.isEmpty && deleted.contains(key)) || absenceMeansDeletion(lastStart: start)
     }
 }
 
@@ -52,6 +53,8 @@ public struct SideReader {
     public var chunkDays: Int
     /// Upper bound on pages per listing, so a connector that never ends its paging cannot hang a run.
     public var pageLimit = 1_000_000
+    /// How many items a full listing is expected to return (room is made for them at once).
+    public var expectedItems = 0
 
     public init(connector: any Connector, window: TimeWindow, chunkDays: Int) {
         self.connector = connector
@@ -71,6 +74,7 @@ public struct SideReader {
                 onPage: onPage)
             return out
         }
+        out.items.reserveCapacity(expectedItems)
         for chunk in window.chunks(days: chunkDays) {
             try listing(ReadRequest(window: chunk), into: &out, onPage: onPage)
         }

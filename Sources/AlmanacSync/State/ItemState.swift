@@ -39,6 +39,11 @@ public struct ItemState: Hashable, Sendable {
     /// The sides on which the item was last seen out of the window (moved away): left alone, and
     /// still taken as away on a run that does not read it again (a delta reports a move once).
     public var away: Set<ConnectorContext.Side> = []
+    /// Whether `baseData`, `heldFrom` and `heldTo` were read from the state file. The engine
+    /// loads the state without them (`StateStore.items(job:withBases:)`: they are most of its
+    /// memory) and reads them for the items it plans in full (`StateStore.withBase`); a state
+    /// committed without them keeps the stored ones.
+    public internal(set) var baseLoaded = true
 
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
@@ -108,6 +113,7 @@ public struct ItemState: Hashable, Sendable {
         start = event.start.date(in: zone)
         heldFrom = nil
         heldTo = nil
+        baseLoaded = true
     }
 
     /// What `side` holds as last seen: its own content where it kept a value the base does not

@@ -98,29 +98,55 @@ public final class StateStore: Sendable {
 
     // MARK: Items
 
-    /// Every item of `job`.
-    public func items(job: String) throws -> [ItemState] {
-        try pool.read { db in
+    /// Every item of `job`. Without `withBases`, the items come without their base and held
+    /// values (`ItemState.baseLoaded` false): `withBase` reads them for one item.
+    public func items(job: String, withBases: Bool = true) throws -> [ItemState] {
+        let blobs = withBases ? "base, held_from, held_to" : "NULL, NULL, NULL"
+        return try pool.read { db in
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
-                    SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start, generation,
-                           origin, write_back, response_to, derived, held_from, held_to, away FROM items WHERE job = ?
+                    SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, start, generation,
+                           origin, write_back, response_to, derived, away, \(blobs) FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
+            out.reserveCapacity(
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE job = ?", arguments: [job]) ?? 0)
+            // Texts most items share (origin, derived, away) are made once, not once per row.
+            var derived: [String: Set<EventField>] = [:]
             while let r = try rows.next() {
-                let start: Double? = r[8]
-                out.append(
-                    ItemState(
-                        id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
-                        versionFrom: r[5], versionTo: r[6], baseData: r[7], heldFrom: r[14], heldTo: r[15],
-                        start: start.map(Date.init(timeIntervalSince1970:)), generation: r[9],
-                        origin: ConnectorContext.Side(rawValue: r[10]) ?? .from, writeBack: r[11],
-                        responseTo: r[12], derived: ItemState.derived(fromText: r[13])))
-                out[out.count - 1].away = ItemState.away(fromText: r[16])
+                let start: Double? = r[7]
+                var s = ItemState(
+                    id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
+                    versionFrom: r[5], versionTo: r[6], baseData: r[14], heldFrom: r[15], heldTo: r[16],
+                    start: start.map(Date.init(timeIntervalSince1970:)), generation: r[8],
+                    origin: ConnectorContext.Side(rawValue: r[9]) ?? .from, writeBack: r[10],
+                    responseTo: r[11])
+                if let text: String = r[12] {
+                    if derived[text] == nil { derived[text] = ItemState.derived(fromText: text) }
+                    s.derived = derived[text]!
+                }
+                if let text: String = r[13] { s.away = ItemState.away(fromText: text) }
+                s.baseLoaded = withBases
+                out.append(s)
             }
             return out
         }
+    }
+
+    /// `state` with its base and held values read from the file (as it is when they are loaded).
+    public func withBase(_ state: ItemState) throws -> ItemState {
+        guard !state.baseLoaded, let id = state.id else { return state }
+        var out = state
+        try pool.read { db in
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT base, held_from, held_to FROM items WHERE id = ?"), arguments: [id])
+            out.baseData = row?[0]
+            out.heldFrom = row?[1]
+            out.heldTo = row?[2]
+        }
+        out.baseLoaded = true
+        return out
     }
 
     /// Commits one batch in one transaction: `upserts` are written (new rows get ids, returned in
@@ -134,16 +160,24 @@ public final class StateStore: Sendable {
             var out = upserts
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, base, start,
-                                       generation, origin, write_back, response_to, derived, held_from, held_to,
-                                       away)
+                    INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, start,
+                                       generation, origin, write_back, response_to, derived, away, base, held_from,
+                                       held_to)
                     VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
-                                     version_to = ?, base = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?, held_from = ?, held_to = ?, away = ?
+                                     version_to = ?, start = ?, generation = ?, origin = ?, write_back = ?,
+                                     response_to = ?, derived = ?, away = ?, base = ?, held_from = ?, held_to = ?
+                    WHERE id = ?
+                    """)
+            // A state read without its base keeps the stored base and held values.
+            let updateKeepingBase = try db.cachedStatement(
+                sql: """
+                    UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
+                                     version_to = ?, start = ?, generation = ?, origin = ?, write_back = ?,
+                                     response_to = ?, derived = ?, away = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -152,14 +186,19 @@ public final class StateStore: Sendable {
             for i in out.indices {
                 let s = out[i]
                 let values: [DatabaseValueConvertible?] = [
-                    s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo, s.baseData,
+                    s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
-                    s.derivedText, s.heldFrom, s.heldTo, s.awayText,
+                    s.derivedText, s.awayText,
                 ]
+                let blobs: [DatabaseValueConvertible?] = [s.baseData, s.heldFrom, s.heldTo]
                 if let id = s.id {
-                    try update.execute(arguments: StatementArguments(values + [id]))
+                    if s.baseLoaded {
+                        try update.execute(arguments: StatementArguments(values + blobs + [id]))
+                    } else {
+                        try updateKeepingBase.execute(arguments: StatementArguments(values + [id]))
+                    }
                 } else {
-                    try insert.execute(arguments: StatementArguments([job] + values))
+                    try insert.execute(arguments: StatementArguments([job] + values + blobs))
                     out[i].id = db.lastInsertedRowID
                 }
             }

@@ -12,7 +12,7 @@ public enum CSVBenchmarkProbe {
     /// makes a `String` of every field. Returns the number of records after the header.
     public static func records(_ path: String, decode: Bool) throws -> Int {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AlmanacError("csv.unreadable", "cannot open \(path)") }
+        guard fd >= 0 else { throw AlmanacError(.csvUnreadable, "cannot open \(path)") }
         let scanner = CSVScanner(fd: fd, delimiter: 0x2C, fileName: path)
         var records = 0
         var bytes = 0

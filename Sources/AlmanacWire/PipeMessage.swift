@@ -43,6 +43,8 @@ public struct PipeMessage: Codable, Sendable, Hashable {
     public var durationMS: Int?
     public var errorCode: String?
     public var error: String?
+    /// On `run_finished`: the error's cause chain, outermost first (`RunReport.cause`).
+    public var cause: [String]?
     /// The `sync` request ids this run serves (coalesced requests share a run).
     public var requestIDs: [String]?
     /// On `run_finished`: true when this was the last job of the batch the requests asked for.
@@ -69,6 +71,7 @@ public struct PipeMessage: Codable, Sendable, Hashable {
         case configHash = "config_hash", nextRun = "next_run", runID = "run_id", durationMS = "duration_ms"
         case errorCode = "error_code", requestIDs = "request_ids", batchDone = "batch_done", dryRun = "dry_run"
         case allowMassDelete = "allow_mass_delete", deadlineMS = "deadline_ms", retryAt = "retry_at"
+        case cause
     }
 
     public init(_ type: Kind, id: String? = nil) {

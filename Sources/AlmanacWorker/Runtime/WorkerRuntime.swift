@@ -285,8 +285,9 @@ public final class WorkerRuntime: @unchecked Sendable {
             report = RunReport(
                 runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
                 dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
-                errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
+                errorCode: (error as? AlmanacError)?.code.rawValue ?? ErrorCode.runError.rawValue, error: "\(error)")
             report.retryable = (error as? AlmanacError)?.retryable == true ? true : nil
+            if let e = error as? AlmanacError, !e.causeChain.isEmpty { report.cause = e.causeChain }
         }
         if report.retryable == true && !options.dryRun {
             let failures = (failuresInARow[job] ?? 0) + 1
@@ -316,6 +317,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         finished.durationMS = report.durationMS
         finished.errorCode = report.errorCode
         finished.error = report.error
+        finished.cause = report.cause
         finished.requestIDs = ids
         finished.batchDone = last
         finished.retryAt = pendingRetries.values.min()

@@ -81,7 +81,9 @@ final class CSVFileReader {
     private static func open(_ url: URL, settings: CSVSettings) throws -> CSVScanner {
         let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw AlmanacError(.csvUnreadable, "cannot open \(url.path): \(String(cString: strerror(errno)))")
+            throw AlmanacError(
+                .csvUnreadable, "cannot open \(url.path): \(String(cString: strerror(errno)))",
+                cause: SystemError(errno: errno))
         }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         return CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path)

@@ -104,7 +104,9 @@ final class CSVScanner {
             let n = read(fd, buffer + tail, capacity - tail)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AlmanacError(.csvUnreadable, "cannot read \(fileName): \(String(cString: strerror(errno)))")
+                throw AlmanacError(
+                    .csvUnreadable, "cannot read \(fileName): \(String(cString: strerror(errno)))",
+                    cause: SystemError(errno: errno))
             }
             if n == 0 { eof = true }
             tail += n

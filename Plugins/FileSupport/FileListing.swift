@@ -96,8 +96,10 @@ public final class FileListing<Reader: FileRecordReader> {
         self.open = open
     }
 
-    /// `PREFIX.SUFFIX`, e.g. `csv.file_busy`.
-    func code(_ code: Swift.KeyPath<FileErrorCodes, ErrorCode>) -> ErrorCode { FileErrorCodes.of(prefix)[keyPath: code] }
+    /// This connector's code for a failure, e.g. `\.fileBusy` → `csv.file_busy`.
+    func code(_ code: Swift.KeyPath<FileErrorCodes, ErrorCode>) -> ErrorCode {
+        FileErrorCodes.of(prefix)[keyPath: code]
+    }
 
     func badContinuation() -> AlmanacError {
         AlmanacError(code(\.badContinuation), "the listing cannot be continued: start it again")

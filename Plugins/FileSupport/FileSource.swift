@@ -98,7 +98,7 @@ public struct FileSource: Sendable {
         var st = stat()
         guard stat(url.path, &st) == 0 else {
             let reason = String(cString: strerror(errno))
-            throw error(\.unreadable, "cannot read \(url.path): \(reason)")
+            throw error(\.unreadable, "cannot read \(url.path): \(reason)", cause: SystemError(errno: errno))
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw error(\.unreadable, "\(url.path) is not a regular file")

@@ -7,7 +7,8 @@ public enum AlmanacHTTPError {
     public static func transport(host: String, curlCode: Int, detail: String) -> AlmanacError {
         let tls = curlCode == 60 || curlCode == 35
         let code: ErrorCode = curlCode == 28 ? .httpTimeout : (tls ? .httpTLS : .httpTransport)
-        return AlmanacError(code, "cannot reach \(host): \(detail)", cause: CurlFailure(code: curlCode), retryable: !tls)
+        return AlmanacError(
+            code, "cannot reach \(host): \(detail)", cause: CurlFailure(code: curlCode), retryable: !tls)
     }
 
     /// Whether an answer that is still an error after the client's own retries may succeed on a
@@ -24,7 +25,8 @@ public enum AlmanacHTTPError {
 
     public static func badBody(expected: String, status: Int, cause: (any Error)? = nil) -> AlmanacError {
         AlmanacError(
-            .httpBadBody, "the server answered \(status) with a body that is not the expected \(expected)", cause: cause)
+            .httpBadBody, "the server answered \(status) with a body that is not the expected \(expected)",
+            cause: cause)
     }
 }
 

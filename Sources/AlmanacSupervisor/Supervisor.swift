@@ -41,7 +41,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         do {
             poller = try EventPoller()
         } catch {
-            throw AlmanacError(.supervisorSetupFailed, "epoll_create1 failed: \(String(cString: strerror(errno)))", cause: error)
+            throw AlmanacError(
+                .supervisorSetupFailed, "epoll_create1 failed: \(String(cString: strerror(errno)))", cause: error)
         }
         self.config = config
         self.loader = loader
@@ -252,7 +253,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
-                throw AlmanacError(.supervisorSetupFailed, "cannot create \(dir): \(error.localizedDescription)", cause: error)
+                throw AlmanacError(
+                    .supervisorSetupFailed, "cannot create \(dir): \(error.localizedDescription)", cause: error)
             }
             _ = chmod(dir, mode)
         }

@@ -26,14 +26,20 @@ public struct AlmanacError: Error, Sendable, CustomStringConvertible {
 
     /// The errors under this one, outermost first, one line each with secrets redacted
     /// (`SecretRedaction`): an `AlmanacError` as `code: message`, any other error as its text.
-    /// What logs (`error.cause`) and `--json` (`cause`) show.
+    /// A lower `AlmanacError` that this one only puts in context (same code, its message quoted
+    /// whole) is not a link of its own. What logs (`error.cause`) and `--json` (`cause`) show.
     public var causeChain: [String] {
         var out: [String] = []
         var next = cause
-        while let link = next, out.count < 16 {
+        var outer = self
+        var depth = 0
+        while let link = next, depth < 16 {
+            depth += 1
             if let e = link as? AlmanacError {
-                out.append(SecretRedaction.redact("\(e.code): \(e.message)"))
-                next = e.cause
+                if e.code != outer.code || !outer.message.contains(e.message) {
+                    out.append(SecretRedaction.redact("\(e.code): \(e.message)"))
+                }
+                (outer, next) = (e, e.cause)
             } else {
                 out.append(SecretRedaction.redact("\(link)"))
                 next = nil

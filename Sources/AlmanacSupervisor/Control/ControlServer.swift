@@ -41,7 +41,8 @@ public final class ControlServer: @unchecked Sendable {
         let lockFD = Glibc.open(config.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else {
             throw AlmanacError(
-                .supervisorSetupFailed, "cannot open \(config.lockPath): \(String(cString: strerror(errno)))")
+                .supervisorSetupFailed, "cannot open \(config.lockPath): \(String(cString: strerror(errno)))",
+                cause: SystemError(errno: errno))
         }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             close(lockFD)
@@ -223,9 +224,9 @@ public final class ControlServer: @unchecked Sendable {
         }
         umask(old)
         guard rc == 0 else {
-            let e = String(cString: strerror(errno))
+            let (e, code) = (String(cString: strerror(errno)), errno)
             close(fd)
-            throw AlmanacError(.apiBindFailed, "cannot bind \(path): \(e)")
+            throw AlmanacError(.apiBindFailed, "cannot bind \(path): \(e)", cause: SystemError(errno: code))
         }
         chmod(path, 0o660)
         guard listen(fd, 128) == 0 else {
@@ -255,9 +256,9 @@ public final class ControlServer: @unchecked Sendable {
             }
         }
         guard rc == 0, listen(fd, 128) == 0 else {
-            let e = String(cString: strerror(errno))
+            let (e, code) = (String(cString: strerror(errno)), errno)
             close(fd)
-            throw AlmanacError(.apiBindFailed, "cannot listen on \(spec): \(e)")
+            throw AlmanacError(.apiBindFailed, "cannot listen on \(spec): \(e)", cause: SystemError(errno: code))
         }
         return fd
     }

@@ -61,7 +61,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         let signalFD = SignalPipe.install([SIGTERM, SIGINT, SIGHUP, SIGCHLD])
         _ = almanac_set_child_subreaper()
         var wake: [Int32] = [0, 0]
-        guard pipe(&wake) == 0 else { throw AlmanacError(.supervisorSetupFailed, "cannot create a pipe") }
+        guard pipe(&wake) == 0 else {
+            throw AlmanacError(.supervisorSetupFailed, "cannot create a pipe", cause: SystemError(errno: errno))
+        }
         wake.forEach(makeNonBlockingCloexec)
         wakeRead = wake[0]
         wakeWrite = wake[1]

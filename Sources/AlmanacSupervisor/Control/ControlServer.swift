@@ -206,7 +206,9 @@ public final class ControlServer: @unchecked Sendable {
 
     private static func bindUnix(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw AlmanacError(.apiBindFailed, "cannot create a unix socket") }
+        guard fd >= 0 else {
+            throw AlmanacError(.apiBindFailed, "cannot create a unix socket", cause: SystemError(errno: errno))
+        }
         unlink(path)  // we hold the lock: a socket file left here belongs to a dead daemon
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
@@ -230,8 +232,9 @@ public final class ControlServer: @unchecked Sendable {
         }
         chmod(path, 0o660)
         guard listen(fd, 128) == 0 else {
+            let code = errno
             close(fd)
-            throw AlmanacError(.apiBindFailed, "cannot listen on \(path)")
+            throw AlmanacError(.apiBindFailed, "cannot listen on \(path)", cause: SystemError(errno: code))
         }
         return fd
     }
@@ -243,7 +246,9 @@ public final class ControlServer: @unchecked Sendable {
             throw AlmanacError(.apiBindFailed, "--listen takes 127.0.0.1:PORT (loopback only), got \"\(spec)\"")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw AlmanacError(.apiBindFailed, "cannot create a TCP socket") }
+        guard fd >= 0 else {
+            throw AlmanacError(.apiBindFailed, "cannot create a TCP socket", cause: SystemError(errno: errno))
+        }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()

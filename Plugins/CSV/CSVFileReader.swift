@@ -44,25 +44,25 @@ final class CSVFileReader {
         let head = try scanner.peek(1 << 16)
         guard head.count > 0 else {
             throw AlmanacError(
-                "csv.empty_file",
+                .csvEmptyFile,
                 "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         if head.count >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF)) {
-            throw AlmanacError("csv.not_csv", "\(url.path) is UTF-16 text: save it as UTF-8 (or windows-1252) CSV")
+            throw AlmanacError(.csvNotCSV, "\(url.path) is UTF-16 text: save it as UTF-8 (or windows-1252) CSV")
         }
         if head.contains(0) {
-            throw AlmanacError("csv.not_csv", "\(url.path) is not a CSV file: it contains binary data (NUL bytes)")
+            throw AlmanacError(.csvNotCSV, "\(url.path) is not a CSV file: it contains binary data (NUL bytes)")
         }
         if head.count >= 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { scanner.skip(3) }
         if settings.header {
             guard case .fields(let line)? = try scanner.next() else {
-                throw AlmanacError("csv.not_csv", "\(url.path): the first line is not a CSV header")
+                throw AlmanacError(.csvNotCSV, "\(url.path): the first line is not a CSV header")
             }
             var names: [String] = []
             for f in scanner.fields {
                 guard let s = scanner.withBytes(f, { settings.encoding.decode($0) }) else {
                     throw AlmanacError(
-                        "csv.not_csv",
+                        .csvNotCSV,
                         "\(url.path) line \(line): the header is not valid \(settings.encoding.rawValue) — set `encoding`"
                     )
                 }
@@ -83,7 +83,9 @@ final class CSVFileReader {
     private static func open(_ url: URL, settings: CSVSettings) throws -> CSVScanner {
         let fd = Glibc.open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
-            throw AlmanacError("csv.unreadable", "cannot open \(url.path): \(String(cString: strerror(errno)))")
+            throw AlmanacError(
+                .csvUnreadable, "cannot open \(url.path): \(String(cString: strerror(errno)))",
+                cause: SystemError(errno: errno))
         }
         _ = posix_fadvise(fd, 0, 0, Int32(POSIX_FADV_SEQUENTIAL))
         return CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path)

@@ -90,7 +90,7 @@ final class CSVScanner {
         if tail == capacity {
             guard capacity < CSVScanner.maxRecordBytes else {
                 throw AlmanacError(
-                    "csv.record_too_large",
+                    .csvRecordTooLarge,
                     "\(fileName) line \(line): a record longer than \(CSVScanner.maxRecordBytes >> 20) MB — not a CSV file, or a quote that is never closed"
                 )
             }
@@ -104,7 +104,9 @@ final class CSVScanner {
             let n = read(fd, buffer + tail, capacity - tail)
             if n < 0 {
                 if errno == EINTR { continue }
-                throw AlmanacError("csv.unreadable", "cannot read \(fileName): \(String(cString: strerror(errno)))")
+                throw AlmanacError(
+                    .csvUnreadable, "cannot read \(fileName): \(String(cString: strerror(errno)))",
+                    cause: SystemError(errno: errno))
             }
             if n == 0 { eof = true }
             tail += n
@@ -168,7 +170,7 @@ final class CSVScanner {
                     if q >= tail {
                         if eof {
                             throw AlmanacError(
-                                "csv.truncated",
+                                .csvTruncated,
                                 "\(fileName) line \(startLine): a quoted field never closes before the end of the file — the file is truncated or not CSV"
                             )
                         }

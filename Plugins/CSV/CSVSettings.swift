@@ -90,12 +90,12 @@ struct CSVLayout {
             + ", `encoding` and `columns`"
         for (field, column) in settings.columns where !fields.contains(field) {
             throw AlmanacError(
-                "csv.column_missing",
+                .csvColumnMissing,
                 "\(fileName): no column \"\(column)\" for \(field.name); the header is \(shown) — \(hint)")
         }
         for required in [StandardField.externalID, .startTime] where !fields.contains(required) {
             throw AlmanacError(
-                "csv.column_missing",
+                .csvColumnMissing,
                 "\(fileName): no column for \(required.name); the header is \(shown) — map it with columns = { \(required.name) = \"…\" } or \(hint)"
             )
         }

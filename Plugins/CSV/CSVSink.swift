@@ -34,7 +34,7 @@ struct CSVSink {
     func apply(_ changes: [Change]) throws -> [WriteOutcome] {
         let url = settings.common.path
         guard !source.isDirectory else {
-            throw AlmanacError("csv.sink_is_directory", "\(url.path) is a directory: to write, `path` must name a file")
+            throw AlmanacError(.csvSinkIsDirectory, "\(url.path) is a directory: to write, `path` must name a file")
         }
         var names: [String] = []
         var fields: [StandardField?] = []
@@ -47,7 +47,7 @@ struct CSVSink {
         if FileManager.default.fileExists(atPath: url.path) {
             stamp = try source.stableStamp(url)
             let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw AlmanacError("csv.unreadable", "cannot open \(url.path)") }
+            guard fd >= 0 else { throw AlmanacError(.csvUnreadable, "cannot open \(url.path)") }
             let scanner = CSVScanner(fd: fd, delimiter: settings.delimiter, fileName: url.path)
             let head = try scanner.peek(3)
             if head.count == 3 && head[0] == 0xEF && head[1] == 0xBB && head[2] == 0xBF { bom = true; scanner.skip(3) }

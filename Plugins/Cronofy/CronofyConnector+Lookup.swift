@@ -34,7 +34,7 @@ extension CronofyConnector {
                 }
                 guard let event = CronofyMapping.event(e).0 else {
                     throw AlmanacError(
-                        "cronofy.unreadable_event",
+                        .cronofyUnreadableEvent,
                         "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")
                 }
                 let updated = e["updated"] as? String ?? ""

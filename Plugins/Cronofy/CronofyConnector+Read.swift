@@ -24,7 +24,7 @@ extension CronofyConnector {
             let parts = c.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 4 else {
                 throw AlmanacError(
-                    "cronofy.bad_continuation", "connection \"\(connection)\": unreadable page continuation")
+                    .cronofyBadContinuation, "connection \"\(connection)\": unreadable page continuation")
             }
             mode = parts[0]
             cursor = CronofyCursor(parsing: "v1|\(parts[1])|\(parts[2])")

@@ -74,13 +74,13 @@ public final class CronofyConnector: Connector {
                 return "\(id) (\(c["calendar_name"] as? String ?? ""))"
             }
             throw AlmanacError(
-                "cronofy.calendar_not_found",
+                .cronofyCalendarNotFound,
                 "connection \"\(connection)\": calendar_id \"\(settings.calendarID)\" is not in the account; calendars found: \(ids.joined(separator: ", "))"
             )
         }
         if cal["calendar_readonly"] as? Bool == true {
             throw AlmanacError(
-                "cronofy.calendar_readonly",
+                .cronofyCalendarReadonly,
                 "connection \"\(connection)\": calendar \"\(settings.calendarID)\" is read-only; choose a writable calendar"
             )
         }
@@ -90,12 +90,12 @@ public final class CronofyConnector: Connector {
     func failure(_ r: HTTPResponse, doing what: String) -> AlmanacError {
         if r.status == 401 || r.status == 403 {
             return AlmanacError(
-                "cronofy.forbidden",
+                .cronofyForbidden,
                 "connection \"\(connection)\": Cronofy refused \(what) (\(r.status)); authorize again with `almanac auth cronofy`"
             )
         }
         return AlmanacError(
-            "cronofy.request_failed",
+            .cronofyRequestFailed,
             "connection \"\(connection)\": \(what) failed with \(r.status): \(CronofyConnector.errorText(r))",
             retryable: AlmanacHTTPError.isTransient(status: r.status))
     }

@@ -64,7 +64,7 @@ public enum CronofyModule: ConnectorModule {
         let c = context.connection
         guard let clientID = c.string("client_id"), let secret = try context.secret("client_secret") else {
             throw AlmanacError(
-                "cronofy.credentials",
+                .cronofyCredentials,
                 "connection \"\(context.connectionName)\": set client_id and client_secret_file (or client_secret_env) of the Cronofy application"
             )
         }

@@ -43,7 +43,9 @@ public final class AtomicFile {
     }
 
     private static func failure(_ prefix: String, _ what: String) -> AlmanacError {
-        AlmanacError(ErrorCode(rawValue: "\(prefix).write_failed"), "\(what): \(String(cString: strerror(errno)))")
+        AlmanacError(
+            FileErrorCodes.of(prefix).writeFailed, "\(what): \(String(cString: strerror(errno)))",
+            cause: SystemError(errno: errno))
     }
 
     public func write(_ bytes: some Sequence<UInt8>) throws {

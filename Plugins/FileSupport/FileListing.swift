@@ -97,11 +97,13 @@ public final class FileListing<Reader: FileRecordReader> {
         self.open = open
     }
 
-    /// `PREFIX.SUFFIX`, e.g. `csv.file_busy`.
-    func code(_ suffix: String) -> ErrorCode { ErrorCode(rawValue: "\(prefix).\(suffix)") }
+    /// This connector's code for a failure, e.g. `\.fileBusy` → `csv.file_busy`.
+    func code(_ code: Swift.KeyPath<FileErrorCodes, ErrorCode>) -> ErrorCode {
+        FileErrorCodes.of(prefix)[keyPath: code]
+    }
 
     func badContinuation() -> AlmanacError {
-        AlmanacError(code("bad_continuation"), "the listing cannot be continued: start it again")
+        AlmanacError(code(\.badContinuation), "the listing cannot be continued: start it again")
     }
 
     public func read(_ request: ReadRequest) throws -> ReadPage {
@@ -152,7 +154,7 @@ public final class FileListing<Reader: FileRecordReader> {
                     if wanted.contains(item.key) && found[item.key] == nil { found[item.key] = item }
                 case .problem(let p):
                     guard wanted.contains(p.key) else { continue }
-                    throw AlmanacError(code("unreadable_item"), "\(p); it cannot be looked up, so it is not deleted")
+                    throw AlmanacError(code(\.unreadableItem), "\(p); it cannot be looked up, so it is not deleted")
                 }
             }
             try finish(reader)
@@ -212,7 +214,7 @@ public final class FileListing<Reader: FileRecordReader> {
         try source.unchanged(reader.url, since: reader.stamp)
         if reader.valid == 0 && reader.problems > 0 {
             throw AlmanacError(
-                code("no_valid_\(unit)"),
+                code(\.noValidRecords),
                 "\(reader.url.path): none of its \(unit) could be read, so nothing is synced from it (first problem: \(reader.firstProblem ?? "?"))"
             )
         }
@@ -235,7 +237,7 @@ public final class FileListing<Reader: FileRecordReader> {
                     return Session(files: [], listing: "", index: 0, reader: nil, token: "")
                 }
                 throw AlmanacError(
-                    code("path_missing"),
+                    code(\.pathMissing),
                     "\(path.path) was written by this job before and is gone: restore it (nothing is synced "
                         + "meanwhile), or delete \(marker.url.path) to start over with an empty file")
             }
@@ -256,7 +258,7 @@ public final class FileListing<Reader: FileRecordReader> {
         let files = try source.files()
         guard Self.listingHash(files) == parts[1], index < files.count else {
             throw AlmanacError(
-                code("file_busy"),
+                code(\.fileBusy),
                 "the files in \(path.path) changed during the listing: it is read again on the next run",
                 retryable: true)
         }
@@ -264,7 +266,7 @@ public final class FileListing<Reader: FileRecordReader> {
         try replay(&s, to: index, at: Array(parts[3..<(3 + fieldCount)]), window: request.window)
         guard s.reader?.stamp.token == parts[parts.count - 1] else {
             throw AlmanacError(
-                code("file_busy"), "\(files[index].path) changed during the listing: it is read again on the next run",
+                code(\.fileBusy), "\(files[index].path) changed during the listing: it is read again on the next run",
                 retryable: true)
         }
         return s

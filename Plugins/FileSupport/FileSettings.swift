@@ -41,7 +41,7 @@ public struct FileSettings: Sendable {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir), isDir.boolValue {
             throw AlmanacError(
-                ErrorCode(rawValue: "\(prefix).sink_is_directory"),
+                FileErrorCodes.of(prefix).sinkIsDirectory,
                 "connection \"\(context.connectionName)\": \(path.path) is a directory; a job writing "
                     + "\(prefix.uppercased()) needs `path` to name a file")
         }

@@ -39,8 +39,10 @@ public struct FileSource: Sendable {
         self.settle = settle
     }
 
-    private func error(_ code: String, _ message: String) -> AlmanacError {
-        AlmanacError(ErrorCode(rawValue: "\(prefix).\(code)"), message, retryable: code == "file_busy")
+    private func error(
+        _ code: Swift.KeyPath<FileErrorCodes, ErrorCode>, _ message: String, cause: (any Error)? = nil
+    ) -> AlmanacError {
+        AlmanacError(FileErrorCodes.of(prefix)[keyPath: code], message, cause: cause, retryable: code == \.fileBusy)
     }
 
     public var isDirectory: Bool {
@@ -53,21 +55,21 @@ public struct FileSource: Sendable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path.path, isDirectory: &isDir) else {
             throw error(
-                "path_missing", "\(path.path) does not exist: check `path` (nothing is synced while it is missing)")
+                \.pathMissing, "\(path.path) does not exist: check `path` (nothing is synced while it is missing)")
         }
         guard isDir.boolValue else { return [path] }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path.path)
         } catch {
-            throw self.error("unreadable", "cannot list \(path.path): \(error.localizedDescription)")
+            throw self.error(\.unreadable, "cannot list \(path.path): \(error.localizedDescription)", cause: error)
         }
         let matching = names.filter { name in
             !name.hasPrefix(".") && !FileSource.looksInProgress(name) && fnmatch(glob, name, 0) == 0
         }.sorted()
         guard !matching.isEmpty else {
             throw error(
-                "no_files",
+                \.noFiles,
                 "no file in \(path.path) matches \"\(glob)\": nothing is read (and nothing deleted) until one does")
         }
         return matching.map { path.appendingPathComponent($0) }
@@ -96,10 +98,10 @@ public struct FileSource: Sendable {
         var st = stat()
         guard stat(url.path, &st) == 0 else {
             let reason = String(cString: strerror(errno))
-            throw error("unreadable", "cannot read \(url.path): \(reason)")
+            throw error(\.unreadable, "cannot read \(url.path): \(reason)", cause: SystemError(errno: errno))
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw error("unreadable", "\(url.path) is not a regular file")
+            throw error(\.unreadable, "\(url.path) is not a regular file")
         }
         return FileStamp(
             size: Int64(st.st_size),
@@ -114,7 +116,7 @@ public struct FileSource: Sendable {
         for companion in FileSource.companions(of: url.lastPathComponent)
         where FileManager.default.fileExists(atPath: dir.appendingPathComponent(companion).path) {
             throw error(
-                "file_busy",
+                \.fileBusy,
                 "\(url.path) is being written (\(companion) is beside it): it is read once that file is gone")
         }
         let first = try stamp(url)
@@ -133,7 +135,7 @@ public struct FileSource: Sendable {
         let now = try self.stamp(url)
         guard now == stamp else {
             throw error(
-                "file_busy",
+                \.fileBusy,
                 "\(url.path) changed while it was being read (size \(stamp.size) → \(now.size)): it is read again on the next run"
             )
         }

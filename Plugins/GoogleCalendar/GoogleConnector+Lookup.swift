@@ -22,7 +22,7 @@ extension GoogleConnector {
             if g.status == "cancelled" { continue }
             guard let event = GoogleMapping.event(g).0 else {
                 throw AlmanacError(
-                    "google.unreadable_event",
+                    .googleUnreadableEvent,
                     "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")
             }
             found.append(SourceItem(key: key, version: g.etag, event: event))

@@ -97,17 +97,17 @@ public final class GoogleConnector: Connector {
     func failure(_ r: HTTPResponse, doing what: String) -> AlmanacError {
         if r.status == 401 || r.status == 403 {
             return AlmanacError(
-                "google.forbidden",
+                .googleForbidden,
                 "connection \"\(connection)\": Google refused \(what) on calendar \"\(settings.calendarID)\" (\(r.status): \(GoogleConnector.message(r))); check that the authorized account can edit this calendar"
             )
         }
         if r.status == 404 {
             return AlmanacError(
-                "google.calendar_not_found",
+                .googleCalendarNotFound,
                 "connection \"\(connection)\": calendar \"\(settings.calendarID)\" was not found; check calendar_id")
         }
         return AlmanacError(
-            "google.request_failed",
+            .googleRequestFailed,
             "connection \"\(connection)\": \(what) failed with \(r.status): \(GoogleConnector.message(r))",
             retryable: AlmanacHTTPError.isTransient(status: r.status))
     }

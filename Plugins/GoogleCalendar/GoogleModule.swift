@@ -43,7 +43,7 @@ public enum GoogleModule: ConnectorModule {
         else { return }
         if case .failure(let problem) = GoogleCredentials.parse(json) {
             let key = ["credentials_file", "credentials_env", "credentials"].first { connection.table[$0] != nil }
-            connection.report("google.credentials", key ?? "credentials", problem.message)
+            connection.report(.googleCredentials, key ?? "credentials", problem.message)
         }
     }
 
@@ -77,7 +77,7 @@ public enum GoogleModule: ConnectorModule {
         if let json = try context.secret("credentials") {
             switch GoogleCredentials.parse(json) {
             case .failure(let problem):
-                throw AlmanacError("google.credentials", "connection \"\(context.connectionName)\": \(problem.message)")
+                throw AlmanacError(.googleCredentials, "connection \"\(context.connectionName)\": \(problem.message)")
             case .success(let file):
                 clientID = clientID ?? file.clientID
                 clientSecret = clientSecret ?? file.clientSecret
@@ -87,7 +87,7 @@ public enum GoogleModule: ConnectorModule {
         }
         guard let clientID, let clientSecret else {
             throw AlmanacError(
-                "google.credentials",
+                .googleCredentials,
                 "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file"
             )
         }

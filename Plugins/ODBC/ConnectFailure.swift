@@ -15,10 +15,10 @@ enum ConnectFailure: Equatable {
 
     var code: ErrorCode {
         switch self {
-        case .driverMissing, .dataSourceMissing, .driverUnloadable: return "odbc.driver_missing"
-        case .loginRefused: return "odbc.login_refused"
-        case .databaseMissing: return "odbc.database_missing"
-        case .serverUnreachable, .timedOut, .other: return "odbc.connect_failed"
+        case .driverMissing, .dataSourceMissing, .driverUnloadable: return .odbcDriverMissing
+        case .loginRefused: return .odbcLoginRefused
+        case .databaseMissing: return .odbcDatabaseMissing
+        case .serverUnreachable, .timedOut, .other: return .odbcConnectFailed
         }
     }
 
@@ -59,8 +59,9 @@ enum ConnectFailure: Equatable {
         }
     }
 
-    func error(place: String) -> AlmanacError {
-        AlmanacError(code, "\(place): \(message)", retryable: isTransient)
+    /// - Parameter cause: the driver's diagnostics, scrubbed of the password.
+    func error(place: String, cause: (any Error)? = nil) -> AlmanacError {
+        AlmanacError(code, "\(place): \(message)", cause: cause, retryable: isTransient)
     }
 
     /// SQLite drivers create a missing database file; a configured file that does not exist is

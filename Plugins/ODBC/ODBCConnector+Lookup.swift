@@ -41,7 +41,7 @@ extension ODBCConnector {
         }
         let wanted = Set(keys)
         if let bad = pages.flatMap(\.problems).first(where: { wanted.contains($0.key) }) {
-            throw AlmanacError("odbc.unreadable_row", "\(place): \(bad); it cannot be looked up, so it is not deleted")
+            throw AlmanacError(.odbcUnreadableRow, "\(place): \(bad); it cannot be looked up, so it is not deleted")
         }
         return pages.flatMap(\.items).filter { wanted.contains($0.key) }
     }

@@ -53,7 +53,8 @@ public final class ODBCConnector: Connector {
             return env
         } catch {
             throw AlmanacError(
-                "odbc.unavailable", "\(place): the ODBC driver manager (unixODBC) cannot start: install unixodbc")
+                .odbcUnavailable, "\(place): the ODBC driver manager (unixODBC) cannot start: install unixodbc",
+                cause: error)
         }
     }
 
@@ -67,10 +68,11 @@ public final class ODBCConnector: Connector {
         do {
             try conn.connect(settings.fullConnectionString, loginTimeout: settings.connectTimeout)
         } catch let e as ODBCCallError {
+            let scrubbed = e.scrubbed(settings.password)
             let failure = ConnectFailure.classify(
-                e.scrubbed(settings.password), settings: settings,
+                scrubbed, settings: settings,
                 installedDrivers: environment?.installedDrivers() ?? [])
-            throw failure.error(place: place)
+            throw failure.error(place: place, cause: scrubbed)
         }
         connection = conn
         prepared = [:]
@@ -111,16 +113,16 @@ public final class ODBCConnector: Connector {
         let e = e.scrubbed(settings.password)
         if e.isTimeout {
             return AlmanacError(
-                "odbc.timeout", "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
-                cause: e.description, retryable: true)
+                .odbcTimeout, "\(place): \(what) did not finish within query_timeout (\(settings.queryTimeout)s)",
+                cause: e, retryable: true)
         }
         if e.isConnectionLost {
             return AlmanacError(
-                "odbc.connection_lost",
+                .odbcConnectionLost,
                 "\(place): the connection was lost during \(what) and could not be re-established",
-                cause: e.description, retryable: true)
+                cause: e, retryable: true)
         }
-        return AlmanacError("odbc.query_failed", "\(place): \(what) failed: \(e.description)")
+        return AlmanacError(.odbcQueryFailed, "\(place): \(what) failed: \(e.description)", cause: e)
     }
 
     // MARK: read
@@ -134,7 +136,7 @@ public final class ODBCConnector: Connector {
         }
         if let c = request.continuation {
             throw AlmanacError(
-                "odbc.bad_continuation", "\(place): continuation \"\(c)\" does not belong to this window")
+                .odbcBadContinuation, "\(place): continuation \"\(c)\" does not belong to this window")
         }
         seenKeys.removeAll()
         rowNumber = 0
@@ -202,7 +204,7 @@ public final class ODBCConnector: Connector {
         let mapper = CellRowMapper(names: reader.columns.map(\.name), resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError(
-                "odbc.read_query_columns",
+                .odbcReadQueryColumns,
                 "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
         var items: [SourceItem] = []

@@ -52,12 +52,12 @@ final class XMLItemReader {
         stamp = try source.stableStamp(url)
         guard stamp.size > 0 else {
             throw AlmanacError(
-                "xml.empty_file",
+                .xmlEmptyFile,
                 "\(url.path) is empty (0 bytes): an export being written, or a failed one — nothing is read from it")
         }
         guard stamp.size <= settings.maxBytes else {
             throw AlmanacError(
-                "xml.too_large",
+                .xmlTooLarge,
                 "\(url.path) is \(stamp.size >> 20) MB, over max_size_mb = \(settings.maxBytes >> 20): raise the limit if the file is expected"
             )
         }
@@ -66,7 +66,7 @@ final class XMLItemReader {
         // the children of a mapped element (`<Who><First>Jane</First> <Last>Doe</Last></Who>` → "JaneDoe").
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_COMPACT.rawValue | XML_PARSE_NOCDATA.rawValue)
         guard let r = xmlReaderForFile(url.path, nil, options) else {
-            throw AlmanacError("xml.unreadable", "cannot open \(url.path)")
+            throw AlmanacError(.xmlUnreadable, "cannot open \(url.path)")
         }
         reader = r
         xmlTextReaderSetStructuredErrorHandler(r, XMLErrors.handler, Unmanaged.passUnretained(errors).toOpaque())
@@ -145,7 +145,7 @@ final class XMLItemReader {
                 if depth == 0 && !Interned.matches(reader, local: stepLocal[0], namespace: stepNamespace[0]) {
                     let found = String(cString: xmlTextReaderConstName(reader))
                     throw AlmanacError(
-                        "xml.unexpected_document",
+                        .xmlUnexpectedDocument,
                         "\(url.path): the root element is <\(found)>, but item = \"\(settings.item)\" expects <\(steps[0].name)> — not the document the profile describes"
                     )
                 }
@@ -175,11 +175,11 @@ final class XMLItemReader {
     private func parseFailure() -> AlmanacError {
         guard let e = errors.firstFatal else {
             return AlmanacError(
-                "xml.parse_failed",
+                .xmlParseFailed,
                 "\(url.path): the document ends early — the file is truncated; nothing is read from it")
         }
         return AlmanacError(
-            "xml.parse_failed",
+            .xmlParseFailed,
             "\(url.path) line \(e.line) column \(e.column): \(e.message) — the file is truncated or not XML; nothing is read from it"
         )
     }

@@ -20,7 +20,7 @@ struct XMLSink {
     func apply(_ changes: [Change]) throws -> [WriteOutcome] {
         let url = settings.common.path
         guard !source.isDirectory else {
-            throw AlmanacError("xml.sink_is_directory", "\(url.path) is a directory: to write, `path` must name a file")
+            throw AlmanacError(.xmlSinkIsDirectory, "\(url.path) is a directory: to write, `path` must name a file")
         }
         var items: [XMLItemValues?] = []
         var index: [String: Int] = [:]

@@ -6,8 +6,9 @@ public enum AlmanacHTTPError {
     /// with a query. Retryable except for TLS failures (a certificate does not fix itself).
     public static func transport(host: String, curlCode: Int, detail: String) -> AlmanacError {
         let tls = curlCode == 60 || curlCode == 35
-        let code: ErrorCode = curlCode == 28 ? "http.timeout" : (tls ? "http.tls" : "http.transport")
-        return AlmanacError(code, "cannot reach \(host): \(detail)", cause: "curl error \(curlCode)", retryable: !tls)
+        let code: ErrorCode = curlCode == 28 ? .httpTimeout : (tls ? .httpTLS : .httpTransport)
+        return AlmanacError(
+            code, "cannot reach \(host): \(detail)", cause: CurlFailure(code: curlCode), retryable: !tls)
     }
 
     /// Whether an answer that is still an error after the client's own retries may succeed on a
@@ -17,12 +18,20 @@ public enum AlmanacHTTPError {
     /// The connection's request budget for this run is spent.
     public static func budgetExhausted(limit: Int) -> AlmanacError {
         AlmanacError(
-            "http.budget_exhausted",
+            .httpBudgetExhausted,
             "the request budget of \(limit) requests for this run is spent; raise request_budget or wait for the next run"
         )
     }
 
-    public static func badBody(expected: String, status: Int) -> AlmanacError {
-        AlmanacError("http.bad_body", "the server answered \(status) with a body that is not the expected \(expected)")
+    public static func badBody(expected: String, status: Int, cause: (any Error)? = nil) -> AlmanacError {
+        AlmanacError(
+            .httpBadBody, "the server answered \(status) with a body that is not the expected \(expected)",
+            cause: cause)
     }
+}
+
+/// A libcurl result code, the cause of a transport error: `curl error 7`.
+public struct CurlFailure: Error, Hashable, CustomStringConvertible {
+    public var code: Int
+    public var description: String { "curl error \(code)" }
 }

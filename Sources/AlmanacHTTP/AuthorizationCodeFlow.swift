@@ -59,11 +59,11 @@ public struct AuthorizationCodeFlow: Sendable {
         let query = try receiver.waitForRedirect(timeout: timeout)
         if let error = query["error"] {
             throw AlmanacError(
-                "oauth.denied", "connection \"\(connection)\": authorization was refused (\(error)); start again")
+                .oauthDenied, "connection \"\(connection)\": authorization was refused (\(error)); start again")
         }
         guard query["state"] == state, let code = query["code"] else {
             throw AlmanacError(
-                "oauth.denied", "connection \"\(connection)\": the redirect carried no valid code; start again")
+                .oauthDenied, "connection \"\(connection)\": the redirect carried no valid code; start again")
         }
         try exchange(code: code, redirectURI: redirect)
     }

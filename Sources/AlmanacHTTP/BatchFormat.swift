@@ -48,7 +48,7 @@ public enum BatchAnswer: Sendable {
         switch self {
         case .answered(let r), .requestAnswered(let r): return .success(r)
         case .requestFailed(let e): return .failure(e)
-        case .unanswered: return .failure(AlmanacError("http.no_answer", "the server sent no answer for the request"))
+        case .unanswered: return .failure(AlmanacError(.httpNoAnswer, "the server sent no answer for the request"))
         }
     }
 }

@@ -60,7 +60,7 @@ public struct HTTPResponse: Sendable, Hashable {
         do {
             return try JSONDecoder().decode(type, from: body)
         } catch {
-            throw AlmanacHTTPError.badBody(expected: "\(T.self)", status: status)
+            throw AlmanacHTTPError.badBody(expected: "\(T.self)", status: status, cause: error)
         }
     }
 

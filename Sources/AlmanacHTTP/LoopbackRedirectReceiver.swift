@@ -32,7 +32,7 @@ public final class LoopbackRedirectReceiver {
         }
         guard fd >= 0, ok else {
             port = 0  // deinit closes the socket
-            throw AlmanacError("oauth.listen_failed", "cannot listen on 127.0.0.1 for the authorization redirect")
+            throw AlmanacError(.oauthListenFailed, "cannot listen on 127.0.0.1 for the authorization redirect")
         }
         port = Int(UInt16(bigEndian: bound.sin_port))
     }
@@ -48,7 +48,7 @@ public final class LoopbackRedirectReceiver {
             let left = Int32(max(0, deadline.timeIntervalSinceNow) * 1000)
             guard left > 0, poll(&pfd, 1, left) > 0 else {
                 throw AlmanacError(
-                    "oauth.timeout", "no authorization arrived within \(Int(timeout)) s; run `almanac auth` again")
+                    .oauthTimeout, "no authorization arrived within \(Int(timeout)) s; run `almanac auth` again")
             }
             let c = accept(fd, nil, nil)
             guard c >= 0 else { continue }

@@ -90,7 +90,7 @@ public final class OAuthTokenSource {
     public func refresh(now: Date = Date()) throws -> String {
         guard let rt = refreshToken else {
             throw AlmanacError(
-                "oauth.not_authorized", "connection \"\(connection)\" has no refresh token yet; \(advice)")
+                .oauthNotAuthorized, "connection \"\(connection)\" has no refresh token yet; \(advice)")
         }
         let response = try http.send(client.request(["grant_type": "refresh_token", "refresh_token": rt]))
         let obj = response.jsonObject ?? [:]
@@ -99,18 +99,18 @@ public final class OAuthTokenSource {
             if code == "invalid_grant" {
                 reconnectRequired = true
                 throw AlmanacError(
-                    "oauth.reconnect_required",
+                    .oauthReconnectRequired,
                     "connection \"\(connection)\": reconnect required — the refresh token was revoked or has expired; \(advice)"
                 )
             }
             if code == "invalid_client" {
                 throw AlmanacError(
-                    "oauth.invalid_client",
+                    .oauthInvalidClient,
                     "connection \"\(connection)\": the token endpoint rejected the OAuth client id or secret; check client_id and client_secret"
                 )
             }
             throw AlmanacError(
-                "oauth.refresh_failed",
+                .oauthRefreshFailed,
                 "connection \"\(connection)\": refreshing the access token failed (\(code)); try again later")
         }
         refreshes += 1
@@ -134,7 +134,7 @@ public final class OAuthTokenSource {
         guard response.isSuccess, let rt = response.jsonObject?["refresh_token"] as? String else {
             let code = response.jsonObject?["error"] as? String ?? "HTTP \(response.status)"
             throw AlmanacError(
-                "oauth.exchange_failed",
+                .oauthExchangeFailed,
                 "connection \"\(connection)\": the authorization code was not accepted (\(code)); start again")
         }
         try store.save(rt)

@@ -44,8 +44,9 @@ public struct RefreshTokenStore: Sendable {
             }
         } catch {
             throw AlmanacError(
-                "oauth.store_failed",
-                "cannot store the refresh token in \(url.path); check that the state directory is writable")
+                .oauthStoreFailed,
+                "cannot store the refresh token in \(url.path); check that the state directory is writable",
+                cause: error)
         }
     }
 }

@@ -56,7 +56,7 @@ extension Supervisor {
             }
         }
         return encode(
-            404, ActionResult(ok: false, message: "no such endpoint: \(r.method) \(r.path)", code: "api.not_found"))
+            404, ActionResult(ok: false, message: "no such endpoint: \(r.method) \(r.path)", code: .apiNotFound))
     }
 
     private func profileAction(_ name: String, _ action: String, _ r: HTTPRequest) -> HTTPResponse {
@@ -73,7 +73,7 @@ extension Supervisor {
                 r.body.isEmpty ? SyncRequest() : (try? Wire.decoder().decode(SyncRequest.self, from: Data(r.body)))
             guard let body else {
                 return encode(
-                    400, ActionResult(ok: false, message: "malformed sync request body", code: "api.bad_request"))
+                    400, ActionResult(ok: false, message: "malformed sync request body", code: .apiBadRequest))
             }
             return request(name, kind: "sync", wait: body.wait) { id in
                 .sync(.init(id: id, job: body.job, options: body.options))
@@ -84,7 +84,7 @@ extension Supervisor {
                 .testConnection(.init(id: id, connection: connection))
             }
         default:
-            return encode(404, ActionResult(ok: false, message: "no such action: \(action)", code: "api.not_found"))
+            return encode(404, ActionResult(ok: false, message: "no such action: \(action)", code: .apiNotFound))
         }
     }
 
@@ -102,11 +102,11 @@ extension Supervisor {
             slot.disabledByMarker = false
             guard let profile = slot.profile else {
                 return ActionResult(
-                    ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+                    ok: false, message: "\(slot.name) has no valid configuration to run", code: .profileInvalid)
             }
             guard profile.enabled else {
                 return ActionResult(
-                    ok: false, message: "\(slot.name): the file says enabled = false", code: "profile.disabled_in_file")
+                    ok: false, message: "\(slot.name): the file says enabled = false", code: .profileDisabledInFile)
             }
             if slot.process == nil {
                 slot.tracker.reset()
@@ -119,11 +119,11 @@ extension Supervisor {
         default:
             guard slot.enabled else {
                 return ActionResult(
-                    ok: false, message: "\(slot.name) is disabled: enable it first", code: "profile.disabled")
+                    ok: false, message: "\(slot.name) is disabled: enable it first", code: .profileDisabled)
             }
             guard slot.profile != nil else {
                 return ActionResult(
-                    ok: false, message: "\(slot.name) has no valid configuration to run", code: "profile.invalid")
+                    ok: false, message: "\(slot.name) has no valid configuration to run", code: .profileInvalid)
             }
             if slot.process != nil {
                 stop(slot, then: .restart)
@@ -147,7 +147,7 @@ extension Supervisor {
                     409,
                     ActionResult(
                         ok: false, message: "\(name) is not running (state \(slot.state.rawValue))",
-                        code: "profile.not_running"))
+                        code: .profileNotRunning))
             }
             let id = makeRequestID()
             slot.waiters[id] = box
@@ -155,7 +155,7 @@ extension Supervisor {
                 slot.waiters[id] = nil
                 return encode(
                     409,
-                    ActionResult(ok: false, message: "\(name): cannot reach its worker", code: "profile.not_running"))
+                    ActionResult(ok: false, message: "\(name): cannot reach its worker", code: .profileNotRunning))
             }
             return nil
         }
@@ -177,7 +177,7 @@ extension Supervisor {
                 let ok = failure == nil && !results.isEmpty && results.allSatisfy(\.ok)
                 let body = ActionResult(
                     ok: ok, message: failure ?? (ok ? "every connection works" : "a connection failed"),
-                    code: failure == nil ? nil : "profile.request_failed", connections: results)
+                    code: failure == nil ? nil : .profileRequestFailed, connections: results)
                 return (200, "application/json", { write in _ = write(line(body)) })
             }
         }
@@ -190,7 +190,7 @@ extension Supervisor {
                     body = ActionResult(
                         ok: true, message: queued ? "queued behind the running sync" : "sync started")
                 case .closed(let e):
-                    body = ActionResult(ok: false, message: e ?? "no answer", code: "profile.request_failed")
+                    body = ActionResult(ok: false, message: e ?? "no answer", code: .profileRequestFailed)
                 case .timedOut: body = ActionResult(ok: true, message: "sync requested")
                 }
                 return (body.ok ? 202 : 409, "application/json", { write in _ = write(line(body)) })
@@ -260,7 +260,7 @@ extension Supervisor {
     }
 
     private func notFound(_ name: String) -> HTTPResponse {
-        encode(404, ActionResult(ok: false, message: "no profile named \"\(name)\"", code: "profile.not_found"))
+        encode(404, ActionResult(ok: false, message: "no profile named \"\(name)\"", code: .profileNotFound))
     }
 
     private func encode(_ status: Int, _ value: some Encodable) -> HTTPResponse {

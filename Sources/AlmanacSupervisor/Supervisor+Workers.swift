@@ -34,7 +34,7 @@ extension Supervisor {
             record(slot, "info", "worker started", ["config_hash": String(profile.configHash.prefix(12))])
         } catch let error as AlmanacError {
             slot.lastError = error.message
-            record(slot, "error", error.message)
+            record(slot, "error", error.message, error.renderedCause.map { ["error.cause": $0] } ?? [:])
             schedule(
                 slot, decision: slot.tracker.exited(at: now, upFor: 0, exitCode: nil, random: Double.random(in: 0..<1)),
                 now: now)

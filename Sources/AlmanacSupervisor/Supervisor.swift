@@ -36,12 +36,13 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     let workerEnvironment: [String]
 
     /// - Parameter loader: validates profiles (the executable passes the connector registry's).
-    /// - Throws: `AlmanacError("supervisor.setup_failed")` when epoll is unavailable.
+    /// - Throws: `AlmanacError(.supervisorSetupFailed)` when epoll is unavailable.
     public init(config: SupervisorConfig, loader: ProfileLoader, log: LogSink) throws {
         do {
             poller = try EventPoller()
         } catch {
-            throw AlmanacError("supervisor.setup_failed", "epoll_create1 failed: \(String(cString: strerror(errno)))")
+            throw AlmanacError(
+                .supervisorSetupFailed, "epoll_create1 failed: \(String(cString: strerror(errno)))", cause: error)
         }
         self.config = config
         self.loader = loader
@@ -60,7 +61,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         let signalFD = SignalPipe.install([SIGTERM, SIGINT, SIGHUP, SIGCHLD])
         _ = almanac_set_child_subreaper()
         var wake: [Int32] = [0, 0]
-        guard pipe(&wake) == 0 else { throw AlmanacError("supervisor.setup_failed", "cannot create a pipe") }
+        guard pipe(&wake) == 0 else {
+            throw AlmanacError(.supervisorSetupFailed, "cannot create a pipe", cause: SystemError(errno: errno))
+        }
         wake.forEach(makeNonBlockingCloexec)
         wakeRead = wake[0]
         wakeWrite = wake[1]
@@ -252,7 +255,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             } catch {
-                throw AlmanacError("supervisor.setup_failed", "cannot create \(dir): \(error.localizedDescription)")
+                throw AlmanacError(
+                    .supervisorSetupFailed, "cannot create \(dir): \(error.localizedDescription)", cause: error)
             }
             _ = chmod(dir, mode)
         }

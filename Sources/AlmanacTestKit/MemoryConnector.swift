@@ -105,7 +105,7 @@ public final class MemoryConnector: Connector {
 
     static func parseCursor(_ cursor: String) throws -> Int {
         guard cursor.hasPrefix("seq:"), let n = Int(cursor.dropFirst(4)) else {
-            throw AlmanacError("memory.bad_cursor", "not a memory cursor: \(cursor)")
+            throw AlmanacError(.memoryBadCursor, "not a memory cursor: \(cursor)")
         }
         return n
     }

@@ -56,7 +56,7 @@ public final class MemoryStore: Sendable {
             do {
                 contents = Mutex(try JSONDecoder().decode(Contents.self, from: data))
             } catch {
-                throw AlmanacError("memory.corrupt", "cannot read memory store \(file.path): \(error)")
+                throw AlmanacError(.memoryCorrupt, "cannot read memory store \(file.path): \(error)", cause: error)
             }
         } else {
             contents = Mutex(Contents(options: options))
@@ -139,7 +139,7 @@ public final class MemoryStore: Sendable {
         let tmp = file.appendingPathExtension("tmp")
         try data.write(to: tmp)
         guard rename(tmp.path, file.path) == 0 else {
-            throw AlmanacError("memory.save_failed", "cannot replace \(file.path): errno \(errno)")
+            throw AlmanacError(.memorySaveFailed, "cannot replace \(file.path): errno \(errno)")
         }
     }
 }

@@ -62,11 +62,11 @@ public struct ActionResult: Codable, Sendable, Hashable {
     public var v: Int = Wire.version
     public var ok: Bool
     public var message: String
-    public var code: String?
+    public var code: ErrorCode?
     /// `test-connection`: one entry per connection.
     public var connections: [ConnectionResult]?
 
-    public init(ok: Bool, message: String, code: String? = nil, connections: [ConnectionResult]? = nil) {
+    public init(ok: Bool, message: String, code: ErrorCode? = nil, connections: [ConnectionResult]? = nil) {
         self.ok = ok
         self.message = message
         self.code = code

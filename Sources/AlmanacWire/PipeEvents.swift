@@ -102,6 +102,8 @@ extension PipeMessage {
         public var durationMS: Int
         public var errorCode: String?
         public var error: String?
+        /// The error's cause chain, outermost first, secrets redacted (`RunReport.cause`).
+        public var cause: [String]?
         /// The `sync` request ids this run serves.
         public var requestIDs: [String]
         /// True when this was the last job of the batch the requests asked for.
@@ -113,13 +115,13 @@ extension PipeMessage {
         enum CodingKeys: String, CodingKey {
             case job, trigger, result, to, from, started, error
             case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
-            case requestIDs = "request_ids", batchDone = "batch_done", retryAt = "retry_at"
+            case requestIDs = "request_ids", batchDone = "batch_done", retryAt = "retry_at", cause
         }
 
         public init(
             runID: String, job: String, trigger: String?, result: String, to: ActionCounts, from: ActionCounts,
-            started: Date?, durationMS: Int, errorCode: String? = nil, error: String? = nil, requestIDs: [String],
-            batchDone: Bool, retryAt: Date? = nil
+            started: Date?, durationMS: Int, errorCode: String? = nil, error: String? = nil, cause: [String]? = nil,
+            requestIDs: [String], batchDone: Bool, retryAt: Date? = nil
         ) {
             self.runID = runID
             self.job = job
@@ -131,6 +133,7 @@ extension PipeMessage {
             self.durationMS = durationMS
             self.errorCode = errorCode
             self.error = error
+            self.cause = cause
             self.requestIDs = requestIDs
             self.batchDone = batchDone
             self.retryAt = retryAt
@@ -148,6 +151,7 @@ extension PipeMessage {
             durationMS = try c.decodeIfPresent(Int.self, forKey: .durationMS) ?? 0
             errorCode = try c.decodeIfPresent(String.self, forKey: .errorCode)
             error = try c.decodeIfPresent(String.self, forKey: .error)
+            cause = try c.decodeIfPresent([String].self, forKey: .cause)
             requestIDs = try c.decodeIfPresent([String].self, forKey: .requestIDs) ?? []
             batchDone = try c.decodeIfPresent(Bool.self, forKey: .batchDone) ?? false
             retryAt = try c.decodeIfPresent(Date.self, forKey: .retryAt)

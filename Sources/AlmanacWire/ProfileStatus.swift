@@ -68,9 +68,11 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var from: ActionCounts
     public var errorCode: String?
     public var error: String?
+    /// The error's cause chain, outermost first, secrets redacted; absent when it wraps nothing.
+    public var cause: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case job, trigger, result, started, finished, to, from, error
+        case job, trigger, result, started, finished, to, from, error, cause
         case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
     }
 
@@ -87,6 +89,7 @@ public struct RunSummary: Codable, Sendable, Hashable {
         self.from = m.from
         self.errorCode = m.errorCode
         self.error = m.error
+        self.cause = m.cause
     }
 }
 

@@ -50,8 +50,8 @@ func failOnError(_ response: ControlClient.Response) throws {
     let result = try? Wire.decoder().decode(ActionResult.self, from: Data(response.body))
     printError(result?.message ?? "the daemon answered HTTP \(response.status)")
     switch result?.code {
-    case "profile.not_running"?: throw AlmanacExit.notRunning
-    case "api.unauthorized"?: throw AlmanacExit.unavailable
+    case .profileNotRunning?: throw AlmanacExit.notRunning
+    case .apiUnauthorized?: throw AlmanacExit.unavailable
     default: throw AlmanacExit.failure
     }
 }

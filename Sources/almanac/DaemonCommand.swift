@@ -50,7 +50,11 @@ struct DaemonCommand: ParsableCommand {
             let code = try supervisor.run()
             if code != 0 { throw ExitCode(code) }
         } catch let error as AlmanacError {
-            log.log("error", error.message, ["error.code": error.code.rawValue])
+            if let cause = error.renderedCause {
+                log.log("error", error.message, ["error.code": error.code.rawValue, "error.cause": cause])
+            } else {
+                log.log("error", error.message, ["error.code": error.code.rawValue])
+            }
             throw AlmanacExit.failure
         }
     }

@@ -13,7 +13,7 @@ enum RunSummary {
         out +=
             "job \(r.job): \(r.result.rawValue) in \(r.durationMS) ms; "
             + "to: \(r.toCounts.summary); from: \(r.fromCounts.summary)\n"
-        if let error = r.error { out += "  error \(r.errorCode ?? "sync.failed"): \(error)\n" }
+        if let error = r.error { out += "  error \(r.errorCode ?? ErrorCode.syncFailed.rawValue): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
         return out
     }

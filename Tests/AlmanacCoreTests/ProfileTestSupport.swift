@@ -22,7 +22,7 @@ enum TestDBModule: ConnectorModule {
         jobSettings["update"] != nil ? [.read, .write] : [.read]
     }
     static func make(_ context: ConnectorContext) throws -> any Connector {
-        throw AlmanacError("test.unavailable", "not for running")
+        throw AlmanacError(.configCapability, "not for running")
     }
 }
 
@@ -37,7 +37,7 @@ enum TestCalendarModule: ConnectorModule {
         [.read, .write, .delete]
     }
     static func make(_ context: ConnectorContext) throws -> any Connector {
-        throw AlmanacError("test.unavailable", "not for running")
+        throw AlmanacError(.configCapability, "not for running")
     }
 }
 

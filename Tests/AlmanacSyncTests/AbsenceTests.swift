@@ -142,7 +142,7 @@ import Testing
         let out = SyncEngine(job: job, from: from, to: h.toConnector, store: h.state)
             .run(options: RunOptions(full: true), now: h.now)
         #expect(out.report.result == .failed)
-        #expect(out.report.errorCode == "test.lookup")
+        #expect(out.report.errorCode == "http.transport")
         #expect(out.report.error?.contains("looking up 1 item(s) missing from the from side's listing") == true)
         #expect(h.toStore.live.count == 2)
     }
@@ -174,7 +174,7 @@ final class CountingLookups: Connector {
 
     func lookup(_ keys: [String]) throws -> [SourceItem] {
         calls.append(keys.sorted())
-        if failing { throw AlmanacError("test.lookup", "the side cannot be reached") }
+        if failing { throw AlmanacError(.httpTransport, "the side cannot be reached") }
         return try inner.lookup(keys)
     }
 }

@@ -45,7 +45,7 @@ struct CrashTests {
         p.arguments = ["seed", dir.path]
         try p.run()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw AlmanacError("test.seed", "almanac-crashtest seed failed") }
+        guard p.terminationStatus == 0 else { throw AlmanacError(.runError, "almanac-crashtest seed failed") }
         return dir
     }
 
@@ -55,7 +55,7 @@ struct CrashTests {
         p.arguments = args
         try p.run()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw AlmanacError("test.tool", "almanac-crashtest \(args[0]) failed") }
+        guard p.terminationStatus == 0 else { throw AlmanacError(.runError, "almanac-crashtest \(args[0]) failed") }
     }
 
     static func copy(_ dir: URL) throws -> URL {

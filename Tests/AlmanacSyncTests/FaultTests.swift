@@ -29,7 +29,7 @@ import Testing
         let h = try SyncHarness()
         h.batchSize = 2
         for i in 0..<5 { try h.fromStore.put(h.event("V\(i)", hours: Double(i + 1)), key: "A\(i)") }
-        h.toFaults.failNextWrite(AlmanacError("http.timeout", "no answer from 127.0.0.1:9 within 30 s"))
+        h.toFaults.failNextWrite(AlmanacError(.httpTimeout, "no answer from 127.0.0.1:9 within 30 s"))
         let first = try h.run()
         #expect(first.report.result == .partial)
         #expect(first.report.failures.count == 2)
@@ -42,7 +42,7 @@ import Testing
     @Test func anUnreadableSideFailsTheRunWithItsError() throws {
         let h = try SyncHarness()
         try h.fromStore.put(h.event("V"), key: "A1")
-        h.fromFaults.failNextRead(AlmanacError("odbc.connect_failed", "cannot reach the database at 127.0.0.1:5432"))
+        h.fromFaults.failNextRead(AlmanacError(.odbcConnectFailed, "cannot reach the database at 127.0.0.1:5432"))
         let out = try h.run()
         #expect(out.report.result == .failed)
         #expect(out.report.errorCode == "odbc.connect_failed")

@@ -24,7 +24,7 @@ import Testing
         func read(_ request: ReadRequest) throws -> ReadPage {
             calls += 1
             if calls >= failingCall {
-                throw AlmanacError("odbc.query_failed", "connection \"db\": read_query failed: [HY000] disk I/O error")
+                throw AlmanacError(.odbcQueryFailed, "connection \"db\": read_query failed: [HY000] disk I/O error")
             }
             return try inner.read(request)
         }

@@ -168,7 +168,7 @@ import Testing
         s.file("export.csv", "external_id,start_time\nA,2026-03-02T09:00\n")
         s.file("export.csv.tmp", "external_id,start_time\nA,2026-03-02T09:00\nB,")
         let busy = thrownError { _ = try readAll(try connector(["path": .string("export.csv")], s)) }
-        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.code.rawValue == "csv.file_busy")
         #expect(busy?.message.contains("export.csv.tmp") == true)
         #expect(busy?.retryable == true)  // the run fails now, a later one reads the file
         try FileManager.default.removeItem(at: s.url.appendingPathComponent("export.csv.tmp"))
@@ -189,14 +189,14 @@ import Testing
         try h.write(contentsOf: Data("R9,2026-03-02T10:00\n".utf8))
         try h.close()
         let busy = thrownError { _ = try c.read(ReadRequest(window: wideWindow, continuation: first.continuation)) }
-        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.code.rawValue == "csv.file_busy")
         #expect(busy?.retryable == true)
         // Resumed from the token by a new connector: the file is no longer the one listed.
         let fresh = try connector(["path": .string("grow.csv")], s, pageSize: 2)
         let again = thrownError {
             _ = try fresh.read(ReadRequest(window: wideWindow, continuation: first.continuation))
         }
-        #expect(again?.code == "csv.file_busy")
+        #expect(again?.code.rawValue == "csv.file_busy")
         #expect(again?.retryable == true)
     }
 
@@ -219,7 +219,7 @@ import Testing
         let busy = thrownError {
             _ = try readAll(try connector(["path": .string("fresh.csv"), "settle": .string("1s")], s))
         }
-        #expect(busy?.code == "csv.file_busy")
+        #expect(busy?.code.rawValue == "csv.file_busy")
         #expect(busy?.retryable == true)
     }
 

@@ -156,7 +156,7 @@ import Testing
             found.first { $0.key == "7" }?.event.start.date(in: Fixture.chicago) == Fixture.date("2090-01-02T15:00:00Z")
         )
         let bad = #expect(throws: AlmanacError.self) { try c.lookup(["8", "9"]) }
-        #expect(bad?.code == "odbc.unreadable_row")
+        #expect(bad?.code.rawValue == "odbc.unreadable_row")
     }
 
     @Test func withoutLookupQueryTheReadQueryRunsOverAWideWindow() throws {

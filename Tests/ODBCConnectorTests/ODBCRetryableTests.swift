@@ -35,7 +35,7 @@ import Testing
             _ = try c.read(ReadRequest(window: SQLiteSourceTests.march))
             Issue.record("the read did not fail")
         } catch let error as AlmanacError {
-            #expect(error.code == "odbc.database_missing")
+            #expect(error.code.rawValue == "odbc.database_missing")
             #expect(error.retryable)
         }
         #expect(!FileManager.default.fileExists(atPath: path))

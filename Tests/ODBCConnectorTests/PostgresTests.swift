@@ -182,7 +182,7 @@ import Testing
             _ = try Fixture.readAll(c, Self.march)
             Issue.record("expected a timeout")
         } catch let e as AlmanacError {
-            #expect(e.code == "odbc.timeout")
+            #expect(e.code.rawValue == "odbc.timeout")
             #expect(e.message.hasPrefix("connection \"db\": read_query for ["))
             #expect(e.message.hasSuffix(") did not finish within query_timeout (1s)"))
         }

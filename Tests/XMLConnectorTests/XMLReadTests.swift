@@ -257,7 +257,7 @@ import Testing
         )
         s.file(".~lock.a.xml#", "lock")
         let busy = thrownError { _ = try readAll(try connector(plain("a.xml"), s)) }
-        #expect(busy?.code == "xml.file_busy")
+        #expect(busy?.code.rawValue == "xml.file_busy")
         #expect(busy?.retryable == true)
     }
 

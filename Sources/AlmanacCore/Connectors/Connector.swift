@@ -65,7 +65,7 @@ extension Connector {
     public var writesWholeStore: Bool { false }
 
     public func lookup(_ keys: [String]) throws -> [SourceItem] {
-        throw AlmanacError("connector.lookup_unsupported", "this connector cannot look items up by key")
+        throw AlmanacError(.connectorLookupUnsupported, "this connector cannot look items up by key")
     }
 }
 

@@ -34,7 +34,8 @@ public struct ProfileLoader: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
         } catch {
             throw AlmanacError(
-                .configUnreadable, "cannot list profiles directory \(directory): \(error.localizedDescription)")
+                .configUnreadable, "cannot list profiles directory \(directory): \(error.localizedDescription)",
+                cause: error)
         }
         var out: [LoadedProfile] = []
         for fileName in names {

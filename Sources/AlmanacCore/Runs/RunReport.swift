@@ -122,6 +122,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// For `failed`/`blocked`: the error's stable code and message.
     public var errorCode: String?
     public var error: String?
+    /// The error's cause chain (`AlmanacError.causeChain`: outermost first, secrets redacted); nil
+    /// when the error wraps nothing.
+    public var cause: [String]?
     /// True when the run failed for a passing reason (a file still being written, `AlmanacError.retryable`):
     /// the worker runs the job again soon instead of waiting for the next scheduled run.
     public var retryable: Bool?

@@ -16,7 +16,7 @@ public struct TitleTemplate: Sendable {
             let column = ctx.lineNumber == 1 ? max(1, ctx.columnNumber - Self.pragma.count) : ctx.columnNumber
             throw AlmanacError(
                 .configInvalidValue,
-                "template error at line \(ctx.lineNumber), column \(column): \(error.error)")
+                "template error at line \(ctx.lineNumber), column \(column): \(error.error)", cause: error.error)
         }
     }
 

@@ -30,7 +30,7 @@ public struct ControlClient: Sendable {
     }
 
     /// Sends a request and reads the whole response.
-    /// - Throws: `AlmanacError("api.unreachable")` when the daemon cannot be reached.
+    /// - Throws: `AlmanacError(.apiUnreachable)` when the daemon cannot be reached.
     public func request(_ method: String, _ path: String, body: [UInt8] = []) throws -> Response {
         var status = 0
         var collected: [UInt8] = []
@@ -54,7 +54,7 @@ public struct ControlClient: Sendable {
         if !body.isEmpty { head += "Content-Type: application/json\r\n" }
         if case .tcp(_, _, let token?) = endpoint { head += "Authorization: Bearer \(token)\r\n" }
         guard writeAll(fd, Array((head + "\r\n").utf8) + body) else {
-            throw AlmanacError("api.unreachable", "the daemon closed the connection")
+            throw AlmanacError(.apiUnreachable, "the daemon closed the connection")
         }
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -63,7 +63,7 @@ public struct ControlClient: Sendable {
             let n = read(fd, &chunk, chunk.count)
             if n < 0 && errno == EINTR { continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) {
-                throw AlmanacError("api.timeout", "no answer from the daemon within \(Int(timeout))s")
+                throw AlmanacError(.apiTimeout, "no answer from the daemon within \(Int(timeout))s")
             }
             if n <= 0 { break }
             if headerDone {
@@ -80,7 +80,7 @@ public struct ControlClient: Sendable {
             buffer = []
             if !rest.isEmpty, !onData(rest) { return }
         }
-        if !headerDone { throw AlmanacError("api.unreachable", "the daemon closed the connection without an answer") }
+        if !headerDone { throw AlmanacError(.apiUnreachable, "the daemon closed the connection without an answer") }
     }
 
     private func connectSocket() throws -> Int32 {
@@ -92,7 +92,7 @@ public struct ControlClient: Sendable {
             let bytes = Array(path.utf8)
             guard fd >= 0, bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
                 if fd >= 0 { close(fd) }
-                throw AlmanacError("api.unreachable", "bad socket path \(path)")
+                throw AlmanacError(.apiUnreachable, "bad socket path \(path)")
             }
             withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
             let rc = withUnsafePointer(to: &addr) {
@@ -104,7 +104,7 @@ public struct ControlClient: Sendable {
                 let e = String(cString: strerror(errno))
                 close(fd)
                 throw AlmanacError(
-                    "api.unreachable", "cannot reach the almanac daemon at \(path): \(e) (is `almanac daemon` running?)"
+                    .apiUnreachable, "cannot reach the almanac daemon at \(path): \(e) (is `almanac daemon` running?)"
                 )
             }
             setTimeout(fd)
@@ -122,7 +122,7 @@ public struct ControlClient: Sendable {
             }
             guard rc == 0 else {
                 close(fd)
-                throw AlmanacError("api.unreachable", "cannot reach the almanac daemon at \(host):\(port)")
+                throw AlmanacError(.apiUnreachable, "cannot reach the almanac daemon at \(host):\(port)")
             }
             setTimeout(fd)
             return fd

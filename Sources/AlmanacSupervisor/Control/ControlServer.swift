@@ -41,12 +41,13 @@ public final class ControlServer: @unchecked Sendable {
         let lockFD = Glibc.open(config.lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard lockFD >= 0 else {
             throw AlmanacError(
-                "supervisor.setup_failed", "cannot open \(config.lockPath): \(String(cString: strerror(errno)))")
+                .supervisorSetupFailed, "cannot open \(config.lockPath): \(String(cString: strerror(errno)))",
+                cause: SystemError(errno: errno))
         }
         guard flock(lockFD, LOCK_EX | LOCK_NB) == 0 else {
             close(lockFD)
             throw AlmanacError(
-                "supervisor.already_running",
+                .supervisorAlreadyRunning,
                 "another almanac daemon is running with runtime directory \(config.runtimeDirectory)")
         }
         var listeners: [Listener] = []
@@ -59,7 +60,7 @@ public final class ControlServer: @unchecked Sendable {
                     !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
                 else {
                     throw AlmanacError(
-                        "api.token_missing",
+                        .apiTokenMissing,
                         "--listen needs --token-file with a non-empty bearer token "
                             + "(a file only the daemon's user can read)"
                     )
@@ -161,7 +162,7 @@ public final class ControlServer: @unchecked Sendable {
                 connections[p.fd] = nil
                 if c.needsToken && !authorized(request) {
                     let body =
-                        "{\"ok\":false,\"code\":\"api.unauthorized\","
+                        "{\"ok\":false,\"code\":\"\(ErrorCode.apiUnauthorized)\","
                         + "\"message\":\"missing or wrong bearer token\"}"
                     respond(c.fd, .json(401, Array(body.utf8)))
                     continue
@@ -205,14 +206,16 @@ public final class ControlServer: @unchecked Sendable {
 
     private static func bindUnix(_ path: String) throws -> Int32 {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw AlmanacError("api.bind_failed", "cannot create a unix socket") }
+        guard fd >= 0 else {
+            throw AlmanacError(.apiBindFailed, "cannot create a unix socket", cause: SystemError(errno: errno))
+        }
         unlink(path)  // we hold the lock: a socket file left here belongs to a dead daemon
         var addr = sockaddr_un()
         addr.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
             close(fd)
-            throw AlmanacError("api.bind_failed", "socket path too long (max 107 bytes): \(path)")
+            throw AlmanacError(.apiBindFailed, "socket path too long (max 107 bytes): \(path)")
         }
         withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in bytes.enumerated() { raw[i] = b } }
         let old = umask(0o117)
@@ -223,14 +226,15 @@ public final class ControlServer: @unchecked Sendable {
         }
         umask(old)
         guard rc == 0 else {
-            let e = String(cString: strerror(errno))
+            let (e, code) = (String(cString: strerror(errno)), errno)
             close(fd)
-            throw AlmanacError("api.bind_failed", "cannot bind \(path): \(e)")
+            throw AlmanacError(.apiBindFailed, "cannot bind \(path): \(e)", cause: SystemError(errno: code))
         }
         chmod(path, 0o660)
         guard listen(fd, 128) == 0 else {
+            let code = errno
             close(fd)
-            throw AlmanacError("api.bind_failed", "cannot listen on \(path)")
+            throw AlmanacError(.apiBindFailed, "cannot listen on \(path)", cause: SystemError(errno: code))
         }
         return fd
     }
@@ -239,10 +243,12 @@ public final class ControlServer: @unchecked Sendable {
     private static func bindTCP(_ spec: String) throws -> Int32 {
         let parts = spec.split(separator: ":")
         guard parts.count == 2, let port = UInt16(parts[1]), parts[0] == "127.0.0.1" || parts[0] == "localhost" else {
-            throw AlmanacError("api.bind_failed", "--listen takes 127.0.0.1:PORT (loopback only), got \"\(spec)\"")
+            throw AlmanacError(.apiBindFailed, "--listen takes 127.0.0.1:PORT (loopback only), got \"\(spec)\"")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard fd >= 0 else { throw AlmanacError("api.bind_failed", "cannot create a TCP socket") }
+        guard fd >= 0 else {
+            throw AlmanacError(.apiBindFailed, "cannot create a TCP socket", cause: SystemError(errno: errno))
+        }
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var addr = sockaddr_in()
@@ -255,9 +261,9 @@ public final class ControlServer: @unchecked Sendable {
             }
         }
         guard rc == 0, listen(fd, 128) == 0 else {
-            let e = String(cString: strerror(errno))
+            let (e, code) = (String(cString: strerror(errno)), errno)
             close(fd)
-            throw AlmanacError("api.bind_failed", "cannot listen on \(spec): \(e)")
+            throw AlmanacError(.apiBindFailed, "cannot listen on \(spec): \(e)", cause: SystemError(errno: code))
         }
         return fd
     }

@@ -22,14 +22,15 @@ public struct SpawnedProcess: Sendable, Hashable {
 /// child's ends are closed in
 /// the parent, so EOF arrives when the child dies.
 public enum ProcessSpawner {
-    /// - Throws: `AlmanacError("supervisor.spawn_failed")` when a pipe or the spawn fails.
+    /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when a pipe or the spawn fails.
     public static func spawn(path: String, arguments: [String], environment: [String]) throws -> SpawnedProcess {
         var opened: [Int32] = []
         func makePipe() throws -> (read: Int32, write: Int32) {
             var fds: [Int32] = [0, 0]
             guard pipe(&fds) == 0 else {
                 throw AlmanacError(
-                    "supervisor.spawn_failed", "cannot create a pipe: \(String(cString: strerror(errno)))")
+                    .supervisorSpawnFailed, "cannot create a pipe: \(String(cString: strerror(errno)))",
+                    cause: SystemError(errno: errno))
             }
             for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             opened += fds
@@ -70,7 +71,9 @@ public enum ProcessSpawner {
             var pid: pid_t = 0
             let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
             guard rc == 0 else {
-                throw AlmanacError("supervisor.spawn_failed", "cannot start \(path): \(String(cString: strerror(rc)))")
+                throw AlmanacError(
+                    .supervisorSpawnFailed, "cannot start \(path): \(String(cString: strerror(rc)))",
+                    cause: SystemError(errno: rc))
             }
             for fd in [cmd.read, evt.write, out.write, err.write] { close(fd) }
             for fd in [cmd.write, evt.read, out.read, err.read] {

@@ -70,7 +70,7 @@ struct Applier {
                     outcomes = try connector.write(pending.map(\.change.change))
                     guard outcomes.count == pending.count else {
                         throw AlmanacError(
-                            "sync.connector_contract",
+                            .syncConnectorContract,
                             "the \(side.rawValue) connector returned \(outcomes.count) outcomes "
                                 + "for \(pending.count) changes"
                         )
@@ -123,7 +123,7 @@ struct Applier {
         do {
             try store.commit(job: job.config.name, upserts: upserts, removals: removals)
         } catch {
-            throw AlmanacError("state.write_failed", "cannot write the state file \(store.path): \(error)")
+            throw AlmanacError(.stateWriteFailed, "cannot write the state file \(store.path): \(error)", cause: error)
         }
         fault(.afterCommit(batch: number))
     }

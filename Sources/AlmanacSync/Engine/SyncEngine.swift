@@ -41,13 +41,14 @@ public final class SyncEngine {
         do {
             actions = try execute(options: options, now: now, report: &report, progress: progress)
         } catch let error as AlmanacError {
-            report.result = error.code.rawValue == "sync.mass_delete_blocked" ? .blocked : .failed
+            report.result = error.code == .syncMassDeleteBlocked ? .blocked : .failed
             report.errorCode = error.code.rawValue
             report.error = error.message
             report.retryable = error.retryable ? true : nil
+            if !error.causeChain.isEmpty { report.cause = error.causeChain }
         } catch {
             report.result = .failed
-            report.errorCode = "sync.failed"
+            report.errorCode = ErrorCode.syncFailed.rawValue
             report.error = "\(error)"
         }
         report.finished = Date()
@@ -104,7 +105,7 @@ public final class SyncEngine {
                     side: side, deletes: plan.deletes(toward: side), known: known,
                     sourceListedNothing: listedNothing)
                 {
-                    throw AlmanacError("sync.mass_delete_blocked", "job \(name): \(why)")
+                    throw AlmanacError(.syncMassDeleteBlocked, "job \(name): \(why)")
                 }
             }
         }
@@ -151,7 +152,7 @@ public final class SyncEngine {
         } catch let error as AlmanacError {
             throw AlmanacError(
                 error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
-                cause: error.cause, retryable: error.retryable)
+                cause: error, retryable: error.retryable)
         }
     }
 

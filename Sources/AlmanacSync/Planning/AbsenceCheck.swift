@@ -57,7 +57,7 @@ struct AbsenceCheck {
             throw AlmanacError(
                 error.code,
                 "looking up \(keys.count) item(s) missing from the \(side.rawValue) side's listing: \(error.message)",
-                cause: error.cause, retryable: error.retryable)
+                cause: error, retryable: error.retryable)
         }
         let asked = Set(keys)
         for item in found where asked.contains(item.key) {

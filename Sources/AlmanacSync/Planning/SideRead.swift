@@ -103,7 +103,7 @@ public struct SideReader {
             if let next = page.continuation {
                 guard pages < pageLimit else {
                     throw AlmanacError(
-                        "sync.paging_runaway", "the connector returned more than \(pageLimit) pages for one listing")
+                        .syncPagingRunaway, "the connector returned more than \(pageLimit) pages for one listing")
                 }
                 request.continuation = next
                 continue

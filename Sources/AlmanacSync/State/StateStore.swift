@@ -22,8 +22,9 @@ public final class StateStore: Sendable {
             try Self.migrator.migrate(pool)
         } catch {
             throw AlmanacError(
-                "state.open_failed",
-                "cannot open the state file \(path): \(error); check the state directory's permissions and free space")
+                .stateOpenFailed,
+                "cannot open the state file \(path): \(error); check the state directory's permissions and free space",
+                cause: error)
         }
     }
 

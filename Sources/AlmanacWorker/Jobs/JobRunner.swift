@@ -43,8 +43,8 @@ public final class JobRunner {
             try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
         } catch {
             throw AlmanacError(
-                "state.open_failed",
-                "cannot create the state directory \(stateDirectory.path): \(error.localizedDescription)")
+                .stateOpenFailed,
+                "cannot create the state directory \(stateDirectory.path): \(error.localizedDescription)", cause: error)
         }
         store = try StateStore(path: stateDirectory.appendingPathComponent("\(profile.name).sqlite").path)
     }
@@ -66,7 +66,7 @@ public final class JobRunner {
         progress: (RunProgress) -> Void = { _ in }
     ) throws -> JobRunResult {
         guard let job = profile.jobs.first(where: { $0.name == name }) else {
-            throw AlmanacError("run.unknown_job", "profile \(profile.name) has no job named \"\(name)\"")
+            throw AlmanacError(.runUnknownJob, "profile \(profile.name) has no job named \"\(name)\"")
         }
         var log = logger
         log[metadataKey: "job"] = "\(name)"
@@ -88,6 +88,7 @@ public final class JobRunner {
                 "run_id": "\(runID)", "result": "\(r.result.rawValue)", "duration_ms": "\(r.durationMS)",
             ]
             if let code = r.errorCode { metadata["error.code"] = "\(code)" }
+            if let cause = r.cause { metadata["error.cause"] = "\(cause.joined(separator: " <- "))" }
             if !r.failures.isEmpty { metadata["failures"] = "\(r.failures.count)" }
             log.log(level: Self.level(of: r), "run finished", metadata: metadata)
             return JobRunResult(report: r, plan: options.dryRun ? outcome.actions.map(\.line) : [])
@@ -97,9 +98,10 @@ public final class JobRunner {
                 dryRun: options.dryRun, started: started, finished: Date(), result: .failed,
                 errorCode: error.code.rawValue, error: error.description)
             report.retryable = error.retryable ? true : nil
-            log.log(
-                level: Self.level(of: report), "run failed",
-                metadata: ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"])
+            if !error.causeChain.isEmpty { report.cause = error.causeChain }
+            var metadata: Logger.Metadata = ["run_id": "\(runID)", "error.code": "\(error.code.rawValue)"]
+            if let cause = error.renderedCause { metadata["error.cause"] = "\(cause)" }
+            log.log(level: Self.level(of: report), "run failed", metadata: metadata)
             report.finished = Date()
             if !options.dryRun { try? store.record(report) }
             return JobRunResult(report: report, plan: [])

@@ -287,8 +287,9 @@ public final class WorkerRuntime: @unchecked Sendable {
             report = RunReport(
                 runID: runID, profile: runner.profile.name, job: job, trigger: options.trigger,
                 dryRun: options.dryRun, started: begin, finished: Date(), result: .failed,
-                errorCode: (error as? AlmanacError)?.code.rawValue ?? "run.error", error: "\(error)")
+                errorCode: (error as? AlmanacError)?.code.rawValue ?? ErrorCode.runError.rawValue, error: "\(error)")
             report.retryable = (error as? AlmanacError)?.retryable == true ? true : nil
+            if let e = error as? AlmanacError, !e.causeChain.isEmpty { report.cause = e.causeChain }
         }
         if report.retryable == true && !options.dryRun {
             let failures = (failuresInARow[job] ?? 0) + 1
@@ -314,7 +315,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                     job: job, trigger: options.trigger.rawValue, result: report.result.rawValue,
                     to: report.toCounts, from: report.fromCounts, started: report.started,
                     durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
-                    requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
+                    cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

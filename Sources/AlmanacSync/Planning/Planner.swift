@@ -117,13 +117,16 @@ struct Planner {
                         notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
                 continue
             }
-            let id = job.id(.to, sourceKey: key, generation: 0)
-            if let tk = index.toKey(origin: id), !claimedTo.contains(tk), let ti = to.items[tk] {
+            // Made by us before the state was lost, under any generation's id (re-created after a
+            // deletion on `to`): linked, not created again.
+            if let (tk, generation) = index.toKey(made: key, unclaimed: claimedTo), let ti = to.items[tk] {
                 let t = index.seen(ti, .to)
                 claimedTo.insert(tk)
-                plan.items.append(link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)"))
+                plan.items.append(
+                    link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)", generation: generation))
                 continue
             }
+            let id = job.id(.to, sourceKey: key, generation: 0)
             var next = ItemState(
                 keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from,
                 responseTo: job.responseSignal(f.event))
@@ -175,10 +178,13 @@ struct Planner {
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
     /// the same, else with the merge of both (no base: the policy decides each differing field).
-    func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String) -> ItemPlan {
+    /// `generation`: that of the create id `t` was made under, for an item made by us.
+    func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String, generation: Int = 0)
+        -> ItemPlan
+    {
         let state = ItemState(
             keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
-            versionTo: t.item.version, origin: origin)
+            versionTo: t.item.version, generation: generation, origin: origin)
         let inputs = PlanInputs(job: job, from: SideRead(), to: SideRead())
         var item = Linked(inputs: inputs, state: state, fromSeen: f, toSeen: t)
             .plan(findOnTo: { _ in nil })
@@ -238,6 +244,21 @@ final class ReadIndex {
 
     /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
     func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+
+    /// Generations of create ids a lost state is recovered from: a `to` item made for a `from`
+    /// item is found under the ids of generations `0..<probedGenerations`.
+    static let probedGenerations = 8
+
+    /// The `to` item, not in `claimed`, that the `from` item `key` was created as (under any
+    /// generation's id up to `probedGenerations`), with that generation.
+    func toKey(made key: String, unclaimed claimed: Set<String>) -> (String, Int)? {
+        for generation in 0..<Self.probedGenerations {
+            if let tk = toKey(origin: job.id(.to, sourceKey: key, generation: generation)), !claimed.contains(tk) {
+                return (tk, generation)
+            }
+        }
+        return nil
+    }
 
     /// Whether `key` is the write-back create id of a `to` item read now and not yet claimed.
     func isWriteBackID(_ key: String, unclaimed claimed: Set<String>) -> Bool {

@@ -19,11 +19,12 @@ struct CronofyLostStateTests {
             .run(options: RunOptions(), now: h.now).report
     }
 
-    func twoWay() throws -> (SyncHarness, CronofyHarness) {
+    func twoWay(_ extra: String = "") throws -> (SyncHarness, CronofyHarness) {
         let h = try SyncHarness(
             job: """
                 direction = "two-way"
                 window = { past_days = 7, future_days = 30, chunk_days = 7 }
+                \(extra)
                 """)
         return (h, try CronofyHarness())
     }
@@ -60,5 +61,62 @@ struct CronofyLostStateTests {
         let linked = try store.items(job: "j")
         #expect(linked.count == 1)
         #expect(linked.first?.keyFrom == "A1" && linked.first?.keyTo == second && linked.first?.generation == 1)
+    }
+
+    /// The row's event was moved out of the window on the calendar, then the state is lost. The
+    /// next run looks the row's create id up, finds the event where it now is and links it
+    /// there, out of the window; it does not upsert it back over the user's move (`model.2`).
+    @Test func aRowWhoseEventIsOutOfTheWindowIsLinkedNotCreated() throws {
+        let (h, c) = try twoWay()
+        try h.fromStore.put(h.event("Class", hours: 30), key: "A1")
+        #expect(try run(h, c, h.state).result == .success)
+        let id = try #require(c.server.cronofy!.managedEvents().keys.first)
+        let later = h.now.addingTimeInterval(60 * 86_400)
+        c.server.cronofy!.edit(eventID: id) { fields in
+            fields["start"] = later.formatted(.iso8601)
+            fields["end"] = later.addingTimeInterval(1_800).formatted(.iso8601)
+        }
+        let store = try lostState(h)
+        for _ in 0..<2 {
+            let report = try run(h, c, store)
+            #expect(report.result == .success, "\(report.failures)")
+            #expect(report.toCounts.changed == 0 && report.fromCounts.changed == 0)
+        }
+        let event = try #require(c.server.cronofy!.managedEvents()[id])
+        #expect((event["start"] as? String).flatMap { try? Date($0, strategy: .iso8601) } == later)
+        #expect(c.server.cronofy!.managedEvents().count == 1)
+        let linked = try store.items(job: "j")
+        #expect(linked.count == 1)
+        #expect(linked.first?.keyFrom == "A1" && linked.first?.keyTo == id && linked.first?.away == [.to])
+    }
+
+    /// A calendar event was written back as a row, the row then moved out of the window, and the
+    /// state is lost. The next run finds the row under the event's write-back id and links it;
+    /// it does not insert the row again (`model.2`).
+    @Test func anEventWhoseRowIsOutOfTheWindowIsLinkedNotWrittenBackAgain() throws {
+        let (h, c) = try twoWay("apply_back = { create = true, update = true, delete = false }")
+        let start = h.now.addingTimeInterval(30 * 3_600)
+        let uid = c.server.cronofy!.seed(
+            summary: "Booked online", start: start.formatted(.iso8601),
+            end: start.addingTimeInterval(1_800).formatted(.iso8601))
+        let first = try run(h, c, h.state)
+        #expect(first.fromCounts.created == 1, "\(first.failures)")
+        let rowKey = try #require(h.fromStore.live.keys.first)
+        var row = try #require(h.fromStore.live[rowKey]?.event)
+        row.start = .instant(h.now.addingTimeInterval(60 * 86_400), timeZone: nil)
+        row.end = .instant(h.now.addingTimeInterval(60 * 86_400 + 1_800), timeZone: nil)
+        try h.fromStore.put(row, key: rowKey)
+        #expect(try run(h, c, h.state).result == .success)
+        let store = try lostState(h)
+        for _ in 0..<2 {
+            let report = try run(h, c, store)
+            #expect(report.result == .success, "\(report.failures)")
+            #expect(report.toCounts.changed == 0 && report.fromCounts.changed == 0)
+        }
+        #expect(h.fromStore.live.count == 1)
+        #expect(h.fromStore.live[rowKey]?.event.start == row.start)
+        let linked = try store.items(job: "j")
+        #expect(linked.count == 1)
+        #expect(linked.first?.keyFrom == rowKey && linked.first?.keyTo == uid && linked.first?.away == [.from])
     }
 }

@@ -65,10 +65,11 @@ public final class SyncEngine {
         progress(RunProgress(phase: "reading"))
         var fromRead = try read(from, side: .from, window: window, options: options, progress: progress)
         var toRead = try read(to, side: .to, window: window, options: options, progress: progress)
+        let unlinked = UnlinkedProbe(job: job, states: states, from: fromRead, to: toRead)
         try AbsenceCheck(connector: from, side: .from, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &fromRead, other: toRead)
+            .confirm(states, in: &fromRead, other: toRead, unlinked: unlinked.onFrom)
         try AbsenceCheck(connector: to, side: .to, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &toRead, other: fromRead)
+            .confirm(states, in: &toRead, other: fromRead, unlinked: unlinked.onTo)
 
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
         let plan = Planner(job: job).plan(states: states, from: fromRead, to: toRead)

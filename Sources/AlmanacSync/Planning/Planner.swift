@@ -127,6 +127,11 @@ struct Planner {
                 continue
             }
             let id = job.id(.to, sourceKey: key, generation: 0)
+            if let t = to.foundAway[id], !claimedTo.contains(t.key) {
+                claimedTo.insert(t.key)
+                plan.items.append(linkAway(from: f, to: index.seen(t, .to), origin: .from, away: .to))
+                continue
+            }
             var next = ItemState(
                 keyFrom: key, hashFrom: f.hash, versionFrom: f.item.version, generation: 0, origin: .from,
                 responseTo: job.responseSignal(f.event))
@@ -157,6 +162,11 @@ struct Planner {
                 let f = index.seen(fi, .from)
                 claimedFrom.insert(fk)
                 plan.items.append(link(from: f, to: t, origin: .to, reason: "already on from (origin stamp)"))
+                continue
+            }
+            if let fi = from.foundAway[id], !claimedFrom.contains(fi.key) {
+                claimedFrom.insert(fi.key)
+                plan.items.append(linkAway(from: index.seen(fi, .from), to: t, origin: .to, away: .from))
                 continue
             }
             var next = ItemState(
@@ -191,6 +201,23 @@ struct Planner {
         item.notes.insert(.init(kind: .link, target: nil, key: origin == .from ? f.key : t.key, reason: reason), at: 0)
         item.stateChanged = true
         return item
+    }
+
+    /// Links `f` and `t` found with no state while the `away` one is out of the window
+    /// (`UnlinkedProbe`), without a write: the link is kept, and once both are in the window
+    /// they are merged as on a first link (no base: the policy decides each differing field).
+    /// `hashTo` stays nil so that merge happens; `hashFrom` is set, so a deletion on `to` while
+    /// `from` is away is recorded (`ItemState.toDeletedWhileAway`).
+    func linkAway(from f: Seen, to t: Seen, origin: ConnectorContext.Side, away: ConnectorContext.Side) -> ItemPlan {
+        var state = ItemState(
+            keyFrom: f.key, keyTo: t.key, hashFrom: f.hash, versionFrom: f.item.version, versionTo: t.item.version,
+            origin: origin)
+        state.away = [away]
+        state.start = (away == .to ? f.event : t.event).start.date(in: job.timeZone)
+        let key = origin == .from ? f.key : t.key
+        let reason = "already on \(away.rawValue), out of the window (\(origin == .from ? "origin stamp" : "row key"))"
+        let note = PlannedAction(kind: .link, target: nil, key: key, reason: reason)
+        return ItemPlan(next: state, notes: [note], stateChanged: true)
     }
 
     func skipReason(create: Bool, back: Bool) -> String {

@@ -116,7 +116,9 @@ extension CronofyFake {
         }
         let key = externalUID ?? records.first { $0.value.eventID == eventID && $0.value.calendarID == calendar }?.key
         var previous = key.flatMap { records[$0] }
-        var atts = previous?.fields["attendees"] as? [[String: Any]] ?? []
+        // An upsert on a deleted event's `event_id` makes a new event: nothing of the old one
+        // (its attendees, their answers) comes back with it.
+        var atts = previous?.deleted == false ? previous?.fields["attendees"] as? [[String: Any]] ?? [] : []
         if let invite = (body["attendees"] as? [String: Any])?["invite"] as? [[String: Any]] {
             for a in invite where !atts.contains(where: { ($0["email"] as? String) == (a["email"] as? String) }) {
                 atts.append([

@@ -129,6 +129,37 @@ struct FakeSemanticsTests {
         #expect(server.cronofy!.managedEvents().isEmpty)
     }
 
+    /// An upsert on the `event_id` of a deleted event makes a new event: the old attendees and
+    /// their answers do not come back (found by the model test: a row re-created after a lost
+    /// state showed the deleted event's empty name and its decline).
+    @Test func cronofyUpsertAfterDeleteStartsAfresh() throws {
+        let (server, http, auth) = try session(.cronofy)
+        let events = server.baseURL + "/v1/calendars/\(server.cronofy!.calendarIDs[0])/events"
+        func upsert(_ name: String) throws -> Int {
+            try http.send(
+                HTTPRequest.json(
+                    "POST", events,
+                    [
+                        "event_id": "e1", "summary": "s", "start": "2027-01-01T09:00:00Z",
+                        "end": "2027-01-01T10:00:00Z",
+                        "attendees": ["invite": [["email": "p@example.com", "display_name": name]]],
+                    ], headers: auth)
+            ).status
+        }
+        #expect(try upsert("") == 202)
+        server.cronofy!.edit(eventID: "e1") { e in
+            var a = e["attendees"] as? [[String: Any]] ?? []
+            a[0]["status"] = "declined"
+            e["attendees"] = a
+        }
+        server.cronofy!.userDelete(eventID: "e1")
+        #expect(try upsert("Ann Lee") == 202)
+        let attendees = server.cronofy!.managedEvents()["e1"]?["attendees"] as? [[String: Any]]
+        #expect(attendees?.count == 1)
+        #expect(attendees?.first?["display_name"] as? String == "Ann Lee")
+        #expect(attendees?.first?["status"] as? String == "needs_action")
+    }
+
     @Test func cronofyPagingFollowsNextPage() throws {
         let (server, http, auth) = try session(.cronofy)
         server.cronofy!.pageSize = 10

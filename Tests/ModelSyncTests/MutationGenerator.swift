@@ -10,8 +10,8 @@ struct MutationGenerator {
     let now: Date
     let zone: TimeZone
     var nextRow = 1
-    /// Whether this round lost the state (`KnownDefect.lostStateEventAway`: nothing moves out of
-    /// the window until the run has linked again).
+    /// Whether this round lost the state (`KnownDefect.lostStateWrittenBackEventAway`: nothing
+    /// moves out of the window until the run has linked again).
     var lostThisRound = false
 
     static let titles = ["Checkup", "Cleaning", "X-ray", "Consult", "Follow-up", "Filling"]
@@ -27,8 +27,8 @@ struct MutationGenerator {
     /// One change, drawn until one applies to what the model holds (nil after ten misses).
     mutating func draw(_ m: SyncModel) -> Mutation? {
         for _ in 0..<10 {
-            // The state is lost last in its round (`KnownDefect.lostStateEventAway`).
-            if known.contains(.lostStateEventAway) && lostThisRound { return nil }
+            // The state is lost last in its round (`KnownDefect.lostStateWrittenBackEventAway`).
+            if known.contains(.lostStateWrittenBackEventAway) && lostThisRound { return nil }
             if let change = attempt(m) { return change }
         }
         return nil
@@ -79,11 +79,10 @@ struct MutationGenerator {
             case 1: return .fullListing
             default:
                 let away = m.links.contains { l in
-                    guard l.rowID != nil, l.eventKey != nil else { return false }
-                    let row = l.rowID.flatMap { m.rows[$0] }.map { !m.inWindow($0.fields) } == true
-                    return row || l.eventKey.flatMap { m.events[$0] }.map { !m.inWindow($0.fields) } == true
+                    guard l.rowID != nil, let e = l.eventKey.flatMap({ m.events[$0] }) else { return false }
+                    return e.external && !m.inWindow(e.fields)
                 }
-                if known.contains(.lostStateEventAway) && away { return .fullListing }
+                if known.contains(.lostStateWrittenBackEventAway) && away { return .fullListing }
                 lostThisRound = true
                 return .loseState
             }

@@ -65,8 +65,15 @@ struct SyncModel {
         let linkedEvents = Set(links.compactMap(\.eventKey))
         for key in events.keys.sorted() where !linkedEvents.contains(key) {
             let e = events[key]!
-            guard e.external, inWindow(e.fields), config.applyBack.create else { continue }
+            guard e.external, inWindow(e.fields) else { continue }
             let id = rowID(event: key)
+            if rows[id] != nil {
+                // Written back before the state was lost, the row now out of the window (one in
+                // it was linked above): linked by the row's key, and left alone.
+                links.append(Link(rowID: id, eventKey: key, base: nil, responseSeen: nil))
+                continue
+            }
+            guard config.applyBack.create else { continue }
             rows[id] = RowValue(fields: e.fields, newer: nil)
             if config.calendar == .cronofy { rows[id]!.fields.kind = nil }
             links.append(Link(rowID: id, eventKey: key, base: rows[id]!.fields, responseSeen: e.response))
@@ -77,13 +84,17 @@ struct SyncModel {
 
     /// A row no link names, in the window: new, or known before the state was lost. An event
     /// almanac made for it (any generation) or the calendar event it was written back from is
-    /// linked as on a first sync; otherwise the row is created on the calendar when
-    /// `apply.create`, under the first id no deleted event reserves.
+    /// linked as on a first sync (one out of the window is linked and left alone until it is
+    /// back); otherwise the row is created on the calendar when `apply.create`, under the first
+    /// id no deleted event reserves.
     private mutating func createFromRow(_ id: String, _ counts: inout ExpectedCounts) {
         let row = rows[id]!.fields
         if let key = events.keys.sorted().first(where: { belongs($0, to: id) }) {
             var link = Link(rowID: id, eventKey: key, base: nil, responseSeen: nil)
-            merge(&link, id: id, key: key, row: rows[id]!, event: events[key]!, &counts)
+            link.generation = (0..<(generationsUsed[id] ?? 0)).first { eventID(row: id, generation: $0) == key } ?? 0
+            if inWindow(events[key]!.fields) {
+                merge(&link, id: id, key: key, row: rows[id]!, event: events[key]!, &counts)
+            }
             links.append(link)
             return
         }

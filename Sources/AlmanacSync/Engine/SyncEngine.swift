@@ -74,10 +74,11 @@ public final class SyncEngine {
         var toRead = try read(
             to, side: .to, window: window, expectedItems: expected, options: options, progress: progress)
         timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+        let unlinked = UnlinkedProbe(job: job, states: states, from: fromRead, to: toRead)
         try AbsenceCheck(connector: from, side: .from, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &fromRead, other: toRead)
+            .confirm(states, in: &fromRead, other: toRead, unlinked: unlinked.onFrom)
         try AbsenceCheck(connector: to, side: .to, window: window, timeZone: job.timeZone)
-            .confirm(states, in: &toRead, other: fromRead)
+            .confirm(states, in: &toRead, other: fromRead, unlinked: unlinked.onTo)
 
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
         timings.mark("absence")

@@ -44,11 +44,15 @@ struct AbsenceCheck {
     }
 
     /// Asks the connector about the suspects of `read` (and the keys `returning` names, `other`
-    /// being the other side's read) and records the answer in it.
+    /// being the other side's read, and the create ids of the other side's unlinked items,
+    /// `unlinked`, from `UnlinkedProbe`) and records the answer in it: an unlinked item's
+    /// counterpart found outside the window goes to `foundAway`.
     /// - Throws: what `lookup` throws, with the side named; the run then deletes nothing.
-    func confirm(_ states: [ItemState], in read: inout SideRead, other: SideRead) throws {
+    func confirm(_ states: [ItemState], in read: inout SideRead, other: SideRead, unlinked: [String] = []) throws {
         let back = returning(states, in: read, other: other)
-        let keys = Self.suspects(states, side: side, in: read) + back
+        let known = Self.suspects(states, side: side, in: read) + back
+        let probed = Set(unlinked).subtracting(known)
+        let keys = known + probed.sorted()
         guard !keys.isEmpty, connector.capabilities.contains(.lookup) else { return }
         let found: [SourceItem]
         do {
@@ -63,6 +67,8 @@ struct AbsenceCheck {
         for item in found where asked.contains(item.key) {
             if window.contains(item.event.start.date(in: timeZone)) {
                 read.items[item.key] = item
+            } else if probed.contains(item.key) {
+                read.foundAway[item.key] = item
             } else {
                 read.movedAway.insert(item.key)
             }

@@ -131,11 +131,19 @@ struct Planner {
                         notes: [.init(kind: .skip, target: .to, key: key, reason: why)]))
                 continue
             }
-            let id = job.id(.to, sourceKey: key, generation: 0)
-            if let tk = index.toKey(origin: id), !claimedTo.contains(tk), let ti = to.items[tk] {
+            // Made by us before the state was lost, under any generation's id (re-created after a
+            // deletion on `to`): linked, not created again.
+            if let (tk, generation) = index.toKey(made: key, unclaimed: claimedTo), let ti = to.items[tk] {
                 let t = index.seen(ti, .to)
                 claimedTo.insert(tk)
-                plan.items.append(link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)"))
+                plan.items.append(
+                    link(from: f, to: t, origin: .from, reason: "already on to (origin stamp)", generation: generation))
+                continue
+            }
+            let id = job.id(.to, sourceKey: key, generation: 0)
+            if let t = to.foundAway[id], !claimedTo.contains(t.key) {
+                claimedTo.insert(t.key)
+                plan.items.append(linkAway(from: f, to: index.seen(t, .to), origin: .from, away: .to))
                 continue
             }
             var next = ItemState(
@@ -168,6 +176,11 @@ struct Planner {
                 let f = index.seen(fi, .from)
                 claimedFrom.insert(fk)
                 plan.items.append(link(from: f, to: t, origin: .to, reason: "already on from (origin stamp)"))
+                continue
+            }
+            if let fi = from.foundAway[id], !claimedFrom.contains(fi.key) {
+                claimedFrom.insert(fi.key)
+                plan.items.append(linkAway(from: index.seen(fi, .from), to: t, origin: .to, away: .from))
                 continue
             }
             var next = ItemState(
@@ -205,16 +218,36 @@ struct Planner {
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
     /// the same, else with the merge of both (no base: the policy decides each differing field).
-    func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String) -> ItemPlan {
+    /// `generation`: that of the create id `t` was made under, for an item made by us.
+    func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String, generation: Int = 0)
+        -> ItemPlan
+    {
         let state = ItemState(
             keyFrom: f.key, keyTo: t.key, hashFrom: nil, hashTo: nil, versionFrom: f.item.version,
-            versionTo: t.item.version, origin: origin)
+            versionTo: t.item.version, generation: generation, origin: origin)
         let inputs = PlanInputs(job: job, from: SideRead(), to: SideRead())
         var item = Linked(inputs: inputs, state: state, fromSeen: f, toSeen: t)
             .plan(findOnTo: { _ in nil })
         item.notes.insert(.init(kind: .link, target: nil, key: origin == .from ? f.key : t.key, reason: reason), at: 0)
         item.stateChanged = true
         return item
+    }
+
+    /// Links `f` and `t` found with no state while the `away` one is out of the window
+    /// (`UnlinkedProbe`), without a write: the link is kept, and once both are in the window
+    /// they are merged as on a first link (no base: the policy decides each differing field).
+    /// `hashTo` stays nil so that merge happens; `hashFrom` is set, so a deletion on `to` while
+    /// `from` is away is recorded (`ItemState.toDeletedWhileAway`).
+    func linkAway(from f: Seen, to t: Seen, origin: ConnectorContext.Side, away: ConnectorContext.Side) -> ItemPlan {
+        var state = ItemState(
+            keyFrom: f.key, keyTo: t.key, hashFrom: f.hash, versionFrom: f.item.version, versionTo: t.item.version,
+            origin: origin)
+        state.away = [away]
+        state.start = (away == .to ? f.event : t.event).start.date(in: job.timeZone)
+        let key = origin == .from ? f.key : t.key
+        let reason = "already on \(away.rawValue), out of the window (\(origin == .from ? "origin stamp" : "row key"))"
+        let note = PlannedAction(kind: .link, target: nil, key: key, reason: reason)
+        return ItemPlan(next: state, notes: [note], stateChanged: true)
     }
 
     func skipReason(create: Bool, back: Bool) -> String {
@@ -268,6 +301,21 @@ final class ReadIndex {
 
     /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
     func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+
+    /// Generations of create ids a lost state is recovered from: a `to` item made for a `from`
+    /// item is found under the ids of generations `0..<probedGenerations`.
+    static let probedGenerations = 8
+
+    /// The `to` item, not in `claimed`, that the `from` item `key` was created as (under any
+    /// generation's id up to `probedGenerations`), with that generation.
+    func toKey(made key: String, unclaimed claimed: Set<String>) -> (String, Int)? {
+        for generation in 0..<Self.probedGenerations {
+            if let tk = toKey(origin: job.id(.to, sourceKey: key, generation: generation)), !claimed.contains(tk) {
+                return (tk, generation)
+            }
+        }
+        return nil
+    }
 
     /// Whether `key` is the write-back create id of a `to` item read now and not yet claimed.
     func isWriteBackID(_ key: String, unclaimed claimed: Set<String>) -> Bool {

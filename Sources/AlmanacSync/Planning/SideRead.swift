@@ -21,6 +21,10 @@ public struct SideRead: Sendable {
     /// Keys missing from a complete listing that the side's `lookup` found outside the window:
     /// moved away, not deleted (`AbsenceCheck`).
     public var movedAway: Set<String> = []
+    /// Items no state row names, looked up by the create id an unlinked item of the other side
+    /// gave them (or was given by them) and found outside the window, by key
+    /// (`UnlinkedProbe`): linked, and left alone while away.
+    public var foundAway: [String: SourceItem] = [:]
 
     public init() {}
 

@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// Module layout: see DESIGN §2 and the README's "Where things live".
+/// Module layout: see ARCHITECTURE.md §2 and the README's "Where things live".
 /// Connector modules live under `Plugins/` and are imported only by the worker's registry.
 let package = Package(
     name: "almanac",

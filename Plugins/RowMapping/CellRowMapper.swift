@@ -89,7 +89,7 @@ public final class CellRowMapper {
     }
 
     /// Maps one row, reading each cell it uses once through `cell`. Throws `RowError` naming the
-    /// column at fault: the external_id first, then the fields in the order of DESIGN §3.
+    /// column at fault: the external_id first, then the fields in the order of ARCHITECTURE.md §3.
     public func map(_ cell: (Int) -> CellValue) throws(RowError) -> SourceItem {
         guard let k = externalIDColumn else {
             throw RowError(column: "external_id", reason: "is missing (NULL or empty)")

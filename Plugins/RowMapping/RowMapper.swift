@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// Turns one source row — values by `StandardField` — into an `Event`, the same way for CSV and
-/// XML (and the same way a SQL row maps, DESIGN §3):
+/// XML (and the same way a SQL row maps, ARCHITECTURE.md §3):
 /// - empty values are absent; `external_id` and `start_time` are required;
 /// - date/times use the field's `TimeFormat` (ISO 8601 by default); naive ones are read in the
 ///   profile's zone (`ZoneResolver`);

@@ -1,6 +1,6 @@
 import AlmanacCore
 
-/// A column or element of a source row, by the standard field it carries (DESIGN §3): the one
+/// A column or element of a source row, by the standard field it carries (ARCHITECTURE.md §3): the one
 /// classification of names for every source connector (odbc columns, csv headers, xml fields).
 ///
 /// `StandardField(name:)` classifies a name: the standard names map to their case, anything else

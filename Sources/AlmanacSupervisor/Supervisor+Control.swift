@@ -3,7 +3,7 @@ import AlmanacWire
 import Foundation
 import Glibc
 
-/// The control API's routes (DESIGN §7). Runs on the control server's thread; takes `lock`.
+/// The control API's routes (ARCHITECTURE.md §7). Runs on the control server's thread; takes `lock`.
 extension Supervisor {
     func handle(_ r: HTTPRequest) -> HTTPResponse {
         lock.withLock {

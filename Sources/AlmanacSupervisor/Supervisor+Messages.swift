@@ -2,7 +2,7 @@ import AlmanacCore
 import AlmanacWire
 import Foundation
 
-/// The worker → supervisor half of the pipe protocol (DESIGN §6). Called under `lock`.
+/// The worker → supervisor half of the pipe protocol (ARCHITECTURE.md §6). Called under `lock`.
 extension Supervisor {
     func handle(_ message: PipeMessage, from slot: WorkerSlot, now: Double) {
         if message.kind != .status { timersDirty = true }

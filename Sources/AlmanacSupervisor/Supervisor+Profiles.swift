@@ -1,7 +1,7 @@
 import AlmanacCore
 import Foundation
 
-/// Reading the profiles directory and applying what changed (DESIGN §1 "Profile reload").
+/// Reading the profiles directory and applying what changed (ARCHITECTURE.md §1 "Profile reload").
 /// Called under `lock`.
 extension Supervisor {
     /// Re-reads the directory: new valid files start a worker, changed files restart only their

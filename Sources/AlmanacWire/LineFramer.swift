@@ -1,5 +1,5 @@
 /// Splits a byte stream into newline-terminated lines of at most `limit` bytes (NDJSON framing,
-/// DESIGN §6: 1 MiB). A longer line is skipped up to its newline and reported as `.oversized`
+/// ARCHITECTURE.md §6: 1 MiB). A longer line is skipped up to its newline and reported as `.oversized`
 /// once, so a peer that misbehaves can neither grow our memory nor desynchronise the stream.
 public struct LineFramer: Sendable {
     public enum Frame: Sendable, Hashable {

@@ -34,7 +34,7 @@ struct ClientOptions: ParsableArguments {
     }
 }
 
-/// Runs a request and turns transport and API failures into DESIGN §7 exit codes.
+/// Runs a request and turns transport and API failures into ARCHITECTURE.md §7 exit codes.
 func callDaemon<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// Exit codes of DESIGN §7: 0 success, 1 failed operation, 3 profile not running (LSB),
+/// Exit codes of ARCHITECTURE.md §7: 0 success, 1 failed operation, 3 profile not running (LSB),
 /// 64 usage, 69 daemon unreachable, 78 invalid configuration (EX_CONFIG).
 enum AlmanacExit {
     static let failure = ExitCode(1)

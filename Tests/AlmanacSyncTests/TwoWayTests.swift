@@ -58,7 +58,7 @@ import Testing
     }
 
     /// A SQL source usually has no response column: the projection then has no responses, yet an
-    /// acceptance on the calendar must still be sent home once (DESIGN §5b).
+    /// acceptance on the calendar must still be sent home once (ARCHITECTURE.md §5).
     @Test func acceptanceIsSeenWhenTheSourceHasNoResponses() throws {
         let h = try SyncHarness(
             job: Self.twoWay,

@@ -3,7 +3,7 @@ import AlmanacSync
 import Foundation
 
 /// The model: both sides and the engine's links as plain values, and what one run of a two-way
-/// job does to them, written from the documented rules (README, DESIGN §5): each side compared
+/// job does to them, written from the documented rules (README, ARCHITECTURE.md §5): each side compared
 /// with the last synced base, field by field (start and end together, as the appointment's
 /// time); a field changed on one side goes to the other; a field changed on both is settled by
 /// the conflict policy; `apply`/`apply_back` decide what may

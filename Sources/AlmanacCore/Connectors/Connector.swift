@@ -204,7 +204,7 @@ public struct ReadPage: Sendable {
 
 /// One write asked of a connector.
 public enum Change: Hashable, Sendable {
-    /// Create `event` with the deterministic id `id` (DESIGN §5). A side that cannot choose its
+    /// Create `event` with the deterministic id `id` (ARCHITECTURE.md §5). A side that cannot choose its
     /// ids stores `id` in its origin stamp instead and returns its own key.
     case create(id: String, event: Event)
     /// Replace the item `key` with `event`; `ifVersion` guards against concurrent edits.

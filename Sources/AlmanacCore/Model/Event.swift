@@ -28,7 +28,7 @@ public enum EventStatus: String, Hashable, Sendable, Codable, CaseIterable {
 }
 
 /// A participant's answer to an invitation. The first participant's response drives write-back:
-/// `accepted` is a confirmation, `declined` a cancellation (DESIGN §5b).
+/// `accepted` is a confirmation, `declined` a cancellation (ARCHITECTURE.md §5).
 public enum ResponseStatus: String, Hashable, Sendable, Codable, CaseIterable {
     case needsAction = "needs_action"
     case accepted, declined, tentative

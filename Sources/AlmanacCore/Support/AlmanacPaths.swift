@@ -1,6 +1,6 @@
 import Foundation
 
-/// Default locations (DESIGN §8): system paths for root, XDG paths for everyone else.
+/// Default locations (ARCHITECTURE.md §8): system paths for root, XDG paths for everyone else.
 public struct AlmanacPaths: Sendable, Hashable {
     public var profiles: String
     public var state: String

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where the daemon writes its log lines: stderr, in logfmt or JSON (DESIGN §8). A worker's lines
+/// Where the daemon writes its log lines: stderr, in logfmt or JSON (ARCHITECTURE.md §8). A worker's lines
 /// are forwarded tagged with `profile=NAME pid=N`. Thread-safe.
 public final class LogSink: @unchecked Sendable {  // @unchecked: writes are serialised by `lock`
     public enum Format: String, Sendable, CaseIterable { case logfmt, json }

@@ -1,4 +1,4 @@
-/// The restart policy of DESIGN §1 as a value: what to do when a worker exits unexpectedly.
+/// The restart policy of ARCHITECTURE.md §1 as a value: what to do when a worker exits unexpectedly.
 ///
 /// Backoff 1 s, 2 s, 4 s … capped at 5 min, plus up to `jitterFraction` of random extra; the
 /// backoff resets once a worker has been up for `resetAfter`. More than `fatalRestarts` restarts

@@ -1,4 +1,4 @@
-/// The lifecycle states of one profile's worker (DESIGN §1).
+/// The lifecycle states of one profile's worker (ARCHITECTURE.md §1).
 ///
 /// `starting → ready → idle/syncing → stopping → stopped`, plus `backoff` (waiting to restart),
 /// `fatal` (too many restarts; slow retry), `invalid` (config error or exit 78; waits for a file

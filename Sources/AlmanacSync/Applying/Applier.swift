@@ -1,7 +1,7 @@
 import AlmanacCore
 import Foundation
 
-/// Applies a plan in batches (DESIGN §5 "checkpoint after durable writes"): per batch, the writes
+/// Applies a plan in batches (ARCHITECTURE.md §5 "checkpoint after durable writes"): per batch, the writes
 /// toward `to`, then toward `from`, then one state transaction with the items whose every change
 /// succeeded. An item with a failed change keeps its old state, so the next run plans it again;
 /// a create retried that way lands on the item it made before (deterministic id, origin stamp).

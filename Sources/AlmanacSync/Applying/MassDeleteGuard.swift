@@ -1,6 +1,6 @@
 import AlmanacCore
 
-/// The mass-delete guard (DESIGN §5) as a value: a run stops with `sync.mass_delete_blocked` when
+/// The mass-delete guard (ARCHITECTURE.md §5) as a value: a run stops with `sync.mass_delete_blocked` when
 /// a side that had items returns none while deletes are planned from it, or when planned deletes
 /// toward a side exceed `percent` of the items known there (and at least `minimum`).
 public struct MassDeleteGuard: Sendable, Hashable {

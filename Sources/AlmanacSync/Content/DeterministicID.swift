@@ -1,6 +1,6 @@
 import AlmanacCore
 
-/// Ids of the items the engine creates (DESIGN §5): lowercase hex SHA-256 of profile, job,
+/// Ids of the items the engine creates (ARCHITECTURE.md §5): lowercase hex SHA-256 of profile, job,
 /// direction, source key and generation. 64 characters of `0-9a-f`: a valid Google event id
 /// (base32hex, 5–1024 characters) and Cronofy `event_id`.
 ///

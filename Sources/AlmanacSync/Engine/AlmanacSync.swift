@@ -8,7 +8,7 @@ import AlmanacCore
 /// (`Planner`: each side compared with its stored hash and the base, never side with side),
 /// checks the mass-delete guard, then applies in batches (`Applier`) and stores the cursors.
 ///
-/// Decisions worth knowing (DESIGN §5 leaves them open):
+/// Decisions worth knowing (ARCHITECTURE.md §5 leaves them open):
 /// - **Content hashes** (`ContentProjection`, `ContentHash`) cover the fields both connectors
 ///   declare in `Connector.fields`, normalised; they are 128-bit non-cryptographic hashes (fast
 ///   enough to hash every item of both sides on every run). Deterministic ids stay SHA-256.

@@ -9,7 +9,7 @@ public struct SyncOutcome: Sendable {
 
 /// Runs one job once: read both sides, plan against the state, guard, apply, checkpoint.
 ///
-/// Guarantees (DESIGN §5): cursors advance only after every write they cover and its state
+/// Guarantees (ARCHITECTURE.md §5): cursors advance only after every write they cover and its state
 /// transaction committed, and only when nothing read is left unapplied; per-item state commits
 /// per batch; one bad item is reported and the rest applies; a dry run writes nothing (no
 /// connector writes, no state, no run history).

@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// Three-way, field-by-field merge of the two sides of a linked item against their base
-/// (DESIGN §5), as a value: which side each projected field comes from. Start and end count as
+/// (ARCHITECTURE.md §5), as a value: which side each projected field comes from. Start and end count as
 /// one field, the appointment's time.
 public struct FieldMerge: Sendable {
     public enum Source: Sendable, Hashable { case from, to }

@@ -172,7 +172,7 @@ struct Linked {
         return item
     }
 
-    /// Linked, but deleted on the `to` side (DESIGN §5b: a cancellation for write-back).
+    /// Linked, but deleted on the `to` side (ARCHITECTURE.md §5: a cancellation for write-back).
     private func planDeletedOnTo(_ f: Seen, item: ItemPlan, sourceKey: String) -> ItemPlan {
         var item = item
         item.stateChanged = true

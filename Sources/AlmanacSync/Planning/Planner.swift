@@ -18,7 +18,7 @@ final class Seen: Sendable {
 }
 
 /// Decides, for every item of a job, what to create, update, delete, write back or link
-/// (DESIGN §5). Each side is compared with the state (the last synced base), never side with side.
+/// (ARCHITECTURE.md §5). Each side is compared with the state (the last synced base), never side with side.
 ///
 /// Phases: (A) items the state knows; (C) new `from` items, linked by origin stamp when already
 /// on `to`, created otherwise; (B) new `to` items of two-way jobs, written back as creates.

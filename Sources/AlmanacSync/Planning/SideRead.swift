@@ -48,7 +48,7 @@ public struct SideRead: Sendable {
     }
 }
 
-/// Reads one side for a run (DESIGN §5): a delta from the stored cursor when the connector has a
+/// Reads one side for a run (ARCHITECTURE.md §5): a delta from the stored cursor when the connector has a
 /// change feed and the run is not `full`; otherwise a full listing of the window, chunk by chunk,
 /// each chunk followed through all its pages.
 public struct SideReader {

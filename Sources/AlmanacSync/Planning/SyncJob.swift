@@ -35,7 +35,7 @@ public struct SyncJob: Sendable {
     /// Fields the `to` side keeps: `to_owns`, and participants' responses (they are answers
     /// given on the calendar, which write-back carries home).
     var owned: Set<EventField> { config.toOwns.union([.responses]) }
-    /// Whether confirmations and cancellations go back to `from` (DESIGN §5b): the state then keeps
+    /// Whether confirmations and cancellations go back to `from` (ARCHITECTURE.md §5): the state then keeps
     /// the first participant's response on `to`, whether or not the projection has responses.
     var tracksResponses: Bool { twoWay && fromCapabilities.contains(.writeBack) }
 

@@ -1,7 +1,7 @@
 import AlmanacCore
 import Foundation
 
-/// Next-run computation for a profile's `[schedule]` (DESIGN §3), as pure functions of the
+/// Next-run computation for a profile's `[schedule]` (ARCHITECTURE.md §3), as pure functions of the
 /// schedule, the profile's zone, the current instant and the last run's start.
 public enum RunClock {
     /// When the next scheduled run is due, or nil for a manual-only schedule.

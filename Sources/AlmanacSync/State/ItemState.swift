@@ -23,7 +23,7 @@ public struct ItemState: Hashable, Sendable {
     public var heldTo: Data?
     /// The base's start, for window-aware deletes.
     public var start: Date?
-    /// Generation of the deterministic id used for the next create (DESIGN §5).
+    /// Generation of the deterministic id used for the next create (ARCHITECTURE.md §5).
     public var generation: Int
     /// The side the item was first read from (`from` for items we created on `to`).
     public var origin: ConnectorContext.Side

@@ -74,7 +74,7 @@ public final class StateStore: Sendable {
                     """)
         }
         m.registerMigration("v2") { db in
-            // The first participant's response on `to` as last seen: write-back (DESIGN §5b) must see
+            // The first participant's response on `to` as last seen: write-back (ARCHITECTURE.md §5) must see
             // an acceptance even when the job's content projection has no responses.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN response_to TEXT")
         }

@@ -6,7 +6,7 @@ import Foundation
 import Glibc
 import Logging
 
-/// `almanac worker --profile NAME …`: one profile's process under the daemon (DESIGN §1, §6).
+/// `almanac worker --profile NAME …`: one profile's process under the daemon (ARCHITECTURE.md §1, §6).
 ///
 /// Reads commands on fd 3, writes events on fd 4, logs on stderr. Sets PR_SET_PDEATHSIG and
 /// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).

@@ -6,7 +6,7 @@ import Logging
 /// A CSV file, or a directory of CSV files, as one side of a job (see `FileConnector`): a file
 /// that is not CSV, or has rows but none readable, fails the read — so a broken export never looks
 /// like "everything was deleted". `write` rewrites the whole file atomically (see `CSVSink`).
-public final class CSVConnector: FileConnector<CSVFileReader> {
+final class CSVConnector: FileConnector<CSVFileReader> {
     let settings: CSVSettings
 
     init(

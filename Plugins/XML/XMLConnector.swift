@@ -8,7 +8,7 @@ import Logging
 /// See `FileConnector`: a document that is too large, not well-formed, not the expected document,
 /// or has items but none readable fails the read. `write` rewrites the whole document atomically
 /// (see `XMLSink`).
-public final class XMLConnector: FileConnector<XMLItemReader> {
+final class XMLConnector: FileConnector<XMLItemReader> {
     let settings: XMLSettings
 
     /// Values are read without surrounding white space, and written so (README "Fields").

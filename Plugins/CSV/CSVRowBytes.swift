@@ -1,4 +1,5 @@
 import FileConnectorSupport
+import RowMapping
 
 /// The mapped values of one CSV record as UTF-8 bytes in one buffer kept from record to record,
 /// for `RowMapper` to read in place (`ByteRow`): a record makes no `String` until the mapper

@@ -33,7 +33,9 @@ extension StandardField.ParticipantAttribute {
         switch self {
         case .name: p.name = text
         case .email: p.email = text
-        case .phone, .phoneMobile, .phoneHome, .phoneWork: p.phones[phoneKind!] = text
+        case .phone, .phoneMobile, .phoneHome, .phoneWork:
+            // The first phone as a literal: made at its size, hashed once (a hot path).
+            if p.phones.isEmpty { p.phones = [phoneKind!: text] } else { p.phones[phoneKind!] = text }
         case .response:
             guard let r = FieldText.response(text) else { return false }
             p.response = r

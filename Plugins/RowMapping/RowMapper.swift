@@ -89,9 +89,12 @@ public final class RowMapper {
             }
         }
         var early: ParsedTime?
+        var earlyInstant: Date?
         if let window, startAt >= 0, let parsed = values.time(startAt, startFormat) {
-            if outside(window, instant(parsed)) { return .outside }
+            let at = instant(parsed)
+            if outside(window, at) { return .outside }
             early = parsed
+            earlyInstant = at
         }
         let key = keyAt >= 0 ? values.trimmedString(keyAt) : ""
         func problem(_ field: StandardField?, _ reason: String) -> Outcome {
@@ -105,7 +108,7 @@ public final class RowMapper {
 
         var isAllDay = false
         if allDayAt >= 0 {
-            guard let flag = FieldText.flag(values.string(allDayAt)) else {
+            guard let flag = values.flag(allDayAt) else {
                 return problem(.allDay, "\"\(values.string(allDayAt))\" is not a boolean (\(FieldText.flagSpellings))")
             }
             isAllDay = flag
@@ -130,7 +133,7 @@ public final class RowMapper {
             start = .allDay(civilDate(parsedStart))
             end = .allDay(parsedEnd.map(civilDate) ?? civilDate(parsedStart))
         } else {
-            start = .instant(instant(parsedStart), timeZone: zoneID)
+            start = .instant(earlyInstant ?? instant(parsedStart), timeZone: zoneID)
             end = parsedEnd.map { .instant(instant($0), timeZone: zoneID) }
         }
         if let e = end {
@@ -141,7 +144,7 @@ public final class RowMapper {
             end = e
         }
         if statusAt >= 0 {
-            guard let s = FieldText.status(values.string(statusAt)) else {
+            guard let s = values.status(statusAt) else {
                 return problem(
                     .status, "\"\(values.string(statusAt))\" is not a status (confirmed, tentative, cancelled)")
             }
@@ -160,9 +163,11 @@ public final class RowMapper {
             updated = instant(p)
         }
         // Participant N is at the number of participants below N (gaps closed up, order kept).
-        var participants =
-            participantMask == 0
-            ? [] : [Participant](repeating: Participant(), count: participantMask.nonzeroBitCount)
+        var participants: [Participant] = []
+        if participantMask != 0 {
+            participants.reserveCapacity(participantMask.nonzeroBitCount)
+            for _ in 0..<participantMask.nonzeroBitCount { participants.append(Participant()) }
+        }
         var title: String?, description: String?, location: String?
         var custom: [String: String] = [:]
         for i in 0..<count where values.present(i) {
@@ -176,7 +181,10 @@ public final class RowMapper {
                 guard attribute.set(values.string(i), on: &participants[p]) else {
                     return problem(fields[i], "\"\(values.string(i))\" is not one of \(FieldText.responseSpellings)")
                 }
-            case .custom(let name): custom[name] = values.string(i)
+            case .custom(let name):
+                // A literal for the first: made at its size, the key hashed once (not twice and a
+                // resize, as growing from empty does).
+                if custom.isEmpty { custom = [name: values.string(i)] } else { custom[name] = values.string(i) }
             default: continue
             }
         }

@@ -237,13 +237,13 @@ public final class CellRowMapper {
     private func time(_ v: CellValue, allDay: Bool?, column: String, _ resolver: ZoneResolver) throws(RowError)
         -> EventTime?
     {
-        let temporal: TemporalText
+        let temporal: ParsedTime
         switch v {
         case .null: return nil
-        case .timestamp(let t): temporal = .naive(t)
+        case .timestamp(let t): temporal = t.parsed
         case .date(let d): temporal = .date(d)
         case .text(let s):
-            guard let t = TemporalText(s) else {
+            guard let t = TemporalText(s)?.parsed else {
                 throw RowError(
                     column: column, reason: "\"\(s)\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])")
             }
@@ -254,19 +254,8 @@ public final class CellRowMapper {
             )
         case .invalidText, .truncated, .tooLong: throw RowError(column: column, reason: "is unreadable")
         }
-        switch temporal {
-        case .date(let d):
-            if allDay == false {
-                return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID)
-            }
-            return .allDay(d)
-        case .naive(let n):
-            if allDay == true { return .allDay(n.date) }
-            return .instant(resolver.instant(n), timeZone: zoneID)
-        case .instant(let i):
-            if allDay == true { return .allDay(resolver.wall(i).date) }
-            return .instant(i, timeZone: nil)
-        }
+        // SQL: a timestamp with an offset is an instant of no zone.
+        return EventRules.time(temporal, allDay: allDay, zone: resolver, zoneID: zoneID, offsetZoneID: nil)
     }
 
     private func instant(_ v: CellValue, column: String, _ resolver: ZoneResolver) throws(RowError) -> Date? {

@@ -26,6 +26,30 @@ public enum EventRules {
     }
 }
 
+extension EventRules {
+    /// A time read from a cell as an event time, for every source: `allDay` true makes any time
+    /// all-day (an instant on its date in `zone`); false makes any time timed (a date at its
+    /// midnight in `zone`); nil (an odbc row without an `all_day` value) keeps a date all-day and
+    /// a time timed. Naive times are wall-clock times in `zone`, with `zoneID`; a time written
+    /// with its own offset or `Z` is that instant, with `offsetZoneID` — where the sources differ:
+    /// nil for odbc, the profile's zone for csv and xml.
+    public static func time(
+        _ t: ParsedTime, allDay: Bool?, zone: ZoneResolver, zoneID: String, offsetZoneID: String?
+    ) -> EventTime {
+        switch t {
+        case .date(let d):
+            if allDay == false { return .instant(zone.instant(d, secondsOfDay: 0), timeZone: zoneID) }
+            return .allDay(d)
+        case .naive(let d, let seconds, let nanoseconds):
+            if allDay == true { return .allDay(d) }
+            return .instant(zone.instant(d, secondsOfDay: seconds, nanoseconds: nanoseconds), timeZone: zoneID)
+        case .instant(let i):
+            if allDay == true { return .allDay(zone.wallClock(i).date) }
+            return .instant(i, timeZone: offsetZoneID)
+        }
+    }
+}
+
 extension StandardField.ParticipantAttribute {
     /// Sets this attribute of `p` from a cell's non-empty text: name, e-mail and phones as
     /// written, a response by `FieldText.response`. False when the response is none of those.

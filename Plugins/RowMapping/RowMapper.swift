@@ -129,12 +129,15 @@ public final class RowMapper {
         var end: EventTime?
         var status = EventStatus.confirmed
         var created: Date?, updated: Date?
-        if isAllDay {
-            start = .allDay(civilDate(parsedStart))
-            end = .allDay(parsedEnd.map(civilDate) ?? civilDate(parsedStart))
+        if !isAllDay, let earlyInstant {
+            start = .instant(earlyInstant, timeZone: zoneID)  // put in the zone for the window already
         } else {
-            start = .instant(earlyInstant ?? instant(parsedStart), timeZone: zoneID)
-            end = parsedEnd.map { .instant(instant($0), timeZone: zoneID) }
+            start = time(parsedStart, allDay: isAllDay)
+        }
+        if let parsedEnd {
+            end = time(parsedEnd, allDay: isAllDay)
+        } else if case .allDay(let day) = start {
+            end = .allDay(day)  // a file's all-day row without an end: its day (`EventRules.end`)
         }
         if let e = end {
             guard let e = EventRules.end(e, start: start, zone: zone) else {
@@ -224,10 +227,8 @@ public final class RowMapper {
         }
     }
 
-    private func civilDate(_ t: ParsedTime) -> CivilDate {
-        switch t {
-        case .date(let d), .naive(let d, _, _): return d
-        case .instant(let i): return zone.wallClock(i).date
-        }
+    /// Files: a time with an offset keeps the profile's zone.
+    private func time(_ t: ParsedTime, allDay: Bool) -> EventTime {
+        EventRules.time(t, allDay: allDay, zone: zone, zoneID: zoneID, offsetZoneID: zoneID)
     }
 }

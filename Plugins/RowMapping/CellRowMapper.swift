@@ -151,8 +151,10 @@ public final class CellRowMapper {
             item.event.participants = list
         }
         if !customColumns.isEmpty {
-            var custom = [String: String](minimumCapacity: customColumns.count)
-            for (c, name) in customColumns { if let t = customText(try read(c)) { custom[name] = t } }
+            // Up to two: the first made as a literal (`Dictionary.set`); more: made at their number.
+            var custom: [String: String] =
+                customColumns.count > 2 ? Dictionary(minimumCapacity: customColumns.count) : [:]
+            for (c, name) in customColumns { if let t = customText(try read(c)) { custom.set(t, for: name) } }
             item.event.custom = custom
         }
         guard let s = startColumn, let start = try time(try read(s), allDay: allDay, column: "start_time", resolver)

@@ -57,13 +57,21 @@ extension StandardField.ParticipantAttribute {
         switch self {
         case .name: p.name = text
         case .email: p.email = text
-        case .phone, .phoneMobile, .phoneHome, .phoneWork:
-            // The first phone as a literal: made at its size, hashed once (a hot path).
-            if p.phones.isEmpty { p.phones = [phoneKind!: text] } else { p.phones[phoneKind!] = text }
+        case .phone, .phoneMobile, .phoneHome, .phoneWork: p.phones.set(text, for: phoneKind!)
         case .response:
             guard let r = FieldText.response(text) else { return false }
             p.response = r
         }
         return true
+    }
+}
+
+extension Dictionary {
+    /// `self[key] = value` for a row's custom fields and phones, the first as a one-element
+    /// literal: growing a dictionary from empty hashes the key twice and resizes, and
+    /// `Dictionary(minimumCapacity:)` is not specialized (it costs more than both).
+    @inline(__always)
+    mutating func set(_ value: Value, for key: Key) {
+        if isEmpty { self = [key: value] } else { self[key] = value }
     }
 }

@@ -184,10 +184,7 @@ public final class RowMapper {
                 guard attribute.set(values.string(i), on: &participants[p]) else {
                     return problem(fields[i], "\"\(values.string(i))\" is not one of \(FieldText.responseSpellings)")
                 }
-            case .custom(let name):
-                // A literal for the first: made at its size, the key hashed once (not twice and a
-                // resize, as growing from empty does).
-                if custom.isEmpty { custom = [name: values.string(i)] } else { custom[name] = values.string(i) }
+            case .custom(let name): custom.set(values.string(i), for: name)
             default: continue
             }
         }

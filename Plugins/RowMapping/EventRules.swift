@@ -38,14 +38,25 @@ extension EventRules {
     ) -> EventTime {
         switch t {
         case .date(let d):
-            if allDay == false { return .instant(zone.instant(d, secondsOfDay: 0), timeZone: zoneID) }
+            if allDay == false { return .instant(instant(t, zone: zone), timeZone: zoneID) }
             return .allDay(d)
-        case .naive(let d, let seconds, let nanoseconds):
+        case .naive(let d, _, _):
             if allDay == true { return .allDay(d) }
-            return .instant(zone.instant(d, secondsOfDay: seconds, nanoseconds: nanoseconds), timeZone: zoneID)
+            return .instant(instant(t, zone: zone), timeZone: zoneID)
         case .instant(let i):
             if allDay == true { return .allDay(zone.wallClock(i).date) }
             return .instant(i, timeZone: offsetZoneID)
+        }
+    }
+
+    /// A time read from a cell as an instant (`created`, `updated`, window checks): a date at its
+    /// midnight in `zone`, a naive time in `zone`.
+    public static func instant(_ t: ParsedTime, zone: ZoneResolver) -> Date {
+        switch t {
+        case .date(let d): return zone.instant(d, secondsOfDay: 0)
+        case .naive(let d, let seconds, let nanoseconds):
+            return zone.instant(d, secondsOfDay: seconds, nanoseconds: nanoseconds)
+        case .instant(let i): return i
         }
     }
 }

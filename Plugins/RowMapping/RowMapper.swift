@@ -216,13 +216,7 @@ public final class RowMapper {
         return "\"\(text)\" does not match \(expected) (set formats.\(field.name) to the file's format)"
     }
 
-    private func instant(_ t: ParsedTime) -> Date {
-        switch t {
-        case .date(let d): return zone.instant(d, secondsOfDay: 0)
-        case .naive(let d, let s, let n): return zone.instant(d, secondsOfDay: s, nanoseconds: n)
-        case .instant(let i): return i
-        }
-    }
+    private func instant(_ t: ParsedTime) -> Date { EventRules.instant(t, zone: zone) }
 
     /// Files: a time with an offset keeps the profile's zone.
     private func time(_ t: ParsedTime, allDay: Bool) -> EventTime {

@@ -34,8 +34,8 @@ public final class CellRowMapper {
     private let statusColumn: Int?
     private let createdColumn: Int?
     private let updatedColumn: Int?
-    /// The participant columns by number, then in column order.
-    private let participantColumns: [(column: Int, number: Int, field: StandardField.ParticipantAttribute)]
+    /// Per participant number, ascending: its columns in column order.
+    private let participantColumns: [[(column: Int, field: StandardField.ParticipantAttribute)]]
     private let customColumns: [(column: Int, name: String)]
     /// A resolver per time column besides the start's: each keeps its own day cache, so a start on
     /// one day and an `updated` stamp on another do not evict each other's offset row after row.
@@ -70,9 +70,7 @@ public final class CellRowMapper {
             default: break
             }
         }
-        participantColumns = participants.keys.sorted().flatMap { n in
-            participants[n]!.map { ($0.column, n, $0.field) }
-        }
+        participantColumns = participants.keys.sorted().map { participants[$0]! }
         customColumns = custom
         endResolver = ZoneResolver(resolver.timeZone)
         createdResolver = ZoneResolver(resolver.timeZone)
@@ -136,15 +134,21 @@ public final class CellRowMapper {
         }
         if let c = statusColumn, let t = text(try read(c)) { item.event.status = try status(t, column: names[c]) }
         if !participantColumns.isEmpty {
-            var list = ParticipantList()
-            for (c, n, field) in participantColumns {
-                guard let t = text(try read(c)), !t.isEmpty else { continue }
-                guard list.set(t, field, of: n) else {
-                    throw RowError(
-                        column: names[c], reason: "\"\(t)\" is not one of \(FieldText.responseSpellings)")
+            var list: [Participant] = []
+            for columns in participantColumns {
+                var p = Participant()
+                var present = false
+                for (c, field) in columns {
+                    guard let t = text(try read(c)), !t.isEmpty else { continue }
+                    present = true
+                    guard field.set(t, on: &p) else {
+                        throw RowError(
+                            column: names[c], reason: "\"\(t)\" is not one of \(FieldText.responseSpellings)")
+                    }
                 }
+                if present { list.append(p) }
             }
-            item.event.participants = list.participants
+            item.event.participants = list
         }
         if !customColumns.isEmpty {
             // Up to two: the first made as a literal (`Dictionary.set`); more: made at their number.

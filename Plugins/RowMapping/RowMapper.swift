@@ -72,8 +72,9 @@ public final class RowMapper {
     ) -> Outcome {
         let count = min(fields.count, values.count)
         // Where the key and the values read as dates, flags or statuses are (the last one of a
-        // field wins) — no string made yet.
+        // field wins), and which participants there are — no string made yet.
         var keyAt = -1, startAt = -1, endAt = -1, allDayAt = -1, statusAt = -1, createdAt = -1, updatedAt = -1
+        var participantMask: UInt64 = 0
         for i in 0..<count where values.present(i) {
             switch fields[i] {
             case .externalID: keyAt = i
@@ -83,6 +84,7 @@ public final class RowMapper {
             case .status: statusAt = i
             case .created: createdAt = i
             case .updated: updatedAt = i
+            case .participant(let n, _): participantMask |= 1 << UInt64(n)
             default: continue
             }
         }
@@ -163,7 +165,12 @@ public final class RowMapper {
             }
             updated = instant(p)
         }
-        var participants = ParticipantList()
+        // Participant N is at the number of participants below N (gaps closed up, order kept).
+        var participants: [Participant] = []
+        if participantMask != 0 {
+            participants.reserveCapacity(participantMask.nonzeroBitCount)
+            for _ in 0..<participantMask.nonzeroBitCount { participants.append(Participant()) }
+        }
         var title: String?, description: String?, location: String?
         var custom: [String: String] = [:]
         for i in 0..<count where values.present(i) {
@@ -172,7 +179,9 @@ public final class RowMapper {
             case .content: description = values.string(i)
             case .location: location = values.string(i)
             case .participant(let n, let attribute):
-                guard participants.set(values.string(i), attribute, of: n) else {
+                let p = (participantMask & ((1 << UInt64(n)) - 1)).nonzeroBitCount
+                // In place: no copy of the participant per attribute.
+                guard attribute.set(values.string(i), on: &participants[p]) else {
                     return problem(fields[i], "\"\(values.string(i))\" is not one of \(FieldText.responseSpellings)")
                 }
             case .custom(let name): custom.set(values.string(i), for: name)
@@ -183,7 +192,7 @@ public final class RowMapper {
             key: key,
             event: Event(
                 title: title, description: description, location: location, start: start, end: end, status: status,
-                participants: participants.participants, custom: custom, created: created, updated: updated))
+                participants: participants, custom: custom, created: created, updated: updated))
     }
 
     /// Whether the row certainly starts outside `window` — judged from `start_time` alone, with a

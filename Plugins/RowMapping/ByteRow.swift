@@ -1,3 +1,5 @@
+import AlmanacCore
+
 /// One source row whose values are UTF-8 bytes in a reader's own buffer, for `RowMapper`: only
 /// the values that end up as text in the event become `String`s; dates, flags and statuses are
 /// read from the bytes in place.
@@ -49,6 +51,15 @@ protocol RowSource {
     func trimmedString(_ i: Int) -> String
     /// Value `i`, present, read with `format`.
     func time(_ i: Int, _ format: TimeFormat) -> ParsedTime?
+    /// Value `i`, present, read as `FieldText.flag` reads it.
+    func flag(_ i: Int) -> Bool?
+    /// Value `i`, present, read as `FieldText.status` reads it.
+    func status(_ i: Int) -> EventStatus?
+}
+
+extension RowSource {
+    func flag(_ i: Int) -> Bool? { FieldText.flag(string(i)) }
+    func status(_ i: Int) -> EventStatus? { FieldText.status(string(i)) }
 }
 
 struct StringRow: RowSource {
@@ -86,4 +97,30 @@ extension ByteRow: RowSource {
     }
 
     func time(_ i: Int, _ format: TimeFormat) -> ParsedTime? { format.parse(bytes: value(i)) }
+
+    /// The common spellings compared as bytes; the others through `FieldText` (a `String`).
+    func flag(_ i: Int) -> Bool? {
+        let v = value(i)
+        if v.count == 1 {
+            if v[0] == UInt8(ascii: "1") || v[0] == UInt8(ascii: "t") { return true }
+            if v[0] == UInt8(ascii: "0") || v[0] == UInt8(ascii: "f") { return false }
+        }
+        return FieldText.flag(string(i))
+    }
+
+    /// The common spellings compared as bytes; the others through `FieldText` (a `String`).
+    func status(_ i: Int) -> EventStatus? {
+        let v = value(i)
+        if Self.equal(v, "confirmed") { return .confirmed }
+        if Self.equal(v, "tentative") { return .tentative }
+        if Self.equal(v, "cancelled") { return .cancelled }
+        return FieldText.status(string(i))
+    }
+
+    @inline(__always)
+    private static func equal(_ v: UnsafeBufferPointer<UInt8>, _ s: StaticString) -> Bool {
+        guard v.count == s.utf8CodeUnitCount else { return false }
+        for k in 0..<v.count where v[k] != s.utf8Start[k] { return false }
+        return true
+    }
 }

@@ -151,8 +151,10 @@ public final class CellRowMapper {
             item.event.participants = list
         }
         if !customColumns.isEmpty {
-            var custom = [String: String](minimumCapacity: customColumns.count)
-            for (c, name) in customColumns { if let t = customText(try read(c)) { custom[name] = t } }
+            // Up to two: the first made as a literal (`Dictionary.set`); more: made at their number.
+            var custom: [String: String] =
+                customColumns.count > 2 ? Dictionary(minimumCapacity: customColumns.count) : [:]
+            for (c, name) in customColumns { if let t = customText(try read(c)) { custom.set(t, for: name) } }
             item.event.custom = custom
         }
         guard let s = startColumn, let start = try time(try read(s), allDay: allDay, column: "start_time", resolver)
@@ -237,13 +239,13 @@ public final class CellRowMapper {
     private func time(_ v: CellValue, allDay: Bool?, column: String, _ resolver: ZoneResolver) throws(RowError)
         -> EventTime?
     {
-        let temporal: TemporalText
+        let temporal: ParsedTime
         switch v {
         case .null: return nil
-        case .timestamp(let t): temporal = .naive(t)
+        case .timestamp(let t): temporal = t.parsed
         case .date(let d): temporal = .date(d)
         case .text(let s):
-            guard let t = TemporalText(s) else {
+            guard let t = TemporalText(s)?.parsed else {
                 throw RowError(
                     column: column, reason: "\"\(s)\" is not a date or timestamp (YYYY-MM-DD[ HH:MM[:SS]][offset])")
             }
@@ -254,19 +256,8 @@ public final class CellRowMapper {
             )
         case .invalidText, .truncated, .tooLong: throw RowError(column: column, reason: "is unreadable")
         }
-        switch temporal {
-        case .date(let d):
-            if allDay == false {
-                return .instant(resolver.instant(WallClock(date: d, hour: 0, minute: 0, second: 0)), timeZone: zoneID)
-            }
-            return .allDay(d)
-        case .naive(let n):
-            if allDay == true { return .allDay(n.date) }
-            return .instant(resolver.instant(n), timeZone: zoneID)
-        case .instant(let i):
-            if allDay == true { return .allDay(resolver.wall(i).date) }
-            return .instant(i, timeZone: nil)
-        }
+        // SQL: a timestamp with an offset is an instant of no zone.
+        return EventRules.time(temporal, allDay: allDay, zone: resolver, zoneID: zoneID, offsetZoneID: nil)
     }
 
     private func instant(_ v: CellValue, column: String, _ resolver: ZoneResolver) throws(RowError) -> Date? {

@@ -26,6 +26,41 @@ public enum EventRules {
     }
 }
 
+extension EventRules {
+    /// A time read from a cell as an event time, for every source: `allDay` true makes any time
+    /// all-day (an instant on its date in `zone`); false makes any time timed (a date at its
+    /// midnight in `zone`); nil (an odbc row without an `all_day` value) keeps a date all-day and
+    /// a time timed. Naive times are wall-clock times in `zone`, with `zoneID`; a time written
+    /// with its own offset or `Z` is that instant, with `offsetZoneID` — where the sources differ:
+    /// nil for odbc, the profile's zone for csv and xml.
+    public static func time(
+        _ t: ParsedTime, allDay: Bool?, zone: ZoneResolver, zoneID: String, offsetZoneID: String?
+    ) -> EventTime {
+        switch t {
+        case .date(let d):
+            if allDay == false { return .instant(instant(t, zone: zone), timeZone: zoneID) }
+            return .allDay(d)
+        case .naive(let d, _, _):
+            if allDay == true { return .allDay(d) }
+            return .instant(instant(t, zone: zone), timeZone: zoneID)
+        case .instant(let i):
+            if allDay == true { return .allDay(zone.wallClock(i).date) }
+            return .instant(i, timeZone: offsetZoneID)
+        }
+    }
+
+    /// A time read from a cell as an instant (`created`, `updated`, window checks): a date at its
+    /// midnight in `zone`, a naive time in `zone`.
+    public static func instant(_ t: ParsedTime, zone: ZoneResolver) -> Date {
+        switch t {
+        case .date(let d): return zone.instant(d, secondsOfDay: 0)
+        case .naive(let d, let seconds, let nanoseconds):
+            return zone.instant(d, secondsOfDay: seconds, nanoseconds: nanoseconds)
+        case .instant(let i): return i
+        }
+    }
+}
+
 extension StandardField.ParticipantAttribute {
     /// Sets this attribute of `p` from a cell's non-empty text: name, e-mail and phones as
     /// written, a response by `FieldText.response`. False when the response is none of those.
@@ -33,11 +68,21 @@ extension StandardField.ParticipantAttribute {
         switch self {
         case .name: p.name = text
         case .email: p.email = text
-        case .phone, .phoneMobile, .phoneHome, .phoneWork: p.phones[phoneKind!] = text
+        case .phone, .phoneMobile, .phoneHome, .phoneWork: p.phones.set(text, for: phoneKind!)
         case .response:
             guard let r = FieldText.response(text) else { return false }
             p.response = r
         }
         return true
+    }
+}
+
+extension Dictionary {
+    /// `self[key] = value` for a row's custom fields and phones, the first as a one-element
+    /// literal: growing a dictionary from empty hashes the key twice and resizes, and
+    /// `Dictionary(minimumCapacity:)` is not specialized (it costs more than both).
+    @inline(__always)
+    mutating func set(_ value: Value, for key: Key) {
+        if isEmpty { self = [key: value] } else { self[key] = value }
     }
 }

@@ -89,9 +89,12 @@ public final class RowMapper {
             }
         }
         var early: ParsedTime?
+        var earlyInstant: Date?
         if let window, startAt >= 0, let parsed = values.time(startAt, startFormat) {
-            if outside(window, instant(parsed)) { return .outside }
+            let at = instant(parsed)
+            if outside(window, at) { return .outside }
             early = parsed
+            earlyInstant = at
         }
         let key = keyAt >= 0 ? values.trimmedString(keyAt) : ""
         func problem(_ field: StandardField?, _ reason: String) -> Outcome {
@@ -105,7 +108,7 @@ public final class RowMapper {
 
         var isAllDay = false
         if allDayAt >= 0 {
-            guard let flag = FieldText.flag(values.string(allDayAt)) else {
+            guard let flag = values.flag(allDayAt) else {
                 return problem(.allDay, "\"\(values.string(allDayAt))\" is not a boolean (\(FieldText.flagSpellings))")
             }
             isAllDay = flag
@@ -126,12 +129,15 @@ public final class RowMapper {
         var end: EventTime?
         var status = EventStatus.confirmed
         var created: Date?, updated: Date?
-        if isAllDay {
-            start = .allDay(civilDate(parsedStart))
-            end = .allDay(parsedEnd.map(civilDate) ?? civilDate(parsedStart))
+        if !isAllDay, let earlyInstant {
+            start = .instant(earlyInstant, timeZone: zoneID)  // put in the zone for the window already
         } else {
-            start = .instant(instant(parsedStart), timeZone: zoneID)
-            end = parsedEnd.map { .instant(instant($0), timeZone: zoneID) }
+            start = time(parsedStart, allDay: isAllDay)
+        }
+        if let parsedEnd {
+            end = time(parsedEnd, allDay: isAllDay)
+        } else if case .allDay(let day) = start {
+            end = .allDay(day)  // a file's all-day row without an end: its day (`EventRules.end`)
         }
         if let e = end {
             guard let e = EventRules.end(e, start: start, zone: zone) else {
@@ -141,7 +147,7 @@ public final class RowMapper {
             end = e
         }
         if statusAt >= 0 {
-            guard let s = FieldText.status(values.string(statusAt)) else {
+            guard let s = values.status(statusAt) else {
                 return problem(
                     .status, "\"\(values.string(statusAt))\" is not a status (confirmed, tentative, cancelled)")
             }
@@ -160,9 +166,11 @@ public final class RowMapper {
             updated = instant(p)
         }
         // Participant N is at the number of participants below N (gaps closed up, order kept).
-        var participants =
-            participantMask == 0
-            ? [] : [Participant](repeating: Participant(), count: participantMask.nonzeroBitCount)
+        var participants: [Participant] = []
+        if participantMask != 0 {
+            participants.reserveCapacity(participantMask.nonzeroBitCount)
+            for _ in 0..<participantMask.nonzeroBitCount { participants.append(Participant()) }
+        }
         var title: String?, description: String?, location: String?
         var custom: [String: String] = [:]
         for i in 0..<count where values.present(i) {
@@ -176,7 +184,7 @@ public final class RowMapper {
                 guard attribute.set(values.string(i), on: &participants[p]) else {
                     return problem(fields[i], "\"\(values.string(i))\" is not one of \(FieldText.responseSpellings)")
                 }
-            case .custom(let name): custom[name] = values.string(i)
+            case .custom(let name): custom.set(values.string(i), for: name)
             default: continue
             }
         }
@@ -208,18 +216,10 @@ public final class RowMapper {
         return "\"\(text)\" does not match \(expected) (set formats.\(field.name) to the file's format)"
     }
 
-    private func instant(_ t: ParsedTime) -> Date {
-        switch t {
-        case .date(let d): return zone.instant(d, secondsOfDay: 0)
-        case .naive(let d, let s, let n): return zone.instant(d, secondsOfDay: s, nanoseconds: n)
-        case .instant(let i): return i
-        }
-    }
+    private func instant(_ t: ParsedTime) -> Date { EventRules.instant(t, zone: zone) }
 
-    private func civilDate(_ t: ParsedTime) -> CivilDate {
-        switch t {
-        case .date(let d), .naive(let d, _, _): return d
-        case .instant(let i): return zone.wallClock(i).date
-        }
+    /// Files: a time with an offset keeps the profile's zone.
+    private func time(_ t: ParsedTime, allDay: Bool) -> EventTime {
+        EventRules.time(t, allDay: allDay, zone: zone, zoneID: zoneID, offsetZoneID: zoneID)
     }
 }

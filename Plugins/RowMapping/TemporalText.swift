@@ -72,3 +72,21 @@ public enum TemporalText: Equatable, Sendable {
         self = .instant(Date(timeIntervalSince1970: TimeInterval(naive.wallSeconds - offset)))
     }
 }
+
+extension TemporalText {
+    /// The same value as a `TimeFormat` reading, for `EventRules.time`.
+    public var parsed: ParsedTime {
+        switch self {
+        case .date(let d): return .date(d)
+        case .naive(let w): return w.parsed
+        case .instant(let i): return .instant(i)
+        }
+    }
+}
+
+extension WallClock {
+    /// The wall clock as a naive `TimeFormat` reading (no fraction of a second).
+    public var parsed: ParsedTime {
+        .naive(date, secondsOfDay: hour * 3_600 + minute * 60 + second, nanoseconds: 0)
+    }
+}

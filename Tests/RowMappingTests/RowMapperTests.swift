@@ -54,4 +54,21 @@ import Testing
         #expect(p?.field == "participant_1_response")
         #expect(p?.reason == "f.csv line 2: \"perhaps\" is not one of needs_action, accepted, declined, tentative")
     }
+
+    @Test func participantsAreOrderedByNumberWhateverTheColumnOrder() {
+        let fields: [StandardField] = [
+            .externalID, .startTime, .participant(3, .name), .participant(1, .email), .participant(3, .response),
+            .participant(0, .name),
+        ]
+        let outcome = mapper.map(
+            fields: fields, values: ["a", "2026-03-02T10:00", "Ann", "bo@example.org", "declined", ""],
+            locator: "f.csv line 2")
+        guard case .item(_, let e) = outcome else {
+            Issue.record("not mapped: \(outcome)")
+            return
+        }
+        #expect(e.participants.map(\.email) == ["bo@example.org", nil])
+        #expect(e.participants.map(\.name) == [nil, "Ann"])
+        #expect(e.participants.map(\.response) == [.needsAction, .declined])
+    }
 }

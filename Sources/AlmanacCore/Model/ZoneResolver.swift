@@ -26,23 +26,28 @@ public final class ZoneResolver {
     /// The UTC seconds of `localSeconds` (the wall clock's seconds since 1970-01-01T00:00 as if UTC).
     public func utcSeconds(localSeconds local: Int) -> Int {
         let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let offset: Int
-        if day == lastDay, let whole = lastDayOffset {
-            // Fast path: a day with one offset throughout (all but two days a year).
-            offset = whole
-        } else {
-            offset = quarterHour(local)
-            if day != lastDay {
-                lastDay = day
-                let atStart = quarterHour(day * 86_400)
-                lastDayOffset = atStart == quarterHour(day * 86_400 + 86_400 - 900) ? atStart : nil
-            }
+        if day != lastDay {
+            lastDay = day
+            lastDayOffset = wholeDayOffset(day)
         }
-        return local - offset
+        // A day with one offset throughout (all but two days a year) needs no quarter hour.
+        if let whole = lastDayOffset { return local - whole }
+        return local - quarterHour(local)
     }
 
     private var lastDay = Int.min
     private var lastDayOffset: Int?
+    /// Per day (days since 1970): its one offset, or `Int.min` when the offset changes that day.
+    private var days: [Int: Int] = [:]
+
+    private func wholeDayOffset(_ day: Int) -> Int? {
+        if let known = days[day] { return known == Int.min ? nil : known }
+        let atStart = quarterHour(day * 86_400)
+        let whole = atStart == quarterHour(day * 86_400 + 86_400 - 900) ? atStart : nil
+        if days.count > 100_000 { days.removeAll(keepingCapacity: true) }
+        days[day] = whole ?? Int.min
+        return whole
+    }
 
     private func quarterHour(_ local: Int) -> Int {
         let bucket = local >= 0 ? local / 900 : (local - 899) / 900

@@ -9,13 +9,13 @@ import Testing
 @Suite(.serialized) struct LongValueTests {
     static let query = """
         SELECT id AS external_id, subject AS title, notes AS content, starts AS start_time, ends AS end_time
-        FROM appointments WHERE starts >= :window_start AND starts < :window_end ORDER BY id
+        FROM long_notes WHERE starts >= :window_start AND starts < :window_end ORDER BY id
         """
     static let longRow = 300
 
     /// Creates the table: 600 rows in one week, row `longRow` with a note of `length` characters.
     static func fill(_ sql: SQL, create: String, length: Int) throws {
-        try sql.exec("DROP TABLE IF EXISTS appointments", create)
+        try sql.exec("DROP TABLE IF EXISTS long_notes", create)
         var rows: [[ODBCParameter]] = []
         for i in 1...600 {
             let note = i == longRow ? String(repeating: "n", count: length) : "note \(i)"
@@ -26,7 +26,7 @@ import Testing
             let end = String(format: "2026-03-%02d %02d:%02d:00", day, hour + 1, minute)
             rows.append([.text(String(i)), .text("Visit \(i)"), .text(note), .text(start), .text(end)])
         }
-        try sql.exec("INSERT INTO appointments VALUES (?, ?, ?, ?, ?)", rows: rows)
+        try sql.exec("INSERT INTO long_notes VALUES (?, ?, ?, ?, ?)", rows: rows)
     }
 
     /// Reads the table with each rowset size and checks every row and note.
@@ -53,7 +53,7 @@ import Testing
         try Self.check(
             "Driver=SQLite3;Database=\(path);",
             create:
-                "CREATE TABLE appointments (id INTEGER, subject TEXT, notes TEXT, starts TIMESTAMP, ends TIMESTAMP)",
+                "CREATE TABLE long_notes (id INTEGER, subject TEXT, notes TEXT, starts TIMESTAMP, ends TIMESTAMP)",
             lengths: [length], sqliteDates: true)
     }
 
@@ -69,7 +69,7 @@ import Testing
         guard let cs = PG.connectionString() else { return }
         try Self.check(
             cs,
-            create: "CREATE TABLE appointments (id int, subject text, notes text, starts timestamp, ends timestamp)",
+            create: "CREATE TABLE long_notes (id int, subject text, notes text, starts timestamp, ends timestamp)",
             lengths: [5_000, 100_000], sqliteDates: false)
     }
 
@@ -78,7 +78,7 @@ import Testing
         try Self.check(
             cs,
             create:
-                "CREATE TABLE appointments (id int, subject varchar(100), notes longtext, starts datetime, ends datetime)",
+                "CREATE TABLE long_notes (id int, subject varchar(100), notes longtext, starts datetime, ends datetime)",
             lengths: [4_200, 5_000, 100_000], sqliteDates: false)
     }
 }

@@ -2,40 +2,37 @@ import AlmanacCore
 import FileConnectorSupport
 import Foundation
 import Logging
+import RowMapping
 
 /// A CSV file, or a directory of CSV files, as one side of a job (see `FileConnector`): a file
-/// that is not CSV, or has rows but none readable, fails the read — so a broken export never looks
-/// like "everything was deleted". `write` rewrites the whole file atomically (see `CSVSink`).
-final class CSVConnector: FileConnector<CSVFileReader> {
-    let settings: CSVSettings
+/// that is not CSV, or has rows but none readable, fails the read. `write` rewrites the whole file
+/// atomically (see `CSVSink`).
+typealias CSVConnector = FileConnector<CSVSettings>
 
-    init(
-        settings: CSVSettings, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
-        pageSize: Int = 5000, marker: SinkMarker? = nil
-    ) {
-        self.settings = settings
-        let listing = FileListing<CSVFileReader>(
-            prefix: "csv", unit: "rows", settings: settings.common, pageSize: pageSize, fieldCount: 4, marker: marker
-        ) { url, source, mapper in
-            try CSVFileReader(url: url, settings: settings, source: source, mapper: mapper)
-        }
-        super.init(
-            side: side, capabilities: capabilities, trimsText: false, listing: listing,
-            apply: { listing, changes in
-                try CSVSink(settings: settings, source: listing.source, mapper: listing.mapper).apply(changes)
-            },
-            describe: { reader, items, problems in
-                let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in
-                    f.map { "\(n)→\($0.name)" }
-                }
-                return [
-                    .init(name: "header", ok: true, detail: mapped.prefix(12).joined(separator: ", ")),
-                    .init(
-                        name: "rows", ok: items > 0 || problems == 0,
-                        detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
-                            + (reader.firstProblem.map { " (first: \($0))" } ?? "")),
-                ]
-            })
+extension CSVSettings: FileFormat {
+    static var prefix: String { "csv" }
+    static var unit: String { "rows" }
+    static var fieldCount: Int { 4 }
+    /// White space is data in a CSV cell (README "Fields").
+    static var trimsText: Bool { false }
+
+    func open(_ url: URL, source: FileSource, mapper: RowMapper) throws -> CSVFileReader {
+        try CSVFileReader(url: url, settings: self, source: source, mapper: mapper)
+    }
+
+    func apply(_ changes: [Change], source: FileSource, mapper: RowMapper) throws -> [WriteOutcome] {
+        try CSVSink(settings: self, source: source, mapper: mapper).apply(changes)
+    }
+
+    func describe(_ reader: CSVFileReader, items: Int, problems: Int) -> [ConnectionReport.Step] {
+        let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" } }
+        return [
+            .init(name: "header", ok: true, detail: mapped.prefix(12).joined(separator: ", ")),
+            .init(
+                name: "rows", ok: items > 0 || problems == 0,
+                detail: "first \(items + problems) row(s): \(items) readable, \(problems) with problems"
+                    + (reader.firstProblem.map { " (first: \($0))" } ?? "")),
+        ]
     }
 }
 

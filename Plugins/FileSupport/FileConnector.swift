@@ -1,37 +1,63 @@
 import AlmanacCore
 import Foundation
+import Logging
+import RowMapping
 
-/// What the csv and xml connectors share: one side of a job over a file, or a directory of files,
-/// read through a `FileListing` and written whole by a sink. A subclass gives the listing, how a
-/// run's changes are written (`apply`), and the steps `testConnection` adds after the file step.
+/// A file format's settings, as the csv and xml connectors give them to `FileConnector`: how its
+/// files are read, how a run's changes are written, and what `testConnection` adds.
+public protocol FileFormat: Sendable {
+    associatedtype Reader: FileRecordReader
+    /// The settings every file connector has (path, glob, settle, zone, formats).
+    var common: FileSettings { get }
+    /// The connector kind, the prefix of its error codes (`csv`, `xml`).
+    static var prefix: String { get }
+    /// What a record is called in messages (`rows`, `items`).
+    static var unit: String { get }
+    /// How many fields a listing's continuation carries for this reader.
+    static var fieldCount: Int { get }
+    /// Whether values are read without surrounding white space, and written so.
+    static var trimsText: Bool { get }
+    /// Opens one file of the listing.
+    func open(_ url: URL, source: FileSource, mapper: RowMapper) throws -> Reader
+    /// Writes a run's changes, rewriting the whole file.
+    func apply(_ changes: [Change], source: FileSource, mapper: RowMapper) throws -> [WriteOutcome]
+    /// The steps `testConnection` adds after the file step, from the first file's reader after up
+    /// to 100 records.
+    func describe(_ reader: Reader, items: Int, problems: Int) -> [ConnectionReport.Step]
+}
+
+/// One side of a job over a file, or a directory of files, in a `FileFormat` (the csv and xml
+/// connectors).
 ///
 /// `read` lists every record whose start falls in the window, in pages, as a complete listing
 /// (`coverage: .complete(window)`), each record's content hash its version; it throws rather than
-/// list nothing when a file is missing, being written, empty or unreadable (see `FileListing`).
-open class FileConnector<Reader: FileRecordReader>: Connector {
+/// list nothing when a file is missing, being written, empty or unreadable (see `FileListing`), so
+/// a broken export never looks like "everything was deleted". `write` rewrites the whole file
+/// atomically.
+public final class FileConnector<Format: FileFormat>: Connector {
     public let capabilities: ConnectorCapabilities
     /// Everything but participants' responses, which a record has no field for.
     public var fields: Set<EventField> { Set(EventField.allCases).subtracting([.responses]) }
     /// Each write rewrites the whole file: the engine sends a run's changes at once.
     public var writesWholeStore: Bool { true }
-    public let trimsText: Bool
-    public let side: ConnectorContext.Side
-    public let listing: FileListing<Reader>
-    private let apply: (FileListing<Reader>, [Change]) throws -> [WriteOutcome]
-    private let describe: (Reader, _ items: Int, _ problems: Int) -> [ConnectionReport.Step]
+    public var trimsText: Bool { Format.trimsText }
+    public let settings: Format
+    private let side: ConnectorContext.Side
+    private let listing: FileListing<Format.Reader>
 
     public init(
-        side: ConnectorContext.Side, capabilities: ConnectorCapabilities, trimsText: Bool,
-        listing: FileListing<Reader>,
-        apply: @escaping (FileListing<Reader>, [Change]) throws -> [WriteOutcome],
-        describe: @escaping (Reader, _ items: Int, _ problems: Int) -> [ConnectionReport.Step]
+        settings: Format, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,
+        pageSize: Int = 5000, marker: SinkMarker? = nil
     ) {
+        self.settings = settings
         self.side = side
         self.capabilities = capabilities
-        self.trimsText = trimsText
-        self.listing = listing
-        self.apply = apply
-        self.describe = describe
+        listing = FileListing(
+            prefix: Format.prefix, unit: Format.unit, settings: settings.common, pageSize: pageSize,
+            fieldCount: Format.fieldCount, marker: marker
+        ) { url, source, mapper in
+            try settings.open(url, source: source, mapper: mapper)
+        }
     }
 
     public func read(_ request: ReadRequest) throws -> ReadPage { try listing.read(request) }
@@ -40,10 +66,14 @@ open class FileConnector<Reader: FileRecordReader>: Connector {
     public func lookup(_ keys: [String]) throws -> [SourceItem] { try listing.lookup(keys) }
 
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        let outcomes = try apply(listing, changes)
+        let outcomes = try settings.apply(changes, source: listing.source, mapper: listing.mapper)
         listing.recordWrite()
         return outcomes
     }
 
-    public func testConnection() -> ConnectionReport { listing.testConnection(side: side, describe: describe) }
+    public func testConnection() -> ConnectionReport {
+        listing.testConnection(side: side) { reader, items, problems in
+            settings.describe(reader, items: items, problems: problems)
+        }
+    }
 }

@@ -44,7 +44,7 @@ struct ModuleImportTests {
         "Sources/almanac-fakes": ("almanac-fakes", ["FakeCalendars", "ArgumentParser"]),
         "Plugins/ODBC": ("ODBCConnector", ["AlmanacCore", "CODBC", "Logging", "RowMapping"]),
         "Plugins/RowMapping": ("RowMapping", ["AlmanacCore"]),
-        "Plugins/FileSupport": ("FileConnectorSupport", ["AlmanacCore", "RowMapping"]),
+        "Plugins/FileSupport": ("FileConnectorSupport", ["AlmanacCore", "Logging", "RowMapping"]),
         "Plugins/CSV": ("CSVConnector", ["AlmanacCore", "FileConnectorSupport", "Logging", "RowMapping"]),
         "Plugins/XML": ("XMLConnector", ["AlmanacCore", "FileConnectorSupport", "CLibXML2", "Logging", "RowMapping"]),
         "Plugins/GoogleCalendar": ("GoogleCalendarConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),

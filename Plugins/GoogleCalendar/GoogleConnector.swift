@@ -113,17 +113,9 @@ public final class GoogleConnector: Connector {
     }
 
     public func testConnection() -> ConnectionReport {
-        var steps: [ConnectionReport.Step] = []
-        do {
-            try api.tokens.refresh()
-            steps.append(
-                .init(name: "authorize", ok: true, detail: "access token obtained from \(settings.client.tokenURL)"))
-        } catch let e as AlmanacError {
-            let detail = api.tokens.reconnectRequired ? "reconnect required: \(e.message)" : e.message
-            return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: detail)])
-        } catch {
-            return ConnectionReport(steps: [.init(name: "authorize", ok: false, detail: "\(error)")])
-        }
+        let authorize = api.authorizationStep()
+        guard authorize.ok else { return ConnectionReport(steps: [authorize]) }
+        var steps = [authorize]
         do {
             let r = try api.send(HTTPRequest(url: settings.baseURL + eventsPath + "?maxResults=1"))
             if r.isSuccess {

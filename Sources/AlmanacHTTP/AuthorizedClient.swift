@@ -32,6 +32,20 @@ public final class AuthorizedClient {
         self.init(http: http, tokens: tokens)
     }
 
+    /// The `authorize` step of a connection test: a token obtained, or why not (with "reconnect
+    /// required" once the token endpoint refused the refresh token for good).
+    public func authorizationStep() -> ConnectionReport.Step {
+        do {
+            try tokens.refresh()
+            return .init(name: "authorize", ok: true, detail: "access token obtained from \(tokens.client.tokenURL)")
+        } catch let e as AlmanacError {
+            let detail = tokens.reconnectRequired ? "reconnect required: \(e.message)" : e.message
+            return .init(name: "authorize", ok: false, detail: detail)
+        } catch {
+            return .init(name: "authorize", ok: false, detail: "\(error)")
+        }
+    }
+
     /// Sends one request; see `HTTPClient.send`. Also throws the token source's errors.
     public func send(_ request: HTTPRequest) throws -> HTTPResponse {
         try sendAll([request])[0].get()

@@ -44,9 +44,9 @@ struct Planner {
 
         // (A) Items the state knows.
         for s in states {
-            let fi = s.keyFrom.flatMap { from.items[$0] }
+            let (fi, fu) = s.keyFrom.map { from.items.lookup($0) } ?? (nil, nil)
             let ti = s.keyTo.flatMap { to.items[$0] }
-            if fi != nil { matchedFrom += 1 }
+            if fi != nil || fu != nil { matchedFrom += 1 }
             if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
@@ -61,6 +61,18 @@ struct Planner {
             }
             let back = next != s  // back in the window: the state forgets it was away
             var s = next
+            // Found unchanged as it was read (`UnchangedFilter`): what the fast paths below decide.
+            if let fu {
+                plan.unchanged += 1
+                let versionFrom = fu.versionChanged ? fu.version : s.versionFrom
+                if versionFrom != s.versionFrom || (ti != nil && ti?.version != s.versionTo) {
+                    var next = s
+                    next.versionFrom = versionFrom
+                    if let ti { next.versionTo = ti.version }
+                    plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                }
+                continue
+            }
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
                 let view = job.fromView(fi.event)
@@ -300,7 +312,7 @@ final class ReadIndex {
     private lazy var fromByOrigin: [String: String] = Self.byOrigin(from)
 
     /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
-    func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+    func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items.contains(id) ? id : nil) }
 
     /// Generations of create ids a lost state is recovered from: a `to` item made for a `from`
     /// item is found under the ids of generations `0..<probedGenerations`.
@@ -331,7 +343,7 @@ final class ReadIndex {
     }()
 
     /// The `from` item carrying the write-back create id `id`.
-    func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items[id] != nil ? id : nil) }
+    func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items.contains(id) ? id : nil) }
 
     private static func byOrigin(_ read: SideRead) -> [String: String] {
         var out: [String: String] = [:]

@@ -84,7 +84,9 @@ public final class SyncEngine {
             // The delta of `to` first: then the `from` items it does not concern and the state has
             // as they are read are held as unchanged, not whole (`UnchangedFilter`).
             toResult = Result { try read(toReader, side: .to, cursor: toCursor.get(), options: options, progress) }
-            if let toRead = try? toResult.get() { timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages") }
+            if let toRead = try? toResult.get() {
+                timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+            }
             var fromReader = reader(from, window: window, expectedItems: expected)
             let filter = (try? toResult.get()).map {
                 UnchangedFilter(job: job, window: window, to: $0, states: { try stateLoad.join() })
@@ -103,12 +105,16 @@ public final class SyncEngine {
             fromResult = Result {
                 try read(fromReader, side: .from, cursor: fromCursor.get(), options: options, progress)
             }
-            if let fromRead = try? fromResult.get() { timings.mark("read from", "\(fromRead.items.count) items, \(fromRead.pages) pages") }
+            if let fromRead = try? fromResult.get() {
+                timings.mark("read from", "\(fromRead.items.count) items, \(fromRead.pages) pages")
+            }
             // As before: `to` is not read when `from` could not be.
             toResult = fromResult.flatMap { _ in
                 Result { try read(toReader, side: .to, cursor: toCursor.get(), options: options, progress) }
             }
-            if let toRead = try? toResult.get() { timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages") }
+            if let toRead = try? toResult.get() {
+                timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+            }
         }
         let states = try stateLoad.join()
         timings.mark("state load", "\(states.count) items (waited for)")

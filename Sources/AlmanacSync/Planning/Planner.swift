@@ -74,9 +74,9 @@ struct Planner {
                 continue
             }
             // Fast path: both sides read and both hashes as stored.
-            if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
+            if let fi, let ti, s.hasAnyHash(.from), s.hasAnyHash(.to) {
                 let view = job.fromView(fi.event)
-                if p.hash(view) == hashFrom && p.hash(ti.event) == hashTo && job.excluded(view) == nil
+                if s.hasHash(p.hash(view), .from) && s.hasHash(p.hash(ti.event), .to) && job.excluded(view) == nil
                     && job.responseSignal(ti.event) == s.responseTo
                 {
                     plan.unchanged += 1
@@ -221,11 +221,11 @@ struct Planner {
     /// list it): what `Linked` decides then (the `to` side taken to hold what it held), without
     /// decoding the base. False sends the item to `Linked`.
     private func unchangedUnreadOnTo(_ s: ItemState, _ fi: SourceItem, to: SideRead) -> Bool {
-        guard let keyTo = s.keyTo, let hashFrom = s.hashFrom, s.hashTo != nil, !s.toDeletedWhileAway,
+        guard let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to), !s.toDeletedWhileAway,
             !to.isDeleted(keyTo, lastStart: s.start)
         else { return false }
         let view = job.fromView(fi.event)
-        return p.hash(view) == hashFrom && job.excluded(view) == nil
+        return s.hasHash(p.hash(view), .from) && job.excluded(view) == nil
     }
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is

@@ -63,19 +63,19 @@ final class UnchangedFilter {
         guard let row = rowOfKey[item.key] else { return nil }
         let s = states[row]
         let zone = job.timeZone
-        guard s.away.isEmpty, let keyTo = s.keyTo, let hashFrom = s.hashFrom, let hashTo = s.hashTo,
+        guard s.away.isEmpty, let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to),
             item.event.origin == nil, window.contains(item.event.start.date(in: zone)), job.problem(item.event) == nil,
             !job.twoWay || !writeBackIDs.contains(item.key)
         else { return nil }
         if let ti = to.items[keyTo] {
             guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.responseTo,
-                job.projection.hash(ti.event) == hashTo
+                s.hasHash(job.projection.hash(ti.event), .to)
             else { return nil }
         } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.start) {
             return nil
         }
         let view = job.fromView(item.event)
-        guard job.excluded(view) == nil, job.projection.hash(view) == hashFrom else { return nil }
+        guard job.excluded(view) == nil, s.hasHash(job.projection.hash(view), .from) else { return nil }
         reduced += 1
         let changed = item.version != s.versionFrom
         return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)

@@ -195,3 +195,37 @@ import Testing
         #expect(reduced(SideRead(), edited { $0.keyFrom = nil }) == ["A", "B", "D", "E"])
     }
 }
+
+@Suite(.timeLimit(.minutes(5))) struct PackedHashTests {
+    @Test(arguments: [
+        "20aa55137ba428d91b70930c5d1979cd", "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
+        "20AA55137BA428D91B70930C5D1979CD", "20aa55137ba428d91b70930c5d1979c", "20aa55137ba428d91b70930c5d1979cdd",
+        "20aa55137ba428d91b70930c5d1979cg", "", "not a hash",
+    ])
+    func keepsTheTextItWasMadeFrom(_ text: String) {
+        let packed = PackedHash(text)
+        #expect(packed.text == text)
+        #expect(packed.matches(text))
+        #expect(!packed.matches(text + "0") && !packed.matches(String(text.dropLast())) || text.isEmpty)
+        let isWords = if case .words = packed { true } else { false }
+        #expect(isWords == (text.count == 32 && text.allSatisfy { "0123456789abcdef".contains($0) }))
+    }
+
+    @Test func statesCompareByTheirHashes() {
+        let a = ItemState(
+            keyFrom: "1", hashFrom: "20aa55137ba428d91b70930c5d1979cd", hashTo: "20aa55137ba428d91b70930c5d1979cd")
+        var b = a
+        #expect(a == b && a.hasHash("20aa55137ba428d91b70930c5d1979cd", .to))
+        b.hashTo = "20aa55137ba428d91b70930c5d1979ce"
+        #expect(a != b && !b.hasHash("20aa55137ba428d91b70930c5d1979cd", .to))
+        b.hashTo = nil
+        #expect(b.hashTo == nil && !b.hasAnyHash(.to) && b.hasAnyHash(.from))
+        b.baseData = Data("{}".utf8)
+        b.away = [.from]
+        #expect(b.baseData == Data("{}".utf8) && b.away == [.from] && b.derived.isEmpty)
+        b.baseData = nil
+        b.away = []
+        b.hashTo = a.hashTo
+        #expect(a == b)  // out-of-line fields set and cleared again compare as never set
+    }
+}

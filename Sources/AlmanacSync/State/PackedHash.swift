@@ -41,20 +41,22 @@ enum PackedHash: Hashable, Sendable {
 
     /// The two words of 32 lowercase hex digits; nil for any other text.
     private static func words(_ text: String) -> (UInt64, UInt64)? {
-        guard text.utf8.count == 32 else { return nil }
-        var h1: UInt64 = 0
-        var h2: UInt64 = 0
-        var i = 0
-        for c in text.utf8 {
-            let d: UInt64
-            switch c {
-            case 0x30...0x39: d = UInt64(c - 0x30)
-            case 0x61...0x66: d = UInt64(c - 0x61 + 10)
-            default: return nil
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 32 else { return nil }
+            var h1: UInt64 = 0
+            var h2: UInt64 = 0
+            for i in 0..<32 {
+                let c = bytes[i]
+                let d: UInt64
+                switch c {
+                case 0x30...0x39: d = UInt64(c &- 0x30)
+                case 0x61...0x66: d = UInt64(c &- 0x61 &+ 10)
+                default: return nil
+                }
+                if i < 16 { h1 = h1 << 4 | d } else { h2 = h2 << 4 | d }
             }
-            if i < 16 { h1 = h1 << 4 | d } else { h2 = h2 << 4 | d }
-            i += 1
+            return (h1, h2)
         }
-        return (h1, h2)
     }
 }

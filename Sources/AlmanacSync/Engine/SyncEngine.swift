@@ -63,17 +63,63 @@ public final class SyncEngine {
         let name = job.config.name
         let window = job.config.window.window(around: now)
         var timings = RunTimings()
-        let states = try store.items(job: name, withBases: false)
-        timings.mark("state load", "\(states.count) items")
+        // The state loads on a thread of its own while the connectors read: the reads need it only
+        // to compare `from` items with it (`UnchangedFilter`). Its error still comes first, and a
+        // `from` side's before a `to` side's.
+        let store = self.store
+        let stateLoad = Background { try store.items(job: name, withBases: false) }
         progress(RunProgress(phase: "reading"))
         // A full listing returns about the items the state knows: room for them and a few more.
-        let expected = states.count + states.count / 8
-        var fromRead = try read(
-            from, side: .from, window: window, expectedItems: expected, options: options, progress: progress)
-        timings.mark("read from", "\(fromRead.items.count) items, \(fromRead.pages) pages")
-        var toRead = try read(
-            to, side: .to, window: window, expectedItems: expected, options: options, progress: progress)
-        timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+        let known = (try? store.itemCount(job: name)) ?? 0
+        let expected = known + known / 8
+        let fromCursor = Result { options.full ? nil : try store.cursor(job: name, side: .from) }
+        let toCursor = Result { options.full ? nil : try store.cursor(job: name, side: .to) }
+        let toReader = reader(to, window: window, expectedItems: expected)
+        let toIsDelta = (try? toCursor.get()).map {
+            toReader.readsDelta(cursor: $0, since: options.since, full: options.full)
+        }
+        let fromResult: Result<SideRead, any Error>
+        let toResult: Result<SideRead, any Error>
+        if toIsDelta == true {
+            // The delta of `to` first: then the `from` items it does not concern and the state has
+            // as they are read are held as unchanged, not whole (`UnchangedFilter`).
+            toResult = Result { try read(toReader, side: .to, cursor: toCursor.get(), options: options, progress) }
+            if let toRead = try? toResult.get() {
+                timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+            }
+            var fromReader = reader(from, window: window, expectedItems: expected)
+            let filter = (try? toResult.get()).map {
+                UnchangedFilter(job: job, window: window, to: $0, states: { try stateLoad.join() })
+            }
+            if let filter { fromReader.unchanged = filter.reduce }
+            fromResult = Result {
+                try read(fromReader, side: .from, cursor: fromCursor.get(), options: options, progress)
+            }
+            if let fromRead = try? fromResult.get() {
+                timings.mark(
+                    "read from",
+                    "\(fromRead.items.count) items (\(filter?.reduced ?? 0) unchanged), \(fromRead.pages) pages")
+            }
+        } else {
+            let fromReader = reader(from, window: window, expectedItems: expected)
+            fromResult = Result {
+                try read(fromReader, side: .from, cursor: fromCursor.get(), options: options, progress)
+            }
+            if let fromRead = try? fromResult.get() {
+                timings.mark("read from", "\(fromRead.items.count) items, \(fromRead.pages) pages")
+            }
+            // As before: `to` is not read when `from` could not be.
+            toResult = fromResult.flatMap { _ in
+                Result { try read(toReader, side: .to, cursor: toCursor.get(), options: options, progress) }
+            }
+            if let toRead = try? toResult.get() {
+                timings.mark("read to", "\(toRead.items.count) items, \(toRead.pages) pages")
+            }
+        }
+        let states = try stateLoad.join()
+        timings.mark("state load", "\(states.count) items (waited for)")
+        var fromRead = try fromResult.get()
+        var toRead = try toResult.get()
         let unlinked = UnlinkedProbe(job: job, states: states, from: fromRead, to: toRead)
         try AbsenceCheck(connector: from, side: .from, window: window, timeZone: job.timeZone)
             .confirm(states, in: &fromRead, other: toRead, unlinked: unlinked.onFrom)
@@ -139,13 +185,16 @@ public final class SyncEngine {
         return actions
     }
 
-    private func read(
-        _ connector: any Connector, side: ConnectorContext.Side, window: TimeWindow, expectedItems: Int,
-        options: RunOptions, progress: (RunProgress) -> Void
-    ) throws -> SideRead {
-        let cursor = options.full ? nil : try store.cursor(job: job.config.name, side: side)
+    private func reader(_ connector: any Connector, window: TimeWindow, expectedItems: Int) -> SideReader {
         var reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
         reader.expectedItems = expectedItems
+        return reader
+    }
+
+    private func read(
+        _ reader: SideReader, side: ConnectorContext.Side, cursor: String?, options: RunOptions,
+        _ progress: (RunProgress) -> Void
+    ) throws -> SideRead {
         do {
             return try reader.read(cursor: cursor, since: options.since, full: options.full) { pages in
                 progress(RunProgress(phase: "reading", done: pages))

@@ -21,7 +21,7 @@ struct AbsenceCheck {
     static func suspects(_ states: [ItemState], side: ConnectorContext.Side, in read: SideRead) -> [String] {
         let unreadable = Set(read.problems.map(\.key))
         return states.compactMap { s in
-            guard let key = s.key(side), read.items[key] == nil, !read.deleted.contains(key),
+            guard let key = s.key(side), !read.items.contains(key), !read.deleted.contains(key),
                 !unreadable.contains(key), read.absenceMeansDeletion(lastStart: s.start)
             else { return nil }
             return key
@@ -35,7 +35,7 @@ struct AbsenceCheck {
     func returning(_ states: [ItemState], in read: SideRead, other: SideRead) -> [String] {
         let otherSide: ConnectorContext.Side = side == .from ? .to : .from
         return states.compactMap { s in
-            guard s.away.contains(otherSide), let key = s.key(side), read.items[key] == nil,
+            guard s.away.contains(otherSide), let key = s.key(side), !read.items.contains(key),
                 !read.deleted.contains(key), let otherKey = s.key(otherSide), let back = other.items[otherKey],
                 other.inWindow(back.event, zone: timeZone)
             else { return nil }

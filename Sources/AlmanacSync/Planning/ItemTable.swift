@@ -3,37 +3,101 @@ import AlmanacCore
 /// The items one side returned, by key: the items in an array and their positions in an index.
 /// A `[String: SourceItem]` holds a whole item in each bucket and keeps up to half of them empty,
 /// and copies every item when it grows; this holds 100,000 items in about half that memory.
-/// Iteration follows the order items were added in (a removal moves the last item into its place).
+///
+/// An item the reader found unchanged (`UnchangedFilter`) is kept as its key and version only:
+/// `contains` and `count` see it, the subscript and iteration do not (they give whole items),
+/// `unchanged(_:)` gives its version. Iteration follows the order whole items were added in (a
+/// removal moves the last item into its place).
 public struct ItemTable: Sendable, Sequence {
     private var items: [SourceItem] = []
+    private var slim: [Unchanged] = []
+    /// Position in `items`, or `~i` for position `i` in `slim`.
     private var positions: [String: Int] = [:]
+
+    /// An item read as the state has it (`UnchangedFilter`): its key, and its version when that
+    /// is not the state's.
+    public struct Unchanged: Sendable, Equatable {
+        public var key: String
+        /// The version read, when `versionChanged` (else the state's version is current).
+        public var version: String?
+        public var versionChanged: Bool
+
+        public init(key: String, version: String?, versionChanged: Bool) {
+            self.key = key
+            self.version = version
+            self.versionChanged = versionChanged
+        }
+    }
 
     public init() {}
 
-    public var count: Int { items.count }
-    public var isEmpty: Bool { items.isEmpty }
-    /// The keys, in iteration order.
-    public var keys: [String] { items.map(\.key) }
+    /// Whole and unchanged items.
+    public var count: Int { items.count + slim.count }
+    public var isEmpty: Bool { items.isEmpty && slim.isEmpty }
+    /// The keys of whole items, in iteration order, then those of unchanged ones.
+    public var keys: [String] { items.map(\.key) + slim.map(\.key) }
+    /// How many items are held as unchanged.
+    public var unchangedCount: Int { slim.count }
 
-    /// The item under `key`; setting nil removes it. An item is always stored under its own key.
+    /// Whether an item (whole or unchanged) is held under `key`.
+    public func contains(_ key: String) -> Bool { positions[key] != nil }
+
+    /// The unchanged item under `key` (nil when none, or when the item is held whole).
+    public func unchanged(_ key: String) -> Unchanged? {
+        guard let i = positions[key], i < 0 else { return nil }
+        return slim[~i]
+    }
+
+    /// What is held under `key`: the whole item, or the unchanged one (one lookup for both).
+    func lookup(_ key: String) -> (whole: SourceItem?, unchanged: Unchanged?) {
+        guard let i = positions[key] else { return (nil, nil) }
+        return i >= 0 ? (items[i], nil) : (nil, slim[~i])
+    }
+
+    /// The whole item under `key` (nil for an unchanged one); setting an item replaces whatever
+    /// is held under its key, setting nil removes it.
     public subscript(key: String) -> SourceItem? {
-        get { positions[key].map { items[$0] } }
+        get { positions[key].flatMap { $0 >= 0 ? items[$0] : nil } }
         set {
             guard let newValue else {
-                guard let i = positions.removeValue(forKey: key) else { return }
-                let last = items.removeLast()
-                if i < items.count {
-                    items[i] = last
-                    positions[last.key] = i
-                }
+                remove(key)
                 return
             }
             precondition(newValue.key == key, "an item is stored under its own key")
-            if let i = positions[key] {
+            if let i = positions[key], i >= 0 {
                 items[i] = newValue
-            } else {
-                positions[key] = items.count
-                items.append(newValue)
+                return
+            }
+            remove(key)
+            positions[key] = items.count
+            items.append(newValue)
+        }
+    }
+
+    /// Holds `item` as unchanged, replacing whatever is held under its key.
+    public mutating func setUnchanged(_ item: Unchanged) {
+        if let i = positions[item.key], i < 0 {
+            slim[~i] = item
+            return
+        }
+        remove(item.key)
+        positions[item.key] = ~slim.count
+        slim.append(item)
+    }
+
+    private mutating func remove(_ key: String) {
+        guard let i = positions.removeValue(forKey: key) else { return }
+        if i >= 0 {
+            let last = items.removeLast()
+            if i < items.count {
+                items[i] = last
+                positions[last.key] = i
+            }
+        } else {
+            let last = slim.removeLast()
+            if ~i < slim.count {
+                slim[~i] = last
+                positions[last.key] = i
             }
         }
     }
@@ -45,6 +109,9 @@ public struct ItemTable: Sendable, Sequence {
         positions.reserveCapacity(n)
     }
 
+    /// Makes room for `n` unchanged items.
+    mutating func reserveUnchanged(_ n: Int) { slim.reserveCapacity(n) }
+
     public struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[SourceItem]>
 
@@ -53,5 +120,6 @@ public struct ItemTable: Sendable, Sequence {
         }
     }
 
+    /// Iterates the whole items only.
     public func makeIterator() -> Iterator { Iterator(base: items.makeIterator()) }
 }

@@ -44,9 +44,9 @@ struct Planner {
 
         // (A) Items the state knows.
         for s in states {
-            let fi = s.keyFrom.flatMap { from.items[$0] }
+            let (fi, fu) = s.keyFrom.map { from.items.lookup($0) } ?? (nil, nil)
             let ti = s.keyTo.flatMap { to.items[$0] }
-            if fi != nil { matchedFrom += 1 }
+            if fi != nil || fu != nil { matchedFrom += 1 }
             if ti != nil { matchedTo += 1 }
             if let k = s.keyFrom, bad.contains(k) { continue }
             if let k = s.keyTo, bad.contains(k) { continue }
@@ -61,10 +61,22 @@ struct Planner {
             }
             let back = next != s  // back in the window: the state forgets it was away
             var s = next
+            // Found unchanged as it was read (`UnchangedFilter`): what the fast paths below decide.
+            if let fu {
+                plan.unchanged += 1
+                let versionFrom = fu.versionChanged ? fu.version : s.versionFrom
+                if versionFrom != s.versionFrom || (ti != nil && ti?.version != s.versionTo) {
+                    var next = s
+                    next.versionFrom = versionFrom
+                    if let ti { next.versionTo = ti.version }
+                    plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                }
+                continue
+            }
             // Fast path: both sides read and both hashes as stored.
-            if let fi, let ti, let hashFrom = s.hashFrom, let hashTo = s.hashTo {
+            if let fi, let ti, s.hasAnyHash(.from), s.hasAnyHash(.to) {
                 let view = job.fromView(fi.event)
-                if p.hash(view) == hashFrom && p.hash(ti.event) == hashTo && job.excluded(view) == nil
+                if s.hasHash(p.hash(view), .from) && s.hasHash(p.hash(ti.event), .to) && job.excluded(view) == nil
                     && job.responseSignal(ti.event) == s.responseTo
                 {
                     plan.unchanged += 1
@@ -209,11 +221,11 @@ struct Planner {
     /// list it): what `Linked` decides then (the `to` side taken to hold what it held), without
     /// decoding the base. False sends the item to `Linked`.
     private func unchangedUnreadOnTo(_ s: ItemState, _ fi: SourceItem, to: SideRead) -> Bool {
-        guard let keyTo = s.keyTo, let hashFrom = s.hashFrom, s.hashTo != nil, !s.toDeletedWhileAway,
+        guard let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to), !s.toDeletedWhileAway,
             !to.isDeleted(keyTo, lastStart: s.start)
         else { return false }
         let view = job.fromView(fi.event)
-        return p.hash(view) == hashFrom && job.excluded(view) == nil
+        return s.hasHash(p.hash(view), .from) && job.excluded(view) == nil
     }
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
@@ -300,7 +312,7 @@ final class ReadIndex {
     private lazy var fromByOrigin: [String: String] = Self.byOrigin(from)
 
     /// The `to` item carrying the create id `id` (as origin stamp, or as its key).
-    func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items[id] != nil ? id : nil) }
+    func toKey(origin id: String) -> String? { toByOrigin[id] ?? (to.items.contains(id) ? id : nil) }
 
     /// Generations of create ids a lost state is recovered from: a `to` item made for a `from`
     /// item is found under the ids of generations `0..<probedGenerations`.
@@ -331,7 +343,7 @@ final class ReadIndex {
     }()
 
     /// The `from` item carrying the write-back create id `id`.
-    func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items[id] != nil ? id : nil) }
+    func fromKey(origin id: String) -> String? { fromByOrigin[id] ?? (from.items.contains(id) ? id : nil) }
 
     private static func byOrigin(_ read: SideRead) -> [String: String] {
         var out: [String: String] = [:]

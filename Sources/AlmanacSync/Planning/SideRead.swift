@@ -43,7 +43,7 @@ public struct SideRead: Sendable {
     /// Whether the item `key`, last seen starting at `start`, is known to be gone from this side.
     public func isDeleted(_ key: String, lastStart start: Date?) -> Bool {
         // Emptiness first: most runs have no moves or tombstones, and hashing a key costs.
-        if items[key] != nil || (!movedAway.isEmpty && movedAway.contains(key)) { return false }
+        if items.contains(key) || (!movedAway.isEmpty && movedAway.contains(key)) { return false }
         return (!deleted.isEmpty && deleted.contains(key)) || absenceMeansDeletion(lastStart: start)
     }
 }
@@ -59,6 +59,8 @@ public struct SideReader {
     public var pageLimit = 1_000_000
     /// How many items a full listing is expected to return (room is made for them at once).
     public var expectedItems = 0
+    /// Gives the items that need not be held whole (`UnchangedFilter`): nil keeps an item whole.
+    var unchanged: ((SourceItem) -> ItemTable.Unchanged?)?
 
     public init(connector: any Connector, window: TimeWindow, chunkDays: Int) {
         self.connector = connector
@@ -70,19 +72,27 @@ public struct SideReader {
     public func read(cursor: String?, since: Date?, full: Bool, onPage: (Int) -> Void = { _ in }) throws -> SideRead {
         var out = SideRead()
         out.window = window
-        let feed = connector.capabilities.contains(.changeFeed)
-        if feed, !full, cursor != nil || since != nil {
+        if readsDelta(cursor: cursor, since: since, full: full) {
             out.isDelta = true
             try listing(
                 ReadRequest(window: window, cursor: since == nil ? cursor : nil, since: since), into: &out,
                 onPage: onPage)
             return out
         }
-        out.items.reserveCapacity(expectedItems)
+        if unchanged != nil {
+            out.items.reserveUnchanged(expectedItems)
+        } else {
+            out.items.reserveCapacity(expectedItems)
+        }
         for chunk in window.chunks(days: chunkDays) {
             try listing(ReadRequest(window: chunk), into: &out, onPage: onPage)
         }
         return out
+    }
+
+    /// Whether `read` reads a delta (from `cursor` or `since`) rather than the whole window.
+    public func readsDelta(cursor: String?, since: Date?, full: Bool) -> Bool {
+        connector.capabilities.contains(.changeFeed) && !full && (cursor != nil || since != nil)
     }
 
     private func listing(_ first: ReadRequest, into out: inout SideRead, onPage: (Int) -> Void) throws {
@@ -94,10 +104,14 @@ public struct SideReader {
             out.pages += 1
             onPage(out.pages)
             for item in page.items {
-                out.items[item.key] = item
+                if let unchanged, let slim = unchanged(item) {
+                    out.items.setUnchanged(slim)
+                } else {
+                    out.items[item.key] = item
+                }
                 out.deleted.remove(item.key)
             }
-            for key in page.deleted where out.items[key] == nil || first.cursor != nil || first.since != nil {
+            for key in page.deleted where !out.items.contains(key) || first.cursor != nil || first.since != nil {
                 out.items[key] = nil
                 out.deleted.insert(key)
             }

@@ -30,7 +30,7 @@ struct UnlinkedProbe {
                 !index.isWriteBackID(key, unclaimed: []), index.toKey(made: key, unclaimed: []) == nil
             else { continue }
             let id = job.id(.to, sourceKey: key, generation: 0)
-            if to.items[id] == nil && !linkedTo.contains(id) { onTo.append(id) }
+            if !to.items.contains(id) && !linkedTo.contains(id) { onTo.append(id) }
         }
         for (key, item) in to.items where !linkedTo.contains(key) && item.event.origin == nil {
             guard item.event.status != .cancelled, to.inWindow(item.event, zone: job.timeZone) else { continue }

@@ -4,46 +4,107 @@ import Foundation
 /// The engine's memory of one item of a job: the last synced base and, per side, its key, content
 /// hash and version. A side's key is nil when the item does not (or no longer) exist there.
 public struct ItemState: Hashable, Sendable {
-    /// Row id in the state store; nil until first committed.
-    public var id: Int64?
+    // In memory a state is compact (the engine holds one per item of a job): the hashes as
+    // words (`PackedHash`), the fields most items leave empty out of line (`Rare`), and the
+    // stored properties ordered so that little is padding.
     public var keyFrom: String?
     public var keyTo: String?
-    /// `ContentProjection.hash` of each side's content as last synced.
-    public var hashFrom: String?
-    public var hashTo: String?
     public var versionFrom: String?
     public var versionTo: String?
-    /// The base: the merged content both sides agreed on, as JSON (decoded only for merges).
-    public var baseData: Data?
-    /// What each side holds where it differs from the base (nil: it holds the base), as JSON. A
-    /// side keeps its own value when it may not take the merge (`apply.update` or
-    /// `apply_back.update` false); a run that does not read that side (a delta without it) must
-    /// see that value, not the base, or its next update would undo the edit it refused to take.
-    public var heldFrom: Data?
-    public var heldTo: Data?
-    /// The base's start, for window-aware deletes.
-    public var start: Date?
-    /// Generation of the deterministic id used for the next create (ARCHITECTURE.md §5).
-    public var generation: Int
-    /// The side the item was first read from (`from` for items we created on `to`).
-    public var origin: ConnectorContext.Side
-    /// The last write-back sent toward `from`: `confirmed` or `cancelled`.
-    public var writeBack: String?
     /// The first participant's response on `to` as last seen (`ResponseStatus` raw value; empty
     /// when the event has no participant), for jobs that write confirmations back. Nil when not
     /// tracked or not yet seen.
     public var responseTo: String?
-    /// Fields of the base the job derived on the `from` side rather than read there (a title made
-    /// by `title_template`): never written back unless the `to` side changed them.
-    public var derived: Set<EventField>
-    /// The sides on which the item was last seen out of the window (moved away): left alone, and
-    /// still taken as away on a run that does not read it again (a delta reports a move once).
-    public var away: Set<ConnectorContext.Side> = []
+    private var packedHashFrom: PackedHash?
+    private var packedHashTo: PackedHash?
+    /// Generation of the deterministic id used for the next create (ARCHITECTURE.md §5).
+    public var generation: Int
+    private var rare: RareBox?
+    /// Row id in the state store; nil until first committed.
+    public var id: Int64?
+    /// The base's start, for window-aware deletes.
+    public var start: Date?
+    /// The side the item was first read from (`from` for items we created on `to`).
+    public var origin: ConnectorContext.Side
     /// Whether `baseData`, `heldFrom` and `heldTo` were read from the state file. The engine
     /// loads the state without them (`StateStore.items(job:withBases:)`: they are most of its
     /// memory) and reads them for the items it plans in full (`StateStore.withBase`); a state
     /// committed without them keeps the stored ones.
     public internal(set) var baseLoaded = true
+
+    /// `ContentProjection.hash` of each side's content as last synced.
+    public var hashFrom: String? {
+        get { packedHashFrom?.text }
+        set { packedHashFrom = newValue.map(PackedHash.init) }
+    }
+    public var hashTo: String? {
+        get { packedHashTo?.text }
+        set { packedHashTo = newValue.map(PackedHash.init) }
+    }
+
+    /// Whether the hash of `side` as last synced is `hash` (`hashFrom == hash`, without making
+    /// the stored one a string).
+    func hasHash(_ hash: String, _ side: ConnectorContext.Side) -> Bool {
+        (side == .from ? packedHashFrom : packedHashTo)?.matches(hash) ?? false
+    }
+
+    /// The base: the merged content both sides agreed on, as JSON (decoded only for merges).
+    public var baseData: Data? {
+        get { rare?.value.baseData }
+        set { modifyRare { $0.baseData = newValue } }
+    }
+    /// What each side holds where it differs from the base (nil: it holds the base), as JSON. A
+    /// side keeps its own value when it may not take the merge (`apply.update` or
+    /// `apply_back.update` false); a run that does not read that side (a delta without it) must
+    /// see that value, not the base, or its next update would undo the edit it refused to take.
+    public var heldFrom: Data? {
+        get { rare?.value.heldFrom }
+        set { modifyRare { $0.heldFrom = newValue } }
+    }
+    public var heldTo: Data? {
+        get { rare?.value.heldTo }
+        set { modifyRare { $0.heldTo = newValue } }
+    }
+    /// The last write-back sent toward `from`: `confirmed` or `cancelled`.
+    public var writeBack: String? {
+        get { rare?.value.writeBack }
+        set { modifyRare { $0.writeBack = newValue } }
+    }
+    /// Fields of the base the job derived on the `from` side rather than read there (a title made
+    /// by `title_template`): never written back unless the `to` side changed them.
+    public var derived: Set<EventField> {
+        get { rare?.value.derived ?? [] }
+        set { modifyRare { $0.derived = newValue } }
+    }
+    /// The sides on which the item was last seen out of the window (moved away): left alone, and
+    /// still taken as away on a run that does not read it again (a delta reports a move once).
+    public var away: Set<ConnectorContext.Side> {
+        get { rare?.value.away ?? [] }
+        set { modifyRare { $0.away = newValue } }
+    }
+
+    /// The fields most items leave empty; nil in `rare` when all are.
+    private struct Rare: Hashable, Sendable {
+        var baseData: Data?
+        var heldFrom: Data?
+        var heldTo: Data?
+        var writeBack: String?
+        var derived: Set<EventField> = []
+        var away: Set<ConnectorContext.Side> = []
+    }
+
+    private final class RareBox: Hashable, Sendable {
+        let value: Rare
+        init(_ value: Rare) { self.value = value }
+        static func == (a: RareBox, b: RareBox) -> Bool { a.value == b.value }
+        func hash(into hasher: inout Hasher) { value.hash(into: &hasher) }
+    }
+
+    private mutating func modifyRare(_ change: (inout Rare) -> Void) {
+        var value = rare?.value ?? Rare()
+        change(&value)
+        rare = value == Rare() ? nil : RareBox(value)
+    }
 
     public init(
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
@@ -55,24 +116,30 @@ public struct ItemState: Hashable, Sendable {
         self.id = id
         self.keyFrom = keyFrom
         self.keyTo = keyTo
-        self.hashFrom = hashFrom
-        self.hashTo = hashTo
+        // Equal hashes (both sides as last synced, the usual case) share one value.
+        self.packedHashFrom = hashFrom.map(PackedHash.init)
+        self.packedHashTo = hashTo == hashFrom ? packedHashFrom : hashTo.map(PackedHash.init)
         self.versionFrom = versionFrom
         self.versionTo = versionTo
-        self.baseData = baseData
-        self.heldFrom = heldFrom
-        self.heldTo = heldTo
         self.start = start
         self.generation = generation
         self.origin = origin
-        self.writeBack = writeBack
         self.responseTo = responseTo
-        self.derived = derived
+        let rare = Rare(
+            baseData: baseData, heldFrom: heldFrom, heldTo: heldTo, writeBack: writeBack, derived: derived)
+        self.rare = rare == Rare() ? nil : RareBox(rare)
     }
 
     /// Whether the `to` item was found deleted while the `from` item was out of the window: the
     /// link is kept with no hash or version on `to` (a linked item always has a hash on `from`).
-    public var toDeletedWhileAway: Bool { keyTo != nil && hashTo == nil && versionTo == nil && hashFrom != nil }
+    public var toDeletedWhileAway: Bool {
+        keyTo != nil && packedHashTo == nil && versionTo == nil && packedHashFrom != nil
+    }
+
+    /// Whether a hash of `side` is stored (`hashFrom != nil`, without making it a string).
+    func hasAnyHash(_ side: ConnectorContext.Side) -> Bool {
+        (side == .from ? packedHashFrom : packedHashTo) != nil
+    }
 
     /// Records that the `to` item is gone while the `from` item is away (`toDeletedWhileAway`).
     public mutating func markToDeletedWhileAway() {

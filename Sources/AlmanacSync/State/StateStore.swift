@@ -135,6 +135,13 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// How many items `job` has.
+    public func itemCount(job: String) throws -> Int {
+        try pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE job = ?", arguments: [job]) ?? 0
+        }
+    }
+
     /// `state` with its base and held values read from the file (as it is when they are loaded).
     public func withBase(_ state: ItemState) throws -> ItemState {
         guard !state.baseLoaded, let id = state.id else { return state }

@@ -1,0 +1,83 @@
+import AlmanacCore
+import Foundation
+
+/// Decides, while the `from` side is read after a delta of `to`, which `from` items the planner
+/// would find unchanged without looking at them again: those it need not hold whole
+/// (`ItemTable.Unchanged`, key and version only). A no-change resync of a large source then holds
+/// one page of items at a time, not every item until planning.
+///
+/// An item is unchanged when all of these hold, which are the conditions of `Planner`'s fast
+/// paths (both sides as stored; `from` as stored and `to` not listed by its delta) with every
+/// reason the planner might look at the item again ruled out:
+/// - a state row links it (`keyFrom`) to a `to` item (`keyTo`) with both hashes stored, and it
+///   is away on neither side;
+/// - it starts inside the window, has no problem (`SyncJob.problem`), carries no origin stamp
+///   and, in a two-way job, is not the write-back id of a `to` item read (those are found by key
+///   when linking new items);
+/// - its content hash, in the job's view, is the state's `hashFrom`, and the job does not
+///   exclude it;
+/// - the `to` item is either listed with the state's `hashTo`, the state's response and a start
+///   inside the window, or not listed and not known deleted (`SideRead.isDeleted`).
+///
+/// `to` must be read completely first: its items, tombstones and coverage are all it looks at.
+/// What is read later (`AbsenceCheck`, `UnlinkedProbe`) never concerns such an item: it is not
+/// missing from a listing, not away, and linked.
+final class UnchangedFilter {
+    let job: SyncJob
+    let window: TimeWindow
+    let to: SideRead
+    private let load: () throws -> [ItemState]
+    /// The states, and each `keyFrom`'s row among them: made at the first item.
+    private var states: [ItemState] = []
+    private var rowOfKey: [String: Int] = [:]
+    private var writeBackIDs: Set<String> = []
+    private var ready = false
+    /// Items held as unchanged.
+    private(set) var reduced = 0
+
+    /// `load` gives the job's states (it may wait for them); when it throws, every item is kept
+    /// whole (the run fails on that error before planning anyway).
+    init(job: SyncJob, window: TimeWindow, to: SideRead, states load: @escaping () throws -> [ItemState]) {
+        self.job = job
+        self.window = window
+        self.to = to
+        self.load = load
+    }
+
+    private func prepare() {
+        ready = true
+        guard let loaded = try? load() else { return }
+        states = loaded
+        rowOfKey.reserveCapacity(states.count)
+        for (i, s) in states.enumerated() {
+            if let key = s.keyFrom { rowOfKey[key] = i }
+        }
+        if job.twoWay {
+            writeBackIDs = Set(to.items.keys.map { job.id(.from, sourceKey: $0, generation: 0) })
+        }
+    }
+
+    /// `item` as unchanged, or nil when the planner needs it whole.
+    func reduce(_ item: SourceItem) -> ItemTable.Unchanged? {
+        if !ready { prepare() }
+        guard let row = rowOfKey[item.key] else { return nil }
+        let s = states[row]
+        let zone = job.timeZone
+        guard s.away.isEmpty, let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to),
+            item.event.origin == nil, window.contains(item.event.start.date(in: zone)), job.problem(item.event) == nil,
+            !job.twoWay || !writeBackIDs.contains(item.key)
+        else { return nil }
+        if let ti = to.items[keyTo] {
+            guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.responseTo,
+                s.hasHash(job.projection.hash(ti.event), .to)
+            else { return nil }
+        } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.start) {
+            return nil
+        }
+        let view = job.fromView(item.event)
+        guard job.excluded(view) == nil, s.hasHash(job.projection.hash(view), .from) else { return nil }
+        reduced += 1
+        let changed = item.version != s.versionFrom
+        return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)
+    }
+}

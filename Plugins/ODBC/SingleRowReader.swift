@@ -17,6 +17,10 @@ protocol RowSource: AnyObject {
     func rowFailed(_ row: Int) -> Bool
     /// The cell at `row` (within the current rowset) and `column` (0-based).
     func value(row: Int, column: Int) -> CellValue
+    /// The same as the mapper reads it (valid until the next fetch).
+    func cell(row: Int, column: Int) -> Cell
+    /// Whether the cell is text of at least one byte (or one that cannot be read).
+    func hasText(row: Int, column: Int) -> Bool
     /// Releases what the reader holds besides the statement. Idempotent.
     func finish()
 }
@@ -82,6 +86,10 @@ final class SingleRowReader: RowSource {
     func rowFailed(_ row: Int) -> Bool { false }
 
     func value(row: Int, column: Int) -> CellValue { self.row[column] }
+
+    func cell(row: Int, column: Int) -> Cell { self.row[column].cell }
+
+    func hasText(row: Int, column: Int) -> Bool { self.row[column].cell.hasText }
 
     private func read(column: Int, _ binding: ResultReader.Binding) throws -> CellValue {
         switch binding {
@@ -160,4 +168,15 @@ final class SingleRowReader: RowSource {
         }
         return collected
     }
+}
+
+/// One row of a reader's current rowset, for `RowMapper`.
+struct ReaderRow: RowCells {
+    let reader: any RowSource
+    let row: Int
+    let count: Int
+
+    func cell(_ i: Int) -> Cell { reader.cell(row: row, column: i) }
+
+    func hasText(_ i: Int) -> Bool { reader.hasText(row: row, column: i) }
 }

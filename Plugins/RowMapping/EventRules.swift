@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// The rules of the mapping that do not depend on how a cell is read, applied by every source
-/// connector's row mapper (`RowMapper` for csv and xml, `CellRowMapper` for odbc).
+/// connector's row mapper (`RowMapper`, for odbc, csv and xml).
 public enum EventRules {
     /// The end of an event as read, or nil when it is before `start` (a bad row). An all-day end
     /// is exclusive: an all-day end on its start date is read as a one-day event. An all-day time

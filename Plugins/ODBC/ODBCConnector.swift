@@ -232,8 +232,7 @@ public final class ODBCConnector: Connector {
                 switch mapper.map(cells: cells, locator: "row \(rowNumber)") {
                 case .item(let key, let event):
                     if !seenKeys.insert(key) {
-                        problems.append(
-                            DuplicateKey.problem(key: key, at: "row \(rowNumber)", firstAt: "an earlier row"))
+                        problems.append(DuplicateKey.problem(key: key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
                     let version = ContentVersion.of(event, updatedColumn: updatedColumn)

@@ -86,3 +86,10 @@ extension Dictionary {
         if isEmpty { self = [key: value] } else { self[key] = value }
     }
 }
+
+extension Dictionary where Key == String, Value == String {
+    /// `set` for a row's custom fields, kept out of the row walk: inlined into a function that
+    /// large, the one-element literal's array is allocated on the heap (one more `malloc` a row).
+    @inline(never)
+    mutating func setCustom(_ value: String, for key: String) { set(value, for: key) }
+}

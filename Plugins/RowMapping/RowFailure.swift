@@ -82,17 +82,18 @@ struct RowFailure {
 /// The first failure of a row in its source's order: each check that fails offers its failure
 /// with its rank, and the lowest rank is kept (checks run in one order for every source).
 struct FirstFailure {
-    let ranks: [Int]
+    /// The rank of each stage, 4 bits each by `Stage.rawValue` (`Dialect.ranks`).
+    let ranks: UInt64
     private(set) var rank = Int.max
     private(set) var failure: RowFailure?
 
-    init(ranks: [Int]) { self.ranks = ranks }
+    init(ranks: UInt64) { self.ranks = ranks }
 
     /// `sub` orders failures of one stage (the cell's place among the participants' columns).
     mutating func note(
         _ stage: RowFailure.Stage, _ field: StandardField, column: Int, _ reason: RowFailure.Reason, sub: Int = 0
     ) {
-        let r = ranks[stage.rawValue] << 20 | sub
+        let r = Int((ranks >> UInt64(stage.rawValue * 4)) & 0xF) << 20 | sub
         guard r < rank else { return }
         rank = r
         failure = RowFailure(stage: stage, field: field, column: column, reason: reason)

@@ -29,16 +29,17 @@ extension RowMapper {
         /// Files: a problem's reason starts with the file and line, and names the standard field;
         /// sql: it names the column and what to change in `read_query` (`RowFailure`).
         var locatorInReason: Bool
-        /// The order in which a row's failures are reported: the rank of each `RowFailure.Stage`.
-        var ranks: [Int]
+        /// The order in which a row's failures are reported: the rank of each `RowFailure.Stage`,
+        /// 4 bits each (a plain value: nothing to retain per row).
+        var ranks: UInt64
 
         /// The rank of a participant cell's failure among the others: sql by participant number,
         /// then column; files by column.
         func participantOrder(_ n: Int, _ column: Int) -> Int { lastPresentWins ? column : n << 10 | column }
 
-        private static func ranks(_ order: [RowFailure.Stage]) -> [Int] {
-            var r = [Int](repeating: 0, count: RowFailure.Stage.allCases.count)
-            for (rank, stage) in order.enumerated() { r[stage.rawValue] = rank }
+        private static func ranks(_ order: [RowFailure.Stage]) -> UInt64 {
+            var r: UInt64 = 0
+            for (rank, stage) in order.enumerated() { r |= UInt64(rank) << UInt64(stage.rawValue * 4) }
             return r
         }
 

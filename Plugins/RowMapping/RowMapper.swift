@@ -32,9 +32,10 @@ public final class RowMapper {
     private let startFormat: TimeFormat, endFormat: TimeFormat, createdFormat: TimeFormat, updatedFormat: TimeFormat
     private let zoneID: String
     private let offsetZoneID: String?
-    /// A resolver per time field besides the start's: each keeps its own day cache, so a start on
-    /// one day and an `updated` stamp on another do not evict each other's offset row after row.
-    private let endZone: ZoneResolver, createdZone: ZoneResolver, updatedZone: ZoneResolver
+    /// A resolver for `created` and for `updated` besides the start's and end's (`zone`, the end
+    /// is most often on the start's day): each keeps its own day cache, so a start on one day and
+    /// an `updated` stamp on another do not evict each other's offset row after row.
+    private let createdZone: ZoneResolver, updatedZone: ZoneResolver
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect
@@ -51,7 +52,6 @@ public final class RowMapper {
         updatedFormat = formats[.updated] ?? .iso8601
         zoneID = zone.timeZone.identifier
         offsetZoneID = dialect.offsetKeepsZone ? zoneID : nil
-        endZone = ZoneResolver(zone.timeZone)
         createdZone = ZoneResolver(zone.timeZone)
         updatedZone = ZoneResolver(zone.timeZone)
     }
@@ -97,8 +97,8 @@ public final class RowMapper {
         walk(fields, StringRow(values: values), window: window, locator: locator)
     }
 
-    /// The same for a row of bytes: only the values that become text of the event are made
-    /// `String`s.
+    /// The same for a row of bytes (csv records, xml items): only the values that become text of
+    /// the event are made `String`s.
     public func map(row: ByteRow, window: TimeWindow? = nil, locator: @autoclosure () -> String) -> Outcome {
         walk(row.fields, row, window: window, locator: locator)
     }
@@ -132,30 +132,24 @@ public final class RowMapper {
         var allDayAt = -1, statusAt = -1, createdAt = -1, updatedAt = -1
         var participantMask: UInt64 = 0
         var others = false
+        /// Whether cell `i` is where its field is read from.
+        @inline(__always) func take(_ i: Int) -> Bool { !d.lastPresentWins || row.hasText(i) }
         for i in 0..<count {
             switch fields[i] {
             case .participant(let n, _):
                 if row.hasText(i) { participantMask |= 1 << UInt64(n) }
                 others = true
-                continue
-            case .custom:
-                others = true
-                continue
-            default: break
-            }
-            if d.lastPresentWins && !row.hasText(i) { continue }
-            switch fields[i] {
-            case .externalID: if keyAt < 0 || d.lastPresentWins { keyAt = i }
-            case .title: titleAt = i
-            case .content: contentAt = i
-            case .location: locationAt = i
-            case .startTime: startAt = i
-            case .endTime: endAt = i
-            case .allDay: allDayAt = i
-            case .status: statusAt = i
-            case .created: createdAt = i
-            case .updated: updatedAt = i
-            default: continue
+            case .custom: others = true
+            case .externalID: if take(i) && (keyAt < 0 || d.lastPresentWins) { keyAt = i }
+            case .title: if take(i) { titleAt = i }
+            case .content: if take(i) { contentAt = i }
+            case .location: if take(i) { locationAt = i }
+            case .startTime: if take(i) { startAt = i }
+            case .endTime: if take(i) { endAt = i }
+            case .allDay: if take(i) { allDayAt = i }
+            case .status: if take(i) { statusAt = i }
+            case .created: if take(i) { createdAt = i }
+            case .updated: if take(i) { updatedAt = i }
             }
         }
         var early: ParsedTime?
@@ -181,16 +175,9 @@ public final class RowMapper {
         }
         if key == nil { failed.note(.key, .externalID, column: keyAt, .missing) }
 
-        /// The text of a text field's cell; typed cells have none.
-        func text(_ at: Int, _ field: StandardField, _ sub: Int) -> String? {
-            guard at >= 0 else { return nil }
-            let c = row.cell(at)
-            if let reason = c.unreadable { failed.note(.text, field, column: at, reason, sub: sub) }
-            return c.string
-        }
-        let title = text(titleAt, .title, 0)
-        let description = text(contentAt, .content, 1)
-        let location = text(locationAt, .location, 2)
+        let title = text(row, titleAt, .title, 0, &failed)
+        let description = text(row, contentAt, .content, 1, &failed)
+        let location = text(row, locationAt, .location, 2, &failed)
 
         var allDay = d.allDayWithoutFlag
         if allDayAt >= 0 {
@@ -257,7 +244,7 @@ public final class RowMapper {
                     if let reason = c.unreadable {
                         failed.note(.custom, fields[i], column: i, reason, sub: i)
                     } else if let t = c.customText {
-                        custom.set(t, for: name)
+                        custom.setCustom(t, for: name)
                     }
                 default: continue
                 }
@@ -292,7 +279,7 @@ public final class RowMapper {
             do {
                 if let p = try time(row.cell(endAt), endFormat), let start {
                     end = EventRules.time(
-                        p, allDay: start.isAllDay ? true : allDay, zone: endZone, zoneID: zoneID,
+                        p, allDay: start.isAllDay ? true : allDay, zone: zone, zoneID: zoneID,
                         offsetZoneID: offsetZoneID)
                 }
             } catch {
@@ -310,19 +297,8 @@ public final class RowMapper {
                 failed.note(.endOrder, .endTime, column: endAt, reason)
             }
         }
-        /// A created or updated stamp as an instant.
-        func instant(_ at: Int, _ format: TimeFormat, _ stage: RowFailure.Stage, _ resolver: ZoneResolver) -> Date? {
-            guard at >= 0 else { return nil }
-            do {
-                guard let p = try time(row.cell(at), format) else { return nil }
-                return EventRules.instant(p, zone: resolver)
-            } catch {
-                failed.note(stage, fields[at], column: at, error)
-                return nil
-            }
-        }
-        let created = instant(createdAt, createdFormat, .created, createdZone)
-        let updated = instant(updatedAt, updatedFormat, .updated, updatedZone)
+        let created = instant(row, createdAt, createdFormat, .created, createdZone, &failed)
+        let updated = instant(row, updatedAt, updatedFormat, .updated, updatedZone, &failed)
 
         if let failure = failed.failure { return .problem(problem(failure, key: key, locator: locator)) }
         guard let key, let start else { preconditionFailure("a row without a key or a start has failed") }
@@ -333,7 +309,35 @@ public final class RowMapper {
                 participants: participants, custom: custom, created: created, updated: updated))
     }
 
+    /// The text of a text field's cell; typed cells have none.
+    @inline(__always)
+    private func text<Row: RowCells>(
+        _ row: Row, _ at: Int, _ field: StandardField, _ sub: Int, _ failed: inout FirstFailure
+    ) -> String? {
+        guard at >= 0 else { return nil }
+        let c = row.cell(at)
+        if let reason = c.unreadable { failed.note(.text, field, column: at, reason, sub: sub) }
+        return c.string
+    }
+
+    /// A created or updated stamp as an instant.
+    @inline(__always)
+    private func instant<Row: RowCells>(
+        _ row: Row, _ at: Int, _ format: TimeFormat, _ stage: RowFailure.Stage, _ resolver: ZoneResolver,
+        _ failed: inout FirstFailure
+    ) -> Date? {
+        guard at >= 0 else { return nil }
+        do {
+            guard let p = try time(row.cell(at), format) else { return nil }
+            return EventRules.instant(p, zone: resolver)
+        } catch {
+            failed.note(stage, stage == .created ? .created : .updated, column: at, error)
+            return nil
+        }
+    }
+
     /// A time cell as read; nil when absent. Throws why it cannot be read.
+    @inline(__always)
     private func time(_ cell: Cell, _ format: TimeFormat) throws(RowFailure.Reason) -> ParsedTime? {
         switch cell {
         case .absent: return nil

@@ -208,7 +208,7 @@ public final class ODBCConnector: Connector {
                 "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
         let updatedColumn = mapper.hasUpdated
-        let columnCount = reader.columns.count
+        let cellReader = reader.cellReader
         var items: [SourceItem] = []
         // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
         items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
@@ -221,7 +221,7 @@ public final class ODBCConnector: Connector {
             if n == 0 { break }
             for row in 0..<n {
                 rowNumber += 1
-                let cells = ReaderRow(reader: reader, row: row, count: columnCount)
+                let cells = CellRow(cellReader, row: row)
                 if reader.rowFailed(row) {
                     problems.append(
                         ItemProblem(
@@ -232,7 +232,8 @@ public final class ODBCConnector: Connector {
                 switch mapper.map(cells: cells, locator: "row \(rowNumber)") {
                 case .item(let key, let event):
                     if !seenKeys.insert(key) {
-                        problems.append(DuplicateKey.problem(key: key, at: "row \(rowNumber)", firstAt: "an earlier row"))
+                        problems.append(
+                            DuplicateKey.problem(key: key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
                     let version = ContentVersion.of(event, updatedColumn: updatedColumn)

@@ -291,6 +291,13 @@ final class ResultReader: RowSource {
         }
     }
 
+    /// Holds the reader strongly: used only while the reader is (the connector's read of a result).
+    var cellReader: CellRow.Reader {
+        CellRow.Reader(
+            count: columns.count, cell: { self.cell(row: $0, column: $1) },
+            hasText: { self.hasText(row: $0, column: $1) })
+    }
+
     /// Whether the cell is text of at least one byte (or one that cannot be read).
     func hasText(row: Int, column: Int) -> Bool {
         let s = slots[column]

@@ -21,6 +21,8 @@ protocol RowSource: AnyObject {
     func cell(row: Int, column: Int) -> Cell
     /// Whether the cell is text of at least one byte (or one that cannot be read).
     func hasText(row: Int, column: Int) -> Bool
+    /// How `RowMapper` reads this reader's rows (`CellRow`), calling it directly.
+    var cellReader: CellRow.Reader { get }
     /// Releases what the reader holds besides the statement. Idempotent.
     func finish()
 }
@@ -90,6 +92,13 @@ final class SingleRowReader: RowSource {
     func cell(row: Int, column: Int) -> Cell { self.row[column].cell }
 
     func hasText(row: Int, column: Int) -> Bool { self.row[column].cell.hasText }
+
+    /// Holds the reader strongly: used only while the reader is (the connector's read of a result).
+    var cellReader: CellRow.Reader {
+        CellRow.Reader(
+            count: columns.count, cell: { self.cell(row: $0, column: $1) },
+            hasText: { self.hasText(row: $0, column: $1) })
+    }
 
     private func read(column: Int, _ binding: ResultReader.Binding) throws -> CellValue {
         switch binding {
@@ -168,15 +177,4 @@ final class SingleRowReader: RowSource {
         }
         return collected
     }
-}
-
-/// One row of a reader's current rowset, for `RowMapper`.
-struct ReaderRow: RowCells {
-    let reader: any RowSource
-    let row: Int
-    let count: Int
-
-    func cell(_ i: Int) -> Cell { reader.cell(row: row, column: i) }
-
-    func hasText(_ i: Int) -> Bool { reader.hasText(row: row, column: i) }
 }

@@ -76,7 +76,7 @@ public final class RowMapper {
     public var hasUpdated: Bool { fields.contains(.updated) }
 
     /// sql: the row's key, when its external_id cell is readable.
-    public func key(_ row: some RowCells) -> String? {
+    public func key(_ row: CellRow) -> String? {
         guard let i = fields.firstIndex(of: .externalID), i < row.count, let s = row.cell(i).string, !s.isEmpty
         else { return nil }
         return s
@@ -84,7 +84,7 @@ public final class RowMapper {
 
     /// sql: maps a result row of the columns the mapper was made for. `locator` ("row 17") is
     /// evaluated only for a problem whose key is unknown.
-    public func map<Row: RowCells>(cells row: Row, locator: @autoclosure () -> String) -> Outcome {
+    public func map(cells row: CellRow, locator: @autoclosure () -> String) -> Outcome {
         walk(fields, row, window: nil, locator: locator)
     }
 

@@ -122,7 +122,7 @@ final class SQL {
         let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: ZoneResolver(zone))
         var out: [String: Event] = [:]
         while try reader.fetch() > 0 {
-            switch mapper.map(cells: ReaderRow(reader: reader, row: 0, count: reader.columns.count), locator: "row") {
+            switch mapper.map(cells: CellRow(reader.cellReader, row: 0), locator: "row") {
             case .item(let key, let event): out[key] = event
             case .problem(let p): throw MappingProblem(problem: p)
             case .outside: continue

@@ -36,6 +36,9 @@ public final class RowMapper {
     /// is most often on the start's day): each keeps its own day cache, so a start on one day and
     /// an `updated` stamp on another do not evict each other's offset row after row.
     private let createdZone: ZoneResolver, updatedZone: ZoneResolver
+    /// The custom fields of the last shapes of row seen, the latest first (sql: the columns';
+    /// files: a few, as the optional children of xml items come and go).
+    private var customTemplates: [CustomTemplate] = []
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect
@@ -103,23 +106,6 @@ public final class RowMapper {
         walk(row.fields, row, window: window, locator: locator)
     }
 
-    /// Parses a `formats` table (standard temporal field → format). Returns the formats and the
-    /// messages for keys or patterns that are not valid, each naming the key.
-    public static func formats(from table: ConfigTable?) -> ([StandardField: TimeFormat], [String]) {
-        var out: [StandardField: TimeFormat] = [:]
-        var errors: [String] = []
-        for key in table?.keys ?? [] {
-            let field = StandardField(name: key)
-            guard field.isTemporal else {
-                errors.append("\(key): only start_time, end_time, created and updated take a format")
-                continue
-            }
-            guard let spec = table?.string(key) else { errors.append("\(key): expected a string"); continue }
-            do { out[field] = try TimeFormat(spec) } catch { errors.append("\(key): \(error.message)") }
-        }
-        return (out, errors)
-    }
-
     /// The one walk of a row, for every source.
     private func walk<Row: RowCells>(
         _ fields: [StandardField], _ row: Row, window: TimeWindow?, locator: () -> String
@@ -130,7 +116,7 @@ public final class RowMapper {
         // and whether there are participants or custom fields — no string made yet.
         var keyAt = -1, titleAt = -1, contentAt = -1, locationAt = -1, startAt = -1, endAt = -1
         var allDayAt = -1, statusAt = -1, createdAt = -1, updatedAt = -1
-        var participantMask: UInt64 = 0
+        var participantMask: UInt64 = 0, customMask: UInt64 = 0
         var others = false
         /// Whether cell `i` is where its field is read from.
         @inline(__always) func take(_ i: Int) -> Bool { !d.lastPresentWins || row.hasText(i) }
@@ -139,7 +125,9 @@ public final class RowMapper {
             case .participant(let n, _):
                 if row.hasText(i) { participantMask |= 1 << UInt64(n) }
                 others = true
-            case .custom: others = true
+            case .custom:
+                others = true
+                customMask |= CustomTemplate.columnMask(i)
             case .externalID: if take(i) && (keyAt < 0 || d.lastPresentWins) { keyAt = i }
             case .title: if take(i) { titleAt = i }
             case .content: if take(i) { contentAt = i }
@@ -217,6 +205,18 @@ public final class RowMapper {
                 participants.reserveCapacity(participantMask.nonzeroBitCount)
                 for _ in 0..<participantMask.nonzeroBitCount { participants.append(Participant()) }
             }
+            // Custom fields from the template of this shape of row (`CustomTemplate`): number `k`
+            // among the row's custom columns, `absent` those without a value.
+            let template: CustomTemplate
+            if let latest = customTemplates.first, latest.mask == customMask {
+                template = latest
+            } else {
+                template = customTemplates.first { $0.mask == customMask } ?? CustomTemplate()
+            }
+            if !template.columns.isEmpty { custom = template.dictionary }  // copied on the first value
+            var k = 0
+            var absent: UInt64 = 0
+            var fits = true
             for i in 0..<count {
                 switch fields[i] {
                 case .participant(let n, let attribute):
@@ -243,11 +243,32 @@ public final class RowMapper {
                     let c = row.cell(i)
                     if let reason = c.unreadable {
                         failed.note(.custom, fields[i], column: i, reason, sub: i)
+                        absent |= 1 << UInt64(k)
+                    } else if !template.fits(k, column: i, name: name) {
+                        fits = false
                     } else if let t = c.customText {
-                        custom.setCustom(t, for: name)
+                        custom.values[template.slots[k]] = t
+                    } else {
+                        absent |= 1 << UInt64(k)
                     }
+                    k += 1
                 default: continue
                 }
+            }
+            if !fits || k != template.columns.count || k > 64 {
+                // Another shape of row (or more custom columns than a mask holds): by name.
+                custom = [:]
+                for i in 0..<count {
+                    guard case .custom(let name) = fields[i], let t = row.cell(i).customText else { continue }
+                    custom.setCustom(t, for: name)
+                }
+                if k <= 64 {
+                    customTemplates.removeAll { $0.mask == customMask }
+                    customTemplates.insert(CustomTemplate(fields, count: count), at: 0)
+                    if customTemplates.count > 4 { customTemplates.removeLast() }
+                }
+            } else if absent != 0 {
+                template.removing(absent, from: &custom)
             }
         }
 

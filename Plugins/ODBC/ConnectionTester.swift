@@ -102,7 +102,7 @@ struct ConnectionTester {
             for i in 0..<count { columns.append(try stmt.describeColumn(i + 1)) }
             stmt.closeCursor()
             try? conn.endTransaction(commit: false)
-            let mapper = CellRowMapper(names: columns.map(\.name), resolver: connector.resolver)
+            let mapper = RowMapper(columns: columns.map(\.name), resolver: connector.resolver)
             if count == 0 {
                 return .init(
                     name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")

@@ -201,12 +201,14 @@ public final class ODBCConnector: Connector {
                 statement: stmt, rowArraySize: settings.fetchRows, maxValueBytes: settings.maxValueBytes,
                 pipelined: true)
         defer { reader.finish() }
-        let mapper = CellRowMapper(names: reader.columns.map(\.name), resolver: resolver)
+        let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError(
                 .odbcReadQueryColumns,
                 "job \"\(context.job)\": read_query returns no column named \(missing) (alias one: AS \(missing))")
         }
+        let updatedColumn = mapper.hasUpdated
+        let cellReader = reader.cellReader
         var items: [SourceItem] = []
         // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
         items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
@@ -219,25 +221,25 @@ public final class ODBCConnector: Connector {
             if n == 0 { break }
             for row in 0..<n {
                 rowNumber += 1
-                let cell = { (c: Int) in reader.value(row: row, column: c) }
+                let cells = CellRow(cellReader, row: row)
                 if reader.rowFailed(row) {
                     problems.append(
                         ItemProblem(
-                            key: mapper.key(cell) ?? "row \(rowNumber)", reason: "the driver could not fetch this row"))
+                            key: mapper.key(cells) ?? "row \(rowNumber)", reason: "the driver could not fetch this row")
+                    )
                     continue
                 }
-                do {
-                    let item = try mapper.map(cell)
-                    if !seenKeys.insert(item.key) {
+                switch mapper.map(cells: cells, locator: "row \(rowNumber)") {
+                case .item(let key, let event):
+                    if !seenKeys.insert(key) {
                         problems.append(
-                            DuplicateKey.problem(key: item.key, at: "row \(rowNumber)", firstAt: "an earlier row"))
+                            DuplicateKey.problem(key: key, at: "row \(rowNumber)", firstAt: "an earlier row"))
                         continue
                     }
-                    items.append(consume item)
-                } catch {
-                    problems.append(
-                        ItemProblem(
-                            key: mapper.key(cell) ?? "row \(rowNumber)", field: error.column, reason: error.reason))
+                    let version = ContentVersion.of(event, updatedColumn: updatedColumn)
+                    items.append(SourceItem(key: key, version: version, event: event))
+                case .problem(let problem): problems.append(problem)
+                case .outside: continue
                 }
             }
         }

@@ -52,8 +52,20 @@ final class ResultReader: RowSource {
     private let rowStatus: UnsafeMutablePointer<SQLUSMALLINT>
     private let sets: [RowsetState]
     private var pipeline: FetchPipeline?
-    /// The set `value(row:column:)` reads.
+    /// The set `value(row:column:)` and `cell(row:column:)` read, and where it starts.
     private var current = 0
+    private var currentBase: UnsafeMutableRawPointer
+    /// Per column, what `cell(row:column:)` needs, flat: no enum payload to unpack per cell.
+    private let slots: UnsafeMutableBufferPointer<Slot>
+    private struct Slot {
+        var data: Int
+        var indicators: Int
+        var size: Int
+        /// Bytes a value of a variable-length binding fits; -1 for the fixed-size structs.
+        var capacity: Int
+        var kind: Kind
+    }
+    private enum Kind: UInt8 { case utf8, utf16, timestamp, date, time }
     /// Values longer than this many bytes are `.tooLong`.
     let maxValueBytes: Int
     /// A value did not fit its buffer: the rows must be read again with `SingleRowReader`.
@@ -101,6 +113,21 @@ final class ResultReader: RowSource {
         blockSize = max(offset, 8)
         let setCount = pipelined && rowArraySize > 1 ? 2 : 1
         block = .allocate(byteCount: blockSize * setCount, alignment: 16)
+        currentBase = block
+        slots = .allocate(capacity: bindings.count)
+        for (i, binding) in bindings.enumerated() {
+            let kind: Kind
+            switch binding {
+            case .wide: kind = .utf16
+            case .narrow, .binary: kind = .utf8
+            case .timestamp: kind = .timestamp
+            case .date: kind = .date
+            case .time: kind = .time
+            }
+            slots[i] = Slot(
+                data: data[i], indicators: inds[i], size: binding.elementSize, capacity: binding.capacity ?? -1,
+                kind: kind)
+        }
         sets = (0..<setCount).map { _ in RowsetState() }
         bindOffset.pointee = 0
         let stmt = statement.handle
@@ -156,6 +183,7 @@ final class ResultReader: RowSource {
         _ = SQLSetStmtAttr(
             statement.handle, SQLINTEGER(SQL_ATTR_ROW_ARRAY_SIZE), UnsafeMutableRawPointer(bitPattern: 1), 0)
         block.deallocate()
+        slots.deallocate()
         bindOffset.deallocate()
         rowsFetched.deallocate()
         rowStatus.deallocate()
@@ -216,6 +244,7 @@ final class ResultReader: RowSource {
             fetch(into: 0)
             current = 0
         }
+        currentBase = block + current * blockSize
         let state = sets[current]
         if let error = state.error { throw error }
         if state.overflowed { overflowed = true }
@@ -226,24 +255,27 @@ final class ResultReader: RowSource {
     func rowFailed(_ row: Int) -> Bool { sets[current].status[row] == SQLUSMALLINT(SQL_ROW_ERROR) }
 
     /// The cell at `row` (within the current rowset) and `column` (0-based).
-    func value(row: Int, column: Int) -> CellValue {
-        let binding = bindings[column]
-        let setBase = block + current * blockSize
-        let ind = (setBase + indicatorOffsets[column]).assumingMemoryBound(to: SQLLEN.self)[row]
-        if ind == SQLLEN(SQL_NULL_DATA) { return .null }
-        let size = binding.elementSize
-        let base = setBase + dataOffsets[column] + row * size
-        if let capacity = binding.capacity {
-            if ind == SQLLEN(SQL_NO_TOTAL) || Int(ind) > capacity { return .truncated }
-            if Int(ind) > maxValueBytes { return .tooLong(maxValueBytes) }
+    func value(row: Int, column: Int) -> CellValue { CellValue(cell(row: row, column: column)) }
+
+    /// The cell at `row` and `column` as the mapper reads it: text as its bytes in the rowset's
+    /// buffer (validated, no `String` made), dates and times as values.
+    func cell(row: Int, column: Int) -> Cell {
+        let s = slots[column]
+        let ind = Int(
+            (currentBase + s.indicators).load(fromByteOffset: row * MemoryLayout<SQLLEN>.stride, as: SQLLEN.self))
+        if ind == Int(SQL_NULL_DATA) { return .absent }
+        let base = currentBase + s.data + row * s.size
+        if s.capacity >= 0 {
+            if ind == Int(SQL_NO_TOTAL) || ind > s.capacity { return .truncated }
+            if ind > maxValueBytes { return .tooLong(maxValueBytes) }
         }
-        switch binding {
-        case .wide:
-            let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: Int(ind) / 2)
-            return TextDecoding.utf16(units).map(CellValue.text) ?? .invalidText
-        case .narrow, .binary:
-            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(ind))
-            return TextDecoding.utf8(bytes).map(CellValue.text) ?? .invalidText
+        switch s.kind {
+        case .utf8:
+            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: ind)
+            return TextDecoding.isUTF8(bytes) ? .text(bytes) : .invalidText
+        case .utf16:
+            let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: ind / 2)
+            return TextDecoding.utf16(units).map(Cell.string) ?? .invalidText
         case .timestamp:
             let ts = base.load(as: SQL_TIMESTAMP_STRUCT.self)
             return .timestamp(
@@ -257,6 +289,21 @@ final class ResultReader: RowSource {
             let t = base.load(as: SQL_TIME_STRUCT.self)
             return .time(LocalTime(hour: Int(t.hour), minute: Int(t.minute), second: Int(t.second)))
         }
+    }
+
+    /// Holds the reader strongly: used only while the reader is (the connector's read of a result).
+    var cellReader: CellRow.Reader {
+        CellRow.Reader(
+            count: columns.count, cell: { self.cell(row: $0, column: $1) },
+            hasText: { self.hasText(row: $0, column: $1) })
+    }
+
+    /// Whether the cell is text of at least one byte (or one that cannot be read).
+    func hasText(row: Int, column: Int) -> Bool {
+        let s = slots[column]
+        guard s.kind == .utf8 || s.kind == .utf16 else { return false }
+        let ind = (currentBase + s.indicators).load(fromByteOffset: row * MemoryLayout<SQLLEN>.stride, as: SQLLEN.self)
+        return ind != 0 && ind != SQLLEN(SQL_NULL_DATA)
     }
 
     /// How a column is bound. `column.size` counts characters; a character takes up to 4 UTF-8

@@ -17,6 +17,12 @@ protocol RowSource: AnyObject {
     func rowFailed(_ row: Int) -> Bool
     /// The cell at `row` (within the current rowset) and `column` (0-based).
     func value(row: Int, column: Int) -> CellValue
+    /// The same as the mapper reads it (valid until the next fetch).
+    func cell(row: Int, column: Int) -> Cell
+    /// Whether the cell is text of at least one byte (or one that cannot be read).
+    func hasText(row: Int, column: Int) -> Bool
+    /// How `RowMapper` reads this reader's rows (`CellRow`), calling it directly.
+    var cellReader: CellRow.Reader { get }
     /// Releases what the reader holds besides the statement. Idempotent.
     func finish()
 }
@@ -82,6 +88,17 @@ final class SingleRowReader: RowSource {
     func rowFailed(_ row: Int) -> Bool { false }
 
     func value(row: Int, column: Int) -> CellValue { self.row[column] }
+
+    func cell(row: Int, column: Int) -> Cell { self.row[column].cell }
+
+    func hasText(row: Int, column: Int) -> Bool { self.row[column].cell.hasText }
+
+    /// Holds the reader strongly: used only while the reader is (the connector's read of a result).
+    var cellReader: CellRow.Reader {
+        CellRow.Reader(
+            count: columns.count, cell: { self.cell(row: $0, column: $1) },
+            hasText: { self.hasText(row: $0, column: $1) })
+    }
 
     private func read(column: Int, _ binding: ResultReader.Binding) throws -> CellValue {
         switch binding {

@@ -70,6 +70,15 @@ enum TextDecoding {
     /// UTF-8 bytes → String; nil when they are not valid UTF-8 (overlong forms, surrogates,
     /// truncated sequences and bytes above U+10FFFF are invalid).
     static func utf8(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard isUTF8(bytes) else { return nil }
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            _ = out.initialize(from: bytes)
+            return bytes.count
+        }
+    }
+
+    /// Whether `bytes` are valid UTF-8, by the rules of `utf8`.
+    static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count
         // Most values are ASCII, found by OR-ing every byte (a loop the compiler vectorizes).
         var bits: UInt8 = 0
@@ -92,20 +101,17 @@ enum TextDecoding {
             case 0xF0: need = 3; lower = 0x90
             case 0xF1...0xF3: need = 3
             case 0xF4: need = 3; upper = 0x8F
-            default: return nil
+            default: return false
             }
-            guard i + need < n else { return nil }
-            guard bytes[i + 1] >= lower && bytes[i + 1] <= upper else { return nil }
+            guard i + need < n else { return false }
+            guard bytes[i + 1] >= lower && bytes[i + 1] <= upper else { return false }
             var k = 2
             while k <= need {
-                guard bytes[i + k] & 0xC0 == 0x80 else { return nil }
+                guard bytes[i + k] & 0xC0 == 0x80 else { return false }
                 k += 1
             }
             i += need + 1
         }
-        return String(unsafeUninitializedCapacity: n) { out in
-            _ = out.initialize(from: bytes)
-            return n
-        }
+        return true
     }
 }

@@ -5,6 +5,36 @@ import Foundation
 /// `h:` and the `ContentHash` of its mapped content. Any change to a mapped field changes it;
 /// column order and types do not. Instants count in whole seconds, as the engine compares them.
 public enum ContentVersion {
+    /// The version of an odbc row: with an `updated` column that has a value, `u:` and its
+    /// seconds (`updated(_:)`); else the content's `h:` hash.
+    public static func of(_ e: Event, updatedColumn: Bool) -> String {
+        if updatedColumn, let u = e.updated { return updated(Int(u.timeIntervalSince1970.rounded(.down))) }
+        return of(e)
+    }
+
+    /// `u:` and the decimal seconds of an `updated` stamp, written without the general integer
+    /// formatting and concatenation (a string this short is stored inline, unallocated).
+    public static func updated(_ seconds: Int) -> String {
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: "u:", a sign, 19 digits
+        return withUnsafeMutableBytes(of: &digits) { buffer in
+            var v = seconds.magnitude
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            } while v > 0
+            if seconds < 0 {
+                i -= 1
+                buffer[i] = UInt8(ascii: "-")
+            }
+            buffer[i - 1] = UInt8(ascii: ":")
+            buffer[i - 2] = UInt8(ascii: "u")
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[(i - 2)...]), as: UTF8.self)
+        }
+    }
+
+    /// `h:` and the `ContentHash` of the event's mapped content.
     public static func of(_ e: Event) -> String {
         var h = ContentHash()
         func add(_ s: String?) {

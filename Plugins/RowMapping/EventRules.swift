@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 
 /// The rules of the mapping that do not depend on how a cell is read, applied by every source
-/// connector's row mapper (`RowMapper` for csv and xml, `CellRowMapper` for odbc).
+/// connector's row mapper (`RowMapper`, for odbc, csv and xml).
 public enum EventRules {
     /// The end of an event as read, or nil when it is before `start` (a bad row). An all-day end
     /// is exclusive: an all-day end on its start date is read as a one-day event. An all-day time
@@ -85,4 +85,11 @@ extension Dictionary {
     mutating func set(_ value: Value, for key: Key) {
         if isEmpty { self = [key: value] } else { self[key] = value }
     }
+}
+
+extension Dictionary where Key == String, Value == String {
+    /// `set` for a row's custom fields, kept out of the row walk: inlined into a function that
+    /// large, the one-element literal's array is allocated on the heap (one more `malloc` a row).
+    @inline(never)
+    mutating func setCustom(_ value: String, for key: String) { set(value, for: key) }
 }

@@ -11,10 +11,18 @@ public enum TemporalText: Equatable, Sendable {
     case instant(Date)
 
     public init?(_ text: String) {
-        var s = Substring(text).utf8
-        while let last = s.last, last == 32 || last == 9 { s = s.dropLast() }
-        while let first = s.first, first == 32 || first == 9 { s = s.dropFirst() }
-        let b = Array(s)
+        var copy = text
+        guard let t = copy.withUTF8({ TemporalText(bytes: $0) }) else { return nil }
+        self = t
+    }
+
+    /// The same from UTF-8 bytes (an odbc cell in the reader's buffer).
+    public init?(bytes raw: UnsafeBufferPointer<UInt8>) {
+        var lo = 0
+        var hi = raw.count
+        while hi > lo && (raw[hi - 1] == 32 || raw[hi - 1] == 9) { hi -= 1 }
+        while lo < hi && (raw[lo] == 32 || raw[lo] == 9) { lo += 1 }
+        let b = UnsafeBufferPointer(rebasing: raw[lo..<hi])
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0

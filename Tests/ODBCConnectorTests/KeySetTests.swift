@@ -52,9 +52,9 @@ import Testing
     }
 
     @Test func updatedVersionsSpellTheSecondsInDecimal() {
-        #expect(CellRowMapper.updatedVersion(0) == "u:0")
-        #expect(CellRowMapper.updatedVersion(1_764_547_200) == "u:1764547200")
-        #expect(CellRowMapper.updatedVersion(-86_400) == "u:-86400")
-        #expect(CellRowMapper.updatedVersion(Int.min) == "u:" + String(Int.min))
+        #expect(ContentVersion.updated(0) == "u:0")
+        #expect(ContentVersion.updated(1_764_547_200) == "u:1764547200")
+        #expect(ContentVersion.updated(-86_400) == "u:-86400")
+        #expect(ContentVersion.updated(Int.min) == "u:" + String(Int.min))
     }
 }

@@ -119,11 +119,14 @@ final class SQL {
         try stmt.prepare(query)
         try stmt.execute()
         let reader = try SingleRowReader(statement: stmt)
-        let mapper = CellRowMapper(names: reader.columns.map(\.name), resolver: ZoneResolver(zone))
+        let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: ZoneResolver(zone))
         var out: [String: Event] = [:]
         while try reader.fetch() > 0 {
-            let item = try mapper.map { reader.value(row: 0, column: $0) }
-            out[item.key] = item.event
+            switch mapper.map(cells: CellRow(reader.cellReader, row: 0), locator: "row") {
+            case .item(let key, let event): out[key] = event
+            case .problem(let p): throw MappingProblem(problem: p)
+            case .outside: continue
+            }
         }
         stmt.closeCursor()
         try connection.endTransaction(commit: true)
@@ -206,4 +209,9 @@ enum MariaDB {
         let cs = "Driver=MariaDB Unicode;Server=\(host);Port=\(port);Database=\(db);Uid=\(u);CHARSET=utf8mb4;"
         return ODBCConnectionString.appending("Pwd", env["ALMANAC_TEST_MARIADB_PASSWORD"] ?? "", to: cs)
     }
+}
+
+/// A row `events` could not map.
+struct MappingProblem: Error {
+    var problem: ItemProblem
 }

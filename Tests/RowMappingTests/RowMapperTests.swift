@@ -71,4 +71,32 @@ import Testing
         #expect(e.participants.map(\.name) == [nil, "Ann"])
         #expect(e.participants.map(\.response) == [.needsAction, .declined])
     }
+
+    /// Custom fields come from a template per shape of row: rows of other shapes, values missing,
+    /// and two columns of one name must read exactly as setting each value in column order would.
+    @Test func customFieldsWhateverTheShapeOfTheRow() {
+        let mapper = RowMapper(timeZone: TimeZone(identifier: "America/Chicago")!)
+        func custom(_ fields: [StandardField], _ values: [String?]) -> [String: String]? {
+            guard case .item(_, let e) = mapper.map(fields: fields, values: values, locator: "f.csv line 2") else {
+                return nil
+            }
+            return e.custom
+        }
+        let two: [StandardField] = [.externalID, .startTime, .custom("Room"), .custom("Kind")]
+        let start = "2026-03-02T10:00"
+        #expect(custom(two, ["a", start, "R1", "checkup"]) == ["Room": "R1", "Kind": "checkup"])
+        #expect(custom(two, ["b", start, "R2", "xray"]) == ["Room": "R2", "Kind": "xray"])
+        #expect(custom(two, ["c", start, nil, "xray"]) == ["Kind": "xray"])
+        #expect(custom(two, ["d", start, "", ""]) == [:])
+        let moved: [StandardField] = [.externalID, .custom("Kind"), .startTime, .custom("Room")]
+        #expect(custom(moved, ["e", "consult", start, "R3"]) == ["Room": "R3", "Kind": "consult"])
+        #expect(custom(two, ["f", start, "R4", "cleaning"]) == ["Room": "R4", "Kind": "cleaning"])
+        let renamed: [StandardField] = [.externalID, .startTime, .custom("Room"), .custom("Type")]
+        #expect(custom(renamed, ["g", start, "R5", "x"]) == ["Room": "R5", "Type": "x"])
+        let twice: [StandardField] = [.externalID, .startTime, .custom("Room"), .custom("Room")]
+        #expect(custom(twice, ["h", start, "R6", "R7"]) == ["Room": "R7"])
+        #expect(custom(twice, ["i", start, "R6", nil]) == ["Room": "R6"])
+        #expect(custom(twice, ["j", start, nil, "R7"]) == ["Room": "R7"])
+        #expect(custom(twice, ["k", start, nil, nil]) == [:])
+    }
 }

@@ -12,20 +12,22 @@ extension GoogleConnector {
     /// message.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
         var outcomes = [WriteOutcome?](repeating: nil, count: changes.count)
-        var calls: [Int: MultipartBatch.Call] = [:]
+        var order: [Int] = []
         for (i, change) in changes.enumerated() {
-            switch call(for: change) {
-            case .success(let c): calls[i] = c
-            case .failure(let box): outcomes[i] = box.outcome
-            }
+            if let refused = refusal(of: change) { outcomes[i] = refused } else { order.append(i) }
         }
-        let batchURL = settings.baseURL + "/batch/calendar/v3"
-        let format = BatchFormat<MultipartBatch.Call>(
-            maxCalls: settings.batchSize, request: { MultipartBatch.request(url: batchURL, calls: $0) },
+        // A batch request's calls are made when it can be sent: encoding the next batch overlaps
+        // Google's work on those in flight.
+        let (batchURL, eventsPath, zone) = (settings.baseURL + "/batch/calendar/v3", eventsPath, zone)
+        let format = BatchFormat<Change>(
+            maxCalls: settings.batchSize,
+            request: { changes in
+                let calls = changes.map { GoogleConnector.call(for: $0, eventsPath: eventsPath, zone: zone) }
+                return MultipartBatch.request(url: batchURL, calls: calls)
+            },
             answers: { MultipartBatch.responses($0, count: $1) })
-        let order = calls.keys.sorted()
         var toFetch: [Int: String] = [:]
-        for (i, answer) in zip(order, try api.sendBatched(order.map { calls[$0]! }, as: format)) {
+        for (i, answer) in zip(order, try api.sendBatched(order.map { changes[$0] }, as: format)) {
             switch answer {
             case .answered(let r):
                 switch classify(r, change: changes[i], key: key(of: changes[i])) {
@@ -88,40 +90,40 @@ extension GoogleConnector {
         }
     }
 
-    /// The batch call for a change, or the outcome when there is nothing to send.
-    func call(for change: Change) -> Result<MultipartBatch.Call, WriteOutcomeBox> {
+    /// The outcome of a change that is not sent (an id Google refuses, a write-back), or nil.
+    func refusal(of change: Change) -> WriteOutcome? {
+        switch change {
+        case .create(let id, _) where !GoogleConnector.validID(id):
+            return .failed(
+                retryable: false,
+                reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)")
+        case .create, .update, .delete:
+            return nil
+        case .confirm, .cancel:
+            return .failed(
+                retryable: false,
+                reason: "the google connector does not take write-backs; they go to the database side")
+        }
+    }
+
+    /// The batch call for a change `refusal(of:)` lets through.
+    static func call(for change: Change, eventsPath: String, zone: TimeZone) -> MultipartBatch.Call {
         func body(_ e: Event, id: String?, origin: String?) -> Data? {
             GoogleEventWriter.data(GoogleMapping.resource(e, id: id, origin: origin, zone: zone))
         }
         func ifMatch(_ v: String?) -> [String: String] { v.map { ["If-Match": $0] } ?? [:] }
         switch change {
         case .create(let id, let event):
-            guard GoogleConnector.validID(id) else {
-                return .failure(
-                    WriteOutcomeBox(
-                        .failed(
-                            retryable: false,
-                            reason: "event id \"\(id)\" is not valid for Google (base32hex a-v0-9, 5-1024 characters)"))
-                )
-            }
-            return .success(
-                .init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id)))
+            return .init(method: "POST", path: eventsPath, body: body(event, id: id, origin: event.origin ?? id))
         case .update(let key, let version, let event):
-            return .success(
-                .init(
-                    method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
-                    headers: ifMatch(version), body: body(event, id: nil, origin: nil)))
+            return .init(
+                method: "PUT", path: eventsPath + "/" + GoogleConnector.escape(key),
+                headers: ifMatch(version), body: body(event, id: nil, origin: nil))
         case .delete(let key, let version):
-            return .success(
-                .init(
-                    method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key),
-                    headers: ifMatch(version)))
+            return .init(
+                method: "DELETE", path: eventsPath + "/" + GoogleConnector.escape(key), headers: ifMatch(version))
         case .confirm, .cancel:
-            return .failure(
-                WriteOutcomeBox(
-                    .failed(
-                        retryable: false,
-                        reason: "the google connector does not take write-backs; they go to the database side")))
+            preconditionFailure("write-backs are refused before a batch is made (refusal(of:))")
         }
     }
 
@@ -149,10 +151,4 @@ extension GoogleConnector {
             return SourceItem(key: keys[n], version: g.etag, event: event)
         }
     }
-}
-
-/// A `WriteOutcome` as a `Result` failure value.
-struct WriteOutcomeBox: Error {
-    let outcome: WriteOutcome
-    init(_ o: WriteOutcome) { outcome = o }
 }

@@ -63,6 +63,18 @@ enum GoogleMapping {
     static let participantPrefix = "almanac.p"
 
     static func rfc3339(_ d: Date, in zone: TimeZone) -> String {
+        let offset = zone.secondsFromGMT(for: d)
+        let seconds = d.timeIntervalSince1970
+        // Whole seconds and whole-minute offsets in years 1970-8000 are formatted by hand (the
+        // format style showed in profiles of large writes); others by the format style.
+        if seconds >= 0, seconds < 200_000_000_000, seconds.rounded(.down) == seconds, offset % 60 == 0 {
+            return rfc3339(wall: Int(seconds) + offset, offset: offset)
+        }
+        return rfc3339Styled(d, in: zone)
+    }
+
+    /// `rfc3339` by Foundation's ISO 8601 format style.
+    static func rfc3339Styled(_ d: Date, in zone: TimeZone) -> String {
         var style = Date.ISO8601FormatStyle(timeZone: zone)
         style = style.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .colon)
         var s = d.formatted(style)
@@ -70,6 +82,50 @@ enum GoogleMapping {
             s = String(s.dropLast(6)) + "Z"
         }
         return s
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ss` of `wall` (seconds since 1970-01-01 00:00 on the wall clock), then
+    /// `Z` or `±HH:MM`.
+    static func rfc3339(wall: Int, offset: Int) -> String {
+        let days = wall >= 0 ? wall / 86_400 : (wall - 86_399) / 86_400
+        let time = wall - days * 86_400
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var out = [UInt8]()
+        out.reserveCapacity(25)
+        func two(_ n: Int) {
+            out.append(UInt8(48 + n / 10))
+            out.append(UInt8(48 + n % 10))
+        }
+        two(year / 100)
+        two(year % 100)
+        out.append(UInt8(ascii: "-"))
+        two(month)
+        out.append(UInt8(ascii: "-"))
+        two(day)
+        out.append(UInt8(ascii: "T"))
+        two(time / 3_600)
+        out.append(UInt8(ascii: ":"))
+        two(time / 60 % 60)
+        out.append(UInt8(ascii: ":"))
+        two(time % 60)
+        if offset == 0 {
+            out.append(UInt8(ascii: "Z"))
+        } else {
+            out.append(offset < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+"))
+            two(abs(offset) / 3_600)
+            out.append(UInt8(ascii: ":"))
+            two(abs(offset) / 60 % 60)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parseInstant(_ s: String) -> Date? {

@@ -70,57 +70,93 @@ public final class CurlTransport {
     /// per request, in order. Never throws: failures are `TransferResult.failure`.
     public func perform(_ requests: [HTTPRequest]) -> [TransferResult] {
         var results = [TransferResult?](repeating: nil, count: requests.count)
-        var next = 0
+        // `request` never throws here, so every transfer starts.
+        _ = try? stream(
+            count: requests.count, request: { requests[$0] },
+            done: {
+                results[$0] = $1
+                return .proceed
+            })
+        return results.map { $0! }
+    }
+
+    /// Performs up to `count` transfers, at most `maxConcurrent` at once. The request of transfer
+    /// `i` is made by `request(i)` only when a slot is free and after the transfers started
+    /// before it are on the wire, so making the next request overlaps the server's work on those
+    /// in flight. `done(i, result)` is called as each transfer ends (in any order); returning
+    /// `.hold` starts no further transfer. Returns how many transfers were started (all of them
+    /// ended). When `request` throws, no further transfer starts; the ones in flight end
+    /// (`done` is called for them) and the error is rethrown.
+    public func stream(
+        count: Int, request: (Int) throws -> HTTPRequest, done: (Int, TransferResult) -> StreamStep
+    ) throws -> Int {
         var active: [UnsafeMutableRawPointer: (Int, TransferBuffer, UnsafeMutablePointer<curl_slist>?)] = [:]
-        func start(_ i: Int) {
-            let easy = idle.popLast() ?? curl_easy_init()!
-            let buffer = TransferBuffer()
-            let slist = configure(easy, requests[i], buffer)
-            curl_multi_add_handle(multi, easy)
-            active[easy] = (i, buffer, slist)
-        }
-        while next < requests.count && active.count < options.maxConcurrent {
-            start(next)
-            next += 1
-        }
+        var started = 0
+        var hold = false
+        var failure: (any Error)?
         var running: Int32 = 0
-        while !active.isEmpty {
+        while true {
+            while !hold && failure == nil && started < count && active.count < options.maxConcurrent {
+                do {
+                    let r = try request(started)
+                    let easy = idle.popLast() ?? curl_easy_init()!
+                    let buffer = TransferBuffer()
+                    let slist = configure(easy, r, buffer)
+                    curl_multi_add_handle(multi, easy)
+                    active[easy] = (started, buffer, slist)
+                    started += 1
+                    curl_multi_perform(multi, &running)
+                } catch {
+                    failure = error
+                }
+            }
+            if active.isEmpty { break }
             curl_multi_perform(multi, &running)
+            var finished = false
             var queued: Int32 = 0
             while let msg = curl_multi_info_read(multi, &queued) {
                 guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
                     let (i, buffer, slist) = active.removeValue(forKey: easy)
                 else { continue }
-                let code = msg.pointee.data.result
-                if code == CURLE_OK {
-                    var status = 0
-                    _ = almanac_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-                    var connects = 0
-                    _ = almanac_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-                    connectionsOpened += connects
-                    var version = 0
-                    _ = almanac_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
-                    results[i] = .response(
-                        HTTPResponse(
-                            status: status, headers: buffer.headers, body: buffer.body,
-                            httpVersion: Self.protocolVersion(version)))
-                } else {
-                    results[i] = .failure(code: Int(code.rawValue), detail: String(cString: curl_easy_strerror(code)))
-                }
+                finished = true
+                let result = self.result(easy, code: msg.pointee.data.result, buffer)
                 curl_multi_remove_handle(multi, easy)
                 curl_slist_free_all(slist)
                 idle.append(easy)
-                if next < requests.count {
-                    start(next)
-                    next += 1
-                }
+                if done(i, result) == .hold { hold = true }
             }
-            if !active.isEmpty {
+            let canStart = !hold && failure == nil && started < count && active.count < options.maxConcurrent
+            if !active.isEmpty && !(finished && canStart) {
                 var fds: Int32 = 0
                 curl_multi_poll(multi, nil, 0, 100, &fds)
             }
         }
-        return results.map { $0! }
+        if let failure { throw failure }
+        return started
+    }
+
+    /// Whether `stream` goes on starting transfers.
+    public enum StreamStep: Sendable {
+        case proceed
+        case hold
+    }
+
+    /// The outcome of a finished transfer.
+    private func result(_ easy: UnsafeMutableRawPointer, code: CURLcode, _ buffer: TransferBuffer) -> TransferResult {
+        guard code == CURLE_OK else {
+            return .failure(code: Int(code.rawValue), detail: String(cString: curl_easy_strerror(code)))
+        }
+        var status = 0
+        _ = almanac_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        var connects = 0
+        _ = almanac_curl_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        connectionsOpened += connects
+        var version = 0
+        _ = almanac_curl_getinfo_long(easy, CURLINFO_HTTP_VERSION, &version)
+        return .response(
+            HTTPResponse(
+                status: status, headers: buffer.headers, body: buffer.body,
+                httpVersion: Self.protocolVersion(version)))
     }
 
     /// Sets every option of one transfer on a (reset) easy handle; returns the header list to free.

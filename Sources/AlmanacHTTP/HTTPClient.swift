@@ -62,8 +62,10 @@ public final class HTTPClient {
 
     /// Sends `calls` packed `format.maxCalls` to a request, requests concurrently, each call
     /// retried by `retry` (see the type's comment) and sent again in a new request with the other
-    /// calls still to retry. One answer per call, in order. Throws what `format.request` throws,
-    /// or `http.budget_exhausted` (before sending anything it cannot pay for).
+    /// calls still to retry. One answer per call, in order. A request is made (`format.request`)
+    /// only when it can be sent, so making it overlaps the server's work on those in flight.
+    /// Throws what `format.request` throws, or `http.budget_exhausted` (before sending a request
+    /// it cannot pay for); the requests in flight then end first.
     public func sendBatched<Call>(_ calls: [Call], as format: BatchFormat<Call>) throws -> [BatchAnswer] {
         var answers = [BatchAnswer?](repeating: nil, count: calls.count)
         var pending = Array(calls.indices)
@@ -87,50 +89,57 @@ public final class HTTPClient {
             let groups = stride(from: 0, to: pending.count, by: format.maxCalls).map {
                 Array(pending[$0..<min(pending.count, $0 + format.maxCalls)])
             }
-            let requests = try groups.map { try format.request($0.map { calls[$0] }) }
-            // Waves of at most `maxConcurrent`: once a wave brings a `Retry-After`, nothing more
-            // is sent before it has passed.
-            let wave = max(1, transport.options.maxConcurrent)
-            for start in stride(from: 0, to: groups.count, by: wave) {
-                let range = start..<min(groups.count, start + wave)
-                guard budget.take(range.count) else {
-                    throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0)
-                }
-                let wait = notBefore.timeIntervalSinceNow
-                if wait > 0 { sleep(wait) }
-                requestsSent += range.count
-                let outcomes = transport.perform(Array(requests[range]))
-                for (n, outcome) in zip(range, outcomes) {
-                    let group = groups[n]
-                    switch outcome {
-                    case .response(let r) where !r.isSuccess:
-                        if retried(r) {
-                            again += group
+            var urls = [String](repeating: "", count: groups.count)
+            func settle(_ n: Int, _ outcome: TransferResult) {
+                let group = groups[n]
+                switch outcome {
+                case .response(let r) where !r.isSuccess:
+                    if retried(r) {
+                        again += group
+                    } else {
+                        for i in group { answers[i] = .requestAnswered(r) }
+                    }
+                case .response(let r):
+                    for (i, answer) in zip(group, format.answers(r, group.count)) {
+                        if let answer, !retried(answer) {
+                            answers[i] = .answered(answer)
+                        } else if answer == nil && last {
+                            answers[i] = .unanswered
                         } else {
-                            for i in group { answers[i] = .requestAnswered(r) }
+                            again.append(i)
                         }
-                    case .response(let r):
-                        for (i, answer) in zip(group, format.answers(r, group.count)) {
-                            if let answer, !retried(answer) {
-                                answers[i] = .answered(answer)
-                            } else if answer == nil && last {
-                                answers[i] = .unanswered
-                            } else {
-                                again.append(i)
-                            }
-                        }
-                    case .failure(let code, let detail):
-                        if RetryPolicy.isRetryable(curlCode: code) && !last {
-                            again += group
-                        } else {
-                            let host = URLComponents(string: requests[n].url)?.host ?? "the server"
-                            for i in group {
-                                answers[i] = .requestFailed(
-                                    AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
-                            }
+                    }
+                case .failure(let code, let detail):
+                    if RetryPolicy.isRetryable(curlCode: code) && !last {
+                        again += group
+                    } else {
+                        let host = URLComponents(string: urls[n])?.host ?? "the server"
+                        for i in group {
+                            answers[i] = .requestFailed(
+                                AlmanacHTTPError.transport(host: host, curlCode: code, detail: detail))
                         }
                     }
                 }
+            }
+            // Once an answer brings a `Retry-After`, nothing more is sent before it has passed.
+            var sent = 0
+            while sent < groups.count {
+                let wait = notBefore.timeIntervalSinceNow
+                if wait > 0 { sleep(wait) }
+                let first = sent
+                sent += try transport.stream(
+                    count: groups.count - first,
+                    request: { k in
+                        let r = try format.request(groups[first + k].map { calls[$0] })
+                        guard budget.take(1) else { throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0) }
+                        urls[first + k] = r.url
+                        requestsSent += 1
+                        return r
+                    },
+                    done: { k, outcome in
+                        settle(first + k, outcome)
+                        return notBefore > Date() ? .hold : .proceed
+                    })
             }
             if !again.isEmpty {
                 let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)

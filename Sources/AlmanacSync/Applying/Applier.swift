@@ -5,12 +5,16 @@ import Foundation
 /// toward `to`, then toward `from`, then one state transaction with the items whose every change
 /// succeeded. An item with a failed change keeps its old state, so the next run plans it again;
 /// a create retried that way lands on the item it made before (deterministic id, origin stamp).
+/// A batch's transaction is written by a `StateCommitter` while the next batch's writes go out;
+/// `apply` returns once every transaction is written.
 struct Applier {
     let job: SyncJob
     let from: any Connector
     let to: any Connector
     let store: StateStore
     let fault: (FaultPoint) -> Void
+    /// Held while `fault` runs: the commit thread calls it too.
+    private let faultLock = NSLock()
 
     private(set) var toCounts = ActionCounts()
     private(set) var fromCounts = ActionCounts()
@@ -37,15 +41,23 @@ struct Applier {
         let batches = stride(from: 0, to: plan.items.count, by: job.batchSize).map {
             Array(plan.items[$0..<min($0 + job.batchSize, plan.items.count)])
         }
+        let committer = StateCommitter(store: store, job: job.config.name, fault: fault, faultLock: faultLock)
+        defer { try? committer.finish() }
         var done = 0
         for (number, batch) in batches.enumerated() {
-            try apply(batch: batch, number: number)
+            try apply(batch: batch, number: number, committer: committer)
             done += batch.count
             progress(RunProgress(phase: "applying", done: done, total: plan.items.count))
         }
+        try committer.finish()
     }
 
-    private mutating func apply(batch: [ItemPlan], number: Int) throws {
+    /// Calls the fault hook (under `faultLock`).
+    private func reach(_ point: FaultPoint) {
+        faultLock.withLock { self.fault(point) }
+    }
+
+    private mutating func apply(batch: [ItemPlan], number: Int, committer: StateCommitter) throws {
         var items = batch
         var ok = [Bool](repeating: true, count: items.count)
         for item in items {
@@ -64,7 +76,7 @@ struct Applier {
             var round = 0
             while !pending.isEmpty {
                 let connector = side == .to ? to : from
-                fault(.beforeWrite(side, batch: number))
+                reach(.beforeWrite(side, batch: number))
                 let outcomes: [WriteOutcome]
                 do {
                     outcomes = try connector.write(pending.map(\.change.change))
@@ -82,7 +94,7 @@ struct Applier {
                     }
                     break
                 }
-                fault(.afterWrite(side, batch: number))
+                reach(.afterWrite(side, batch: number))
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
                     // A conflict is followed up in the same run (at most three rounds).
@@ -119,13 +131,7 @@ struct Applier {
             }
         }
         guard !upserts.isEmpty || !removals.isEmpty else { return }
-        fault(.beforeCommit(batch: number))
-        do {
-            try store.commit(job: job.config.name, upserts: upserts, removals: removals)
-        } catch {
-            throw AlmanacError(.stateWriteFailed, "cannot write the state file \(store.path): \(error)", cause: error)
-        }
-        fault(.afterCommit(batch: number))
+        try committer.submit(upserts: upserts, removals: removals, number: number)
     }
 
     /// What became of one outcome.

@@ -18,7 +18,7 @@ public struct SyncJob: Sendable {
     /// - Throws: `config.invalid_value` when the title template does not parse.
     public init(
         profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
-        batchSize: Int = 100
+        batchSize: Int = 500
     ) throws {
         self.profile = profile
         self.config = config

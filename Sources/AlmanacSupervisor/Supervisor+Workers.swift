@@ -105,7 +105,11 @@ extension Supervisor {
             finish(slot, after: shuttingDown ? .stay(.stopped) : after, now: now)
             return
         }
-        slot.lastError = "worker exited unexpectedly (\(how))"
+        slot.lastError =
+            exitCode == config.policy.lockedExitCode
+            ? "another process holds the profile's lock (\(slot.name).lock in the state directory; "
+                + "`almanac logs \(slot.name)` names it)"
+            : "worker exited unexpectedly (\(how))"
         record(
             slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly",
             ["pid": String(process.pid), "status": how])

@@ -16,6 +16,9 @@ public struct RestartPolicy: Sendable, Hashable, CustomStringConvertible {
     public var readyTimeout: Double = 30
     /// The exit code that means "my configuration is invalid".
     public var configExitCode: Int32 = 78
+    /// The exit code of a worker that found its profile's lock held by another process (an
+    /// `almanac run`): restarted by the same backoff as a crash, reported as what it is.
+    public var lockedExitCode: Int32 = 75
 
     public init() {}
 

@@ -125,7 +125,7 @@ extension Supervisor {
             slot.restarts += 1
             slot.enter(.backoff)
             slot.startAt = now + delay
-            record(slot, "info", String(format: "restarting in %.1fs", delay))
+            record(slot, "info", delay == 0 ? "restarting at once" : String(format: "restarting in %.1fs", delay))
         case .fatal(let retry):
             slot.restarts += 1
             slot.enter(.fatal)

@@ -105,7 +105,11 @@ extension Supervisor {
             finish(slot, after: shuttingDown ? .stay(.stopped) : after, now: now)
             return
         }
-        slot.lastError = "worker exited unexpectedly (\(how))"
+        slot.lastError =
+            exitCode == config.policy.lockedExitCode
+            ? "another process holds the profile's lock (\(slot.name).lock in the state directory; "
+                + "`almanac logs \(slot.name)` names it)"
+            : "worker exited unexpectedly (\(how))"
         record(
             slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly",
             ["pid": String(process.pid), "status": how])
@@ -121,7 +125,7 @@ extension Supervisor {
             slot.restarts += 1
             slot.enter(.backoff)
             slot.startAt = now + delay
-            record(slot, "info", String(format: "restarting in %.1fs", delay))
+            record(slot, "info", delay == 0 ? "restarting at once" : String(format: "restarting in %.1fs", delay))
         case .fatal(let retry):
             slot.restarts += 1
             slot.enter(.fatal)

@@ -1,7 +1,8 @@
 import AlmanacCore
 import Foundation
 
-/// `POST /v1/profiles/NAME/sync` request body.
+/// `POST /v1/profiles/NAME/sync` request body. Every field is optional: `{}`, an empty body and
+/// `{"wait":true}` are requests with the defaults (every job, stored cursors, not a dry run).
 public struct SyncRequest: Codable, Sendable, Hashable {
     public var job: String?
     public var since: Date?
@@ -26,6 +27,16 @@ public struct SyncRequest: Codable, Sendable, Hashable {
         self.dryRun = dryRun
         self.allowMassDelete = allowMassDelete
         self.wait = wait
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        job = try c.decodeIfPresent(String.self, forKey: .job)
+        since = try c.decodeIfPresent(Date.self, forKey: .since)
+        full = try c.decodeIfPresent(Bool.self, forKey: .full) ?? false
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        allowMassDelete = try c.decodeIfPresent(Bool.self, forKey: .allowMassDelete) ?? false
+        wait = try c.decodeIfPresent(Bool.self, forKey: .wait) ?? false
     }
 
     public var options: RunOptions {
@@ -115,4 +126,11 @@ public struct LogLines: Codable, Sendable, Hashable {
     public var v: Int = Wire.version
     public var lines: [String]
     public init(lines: [String]) { self.lines = lines }
+}
+
+/// One line of `almanac logs NAME --follow --json`: a log line as it was kept, one object per line.
+public struct LogLine: Codable, Sendable, Hashable {
+    public var v: Int = Wire.version
+    public var line: String
+    public init(line: String) { self.line = line }
 }

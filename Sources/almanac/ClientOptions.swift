@@ -56,6 +56,14 @@ func failOnError(_ response: ControlClient.Response) throws {
     }
 }
 
+/// Prints a JSON answer's body as one line on stdout (`--json`); nothing when it has none.
+func printBody(_ response: ControlClient.Response) {
+    guard !response.body.isEmpty else { return }
+    var body = response.body
+    while body.last == 0x0A { body.removeLast() }
+    FileHandle.standardOutput.write(Data(body + [0x0A]))
+}
+
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("almanac: \(message)\n".utf8))
 }

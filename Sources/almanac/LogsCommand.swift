@@ -5,10 +5,16 @@ import Foundation
 
 struct LogsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "logs", abstract: "Print a profile's recent log lines (kept by the daemon), or follow them.")
+        commandName: "logs", abstract: "Print a profile's recent log lines (kept by the daemon), or follow them.",
+        discussion: """
+            --json prints the API's body, {"v":1,"lines":[…]}; with --follow, one {"v":1,"line":"…"} \
+            object per line as it comes. Exit codes: 0; 1 for an unknown profile; 69 when the daemon \
+            is unreachable.
+            """)
     @Argument(help: "The profile.") var name: String
     @Option(help: "How many recent lines.") var tail = 100
     @Flag(help: "Keep printing new lines.") var follow = false
+    @Flag(help: "Print JSON.") var json = false
     @OptionGroup var client: ClientOptions
 
     func run() throws {
@@ -17,18 +23,36 @@ struct LogsCommand: ParsableCommand {
             let c = try client.client(timeout: 86_400 * 365)
             var status = 0
             var errorBody: [UInt8] = []
+            var pending: [UInt8] = []
+            let encoder = Wire.encoder()
             try callDaemon {
                 try c.stream("GET", path, status: { status = $0 }) { chunk in
-                    if status >= 400 { errorBody += chunk } else { FileHandle.standardOutput.write(Data(chunk)) }
+                    if status >= 400 {
+                        errorBody += chunk
+                    } else if !json {
+                        FileHandle.standardOutput.write(Data(chunk))
+                    } else {
+                        pending += chunk
+                        while let nl = pending.firstIndex(of: 0x0A) {
+                            let line = String(decoding: pending[..<nl], as: UTF8.self)
+                            pending.removeFirst(nl + 1)
+                            let object = (try? encoder.encode(LogLine(line: line))) ?? Data()
+                            FileHandle.standardOutput.write(object + Data([0x0A]))
+                        }
+                    }
                     return true
                 }
             }
-            try failOnError(ControlClient.Response(status: status, body: errorBody))
+            let failed = ControlClient.Response(status: status, body: errorBody)
+            if json && status >= 400 { printBody(failed) }
+            try failOnError(failed)
             return
         }
         let c = try client.client()
         let response = try callDaemon { try c.request("GET", path) }
+        if json { printBody(response) }
         try failOnError(response)
+        if json { return }
         for line in try Wire.decoder().decode(LogLines.self, from: Data(response.body)).lines { print(line) }
     }
 }

@@ -14,8 +14,9 @@ struct RunCommand: ParsableCommand {
             STATE/NAME.sqlite, and prints one summary line per job plus every item that failed. \
             With --dry-run it prints the plan (one line per action: kind, side, key, reason, then \
             totals) and writes nothing. Exits 0 when every job succeeded, 1 when any failed, was \
-            blocked (mass-delete guard) or left items unsynced, 64 on bad usage, 78 when the \
-            profile is invalid.
+            blocked (mass-delete guard) or left items unsynced, or when another process (the \
+            daemon's worker of the profile, another `almanac run`) holds the profile's lock \
+            (STATE/NAME.lock; it is named), 64 on bad usage, 78 when the profile is invalid.
             """
     )
 
@@ -82,15 +83,19 @@ struct RunCommand: ParsableCommand {
         var logger = Logger(label: "almanac")
         logger.logLevel = .warning
         logger[metadataKey: "profile"] = "\(name)"
+        let stateDirectory = state ?? paths.state
+        let lock: ProfileLock
         let runner: JobRunner
         do {
+            lock = try ProfileLock.acquire(profile: profile.name, stateDirectory: stateDirectory)
             runner = try JobRunner(
-                profile: profile, stateDirectory: URL(fileURLWithPath: state ?? paths.state, isDirectory: true),
+                profile: profile, stateDirectory: URL(fileURLWithPath: stateDirectory, isDirectory: true),
                 logger: logger)
         } catch let error as AlmanacError {
             printError("almanac run: \(error.description)")
             throw AlmanacExit.failure
         }
+        defer { withExtendedLifetime(lock) {} }
         let options = RunOptions(
             trigger: .manual, dryRun: dryRun, full: full, since: sinceDate,
             allowMassDelete: allowMassDelete)

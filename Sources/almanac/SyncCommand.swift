@@ -11,7 +11,8 @@ struct SyncCommand: ParsableCommand {
         discussion: """
             A sync asked for while one runs is queued behind it (coalesced). With --wait, prints \
             progress on a terminal and each run's result, and exits 0 when every run succeeded, 1 \
-            otherwise; 3 when the profile is not running; 69 when the daemon is unreachable.
+            otherwise; 3 when the profile is not running; 69 when the daemon is unreachable. \
+            --allow-mass-delete lets the run that the mass-delete guard stopped go through, once.
             """
     )
 
@@ -20,6 +21,8 @@ struct SyncCommand: ParsableCommand {
     @Option(help: "Re-read what changed since this instant (ISO 8601).") var since: String?
     @Flag(help: "Ignore stored cursors: list the whole window.") var full = false
     @Flag(help: "Plan only: write nothing.") var dryRun = false
+    @Flag(help: "Let this one run through the mass-delete guard (the next runs are guarded again).")
+    var allowMassDelete = false
     @Flag(help: "Wait for the result and print it.") var wait = false
     @Flag(help: "Print the streamed events as JSON lines (with --wait).") var json = false
     @OptionGroup var client: ClientOptions
@@ -32,7 +35,8 @@ struct SyncCommand: ParsableCommand {
             }
             sinceDate = d
         }
-        let request = SyncRequest(job: job, since: sinceDate, full: full, dryRun: dryRun, wait: wait)
+        let request = SyncRequest(
+            job: job, since: sinceDate, full: full, dryRun: dryRun, allowMassDelete: allowMassDelete, wait: wait)
         let body = try Array(Wire.encoder().encode(request))
         let c = try client.client(timeout: wait ? 3_600 : 30)
         let path = "/v1/profiles/\(urlComponent(name))/sync"

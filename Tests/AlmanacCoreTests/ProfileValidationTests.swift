@@ -22,6 +22,7 @@ struct ProfileValidationTests {
         #expect(job.apply == ApplyFlags(create: true, update: true, delete: true))
         #expect(job.applyBack == ApplyFlags(create: false, update: true, delete: false))
         #expect(job.massDeletePercent == 20)
+        #expect(job.massDeleteMin == 3)
         #expect(job.source.string("query") == "SELECT 1")
         #expect(p.configHash.count == 64)
     }
@@ -176,6 +177,8 @@ struct ProfileValidationTests {
                 "mass_delete_percent = 150", "config.invalid_value jobs[0].mass_delete_percent",
                 "must be between 0 and 100, got 150"
             ),
+            ("mass_delete_min = 0", "config.invalid_value jobs[0].mass_delete_min", "must be ≥ 1, got 0"),
+            ("mass_delete_min = \"3\"", "config.type jobs[0].mass_delete_min", nil),
             ("name = \"a b\"", "config.invalid_value jobs[0].name", nil),
         ] as [(String, String, String?)])
     func jobRules(line: String, expected: String, message: String?) {

@@ -26,12 +26,19 @@ import Testing
         #expect(tracker.exited(at: 1, upFor: 0, exitCode: 1, random: 0.5) == .restart(after: 2.1))
     }
 
-    @Test func backoffResetsAfterSixtySecondsUp() {
+    @Test func aWorkerUpForSixtySecondsRestartsAtOnceThenTheBackoffStartsOver() {
         var tracker = RestartTracker()
         _ = tracker.exited(at: 0, upFor: 0, exitCode: 1, random: 0)
         _ = tracker.exited(at: 100, upFor: 0, exitCode: 1, random: 0)
         #expect(tracker.exited(at: 200, upFor: 5, exitCode: 1, random: 0) == .restart(after: 4))
-        #expect(tracker.exited(at: 300, upFor: 60, exitCode: 1, random: 0) == .restart(after: 1))
+        #expect(tracker.exited(at: 300, upFor: 60, exitCode: 1, random: 0.9) == .restart(after: 0))
+        #expect(tracker.consecutiveFailures == 0)
+        // Its replacement dying soon after waits as a first failure did before.
+        #expect(tracker.exited(at: 301, upFor: 1, exitCode: 1, random: 0) == .restart(after: 1))
+        #expect(tracker.exited(at: 303, upFor: 1, exitCode: nil, random: 0) == .restart(after: 2))
+        // A worker that dies once a minute or less often never waits.
+        #expect(tracker.exited(at: 400, upFor: 95, exitCode: 1, random: 0) == .restart(after: 0))
+        #expect(tracker.exited(at: 470, upFor: 69, exitCode: 1, random: 0) == .restart(after: 0))
     }
 
     @Test func moreThanFiveRestartsInSixtySecondsIsFatalWithSlowRetry() {
@@ -63,5 +70,6 @@ import Testing
 
     @Test func describesItself() {
         #expect(RestartPolicy().description.contains("fatal after >5 restarts in 60.0s"))
+        #expect(RestartPolicy().description.hasPrefix("at once after 60.0s up, then backoff 1.0s…300.0s +10% jitter"))
     }
 }

@@ -113,6 +113,8 @@ extension ErrorCode {
     public static let stateOpenFailed = ErrorCode("state.open_failed")
     /// The state store cannot be written.
     public static let stateWriteFailed = ErrorCode("state.write_failed")
+    /// Another process (the daemon's worker, an `almanac run`) holds the profile's lock; named in the message.
+    public static let stateLocked = ErrorCode("state.locked")
     /// The connector cannot look items up by key.
     public static let connectorLookupUnsupported = ErrorCode("connector.lookup_unsupported")
 }

@@ -106,8 +106,11 @@ public struct JobConfig: Sendable, Hashable {
     /// Mustache template for the title when the source row has none.
     public var titleTemplate: String?
     public var phonePriority: [PhoneKind]
-    /// Planned deletes above this share of known items stop the run (`sync.mass_delete_blocked`).
+    /// Planned deletes above this share of known items stop the run (`sync.mass_delete_blocked`)
+    /// when they number at least `massDeleteMin`.
     public var massDeletePercent: Int
+    /// Fewer planned deletes than this never stop the run by the percentage rule (`mass_delete_min`).
+    public var massDeleteMin: Int
     /// `[jobs.source]`: settings for the `from` connector.
     public var source: ConfigTable
     /// `[jobs.target]`: settings for the `to` connector.

@@ -226,6 +226,7 @@ struct ProfileValidator {
             }
         }
         let massDelete = scope.integer("mass_delete_percent", range: 0...100) ?? 20
+        let massDeleteMin = scope.integer("mass_delete_min", range: 1...Int.max) ?? 3
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
 
@@ -252,6 +253,7 @@ struct ProfileValidator {
             name: name, from: from.name, to: to.name, direction: direction, window: window, conflict: conflict,
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
+            massDeleteMin: massDeleteMin,
             source: source, target: target)
     }
 

@@ -1,7 +1,8 @@
 /// The restart policy of ARCHITECTURE.md §1 as a value: what to do when a worker exits unexpectedly.
 ///
-/// Backoff 1 s, 2 s, 4 s … capped at 5 min, plus up to `jitterFraction` of random extra; the
-/// backoff resets once a worker has been up for `resetAfter`. More than `fatalRestarts` restarts
+/// A worker that had been up for `resetAfter` is restarted at once (a rare crash costs no wait);
+/// after that, backoff 1 s, 2 s, 4 s … capped at 5 min, plus up to `jitterFraction` of random
+/// extra, until a worker is up for `resetAfter` again. More than `fatalRestarts` restarts
 /// within `fatalWindow` → `fatal`, retried once every `fatalRetry`. Exit code 78 (EX_CONFIG) →
 /// `invalid`: no restart until the profile file changes. All durations are in seconds.
 public struct RestartPolicy: Sendable, Hashable, CustomStringConvertible {
@@ -16,12 +17,15 @@ public struct RestartPolicy: Sendable, Hashable, CustomStringConvertible {
     public var readyTimeout: Double = 30
     /// The exit code that means "my configuration is invalid".
     public var configExitCode: Int32 = 78
+    /// The exit code of a worker that found its profile's lock held by another process (an
+    /// `almanac run`): restarted by the same backoff as a crash, reported as what it is.
+    public var lockedExitCode: Int32 = 75
 
     public init() {}
 
     public var description: String {
-        "backoff \(initialBackoff)s…\(maxBackoff)s +\(Int(jitterFraction * 100))% jitter, "
-            + "reset after \(resetAfter)s up, "
+        "at once after \(resetAfter)s up, then backoff \(initialBackoff)s…\(maxBackoff)s "
+            + "+\(Int(jitterFraction * 100))% jitter, "
             + "fatal after >\(fatalRestarts) restarts in \(fatalWindow)s (retry every \(fatalRetry)s)"
     }
 
@@ -48,18 +52,21 @@ public struct RestartTracker: Sendable, Hashable {
     public init(policy: RestartPolicy = RestartPolicy()) { self.policy = policy }
 
     /// Records an unexpected exit at `now` of a worker that had been up for `upFor` seconds and
-    /// returns what to do. `random` is a number in `[0, 1)` that scales the jitter.
+    /// returns what to do: at once when it had been up for `resetAfter` (the backoff starts over
+    /// from the next exit), else after the backoff. `random` is a number in `[0, 1)` that scales
+    /// the jitter.
     public mutating func exited(at now: Double, upFor: Double, exitCode: Int32?, random: Double)
         -> RestartPolicy.Decision
     {
         if exitCode == policy.configExitCode { return .invalid }
-        if upFor >= policy.resetAfter {
-            consecutiveFailures = 0
-        }
         recentRestarts.removeAll { now - $0 >= policy.fatalWindow }
         recentRestarts.append(now)
         if recentRestarts.count > policy.fatalRestarts {
             return .fatal(retryAfter: policy.fatalRetry)
+        }
+        if upFor >= policy.resetAfter {
+            consecutiveFailures = 0
+            return .restart(after: 0)
         }
         let exponent = min(consecutiveFailures, 30)
         let base = min(policy.initialBackoff * Double(1 << exponent), policy.maxBackoff)

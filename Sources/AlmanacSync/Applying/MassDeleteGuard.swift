@@ -1,14 +1,15 @@
 import AlmanacCore
 
 /// The mass-delete guard (ARCHITECTURE.md §5) as a value: a run stops with `sync.mass_delete_blocked` when
-/// a side that had items returns none while deletes are planned from it, or when planned deletes
-/// toward a side exceed `percent` of the items known there (and at least `minimum`).
+/// a side that had items returns none while deletes are planned from it (whatever their number),
+/// or when planned deletes toward a side exceed `percent` of the items known there and number at
+/// least `minimum` (a job's `mass_delete_percent` and `mass_delete_min`).
 public struct MassDeleteGuard: Sendable, Hashable {
     public var percent: Int
-    /// Below this many deletes the percentage rule does not fire (small calendars).
+    /// Below this many deletes the percentage rule does not fire (a few deletes in a small calendar).
     public var minimum: Int
 
-    public init(percent: Int, minimum: Int = 10) {
+    public init(percent: Int, minimum: Int = 3) {
         self.percent = percent
         self.minimum = minimum
     }

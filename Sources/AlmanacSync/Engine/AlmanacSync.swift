@@ -43,6 +43,7 @@ import AlmanacCore
 ///   only when no change read in the run was left unapplied (a failed item keeps the cursor
 ///   where it was, so the next delta brings it again).
 /// - **Mass-delete guard** (`MassDeleteGuard`): a full listing that returns nothing where items
-///   were known, or deletes above `mass_delete_percent` (default 20 %) of known items and at least
-///   10, blocks the run before any write.
+///   were known (whatever the number of deletes), or deletes above `mass_delete_percent` (default
+///   20 %) of known items that number at least `mass_delete_min` (default 3), blocks the run
+///   before any write.
 public enum AlmanacSync {}

@@ -141,7 +141,8 @@ public final class SyncEngine {
         let actions = plan.actions
 
         if !options.allowMassDelete {
-            let guardRule = MassDeleteGuard(percent: job.config.massDeletePercent)
+            let guardRule = MassDeleteGuard(
+                percent: job.config.massDeletePercent, minimum: job.config.massDeleteMin)
             for side in [ConnectorContext.Side.to, .from] {
                 let source = side == .to ? fromRead : toRead
                 let known = states.reduce(0) { $0 + ($1.key(side == .to ? .from : .to) != nil ? 1 : 0) }

@@ -23,6 +23,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         /// Seconds before the first retry of a job whose run failed for a passing reason (later
         /// retries back off from it, up to the schedule's interval).
         public var firstRetryDelay: Double = 30
+        /// How long to wait for the profile's lock (`ProfileLock`) while another process holds it:
+        /// the worker this one replaces may still be exiting.
+        public var lockWait: Double = 3
         public init(profile: String, profilesDirectory: String, stateDirectory: String) {
             self.profile = profile
             self.profilesDirectory = profilesDirectory
@@ -62,7 +65,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     }
 
     /// Runs the worker; returns its exit code (0 after `shutdown` or EOF on fd 3; 78 for an
-    /// invalid profile; 1 when the state store cannot be opened).
+    /// invalid profile; 75 when another process still holds the profile's lock after
+    /// `lockWait`; 1 when the state store cannot be opened).
     public func run(loader: ProfileLoader) -> Int32 {
         _ = almanac_set_pdeathsig(SIGTERM)
         // The supervisor may have died before PDEATHSIG was set.
@@ -88,6 +92,16 @@ public final class WorkerRuntime: @unchecked Sendable {
                     configHash: profile.configHash)))
         if let code = hooks.exitCode(afterHello: profile) { return code }
 
+        let lock: ProfileLock
+        do {
+            lock = try ProfileLock.acquire(
+                profile: profile.name, stateDirectory: options.stateDirectory, wait: options.lockWait)
+        } catch let error as AlmanacError {
+            logger.error("\(error.message)", metadata: ["error.code": "\(error.code.rawValue)"])
+            return error.code == .stateLocked ? Self.lockedExitCode : 1
+        } catch {
+            return 1
+        }
         let runner: JobRunner
         do {
             runner = try JobRunner(
@@ -105,8 +119,11 @@ public final class WorkerRuntime: @unchecked Sendable {
         events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
         hooks.afterReady(write: events.sendRaw)
-        return commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats)
+        return withExtendedLifetime(lock) { commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats) }
     }
+
+    /// The exit code of a worker that found its profile's lock held by another process (EX_TEMPFAIL).
+    public static let lockedExitCode: Int32 = 75
 
     /// Drops the clean pages of the binary and libraries that start-up or the last run touched
     /// from the resident set, so an idle worker's RSS holds only what its loop touches again.

@@ -5,7 +5,7 @@ import AlmanacCore
 /// `read_query`; files name the standard field, the file and the line.
 struct RowFailure {
     /// The check that failed. Each source reports the first failing check in its own order
-    /// (`Dialect.ranks`): sql in DESIGN §3's order, files the key and the start first.
+    /// (`Dialect.ranks`): sql in the standard-field order of docs/ARCHITECTURE.md §3, files the key and the start first.
     enum Stage: Int, CaseIterable {
         case key, text, allDay, status, participants, custom, startMissing, start, end, endOrder, created, updated
     }

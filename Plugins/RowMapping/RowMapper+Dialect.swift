@@ -43,7 +43,7 @@ extension RowMapper {
             return r
         }
 
-        /// odbc: failures in DESIGN §3's order, the key first.
+        /// odbc: failures in the standard-field order of docs/ARCHITECTURE.md §3, the key first.
         static let sql = Dialect(
             trimsKey: false, lastPresentWins: false, allDayWithoutFlag: nil, dateStartIsAllDay: false,
             allDayWithoutEndIsOneDay: false, offsetKeepsZone: false, temporalText: true, locatorInReason: false,

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// A small JSON writer for the fakes' `[String: Any]` values (String, Bool, integers, Double,
@@ -40,29 +41,5 @@ enum JSONWriter {
         }
     }
 
-    static func string(_ s: String, into out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copied whole.
-        if let done = s.utf8.withContiguousStorageIfAvailable({ bytes -> Bool in
-            guard !bytes.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") })
-            else { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }), done {
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20: out.append(contentsOf: Array(String(format: "\\u%04x", b).utf8))
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
+    static func string(_ s: String, into out: inout [UInt8]) { JSONString.append(s, to: &out) }
 }

@@ -1,0 +1,27 @@
+import AlmanacCore
+import AlmanacWire
+import Foundation
+
+/// `GET /v1/profiles/NAME/logs` without `follow`: the profile's log files, which outlive the daemon.
+extension Supervisor {
+    /// The last `tail` lines of `name`'s log files not older than `since`, once every line the
+    /// daemon had recorded when asked is on disk (up to 2 s). From the in-memory ring when the
+    /// profile has no log file. Nil for a name that is neither a profile nor has log files.
+    func logHistory(_ name: String, tail: Int, since: Date?) -> HTTPResponse? {
+        let paths = config.logRotation.paths(logFiles.path(name))
+        let (known, ring, mark): (Bool, [String], UInt64) = lock.withLock {
+            (slots[name] != nil, slots[name]?.logs.elements ?? [], logFiles.mark)
+        }
+        let onDisk = ProfileFile.isValidName(name) && FileManager.default.fileExists(atPath: paths[0])
+        guard known || onDisk else { return nil }
+        let lines: [String]
+        if onDisk {
+            logFiles.waitWritten(mark, timeout: 2)
+            lines = LogHistory.lines(paths, tail: tail, since: since)
+        } else {
+            lines = LogHistory.recent(ring, tail: tail, since: since)
+        }
+        guard let body = try? Array(Wire.encoder().encode(LogLines(lines: lines))) else { return .json(500, []) }
+        return .json(200, body)
+    }
+}

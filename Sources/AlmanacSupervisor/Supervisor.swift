@@ -156,6 +156,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
         notify.send("STOPPING=1")
+        logFiles.waitWritten(logFiles.mark, timeout: 5)  // the workers' last lines reach their files
         log.log("info", "daemon stopped: every worker has exited")
         return 0
     }

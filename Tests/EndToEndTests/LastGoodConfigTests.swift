@@ -89,6 +89,11 @@ struct LastGoodConfigTests {
         #expect(sync.code == 0, "\(sync.out)\(sync.err)")
         let out = (try? String(contentsOfFile: h.root + "/out.csv", encoding: .utf8)) ?? ""
         #expect(out.contains("Checkup"), "\(out)")
+        try h.waitUntil("the run is in the log file", timeout: 10) {
+            try String(contentsOfFile: h.state + "/logs/alpha.log", encoding: .utf8).contains("msg=\"run finished\"")
+        }
+        let logText = try String(contentsOfFile: h.state + "/logs/alpha.log", encoding: .utf8)
+        #expect(!logText.contains("not-a-real-password"), "the password is in the log file")
 
         let text = try h.cli(["status", "alpha"])
         #expect(text.out.contains("config: sha256 \(goodHash) (the last valid version, not the file on disk)"))

@@ -42,9 +42,19 @@ struct LogFileTests {
             let size = (try? FileManager.default.attributesOfItem(atPath: logFile(h, suffix))[.size] as? Int) ?? -1
             #expect((0...2_048).contains(size), "alpha.log\(suffix): \(size) bytes")
         }
+        // The last run's lines may still be on their way: wait until the files stop changing.
+        func files() throws -> [String] {
+            try ["", ".1", ".2"].map { try String(contentsOfFile: logFile(h, $0), encoding: .utf8) }
+        }
+        var onDisk = try files()
+        try h.waitUntil("the files settle", timeout: 10) {
+            usleep(300_000)
+            let now = try files()
+            defer { onDisk = now }
+            return now == onDisk && now[0].hasSuffix("\n") && now[0].contains("msg=\"run finished\"")
+        }
         let logs = try h.cli(["logs", "alpha", "--tail", "1000", "--json"])
         let lines = try Wire.decoder().decode(LogLines.self, from: Data(logs.out.utf8)).lines
-        let onDisk = try ["", ".1", ".2"].map { try String(contentsOfFile: logFile(h, $0), encoding: .utf8) }
         #expect(lines.count == onDisk.map { count($0, "\n") }.reduce(0, +))
         #expect(lines.joined(separator: "\n") + "\n" == onDisk.reversed().joined(), "oldest file first, in order")
         #expect(h.stop() == 0)
@@ -83,6 +93,9 @@ struct LogFileTests {
         let cut = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1).rounded(.up))
         usleep(UInt32(max(0, cut.timeIntervalSinceNow) * 1_000_000) + 50_000)
         _ = try h.cli(["sync", "alpha", "--wait"])
+        try h.waitUntil("both runs are on disk", timeout: 10) {
+            count(try String(contentsOfFile: logFile(h), encoding: .utf8), "msg=\"run finished\"") == 2
+        }
 
         let since = try h.cli(["logs", "alpha", "--tail", "1000", "--since", cut.formatted(.iso8601)])
         #expect(since.code == 0, "\(since.err)")

@@ -78,6 +78,8 @@ extension Supervisor {
                 if slot.state == .stopped, slot.enabled {
                     slot.startAt = now
                     slot.enter(.starting)
+                } else if slot.state == .stopped {
+                    slot.enter(.disabled)
                 }
             } else {
                 record(slot, "error", "invalid profile", ["errors": slot.configError!.joined(separator: "; ")])

@@ -119,6 +119,25 @@ struct LastGoodConfigTests {
         #expect(h.stop() == 0)
     }
 
+    @Test func aDisabledProfileStaysDisabledOnItsLastValidVersion() throws {
+        let h = try DaemonHarness()
+        try h.writeProfile("gamma")
+        try h.start()
+        let pid = try h.waitReady("gamma")
+        #expect(try h.cli(["disable", "gamma"]).code == 0)
+        try h.waitUntil("gamma is disabled", timeout: 10) { try h.status("gamma")?.state == "disabled" }
+        try h.writeProfile("gamma", extra: "bogus_key = 1")
+        try h.waitUntil("the invalid edit is seen", timeout: 10) { try h.status("gamma")?.configError != nil }
+        #expect(h.stop() == 0)
+        try h.start()
+        try h.waitUntil("gamma is disabled again", timeout: 10) { try h.status("gamma")?.state == "disabled" }
+        #expect(try h.status("gamma")?.configHash != nil)
+        #expect(try h.cli(["enable", "gamma"]).code == 0)
+        try h.waitReady("gamma", timeout: 15, notPID: pid)
+        #expect(try h.status("gamma")?.configError != nil)
+        #expect(h.stop() == 0)
+    }
+
     @Test func aProfileThatWasNeverValidStaysInvalid() throws {
         let h = try DaemonHarness()
         try h.writeProfile("beta", extra: "bogus_key = 1")

@@ -4,6 +4,13 @@ import Foundation
 
 /// `GET /v1/profiles/NAME/logs` without `follow`: the profile's log files, which outlive the daemon.
 extension Supervisor {
+    /// Fills the in-memory ring of a profile the daemon has just met with the newest lines of its
+    /// log files, so `almanac logs --follow` after a daemon restart starts from the history.
+    func seedRing(_ slot: WorkerSlot) {
+        let paths = config.logRotation.paths(logFiles.path(slot.name))
+        for line in LogHistory.lines(paths, tail: slot.logs.capacity, since: nil) { slot.logs.append(line) }
+    }
+
     /// The last `tail` lines of `name`'s log files not older than `since`, once every line the
     /// daemon had recorded when asked is on disk (up to 2 s). From the in-memory ring when the
     /// profile has no log file. Nil for a name that is neither a profile nor has log files.

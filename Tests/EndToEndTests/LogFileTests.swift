@@ -27,7 +27,37 @@ struct LogFileTests {
         #expect(logs.out.contains("pid=\(second) level=info msg=ready"))
         let onDisk = try String(contentsOfFile: logFile(h), encoding: .utf8)
         #expect(onDisk.contains("pid=\(first) level=info msg=ready"))
+        // --follow starts from the lines held in memory, filled from the files at start-up.
+        let follow = try following(h, ["logs", "alpha", "--follow", "--tail", "1000"], until: "msg=\"run finished\"")
+        #expect(follow.contains("pid=\(first) level=info msg=ready"), "\(follow)")
         #expect(h.stop() == 0)
+    }
+
+    /// Runs a CLI command that does not end by itself; returns its output once it contains `needle`
+    /// (or after 10 s).
+    private func following(_ h: DaemonHarness, _ arguments: [String], until needle: String) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: DaemonHarness.binary)
+        p.arguments = arguments + ["--runtime", h.runtime]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer {
+            p.terminate()
+            p.waitUntilExit()
+        }
+        var seen = ""
+        let deadline = Date().addingTimeInterval(10)
+        let fd = out.fileHandleForReading.fileDescriptor
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline && !seen.contains(needle) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 200) > 0 else { continue }
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            seen += String(decoding: buf[0..<n], as: UTF8.self)
+        }
+        return seen
     }
 
     @Test func rotationKeepsTheConfiguredNumberOfFiles() throws {

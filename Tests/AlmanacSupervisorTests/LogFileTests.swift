@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 
 @testable import AlmanacSupervisor
@@ -27,6 +28,46 @@ struct LogFileUnitTests {
         #expect(!r.isDue(size: 90, adding: 10))
         #expect(!r.isDue(size: 0, adding: 500), "a line longer than the limit still goes into an empty file")
         #expect(!LogRotation(maxBytes: 0, files: 3).isDue(size: 1 << 40, adding: 1))
+    }
+
+    /// The file is a FIFO nobody reads: the writer's thread blocks in open(2). Appending must not
+    /// block with it; once the queue is full, lines are dropped and the file later says how many.
+    @Test func aStuckDiskNeverBlocksAppend() throws {
+        let dir = NSTemporaryDirectory() + "almanac-logstuck-" + UUID().uuidString.prefix(8)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(mkfifo(dir + "/alpha.log", 0o600) == 0)
+        let writer = LogFileWriter(
+            directory: dir, rotation: LogRotation(maxBytes: 0), log: LogSink(format: .logfmt), maxPending: 64 << 10)
+        let line = "ts=2027-01-15T08:00:00Z level=info msg=\"" + String(repeating: "x", count: 90) + "\""
+        let started = monotonicSeconds()
+        for _ in 0..<20_000 { writer.append(profile: "alpha", line: line) }
+        let took = monotonicSeconds() - started
+        #expect(took < 2, "appending 20000 lines took \(took) s")
+        #expect(writer.mark < 1_000, "the queue is bounded: \(writer.mark) lines queued")
+
+        let reader = open(dir + "/alpha.log", O_RDONLY | O_NONBLOCK)
+        #expect(reader >= 0)
+        var seen = ""
+        var buf = [UInt8](repeating: 0, count: 65_536)
+        let deadline = Date().addingTimeInterval(10)
+        // Read until the note came and nothing more arrives, so the writer is idle (not in a write
+        // that closing the FIFO would turn into SIGPIPE) when the reader closes.
+        var quiet = 0
+        while Date() < deadline && (!seen.contains("log lines were not written to disk") || quiet < 3) {
+            var p = pollfd(fd: reader, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, 100) > 0 else {
+                quiet += 1
+                continue
+            }
+            quiet = 0
+            let n = read(reader, &buf, buf.count)
+            if n > 0 { seen += String(decoding: buf[0..<n], as: UTF8.self) }
+        }
+        #expect(seen.contains(line))
+        #expect(seen.contains("log lines were not written to disk: the disk did not keep up"))
+        writer.waitWritten(writer.mark, timeout: 5)
+        close(reader)
     }
 
     @Test func historyReadsBackwardsAcrossFilesAndChunks() throws {

@@ -2,10 +2,12 @@ import AlmanacCore
 import AlmanacWire
 import Foundation
 
-/// `GET /v1/profiles/NAME/logs` without `follow`: the profile's log files, which outlive the daemon.
+/// Reading the profiles' log files back, which outlive the daemon: `GET /v1/profiles/NAME/logs`
+/// without `follow`, and the in-memory ring of a profile at start-up. Takes `lock` as needed.
 extension Supervisor {
     /// Fills the in-memory ring of a profile the daemon has just met with the newest lines of its
     /// log files, so `almanac logs --follow` after a daemon restart starts from the history.
+    /// Called under `lock`.
     func seedRing(_ slot: WorkerSlot) {
         let paths = config.logRotation.paths(logFiles.path(slot.name))
         for line in LogHistory.lines(paths, tail: slot.logs.capacity, since: nil) { slot.logs.append(line) }

@@ -28,36 +28,9 @@ struct LogFileTests {
         let onDisk = try String(contentsOfFile: logFile(h), encoding: .utf8)
         #expect(onDisk.contains("pid=\(first) level=info msg=ready"))
         // --follow starts from the lines held in memory, filled from the files at start-up.
-        let follow = try following(h, ["logs", "alpha", "--follow", "--tail", "1000"], until: "msg=\"run finished\"")
+        let follow = try h.following(["logs", "alpha", "--follow", "--tail", "1000"], until: "msg=\"run finished\"")
         #expect(follow.contains("pid=\(first) level=info msg=ready"), "\(follow)")
         #expect(h.stop() == 0)
-    }
-
-    /// Runs a CLI command that does not end by itself; returns its output once it contains `needle`
-    /// (or after 10 s).
-    private func following(_ h: DaemonHarness, _ arguments: [String], until needle: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: DaemonHarness.binary)
-        p.arguments = arguments + ["--runtime", h.runtime]
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        defer {
-            p.terminate()
-            p.waitUntilExit()
-        }
-        var seen = ""
-        let deadline = Date().addingTimeInterval(10)
-        let fd = out.fileHandleForReading.fileDescriptor
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline && !seen.contains(needle) {
-            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&pfd, 1, 200) > 0 else { continue }
-            let n = read(fd, &buf, buf.count)
-            if n <= 0 { break }
-            seen += String(decoding: buf[0..<n], as: UTF8.self)
-        }
-        return seen
     }
 
     @Test func rotationKeepsTheConfiguredNumberOfFiles() throws {
@@ -134,6 +107,11 @@ struct LogFileTests {
             let ts = try #require(line.split(separator: " ").first?.dropFirst(3))
             #expect(try Date(String(ts), strategy: .iso8601) >= cut, "\(line)")
         }
+        let followed = try h.following(
+            ["logs", "alpha", "--follow", "--tail", "1000", "--since", cut.formatted(.iso8601)],
+            until: "msg=\"run finished\"")
+        #expect(count(followed, "msg=\"run finished\"") == 1, "\(followed)")
+        #expect(!followed.contains("msg=\"worker started\""), "the worker started before the cut: \(followed)")
         let age = try h.cli(["logs", "alpha", "--tail", "1000", "--since", "1h"])
         #expect(count(age.out, "msg=\"run finished\"") == 2, "\(age.out)")
         let none = try h.cli(["logs", "alpha", "--since", "2099-01-01T00:00:00Z"])
@@ -146,5 +124,35 @@ struct LogFileTests {
         #expect(api.status == 400)
         #expect(String(decoding: api.body, as: UTF8.self).contains("since takes an RFC 3339 time"))
         #expect(h.stop() == 0)
+    }
+}
+
+extension DaemonHarness {
+    /// Runs a CLI command that does not end by itself (`logs --follow`), then `action`; returns its
+    /// output once it contains `needle` (or after 10 s).
+    func following(_ arguments: [String], until needle: String, after action: () throws -> Void = {}) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: DaemonHarness.binary)
+        p.arguments = arguments + ["--runtime", runtime]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer {
+            p.terminate()
+            p.waitUntilExit()
+        }
+        try action()
+        var seen = ""
+        let deadline = Date().addingTimeInterval(10)
+        let fd = out.fileHandleForReading.fileDescriptor
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while Date() < deadline && !seen.contains(needle) {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 200) > 0 else { continue }
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            seen += String(decoding: buf[0..<n], as: UTF8.self)
+        }
+        return seen
     }
 }

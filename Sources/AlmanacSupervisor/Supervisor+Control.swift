@@ -229,14 +229,25 @@ extension Supervisor {
     private func logs(_ name: String, _ r: HTTPRequest) -> HTTPResponse {
         let tail = Int(r.query["tail"] ?? "") ?? 100
         let follow = r.query["follow"] == "1" || r.query["follow"] == "true"
+        var since: Date?
+        if let text = r.query["since"] {
+            guard let d = try? Date(text, strategy: .iso8601) else {
+                return encode(
+                    400,
+                    ActionResult(
+                        ok: false, message: "since takes an RFC 3339 time like 2026-12-03T05:00:00Z, got \"\(text)\"",
+                        code: .apiBadRequest))
+            }
+            since = d
+        }
+        if !follow { return logHistory(name, tail: tail, since: since) ?? notFound(name) }
         let box = MailBox<String>(kind: "logs")
         let lines: [String]? = lock.withLock {
             guard let slot = slots[name] else { return nil }
-            if follow { slot.followers.append(box) }
-            return slot.logs.suffix(tail)
+            slot.followers.append(box)
+            return LogHistory.recent(slot.logs.elements, tail: tail, since: since)
         }
         guard let lines else { return notFound(name) }
-        if !follow { return encode(200, LogLines(lines: lines)) }
         return .deferred {
             (
                 200, "text/plain; charset=utf-8",

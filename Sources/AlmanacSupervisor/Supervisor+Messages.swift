@@ -8,6 +8,7 @@ extension Supervisor {
         if message.kind != .status { timersDirty = true }
         switch message {
         case .hello(let m):
+            slot.runningConfigHash = m.configHash
             if let mine = slot.profile?.configHash, m.configHash != mine {
                 record(slot, "warning", "worker runs another version of the file than the daemon validated")
             }

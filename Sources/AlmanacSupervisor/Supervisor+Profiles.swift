@@ -43,6 +43,7 @@ extension Supervisor {
             record(slot, "info", "profile file removed: stopping its worker")
             stop(slot, then: .remove)
         }
+        forgetLastGood(except: seen)
     }
 
     private func apply(_ loaded: LoadedProfile, signature: FileSignature?) {
@@ -54,6 +55,8 @@ extension Supervisor {
             slot = WorkerSlot(
                 name: loaded.name, path: loaded.path, policy: config.policy,
                 disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
+            slot.logFile = logFiles
+            seedRing(slot)
             slot.illegalTransition = { [log, name = loaded.name] message in
                 log.log("error", message, ["profile": name])
                 assertionFailure(message)
@@ -64,10 +67,21 @@ extension Supervisor {
         switch loaded.result {
         case .failure(let errors):
             slot.configError = errors.issues.map(\.description)
+            if slot.profile == nil { slot.profile = savedLastGood(loaded, for: slot) }
             if slot.process != nil {
                 record(
                     slot, "error", "invalid edit: the worker keeps running on its last valid version",
                     ["errors": slot.configError!.joined(separator: "; ")])
+            } else if slot.profile != nil {
+                record(
+                    slot, "error", "invalid profile file: its worker runs the last valid version",
+                    ["errors": slot.configError!.joined(separator: "; ")])
+                if slot.state == .stopped, slot.enabled {
+                    slot.startAt = now
+                    slot.enter(.starting)
+                } else if slot.state == .stopped {
+                    slot.enter(.disabled)
+                }
             } else {
                 record(slot, "error", "invalid profile", ["errors": slot.configError!.joined(separator: "; ")])
                 if slot.state != .disabled || slot.profile == nil { slot.enter(.invalid) }
@@ -78,6 +92,7 @@ extension Supervisor {
             let hadError = slot.configError != nil
             slot.configError = nil
             slot.profile = profile
+            keepLastGood(slot)
             if !slot.enabled {
                 if slot.process != nil {
                     stop(slot, then: .stay(.disabled))

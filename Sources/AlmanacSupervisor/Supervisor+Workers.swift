@@ -8,11 +8,12 @@ extension Supervisor {
     /// Spawns the worker of `slot` (which has a valid profile and no process).
     func start(_ slot: WorkerSlot, now: Double) {
         guard slot.process == nil, let profile = slot.profile, slot.enabled, !shuttingDown else { return }
-        let args = [
+        var args = [
             "worker", "--profile", slot.name, "--profiles", config.profilesDirectory,
             "--state", config.stateDirectory, "--log-format", log.format.rawValue,
             "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid()),
         ]
+        if let copy = slot.lastGoodPath { args += ["--config", copy] }  // the worker runs the validated text
         do {
             let process = try ProcessSpawner.spawn(
                 path: config.executable, arguments: args, environment: workerEnvironment)
@@ -21,6 +22,7 @@ extension Supervisor {
                 poller.add(fd)
             }
             slot.process = process
+            slot.runningConfigHash = nil
             slot.startedAt = now
             slot.lastMessageAt = now
             slot.readyAt = nil
@@ -149,6 +151,7 @@ extension Supervisor {
         case .remove:
             for f in slot.followers { f.close() }
             slots[slot.name] = nil
+            logFiles.close(profile: slot.name)
             log.log("info", "profile removed", ["profile": slot.name])
         case .restart:
             slot.tracker.reset()

@@ -34,6 +34,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     var wakeWrite: Int32 = -1
     let notify: SDNotify
     let workerEnvironment: [String]
+    /// Writes each profile's log lines to its file in `config.logDirectory`.
+    let logFiles: LogFileWriter
 
     /// - Parameter loader: validates profiles (the executable passes the connector registry's).
     /// - Throws: `AlmanacError(.supervisorSetupFailed)` when epoll is unavailable.
@@ -47,6 +49,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         self.config = config
         self.loader = loader
         self.log = log
+        logFiles = LogFileWriter(directory: config.logDirectory, rotation: config.logRotation, log: log)
         let env = ProcessInfo.processInfo.environment
         notify = SDNotify(environment: env)
         workerEnvironment = env.filter { $0.key != "NOTIFY_SOCKET" && $0.key != "LISTEN_FDS" && $0.key != "LISTEN_PID" }
@@ -58,7 +61,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     ///   (`supervisor.already_running` when another daemon holds the runtime directory).
     public func run() throws -> Int32 {
         reserveLowDescriptors()
-        let signalFD = SignalPipe.install([SIGTERM, SIGINT, SIGHUP, SIGCHLD])
+        let signalFD = SignalPipe.install([SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1])
         _ = almanac_set_child_subreaper()
         var wake: [Int32] = [0, 0]
         guard pipe(&wake) == 0 else {
@@ -105,6 +108,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                         scan()
                     case SIGTERM, SIGINT:
                         if !shuttingDown { beginShutdown(signal: s) }
+                    case SIGUSR1:
+                        log.log("info", "SIGUSR1: reopening the profiles' log files")
+                        logFiles.reopen()
                     default: break
                     }
                 }
@@ -150,6 +156,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
         notify.send("STOPPING=1")
+        logFiles.waitWritten(logFiles.mark, timeout: 5)  // the workers' last lines reach their files
         log.log("info", "daemon stopped: every worker has exited")
         return 0
     }

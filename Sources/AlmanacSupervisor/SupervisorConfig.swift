@@ -19,6 +19,8 @@ public struct SupervisorConfig: Sendable {
     public var rescanInterval = 30.0
     /// inotify events are collected this long before the directory is read again.
     public var debounce = 0.2
+    /// When each profile's log file (`STATE/logs/NAME.log`) rotates and how many files are kept.
+    public var logRotation = LogRotation()
 
     public init(profilesDirectory: String, stateDirectory: String, runtimeDirectory: String) {
         self.profilesDirectory = profilesDirectory
@@ -28,4 +30,6 @@ public struct SupervisorConfig: Sendable {
 
     public var socketPath: String { runtimeDirectory + "/almanac.sock" }
     public var lockPath: String { runtimeDirectory + "/almanac.lock" }
+    /// Each profile's log files: `NAME.log`, `NAME.log.1` …
+    public var logDirectory: String { stateDirectory + "/logs" }
 }

@@ -10,7 +10,8 @@ import Foundation
 ///   "retry_at":"2026-11-21T18:31:00Z","retry_in_s":30,
 ///   "last_run":{"run_id":"…","job":"appointments","result":"success","started":"…","duration_ms":812,
 ///               "to":{"created":3,…},"from":{…}},
-///   "last_error":"…","config_error":["clinic.toml: jobs[0].window.past_days: must be ≥ 0, got -3"]}]}
+///   "last_error":"…","config_error":["clinic.toml: jobs[0].window.past_days: must be ≥ 0, got -3"],
+///   "config_hash":"9f86d08…"}]}
 /// ```
 ///
 /// `state` is one of `starting`, `ready`, `idle`, `syncing`, `stopping`, `stopped`, `backoff`,
@@ -38,12 +39,17 @@ public struct ProfileStatus: Codable, Sendable, Hashable {
     public var lastError: String?
     /// Problems of the file on disk when they keep it from being (re)loaded.
     public var configError: [String]?
+    /// SHA-256 of the profile text the worker runs (what it said `hello` with), else of the last
+    /// valid version it will start from. With `config_error` set, that is the last valid version,
+    /// not the file on disk.
+    public var configHash: String?
 
     enum CodingKeys: String, CodingKey {
         case name, state, since, pid, restarts, enabled, file, job, progress
         case uptimeS = "uptime_s", nextRun = "next_run", lastRun = "last_run", lastError = "last_error"
         case retryAt = "retry_at", retryInS = "retry_in_s"
         case configError = "config_error"
+        case configHash = "config_hash"
     }
 
     public init(name: String, state: String, since: Date, restarts: Int, enabled: Bool) {

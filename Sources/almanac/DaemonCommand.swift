@@ -22,6 +22,10 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
     @Option(help: "File holding the bearer token required on --listen.") var tokenFile: String?
     @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
+    @Option(
+        help: "Rotate each profile's log file (STATE/logs/NAME.log) at this size: bytes, or with K, M, G; 0: never.")
+    var logFileMaxSize = "10M"
+    @Option(help: "How many log files to keep per profile, NAME.log included.") var logFiles = 5
     @Option(help: .hidden) var heartbeatMs: Int?
     @Option(help: .hidden) var stopTimeoutMs: Int?
     @Option(help: .hidden) var rescanMs: Int?
@@ -33,6 +37,12 @@ struct DaemonCommand: ParsableCommand {
             throw ValidationError("--log-format takes logfmt or json, got \(logFormat)")
         }
         if listen != nil && tokenFile == nil { throw ValidationError("--listen needs --token-file") }
+        guard let logFileBytes = LogRotation.parseSize(logFileMaxSize) else {
+            throw ValidationError("--log-file-max-size takes a size like 10M, 512K or 1048576, got \(logFileMaxSize)")
+        }
+        guard (1...1_000).contains(logFiles) else {
+            throw ValidationError("--log-files takes a number from 1 to 1000, got \(logFiles)")
+        }
         let defaults = AlmanacPaths.defaults()
         var config = SupervisorConfig(
             profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
@@ -40,6 +50,7 @@ struct DaemonCommand: ParsableCommand {
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile
+        config.logRotation = LogRotation(maxBytes: logFileBytes, files: logFiles)
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }
         if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }

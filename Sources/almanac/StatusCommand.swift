@@ -65,6 +65,9 @@ struct StatusCommand: ParsableCommand {
         }
         for p in profiles {
             for e in p.configError ?? [] { print("\(p.name): config error: \(e)") }
+            if p.configError != nil, let h = p.configHash {
+                print("\(p.name): runs its last valid version (sha256 \(h.prefix(12))), not the file on disk")
+            }
         }
     }
 
@@ -94,6 +97,11 @@ struct StatusCommand: ParsableCommand {
         }
         if let n = p.nextRun { print("  next run: \(n.formatted(.iso8601)) (\(until(n)))") }
         if let e = p.lastError { print("  last error: \(e)") }
+        if let h = p.configHash {
+            print(
+                "  config: sha256 \(h)"
+                    + (p.configError == nil ? "" : " (the last valid version, not the file on disk)"))
+        }
         for e in p.configError ?? [] { print("  config error: \(e)") }
     }
 }

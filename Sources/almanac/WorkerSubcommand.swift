@@ -17,11 +17,14 @@ struct WorkerSubcommand: ParsableCommand {
     @Option var logFormat: String = "logfmt"
     @Option var heartbeatMs: Int = 5_000
     @Option var supervisorPid: Int32?
+    /// The daemon's copy of the profile's last valid version, read instead of the file.
+    @Option var config: String?
 
     func run() throws {
         var options = WorkerRuntime.Options(profile: profile, profilesDirectory: profiles, stateDirectory: state)
         options.heartbeatInterval = Double(heartbeatMs) / 1000
         options.supervisorPID = supervisorPid
+        options.configFile = config
         let code = WorkerRuntime.runProcess(options: options, json: logFormat == "json")
         if code != 0 { throw ExitCode(code) }
     }

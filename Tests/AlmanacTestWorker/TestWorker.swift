@@ -32,7 +32,8 @@ enum TestWorker {
         var options = WorkerRuntime.Options(profile: name, profilesDirectory: profiles, stateDirectory: state)
         options.heartbeatInterval = Double(values["heartbeat-ms"].flatMap(Int.init) ?? 5_000) / 1000
         options.supervisorPID = values["supervisor-pid"].flatMap(Int32.init)
-        let hooks = ProfileFileHooks(path: profiles + "/" + name + ".toml")
+        options.configFile = values["config"]
+        let hooks = ProfileFileHooks(path: values["config"] ?? profiles + "/" + name + ".toml")
         if let delay = hooks.retryDelay { options.firstRetryDelay = delay }
         exit(WorkerRuntime.runProcess(options: options, json: values["log-format"] == "json", hooks: hooks))
     }

@@ -11,28 +11,10 @@ struct LogTests {
         try h.writeProfile("alpha")
         try h.start()
         try h.waitReady("alpha")
-        let follower = Process()
-        follower.executableURL = URL(fileURLWithPath: DaemonHarness.binary)
-        follower.arguments = ["logs", "alpha", "--follow", "--tail", "1", "--runtime", h.runtime]
-        let out = Pipe()
-        follower.standardOutput = out
-        try follower.run()
-        defer {
-            follower.terminate()
-            follower.waitUntilExit()
-        }
-        usleep(300_000)
-        #expect(try h.cli(["sync", "alpha"]).code == 0)
-        var seen = ""
-        let deadline = Date().addingTimeInterval(10)
-        let fd = out.fileHandleForReading.fileDescriptor
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while Date() < deadline && !seen.contains("msg=\"run finished\"") {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 200) > 0 else { continue }
-            let n = read(fd, &buf, buf.count)
-            if n <= 0 { break }
-            seen += String(decoding: buf[0..<n], as: UTF8.self)
+        let seen = try h.following(["logs", "alpha", "--follow", "--tail", "1"], until: "msg=\"run finished\"") {
+            usleep(300_000)
+            let sync = try h.cli(["sync", "alpha"])
+            #expect(sync.code == 0)
         }
         #expect(seen.contains("profile=alpha"))
         #expect(seen.contains("msg=\"run finished\""), "\(seen)")

@@ -49,7 +49,11 @@ public struct ProfileLoader: Sendable {
     }
 
     /// Loads one profile file.
-    public func load(path: String) -> LoadedProfile {
+    ///
+    /// - Parameter source: the file whose bytes (and permissions) to read instead of `path`: a
+    ///   saved copy of the file (the daemon's last valid version). The profile still names `path`,
+    ///   and settings naming files resolve against `path`'s directory.
+    public func load(path: String, readingFrom source: String? = nil) -> LoadedProfile {
         let fileName = (path as NSString).lastPathComponent
         let stem = fileName.hasSuffix(".toml") ? String(fileName.dropLast(5)) : fileName
         let diagnostics = Diagnostics(file: path)
@@ -60,7 +64,7 @@ public struct ProfileLoader: Sendable {
                 "not a profile file name: profiles are NAME.toml with NAME of 1 to 64 letters and digits (A-Z, a-z, 0-9), got \"\(fileName)\""
             )
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileManager.default.contents(atPath: source ?? path) else {
             diagnostics.report(.configUnreadable, at: "", "cannot read the file: check that it exists and is readable")
             return LoadedProfile(name: stem, path: path, result: .failure(ProfileErrors(diagnostics.issues)))
         }
@@ -74,7 +78,7 @@ public struct ProfileLoader: Sendable {
         case .failure(let issue):
             return LoadedProfile(name: stem, path: path, result: .failure(ProfileErrors(diagnostics.issues + [issue])))
         }
-        let isPrivate = Self.isPrivate(path: path)
+        let isPrivate = Self.isPrivate(path: source ?? path)
         let directory = URL(fileURLWithPath: (path as NSString).deletingLastPathComponent, isDirectory: true)
         let profile = ProfileValidator(
             connectors: connectors, diagnostics: diagnostics, fileIsPrivate: isPrivate,

@@ -44,6 +44,11 @@ final class WorkerSlot {
     var profile: Profile?
     /// Problems of the file on disk, when its current version is invalid.
     var configError: [String]?
+    /// The daemon's copy of `profile`'s text (`LastGoodStore`), which the worker reads; nil when
+    /// it could not be saved (the worker then reads the file).
+    var lastGoodPath: String?
+    /// The config hash the running worker said `hello` with.
+    var runningConfigHash: String?
     var disabledByMarker: Bool
 
     private var lifecycle = WorkerLifecycle()
@@ -78,6 +83,8 @@ final class WorkerSlot {
     var lastRun: RunSummary?
     var lastError: String?
     var logs = RingBuffer<String>(capacity: 1_000)
+    /// Where `record` also sends each line: the profile's log file.
+    var logFile: LogFileWriter?
     var followers: [MailBox<String>] = []
     /// Open requests to the worker, by request id.
     var waiters: [String: MailBox<PipeMessage>] = [:]
@@ -103,6 +110,7 @@ final class WorkerSlot {
     /// Appends a log line to the ring and to every follower.
     func record(_ line: String) {
         logs.append(line)
+        logFile?.append(profile: name, line: line)
         followers.removeAll { $0.isClosed }
         for f in followers { f.push(line) }
     }
@@ -127,6 +135,7 @@ final class WorkerSlot {
         s.lastRun = lastRun
         s.lastError = lastError
         s.configError = configError
+        s.configHash = process == nil ? profile?.configHash : runningConfigHash ?? profile?.configHash
         return s
     }
 }

@@ -26,6 +26,10 @@ public final class WorkerRuntime: @unchecked Sendable {
         /// How long to wait for the profile's lock (`ProfileLock`) while another process holds it:
         /// the worker this one replaces may still be exiting.
         public var lockWait: Double = 3
+        /// The file to read the profile from instead of `PROFILES/NAME.toml`: the daemon's copy
+        /// of the last valid version (`almanac worker --config`). Settings naming files still
+        /// resolve against the profiles directory.
+        public var configFile: String?
         public init(profile: String, profilesDirectory: String, stateDirectory: String) {
             self.profile = profile
             self.profilesDirectory = profilesDirectory
@@ -75,7 +79,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         closeInheritedDescriptors()
 
         let path = options.profilesDirectory + "/" + options.profile + ".toml"
-        let loaded = loader.load(path: path)
+        let loaded = loader.load(path: path, readingFrom: options.configFile)
         let profile: Profile
         switch loaded.result {
         case .failure(let errors):

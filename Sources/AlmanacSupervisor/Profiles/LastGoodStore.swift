@@ -1,0 +1,87 @@
+import AlmanacCore
+import Foundation
+import Glibc
+
+/// The last valid version of each profile file: `STATE/lastgood/NAME.toml` (mode 0600) and its
+/// SHA-256 in `NAME.sha256`, each written atomically (temporary file, fsync, rename). Workers read
+/// the copy (`almanac worker --config`), so a restart, a crash or a daemon restart while the file
+/// on disk is invalid runs the version that was validated, never the broken file.
+struct LastGoodStore {
+    let directory: String
+
+    init(stateDirectory: String) { directory = stateDirectory + "/lastgood" }
+
+    /// Where the copy of `name` lives.
+    func copyPath(_ name: String) -> String { directory + "/\(name).toml" }
+
+    private func hashPath(_ name: String) -> String { directory + "/\(name).sha256" }
+
+    /// The hash of the saved copy of `name`; nil without one, or when its bytes no longer hash to
+    /// the recorded value.
+    func savedHash(_ name: String) -> String? {
+        guard let data = FileManager.default.contents(atPath: copyPath(name)),
+            let recorded = FileManager.default.contents(atPath: hashPath(name))
+        else { return nil }
+        let hash = SHA256.hex(data)
+        return String(decoding: recorded, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == hash
+            ? hash : nil
+    }
+
+    /// Saves the bytes of `original` as the last valid version of `name` when they hash to `hash`
+    /// (the version just validated). Does nothing when that version is already saved.
+    /// - Throws: `LastGoodError` when the file changed since it was validated (a later scan saves
+    ///   the newer version) or the copy cannot be written.
+    func save(_ name: String, from original: String, hash: String) throws {
+        if savedHash(name) == hash { return }
+        guard let data = FileManager.default.contents(atPath: original) else {
+            throw LastGoodError("cannot read \(original) again to keep it as the last valid version")
+        }
+        guard SHA256.hex(data) == hash else {
+            throw LastGoodError("\(original) changed while it was validated; the next scan keeps the new version")
+        }
+        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
+            throw LastGoodError("cannot create \(directory): \(SystemError(errno: errno))")
+        }
+        try writeAtomically(Array(data), to: copyPath(name))
+        try writeAtomically(Array((hash + "\n").utf8), to: hashPath(name))
+    }
+
+    /// Forgets the copy of `name` (its file was removed).
+    func remove(_ name: String) {
+        unlink(hashPath(name))
+        unlink(copyPath(name))
+    }
+
+    /// The profiles that have a saved copy.
+    func names() -> [String] {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        return files.compactMap {
+            guard case .profile(let name) = ProfileFile(fileName: $0) else { return nil }
+            return name
+        }
+    }
+
+    private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw LastGoodError("cannot write \(tmp): \(SystemError(errno: errno))") }
+        let written = writeAll(fd, bytes) && fsync(fd) == 0
+        let problem = SystemError(errno: errno)
+        close(fd)
+        guard written, rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw LastGoodError("cannot write \(path): \(written ? SystemError(errno: errno) : problem)")
+        }
+        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+    }
+}
+
+/// Why the last valid version of a profile could not be kept.
+struct LastGoodError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

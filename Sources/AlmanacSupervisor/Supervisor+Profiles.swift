@@ -64,6 +64,7 @@ extension Supervisor {
         switch loaded.result {
         case .failure(let errors):
             slot.configError = errors.issues.map(\.description)
+            notifyTrouble(slot, .invalid, code: .profileInvalid, slot.configError!.joined(separator: "; "))
             if slot.process != nil {
                 record(
                     slot, "error", "invalid edit: the worker keeps running on its last valid version",
@@ -78,6 +79,7 @@ extension Supervisor {
             let hadError = slot.configError != nil
             slot.configError = nil
             slot.profile = profile
+            if slot.notified == .invalid { slot.notified = nil }
             if !slot.enabled {
                 if slot.process != nil {
                     stop(slot, then: .stay(.disabled))

@@ -130,16 +130,18 @@ extension Supervisor {
             slot.restarts += 1
             slot.enter(.fatal)
             slot.startAt = now + retry
-            record(
-                slot, "error",
+            let message =
                 "more than \(config.policy.fatalRestarts) restarts in \(Int(config.policy.fatalWindow))s: "
-                    + "fatal, next try in \(Int(retry))s")
+                + "fatal, next try in \(Int(retry))s"
+            record(slot, "error", message)
+            notifyTrouble(slot, .fatal, code: .supervisorRestartLimit, message + "; last: \(slot.lastError ?? "")")
         case .invalid:
             slot.enter(.invalid)
             slot.invalidHash = slot.profile?.configHash
             slot.lastError =
                 "the worker exited 78 (invalid configuration): fix the file; it restarts when the file changes"
             record(slot, "error", slot.lastError!)
+            notifyTrouble(slot, .invalid, code: .profileInvalid, slot.lastError!)
         }
     }
 

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacNotify
 import AlmanacWire
 import Foundation
 import Glibc
@@ -45,6 +46,9 @@ final class WorkerSlot {
     /// Problems of the file on disk, when its current version is invalid.
     var configError: [String]?
     var disabledByMarker: Bool
+    /// The supervisor's last notification about this profile (`fatal`, `invalid`), so each is sent
+    /// once per occurrence; cleared when the worker is ready or the file is valid again.
+    var notified: NotificationEvent?
 
     private var lifecycle = WorkerLifecycle()
     var state: WorkerState { lifecycle.state }

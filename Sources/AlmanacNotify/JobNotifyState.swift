@@ -55,8 +55,15 @@ public struct JobNotifyState: Sendable, Codable, Hashable {
         case .success, .partial: return nil
         case .blocked: return .massDeleteBlocked
         case .failed:
-            return report.errorCode == ErrorCode.oauthReconnectRequired.rawValue ? .reconnectRequired : .failure
+            return code(of: report) == .oauthReconnectRequired ? .reconnectRequired : .failure
         }
+    }
+
+    /// The report's error code read back as the catalogue's type (as any reader of a stored or
+    /// piped report decodes it), so that it is compared with the catalogue's constants.
+    static func code(of report: RunReport) -> ErrorCode? {
+        guard let text = report.errorCode, let json = try? JSONEncoder().encode(text) else { return nil }
+        return try? JSONDecoder().decode(ErrorCode.self, from: json)
     }
 }
 

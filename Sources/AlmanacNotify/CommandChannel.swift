@@ -52,7 +52,7 @@ public struct CommandChannel: Sendable {
         // The report is a few kilobytes at most, well within a pipe's buffer; a command that
         // does not read it gets EPIPE on its side, not a stuck caller.
         _ = fcntl(fds[1], F_SETFL, fcntl(fds[1], F_GETFL) | O_NONBLOCK)
-        body.withUnsafeBytes { raw in _ = write(fds[1], raw.baseAddress, raw.count) }
+        Self.writeWithoutSIGPIPE(fds[1], body)
         close(fds[1])
         let deadline = Date().addingTimeInterval(Double(timeout.components.seconds))
         var status: Int32 = 0
@@ -78,6 +78,23 @@ public struct CommandChannel: Sendable {
     private func failure(_ what: String, _ code: Int32) -> AlmanacError {
         AlmanacError(
             .notifyCommandFailed, "\(what): \(String(cString: strerror(code)))", cause: SystemError(errno: code))
+    }
+
+    /// Writes what the pipe takes. A command that exits without reading makes the write fail
+    /// with EPIPE; the SIGPIPE that comes with it is blocked on this thread and taken back, so
+    /// that a caller that does not ignore SIGPIPE (`almanac notify-test`) is not killed by it.
+    private static func writeWithoutSIGPIPE(_ fd: Int32, _ body: Data) {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        let written = body.withUnsafeBytes { raw in write(fd, raw.baseAddress, raw.count) }
+        if written < 0 && errno == EPIPE {
+            var none = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeSignal, nil, &none)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
     }
 
     /// Open descriptors above 2 that an exec would pass on.

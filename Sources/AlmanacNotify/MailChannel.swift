@@ -48,7 +48,8 @@ public struct MailText: Sendable {
         case .failure: what = n.reminder ? "still failing" : "failing"
         case .recovery: what = "recovered"
         case .reconnectRequired: what = n.reminder ? "still needs to be reconnected" : "needs to be reconnected"
-        case .massDeleteBlocked: what = n.reminder ? "still blocked by the mass-delete guard" : "blocked by the mass-delete guard"
+        case .massDeleteBlocked:
+            what = n.reminder ? "still blocked by the mass-delete guard" : "blocked by the mass-delete guard"
         case .fatal: what = "worker keeps crashing"
         case .invalid: what = "invalid configuration"
         case .test: what = "test notification"

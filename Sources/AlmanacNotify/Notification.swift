@@ -83,7 +83,10 @@ public struct Notification: Sendable, Codable, Hashable {
         self.reminder = reminder
         switch event {
         case .reconnectRequired:
-            retry = "almanac auth google|cronofy --connection CONNECTION \(report.profile), then almanac sync \(report.profile) --job \(report.job)"
+            // The error's message names the connection; the command needs its kind and name.
+            retry =
+                "almanac auth google|cronofy --connection CONNECTION \(report.profile), "
+                + "then almanac sync \(report.profile) --job \(report.job)"
         case .massDeleteBlocked:
             retry = "almanac sync \(report.profile) --job \(report.job) --allow-mass-delete"
         case .failure:

@@ -7,10 +7,12 @@ import Logging
 /// picked up without a restart) and reach no log line or error. Blocking: a command may run up to
 /// its timeout, a webhook retries, a mail server may be slow.
 public struct Notifier: Sendable {
-    /// One channel's outcome: nil error for a delivery.
+    /// One channel's outcome: nil error for a delivery, with what the receiver answered
+    /// (`exit status 0`, `HTTP 204`, `accepted`).
     public struct Outcome: Sendable {
         public var channel: String
         public var error: AlmanacError?
+        public var detail = ""
     }
 
     public let profile: String
@@ -39,10 +41,9 @@ public struct Notifier: Sendable {
     public func send(_ notification: Notification) -> [Outcome] {
         let body = notification.json()
         var outcomes: [Outcome] = []
-        func attempt(_ channel: String, _ deliver: () throws -> Void) {
+        func attempt(_ channel: String, _ deliver: () throws -> String) {
             do {
-                try deliver()
-                outcomes.append(Outcome(channel: channel, error: nil))
+                outcomes.append(Outcome(channel: channel, error: nil, detail: try deliver()))
             } catch let error as AlmanacError {
                 outcomes.append(Outcome(channel: channel, error: error))
             } catch {
@@ -52,14 +53,15 @@ public struct Notifier: Sendable {
         if let argv = config.command {
             attempt("command") {
                 let status = try CommandChannel(argv: argv, timeout: config.commandTimeout).send(body)
-                logger?.debug("notify command exited", metadata: ["status": "\(status)"])
+                return "exit status \(status)"
             }
         }
         if let url = config.webhook {
             attempt("webhook") {
                 let secret = try secret("webhook_secret")
-                try WebhookChannel(url: url, secret: secret).send(
+                let status = try WebhookChannel(url: url, secret: secret).send(
                     body, event: notification.event, logger: logger ?? Logger(label: "almanac.notify"))
+                return "HTTP \(status)"
             }
         }
         if !config.email.isEmpty, let url = config.smtpURL {
@@ -69,6 +71,7 @@ public struct Notifier: Sendable {
                     url: url, user: config.smtpUser, password: try secret("smtp_password"),
                     requireStartTLS: config.smtpStartTLS == .require)
                 try channel.send(notification)
+                return "accepted"
             }
         }
         for o in outcomes {
@@ -81,6 +84,7 @@ public struct Notifier: Sendable {
                 metadata["error.code"] = "\(e.code.rawValue)"
                 logger.warning("notification not delivered: \(e.message)", metadata: metadata)
             } else {
+                metadata["result"] = "\(o.detail)"
                 logger.info("notification sent", metadata: metadata)
             }
         }

@@ -13,10 +13,14 @@ public final class RunNotifications {
     private var jobs: [String: JobNotifyState]
 
     /// Nil when the profile has no `[notify]` table.
-    public init?(profile: Profile, stateDirectory: String, logger: Logger) {
+    public convenience init?(profile: Profile, stateDirectory: String, logger: Logger) {
         guard let config = profile.notify else { return nil }
-        notifier = Notifier(profile: profile.name, config: config, logger: logger)
-        file = NotifyStateFile(stateDirectory: stateDirectory, profile: profile.name)
+        self.init(profile: profile.name, config: config, stateDirectory: stateDirectory, logger: logger)
+    }
+
+    public init(profile: String, config: NotifyConfig, stateDirectory: String, logger: Logger) {
+        notifier = Notifier(profile: profile, config: config, logger: logger)
+        file = NotifyStateFile(stateDirectory: stateDirectory, profile: profile)
         self.logger = logger
         jobs = file.load()
     }

@@ -27,9 +27,11 @@ public struct WebhookChannel: Sendable {
         "sha256=" + HMACSHA256.hex(key: secret, message: [UInt8](body))
     }
 
+    /// Returns the receiver's 2xx status.
     /// - Throws: `notify.webhook_failed` for a final non-2xx answer, the transport's
     ///   `http.*` error when the server cannot be reached.
-    public func send(_ body: Data, event: NotificationEvent, logger: Logger) throws {
+    @discardableResult
+    public func send(_ body: Data, event: NotificationEvent, logger: Logger) throws -> Int {
         var headers = ["Content-Type": "application/json", "X-Almanac-Event": event.rawValue]
         if let secret { headers[Self.signatureHeader] = Self.signature(of: body, secret: secret) }
         let client = HTTPClient(options: TransportOptions(timeout: 30, maxConcurrent: 1), retry: retry, logger: logger)
@@ -40,5 +42,6 @@ public struct WebhookChannel: Sendable {
                 .notifyWebhookFailed,
                 "\(host) answered \(response.status) after \(client.requestsSent) attempts; check the receiver's log")
         }
+        return response.status
     }
 }

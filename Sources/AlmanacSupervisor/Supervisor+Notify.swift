@@ -23,7 +23,9 @@ extension Supervisor {
                         "warning", "notification not delivered: \(e.message)",
                         ["profile": name, "event": event.rawValue, "channel": o.channel, "error.code": e.code.rawValue])
                 } else {
-                    log.log("info", "notification sent", ["profile": name, "event": event.rawValue, "channel": o.channel])
+                    log.log(
+                        "info", "notification sent",
+                        ["profile": name, "event": event.rawValue, "channel": o.channel, "result": o.detail])
                 }
             }
         }

@@ -24,21 +24,21 @@ struct NotifyValidationTests {
         let text =
             validProfile + """
 
-            [notify]
-            on = ["failure", "recovery", "reconnect_required", "mass_delete_blocked", "fatal", "invalid"]
-            repeat = "6h"
-            command = ["/bin/true", "--flag"]
-            command_timeout = "5s"
-            webhook = "https://hooks.example.com/almanac"
-            webhook_secret_file = "hook-secret"
-            email = ["ops@example.com", "oncall@example.com"]
-            email_from = "almanac@example.com"
-            smtp_url = "smtp://mail.example.com:587"
-            smtp_user = "almanac"
-            smtp_password_file = "smtp-pass"
-            smtp_starttls = "require"
+                [notify]
+                on = ["failure", "recovery", "reconnect_required", "mass_delete_blocked", "fatal", "invalid"]
+                repeat = "6h"
+                command = ["/bin/true", "--flag"]
+                command_timeout = "5s"
+                webhook = "https://hooks.example.com/almanac"
+                webhook_secret_file = "hook-secret"
+                email = ["ops@example.com", "oncall@example.com"]
+                email_from = "almanac@example.com"
+                smtp_url = "smtp://mail.example.com:587"
+                smtp_user = "almanac"
+                smtp_password_file = "smtp-pass"
+                smtp_starttls = "require"
 
-            """
+                """
         let file = dir.write("clinic.toml", text, mode: 0o600)
         guard case .success(let p) = testLoader.load(path: file).result else {
             Issue.record("the profile should be valid")

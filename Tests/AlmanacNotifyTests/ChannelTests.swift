@@ -35,7 +35,10 @@ struct ChannelTests {
         #expect(object["job"] as? String == "main")
         #expect(object["run_id"] as? String == "r-1")
         #expect(object["since"] as? String == "2033-05-18T03:33:20Z")
-        #expect((object["error"] as? [String: String]) == ["code": "csv.path_missing", "message": "/data/in.csv does not exist"])
+        #expect(
+            (object["error"] as? [String: String]) == [
+                "code": "csv.path_missing", "message": "/data/in.csv does not exist",
+            ])
         #expect(object["retry"] as? String == "almanac sync clinic --job main")
         #expect(((object["counts"] as? [String: Any])?["to"] as? [String: Int])?["created"] == 0)
         #expect(try Notification.decode(n.json()).json() == n.json())
@@ -52,7 +55,8 @@ struct ChannelTests {
             #expect(text.body.contains(line + "\r\n"), "missing: \(line)")
         }
         let message = String(decoding: text.message(from: "a@b.example", to: ["o@x.example"]), as: UTF8.self)
-        #expect(message.hasPrefix("From: a@b.example\r\nTo: o@x.example\r\nSubject: [almanac] clinic/main: failing\r\n"))
+        #expect(
+            message.hasPrefix("From: a@b.example\r\nTo: o@x.example\r\nSubject: [almanac] clinic/main: failing\r\n"))
         #expect(message.contains("\r\n\r\nProfile: clinic\r\n"))
     }
 

@@ -18,7 +18,9 @@ struct TransitionTests {
     }
 
     /// Plays `runs` through the transitions; returns the events sent (`!` marks a reminder).
-    func play(_ runs: [RunReport], from start: JobNotifyState = JobNotifyState(), repeat every: Duration? = .seconds(3_600))
+    func play(
+        _ runs: [RunReport], from start: JobNotifyState = JobNotifyState(), repeat every: Duration? = .seconds(3_600)
+    )
         -> (sent: [String], state: JobNotifyState)
     {
         var state = start

@@ -82,19 +82,22 @@ struct NotifyEndToEndTests {
         let s = try Setup(webhookFailFirst: 1)
         let h = s.h
         try h.writeProfile("clinic", extra: s.notifyTable())
-        try "external_id,title,start_time\n".write(toFile: h.root + "/clinic-out.csv", atomically: true, encoding: .utf8)
+        try "external_id,title,start_time\n".write(
+            toFile: h.root + "/clinic-out.csv", atomically: true, encoding: .utf8)
         try h.start()
         let first = try h.waitReady("clinic")
         // The source is missing: the first run fails, the next ones (one after a restart) stay failed.
         #expect(try h.cli(["sync", "clinic", "--wait"]).code == 1)
         try s.waitForDeliveries(1)
         #expect(try h.cli(["sync", "clinic", "--wait"]).code == 1)
+        _ = try h.cli(["sync", "clinic", "--dry-run", "--wait"])
         #expect(try h.cli(["restart", "clinic"]).code == 0)
         try h.waitReady("clinic", notPID: first)
         #expect(try h.cli(["sync", "clinic", "--wait"]).code == 1)
         let start = ISO8601DateFormatter().string(from: Date().addingTimeInterval(86_400))
         try "external_id,title,start_time\nr1,Visit,\(start)\n"
             .write(toFile: h.root + "/clinic-in.csv", atomically: true, encoding: .utf8)
+        #expect(try h.cli(["sync", "clinic", "--dry-run", "--wait"]).code == 0)  // a dry run is no recovery
         let fixed = try h.cli(["sync", "clinic", "--wait"])
         #expect(fixed.code == 0, "\(fixed.out)\(fixed.err)")
         #expect(try h.cli(["sync", "clinic", "--wait"]).code == 0)
@@ -128,6 +131,14 @@ struct NotifyEndToEndTests {
         #expect(mails[1].contains("Subject: [almanac] clinic/main: recovered\r\n"))
         #expect(s.receiver.mailMeta.map { $0["login"] as? String } == ["almanac", "almanac"])
         #expect(s.receiver.mailMeta.first?["rcpt_tos"] as? [String] == ["ops@example.com"])
+        #expect(s.receiver.mailMeta.first?["mail_from"] as? String == "almanac@example.com")
+
+        // The worker logged each delivery with what the receiver answered.
+        let log = try String(contentsOfFile: h.logPath, encoding: .utf8)
+        let sent = log.split(separator: "\n").filter { $0.contains("msg=\"notification sent\"") }
+        #expect(sent.count == 6)
+        #expect(sent.filter { $0.contains("channel=command") && $0.contains("result=\"exit status 0\"") }.count == 2)
+        #expect(sent.filter { $0.contains("channel=webhook") && $0.contains("result=\"HTTP 204\"") }.count == 2)
 
         // No secret anywhere.
         let written = s.everythingWritten()

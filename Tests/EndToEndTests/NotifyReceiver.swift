@@ -18,7 +18,8 @@ final class NotifyReceiver {
         self.dir = dir
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         process.executableURL = OfficialClientVenv.python
-        process.arguments = [OfficialClientVenv.root.appendingPathComponent("contrib/dev/notify-receiver").path, dir]
+        process.arguments =
+            [OfficialClientVenv.root.appendingPathComponent("contrib/dev/notify-receiver").path, dir]
             + arguments
         let out = Pipe()
         process.standardOutput = out
@@ -48,7 +49,10 @@ final class NotifyReceiver {
     private func files(_ prefix: String, _ suffix: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
         return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) && !$0.hasSuffix(".meta.json") }
-            .sorted { Int($0.dropFirst(prefix.count).dropLast(suffix.count)) ?? 0 < Int($1.dropFirst(prefix.count).dropLast(suffix.count)) ?? 0 }
+            .sorted {
+                Int($0.dropFirst(prefix.count).dropLast(suffix.count)) ?? 0 < Int(
+                    $1.dropFirst(prefix.count).dropLast(suffix.count)) ?? 0
+            }
             .map { dir + "/" + $0 }
     }
 

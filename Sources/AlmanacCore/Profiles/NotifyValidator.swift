@@ -12,8 +12,7 @@ extension ProfileValidator {
                 guard let e = NotifyConfig.Event(rawValue: s) else {
                     diagnostics.report(
                         .configInvalidValue, at: scope.path.appending("on").index(i).description,
-                        "must be one of \(NotifyConfig.Event.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(s)\""
-                    )
+                        "must be one of \(Self.events), got \"\(s)\"")
                     continue
                 }
                 config.on.insert(e)
@@ -38,7 +37,8 @@ extension ProfileValidator {
         config.webhook = webhook(scope)
         Secrets.validate(
             "webhook_secret", in: scope, required: false, fileIsPrivate: fileIsPrivate, relativeTo: directory)
-        if config.webhook == nil, let key = Secrets.keys(for: "webhook_secret").first(where: { scope.table[$0] != nil }) {
+        if config.webhook == nil, let key = Secrets.keys(for: "webhook_secret").first(where: { scope.table[$0] != nil })
+        {
             scope.report(.configInvalidValue, key, "signs webhook requests: set webhook too, or remove it")
         }
         email(scope, into: &config)
@@ -67,7 +67,8 @@ extension ProfileValidator {
         guard let parts = URLComponents(string: url), ["http", "https"].contains(parts.scheme ?? ""),
             parts.host?.isEmpty == false
         else {
-            scope.report(.configInvalidValue, "webhook", "expected an http(s) url like \"https://hooks.example.com/almanac\"")
+            scope.report(
+                .configInvalidValue, "webhook", "expected an http(s) url like \"https://hooks.example.com/almanac\"")
             return nil
         }
         return url
@@ -97,7 +98,8 @@ extension ProfileValidator {
         if let mode = scope.choice("smtp_starttls", NotifyConfig.StartTLS.allCases.map(\.rawValue)) {
             config.smtpStartTLS = NotifyConfig.StartTLS(rawValue: mode) ?? .try
         }
-        Secrets.validate("smtp_password", in: scope, required: false, fileIsPrivate: fileIsPrivate, relativeTo: directory)
+        Secrets.validate(
+            "smtp_password", in: scope, required: false, fileIsPrivate: fileIsPrivate, relativeTo: directory)
         let password = Secrets.keys(for: "smtp_password").first { scope.table[$0] != nil }
         if let password, config.smtpUser == nil {
             scope.report(.configMissingKey, "smtp_user", "\(password) is set: give the user name it belongs to")
@@ -108,9 +110,12 @@ extension ProfileValidator {
                 scope.report(.configInvalidValue, key, "is a mail setting: set email = [\"ops@…\"] too, or remove it")
             }
         } else if config.smtpURL == nil && scope.table["smtp_url"] == nil {
-            scope.report(.configMissingKey, "smtp_url", "email needs the mail server, e.g. \"smtp://mail.example.com:587\"")
+            scope.report(
+                .configMissingKey, "smtp_url", "email needs the mail server, e.g. \"smtp://mail.example.com:587\"")
         }
     }
+
+    static let events = NotifyConfig.Event.allCases.map(\.rawValue).joined(separator: ", ")
 
     /// `local@domain`, no spaces or angle brackets (what goes into `MAIL FROM`/`RCPT TO`).
     static func isMailAddress(_ s: String) -> Bool {

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import Glibc
 
 /// What a notification is about: the `[notify]` events, plus `test` (`almanac notify-test`).
 public enum NotificationEvent: String, Sendable, Codable, Hashable, CaseIterable {
@@ -61,7 +62,7 @@ public struct Notification: Sendable, Codable, Hashable {
         self.job = job
         self.since = since
         self.at = at
-        self.host = ProcessInfo.processInfo.hostName
+        self.host = Self.hostName
         self.runID = runID
         self.error = error
         self.counts = counts
@@ -94,6 +95,14 @@ public struct Notification: Sendable, Codable, Hashable {
         default: retry = nil
         }
     }
+
+    /// This machine's name as `gethostname(2)` gives it (no DNS lookup, which could hang).
+    public static let hostName: String = {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: name, as: UTF8.self)
+    }()
 
     /// The JSON text: keys sorted, dates in ISO 8601 (UTC), one line.
     public func json() -> Data {

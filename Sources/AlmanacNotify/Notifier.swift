@@ -67,7 +67,7 @@ public struct Notifier: Sendable {
         if !config.email.isEmpty, let url = config.smtpURL {
             attempt("email") {
                 let channel = MailChannel(
-                    recipients: config.email, from: config.emailFrom ?? "almanac@\(ProcessInfo.processInfo.hostName)",
+                    recipients: config.email, from: config.emailFrom ?? "almanac@\(Notification.hostName)",
                     url: url, user: config.smtpUser, password: try secret("smtp_password"),
                     requireStartTLS: config.smtpStartTLS == .require)
                 try channel.send(notification)

@@ -114,6 +114,7 @@ extension Supervisor {
             slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly",
             ["pid": String(process.pid), "status": how])
         let upFor = slot.readyAt.map { now - $0 } ?? 0
+        if upFor >= config.policy.resetAfter { slot.notified = nil }  // it had been healthy: a new fatal is news
         let decision = slot.tracker.exited(at: now, upFor: upFor, exitCode: exitCode, random: Double.random(in: 0..<1))
         schedule(slot, decision: decision, now: now)
     }

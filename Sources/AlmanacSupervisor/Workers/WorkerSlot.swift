@@ -47,7 +47,8 @@ final class WorkerSlot {
     var configError: [String]?
     var disabledByMarker: Bool
     /// The supervisor's last notification about this profile (`fatal`, `invalid`), so each is sent
-    /// once per occurrence; cleared when the worker is ready or the file is valid again.
+    /// once per occurrence: `invalid` is cleared when the file is valid again or the worker is
+    /// ready, `fatal` when a worker that had been up for the policy's `resetAfter` exits.
     var notified: NotificationEvent?
 
     private var lifecycle = WorkerLifecycle()

@@ -106,6 +106,23 @@ struct NotifyValidationTests {
             ])
     }
 
+    /// The keys above are all there is (anything else is unknown), and the README documents each.
+    @Test func theKeySetIsClosedAndDocumented() throws {
+        #expect(problems("command = [\"/bin/true\"]\npager = \"x\"") == ["config.unknown_key notify.pager"])
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let section =
+            try #require(readme.components(separatedBy: "## Notifications\n").dropFirst().first)
+            .components(separatedBy: "\n## ").first ?? ""
+        for key in [
+            "on", "repeat", "command", "command_timeout", "webhook", "webhook_secret_file", "email", "email_from",
+            "smtp_url", "smtp_starttls", "smtp_user", "smtp_password_file",
+        ] {
+            #expect(section.contains("| `\(key)`"), "README \"Notifications\" does not document `\(key)`")
+        }
+    }
+
     @Test func secretsFollowTheSecretRules() {
         // Inline in a file others can read: refused, and the value is never shown.
         let found = issues(

@@ -50,6 +50,12 @@ let package = Package(
             name: "AlmanacHTTP",
             dependencies: ["AlmanacCore", "CCurl", .product(name: "Logging", package: "swift-log")]),
 
+        // Notifications (the [notify] table): the report, its channels, the transitions. Used by
+        // the worker and the supervisor; imports no connector and no sync engine.
+        .target(
+            name: "AlmanacNotify",
+            dependencies: ["AlmanacCore", "AlmanacHTTP", .product(name: "Logging", package: "swift-log")]),
+
         // Connector modules: each depends on AlmanacCore (and AlmanacHTTP or its C shim) only.
         // The standard-field mapping (row -> Event) every source connector uses; not a connector.
         .target(
@@ -77,7 +83,7 @@ let package = Package(
         .target(
             name: "AlmanacWorker",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire", "CProcessControl",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -85,7 +91,8 @@ let package = Package(
         .target(
             name: "AlmanacSupervisor",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "CProcessControl", .product(name: "Logging", package: "swift-log"),
+                "AlmanacCore", "AlmanacWire", "AlmanacNotify", "CProcessControl",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -97,7 +104,8 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "CLazyLibraries",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
+                "CLazyLibraries",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -121,11 +129,12 @@ let package = Package(
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
         .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "RowMapping"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
+        .testTarget(name: "AlmanacNotifyTests", dependencies: ["AlmanacCore", "AlmanacNotify"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit", "FakeCalendars",
+                "AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacNotify", "AlmanacTestKit", "FakeCalendars",
                 "almanac-test-worker",
             ]),
         // Test helper: the end-to-end tests' worker, `WorkerRuntime` with hooks (exit, hang, garbage, delays).

@@ -17,6 +17,7 @@ extension Supervisor {
             slot.nextRun = m.nextRun
             slot.retryAt = nil  // a new worker process: no retry pending
             if slot.state == .starting { slot.enter(.ready) }
+            if slot.notified == .invalid { slot.notified = nil }  // it started: the file is good again
             record(slot, "info", "worker ready", ["jobs": m.jobs.joined(separator: ",")])
         case .status(let m):
             slot.nextRun = m.nextRun

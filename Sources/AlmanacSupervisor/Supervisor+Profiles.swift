@@ -68,6 +68,7 @@ extension Supervisor {
         case .failure(let errors):
             slot.configError = errors.issues.map(\.description)
             if slot.profile == nil { slot.profile = savedLastGood(loaded, for: slot) }
+            notifyTrouble(slot, .invalid, code: .profileInvalid, slot.configError!.joined(separator: "; "))
             if slot.process != nil {
                 record(
                     slot, "error", "invalid edit: the worker keeps running on its last valid version",
@@ -93,6 +94,7 @@ extension Supervisor {
             slot.configError = nil
             slot.profile = profile
             keepLastGood(slot)
+            if slot.notified == .invalid { slot.notified = nil }
             if !slot.enabled {
                 if slot.process != nil {
                     stop(slot, then: .stay(.disabled))

@@ -116,6 +116,7 @@ extension Supervisor {
             slot, exitCode == 0 ? "warning" : "error", "worker exited unexpectedly",
             ["pid": String(process.pid), "status": how])
         let upFor = slot.readyAt.map { now - $0 } ?? 0
+        if upFor >= config.policy.resetAfter { slot.notified = nil }  // it had been healthy: a new fatal is news
         let decision = slot.tracker.exited(at: now, upFor: upFor, exitCode: exitCode, random: Double.random(in: 0..<1))
         schedule(slot, decision: decision, now: now)
     }
@@ -132,16 +133,18 @@ extension Supervisor {
             slot.restarts += 1
             slot.enter(.fatal)
             slot.startAt = now + retry
-            record(
-                slot, "error",
+            let message =
                 "more than \(config.policy.fatalRestarts) restarts in \(Int(config.policy.fatalWindow))s: "
-                    + "fatal, next try in \(Int(retry))s")
+                + "fatal, next try in \(Int(retry))s"
+            record(slot, "error", message)
+            notifyTrouble(slot, .fatal, code: .supervisorRestartLimit, message + "; last: \(slot.lastError ?? "")")
         case .invalid:
             slot.enter(.invalid)
             slot.invalidHash = slot.profile?.configHash
             slot.lastError =
                 "the worker exited 78 (invalid configuration): fix the file; it restarts when the file changes"
             record(slot, "error", slot.lastError!)
+            notifyTrouble(slot, .invalid, code: .profileInvalid, slot.lastError!)
         }
     }
 

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacNotify
 import AlmanacWire
 import CProcessControl
 import Foundation
@@ -33,6 +34,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
+    /// Sends the `fatal` and `invalid` notifications (`Supervisor+Notify.swift`) off the loop thread.
+    let notifications = NotificationQueue()
     let workerEnvironment: [String]
     /// Writes each profile's log lines to its file in `config.logDirectory`.
     let logFiles: LogFileWriter

@@ -20,6 +20,7 @@ struct Almanac: AsyncParsableCommand {
             EnableCommand.self,
             DisableCommand.self,
             TestConnectionCommand.self,
+            NotifyTestCommand.self,
             LogsCommand.self,
             ReloadCommand.self,
             RunCommand.self,

@@ -24,20 +24,23 @@ struct ModuleImportTests {
         "Sources/AlmanacSync": ("AlmanacSync", ["AlmanacCore", "GRDB", "Logging"]),
         "Sources/AlmanacWire": ("AlmanacWire", ["AlmanacCore"]),
         "Sources/AlmanacHTTP": ("AlmanacHTTP", ["AlmanacCore", "CCurl", "Logging"]),
+        "Sources/AlmanacNotify": ("AlmanacNotify", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
         "Sources/AlmanacSupervisor": (
-            "AlmanacSupervisor", ["AlmanacCore", "AlmanacWire", "CProcessControl", "Logging"]
+            "AlmanacSupervisor", ["AlmanacCore", "AlmanacWire", "AlmanacNotify", "CProcessControl", "Logging"]
         ),
         "Sources/AlmanacWorker": (
             "AlmanacWorker",
-            connectors.union(["AlmanacCore", "AlmanacSync", "AlmanacWire", "CProcessControl", "Logging"])
+            connectors.union([
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl", "Logging",
+            ])
         ),
         "Sources/AlmanacTestKit": ("AlmanacTestKit", ["AlmanacCore", "AlmanacSync", "Logging"]),
         "Sources/FakeCalendars": ("FakeCalendars", ["AlmanacCore"]),
         "Sources/almanac": (
             "almanac",
             [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "ArgumentParser",
-                "Logging",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
+                "ArgumentParser", "Logging",
             ]
         ),
         "Sources/almanac-crashtest": ("almanac-crashtest", ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),

@@ -93,6 +93,8 @@ extension ErrorCode {
     public static let supervisorAlreadyRunning = ErrorCode("supervisor.already_running")
     /// A worker process cannot be started.
     public static let supervisorSpawnFailed = ErrorCode("supervisor.spawn_failed")
+    /// A worker exited too often in a short time: it is `fatal` and retried only after a pause.
+    public static let supervisorRestartLimit = ErrorCode("supervisor.restart_limit")
 }
 
 // MARK: run, sync, state — a job's run and the sync engine
@@ -151,6 +153,18 @@ extension ErrorCode {
     public static let oauthTimeout = ErrorCode("oauth.timeout")
     /// The refresh token cannot be stored.
     public static let oauthStoreFailed = ErrorCode("oauth.store_failed")
+}
+
+// MARK: notify — notifications (the [notify] table)
+extension ErrorCode {
+    /// The profile has no `[notify]` table (`almanac notify-test`).
+    public static let notifyNotConfigured = ErrorCode("notify.not_configured")
+    /// The notify command could not start, exited non-zero, or ran past `command_timeout`.
+    public static let notifyCommandFailed = ErrorCode("notify.command_failed")
+    /// The webhook did not answer 2xx after its retries.
+    public static let notifyWebhookFailed = ErrorCode("notify.webhook_failed")
+    /// The mail server refused the mail or could not be reached.
+    public static let notifyMailFailed = ErrorCode("notify.mail_failed")
 }
 
 // MARK: odbc — the ODBC connector

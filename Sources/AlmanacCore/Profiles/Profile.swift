@@ -39,11 +39,62 @@ public struct Schedule: Sendable, Hashable {
     public static let `default` = Schedule(trigger: .every(.seconds(3_600)), jitter: .seconds(300))
 }
 
+/// The `[notify]` table: which events a profile wants to hear of and the channels they go to
+/// (README "Notifications"). Secrets (`webhook_secret`, `smtp_password`) stay in `settings` and
+/// are read (`Secrets.resolve`) only when a notification is sent.
 public struct NotifyConfig: Sendable, Hashable {
-    public enum Event: String, Sendable, Hashable, CaseIterable { case failure, recovery, success }
+    /// What happened. The worker sends the first four on a job's transitions, the supervisor the
+    /// last two.
+    public enum Event: String, Sendable, Hashable, CaseIterable {
+        case failure, recovery
+        case reconnectRequired = "reconnect_required"
+        case massDeleteBlocked = "mass_delete_blocked"
+        case fatal, invalid
+    }
+
+    /// Whether STARTTLS is tried (used when the server offers it) or required on an `smtp://` url.
+    public enum StartTLS: String, Sendable, Hashable, CaseIterable { case `try`, require }
+
     public var on: Set<Event>
-    /// argv of the command; it gets the run report as JSON on stdin.
-    public var command: [String]
+    /// A reminder while a job stays failed, at its failed runs, once this long has passed since
+    /// the last notice; nil: no reminders (`repeat = "0s"`).
+    public var repeatInterval: Duration?
+    /// argv of the command; it gets the notification's JSON on stdin.
+    public var command: [String]?
+    /// How long the command may run before it is killed.
+    public var commandTimeout: Duration
+    /// The url the JSON is POSTed to.
+    public var webhook: String?
+    /// Recipients of the mail.
+    public var email: [String]
+    public var emailFrom: String?
+    public var smtpURL: String?
+    public var smtpUser: String?
+    public var smtpStartTLS: StartTLS
+    /// The `[notify]` table as written (the secrets' `KEY_file`/`KEY_env`/`KEY` forms).
+    public var settings: ConfigTable
+    /// The profile's directory: relative `*_file` paths are resolved against it.
+    public var directory: URL
+
+    public init(
+        on: Set<Event> = Set(Event.allCases), repeatInterval: Duration? = .seconds(86_400), command: [String]? = nil,
+        commandTimeout: Duration = .seconds(30), webhook: String? = nil, email: [String] = [], emailFrom: String? = nil,
+        smtpURL: String? = nil, smtpUser: String? = nil, smtpStartTLS: StartTLS = .try,
+        settings: ConfigTable = ConfigTable(), directory: URL = URL(fileURLWithPath: "/")
+    ) {
+        self.on = on
+        self.repeatInterval = repeatInterval
+        self.command = command
+        self.commandTimeout = commandTimeout
+        self.webhook = webhook
+        self.email = email
+        self.emailFrom = emailFrom
+        self.smtpURL = smtpURL
+        self.smtpUser = smtpUser
+        self.smtpStartTLS = smtpStartTLS
+        self.settings = settings
+        self.directory = directory
+    }
 }
 
 public struct ConnectionConfig: Sendable, Hashable {

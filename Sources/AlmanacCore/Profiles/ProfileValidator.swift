@@ -102,30 +102,6 @@ struct ProfileValidator {
         return Schedule(trigger: trigger, jitter: jitter ?? defaultJitter)
     }
 
-    private func notify(_ scope: ConfigScope) -> NotifyConfig? {
-        defer { scope.finish() }
-        let on = scope.strings("on") ?? ["failure", "recovery"]
-        var events: Set<NotifyConfig.Event> = []
-        for (i, s) in on.enumerated() {
-            guard let e = NotifyConfig.Event(rawValue: s) else {
-                diagnostics.report(
-                    .configInvalidValue, at: scope.path.appending("on").index(i).description,
-                    "must be one of failure, recovery, success, got \"\(s)\"")
-                continue
-            }
-            events.insert(e)
-        }
-        guard let command = scope.strings("command", required: true) else { return nil }
-        guard let program = command.first, !program.isEmpty else {
-            scope.report(.configInvalidValue, "command", "must name a program, e.g. [\"/usr/local/bin/page-ops\"]")
-            return nil
-        }
-        if program.hasPrefix("/") && !FileManager.default.isExecutableFile(atPath: program) {
-            scope.report(.configInvalidValue, "command", "\(program) is not an executable file")
-        }
-        return NotifyConfig(on: events, command: command)
-    }
-
     /// Connections by name; nil values are connections that failed validation (so jobs naming
     /// them do not also report "unknown connection").
     private func connections(_ root: ConfigScope) -> [String: ConnectionConfig?] {

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacNotify
 import AlmanacWire
 import Foundation
 import Glibc
@@ -50,6 +51,10 @@ final class WorkerSlot {
     /// The config hash the running worker said `hello` with.
     var runningConfigHash: String?
     var disabledByMarker: Bool
+    /// The supervisor's last notification about this profile (`fatal`, `invalid`), so each is sent
+    /// once per occurrence: `invalid` is cleared when the file is valid again or the worker is
+    /// ready, `fatal` when a worker that had been up for the policy's `resetAfter` exits.
+    var notified: NotificationEvent?
 
     private var lifecycle = WorkerLifecycle()
     var state: WorkerState { lifecycle.state }

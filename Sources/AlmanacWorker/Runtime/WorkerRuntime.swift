@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacNotify
 import AlmanacSync
 import AlmanacWire
 import CProcessControl
@@ -12,7 +13,8 @@ import Logging
 /// checks `getppid()` at start-up, and exits when fd 3 reaches EOF (the supervisor is gone).
 /// Runs its jobs on schedule and on command, one at a time, on a job thread of its own.
 // @unchecked Sendable: the schedule state is touched only by the command loop, the retry counts only by the job
-// thread; `current` is under `progressLock`, the retry inbox under `retryLock`.
+// thread; `current` is under `progressLock`, the retry inbox under `retryLock`; `notifications` is set before the
+// job thread starts and used by it alone.
 public final class WorkerRuntime: @unchecked Sendable {
     public struct Options: Sendable {
         public var profile: String
@@ -60,6 +62,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// (reported in `run_finished` so `almanac status` shows `retrying in N`).
     var failuresInARow: [String: Int] = [:]
     var pendingRetries: [String: Date] = [:]
+    /// The profile's `[notify]` transitions (job thread only); nil without a `[notify]` table.
+    var notifications: RunNotifications?
 
     /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
     public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
@@ -115,6 +119,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             return 1
         }
         nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
+        notifications = RunNotifications(profile: profile, stateDirectory: options.stateDirectory, logger: logger)
         let handOff = HandOff(runner)
         backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
@@ -337,6 +342,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                     to: report.toCounts, from: report.fromCounts, started: report.started,
                     durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
                     cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
+        notifications?.runFinished(report)
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

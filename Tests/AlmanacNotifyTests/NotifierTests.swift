@@ -1,0 +1,74 @@
+import AlmanacCore
+import AlmanacNotify
+import Foundation
+import Logging
+import Testing
+
+/// `RunNotifications` and `Notifier` with a real command: `on` filters, the state file carries a
+/// failure over to a new instance, `command_timeout` kills.
+@Suite("Notifier", .timeLimit(.minutes(5)))
+struct NotifierTests {
+    final class Directory {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-\(UUID())").path
+        init() { try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+        var received: [String] {
+            let text = (try? String(contentsOfFile: path + "/got", encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap {
+                (try? Notification.decode(Data($0.utf8)))?.event.rawValue
+            }
+        }
+    }
+
+    static func report(_ result: RunResult, dryRun: Bool = false) -> RunReport {
+        RunReport(
+            runID: UUID().uuidString, profile: "clinic", job: "main", trigger: .manual, dryRun: dryRun, started: Date(),
+            finished: Date(), result: result, errorCode: result == .failed ? "csv.path_missing" : nil,
+            error: result == .failed ? "missing" : nil)
+    }
+
+    static func config(_ dir: Directory, on: Set<NotifyConfig.Event>) -> NotifyConfig {
+        NotifyConfig(on: on, command: ["/bin/sh", "-c", "cat >> \(dir.path)/got; echo >> \(dir.path)/got"])
+    }
+
+    @Test func onSelectsTheEventsAndTheStateOutlivesTheInstance() {
+        let dir = Directory()
+        let config = Self.config(dir, on: [.recovery])
+        let logger = Logger(label: "test")
+        RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+            .runFinished(Self.report(.failed))
+        #expect(dir.received == [])  // failure is not in `on`, but the job is failed now
+        let restarted = RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+        restarted.runFinished(Self.report(.success, dryRun: true))
+        #expect(dir.received == [])
+        restarted.runFinished(Self.report(.success))
+        restarted.runFinished(Self.report(.success))
+        #expect(dir.received == ["recovery"])
+    }
+
+    @Test func commandTimeoutAndOutcomes() {
+        let dir = Directory()
+        var config = NotifyConfig(command: ["/bin/sleep", "20"], commandTimeout: .seconds(1))
+        let slow = Notifier(profile: "clinic", config: config, logger: nil).send(
+            Notification(event: .test, profile: "clinic"))
+        #expect(slow.map(\.channel) == ["command"])
+        #expect(slow.first?.error?.code == .notifyCommandFailed)
+        config = Self.config(dir, on: [])
+        let fine = Notifier(profile: "clinic", config: config, logger: nil).send(
+            Notification(event: .test, profile: "clinic"))
+        #expect(fine.first?.error == nil && fine.first?.detail == "exit status 0")
+        #expect(dir.received == ["test"])  // `test` goes out whatever `on` says
+        #expect(!Notifier(profile: "clinic", config: config, logger: nil).wants(.failure))
+    }
+
+    @Test func aMissingSecretFailsItsChannelOnly() {
+        var table = ConfigTable()
+        table["webhook_secret_env"] = .string("ALMANAC_TEST_UNSET_SECRET")
+        let config = NotifyConfig(command: ["/bin/true"], webhook: "http://127.0.0.1:9/x", settings: table)
+        let outcomes = Notifier(profile: "clinic", config: config, logger: nil, environment: [:]).send(
+            Notification(event: .test, profile: "clinic"))
+        #expect(outcomes.map(\.channel) == ["command", "webhook"])
+        #expect(outcomes[0].error == nil)
+        #expect(outcomes[1].error?.code == .configSecretMissing)
+    }
+}

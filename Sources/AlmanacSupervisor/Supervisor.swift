@@ -33,6 +33,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     var wakeRead: Int32 = -1
     var wakeWrite: Int32 = -1
     let notify: SDNotify
+    /// Used on the loop thread only.
+    var watchdog: Watchdog
     let workerEnvironment: [String]
 
     /// - Parameter loader: validates profiles (the executable passes the connector registry's).
@@ -49,7 +51,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         self.log = log
         let env = ProcessInfo.processInfo.environment
         notify = SDNotify(environment: env)
-        workerEnvironment = env.filter { $0.key != "NOTIFY_SOCKET" && $0.key != "LISTEN_FDS" && $0.key != "LISTEN_PID" }
+        watchdog = Watchdog(environment: env)
+        let systemdOnly: Set = ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC", "WATCHDOG_PID"]
+        workerEnvironment = env.filter { !systemdOnly.contains($0.key) }
             .map { "\($0.key)=\($0.value)" }
     }
 
@@ -89,8 +93,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         poller.add(wakeRead)
         if let watcher { poller.add(watcher.fd) }
         while true {
-            let timeout = lock.withLock { Int32(max(0, min(60_000, (nextDue - monotonicSeconds()) * 1000 + 1))) }
+            let timeout = lock.withLock {
+                Int32(max(0, min(60_000, (min(nextDue, watchdog.due) - monotonicSeconds()) * 1000 + 1)))
+            }
             let ready = poller.wait(timeoutMS: timeout)
+            watchdog.beat(now: monotonicSeconds(), notify: notify)
             var signals: [Int32] = []
             if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
             if ready.contains(wakeRead) { _ = SignalPipe.drain(wakeRead) }

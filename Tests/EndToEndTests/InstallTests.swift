@@ -89,7 +89,7 @@ struct InstallTests {
         }
 
         // The unit, with this installation's paths, passes systemd's own check (executables and
-        // man pages included).
+        // man pages included): no message at all, since unknown keys are only warned about.
         let unit = prefix + "/lib/systemd/system/almanac.service"
         let text = try String(contentsOfFile: unit, encoding: .utf8)
         #expect(text.contains("ExecStart=\(bin) daemon --profiles \(dir.path)/etc/almanac/profiles.d"))
@@ -100,6 +100,11 @@ struct InstallTests {
             if Self.requireServices { Issue.record("systemd-analyze (Debian package systemd) is not installed") }
             return
         }
+        // With the example drop-in for write targets in place, so its keys are checked too.
+        let dropIns = unit + ".d"
+        try FileManager.default.createDirectory(atPath: dropIns, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: prefix + "/share/doc/almanac/examples/write-targets.conf", toPath: dropIns + "/write-targets.conf")
         let verify = try Self.run(analyze, ["verify", unit], environment: ["MANPATH": prefix + "/share/man"])
         #expect(
             verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")

@@ -5,6 +5,8 @@
 #   make bench   run the benchmarks in contrib/bench/*/run (not part of make test)
 #   make soak    the model-based sync test over many seeds (SOAK_SEEDS, SOAK_ROUNDS)
 #   make lint    swift format lint, strict (any warning fails; make test runs it first)
+#   make install the release binary (stripped), man pages, completions, the systemd unit (PREFIX, DESTDIR)
+#   make deb     a Debian package (.build/deb); make deb-check installs and removes it in a throwaway root
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 
@@ -19,15 +21,23 @@ MARIADB_DIR := $(BUILD_DIR)/mariadb
 ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
 APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
                 libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv \
-                nghttp2-server openssl mariadb-server mariadb-client odbc-mariadb
+                nghttp2-server openssl mariadb-server mariadb-client odbc-mariadb \
+                binutils man-db systemd init-system-helpers
 # The executable stays position-independent (address-randomised): -Xlinker -no-pie would save
 # ~1 ms of relocations per start of `almanac status`, not worth giving up ASLR for a daemon that
 # holds credentials; `almanac status` meets its 20 ms p99 without it.
 RELEASE_FLAGS := -c release --static-swift-stdlib
 LAZY_LIBS    := libcurl.so.4 libxml2.so.2 libodbc.so.2 libsqlite3.so.0
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# make install: PREFIX/bin, PREFIX/share/{man,doc,…}, PREFIX/lib/systemd/system; configuration in
+# SYSCONFDIR/almanac. contrib/package/install lists every file.
+PREFIX     ?= /usr/local
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+DEB_DIR    := $(BUILD_DIR)/deb
 
-.PHONY: deps build release test soak demo bench lint clean pg-start pg-stop mariadb-start mariadb-stop
+.PHONY: deps build release test soak demo bench lint clean pg-start pg-stop mariadb-start mariadb-stop \
+        install man deb deb-check
 
 ## deps: install the Debian packages that are missing (quiet when all are present)
 deps:
@@ -49,6 +59,24 @@ build: deps
 release: deps
 	$(SWIFT) build $(RELEASE_FLAGS)
 	@contrib/build/drop-needed $(BUILD_DIR)/release/almanac $(LAZY_LIBS)
+
+## install: the release binary stripped (symbols in PREFIX/lib/debug, found through its debuglink), the
+## man pages and bash/zsh/fish completions generated from it, almanac.service, sysusers.d, examples,
+## and SYSCONFDIR/almanac/{profiles.d,secrets} (kept when present)
+install: release
+	DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" SYSCONFDIR="$(SYSCONFDIR)" contrib/package/install $(BUILD_DIR)/release/almanac
+
+## man: the man pages of the debug build in .build/man (MANPATH=.build/man man almanac; install makes its own)
+man: build
+	@contrib/package/manpages $(ALMANAC_BIN) $(BUILD_DIR)/man/man1
+
+## deb: almanac_VERSION_ARCH.deb and almanac-dbg_VERSION_ARCH.deb in .build/deb (dpkg-deb)
+deb: release
+	@contrib/package/deb $(BUILD_DIR)/release/almanac $(DEB_DIR)
+
+## deb-check: that package installed into an overlay of this machine's root, checked, removed, purged (root)
+deb-check: deb
+	@contrib/package/deb-check $(DEB_DIR)/almanac_$$($(BUILD_DIR)/release/almanac --version)_$$(dpkg --print-architecture).deb
 
 ## test: every test, with PostgreSQL and MariaDB started on loopback and services required; the official
 ## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks

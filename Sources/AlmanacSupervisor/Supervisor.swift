@@ -36,6 +36,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     let notify: SDNotify
     /// Sends the `fatal` and `invalid` notifications (`Supervisor+Notify.swift`) off the loop thread.
     let notifications = NotificationQueue()
+    /// Used on the loop thread only.
+    var watchdog: Watchdog
     let workerEnvironment: [String]
     /// Writes each profile's log lines to its file in `config.logDirectory`.
     let logFiles: LogFileWriter
@@ -55,7 +57,9 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         logFiles = LogFileWriter(directory: config.logDirectory, rotation: config.logRotation, log: log)
         let env = ProcessInfo.processInfo.environment
         notify = SDNotify(environment: env)
-        workerEnvironment = env.filter { $0.key != "NOTIFY_SOCKET" && $0.key != "LISTEN_FDS" && $0.key != "LISTEN_PID" }
+        watchdog = Watchdog(environment: env)
+        let systemdOnly: Set = ["NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "WATCHDOG_USEC", "WATCHDOG_PID"]
+        workerEnvironment = env.filter { !systemdOnly.contains($0.key) }
             .map { "\($0.key)=\($0.value)" }
     }
 
@@ -95,8 +99,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         poller.add(wakeRead)
         if let watcher { poller.add(watcher.fd) }
         while true {
-            let timeout = lock.withLock { Int32(max(0, min(60_000, (nextDue - monotonicSeconds()) * 1000 + 1))) }
+            let timeout = lock.withLock {
+                Int32(max(0, min(60_000, (min(nextDue, watchdog.due) - monotonicSeconds()) * 1000 + 1)))
+            }
             let ready = poller.wait(timeoutMS: timeout)
+            watchdog.beat(now: monotonicSeconds(), notify: notify)
             var signals: [Int32] = []
             if ready.contains(signalFD) { signals = SignalPipe.drain(signalFD) }
             if ready.contains(wakeRead) { _ = SignalPipe.drain(wakeRead) }

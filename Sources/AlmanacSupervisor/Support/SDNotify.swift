@@ -1,6 +1,6 @@
 import Glibc
 
-/// systemd's readiness protocol: a datagram to `$NOTIFY_SOCKET` (`READY=1`, `STATUS=…`,
+/// systemd's notify protocol: a datagram to `$NOTIFY_SOCKET` (`READY=1`, `STATUS=…`, `WATCHDOG=1`,
 /// `STOPPING=1`). Without the variable every call does nothing.
 public struct SDNotify: Sendable {
     let path: String?

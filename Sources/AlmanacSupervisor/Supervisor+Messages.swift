@@ -15,6 +15,7 @@ extension Supervisor {
             slot.readyAt = now
             slot.nextRun = m.nextRun
             slot.retryAt = nil  // a new worker process: no retry pending
+            slot.runs.ready(jobs: m.jobs, stored: m.lastRuns ?? [], connections: m.connections ?? [])
             if slot.state == .starting { slot.enter(.ready) }
             record(slot, "info", "worker ready", ["jobs": m.jobs.joined(separator: ",")])
         case .status(let m):
@@ -34,10 +35,9 @@ extension Supervisor {
         case .runFinished(let m):
             slot.retryAt = m.retryAt
             let summary = RunSummary(m, finished: Date())
-            slot.lastRun = summary
-            if summary.result == "failed" || summary.result == "blocked" {
-                slot.lastError = [summary.errorCode, summary.error].compactMap { $0 }.joined(separator: ": ")
-            } else if summary.result == "success" {
+            slot.runs.finished(summary, connections: m.connections)
+            // A real run went through: the worker's own trouble is over.
+            if summary.dryRun != true, summary.result == "success" || summary.result == "partial" {
                 slot.lastError = nil
             }
             // By request id, or by the run id its `run_started` carried (the same id).
@@ -51,6 +51,7 @@ extension Supervisor {
             }
             if m.batchDone, slot.state == .syncing { slot.enter(.idle) }
         case .connection(let m):
+            if let health = m.health { slot.runs.observed(health) }
             if let id = m.id { slot.waiters[id]?.push(message) }
         case .reply(let m):
             guard let w = slot.waiters[m.id] else { return }
@@ -59,7 +60,7 @@ extension Supervisor {
                 w.close(error: m.ok ? nil : (m.error ?? "the worker refused the request"))
                 slot.waiters[m.id] = nil
             }
-        case .sync, .testConnection, .ping, .shutdown:
+        case .sync, .testConnection, .history, .ping, .shutdown:
             record(
                 slot, "warning", "dropped a command-type message on the event pipe", ["type": message.kind.rawValue])
         }

@@ -21,6 +21,7 @@ struct Almanac: AsyncParsableCommand {
             DisableCommand.self,
             TestConnectionCommand.self,
             LogsCommand.self,
+            HistoryCommand.self,
             ReloadCommand.self,
             RunCommand.self,
             WorkerSubcommand.self,

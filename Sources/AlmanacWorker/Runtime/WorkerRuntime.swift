@@ -56,6 +56,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// (reported in `run_finished` so `almanac status` shows `retrying in N`).
     var failuresInARow: [String: Int] = [:]
     var pendingRetries: [String: Date] = [:]
+    /// The profile's state file, set before the job thread starts (`history` requests read it).
+    var stateStore: StateStore?
 
     /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
     public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
@@ -110,13 +112,16 @@ public final class WorkerRuntime: @unchecked Sendable {
             logger.error("cannot open the state store: \(error)")
             return 1
         }
-        nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
+        stateStore = runner.store
+        pruneHistory(runner.store, profile: profile)
+        // The schedule goes on from the latest run in the history: a restart is not a run.
+        nextRun = runner.nextRun(after: Date())
         let handOff = HandOff(runner)
         backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
-        events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
+        events.send(.ready(readyMessage(runner.store, profile: profile)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
         hooks.afterReady(write: events.sendRaw)
         return withExtendedLifetime(lock) { commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats) }
@@ -228,6 +233,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                 return nil
             }
             queue.addTest(id: m.id, connection: m.connection)
+        case .history(let m):
+            guard let store = stateStore else { return nil }
+            events.send(.reply(historyReply(m, profile: profile, store: store)))
         case .ping(let m):
             events.send(.reply(.init(id: m.id, ok: true)))
         case .shutdown(let m):
@@ -266,7 +274,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                 for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
                     let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(
                         separator: "; ")
-                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id)))
+                    let health = observe(test: report, name: name, store: runner.store)
+                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id, health: health)))
                 }
                 events.send(.reply(.init(id: id, ok: true)))
             case .sync(let ids, let job, let options):
@@ -324,6 +333,8 @@ public final class WorkerRuntime: @unchecked Sendable {
         } else if !options.dryRun {
             failuresInARow[job] = nil
         }
+        let connections = observe(report, job: job, profile: runner.profile, store: runner.store)
+        if !options.dryRun { pruneHistory(runner.store, profile: runner.profile) }
         setCurrent(nil)
         events.send(
             .runFinished(
@@ -332,7 +343,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                     job: job, trigger: options.trigger.rawValue, result: report.result.rawValue,
                     to: report.toCounts, from: report.fromCounts, started: report.started,
                     durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
-                    cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
+                    cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min(),
+                    dryRun: options.dryRun ? true : nil, connections: connections)))
     }
 
     private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {

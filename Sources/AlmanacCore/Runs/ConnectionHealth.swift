@@ -52,8 +52,11 @@ public struct ConnectionHealth: Sendable, Codable, Hashable {
     }
 
     /// The state a failure with `errorCode` puts a connection in.
+    /// A code arrives as the string a run report carries; it is read back as a code the way any
+    /// decoder reads it. A failed test step has no code: its detail says "reconnect required".
     public static func failureState(errorCode: String?, message: String?) -> State {
-        errorCode == ErrorCode.oauthReconnectRequired.rawValue || message?.contains("reconnect required") == true
+        let code = errorCode.flatMap { try? JSONDecoder().decode(ErrorCode.self, from: JSONEncoder().encode($0)) }
+        return code == .oauthReconnectRequired || message?.contains("reconnect required") == true
             ? .reconnectRequired : .failing
     }
 

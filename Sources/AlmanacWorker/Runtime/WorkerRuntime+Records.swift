@@ -11,10 +11,9 @@ extension WorkerRuntime {
     static let historyLimit = 500
 
     /// Deletes the runs older than the profile's `[history] retention`.
-    func pruneHistory(_ store: StateStore, profile: Profile, now: Date = Date()) {
-        let cutoff = now.addingTimeInterval(-Double(profile.historyRetention.components.seconds))
+    func pruneHistory(_ runner: JobRunner) {
         do {
-            let n = try store.pruneRuns(startedBefore: cutoff)
+            let n = try runner.pruneHistory()
             if n > 0 { logger.info("run history: deleted runs past the retention", metadata: ["runs": "\(n)"]) }
         } catch {
             logger.warning("run history: cannot delete old runs: \(error)")

@@ -113,7 +113,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             return 1
         }
         stateStore = runner.store
-        pruneHistory(runner.store, profile: profile)
+        pruneHistory(runner)
         // The schedule goes on from the latest run in the history: a restart is not a run.
         nextRun = runner.nextRun(after: Date())
         let handOff = HandOff(runner)
@@ -334,7 +334,7 @@ public final class WorkerRuntime: @unchecked Sendable {
             failuresInARow[job] = nil
         }
         let connections = observe(report, job: job, profile: runner.profile, store: runner.store)
-        if !options.dryRun { pruneHistory(runner.store, profile: runner.profile) }
+        if !options.dryRun { pruneHistory(runner) }
         setCurrent(nil)
         events.send(
             .runFinished(

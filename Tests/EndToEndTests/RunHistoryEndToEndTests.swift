@@ -70,6 +70,7 @@ struct RunHistoryEndToEndTests {
         #expect(connections["missing"]?.state == missing)
         #expect(connections["missing"]?.errorCode == (missing == .ok ? nil : "csv.path_missing"))
         #expect(connections["src"]?.state == .ok && connections["dst"]?.state == .ok)
+        #expect(connections["dst2"]?.state != .failing)  // the failed read was of `missing` only
 
         let text = try h.cli(["status", "alpha"]).out
         #expect(text.contains("  health: failing\n"), "\(text)")

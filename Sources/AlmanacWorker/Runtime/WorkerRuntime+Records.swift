@@ -34,12 +34,14 @@ extension WorkerRuntime {
     }
 
     /// Records what a run of `job` says of its connections: a run that failed with an error of a
-    /// connection's connector marks that connection failing; a run that did not fail read both
+    /// connection's connector marks that connection failing (only the side whose read failed, when
+    /// the run says which); a run that did not fail read both
     /// sides and marks both ok; other failures (state, engine) say nothing. Returns the job's
     /// connections as stored now (nil when the run said nothing of them).
     func observe(_ report: RunReport, job: String, profile: Profile, store: StateStore) -> [ConnectionHealth]? {
         guard let config = profile.jobs.first(where: { $0.name == job }) else { return nil }
         let names = Array(Set([config.from, config.to])).sorted()
+        let blamed = report.failedSide.map { $0 == "from" ? config.from : config.to }
         var known = (try? store.connectionHealth()) ?? [:]
         var changed: [ConnectionHealth] = []
         for name in names {
@@ -49,7 +51,7 @@ extension WorkerRuntime {
                 state = .ok
             case .failed:
                 guard let code = report.errorCode, let kind = profile.connections[name]?.connector,
-                    ConnectionHealth.blames(errorCode: code, connector: kind)
+                    ConnectionHealth.blames(errorCode: code, connector: kind), blamed == nil || blamed == name
                 else { continue }
                 state = ConnectionHealth.failureState(errorCode: code, message: report.error)
             }

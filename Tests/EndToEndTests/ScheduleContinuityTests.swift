@@ -80,4 +80,26 @@ struct ScheduleContinuityTests {
         }
         #expect(h.stop() == 0)
     }
+
+    @Test func aWorkerRestartKeepsTheScheduleOfTheLastRun() throws {
+        let h = try DaemonHarness()
+        for f in ["alpha-in.csv", "alpha-out.csv"] {
+            try "external_id,title,start_time\n".write(toFile: h.root + "/" + f, atomically: true, encoding: .utf8)
+        }
+        try h.writeProfile("alpha", schedule: "every = \"1h\"\njitter = \"0s\"")
+        try h.start()
+        // No run in the history: the first run starts at once.
+        try h.waitUntil("the startup run", timeout: 20) { try h.status("alpha")?.lastRun?.trigger == "startup" }
+        let first = try #require(try h.status("alpha")?.lastRun)
+        let started = try #require(first.started)
+        let pid = try #require(try h.status("alpha")?.pid)
+        #expect(try h.cli(["restart", "alpha"]).code == 0)
+        try h.waitReady("alpha", notPID: pid)
+        let next = try #require(try h.status("alpha")?.nextRun)
+        #expect(abs(next.timeIntervalSince(started.addingTimeInterval(3_600))) <= 1, "next run \(next)")
+        usleep(3_000_000)
+        #expect(try h.status("alpha")?.lastRun?.runID == first.runID)
+        #expect(try DemoWriteBackTests.sqlite(h.state + "/alpha.sqlite", "SELECT count(*) FROM runs") == ["1"])
+        #expect(h.stop() == 0)
+    }
 }

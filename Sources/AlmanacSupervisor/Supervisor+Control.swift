@@ -49,6 +49,11 @@ extension Supervisor {
                 }
             case ("GET", 4) where parts[3] == "logs":
                 return logs(name, r)
+            case ("GET", 4) where parts[3] == "runs":
+                guard let query = HistoryQuery(r.query) else {
+                    return encode(400, ActionResult(ok: false, message: HistoryQuery.usage, code: .apiBadRequest))
+                }
+                return request(name, kind: "history", wait: true) { .history(query.message(id: $0)) }
             case ("POST", 4):
                 return profileAction(name, parts[3], r)
             default:
@@ -161,6 +166,7 @@ extension Supervisor {
         }
         if let problem { return problem }
         let line = Supervisor.ndjson
+        if kind == "history" { return historyAnswer(name, box) }
         if kind == "test_connection" {
             return .deferred {
                 var results: [ConnectionResult] = []

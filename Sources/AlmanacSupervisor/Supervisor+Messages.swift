@@ -16,6 +16,7 @@ extension Supervisor {
             slot.readyAt = now
             slot.nextRun = m.nextRun
             slot.retryAt = nil  // a new worker process: no retry pending
+            slot.runs.ready(jobs: m.jobs, stored: m.lastRuns ?? [], connections: m.connections ?? [])
             if slot.state == .starting { slot.enter(.ready) }
             if slot.notified == .invalid { slot.notified = nil }  // it started: the file is good again
             record(slot, "info", "worker ready", ["jobs": m.jobs.joined(separator: ",")])
@@ -36,10 +37,9 @@ extension Supervisor {
         case .runFinished(let m):
             slot.retryAt = m.retryAt
             let summary = RunSummary(m, finished: Date())
-            slot.lastRun = summary
-            if summary.result == "failed" || summary.result == "blocked" {
-                slot.lastError = [summary.errorCode, summary.error].compactMap { $0 }.joined(separator: ": ")
-            } else if summary.result == "success" {
+            slot.runs.finished(summary, connections: m.connections)
+            // A real run went through: the worker's own trouble is over.
+            if summary.dryRun != true, summary.result == "success" || summary.result == "partial" {
                 slot.lastError = nil
             }
             // By request id, or by the run id its `run_started` carried (the same id).
@@ -53,6 +53,7 @@ extension Supervisor {
             }
             if m.batchDone, slot.state == .syncing { slot.enter(.idle) }
         case .connection(let m):
+            if let health = m.health { slot.runs.observed(health) }
             if let id = m.id { slot.waiters[id]?.push(message) }
         case .reply(let m):
             guard let w = slot.waiters[m.id] else { return }
@@ -61,7 +62,7 @@ extension Supervisor {
                 w.close(error: m.ok ? nil : (m.error ?? "the worker refused the request"))
                 slot.waiters[m.id] = nil
             }
-        case .sync, .testConnection, .ping, .shutdown:
+        case .sync, .testConnection, .history, .ping, .shutdown:
             record(
                 slot, "warning", "dropped a command-type message on the event pipe", ["type": message.kind.rawValue])
         }

@@ -45,6 +45,20 @@ extension PipeMessage {
         }
     }
 
+    /// `history`: the run history of one job (`job`) or of all, newest first, at most `limit`
+    /// runs; answered by a `reply` carrying `runs`.
+    public struct History: Codable, Sendable, Hashable {
+        public var id: String
+        public var job: String?
+        public var limit: Int
+
+        public init(id: String, job: String?, limit: Int) {
+            self.id = id
+            self.job = job
+            self.limit = limit
+        }
+    }
+
     /// `ping`: answered by a `reply`.
     public struct Ping: Codable, Sendable, Hashable {
         public var id: String

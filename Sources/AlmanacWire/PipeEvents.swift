@@ -30,15 +30,23 @@ extension PipeMessage {
         public var jobs: [String]
         /// Absent for a manual schedule.
         public var nextRun: Date?
+        /// The latest run of each job in the state file's run history (absent: none).
+        public var lastRuns: [RunSummary]?
+        /// What the state file keeps of each connection (absent: nothing yet).
+        public var connections: [ConnectionHealth]?
 
         enum CodingKeys: String, CodingKey {
-            case jobs
-            case nextRun = "next_run"
+            case jobs, connections
+            case nextRun = "next_run", lastRuns = "last_runs"
         }
 
-        public init(jobs: [String], nextRun: Date?) {
+        public init(
+            jobs: [String], nextRun: Date?, lastRuns: [RunSummary]? = nil, connections: [ConnectionHealth]? = nil
+        ) {
             self.jobs = jobs
             self.nextRun = nextRun
+            self.lastRuns = lastRuns
+            self.connections = connections
         }
     }
 
@@ -111,17 +119,23 @@ extension PipeMessage {
         /// The earliest retry the worker has scheduled after runs that failed for a passing
         /// reason (nil: none pending).
         public var retryAt: Date?
+        /// True for a dry run; absent otherwise.
+        public var dryRun: Bool?
+        /// The job's connections as this run found them (absent: the run says nothing of them).
+        public var connections: [ConnectionHealth]?
 
         enum CodingKeys: String, CodingKey {
             case job, trigger, result, to, from, started, error
             case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
             case requestIDs = "request_ids", batchDone = "batch_done", retryAt = "retry_at", cause
+            case dryRun = "dry_run", connections
         }
 
         public init(
             runID: String, job: String, trigger: String?, result: String, to: ActionCounts, from: ActionCounts,
             started: Date?, durationMS: Int, errorCode: String? = nil, error: String? = nil, cause: [String]? = nil,
-            requestIDs: [String], batchDone: Bool, retryAt: Date? = nil
+            requestIDs: [String], batchDone: Bool, retryAt: Date? = nil, dryRun: Bool? = nil,
+            connections: [ConnectionHealth]? = nil
         ) {
             self.runID = runID
             self.job = job
@@ -137,6 +151,8 @@ extension PipeMessage {
             self.requestIDs = requestIDs
             self.batchDone = batchDone
             self.retryAt = retryAt
+            self.dryRun = dryRun
+            self.connections = connections
         }
 
         public init(from decoder: any Decoder) throws {
@@ -155,6 +171,8 @@ extension PipeMessage {
             requestIDs = try c.decodeIfPresent([String].self, forKey: .requestIDs) ?? []
             batchDone = try c.decodeIfPresent(Bool.self, forKey: .batchDone) ?? false
             retryAt = try c.decodeIfPresent(Date.self, forKey: .retryAt)
+            dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun)
+            connections = try c.decodeIfPresent([ConnectionHealth].self, forKey: .connections)
         }
     }
 
@@ -166,12 +184,15 @@ extension PipeMessage {
         public var detail: String
         /// The `test_connection` request this answers.
         public var id: String?
+        /// The connection's status after this test, as the worker keeps it.
+        public var health: ConnectionHealth?
 
-        public init(name: String, ok: Bool, detail: String, id: String?) {
+        public init(name: String, ok: Bool, detail: String, id: String?, health: ConnectionHealth? = nil) {
             self.name = name
             self.ok = ok
             self.detail = detail
             self.id = id
+            self.health = health
         }
     }
 
@@ -183,12 +204,15 @@ extension PipeMessage {
         public var error: String?
         /// On `sync`: true when the worker runs it after the run in progress.
         public var queued: Bool?
+        /// On `history`: the runs asked for, newest first.
+        public var runs: [RunSummary]?
 
-        public init(id: String, ok: Bool, error: String? = nil, queued: Bool? = nil) {
+        public init(id: String, ok: Bool, error: String? = nil, queued: Bool? = nil, runs: [RunSummary]? = nil) {
             self.id = id
             self.ok = ok
             self.error = error
             self.queued = queued
+            self.runs = runs
         }
     }
 }

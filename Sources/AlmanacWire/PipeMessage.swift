@@ -15,7 +15,9 @@ import Foundation
 ///   `version` (almanac's), `config_hash` (of the file it loaded; the supervisor warns when it
 ///   differs from the one it validated).
 /// - `ready` (`Ready`): once the state store is open and the job thread runs; the worker takes
-///   commands from now on. `jobs` (names, in file order), `next_run` (absent: manual schedule).
+///   commands from now on. `jobs` (names, in file order), `next_run` (absent: manual schedule),
+///   `last_runs` (each job's latest run in the state file's history), `connections` (what the
+///   state file keeps of each connection, `ConnectionHealth`).
 /// - `status` (`Status`): the heartbeat, every heartbeat interval (no message at all for three
 ///   intervals: the supervisor kills the worker), and during a run at most every 0.2 s with
 ///   progress. `state` (`idle` or `syncing`), `job` and `progress` (`phase`, `done`, `total`)
@@ -29,11 +31,14 @@ import Foundation
 ///   `partial`, `failed`, `blocked`), `to` and `from` (action counts), `started`, `duration_ms`,
 ///   `error_code` and `error` (failed or blocked runs), `request_ids`, `batch_done` (the last
 ///   job of what the requests asked for), `retry_at` (the earliest retry pending after runs that
-///   failed for a passing reason).
+///   failed for a passing reason), `dry_run` (true for a dry run), `connections` (the job's
+///   connections as the run found them).
 /// - `connection` (`Connection`): one per connection tested, before the `reply` of a
-///   `test_connection` request. `name`, `ok`, `detail` (the steps and how each went), `id`.
+///   `test_connection` request. `name`, `ok`, `detail` (the steps and how each went), `id`,
+///   `health` (the connection's status after the test).
 /// - `reply` (`Reply`): the answer to a command. `id`, `ok`, `error` (why it was refused),
-///   `queued` (on `sync`: the worker is busy and runs it after the current run).
+///   `queued` (on `sync`: the worker is busy and runs it after the current run), `runs` (on
+///   `history`).
 ///
 /// ## Supervisor → worker (fd 3)
 /// - `sync` (`Sync`): run one job (`job`) or all of them (absent), with `since`, and `full`,
@@ -43,6 +48,8 @@ import Foundation
 /// - `test_connection` (`TestConnection`): test one connection (`name`) or all (absent).
 ///   Answered by `connection` messages, then `reply`; a `reply` with `ok:false` at once for a name
 ///   the profile lacks.
+/// - `history` (`History`): the stored run history of one job (`job`) or all, newest first, at
+///   most `limit` runs. Answered by a `reply` carrying `runs`.
 /// - `ping` (`Ping`): answered by `reply` with `ok:true` (the supervisor does not send it today).
 /// - `shutdown` (`Shutdown`): answered by `reply` at once; the worker lets the running job finish
 ///   within `deadline_ms` (less half a second) and exits 0. The supervisor sends SIGTERM to the
@@ -66,13 +73,14 @@ public enum PipeMessage: Sendable, Hashable {
     // supervisor → worker
     case sync(Sync)
     case testConnection(TestConnection)
+    case history(History)
     case ping(Ping)
     case shutdown(Shutdown)
 
     /// The `"type"` of each message.
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case hello, ready, status, runStarted = "run_started", runFinished = "run_finished", connection, reply
-        case sync, testConnection = "test_connection", ping, shutdown
+        case sync, testConnection = "test_connection", ping, shutdown, history
     }
 
     public var kind: Kind {
@@ -86,6 +94,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .reply: return .reply
         case .sync: return .sync
         case .testConnection: return .testConnection
+        case .history: return .history
         case .ping: return .ping
         case .shutdown: return .shutdown
         }
@@ -98,6 +107,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .reply(let m): return m.id
         case .sync(let m): return m.id
         case .testConnection(let m): return m.id
+        case .history(let m): return m.id
         case .ping(let m): return m.id
         case .shutdown(let m): return m.id
         case .hello, .ready, .status, .runStarted, .runFinished: return nil
@@ -116,6 +126,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .reply(let m): return m
         case .sync(let m): return m
         case .testConnection(let m): return m
+        case .history(let m): return m
         case .ping(let m): return m
         case .shutdown(let m): return m
         }
@@ -148,6 +159,7 @@ extension PipeMessage: Codable {
         case .reply: self = .reply(try Reply(from: decoder))
         case .sync: self = .sync(try Sync(from: decoder))
         case .testConnection: self = .testConnection(try TestConnection(from: decoder))
+        case .history: self = .history(try History(from: decoder))
         case .ping: self = .ping(try Ping(from: decoder))
         case .shutdown: self = .shutdown(try Shutdown(from: decoder))
         }

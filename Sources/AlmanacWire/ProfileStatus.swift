@@ -35,8 +35,17 @@ public struct ProfileStatus: Codable, Sendable, Hashable {
     /// how many seconds from now that is; absent when no retry is pending.
     public var retryAt: Date?
     public var retryInS: Int?
+    /// The latest real run of any job (dry runs are in `jobs`, never here).
     public var lastRun: RunSummary?
+    /// The error of the first failing job's latest real run (`health` is `failing`).
     public var lastError: String?
+    /// `ok` when every job's latest real run succeeded (or was partial) and no connection fails,
+    /// `failing` when one failed or was blocked or a connection fails; absent before any run.
+    public var health: String?
+    /// Each job of the profile (in file order) with its latest real run and latest dry run.
+    public var jobs: [JobStatus]?
+    /// What was last seen of each connection the profile has observed, by name.
+    public var connections: [ConnectionHealth]?
     /// Problems of the file on disk when they keep it from being (re)loaded.
     public var configError: [String]?
     /// SHA-256 of the profile text the worker runs (what it said `hello` with), else of the last
@@ -50,6 +59,7 @@ public struct ProfileStatus: Codable, Sendable, Hashable {
         case retryAt = "retry_at", retryInS = "retry_in_s"
         case configError = "config_error"
         case configHash = "config_hash"
+        case health, jobs, connections
     }
 
     public init(name: String, state: String, since: Date, restarts: Int, enabled: Bool) {
@@ -76,10 +86,12 @@ public struct RunSummary: Codable, Sendable, Hashable {
     public var error: String?
     /// The error's cause chain, outermost first, secrets redacted; absent when it wraps nothing.
     public var cause: [String]?
+    /// True for a dry run (planned only); absent otherwise.
+    public var dryRun: Bool?
 
     enum CodingKeys: String, CodingKey {
         case job, trigger, result, started, finished, to, from, error, cause
-        case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code"
+        case runID = "run_id", durationMS = "duration_ms", errorCode = "error_code", dryRun = "dry_run"
     }
 
     /// From a `run_finished` message.
@@ -96,6 +108,7 @@ public struct RunSummary: Codable, Sendable, Hashable {
         self.errorCode = m.errorCode
         self.error = m.error
         self.cause = m.cause
+        self.dryRun = m.dryRun
     }
 }
 

@@ -22,6 +22,7 @@ struct Almanac: AsyncParsableCommand {
             TestConnectionCommand.self,
             NotifyTestCommand.self,
             LogsCommand.self,
+            HistoryCommand.self,
             ReloadCommand.self,
             RunCommand.self,
             WorkerSubcommand.self,

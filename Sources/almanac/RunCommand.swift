@@ -105,6 +105,7 @@ struct RunCommand: ParsableCommand {
             print(RunSummary.text(result, dryRun: dryRun), terminator: "")
             if result.report.result != .success { ok = false }
         }
+        if !dryRun { _ = try? runner.pruneHistory() }  // `[history] retention`, as the worker keeps it
         if !ok { throw AlmanacExit.failure }
     }
 

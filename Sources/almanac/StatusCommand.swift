@@ -46,23 +46,16 @@ struct StatusCommand: ParsableCommand {
             print("no profiles")
             return
         }
-        var rows = [["PROFILE", "STATE", "SINCE", "PID", "UPTIME", "RESTARTS", "LAST RUN", "NEXT RUN"]]
+        var rows = [["PROFILE", "STATE", "HEALTH", "SINCE", "PID", "UPTIME", "RESTARTS", "LAST RUN", "NEXT RUN"]]
         for p in profiles {
             rows.append([
-                p.name, p.state + (p.configError == nil ? "" : " (config error)"), ago(p.since),
+                p.name, p.state + (p.configError == nil ? "" : " (config error)"), p.health ?? "-", ago(p.since),
                 p.pid.map(String.init) ?? "-", p.uptimeS.map(duration) ?? "-", String(p.restarts),
-                p.lastRun.map { "\($0.result) \(ago($0.finished))" } ?? "-",
+                p.lastRun.map { "\($0.job) \($0.result) \(ago($0.finished))" } ?? "-",
                 p.retryInS.map { "retrying in \(duration($0))" } ?? p.nextRun.map(until) ?? "-",
             ])
         }
-        let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max() ?? 0 }
-        for r in rows {
-            print(
-                r.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(
-                    separator: "  "
-                )
-                .trimmingCharacters(in: .whitespaces))
-        }
+        printColumns(rows)
         for p in profiles {
             for e in p.configError ?? [] { print("\(p.name): config error: \(e)") }
             if p.configError != nil, let h = p.configHash {
@@ -84,14 +77,14 @@ struct StatusCommand: ParsableCommand {
                 "  running \(job)"
                     + (p.progress.map { " (\($0.phase) \($0.done)/\($0.total.map(String.init) ?? "?"))" } ?? ""))
         }
-        if let r = p.lastRun {
-            print(
-                "  last run: \(r.job) \(r.result) at \(r.finished.formatted(.iso8601)) in \(r.durationMS) ms; "
-                    + "to: +\(r.to.created) ~\(r.to.updated) -\(r.to.deleted); "
-                    + "from: ~\(r.from.updated) confirmed \(r.from.confirmed)"
-            )
+        if let h = p.health { print("  health: \(h)") }
+        if let jobs = p.jobs {
+            printJobs(jobs)
+        } else if let r = p.lastRun {
+            print("  last run: \(runLine(r))")
             if let e = r.error { print("    \(r.errorCode ?? "error"): \(e)") }
         }
+        printConnections(p.connections ?? [])
         if let s = p.retryInS, let at = p.retryAt {
             print("  retrying in \(duration(s)) (\(at.formatted(.iso8601))): the last run failed for a passing reason")
         }

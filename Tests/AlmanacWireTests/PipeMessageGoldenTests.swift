@@ -67,6 +67,27 @@ struct PipeMessageGoldenTests {
             .testConnection(.init(id: "s10", connection: nil)),
             .ping(.init(id: "s11")),
             .shutdown(.init(id: "s12", deadlineMS: 10_000)),
+        ] + historySamples
+    }
+
+    /// Added with the run history and the connections' status (recorded from that version; the
+    /// lines above are unchanged by it).
+    static var historySamples: [PipeMessage] {
+        let health = ConnectionHealth(
+            name: "db", state: .failing, since: at, checked: at.addingTimeInterval(60), errorCode: "odbc.timeout",
+            error: "no answer in 30s")
+        let finished = PipeMessage.RunFinished(
+            runID: "r-3", job: "appointments", trigger: "manual", result: "success", to: counts,
+            from: ActionCounts(), started: at, durationMS: 40, requestIDs: ["s13"], batchDone: true, dryRun: true,
+            connections: [health])
+        let summary = RunSummary(finished, finished: at.addingTimeInterval(1))
+        return [
+            .ready(.init(jobs: ["appointments"], nextRun: at, lastRuns: [summary], connections: [health])),
+            .runFinished(finished),
+            .connection(.init(name: "db", ok: false, detail: "connect: failed timeout", id: "s13", health: health)),
+            .reply(.init(id: "s14", ok: true, runs: [summary])),
+            .history(.init(id: "s14", job: "appointments", limit: 20)),
+            .history(.init(id: "s15", job: nil, limit: 1)),
         ]
     }
 

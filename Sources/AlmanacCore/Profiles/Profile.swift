@@ -14,6 +14,11 @@ public struct Profile: Sendable, Hashable {
     public var jobs: [JobConfig]
     /// SHA-256 of the file's bytes; a change restarts the worker.
     public var configHash: String
+    /// How long the run history keeps a run (`[history] retention`, default 90 days).
+    public var historyRetention: Duration = Profile.defaultHistoryRetention
+
+    /// `[history] retention` when the file does not set it: 90 days.
+    public static let defaultHistoryRetention: Duration = .seconds(90 * 86_400)
 }
 
 public struct Schedule: Sendable, Hashable {

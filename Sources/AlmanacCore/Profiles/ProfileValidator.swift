@@ -15,6 +15,7 @@ struct ProfileValidator {
         let zone = timeZone(root)
         let schedule = self.schedule(root)
         let notify = root.table("notify").flatMap(self.notify)
+        let retention = root.table("history").map(self.historyRetention)
         let connections = self.connections(root)
         var jobs: [JobConfig] = []
         let jobScopes = root.tables("jobs")
@@ -34,7 +35,19 @@ struct ProfileValidator {
         guard let zone, let schedule else { return nil }
         return Profile(
             name: name, path: path, enabled: enabled, timeZone: zone, schedule: schedule, notify: notify,
-            connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash)
+            connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash,
+            historyRetention: (retention ?? nil) ?? Profile.defaultHistoryRetention)
+    }
+
+    /// `[history] retention`: at least a day.
+    private func historyRetention(_ scope: ConfigScope) -> Duration? {
+        defer { scope.finish() }
+        guard let d = scope.duration("retention") else { return nil }
+        guard d >= .seconds(86_400) else {
+            scope.report(.configInvalidValue, "retention", "must be at least 1d, got \(d.compactDescription)")
+            return nil
+        }
+        return d
     }
 
     private func timeZone(_ root: ConfigScope) -> TimeZone? {

@@ -128,6 +128,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// True when the run failed for a passing reason (a file still being written, `AlmanacError.retryable`):
     /// the worker runs the job again soon instead of waiting for the next scheduled run.
     public var retryable: Bool?
+    /// For a run that failed reading one side: that side (`from` or `to`), so the status blames
+    /// that side's connection only.
+    public var failedSide: String?
 
     /// A fresh run id: a lower-case UUID.
     public static func newRunID() -> String { UUID().uuidString.lowercased() }

@@ -18,19 +18,7 @@ extension Supervisor {
         for s in sorted {
             out += "almanac_profile_config_error{profile=\"\(s.name)\"} \(s.configError == nil ? 0 : 1)\n"
         }
-        family("almanac_last_run_success", "gauge", "1 when the last run succeeded, 0 otherwise.")
-        family("almanac_last_run_duration_seconds", "gauge", "Duration of the last run.")
-        family("almanac_last_run_timestamp_seconds", "gauge", "When the last run finished (Unix time).")
-        family("almanac_last_run_items", "gauge", "Items changed by the last run, per direction.")
-        for s in sorted {
-            guard let r = s.lastRun else { continue }
-            let l = "profile=\"\(s.name)\",job=\"\(r.job)\""
-            out += "almanac_last_run_success{\(l),result=\"\(r.result)\"} \(r.result == "success" ? 1 : 0)\n"
-            out += "almanac_last_run_duration_seconds{\(l)} \(Double(r.durationMS) / 1000)\n"
-            out += "almanac_last_run_timestamp_seconds{\(l)} \(Int(r.finished.timeIntervalSince1970))\n"
-            out += "almanac_last_run_items{\(l),direction=\"to\"} \(r.to.changed)\n"
-            out += "almanac_last_run_items{\(l),direction=\"from\"} \(r.from.changed)\n"
-        }
+        out += runMetrics(sorted)
         family("almanac_profiles", "gauge", "Profiles known to the daemon.")
         out += "almanac_profiles \(slots.count)\n"
         return out

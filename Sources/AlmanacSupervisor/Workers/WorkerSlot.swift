@@ -85,7 +85,9 @@ final class WorkerSlot {
     var nextRun: Date?
     /// When the worker runs a job again after a run that failed for a passing reason.
     var retryAt: Date?
-    var lastRun: RunSummary?
+    /// Per job its latest runs, and the connections' status (`RunBook`).
+    var runs = RunBook()
+    /// The worker's own trouble (a failed start, a lost heartbeat); a job's failure is in `runs`.
     var lastError: String?
     var logs = RingBuffer<String>(capacity: 1_000)
     /// Where `record` also sends each line: the profile's log file.
@@ -137,8 +139,12 @@ final class WorkerSlot {
             s.retryAt = retryAt
             s.retryInS = Int(retryAt.timeIntervalSinceNow.rounded(.up))
         }
-        s.lastRun = lastRun
-        s.lastError = lastError
+        s.lastRun = runs.latest
+        s.lastError = runs.failingError ?? lastError
+        s.health = runs.health
+        s.jobs = runs.jobs.isEmpty ? nil : runs.statuses
+        let connections = runs.connections.values.filter { profile?.connections[$0.name] != nil }
+        s.connections = connections.isEmpty ? nil : connections.sorted { $0.name < $1.name }
         s.configError = configError
         s.configHash = process == nil ? profile?.configHash : runningConfigHash ?? profile?.configHash
         return s

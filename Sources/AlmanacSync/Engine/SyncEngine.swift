@@ -20,6 +20,8 @@ public final class SyncEngine {
     public let store: StateStore
     /// Called at every `FaultPoint` (crash tests exit the process there).
     public var faultHook: (FaultPoint) -> Void = { _ in }
+    /// The side whose read failed in the current run (`RunReport.failedSide`).
+    private var failedSide: ConnectorContext.Side?
 
     public init(job: SyncJob, from: any Connector, to: any Connector, store: StateStore) {
         self.job = job
@@ -38,6 +40,7 @@ public final class SyncEngine {
             runID: runID, profile: job.profile, job: job.config.name, trigger: options.trigger,
             dryRun: options.dryRun, started: now, finished: now, result: .success)
         var actions: [PlannedAction] = []
+        failedSide = nil
         do {
             actions = try execute(options: options, now: now, report: &report, progress: progress)
         } catch let error as AlmanacError {
@@ -46,6 +49,7 @@ public final class SyncEngine {
             report.error = error.message
             report.retryable = error.retryable ? true : nil
             if !error.causeChain.isEmpty { report.cause = error.causeChain }
+            report.failedSide = failedSide?.rawValue
         } catch {
             report.result = .failed
             report.errorCode = ErrorCode.syncFailed.rawValue
@@ -201,6 +205,7 @@ public final class SyncEngine {
                 progress(RunProgress(phase: "reading", done: pages))
             }
         } catch let error as AlmanacError {
+            if failedSide == nil { failedSide = side }
             throw AlmanacError(
                 error.code, "reading the \(side.rawValue) side of job \(job.config.name): \(error.message)",
                 cause: error, retryable: error.retryable)

@@ -8,7 +8,7 @@ import GRDB
 /// Every mutating call is one SQLite transaction: after it returns, its effect survives a crash;
 /// if the process dies inside it, none of it happened.
 public final class StateStore: Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
     public let path: String
 
     /// Opens (creating if needed) and migrates the state file at `path`.
@@ -93,6 +93,22 @@ public final class StateStore: Sendable {
         m.registerMigration("v5-away") { db in
             // The sides on which the item was last seen out of the window (`ItemState.away`).
             try db.execute(sql: "ALTER TABLE items ADD COLUMN away TEXT")
+        }
+        m.registerMigration("v6-connections") { db in
+            // What was last seen of each connection (`ConnectionHealth`), and the run history by
+            // age for its retention (`StateStore+History.swift`).
+            try db.execute(
+                sql: """
+                    CREATE TABLE connections (
+                        name TEXT PRIMARY KEY,
+                        state TEXT NOT NULL,
+                        since REAL NOT NULL,
+                        checked REAL NOT NULL,
+                        error_code TEXT,
+                        error TEXT
+                    );
+                    CREATE INDEX runs_started ON runs(started);
+                    """)
         }
         return m
     }

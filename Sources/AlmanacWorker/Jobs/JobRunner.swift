@@ -130,6 +130,13 @@ public final class JobRunner {
             jitterFraction: jitterFraction)
     }
 
+    /// Deletes the runs of the history that started longer ago than the profile's `[history]
+    /// retention`; returns how many. - Throws: the state file's errors.
+    @discardableResult
+    public func pruneHistory(now: Date = Date()) throws -> Int {
+        try store.pruneRuns(startedBefore: now.addingTimeInterval(-Double(profile.historyRetention.components.seconds)))
+    }
+
     /// Tests each connection of the profile (or only `connection`), by name. A connection a job
     /// uses is built with that job's side settings.
     public func testConnections(only connection: String? = nil) -> [String: ConnectionReport] {

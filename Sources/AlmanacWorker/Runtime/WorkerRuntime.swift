@@ -64,6 +64,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     var pendingRetries: [String: Date] = [:]
     /// The profile's `[notify]` transitions (job thread only); nil without a `[notify]` table.
     var notifications: RunNotifications?
+    /// The profile's state file, set before the job thread starts (`history` requests read it).
+    var stateStore: StateStore?
 
     /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
     public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
@@ -118,14 +120,17 @@ public final class WorkerRuntime: @unchecked Sendable {
             logger.error("cannot open the state store: \(error)")
             return 1
         }
-        nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: Date(), lastStart: nil)
+        stateStore = runner.store
+        pruneHistory(runner)
+        // The schedule goes on from the latest run in the history: a restart is not a run.
+        nextRun = runner.nextRun(after: Date())
         notifications = RunNotifications(profile: profile, stateDirectory: options.stateDirectory, logger: logger)
         let handOff = HandOff(runner)
         backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
         jobThread.stackSize = 1 << 20
         jobThread.start()
-        events.send(.ready(.init(jobs: profile.jobs.map(\.name), nextRun: nextRun)))
+        events.send(.ready(readyMessage(runner.store, profile: profile)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
         hooks.afterReady(write: events.sendRaw)
         return withExtendedLifetime(lock) { commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats) }
@@ -237,6 +242,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                 return nil
             }
             queue.addTest(id: m.id, connection: m.connection)
+        case .history(let m):
+            guard let store = stateStore else { return nil }
+            events.send(.reply(historyReply(m, profile: profile, store: store)))
         case .ping(let m):
             events.send(.reply(.init(id: m.id, ok: true)))
         case .shutdown(let m):
@@ -275,7 +283,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                 for (name, report) in runner.testConnections(only: connection).sorted(by: { $0.key < $1.key }) {
                     let detail = report.steps.map { "\($0.name): \($0.ok ? "ok" : "failed") \($0.detail)" }.joined(
                         separator: "; ")
-                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id)))
+                    let health = observe(test: report, name: name, store: runner.store)
+                    events.send(.connection(.init(name: name, ok: report.ok, detail: detail, id: id, health: health)))
                 }
                 events.send(.reply(.init(id: id, ok: true)))
             case .sync(let ids, let job, let options):
@@ -333,6 +342,8 @@ public final class WorkerRuntime: @unchecked Sendable {
         } else if !options.dryRun {
             failuresInARow[job] = nil
         }
+        let connections = observe(report, job: job, profile: runner.profile, store: runner.store)
+        if !options.dryRun { pruneHistory(runner) }
         setCurrent(nil)
         events.send(
             .runFinished(
@@ -341,7 +352,8 @@ public final class WorkerRuntime: @unchecked Sendable {
                     job: job, trigger: options.trigger.rawValue, result: report.result.rawValue,
                     to: report.toCounts, from: report.fromCounts, started: report.started,
                     durationMS: report.durationMS, errorCode: report.errorCode, error: report.error,
-                    cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min())))
+                    cause: report.cause, requestIDs: ids, batchDone: last, retryAt: pendingRetries.values.min(),
+                    dryRun: options.dryRun ? true : nil, connections: connections)))
         notifications?.runFinished(report)
     }
 

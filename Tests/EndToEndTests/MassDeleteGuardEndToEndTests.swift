@@ -9,6 +9,10 @@ import Testing
 struct MassDeleteGuardEndToEndTests {
     static let header = "external_id,title,start_time\n"
 
+    /// When the appointments are counted from: fixed for the whole test, so a source cut down
+    /// a minute after it was first written still holds the same start times.
+    static let base = Date()
+
     /// Writes the source of `name` with the appointments `keys` (one per day from tomorrow).
     static func source(_ h: DaemonHarness, _ name: String, _ keys: [Int]) throws {
         let f = DateFormatter()
@@ -16,7 +20,7 @@ struct MassDeleteGuardEndToEndTests {
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyy-MM-dd HH:mm"
         let rows = keys.map {
-            "appt-\($0),Visit \($0),\(f.string(from: Date().addingTimeInterval(Double($0) * 86_400)))\n"
+            "appt-\($0),Visit \($0),\(f.string(from: base.addingTimeInterval(Double($0) * 86_400)))\n"
         }
         try (header + rows.joined()).write(toFile: h.root + "/\(name)-in.csv", atomically: true, encoding: .utf8)
     }

@@ -61,16 +61,28 @@ struct NotifyEndToEndTests {
             Thread.sleep(forTimeInterval: 1.5)
         }
 
-        /// Every byte almanac wrote where an administrator or a receiver can read it.
+        /// Every byte almanac wrote where an administrator or a receiver can read it: the daemon's
+        /// log, every file under the state directory (log files, last good copies, state
+        /// databases) and the receiver's, what the command got, and what `status`, `history`,
+        /// `logs` and `/metrics` answer while the daemon runs.
         func everythingWritten() -> String {
             var text = (try? String(contentsOfFile: h.logPath, encoding: .utf8)) ?? ""
             for dir in [receiver.dir, h.state] {
-                for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
+                for name in FileManager.default.enumerator(atPath: dir)?.allObjects as? [String] ?? [] {
                     let data = FileManager.default.contents(atPath: dir + "/" + name) ?? Data()
                     text += String(decoding: data, as: UTF8.self)
                 }
             }
             text += (try? String(contentsOfFile: commandOutput, encoding: .utf8)) ?? ""
+            for arguments in [
+                ["status"], ["status", "clinic"], ["status", "--json"], ["history", "clinic", "--json"],
+                ["history", "clinic"], ["logs", "clinic", "--json", "--tail", "1000"],
+            ] {
+                let answer = try? h.cli(arguments)
+                #expect(answer?.code == 0, "almanac \(arguments.joined(separator: " ")) failed: \(answer?.err ?? "")")
+                text += (answer?.out ?? "") + (answer?.err ?? "")
+            }
+            text += (try? h.client().request("GET", "/metrics").text) ?? ""
             return text
         }
     }

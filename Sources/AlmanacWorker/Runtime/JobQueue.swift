@@ -16,8 +16,10 @@ final class JobQueue: @unchecked Sendable {  // @unchecked: all state under `con
     private(set) var busy = false
     private var stopped = false
 
-    /// Adds a sync; returns true when it was coalesced into one already waiting or running.
-    func addSync(id: String?, job: String?, options: RunOptions) -> Bool {
+    /// Adds a sync; `answer` learns whether it was coalesced into one already waiting or running
+    /// (`queued`). `answer` runs before the job thread can take the sync, so a reply sent from it
+    /// reaches the supervisor ahead of that run's `run_started`.
+    func addSync(id: String?, job: String?, options: RunOptions, answer: (_ queued: Bool) -> Void = { _ in }) {
         condition.lock()
         defer {
             condition.signal()
@@ -30,11 +32,12 @@ final class JobQueue: @unchecked Sendable {  // @unchecked: all state under `con
                 if let s = options.since { o.since = min(o.since ?? s, s) }
                 o.allowMassDelete = o.allowMassDelete || options.allowMassDelete
                 items[i] = .sync(ids: ids + (id.map { [$0] } ?? []), job: j, options: o)
-                return true
+                answer(true)
+                return
             }
         }
         items.append(.sync(ids: id.map { [$0] } ?? [], job: job, options: options))
-        return busy
+        answer(busy)
     }
 
     func addTest(id: String, connection: String?) {

@@ -184,7 +184,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                 }
             ) { _, new in new }
             for (job, due) in retries.sorted(by: { $0.key < $1.key }) where due <= now {
-                _ = queue.addSync(id: nil, job: job, options: RunOptions(trigger: .retry))
+                queue.addSync(id: nil, job: job, options: RunOptions(trigger: .retry))
                 retries[job] = nil
             }
             if let due = nextRun, due <= now {
@@ -193,7 +193,7 @@ public final class WorkerRuntime: @unchecked Sendable {
                 let options = RunOptions(trigger: lastScheduledStart == nil ? .startup : .schedule)
                 lastScheduledStart = now
                 nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
-                _ = queue.addSync(id: nil, job: nil, options: options)
+                queue.addSync(id: nil, job: nil, options: options)
             }
             var wait = options.heartbeatInterval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
@@ -232,8 +232,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                     .reply(.init(id: m.id, ok: false, error: "profile \(profile.name) has no job named \"\(job)\"")))
                 return nil
             }
-            let queued = queue.addSync(id: m.id, job: m.job, options: m.runOptions)
-            events.send(.reply(.init(id: m.id, ok: true, queued: queued)))
+            queue.addSync(id: m.id, job: m.job, options: m.runOptions) { queued in
+                events.send(.reply(.init(id: m.id, ok: true, queued: queued)))
+            }
         case .testConnection(let m):
             if let c = m.connection, profile.connections[c] == nil {
                 events.send(

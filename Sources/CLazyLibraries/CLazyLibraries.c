@@ -26,6 +26,7 @@
     X(0, curl_easy_cleanup) \
     X(0, curl_easy_getinfo) \
     X(0, curl_easy_init) \
+    X(0, curl_easy_perform) \
     X(0, curl_easy_reset) \
     X(0, curl_easy_setopt) \
     X(0, curl_easy_strerror) \

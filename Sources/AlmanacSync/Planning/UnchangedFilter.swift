@@ -32,8 +32,6 @@ final class UnchangedFilter {
     private var rowOfKey: [String: Int] = [:]
     private var writeBackIDs: Set<String> = []
     private var ready = false
-    /// Items held as unchanged.
-    private(set) var reduced = 0
 
     /// `load` gives the job's states (it may wait for them); when it throws, every item is kept
     /// whole (the run fails on that error before planning anyway).
@@ -76,7 +74,6 @@ final class UnchangedFilter {
         }
         let view = job.fromView(item.event)
         guard job.excluded(view) == nil, s.hasHash(job.projection.hash(view), .from) else { return nil }
-        reduced += 1
         let changed = item.version != s.versionFrom
         return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)
     }

@@ -39,8 +39,9 @@ public struct ItemTable: Sendable, Sequence {
     /// How many items are held as unchanged.
     public var unchangedCount: Int { slim.count }
 
-    /// Whether an item (whole or unchanged) is held under `key`.
-    public func contains(_ key: String) -> Bool { positions[key] != nil }
+    /// Whether an item (whole or unchanged) is held under `key`. (An empty table answers without
+    /// hashing `key`: a no-change run asks the empty delta of `to` about every item.)
+    public func contains(_ key: String) -> Bool { !positions.isEmpty && positions[key] != nil }
 
     /// The unchanged item under `key` (nil when none, or when the item is held whole).
     public func unchanged(_ key: String) -> Unchanged? {
@@ -50,39 +51,61 @@ public struct ItemTable: Sendable, Sequence {
 
     /// What is held under `key`: the whole item, or the unchanged one (one lookup for both).
     func lookup(_ key: String) -> (whole: SourceItem?, unchanged: Unchanged?) {
-        guard let i = positions[key] else { return (nil, nil) }
+        guard !positions.isEmpty, let i = positions[key] else { return (nil, nil) }
         return i >= 0 ? (items[i], nil) : (nil, slim[~i])
     }
 
     /// The whole item under `key` (nil for an unchanged one); setting an item replaces whatever
     /// is held under its key, setting nil removes it.
     public subscript(key: String) -> SourceItem? {
-        get { positions[key].flatMap { $0 >= 0 ? items[$0] : nil } }
+        get {
+            guard !positions.isEmpty else { return nil }
+            return positions[key].flatMap { $0 >= 0 ? items[$0] : nil }
+        }
         set {
             guard let newValue else {
                 remove(key)
                 return
             }
             precondition(newValue.key == key, "an item is stored under its own key")
-            if let i = positions[key], i >= 0 {
-                items[i] = newValue
-                return
-            }
-            remove(key)
-            positions[key] = items.count
-            items.append(newValue)
+            put(newValue)
         }
     }
 
-    /// Holds `item` as unchanged, replacing whatever is held under its key.
-    public mutating func setUnchanged(_ item: Unchanged) {
-        if let i = positions[item.key], i < 0 {
-            slim[~i] = item
-            return
+    /// Holds `item` whole, replacing whatever is held under its key; true when nothing was.
+    @discardableResult
+    public mutating func put(_ item: SourceItem) -> Bool {
+        if let i = positions[item.key] {
+            if i >= 0 {
+                items[i] = item
+                return false
+            }
+            remove(item.key)
+            positions[item.key] = items.count
+            items.append(item)
+            return false
         }
-        remove(item.key)
+        positions[item.key] = items.count
+        items.append(item)
+        return true
+    }
+
+    /// Holds `item` as unchanged, replacing whatever is held under its key; true when nothing was.
+    @discardableResult
+    public mutating func setUnchanged(_ item: Unchanged) -> Bool {
+        if let i = positions[item.key] {
+            if i < 0 {
+                slim[~i] = item
+                return false
+            }
+            remove(item.key)
+            positions[item.key] = ~slim.count
+            slim.append(item)
+            return false
+        }
         positions[item.key] = ~slim.count
         slim.append(item)
+        return true
     }
 
     private mutating func remove(_ key: String) {
@@ -109,8 +132,12 @@ public struct ItemTable: Sendable, Sequence {
         positions.reserveCapacity(n)
     }
 
-    /// Makes room for `n` unchanged items.
-    mutating func reserveUnchanged(_ n: Int) { slim.reserveCapacity(n) }
+    /// Makes room for `n` unchanged items (and their index, which would otherwise be copied as
+    /// it grows and, at 100,000 items, double at the last moment).
+    mutating func reserveUnchanged(_ n: Int) {
+        slim.reserveCapacity(n)
+        positions.reserveCapacity(n + n / 8)  // and the few items held whole
+    }
 
     public struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[SourceItem]>

@@ -145,12 +145,13 @@ private struct TableSink: ItemSink {
     }
 
     mutating func take(_ item: SourceItem) {
-        if !items.contains(item.key) { added.append(item.key) }
+        let new: Bool
         if let unchanged, let slim = unchanged(item) {
-            items.setUnchanged(slim)
+            new = items.setUnchanged(slim)
         } else {
-            items[item.key] = item
+            new = items.put(item)
         }
+        if new { added.append(item.key) }
         if !deleted.isEmpty { deleted.remove(item.key) }
     }
 

@@ -47,8 +47,8 @@ final class UnchangedFilter {
         guard let loaded = try? load() else { return }
         states = loaded
         rowOfKey.reserveCapacity(states.count)
-        for (i, s) in states.enumerated() {
-            if let key = s.keyFrom { rowOfKey[key] = i }
+        for i in states.indices {
+            if let key = states[i].keyFrom { rowOfKey[key] = i }
         }
         if job.twoWay {
             writeBackIDs = Set(to.items.keys.map { job.id(.from, sourceKey: $0, generation: 0) })
@@ -59,6 +59,8 @@ final class UnchangedFilter {
     func reduce(_ item: SourceItem) -> ItemTable.Unchanged? {
         if !ready { prepare() }
         guard let row = rowOfKey[item.key] else { return nil }
+        // A local array lets the state be read in place, not copied (its strings retained).
+        let states = self.states
         let s = states[row]
         let zone = job.timeZone
         guard s.away.isEmpty, let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to),

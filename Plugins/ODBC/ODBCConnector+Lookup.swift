@@ -21,43 +21,56 @@ extension ODBCConnector {
             seenKeys.removeAll()
             rowNumber = 0
         }
-        var pages: [ReadPage] = []
+        let wanted = Set(keys)
+        var problems: [ItemProblem] = []
+        var items: [SourceItem] = []
         do {
             if let lookup = settings.lookupQuery {
                 for start in stride(from: 0, to: keys.count, by: Self.lookupBatch) {
                     let batch = Array(keys[start..<min(keys.count, start + Self.lookupBatch)])
-                    pages.append(try withReconnect { conn in try lookupBatch(lookup, keys: batch, conn: conn) })
+                    var found = ItemCollector()
+                    problems += try withReconnect { conn in
+                        found.restart()
+                        return try lookupBatch(lookup, keys: batch, conn: conn, into: &found).problems
+                    }
+                    items += found.items
                 }
             } else if let query = settings.readQuery {
-                pages.append(
-                    try withReconnect { conn in
-                        seenKeys.rollback()
-                        return try readChunk(query, chunk: Self.unboundedWindow, since: nil, conn: conn)
-                    })
+                // Every row is read; only those of `keys` are kept.
+                var found = ItemCollector(keep: { wanted.contains($0.key) })
+                problems += try withReconnect { conn in
+                    found.restart()
+                    seenKeys.rollback()
+                    return try readChunk(query, chunk: Self.unboundedWindow, since: nil, conn: conn, into: &found)
+                        .problems
+                }
+                items = found.items
             }
         } catch let e as ODBCCallError {
             drop()
             throw queryError(e, what: settings.lookupQuery == nil ? "read_query for a lookup" : "lookup_query")
         }
-        let wanted = Set(keys)
-        if let bad = pages.flatMap(\.problems).first(where: { wanted.contains($0.key) }) {
+        if let bad = problems.first(where: { wanted.contains($0.key) }) {
             throw AlmanacError(.odbcUnreadableRow, "\(place): \(bad); it cannot be looked up, so it is not deleted")
         }
-        return pages.flatMap(\.items).filter { wanted.contains($0.key) }
+        return items.filter { wanted.contains($0.key) }
     }
 
     /// One execution of `lookup_query` for `keys`.
-    private func lookupBatch(_ lookup: NamedStatement, keys: [String], conn: ODBCConnection) throws -> ReadPage {
+    private func lookupBatch(
+        _ lookup: NamedStatement, keys: [String], conn: ODBCConnection, into found: inout ItemCollector
+    ) throws -> ReadPage {
         let sql = lookup.sql(expanding: "keys", count: keys.count)
         let stmt = try statement(sql, on: conn)
         var values: [ODBCParameter] = []
         for name in lookup.names where name == "keys" { values += keys.map { .text($0) } }
         while true {
             seenKeys.removeAll()
-            if let page = try readChunkOnce(stmt, values: values, chunk: Self.unboundedWindow, conn: conn) {
+            if let page = try readChunkOnce(stmt, values: values, chunk: Self.unboundedWindow, conn: conn, into: &found)
+            {
                 return page
             }
-            singleRowReads = true
+            found.restart()
         }
     }
 }

@@ -10,6 +10,8 @@ import RowMapping
 /// A read runs `read_query` once over exactly the window it is handed (`:window_start`,
 /// `:window_end`) and returns one page whose coverage is `.complete(window)`. The engine decides
 /// the chunks (`SideReader`, by the job's `chunk_days`); this connector never splits them again.
+/// `read(_:into:)` hands each row's item over as soon as it is mapped, so a chunk is never held
+/// whole: the connector holds one or two rowsets (`fetch_rows` rows) at a time.
 /// The connection is opened on first use and reopened once when a call fails with a lost
 /// connection (SQLSTATE 08xxx).
 public final class ODBCConnector: Connector {
@@ -25,11 +27,15 @@ public final class ODBCConnector: Connector {
     /// Keys seen in the current listing (duplicate detection across its pages) and its row count.
     var seenKeys = KeySet()
     var rowNumber = 0
-    /// Set once a value did not fit the block cursor's buffers: the rest of the listing is read
-    /// row by row, every value whole.
+    /// Set once a value did not fit the block cursor's widest buffers: the rest of the listing is
+    /// read row by row, every value whole.
     var singleRowReads = false
-    /// Rows in the last chunk read: the capacity reserved for the next one.
-    private var lastChunkRows = 0
+    /// Bytes bound per text value in the block cursor's buffers (`ResultReader.boundBytes`):
+    /// narrow, as the SQLite3 driver pads each value to its buffer. A value longer than that
+    /// widens the buffers to fit it (for every later read of this connector) and the chunk is
+    /// read again; past `ResultReader`'s widest buffers, row by row.
+    var boundBytes = ODBCConnector.initialBoundBytes
+    static let initialBoundBytes = 256
 
     /// Throws `AlmanacError` for bad settings or a secret that cannot be read.
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
@@ -127,10 +133,19 @@ public final class ODBCConnector: Connector {
 
     // MARK: read
 
-    /// Reads `request.window`, whole, in one page. Throws `AlmanacError` when the query fails
-    /// (or for a `continuation`: this connector never hands one out); rows that cannot be mapped
-    /// are `problems`, never errors.
+    /// Reads `request.window`, whole, in one page (`read(_:into:)` with every item collected).
     public func read(_ request: ReadRequest) throws -> ReadPage {
+        var collector = ItemCollector()
+        var page = try read(request, into: &collector)
+        page.items = collector.items
+        return page
+    }
+
+    /// Reads `request.window` in one page, each row's item handed to `sink` once mapped. Throws
+    /// `AlmanacError` when the query fails (or for a `continuation`: this connector never hands
+    /// one out); rows that cannot be mapped are `problems`, never errors. Reading the chunk again
+    /// (a lost connection, a value wider than the buffers) calls `sink.restart()` first.
+    public func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage {
         guard let query = settings.readQuery else {
             throw AlmanacError(.configMissingKey, "job \"\(context.job)\": read_query is required to read \(place)")
         }
@@ -142,29 +157,29 @@ public final class ODBCConnector: Connector {
         rowNumber = 0
         singleRowReads = false
         let chunk = request.window
-        let startRow = rowNumber
         seenKeys.mark()
-        let page: ReadPage
+        var attempts = 0
         do {
-            page = try withReconnect { conn in
-                rowNumber = startRow
+            return try withReconnect { conn in
+                if attempts > 0 { sink.restart() }
+                attempts += 1
+                rowNumber = 0
                 seenKeys.rollback()
-                return try readChunk(query, chunk: chunk, since: request.since, conn: conn)
+                return try readChunk(query, chunk: chunk, since: request.since, conn: conn, into: &sink)
             }
         } catch {
             // The page is not delivered: its keys do not count as seen when it is asked for again.
-            rowNumber = startRow
+            rowNumber = 0
             seenKeys.rollback()
             guard let e = error as? ODBCCallError else { throw error }
             drop()
             throw queryError(e, what: "read_query for \(chunk)")
         }
-        return page
     }
 
-    func readChunk(_ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection) throws
-        -> ReadPage
-    {
+    func readChunk<Sink: ItemSink>(
+        _ query: NamedStatement, chunk: TimeWindow, since: Date?, conn: ODBCConnection, into sink: inout Sink
+    ) throws -> ReadPage {
         let stmt = try statement(query.sql, on: conn)
         let values: [ODBCParameter] = query.names.map { name in
             switch name {
@@ -175,21 +190,37 @@ public final class ODBCConnector: Connector {
         }
         let firstRow = rowNumber
         while true {
-            let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn)
+            let page = try readChunkOnce(stmt, values: values, chunk: chunk, conn: conn, into: &sink)
             if let page { return page }
-            // A value longer than its buffer: read the chunk again, row by row, every value whole.
-            context.logger.debug("odbc value longer than the block cursor's buffer; reading row by row")
-            singleRowReads = true
+            // A value longer than its buffer: read the chunk again, wider or row by row.
+            sink.restart()
             rowNumber = firstRow
             seenKeys.rollback()
         }
     }
 
-    /// One pass over the chunk's result; nil when a value did not fit the block cursor and the
-    /// chunk must be read again with `SingleRowReader`.
-    func readChunkOnce(
+    /// After a rowset with a value of `needed` bytes (nil: unknown) that did not fit: buffers
+    /// that fit it, or row-by-row reads when the widest buffers would not (or when `boundBytes`
+    /// was not what kept it out: a driver's declared column size).
+    func widen(toFit needed: Int?) {
+        let widest = ResultReader.widestBoundBytes
+        if let needed, needed > boundBytes, needed <= widest {
+            var bytes = boundBytes * 2
+            while bytes < needed { bytes *= 2 }
+            boundBytes = min(bytes, widest)
+            context.logger.debug(
+                "odbc value longer than the block cursor's buffer; widening them to \(boundBytes) bytes")
+        } else {
+            context.logger.debug("odbc value longer than the block cursor's buffer; reading row by row")
+            singleRowReads = true
+        }
+    }
+
+    /// One pass over the chunk's result, each item handed to `sink`; nil when a value did not
+    /// fit the block cursor and the chunk must be read again (`widen` has chosen how).
+    func readChunkOnce<Sink: ItemSink>(
         _ stmt: ODBCStatement, values: [ODBCParameter], chunk: TimeWindow,
-        conn: ODBCConnection
+        conn: ODBCConnection, into sink: inout Sink
     ) throws -> ReadPage? {
         try stmt.bind(values)
         try stmt.execute()
@@ -198,8 +229,8 @@ public final class ODBCConnector: Connector {
             singleRowReads
             ? try SingleRowReader(statement: stmt, maxValueBytes: settings.maxValueBytes)
             : try ResultReader(
-                statement: stmt, rowArraySize: settings.fetchRows, maxValueBytes: settings.maxValueBytes,
-                pipelined: true)
+                statement: stmt, rowArraySize: settings.fetchRows, boundBytes: boundBytes,
+                maxValueBytes: settings.maxValueBytes, pipelined: true)
         defer { reader.finish() }
         let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
@@ -209,15 +240,13 @@ public final class ODBCConnector: Connector {
         }
         let updatedColumn = mapper.hasUpdated
         let cellReader = reader.cellReader
-        var items: [SourceItem] = []
-        // Sized from the previous chunk: growing a large array copies it and faults in fresh pages.
-        items.reserveCapacity(max(lastChunkRows, reader.rowArraySize))
         var problems: [ItemProblem] = []
-        let firstRowOfChunk = rowNumber
-        defer { lastChunkRows = rowNumber - firstRowOfChunk }
         while true {
             let n = try reader.fetch()
-            if reader.overflowed { return nil }
+            if reader.overflowed {
+                widen(toFit: (reader as? ResultReader)?.neededBytes)
+                return nil
+            }
             if n == 0 { break }
             for row in 0..<n {
                 rowNumber += 1
@@ -237,14 +266,14 @@ public final class ODBCConnector: Connector {
                         continue
                     }
                     let version = ContentVersion.of(event, updatedColumn: updatedColumn)
-                    items.append(SourceItem(key: key, version: version, event: event))
+                    sink.take(SourceItem(key: key, version: version, event: event))
                 case .problem(let problem): problems.append(problem)
                 case .outside: continue
                 }
             }
         }
         try conn.endTransaction(commit: true)
-        return ReadPage(items: items, problems: problems, coverage: .complete(chunk))
+        return ReadPage(items: [], problems: problems, coverage: .complete(chunk))
     }
 
     public func testConnection() -> ConnectionReport { ConnectionTester(connector: self).run() }

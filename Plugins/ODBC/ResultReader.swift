@@ -7,7 +7,9 @@ import RowMapping
 /// than `maxBoundCharacters` (or of unknown length: TEXT, CLOB) are bound with a buffer of that
 /// size. A value that does not fit (its length indicator says more, or the fetch warns 01004,
 /// string data right truncated) sets `overflowed` before any row of that rowset is handed out,
-/// and the caller reads the result again with `SingleRowReader`, which takes every value in parts.
+/// and the caller reads the result again: with buffers wide enough for the longest value seen
+/// (`neededBytes`) when `boundBytes` kept them narrower than the column allows, else with
+/// `SingleRowReader`, which takes every value in parts.
 /// The cursor is never positioned inside a rowset: `SQLSetPos` + `SQLGetData` there is optional
 /// in ODBC, and drivers that claim it (MariaDB's) or answer success without it (SQLite's) read
 /// another row's value and skip rows.
@@ -66,10 +68,14 @@ final class ResultReader: RowSource {
         var kind: Kind
     }
     private enum Kind: UInt8 { case utf8, utf16, timestamp, date, time }
+    /// The widest buffer a long text column gets (`maxBoundCharacters` 2,048, as UTF-8).
+    static let widestBoundBytes = 4_096
     /// Values longer than this many bytes are `.tooLong`.
     let maxValueBytes: Int
     /// A value did not fit its buffer: the rows must be read again with `SingleRowReader`.
     private(set) var overflowed = false
+    /// When `overflowed`: the longest value of the rowset in bytes, when the driver said.
+    private(set) var neededBytes: Int?
 
     /// What one fetch left in one buffer set. Touched by one thread at a time (the fetching
     /// thread until it hands the set over, then the reading one).
@@ -79,15 +85,20 @@ final class ResultReader: RowSource {
         var status: [SQLUSMALLINT] = []
         /// A value did not fit its buffer, or the driver warned of truncation (01004).
         var overflowed = false
+        /// When `overflowed`: the longest value in bytes (nil when the driver did not say).
+        var neededBytes: Int?
     }
 
     /// Describes and binds the executed statement's result columns. With `pipelined`, a thread
     /// of the reader's own fetches the next rowset into a second buffer set while the caller
-    /// maps the current one (call `finish()` before reusing the statement).
+    /// maps the current one (call `finish()` before reusing the statement). `boundBytes` bounds
+    /// the buffer of every text and binary column further: a driver may copy a value padded to
+    /// its whole buffer (the SQLite3 driver's `strncpy`), so buffers no wider than the values cost
+    /// less per row.
     /// Throws `ODBCCallError` when the driver rejects a binding or the array size.
     init(
         statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
-        maxValueBytes: Int = ODBCSettings.defaultMaxValueBytes, pipelined: Bool = false,
+        boundBytes: Int = .max, maxValueBytes: Int = ODBCSettings.defaultMaxValueBytes, pipelined: Bool = false,
         text: ODBCTextTransfer = .forCurrentLocale()
     ) throws {
         self.statement = statement
@@ -96,7 +107,9 @@ final class ResultReader: RowSource {
         var columns: [ODBCColumnDescription] = []
         for i in 1...max(count, 1) where count > 0 { columns.append(try statement.describeColumn(i)) }
         self.columns = columns
-        bindings = columns.map { Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters, text: text) }
+        bindings = columns.map {
+            Self.binding(for: $0, maxBoundCharacters: maxBoundCharacters, text: text).capped(boundBytes)
+        }
         rowArraySize = max(requested, 1)
         rowStatus = .allocate(capacity: rowArraySize)
         var offset = 0
@@ -202,6 +215,7 @@ final class ResultReader: RowSource {
     func fetch(into index: Int) {
         let state = sets[index]
         state.overflowed = false
+        state.neededBytes = nil
         state.error = nil
         state.count = 0
         bindOffset.pointee = SQLLEN(index * blockSize)
@@ -216,23 +230,24 @@ final class ResultReader: RowSource {
         let n = Int(rowsFetched.pointee)
         state.count = n
         state.status = Array(UnsafeBufferPointer(start: rowStatus, count: n))
-        if rc == SQLRETURN(SQL_SUCCESS_WITH_INFO),
-            ODBCDiagnostics.records(type: SQL_HANDLE_STMT, handle: statement.handle).contains(where: {
+        state.overflowed =
+            rc == SQLRETURN(SQL_SUCCESS_WITH_INFO)
+            && ODBCDiagnostics.records(type: SQL_HANDLE_STMT, handle: statement.handle).contains(where: {
                 $0.state == "01004"
             })
-        {
-            state.overflowed = true
-            return
-        }
+        // The longest value that did not fit: what buffers wide enough for this rowset need.
+        var needed = 0
+        var unknown = false
         let base = block + index * blockSize
         for (column, binding) in bindings.enumerated() {
             guard let capacity = binding.capacity else { continue }
             let ind = (base + indicatorOffsets[column]).assumingMemoryBound(to: SQLLEN.self)
             for row in 0..<n where ind[row] == SQLLEN(SQL_NO_TOTAL) || Int(ind[row]) > capacity {
                 state.overflowed = true
-                return
+                if ind[row] == SQLLEN(SQL_NO_TOTAL) { unknown = true } else { needed = max(needed, Int(ind[row])) }
             }
         }
+        if state.overflowed { state.neededBytes = unknown || needed == 0 ? nil : needed }
     }
 
     /// Fetches the next rowset; returns how many rows it holds (0 at the end).
@@ -247,7 +262,10 @@ final class ResultReader: RowSource {
         currentBase = block + current * blockSize
         let state = sets[current]
         if let error = state.error { throw error }
-        if state.overflowed { overflowed = true }
+        if state.overflowed {
+            overflowed = true
+            neededBytes = state.neededBytes
+        }
         return state.count
     }
 
@@ -340,6 +358,17 @@ extension ResultReader.Binding {
         case .wide(let units): return units * 2
         case .narrow(let bytes), .binary(let bytes): return bytes
         case .timestamp, .date, .time: return nil
+        }
+    }
+
+    /// The same binding with at most `bytes` bytes for a value (at least 16).
+    func capped(_ bytes: Int) -> Self {
+        let bytes = max(bytes, 16)
+        switch self {
+        case .wide(let units): return .wide(units: min(units, bytes / 2))
+        case .narrow(let n): return .narrow(bytes: min(n, bytes))
+        case .binary(let n): return .binary(bytes: min(n, bytes))
+        case .timestamp, .date, .time: return self
         }
     }
 }

@@ -4,7 +4,8 @@ import Foundation
 /// Checks of `read`: listings, paging, coverage, cursors, bad items.
 enum ReadChecks {
     static let all: [ConformanceCheck] = [
-        capabilities, emptyListing, listsSeeded, pagingCompletes, badItemIsAProblem, connectionReport,
+        capabilities, emptyListing, listsSeeded, pagingCompletes, streamedIsRead, badItemIsAProblem,
+        connectionReport,
     ]
 
     static let capabilities = ConformanceCheck(name: "capabilities are consistent") { f, expect in
@@ -54,6 +55,21 @@ enum ReadChecks {
         try expect.that(
             r.items.count == 120 && Set(r.items.map(\.key)) == Set(keys),
             "listed \(r.items.count) items (\(Set(r.items.map(\.key)).count) distinct), want 120")
+    }
+
+    static let streamedIsRead = ConformanceCheck(name: "a streamed read hands over what read returns") { f, expect in
+        let keys = try f.seed(f.sampleEvents(30, tag: "s"))
+        let streamed = try f.connector.readListing(ReadRequest(window: f.window))
+        let paged = try f.connector.readListing(ReadRequest(window: f.window), streamed: false)
+        // Two listings may order their items differently (a query without ORDER BY).
+        let byKey = Dictionary(paged.items.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
+        try expect.that(
+            streamed.items.count == paged.items.count && streamed.items.allSatisfy { byKey[$0.key] == $0 },
+            "streamed \(streamed.items.map(\.key).sorted()), read returned \(paged.items.map(\.key).sorted())")
+        try expect.that(Set(paged.items.map(\.key)) == Set(keys), "listed \(paged.items.count) of 30 items")
+        try expect.that(
+            streamed.problems == paged.problems && streamed.coverages == paged.coverages,
+            "streamed and paged listings differ in problems or coverage")
     }
 
     static let badItemIsAProblem = ConformanceCheck(name: "an unreadable item is a problem, not an item") { f, expect in

@@ -19,14 +19,18 @@ public struct ReadListing {
 }
 
 extension Connector {
-    /// Reads `request` and every page after it (at most `pageLimit` pages).
-    public func readListing(_ request: ReadRequest, pageLimit: Int = 10_000) throws -> ReadListing {
+    /// Reads `request` and every page after it (at most `pageLimit` pages), as the engine does:
+    /// streamed (`read(_:into:)`), or page by page (`read(_:)`) when not `streamed`.
+    public func readListing(_ request: ReadRequest, pageLimit: Int = 10_000, streamed: Bool = true) throws
+        -> ReadListing
+    {
         var request = request
         var listing = ReadListing()
         while true {
-            let page = try read(request)
+            var collector = ItemCollector()
+            let page = streamed ? try read(request, into: &collector) : try read(request)
             listing.pages += 1
-            listing.items += page.items
+            listing.items += streamed ? collector.items : page.items
             listing.deleted += page.deleted
             listing.problems += page.problems
             listing.coverages.append(page.coverage)

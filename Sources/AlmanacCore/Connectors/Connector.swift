@@ -7,7 +7,9 @@ import Foundation
 ///   connector may block on I/O and may use threads of its own inside a call.
 /// - `read` returns one page. The engine calls again with `continuation` while the page carries
 ///   one; the last page carries the new `cursor`. A listing that ends without throwing is
-///   authoritative for `coverage`.
+///   authoritative for `coverage`. The engine reads through `read(_:into:)`, which hands the
+///   page's items over as they are read; a connector whose pages are large (ODBC: one chunk of
+///   the window) implements it so that it never holds a page whole.
 /// - `write` returns exactly one outcome per change, in order. A failure of one item is an
 ///   outcome, not a throw; throwing means nothing in the batch can be trusted to have happened
 ///   (and the engine treats every item of the batch as unknown and re-reads before retrying).
@@ -17,6 +19,14 @@ public protocol Connector: AnyObject {
 
     /// Reads one page of items starting at `request`.
     func read(_ request: ReadRequest) throws -> ReadPage
+
+    /// Reads the same page as `read`, handing its items to `sink` one at a time as they are read
+    /// (`ItemSink.take`), in the order `read` would list them; the page returned carries no items,
+    /// and everything else `read` would return. Before reading the page again from its start
+    /// inside one call, the connector calls `sink.restart()`. When the call throws, the items
+    /// handed count for nothing (the engine fails the listing). Default: calls `read` and hands
+    /// its items over.
+    func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage
 
     /// Applies changes; one outcome per change, same order.
     func write(_ changes: [Change]) throws -> [WriteOutcome]
@@ -63,6 +73,13 @@ extension Connector {
     public var keepsAllDay: Bool { true }
     public var trimsText: Bool { false }
     public var writesWholeStore: Bool { false }
+
+    public func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage {
+        var page = try read(request)
+        for item in page.items { sink.take(item) }
+        page.items = []
+        return page
+    }
 
     public func lookup(_ keys: [String]) throws -> [SourceItem] {
         throw AlmanacError(.connectorLookupUnsupported, "this connector cannot look items up by key")

@@ -102,7 +102,8 @@ public final class SyncEngine {
             if let fromRead = try? fromResult.get() {
                 timings.mark(
                     "read from",
-                    "\(fromRead.items.count) items (\(filter?.reduced ?? 0) unchanged), \(fromRead.pages) pages")
+                    "\(fromRead.items.count) items (\(fromRead.items.unchangedCount) unchanged), \(fromRead.pages) pages"
+                )
             }
         } else {
             let fromReader = reader(from, window: window, expectedItems: expected)

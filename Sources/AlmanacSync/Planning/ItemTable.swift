@@ -1,8 +1,9 @@
 import AlmanacCore
 
-/// The items one side returned, by key: the items in an array and their positions in an index.
-/// A `[String: SourceItem]` holds a whole item in each bucket and keeps up to half of them empty,
-/// and copies every item when it grows; this holds 100,000 items in about half that memory.
+/// The items one side returned, by key: the items in an array and their positions in an index
+/// (`KeyIndex`). A `[String: SourceItem]` holds a whole item in each bucket and keeps up to half
+/// of them empty, and copies every item when it grows; this holds 100,000 items in about half
+/// that memory.
 ///
 /// An item the reader found unchanged (`UnchangedFilter`) is kept as its key and version only:
 /// `contains` and `count` see it, the subscript and iteration do not (they give whole items),
@@ -11,8 +12,8 @@ import AlmanacCore
 public struct ItemTable: Sendable, Sequence {
     private var items: [SourceItem] = []
     private var slim: [Unchanged] = []
-    /// Position in `items`, or `~i` for position `i` in `slim`.
-    private var positions: [String: Int] = [:]
+    /// Position in `items`, or `~i` for position `i` in `slim`, by key.
+    private var index = KeyIndex()
 
     /// An item read as the state has it (`UnchangedFilter`): its key, and its version when that
     /// is not the state's.
@@ -39,66 +40,95 @@ public struct ItemTable: Sendable, Sequence {
     /// How many items are held as unchanged.
     public var unchangedCount: Int { slim.count }
 
-    /// Whether an item (whole or unchanged) is held under `key`.
-    public func contains(_ key: String) -> Bool { positions[key] != nil }
+    /// Whether an item (whole or unchanged) is held under `key`. (An empty table answers without
+    /// hashing `key`: a no-change run asks the empty delta of `to` about every item.)
+    public func contains(_ key: String) -> Bool { position(key) != nil }
+
+    private func position(_ key: String) -> Int? {
+        index.position(of: key) { $0 >= 0 ? items[$0].key : slim[~$0].key }
+    }
+
+    /// Runs `body` on the index with the table's keys readable (the index is out of `self`
+    /// meanwhile, so reading the arrays does not overlap its mutation).
+    private mutating func updateIndex<T>(_ body: (inout KeyIndex, (Int) -> String) -> T) -> T {
+        var taken = KeyIndex()
+        swap(&taken, &index)
+        defer { swap(&taken, &index) }
+        return body(&taken) { $0 >= 0 ? self.items[$0].key : self.slim[~$0].key }
+    }
+
+    private mutating func setPosition(_ key: String, _ position: Int) {
+        updateIndex { index, keyAt in index.set(key, to: position, keyAt: keyAt) }
+    }
 
     /// The unchanged item under `key` (nil when none, or when the item is held whole).
     public func unchanged(_ key: String) -> Unchanged? {
-        guard let i = positions[key], i < 0 else { return nil }
+        guard let i = position(key), i < 0 else { return nil }
         return slim[~i]
     }
 
     /// What is held under `key`: the whole item, or the unchanged one (one lookup for both).
     func lookup(_ key: String) -> (whole: SourceItem?, unchanged: Unchanged?) {
-        guard let i = positions[key] else { return (nil, nil) }
+        guard let i = position(key) else { return (nil, nil) }
         return i >= 0 ? (items[i], nil) : (nil, slim[~i])
     }
 
     /// The whole item under `key` (nil for an unchanged one); setting an item replaces whatever
     /// is held under its key, setting nil removes it.
     public subscript(key: String) -> SourceItem? {
-        get { positions[key].flatMap { $0 >= 0 ? items[$0] : nil } }
+        get {
+            position(key).flatMap { $0 >= 0 ? items[$0] : nil }
+        }
         set {
             guard let newValue else {
                 remove(key)
                 return
             }
             precondition(newValue.key == key, "an item is stored under its own key")
-            if let i = positions[key], i >= 0 {
-                items[i] = newValue
-                return
-            }
-            remove(key)
-            positions[key] = items.count
-            items.append(newValue)
+            put(newValue)
         }
     }
 
-    /// Holds `item` as unchanged, replacing whatever is held under its key.
-    public mutating func setUnchanged(_ item: Unchanged) {
-        if let i = positions[item.key], i < 0 {
+    /// Holds `item` whole, replacing whatever is held under its key; true when nothing was.
+    @discardableResult
+    public mutating func put(_ item: SourceItem) -> Bool {
+        let held = position(item.key)
+        if let i = held, i >= 0 {
+            items[i] = item
+            return false
+        }
+        if held != nil { remove(item.key) }
+        items.append(item)
+        setPosition(item.key, items.count - 1)
+        return held == nil
+    }
+
+    /// Holds `item` as unchanged, replacing whatever is held under its key; true when nothing was.
+    @discardableResult
+    public mutating func setUnchanged(_ item: Unchanged) -> Bool {
+        let held = position(item.key)
+        if let i = held, i < 0 {
             slim[~i] = item
-            return
+            return false
         }
-        remove(item.key)
-        positions[item.key] = ~slim.count
+        if held != nil { remove(item.key) }
         slim.append(item)
+        setPosition(item.key, ~(slim.count - 1))
+        return held == nil
     }
 
+    /// Removes `key`'s item; the last item of its array moves into its place.
     private mutating func remove(_ key: String) {
-        guard let i = positions.removeValue(forKey: key) else { return }
+        guard let i = updateIndex({ index, keyAt in index.remove(key, keyAt: keyAt) }) else { return }
+        // The index is told of the move while both places still hold the moved item.
         if i >= 0 {
-            let last = items.removeLast()
-            if i < items.count {
-                items[i] = last
-                positions[last.key] = i
-            }
+            if i < items.count - 1 { setPosition(items[items.count - 1].key, i) }
+            items.swapAt(i, items.count - 1)
+            items.removeLast()
         } else {
-            let last = slim.removeLast()
-            if ~i < slim.count {
-                slim[~i] = last
-                positions[last.key] = i
-            }
+            if ~i < slim.count - 1 { setPosition(slim[slim.count - 1].key, i) }
+            slim.swapAt(~i, slim.count - 1)
+            slim.removeLast()
         }
     }
 
@@ -106,11 +136,14 @@ public struct ItemTable: Sendable, Sequence {
     /// written are not resident).
     public mutating func reserveCapacity(_ n: Int) {
         items.reserveCapacity(n)
-        positions.reserveCapacity(n)
+        updateIndex { index, keyAt in index.reserve(n, keyAt: keyAt) }
     }
 
-    /// Makes room for `n` unchanged items.
-    mutating func reserveUnchanged(_ n: Int) { slim.reserveCapacity(n) }
+    /// Makes room for `n` unchanged items (and a few whole ones in the index).
+    mutating func reserveUnchanged(_ n: Int) {
+        slim.reserveCapacity(n)
+        updateIndex { index, keyAt in index.reserve(n + n / 8, keyAt: keyAt) }
+    }
 
     public struct Iterator: IteratorProtocol {
         var base: IndexingIterator<[SourceItem]>

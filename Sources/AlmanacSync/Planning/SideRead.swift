@@ -99,18 +99,16 @@ public struct SideReader {
         var request = first
         var pages = 0
         while true {
-            let page = try connector.read(request)
+            // The items go into `out` as they are read: the sink holds its table for the call.
+            var sink = TableSink(unchanged: unchanged)
+            swap(&sink.items, &out.items)
+            swap(&sink.deleted, &out.deleted)
+            let page = try connector.read(request, into: &sink)
+            swap(&sink.items, &out.items)
+            swap(&sink.deleted, &out.deleted)
             pages += 1
             out.pages += 1
             onPage(out.pages)
-            for item in page.items {
-                if let unchanged, let slim = unchanged(item) {
-                    out.items.setUnchanged(slim)
-                } else {
-                    out.items[item.key] = item
-                }
-                out.deleted.remove(item.key)
-            }
             for key in page.deleted where !out.items.contains(key) || first.cursor != nil || first.since != nil {
                 out.items[key] = nil
                 out.deleted.insert(key)
@@ -130,5 +128,35 @@ public struct SideReader {
             if out.cursor == nil { out.cursor = page.cursor }
             return
         }
+    }
+}
+
+/// Takes the items of one `read(_:into:)` call into a side's table as the connector reads them,
+/// each unchanged one (`SideReader.unchanged`) as its key and version only.
+private struct TableSink: ItemSink {
+    var items = ItemTable()
+    var deleted: Set<String> = []
+    let unchanged: ((SourceItem) -> ItemTable.Unchanged?)?
+    /// Keys first held during this call: what `restart` forgets.
+    private var added: [String] = []
+
+    init(unchanged: ((SourceItem) -> ItemTable.Unchanged?)?) {
+        self.unchanged = unchanged
+    }
+
+    mutating func take(_ item: SourceItem) {
+        let new: Bool
+        if let unchanged, let slim = unchanged(item) {
+            new = items.setUnchanged(slim)
+        } else {
+            new = items.put(item)
+        }
+        if new { added.append(item.key) }
+        if !deleted.isEmpty { deleted.remove(item.key) }
+    }
+
+    mutating func restart() {
+        for key in added { items[key] = nil }
+        added.removeAll(keepingCapacity: true)
     }
 }

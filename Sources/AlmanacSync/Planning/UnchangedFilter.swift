@@ -29,11 +29,9 @@ final class UnchangedFilter {
     private let load: () throws -> [ItemState]
     /// The states, and each `keyFrom`'s row among them: made at the first item.
     private var states: [ItemState] = []
-    private var rowOfKey: [String: Int] = [:]
+    private var rowOfKey = KeyIndex()
     private var writeBackIDs: Set<String> = []
     private var ready = false
-    /// Items held as unchanged.
-    private(set) var reduced = 0
 
     /// `load` gives the job's states (it may wait for them); when it throws, every item is kept
     /// whole (the run fails on that error before planning anyway).
@@ -48,9 +46,11 @@ final class UnchangedFilter {
         ready = true
         guard let loaded = try? load() else { return }
         states = loaded
-        rowOfKey.reserveCapacity(states.count)
-        for (i, s) in states.enumerated() {
-            if let key = s.keyFrom { rowOfKey[key] = i }
+        let states = self.states
+        let keyAt = { (row: Int) in states[row].keyFrom ?? "" }
+        rowOfKey.reserve(states.count, keyAt: keyAt)
+        for i in states.indices {
+            if let key = states[i].keyFrom { rowOfKey.set(key, to: i, keyAt: keyAt) }
         }
         if job.twoWay {
             writeBackIDs = Set(to.items.keys.map { job.id(.from, sourceKey: $0, generation: 0) })
@@ -60,7 +60,9 @@ final class UnchangedFilter {
     /// `item` as unchanged, or nil when the planner needs it whole.
     func reduce(_ item: SourceItem) -> ItemTable.Unchanged? {
         if !ready { prepare() }
-        guard let row = rowOfKey[item.key] else { return nil }
+        // A local array lets the state be read in place, not copied (its strings retained).
+        let states = self.states
+        guard let row = rowOfKey.position(of: item.key, keyAt: { states[$0].keyFrom ?? "" }) else { return nil }
         let s = states[row]
         let zone = job.timeZone
         guard s.away.isEmpty, let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to),
@@ -76,7 +78,6 @@ final class UnchangedFilter {
         }
         let view = job.fromView(item.event)
         guard job.excluded(view) == nil, s.hasHash(job.projection.hash(view), .from) else { return nil }
-        reduced += 1
         let changed = item.version != s.versionFrom
         return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)
     }

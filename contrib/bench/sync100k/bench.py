@@ -7,7 +7,7 @@ driver and synced by the release binary (`almanac run`, a new process per phase)
 `almanac-fakes --google 0` in its own process on 127.0.0.1. Phases: the initial sync, a resync
 where nothing changed, a resync after 1 % of the rows changed, and a second no-change resync.
 
-Per phase: wall time, CPU time (user + system) and peak RSS of `almanac run` (wait4 rusage), the
+Per phase: wall time, CPU time (user + system, wait4 rusage) and peak RSS (VmHWM) of `almanac run`, the
 CPU the fake used, the API requests the fake received (its request log, token requests and admin
 calls excluded), and the summary line `almanac run` printed.
 
@@ -173,18 +173,41 @@ class Fake:
         self.out.close()
 
 
+def peak_rss_kb(pid):
+    """VmHWM of `pid` (its peak resident set since its exec), or None once it has exited."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
 def almanac_run(binary, profiles, state):
-    """`almanac run sync100k`: (wall s, CPU s, peak RSS MB, exit status, stdout)."""
+    """`almanac run sync100k`: (wall s, CPU s, peak RSS MB, exit status, stdout).
+
+    The peak is the process's VmHWM, read every 2 ms until it exits (the last reading; memory
+    is only given back after it). wait4's ru_maxrss is not used for it: a child started from this
+    Python process keeps the parent's peak as its own from its exec on (Linux carries the
+    peak of the address space it replaces over), and this process holds the fake's request logs."""
     out = tempfile.TemporaryFile()
     t0 = time.monotonic()
     p = subprocess.Popen([binary, "run", "sync100k", "--profiles", profiles, "--state", state],
                          stdout=out, stderr=subprocess.STDOUT)
-    _, status, usage = os.wait4(p.pid, 0)
+    peak = 0
+    while True:
+        pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, peak_rss_kb(p.pid) or 0)
+        time.sleep(0.002)
     wall = time.monotonic() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
     out.seek(0)
     text = out.read().decode(errors="replace").strip()
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, p.returncode, text
+    return wall, usage.ru_utime + usage.ru_stime, peak / 1024, p.returncode, text
 
 
 def one_round(binary, fakes_binary, n):

@@ -253,21 +253,24 @@ struct XMLItemScan: ~Copyable {
     /// `XMLItemValues.version` of the item, hashed from its bytes without building the values.
     var version: String {
         var h = ContentHash()
-        func add(_ s: Span) {
-            h.add(UnsafeRawBufferPointer(start: bytes + Int(s.start), count: Int(s.count)))
-            h.separator()
-        }
         for i in 0..<fieldCount where rowSpans[i].count > 0 {
             withUnsafeBytes(of: UInt32(i).littleEndian) { h.add($0) }
-            add(rowSpans[i])
+            hash(rowSpans[i], into: &h)
         }
         h.separator()
         for k in 0..<extraCount where extraSpans[k].count > 0 {
             names[extraNames[k]].bytes.withUnsafeBytes { h.add(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
             h.separator()
-            add(extraSpans[k])
+            hash(extraSpans[k], into: &h)
         }
         return h.hex
+    }
+
+    /// Adds the span's bytes and a separator to `h` (`inout`, not a nested function capturing the
+    /// hash: a captured var costs a dynamic exclusivity check per call).
+    private func hash(_ s: Span, into h: inout ContentHash) {
+        h.add(UnsafeRawBufferPointer(start: bytes + Int(s.start), count: Int(s.count)))
+        h.separator()
     }
 
     /// Sets the row's fields and values for the item (`XMLItemValues.row` without new arrays).

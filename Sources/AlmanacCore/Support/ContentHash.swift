@@ -52,13 +52,14 @@ public struct ContentHash: Sendable {
     @inlinable
     public mutating func add(_ raw: UnsafeRawBufferPointer) {
         let n = raw.count
+        guard n > 0, let base = raw.baseAddress else { return }
         var i = 0
         if pendingCount > 0 {
-            while pendingCount < 8 && i < n {
-                pending |= UInt64(raw[i]) << UInt64(pendingCount * 8)
-                pendingCount += 1
-                i += 1
-            }
+            // Fills the pending word with one `word` of up to 7 bytes, not byte by byte: the xml and
+            // odbc versions add many short pieces (a field's number, a value, a separator).
+            i = min(8 - pendingCount, n)
+            pending |= Self.word(base, count: i) << UInt64(pendingCount * 8)
+            pendingCount += i
             guard pendingCount == 8 else { return }
             mix(pending)
             pending = 0
@@ -68,10 +69,24 @@ public struct ContentHash: Sendable {
             mix(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
             i += 8
         }
-        while i < n {
-            pending |= UInt64(raw[i]) << UInt64(pendingCount * 8)
-            pendingCount += 1
-            i += 1
+        if i < n {
+            pending = Self.word(base + i, count: n - i)
+            pendingCount = n - i
+        }
+    }
+
+    /// The `count` (1 to 8) bytes at `start` as a little-endian word, the bytes after them zero:
+    /// two loads that may overlap (an overlapping byte lands where it already is), no call.
+    @inlinable @inline(__always)
+    static func word(_ start: UnsafeRawPointer, count: Int) -> UInt64 {
+        func load<T: FixedWidthInteger & UnsignedInteger>(_ at: Int, _: T.Type) -> UInt64 {
+            UInt64(T(littleEndian: start.loadUnaligned(fromByteOffset: at, as: T.self)))
+        }
+        switch count {
+        case 8: return load(0, UInt64.self)
+        case 4...: return load(0, UInt32.self) | load(count - 4, UInt32.self) << UInt64((count - 4) * 8)
+        case 2...: return load(0, UInt16.self) | load(count - 1, UInt8.self) << UInt64((count - 1) * 8)
+        default: return load(0, UInt8.self)
         }
     }
 
@@ -89,7 +104,12 @@ public struct ContentHash: Sendable {
     /// Separates two values, so ("ab","c") and ("a","bc") differ.
     @inlinable
     public mutating func separator() {
-        withUnsafeBytes(of: UInt8(0x1F)) { add($0) }
+        pending |= 0x1F << UInt64(pendingCount * 8)
+        pendingCount += 1
+        guard pendingCount == 8 else { return }
+        mix(pending)
+        pending = 0
+        pendingCount = 0
     }
 
     /// The hash of what was added: 32 lowercase hex digits.

@@ -84,16 +84,20 @@ public struct Notification: Sendable, Codable, Hashable {
         self.reminder = reminder
         switch event {
         case .reconnectRequired:
-            // The error's message names the connection; the command needs its kind and name.
-            retry =
-                "almanac auth google|cronofy --connection CONNECTION \(report.profile), "
-                + "then almanac sync \(report.profile) --job \(report.job)"
+            retry = Self.reauthorize(report, kind: "google|cronofy", connection: "CONNECTION")
         case .massDeleteBlocked:
             retry = "almanac sync \(report.profile) --job \(report.job) --allow-mass-delete"
         case .failure:
             retry = "almanac sync \(report.profile) --job \(report.job)"
         default: retry = nil
         }
+    }
+
+    /// The `retry` of a `reconnect_required` report: authorize the connection again, then sync.
+    /// `RunNotifications` names the connection when the profile says which one it is.
+    static func reauthorize(_ report: RunReport, kind: String, connection: String) -> String {
+        "almanac auth \(kind) --connection \(connection) \(report.profile), "
+            + "then almanac sync \(report.profile) --job \(report.job)"
     }
 
     /// This machine's name as `gethostname(2)` gives it (no DNS lookup, which could hang).

@@ -10,27 +10,59 @@ public final class RunNotifications {
     let notifier: Notifier
     let file: NotifyStateFile
     let logger: Logger
+    /// The profile, to name the connection a `reconnect_required` report asks to authorize again.
+    let profile: Profile?
     private var jobs: [String: JobNotifyState]
 
     /// Nil when the profile has no `[notify]` table.
     public convenience init?(profile: Profile, stateDirectory: String, logger: Logger) {
         guard let config = profile.notify else { return nil }
-        self.init(profile: profile.name, config: config, stateDirectory: stateDirectory, logger: logger)
+        self.init(
+            profile: profile.name, config: config, stateDirectory: stateDirectory, logger: logger, definition: profile)
     }
 
-    public init(profile: String, config: NotifyConfig, stateDirectory: String, logger: Logger) {
+    public init(
+        profile: String, config: NotifyConfig, stateDirectory: String, logger: Logger, definition: Profile? = nil
+    ) {
         notifier = Notifier(profile: profile, config: config, logger: logger)
         file = NotifyStateFile(stateDirectory: stateDirectory, profile: profile)
         self.logger = logger
+        self.profile = definition
         jobs = file.load()
     }
+
+    /// The connection of `report`'s job that needs `almanac auth` again, as (kind, name): of the
+    /// job's connections whose connector signs in with OAuth, the side whose read failed when the
+    /// run says which; nil when that leaves none or two.
+    public static func connectionToReauthorize(_ report: RunReport, in profile: Profile) -> (
+        kind: String, name: String
+    )? {
+        guard let job = profile.jobs.first(where: { $0.name == report.job }) else { return nil }
+        var names = Set([job.from, job.to])
+        if let side = report.failedSide { names = [side == "from" ? job.from : job.to] }
+        let candidates = names.compactMap { name in
+            profile.connections[name].flatMap { Self.oauthKinds.contains($0.connector) ? ($0.connector, name) : nil }
+        }
+        return candidates.count == 1 ? candidates[0] : nil
+    }
+
+    /// The connector kinds `almanac auth` authorizes.
+    static let oauthKinds: Set<String> = ["google", "cronofy"]
 
     /// Handles a finished run: sends what its transition calls for and saves the new state.
     public func runFinished(_ report: RunReport, now: Date = Date()) {
         let before = jobs[report.job] ?? JobNotifyState()
         let (after, notification) = before.next(
             after: report, now: now, repeatInterval: notifier.config.repeatInterval)
-        if let notification, notifier.wants(notification.event) { notifier.send(notification) }
+        if var notification, notifier.wants(notification.event) {
+            if notification.event == .reconnectRequired, let profile,
+                let connection = Self.connectionToReauthorize(report, in: profile)
+            {
+                notification.retry = Notification.reauthorize(
+                    report, kind: connection.kind, connection: connection.name)
+            }
+            notifier.send(notification)
+        }
         guard after != before else { return }
         jobs[report.job] = after
         do {

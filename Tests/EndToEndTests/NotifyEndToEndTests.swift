@@ -195,6 +195,9 @@ struct NotifyEndToEndTests {
         let report = try #require(s.commandReports.first)
         #expect(Self.event(report) == "reconnect_required")
         #expect((report["error"] as? [String: Any])?["code"] as? String == "oauth.reconnect_required")
+        #expect(
+            report["retry"] as? String
+                == "almanac auth google --connection cal clinic, then almanac sync clinic --job main")
         #expect(s.receiver.mails.first?.contains("needs to be reconnected") == true)
         let clientSecret = try String(contentsOfFile: account.secretFile, encoding: .utf8)
         let written = s.everythingWritten()

@@ -45,6 +45,8 @@ struct LogFileUnitTests {
         let took = monotonicSeconds() - started
         #expect(took < 2, "appending 20000 lines took \(took) s")
         #expect(writer.mark < 1_000, "the queue is bounded: \(writer.mark) lines queued")
+        #expect(writer.droppedLines(profile: "alpha") == 20_000 - writer.mark, "every line not queued is counted")
+        #expect(writer.droppedLines(profile: "beta") == 0)
 
         let reader = open(dir + "/alpha.log", O_RDONLY | O_NONBLOCK)
         #expect(reader >= 0)

@@ -134,6 +134,7 @@ struct ControlAPITests {
         let metrics = try h.client().request("GET", "/metrics").text
         #expect(metrics.contains("# TYPE almanac_profile_state gauge"))
         #expect(metrics.contains("almanac_profile_restarts_total{profile=\"alpha\"} 0"))
+        #expect(metrics.contains("almanac_log_lines_dropped_total{profile=\"alpha\"} 0"))
 
         let logs = try h.cli(["logs", "alpha", "--tail", "50"])
         #expect(logs.code == 0)

@@ -18,6 +18,12 @@ extension Supervisor {
         for s in sorted {
             out += "almanac_profile_config_error{profile=\"\(s.name)\"} \(s.configError == nil ? 0 : 1)\n"
         }
+        family(
+            "almanac_log_lines_dropped_total", "counter",
+            "Log lines not written to the profile's log file because the disk did not keep up.")
+        for s in sorted {
+            out += "almanac_log_lines_dropped_total{profile=\"\(s.name)\"} \(logFiles.droppedLines(profile: s.name))\n"
+        }
         out += runMetrics(sorted)
         family("almanac_profiles", "gauge", "Profiles known to the daemon.")
         out += "almanac_profiles \(slots.count)\n"

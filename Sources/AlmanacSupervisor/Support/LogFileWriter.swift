@@ -24,6 +24,8 @@ final class LogFileWriter: @unchecked Sendable {  // @unchecked: the queue is gu
     private var reopenAll = false
     private var started = false
     private var dropped: [String: Int] = [:]
+    /// Lines dropped since the writer was made, by profile (`/metrics`).
+    private var droppedTotal: [String: UInt64] = [:]
     private var enqueued: UInt64 = 0
     private var written: UInt64 = 0
     /// The writer thread's open files, by profile.
@@ -56,6 +58,7 @@ final class LogFileWriter: @unchecked Sendable {  // @unchecked: the queue is gu
         defer { cond.unlock() }
         if queuedBytes + line.utf8.count > maxPending {
             dropped[profile, default: 0] += 1
+            droppedTotal[profile, default: 0] += 1
             return
         }
         startThread()
@@ -80,6 +83,9 @@ final class LogFileWriter: @unchecked Sendable {  // @unchecked: the queue is gu
             cond.signal()
         }
     }
+
+    /// How many lines of `profile` were dropped since the daemon started.
+    func droppedLines(profile: String) -> UInt64 { cond.withLock { droppedTotal[profile] ?? 0 } }
 
     /// How many lines have been queued so far: pass it to `waitWritten(_:timeout:)`.
     var mark: UInt64 { cond.withLock { enqueued } }

@@ -124,6 +124,58 @@ struct ControlAPITests {
         h.stop()
     }
 
+    /// A sync request whose body cannot be framed (a malformed chunk) is refused with 400 and
+    /// starts nothing; the same request properly chunked is accepted.
+    @Test func aRequestThatCannotBeFramedStartsNoSync() throws {
+        let h = try DaemonHarness()
+        try h.writeProfile("alpha")
+        try h.start()
+        try h.waitReady("alpha")
+        let head = "POST /v1/profiles/alpha/sync HTTP/1.1\r\nHost: almanac\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let bad = try Self.raw(h.runtime + "/almanac.sock", head + "zz\r\n{}\r\n0\r\n\r\n")
+        #expect(bad.hasPrefix("HTTP/1.1 400 "), "\(bad)")
+        #expect(bad.contains("\"code\":\"api.bad_request\",\"message\":\"malformed chunk size line\""))
+        Thread.sleep(forTimeInterval: 1)
+        let history = try h.cli(["history", "alpha", "--json"])
+        #expect(history.code == 0)
+        #expect(!history.out.contains("\"run_id\""), "a run started: \(history.out)")
+        let good = try Self.raw(h.runtime + "/almanac.sock", head + "2\r\n{}\r\n0\r\n\r\n")
+        #expect(good.hasPrefix("HTTP/1.1 202 "), "\(good)")
+        // The history shows that run: the check above would have seen one.
+        try h.waitUntil("the accepted sync is in the history", timeout: 20) {
+            (try? h.cli(["history", "alpha", "--json"]).out.contains("\"run_id\"")) == true
+        }
+        h.stop()
+    }
+
+    /// Sends `text` as is over the unix socket `path` and returns the whole answer.
+    static func raw(_ path: String, _ text: String) throws -> String {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_un()
+        addr.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &addr.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let rc = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        try #require(rc == 0)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let bytes = Array(text.utf8)
+        try #require(bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == bytes.count)
+        var answer: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return String(decoding: answer, as: UTF8.self)
+    }
+
     @Test func healthMetricsLogsRestartAndReload() throws {
         let h = try DaemonHarness()
         try h.writeProfile("alpha")

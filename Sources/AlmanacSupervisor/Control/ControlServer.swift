@@ -145,13 +145,11 @@ public final class ControlServer: @unchecked Sendable {
                 do {
                     parsed = try HTTPRequest.parse(c.buffer)
                 } catch {
-                    respond(
-                        c.fd,
-                        .json(
-                            400,
-                            Array(
-                                "{\"ok\":false,\"code\":\"api.bad_request\",\"message\":\"malformed HTTP request\"}"
-                                    .utf8)))
+                    let refused = error as? HTTPRequest.Malformed ?? HTTPRequest.Malformed("malformed HTTP request")
+                    var body = Array("{\"ok\":false,\"code\":\"\(ErrorCode.apiBadRequest)\",\"message\":".utf8)
+                    JSONString.append(refused.message, to: &body)
+                    body.append(UInt8(ascii: "}"))
+                    respond(c.fd, .json(refused.status, body))
                     connections[p.fd] = nil
                     continue
                 }

@@ -10,27 +10,60 @@ public struct HTTPRequest: Sendable {
     public var headers: [String: String]
     public var body: [UInt8]
 
-    /// Parses a complete request head + body from `buffer`; nil while incomplete.
-    /// - Throws: `HTTPRequest.Malformed` for a request that cannot be parsed or is too large.
+    /// The largest body the control API takes.
+    static let maxBody = 1 << 20
+
+    /// Parses a complete request head + body from `buffer`; nil while incomplete. A request whose
+    /// end cannot be told exactly is refused, never read as if it had no body: a bad or repeated
+    /// `Content-Length`, both `Content-Length` and `Transfer-Encoding`, a coding other than
+    /// `chunked`, a malformed chunk.
+    /// - Throws: `HTTPRequest.Malformed` with the status to answer.
     static func parse(_ buffer: [UInt8]) throws -> (HTTPRequest, consumed: Int)? {
         guard let headEnd = buffer.firstRange(of: [13, 10, 13, 10]) else {
-            if buffer.count > 64 * 1024 { throw Malformed() }
+            if buffer.count > 64 * 1024 { throw Malformed(status: 431, "request head over 64 KiB") }
             return nil
         }
         let head = String(decoding: buffer[..<headEnd.lowerBound], as: UTF8.self)
         var lines = head.components(separatedBy: "\r\n")
-        let parts = lines.removeFirst().split(separator: " ")
-        guard parts.count == 3 else { throw Malformed() }
+        let parts = lines.removeFirst().split(separator: " ", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[2] == "HTTP/1.1" || parts[2] == "HTTP/1.0" else {
+            throw Malformed("malformed request line")
+        }
         var headers: [String: String] = [:]
         for line in lines {
-            guard let colon = line.firstIndex(of: ":") else { throw Malformed() }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
-                in: .whitespaces)
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
+                !line[..<colon].contains(where: { $0 == " " || $0 == "\t" })
+            else { throw Malformed("malformed header line") }
+            let name = line[..<colon].lowercased()
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            if let earlier = headers[name] {
+                guard name != "content-length", name != "transfer-encoding", name != "authorization" else {
+                    throw Malformed("repeated \(name) header")
+                }
+                headers[name] = earlier + ", " + value
+            } else {
+                headers[name] = value
+            }
         }
-        let length = Int(headers["content-length"] ?? "0") ?? -1
-        guard length >= 0, length <= 1 << 20 else { throw Malformed() }
-        let total = headEnd.upperBound + length
-        guard buffer.count >= total else { return nil }
+        let framed: (body: [UInt8], end: Int)?
+        if let coding = headers["transfer-encoding"] {
+            guard headers["content-length"] == nil else {
+                throw Malformed("both Content-Length and Transfer-Encoding")
+            }
+            guard coding.lowercased() == "chunked" else {
+                throw Malformed(status: 501, "transfer coding \"\(coding.prefix(40))\" not supported")
+            }
+            framed = try Self.dechunk(buffer, from: headEnd.upperBound)
+        } else {
+            let text = headers["content-length"] ?? "0"
+            guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text.utf8.count <= 9,
+                let length = Int(text)
+            else { throw Malformed("bad Content-Length") }
+            guard length <= maxBody else { throw Malformed(status: 413, "body over 1 MiB") }
+            let total = headEnd.upperBound + length
+            framed = buffer.count >= total ? (Array(buffer[headEnd.upperBound..<total]), total) : nil
+        }
+        guard let (body, total) = framed else { return nil }
         let target = String(parts[1])
         var path = target
         var query: [String: String] = [:]
@@ -44,12 +77,55 @@ public struct HTTPRequest: Sendable {
             }
         }
         let request = HTTPRequest(
-            method: String(parts[0]), path: path, query: query, headers: headers,
-            body: Array(buffer[headEnd.upperBound..<total]))
+            method: String(parts[0]), path: path, query: query, headers: headers, body: body)
         return (request, total)
     }
 
-    struct Malformed: Error {}
+    /// Decodes a `chunked` body starting at `start` (RFC 9112 §7.1): nil while incomplete, the body
+    /// and where the message ends once the last chunk and the trailer section have arrived.
+    static func dechunk(_ buffer: [UInt8], from start: Int) throws -> (body: [UInt8], end: Int)? {
+        var body: [UInt8] = []
+        var at = start
+        while true {
+            guard let lineEnd = buffer[at...].firstRange(of: [13, 10]) else {
+                if buffer.count - at > 1024 { throw Malformed("malformed chunk size line") }
+                return nil
+            }
+            let sizeText = buffer[at..<lineEnd.lowerBound].prefix { $0 != 59 }  // up to a `;` extension
+            guard !sizeText.isEmpty, sizeText.count <= 8,
+                let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16), size >= 0
+            else { throw Malformed("malformed chunk size line") }
+            at = lineEnd.upperBound
+            if size == 0 { break }
+            guard body.count + size <= maxBody else { throw Malformed(status: 413, "body over 1 MiB") }
+            guard buffer.count >= at + size + 2 else { return nil }
+            guard buffer[at + size] == 13, buffer[at + size + 1] == 10 else {
+                throw Malformed("chunk longer than its size")
+            }
+            body += buffer[at..<at + size]
+            at += size + 2
+        }
+        // The trailer section: header lines, then an empty line.
+        while true {
+            guard let lineEnd = buffer[at...].firstRange(of: [13, 10]) else {
+                if buffer.count - at > 8 * 1024 { throw Malformed("trailer section over 8 KiB") }
+                return nil
+            }
+            let empty = lineEnd.lowerBound == at
+            at = lineEnd.upperBound
+            if empty { return (body, at) }
+        }
+    }
+
+    /// Why a request was refused: the status to answer and a message for the client.
+    struct Malformed: Error {
+        var status: Int
+        var message: String
+        init(status: Int = 400, _ message: String) {
+            self.status = status
+            self.message = message
+        }
+    }
 }
 
 /// What a control-API handler answers.
@@ -74,8 +150,14 @@ public enum HTTPResponse: Sendable {
         case 401: return "Unauthorized"
         case 404: return "Not Found"
         case 405: return "Method Not Allowed"
+        case 403: return "Forbidden"
         case 409: return "Conflict"
+        case 411: return "Length Required"
+        case 413: return "Content Too Large"
+        case 422: return "Unprocessable Content"
+        case 431: return "Request Header Fields Too Large"
         case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
         case 503: return "Service Unavailable"
         default: return "Status"
         }

@@ -80,23 +80,26 @@ public struct NotifyStateFile: Sendable {
     struct Content: Codable {
         var v = 1
         var jobs: [String: JobNotifyState]
+        /// Notices some channel has not taken yet (absent in files of earlier versions).
+        var pending: [PendingNotice]?
     }
 
-    /// The jobs' states; empty when the file is missing or unreadable (every job then counts as
-    /// running well, and its first failed run is reported).
-    public func load() -> [String: JobNotifyState] {
-        guard let data = FileManager.default.contents(atPath: path) else { return [:] }
+    /// The jobs' states and the undelivered notices; empty when the file is missing or unreadable
+    /// (every job then counts as running well, and its first failed run is reported).
+    public func load() -> (jobs: [String: JobNotifyState], pending: [PendingNotice]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([:], []) }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
-        return (try? decoder.decode(Content.self, from: data))?.jobs ?? [:]
+        guard let content = try? decoder.decode(Content.self, from: data) else { return ([:], []) }
+        return (content.jobs, content.pending ?? [])
     }
 
     /// - Throws: the file system's error when the file cannot be written.
-    public func save(_ jobs: [String: JobNotifyState]) throws {
+    public func save(_ jobs: [String: JobNotifyState], pending: [PendingNotice]) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.dateEncodingStrategy = .iso8601
-        let data = try encoder.encode(Content(jobs: jobs))
+        let data = try encoder.encode(Content(jobs: jobs, pending: pending.isEmpty ? nil : pending))
         let temporary = path + ".tmp"
         try data.write(to: URL(fileURLWithPath: temporary))
         guard rename(temporary, path) == 0 else { throw SystemError(errno: errno) }

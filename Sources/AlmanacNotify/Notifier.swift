@@ -36,12 +36,23 @@ public struct Notifier: Sendable {
         event.selector.map(config.on.contains) ?? true
     }
 
-    /// Sends `notification` on every channel, in the order command, webhook, email; one outcome each.
+    /// The channels the `[notify]` table configures, in the order they are tried.
+    public var channels: [String] {
+        var out: [String] = []
+        if config.command != nil { out.append("command") }
+        if config.webhook != nil { out.append("webhook") }
+        if !config.email.isEmpty, config.smtpURL != nil { out.append("email") }
+        return out
+    }
+
+    /// Sends `notification` on every channel (or on those of `only`), in the order command,
+    /// webhook, email; one outcome each.
     @discardableResult
-    public func send(_ notification: Notification) -> [Outcome] {
+    public func send(_ notification: Notification, only: Set<String>? = nil) -> [Outcome] {
         let body = notification.json()
         var outcomes: [Outcome] = []
         func attempt(_ channel: String, _ deliver: () throws -> String) {
+            guard only?.contains(channel) ?? true else { return }
             do {
                 outcomes.append(Outcome(channel: channel, error: nil, detail: try deliver()))
             } catch let error as AlmanacError {

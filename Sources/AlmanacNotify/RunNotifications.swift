@@ -13,6 +13,7 @@ public final class RunNotifications {
     /// The profile, to name the connection a `reconnect_required` report asks to authorize again.
     let profile: Profile?
     private var jobs: [String: JobNotifyState]
+    private var outbox: NotificationOutbox
 
     /// Nil when the profile has no `[notify]` table.
     public convenience init?(profile: Profile, stateDirectory: String, logger: Logger) {
@@ -28,7 +29,9 @@ public final class RunNotifications {
         file = NotifyStateFile(stateDirectory: stateDirectory, profile: profile)
         self.logger = logger
         self.profile = definition
-        jobs = file.load()
+        let loaded = file.load()
+        jobs = loaded.jobs
+        outbox = NotificationOutbox(loaded.pending)
     }
 
     /// The connection of `report`'s job that needs `almanac auth` again, as (kind, name): of the
@@ -49,11 +52,13 @@ public final class RunNotifications {
     /// The connector kinds `almanac auth` authorizes.
     static let oauthKinds: Set<String> = ["google", "cronofy"]
 
-    /// Handles a finished run: sends what its transition calls for and saves the new state.
+    /// Handles a finished run: offers the notices still owed to a channel again, sends what the
+    /// run's transition calls for, and saves the new state.
     public func runFinished(_ report: RunReport, now: Date = Date()) {
         let before = jobs[report.job] ?? JobNotifyState()
         let (after, notification) = before.next(
             after: report, now: now, repeatInterval: notifier.config.repeatInterval)
+        var (down, changed) = outbox.redeliver(with: notifier)
         if var notification, notifier.wants(notification.event) {
             if notification.event == .reconnectRequired, let profile,
                 let connection = Self.connectionToReauthorize(report, in: profile)
@@ -61,12 +66,16 @@ public final class RunNotifications {
                 notification.retry = Notification.reauthorize(
                     report, kind: connection.kind, connection: connection.name)
             }
-            notifier.send(notification)
+            let now = Set(notifier.channels).subtracting(down)
+            let outcomes = now.isEmpty ? [] : notifier.send(notification, only: now)
+            let failed = outcomes.filter { $0.error != nil }.map(\.channel) + notifier.channels.filter(down.contains)
+            outbox.keep(notification, for: failed, logger: logger)
+            changed = changed || !failed.isEmpty
         }
-        guard after != before else { return }
+        guard after != before || changed else { return }
         jobs[report.job] = after
         do {
-            try file.save(jobs)
+            try file.save(jobs, pending: outbox.pending)
         } catch {
             logger.warning(
                 "cannot save the notification state; a restart may send a notice again",

@@ -46,6 +46,43 @@ struct NotifierTests {
         #expect(dir.received == ["recovery"])
     }
 
+    /// A channel that fails keeps the notice: the next runs offer it again, before anything new,
+    /// across a restart, until the channel takes it. One failed attempt per run while it is down.
+    @Test func anUndeliveredNoticeIsOfferedAgainInOrder() throws {
+        let dir = Directory()
+        let gate = dir.path + "/receiver-up"
+        let attempts = dir.path + "/attempts"
+        let config = NotifyConfig(
+            on: [.failure, .recovery],
+            command: [
+                "/bin/sh", "-c",
+                "echo >> \(attempts); test -e \(gate) || exit 3; cat >> \(dir.path)/got; echo >> \(dir.path)/got",
+            ])
+        let logger = Logger(label: "test")
+        func count() -> Int {
+            ((try? String(contentsOfFile: attempts, encoding: .utf8)) ?? "").filter { $0 == "\n" }.count
+        }
+        let first = RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+        first.runFinished(Self.report(.failed))
+        #expect(count() == 1)
+        first.runFinished(Self.report(.failed))  // still down: the failure is offered once, nothing new is due
+        #expect(count() == 2)
+        first.runFinished(Self.report(.success))  // the failure fails again; the recovery waits behind it
+        #expect(count() == 3)
+        #expect(dir.received == [])
+        let state = try String(contentsOfFile: dir.path + "/clinic.notify.json", encoding: .utf8)
+        #expect(state.contains("\"pending\""))
+
+        #expect(FileManager.default.createFile(atPath: gate, contents: nil))
+        let restarted = RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+        restarted.runFinished(Self.report(.success))
+        #expect(dir.received == ["failure", "recovery"])
+        restarted.runFinished(Self.report(.success))
+        #expect(dir.received == ["failure", "recovery"])
+        let after = try String(contentsOfFile: dir.path + "/clinic.notify.json", encoding: .utf8)
+        #expect(!after.contains("\"pending\""))
+    }
+
     @Test func commandTimeoutAndOutcomes() {
         let dir = Directory()
         var config = NotifyConfig(command: ["/bin/sleep", "20"], commandTimeout: .seconds(1))

@@ -87,10 +87,10 @@ struct TransitionTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let file = NotifyStateFile(stateDirectory: dir, profile: "clinic")
-        #expect(file.load().isEmpty)
+        #expect(file.load().jobs.isEmpty)
         let failing = play([run(.failed, at: 0)]).state
-        try file.save(["main": failing])
-        let reloaded = NotifyStateFile(stateDirectory: dir, profile: "clinic").load()
+        try file.save(["main": failing], pending: [])
+        let reloaded = NotifyStateFile(stateDirectory: dir, profile: "clinic").load().jobs
         #expect(reloaded["main"] == failing)
         // After the "restart", another failed run sends nothing; the success is a recovery.
         #expect(play([run(.failed, at: 5), run(.success, at: 6)], from: reloaded["main"]!).sent == ["recovery"])

@@ -40,5 +40,17 @@ extension Supervisor {
     /// was down).
     func forgetLastGood(except names: Set<String>) {
         for name in lastGood.names() where !names.contains(name) { lastGood.remove(name) }
+        runBooks.forget(except: names)
+    }
+
+    var runBooks: RunBookStore { RunBookStore(stateDirectory: config.stateDirectory) }
+
+    /// Keeps `slot`'s run book on disk, for status after a daemon restart while no worker runs.
+    func keepRunBook(_ slot: WorkerSlot) {
+        do {
+            try runBooks.save(slot.name, slot.runs)
+        } catch {
+            record(slot, "warning", "cannot keep the runs for status after a restart", ["error": "\(error)"])
+        }
     }
 }

@@ -17,6 +17,7 @@ extension Supervisor {
             slot.nextRun = m.nextRun
             slot.retryAt = nil  // a new worker process: no retry pending
             slot.runs.ready(jobs: m.jobs, stored: m.lastRuns ?? [], connections: m.connections ?? [])
+            keepRunBook(slot)
             if slot.state == .starting { slot.enter(.ready) }
             if slot.notified == .invalid { slot.notified = nil }  // it started: the file is good again
             record(slot, "info", "worker ready", ["jobs": m.jobs.joined(separator: ",")])
@@ -38,6 +39,7 @@ extension Supervisor {
             slot.retryAt = m.retryAt
             let summary = RunSummary(m, finished: Date())
             slot.runs.finished(summary, connections: m.connections)
+            keepRunBook(slot)
             // A real run went through: the worker's own trouble is over.
             if summary.dryRun != true, summary.result == "success" || summary.result == "partial" {
                 slot.lastError = nil
@@ -53,7 +55,10 @@ extension Supervisor {
             }
             if m.batchDone, slot.state == .syncing { slot.enter(.idle) }
         case .connection(let m):
-            if let health = m.health { slot.runs.observed(health) }
+            if let health = m.health {
+                slot.runs.observed(health)
+                keepRunBook(slot)
+            }
             if let id = m.id { slot.waiters[id]?.push(message) }
         case .reply(let m):
             guard let w = slot.waiters[m.id] else { return }

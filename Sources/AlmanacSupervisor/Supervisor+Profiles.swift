@@ -56,6 +56,7 @@ extension Supervisor {
                 name: loaded.name, path: loaded.path, policy: config.policy,
                 disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
             slot.logFile = logFiles
+            if let book = runBooks.load(loaded.name) { slot.runs = book }
             seedRing(slot)
             slot.illegalTransition = { [log, name = loaded.name] message in
                 log.log("error", message, ["profile": name])

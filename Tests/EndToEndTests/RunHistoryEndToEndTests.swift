@@ -44,9 +44,10 @@ struct RunHistoryEndToEndTests {
             """)
     }
 
-    static func status(_ h: DaemonHarness) throws -> ProfileStatus {
+    /// `status alpha --json`; `running: false` expects exit status 3 (no worker).
+    static func status(_ h: DaemonHarness, running: Bool = true) throws -> ProfileStatus {
         let r = try h.cli(["status", "alpha", "--json"])
-        #expect(r.code == 0, "\(r.err)")
+        #expect(r.code == (running ? 0 : 3), "\(r.err)")
         return try Wire.decoder().decode(ProfileStatus.self, from: Data(r.out.utf8))
     }
 
@@ -55,9 +56,9 @@ struct RunHistoryEndToEndTests {
     /// What every check after a failed `bad` and a successful `good` expects, before and after a
     /// daemon restart; `missing` is the state of the connection `bad` reads as last observed.
     static func expectFailingBadAndGoodSuccess(
-        _ h: DaemonHarness, runIDs: [String?]? = nil, missing: ConnectionHealth.State = .failing
+        _ h: DaemonHarness, runIDs: [String?]? = nil, missing: ConnectionHealth.State = .failing, running: Bool = true
     ) throws {
-        let s = try status(h)
+        let s = try status(h, running: running)
         #expect(s.health == "failing")
         let jobs = try #require(s.jobs)
         #expect(jobs.map(\.name) == ["bad", "good"])
@@ -73,6 +74,7 @@ struct RunHistoryEndToEndTests {
         #expect(connections["dst2"]?.state != .failing)  // the failed read was of `missing` only
 
         let text = try h.cli(["status", "alpha"]).out
+        if !running { #expect(text.contains("disabled"), "\(text)") }
         #expect(text.contains("  health: failing\n"), "\(text)")
         #expect(text.contains("  job bad: last run failed at "), "\(text)")
         #expect(text.contains("  job good: last run success at "), "\(text)")
@@ -135,6 +137,27 @@ struct RunHistoryEndToEndTests {
         #expect(healed.lastError == nil)
         #expect(healed.connections?.first { $0.name == "missing" }?.state == .ok)
         #expect(try Self.metrics(h).contains("almanac_profile_healthy{profile=\"alpha\"} 1\n"))
+        #expect(h.stop() == 0)
+    }
+
+    /// A profile whose worker does not run after a daemon restart (here: disabled) still shows
+    /// its jobs' last runs and its connections, from the supervisor's own copy.
+    @Test func aProfileWithoutAWorkerKeepsItsStatusThroughADaemonRestart() throws {
+        let h = try DaemonHarness()
+        try Self.twoJobs(h)
+        try h.start()
+        try h.waitReady("alpha")
+        #expect(try h.cli(["sync", "alpha", "--wait"]).code == 1)
+        let runIDs = try Self.status(h).jobs?.map { $0.lastRun?.runID }
+        #expect(runIDs?.allSatisfy { $0 != nil } == true)
+        #expect(try h.cli(["disable", "alpha"]).code == 0)
+        #expect(h.stop() == 0)
+        try h.start()
+        try h.waitUntil("alpha is listed as disabled", timeout: 20) {
+            (try? h.status("alpha"))??.state == "disabled"
+        }
+        #expect(try h.status("alpha")?.pid == nil)
+        try Self.expectFailingBadAndGoodSuccess(h, runIDs: runIDs, running: false)
         #expect(h.stop() == 0)
     }
 

@@ -39,11 +39,9 @@ struct LastGoodStore {
         guard SHA256.hex(data) == hash else {
             throw LastGoodError("\(original) changed while it was validated; the next scan keeps the new version")
         }
-        if mkdir(directory, 0o700) != 0 && errno != EEXIST {
-            throw LastGoodError("cannot create \(directory): \(SystemError(errno: errno))")
-        }
-        try writeAtomically(Array(data), to: copyPath(name))
-        try writeAtomically(Array((hash + "\n").utf8), to: hashPath(name))
+        try AtomicFile.makeDirectory(directory)
+        try AtomicFile.write(Array(data), to: copyPath(name))
+        try AtomicFile.write(Array((hash + "\n").utf8), to: hashPath(name))
     }
 
     /// Forgets the copy of `name` (its file was removed).
@@ -58,24 +56,6 @@ struct LastGoodStore {
         return files.compactMap {
             guard case .profile(let name) = ProfileFile(fileName: $0) else { return nil }
             return name
-        }
-    }
-
-    private func writeAtomically(_ bytes: [UInt8], to path: String) throws {
-        let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw LastGoodError("cannot write \(tmp): \(SystemError(errno: errno))") }
-        let written = writeAll(fd, bytes) && fsync(fd) == 0
-        let problem = SystemError(errno: errno)
-        close(fd)
-        guard written, rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw LastGoodError("cannot write \(path): \(written ? SystemError(errno: errno) : problem)")
-        }
-        let dir = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            close(dir)
         }
     }
 }

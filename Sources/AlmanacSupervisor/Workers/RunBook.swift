@@ -5,18 +5,23 @@ import Foundation
 /// What the supervisor knows of one profile's runs and connections: per job its latest real run
 /// and latest dry run, and what was last seen of each connection. Filled from the worker's
 /// `ready` (what its state file keeps, so it survives daemon and worker restarts), `run_finished`
-/// and `connection` messages.
+/// and `connection` messages, and kept on disk by the supervisor too (`RunBookStore`), so a
+/// profile whose worker does not run after a daemon restart (disabled, invalid, backing off) still
+/// shows them.
 ///
 /// The profile's `health` is the worst of its jobs' latest real runs: `failing` when one failed
 /// or was blocked, `ok` when all that ran succeeded (`partial` counts as ok: the run went
 /// through, the items that failed are listed in its report); nil before any real run. Dry runs
 /// are shown and never counted.
-struct RunBook: Sendable, Hashable {
+struct RunBook: Sendable, Hashable, Codable {
     /// The jobs of the profile, in file order (from `ready`).
     private(set) var jobs: [String] = []
     private(set) var last: [String: RunSummary] = [:]
     private(set) var lastDry: [String: RunSummary] = [:]
     private(set) var connections: [String: ConnectionHealth] = [:]
+
+    /// What is kept on disk: dry runs are not (as in the worker's state file).
+    enum CodingKeys: String, CodingKey { case jobs, last, connections }
 
     /// A worker is ready: its jobs, and what its state file keeps (a run or status the
     /// supervisor saw later is kept instead).

@@ -1,0 +1,34 @@
+import AlmanacWire
+import Foundation
+import Glibc
+
+/// The supervisor's copy of each profile's `RunBook`: `STATE/runbook/NAME.json`, written
+/// atomically whenever a worker reports runs or connections, read when the daemon starts. The
+/// worker's state file stays the record (its `ready` updates the book); this copy is what status
+/// shows while no worker runs.
+struct RunBookStore {
+    let directory: String
+
+    init(stateDirectory: String) { directory = stateDirectory + "/runbook" }
+
+    func path(_ name: String) -> String { directory + "/\(name).json" }
+
+    /// The saved book of `name`; nil when there is none or it cannot be read.
+    func load(_ name: String) -> RunBook? {
+        guard let data = FileManager.default.contents(atPath: path(name)) else { return nil }
+        return try? Wire.decoder().decode(RunBook.self, from: data)
+    }
+
+    func save(_ name: String, _ book: RunBook) throws {
+        try AtomicFile.makeDirectory(directory)
+        try AtomicFile.write(Array(try Wire.encoder().encode(book)), to: path(name))
+    }
+
+    /// Forgets the books of profiles not in `names` (their files were removed).
+    func forget(except names: Set<String>) {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        for file in files where file.hasSuffix(".json") && !names.contains(String(file.dropLast(5))) {
+            unlink(directory + "/" + file)
+        }
+    }
+}

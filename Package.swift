@@ -209,6 +209,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
+            name: "ExecConnectorTests",
+            dependencies: [
+                "AlmanacCore", "AlmanacSync", "ExecConnector", .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]),
+        .testTarget(
             name: "XMLConnectorTests",
             dependencies: [
                 "AlmanacCore", "XMLConnector", "FileConnectorSupport", "RowMapping", "AlmanacTestKit", "AlmanacSync",

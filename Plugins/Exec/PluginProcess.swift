@@ -84,7 +84,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         guard isAlive else { throw crashed("it is no longer running") }
         if reader.hasBuffered || !reader.drainAvailable() || reader.hasBuffered {
             if reader.hasBuffered {
-                let line = try nextLine(timeout: .seconds(1), expecting: [], id: nil)
+                let line = try nextLine(timeout: .seconds(1), expecting: Self.knownTypes, id: nil)
                 throw violation("a line that answers no request", line: line.text)
             }
             throw crashed(exitDescription())
@@ -122,7 +122,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     public func finish() throws {
         outstanding = nil
         if reader.hasBuffered || (reader.drainAvailable() && reader.hasBuffered) {
-            let line = try nextLine(timeout: .zero, expecting: [], id: nil)
+            let line = try nextLine(timeout: .seconds(1), expecting: Self.knownTypes, id: nil)
             throw violation("a line after the reply was complete (a second answer?)", line: line.text)
         }
     }

@@ -5,7 +5,8 @@
 
 STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
-count what almanac sent. --fault breaks the protocol in one way, on the first read:
+count what almanac sent. --fault (or a file STORE.fault holding the mode, read at each read)
+breaks the protocol in one way, on a read:
 exit-mid-read, garbage, hang, twice, huge, unknown-type; or bad-hello, slow-hello.
 """
 import json
@@ -87,11 +88,14 @@ for line in sys.stdin:
         send({"v": 1, "type": "test_result", "re": rid, "steps": [
             {"name": "open store", "ok": ok, "detail": store_path if ok else "directory missing"}]})
     elif t == "read":
+        if os.path.exists(store_path + ".fault"):
+            with open(store_path + ".fault") as f:
+                fault = f.read().strip()
         data = load()
         items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])]
         if fault == "exit-mid-read":
-            send({"v": 1, "type": "item", "re": rid, "key": items[0][0], "version": items[0][1]["version"],
-                  "event": items[0][1]["event"]})
+            for k, v in items[:1]:
+                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
             out.write('{"v":1,"type":"item","re":')
             out.flush()
             os._exit(3)

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
 
-    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME]
+    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS]
 
 STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
-count what almanac sent. --fault (or a file STORE.fault holding the mode, read at each read)
+count what almanac sent; with --write-delay each change waits that long and is saved on its own (a
+crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
+almanac is gone. STORE.pid holds the process id. --fault (or a file STORE.fault holding the mode, read at each read)
 breaks the protocol in one way, on a read:
 exit-mid-read, garbage, hang, twice, huge, unknown-type; or bad-hello, slow-hello.
 """
@@ -19,6 +21,10 @@ store_path = args[0]
 fault = args[args.index("--fault") + 1] if "--fault" in args else None
 record = args[args.index("--record") + 1] if "--record" in args else None
 name = args[args.index("--name") + 1] if "--name" in args else "memory"
+write_delay = float(args[args.index("--write-delay") + 1]) if "--write-delay" in args else 0
+parent = os.getppid()
+with open(store_path + ".pid", "w") as f:
+    f.write(str(os.getpid()))
 out = sys.stdout
 
 
@@ -142,6 +148,12 @@ for line in sys.stdin:
                 os.fsync(f.fileno())
         outcomes = []
         for i, c in enumerate(msg["changes"]):
+            if write_delay:
+                time.sleep(write_delay)
+                if i > 0:
+                    save(data)
+                if os.getppid() != parent:
+                    os._exit(9)  # almanac is gone: stop in the middle of the batch, as a crash would
             op = c["op"]
             if op == "create":
                 key = c["id"]

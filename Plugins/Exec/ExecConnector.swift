@@ -45,7 +45,7 @@ public final class ExecConnector: Connector {
     private let poolKey: String?
     private let configured: [UInt8]
     /// Keys listed so far in the current listing (a key listed twice: the later is a problem).
-    var listedKeys: [String: String] = [:]
+    var listedKeys: [String: Int] = [:]
     var listedCount = 0
 
     /// Takes the process kept under `poolKey` (nil: never pooled) or starts `command`, then asks

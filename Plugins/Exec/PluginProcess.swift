@@ -105,7 +105,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     /// `error`, which is thrown as `exec.plugin_error` and ends the request).
     public func reply(allowed: Set<String>) throws -> (type: String, line: JSONObject) {
         guard let (id, _) = outstanding else { preconditionFailure("no request outstanding") }
-        let line = try nextLine(timeout: command.requestTimeout, expecting: allowed.union(["error"]), id: id)
+        let line = try nextLine(timeout: command.requestTimeout, expecting: allowed, id: id)
         let type = line.string("type")!
         if type == "error" {
             outstanding = nil
@@ -163,7 +163,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
 
     // MARK: lines
 
-    /// The next line as an object with `v` 1, a known `type` in `expecting`, and `re` == `id`.
+    /// The next line as an object with `v` 1, a known `type` in `expecting` (or `error` when it
+    /// answers a request), and `re` == `id`.
     private func nextLine(timeout: Duration, expecting: Set<String>, id: Int?) throws -> JSONObject {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout.wholeNanoseconds))
         switch reader.next(deadline: deadline) {
@@ -191,7 +192,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
                         "a \(type) line for request \(re) while request \(id) is outstanding", line: Self.quote(bytes))
                 }
             }
-            guard expecting.contains(type) else {
+            guard expecting.contains(type) || (id != nil && type == "error") else {
                 let what = outstanding.map { "a \($0.type) request" } ?? (hello == nil ? "the start" : "no request")
                 throw violation("a \(type) line in answer to \(what)", line: Self.quote(bytes))
             }

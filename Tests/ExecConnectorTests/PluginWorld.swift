@@ -172,3 +172,29 @@ final class PluginWorld {
         try almanac(["sync", "clinic", "--wait", "--runtime", runtime.path])
     }
 }
+
+extension PluginWorld {
+    /// Changes the title of `key` in a `--feed` plugin's store (its rev moves on).
+    func edit(_ path: String, key: String, title: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var o = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let rev = (o["rev"] as? Int ?? 0) + 1
+        var items = o["items"] as! [String: [String: Any]]
+        var item = items[key]!
+        var event = item["event"] as! [String: Any]
+        event["title"] = title
+        item["event"] = event
+        item["rev"] = rev
+        item["version"] = "r\(rev)"
+        items[key] = item
+        o["items"] = items
+        o["rev"] = rev
+        try JSONSerialization.data(withJSONObject: o).write(to: url)
+    }
+
+    /// The cursors the plugin was asked to read from, in order (nil: a full listing).
+    func readCursors(_ path: String) throws -> [String?] {
+        let text = (try? String(contentsOfFile: path + ".reads", encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").map { $0 == "null" ? nil : String($0.dropFirst().dropLast()) }
+    }
+}

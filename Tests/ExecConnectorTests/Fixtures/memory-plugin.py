@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
 
-    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS]
+    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS] [--feed]
 
 STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
@@ -9,7 +9,10 @@ count what almanac sent; with --write-delay each change waits that long and is s
 crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
 almanac is gone. STORE.pid holds the process id. --fault (or a file STORE.fault holding the mode, read at each read)
 breaks the protocol in one way, on a read:
-exit-mid-read, garbage, hang, twice, huge, unknown-type; or bad-hello, slow-hello.
+exit-mid-read, garbage, hang, twice, huge, unknown-type, write-error; or bad-hello, slow-hello.
+With --feed it has a change feed: items carry the store's "rev" of their last change, the cursor
+is the store's rev, and a read with a cursor lists what changed after it. Every read's cursor is
+appended to STORE.reads.
 """
 import json
 import os
@@ -18,9 +21,10 @@ import time
 
 args = sys.argv[1:]
 store_path = args[0]
-fault = args[args.index("--fault") + 1] if "--fault" in args else None
+cli_fault = fault = args[args.index("--fault") + 1] if "--fault" in args else None
 record = args[args.index("--record") + 1] if "--record" in args else None
 name = args[args.index("--name") + 1] if "--name" in args else "memory"
+feed = "--feed" in args
 write_delay = float(args[args.index("--write-delay") + 1]) if "--write-delay" in args else 0
 parent = os.getppid()
 with open(store_path + ".pid", "w") as f:
@@ -50,6 +54,15 @@ def save(data):
     os.rename(tmp, store_path)
 
 
+def current_fault():
+    """The mode in STORE.fault if the file exists, else --fault's."""
+    try:
+        with open(store_path + ".fault") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return cli_fault
+
+
 def start_of(event):
     s = event["start"]
     return s.get("date_time") or (s["date"] + "T00:00:00Z")
@@ -66,7 +79,7 @@ if fault == "bad-hello":
     send({"v": 1, "type": "hello", "protocol": 7, "name": name, "version": "0", "kinds": ["event"], "capabilities": []})
     sys.exit(0)
 send({"v": 1, "type": "hello", "protocol": 1, "name": name, "version": "1.0.0", "kinds": ["event"],
-      "capabilities": ["read", "write", "delete", "lookup", "test"]})
+      "capabilities": ["read", "write", "delete", "lookup", "test"] + (["change_feed"] if feed else [])})
 print("memory plugin started", file=sys.stderr, flush=True)
 
 for line in sys.stdin:
@@ -94,11 +107,13 @@ for line in sys.stdin:
         send({"v": 1, "type": "test_result", "re": rid, "steps": [
             {"name": "open store", "ok": ok, "detail": store_path if ok else "directory missing"}]})
     elif t == "read":
-        if os.path.exists(store_path + ".fault"):
-            with open(store_path + ".fault") as f:
-                fault = f.read().strip()
+        fault = current_fault()
         data = load()
-        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])]
+        with open(store_path + ".reads", "a") as f:
+            f.write(json.dumps(msg.get("cursor")) + "\n")
+        since_rev = int(msg["cursor"]) if feed and msg.get("cursor") else None
+        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])
+                 and (since_rev is None or v.get("rev", 0) > since_rev)]
         if fault == "exit-mid-read":
             for k, v in items[:1]:
                 send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
@@ -129,7 +144,12 @@ for line in sys.stdin:
                       + json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n")
             out.flush()
             continue
-        send({"v": 1, "type": "page_end", "re": rid, "coverage": "complete", "continuation": None, "cursor": None})
+        if since_rev is not None:
+            for k, r in sorted(data.get("deleted", {}).items()):
+                if r > since_rev:
+                    send({"v": 1, "type": "deleted", "re": rid, "key": k})
+        send({"v": 1, "type": "page_end", "re": rid, "coverage": "complete" if since_rev is None else "delta",
+              "continuation": None, "cursor": str(data.get("rev", 0)) if feed else None})
     elif t == "lookup":
         data = load()
         for k in msg["keys"]:
@@ -138,6 +158,10 @@ for line in sys.stdin:
                 send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
         send({"v": 1, "type": "lookup_end", "re": rid})
     elif t == "write":
+        fault = current_fault()
+        if fault == "write-error":
+            send({"v": 1, "type": "error", "re": rid, "code": "busy", "message": "the store is busy", "retryable": True})
+            continue
         data = load()
         if record:
             with open(record, "a") as f:

@@ -56,7 +56,7 @@ public final class ExecConnector: Connector {
         configure: (PluginSpec) throws -> Configuration
     ) throws {
         var entry = poolKey.flatMap(PluginPool.take)
-        if let e = entry, !e.process.isAlive || e.process.command != command { entry = nil }
+        if let e = entry, e.process.command != command || !e.process.isIdleAndSound() { entry = nil }
         let process = try entry?.process ?? PluginProcess(command, logger: logger)
         do {
             let specLine = try process.request("spec", reply: "spec")

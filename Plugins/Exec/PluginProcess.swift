@@ -127,6 +127,17 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         }
     }
 
+    /// Whether a process kept between runs is still up and has written nothing since its last
+    /// reply; one that has exited or written out of turn is killed, and false returned.
+    public func isIdleAndSound() -> Bool {
+        guard isAlive, outstanding == nil else { return false }
+        if reader.hasBuffered || !reader.drainAvailable() || reader.hasBuffered {
+            kill()
+            return false
+        }
+        return true
+    }
+
     /// Sends `type` and reads its one-line reply of type `reply`.
     public func request(_ type: String, _ fields: JSONObject = JSONObject(), reply: String) throws -> JSONObject {
         try send(type, fields)
@@ -148,6 +159,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
                 logger.debug("plugin did not shut down cleanly", metadata: ["error": "\(error)"])
             }
         }
+        guard isAlive else { return }  // a failed shutdown request has killed it already
         close(spawned.stdin)
         if waitExit(upTo: .seconds(2)) == nil { killGroup() }
         finishProcess()
@@ -255,7 +267,9 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         var offset = 0
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(command.requestTimeout.wholeNanoseconds)
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(spawned.stdin, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = bytes.withUnsafeBytes {
+                Self.writeWithoutSIGPIPE(spawned.stdin, $0.baseAddress! + offset, bytes.count - offset)
+            }
             if n > 0 {
                 offset += n
                 continue
@@ -273,6 +287,26 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             var pfd = pollfd(fd: spawned.stdin, events: Int16(POLLOUT), revents: 0)
             _ = poll(&pfd, 1, Int32(min(1000, (deadline - now) / 1_000_000 + 1)))
         }
+    }
+
+    /// `write(2)` with SIGPIPE blocked on this thread and, when the write fails with EPIPE (the
+    /// plugin is gone), taken back: a caller that does not ignore SIGPIPE (`almanac run`,
+    /// `almanac check`) is not killed by a plugin that exits.
+    private static func writeWithoutSIGPIPE(_ fd: Int32, _ from: UnsafeRawPointer, _ count: Int) -> Int {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        let n = Glibc.write(fd, from, count)
+        let saved = errno
+        if n < 0 && saved == EPIPE {
+            var none = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeSignal, nil, &none)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        errno = saved
+        return n
     }
 
     // MARK: the process

@@ -107,4 +107,22 @@ struct ExecProcessTests {
         for _ in 0..<2 { _ = try ExecModule.make(context(connection: "fresh", ["reuse": .bool(false)])) }
         #expect(try starts().count == 3, "reuse = false starts one per run")
     }
+
+    /// A kept process that died while idle is replaced at the next run, which goes through.
+    @Test func aKeptProcessThatDiedIsReplaced() throws {
+        _ = try ExecModule.make(context(connection: "dies", [:]))
+        let first = try #require(try starts().first)
+        let pid = try #require((first["argv"] as? [String]).flatMap { _ in try? pids().first })
+        kill(pid, SIGKILL)
+        usleep(100_000)
+        let c = try ExecModule.make(context(connection: "dies", [:]))
+        #expect((c as? ExecConnector)?.hello.name == "recorder")
+        #expect(try pids().count == 2)
+    }
+
+    func pids() throws -> [Int32] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("start-") }.compactMap {
+            Int32($0.dropFirst(6).dropLast(5))
+        }
+    }
 }

@@ -211,7 +211,8 @@ let package = Package(
         .testTarget(
             name: "ExecConnectorTests",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "ExecConnector", .product(name: "Logging", package: "swift-log"),
+                "AlmanacCore", "AlmanacSync", "AlmanacTestKit", "ExecConnector",
+                .product(name: "Logging", package: "swift-log"),
             ],
             exclude: ["Fixtures"]),
         .testTarget(

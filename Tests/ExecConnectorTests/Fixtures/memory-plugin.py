@@ -54,6 +54,12 @@ def save(data):
     os.rename(tmp, store_path)
 
 
+def bump(data):
+    """The store's next rev (the change feed's position)."""
+    data["rev"] = data.get("rev", 0) + 1
+    return data["rev"]
+
+
 def current_fault():
     """The mode in STORE.fault if the file exists, else --fault's."""
     try:
@@ -187,7 +193,7 @@ for line in sys.stdin:
                                      "current": {"key": key, "version": v["version"], "event": v["event"]}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "update":
                 key = c["key"]
@@ -200,12 +206,18 @@ for line in sys.stdin:
                                      "current": {"key": key, "version": cur["version"], "event": cur["event"]}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "delete":
+                cur = data["items"].get(c["key"])
+                if cur is not None and c.get("if_version") is not None and c["if_version"] != cur["version"]:
+                    outcomes.append({"index": i, "result": "conflict",
+                                     "current": {"key": c["key"], "version": cur["version"], "event": cur["event"]}})
+                    continue
                 if data["items"].pop(c["key"], None) is None:
                     outcomes.append({"index": i, "result": "gone"})
                 else:
+                    data.setdefault("deleted", {})[c["key"]] = bump(data)
                     outcomes.append({"index": i, "result": "written", "key": c["key"], "version": None})
             else:
                 outcomes.append({"index": i, "result": "failed", "retryable": False, "reason": "no write-back"})
@@ -221,7 +233,7 @@ for line in sys.stdin:
         for e in msg["events"]:
             data["next"] += 1
             key = "s%d" % data["next"]
-            data["items"][key] = {"version": str(data["next"]), "event": e}
+            data["items"][key] = {"version": str(data["next"]), "event": e, "rev": bump(data)}
             keys.append(key)
         save(data)
         send({"v": 1, "type": "test_seeded", "re": rid, "keys": keys})

@@ -21,9 +21,9 @@ struct ExecCrashTests {
 
     @Test func killsWhileThePluginWritesLeaveNoDuplicateAndNoLoss() throws {
         let w = try PluginWorld("crash")
-        let count = 300
+        let count = 700
         let day = Date().addingTimeInterval(86_400)
-        try w.seed(w.source, (0..<count).map { ("a\($0)", "Appt \($0)", day.addingTimeInterval(Double($0) * 1800)) })
+        try w.seed(w.source, (0..<count).map { ("a\($0)", "Appt \($0)", day.addingTimeInterval(Double($0) * 900)) })
         try w.writeProfile(sourceExtra: "", sinkExtra: "")
         let path = w.profiles.appendingPathComponent("clinic.toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8).replacingOccurrences(
@@ -34,14 +34,14 @@ struct ExecCrashTests {
         var kills = 0
         for _ in 0..<10 {
             let received = try w.received().count
-            let delay = random.next(0...500)
+            let delay = random.next(0...250)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: PluginWorld.almanac)
             p.arguments = ["run", "clinic", "--profiles", w.profiles.path, "--state", w.state.path]
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            // The write has begun when the sink records the batch; then a random 0–500 ms more
+            // The write has begun when the sink records the batch; then a random 0–250 ms more
             // (the sink applies a change every 4 ms).
             while p.isRunning, try w.received().count == received { usleep(2_000) }
             usleep(useconds_t(delay * 1000))

@@ -91,6 +91,10 @@ print("memory plugin started", file=sys.stderr, flush=True)
 for line in sys.stdin:
     msg = json.loads(line)
     t, rid = msg["type"], msg.get("id")
+    if len(line.encode()) > (16 << 20) + 1:
+        send({"v": 1, "type": "error", "re": rid, "code": "too_long", "message": "a line over 16 MiB",
+              "retryable": False})
+        continue
     if t == "spec":
         send({"v": 1, "type": "spec", "re": rid, "settings": {
             "type": "object", "additionalProperties": False, "required": ["calendar"],

@@ -55,7 +55,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             throw AlmanacError(.execStartFailed, e.message, cause: e.cause, retryable: e.retryable)
         }
         guard let hello = PluginHello(line) else {
-            throw violation("its hello lacks protocol, name, version, kinds or capabilities", line: line.text)
+            throw violation(
+                "its hello lacks protocol, name, version, kinds (with event) or capabilities", line: line.text)
         }
         guard hello.protocolVersion == PluginHello.protocolVersion else {
             kill()

@@ -41,7 +41,8 @@ public final class ExecConnector: Connector {
         }
     }
 
-    let process: PluginProcess
+    /// The plugin process this connector talks to.
+    public let process: PluginProcess
     private let poolKey: String?
     private let configured: [UInt8]
     /// Keys listed so far in the current listing (a key listed twice: the later is a problem).

@@ -10,6 +10,10 @@ final class PluginWorld {
     static let plugin = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/memory-plugin.py").path
 
+    static let schemaTap = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/schema-tap.py").path
+    static let schemas = packageRoot.appendingPathComponent("docs/connector-protocol").path
+
     static var almanac: String {
         if let bin = ProcessInfo.processInfo.environment["ALMANAC_BIN"], !bin.isEmpty { return bin }
         return packageRoot.appendingPathComponent(".build/debug/almanac").path

@@ -9,7 +9,8 @@ count what almanac sent; with --write-delay each change waits that long and is s
 crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
 almanac is gone. STORE.pid holds the process id. --fault (or a file STORE.fault holding the mode, read at each read)
 breaks the protocol in one way, on a read:
-exit-mid-read, garbage, hang, twice, huge, unknown-type, write-error; or bad-hello, slow-hello.
+exit-mid-read, garbage, hang, twice, huge, unknown-type, wrong-re, read-error (an error reply),
+write-error, outcome-order; or bad-hello, slow-hello.
 With --feed it has a change feed: items carry the store's "rev" of their last change, the cursor
 is the store's rev, and a read with a cursor lists what changed after it. Every read's cursor is
 appended to STORE.reads.
@@ -144,6 +145,13 @@ for line in sys.stdin:
             out.write('"}}\n')
             out.flush()
             time.sleep(30)
+        if fault == "wrong-re":
+            send({"v": 1, "type": "page_end", "re": rid + 7, "coverage": "complete"})
+            time.sleep(30)
+        if fault == "read-error":
+            send({"v": 1, "type": "error", "re": rid, "code": "http_503", "message": "the feed is down",
+                  "retryable": True})
+            continue
         if fault == "unknown-type":
             send({"v": 1, "type": "telemetry", "re": rid, "note": "not a protocol message"})
             time.sleep(30)
@@ -226,7 +234,7 @@ for line in sys.stdin:
             else:
                 outcomes.append({"index": i, "result": "failed", "retryable": False, "reason": "no write-back"})
         save(data)
-        for o in outcomes:
+        for o in reversed(outcomes) if fault == "outcome-order" else outcomes:
             send(dict({"v": 1, "type": "outcome", "re": rid}, **o))
     elif t == "test_reset":
         save({"next": 1, "items": {}})

@@ -34,7 +34,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     /// Every `type` of protocol version 1.
     static let knownTypes: Set<String> = [
         "hello", "spec", "configure", "configured", "test_connection", "test_result", "read", "item", "problem",
-        "deleted", "page_end", "write", "outcome", "lookup", "lookup_end", "test_reset", "test_seed", "test_seeded",
+        "deleted", "page_end", "write", "outcome", "lookup", "lookup_end", "test_reset", "test_seed",
+        "test_seed_invalid", "test_seeded",
         "test_dump", "test_done", "shutdown", "bye", "error",
     ]
 

@@ -41,6 +41,17 @@ struct ExecFaultEndToEndTests {
         #expect(first.status == 0, "\(first.out)\(first.err)")
         let written = try w.titles(w.sink)
         #expect(written.count == 5)
+        // The worker keeps the plugin between runs (reuse = true): a second run talks to the same process.
+        let pluginPID = try String(contentsOfFile: w.source + ".pid", encoding: .utf8)
+        #expect(try w.sync().status == 0)
+        #expect(try String(contentsOfFile: w.source + ".pid", encoding: .utf8) == pluginPID)
+        // Its stderr is in the profile's log, tagged with the profile and the connection.
+        #expect(w.daemonLog.contains("profile=clinic"))
+        #expect(
+            w.daemonLog.split(separator: "\n").contains {
+                $0.contains("msg=\"plugin: memory plugin started\"") && $0.contains("connection=src")
+                    && $0.contains("profile=clinic")
+            }, "\(w.daemonLog.suffix(2000))")
         let before = try StateStore(path: w.state.appendingPathComponent("clinic.sqlite").path).items(job: "j")
 
         // Two deleted and one changed at the source: a read that went through would delete two
@@ -64,6 +75,7 @@ struct ExecFaultEndToEndTests {
 
         try FileManager.default.removeItem(atPath: w.source + ".fault")
         let next = try w.sync()
+        #expect(try String(contentsOfFile: w.source + ".pid", encoding: .utf8) != pluginPID, "a fresh process")
         #expect(next.status == 0, "\(next.out)")
         #expect(
             next.out.contains("to: 2 deleted, 1 updated") || next.out.contains("to: 1 updated, 2 deleted"),

@@ -7,7 +7,7 @@ import Testing
 /// The plugin process as `ExecModule.make` starts it: what it gets on its command line, in its
 /// environment and in `configure`, and when it is kept between runs.
 @Suite(.serialized, .timeLimit(.minutes(5)))
-struct ExecProcessTests {
+final class ExecProcessTests {
     /// A plugin that writes, at start, its argv, environment and pid to `DIR/start-PID.json`, and
     /// each `configure` message to `DIR/configure.json`.
     static let recorder = """
@@ -44,6 +44,8 @@ struct ExecProcessTests {
         try Data(Self.recorder.utf8).write(to: URL(fileURLWithPath: plugin))
         chmod(plugin, 0o755)
     }
+
+    deinit { try? FileManager.default.removeItem(at: dir) }
 
     func context(connection: String, _ extra: [String: ConfigValue]) -> ConnectorContext {
         var table = ConfigTable([

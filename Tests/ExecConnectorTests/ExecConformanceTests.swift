@@ -9,12 +9,13 @@ import Testing
 /// plugin (`Fixtures/memory-plugin.py`): its store is seeded and read back with the protocol's
 /// test messages (`test_seed`, `test_dump`), which bypass the plugin's write path. Every line
 /// both ways passes `Fixtures/schema-tap.py`, which checks it against docs/connector-protocol/
-/// (Python's jsonschema).
+/// (Python's jsonschema, from the project's venv: contrib/conformance/requirements.txt).
 @Suite(.timeLimit(.minutes(5)))
 struct ExecConformanceTests {
     /// Every check, with the plugin's change feed off and on (`--feed`).
     @Test(arguments: ConnectorConformance.checks, [false, true])
     func conformance(_ check: ConformanceCheck, feed: Bool) throws {
+        guard OfficialClientVenv.enabled else { return }  // the tap's jsonschema lives in the venv
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
             "almanac-exec-conf-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -22,7 +23,7 @@ struct ExecConformanceTests {
         // Every line both ways is checked against the protocol's JSON Schemas on the way.
         let report = dir.appendingPathComponent("schema-report.jsonl")
         let command = PluginCommand(
-            arguments: [PluginWorld.schemaTap, PluginWorld.schemas, report.path, "--", PluginWorld.plugin]
+            arguments: [OfficialClientVenv.python.path, PluginWorld.schemaTap, PluginWorld.schemas, report.path, "--", PluginWorld.plugin]
                 + [dir.appendingPathComponent("store.json").path] + (feed ? ["--feed"] : []))
         let connector = try ExecConnector(command: command, poolKey: nil, logger: Logger(label: "test")) { _ in
             ExecConnector.Configuration(

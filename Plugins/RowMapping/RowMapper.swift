@@ -209,10 +209,10 @@ public final class RowMapper {
             // Custom fields from the template of this shape of row (`CustomTemplate`): number `k`
             // among the row's custom columns, `absent` those without a value.
             let template: CustomTemplate
-            if let latest = customTemplates.first, latest.mask == customMask {
-                template = latest
+            if !customTemplates.isEmpty && customTemplates[0].mask == customMask {
+                template = customTemplates[0]
             } else {
-                template = customTemplates.first { $0.mask == customMask } ?? CustomTemplate()
+                template = customTemplates.first { $0.mask == customMask } ?? CustomTemplate.none
             }
             if !template.columns.isEmpty { custom = template.dictionary }  // copied on the first value
             var k = 0

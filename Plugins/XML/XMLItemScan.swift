@@ -56,6 +56,9 @@ struct XMLItemScan: ~Copyable {
     private var rowSpans: [Span]
     private var rowNames: [Int] = [-1]
     private var rowExtra: [Bool] = []
+    /// The last shapes of item seen (`rowNames`, `rowFields`, `rowExtra`), the latest first: an
+    /// export whose items have an optional child alternates between two or three.
+    private var shapes: [(names: [Int], fields: [StandardField], extra: [Bool])] = []
 
     private struct Frame {
         var node: Int
@@ -116,6 +119,7 @@ struct XMLItemScan: ~Copyable {
         if names.count > 256 {
             names.removeAll()
             rowNames = [-1]
+            shapes.removeAll()
         }
         for i in 0..<fieldCount { rowSpans[i] = .absent }
         used = 0
@@ -334,10 +338,19 @@ struct XMLItemScan: ~Copyable {
             }
             return
         }
+        rowSpans.removeSubrange(fieldCount...)
+        if let i = shapes.firstIndex(where: { $0.names.elementsEqual(extraNames[0..<extraCount]) }) {
+            (rowNames, rowFields, rowExtra) = shapes[i]
+            for k in 0..<extraCount where rowExtra[k] { rowSpans.append(extraSpans[k]) }
+            return
+        }
         rowNames = Array(extraNames[0..<extraCount])
         rowExtra.removeAll(keepingCapacity: true)
         rowFields.removeSubrange(fieldCount...)
-        rowSpans.removeSubrange(fieldCount...)
+        defer {
+            shapes.insert((rowNames, rowFields, rowExtra), at: 0)
+            if shapes.count > 4 { shapes.removeLast() }
+        }
         for k in 0..<extraCount {
             let n = names[extraNames[k]]
             let used = !n.shadowed && !rowFields[fieldCount...].contains(n.field)

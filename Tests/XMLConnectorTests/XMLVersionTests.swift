@@ -2,6 +2,7 @@ import AlmanacCore
 import AlmanacTestKit
 import FileConnectorSupport
 import Foundation
+import RowMapping
 import Testing
 
 @testable import XMLConnector
@@ -94,11 +95,24 @@ import Testing
         let url = s.url.appendingPathComponent("v.xml")
         let reader = try XMLItemReader(
             url: url, settings: c.settings, source: FileSource(prefix: "xml", path: url, glob: "*", settle: .zero))
+        // The same values as strings, mapped as the sink maps them: the same event (the shapes of
+        // item the reader keeps match each item's own fields and extras).
+        let mapper = RowMapper(timeZone: ctx.timeZone)
         var expected: [String] = []
-        while let (values, _) = try reader.nextValues() { expected.append(values.version) }
+        var events: [Event?] = []
+        while let (values, _) = try reader.nextValues() {
+            expected.append(values.version)
+            let row = values.row(c.settings.fields.map(\.field))
+            if case .item(_, let event) = mapper.map(fields: row.fields, values: row.values, locator: "") {
+                events.append(event)
+            } else {
+                events.append(nil)
+            }
+        }
         #expect(expected.count == items.count)
-        for (item, version) in zip(items, expected) where item.version != version {
-            Issue.record("\(item.key): \(item.version) read, \(version) from the values")
+        for (item, (version, event)) in zip(items, zip(expected, events))
+        where item.version != version || item.event != event {
+            Issue.record("\(item.key): read \(item.version), \(item.event); values \(version), \(event as Any)")
             return
         }
         // Items that differ have different versions (the check above is not comparing constants).

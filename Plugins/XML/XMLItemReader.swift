@@ -83,6 +83,16 @@ final class XMLItemReader {
     /// The next item or problem, mapped with the `mapper` given at init; nil at the end of the
     /// document. With `window`, items that certainly start outside it are skipped unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord? {
+        var items: [SourceItem] = []
+        var problem: ItemProblem?
+        guard try nextRecord(window: window, into: &items, problem: &problem) else { return nil }
+        if let problem { return .problem(problem) }
+        return .item(items.removeLast())
+    }
+
+    /// `nextRecord(window:)` for a listing's page (`FileRecordReader`): an item is appended to
+    /// `items`, a problem put in `problem`; false at the end of the document.
+    func nextRecord(window: TimeWindow?, into items: inout [SourceItem], problem: inout ItemProblem?) throws -> Bool {
         guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
         while let line = try nextItem() {
             work.fillRow()
@@ -97,15 +107,17 @@ final class XMLItemReader {
                 continue
             case .item(let key, let event):
                 valid += 1
-                return .item(SourceItem(key: key, version: version, event: event))
+                items.append(SourceItem(key: key, version: version, event: event))
+                return true
             case .problem(let p):
                 problems += 1
                 let located = withColumn(p)
                 if firstProblem == nil { firstProblem = located.description }
-                return .problem(located)
+                problem = located
+                return true
             }
         }
-        return nil
+        return false
     }
 
     /// The line where the last item returned starts.

@@ -39,6 +39,10 @@ extension CSVSettings: FileFormat {
 extension CSVFileReader: FileRecordReader {
     func nextRecord(window: TimeWindow?) throws -> FileRecord? { try next(window: window) }
 
+    func nextRecord(window: TimeWindow?, into items: inout [SourceItem], problem: inout ItemProblem?) throws -> Bool {
+        try next(window: window, into: &items, problem: &problem)
+    }
+
     var continuationFields: [String] {
         [String(position.offset), String(position.line), String(valid), String(problems)]
     }

@@ -21,17 +21,18 @@ final class CSVFileReader {
     let layout: CSVLayout
     private let settings: CSVSettings
     private let mapper: RowMapper
-    private var scanner: CSVScanner
+    // Used on every record by the one caller of `next`: no dynamic exclusivity checks.
+    @exclusivity(unchecked) private var scanner: CSVScanner
     private let activeColumns: [Int]
     private let activeFields: [StandardField]
     private let width: Int
-    private(set) var valid = 0
-    private(set) var problems = 0
+    @exclusivity(unchecked) private(set) var valid = 0
+    @exclusivity(unchecked) private(set) var problems = 0
     private(set) var firstProblem: String?
     /// The line where the last record returned starts.
-    private(set) var recordLine = 0
+    @exclusivity(unchecked) private(set) var recordLine = 0
     /// The mapped values of the record being read, reused for every record.
-    private var row: CSVRowBytes
+    @exclusivity(unchecked) private var row: CSVRowBytes
 
     /// Opens `url` and reads its header.
     init(url: URL, settings: CSVSettings, source: FileSource, mapper: RowMapper) throws {
@@ -98,11 +99,22 @@ final class CSVFileReader {
     /// With `window`, rows that certainly start outside it are skipped unmapped (the engine reads
     /// a job's window in chunks: most rows of a large file are outside each chunk).
     func next(window: TimeWindow? = nil) throws -> Next? {
+        var items: [SourceItem] = []
+        var problem: ItemProblem?
+        guard try next(window: window, into: &items, problem: &problem) else { return nil }
+        if let problem { return .problem(problem) }
+        return .item(items.removeLast())
+    }
+
+    /// `next(window:)` for a listing's page: an item is appended to `items`, a problem put in
+    /// `problem` (`FileRecordReader`); false at the end of the file.
+    func next(window: TimeWindow?, into items: inout [SourceItem], problem out: inout ItemProblem?) throws -> Bool {
         while let record = try scanner.next() {
             switch record {
             case .malformed(let line, let reason):
                 recordLine = line
-                return problem(ItemProblem(key: "\(name) line \(line)", reason: reason))
+                out = problem(ItemProblem(key: "\(name) line \(line)", reason: reason))
+                return true
             case .fields(let line):
                 recordLine = line
                 let fields = scanner.fields
@@ -110,18 +122,20 @@ final class CSVFileReader {
                 if fields.count != width && settings.header {
                     let extraEmpty = fields.count > width && fields[width...].allSatisfy { $0.start == $0.end }
                     if !extraEmpty {
-                        return problem(
+                        out = problem(
                             ItemProblem(
                                 key: "\(name) line \(line)",
                                 reason:
                                     "\(fields.count) fields where the header has \(width) (an unquoted delimiter or quote inside a value?)"
                             ))
+                        return true
                     }
                 } else if fields.count < width {
-                    return problem(
+                    out = problem(
                         ItemProblem(
                             key: "\(name) line \(line)",
                             reason: "\(fields.count) fields, but column \(width) is mapped"))
+                    return true
                 }
                 // The mapped columns' bytes, copied once; the mapper makes `String`s only of text.
                 switch row.fill(scanner, columns: activeColumns, encoding: settings.encoding) {
@@ -129,12 +143,13 @@ final class CSVFileReader {
                 case .values: break
                 case .invalid(let c):
                     let column = layout.names.indices.contains(c) ? "\"\(layout.names[c])\"" : "\(c + 1)"
-                    return problem(
+                    out = problem(
                         ItemProblem(
                             key: "\(name) line \(line)", field: layout.fields[c]?.name,
                             reason:
                                 "column \(column) is not valid \(settings.encoding.rawValue) (set `encoding`, e.g. windows-1252 for Excel on Windows)"
                         ))
+                    return true
                 }
                 let outcome = row.withRow(fields: activeFields) { values in
                     mapper.map(row: values, window: window, locator: "\(name) line \(line)")
@@ -143,16 +158,19 @@ final class CSVFileReader {
                 case .outside:
                     valid += 1
                     continue
-                case .problem(let p): return problem(p)
+                case .problem(let p):
+                    out = problem(p)
+                    return true
                 case .item(let key, let event):
                     var hash = layout.seed
                     hash.add(scanner.recordBytes)
                     valid += 1
-                    return .item(SourceItem(key: key, version: hash.hex, event: event))
+                    items.append(SourceItem(key: key, version: hash.hex, event: event))
+                    return true
                 }
             }
         }
-        return nil
+        return false
     }
 
     /// The problem for the item last returned, whose key an earlier row (`firstAt`) has.
@@ -160,9 +178,9 @@ final class CSVFileReader {
         DuplicateKey.problem(key: key, at: "\(name) line \(recordLine)", firstAt: firstAt)
     }
 
-    private func problem(_ p: ItemProblem) -> Next {
+    private func problem(_ p: ItemProblem) -> ItemProblem {
         problems += 1
         if firstProblem == nil { firstProblem = p.description }
-        return .problem(p)
+        return p
     }
 }

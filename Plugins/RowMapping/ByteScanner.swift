@@ -75,6 +75,37 @@ struct ByteScanner {
         return .instant(Date(timeIntervalSince1970: Double(utc) + Double(nanos) / 1e9))
     }
 
+    /// `iso8601()` for its commonest shapes, read at fixed places without a scan: exactly
+    /// `YYYY-MM-DD`, or that, `T`/`t`/a space and `HH:MM` or `HH:MM:SS`. Nil for any other text
+    /// (`iso8601()` then decides, as for these shapes when a value is out of range).
+    static func quickISO8601(_ b: UnsafeBufferPointer<UInt8>) -> ParsedTime? {
+        let n = b.count
+        guard n == 10 || n == 16 || n == 19, let p = b.baseAddress else { return nil }
+        var bad: UInt8 = 0
+        @inline(__always) func two(_ i: Int) -> Int {
+            let hi = p[i] &- 0x30
+            let lo = p[i + 1] &- 0x30
+            bad |= (hi > 9 ? 1 : 0) | (lo > 9 ? 1 : 0)
+            return Int(hi) * 10 + Int(lo)
+        }
+        let y = two(0) * 100 + two(2)
+        let mo = two(5)
+        let d = two(8)
+        guard bad == 0, p[4] == 0x2D, p[7] == 0x2D, let date = ByteScanner.date(y, mo, d) else { return nil }
+        if n == 10 { return .date(date) }
+        let t = p[10]
+        guard t == 0x54 || t == 0x74 || t == 0x20, p[13] == 0x3A else { return nil }
+        let h = two(11)
+        let mi = two(14)
+        var s = 0
+        if n == 19 {
+            guard p[16] == 0x3A else { return nil }
+            s = two(17)
+        }
+        guard bad == 0 else { return nil }
+        return ByteScanner.finish(date, h, mi, s, 0, nil)
+    }
+
     /// `YYYY-MM-DD`, optionally followed by `T` or a space, `HH:MM[:SS[.fff]]` and an offset.
     mutating func iso8601() -> ParsedTime? {
         guard let y = digits(min: 4, max: 4), take(0x2D), let mo = digits(min: 2, max: 2), take(0x2D),

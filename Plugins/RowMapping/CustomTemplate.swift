@@ -3,24 +3,31 @@
 /// A row then hashes no key and grows no dictionary: its custom fields cost the copy of the
 /// template (one allocation, no hashing) and a store per value. Fields a row lacks are removed
 /// by key afterwards (rare: a NULL custom column).
-struct CustomTemplate {
+///
+/// A class: the mapper takes the template of each row by one reference (a struct of four arrays
+/// was retained four times a row, atomic increments all).
+final class CustomTemplate: Sendable {
     /// The custom columns in order, their names, and where each name is in `dictionary` (columns
     /// of one name share its place: the last value present wins, as assigning in order would).
-    private(set) var columns: [Int] = []
-    private(set) var names: [String] = []
-    private(set) var slots: [Dictionary<String, String>.Index] = []
-    private(set) var dictionary: [String: String] = [:]
+    let columns: [Int]
+    let names: [String]
+    let slots: [Dictionary<String, String>.Index]
+    let dictionary: [String: String]
     /// The custom columns as bits (`columnMask`), to find the template of a row.
-    private(set) var mask: UInt64 = 0
+    let mask: UInt64
 
     /// The custom columns of a row as bits (columns 0 to 63; a template needs no more).
     static func columnMask(_ column: Int) -> UInt64 { column < 64 ? 1 << UInt64(column) : 0 }
 
     /// No custom columns.
-    init() {}
+    static let none = CustomTemplate([], count: 0)
 
     /// The template of the custom columns of `fields` (the first `count`).
     init(_ fields: [StandardField], count: Int) {
+        var columns: [Int] = []
+        var names: [String] = []
+        var mask: UInt64 = 0
+        var dictionary: [String: String] = [:]
         for i in 0..<count {
             guard case .custom(let name) = fields[i] else { continue }
             columns.append(i)
@@ -29,6 +36,10 @@ struct CustomTemplate {
             dictionary[name] = ""
         }
         slots = names.map { dictionary.index(forKey: $0)! }
+        self.columns = columns
+        self.names = names
+        self.mask = mask
+        self.dictionary = dictionary
     }
 
     /// Whether custom column number `k` of a row is column `column` named `name` here.

@@ -38,7 +38,8 @@ public final class RowMapper {
     private let createdZone: ZoneResolver, updatedZone: ZoneResolver
     /// The custom fields of the last shapes of row seen, the latest first (sql: the columns';
     /// files: a few, as the optional children of xml items come and go).
-    private var customTemplates: [CustomTemplate] = []
+    /// Read on every row (by one reader at a time): no dynamic exclusivity check.
+    @exclusivity(unchecked) private var customTemplates: [CustomTemplate] = []
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect
@@ -208,10 +209,10 @@ public final class RowMapper {
             // Custom fields from the template of this shape of row (`CustomTemplate`): number `k`
             // among the row's custom columns, `absent` those without a value.
             let template: CustomTemplate
-            if let latest = customTemplates.first, latest.mask == customMask {
-                template = latest
+            if !customTemplates.isEmpty && customTemplates[0].mask == customMask {
+                template = customTemplates[0]
             } else {
-                template = customTemplates.first { $0.mask == customMask } ?? CustomTemplate()
+                template = customTemplates.first { $0.mask == customMask } ?? CustomTemplate.none
             }
             if !template.columns.isEmpty { custom = template.dictionary }  // copied on the first value
             var k = 0

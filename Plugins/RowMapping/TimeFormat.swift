@@ -124,7 +124,9 @@ public struct TimeFormat: Hashable, Sendable, CustomStringConvertible {
         while lo < hi && (raw[lo] == 0x20 || raw[lo] == 0x09) { lo += 1 }
         while hi > lo && (raw[hi - 1] == 0x20 || raw[hi - 1] == 0x09) { hi -= 1 }
         guard lo < hi else { return nil }
-        var scanner = ByteScanner(bytes: UnsafeBufferPointer(rebasing: raw[lo..<hi]))
+        let text = UnsafeBufferPointer(rebasing: raw[lo..<hi])
+        if case .iso8601 = kind, let quick = ByteScanner.quickISO8601(text) { return quick }
+        var scanner = ByteScanner(bytes: text)
         let result: ParsedTime?
         switch kind {
         case .iso8601: result = scanner.iso8601()

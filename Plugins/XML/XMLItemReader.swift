@@ -28,20 +28,22 @@ final class XMLItemReader {
     /// The steps' interned names, as plain pointers for the per-node comparisons.
     private let stepLocal: [UnsafePointer<xmlChar>?]
     private let stepNamespace: [UnsafePointer<xmlChar>?]
-    private var matched = 0
-    private(set) var itemsSeen = 0
-    private(set) var valid = 0
-    private(set) var problems = 0
+    // Read and written on every item by the one caller of `nextRecord`: no dynamic exclusivity
+    // check (~90 instructions each) on these.
+    @exclusivity(unchecked) private var matched = 0
+    @exclusivity(unchecked) private(set) var itemsSeen = 0
+    @exclusivity(unchecked) private(set) var valid = 0
+    @exclusivity(unchecked) private(set) var problems = 0
     private(set) var firstProblem: String?
     private var locator: LineLocator?
     /// Line, start-tag name (as in the document, interned by the reader) and index among such
     /// tags on that line of the last item, for the column of an item problem.
-    private var itemLine = 0
-    private var itemTag: UnsafePointer<xmlChar>?
-    private var itemOnLine = 0
+    @exclusivity(unchecked) private var itemLine = 0
+    @exclusivity(unchecked) private var itemTag: UnsafePointer<xmlChar>?
+    @exclusivity(unchecked) private var itemOnLine = 0
 
     /// The item being read.
-    private var work: XMLItemScan
+    @exclusivity(unchecked) private var work: XMLItemScan
 
     /// Opens `url`. Without a `mapper`, only the raw values (`nextValues`) can be read.
     init(url: URL, settings: XMLSettings, source: FileSource, mapper: RowMapper? = nil) throws {
@@ -81,6 +83,16 @@ final class XMLItemReader {
     /// The next item or problem, mapped with the `mapper` given at init; nil at the end of the
     /// document. With `window`, items that certainly start outside it are skipped unmapped.
     func nextRecord(window: TimeWindow?) throws -> FileRecord? {
+        var items: [SourceItem] = []
+        var problem: ItemProblem?
+        guard try nextRecord(window: window, into: &items, problem: &problem) else { return nil }
+        if let problem { return .problem(problem) }
+        return .item(items.removeLast())
+    }
+
+    /// `nextRecord(window:)` for a listing's page (`FileRecordReader`): an item is appended to
+    /// `items`, a problem put in `problem`; false at the end of the document.
+    func nextRecord(window: TimeWindow?, into items: inout [SourceItem], problem: inout ItemProblem?) throws -> Bool {
         guard let mapper else { preconditionFailure("XMLItemReader opened without a mapper cannot map items") }
         while let line = try nextItem() {
             work.fillRow()
@@ -89,21 +101,23 @@ final class XMLItemReader {
                 valid += 1
                 continue
             }
-            let version = work.version
+            let version = work.version()
             switch consume outcome {
             case .outside:
                 continue
             case .item(let key, let event):
                 valid += 1
-                return .item(SourceItem(key: key, version: version, event: event))
+                items.append(SourceItem(key: key, version: version, event: event))
+                return true
             case .problem(let p):
                 problems += 1
                 let located = withColumn(p)
                 if firstProblem == nil { firstProblem = located.description }
-                return .problem(located)
+                problem = located
+                return true
             }
         }
-        return nil
+        return false
     }
 
     /// The line where the last item returned starts.

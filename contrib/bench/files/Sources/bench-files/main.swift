@@ -74,7 +74,12 @@ func driver(_ options: Options) throws {
     var figures: [String: [Figures]] = [:]
     for round in 1...options.rounds {
         for p in phases { figures[p.name, default: []].append(try run(p.name, p.file, options: options)) }
-        print("round \(round) of \(options.rounds) done, load average \(loadAverage())")
+        // This round's own ratios too (the verdicts use their median): how much the load moves them.
+        func last(_ n: String) -> Double { figures[n]!.last!.cpuSeconds }
+        print(
+            String(
+                format: "round %d of %d done, load average %@; csv / python %.2f×, xml / libxml2 %.2f×", round,
+                options.rounds, loadAverage(), last("python") / last("csv"), last("libxml2") / last("xml")))
         fflush(nil)  // progress shows when the output is a file
     }
 

@@ -331,6 +331,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             let r = waitpid(spawned.pid, &status, WNOHANG)
             if r == spawned.pid {
                 exitStatus = status
+                OwnedChildren.reaped(spawned.pid)
                 return status
             }
             if r < 0 && errno != EINTR { return nil }
@@ -349,6 +350,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             var status: Int32 = 0
             while waitpid(spawned.pid, &status, 0) < 0 && errno == EINTR {}
             exitStatus = status
+            OwnedChildren.reaped(spawned.pid)
         }
         close(spawned.stdout)
         _ = stderrDone.wait(timeout: .now() + 2)

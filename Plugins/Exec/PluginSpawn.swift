@@ -68,8 +68,12 @@ enum PluginSpawn {
                 for p in argv { free(p) }
                 for p in envp { free(p) }
             }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+            var child: pid_t = 0
+            var rc: Int32 = 0
+            let pid = OwnedChildren.spawn {
+                rc = posix_spawn(&child, path, &actions, &attr, argv, envp)
+                return rc == 0 ? child : -1
+            }
             guard rc == 0 else {
                 var why = String(cString: strerror(rc))
                 if rc == ENOENT, let dir = command.workingDirectory, !FileManager.default.fileExists(atPath: dir) {

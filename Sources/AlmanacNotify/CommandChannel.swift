@@ -42,8 +42,13 @@ public struct CommandChannel: Sendable {
         posix_spawnattr_setsigmask(&attr, &mask)
         let args = argv.map { strdup($0) } + [nil]
         defer { for a in args { free(a) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, argv[0], &actions, &attr, args, environ)
+        var child: pid_t = 0
+        var rc: Int32 = 0
+        let pid = OwnedChildren.spawn {
+            rc = posix_spawnp(&child, argv[0], &actions, &attr, args, environ)
+            return rc == 0 ? child : -1
+        }
+        defer { if rc == 0 { OwnedChildren.reaped(pid) } }
         close(fds[0])
         guard rc == 0 else {
             close(fds[1])

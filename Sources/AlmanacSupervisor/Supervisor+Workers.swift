@@ -1,5 +1,6 @@
 import AlmanacCore
 import AlmanacWire
+import CProcessControl
 import Foundation
 import Glibc
 
@@ -71,14 +72,23 @@ extension Supervisor {
         return writeAll(process.commandFD, line, timeoutMS: 1_000)
     }
 
-    /// Reaps every exited child (workers and orphans handed to us as sub-reaper).
+    /// Reaps every exited child: each worker by its pid, then the orphans handed to us as
+    /// sub-reaper. A child another thread of the daemon started and waits for itself
+    /// (`OwnedChildren`: a notification command, a plugin asked for its settings) is left to it.
     func reap(now: Double) {
-        while true {
+        for slot in Array(slots.values) {
+            guard let pid = slot.process?.pid else { continue }
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid <= 0 { break }
-            guard let slot = slots.values.first(where: { $0.process?.pid == pid }) else { continue }
-            exited(slot, status: status, now: now)
+            if waitpid(pid, &status, WNOHANG) == pid { exited(slot, status: status, now: now) }
+        }
+        while true {
+            let reaped = OwnedChildren.withLock { owned -> Bool in
+                let pid = almanac_peek_exited_child()
+                guard pid > 0, !owned.contains(pid) else { return false }
+                var status: Int32 = 0
+                return waitpid(pid, &status, WNOHANG) == pid
+            }
+            if !reaped { break }
         }
     }
 

@@ -278,4 +278,28 @@ struct NotifyEndToEndTests {
         #expect(Set(s.receiver.mails.compactMap { $0.contains("worker keeps crashing") ? "fatal" : nil }) == ["fatal"])
         #expect(h.stop() == 0)
     }
+
+    /// A command the daemon runs for its own notices is waited for by the thread that started it:
+    /// the daemon's reaper (`waitpid` on SIGCHLD) must not take its exit status, or a command that
+    /// failed would count as delivered.
+    @Test func theDaemonSeesItsNotifyCommandFail() throws {
+        let h = try DaemonHarness()
+        let table = """
+            [notify]
+            on = ["invalid"]
+            command = ["/bin/sh", "-c", "cat > /dev/null; exit 3"]
+            """
+        try h.writeProfile("edited", extra: table)
+        try h.start()
+        try h.waitReady("edited")
+        try h.writeProfile("edited", extra: table + "\nbogus_key = 1\n")
+        try h.waitUntil("the daemon logs the notice's outcome", timeout: 30) {
+            let log = (try? String(contentsOfFile: h.logPath, encoding: .utf8)) ?? ""
+            return log.contains("notification sent") || log.contains("notification not delivered")
+        }
+        let log = try String(contentsOfFile: h.logPath, encoding: .utf8)
+        #expect(log.contains("notification not delivered: /bin/sh exited with status 3"), "\(log)")
+        #expect(!log.contains("notification sent"))
+        #expect(h.stop() == 0)
+    }
 }

@@ -38,4 +38,8 @@ int almanac_spawn_addchdir(void *actions, const char *dir);
 /// from `lowfd` up before exec. `actions` is a `posix_spawn_file_actions_t *`.
 int almanac_spawn_addclosefrom(void *actions, int lowfd);
 
+/// The pid of a child that has exited and not been waited for, left waitable (waitid with
+/// WNOWAIT); 0 when there is none, -1 with errno set on error (ECHILD: no children at all).
+int almanac_peek_exited_child(void);
+
 #endif

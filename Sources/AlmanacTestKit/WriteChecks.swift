@@ -14,8 +14,9 @@ enum WriteChecks {
         return out[0]
     }
 
-    static let createRoundTrip = ConformanceCheck(name: "a create is listed with its content and origin", requires: .write) {
-        f, expect in
+    static let createRoundTrip = ConformanceCheck(
+        name: "a create is listed with its content and origin", requires: .write
+    ) { f, expect in
         let event = f.sampleEvents(1, tag: "c")[0]
         let id = String(repeating: "ab", count: 32)
         guard case .written(let key, _) = try one(f, .create(id: id, event: event), expect) else {
@@ -85,7 +86,8 @@ enum WriteChecks {
         try expect.that(try f.stored()[key]?.title == "First edit", "a stale update was applied")
     }
 
-    static let updateMissing = ConformanceCheck(name: "an update of a missing item is gone", requires: .write) { f, expect in
+    static let updateMissing = ConformanceCheck(name: "an update of a missing item is gone", requires: .write) {
+        f, expect in
         let out = try one(f, .update(key: "no-such-item-1", ifVersion: nil, event: f.sampleEvents(1)[0]), expect)
         try expect.that(out == .gone, "update of a missing item gave \(out)")
         try expect.that(try f.stored().isEmpty, "update of a missing item created one")
@@ -104,7 +106,8 @@ enum WriteChecks {
         try expect.that(again == .gone, "second delete gave \(again)")
     }
 
-    static let outcomePerChange = ConformanceCheck(name: "one outcome per change, in order", requires: .write) { f, expect in
+    static let outcomePerChange = ConformanceCheck(name: "one outcome per change, in order", requires: .write) {
+        f, expect in
         let events = f.sampleEvents(2, tag: "o")
         let out = try f.connector.write([
             .create(id: String(repeating: "0a", count: 32), event: events[0]),

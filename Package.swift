@@ -78,6 +78,11 @@ let package = Package(
         .target(
             name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
             exclude: ["README.md"]),
+        // Connectors run as plugin processes over the connector protocol (docs/CONNECTOR-PROTOCOL.md).
+        .target(
+            name: "ExecConnector",
+            dependencies: ["AlmanacCore", "CProcessControl", .product(name: "Logging", package: "swift-log")],
+            path: "Plugins/Exec", exclude: ["README.md"]),
 
         // Worker runtime: the only module that imports connectors (through its registry).
         .target(
@@ -85,7 +90,7 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
-                .product(name: "Logging", package: "swift-log"),
+                "ExecConnector", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(

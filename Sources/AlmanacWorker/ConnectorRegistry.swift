@@ -1,6 +1,7 @@
 import AlmanacCore
 import CSVConnector
 import CronofyConnector
+import ExecConnector
 import GoogleCalendarConnector
 import ODBCConnector
 import XMLConnector
@@ -14,6 +15,7 @@ public enum ConnectorRegistry {
         XMLModule.self,
         GoogleModule.self,
         CronofyModule.self,
+        ExecModule.self,
     ]
 
     public static func module(kind: String) -> (any ConnectorModule.Type)? {

@@ -1,4 +1,6 @@
+#define _GNU_SOURCE
 #include "CProcessControl.h"
+#include <spawn.h>
 #include <stdio.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
@@ -74,4 +76,12 @@ long almanac_release_clean_file_pages(void) {
         }
     }
     return released;
+}
+
+int almanac_spawn_addchdir(void *actions, const char *dir) {
+    return posix_spawn_file_actions_addchdir_np((posix_spawn_file_actions_t *)actions, dir);
+}
+
+int almanac_spawn_addclosefrom(void *actions, int lowfd) {
+    return posix_spawn_file_actions_addclosefrom_np((posix_spawn_file_actions_t *)actions, lowfd);
 }

@@ -83,6 +83,30 @@ public struct ConnectorContext: Sendable {
     }
 }
 
+/// The settings of one connection and of the job tables that name it, when the connection itself
+/// says what they are (an `exec` plugin answers them in its `spec`), and what it can do.
+public struct ConnectionSettings: Sendable {
+    /// Settings of the `[connections.NAME]` table beyond the module's `connectionSettings`.
+    public var connection: [SettingSpec]
+    /// Settings of `[jobs.source]` when the connection is a job's `from` side.
+    public var source: [SettingSpec]
+    /// Settings of `[jobs.target]` when the connection is a job's `to` side.
+    public var target: [SettingSpec]
+    /// What the connection can do, whatever the job's settings; nil: the module's
+    /// `capabilities(jobSettings:side:)` says.
+    public var capabilities: ConnectorCapabilities?
+
+    public init(
+        connection: [SettingSpec], source: [SettingSpec], target: [SettingSpec],
+        capabilities: ConnectorCapabilities? = nil
+    ) {
+        self.connection = connection
+        self.source = source
+        self.target = target
+        self.capabilities = capabilities
+    }
+}
+
 /// A connector kind: its settings, capabilities and factory. One per module under `Plugins/`,
 /// listed explicitly by the worker's registry.
 public protocol ConnectorModule: SendableMetatype {
@@ -101,6 +125,13 @@ public protocol ConnectorModule: SendableMetatype {
     /// Rules beyond the per-setting checks (settings that go together, forbidden combinations).
     static func validate(connection: ConfigScope, profileFileIsPrivate: Bool)
     static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side)
+    /// The settings of this connection, when they depend on the connection (an `exec` plugin's
+    /// `spec`): called by profile validation after `connectionSettings` and `validate(connection:)`
+    /// found nothing wrong. The validator then checks the connection's other keys against
+    /// `connection`, the job tables that name it against `source`/`target`, and the job's needs
+    /// against `capabilities`. A module that cannot tell reports why on `connection` and returns
+    /// nil (and allows the keys it cannot judge). Default: nil, the static lists are the settings.
+    static func settings(connection: ConfigScope) -> ConnectionSettings?
     /// Creates an instance. Throws `AlmanacError` when it cannot (bad settings, missing secret).
     static func make(_ context: ConnectorContext) throws -> any Connector
     /// The OAuth grant `almanac auth KIND` runs for a connection, nil for connectors without
@@ -112,4 +143,5 @@ extension ConnectorModule {
     public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? { nil }
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {}
     public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {}
+    public static func settings(connection: ConfigScope) -> ConnectionSettings? { nil }
 }

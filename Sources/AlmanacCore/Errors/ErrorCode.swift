@@ -287,6 +287,25 @@ extension ErrorCode {
     public static let cronofyUnreadableEvent = ErrorCode("cronofy.unreadable_event")
 }
 
+// MARK: exec — connectors run as plugin processes (docs/CONNECTOR-PROTOCOL.md)
+extension ErrorCode {
+    /// The plugin cannot be started (no such file, not executable, no `hello` in time).
+    public static let execStartFailed = ErrorCode("exec.start_failed")
+    /// The plugin speaks another protocol version than almanac.
+    public static let execProtocolVersion = ErrorCode("exec.protocol_version")
+    /// The plugin wrote a line the protocol does not allow (malformed, unknown type, wrong `re`,
+    /// out of order, over 16 MiB); it was killed.
+    public static let execProtocolViolation = ErrorCode("exec.protocol_violation")
+    /// The plugin did not answer within its timeout; it was killed.
+    public static let execTimeout = ErrorCode("exec.timeout")
+    /// The plugin exited or closed its output before its answer was complete.
+    public static let execCrashed = ErrorCode("exec.crashed")
+    /// The plugin answered a request with an `error` message.
+    public static let execPluginError = ErrorCode("exec.plugin_error")
+    /// The plugin's settings schema (`spec`) cannot be used.
+    public static let execBadSpec = ErrorCode("exec.bad_spec")
+}
+
 // MARK: memory — the in-memory connector and store of AlmanacTestKit
 extension ErrorCode {
     /// A cursor the memory connector did not issue.

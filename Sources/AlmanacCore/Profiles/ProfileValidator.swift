@@ -6,6 +6,12 @@ struct ProfileValidator {
     let diagnostics: Diagnostics
     let fileIsPrivate: Bool
     let directory: URL
+    /// The settings connections gave of themselves (`ConnectorModule.settings(connection:)`), by name.
+    let ownSettings = OwnSettings()
+
+    final class OwnSettings {
+        var byConnection: [String: ConnectionSettings] = [:]
+    }
 
     static let connectionNamePattern = "letters, digits, '_' and '-'"
 
@@ -151,6 +157,10 @@ struct ProfileValidator {
             module.connectionSettings)
         scope.directory = directory
         module.validate(connection: scope, profileFileIsPrivate: fileIsPrivate)
+        if diagnostics.issues.count == before, let own = module.settings(connection: scope) {
+            SettingsChecker(scope: scope, fileIsPrivate: fileIsPrivate, directory: directory).check(own.connection)
+            ownSettings.byConnection[name] = own
+        }
         var settings = scope.table
         settings["connector"] = nil
         return diagnostics.issues.count == before
@@ -220,7 +230,9 @@ struct ProfileValidator {
         let target = sideSettings(scope, "target", connection: to, side: .to)
 
         if direction == .twoWay, let from, let module = connectors[from.connector] {
-            let caps = module.capabilities(jobSettings: source, side: .from)
+            let caps =
+                ownSettings.byConnection[from.name]?.capabilities
+                ?? module.capabilities(jobSettings: source, side: .from)
             if caps.isDisjoint(with: [.write, .writeBack]) {
                 scope.report(
                     .configCapability, "direction",
@@ -229,7 +241,8 @@ struct ProfileValidator {
             }
         }
         if let to, let module = connectors[to.connector] {
-            let caps = module.capabilities(jobSettings: target, side: .to)
+            let caps =
+                ownSettings.byConnection[to.name]?.capabilities ?? module.capabilities(jobSettings: target, side: .to)
             if !caps.contains(.write) {
                 scope.report(
                     .configCapability, "to",
@@ -296,8 +309,11 @@ struct ProfileValidator {
             t.allow(t.table.keys)  // the connection's own error is already reported
             return t.table
         }
+        let own = ownSettings.byConnection[connection.name]
         SettingsChecker(scope: t, fileIsPrivate: fileIsPrivate, directory: directory)
-            .check(side == .from ? module.sourceSettings : module.targetSettings)
+            .check(
+                side == .from
+                    ? module.sourceSettings + (own?.source ?? []) : module.targetSettings + (own?.target ?? []))
         module.validate(jobSettings: t, side: side)
         t.finish()
         return t.table

@@ -30,4 +30,12 @@ int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 /// were resident in the mappings released, or -1 when /proc/self/smaps cannot be read.
 long almanac_release_clean_file_pages(void);
 
+/// posix_spawn_file_actions_addchdir_np (glibc ≥ 2.29; not visible through Glibc's module):
+/// the child changes to `dir` before exec. `actions` is a `posix_spawn_file_actions_t *`.
+int almanac_spawn_addchdir(void *actions, const char *dir);
+
+/// posix_spawn_file_actions_addclosefrom_np (glibc ≥ 2.34): the child closes every descriptor
+/// from `lowfd` up before exec. `actions` is a `posix_spawn_file_actions_t *`.
+int almanac_spawn_addclosefrom(void *actions, int lowfd);
+
 #endif

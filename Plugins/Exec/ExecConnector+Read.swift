@@ -1,0 +1,77 @@
+import AlmanacCore
+import Foundation
+
+extension ExecConnector {
+    public func read(_ request: ReadRequest) throws -> ReadPage {
+        var sink = ItemCollector()
+        var page = try read(request, into: &sink)
+        page.items = sink.items
+        return page
+    }
+
+    /// One `read` request; its `item` lines go to `sink` as they arrive.
+    public func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage {
+        if request.continuation == nil {
+            listedKeys.removeAll(keepingCapacity: true)
+            listedCount = 0
+        }
+        let window = JSONObject([
+            "start": .string(RFC3339.string(request.window.start)), "end": .string(RFC3339.string(request.window.end)),
+        ])
+        try process.send(
+            "read",
+            JSONObject([
+                "window": .object(window), "cursor": request.cursor.map(JSONValue.string) ?? .null,
+                "continuation": request.continuation.map(JSONValue.string) ?? .null,
+                "since": request.since.map { .string(RFC3339.string($0)) } ?? .null,
+            ]))
+        var page = ReadPage(items: [], coverage: .complete(request.window))
+        while true {
+            let (type, line) = try process.reply(allowed: ["item", "problem", "deleted", "page_end"])
+            switch type {
+            case "item":
+                listedCount += 1
+                switch try item(line) {
+                case .success(let i):
+                    let place = "item \(listedCount)"
+                    if let first = listedKeys[i.key] {
+                        page.problems.append(DuplicateKey.problem(key: i.key, at: place, firstAt: first))
+                    } else {
+                        listedKeys[i.key] = place
+                        sink.take(i)
+                    }
+                case .failure(let p): page.problems.append(p)
+                }
+            case "problem":
+                guard let key = line.string("key"), let reason = line.string("reason") else {
+                    throw process.protocolViolation("a problem without key or reason", line: line)
+                }
+                page.problems.append(ItemProblem(key: key, field: line.string("field"), reason: reason))
+            case "deleted":
+                guard let key = line.string("key"), !key.isEmpty else {
+                    throw process.protocolViolation("a deleted line without a key", line: line)
+                }
+                page.deleted.append(key)
+            default:
+                switch line.string("coverage") {
+                case "complete": page.coverage = .complete(request.window)
+                case "delta" where request.cursor != nil: page.coverage = .delta
+                default:
+                    throw process.protocolViolation(
+                        "a page_end whose coverage is not complete, or delta for a read without cursor", line: line)
+                }
+                if !page.deleted.isEmpty, case .complete = page.coverage {
+                    throw process.protocolViolation("deleted lines in a complete listing", line: line)
+                }
+                page.continuation = line.string("continuation")
+                page.cursor = line.string("cursor")
+                try process.finish()
+                return page
+            }
+        }
+    }
+
+    public func lookup(_ keys: [String]) throws -> [SourceItem] {
+        try items("lookup", JSONObject(["keys": .array(keys.map(JSONValue.string))]), end: "lookup_end")
+    }
+}

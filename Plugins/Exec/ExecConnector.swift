@@ -1,0 +1,156 @@
+import AlmanacCore
+import Foundation
+import Logging
+
+/// A connector whose work is done by a plugin process over the connector protocol
+/// (docs/CONNECTOR-PROTOCOL.md). Making one takes the connection's process from the worker's pool
+/// or starts it, and configures it; the process goes back to the pool when the connector is
+/// released at the end of the run (`reuse = true`), or is shut down. A plugin that breaks the
+/// protocol, times out or dies fails the call with a retryable error and is never reused.
+public final class ExecConnector: Connector {
+    /// Everything the plugin is told in `configure`.
+    public struct Configuration: Sendable {
+        public var profile: String
+        public var connection: String
+        public var side: ConnectorContext.Side
+        /// The connection's settings for the plugin (almanac's own keys and secrets left out),
+        /// with the job's table under `job`.
+        public var settings: JSONObject
+        public var secrets: [String: String]
+        public var timeZone: String
+
+        public init(
+            profile: String, connection: String, side: ConnectorContext.Side, settings: JSONObject,
+            secrets: [String: String], timeZone: String
+        ) {
+            self.profile = profile
+            self.connection = connection
+            self.side = side
+            self.settings = settings
+            self.secrets = secrets
+            self.timeZone = timeZone
+        }
+
+        var message: JSONObject {
+            var secretsObject = JSONObject()
+            for k in secrets.keys.sorted() { secretsObject[k] = .string(secrets[k]!) }
+            return JSONObject([
+                "profile": .string(profile), "connection": .string(connection), "side": .string(side.rawValue),
+                "settings": .object(settings), "secrets": .object(secretsObject), "time_zone": .string(timeZone),
+            ])
+        }
+    }
+
+    let process: PluginProcess
+    private let poolKey: String?
+    private let configured: [UInt8]
+    /// Keys listed so far in the current listing (a key listed twice: the later is a problem).
+    var listedKeys: [String: String] = [:]
+    var listedCount = 0
+
+    /// Takes the process kept under `poolKey` (nil: never pooled) or starts `command`, then asks
+    /// `configure(spec)` for the configuration (the secrets the spec names) and sends it.
+    /// - Throws: the plugin's start and protocol errors, `exec.plugin_error` when it refuses the settings.
+    public init(
+        command: PluginCommand, poolKey: String?, logger: Logger,
+        configure: (PluginSpec) throws -> Configuration
+    ) throws {
+        var entry = poolKey.flatMap(PluginPool.take)
+        if let e = entry, !e.process.isAlive || e.process.command != command { entry = nil }
+        let process = try entry?.process ?? PluginProcess(command, logger: logger)
+        do {
+            let specLine = try process.request("spec", reply: "spec")
+            guard let settings = specLine["settings"]?.object else {
+                throw AlmanacError(
+                    .execBadSpec, "plugin \(process.label): its spec has no settings object; fix the plugin")
+            }
+            let config = try configure(try PluginSpec(settings: settings, plugin: process.label))
+            var bytes: [UInt8] = []
+            config.message.write(to: &bytes)
+            if entry?.configured != bytes { _ = try process.request("configure", config.message, reply: "configured") }
+            configured = bytes
+        } catch {
+            process.shutdown()
+            throw error
+        }
+        self.process = process
+        self.poolKey = poolKey
+    }
+
+    deinit {
+        if let poolKey, process.isAlive {
+            PluginPool.put(poolKey, PluginPool.Entry(process: process, configured: configured))
+        } else {
+            process.shutdown()
+        }
+    }
+
+    public var hello: PluginHello { process.hello }
+    public var capabilities: ConnectorCapabilities { process.hello.capabilities }
+    public var fields: Set<EventField> { process.hello.fields ?? Set(EventField.allCases) }
+    public var keepsAllDay: Bool { process.hello.keepsAllDay }
+
+    public func testConnection() -> ConnectionReport {
+        do {
+            let line = try process.request("test_connection", reply: "test_result")
+            let steps = (line["steps"]?.array ?? []).compactMap { v -> ConnectionReport.Step? in
+                guard let o = v.object, let name = o.string("name"), let ok = o["ok"]?.bool else { return nil }
+                return .init(name: name, ok: ok, detail: o.string("detail") ?? "")
+            }
+            return ConnectionReport(steps: steps)
+        } catch {
+            return ConnectionReport(steps: [.init(name: "test_connection", ok: false, detail: "\(error)")])
+        }
+    }
+
+    /// Sends a request and collects its `item` lines until `end` (`lookup_end`, `test_done`).
+    func items(_ type: String, _ fields: JSONObject, end: String) throws -> [SourceItem] {
+        try process.send(type, fields)
+        var out: [SourceItem] = []
+        while true {
+            let (t, line) = try process.reply(allowed: ["item", end])
+            if t == end { break }
+            switch try item(line) {
+            case .success(let i): out.append(i)
+            case .failure: continue
+            }
+        }
+        try process.finish()
+        return out
+    }
+
+    /// The item of an `item` line, or the problem its event has. - Throws: a violation without a key.
+    func item(_ line: JSONObject) throws -> Result<SourceItem, ItemProblem> {
+        guard let key = line.string("key"), !key.isEmpty else {
+            throw process.protocolViolation("an item without a key", line: line)
+        }
+        let version = line.string("version")
+        do {
+            return .success(SourceItem(key: key, version: version, event: try EventJSON.event(line["event"] ?? .null)))
+        } catch {
+            return .failure(
+                ItemProblem(
+                    key: key, field: error.field,
+                    reason: "plugin \(process.label) sent \(error.field) that \(error.reason)"))
+        }
+    }
+
+    // MARK: test support (capability `test`, for `almanac connector-test`)
+
+    /// Empties the plugin's store (`test_reset`).
+    public func testReset() throws { _ = try process.request("test_reset", reply: "test_done") }
+
+    /// Stores `events` bypassing the write path (`test_seed`); their keys, in order.
+    public func testSeed(_ events: [Event]) throws -> [String] {
+        let line = try process.request(
+            "test_seed", JSONObject(["events": .array(events.map(EventJSON.json))]), reply: "test_seeded")
+        return line["keys"]?.array?.compactMap(\.string) ?? []
+    }
+
+    /// Everything the plugin stores (`test_dump`), by key.
+    public func testDump() throws -> [String: Event] {
+        var out: [String: Event] = [:]
+        for i in try items("test_dump", JSONObject(), end: "test_done") { out[i.key] = i.event }
+        return out
+    }
+}

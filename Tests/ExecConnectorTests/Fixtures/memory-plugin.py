@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
+
+    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME]
+
+STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
+received is appended to --record (one JSON line per change, before it is applied), so a test can
+count what almanac sent. --fault breaks the protocol in one way, on the first read:
+exit-mid-read, garbage, hang, twice, huge, unknown-type; or bad-hello, slow-hello.
+"""
+import json
+import os
+import sys
+import time
+
+args = sys.argv[1:]
+store_path = args[0]
+fault = args[args.index("--fault") + 1] if "--fault" in args else None
+record = args[args.index("--record") + 1] if "--record" in args else None
+name = args[args.index("--name") + 1] if "--name" in args else "memory"
+out = sys.stdout
+
+
+def send(obj):
+    out.write(json.dumps(obj, separators=(",", ":")) + "\n")
+    out.flush()
+
+
+def load():
+    try:
+        with open(store_path) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        return {"next": 1, "items": {}}
+
+
+def save(data):
+    tmp = store_path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(data, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.rename(tmp, store_path)
+
+
+def start_of(event):
+    s = event["start"]
+    return s.get("date_time") or (s["date"] + "T00:00:00Z")
+
+
+def in_window(event, window):
+    # Compares RFC 3339 UTC strings; the tests write UTC times only.
+    return window["start"] <= start_of(event) < window["end"]
+
+
+if fault == "slow-hello":
+    time.sleep(30)
+if fault == "bad-hello":
+    send({"v": 1, "type": "hello", "protocol": 7, "name": name, "version": "0", "kinds": ["event"], "capabilities": []})
+    sys.exit(0)
+send({"v": 1, "type": "hello", "protocol": 1, "name": name, "version": "1.0.0", "kinds": ["event"],
+      "capabilities": ["read", "write", "delete", "lookup", "test"]})
+print("memory plugin started", file=sys.stderr, flush=True)
+
+for line in sys.stdin:
+    msg = json.loads(line)
+    t, rid = msg["type"], msg.get("id")
+    if t == "spec":
+        send({"v": 1, "type": "spec", "re": rid, "settings": {
+            "type": "object", "additionalProperties": False, "required": ["calendar"],
+            "properties": {
+                "calendar": {"type": "string", "description": "which calendar"},
+                "page_size": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "token": {"type": "string", "secret": True, "description": "a secret, echoed nowhere"},
+                "job": {"type": "object", "properties": {"tag": {"type": "string"}}},
+            }}})
+    elif t == "configure":
+        secrets = msg.get("secrets", {})
+        print(f"configured for {msg['profile']}/{msg['connection']} side {msg['side']}, "
+              f"settings {sorted(msg['settings'])}, secrets {sorted(secrets)}", file=sys.stderr, flush=True)
+        if secrets.get("token") is not None and "token" in msg["settings"]:
+            send({"v": 1, "type": "error", "re": rid, "code": "leak", "message": "secret in settings", "retryable": False})
+        else:
+            send({"v": 1, "type": "configured", "re": rid})
+    elif t == "test_connection":
+        ok = os.path.isdir(os.path.dirname(os.path.abspath(store_path)))
+        send({"v": 1, "type": "test_result", "re": rid, "steps": [
+            {"name": "open store", "ok": ok, "detail": store_path if ok else "directory missing"}]})
+    elif t == "read":
+        data = load()
+        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])]
+        if fault == "exit-mid-read":
+            send({"v": 1, "type": "item", "re": rid, "key": items[0][0], "version": items[0][1]["version"],
+                  "event": items[0][1]["event"]})
+            out.write('{"v":1,"type":"item","re":')
+            out.flush()
+            os._exit(3)
+        if fault == "garbage":
+            out.write("this is not json at all, it is garbage\n")
+            out.flush()
+            time.sleep(30)
+        if fault == "hang":
+            time.sleep(300)
+        if fault == "huge":
+            out.write('{"v":1,"type":"item","re":%d,"key":"big","event":{"title":"' % rid)
+            chunk = "x" * (1 << 20)
+            for _ in range(20):
+                out.write(chunk)
+            out.write('"}}\n')
+            out.flush()
+            time.sleep(30)
+        if fault == "unknown-type":
+            send({"v": 1, "type": "telemetry", "re": rid, "note": "not a protocol message"})
+            time.sleep(30)
+        for k, v in items:
+            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+        if fault == "twice":
+            out.write(json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n"
+                      + json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n")
+            out.flush()
+            continue
+        send({"v": 1, "type": "page_end", "re": rid, "coverage": "complete", "continuation": None, "cursor": None})
+    elif t == "lookup":
+        data = load()
+        for k in msg["keys"]:
+            if k in data["items"]:
+                v = data["items"][k]
+                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+        send({"v": 1, "type": "lookup_end", "re": rid})
+    elif t == "write":
+        data = load()
+        if record:
+            with open(record, "a") as f:
+                for c in msg["changes"]:
+                    f.write(json.dumps({"op": c["op"], "key": c.get("key") or c.get("id"),
+                                        "title": (c.get("event") or {}).get("title")}) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+        outcomes = []
+        for i, c in enumerate(msg["changes"]):
+            op = c["op"]
+            if op == "create":
+                key = c["id"]
+                if key in data["items"]:
+                    v = data["items"][key]
+                    outcomes.append({"index": i, "result": "conflict",
+                                     "current": {"key": key, "version": v["version"], "event": v["event"]}})
+                    continue
+                data["next"] += 1
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
+            elif op == "update":
+                key = c["key"]
+                if key not in data["items"]:
+                    outcomes.append({"index": i, "result": "gone"})
+                    continue
+                cur = data["items"][key]
+                if c.get("if_version") is not None and c["if_version"] != cur["version"]:
+                    outcomes.append({"index": i, "result": "conflict",
+                                     "current": {"key": key, "version": cur["version"], "event": cur["event"]}})
+                    continue
+                data["next"] += 1
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
+            elif op == "delete":
+                if data["items"].pop(c["key"], None) is None:
+                    outcomes.append({"index": i, "result": "gone"})
+                else:
+                    outcomes.append({"index": i, "result": "written", "key": c["key"], "version": None})
+            else:
+                outcomes.append({"index": i, "result": "failed", "retryable": False, "reason": "no write-back"})
+        save(data)
+        for o in outcomes:
+            send(dict({"v": 1, "type": "outcome", "re": rid}, **o))
+    elif t == "test_reset":
+        save({"next": 1, "items": {}})
+        send({"v": 1, "type": "test_done", "re": rid})
+    elif t == "test_seed":
+        data = load()
+        keys = []
+        for e in msg["events"]:
+            data["next"] += 1
+            key = "s%d" % data["next"]
+            data["items"][key] = {"version": str(data["next"]), "event": e}
+            keys.append(key)
+        save(data)
+        send({"v": 1, "type": "test_seeded", "re": rid, "keys": keys})
+    elif t == "test_dump":
+        for k, v in sorted(load()["items"].items()):
+            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+        send({"v": 1, "type": "test_done", "re": rid})
+    elif t == "shutdown":
+        send({"v": 1, "type": "bye", "re": rid})
+        sys.exit(0)
+    else:
+        send({"v": 1, "type": "error", "re": rid, "code": "unsupported", "message": t, "retryable": False})

@@ -147,6 +147,16 @@ public final class ExecConnector: Connector {
         return line["keys"]?.array?.compactMap(\.string) ?? []
     }
 
+    /// Adds one item the plugin cannot map (`test_seed_invalid`, optional in the protocol); the key
+    /// or locator its problem names. - Throws: `exec.plugin_error` when the plugin does not implement it.
+    public func testSeedInvalid() throws -> String {
+        let line = try process.request("test_seed_invalid", reply: "test_seeded")
+        guard let key = line["keys"]?.array?.first?.string else {
+            throw process.protocolViolation("test_seeded without a key", line: line)
+        }
+        return key
+    }
+
     /// Everything the plugin stores (`test_dump`), by key.
     public func testDump() throws -> [String: Event] {
         var out: [String: Event] = [:]

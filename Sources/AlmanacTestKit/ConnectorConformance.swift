@@ -28,7 +28,9 @@ public struct ConformanceCheck: Sendable, CustomStringConvertible {
     public func skipReason(_ fixture: ConformanceFixture) -> String? {
         let missing = requires.subtracting(fixture.connector.capabilities)
         if !missing.isEmpty {
-            return "capability \(missing.names.joined(separator: ", ")) is missing"
+            let names = missing.names
+            return names.count == 1
+                ? "capability \(names[0]) is missing" : "capabilities \(names.joined(separator: ", ")) are missing"
         }
         return needs.first { !$0.isMet(by: fixture) }?.reason
     }

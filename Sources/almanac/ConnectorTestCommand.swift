@@ -123,9 +123,10 @@ struct ConnectorTestCommand: ParsableCommand {
 
     static var workingDirectory: URL { URL(fileURLWithPath: FileManager.default.currentDirectoryPath) }
 
+    /// Info: the plugin's stderr lines (forwarded at info) reach the author's terminal.
     static var log: Logger {
         var logger = Logger(label: "almanac.connector-test")
-        logger.logLevel = .warning
+        logger.logLevel = .info
         return logger
     }
 

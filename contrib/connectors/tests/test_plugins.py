@@ -204,7 +204,8 @@ class ICSTests(unittest.TestCase):
 
 class RESTTests(unittest.TestCase):
     def setUp(self):
-        self.server = subprocess.Popen([sys.executable, SERVER, "--token", "t0ken"], stdout=subprocess.PIPE, text=True)
+        self.server = subprocess.Popen([sys.executable, SERVER, "--token", "t0ken"], stdout=subprocess.PIPE,
+                                       stderr=subprocess.DEVNULL, text=True)
         self.addCleanup(self.stop_server)
         self.base = self.server.stdout.readline().split()[-1]
         self.plugin = Plugin(REST)
@@ -212,7 +213,9 @@ class RESTTests(unittest.TestCase):
                         secrets={"token": "t0ken"}, time_zone="UTC")
 
     def stop_server(self):
-        self.server.terminate()
+        # SIGKILL: run from a test runner whose threads block SIGTERM, this process and its children
+        # inherit that mask, and a SIGTERM would never arrive.
+        self.server.kill()
         self.server.wait(10)
         self.server.stdout.close()
 

@@ -211,6 +211,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
+            name: "ExecConnectorTests",
+            dependencies: [
+                "AlmanacCore", "AlmanacSync", "AlmanacTestKit", "ExecConnector",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["Fixtures"]),
+        .testTarget(
             name: "XMLConnectorTests",
             dependencies: [
                 "AlmanacCore", "XMLConnector", "FileConnectorSupport", "RowMapping", "AlmanacTestKit", "AlmanacSync",

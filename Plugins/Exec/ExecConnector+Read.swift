@@ -2,6 +2,8 @@ import AlmanacCore
 import Foundation
 
 extension ExecConnector {
+    static let readReplies: Set<String> = ["item", "problem", "deleted", "page_end"]
+
     public func read(_ request: ReadRequest) throws -> ReadPage {
         var sink = ItemCollector()
         var page = try read(request, into: &sink)
@@ -27,17 +29,17 @@ extension ExecConnector {
             ]))
         var page = ReadPage(items: [], coverage: .complete(request.window))
         while true {
-            let (type, line) = try process.reply(allowed: ["item", "problem", "deleted", "page_end"])
+            let (type, line) = try process.reply(allowed: Self.readReplies)
             switch type {
             case "item":
                 listedCount += 1
                 switch try item(line) {
                 case .success(let i):
-                    let place = "item \(listedCount)"
                     if let first = listedKeys[i.key] {
-                        page.problems.append(DuplicateKey.problem(key: i.key, at: place, firstAt: first))
+                        page.problems.append(
+                            DuplicateKey.problem(key: i.key, at: "item \(listedCount)", firstAt: "item \(first)"))
                     } else {
-                        listedKeys[i.key] = place
+                        listedKeys[i.key] = listedCount
                         sink.take(i)
                     }
                 case .failure(let p): page.problems.append(p)

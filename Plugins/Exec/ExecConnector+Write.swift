@@ -2,9 +2,44 @@ import AlmanacCore
 import Foundation
 
 extension ExecConnector {
-    /// One `write` request; exactly one `outcome` per change, in order, is read back.
+    /// One `write` request per run of changes that fits in a protocol line (16 MiB); exactly one
+    /// `outcome` per change, in order, is read back. A change too large for a line on its own is
+    /// not sent: it fails (not retryable). When a later request throws, the earlier ones did
+    /// happen, which the contract allows: after a throw the engine trusts nothing of the batch.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
-        try process.send("write", JSONObject(["changes": .array(changes.map(Self.json))]))
+        let room = PluginCommand.maxLineLength - 64
+        var out: [WriteOutcome] = []
+        out.reserveCapacity(changes.count)
+        var batch: [JSONValue] = []
+        var size = 0
+        for change in changes {
+            let value = Self.json(change)
+            var bytes: [UInt8] = []
+            value.write(to: &bytes)
+            if bytes.count + 1 > room {
+                out += try send(batch)
+                (batch, size) = ([], 0)
+                out.append(
+                    .failed(
+                        retryable: false,
+                        reason: "the change is \(bytes.count >> 20) MiB as JSON, over the protocol's 16 MiB line"))
+                continue
+            }
+            if size + bytes.count + 1 > room {
+                out += try send(batch)
+                (batch, size) = ([], 0)
+            }
+            batch.append(value)
+            size += bytes.count + 1
+        }
+        out += try send(batch)
+        return out
+    }
+
+    /// One `write` request of `changes` and its outcomes.
+    private func send(_ changes: [JSONValue]) throws -> [WriteOutcome] {
+        guard !changes.isEmpty else { return [] }
+        try process.send("write", JSONObject(["changes": .array(changes)]))
         var out: [WriteOutcome] = []
         out.reserveCapacity(changes.count)
         while out.count < changes.count {

@@ -41,11 +41,12 @@ public final class ExecConnector: Connector {
         }
     }
 
-    let process: PluginProcess
+    /// The plugin process this connector talks to.
+    public let process: PluginProcess
     private let poolKey: String?
     private let configured: [UInt8]
     /// Keys listed so far in the current listing (a key listed twice: the later is a problem).
-    var listedKeys: [String: String] = [:]
+    var listedKeys: [String: Int] = [:]
     var listedCount = 0
 
     /// Takes the process kept under `poolKey` (nil: never pooled) or starts `command`, then asks
@@ -56,7 +57,7 @@ public final class ExecConnector: Connector {
         configure: (PluginSpec) throws -> Configuration
     ) throws {
         var entry = poolKey.flatMap(PluginPool.take)
-        if let e = entry, !e.process.isAlive || e.process.command != command { entry = nil }
+        if let e = entry, e.process.command != command || !e.process.isIdleAndSound() { entry = nil }
         let process = try entry?.process ?? PluginProcess(command, logger: logger)
         do {
             let specLine = try process.request("spec", reply: "spec")

@@ -23,7 +23,8 @@ struct ExecSettings {
 
     /// Reads the settings of `connection` (already validated), resolving paths against `directory`.
     /// - Throws: `config.invalid_value` for an empty command.
-    init(connection: ConfigTable, directory: URL) throws {
+    init(connection: ConfigTable, directory given: URL) throws {
+        let directory = URL(fileURLWithPath: given.path, isDirectory: true)
         guard var args = connection.strings("command"), let program = args.first, !program.isEmpty else {
             throw AlmanacError(.configInvalidValue, "command must name the plugin's program")
         }

@@ -79,7 +79,7 @@ struct LineReader {
         guard want > 0 else { return true }
         let n = read(fd, buffer.baseAddress! + end, want)
         if n > 0 { end += n }
-        return n != 0 || errno == EAGAIN
+        return n != 0  // 0: end of file; -1: nothing to read now (EAGAIN) or an error the next read meets
     }
 
     private var pending: [UInt8] { Array(buffer[start..<end]) }

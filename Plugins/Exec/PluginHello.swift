@@ -38,7 +38,8 @@ public struct PluginHello: Sendable, Equatable {
 
     init?(_ o: JSONObject) {
         guard let p = o["protocol"]?.int, let name = o.string("name"), !name.isEmpty, let version = o.string("version"),
-            let kinds = o["kinds"]?.array?.compactMap(\.string), let caps = o["capabilities"]?.array
+            let kinds = o["kinds"]?.array?.compactMap(\.string), kinds.contains("event"),
+            let caps = o["capabilities"]?.array
         else { return nil }
         protocolVersion = p
         self.name = name

@@ -34,7 +34,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     /// Every `type` of protocol version 1.
     static let knownTypes: Set<String> = [
         "hello", "spec", "configure", "configured", "test_connection", "test_result", "read", "item", "problem",
-        "deleted", "page_end", "write", "outcome", "lookup", "lookup_end", "test_reset", "test_seed", "test_seeded",
+        "deleted", "page_end", "write", "outcome", "lookup", "lookup_end", "test_reset", "test_seed",
+        "test_seed_invalid", "test_seeded",
         "test_dump", "test_done", "shutdown", "bye", "error",
     ]
 
@@ -55,7 +56,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             throw AlmanacError(.execStartFailed, e.message, cause: e.cause, retryable: e.retryable)
         }
         guard let hello = PluginHello(line) else {
-            throw violation("its hello lacks protocol, name, version, kinds or capabilities", line: line.text)
+            throw violation(
+                "its hello lacks protocol, name, version, kinds (with event) or capabilities", line: line.text)
         }
         guard hello.protocolVersion == PluginHello.protocolVersion else {
             kill()
@@ -84,7 +86,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         guard isAlive else { throw crashed("it is no longer running") }
         if reader.hasBuffered || !reader.drainAvailable() || reader.hasBuffered {
             if reader.hasBuffered {
-                let line = try nextLine(timeout: .seconds(1), expecting: [], id: nil)
+                let line = try nextLine(timeout: .seconds(1), expecting: Self.knownTypes, id: nil)
                 throw violation("a line that answers no request", line: line.text)
             }
             throw crashed(exitDescription())
@@ -105,7 +107,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     /// `error`, which is thrown as `exec.plugin_error` and ends the request).
     public func reply(allowed: Set<String>) throws -> (type: String, line: JSONObject) {
         guard let (id, _) = outstanding else { preconditionFailure("no request outstanding") }
-        let line = try nextLine(timeout: command.requestTimeout, expecting: allowed.union(["error"]), id: id)
+        let line = try nextLine(timeout: command.requestTimeout, expecting: allowed, id: id)
         let type = line.string("type")!
         if type == "error" {
             outstanding = nil
@@ -122,9 +124,20 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
     public func finish() throws {
         outstanding = nil
         if reader.hasBuffered || (reader.drainAvailable() && reader.hasBuffered) {
-            let line = try nextLine(timeout: .zero, expecting: [], id: nil)
+            let line = try nextLine(timeout: .seconds(1), expecting: Self.knownTypes, id: nil)
             throw violation("a line after the reply was complete (a second answer?)", line: line.text)
         }
+    }
+
+    /// Whether a process kept between runs is still up and has written nothing since its last
+    /// reply; one that has exited or written out of turn is killed, and false returned.
+    public func isIdleAndSound() -> Bool {
+        guard isAlive, outstanding == nil else { return false }
+        if reader.hasBuffered || !reader.drainAvailable() || reader.hasBuffered {
+            kill()
+            return false
+        }
+        return true
     }
 
     /// Sends `type` and reads its one-line reply of type `reply`.
@@ -148,6 +161,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
                 logger.debug("plugin did not shut down cleanly", metadata: ["error": "\(error)"])
             }
         }
+        guard isAlive else { return }  // a failed shutdown request has killed it already
         close(spawned.stdin)
         if waitExit(upTo: .seconds(2)) == nil { killGroup() }
         finishProcess()
@@ -163,7 +177,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
 
     // MARK: lines
 
-    /// The next line as an object with `v` 1, a known `type` in `expecting`, and `re` == `id`.
+    /// The next line as an object with `v` 1, a known `type` in `expecting` (or `error` when it
+    /// answers a request), and `re` == `id`.
     private func nextLine(timeout: Duration, expecting: Set<String>, id: Int?) throws -> JSONObject {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, timeout.wholeNanoseconds))
         switch reader.next(deadline: deadline) {
@@ -191,7 +206,7 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
                         "a \(type) line for request \(re) while request \(id) is outstanding", line: Self.quote(bytes))
                 }
             }
-            guard expecting.contains(type) else {
+            guard expecting.contains(type) || (id != nil && type == "error") else {
                 let what = outstanding.map { "a \($0.type) request" } ?? (hello == nil ? "the start" : "no request")
                 throw violation("a \(type) line in answer to \(what)", line: Self.quote(bytes))
             }
@@ -254,7 +269,9 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         var offset = 0
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(command.requestTimeout.wholeNanoseconds)
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(spawned.stdin, $0.baseAddress! + offset, bytes.count - offset) }
+            let n = bytes.withUnsafeBytes {
+                Self.writeWithoutSIGPIPE(spawned.stdin, $0.baseAddress! + offset, bytes.count - offset)
+            }
             if n > 0 {
                 offset += n
                 continue
@@ -272,6 +289,26 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
             var pfd = pollfd(fd: spawned.stdin, events: Int16(POLLOUT), revents: 0)
             _ = poll(&pfd, 1, Int32(min(1000, (deadline - now) / 1_000_000 + 1)))
         }
+    }
+
+    /// `write(2)` with SIGPIPE blocked on this thread and, when the write fails with EPIPE (the
+    /// plugin is gone), taken back: a caller that does not ignore SIGPIPE (`almanac run`,
+    /// `almanac check`) is not killed by a plugin that exits.
+    private static func writeWithoutSIGPIPE(_ fd: Int32, _ from: UnsafeRawPointer, _ count: Int) -> Int {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        let n = Glibc.write(fd, from, count)
+        let saved = errno
+        if n < 0 && saved == EPIPE {
+            var none = timespec(tv_sec: 0, tv_nsec: 0)
+            _ = sigtimedwait(&pipeSignal, nil, &none)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
+        errno = saved
+        return n
     }
 
     // MARK: the process

@@ -15,7 +15,7 @@ struct ModuleImportTests {
     /// Connector modules: imported by the worker's registry (and the tests and benchmarks) only.
     static let connectors: Set<String> = [
         "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
-        "FileConnectorSupport", "RowMapping",
+        "ExecConnector", "FileConnectorSupport", "RowMapping",
     ]
 
     /// Source folder → its module name and the modules (besides `system`) it may import.
@@ -52,6 +52,7 @@ struct ModuleImportTests {
         "Plugins/XML": ("XMLConnector", ["AlmanacCore", "FileConnectorSupport", "CLibXML2", "Logging", "RowMapping"]),
         "Plugins/GoogleCalendar": ("GoogleCalendarConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
         "Plugins/Cronofy": ("CronofyConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
+        "Plugins/Exec": ("ExecConnector", ["AlmanacCore", "CProcessControl", "Logging"]),
     ]
 
     /// C shims: folders with no Swift sources.

@@ -6,7 +6,7 @@ import Testing
 @Suite("Connector registry")
 struct ConnectorRegistryTests {
     @Test func theRegistryIsTheExplicitListOfKinds() {
-        #expect(ConnectorRegistry.modules.map { $0.kind } == ["odbc", "csv", "xml", "google", "cronofy"])
+        #expect(ConnectorRegistry.modules.map { $0.kind } == ["odbc", "csv", "xml", "google", "cronofy", "exec"])
         #expect(Set(ConnectorRegistry.modules.map { $0.kind }).count == ConnectorRegistry.modules.count)
         #expect(ConnectorRegistry.module(kind: "odbc")?.kind == "odbc")
         #expect(ConnectorRegistry.module(kind: "ical") == nil)
@@ -28,7 +28,10 @@ struct ConnectorRegistryTests {
     @Test func readmesListEverySetting() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let folders = ["odbc": "ODBC", "csv": "CSV", "xml": "XML", "google": "GoogleCalendar", "cronofy": "Cronofy"]
+        let folders = [
+            "odbc": "ODBC", "csv": "CSV", "xml": "XML", "google": "GoogleCalendar", "cronofy": "Cronofy",
+            "exec": "Exec",
+        ]
         for module in ConnectorRegistry.modules {
             let readme = root.appendingPathComponent("Plugins/\(folders[module.kind]!)/README.md")
             let text = try String(contentsOf: readme, encoding: .utf8)

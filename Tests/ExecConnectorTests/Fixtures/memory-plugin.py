@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
 
-    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME]
+    memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS] [--feed]
 
 STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
-count what almanac sent. --fault breaks the protocol in one way, on the first read:
-exit-mid-read, garbage, hang, twice, huge, unknown-type; or bad-hello, slow-hello.
+count what almanac sent; with --write-delay each change waits that long and is saved on its own (a
+crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
+almanac is gone. STORE.pid holds the process id. --fault (or a file STORE.fault holding the mode, read at each read)
+breaks the protocol in one way, on a read:
+exit-mid-read, garbage, hang, twice, huge, unknown-type, wrong-re, read-error (an error reply),
+write-error, outcome-order; or bad-hello, slow-hello.
+With --feed it has a change feed: items carry the store's "rev" of their last change, the cursor
+is the store's rev, and a read with a cursor lists what changed after it. Every read's cursor is
+appended to STORE.reads.
 """
 import json
 import os
@@ -15,9 +22,14 @@ import time
 
 args = sys.argv[1:]
 store_path = args[0]
-fault = args[args.index("--fault") + 1] if "--fault" in args else None
+cli_fault = fault = args[args.index("--fault") + 1] if "--fault" in args else None
 record = args[args.index("--record") + 1] if "--record" in args else None
 name = args[args.index("--name") + 1] if "--name" in args else "memory"
+feed = "--feed" in args
+write_delay = float(args[args.index("--write-delay") + 1]) if "--write-delay" in args else 0
+parent = os.getppid()
+with open(store_path + ".pid", "w") as f:
+    f.write(str(os.getpid()))
 out = sys.stdout
 
 
@@ -43,6 +55,21 @@ def save(data):
     os.rename(tmp, store_path)
 
 
+def bump(data):
+    """The store's next rev (the change feed's position)."""
+    data["rev"] = data.get("rev", 0) + 1
+    return data["rev"]
+
+
+def current_fault():
+    """The mode in STORE.fault if the file exists, else --fault's."""
+    try:
+        with open(store_path + ".fault") as f:
+            return f.read().strip()
+    except FileNotFoundError:
+        return cli_fault
+
+
 def start_of(event):
     s = event["start"]
     return s.get("date_time") or (s["date"] + "T00:00:00Z")
@@ -59,12 +86,16 @@ if fault == "bad-hello":
     send({"v": 1, "type": "hello", "protocol": 7, "name": name, "version": "0", "kinds": ["event"], "capabilities": []})
     sys.exit(0)
 send({"v": 1, "type": "hello", "protocol": 1, "name": name, "version": "1.0.0", "kinds": ["event"],
-      "capabilities": ["read", "write", "delete", "lookup", "test"]})
+      "capabilities": ["read", "write", "delete", "lookup", "test"] + (["change_feed"] if feed else [])})
 print("memory plugin started", file=sys.stderr, flush=True)
 
 for line in sys.stdin:
     msg = json.loads(line)
     t, rid = msg["type"], msg.get("id")
+    if len(line.encode()) > (16 << 20) + 1:
+        send({"v": 1, "type": "error", "re": rid, "code": "too_long", "message": "a line over 16 MiB",
+              "retryable": False})
+        continue
     if t == "spec":
         send({"v": 1, "type": "spec", "re": rid, "settings": {
             "type": "object", "additionalProperties": False, "required": ["calendar"],
@@ -87,11 +118,16 @@ for line in sys.stdin:
         send({"v": 1, "type": "test_result", "re": rid, "steps": [
             {"name": "open store", "ok": ok, "detail": store_path if ok else "directory missing"}]})
     elif t == "read":
+        fault = current_fault()
         data = load()
-        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])]
+        with open(store_path + ".reads", "a") as f:
+            f.write(json.dumps(msg.get("cursor")) + "\n")
+        since_rev = int(msg["cursor"]) if feed and msg.get("cursor") else None
+        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])
+                 and (since_rev is None or v.get("rev", 0) > since_rev)]
         if fault == "exit-mid-read":
-            send({"v": 1, "type": "item", "re": rid, "key": items[0][0], "version": items[0][1]["version"],
-                  "event": items[0][1]["event"]})
+            for k, v in items[:1]:
+                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
             out.write('{"v":1,"type":"item","re":')
             out.flush()
             os._exit(3)
@@ -109,6 +145,13 @@ for line in sys.stdin:
             out.write('"}}\n')
             out.flush()
             time.sleep(30)
+        if fault == "wrong-re":
+            send({"v": 1, "type": "page_end", "re": rid + 7, "coverage": "complete"})
+            time.sleep(30)
+        if fault == "read-error":
+            send({"v": 1, "type": "error", "re": rid, "code": "http_503", "message": "the feed is down",
+                  "retryable": True})
+            continue
         if fault == "unknown-type":
             send({"v": 1, "type": "telemetry", "re": rid, "note": "not a protocol message"})
             time.sleep(30)
@@ -119,7 +162,12 @@ for line in sys.stdin:
                       + json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n")
             out.flush()
             continue
-        send({"v": 1, "type": "page_end", "re": rid, "coverage": "complete", "continuation": None, "cursor": None})
+        if since_rev is not None:
+            for k, r in sorted(data.get("deleted", {}).items()):
+                if r > since_rev:
+                    send({"v": 1, "type": "deleted", "re": rid, "key": k})
+        send({"v": 1, "type": "page_end", "re": rid, "coverage": "complete" if since_rev is None else "delta",
+              "continuation": None, "cursor": str(data.get("rev", 0)) if feed else None})
     elif t == "lookup":
         data = load()
         for k in msg["keys"]:
@@ -128,6 +176,10 @@ for line in sys.stdin:
                 send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
         send({"v": 1, "type": "lookup_end", "re": rid})
     elif t == "write":
+        fault = current_fault()
+        if fault == "write-error":
+            send({"v": 1, "type": "error", "re": rid, "code": "busy", "message": "the store is busy", "retryable": True})
+            continue
         data = load()
         if record:
             with open(record, "a") as f:
@@ -138,6 +190,12 @@ for line in sys.stdin:
                 os.fsync(f.fileno())
         outcomes = []
         for i, c in enumerate(msg["changes"]):
+            if write_delay:
+                time.sleep(write_delay)
+                if i > 0:
+                    save(data)
+                if os.getppid() != parent:
+                    os._exit(9)  # almanac is gone: stop in the middle of the batch, as a crash would
             op = c["op"]
             if op == "create":
                 key = c["id"]
@@ -147,7 +205,7 @@ for line in sys.stdin:
                                      "current": {"key": key, "version": v["version"], "event": v["event"]}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "update":
                 key = c["key"]
@@ -160,17 +218,23 @@ for line in sys.stdin:
                                      "current": {"key": key, "version": cur["version"], "event": cur["event"]}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"]}
+                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "delete":
+                cur = data["items"].get(c["key"])
+                if cur is not None and c.get("if_version") is not None and c["if_version"] != cur["version"]:
+                    outcomes.append({"index": i, "result": "conflict",
+                                     "current": {"key": c["key"], "version": cur["version"], "event": cur["event"]}})
+                    continue
                 if data["items"].pop(c["key"], None) is None:
                     outcomes.append({"index": i, "result": "gone"})
                 else:
+                    data.setdefault("deleted", {})[c["key"]] = bump(data)
                     outcomes.append({"index": i, "result": "written", "key": c["key"], "version": None})
             else:
                 outcomes.append({"index": i, "result": "failed", "retryable": False, "reason": "no write-back"})
         save(data)
-        for o in outcomes:
+        for o in reversed(outcomes) if fault == "outcome-order" else outcomes:
             send(dict({"v": 1, "type": "outcome", "re": rid}, **o))
     elif t == "test_reset":
         save({"next": 1, "items": {}})
@@ -181,7 +245,7 @@ for line in sys.stdin:
         for e in msg["events"]:
             data["next"] += 1
             key = "s%d" % data["next"]
-            data["items"][key] = {"version": str(data["next"]), "event": e}
+            data["items"][key] = {"version": str(data["next"]), "event": e, "rev": bump(data)}
             keys.append(key)
         save(data)
         send({"v": 1, "type": "test_seeded", "re": rid, "keys": keys})

@@ -111,6 +111,8 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
                 "CLazyLibraries",
+                // The connector conformance suite, for `almanac connector-test`.
+                "AlmanacTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

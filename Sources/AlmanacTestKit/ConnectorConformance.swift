@@ -6,14 +6,62 @@ import Foundation
 /// the connector lacks the capability they exercise.
 public struct ConformanceCheck: Sendable, CustomStringConvertible {
     public let name: String
+    /// The capabilities the check exercises; it is skipped when the connector lacks one.
+    public let requires: ConnectorCapabilities
+    /// What else the check needs of the fixture (versions, deterministic creates, an invalid item).
+    let needs: [FixtureNeed]
     let body: @Sendable (ConformanceFixture, inout Expect) throws -> Void
+
+    init(
+        name: String, requires: ConnectorCapabilities = [], needs: [FixtureNeed] = [],
+        body: @escaping @Sendable (ConformanceFixture, inout Expect) throws -> Void
+    ) {
+        self.name = name
+        self.requires = requires
+        self.needs = needs
+        self.body = body
+    }
 
     public var description: String { name }
 
-    /// Runs the check; throws `ConformanceFailure` on the first broken expectation.
+    /// Why the check does not apply to `fixture` ("capability write is missing"), or nil when it does.
+    public func skipReason(_ fixture: ConformanceFixture) -> String? {
+        let missing = requires.subtracting(fixture.connector.capabilities)
+        if !missing.isEmpty {
+            let names = missing.names
+            return names.count == 1
+                ? "capability \(names[0]) is missing" : "capabilities \(names.joined(separator: ", ")) are missing"
+        }
+        return needs.first { !$0.isMet(by: fixture) }?.reason
+    }
+
+    /// Runs the check, or nothing when it does not apply (`skipReason`); throws
+    /// `ConformanceFailure` on the first broken expectation.
     public func run(_ fixture: ConformanceFixture) throws {
+        guard skipReason(fixture) == nil else { return }
         var expect = Expect(check: name)
         try body(fixture, &expect)
+    }
+}
+
+/// A fixture property some checks need beyond capabilities.
+enum FixtureNeed: Sendable {
+    case versions, deterministicCreates, invalidItem
+
+    func isMet(by f: ConformanceFixture) -> Bool {
+        switch self {
+        case .versions: f.versions
+        case .deterministicCreates: f.deterministicCreates
+        case .invalidItem: f.seedInvalid != nil
+        }
+    }
+
+    var reason: String {
+        switch self {
+        case .versions: "the connector keeps no item versions"
+        case .deterministicCreates: "creates are not deterministic (a reused id may make a second item)"
+        case .invalidItem: "the fixture cannot seed an unreadable item"
+        }
     }
 }
 

@@ -5,10 +5,9 @@ import Foundation
 enum FeedChecks {
     static let all: [ConformanceCheck] = [deltaCarriesChanges]
 
-    static let deltaCarriesChanges = ConformanceCheck(name: "a delta from a cursor carries changes and deletions") {
-        f, expect in
-        let caps = f.connector.capabilities
-        guard caps.contains(.changeFeed), caps.contains(.delete) else { return }
+    static let deltaCarriesChanges = ConformanceCheck(
+        name: "a delta from a cursor carries changes and deletions", requires: [.changeFeed, .delete]
+    ) { f, expect in
         let events = f.sampleEvents(3, tag: "f")
         let keys = try f.seed(events)
         let full = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))

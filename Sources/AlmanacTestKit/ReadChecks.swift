@@ -72,8 +72,10 @@ enum ReadChecks {
             "streamed and paged listings differ in problems or coverage")
     }
 
-    static let badItemIsAProblem = ConformanceCheck(name: "an unreadable item is a problem, not an item") { f, expect in
-        guard let seedInvalid = f.seedInvalid else { return }
+    static let badItemIsAProblem = ConformanceCheck(
+        name: "an unreadable item is a problem, not an item", needs: [.invalidItem]
+    ) { f, expect in
+        let seedInvalid = f.seedInvalid!
         let good = try f.seed(f.sampleEvents(2, tag: "b"))
         let locator = try seedInvalid()
         let r = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window))

@@ -8,16 +8,15 @@ enum WriteChecks {
         writeBack,
     ]
 
-    static func writable(_ f: ConformanceFixture) -> Bool { f.connector.capabilities.contains(.write) }
-
     static func one(_ f: ConformanceFixture, _ change: Change, _ expect: Expect) throws -> WriteOutcome {
         let out = try f.connector.write([change])
         try expect.that(out.count == 1, "one change gave \(out.count) outcomes")
         return out[0]
     }
 
-    static let createRoundTrip = ConformanceCheck(name: "a create is listed with its content and origin") { f, expect in
-        guard writable(f) else { return }
+    static let createRoundTrip = ConformanceCheck(
+        name: "a create is listed with its content and origin", requires: .write
+    ) { f, expect in
         let event = f.sampleEvents(1, tag: "c")[0]
         let id = String(repeating: "ab", count: 32)
         guard case .written(let key, _) = try one(f, .create(id: id, event: event), expect) else {
@@ -33,8 +32,9 @@ enum WriteChecks {
             "the created item carries neither the id as key nor as origin stamp")
     }
 
-    static let reusedID = ConformanceCheck(name: "a reused create id never makes a second item") { f, expect in
-        guard writable(f), f.deterministicCreates else { return }
+    static let reusedID = ConformanceCheck(
+        name: "a reused create id never makes a second item", requires: .write, needs: [.deterministicCreates]
+    ) { f, expect in
         let events = f.sampleEvents(2, tag: "r")
         let id = String(repeating: "cd", count: 32)
         _ = try one(f, .create(id: id, event: events[0]), expect)
@@ -47,9 +47,9 @@ enum WriteChecks {
         try expect.that(count == 1, "two creates with one id left \(count) items")
     }
 
-    static let updateRoundTrip = ConformanceCheck(name: "an update replaces content and moves the version") {
-        f, expect in
-        guard writable(f) else { return }
+    static let updateRoundTrip = ConformanceCheck(
+        name: "an update replaces content and moves the version", requires: .write
+    ) { f, expect in
         var event = f.sampleEvents(1, tag: "u")[0]
         let key = try f.seed([event])[0]
         let before = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window)).items
@@ -67,8 +67,9 @@ enum WriteChecks {
         try expect.same(stored[key]!, event, fields: f.connector.fields, "stored item after update")
     }
 
-    static let staleVersion = ConformanceCheck(name: "an update with a stale version is a conflict") { f, expect in
-        guard writable(f), f.versions else { return }
+    static let staleVersion = ConformanceCheck(
+        name: "an update with a stale version is a conflict", requires: .write, needs: [.versions]
+    ) { f, expect in
         var event = f.sampleEvents(1, tag: "s")[0]
         let key = try f.seed([event])[0]
         let v0 = try ConnectorConformance.readAll(f.connector, ReadRequest(window: f.window)).items[0].version
@@ -85,15 +86,15 @@ enum WriteChecks {
         try expect.that(try f.stored()[key]?.title == "First edit", "a stale update was applied")
     }
 
-    static let updateMissing = ConformanceCheck(name: "an update of a missing item is gone") { f, expect in
-        guard writable(f) else { return }
+    static let updateMissing = ConformanceCheck(name: "an update of a missing item is gone", requires: .write) {
+        f, expect in
         let out = try one(f, .update(key: "no-such-item-1", ifVersion: nil, event: f.sampleEvents(1)[0]), expect)
         try expect.that(out == .gone, "update of a missing item gave \(out)")
         try expect.that(try f.stored().isEmpty, "update of a missing item created one")
     }
 
-    static let deleteRemoves = ConformanceCheck(name: "a delete removes; a second delete is gone") { f, expect in
-        guard f.connector.capabilities.contains(.delete) else { return }
+    static let deleteRemoves = ConformanceCheck(name: "a delete removes; a second delete is gone", requires: .delete) {
+        f, expect in
         let keys = try f.seed(f.sampleEvents(2, tag: "d"))
         let out = try one(f, .delete(key: keys[0], ifVersion: nil), expect)
         guard case .written = out else { throw ConformanceFailure(check: "delete", message: "delete gave \(out)") }
@@ -105,8 +106,8 @@ enum WriteChecks {
         try expect.that(again == .gone, "second delete gave \(again)")
     }
 
-    static let outcomePerChange = ConformanceCheck(name: "one outcome per change, in order") { f, expect in
-        guard writable(f) else { return }
+    static let outcomePerChange = ConformanceCheck(name: "one outcome per change, in order", requires: .write) {
+        f, expect in
         let events = f.sampleEvents(2, tag: "o")
         let out = try f.connector.write([
             .create(id: String(repeating: "0a", count: 32), event: events[0]),
@@ -121,8 +122,8 @@ enum WriteChecks {
         try expect.that(count == 2, "store holds \(count) items, want 2")
     }
 
-    static let writeBack = ConformanceCheck(name: "confirm and cancel are written back") { f, expect in
-        guard f.connector.capabilities.contains(.writeBack) else { return }
+    static let writeBack = ConformanceCheck(name: "confirm and cancel are written back", requires: .writeBack) {
+        f, expect in
         let events = f.sampleEvents(1, tag: "w")
         let key = try f.seed(events)[0]
         let c1 = try one(f, .confirm(key: key, event: events[0]), expect)

@@ -20,6 +20,8 @@ struct Almanac: AsyncParsableCommand {
             EnableCommand.self,
             DisableCommand.self,
             TestConnectionCommand.self,
+            ConnectorsCommand.self,
+            ConnectorTestCommand.self,
             NotifyTestCommand.self,
             LogsCommand.self,
             HistoryCommand.self,

@@ -40,7 +40,7 @@ struct ModuleImportTests {
             "almanac",
             [
                 "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
-                "ArgumentParser", "Logging",
+                "AlmanacTestKit", "ArgumentParser", "Logging",
             ]
         ),
         "Sources/almanac-crashtest": ("almanac-crashtest", ["AlmanacCore", "AlmanacSync", "AlmanacTestKit"]),

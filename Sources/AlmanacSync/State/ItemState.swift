@@ -214,3 +214,20 @@ public struct ItemState: Hashable, Sendable {
         }
     }
 }
+
+extension ItemState {
+    // Read through a pointer to a state where it is held (`UnchangedFilter`, item after item): a
+    // method called on `pointer.pointee` copies the whole state first, retaining and releasing
+    // each of its strings; a stored field read there is loaded alone.
+
+    /// The stored hash of `side` of the state at `p` (`hasHash`, `hasAnyHash`).
+    static func packedHash(at p: UnsafePointer<ItemState>, _ side: ConnectorContext.Side) -> PackedHash? {
+        side == .from ? p.pointee.packedHashFrom : p.pointee.packedHashTo
+    }
+
+    /// Whether the state at `p` is away on some side (`away` not empty).
+    static func isAway(at p: UnsafePointer<ItemState>) -> Bool {
+        guard let rare = p.pointee.rare else { return false }
+        return !rare.value.away.isEmpty
+    }
+}

@@ -125,9 +125,13 @@ public struct ItemState: Hashable, Sendable {
         self.generation = generation
         self.origin = origin
         self.responseTo = responseTo
-        let rare = Rare(
-            baseData: baseData, heldFrom: heldFrom, heldTo: heldTo, writeBack: writeBack, derived: derived)
-        self.rare = rare == Rare() ? nil : RareBox(rare)
+        // Most states have none of the rare fields (the state load makes 100,000 of them): that is
+        // tested field by field, not by making an empty `Rare` to compare with.
+        let none = baseData == nil && heldFrom == nil && heldTo == nil && writeBack == nil && derived.isEmpty
+        let rare =
+            none
+            ? nil : Rare(baseData: baseData, heldFrom: heldFrom, heldTo: heldTo, writeBack: writeBack, derived: derived)
+        self.rare = rare.map(RareBox.init)
     }
 
     /// Whether the `to` item was found deleted while the `from` item was out of the window: the

@@ -16,7 +16,8 @@ import RowMapping
 ///
 /// Text of narrow columns is bound as bytes (`SQL_C_CHAR`); text of wide columns as UTF-8 bytes
 /// too when the locale allows it (`ODBCTextTransfer.utf8`), else as UTF-16 (`SQL_C_WCHAR`); the
-/// UTF-8 / UTF-16 is validated per cell. Binary columns arrive as their bytes (`SQL_C_BINARY`),
+/// UTF-8 / UTF-16 is validated per cell, the UTF-8 by the fetch, which packs those values of a
+/// rowset back to back (`PackedText`). Binary columns arrive as their bytes (`SQL_C_BINARY`),
 /// read as UTF-8 text. Numbers arrive as their text; dates, times and timestamps as ODBC structs.
 final class ResultReader: RowSource {
     enum Binding {
@@ -57,6 +58,11 @@ final class ResultReader: RowSource {
     /// The set `value(row:column:)` and `cell(row:column:)` read, and where it starts.
     private var current = 0
     private var currentBase: UnsafeMutableRawPointer
+    /// The current set's packed text (`PackedText`): where each value starts, and the bytes.
+    private var currentStarts: UnsafeMutablePointer<Int>
+    private var currentText: UnsafeMutablePointer<UInt8>
+    /// The columns read as UTF-8 (`Kind.utf8`), packed after each fetch.
+    private let textColumns: [Int]
     /// Per column, what `cell(row:column:)` needs, flat: no enum payload to unpack per cell.
     private let slots: UnsafeMutableBufferPointer<Slot>
     private struct Slot {
@@ -87,6 +93,10 @@ final class ResultReader: RowSource {
         var overflowed = false
         /// When `overflowed`: the longest value in bytes (nil when the driver did not say).
         var neededBytes: Int?
+        /// The UTF-8 values of the rows fetched, packed and validated.
+        let packed: PackedText
+
+        init(rows: Int, columns: Int) { packed = PackedText(rows: rows, columns: columns) }
     }
 
     /// Describes and binds the executed statement's result columns. With `pipelined`, a thread
@@ -128,6 +138,7 @@ final class ResultReader: RowSource {
         block = .allocate(byteCount: blockSize * setCount, alignment: 16)
         currentBase = block
         slots = .allocate(capacity: bindings.count)
+        var text: [Int] = []
         for (i, binding) in bindings.enumerated() {
             let kind: Kind
             switch binding {
@@ -140,8 +151,13 @@ final class ResultReader: RowSource {
             slots[i] = Slot(
                 data: data[i], indicators: inds[i], size: binding.elementSize, capacity: binding.capacity ?? -1,
                 kind: kind)
+            if kind == .utf8 { text.append(i) }
         }
-        sets = (0..<setCount).map { _ in RowsetState() }
+        textColumns = text
+        let (rows, columnCount) = (rowArraySize, bindings.count)
+        sets = (0..<setCount).map { _ in RowsetState(rows: rows, columns: columnCount) }
+        currentStarts = sets[0].packed.starts
+        currentText = sets[0].packed.bytes
         bindOffset.pointee = 0
         let stmt = statement.handle
         try statement.check(
@@ -247,7 +263,24 @@ final class ResultReader: RowSource {
                 if ind[row] == SQLLEN(SQL_NO_TOTAL) { unknown = true } else { needed = max(needed, Int(ind[row])) }
             }
         }
-        if state.overflowed { state.neededBytes = unknown || needed == 0 ? nil : needed }
+        if state.overflowed {
+            state.neededBytes = unknown || needed == 0 ? nil : needed
+            return
+        }
+        let slots = self.slots
+        let maxValueBytes = self.maxValueBytes
+        state.packed.pack(
+            count: n, text: textColumns,
+            length: { row, column in
+                let s = slots[column]
+                let at = row * MemoryLayout<SQLLEN>.stride
+                let ind = Int((base + s.indicators).load(fromByteOffset: at, as: SQLLEN.self))
+                return ind < 0 || ind > s.capacity || ind > maxValueBytes ? nil : ind
+            },
+            value: { row, column in
+                let s = slots[column]
+                return UnsafePointer((base + s.data + row * s.size).assumingMemoryBound(to: UInt8.self))
+            })
     }
 
     /// Fetches the next rowset; returns how many rows it holds (0 at the end).
@@ -261,6 +294,8 @@ final class ResultReader: RowSource {
         }
         currentBase = block + current * blockSize
         let state = sets[current]
+        currentStarts = state.packed.starts
+        currentText = state.packed.bytes
         if let error = state.error { throw error }
         if state.overflowed {
             overflowed = true
@@ -289,8 +324,10 @@ final class ResultReader: RowSource {
         }
         switch s.kind {
         case .utf8:
-            let bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: ind)
-            return TextDecoding.isUTF8(bytes) ? .text(bytes) : .invalidText
+            // Packed and validated by the fetch (`PackedText`).
+            let start = currentStarts[row * slots.count + column]
+            guard start != PackedText.invalid else { return .invalidText }
+            return .text(UnsafeBufferPointer(start: currentText + start, count: ind))
         case .utf16:
             let units = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: ind / 2)
             return TextDecoding.utf16(units).map(Cell.string) ?? .invalidText
@@ -346,29 +383,6 @@ final class ResultReader: RowSource {
         default:
             // Numbers, GUIDs, intervals, SQL Server's time2/datetimeoffset: their text.
             return .narrow(bytes: min(max(column.size + 8, 64), 1_024))
-        }
-    }
-}
-
-extension ResultReader.Binding {
-    /// The most bytes a value of a variable-length binding fits (its terminator excluded); nil
-    /// for the fixed-size structs.
-    var capacity: Int? {
-        switch self {
-        case .wide(let units): return units * 2
-        case .narrow(let bytes), .binary(let bytes): return bytes
-        case .timestamp, .date, .time: return nil
-        }
-    }
-
-    /// The same binding with at most `bytes` bytes for a value (at least 16).
-    func capped(_ bytes: Int) -> Self {
-        let bytes = max(bytes, 16)
-        switch self {
-        case .wide(let units): return .wide(units: min(units, bytes / 2))
-        case .narrow(let n): return .narrow(bytes: min(n, bytes))
-        case .binary(let n): return .binary(bytes: min(n, bytes))
-        case .timestamp, .date, .time: return self
         }
     }
 }

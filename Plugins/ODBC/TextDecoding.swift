@@ -77,13 +77,34 @@ enum TextDecoding {
         }
     }
 
+    /// The `count` (1 to 7) bytes at `start` OR-ed into a word (two loads that may overlap).
+    @inline(__always)
+    private static func tail(_ start: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+        let raw = UnsafeRawPointer(start)
+        func load<T: FixedWidthInteger>(_ at: Int, _: T.Type) -> UInt64 {
+            UInt64(raw.loadUnaligned(fromByteOffset: at, as: T.self))
+        }
+        switch count {
+        case 4...: return load(0, UInt32.self) | load(count - 4, UInt32.self)
+        case 2...: return load(0, UInt16.self) | load(count - 2, UInt16.self)
+        default: return UInt64(start.pointee)
+        }
+    }
+
     /// Whether `bytes` are valid UTF-8, by the rules of `utf8`.
     static func isUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         let n = bytes.count
-        // Most values are ASCII, found by OR-ing every byte (a loop the compiler vectorizes).
-        var bits: UInt8 = 0
-        for b in bytes { bits |= b }
-        var i = bits < 0x80 ? n : 0
+        // Most values are ASCII (and short): found by OR-ing them 8 bytes at a time, the tail in
+        // one word of its own (`asciiWord`), no byte-by-byte loop.
+        guard let base = bytes.baseAddress else { return true }
+        var bits: UInt64 = 0
+        var at = 0
+        while at + 8 <= n {
+            bits |= UnsafeRawPointer(base + at).loadUnaligned(as: UInt64.self)
+            at += 8
+        }
+        if at < n { bits |= tail(base + at, count: n - at) }
+        var i = bits & 0x8080_8080_8080_8080 == 0 ? n : 0
         while i < n {
             let b = bytes[i]
             if b < 0x80 {

@@ -147,10 +147,28 @@ public struct ContentProjection: Sendable, Hashable {
 
     /// Appends `s` lower-cased; ASCII is lowered byte by byte, anything else through `lowercased()`.
     static func appendLowercased(_ s: String, to bytes: inout [UInt8]) {
-        if s.utf8.allSatisfy({ $0 < 0x80 }) {
-            for b in s.utf8 { bytes.append((0x41...0x5a).contains(b) ? b + 0x20 : b) }
-        } else {
-            bytes.append(contentsOf: s.lowercased().utf8)
+        // In place where the string's UTF-8 is contiguous (always, for native strings): appended
+        // whole, then lowered where it landed.
+        let ascii: Bool? = s.utf8.withContiguousStorageIfAvailable { utf8 in
+            var high: UInt8 = 0
+            for b in utf8 { high |= b }
+            guard high < 0x80 else { return false }
+            let start = bytes.count
+            bytes.append(contentsOf: utf8)
+            bytes.withUnsafeMutableBufferPointer { out in
+                for i in start..<out.count where out[i] &- 0x41 < 26 { out[i] += 0x20 }
+            }
+            return true
+        }
+        switch ascii {
+        case true?: return
+        case false?: bytes.append(contentsOf: s.lowercased().utf8)
+        case nil:
+            if s.utf8.allSatisfy({ $0 < 0x80 }) {
+                for b in s.utf8 { bytes.append((0x41...0x5a).contains(b) ? b + 0x20 : b) }
+            } else {
+                bytes.append(contentsOf: s.lowercased().utf8)
+            }
         }
     }
 
@@ -173,12 +191,17 @@ public struct ContentProjection: Sendable, Hashable {
             bytes.append(0x2d)
             v = -v
         }
-        var digits: [UInt8] = []
-        repeat {
-            digits.append(UInt8(0x30 + v % 10))
-            v /= 10
-        } while v > 0
-        bytes.append(contentsOf: digits.reversed())
+        // The digits written from the last into a buffer on the stack (an Int64 has at most 19).
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            var i = buffer.count
+            repeat {
+                i -= 1
+                buffer[i] = UInt8(0x30 + v % 10)
+                v /= 10
+            } while v > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[i...]))
+        }
     }
 
     func time(_ t: EventTime) -> String {

@@ -74,7 +74,7 @@ public final class SyncEngine {
         let stateLoad = Background { try store.items(job: name, withBases: false) }
         progress(RunProgress(phase: "reading"))
         // A full listing returns about the items the state knows: room for them and a few more.
-        let known = (try? store.itemCount(job: name)) ?? 0
+        let known = (try? store.itemCountEstimate(job: name)) ?? 0
         let expected = known + known / 8
         let fromCursor = Result { options.full ? nil : try store.cursor(job: name, side: .from) }
         let toCursor = Result { options.full ? nil : try store.cursor(job: name, side: .to) }

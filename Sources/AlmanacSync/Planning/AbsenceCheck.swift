@@ -20,9 +20,10 @@ struct AbsenceCheck {
     /// covered).
     static func suspects(_ states: [ItemState], side: ConnectorContext.Side, in read: SideRead) -> [String] {
         let unreadable = Set(read.problems.map(\.key))
+        // The cheap tests first: a delta covers nothing, and the sets are most often empty.
         return states.compactMap { s in
-            guard let key = s.key(side), !read.items.contains(key), !read.deleted.contains(key),
-                !unreadable.contains(key), read.absenceMeansDeletion(lastStart: s.start)
+            guard read.absenceMeansDeletion(lastStart: s.start), let key = s.key(side), !read.items.contains(key),
+                read.deleted.isEmpty || !read.deleted.contains(key), unreadable.isEmpty || !unreadable.contains(key)
             else { return nil }
             return key
         }

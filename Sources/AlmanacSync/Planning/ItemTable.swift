@@ -106,15 +106,20 @@ public struct ItemTable: Sendable, Sequence {
     /// Holds `item` as unchanged, replacing whatever is held under its key; true when nothing was.
     @discardableResult
     public mutating func setUnchanged(_ item: Unchanged) -> Bool {
-        let held = position(item.key)
-        if let i = held, i < 0 {
-            slim[~i] = item
+        // Most keys are new: one probe of the index finds the key's place and takes it.
+        slim.append(item)
+        let slot = ~(slim.count - 1)
+        guard let held = updateIndex({ index, keyAt in index.insertIfAbsent(item.key, at: slot, keyAt: keyAt) })
+        else { return true }
+        slim.removeLast()
+        if held < 0 {
+            slim[~held] = item
             return false
         }
-        if held != nil { remove(item.key) }
+        remove(item.key)
         slim.append(item)
         setPosition(item.key, ~(slim.count - 1))
-        return held == nil
+        return false
     }
 
     /// Removes `key`'s item; the last item of its array moves into its place.

@@ -41,6 +41,17 @@ struct KeyIndex {
         buckets[b] = Self.code(position)
     }
 
+    /// Adds `key` at `position` unless it is held: nil when added, else the position it has (left
+    /// as it is). One probe where `position(of:)` then `set` would make two.
+    mutating func insertIfAbsent(_ key: String, at position: Int, keyAt: (Int) -> String) -> Int? {
+        if (count + 1) * 2 > buckets.count { reserve(count + 1, keyAt: keyAt) }
+        let (b, found) = find(key, keyAt: keyAt)
+        if found { return Self.position(buckets[b]) }
+        count += 1
+        buckets[b] = Self.code(position)
+        return nil
+    }
+
     /// Removes `key`; returns the position it had, nil when it was not held. The entries after
     /// it in its run move back (backward-shift deletion), so lookups never need tombstones.
     mutating func remove(_ key: String, keyAt: (Int) -> String) -> Int? {

@@ -13,14 +13,18 @@ import Foundation
 /// as a deletion on the calendar, a cancellation for write-back.
 extension Planner {
     /// Whether `s` is away this run, and its state with `away` brought up to date (and a deletion
-    /// on `to` recorded while `from` is away).
+    /// on `to` recorded while `from` is away); nil when that is `s` as it is (the usual case:
+    /// away neither before nor now).
     func awayState(_ s: ItemState, _ fi: SourceItem?, _ ti: SourceItem?, from: SideRead, to: SideRead) -> (
-        Bool, ItemState
+        Bool, ItemState?
     ) {
+        let fromAway = isAway(.from, s, fi, from)
+        let toAway = isAway(.to, s, ti, to)
+        if !fromAway && !toAway && s.away.isEmpty { return (false, nil) }
         var next = s
         next.away = []
-        if isAway(.from, s, fi, from) { next.away.insert(.from) }
-        if isAway(.to, s, ti, to) { next.away.insert(.to) }
+        if fromAway { next.away.insert(.from) }
+        if toAway { next.away.insert(.to) }
         if next.away.contains(.from), job.twoWay, !s.toDeletedWhileAway, let key = s.keyTo,
             ti == nil, to.isDeleted(key, lastStart: s.start)
         {
@@ -33,7 +37,7 @@ extension Planner {
     /// outside it, or away before and neither read again nor known to be deleted since.
     private func isAway(_ side: ConnectorContext.Side, _ s: ItemState, _ seen: SourceItem?, _ read: SideRead) -> Bool {
         guard let key = s.key(side) else { return false }
-        if read.movedAway.contains(key) { return true }
+        if !read.movedAway.isEmpty && read.movedAway.contains(key) { return true }
         if let seen { return !read.inWindow(seen.event, zone: job.timeZone) }
         return s.away.contains(side) && !read.isDeleted(key, lastStart: s.start)
     }

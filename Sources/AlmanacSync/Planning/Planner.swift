@@ -48,10 +48,13 @@ struct Planner {
             let ti = s.keyTo.flatMap { to.items[$0] }
             if fi != nil || fu != nil { matchedFrom += 1 }
             if ti != nil { matchedTo += 1 }
-            if let k = s.keyFrom, bad.contains(k) { continue }
-            if let k = s.keyTo, bad.contains(k) { continue }
+            if !bad.isEmpty {
+                if let k = s.keyFrom, bad.contains(k) { continue }
+                if let k = s.keyTo, bad.contains(k) { continue }
+            }
             // Moved out of the window on one side: left alone, its link kept (`Planner+Away`).
-            let (away, next) = awayState(s, fi, ti, from: from, to: to)
+            let (away, moved) = awayState(s, fi, ti, from: from, to: to)
+            let next = moved ?? s
             if away {
                 if next != s {
                     plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
@@ -59,7 +62,7 @@ struct Planner {
                 plan.unchanged += 1
                 continue
             }
-            let back = next != s  // back in the window: the state forgets it was away
+            let back = moved != nil && next != s  // back in the window: the state forgets it was away
             var s = next
             // Found unchanged as it was read (`UnchangedFilter`): what the fast paths below decide.
             if let fu {

@@ -52,6 +52,10 @@ public struct SyncJob: Sendable {
             generation: generation)
     }
 
+    /// Whether `fromView(event)` fills the title in (the job has a title template and the title
+    /// is empty); else it is `event` as it is.
+    func fillsTitle(_ event: Event) -> Bool { titleTemplate != nil && (event.title ?? "").isEmpty }
+
     /// The `from` item as the job sees it: the title template filled in where the title is empty.
     func fromView(_ event: Event) -> Event {
         guard let titleTemplate, (event.title ?? "").isEmpty else { return event }

@@ -32,6 +32,9 @@ final class UnchangedFilter {
     private var rowOfKey = KeyIndex()
     private var writeBackIDs: Set<String> = []
     private var ready = false
+    /// Whether `to` holds no item, tombstone, move or covered window: then no `to` item is
+    /// listed and none is known deleted (`SideRead.isDeleted`), whatever its key.
+    private let toSaysNothing: Bool
 
     /// `load` gives the job's states (it may wait for them); when it throws, every item is kept
     /// whole (the run fails on that error before planning anyway).
@@ -40,6 +43,7 @@ final class UnchangedFilter {
         self.window = window
         self.to = to
         self.load = load
+        toSaysNothing = to.items.isEmpty && to.deleted.isEmpty && to.movedAway.isEmpty && to.covered.isEmpty
     }
 
     private func prepare() {
@@ -60,25 +64,41 @@ final class UnchangedFilter {
     /// `item` as unchanged, or nil when the planner needs it whole.
     func reduce(_ item: SourceItem) -> ItemTable.Unchanged? {
         if !ready { prepare() }
-        // A local array lets the state be read in place, not copied (its strings retained).
-        let states = self.states
-        guard let row = rowOfKey.position(of: item.key, keyAt: { states[$0].keyFrom ?? "" }) else { return nil }
-        let s = states[row]
+        // The state is read where the array holds it: a copy of it would retain each of its
+        // strings and release them again, item after item.
+        return states.withUnsafeBufferPointer { states in
+            guard let row = rowOfKey.position(of: item.key, keyAt: { states[$0].keyFrom ?? "" }) else { return nil }
+            return reduce(item, as: states.baseAddress! + row)
+        }
+    }
+
+    /// `reduce` of `item` with the state at `s`, its stored fields read there one by one
+    /// (`ItemState.packedHash(at:_:)`).
+    private func reduce(_ item: SourceItem, as s: UnsafePointer<ItemState>) -> ItemTable.Unchanged? {
         let zone = job.timeZone
-        guard s.away.isEmpty, let keyTo = s.keyTo, s.hasAnyHash(.from), s.hasAnyHash(.to),
-            item.event.origin == nil, window.contains(item.event.start.date(in: zone)), job.problem(item.event) == nil,
+        guard !ItemState.isAway(at: s), s.pointee.keyTo != nil, let hashFrom = ItemState.packedHash(at: s, .from),
+            let hashTo = ItemState.packedHash(at: s, .to), item.event.origin == nil,
+            window.contains(item.event.start.date(in: zone)), job.problem(item.event) == nil,
             !job.twoWay || !writeBackIDs.contains(item.key)
         else { return nil }
-        if let ti = to.items[keyTo] {
-            guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.responseTo,
-                s.hasHash(job.projection.hash(ti.event), .to)
-            else { return nil }
-        } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.start) {
-            return nil
+        // A delta of `to` that lists, deletes and covers nothing says nothing of any key: the
+        // `to` key is then not read (nor its string touched).
+        if !toSaysNothing, let keyTo = s.pointee.keyTo {
+            if let ti = to.items[keyTo] {
+                guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.pointee.responseTo,
+                    hashTo.matches(job.projection.hash(ti.event))
+                else { return nil }
+            } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.pointee.start) {
+                return nil
+            }
         }
-        let view = job.fromView(item.event)
-        guard job.excluded(view) == nil, s.hasHash(job.projection.hash(view), .from) else { return nil }
-        let changed = item.version != s.versionFrom
+        // `fromView` changes the title only (a copy of the event only where it does), and
+        // `excluded` looks at the status only.
+        guard job.excluded(item.event) == nil else { return nil }
+        let view = item.event
+        let hash = job.fillsTitle(view) ? job.projection.hash(job.fromView(view)) : job.projection.hash(view)
+        guard hashFrom.matches(hash) else { return nil }
+        let changed = item.version != s.pointee.versionFrom
         return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)
     }
 }

@@ -125,9 +125,13 @@ public struct ItemState: Hashable, Sendable {
         self.generation = generation
         self.origin = origin
         self.responseTo = responseTo
-        let rare = Rare(
-            baseData: baseData, heldFrom: heldFrom, heldTo: heldTo, writeBack: writeBack, derived: derived)
-        self.rare = rare == Rare() ? nil : RareBox(rare)
+        // Most states have none of the rare fields (the state load makes 100,000 of them): that is
+        // tested field by field, not by making an empty `Rare` to compare with.
+        let none = baseData == nil && heldFrom == nil && heldTo == nil && writeBack == nil && derived.isEmpty
+        let rare =
+            none
+            ? nil : Rare(baseData: baseData, heldFrom: heldFrom, heldTo: heldTo, writeBack: writeBack, derived: derived)
+        self.rare = rare.map(RareBox.init)
     }
 
     /// Whether the `to` item was found deleted while the `from` item was out of the window: the
@@ -212,5 +216,22 @@ public struct ItemState: Hashable, Sendable {
             versionTo = version
             hashTo = hash
         }
+    }
+}
+
+extension ItemState {
+    // Read through a pointer to a state where it is held (`UnchangedFilter`, item after item): a
+    // method called on `pointer.pointee` copies the whole state first, retaining and releasing
+    // each of its strings; a stored field read there is loaded alone.
+
+    /// The stored hash of `side` of the state at `p` (`hasHash`, `hasAnyHash`).
+    static func packedHash(at p: UnsafePointer<ItemState>, _ side: ConnectorContext.Side) -> PackedHash? {
+        side == .from ? p.pointee.packedHashFrom : p.pointee.packedHashTo
+    }
+
+    /// Whether the state at `p` is away on some side (`away` not empty).
+    static func isAway(at p: UnsafePointer<ItemState>) -> Bool {
+        guard let rare = p.pointee.rare else { return false }
+        return !rare.value.away.isEmpty
     }
 }

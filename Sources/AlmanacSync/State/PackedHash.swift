@@ -43,20 +43,30 @@ enum PackedHash: Hashable, Sendable {
     private static func words(_ text: String) -> (UInt64, UInt64)? {
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.count == 32 else { return nil }
-            var h1: UInt64 = 0
-            var h2: UInt64 = 0
-            for i in 0..<32 {
-                let c = bytes[i]
-                let d: UInt64
-                switch c {
-                case 0x30...0x39: d = UInt64(c &- 0x30)
-                case 0x61...0x66: d = UInt64(c &- 0x61 &+ 10)
-                default: return nil
-                }
-                if i < 16 { h1 = h1 << 4 | d } else { h2 = h2 << 4 | d }
-            }
+            guard bytes.count == 32, let base = bytes.baseAddress else { return nil }
+            guard let h1 = word(base), let h2 = word(base + 16) else { return nil }
             return (h1, h2)
         }
+    }
+
+    /// The 16 lowercase hex digits at `digits` as a word; nil when one is not such a digit.
+    @inline(__always)
+    private static func word(_ digits: UnsafePointer<UInt8>) -> UInt64? {
+        var h: UInt64 = 0
+        for i in 0..<16 {
+            let c = digits[i]
+            let digit = c &- 0x30  // "0"..."9" as 0...9
+            let letter = c &- 0x61  // "a"..."f" as 0...5
+            let d: UInt8
+            if digit < 10 {
+                d = digit
+            } else if letter < 6 {
+                d = letter &+ 10
+            } else {
+                return nil
+            }
+            h = h << 4 | UInt64(d)
+        }
+        return h
     }
 }

@@ -127,8 +127,7 @@ public final class StateStore: Sendable {
                            origin, write_back, response_to, derived, away, \(blobs) FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
-            out.reserveCapacity(
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE job = ?", arguments: [job]) ?? 0)
+            out.reserveCapacity(try Self.keyCount(db, job: job))
             // Texts most items share (origin, derived, away) are made once, not once per row.
             var derived: [String: Set<EventField>] = [:]
             while let r = try rows.next() {
@@ -156,6 +155,23 @@ public final class StateStore: Sendable {
         try pool.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM items WHERE job = ?", arguments: [job]) ?? 0
         }
+    }
+
+    /// About how many items `job` has, for making room for them: `keyCount`.
+    public func itemCountEstimate(job: String) throws -> Int {
+        try pool.read { db in try Self.keyCount(db, job: job) }
+    }
+
+    /// The larger of how many items of `job` have a `from` key and how many a `to` key: each
+    /// counted in its key's index. (`count(*)` of the job's rows reads the whole table, bases
+    /// included, page by page: ~80 MB at 100,000 items.) An item without either key is not
+    /// counted.
+    static func keyCount(_ db: Database, job: String) throws -> Int {
+        let from = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM items WHERE job = ? AND key_from IS NOT NULL", arguments: [job])
+        let to = try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM items WHERE job = ? AND key_to IS NOT NULL", arguments: [job])
+        return max(from ?? 0, to ?? 0)
     }
 
     /// `state` with its base and held values read from the file (as it is when they are loaded).

@@ -23,7 +23,10 @@ struct ExecConformanceTests {
         // Every line both ways is checked against the protocol's JSON Schemas on the way.
         let report = dir.appendingPathComponent("schema-report.jsonl")
         let command = PluginCommand(
-            arguments: [OfficialClientVenv.python.path, PluginWorld.schemaTap, PluginWorld.schemas, report.path, "--", PluginWorld.plugin]
+            arguments: [
+                OfficialClientVenv.python.path, PluginWorld.schemaTap, PluginWorld.schemas, report.path, "--",
+                PluginWorld.plugin,
+            ]
                 + [dir.appendingPathComponent("store.json").path] + (feed ? ["--feed"] : []))
         let connector = try ExecConnector(command: command, poolKey: nil, logger: Logger(label: "test")) { _ in
             ExecConnector.Configuration(

@@ -72,23 +72,27 @@ extension Supervisor {
         return writeAll(process.commandFD, line, timeoutMS: 1_000)
     }
 
-    /// Reaps every exited child: each worker by its pid, then the orphans handed to us as
-    /// sub-reaper. A child another thread of the daemon started and waits for itself
-    /// (`OwnedChildren`: a notification command, a plugin asked for its settings) is left to it.
+    /// Reaps every exited child: workers and the orphans handed to us as sub-reaper. A child
+    /// another thread of the daemon started and waits for itself (`OwnedChildren`: a notification
+    /// command, a plugin asked for its settings) is left to it; the workers are then also asked by
+    /// pid, in case that child's exit hid theirs from the first pass.
     func reap(now: Double) {
+        while true {
+            var status: Int32 = 0
+            let pid = OwnedChildren.withLock { owned -> pid_t in
+                let pid = almanac_peek_exited_child()
+                guard pid > 0, !owned.contains(pid) else { return 0 }
+                return waitpid(pid, &status, WNOHANG)
+            }
+            guard pid > 0 else { break }
+            if let slot = slots.values.first(where: { $0.process?.pid == pid }) {
+                exited(slot, status: status, now: now)
+            }
+        }
         for slot in Array(slots.values) {
             guard let pid = slot.process?.pid else { continue }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { exited(slot, status: status, now: now) }
-        }
-        while true {
-            let reaped = OwnedChildren.withLock { owned -> Bool in
-                let pid = almanac_peek_exited_child()
-                guard pid > 0, !owned.contains(pid) else { return false }
-                var status: Int32 = 0
-                return waitpid(pid, &status, WNOHANG) == pid
-            }
-            if !reaped { break }
         }
     }
 

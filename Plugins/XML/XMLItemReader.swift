@@ -253,6 +253,8 @@ struct XMLFieldTrie {
     private(set) var attributeLocal: [UnsafePointer<xmlChar>?] = []
     private(set) var attributeNamespace: [UnsafePointer<xmlChar>?] = []
     private(set) var attributeSlot: [Int] = []
+    /// Whether node `n` has children, none of them with a namespace (`XMLChildLookup`).
+    private(set) var cacheable: [Bool] = []
 
     init(_ fields: [(field: StandardField, path: XMLPath)], _ reader: xmlTextReaderPtr) {
         for (slot, (_, path)) in fields.enumerated() {
@@ -278,6 +280,7 @@ struct XMLFieldTrie {
             local.append(n.name?.local)
             namespace.append(n.name?.namespace)
             slot.append(n.slot ?? -1)
+            cacheable.append(!n.children.isEmpty && n.children.allSatisfy { nodes[$0].name?.namespace == nil })
             attributeStart.append(attributeSlot.count)
             for a in n.attributes {
                 attributeLocal.append(a.name.local)
@@ -316,5 +319,47 @@ struct XMLFieldTrie {
             if let got = xmlTextReaderConstNamespaceUri(reader), got == ns || xmlStrEqual(got, ns) != 0 { return c }
         }
         return -1
+    }
+}
+
+/// `XMLFieldTrie.child` remembered by the reader's interned name pointer, for the nodes whose
+/// children have no namespace (`cacheable`: the answer depends on the local name alone). Node
+/// `n`'s `size` entries start at `n * size`, a small open-addressed table (once full, names not in
+/// it are looked up in the trie each time). Only pointers of the reader's dictionary are kept:
+/// they name the same string for the reader's life (a name allocated apart could be freed and its
+/// address reused).
+struct XMLChildLookup: ~Copyable {
+    private static let size = 32
+    private let reader: xmlTextReaderPtr
+    private let trie: XMLFieldTrie
+    private let remembered: UnsafeMutablePointer<(name: UnsafePointer<xmlChar>?, child: Int)>
+
+    init(reader: xmlTextReaderPtr, trie: XMLFieldTrie) {
+        self.reader = reader
+        self.trie = trie
+        let count = trie.cacheable.count * Self.size
+        remembered = .allocate(capacity: count)
+        remembered.initialize(repeating: (nil, -1), count: count)
+    }
+
+    deinit { remembered.deallocate() }
+
+    /// The child of trie node `node` named like the reader's current element, or -1.
+    func child(of node: Int) -> Int {
+        guard trie.cacheable[node], let name = xmlTextReaderConstLocalName(reader) else {
+            return trie.child(of: node, reader)
+        }
+        let table = remembered + node * Self.size
+        var k = Int(truncatingIfNeeded: (UInt(bitPattern: name) &* 0x9E37_79B9_7F4A_7C15) >> 59)
+        for _ in 0..<Self.size {
+            guard let known = table[k].name else {
+                let found = trie.child(of: node, reader)
+                if xmlTextReaderConstString(reader, name) == name { table[k] = (name, found) }
+                return found
+            }
+            if known == name { return table[k].child }
+            k = (k + 1) & (Self.size - 1)
+        }
+        return trie.child(of: node, reader)
     }
 }

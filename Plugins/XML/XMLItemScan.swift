@@ -20,13 +20,17 @@ struct XMLItemScan: ~Copyable {
 
     private let reader: xmlTextReaderPtr
     private let trie: XMLFieldTrie
+    private let children: XMLChildLookup
     let fieldCount: Int
     private let configuredFields: [StandardField]
 
     /// A name of unmapped children and attributes, found by the reader's interned name pointer
-    /// and checked against a copy of its bytes (so a recycled pointer cannot alias another name).
+    /// and, unless it is one of the reader's dictionary (`interned`: it names the same string for
+    /// the reader's life), checked against a copy of its bytes (so a recycled pointer cannot alias
+    /// another name).
     struct Name {
         var pointer: UnsafePointer<xmlChar>?
+        var interned: Bool
         var bytes: [UInt8]
         var name: String
         var field: StandardField
@@ -81,6 +85,7 @@ struct XMLItemScan: ~Copyable {
     init(reader: xmlTextReaderPtr, trie: XMLFieldTrie, fields: [StandardField]) {
         self.reader = reader
         self.trie = trie
+        children = XMLChildLookup(reader: reader, trie: trie)
         fieldCount = fields.count
         configuredFields = fields
         rowFields = fields
@@ -134,7 +139,7 @@ struct XMLItemScan: ~Copyable {
             case Int32(XML_READER_TYPE_ELEMENT.rawValue):
                 let parent = frames[frameCount - 1]
                 frames[frameCount - 1].hadElement = true
-                let child = parent.node >= 0 ? trie.child(of: parent.node, reader) : -1
+                let child = parent.node >= 0 ? children.child(of: parent.node) : -1
                 var frame = Frame(node: child, capture: -1, owns: false, hadElement: false)
                 if child >= 0, case let slot = trie.slot[child], slot >= 0, rowSpans[slot].count < 0 {
                     frame.capture = slot
@@ -250,13 +255,16 @@ struct XMLItemScan: ~Copyable {
         let p = xmlTextReaderConstLocalName(reader)
         for i in names.indices where names[i].pointer == p {
             guard let p else { return i }
-            if names[i].bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) { return i }
+            if names[i].interned || names[i].bytes.withUnsafeBufferPointer({ strcmp($0.baseAddress!, p) == 0 }) {
+                return i
+            }
         }
         let name = p.map { String(cString: $0) } ?? ""
         let field = StandardField(name: name)
         names.append(
             Name(
-                pointer: p, bytes: Array(name.utf8) + [0], name: name, field: field,
+                pointer: p, interned: p != nil && xmlTextReaderConstString(reader, p) == p,
+                bytes: Array(name.utf8) + [0], name: name, field: field,
                 shadowed: configuredFields.contains(field)))
         return names.count - 1
     }

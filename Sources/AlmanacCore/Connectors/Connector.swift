@@ -154,6 +154,7 @@ public struct SourceItem: Hashable, Sendable {
     public var version: String?
     public var event: Event
 
+    @inlinable
     public init(key: String, version: String? = nil, event: Event) {
         self.key = key
         self.version = version

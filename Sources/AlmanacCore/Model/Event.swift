@@ -45,6 +45,7 @@ public struct Participant: Hashable, Sendable, Codable {
     public var phones: [PhoneKind: String]
     public var response: ResponseStatus
 
+    @inlinable
     public init(
         name: String? = nil, email: String? = nil, phones: [PhoneKind: String] = [:],
         response: ResponseStatus = .needsAction
@@ -94,6 +95,7 @@ public struct Event: Hashable, Sendable, Codable {
     /// The origin stamp found on the item, if almanac created it (profile/job/source key hash).
     public var origin: String?
 
+    @inlinable
     public init(
         title: String? = nil, description: String? = nil, location: String? = nil,
         start: EventTime, end: EventTime? = nil, status: EventStatus = .confirmed,

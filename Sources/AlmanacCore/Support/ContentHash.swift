@@ -120,12 +120,32 @@ public struct ContentHash: Sendable {
         let h1 = Self.fmix(a &+ b)
         let h2 = Self.fmix(b &+ h1)
         return String(unsafeUninitializedCapacity: 32) { out in
-            for i in 0..<16 {
-                out[i] = Self.digits[Int((h1 >> UInt64(60 - i * 4)) & 0xf)]
-                out[16 + i] = Self.digits[Int((h2 >> UInt64(60 - i * 4)) & 0xf)]
+            let raw = UnsafeMutableRawBufferPointer(out)
+            func put(_ half: UInt64, at offset: Int) {
+                let digits = Self.hexDigits(UInt32(truncatingIfNeeded: half))
+                raw.storeBytes(of: digits.bigEndian, toByteOffset: offset, as: UInt64.self)
             }
+            put(h1 >> 32, at: 0)
+            put(h1, at: 8)
+            put(h2 >> 32, at: 16)
+            put(h2, at: 24)
             return 32
         }
+    }
+
+    /// The 8 lowercase hex digits of `x` as the bytes of a word, the most significant digit in its
+    /// most significant byte (stored big-endian, they read in order), computed on all eight at once
+    /// rather than looked up digit by digit.
+    @inline(__always)
+    private static func hexDigits(_ x: UInt32) -> UInt64 {
+        // Nibble i of x to byte i.
+        var v = UInt64(x)
+        v = (v | v << 16) & 0x0000_FFFF_0000_FFFF
+        v = (v | v << 8) & 0x00FF_00FF_00FF_00FF
+        v = (v | v << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        // "0"–"9" for 0–9; 10–15 (those reaching 16 with 6 added) 39 further, to "a"–"f".
+        let letters = ((v &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return v &+ 0x3030_3030_3030_3030 &+ letters &* 39
     }
 
     @inlinable @inline(__always)
@@ -141,6 +161,4 @@ public struct ContentHash: Sendable {
         k ^= k >> 33
         return k
     }
-
-    private static let digits = Array("0123456789abcdef".utf8)
 }

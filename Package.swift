@@ -134,7 +134,7 @@ let package = Package(
         ),
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
-        .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "RowMapping"]),
+        .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "RowMapping"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "AlmanacNotifyTests", dependencies: ["AlmanacCore", "AlmanacNotify"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),

@@ -12,4 +12,7 @@ public struct SeededRandom: RandomNumberGenerator {
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
+
+    /// A number in `0..<n` (`n` > 0), by the remainder: uniform enough for test inputs.
+    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -1,3 +1,4 @@
+import AlmanacTestKit
 import Testing
 
 @testable import FileConnectorSupport
@@ -6,20 +7,9 @@ import Testing
 /// dictionary of the first place of each key would, on seeded random keys: short and long,
 /// empty, with common prefixes, repeated near and far, across many table growths.
 @Suite(.timeLimit(.minutes(5))) struct ListedKeysTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     @Test func answersAsADictionaryOfFirstPlaces() {
-        var r = Random(state: 41)
+        var r = SeededRandom(state: 41)
         var keys = ListedKeys()
         var first: [String: Int] = [:]
         var seen: [String] = []

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Testing
 
 /// `ContentHash.hex`, whose digits are now made eight at a time, against the hash as it was
@@ -49,7 +50,7 @@ import Testing
     }
 
     @Test func hexIsTheHashAsBefore() {
-        var random = QuickParseTests.Random(state: 14)
+        var random = SeededRandom(state: 14)
         for _ in 0..<20_000 {
             let bytes = (0..<random.below(70)).map { _ in UInt8(truncatingIfNeeded: random.next()) }
             let expected = Self.reference(bytes, seedLength: true)

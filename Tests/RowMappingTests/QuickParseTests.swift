@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
 
@@ -8,18 +9,6 @@ import Testing
 /// random inputs: `ByteScanner.quickISO8601` (fixed-place ISO 8601) against the scanning
 /// `iso8601()`, and a participant's first phone (copied from a template) against a literal.
 @Suite(.timeLimit(.minutes(5))) struct QuickParseTests {
-    /// SplitMix64: the same inputs on every run.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
 
     /// What `TimeFormat.iso8601.parse(bytes:)` returned before the shortcut: spaces and tabs
     /// trimmed, then the scanning parser, which must reach the end.
@@ -39,7 +28,7 @@ import Testing
     static func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
 
     /// A date-time of one of the shapes ISO 8601 files use, its numbers sometimes out of range.
-    static func candidate(_ r: inout Random) -> String {
+    static func candidate(_ r: inout SeededRandom) -> String {
         let year = [1970, 2000, 2024, 2025, 2100, 1900, 9999, 0][r.below(8)]
         let month = r.below(10) == 0 ? [0, 13, 99][r.below(3)] : 1 + r.below(12)
         let day = r.below(10) == 0 ? [0, 29, 30, 31, 32][r.below(5)] : 1 + r.below(28)
@@ -62,7 +51,7 @@ import Testing
     }
 
     /// `text` with one byte replaced, inserted or removed, and sometimes padded with spaces or tabs.
-    static func mutated(_ text: String, _ r: inout Random) -> [UInt8] {
+    static func mutated(_ text: String, _ r: inout SeededRandom) -> [UInt8] {
         var b = Array(text.utf8)
         let alphabet = Array("0123456789-:T t.Z+x\u{7F}".utf8) + [0xC3, 0xA9, 0x00, 0xFF]
         switch r.below(6) {
@@ -77,7 +66,7 @@ import Testing
     }
 
     @Test func quickISO8601ReadsWhatTheScannerReads() {
-        var r = Random(state: 14)
+        var r = SeededRandom(state: 14)
         let fixed = [
             "2024-02-29", "2025-02-29", "2000-02-29", "1900-02-29", "2026-03-02T10:00", "2026-03-02 10:00:59",
             "2026-03-02t24:00", "2026-03-02T24:00:01", "2026-03-02T23:59:60", "2026-03-02T23:60", "0000-01-01",

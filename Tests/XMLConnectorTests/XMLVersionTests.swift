@@ -12,29 +12,7 @@ import Testing
 /// values of every length around the hash's 8-byte words, empty and white-space values, mapped
 /// attributes and nested mapped elements, unmapped children and attributes coming and going.
 @Suite(.timeLimit(.minutes(5))) struct XMLVersionTests {
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-        mutating func text(_ max: Int) -> String {
-            let letters = Array("abcdefghij XYZ,&é0123456789")
-            let n = below(max + 1)
-            var s = ""
-            for _ in 0..<n {
-                let c = letters[below(letters.count)]
-                s += c == "&" ? "&amp;" : String(c)
-            }
-            return s
-        }
-    }
-
-    static func item(_ n: Int, _ r: inout Random) -> String {
+    static func item(_ n: Int, _ r: inout SeededRandom) -> String {
         var attributes = " id=\"K\(n)\""
         if r.below(3) == 0 { attributes += " kind=\"\(r.text(12))\"" }
         if r.below(4) == 0 { attributes = " extra_attribute_name=\"\(r.text(20))\"" + attributes }
@@ -64,7 +42,7 @@ import Testing
     @Test func theReadersVersionIsTheValuesVersion() throws {
         let s = Scratch(label: "xml")
         defer { s.cleanup() }
-        var r = Random(state: 9)
+        var r = SeededRandom(state: 9)
         var body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Appointments>\n"
         for n in 0..<3000 { body += XMLVersionTests.item(n, &r) }
         s.file("v.xml", body + "</Appointments>\n")
@@ -120,4 +98,16 @@ import Testing
     }
 }
 
-extension XMLVersionTests.Random: RandomNumberGenerator {}
+extension SeededRandom {
+    /// Up to `max` characters of text, `&` escaped.
+    mutating func text(_ max: Int) -> String {
+        let letters = Array("abcdefghij XYZ,&é0123456789")
+        let n = below(max + 1)
+        var s = ""
+        for _ in 0..<n {
+            let c = letters[below(letters.count)]
+            s += c == "&" ? "&amp;" : String(c)
+        }
+        return s
+    }
+}

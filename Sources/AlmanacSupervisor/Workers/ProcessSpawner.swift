@@ -51,16 +51,7 @@ public enum ProcessSpawner {
             var attr = posix_spawnattr_t()
             posix_spawnattr_init(&attr)
             defer { posix_spawnattr_destroy(&attr) }
-            posix_spawnattr_setflags(
-                &attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-            posix_spawnattr_setpgroup(&attr, 0)
-            var defaults = sigset_t()
-            sigemptyset(&defaults)
-            for s in [SIGPIPE, SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGQUIT] { sigaddset(&defaults, s) }
-            posix_spawnattr_setsigdefault(&attr, &defaults)
-            var mask = sigset_t()
-            sigemptyset(&mask)
-            posix_spawnattr_setsigmask(&attr, &mask)
+            SpawnDefaults.apply(to: &attr, newProcessGroup: true)
 
             let argv = ([path] + arguments).map { strdup($0) } + [nil]
             let envp = environment.map { strdup($0) } + [nil]

@@ -46,9 +46,14 @@ extension Supervisor {
     var runBooks: RunBookStore { RunBookStore(stateDirectory: config.stateDirectory) }
 
     /// Keeps `slot`'s run book on disk, for status after a daemon restart while no worker runs.
+    /// Written (and fsynced, on the event loop) only when what is kept changed: a dry run, or a
+    /// `ready` that brings nothing new, writes nothing.
     func keepRunBook(_ slot: WorkerSlot) {
         do {
-            try runBooks.save(slot.name, slot.runs)
+            let bytes = try RunBookStore.encode(slot.runs)
+            guard bytes != slot.savedRunBook else { return }
+            try runBooks.write(slot.name, bytes)
+            slot.savedRunBook = bytes
         } catch {
             record(slot, "warning", "cannot keep the runs for status after a restart", ["error": "\(error)"])
         }

@@ -19,9 +19,12 @@ struct RunBookStore {
         return try? Wire.decoder().decode(RunBook.self, from: data)
     }
 
-    func save(_ name: String, _ book: RunBook) throws {
+    /// The bytes `write` keeps for `book`.
+    static func encode(_ book: RunBook) throws -> [UInt8] { Array(try Wire.encoder().encode(book)) }
+
+    func write(_ name: String, _ bytes: [UInt8]) throws {
         try AtomicFile.makeDirectory(directory)
-        try AtomicFile.write(Array(try Wire.encoder().encode(book)), to: path(name))
+        try AtomicFile.write(bytes, to: path(name))
     }
 
     /// Forgets the books of profiles not in `names` (their files were removed).

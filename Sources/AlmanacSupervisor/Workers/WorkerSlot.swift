@@ -87,6 +87,8 @@ final class WorkerSlot {
     var retryAt: Date?
     /// Per job its latest runs, and the connections' status (`RunBook`).
     var runs = RunBook()
+    /// What `STATE/runbook/NAME.json` holds of `runs` as last written by this daemon.
+    var savedRunBook: [UInt8]?
     /// The worker's own trouble (a failed start, a lost heartbeat); a job's failure is in `runs`.
     var lastError: String?
     var logs = RingBuffer<String>(capacity: 1_000)

@@ -5,6 +5,7 @@ import Foundation
 struct FakeAdmin: Sendable {
     let google: GoogleFake?
     let cronofy: CronofyFake?
+    let people: PeopleFake?
     let log: RequestLog
     /// Sets fault injection: `scope` is `requests`, `parts` or `all`.
     let setFaults: @Sendable (FaultPolicy, String) -> Void
@@ -25,6 +26,7 @@ struct FakeAdmin: Sendable {
         case ("POST", "/_fake/expire-sync-tokens"):
             guard let google else { return .json(404, ["error": "google only"]) }
             google.expireSyncTokens()
+            people?.expireSyncTokens()
             return .json(200, ["ok": true])
         case ("POST", "/_fake/faults"):
             return faults(r)
@@ -36,6 +38,9 @@ struct FakeAdmin: Sendable {
             return seed(r)
         case ("POST", "/_fake/respond"), ("POST", "/_fake/delete"):
             return userAction(r)
+        case (_, let path) where path.hasPrefix("/_fake/people/"):
+            guard let people else { return .json(404, ["error": "google only"]) }
+            return peopleAdmin(r, people)
         default:
             return .json(404, ["error": "unknown admin call"])
         }

@@ -13,6 +13,8 @@ public final class FakeServer: Sendable {
     public let service: FakeService
     public let google: GoogleFake?
     public let cronofy: CronofyFake?
+    /// The People API (contacts), served on the Google fake's port with its OAuth tokens.
+    public let people: PeopleFake?
     public let log = RequestLog()
     let faults = FaultInjector(.none)
     let partFaults = FaultInjector(.none)
@@ -23,21 +25,23 @@ public final class FakeServer: Sendable {
         self.service = service
         let google = service == .google ? GoogleFake() : nil
         let cronofy = service == .cronofy ? CronofyFake() : nil
+        let people = google.map { PeopleFake(auth: $0.auth) }
         self.google = google
         self.cronofy = cronofy
+        self.people = people
         let log = self.log
         let faults = self.faults
         google?.partFaults = partFaults
         cronofy?.partFaults = partFaults
         let partFaults = self.partFaults
-        let admin = FakeAdmin(google: google, cronofy: cronofy, log: log) { policy, scope in
+        let admin = FakeAdmin(google: google, cronofy: cronofy, people: people, log: log) { policy, scope in
             if scope != "parts" { faults.set(policy) }
             if scope != "requests" { partFaults.set(FakeServer.partPolicy(policy)) }
         }
         http = LoopbackHTTPServer { request in
             FakeServer.serve(
-                request, service: service, google: google, cronofy: cronofy, faults: faults, log: log,
-                admin: admin)
+                request, service: service, google: google, cronofy: cronofy, people: people, faults: faults,
+                log: log, admin: admin)
         }
         setFaults(policy)
         try http.start(port: port)
@@ -75,7 +79,7 @@ public final class FakeServer: Sendable {
     public func stop() { http.stop() }
 
     static func serve(
-        _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?,
+        _ r: FakeRequest, service: FakeService, google: GoogleFake?, cronofy: CronofyFake?, people: PeopleFake?,
         faults: FaultInjector, log: RequestLog, admin: FakeAdmin
     ) -> ServerAction {
         if r.path.hasPrefix("/_fake/") {
@@ -99,12 +103,23 @@ public final class FakeServer: Sendable {
                 parts = MultipartMixed.countParts(r.body, boundary: b)
             }
         }
-        func process() -> FakeResponse { google?.handle(r) ?? cronofy!.handle(r) }
+        let contacts = people != nil && PeopleFake.serves(r.path)
+        func process() -> FakeResponse {
+            if contacts, let people { return people.handle(r) }
+            return google?.handle(r) ?? cronofy!.handle(r)
+        }
         var response: FakeResponse
         var action: ServerAction?
         var retryAfter: Int?
-        let kind = (fault == .rateLimited && service == .cronofy) ? .tooManyRequests : fault
+        // Cronofy and the People API signal rate limits with 429 only.
+        let kind = (fault == .rateLimited && (service == .cronofy || contacts)) ? .tooManyRequests : fault
         switch kind {
+        case let status? where contacts && Int(status.rawValue) != nil:
+            response = PeopleFake.fault(status)
+            if status == .tooManyRequests {
+                retryAfter = faults.current.retryAfter
+                response.headers.append(("Retry-After", "\(retryAfter!)"))
+            }
         case .tooManyRequests?:
             retryAfter = faults.current.retryAfter
             response =
@@ -133,6 +148,8 @@ public final class FakeServer: Sendable {
         case nil:
             response = process()
         }
+        // A quota the fake keeps (the People API's per-minute one) announces its wait too.
+        retryAfter = retryAfter ?? response.headers.first { $0.0 == "Retry-After" }.flatMap { Int($0.1) }
         log.append(
             LoggedRequest(
                 r, time: arrival, status: action == nil ? response.status : 0, fault: fault,

@@ -8,7 +8,7 @@ import Foundation
 struct FakesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "almanac-fakes",
-        abstract: "Google Calendar- and Cronofy-compatible fake servers on loopback (tests and demo)."
+        abstract: "Google Calendar-, Google People- and Cronofy-compatible fake servers on loopback (tests and demo)."
     )
 
     @Option(help: "Port of the fake Google Calendar API on 127.0.0.1.")
@@ -54,12 +54,16 @@ struct FakesCommand: ParsableCommand {
         help: "Keep the fakes' events in this JSON file (loaded at start, saved every second).")
     var stateFile: String?
 
+    @Option(help: "People API (on the Google port): read and write requests allowed per minute each (0 = unlimited).")
+    var peopleQuota = 0
+
     @Flag(help: "Print one line per request.")
     var verbose = false
 
     func validate() throws {
         guard google != nil || cronofy != nil else { throw ValidationError("give --google PORT and/or --cronofy PORT") }
         guard (0...1).contains(faults) else { throw ValidationError("--faults must be between 0 and 1") }
+        guard peopleQuota >= 0 else { throw ValidationError("--people-quota must be 0 (unlimited) or more") }
         for c in client where !c.contains(":") || c.hasPrefix(":") || c.hasSuffix(":") {
             throw ValidationError("--client takes ID:SECRET_FILE, got \"\(c)\"")
         }
@@ -108,6 +112,7 @@ struct FakesCommand: ParsableCommand {
             server.auth.acceptAnyRefreshToken = knownRefreshToken == nil
             if let knownRefreshToken { server.auth.add(refreshToken: knownRefreshToken) }
             for id in cronofyCalendar where service == .cronofy { server.cronofy?.addCalendar(id: id, name: id) }
+            server.people?.quota = PeopleQuota(readsPerWindow: peopleQuota, writesPerWindow: peopleQuota)
             if let dir = tokensDir {
                 let url = URL(fileURLWithPath: dir).appendingPathComponent("\(service.rawValue).refresh_token")
                 try Data(refresh.utf8).write(to: url, options: .atomic)
@@ -119,6 +124,7 @@ struct FakesCommand: ParsableCommand {
             {
                 server.google?.restore(mine)
                 server.cronofy?.restore(mine)
+                if let contacts = saved["people"] as? [String: Any] { server.people?.restore(contacts) }
             }
             say("\(service.rawValue) fake listening on \(server.baseURL) (token endpoint \(server.tokenURL))")
             servers.append(server)
@@ -140,7 +146,10 @@ struct FakesCommand: ParsableCommand {
                 }
                 printed[i] = all.count
                 // Snapshots copy every event: only taken when there is a state file to write.
-                if stateFile != nil { state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot() }
+                if stateFile != nil {
+                    state[s.service.rawValue] = s.google?.snapshot() ?? s.cronofy?.snapshot()
+                    if let people = s.people { state["people"] = people.snapshot() }
+                }
             }
             if changed, let stateFile, let data = try? JSONSerialization.data(withJSONObject: state) {
                 try? data.write(to: URL(fileURLWithPath: stateFile), options: .atomic)

@@ -2,8 +2,8 @@ import AlmanacTestKit
 import Foundation
 import Testing
 
-/// The fakes as Google's and Cronofy's own client libraries see them: every behaviour the
-/// connectors rely on, checked by `contrib/conformance/*_checks.py` against `almanac-fakes`.
+/// The fakes as Google's (Calendar v3, People v1) and Cronofy's own client libraries see them: every
+/// behaviour the connectors rely on, checked by `contrib/conformance/*_checks.py` against `almanac-fakes`.
 @Suite(
     "fakes accepted by the official client libraries", .serialized, .timeLimit(.minutes(5)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
@@ -19,6 +19,15 @@ struct OfficialClientTests {
         "events.list.show_deleted", "events.list.single_events_recurring", "query.flags_true_True_1",
         "errors.envelope", "batch.50_parts", "batch.1000_parts", "batch.1001_parts_400",
         "batch.part_statuses_409_412", "batch.part_status_429",
+    ]
+
+    static let people = [
+        "connections.person_fields_required_400", "connections.paging_list_next_sync_token_last",
+        "connections.sync_token_delta_deleted", "connections.sync_token_expired_400",
+        "people.create_update_with_etag", "people.update_stale_or_missing_etag_400",
+        "people.batch_create_200_and_201", "people.batch_update_limit_and_all_or_nothing",
+        "people.batch_delete_500_and_limit", "groups.create_list_duplicate_409", "groups.members_modify",
+        "quota.429_retry_after",
     ]
 
     static let cronofy = [
@@ -49,6 +58,11 @@ struct OfficialClientTests {
             service: "google", script: "google_checks.py",
             arguments: ["--second-client-id", "second", "--second-client-secret-file", "DIR/secret2"])
         expectAllPassed(Self.google, run)
+    }
+
+    @Test func googlePeopleV1() throws {
+        let run = try OfficialClients.run(service: "google", script: "people_checks.py", arguments: [])
+        expectAllPassed(Self.people, run)
     }
 
     @Test func cronofy() throws {

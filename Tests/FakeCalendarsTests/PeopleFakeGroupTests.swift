@@ -196,4 +196,21 @@ struct PeopleFakeGroupTests {
         #expect(s.people.syncTokenLifetime == 5)
         #expect(try admin("POST", "seed", ["names": [["givenName": "A"], ["givenName": "B"]]])["error"] != nil)
     }
+
+    @Test func stateSurvivesASnapshot() throws {
+        let s = try PeopleFakeSession()
+        let name = try s.people.seed(["names": [["givenName": "Kept"]]], groups: ["Google Sync"])
+        let gone = try s.people.seed(["names": [["givenName": "Gone"]]])
+        s.people.userDelete(gone)
+        let saved = try JSONSerialization.jsonObject(with: JSONSerialization.data(withJSONObject: s.people.snapshot()))
+        let restored = try PeopleFakeSession()
+        restored.people.restore(try #require(saved as? [String: Any]))
+        #expect(restored.people.contact(name)?["etag"] as? String == s.people.contact(name)?["etag"] as? String)
+        #expect(PeopleFakeSession.name(restored.people.contact(name) ?? [:]) == "Kept")
+        #expect(restored.people.contact(gone) == nil && restored.people.contacts(includeDeleted: true).count == 2)
+        #expect(restored.people.groups() == s.people.groups())
+        // New contacts after a restore get new ids and etags.
+        let made = try restored.create(["names": [["givenName": "After"]]])
+        #expect(![name, gone].contains(PeopleFakeSession.resourceName(made)))
+    }
 }

@@ -53,6 +53,12 @@ extension FakeAdmin {
             }
             people.quota = PeopleQuota(readsPerWindow: reads, writesPerWindow: writes, window: window)
             return .json(200, ["ok": true])
+        case ("POST", "/_fake/people/sync-delay"):
+            guard let seconds = r.param("seconds").flatMap(Double.init), seconds >= 0 else {
+                return .json(400, ["error": "seconds required"])
+            }
+            people.syncDelay = seconds
+            return .json(200, ["ok": true])
         case ("POST", "/_fake/people/sync-token-lifetime"):
             guard let seconds = r.param("seconds").flatMap(Double.init), seconds >= 0 else {
                 return .json(400, ["error": "seconds required"])

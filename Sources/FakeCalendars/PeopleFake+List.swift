@@ -52,7 +52,8 @@ extension PeopleFake {
 
     /// `people.connections.list` of `people/me`: `personFields` required; `pageSize` 1–1000
     /// (default 100); `sortOrder`; `requestSyncToken` puts `nextSyncToken` on the last page;
-    /// `syncToken` lists what changed since (deleted contacts with `metadata.deleted`), and an
+    /// `syncToken` lists what changed since (deleted contacts with `metadata.deleted`; changes
+    /// younger than `syncDelay` wait for a later delta), and an
     /// expired one answers 400 FAILED_PRECONDITION with reason `EXPIRED_SYNC_TOKEN`. A page
     /// token must come with the other parameters of the first call.
     func listConnections(_ r: FakeRequest) -> FakeResponse {
@@ -86,8 +87,9 @@ extension PeopleFake {
                 guard token.epoch == store.epoch, now - token.fullSync < tokenLifetime else {
                     return PeopleFake.expiredSyncToken()
                 }
-                recs = store.people.values.filter { $0.seq > token.seq }.sorted { $0.seq < $1.seq }
-                next = PeopleSyncToken(kind: "people", seq: store.seq, epoch: store.epoch, fullSync: token.fullSync)
+                let reach = max(token.seq, store.visibleSeq(delay: propagationDelay))
+                recs = store.people.values.filter { $0.seq > token.seq && $0.seq <= reach }.sorted { $0.seq < $1.seq }
+                next = PeopleSyncToken(kind: "people", seq: reach, epoch: store.epoch, fullSync: token.fullSync)
             } else {
                 recs = PeopleFake.sorted(store.people.values.filter { !$0.deleted }, by: sort)
                 if wantsToken {

@@ -28,7 +28,8 @@ extension PeopleFake {
                 store.people[id] = PersonRecord(
                     id: id, sourceID: p["sourceID"] as? String ?? id, fields: p["fields"] as? [String: Any] ?? [:],
                     seq: p["seq"] as? Int ?? 0, deleted: p["deleted"] as? Bool ?? false,
-                    updateTime: p["updateTime"] as? String ?? "")
+                    updateTime: p["updateTime"] as? String ?? "",
+                    changedAt: ISOTime.date(from: p["updateTime"] as? String ?? "") ?? .distantPast)
             }
             for (id, g) in obj["groups"] as? [String: [String: Any]] ?? [:] {
                 store.groups[id] = GroupRecord(

@@ -17,6 +17,7 @@ public final class PeopleFake: @unchecked Sendable {
     var writeTimes: [Date] = []
     var quotaSettings = PeopleQuota()
     var tokenLifetime: TimeInterval = 7 * 86_400
+    var propagationDelay: TimeInterval = 0
     var defaultRegion = "US"
     public let auth: FakeAuth
     /// Largest page served, whatever `pageSize` asks.
@@ -44,6 +45,13 @@ public final class PeopleFake: @unchecked Sendable {
     public var syncTokenLifetime: TimeInterval {
         get { lock.withLock { tokenLifetime } }
         set { lock.withLock { tokenLifetime = newValue } }
+    }
+
+    /// How long a change takes to reach sync deltas ("writes may have a propagation delay of
+    /// several minutes for sync requests"); 0, the default: at once. Full listings see changes at once.
+    public var syncDelay: TimeInterval {
+        get { lock.withLock { propagationDelay } }
+        set { lock.withLock { propagationDelay = newValue } }
     }
 
     /// The account's region: phone numbers' `canonicalForm` is computed with it.

@@ -11,6 +11,8 @@ struct PersonRecord {
     var seq: Int
     var deleted: Bool
     var updateTime: String
+    /// When the last change was made (sync deltas may see it only a propagation delay later).
+    var changedAt = Date()
 
     var resourceName: String { "people/\(id)" }
     /// The person's etag (`%…`) and its contact source's etag (`#…`): opaque, new on every change.
@@ -98,7 +100,16 @@ struct PeopleStore {
 
     mutating func touch(_ rec: inout PersonRecord) {
         rec.seq = nextSeq()
-        rec.updateTime = ISOTime.string(from: Date())
+        rec.changedAt = Date()
+        rec.updateTime = ISOTime.string(from: rec.changedAt)
+    }
+
+    /// The change position sync deltas reach: the last one before any change younger than
+    /// `delay` (all of them with no delay).
+    func visibleSeq(delay: TimeInterval) -> Int {
+        guard delay > 0 else { return seq }
+        let since = Date().addingTimeInterval(-delay)
+        return (people.values.filter { $0.changedAt > since }.map(\.seq).min() ?? seq + 1) - 1
     }
 
     mutating func touch(group id: String) {

@@ -98,6 +98,24 @@ struct PeopleFakeTests {
         #expect(try s.get("people/me/connections?personFields=names&syncToken=\(t3)").status == 200)
     }
 
+    @Test func syncDeltasSeeWritesAfterThePropagationDelay() throws {
+        let s = try PeopleFakeSession()
+        try s.people.seed(["names": [["givenName": "Old"]]])
+        s.people.syncDelay = 0.8
+        let full = try s.listAll("personFields=names&requestSyncToken=true")
+        let t0 = PeopleFakeSession.encode(try #require(full.last.json["nextSyncToken"] as? String))
+        let made = PeopleFakeSession.resourceName(try s.create(["names": [["givenName": "Fresh"]]]))
+        // A full listing sees the write at once; a delta does not yet, and its token does not skip it.
+        #expect(try s.listAll("personFields=names").items.count == 2)
+        let early = try s.listAll("personFields=names&syncToken=\(t0)")
+        #expect(early.items.isEmpty)
+        let t1 = PeopleFakeSession.encode(try #require(early.last.json["nextSyncToken"] as? String))
+        Thread.sleep(forTimeInterval: 1.0)
+        let late = try s.listAll("personFields=names&syncToken=\(t1)")
+        #expect(late.items.map(PeopleFakeSession.resourceName) == [made])
+        #expect(try s.listAll("personFields=names&syncToken=\(t0)").items.map(PeopleFakeSession.resourceName) == [made])
+    }
+
     @Test func updatesNeedTheCurrentEtag() throws {
         let s = try PeopleFakeSession()
         let p = try s.create([

@@ -14,6 +14,36 @@ extension PeopleFake {
         }
     }
 
+    /// `people.getBatchGet`: 1 to 200 `resourceNames`, `personFields` required; each answer
+    /// carries its own status (404 for unknown or deleted contacts).
+    func batchGet(_ r: FakeRequest) -> FakeResponse {
+        let mask: [String]
+        switch PeoplePerson.mask(personFields(r), valid: PeoplePerson.readableFields) {
+        case .success(let m): mask = m
+        case .failure(let e): return PeopleFake.maskError(e, name: "personFields", method: "people/getBatchGet")
+        }
+        let names = r.params("resourceNames")
+        guard !names.isEmpty else { return PeopleFake.invalid("resourceNames must not be empty.") }
+        guard names.count <= PeopleFake.batchWriteLimit else {
+            return PeopleFake.invalid("Too many resource names in request. Limit is \(PeopleFake.batchWriteLimit).")
+        }
+        return lock.withLock {
+            let responses = names.map { name -> [String: Any] in
+                guard let rec = store.people[PeopleFake.personID(name)], !rec.deleted, name.hasPrefix("people/") else {
+                    return [
+                        "requestedResourceName": name, "httpStatusCode": 404,
+                        "status": ["code": 5, "message": "Requested entity was not found."],
+                    ]
+                }
+                return [
+                    "requestedResourceName": name, "httpStatusCode": 200,
+                    "person": PeoplePerson.render(rec, mask: mask, region: defaultRegion),
+                ]
+            }
+            return .json(200, ["responses": responses])
+        }
+    }
+
     /// `personFields`, or the deprecated `requestMask.includeField`.
     func personFields(_ r: FakeRequest) -> String? { r.param("personFields") ?? r.param("requestMask.includeField") }
 

@@ -3,7 +3,7 @@ import Foundation
 /// A Google People API v1-compatible server for contacts, served on the Google fake's port (the
 /// same OAuth tokens): `people.connections.list` (page tokens, sync tokens that expire), `people.get`,
 /// `createContact`, `updateContact` (etag required, stale → 400 FAILED_PRECONDITION),
-/// `deleteContact`, `batchCreateContacts`/`batchUpdateContacts` (≤ 200), `batchDeleteContacts`
+/// `deleteContact`, `getBatchGet`, `batchCreateContacts`/`batchUpdateContacts` (≤ 200), `batchDeleteContacts`
 /// (≤ 500), contact groups with `members:modify`, a per-minute quota answered with 429 and
 /// `Retry-After`. Errors use the People API's envelope `{"error": {"code", "message", "status"}}`.
 /// Checked with Google's own client: `contrib/conformance/people_checks.py`.
@@ -157,6 +157,7 @@ public final class PeopleFake: @unchecked Sendable {
         let path = FakeRequest.decode(String(r.path.dropFirst(4)))
         switch (r.method, path) {
         case ("GET", "people/me/connections"): return listConnections(r)
+        case ("GET", "people:batchGet"): return batchGet(r)
         case ("POST", "people:createContact"): return createContact(r)
         case ("POST", "people:batchCreateContacts"): return batchCreate(r)
         case ("POST", "people:batchUpdateContacts"): return batchUpdate(r)

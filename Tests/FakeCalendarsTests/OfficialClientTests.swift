@@ -25,6 +25,7 @@ struct OfficialClientTests {
         "connections.person_fields_required_400", "connections.paging_list_next_sync_token_last",
         "connections.sync_token_delta_deleted", "connections.sync_token_expired_400",
         "people.create_update_with_etag", "people.update_stale_or_missing_etag_400",
+        "people.get_batch_get_per_name_status",
         "people.batch_create_200_and_201", "people.batch_update_limit_and_all_or_nothing",
         "people.batch_delete_500_and_limit", "groups.create_list_duplicate_409", "groups.members_modify",
         "quota.429_retry_after",

@@ -116,6 +116,22 @@ struct PeopleFakeTests {
         #expect(try s.listAll("personFields=names&syncToken=\(t0)").items.map(PeopleFakeSession.resourceName) == [made])
     }
 
+    @Test func batchGetAnswersEachNameApart() throws {
+        let s = try PeopleFakeSession()
+        let a = try s.people.seed(["names": [["givenName": "A"]]])
+        let gone = try s.people.seed(["names": [["givenName": "Gone"]]])
+        s.people.userDelete(gone)
+        #expect(try s.get("people:batchGet?resourceNames=\(a)").status == 400, "personFields required")
+        let tooMany = (0...200).map { "resourceNames=people/c\($0)" }.joined(separator: "&")
+        #expect(try s.get("people:batchGet?personFields=names&\(tooMany)").status == 400)
+        let r = try s.get("people:batchGet?personFields=names&resourceNames=\(a)&resourceNames=\(gone)")
+        let answers = try #require(r.json["responses"] as? [[String: Any]])
+        #expect(answers.map { $0["httpStatusCode"] as? Int } == [200, 404])
+        #expect(answers.map { $0["requestedResourceName"] as? String } == [a, gone])
+        #expect(PeopleFakeSession.name(answers[0]["person"] as? [String: Any] ?? [:]) == "A")
+        #expect(answers[1]["person"] == nil)
+    }
+
     @Test func updatesNeedTheCurrentEtag() throws {
         let s = try PeopleFakeSession()
         let p = try s.create([

@@ -159,6 +159,15 @@ def check_stale_etag():
     expect(given(got) == "Augusta", "a refused update changed the contact")
 
 
+def check_batch_get():
+    a, gone = state["person"]["resourceName"], seed("GoneBeforeRead")
+    people.deleteContact(resourceName=gone).execute()
+    r = people.getBatchGet(resourceNames=[a, gone], personFields="names").execute()
+    statuses = [(x["requestedResourceName"], x.get("httpStatusCode")) for x in r["responses"]]
+    expect(statuses == [(a, 200), (gone, 404)], "answers %r" % statuses)
+    expect(given(r["responses"][0]["person"]) == "Augusta", "person %r" % r["responses"][0])
+
+
 def contacts(n, prefix):
     return [{"contactPerson": {"names": [{"givenName": "%s%d" % (prefix, i)}]}} for i in range(n)]
 
@@ -262,6 +271,7 @@ run("connections.sync_token_delta_deleted", check_sync_delta)
 run("connections.sync_token_expired_400", check_sync_expired)
 run("people.create_update_with_etag", check_create_update_etag)
 run("people.update_stale_or_missing_etag_400", check_stale_etag)
+run("people.get_batch_get_per_name_status", check_batch_get)
 run("people.batch_create_200_and_201", check_batch_create)
 run("people.batch_update_limit_and_all_or_nothing", check_batch_update)
 run("people.batch_delete_500_and_limit", check_batch_delete)

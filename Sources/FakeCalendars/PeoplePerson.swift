@@ -46,7 +46,7 @@ enum PeoplePerson {
     /// the body cannot be stored (a singleton given twice, a membership without a group).
     static func fields(from body: [String: Any], only: [String]? = nil) -> Result<[String: Any], Message> {
         var out: [String: Any] = [:]
-        for key in only ?? Array(contactFields) {
+        for key in only ?? Array(contactFields) where contactFields.contains(key) {
             guard let value = body[key], !(value is NSNull) else { continue }
             guard let list = value as? [Any] else { return .failure(Message("Invalid value at 'person.\(key)'.")) }
             var items: [[String: Any]] = []

@@ -11,8 +11,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     public var e164: String
     /// The extension's digits (`x123`, `ext. 123`, `;ext=123` → `123`), nil when none.
     public var extensionNumber: String?
-    /// The region of the numbering plan the country code belongs to (`US` for +1), nil when the
-    /// country code is not in the table (then only E.164's length was checked).
+    /// The region of the numbering plan the country code belongs to: the default region when it
+    /// shares the plan (`CA` for +1 with default region `CA`), else the plan's first (`US`); nil
+    /// when the country code is not in the table (then only E.164's length was checked).
     public var region: String?
 
     public init(e164: String, extensionNumber: String? = nil, region: String? = nil) {
@@ -111,7 +112,9 @@ public struct PhoneNumber: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Separators people put between digits.
-    static let separators: Set<Character> = [".", "-", "(", ")", "/", "[", "]", "\u{2010}", "\u{2011}", "\u{2013}"]
+    static let separators: Set<Character> = [
+        ".", "-", "(", ")", "/", "[", "]", "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2212}",
+    ]
 
     /// Digits after `+` (or an international prefix): a country code from the table with its
     /// plan's check, or another country code checked against E.164's length only.

@@ -12,6 +12,13 @@ extension FakeAdmin {
         case ("POST", "/_fake/people/seed"):
             guard let body = r.jsonObject else { return .json(400, ["error": "JSON object body required"]) }
             do {
+                // `{"people": [Person, …]}` seeds many at once (answers their names in order).
+                if let many = body["people"] as? [Any] {
+                    let persons = many.compactMap { $0 as? [String: Any] }
+                    guard persons.count == many.count else { return .json(400, ["error": "people: Person objects"]) }
+                    let names = try persons.map { try people.seed($0, groups: r.params("group")) }
+                    return .json(200, ["resourceNames": names])
+                }
                 return .json(200, ["resourceName": try people.seed(body, groups: r.params("group"))])
             } catch let m as PeoplePerson.Message {
                 return .json(400, ["error": m.text])

@@ -195,6 +195,12 @@ struct PeopleFakeGroupTests {
         _ = try admin("POST", "sync-token-lifetime?seconds=5")
         #expect(s.people.syncTokenLifetime == 5)
         #expect(try admin("POST", "seed", ["names": [["givenName": "A"], ["givenName": "B"]]])["error"] != nil)
+        let many = try admin(
+            "POST", "seed?group=Bulk", ["people": (0..<50).map { ["names": [["givenName": "M\($0)"]]] }])
+        let names = try #require(many["resourceNames"] as? [String])
+        #expect(names.count == 50 && Set(names).count == 50)
+        #expect(PeopleFakeSession.name(s.people.contact(names[49]) ?? [:]) == "M49")
+        #expect(try s.get(s.people.groups()["Bulk"]!).json["memberCount"] as? Int == 50)
     }
 
     @Test func stateSurvivesASnapshot() throws {

@@ -71,7 +71,7 @@ extension PeopleFake {
                 fullSync = token.fullSync
             }
             let items = groups.sorted { ($0.system ? 0 : 1, $0.seq, $0.id) < ($1.system ? 0 : 1, $1.seq, $1.id) }
-                .map { render($0, mask: mask) }
+                .map { PeopleSnapshot.Item.rendered(render($0, mask: mask)) }
             let next = PeopleSyncToken(kind: "groups", seq: store.seq, epoch: store.epoch, fullSync: fullSync)
             return firstPage(items, parameters: parameters, next: next.encoded, size: size, key: "contactGroups")
         }

@@ -1,9 +1,16 @@
 import Foundation
 
 /// A listing in progress: what it will serve, the parameters it was asked with (a page token
-/// must come with the same ones), and the sync token its last page carries.
+/// must come with the same ones), and the sync token its last page carries. Contacts are kept
+/// as records and rendered page by page (a first page of 25,000 contacts costs one page).
 struct PeopleSnapshot {
-    var items: [[String: Any]]
+    enum Item {
+        case person(PersonRecord)
+        case rendered([String: Any])
+    }
+
+    var items: [Item]
+    var mask: [String]
     var parameters: String
     var nextSyncToken: String?
 }
@@ -96,8 +103,9 @@ extension PeopleFake {
                     next = PeopleSyncToken(kind: "people", seq: store.seq, epoch: store.epoch, fullSync: now)
                 }
             }
-            let items = recs.map { PeoplePerson.render($0, mask: mask, region: defaultRegion) }
-            return firstPage(items, parameters: parameters, next: next?.encoded, size: size, key: "connections")
+            return firstPage(
+                recs.map { .person($0) }, mask: mask, parameters: parameters, next: next?.encoded, size: size,
+                key: "connections")
         }
     }
 
@@ -124,11 +132,12 @@ extension PeopleFake {
 
     /// Keeps a new listing and serves its first page (caller holds the lock).
     func firstPage(
-        _ items: [[String: Any]], parameters: String, next: String?, size: Int, key: String
+        _ items: [PeopleSnapshot.Item], mask: [String] = [], parameters: String, next: String?, size: Int,
+        key: String
     ) -> FakeResponse {
         snapshotCounter += 1
         let name = "s\(snapshotCounter)"
-        snapshots[name] = PeopleSnapshot(items: items, parameters: parameters, nextSyncToken: next)
+        snapshots[name] = PeopleSnapshot(items: items, mask: mask, parameters: parameters, nextSyncToken: next)
         if snapshots.count > 500 { snapshots.removeValue(forKey: "s\(snapshotCounter - 500)") }
         return serve(name, offset: 0, size: size, key: key)
     }
@@ -154,7 +163,14 @@ extension PeopleFake {
         var body: [String: Any] = ["totalItems": snap.items.count]
         if key == "connections" { body["totalPeople"] = snap.items.count }
         // Empty lists are left out, as the People API's JSON does.
-        if end > offset { body[key] = Array(snap.items[offset..<end]) }
+        if end > offset {
+            body[key] = snap.items[offset..<end].map { item -> [String: Any] in
+                switch item {
+                case .person(let rec): return PeoplePerson.render(rec, mask: snap.mask, region: defaultRegion)
+                case .rendered(let json): return json
+                }
+            }
+        }
         if end < snap.items.count {
             body["nextPageToken"] = Data("\(name).\(end)".utf8).base64EncodedString()
         } else if let next = snap.nextSyncToken {

@@ -98,6 +98,12 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacWire", "AlmanacNotify", "CProcessControl",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            // The web console (Control/ConsoleAssets.swift serves these), compiled into the binary.
+            resources: [
+                .embedInCode("Console/index.html"), .embedInCode("Console/console.css"),
+                .embedInCode("Console/api.js"), .embedInCode("Console/chart.js"), .embedInCode("Console/fleet.js"),
+                .embedInCode("Console/profile.js"), .embedInCode("Console/app.js"),
             ]
         ),
         .target(

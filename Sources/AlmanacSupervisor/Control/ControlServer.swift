@@ -158,6 +158,10 @@ public final class ControlServer: @unchecked Sendable {
                     continue
                 }
                 connections[p.fd] = nil
+                if let asset = ConsoleAssets.response(for: request) {  // static files: no token, no data
+                    respond(c.fd, asset)
+                    continue
+                }
                 if c.needsToken && !authorized(request) {
                     let body =
                         "{\"ok\":false,\"code\":\"\(ErrorCode.apiUnauthorized)\","

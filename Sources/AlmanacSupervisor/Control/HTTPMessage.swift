@@ -163,9 +163,18 @@ public enum HTTPResponse: Sendable {
         }
     }
 
+    /// What every answer says to a browser: its type is the one declared, nothing is cached, and
+    /// a page (the console) may load scripts, styles and data from this origin only: no inline
+    /// script, no other host, no framing.
+    static let browserHeaders =
+        "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
+        + "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
+
     /// The head of a response; without `length` the body runs to the end of the connection.
     static func head(status: Int, contentType: String, length: Int?) -> [UInt8] {
         var s = "HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
+        s += browserHeaders
         if let length { s += "Content-Length: \(length)\r\n" }
         return Array((s + "\r\n").utf8)
     }

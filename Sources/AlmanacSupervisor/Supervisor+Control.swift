@@ -21,6 +21,8 @@ extension Supervisor {
                     uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
                 return encode(shuttingDown ? 503 : 200, h)
             }
+        case ("GET", "v1/me"):
+            return encode(200, CallerInfo(role: r.role))
         case ("GET", "metrics"):
             let text = lock.withLock { metricsText() }
             return .full(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))

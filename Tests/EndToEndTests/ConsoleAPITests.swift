@@ -58,8 +58,9 @@ struct ConsoleAPITests {
             }
         }
         #expect(try get("/console/nope.js").head.hasPrefix("HTTP/1.1 404 "))
-        #expect(try get("/console/../v1/profiles").head.hasPrefix("HTTP/1.1 404 "))
-        #expect(try get("/", method: "POST").head.hasPrefix("HTTP/1.1 405 "))
+        // Only GET of a plain file name is public; anything else needs the token like the API.
+        #expect(try get("/console/../v1/profiles").head.hasPrefix("HTTP/1.1 401 "))
+        #expect(try get("/", method: "POST").head.hasPrefix("HTTP/1.1 401 "))
         // Everything else still needs the token.
         for path in ["/v1/profiles", "/v1/health", "/metrics", "/v1/profiles/alpha/logs?follow=1"] {
             let refused = try get(path)

@@ -84,9 +84,10 @@ struct ConsoleBrowserTests {
 
             """)
 
-        let tokens = ["operate": "operate-\(UUID().uuidString)"]
+        let tokens = Dictionary(uniqueKeysWithValues: ["read", "operate", "admin"].map { ($0, "\($0)-\(UUID())") })
         let tokenFile = h.root + "/tokens"
-        try (tokens["operate"]! + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
+        let lines = ["read", "operate", "admin"].map { "\($0) \(tokens[$0]!)\n" }.joined()
+        try ("# the console test's tokens\n" + lines).write(toFile: tokenFile, atomically: true, encoding: .utf8)
         chmod(tokenFile, 0o600)
         let port = UInt16.random(in: 20_000...60_000)
         try h.start(

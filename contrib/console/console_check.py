@@ -202,10 +202,13 @@ class Check:
 
         if "read" in tokens:
             self.step("read: no action buttons, and a POST anyway answers 403")
+            self.js("location.hash = '#/'")
             self.sign_out()
+            mark = self.loaded_mark()
             self.sign_in(tokens["read"])
             self.wait("the fleet page as read", lambda: self.js("return document.body.dataset.role") == "read"
-                      and self.loaded_mark() > 0)
+                      and self.js("return document.body.dataset.page") == "fleet" and self.fleet_loaded_after(mark))
+            self.expect("read" in self.driver.find_element(By.ID, "who").text, "the role is not shown")
             self.open_profile(demo[0])
             buttons = self.js("return document.querySelectorAll('#p-actions button').length")
             self.expect(buttons == 0, f"read sees {buttons} action buttons")
@@ -288,8 +291,12 @@ def main():
     check = Check(config)
     try:
         check.run()
-    except AssertionError as e:
-        print(f"FAIL: {e}", flush=True)
+    except Exception as e:  # a check that failed, or the browser that did
+        try:
+            check.shot("failed")
+        except Exception:
+            pass
+        print(f"FAIL: {type(e).__name__}: {e}", flush=True)
         return 1
     finally:
         check.driver.quit()

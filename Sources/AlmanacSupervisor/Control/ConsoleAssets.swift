@@ -2,7 +2,8 @@ import AlmanacCore
 
 /// The web console's static files (`Sources/AlmanacSupervisor/Console`, embedded in the binary):
 /// `GET /` answers `index.html`, `GET /console/FILE` the other files. They carry no data and
-/// need no token; everything the page shows comes from the token-protected `/v1` API.
+/// need no token (`ControlRoutes.isPublic`); everything the page shows comes from the
+/// token-protected `/v1` API.
 enum ConsoleAssets {
     /// The file names served under `/console/`, with their content types.
     static let files: [String: (type: String, bytes: [UInt8])] = [
@@ -20,7 +21,7 @@ enum ConsoleAssets {
     static func response(for request: HTTPRequest) -> HTTPResponse? {
         let name: String
         switch request.path {
-        case "/", "/console", "/console/": name = "index.html"
+        case "/": name = "index.html"
         case let p where p.hasPrefix("/console/"): name = String(p.dropFirst("/console/".count))
         default: return nil
         }

@@ -1,3 +1,4 @@
+import AlmanacWire
 import Foundation
 
 /// A parsed HTTP/1.1 request of the control API.
@@ -9,6 +10,8 @@ public struct HTTPRequest: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The caller's role, set by `AccessGate` before a route sees the request.
+    public var role: AccessRole = .admin
 
     /// The largest body the control API takes.
     static let maxBody = 1 << 20

@@ -25,7 +25,7 @@ const Profile = {
     Dom.text(document.getElementById('p-name'), name);
     Dom.text(document.getElementById('p-message'), '');
     Dom.clear(document.getElementById('p-actions'));
-    Dom.clear(document.getElementById('p-charts'));
+    Dom.clear(document.getElementById('p-charts')).dataset.signature = '';
     Dom.clear(document.getElementById('p-facts'));
     this.logLines = [];
     Dom.text(document.getElementById('p-log'), '');
@@ -136,14 +136,19 @@ const Profile = {
   },
 
   renderHistory(s, runs) {
-    const charts = Dom.clear(document.getElementById('p-charts'));
+    const charts = document.getElementById('p-charts');
     const note = document.getElementById('p-history-note');
     if (runs.status !== 200 || !runs.body || !Array.isArray(runs.body.runs)) {
+      Dom.clear(charts).dataset.signature = '';
       Dom.text(note, (runs.body && runs.body.message) || 'the run history could not be read');
       return;
     }
     Dom.text(note, '');
     const jobs = (s.jobs || []).map((j) => j.name);
+    // Redrawn only when a run came or went, so a tooltip being read does not vanish every 5 s.
+    const signature = jobs.join(',') + '|' + runs.body.runs.map((r) => r.run_id).join(',');
+    if (charts.dataset.signature === signature) return;
+    Dom.clear(charts).dataset.signature = signature;
     for (const r of runs.body.runs) if (!jobs.includes(r.job)) jobs.push(r.job);
     for (const job of jobs) charts.append(Chart.figure(job, runs.body.runs.filter((r) => r.job === job)));
     charts.dataset.runs = String(runs.body.runs.length);

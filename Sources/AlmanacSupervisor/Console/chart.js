@@ -19,7 +19,8 @@ const Chart = {
     const shown = runs.slice(0, 100).reverse();
     const W = 800, H = 200, left = 52, right = 64, top = 18, bottom = 12;
     const plotW = W - left - right, plotH = H - top - bottom;
-    const maxMS = Math.max(1, ...shown.map((r) => r.duration_ms || 0));
+    const longest = Math.max(0, ...shown.map((r) => r.duration_ms || 0));
+    const maxMS = Math.max(1, longest);
     const maxItems = Math.max(1, ...shown.map(itemsWritten));
     const slot = plotW / Math.max(shown.length, 1);
     const barW = Math.max(1, Math.min(24, slot * 0.7));
@@ -31,7 +32,7 @@ const Chart = {
     });
     svg.append(this.node('title', {}, `${job}: ${shown.length} runs, ${failures} failed`));
     svg.append(this.node('line', { x1: left, y1: top + plotH, x2: left + plotW, y2: top + plotH, class: 'baseline' }));
-    svg.append(this.node('text', { x: left - 4, y: top + 8, 'text-anchor': 'end', class: 'axis' }, When.duration(maxMS)));
+    svg.append(this.node('text', { x: left - 4, y: top + 8, 'text-anchor': 'end', class: 'axis' }, When.duration(longest)));
     svg.append(this.node('text', { x: left - 4, y: top + plotH, 'text-anchor': 'end', class: 'axis' }, '0'));
     svg.append(this.node('text', { x: left + plotW + 4, y: top + 8, class: 'axis' }, maxItems + (maxItems === 1 ? ' item' : ' items')));
 

@@ -20,6 +20,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -105,8 +106,19 @@ class Check:
         self.driver.find_element(By.ID, "signout").click()
         self.wait("the sign-in page", lambda: self.js("return document.body.dataset.page") == "signin")
 
+    def click(self, selector):
+        """Clicks what `selector` finds; again when a refresh of the page replaced it meanwhile."""
+        for attempt in range(10):
+            try:
+                self.driver.find_element(By.CSS_SELECTOR, selector).click()
+                return
+            except (StaleElementReferenceException, NoSuchElementException):
+                if attempt == 9:
+                    raise
+                time.sleep(0.2)
+
     def open_profile(self, name):
-        self.driver.find_element(By.CSS_SELECTOR, f'#fleet-rows tr[data-profile="{name}"] a').click()
+        self.click(f'#fleet-rows tr[data-profile="{name}"] a')
         self.wait(f"{name}'s page", lambda: self.js("return document.body.dataset.page") == "profile"
                   and self.js("return document.getElementById('p-facts').children.length") > 0)
 
@@ -180,7 +192,7 @@ class Check:
         self.expect(set(actions) >= {"sync", "restart", "disable", "test-connection"}, f"buttons: {actions}")
         before = self.runs_shown()
         lines_before = self.js("return Number(document.getElementById('p-log').dataset.lines || 0)")
-        self.driver.find_element(By.CSS_SELECTOR, '#p-actions button[data-action="sync"]').click()
+        self.click('#p-actions button[data-action="sync"]')
         self.wait("the sync's answer", lambda: self.js("return document.getElementById('p-message').dataset.status")
                   in ("202",))
         self.wait("the new run in the chart", lambda: self.runs_shown() > before, timeout=60)
@@ -230,6 +242,10 @@ class Check:
         width = self.js("return document.documentElement.scrollWidth")
         self.expect(width <= 390, f"the page scrolls sideways on a phone: {width}px")
         self.shot("07-phone")
+        self.open_profile(self.config["demo"][0])
+        width = self.js("return document.documentElement.scrollWidth")
+        self.expect(width <= 390, f"the profile page scrolls sideways on a phone: {width}px")
+        self.shot("07-phone-profile")
         self.driver.set_window_size(1280, 1800)
 
         self.fleet_of(self.config.get("fleet_size", 1000), tokens.get("admin", tokens["operate"]))

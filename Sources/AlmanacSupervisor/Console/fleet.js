@@ -6,6 +6,8 @@ const Fleet = {
   query: { q: '', state: '', offset: 0, limit: 100 },
   timer: null,
   loading: 0,
+  signature: null,
+  renderedAt: 0,
 
   init() {
     const text = document.getElementById('filter-text');
@@ -61,6 +63,15 @@ const Fleet = {
 
   render(list) {
     const rows = document.getElementById('fleet-rows');
+    // The same answer again: the rows stay (a link being clicked is not replaced under the
+    // pointer), except every 30 s for the relative times.
+    const signature = JSON.stringify(list);
+    if (signature === this.signature && Date.now() - this.renderedAt < 30000) {
+      rows.dataset.loaded = String(Date.now());
+      return;
+    }
+    this.signature = signature;
+    this.renderedAt = Date.now();
     const fragment = document.createDocumentFragment();
     const offset = list.offset || 0;
     list.profiles.forEach((p, i) => fragment.append(this.row(p, offset + i < (list.failing || 0))));

@@ -24,7 +24,7 @@ const Profile = {
     this.status = null;
     Dom.text(document.getElementById('p-name'), name);
     Dom.text(document.getElementById('p-message'), '');
-    Dom.clear(document.getElementById('p-actions'));
+    Dom.clear(document.getElementById('p-actions')).dataset.signature = '';
     Dom.clear(document.getElementById('p-charts')).dataset.signature = '';
     Dom.clear(document.getElementById('p-facts'));
     this.logLines = [];
@@ -61,10 +61,14 @@ const Profile = {
   },
 
   renderActions(s) {
-    const box = Dom.clear(document.getElementById('p-actions'));
-    if (!Api.canOperate(Api.role)) return;  // read: no buttons (the API would answer 403)
-    for (const a of this.actions) {
-      if (a.when && !a.when(s)) continue;
+    const box = document.getElementById('p-actions');
+    // read: no buttons (the API would answer 403).
+    const shown = Api.canOperate(Api.role) ? this.actions.filter((a) => !a.when || a.when(s)) : [];
+    const signature = shown.map((a) => a.id).join(',');
+    // The same buttons: they stay, so one being clicked is not replaced under the pointer.
+    if (box.dataset.signature === signature && box.children.length === shown.length) return;
+    Dom.clear(box).dataset.signature = signature;
+    for (const a of shown) {
       const b = Dom.el('button', { type: 'button', 'data-action': a.id }, a.label);
       b.addEventListener('click', () => this.act(a.id, b));
       box.append(b);

@@ -73,7 +73,8 @@ public struct HTTPRequest: Sendable {
         if let q = target.firstIndex(of: "?") {
             path = String(target[..<q])
             for pair in target[target.index(after: q)...].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                // `=` and `=v` have an empty name: kept as such, never a missing element.
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                     String($0).removingPercentEncoding ?? String($0)
                 }
                 query[kv[0]] = kv.count > 1 ? kv[1] : ""

@@ -112,7 +112,9 @@ struct OpenAPIDocumentTests {
         let none: Int? = nil
 
         try expectKeys("ProfileStatus", full: status, minimal: minimalStatus)
-        try expectKeys("StatusList", full: StatusList(profiles: [status]), minimal: StatusList(profiles: []))
+        var page = StatusList(profiles: [status])
+        (page.total, page.failing, page.offset, page.limit) = (1, 1, 0, 100)
+        try expectKeys("StatusList", full: page, minimal: StatusList(profiles: []))
         try expectKeys("RunSummary", full: run, minimal: RunSummary(bare, finished: now))
         try expectKeys("ActionCounts", full: counts, minimal: counts)
         try expectKeys(

@@ -22,7 +22,8 @@ ALMANAC_BIN := $(CURDIR)/$(BUILD_DIR)/debug/almanac
 APT_PACKAGES := pkg-config unixodbc unixodbc-dev libsqliteodbc odbc-postgresql libcurl4-openssl-dev \
                 libxml2-dev postgresql postgresql-client sqlite3 python3 python3-venv \
                 nghttp2-server openssl mariadb-server mariadb-client odbc-mariadb \
-                binutils man-db systemd init-system-helpers
+                binutils man-db systemd init-system-helpers \
+                chromium chromium-driver
 # The executable stays position-independent (address-randomised): -Xlinker -no-pie would save
 # ~1 ms of relocations per start of `almanac status`, not worth giving up ASLR for a daemon that
 # holds credentials; `almanac status` meets its 20 ms p99 without it.

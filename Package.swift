@@ -98,6 +98,14 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacWire", "AlmanacNotify", "CProcessControl",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                // The OpenAPI document served at GET /v1/openapi.json: a link to docs/openapi.json.
+                .embedInCode("Control/openapi.json"),
+                // The web console (Control/ConsoleAssets.swift serves these), compiled into the binary.
+                .embedInCode("Console/index.html"), .embedInCode("Console/console.css"),
+                .embedInCode("Console/api.js"), .embedInCode("Console/chart.js"), .embedInCode("Console/fleet.js"),
+                .embedInCode("Console/profile.js"), .embedInCode("Console/app.js"),
             ]
         ),
         .target(

@@ -21,15 +21,23 @@ extension Supervisor {
                     uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
                 return encode(shuttingDown ? 503 : 200, h)
             }
+        case ("GET", "v1/me"):
+            return encode(200, CallerInfo(role: r.role))
+        case ("GET", "v1/openapi.json"):
+            return .json(200, PackageResources.openapi_json)
         case ("GET", "metrics"):
             let text = lock.withLock { metricsText() }
             return .full(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))
         case ("GET", "v1/profiles"):
-            return lock.withLock {
-                let now = monotonicSeconds()
-                return encode(
-                    200, StatusList(profiles: slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }))
+            let fleet = FleetQuery.parse(r.query)
+            if case .invalid(let message) = fleet {
+                return encode(400, ActionResult(ok: false, message: message, code: .apiBadRequest))
             }
+            let all = lock.withLock {
+                let now = monotonicSeconds()
+                return slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }
+            }
+            return encode(200, fleet.query?.page(all) ?? StatusList(profiles: all))
         case ("POST", "v1/reload"):
             lock.withLock {
                 scan()
@@ -254,16 +262,18 @@ extension Supervisor {
             return LogHistory.recent(slot.logs.elements, tail: tail, since: since)
         }
         guard let lines else { return notFound(name) }
+        let events = r.headers["accept"]?.contains("text/event-stream") == true
+        let frame: @Sendable (String) -> String = { events ? Supervisor.serverSentEvent($0) : $0 + "\n" }
         return .deferred {
             (
-                200, "text/plain; charset=utf-8",
+                200, events ? "text/event-stream" : "text/plain; charset=utf-8",
                 { write in
-                    for l in lines { if !write(l + "\n") { box.close(); return } }
+                    for l in lines { if !write(frame(l)) { box.close(); return } }
                     while true {
                         switch box.next(timeout: 5) {
-                        case .item(let l): if !write(l + "\n") { box.close(); return }
+                        case .item(let l): if !write(frame(l)) { box.close(); return }
                         case .closed: return
-                        case .timedOut: continue
+                        case .timedOut: if events && !write(": idle\n\n") { box.close(); return }
                         }
                     }
                 }

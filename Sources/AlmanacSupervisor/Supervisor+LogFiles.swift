@@ -33,4 +33,11 @@ extension Supervisor {
         guard let body = try? Array(Wire.encoder().encode(LogLines(lines: lines))) else { return .json(500, []) }
         return .json(200, body)
     }
+
+    /// One log line as a server-sent event (`GET /v1/profiles/NAME/logs?follow=1` with `Accept:
+    /// text/event-stream`, the console's log tail): `data: {"v":1,"line":"…"}` and a blank line.
+    /// The line is JSON-escaped, so it never spans two `data:` lines.
+    @Sendable static func serverSentEvent(_ line: String) -> String {
+        "data: " + ndjson(LogLine(line: line)) + "\n"
+    }
 }

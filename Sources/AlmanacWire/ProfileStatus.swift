@@ -112,9 +112,16 @@ public struct RunSummary: Codable, Sendable, Hashable {
     }
 }
 
-/// `GET /v1/profiles`.
+/// `GET /v1/profiles`. With a paging query (`q`, `state`, `offset`, `limit`) one page, failing
+/// profiles first, and the four numbers below; without one every profile by name and none of them.
 public struct StatusList: Codable, Sendable, Hashable {
     public var v: Int = Wire.version
     public var profiles: [ProfileStatus]
+    /// How many profiles match the query (all pages).
+    public var total: Int?
+    /// How many of those are failing: the first `failing` of the sorted matches.
+    public var failing: Int?
+    public var offset: Int?
+    public var limit: Int?
     public init(profiles: [ProfileStatus]) { self.profiles = profiles }
 }

@@ -1,3 +1,4 @@
+import AlmanacWire
 import Foundation
 
 /// A parsed HTTP/1.1 request of the control API.
@@ -9,6 +10,8 @@ public struct HTTPRequest: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The caller's role, set by `AccessGate` before a route sees the request.
+    public var role: AccessRole = .admin
 
     /// The largest body the control API takes.
     static let maxBody = 1 << 20
@@ -70,7 +73,8 @@ public struct HTTPRequest: Sendable {
         if let q = target.firstIndex(of: "?") {
             path = String(target[..<q])
             for pair in target[target.index(after: q)...].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                // `=` and `=v` have an empty name: kept as such, never a missing element.
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                     String($0).removingPercentEncoding ?? String($0)
                 }
                 query[kv[0]] = kv.count > 1 ? kv[1] : ""
@@ -163,9 +167,18 @@ public enum HTTPResponse: Sendable {
         }
     }
 
+    /// What every answer says to a browser: its type is the one declared, nothing is cached, and
+    /// a page (the console) may load scripts, styles and data from this origin only: no inline
+    /// script, no other host, no framing.
+    static let browserHeaders =
+        "X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\n"
+        + "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        + "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'\r\n"
+
     /// The head of a response; without `length` the body runs to the end of the connection.
     static func head(status: Int, contentType: String, length: Int?) -> [UInt8] {
         var s = "HTTP/1.1 \(status) \(reason(status))\r\nContent-Type: \(contentType)\r\nConnection: close\r\n"
+        s += browserHeaders
         if let length { s += "Content-Length: \(length)\r\n" }
         return Array((s + "\r\n").utf8)
     }

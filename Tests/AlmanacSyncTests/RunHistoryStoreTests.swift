@@ -1,6 +1,7 @@
 import AlmanacCore
 import AlmanacSync
 import Foundation
+import GRDB
 import Testing
 
 /// The run history's queries and retention, and the connections' status, in a real state file.
@@ -40,6 +41,27 @@ struct RunHistoryStoreTests {
         #expect(last.mapValues(\.runID) == ["a": "a2", "b": "b1"])
         #expect(last["b"]?.errorCode == "csv.no_files")
         #expect(last["b"]?.result == .failed)
+    }
+
+    @Test func aRunsDurationIsKeptToTheMillisecond() throws {
+        let path = StateStoreTests.path()
+        let store = try StateStore(path: path)
+        var fast = Self.report("fast", job: "a", at: 0.125)
+        fast.finished = fast.started.addingTimeInterval(0.25)
+        try store.record(fast)
+        #expect(try store.runs(job: "a").map(\.durationMS) == [250])
+        #expect(try store.history(job: nil, limit: 1).map(\.durationMS) == [250])
+        #expect(try store.lastRuns()["a"]?.durationMS == 250)
+        // A report kept before, with its times to the second, still reads.
+        let old = try DatabaseQueue(path: path)
+        try old.write { db in
+            let json = try String.fetchOne(db, sql: "SELECT report FROM runs WHERE run_id = 'fast'") ?? ""
+            let seconds = json.replacingOccurrences(
+                of: #"\.\d{3}Z"#, with: "Z", options: .regularExpression)
+            #expect(seconds != json)
+            try db.execute(sql: "UPDATE runs SET report = ? WHERE run_id = 'fast'", arguments: [seconds])
+        }
+        #expect(try store.runs(job: "a").map(\.runID) == ["fast"])
     }
 
     @Test func pruningDeletesOnlyRunsStartedBeforeTheCutoff() throws {

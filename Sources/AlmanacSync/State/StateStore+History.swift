@@ -67,9 +67,34 @@ extension StateStore {
     }
 
     private func reports(sql: String, _ arguments: StatementArguments) throws -> [RunReport] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = Self.reportDecoder()
         return try pool.read { db in try String.fetchAll(db, sql: sql, arguments: arguments) }
             .map { try decoder.decode(RunReport.self, from: Data($0.utf8)) }
     }
+
+    /// Run reports are kept with their times to the millisecond (a run's duration is computed from
+    /// them); reports kept before that, to the second, still read.
+    static func reportEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(date.formatted(Self.reportTime))
+        }
+        return encoder
+    }
+
+    static func reportDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            if let d = try? Self.reportTime.parse(text) { return d }
+            if let d = try? Date.ISO8601FormatStyle().parse(text) { return d }
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an ISO 8601 time: \(text)")
+        }
+        return decoder
+    }
+
+    private static let reportTime = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }

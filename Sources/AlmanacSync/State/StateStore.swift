@@ -273,10 +273,7 @@ public final class StateStore: Sendable {
 
     /// Keeps `report` in the run history.
     public func record(_ report: RunReport) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.dateEncodingStrategy = .iso8601
-        let json = String(decoding: try encoder.encode(report), as: UTF8.self)
+        let json = String(decoding: try Self.reportEncoder().encode(report), as: UTF8.self)
         try pool.write { db in
             try db.execute(
                 sql: """
@@ -293,8 +290,7 @@ public final class StateStore: Sendable {
 
     /// The most recent runs of `job`, newest first.
     public func runs(job: String, limit: Int = 20) throws -> [RunReport] {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = Self.reportDecoder()
         return try pool.read { db in
             try String.fetchAll(
                 db, sql: "SELECT report FROM runs WHERE job = ? ORDER BY started DESC LIMIT ?",

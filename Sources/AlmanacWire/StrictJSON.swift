@@ -53,6 +53,7 @@ public indirect enum JSONValue: Decodable, Sendable, Hashable {
     /// - Throws: `BodyError` naming the first unknown field, or saying the body is not a JSON object.
     public static func object(_ bytes: [UInt8], allowed: Set<String>) throws(BodyError) -> [String: JSONValue] {
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return [:] }
+        if let problem = JSONGrammar.problem(bytes) { throw BodyError("the body is not valid JSON: \(problem)") }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)) else {
             throw BodyError("the body is not valid JSON")
         }

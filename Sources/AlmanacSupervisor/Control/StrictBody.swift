@@ -28,25 +28,26 @@ enum StrictBody {
                 throw JSONValue.BodyError(
                     "job: not a job name (letters, digits, '_' and '-'), got \(JSONValue.quoted(job))")
             }
-            if object.isEmpty { return .success(SyncRequest()) }
-            do {
-                return .success(try Wire.decoder().decode(SyncRequest.self, from: Data(body)))
-            } catch {
-                let key = (error as? DecodingError).flatMap(Self.key) ?? "the body"
-                throw JSONValue.BodyError(
-                    "\(key): wrong type or format (since takes an RFC 3339 time, the flags true or false)")
+            for (key, value) in object {
+                switch (key, value) {
+                case ("job", .string), ("since", .string): continue
+                case ("full", .bool), ("dry_run", .bool), ("allow_mass_delete", .bool), ("wait", .bool): continue
+                default:
+                    let expected = key == "job" || key == "since" ? "a string" : "true or false"
+                    throw JSONValue.BodyError("\(key): expected \(expected), got \(value.typeName)")
+                }
             }
+            if case .string(let since)? = object["since"], (try? Date(since, strategy: .iso8601)) == nil {
+                throw JSONValue.BodyError(
+                    "since: expected an RFC 3339 time like 2026-12-03T05:00:00Z, got \(JSONValue.quoted(since))")
+            }
+            if object.isEmpty { return .success(SyncRequest()) }
+            guard let request = try? Wire.decoder().decode(SyncRequest.self, from: Data(body)) else {
+                throw JSONValue.BodyError("the body is not a sync request")
+            }
+            return .success(request)
         } catch {
             return .failure(error)
-        }
-    }
-
-    private static func key(_ e: DecodingError) -> String? {
-        switch e {
-        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
-            return c.codingPath.map(\.stringValue).joined(separator: ".")
-        case .keyNotFound(let k, _): return k.stringValue
-        @unknown default: return nil
         }
     }
 

@@ -185,4 +185,62 @@ struct ProvisioningEndToEndTests {
             for s in secrets { #expect(!text.contains(s)) }
         }
     }
+
+    /// `almanac new` with each other shipped template writes a profile `almanac check` accepts;
+    /// a secret can come from stdin; bad values are all printed and exit 78, leaving nothing.
+    @Test func theOtherShippedTemplatesMakeValidProfiles() throws {
+        let dir = TempDirectory("new")
+        let profiles = dir.path + "/profiles.d", state = dir.path + "/state"
+        try FileManager.default.createDirectory(atPath: profiles, withIntermediateDirectories: true)
+        let secret = "stdin-secret-\(UUID().uuidString)"
+        func new(_ args: [String], stdin: String = "") throws -> (code: Int32, out: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: DaemonHarness.binary)
+            p.arguments = ["new"] + args + ["--profiles", profiles, "--templates", Self.templates, "--state", state]
+            let input = Pipe(), output = Pipe()
+            p.standardInput = input
+            p.standardOutput = output
+            p.standardError = output
+            try p.run()
+            input.fileHandleForWriting.write(Data(stdin.utf8))
+            try input.fileHandleForWriting.close()
+            let out = output.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, String(decoding: out, as: UTF8.self))
+        }
+        let cronofy = try new(
+            [
+                "studio", "--template", "sql-cronofy", "--set", "timezone=Europe/Berlin",
+                "--set", "connection_string=Driver=SQLite3;Database=\(dir.path)/x.db;", "--set", "calendar_id=cal_x",
+                "--set", "client_id=c", "--set", "read_query=SELECT 1", "--secret", "client_secret=-",
+                "--every", "15m", "--jitter", "30s",
+            ], stdin: secret + "\n")
+        #expect(cronofy.code == 0, "\(cronofy.out)")
+        #expect(try String(contentsOfFile: state + "/secrets/studio/client_secret", encoding: .utf8) == secret + "\n")
+        let csv = try new(
+            [
+                "export", "--template", "csv-google", "--set", "timezone=UTC", "--set", "path=\(dir.path)/in.csv",
+                "--set", "client_id=c", "--secret", "client_secret=-", "--disabled",
+            ], stdin: secret)
+        #expect(csv.code == 0, "\(csv.out)")
+        let check = try BinaryRunner.run(["check", profiles])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(check.stdout.contains("2 profiles checked: 2 valid, 0 invalid"), "\(check.stdout)")
+        let text = try String(contentsOfFile: profiles + "/studio.toml", encoding: .utf8)
+        #expect(text.contains("every = \"15m\"") && text.contains("jitter = \"30s\"") && !text.contains(secret))
+        #expect(try String(contentsOfFile: profiles + "/export.toml", encoding: .utf8).contains("enabled = false"))
+
+        let bad = try new(
+            [
+                "broken", "--template", "csv-google", "--set", "timezone=Nowhere/Land", "--set", "past_days=x",
+                "--set", "delimiter=;;", "--set", "path=in.csv", "--set", "client_id=c", "--secret", "client_secret=-",
+            ], stdin: secret)
+        #expect(bad.code == 78, "\(bad.out)")
+        for key in ["timezone", "values.past_days", "values.delimiter"] {
+            #expect(bad.out.contains(": \(key): template csv-google"), "\(key): \(bad.out)")
+        }
+        #expect(!bad.out.contains(secret))
+        #expect(!FileManager.default.fileExists(atPath: profiles + "/broken.toml"))
+        #expect(!FileManager.default.fileExists(atPath: state + "/secrets/broken"))
+    }
 }

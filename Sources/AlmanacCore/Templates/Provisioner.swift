@@ -81,7 +81,9 @@ public struct Provisioner: Sendable {
         var secretPaths: [String: String] = [:]
         do {
             if !checked.secrets.isEmpty {
-                try PrivateFiles.makeDirectory((secretsDir as NSString).deletingLastPathComponent)
+                try FileManager.default.createDirectory(
+                    atPath: (secretsDir as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
                 PrivateFiles.removeTree(secretsDir)  // left by a profile removed by hand: not this one's
                 try PrivateFiles.makeDirectory(secretsDir, exclusive: true)
                 for (key, bytes) in checked.secrets {

@@ -98,7 +98,9 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacWire", "AlmanacNotify", "CProcessControl",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The OpenAPI document served at GET /v1/openapi.json: a link to docs/openapi.json.
+            resources: [.embedInCode("Control/openapi.json")]
         ),
         .target(
             name: "AlmanacTestKit",

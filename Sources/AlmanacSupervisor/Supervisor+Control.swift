@@ -21,6 +21,10 @@ extension Supervisor {
                     uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
                 return encode(shuttingDown ? 503 : 200, h)
             }
+        case ("GET", "v1/me"):
+            return encode(200, CallerInfo(role: r.role))
+        case ("GET", "v1/openapi.json"):
+            return .json(200, PackageResources.openapi_json)
         case ("GET", "metrics"):
             let text = lock.withLock { metricsText() }
             return .full(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))

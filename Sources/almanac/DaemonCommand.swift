@@ -21,7 +21,8 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "State directory (state stores, enable/disable markers).") var state: String?
     @Option(help: "Runtime directory (the control socket).") var runtime: String?
     @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
-    @Option(help: "File holding the bearer token required on --listen.") var tokenFile: String?
+    @Option(help: "Tokens file for --listen: ROLE TOKEN lines, ROLE read, operate or admin (README).")
+    var tokenFile: String?
     @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
     @Option(
         help: "Rotate each profile's log file (STATE/logs/NAME.log) at this size: bytes, or with K, M, G; 0: never.")

@@ -59,10 +59,12 @@ extension ErrorCode {
     public static let apiUnreachable = ErrorCode("api.unreachable")
     /// The daemon did not answer in time.
     public static let apiTimeout = ErrorCode("api.timeout")
-    /// `--listen` was given without a usable `--token-file`.
+    /// `--listen` was given without a usable `--token-file` (missing, empty, or a malformed line).
     public static let apiTokenMissing = ErrorCode("api.token_missing")
     /// A request without the right bearer token.
     public static let apiUnauthorized = ErrorCode("api.unauthorized")
+    /// A known bearer token whose role may not use the endpoint (a `read` token posting a sync).
+    public static let apiForbidden = ErrorCode("api.forbidden")
     /// No such endpoint or action.
     public static let apiNotFound = ErrorCode("api.not_found")
     /// A request body that cannot be read.

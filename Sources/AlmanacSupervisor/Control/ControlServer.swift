@@ -7,7 +7,8 @@ import Glibc
 /// The unix socket `RUNTIME/almanac.sock` is created mode 0660 inside the 0750 runtime directory,
 /// after taking an exclusive `flock` on `RUNTIME/almanac.lock`, so a second daemon refuses to
 /// start instead of stealing a live socket; the socket is unlinked on shutdown. With `--listen`,
-/// a TCP listener on loopback answers only requests carrying `Authorization: Bearer <token>`.
+/// a TCP listener on loopback answers only requests carrying `Authorization: Bearer <token>` of
+/// a token of the tokens file whose role allows the route (`AccessGate`).
 /// One request per connection (`Connection: close`); handlers that wait run on their own thread.
 // @unchecked Sendable: the descriptors are fixed after `open`; the thread is stopped through the wake pipe.
 public final class ControlServer: @unchecked Sendable {
@@ -17,7 +18,7 @@ public final class ControlServer: @unchecked Sendable {
     }
 
     private let listeners: [Listener]
-    private let token: [UInt8]?
+    private let gate: AccessGate
     private let lockFD: Int32
     private let socketPath: String
     private let log: LogSink
@@ -25,9 +26,9 @@ public final class ControlServer: @unchecked Sendable {
     private var thread: Thread?
     private let done = DispatchSemaphore(value: 0)
 
-    private init(listeners: [Listener], token: [UInt8]?, lockFD: Int32, socketPath: String, log: LogSink) {
+    private init(listeners: [Listener], tokens: AccessTokens?, lockFD: Int32, socketPath: String, log: LogSink) {
         self.listeners = listeners
-        self.token = token
+        self.gate = AccessGate(tokens: tokens)
         self.lockFD = lockFD
         self.socketPath = socketPath
         self.log = log
@@ -51,22 +52,21 @@ public final class ControlServer: @unchecked Sendable {
                 "another almanac daemon is running with runtime directory \(config.runtimeDirectory)")
         }
         var listeners: [Listener] = []
-        var token: [UInt8]?
+        var tokens: AccessTokens?
         do {
             listeners.append(Listener(fd: try bindUnix(config.socketPath), needsToken: false))
             if let listen = config.listen {
-                guard let file = config.tokenFile,
-                    let text = try? String(contentsOfFile: file, encoding: .utf8),
-                    !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
-                else {
+                guard let file = config.tokenFile else {
                     throw AlmanacError(
                         .apiTokenMissing,
-                        "--listen needs --token-file with a non-empty bearer token "
-                            + "(a file only the daemon's user can read)"
-                    )
+                        "--listen needs --token-file with the tokens (a file only the daemon's user can read)")
                 }
-                token = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
-                listeners.append(Listener(fd: try bindTCP(listen), needsToken: true))
+                tokens = try AccessTokens.load(path: file)
+                let fd = try bindTCP(listen)
+                listeners.append(Listener(fd: fd, needsToken: true))
+                log.log(
+                    "info", "control API listening on TCP",
+                    ["listen": "127.0.0.1:\(boundPort(fd))", "tokens": tokens?.summary ?? ""])
             }
         } catch {
             for l in listeners { close(l.fd) }
@@ -75,7 +75,7 @@ public final class ControlServer: @unchecked Sendable {
             throw error
         }
         return ControlServer(
-            listeners: listeners, token: token, lockFD: lockFD, socketPath: config.socketPath, log: log)
+            listeners: listeners, tokens: tokens, lockFD: lockFD, socketPath: config.socketPath, log: log)
     }
 
     /// Starts the server thread; `handler` is called on it for every request.
@@ -153,33 +153,19 @@ public final class ControlServer: @unchecked Sendable {
                     connections[p.fd] = nil
                     continue
                 }
-                guard let (request, _) = parsed else {
+                guard var request = parsed?.0 else {
                     connections[p.fd] = c
                     continue
                 }
                 connections[p.fd] = nil
-                if c.needsToken && !authorized(request) {
-                    let body =
-                        "{\"ok\":false,\"code\":\"\(ErrorCode.apiUnauthorized)\","
-                        + "\"message\":\"missing or wrong bearer token\"}"
-                    respond(c.fd, .json(401, Array(body.utf8)))
+                if let refusal = gate.admit(&request, tcp: c.needsToken) {
+                    respond(c.fd, refusal)
                     continue
                 }
                 respond(c.fd, handler(request))
             }
         }
         for fd in connections.keys { close(fd) }
-    }
-
-    private func authorized(_ request: HTTPRequest) -> Bool {
-        guard let token, let header = request.headers["authorization"], header.hasPrefix("Bearer ") else {
-            return false
-        }
-        let given = Array(header.dropFirst(7).utf8)
-        guard given.count == token.count else { return false }
-        var diff: UInt8 = 0
-        for (a, b) in zip(given, token) { diff |= a ^ b }
-        return diff == 0
     }
 
     /// Writes a full response and closes, or hands the connection to a thread for a deferred one.
@@ -237,7 +223,17 @@ public final class ControlServer: @unchecked Sendable {
         return fd
     }
 
-    /// `127.0.0.1:PORT` (loopback only).
+    /// The port a bound TCP socket listens on (what `--listen 127.0.0.1:0` was given).
+    private static func boundPort(_ fd: Int32) -> UInt16 {
+        var addr = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
+    /// `127.0.0.1:PORT` (loopback only; port 0: one the system picks, logged at start).
     private static func bindTCP(_ spec: String) throws -> Int32 {
         let parts = spec.split(separator: ":")
         guard parts.count == 2, let port = UInt16(parts[1]), parts[0] == "127.0.0.1" || parts[0] == "localhost" else {

@@ -1,3 +1,4 @@
+import AlmanacWire
 import Foundation
 
 /// A parsed HTTP/1.1 request of the control API.
@@ -9,6 +10,8 @@ public struct HTTPRequest: Sendable {
     /// Header names lower-cased.
     public var headers: [String: String]
     public var body: [UInt8]
+    /// The caller's role, set by `AccessGate` before a route sees the request.
+    public var role: AccessRole = .admin
 
     /// The largest body the control API takes.
     static let maxBody = 1 << 20
@@ -70,7 +73,8 @@ public struct HTTPRequest: Sendable {
         if let q = target.firstIndex(of: "?") {
             path = String(target[..<q])
             for pair in target[target.index(after: q)...].split(separator: "&") {
-                let kv = pair.split(separator: "=", maxSplits: 1).map {
+                // `=` and `=v` have an empty name: kept as such, never a missing element.
+                let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
                     String($0).removingPercentEncoding ?? String($0)
                 }
                 query[kv[0]] = kv.count > 1 ? kv[1] : ""

@@ -76,7 +76,7 @@ extension Supervisor {
     }
 
     private func profileAction(_ name: String, _ action: String, _ r: HTTPRequest) -> HTTPResponse {
-        if action != "sync", action != "disconnect", let problem = StrictBody.empty(r.body) { return problem }
+        if action != "sync", let problem = StrictBody.empty(r.body) { return problem }
         switch action {
         case "restart", "enable", "disable":
             return lock.withLock {

@@ -6,8 +6,8 @@ running daemon and each answer's status, content type and body must be what the 
 DOC is docs/openapi.json; BASE_URL the daemon's TCP listener (http://127.0.0.1:PORT); TOKEN_FILE
 holds an admin token (alone); PROFILE names a running profile whose worker can sync (a missing one is
 `nosuch0`). Prints one JSON line per request:
-{"operation": "GET /v1/profiles/{name}", "request": "GET /v1/profiles/clinic", "status": 200,
- "served": true, "ok": true, "detail": "..."}
+{"id": "getProfile", "operation": "GET /v1/profiles/{name}", "request": "GET /v1/profiles/clinic",
+ "status": 200, "served": true, "ok": true, "detail": "..."}
 `served` is false when the daemon answered 404 `api.not_found` (no such endpoint or action): the
 route is documented but this build does not have it. Exit status 0 when every answer conforms.
 """
@@ -38,7 +38,9 @@ def main():
     missing = sorted(set(operations) - {c[0] for c in cases})
     failed = False
     for op_id in missing:
-        report(op_id, "", 0, False, False, "no case calls this operation: add one to openapi_check.py")
+        method, template, _ = operations[op_id]
+        report(op_id, f"{method} {template}", "", 0, False, False,
+               "no case calls this operation: add one to openapi_check.py")
         failed = True
     for op_id, name, query, body, extra in cases:
         if extra and extra.startswith("wait:"):
@@ -57,7 +59,8 @@ def main():
         if served and op_id == "me" and status == 200 and json.loads(data) != {"role": "admin"}:
             problems.append("an admin token's role is not admin")
         failed |= bool(problems)
-        report(f"{method} {template}", f"{method} {target}", status, served, not problems, "; ".join(problems))
+        report(op_id, f"{method} {template}", f"{method} {target}", status, served, not problems,
+               "; ".join(problems))
     sys.exit(1 if failed else 0)
 
 
@@ -191,9 +194,9 @@ def message_of(data):
         return ""
 
 
-def report(operation, request, status, served, ok, detail):
-    line = {"operation": operation, "request": request, "status": status, "served": served, "ok": ok,
-            "detail": detail}
+def report(op_id, operation, request, status, served, ok, detail):
+    line = {"id": op_id, "operation": operation, "request": request, "status": status, "served": served,
+            "ok": ok, "detail": detail}
     print(json.dumps(line), flush=True)
 
 

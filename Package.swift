@@ -156,7 +156,9 @@ let package = Package(
         .executableTarget(
             name: "almanac-test-worker", dependencies: ["AlmanacCore", "AlmanacWorker"],
             path: "Tests/AlmanacTestWorker"),
-        .testTarget(name: "AlmanacSupervisorTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor"]),
+        .testTarget(
+            name: "AlmanacSupervisorTests",
+            dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit"]),
         .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"], exclude: ["Fixtures"]),
         .testTarget(
             name: "AlmanacSyncTests",

@@ -39,6 +39,7 @@ extension Supervisor {
             }
             return encode(200, fleet.query?.page(all) ?? StatusList(profiles: all))
         case ("POST", "v1/reload"):
+            if let problem = StrictBody.empty(r.body) { return problem }
             lock.withLock {
                 scan()
                 wakeLoop()
@@ -47,6 +48,12 @@ extension Supervisor {
         default:
             break
         }
+        if parts.count >= 3, parts[0] == "v1", parts[1] == "profiles" || parts[1] == "templates",
+            let problem = badName(parts[2], template: parts[1] == "templates")
+        {
+            return problem
+        }
+        if let answer = provisioningRoute(r, parts) { return answer }
         if parts.count >= 3, parts[0] == "v1", parts[1] == "profiles" {
             let name = parts[2]
             switch (r.method, parts.count) {
@@ -73,6 +80,7 @@ extension Supervisor {
     }
 
     private func profileAction(_ name: String, _ action: String, _ r: HTTPRequest) -> HTTPResponse {
+        if action != "sync", let problem = StrictBody.empty(r.body) { return problem }
         switch action {
         case "restart", "enable", "disable":
             return lock.withLock {
@@ -82,11 +90,11 @@ extension Supervisor {
                 return encode(result.ok ? 200 : 409, result)
             }
         case "sync":
-            let body =
-                r.body.isEmpty ? SyncRequest() : (try? Wire.decoder().decode(SyncRequest.self, from: Data(r.body)))
-            guard let body else {
-                return encode(
-                    400, ActionResult(ok: false, message: "malformed sync request body", code: .apiBadRequest))
+            let body: SyncRequest
+            switch StrictBody.sync(r.body) {
+            case .success(let b): body = b
+            case .failure(let e):
+                return encode(400, ActionResult(ok: false, message: e.description, code: .apiBadRequest))
             }
             return request(name, kind: "sync", wait: body.wait) { id in
                 .sync(.init(id: id, job: body.job, options: body.options))
@@ -101,7 +109,7 @@ extension Supervisor {
         }
     }
 
-    private func lifecycle(_ slot: WorkerSlot, _ action: String) -> ActionResult {
+    func lifecycle(_ slot: WorkerSlot, _ action: String) -> ActionResult {
         let marker = markerPath(slot.name)
         switch action {
         case "disable":

@@ -3,6 +3,8 @@ import AlmanacCore
 /// How `almanac daemon` was started.
 public struct SupervisorConfig: Sendable {
     public var profilesDirectory: String
+    /// Profile templates (`templates.d`, default beside the profiles directory).
+    public var templatesDirectory: String
     public var stateDirectory: String
     public var runtimeDirectory: String
     /// The binary workers run (`/proc/self/exe`: the daemon re-executes itself).
@@ -24,6 +26,7 @@ public struct SupervisorConfig: Sendable {
 
     public init(profilesDirectory: String, stateDirectory: String, runtimeDirectory: String) {
         self.profilesDirectory = profilesDirectory
+        self.templatesDirectory = AlmanacPaths.templates(besideProfiles: profilesDirectory)
         self.stateDirectory = stateDirectory
         self.runtimeDirectory = runtimeDirectory
     }

@@ -12,6 +12,8 @@ struct Almanac: AsyncParsableCommand {
         version: AlmanacVersion.current,
         subcommands: [
             CheckCommand.self,
+            NewCommand.self,
+            TemplateCommand.self,
             AuthCommand.self,
             DaemonCommand.self,
             StatusCommand.self,

@@ -17,6 +17,7 @@ struct DaemonCommand: ParsableCommand {
     )
 
     @Option(help: "Profiles directory (NAME.toml files).") var profiles: String?
+    @Option(help: "Templates directory (default: templates.d beside the profiles directory).") var templates: String?
     @Option(help: "State directory (state stores, enable/disable markers).") var state: String?
     @Option(help: "Runtime directory (the control socket).") var runtime: String?
     @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
@@ -48,6 +49,7 @@ struct DaemonCommand: ParsableCommand {
         var config = SupervisorConfig(
             profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
             runtimeDirectory: runtime ?? defaults.runtime)
+        if let templates { config.templatesDirectory = templates }
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile

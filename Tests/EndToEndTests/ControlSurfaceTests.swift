@@ -38,11 +38,20 @@ struct ControlSurfaceTests {
         let dry = try h.client().request("POST", path, body: Array(#"{"dry_run":true,"wait":true}"#.utf8))
         #expect(dry.status == 200 && dry.text.contains(#""event":"done""#), "\(dry.text)")
 
-        for bad in [#"{"wait":"yes"}"#, "[]", "not json"] {
+        // Strict bodies: the field and what is wrong with it are named.
+        for (bad, message) in [
+            (#"{"wait":"yes"}"#, "wait: expected true or false, got a string"),
+            ("[]", "the body must be a JSON object, got an array"),
+            ("not json", "the body is not valid JSON: expected a JSON value at byte 0"),
+            (
+                #"{"wait":true,"wiat":true}"#,
+                #"unknown field "wiat"; known: allow_mass_delete, dry_run, full, job, since, wait"#
+            ),
+        ] {
             let r = try h.client().request("POST", path, body: Array(bad.utf8))
             #expect(r.status == 400, "\(bad): \(r.text)")
             let body = try Wire.decoder().decode(ActionResult.self, from: Data(r.body))
-            #expect(body == ActionResult(ok: false, message: "malformed sync request body", code: .apiBadRequest))
+            #expect(body == ActionResult(ok: false, message: message, code: .apiBadRequest))
         }
         #expect(h.stop() == 0)
     }

@@ -85,6 +85,26 @@ extension ErrorCode {
     public static let profileNotRunning = ErrorCode("profile.not_running")
     /// The worker did not carry out the request.
     public static let profileRequestFailed = ErrorCode("profile.request_failed")
+    /// A profile of that name exists: a create does not replace it.
+    public static let profileExists = ErrorCode("profile.exists")
+    /// The profile was written by hand, not generated from a template: the API does not rewrite it.
+    public static let profileNotManaged = ErrorCode("profile.not_managed")
+    /// A generated profile or its secrets could not be written; nothing was left behind.
+    public static let profileWriteFailed = ErrorCode("profile.write_failed")
+}
+
+// MARK: template — profile templates (`almanac new`, `POST /v1/profiles`)
+extension ErrorCode {
+    /// No template of that name in the templates directory.
+    public static let templateNotFound = ErrorCode("template.not_found")
+    /// The template file itself is malformed (its `[template]` table, a parameter's declaration).
+    public static let templateInvalid = ErrorCode("template.invalid")
+    /// A required parameter was given no value.
+    public static let templateMissingValue = ErrorCode("template.missing_value")
+    /// A value of the wrong type, not matching the parameter's pattern, or a secret given as a value.
+    public static let templateInvalidValue = ErrorCode("template.invalid_value")
+    /// A value for a parameter the template does not declare.
+    public static let templateUnknownParameter = ErrorCode("template.unknown_parameter")
 }
 
 // MARK: supervisor — the daemon itself

@@ -16,6 +16,8 @@ public struct Profile: Sendable, Hashable {
     public var configHash: String
     /// How long the run history keeps a run (`[history] retention`, default 90 days).
     public var historyRetention: Duration = Profile.defaultHistoryRetention
+    /// The template it was generated from (its `[generated]` table), nil for a hand-written profile.
+    public var generatedFrom: String? = nil
 
     /// `[history] retention` when the file does not set it: 90 days.
     public static let defaultHistoryRetention: Duration = .seconds(90 * 86_400)

@@ -22,6 +22,7 @@ struct ProfileValidator {
         let schedule = self.schedule(root)
         let notify = root.table("notify").flatMap(self.notify)
         let retention = root.table("history").map(self.historyRetention)
+        let generatedFrom = root.table("generated").flatMap(self.generated)
         let connections = self.connections(root)
         var jobs: [JobConfig] = []
         let jobScopes = root.tables("jobs")
@@ -42,7 +43,13 @@ struct ProfileValidator {
         return Profile(
             name: name, path: path, enabled: enabled, timeZone: zone, schedule: schedule, notify: notify,
             connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash,
-            historyRetention: (retention ?? nil) ?? Profile.defaultHistoryRetention)
+            historyRetention: (retention ?? nil) ?? Profile.defaultHistoryRetention, generatedFrom: generatedFrom)
+    }
+
+    /// `[generated] template = "T"`: written by `almanac new` and `POST /v1/profiles` (README "Templates").
+    private func generated(_ scope: ConfigScope) -> String? {
+        defer { scope.finish() }
+        return scope.string("template", required: true)
     }
 
     /// `[history] retention`: at least a day.

@@ -6,6 +6,13 @@ public struct AlmanacPaths: Sendable, Hashable {
     public var state: String
     public var runtime: String
 
+    /// The templates directory beside a profiles directory: `…/templates.d` next to `…/profiles.d`
+    /// (`/etc/almanac/templates.d`, `$XDG_CONFIG_HOME/almanac/templates.d`, `templates.d` in the repository).
+    public static func templates(besideProfiles profiles: String) -> String {
+        let parent = (profiles as NSString).deletingLastPathComponent
+        return parent.isEmpty ? "templates.d" : parent + "/templates.d"
+    }
+
     public init(profiles: String, state: String, runtime: String) {
         self.profiles = profiles
         self.state = state

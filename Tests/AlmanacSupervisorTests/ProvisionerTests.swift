@@ -220,6 +220,9 @@ struct ProvisionerTests {
         #expect(refused?.kind == .notManaged)
         #expect(refused?.code == .profileNotManaged)
         #expect(try Data(contentsOf: URL(fileURLWithPath: hand)) == before)
+        let kept = #expect(throws: ProvisionError.self) { try d.provisioner.remove("manual") }
+        #expect(kept?.kind == .notManaged)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: hand)) == before)
     }
 
     @Test(arguments: ["../x", "a/b", "%2e%2e", "..", "", "a.b", String(repeating: "a", count: 65)])

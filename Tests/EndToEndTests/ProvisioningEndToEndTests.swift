@@ -113,6 +113,9 @@ struct ProvisioningEndToEndTests {
         let handBefore = try Data(contentsOf: URL(fileURLWithPath: h.profiles + "/manual.toml"))
         let notManaged = try call("PUT", "/v1/profiles/manual/schedule", ["every": "15m"])
         #expect(notManaged.status == 409 && notManaged.json["code"] as? String == "profile.not_managed")
+        let keptFile = try call("DELETE", "/v1/profiles/manual")
+        #expect(keptFile.status == 409 && keptFile.json["code"] as? String == "profile.not_managed")
+        #expect(FileManager.default.fileExists(atPath: h.profiles + "/manual.toml"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: h.profiles + "/manual.toml")) == handBefore)
 
         // 4. The same name again: 409. Three bad values: 422 listing all three.

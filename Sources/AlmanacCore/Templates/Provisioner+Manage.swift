@@ -86,13 +86,20 @@ extension Provisioner {
         removeTokens(name)
     }
 
-    /// Removes the profile file and its provisioned secrets.
-    /// - Throws: `ProvisionError` `.badRequest`, `.notFound`, `.failed`.
+    /// Removes a generated profile's file and its provisioned secrets.
+    /// - Throws: `ProvisionError` `.badRequest`, `.notFound`, `.notManaged` (`profile.not_managed`: a
+    ///   hand-written profile, which only its author removes), `.failed`.
     public func remove(_ name: String) throws(ProvisionError) {
         guard ProfileFile.isValidName(name) else {
             throw ProvisionError(.badRequest, .apiBadRequest, "not a profile name: \(ProvisionError.quoted(name))")
         }
         let path = profilePath(name)
+        if FileManager.default.fileExists(atPath: path), !isGenerated(name) {
+            throw ProvisionError(
+                .notManaged, .profileNotManaged,
+                "\(name) was not generated from a template: remove its file (\(path)) instead; it is never removed "
+                    + "through the API")
+        }
         guard unlink(path) == 0 else {
             if errno == ENOENT {
                 throw ProvisionError(.notFound, .profileNotFound, "no profile named \(ProvisionError.quoted(name))")

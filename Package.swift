@@ -104,8 +104,8 @@ let package = Package(
                 .embedInCode("Control/openapi.json"),
                 // The web console (Control/ConsoleAssets.swift serves these), compiled into the binary.
                 .embedInCode("Console/index.html"), .embedInCode("Console/console.css"),
-                .embedInCode("Console/api.js"), .embedInCode("Console/chart.js"), .embedInCode("Console/fleet.js"),
-                .embedInCode("Console/profile.js"), .embedInCode("Console/app.js"),
+                .embedInCode("Console/client.js"), .embedInCode("Console/chart.js"), .embedInCode("Console/fleet.js"),
+                .embedInCode("Console/detail.js"), .embedInCode("Console/app.js"),
             ]
         ),
         .target(

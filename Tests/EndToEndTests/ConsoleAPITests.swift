@@ -41,7 +41,7 @@ struct ConsoleAPITests {
         #expect(page.head.contains("X-Content-Type-Options: nosniff"))
         #expect(page.body.contains("<script src=\"/console/app.js\" defer></script>"))
         #expect(!page.body.contains("<script>") && !page.body.contains("http://") && !page.body.contains("https://"))
-        for file in ["app.js", "api.js", "chart.js", "fleet.js", "profile.js", "console.css", "index.html"] {
+        for file in ["app.js", "client.js", "chart.js", "fleet.js", "detail.js", "console.css", "index.html"] {
             let asset = try get("/console/" + file)
             #expect(asset.head.hasPrefix("HTTP/1.1 200 "), "\(file): \(asset.head)")
             #expect(

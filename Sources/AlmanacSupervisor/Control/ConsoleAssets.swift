@@ -9,10 +9,10 @@ enum ConsoleAssets {
     static let files: [String: (type: String, bytes: [UInt8])] = [
         "index.html": ("text/html; charset=utf-8", PackageResources.index_html),
         "console.css": ("text/css; charset=utf-8", PackageResources.console_css),
-        "api.js": ("text/javascript; charset=utf-8", PackageResources.api_js),
+        "client.js": ("text/javascript; charset=utf-8", PackageResources.client_js),
         "chart.js": ("text/javascript; charset=utf-8", PackageResources.chart_js),
         "fleet.js": ("text/javascript; charset=utf-8", PackageResources.fleet_js),
-        "profile.js": ("text/javascript; charset=utf-8", PackageResources.profile_js),
+        "detail.js": ("text/javascript; charset=utf-8", PackageResources.detail_js),
         "app.js": ("text/javascript; charset=utf-8", PackageResources.app_js),
     ]
 

@@ -134,6 +134,8 @@ extension Supervisor {
                 slot.invalidHash = nil
                 slot.enter(.starting)
                 slot.startAt = monotonicSeconds()
+            } else if slot.afterExit == .stay(.disabled) {
+                slot.afterExit = .restart  // a disable still stopping the worker: start it again when it has exited
             }
             record(slot, "info", "enabled")
             return ActionResult(ok: true, message: "\(slot.name) enabled")
@@ -249,7 +251,14 @@ extension Supervisor {
     }
 
     private func logs(_ name: String, _ r: HTTPRequest) -> HTTPResponse {
-        let tail = Int(r.query["tail"] ?? "") ?? 100
+        let tail = r.query["tail"].map { Int($0) ?? -1 } ?? 100
+        guard tail >= 0 else {
+            return encode(
+                400,
+                ActionResult(
+                    ok: false, message: "tail takes a whole number ≥ 0, got \"\(r.query["tail"] ?? "")\"",
+                    code: .apiBadRequest))
+        }
         let follow = r.query["follow"] == "1" || r.query["follow"] == "true"
         var since: Date?
         if let text = r.query["since"] {

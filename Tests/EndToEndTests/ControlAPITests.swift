@@ -182,6 +182,11 @@ struct ControlAPITests {
         #expect(logs.code == 0)
         #expect(logs.out.contains("msg=\"worker ready\""))
         #expect(logs.out.contains("profile=alpha pid=\(pid) level=info msg=ready"))
+        for bad in ["-1", "x", ""] {
+            let refused = try h.client().request("GET", "/v1/profiles/alpha/logs?tail=\(bad)")
+            #expect(refused.status == 400, "tail=\(bad)")
+            #expect(String(decoding: refused.body, as: UTF8.self).contains("tail takes a whole number ≥ 0"))
+        }
 
         #expect(try h.cli(["restart", "alpha"]).code == 0)
         try h.waitReady("alpha", notPID: pid)

@@ -128,6 +128,21 @@ struct SupervisorLifecycleTests {
         h.stop()
     }
 
+    @Test func anEnableWhileTheDisableIsStillStoppingTheWorkerStartsItAgain() throws {
+        let h = try DaemonHarness()
+        try h.writeProfile("alpha")
+        try h.start()
+        var pid = try h.waitReady("alpha")
+        for _ in 0..<5 {
+            // Back to back on one connection each, so the enable arrives while the worker is stopping.
+            #expect(try h.client().request("POST", "/v1/profiles/alpha/disable").status == 200)
+            #expect(try h.client().request("POST", "/v1/profiles/alpha/enable").status == 200)
+            pid = try h.waitReady("alpha", timeout: 5, notPID: pid)
+            #expect(try h.status("alpha")?.enabled == true)
+        }
+        h.stop()
+    }
+
     @Test func sigtermStopsEveryWorkerAndLeavesNoZombie() throws {
         let h = try DaemonHarness()
         for n in ["alpha", "beta", "gamma"] { try h.writeProfile(n) }

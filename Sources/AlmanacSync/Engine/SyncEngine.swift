@@ -95,7 +95,10 @@ public final class SyncEngine {
             let filter = (try? toResult.get()).map {
                 UnchangedFilter(job: job, window: window, to: $0, states: { try stateLoad.join() })
             }
-            if let filter { fromReader.unchanged = filter.reduce }
+            if let filter {
+                fromReader.unchanged = { filter.reduce($0, fingerprint: $1) }
+                fromReader.unchangedRow = { filter.reduce(key: $0, fingerprint: $1) }
+            }
             fromResult = Result {
                 try read(fromReader, side: .from, cursor: fromCursor.get(), options: options, progress)
             }

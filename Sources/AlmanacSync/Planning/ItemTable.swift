@@ -22,11 +22,14 @@ public struct ItemTable: Sendable, Sequence {
         /// The version read, when `versionChanged` (else the state's version is current).
         public var version: String?
         public var versionChanged: Bool
+        /// A new `ItemState.rowFrom` to keep (`RowFact`); 0 when the state's is current.
+        public var rowFrom: UInt64
 
-        public init(key: String, version: String?, versionChanged: Bool) {
+        public init(key: String, version: String?, versionChanged: Bool, rowFrom: UInt64 = 0) {
             self.key = key
             self.version = version
             self.versionChanged = versionChanged
+            self.rowFrom = rowFrom
         }
     }
 

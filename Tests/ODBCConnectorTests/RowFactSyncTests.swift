@@ -160,10 +160,16 @@ import Testing
                 guard changed.insert(row).inserted else { continue }
                 let column = columns[random.below(columns.count)]
                 let old = try sql.rows("SELECT \(column) FROM appointments WHERE id = \(row)")[0][0]
-                let value: String? =
-                    column == "ends"
-                    ? old.map { $0.dropLast(5) + ($0.hasSuffix("45:00") ? "50:00" : "45:00") }
-                    : (old == nil ? "new \(row)" : random.below(3) == 0 ? nil : old! + " (moved)")
+                let value: String?
+                if column == "ends" {
+                    value = old.map { $0.dropLast(5) + ($0.hasSuffix("45:00") ? "50:00" : "45:00") }
+                } else if let old {
+                    // No value, a longer one, or one of the same length (only the bytes differ).
+                    let same = String(old.dropLast()) + (old.hasSuffix("#") ? "%" : "#")
+                    value = [nil, old + " (moved)", same, same][random.below(4)]
+                } else {
+                    value = "new \(row)"
+                }
                 // The column's name is one of this test's literals; the values are bound.
                 try sql.exec("UPDATE appointments SET \(column) = ? WHERE id = ?", [.text(value), .integer(row)])
             }

@@ -173,6 +173,8 @@ public final class SyncEngine {
 
         var applier = Applier(job: job, from: from, to: to, store: store, fault: faultHook)
         try applier.apply(plan, progress: progress)
+        // Facts only save later runs work: one that cannot be kept is made again (`RowFact`).
+        if !plan.rowFacts.isEmpty { try? store.keepRowFacts(plan.rowFacts) }
         timings.mark("apply")
         report.toCounts = merge(report.toCounts, applier.toCounts)
         report.fromCounts = merge(report.fromCounts, applier.fromCounts)

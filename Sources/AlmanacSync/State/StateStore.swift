@@ -261,6 +261,15 @@ public final class StateStore: Sendable {
         }
     }
 
+    /// Keeps `ItemState.rowFrom` of the rows `facts` name (by row id), in one transaction; a
+    /// row that is gone is skipped.
+    public func keepRowFacts(_ facts: [(id: Int64, fact: UInt64)]) throws {
+        try pool.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE items SET row_from = ? WHERE id = ?")
+            for (id, fact) in facts { try update.execute(arguments: [Int64(bitPattern: fact), id]) }
+        }
+    }
+
     // MARK: Cursors
 
     public func cursor(job: String, side: ConnectorContext.Side) throws -> String? {

@@ -18,6 +18,12 @@ struct KeySet {
 
     var count: Int { integerCount + strings.count }
 
+    /// Whether `key` is present.
+    func contains(_ key: String) -> Bool {
+        if let n = Self.canonicalInteger(key) { return words[n >> 6, default: 0] & (UInt64(1) << UInt64(n & 63)) != 0 }
+        return strings.contains(key)
+    }
+
     /// Inserts `key`; false when it was already present.
     mutating func insert(_ key: String) -> Bool {
         if let n = Self.canonicalInteger(key) {

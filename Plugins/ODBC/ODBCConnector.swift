@@ -230,7 +230,8 @@ public final class ODBCConnector: Connector {
             ? try SingleRowReader(statement: stmt, maxValueBytes: settings.maxValueBytes)
             : try ResultReader(
                 statement: stmt, rowArraySize: settings.fetchRows, boundBytes: boundBytes,
-                maxValueBytes: settings.maxValueBytes, pipelined: true)
+                maxValueBytes: settings.maxValueBytes, pipelined: true,
+                fingerprintSettings: [resolver.timeZone.identifier, TimeZone.timeZoneDataVersion])
         defer { reader.finish() }
         let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: resolver)
         if let missing = mapper.missingRequiredColumns.first {
@@ -258,6 +259,14 @@ public final class ODBCConnector: Connector {
                     )
                     continue
                 }
+                // A row the sink has seen mapped, byte for byte: taken unmapped.
+                let fingerprint = reader.fingerprint(row)
+                if let fingerprint, let key = mapper.key(cells), !seenKeys.contains(key),
+                    sink.takeUnchanged(key: key, fingerprint: fingerprint)
+                {
+                    _ = seenKeys.insert(key)
+                    continue
+                }
                 switch mapper.map(cells: cells, locator: "row \(rowNumber)") {
                 case .item(let key, let event):
                     if !seenKeys.insert(key) {
@@ -266,7 +275,8 @@ public final class ODBCConnector: Connector {
                         continue
                     }
                     let version = ContentVersion.of(event, updatedColumn: updatedColumn)
-                    sink.take(SourceItem(key: key, version: version, event: event))
+                    let item = SourceItem(key: key, version: version, event: event)
+                    if let fingerprint { sink.take(item, fingerprint: fingerprint) } else { sink.take(item) }
                 case .problem(let problem): problems.append(problem)
                 case .outside: continue
                 }

@@ -64,8 +64,8 @@ final class ResultReader: RowSource {
     /// The columns read as UTF-8 (`Kind.utf8`), packed after each fetch.
     private let textColumns: [Int]
     /// Per column, what `cell(row:column:)` needs, flat: no enum payload to unpack per cell.
-    private let slots: UnsafeMutableBufferPointer<Slot>
-    private struct Slot {
+    let slots: UnsafeMutableBufferPointer<Slot>
+    struct Slot {
         var data: Int
         var indicators: Int
         var size: Int
@@ -73,7 +73,7 @@ final class ResultReader: RowSource {
         var capacity: Int
         var kind: Kind
     }
-    private enum Kind: UInt8 { case utf8, utf16, timestamp, date, time }
+    enum Kind: UInt8 { case utf8, utf16, timestamp, date, time }
     /// The widest buffer a long text column gets (`maxBoundCharacters` 2,048, as UTF-8).
     static let widestBoundBytes = 4_096
     /// Values longer than this many bytes are `.tooLong`.
@@ -95,8 +95,13 @@ final class ResultReader: RowSource {
         var neededBytes: Int?
         /// The UTF-8 values of the rows fetched, packed and validated.
         let packed: PackedText
+        /// The rows' fingerprints (`RowFingerprints`).
+        let fingerprints: RowFingerprints
 
-        init(rows: Int, columns: Int) { packed = PackedText(rows: rows, columns: columns) }
+        init(rows: Int, columns: Int, seed: ContentHash) {
+            packed = PackedText(rows: rows, columns: columns)
+            fingerprints = RowFingerprints(rows: rows, seed: seed)
+        }
     }
 
     /// Describes and binds the executed statement's result columns. With `pipelined`, a thread
@@ -109,7 +114,7 @@ final class ResultReader: RowSource {
     init(
         statement: ODBCStatement, rowArraySize requested: Int, maxBoundCharacters: Int = 2_048,
         boundBytes: Int = .max, maxValueBytes: Int = ODBCSettings.defaultMaxValueBytes, pipelined: Bool = false,
-        text: ODBCTextTransfer = .forCurrentLocale()
+        text: ODBCTextTransfer = .forCurrentLocale(), fingerprintSettings: [String] = []
     ) throws {
         self.statement = statement
         self.maxValueBytes = maxValueBytes
@@ -155,7 +160,10 @@ final class ResultReader: RowSource {
         }
         textColumns = text
         let (rows, columnCount) = (rowArraySize, bindings.count)
-        sets = (0..<setCount).map { _ in RowsetState(rows: rows, columns: columnCount) }
+        let seed = RowFingerprints.seed(
+            names: columns.map(\.name), kinds: slots.map { UInt64($0.kind.rawValue) },
+            settings: ["\(maxValueBytes)"] + fingerprintSettings)
+        sets = (0..<setCount).map { _ in RowsetState(rows: rows, columns: columnCount, seed: seed) }
         currentStarts = sets[0].packed.starts
         currentText = sets[0].packed.bytes
         bindOffset.pointee = 0
@@ -281,6 +289,7 @@ final class ResultReader: RowSource {
                 let s = slots[column]
                 return UnsafePointer((base + s.data + row * s.size).assumingMemoryBound(to: UInt8.self))
             })
+        fingerprint(state, count: n, base: base)
     }
 
     /// Fetches the next rowset; returns how many rows it holds (0 at the end).
@@ -306,6 +315,9 @@ final class ResultReader: RowSource {
 
     /// True when the driver flagged the row as failed (`SQL_ROW_ERROR`).
     func rowFailed(_ row: Int) -> Bool { sets[current].status[row] == SQLUSMALLINT(SQL_ROW_ERROR) }
+
+    /// The fingerprint of `row` of the current rowset (`RowFingerprints`).
+    func fingerprint(_ row: Int) -> UInt64? { sets[current].fingerprints.values[row] }
 
     /// The cell at `row` (within the current rowset) and `column` (0-based).
     func value(row: Int, column: Int) -> CellValue { CellValue(cell(row: row, column: column)) }

@@ -15,6 +15,8 @@ protocol RowSource: AnyObject {
     func fetch() throws -> Int
     /// True when the driver flagged the row as failed (`SQL_ROW_ERROR`).
     func rowFailed(_ row: Int) -> Bool
+    /// The row's fingerprint (`RowFingerprints`), nil when the reader makes none.
+    func fingerprint(_ row: Int) -> UInt64?
     /// The cell at `row` (within the current rowset) and `column` (0-based).
     func value(row: Int, column: Int) -> CellValue
     /// The same as the mapper reads it (valid until the next fetch).
@@ -86,6 +88,8 @@ final class SingleRowReader: RowSource {
     }
 
     func rowFailed(_ row: Int) -> Bool { false }
+
+    func fingerprint(_ row: Int) -> UInt64? { nil }
 
     func value(row: Int, column: Int) -> CellValue { self.row[column] }
 

@@ -75,7 +75,7 @@ import Testing
         var reader = SideReader(connector: connector, window: Self.window, chunkDays: 7)
         var ahead: [Int] = []
         var taken = 0
-        reader.unchanged = { item in
+        reader.unchanged = { item, _ in
             taken += 1
             ahead.append(connector.made - taken)
             return ItemTable.Unchanged(key: item.key, version: nil, versionChanged: false)
@@ -97,7 +97,7 @@ import Testing
         connector.dropped = 3
         var reader = SideReader(connector: connector, window: Self.window, chunkDays: 7)
         var taken = 0
-        reader.unchanged = { _ in
+        reader.unchanged = { _, _ in
             taken += 1
             return nil
         }

@@ -112,13 +112,25 @@ public struct ContentHash: Sendable {
         pendingCount = 0
     }
 
-    /// The hash of what was added: 32 lowercase hex digits.
-    public var hex: String {
+    /// The hash of what was added as two words: the first is the first 16 hex digits of `hex`,
+    /// the second the last 16.
+    public var words: (UInt64, UInt64) {
         let tail = pending
         let a = Self.rotl(self.a ^ (tail &* Self.p1), 31) &* Self.p2
         let b = Self.rotl(self.b &+ (tail &* Self.p3), 29) &* Self.p1 ^ a
         let h1 = Self.fmix(a &+ b)
-        let h2 = Self.fmix(b &+ h1)
+        return (h1, Self.fmix(b &+ h1))
+    }
+
+    /// Adds the 8 bytes of `value`, little-endian (a length, a count, a stored word).
+    @inlinable
+    public mutating func add(word value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { add($0) }
+    }
+
+    /// The hash of what was added: 32 lowercase hex digits.
+    public var hex: String {
+        let (h1, h2) = words
         return String(unsafeUninitializedCapacity: 32) { out in
             let raw = UnsafeMutableRawBufferPointer(out)
             func put(_ half: UInt64, at offset: Int) {

@@ -95,7 +95,10 @@ public final class SyncEngine {
             let filter = (try? toResult.get()).map {
                 UnchangedFilter(job: job, window: window, to: $0, states: { try stateLoad.join() })
             }
-            if let filter { fromReader.unchanged = filter.reduce }
+            if let filter {
+                fromReader.unchanged = { filter.reduce($0, fingerprint: $1) }
+                fromReader.unchangedRow = { filter.reduce(key: $0, fingerprint: $1) }
+            }
             fromResult = Result {
                 try read(fromReader, side: .from, cursor: fromCursor.get(), options: options, progress)
             }
@@ -170,6 +173,8 @@ public final class SyncEngine {
 
         var applier = Applier(job: job, from: from, to: to, store: store, fault: faultHook)
         try applier.apply(plan, progress: progress)
+        // Facts only save later runs work: one that cannot be kept is made again (`RowFact`).
+        if !plan.rowFacts.isEmpty { try? store.keepRowFacts(plan.rowFacts) }
         timings.mark("apply")
         report.toCounts = merge(report.toCounts, applier.toCounts)
         report.fromCounts = merge(report.fromCounts, applier.fromCounts)

@@ -19,14 +19,32 @@ public struct ItemTable: Sendable, Sequence {
     /// is not the state's.
     public struct Unchanged: Sendable, Equatable {
         public var key: String
-        /// The version read, when `versionChanged` (else the state's version is current).
-        public var version: String?
-        public var versionChanged: Bool
+        /// The version read, when it is not the state's. (One enum, not a version and a flag: the
+        /// struct stays 40 bytes, one per item of a no-change run.)
+        private var read: VersionRead
+        /// A new `ItemState.rowFrom` to keep (`RowFact`); 0 when the state's is current.
+        public var rowFrom: UInt64
 
-        public init(key: String, version: String?, versionChanged: Bool) {
+        private enum VersionRead: Sendable, Equatable {
+            case current
+            case changed(String?)
+        }
+
+        public init(key: String, version: String?, versionChanged: Bool, rowFrom: UInt64 = 0) {
             self.key = key
-            self.version = version
-            self.versionChanged = versionChanged
+            self.read = versionChanged ? .changed(version) : .current
+            self.rowFrom = rowFrom
+        }
+
+        /// The version read, when `versionChanged` (else the state's version is current).
+        public var version: String? {
+            if case .changed(let v) = read { return v }
+            return nil
+        }
+
+        public var versionChanged: Bool {
+            if case .changed = read { return true }
+            return false
         }
     }
 

@@ -97,6 +97,9 @@ public struct Plan: Sendable {
     public var invalid: [PlannedAction] = []
     /// Items whose hashes matched their state on both sides.
     public var unchanged = 0
+    /// New `ItemState.rowFrom` facts (`RowFact`) of unchanged items that need no other write, by
+    /// state row id: kept apart from `items`, after the writes (`StateStore.keepRowFacts`).
+    var rowFacts: [(id: Int64, fact: UInt64)] = []
 
     /// Every action, in order: bad items first, then per item.
     public var actions: [PlannedAction] { invalid + items.flatMap(\.actions) }

@@ -68,11 +68,15 @@ struct Planner {
             if let fu {
                 plan.unchanged += 1
                 let versionFrom = fu.versionChanged ? fu.version : s.versionFrom
+                let rowFrom = fu.rowFrom != 0 ? fu.rowFrom : s.rowFrom
                 if versionFrom != s.versionFrom || (ti != nil && ti?.version != s.versionTo) {
                     var next = s
                     next.versionFrom = versionFrom
+                    next.rowFrom = rowFrom
                     if let ti { next.versionTo = ti.version }
                     plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
+                } else if rowFrom != s.rowFrom, let id = s.id {
+                    plan.rowFacts.append((id, rowFrom))
                 }
                 continue
             }

@@ -60,7 +60,11 @@ public struct SideReader {
     /// How many items a full listing is expected to return (room is made for them at once).
     public var expectedItems = 0
     /// Gives the items that need not be held whole (`UnchangedFilter`): nil keeps an item whole.
-    var unchanged: ((SourceItem) -> ItemTable.Unchanged?)?
+    /// The second argument is the fingerprint of the item's source row, when the connector gave one.
+    var unchanged: ((SourceItem, UInt64?) -> ItemTable.Unchanged?)?
+    /// Gives the unmapped rows that need not be mapped (`ItemSink.takeUnchanged`), by key and
+    /// fingerprint: nil has the row mapped.
+    var unchangedRow: ((String, UInt64) -> ItemTable.Unchanged?)?
 
     public init(connector: any Connector, window: TimeWindow, chunkDays: Int) {
         self.connector = connector
@@ -100,7 +104,7 @@ public struct SideReader {
         var pages = 0
         while true {
             // The items go into `out` as they are read: the sink holds its table for the call.
-            var sink = TableSink(unchanged: unchanged)
+            var sink = TableSink(unchanged: unchanged, unchangedRow: unchangedRow)
             swap(&sink.items, &out.items)
             swap(&sink.deleted, &out.deleted)
             let page = try connector.read(request, into: &sink)
@@ -136,23 +140,39 @@ public struct SideReader {
 private struct TableSink: ItemSink {
     var items = ItemTable()
     var deleted: Set<String> = []
-    let unchanged: ((SourceItem) -> ItemTable.Unchanged?)?
+    let unchanged: ((SourceItem, UInt64?) -> ItemTable.Unchanged?)?
+    let unchangedRow: ((String, UInt64) -> ItemTable.Unchanged?)?
     /// Keys first held during this call: what `restart` forgets.
     private var added: [String] = []
 
-    init(unchanged: ((SourceItem) -> ItemTable.Unchanged?)?) {
+    init(
+        unchanged: ((SourceItem, UInt64?) -> ItemTable.Unchanged?)?,
+        unchangedRow: ((String, UInt64) -> ItemTable.Unchanged?)?
+    ) {
         self.unchanged = unchanged
+        self.unchangedRow = unchangedRow
     }
 
-    mutating func take(_ item: SourceItem) {
+    mutating func take(_ item: SourceItem) { take(item, fingerprint: nil) }
+
+    mutating func take(_ item: SourceItem, fingerprint: UInt64) { take(item, fingerprint: Optional(fingerprint)) }
+
+    private mutating func take(_ item: SourceItem, fingerprint: UInt64?) {
         let new: Bool
-        if let unchanged, let slim = unchanged(item) {
+        if let unchanged, let slim = unchanged(item, fingerprint) {
             new = items.setUnchanged(slim)
         } else {
             new = items.put(item)
         }
         if new { added.append(item.key) }
         if !deleted.isEmpty { deleted.remove(item.key) }
+    }
+
+    mutating func takeUnchanged(key: String, fingerprint: UInt64) -> Bool {
+        guard let unchangedRow, let slim = unchangedRow(key, fingerprint) else { return false }
+        if items.setUnchanged(slim) { added.append(key) }
+        if !deleted.isEmpty { deleted.remove(key) }
+        return true
     }
 
     mutating func restart() {

@@ -35,6 +35,8 @@ final class UnchangedFilter {
     /// Whether `to` holds no item, tombstone, move or covered window: then no `to` item is
     /// listed and none is known deleted (`SideRead.isDeleted`), whatever its key.
     private let toSaysNothing: Bool
+    /// What rows read from `from` map to (`ItemState.rowFrom`).
+    private let facts: RowFact
 
     /// `load` gives the job's states (it may wait for them); when it throws, every item is kept
     /// whole (the run fails on that error before planning anyway).
@@ -44,6 +46,7 @@ final class UnchangedFilter {
         self.to = to
         self.load = load
         toSaysNothing = to.items.isEmpty && to.deleted.isEmpty && to.movedAway.isEmpty && to.covered.isEmpty
+        facts = RowFact(job: job)
     }
 
     private func prepare() {
@@ -61,37 +64,67 @@ final class UnchangedFilter {
         }
     }
 
-    /// `item` as unchanged, or nil when the planner needs it whole.
-    func reduce(_ item: SourceItem) -> ItemTable.Unchanged? {
+    /// `item` as unchanged, or nil when the planner needs it whole. With the `fingerprint` of
+    /// the row it was mapped from, an unchanged item carries the fact to keep of that row
+    /// (`RowFact`) when the state's is not it.
+    func reduce(_ item: SourceItem, fingerprint: UInt64? = nil) -> ItemTable.Unchanged? {
         if !ready { prepare() }
         // The state is read where the array holds it: a copy of it would retain each of its
         // strings and release them again, item after item.
         return states.withUnsafeBufferPointer { states in
             guard let row = rowOfKey.position(of: item.key, keyAt: { states[$0].keyFrom ?? "" }) else { return nil }
-            return reduce(item, as: states.baseAddress! + row)
+            return reduce(item, fingerprint: fingerprint, as: states.baseAddress! + row)
         }
+    }
+
+    /// The item of the row `fingerprint` with the key `key` as unchanged, without the item: when
+    /// the state's `rowFrom` says what that row maps to (`RowFact`) and the state finds that
+    /// unchanged as `reduce` would. Nil when the row must be mapped.
+    func reduce(key: String, fingerprint: UInt64) -> ItemTable.Unchanged? {
+        if !ready { prepare() }
+        return states.withUnsafeBufferPointer { states in
+            guard let row = rowOfKey.position(of: key, keyAt: { states[$0].keyFrom ?? "" }) else { return nil }
+            let s = states.baseAddress! + row
+            guard s.pointee.rowFrom != 0, let start = s.pointee.start, window.contains(start),
+                let hashFrom = ItemState.packedHash(at: s, .from), stateUnchanged(key, s),
+                facts.make(fingerprint: fingerprint, hash: hashFrom, version: s.pointee.versionFrom, start: start)
+                    == s.pointee.rowFrom
+            else { return nil }
+            return ItemTable.Unchanged(key: key, version: nil, versionChanged: false)
+        }
+    }
+
+    /// The conditions on the state at `s` alone (and on the `to` side's read of its item) under
+    /// which the `from` item `key` can be unchanged.
+    private func stateUnchanged(_ key: String, _ s: UnsafePointer<ItemState>) -> Bool {
+        guard !ItemState.isAway(at: s), s.pointee.keyTo != nil, ItemState.packedHash(at: s, .from) != nil,
+            let hashTo = ItemState.packedHash(at: s, .to), !job.twoWay || !writeBackIDs.contains(key)
+        else { return false }
+        // A delta of `to` that lists, deletes and covers nothing says nothing of any key: the
+        // `to` key is then not read (nor its string touched).
+        if !toSaysNothing, let keyTo = s.pointee.keyTo {
+            let zone = job.timeZone
+            if let ti = to.items[keyTo] {
+                guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.pointee.responseTo,
+                    hashTo.matches(job.projection.hash(ti.event))
+                else { return false }
+            } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.pointee.start) {
+                return false
+            }
+        }
+        return true
     }
 
     /// `reduce` of `item` with the state at `s`, its stored fields read there one by one
     /// (`ItemState.packedHash(at:_:)`).
-    private func reduce(_ item: SourceItem, as s: UnsafePointer<ItemState>) -> ItemTable.Unchanged? {
+    private func reduce(
+        _ item: SourceItem, fingerprint: UInt64?, as s: UnsafePointer<ItemState>
+    ) -> ItemTable.Unchanged? {
         let zone = job.timeZone
-        guard !ItemState.isAway(at: s), s.pointee.keyTo != nil, let hashFrom = ItemState.packedHash(at: s, .from),
-            let hashTo = ItemState.packedHash(at: s, .to), item.event.origin == nil,
-            window.contains(item.event.start.date(in: zone)), job.problem(item.event) == nil,
-            !job.twoWay || !writeBackIDs.contains(item.key)
+        let start = item.event.start.date(in: zone)
+        guard item.event.origin == nil, window.contains(start), job.problem(item.event) == nil,
+            stateUnchanged(item.key, s), let hashFrom = ItemState.packedHash(at: s, .from)
         else { return nil }
-        // A delta of `to` that lists, deletes and covers nothing says nothing of any key: the
-        // `to` key is then not read (nor its string touched).
-        if !toSaysNothing, let keyTo = s.pointee.keyTo {
-            if let ti = to.items[keyTo] {
-                guard to.inWindow(ti.event, zone: zone), job.responseSignal(ti.event) == s.pointee.responseTo,
-                    hashTo.matches(job.projection.hash(ti.event))
-                else { return nil }
-            } else if to.items.contains(keyTo) || to.isDeleted(keyTo, lastStart: s.pointee.start) {
-                return nil
-            }
-        }
         // `fromView` changes the title only (a copy of the event only where it does), and
         // `excluded` looks at the status only.
         guard job.excluded(item.event) == nil else { return nil }
@@ -99,6 +132,14 @@ final class UnchangedFilter {
         let hash = job.fillsTitle(view) ? job.projection.hash(job.fromView(view)) : job.projection.hash(view)
         guard hashFrom.matches(hash) else { return nil }
         let changed = item.version != s.pointee.versionFrom
-        return ItemTable.Unchanged(key: item.key, version: changed ? item.version : nil, versionChanged: changed)
+        // The fact binds the state's start: kept only when the item starts there (else it could
+        // never match).
+        var fact: UInt64 = 0
+        if let fingerprint, start == s.pointee.start {
+            let made = facts.make(fingerprint: fingerprint, hash: hashFrom, version: item.version, start: start)
+            if made != s.pointee.rowFrom { fact = made }
+        }
+        return ItemTable.Unchanged(
+            key: item.key, version: changed ? item.version : nil, versionChanged: changed, rowFrom: fact)
     }
 }

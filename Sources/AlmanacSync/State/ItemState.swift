@@ -19,6 +19,10 @@ public struct ItemState: Hashable, Sendable {
     private var packedHashTo: PackedHash?
     /// Generation of the deterministic id used for the next create (ARCHITECTURE.md §5).
     public var generation: Int
+    /// What a row read from `from` was last found to map to (`RowFact`): its fingerprint bound to
+    /// `hashFrom`, `versionFrom`, `start` and the job's settings; 0 when none is known. A row with
+    /// that fingerprint is then taken as unchanged without being mapped (`UnchangedFilter`).
+    public var rowFrom: UInt64 = 0
     private var rare: RareBox?
     /// Row id in the state store; nil until first committed.
     public var id: Int64?

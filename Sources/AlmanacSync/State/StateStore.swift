@@ -110,6 +110,11 @@ public final class StateStore: Sendable {
                     CREATE INDEX runs_started ON runs(started);
                     """)
         }
+        m.registerMigration("v7-row-from") { db in
+            // What the `from` row was last found to map to (`ItemState.rowFrom`, `RowFact`): NULL
+            // (every row migrated) means nothing is known, and the row is mapped as before.
+            try db.execute(sql: "ALTER TABLE items ADD COLUMN row_from INTEGER")
+        }
         return m
     }
 
@@ -124,7 +129,7 @@ public final class StateStore: Sendable {
                 db,
                 sql: """
                     SELECT id, key_from, key_to, hash_from, hash_to, version_from, version_to, start, generation,
-                           origin, write_back, response_to, derived, away, \(blobs) FROM items WHERE job = ?
+                           origin, write_back, response_to, derived, away, \(blobs), row_from FROM items WHERE job = ?
                     """, arguments: [job])
             var out: [ItemState] = []
             out.reserveCapacity(try Self.keyCount(db, job: job))
@@ -143,6 +148,7 @@ public final class StateStore: Sendable {
                     s.derived = derived[text]!
                 }
                 if let text: String = r[13] { s.away = ItemState.away(fromText: text) }
+                if let row: Int64 = r[17] { s.rowFrom = UInt64(bitPattern: row) }
                 s.baseLoaded = withBases
                 out.append(s)
             }
@@ -201,15 +207,16 @@ public final class StateStore: Sendable {
             let insert = try db.cachedStatement(
                 sql: """
                     INSERT INTO items (job, key_from, key_to, hash_from, hash_to, version_from, version_to, start,
-                                       generation, origin, write_back, response_to, derived, away, base, held_from,
-                                       held_to)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                                       generation, origin, write_back, response_to, derived, away, row_from, base,
+                                       held_from, held_to)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """)
             let update = try db.cachedStatement(
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?, away = ?, base = ?, held_from = ?, held_to = ?
+                                     response_to = ?, derived = ?, away = ?, row_from = ?, base = ?, held_from = ?,
+                                     held_to = ?
                     WHERE id = ?
                     """)
             // A state read without its base keeps the stored base and held values.
@@ -217,7 +224,7 @@ public final class StateStore: Sendable {
                 sql: """
                     UPDATE items SET key_from = ?, key_to = ?, hash_from = ?, hash_to = ?, version_from = ?,
                                      version_to = ?, start = ?, generation = ?, origin = ?, write_back = ?,
-                                     response_to = ?, derived = ?, away = ?
+                                     response_to = ?, derived = ?, away = ?, row_from = ?
                     WHERE id = ?
                     """)
             // Free keys first so that a key moving between rows never trips the unique index.
@@ -228,7 +235,7 @@ public final class StateStore: Sendable {
                 let values: [DatabaseValueConvertible?] = [
                     s.keyFrom, s.keyTo, s.hashFrom, s.hashTo, s.versionFrom, s.versionTo,
                     s.start?.timeIntervalSince1970, s.generation, s.origin.rawValue, s.writeBack, s.responseTo,
-                    s.derivedText, s.awayText,
+                    s.derivedText, s.awayText, s.rowFrom == 0 ? nil : Int64(bitPattern: s.rowFrom),
                 ]
                 let blobs: [DatabaseValueConvertible?] = [s.baseData, s.heldFrom, s.heldTo]
                 if let id = s.id {
@@ -251,6 +258,15 @@ public final class StateStore: Sendable {
                 try setCursor.execute(arguments: [job, side.rawValue, cursor, Date().timeIntervalSince1970])
             }
             return out
+        }
+    }
+
+    /// Keeps `ItemState.rowFrom` of the rows `facts` name (by row id), in one transaction; a
+    /// row that is gone is skipped.
+    public func keepRowFacts(_ facts: [(id: Int64, fact: UInt64)]) throws {
+        try pool.write { db in
+            let update = try db.cachedStatement(sql: "UPDATE items SET row_from = ? WHERE id = ?")
+            for (id, fact) in facts { try update.execute(arguments: [Int64(bitPattern: fact), id]) }
         }
     }
 

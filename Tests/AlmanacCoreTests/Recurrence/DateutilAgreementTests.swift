@@ -4,14 +4,14 @@ import Foundation
 import Testing
 
 /// almanac's expander against python-dateutil's `rrule` (contrib/conformance/rrule_expand.py, run
-/// once with every case in one JSON batch): 240 seeded rules, each in three zones with DST gaps
+/// once with every case in one JSON batch): 300 seeded rules, each in three zones with DST gaps
 /// and overlaps (one with a 30-minute shift), compared instant by instant inside the same window.
 @Suite(
     "RRULE expansion agrees with python-dateutil", .serialized, .timeLimit(.minutes(5)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct DateutilAgreementTests {
     static let zones = ["America/Chicago", "Europe/Berlin", "Australia/Lord_Howe"]
-    static let ruleCount = 240
+    static let ruleCount = 300
 
     struct Case: Encodable {
         var id: String
@@ -23,7 +23,7 @@ struct DateutilAgreementTests {
         var window: [Int]
     }
 
-    @Test func twoHundredFortyRulesInThreeZones() throws {
+    @Test func seededRulesInThreeZones() throws {
         var generator = RuleGenerator(seed: 0x5EED_2026_1203)
         var cases: [Case] = []
         var sets: [String: RecurrenceSet] = [:]
@@ -59,7 +59,7 @@ struct DateutilAgreementTests {
         let theirs = try JSONDecoder().decode([String: [Int]].self, from: run.stdout)
         #expect(theirs.count == cases.count)
         // At least 200 rules × 3 zones are compared; the excluded ones are few and all of one kind.
-        #expect(cases.count >= 600 && excluded.count < 40, "\(cases.count) cases, excluded: \(excluded)")
+        #expect(cases.count >= 600 && excluded.count < 50, "\(cases.count) cases, excluded: \(excluded)")
 
         var agreed = 0
         var instances = 0

@@ -140,3 +140,51 @@ struct RecurrenceDSTTests {
         #expect(far < .milliseconds(500), "a week 400 years on took \(far)")
     }
 }
+
+/// UNTIL in each of its forms, and floating series.
+@Suite("Recurrence UNTIL forms and floating series", .timeLimit(.minutes(5)))
+struct RecurrenceUntilTests {
+    static let chicago = TimeZone(identifier: "America/Chicago")!
+
+    static func starts(_ set: RecurrenceSet, localZone: TimeZone = .gmt) -> [String] {
+        let f = ISO8601DateFormatter()
+        return set.instances(
+            from: RecurrenceDSTTests.utc("2026-01-01T00:00:00Z"), to: RecurrenceDSTTests.utc("2027-01-01T00:00:00Z"),
+            localZone: localZone
+        ).map { f.string(from: $0.start.date(in: .gmt)) }
+    }
+
+    @Test func untilIsInclusiveInEachForm() throws {
+        let start = RecurrenceSet.Start.zoned(RecurrenceDSTTests.wall(2026, 3, 6, 9, 0), Self.chicago)
+        // UTC: 2026-03-09T14:00Z is 09:00 CDT on the 9th, the last instance.
+        let utc = try RecurrenceSet(start: start, rules: [RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20260309T140000Z")])
+        #expect(
+            Self.starts(utc) == [
+                "2026-03-06T15:00:00Z", "2026-03-07T15:00:00Z", "2026-03-08T14:00:00Z", "2026-03-09T14:00:00Z",
+            ])
+        // A second earlier in UTC: the 9th is out.
+        let before = try RecurrenceSet(
+            start: start, rules: [RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20260309T135959Z")])
+        #expect(Self.starts(before).count == 3)
+        // Floating with a zoned DTSTART (RFC 5545 wants UTC): read on the series' wall clock.
+        let floating = try RecurrenceSet(
+            start: start, rules: [RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20260308T090000")])
+        #expect(Self.starts(floating).count == 3)
+        // A date with a zoned DTSTART: the last local date, whole.
+        let date = try RecurrenceSet(start: start, rules: [RecurrenceRule(parsing: "FREQ=DAILY;UNTIL=20260308")])
+        #expect(Self.starts(date).count == 3)
+    }
+
+    @Test func aFloatingSeriesIsReadInTheCallersZone() throws {
+        let set = try RecurrenceSet(
+            start: .floating(RecurrenceDSTTests.wall(2026, 3, 7, 2, 30)),
+            rules: [RecurrenceRule(parsing: "FREQ=DAILY;COUNT=3")])
+        #expect(
+            Self.starts(set, localZone: Self.chicago) == [
+                "2026-03-07T08:30:00Z", "2026-03-08T08:30:00Z", "2026-03-09T07:30:00Z",
+            ])
+        #expect(Self.starts(set) == ["2026-03-07T02:30:00Z", "2026-03-08T02:30:00Z", "2026-03-09T02:30:00Z"])
+        let first = set.instances(from: .distantPast, to: .distantFuture, localZone: Self.chicago).first
+        #expect(first?.start == .instant(RecurrenceDSTTests.utc("2026-03-07T08:30:00Z"), timeZone: nil))
+    }
+}

@@ -175,6 +175,22 @@ struct RecurrenceUntilTests {
         #expect(Self.starts(date).count == 3)
     }
 
+    @Test func anEventStartBecomesDTSTART() throws {
+        let instant = RecurrenceDSTTests.utc("2026-07-01T14:00:00Z")
+        #expect(
+            try RecurrenceSet.Start(eventStart: .instant(instant, timeZone: "America/Chicago"))
+                == .zoned(RecurrenceDSTTests.wall(2026, 7, 1, 9, 0), Self.chicago))
+        #expect(
+            try RecurrenceSet.Start(eventStart: .instant(instant, timeZone: nil))
+                == .zoned(RecurrenceDSTTests.wall(2026, 7, 1, 14, 0), TimeZone(identifier: "UTC")!))
+        let day = CivilDate(year: 2026, month: 7, day: 1)
+        #expect(try RecurrenceSet.Start(eventStart: .allDay(day)) == .allDay(day))
+        let error = try #require(throws: RecurrenceError.self) {
+            try RecurrenceSet.Start(eventStart: .instant(instant, timeZone: "Mars/Olympus"))
+        }
+        #expect(error.code == .invalidSeries && error.part == "DTSTART" && error.value == "Mars/Olympus")
+    }
+
     @Test func aFloatingSeriesIsReadInTheCallersZone() throws {
         let set = try RecurrenceSet(
             start: .floating(RecurrenceDSTTests.wall(2026, 3, 7, 2, 30)),

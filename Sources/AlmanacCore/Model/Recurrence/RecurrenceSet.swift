@@ -18,6 +18,23 @@ public struct RecurrenceSet: Hashable, Sendable {
         case floating(WallTime)
         case allDay(CivilDate)
 
+        /// DTSTART from an event's start: a date stays a date; an instant with a zone name is the
+        /// wall-clock time it shows in that zone (the zone the series repeats in); an instant
+        /// without one is read in UTC. Throws `RecurrenceError` (`.invalidSeries`) for a zone name
+        /// the zone database does not know.
+        public init(eventStart: EventTime) throws {
+            switch eventStart {
+            case .allDay(let d): self = .allDay(d)
+            case .instant(let instant, let name):
+                guard let zone = name.map({ TimeZone(identifier: $0) }) ?? TimeZone(identifier: "UTC") else {
+                    throw RecurrenceError(
+                        .invalidSeries, part: "DTSTART", value: name ?? "",
+                        "not an IANA time zone name (e.g. Europe/Berlin)")
+                }
+                self = .zoned(WallTime(instant, in: zone), zone)
+            }
+        }
+
         /// DTSTART's date (the day the rules count from).
         public var date: CivilDate {
             switch self {

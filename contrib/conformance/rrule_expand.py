@@ -3,7 +3,8 @@
 
 Usage: rrule_expand.py CASES.json  ->  prints {"id": [UTC epoch seconds, ...], ...}
 
-CASES.json is {"cases": [{"id", "zone", "dtstart": "YYYY-MM-DDTHH:MM:SS" (wall clock in zone),
+CASES.json is {"cases": [{"id", "zone" (empty: an all-day series, its values dates YYYY-MM-DD),
+"dtstart": "YYYY-MM-DDTHH:MM:SS" (wall clock in zone),
 "rrule": RRULE text, "rdates": [wall clock, ...], "exdates": [wall clock, ...],
 "window": [start, end] (epoch seconds, end exclusive)}]}, all cases in one batch.
 
@@ -17,18 +18,21 @@ EXDATEs, as dateutil's rruleset with DTSTART added as an RDATE.
 
 import json
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr, rruleset
 
 
 def wall(text, zone):
-    return datetime.fromisoformat(text).replace(tzinfo=zone, fold=0)
+    naive = datetime.fromisoformat(text)
+    return naive if zone is None else naive.replace(tzinfo=zone, fold=0)
 
 
 def expand(case):
-    zone = ZoneInfo(case["zone"])
+    # An empty zone is an all-day series: dates ("YYYY-MM-DD") as naive midnights, reported as
+    # that midnight in UTC.
+    zone = ZoneInfo(case["zone"]) if case["zone"] else None
     start = wall(case["dtstart"], zone)
     rules = rruleset()
     rules.rrule(rrulestr(case["rrule"], dtstart=start))
@@ -40,6 +44,8 @@ def expand(case):
     low, high = case["window"]
     out = []
     for instance in rules:
+        if zone is None:
+            instance = instance.replace(tzinfo=timezone.utc)
         seconds = int(instance.timestamp())
         if seconds >= high:
             break

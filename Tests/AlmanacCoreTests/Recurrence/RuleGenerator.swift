@@ -107,9 +107,9 @@ struct RuleGenerator {
                     .init(
                         RecurrenceRule.Weekday(rawValue: int(0...6))!, ordinal: pick([1, 5, 20, 40, 52, -1, -10, -52]))
                 ]
-            case 4: rule.byYearDay = some(Array(1...365) + Array(-365...(-1)), 1...3)
+            case 4: rule.byYearDay = some(Array(1...366) + Array(-366...(-1)), 1...3)
             case 5:
-                rule.byWeekNo = some(Array(1...52) + [53, -1], 1...3)
+                rule.byWeekNo = some(Array(1...53) + Array(-53...(-1)), 1...3)
                 if chance(70) { rule.byDay = weekdays(1...3) }
             default:
                 rule.byMonth = some(Array(1...12), 1...2)

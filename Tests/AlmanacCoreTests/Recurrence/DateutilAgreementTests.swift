@@ -79,6 +79,7 @@ struct DateutilAgreementTests {
 
         var agreed = 0
         var instances = 0
+        var (gaps, folds) = (0, 0)
         var mismatches: [String] = []
         for c in cases {
             let window =
@@ -88,6 +89,7 @@ struct DateutilAgreementTests {
             if ours == theirs[c.id] {
                 agreed += 1
                 instances += ours.count
+                if !c.zone.isEmpty && c.rdates.isEmpty { Self.countDST(ours, c, gaps: &gaps, folds: &folds) }
             } else if mismatches.count < 5 {
                 let extra = Set(ours).subtracting(theirs[c.id] ?? []).sorted().prefix(3)
                 let missing = Set(theirs[c.id] ?? []).subtracting(ours).sorted().prefix(3)
@@ -98,8 +100,9 @@ struct DateutilAgreementTests {
             }
         }
         #expect(agreed == cases.count, "\(cases.count - agreed) cases disagree:\n\(mismatches.joined(separator: "\n"))")
-        // The corpus must exercise something: most cases have instances, and many in all.
+        // The corpus must exercise something: many instances, and agreement on gap and overlap days.
         #expect(instances > 20_000, "only \(instances) instances compared")
+        #expect(gaps >= 10 && folds >= 10, "instances compared in a DST gap: \(gaps), in an overlap: \(folds)")
     }
 
     /// Where dateutil and RFC 5545 part ways, so the case is left out of the comparison (and
@@ -111,6 +114,24 @@ struct DateutilAgreementTests {
     static func dateutilCutsTheFirstWeek(_ sample: RuleGenerator.Sample) -> Bool {
         sample.rule.frequency == .weekly && !sample.rule.bySetPos.isEmpty
             && RecurrenceRule.Weekday(sample.start.date) != sample.rule.weekStart
+    }
+
+    /// Counts the instances whose DTSTART wall time fell into a gap (the instance shows another
+    /// wall time) or an overlap (the same wall time recurs up to an hour later).
+    static func countDST(_ starts: [Int], _ c: Case, gaps: inout Int, folds: inout Int) {
+        let zone = TimeZone(identifier: c.zone)!
+        let time = String(c.dtstart.suffix(8))
+        func wall(_ seconds: Int) -> String {
+            let w = WallTime(Date(timeIntervalSince1970: Double(seconds)), in: zone)
+            return String(format: "%02d:%02d:%02d", w.time.hour, w.time.minute, w.time.second)
+        }
+        for s in starts {
+            if wall(s) != time {
+                gaps += 1
+            } else if wall(s + 1_800) == time || wall(s + 3_600) == time {
+                folds += 1
+            }
+        }
     }
 
     static func iso(_ w: WallTime) -> String {

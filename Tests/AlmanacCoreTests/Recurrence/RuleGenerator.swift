@@ -56,7 +56,11 @@ struct RuleGenerator {
     ]
 
     mutating func next() -> Sample {
-        let day = CivilDate(year: 2024, month: 1, day: 1).adding(days: int(0...1_460))
+        // Two in five start in a month where one of the three zones changes its clocks.
+        let day =
+            chance(40)
+            ? CivilDate(year: int(2024...2027), month: pick([3, 4, 10, 11]), day: int(1...28))
+            : CivilDate(year: 2024, month: 1, day: 1).adding(days: int(0...1_460))
         let (h, m) = pick(Self.times)
         let start = WallTime(date: day, time: LocalTime(hour: h, minute: m))
         let frequency = pick(RecurrenceRule.Frequency.allCases)

@@ -141,7 +141,7 @@ let package = Package(
             dependencies: ["FakeCalendars", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
-        .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore"]),
+        .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "AlmanacTestKit"]),
         .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "RowMapping"]),
         .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
         .testTarget(name: "AlmanacNotifyTests", dependencies: ["AlmanacCore", "AlmanacNotify"]),

@@ -107,6 +107,20 @@ extension ErrorCode {
     public static let templateUnknownParameter = ErrorCode("template.unknown_parameter")
 }
 
+// MARK: recurrence — RRULE and recurrence sets (RFC 5545; docs/RECURRENCE.md)
+extension ErrorCode {
+    /// A rule part's value is malformed or out of range (`BYMONTHDAY=0`, `COUNT=x`).
+    public static let recurrenceInvalidValue = ErrorCode("recurrence.invalid_value")
+    /// A rule part RFC 5545 does not define, one given twice, or no `FREQ`.
+    public static let recurrenceInvalidPart = ErrorCode("recurrence.invalid_part")
+    /// Valid iCalendar that almanac does not expand (`FREQ=HOURLY`, `BYHOUR`).
+    public static let recurrenceUnsupported = ErrorCode("recurrence.unsupported")
+    /// Rule parts RFC 5545 forbids together (`COUNT` with `UNTIL`, `BYWEEKNO` outside `YEARLY`).
+    public static let recurrenceConflict = ErrorCode("recurrence.conflict")
+    /// A series whose parts do not fit each other (an unknown zone, an all-day RDATE on a timed series).
+    public static let recurrenceInvalidSeries = ErrorCode("recurrence.invalid_series")
+}
+
 // MARK: supervisor — the daemon itself
 extension ErrorCode {
     /// A directory, lock file, pipe or epoll instance the daemon needs cannot be created.

@@ -1,20 +1,31 @@
 /// Why an RRULE, or a recurrence set built around one, was refused.
 ///
-/// `code` is a stable id (`recurrence.invalid_part`, …) for logs and `--json`; `part` names the
+/// `code` says which of the catalogue's `recurrence.*` codes it is (`errorCode`); `part` names the
 /// rule part (`BYDAY`, `UNTIL`, `DTSTART`) and `value` the text that was refused, so a connector
 /// can put both in the message it reports for the row or event that carried the rule.
 public struct RecurrenceError: Error, Hashable, Sendable, CustomStringConvertible {
-    public enum Code: String, Hashable, Sendable {
+    public enum Code: Hashable, Sendable {
         /// A part's value is malformed or out of range (`BYMONTHDAY=0`, `COUNT=x`).
-        case invalidValue = "recurrence.invalid_value"
+        case invalidValue
         /// A part RFC 5545 does not define, or one given twice.
-        case invalidPart = "recurrence.invalid_part"
+        case invalidPart
         /// A part that is valid iCalendar but that almanac does not expand (`FREQ=HOURLY`, `BYHOUR`).
-        case unsupported = "recurrence.unsupported"
+        case unsupported
         /// Parts that RFC 5545 forbids together (`COUNT` with `UNTIL`, `BYWEEKNO` outside YEARLY).
-        case conflict = "recurrence.conflict"
+        case conflict
         /// A series whose parts do not fit each other (an unknown zone, an all-day RDATE on a timed series).
-        case invalidSeries = "recurrence.invalid_series"
+        case invalidSeries
+
+        /// The code in the catalogue (`ErrorCode.recurrence…`).
+        public var errorCode: ErrorCode {
+            switch self {
+            case .invalidValue: .recurrenceInvalidValue
+            case .invalidPart: .recurrenceInvalidPart
+            case .unsupported: .recurrenceUnsupported
+            case .conflict: .recurrenceConflict
+            case .invalidSeries: .recurrenceInvalidSeries
+            }
+        }
     }
 
     public var code: Code
@@ -31,5 +42,5 @@ public struct RecurrenceError: Error, Hashable, Sendable, CustomStringConvertibl
         self.message = message
     }
 
-    public var description: String { "\(code.rawValue): \(part)=\(value): \(message)" }
+    public var description: String { "\(code.errorCode): \(part)=\(value): \(message)" }
 }

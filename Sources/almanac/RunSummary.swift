@@ -17,7 +17,7 @@ enum RunSummary {
         if let linked = r.linked { out += "; \(linked) linked" }
         if let ambiguous = r.ambiguous { out += "; \(ambiguous.count) ambiguous" }
         out += "\n"
-        for group in r.ambiguous ?? [] { out += "  ambiguous \(group)\n" }
+        if !dryRun { for group in r.ambiguous ?? [] { out += "  ambiguous \(group)\n" } }  // a plan lists them
         if let error = r.error { out += "  error \(r.errorCode ?? ErrorCode.syncFailed.rawValue): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
         return out

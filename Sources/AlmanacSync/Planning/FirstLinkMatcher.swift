@@ -5,7 +5,8 @@ import Foundation
 /// compares equal: text case-folded with its white space collapsed and trimmed, an instant as the
 /// whole second it falls in (whatever zone it was written in), a date as the date.
 public enum MatchValue: Hashable, Sendable {
-    case text(String)
+    /// Normalised text (made by `text(_:)`).
+    case folded(String)
     case instant(Int64)
     case day(CivilDate)
 
@@ -16,7 +17,7 @@ public enum MatchValue: Hashable, Sendable {
         let words = raw.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
         guard !words.isEmpty else { return nil }
         let collapsed = words.joined(separator: " ")
-        return .text(collapsed.folding(options: [.caseInsensitive], locale: Locale(identifier: "en_US_POSIX")))
+        return .folded(collapsed.folding(options: [.caseInsensitive], locale: Locale(identifier: "en_US_POSIX")))
     }
 
     /// An instant, to the second.

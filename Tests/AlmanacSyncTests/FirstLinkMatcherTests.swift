@@ -32,7 +32,8 @@ struct FirstLinkMatcherTests {
 
     @Test func instantsCompareWhateverTheirZone() {
         let d = Date(timeIntervalSince1970: 1_899_158_400)
-        #expect(MatchValue.time(.instant(d, timeZone: "America/Chicago")) == MatchValue.time(.instant(d, timeZone: "UTC")))
+        #expect(
+            MatchValue.time(.instant(d, timeZone: "America/Chicago")) == MatchValue.time(.instant(d, timeZone: "UTC")))
         #expect(MatchValue.time(.instant(d, timeZone: nil)) == MatchValue.instant(d.addingTimeInterval(0.4)))
         #expect(MatchValue.instant(d) != MatchValue.instant(d.addingTimeInterval(60)))
         // A date is not an instant, even midnight.
@@ -75,12 +76,15 @@ struct FirstLinkMatcherTests {
                 C(key: "a3", values: [Self.text("x")]), C(key: "b1", values: [Self.text("w")]),
                 C(key: "b2", values: [Self.text("w")]),
             ],
-            to: [C(key: "t1", values: [Self.text("x")]), C(key: "u1", values: [Self.text("w")]),
-                C(key: "u2", values: [Self.text("w")])])
+            to: [
+                C(key: "t1", values: [Self.text("x")]), C(key: "u1", values: [Self.text("w")]),
+                C(key: "u2", values: [Self.text("w")]),
+            ])
         #expect(r.pairs.isEmpty)
         #expect(
             r.ambiguous == [
-                AmbiguousMatch(from: ["a1", "a2", "a3"], to: ["t1"]), AmbiguousMatch(from: ["b1", "b2"], to: ["u1", "u2"]),
+                AmbiguousMatch(from: ["a1", "a2", "a3"], to: ["t1"]),
+                AmbiguousMatch(from: ["b1", "b2"], to: ["u1", "u2"]),
             ])
         #expect(r.ambiguous[0].description == "a1, a2, a3 (from) ~ t1 (to)")
     }

@@ -88,10 +88,12 @@ struct FirstLinkTests {
         #expect(second.report.toCounts.changed == 0 && second.report.fromCounts.changed == 0, "\(second.report)")
 
         #expect(h.toStore.live.count == toBefore + fromOnly.count)
-        #expect(h.fromStore.live.count == pairs.count + fromOnly.count + ambiguous.flatMap(\.from).count
-            + (twoWay ? toOnly.count : 0))
+        #expect(
+            h.fromStore.live.count == pairs.count + fromOnly.count + ambiguous.flatMap(\.from).count
+                + (twoWay ? toOnly.count : 0))
         // No duplicate: every start + title is held as often on `to` as the sides held it before.
-        let expected = ambiguous.map { $0.to.count } + Array(repeating: 1, count: pairs.count + fromOnly.count + toOnly.count)
+        let expected =
+            ambiguous.map { $0.to.count } + Array(repeating: 1, count: pairs.count + fromOnly.count + toOnly.count)
         #expect(Self.census(h.toStore).values.sorted() == expected.sorted())
         let links = Dictionary(
             uniqueKeysWithValues: try h.state.items(job: "j").compactMap { s in s.keyFrom.map { ($0, s.keyTo) } })

@@ -71,4 +71,49 @@ struct FirstLinkEndToEndTests {
         let afterSecond = try Self.rows(dir)
         #expect(afterSecond.count == 2, "\(afterSecond)")
     }
+
+    /// Two rows of the source share a start and title with one row of the target: reported (in
+    /// `--json` too), neither linked nor created; the target keeps its rows.
+    @Test func anAmbiguousMatchIsReportedAndNothingIsCreated() throws {
+        let dir = try Self.setUp()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try
+            (Self.header
+            + "a1,Checkup  Ann,\(Self.time(26)),\(Self.time(27))\na3,checkup ann,\(Self.time(26)),\(Self.time(27))\n"
+            + "a2,Cleaning,\(Self.time(50)),\(Self.time(51))\n")
+            .write(to: dir.appendingPathComponent("in.csv"), atomically: true, encoding: .utf8)
+        let dry = try Self.run(dir, ["--dry-run", "--json"])
+        #expect(dry.status == 0, "\(dry.stdout)\(dry.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any]
+        let plan = object?["plan"] as? [String]
+        #expect(
+            plan == [
+                "ambiguous -     a1, a3  same start_time, title as t1 on to: not linked, not created",
+                "update  to    a2  changed in from",
+                "link    -     a2  matched on start_time, title with t2",
+            ], "\(dry.stdout)")
+        let report = object?["report"] as? [String: Any]
+        #expect(report?["ambiguous"] as? [[String: [String]]] == [["from": ["a1", "a3"], "to": ["t1"]]])
+        #expect(report?["linked"] as? Int == 1)
+
+        let run = try Self.run(dir)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stdout.hasSuffix("; 1 linked; 1 ambiguous\n  ambiguous a1, a3 (from) ~ t1 (to)\n"), "\(run.stdout)")
+        let rows = try Self.rows(dir)
+        #expect(rows.count == 2, "\(rows)")
+    }
+
+    @Test func checkRejectsAnUnknownMatchField() throws {
+        let dir = try Self.setUp(jobLines: "match = [\"start_time\", \"titel\"]")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let check = try BinaryRunner.run(["check", dir.path + "/profiles/first.toml"])
+        #expect(check.status == 78, "\(check.stdout)\(check.stderr)")
+        #expect(
+            (check.stdout + check.stderr).contains(
+                "first.toml: jobs[0].match[1]: unknown field \"titel\"; fields: start_time, end_time, title,"),
+            "\(check.stdout)\(check.stderr)")
+        let run = try Self.run(dir)
+        #expect(run.status == 78)
+        #expect(!FileManager.default.fileExists(atPath: dir.path + "/state/first.sqlite"))
+    }
 }

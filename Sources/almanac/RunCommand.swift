@@ -13,7 +13,9 @@ struct RunCommand: ParsableCommand {
             Loads PROFILES/NAME.toml, runs each job (or only --job) once against the state in \
             STATE/NAME.sqlite, and prints one summary line per job plus every item that failed. \
             With --dry-run it prints the plan (one line per action: kind, side, key, reason, then \
-            totals) and writes nothing. Exits 0 when every job succeeded, 1 when any failed, was \
+            totals) and writes nothing; a first run (or --relink) lists the items it links \
+            (`link`), the ones it cannot pair (`ambiguous`) and the ones it creates (`create`). \
+            --json prints each job's report as one JSON object per line. Exits 0 when every job succeeded, 1 when any failed, was \
             blocked (mass-delete guard) or left items unsynced, or when another process (the \
             daemon's worker of the profile, another `almanac run`) holds the profile's lock \
             (STATE/NAME.lock; it is named), 64 on bad usage, 78 when the profile is invalid.
@@ -42,6 +44,15 @@ struct RunCommand: ParsableCommand {
 
     @Flag(help: "Proceed even when the mass-delete guard would stop the run.")
     var allowMassDelete = false
+
+    @Flag(
+        help: ArgumentHelp(
+            "Match the unlinked items of both sides (by the job's `match` fields) before creating any, "
+                + "as on a job's first run."))
+    var relink = false
+
+    @Flag(help: "Print each job's report (and with --dry-run its plan) as JSON, one object per line.")
+    var json = false
 
     @Option(help: "The profiles directory.")
     var profiles: String?
@@ -98,11 +109,12 @@ struct RunCommand: ParsableCommand {
         defer { withExtendedLifetime(lock) {} }
         let options = RunOptions(
             trigger: .manual, dryRun: dryRun, full: full, since: sinceDate,
-            allowMassDelete: allowMassDelete)
+            allowMassDelete: allowMassDelete, relink: relink)
         var ok = true
         for job in jobs {
             let result = try runner.execute(job: job, options: options)
-            print(RunSummary.text(result, dryRun: dryRun), terminator: "")
+            let text = json ? RunSummary.json(result, dryRun: dryRun) + "\n" : RunSummary.text(result, dryRun: dryRun)
+            print(text, terminator: "")
             if result.report.result != .success { ok = false }
         }
         if !dryRun { _ = try? runner.pruneHistory() }  // `[history] retention`, as the worker keeps it

@@ -23,8 +23,18 @@ struct ProfileValidationTests {
         #expect(job.applyBack == ApplyFlags(create: false, update: true, delete: false))
         #expect(job.massDeletePercent == 20)
         #expect(job.massDeleteMin == 3)
+        #expect(job.match == [.startTime, .title])
         #expect(job.source.string("query") == "SELECT 1")
         #expect(p.configHash.count == 64)
+    }
+
+    @Test func matchNamesStandardAndCustomFields() throws {
+        let text = variant(
+            "to = \"cal\"",
+            "to = \"cal\"\nmatch = [\"participant_0_email\", \"custom.room\", \"start_time\", \"end_time\"]")
+        let job = try #require(profile(text)?.jobs.first)
+        #expect(job.match == [.participantEmail(0), .custom("room"), .startTime, .endTime])
+        #expect(job.match.map(\.name) == ["participant_0_email", "custom.room", "start_time", "end_time"])
     }
 
     @Test func syntaxErrorNamesLineAndColumn() {
@@ -172,6 +182,20 @@ struct ProfileValidationTests {
             (
                 "phone_priority = [\"pager\"]", "config.invalid_value jobs[0].phone_priority[0]",
                 "must be mobile, home or work, got \"pager\""
+            ),
+            (
+                "match = [\"start_time\", \"titel\"]", "config.invalid_value jobs[0].match[1]",
+                "unknown field \"titel\"; fields: start_time, end_time, title, content, location, status, "
+                    + "participant_N_name, participant_N_email, participant_N_phone, or custom.NAME for a custom field "
+                    + "(did you mean \"title\"?)"
+            ),
+            (
+                "match = []", "config.invalid_value jobs[0].match",
+                "the list is empty: name the fields a first link compares, e.g. [\"start_time\", \"title\"]"
+            ),
+            (
+                "match = \"title\"", "config.type jobs[0].match",
+                "expected an array of strings, got a string (\"title\")"
             ),
             (
                 "mass_delete_percent = 150", "config.invalid_value jobs[0].mass_delete_percent",

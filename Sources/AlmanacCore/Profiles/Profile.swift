@@ -173,4 +173,6 @@ public struct JobConfig: Sendable, Hashable {
     public var source: ConfigTable
     /// `[jobs.target]`: settings for the `to` connector.
     public var target: ConfigTable
+    /// What a first link compares (`match`; `MatchField.defaults` when not set).
+    public var match: [MatchField] = MatchField.defaults
 }

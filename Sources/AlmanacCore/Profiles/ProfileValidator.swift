@@ -233,6 +233,7 @@ struct ProfileValidator {
         }
         let massDelete = scope.integer("mass_delete_percent", range: 0...100) ?? 20
         let massDeleteMin = scope.integer("mass_delete_min", range: 1...Int.max) ?? 3
+        let match = self.match(scope)
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
 
@@ -263,7 +264,31 @@ struct ProfileValidator {
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
-            source: source, target: target)
+            source: source, target: target, match: match)
+    }
+
+    /// `match`: a non-empty list of field names (`MatchField`).
+    private func match(_ scope: ConfigScope) -> [MatchField] {
+        guard let names = scope.strings("match") else { return MatchField.defaults }
+        if names.isEmpty {
+            scope.report(
+                .configInvalidValue, "match",
+                "the list is empty: name the fields a first link compares, e.g. [\"start_time\", \"title\"]")
+            return MatchField.defaults
+        }
+        var out: [MatchField] = []
+        for (i, name) in names.enumerated() {
+            if let field = MatchField(name: name) {
+                if !out.contains(field) { out.append(field) }
+                continue
+            }
+            var msg =
+                "unknown field \"\(name)\"; fields: \(MatchField.standardNames.joined(separator: ", ")), "
+                + "or custom.NAME for a custom field"
+            if let near = closestMatch(to: name, in: MatchField.standardNames) { msg += " (did you mean \"\(near)\"?)" }
+            diagnostics.report(.configInvalidValue, at: scope.path.appending("match").index(i).description, msg)
+        }
+        return out
     }
 
     private func connectionRef(_ scope: ConfigScope, _ key: String, _ connections: [String: ConnectionConfig?])

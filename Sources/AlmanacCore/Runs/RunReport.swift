@@ -17,16 +17,47 @@ public struct RunOptions: Sendable, Codable, Hashable {
     public var since: Date?
     /// Let a run proceed past the mass-delete guard.
     public var allowMassDelete: Bool
+    /// Match the unlinked items of both sides before creating any, as on a job's first run
+    /// (`almanac run --relink`).
+    public var relink: Bool
 
     public init(
         trigger: RunTrigger = .manual, dryRun: Bool = false, full: Bool = false, since: Date? = nil,
-        allowMassDelete: Bool = false
+        allowMassDelete: Bool = false, relink: Bool = false
     ) {
         self.trigger = trigger
         self.dryRun = dryRun
         self.full = full
         self.since = since
         self.allowMassDelete = allowMassDelete
+        self.relink = relink
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        trigger = try c.decode(RunTrigger.self, forKey: .trigger)
+        dryRun = try c.decode(Bool.self, forKey: .dryRun)
+        full = try c.decode(Bool.self, forKey: .full)
+        since = try c.decodeIfPresent(Date.self, forKey: .since)
+        allowMassDelete = try c.decode(Bool.self, forKey: .allowMassDelete)
+        relink = try c.decodeIfPresent(Bool.self, forKey: .relink) ?? false  // absent from older peers
+    }
+}
+
+/// Items of both sides that a first link found sharing one match key where either side has more
+/// than one of them: not linked and not created, reported with both sides' keys.
+public struct AmbiguousMatch: Sendable, Codable, Hashable, CustomStringConvertible {
+    public var from: [String]
+    public var to: [String]
+
+    public init(from: [String], to: [String]) {
+        self.from = from
+        self.to = to
+    }
+
+    /// `a1, a2 (from) ~ t1, t2 (to)`
+    public var description: String {
+        "\(from.joined(separator: ", ")) (from) ~ \(to.joined(separator: ", ")) (to)"
     }
 }
 
@@ -131,6 +162,10 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// For a run that failed reading one side: that side (`from` or `to`), so the status blames
     /// that side's connection only.
     public var failedSide: String?
+    /// Items linked without a write or a create (found on both sides by origin stamp or match key).
+    public var linked: Int?
+    /// Groups of items a first link could not pair (`AmbiguousMatch`), left unlinked and uncreated.
+    public var ambiguous: [AmbiguousMatch]?
 
     /// A fresh run id: a lower-case UUID.
     public static func newRunID() -> String { UUID().uuidString.lowercased() }

@@ -64,6 +64,7 @@ public final class SyncEngine {
         options: RunOptions, now: Date, report: inout RunReport,
         progress: (RunProgress) -> Void
     ) throws -> [PlannedAction] {
+        var options = options
         let name = job.config.name
         let window = job.config.window.window(around: now)
         var timings = RunTimings()
@@ -76,6 +77,11 @@ public final class SyncEngine {
         // A full listing returns about the items the state knows: room for them and a few more.
         let known = (try? store.itemCountEstimate(job: name)) ?? 0
         let expected = known + known / 8
+        // A first link (no state yet, `--relink`, or one not finished: `StateStore+FirstLink`)
+        // matches unlinked items of both sides before creating any, on whole listings.
+        let linkOpen = try store.firstLinkOpen(job: name)
+        let linking = options.relink || known == 0 || linkOpen
+        if linking { options.full = true }
         let fromCursor = Result { options.full ? nil : try store.cursor(job: name, side: .from) }
         let toCursor = Result { options.full ? nil : try store.cursor(job: name, side: .to) }
         let toReader = reader(to, window: window, expectedItems: expected)
@@ -136,12 +142,15 @@ public final class SyncEngine {
 
         progress(RunProgress(phase: "planning", done: 0, total: states.count))
         timings.mark("absence")
-        let plan = try Planner(job: job).plan(states: states, from: fromRead, to: toRead, withBase: store.withBase)
+        let plan = try Planner(job: job, matching: linking).plan(
+            states: states, from: fromRead, to: toRead, withBase: store.withBase)
         timings.mark("plan", "\(plan.items.count) items to apply, \(plan.unchanged) unchanged")
         report.toCounts.unchanged = plan.unchanged
         report.failures = plan.invalid.map {
             ItemFailure(key: $0.key, side: $0.target?.rawValue ?? "from", reason: $0.reason)
         }
+        report.linked = plan.linked > 0 ? plan.linked : nil
+        report.ambiguous = plan.ambiguous.isEmpty ? nil : plan.ambiguous
         for bad in plan.invalid {
             // A bad item read from one side is an item that failed to reach the other.
             if bad.target == .to { report.fromCounts.failed += 1 } else { report.toCounts.failed += 1 }
@@ -171,6 +180,9 @@ public final class SyncEngine {
             return actions
         }
 
+        // Open before the first link's state is written: a run stopped after some of its batches
+        // is matched again by the next one.
+        if linking && !linkOpen { try store.setFirstLinkOpen(job: name, true) }
         var applier = Applier(job: job, from: from, to: to, store: store, fault: faultHook)
         try applier.apply(plan, progress: progress)
         // Facts only save later runs work: one that cannot be kept is made again (`RowFact`).
@@ -190,6 +202,7 @@ public final class SyncEngine {
                 try store.commit(job: name, upserts: [], cursors: cursors)
                 faultHook(.afterCursorCommit)
             }
+            if linking && plan.ambiguous.isEmpty { try store.setFirstLinkOpen(job: name, false) }
         }
         timings.mark("cursors")
         report.result = report.failures.isEmpty ? .success : .partial

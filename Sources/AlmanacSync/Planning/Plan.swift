@@ -12,6 +12,9 @@ public enum ActionKind: String, Sendable, Hashable, Codable {
     case skip
     /// A bad item, reported with its key and reason.
     case invalid
+    /// Items a first link found matching more than one item of the other side: neither linked
+    /// nor created (`Plan.ambiguous`).
+    case ambiguous
 }
 
 /// One planned action, as `--dry-run` prints it.
@@ -39,7 +42,7 @@ public struct PlannedAction: Sendable, Hashable {
 
     /// `create  to    A17  new in from`
     public var line: String {
-        let kindText = kind.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)
+        let kindText = kind.rawValue.padding(toLength: max(8, kind.rawValue.count + 1), withPad: " ", startingAt: 0)
         let side = (target?.rawValue ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)
         var text = "\(kindText)\(side) \(key)  \(reason)"
         if !conflicts.isEmpty { text += " (conflict on \(conflicts.map(\.rawValue).joined(separator: ", ")))" }
@@ -100,9 +103,25 @@ public struct Plan: Sendable {
     /// New `ItemState.rowFrom` facts (`RowFact`) of unchanged items that need no other write, by
     /// state row id: kept apart from `items`, after the writes (`StateStore.keepRowFacts`).
     var rowFacts: [(id: Int64, fact: UInt64)] = []
+    /// What a first link could not pair (`FirstLinkMatcher`), with the fields compared.
+    public var ambiguous: [AmbiguousMatch] = []
+    public var matchedOn: [MatchField] = []
 
-    /// Every action, in order: bad items first, then per item.
-    public var actions: [PlannedAction] { invalid + items.flatMap(\.actions) }
+    /// Every action, in order: bad items first, then ambiguous matches, then per item.
+    public var actions: [PlannedAction] { invalid + ambiguousActions + items.flatMap(\.actions) }
+
+    /// `ambiguous -     a1, a2  same start_time, title as t1, t2 on to: …`
+    var ambiguousActions: [PlannedAction] {
+        let fields = matchedOn.map(\.name).joined(separator: ", ")
+        return ambiguous.map {
+            PlannedAction(
+                kind: .ambiguous, target: nil, key: $0.from.joined(separator: ", "),
+                reason: "same \(fields) as \($0.to.joined(separator: ", ")) on to: not linked, not created")
+        }
+    }
+
+    /// Items linked without a create (by origin stamp or match key).
+    var linked: Int { items.reduce(0) { $0 + ($1.notes.contains { $0.kind == .link } ? 1 : 0) } }
 
     /// Planned deletes toward `side`.
     public func deletes(toward side: ConnectorContext.Side) -> Int {

@@ -20,11 +20,15 @@ final class Seen: Sendable {
 /// Decides, for every item of a job, what to create, update, delete, write back or link
 /// (ARCHITECTURE.md §5). Each side is compared with the state (the last synced base), never side with side.
 ///
-/// Phases: (A) items the state knows; (C) new `from` items, linked by origin stamp when already
-/// on `to`, created otherwise; (B) new `to` items of two-way jobs, written back as creates.
+/// Phases: (A) items the state knows; (M) on a first link, new items of both sides paired by
+/// match key; (C) new `from` items, linked by origin stamp when already on `to`, created
+/// otherwise; (B) new `to` items of two-way jobs, written back as creates.
 /// The planner does no I/O; the plan is applied by `Applier` (or printed by `--dry-run`).
 struct Planner {
     let job: SyncJob
+    /// Whether new items are matched with the other side's unlinked ones before any is created
+    /// (a job's first run, `--relink`: `Planner+FirstLink`).
+    var matching = false
 
     var p: ContentProjection { job.projection }
 
@@ -130,13 +134,19 @@ struct Planner {
         // Items no state row names exist only when a side listed more than the state matched.
         var claimedFrom = Set<String>()
         if matchedFrom < from.items.count { claimedFrom = Set(states.compactMap(\.keyFrom)) }
-        if matchedTo < to.items.count || !claimedTo.isEmpty { claimedTo.formUnion(states.compactMap(\.keyTo)) }
+        if matching || matchedTo < to.items.count || !claimedTo.isEmpty {
+            claimedTo.formUnion(states.compactMap(\.keyTo))
+        }
         let newFrom =
             matchedFrom < from.items.count
             ? from.items.keys.filter { !claimedFrom.contains($0) && !bad.contains($0) }.sorted() : []
 
+        // (M) First link by match key.
+        let matched = matchUnlinked(
+            newFrom: newFrom, bad: bad, claimedTo: &claimedTo, index: index, from: from, to: to, into: &plan)
+
         // (C) New items of `from`.
-        for key in newFrom {
+        for key in newFrom where !matched.contains(key) {
             let f = index.seen(from.items[key]!, .from)
             if f.item.event.origin != nil { continue }  // written back by us; linked in (B)
             // Written back by us under a `to` item's create id (a source that keeps no origin

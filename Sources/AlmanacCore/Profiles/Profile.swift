@@ -173,4 +173,6 @@ public struct JobConfig: Sendable, Hashable {
     public var source: ConfigTable
     /// `[jobs.target]`: settings for the `to` connector.
     public var target: ConfigTable
+    /// What goes from `from` to `to`: `privacy`, `include`, `exclude` (README "Privacy and filters").
+    public var outbound = DirectionPolicy()
 }

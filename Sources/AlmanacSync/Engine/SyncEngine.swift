@@ -76,7 +76,12 @@ public final class SyncEngine {
         // A full listing returns about the items the state knows: room for them and a few more.
         let known = (try? store.itemCountEstimate(job: name)) ?? 0
         let expected = known + known / 8
-        let fromCursor = Result { options.full ? nil : try store.cursor(job: name, side: .from) }
+        // An empty cursor: `from` was listed in full for the job's privacy or filters
+        // (`SyncJob.readsFromInFull`), so a run after they are removed lists it in full too.
+        let fromCursor = Result {
+            options.full || job.readsFromInFull
+                ? nil : try store.cursor(job: name, side: .from).flatMap { $0.isEmpty ? nil : $0 }
+        }
         let toCursor = Result { options.full ? nil : try store.cursor(job: name, side: .to) }
         let toReader = reader(to, window: window, expectedItems: expected)
         let toIsDelta = (try? toCursor.get()).map {
@@ -177,7 +182,7 @@ public final class SyncEngine {
 
         if applier.unapplied == 0 {
             var cursors: [ConnectorContext.Side: String] = [:]
-            if let c = fromRead.cursor { cursors[.from] = c }
+            if let c = job.readsFromInFull ? "" : fromRead.cursor { cursors[.from] = c }
             if let c = toRead.cursor { cursors[.to] = c }
             if !cursors.isEmpty {
                 progress(RunProgress(phase: "committing"))

@@ -92,8 +92,8 @@ final class UnchangedFilter {
                 return nil
             }
         }
-        // `fromView` changes the title only (a copy of the event only where it does), and
-        // `excluded` looks at the status only.
+        // `fromView` changes the event only where `fillsTitle` says so (a copy only then), and
+        // `excluded` looks at the status and the job's `include`/`exclude`.
         guard job.excluded(item.event) == nil else { return nil }
         let view = item.event
         let hash = job.fillsTitle(view) ? job.projection.hash(job.fromView(view)) : job.projection.hash(view)

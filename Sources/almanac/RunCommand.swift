@@ -102,7 +102,8 @@ struct RunCommand: ParsableCommand {
         var ok = true
         for job in jobs {
             let result = try runner.execute(job: job, options: options)
-            print(RunSummary.text(result, dryRun: dryRun), terminator: "")
+            let policy = profile.jobs.first { $0.name == job }?.outbound
+            print(RunSummary.text(result, dryRun: dryRun, policy: policy), terminator: "")
             if result.report.result != .success { ok = false }
         }
         if !dryRun { _ = try? runner.pruneHistory() }  // `[history] retention`, as the worker keeps it

@@ -115,6 +115,10 @@ import Testing
                 googleConnection(fakes), job: "privacy = \"redacted\"\nredacted_title = \"{{appt_type}} appointment\""))
         let dry = try fakes.run("clinic", in: dir, ["--dry-run"])
         #expect(dry.stdout.contains("update  to    R1  changed in from"), "\(dry.stdout)")
+        #expect(
+            dry.stdout.contains(
+                "  privacy redacted: to gets start, end, status and the title \"{{appt_type}} appointment\" only\n"),
+            "\(dry.stdout)")
         let redacted = try fakes.run("clinic", in: dir)
         #expect(redacted.stdout.contains("to: 2 updated"), "\(redacted.stdout)")
         let redactedLog = try fakes.log()
@@ -174,6 +178,7 @@ import Testing
         #expect(edited != written)
         try dir.write("appointments.csv", edited)
         let dry = try fakes.run("clinic", in: dir, ["--dry-run"])
+        #expect(dry.stdout.contains("  include: appt_type = \"visit\"\n"), "\(dry.stdout)")
         #expect(dry.stdout.contains("delete  to    R1  not included (include.appt_type)"), "\(dry.stdout)")
         #expect(
             dry.stdout.contains("not included (include.appt_type); left in to: not created by this job"),

@@ -39,6 +39,25 @@ public struct DirectionPolicy: Sendable, Hashable {
         self.exclude = exclude
     }
 
+    /// What a dry run says of the policy before its plan: what `to` gets, and the filters (none
+    /// for a full policy without filters).
+    public var summary: [String] {
+        var out: [String] = []
+        switch privacy {
+        case .full: break
+        case .busy: out.append("privacy busy: to gets start, end, status and the title \"\(busyTitle)\" only")
+        case .redacted:
+            out.append("privacy redacted: to gets start, end, status and the title \"\(redactedTitle)\" only")
+        }
+        for (name, filter) in [("include", include), ("exclude", exclude)] where !filter.isEmpty {
+            let fields = filter.keys.sorted().map { key in
+                "\(key) = " + filter[key]!.map { "\"\($0)\"" }.joined(separator: ", ")
+            }
+            out.append("\(name): \(fields.joined(separator: "; "))")
+        }
+        return out
+    }
+
     /// Whether the policy changes or filters anything.
     public var isFull: Bool { privacy == .full && include.isEmpty && exclude.isEmpty }
 

@@ -193,6 +193,22 @@ import Testing
         #expect(SyncHarness.titles(h.toStore) == ["theirs"])
     }
 
+    @Test func twoWayBusyItemThatMatchesAgainIsMadeAgain() throws {
+        let h = try SyncHarness(
+            job: "direction = \"two-way\"\nprivacy = \"busy\"\nexclude = { appt_type = [\"internal\"] }")
+        try h.fromStore.put(detailed(h, "a"), key: "A1")
+        try h.run()
+        #expect(SyncHarness.titles(h.toStore) == ["Busy"])
+        try h.fromStore.edit("A1") { $0.custom["appt_type"] = "internal" }
+        #expect(try h.run().report.toCounts.deleted == 1)
+        #expect(SyncHarness.titles(h.toStore) == [])
+        #expect(try h.run().report.toCounts.changed == 0)
+        try h.fromStore.edit("A1") { $0.custom["appt_type"] = "visit" }
+        #expect(try h.run().report.toCounts.created == 1)
+        #expect(SyncHarness.titles(h.toStore) == ["Busy"])
+        #expect(try h.run().report.toCounts.changed == 0)
+    }
+
     @Test func dryRunShowsThePlanAndWritesNothing() throws {
         let h = try SyncHarness(job: "privacy = \"busy\"\nexclude = { appt_type = [\"internal\"] }")
         try h.fromStore.put(detailed(h, "a"), key: "A1")

@@ -84,7 +84,8 @@ struct Linked {
 
         if let why = job.excluded(f.item.event) {
             // Filtered out (`include`/`exclude`): removed from `to` only when this job made it there.
-            if state.keyTo != nil && !toGone && job.filteredOut(f.item.event) == why && !madeOnTo {
+            let filtered = job.filteredOut(f.item.event) == why
+            if state.keyTo != nil && !toGone && filtered && !madeOnTo {
                 let reason = "\(why); left in to: not created by this job"
                 item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: reason))
                 return item
@@ -99,7 +100,9 @@ struct Linked {
                     item.next.hashTo = nil
                     item.next.versionTo = nil
                     item.next.generation += 1
-                    item.next.hashFrom = f.hash
+                    // A filtered-out item is made again once it matches, even when the fields the
+                    // filter reads are not in its hash (stripped by `privacy`).
+                    item.next.hashFrom = filtered ? nil : f.hash
                     item.stateChanged = true
                 } else {
                     item.notes.append(

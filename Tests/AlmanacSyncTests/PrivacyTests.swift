@@ -126,6 +126,16 @@ import Testing
         #expect(h.toStore.live[toKey]?.event.title == "Busy")
         let quiet = try h.run()
         #expect(quiet.report.toCounts.changed == 0 && quiet.report.fromCounts.changed == 0)
+
+        // `--since` lists only what changed since: `from` is still listed in full, so the row
+        // written back is the row as stored, not the busy view.
+        let since = Date()
+        let latest = h.event(nil, hours: 7)
+        try h.toStore.edit(toKey) { $0.start = latest.start; $0.end = latest.end }
+        #expect(try h.run(RunOptions(since: since)).report.fromCounts.updated == 1)
+        let again = try #require(h.fromStore.live["A1"]?.event)
+        #expect(again.start == latest.start && again.title == "Zelda Quist: wrist")
+        #expect(again.description == "diagnosis: sprained wrist" && again.custom == e.custom)
     }
 
     @Test func includeAndExcludeDecideWhatGoes() throws {

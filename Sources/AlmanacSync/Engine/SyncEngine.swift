@@ -207,7 +207,9 @@ public final class SyncEngine {
         _ progress: (RunProgress) -> Void
     ) throws -> SideRead {
         do {
-            return try reader.read(cursor: cursor, since: options.since, full: options.full) { pages in
+            // `--since` reads a delta too, which a job that lists `from` in full does not take.
+            let since = side == .from && job.readsFromInFull ? nil : options.since
+            return try reader.read(cursor: cursor, since: since, full: options.full) { pages in
                 progress(RunProgress(phase: "reading", done: pages))
             }
         } catch let error as AlmanacError {

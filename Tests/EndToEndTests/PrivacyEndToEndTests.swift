@@ -129,6 +129,37 @@ import Testing
         #expect(events.values.allSatisfy { $0["description"] == nil && $0["attendees"] == nil })
     }
 
+    @Test func checkNamesEveryWrongKey() throws {
+        let dir = TempDirectory("privacy-check")
+        try dir.write("appointments.csv", Self.csv())
+        let calendar = """
+            [connections.cal]
+            connector = "csv"
+            path = "out.csv"
+            """
+        try write(
+            dir,
+            Self.profile(
+                calendar,
+                job: """
+                    privacy = "secret"
+                    redacted_title = "{{participant_0_name}}"
+                    include = { stauts = ["confirmed"], appt_type = [] }
+                    exclude = {}
+                    """))
+        let out = try BinaryRunner.run(["check", dir.path + "/profiles/clinic.toml"])
+        #expect(out.status == 78)
+        let file = dir.path + "/profiles/clinic.toml"
+        let lines = out.stdout.split(separator: "\n").map(String.init)
+        for key in [
+            "jobs[0].privacy", "jobs[0].redacted_title", "jobs[0].include.stauts", "jobs[0].include.appt_type",
+            "jobs[0].exclude",
+        ] {
+            #expect(lines.contains { $0.hasPrefix("\(file): \(key): ") }, "\(key) in \(lines)")
+        }
+        #expect(lines.count == 6, "\(lines)")
+    }
+
     @Test func busySendsNoPrivateValueToCronofy() throws {
         let dir = TempDirectory("privacy-cronofy")
         let fakes = try FakesProcess("cronofy", in: dir, arguments: ["--cronofy-calendar", "cal_privacy"])

@@ -46,6 +46,15 @@ import Testing
         #expect(h.toStore.live.values.first?.event.title == "Busy")
     }
 
+    @Test func tentativeItemsAreWrittenAsBusyWithoutTheirStatus() throws {
+        let h = try SyncHarness(job: "privacy = \"busy\"\ninclude_tentative = true")
+        try h.fromStore.put(h.event("Maybe Zelda", status: .tentative), key: "A1")
+        try h.run()
+        let written = try #require(h.toStore.live.values.first?.event)
+        #expect(written.title == "Busy" && written.status == .confirmed)
+        #expect(try h.run().report.toCounts.changed == 0)
+    }
+
     @Test func allDayItemsStayAllDay() throws {
         let h = try SyncHarness(job: "privacy = \"busy\"\nbusy_title = \"Out\"")
         var e = detailed(h, "Leave")
@@ -131,7 +140,9 @@ import Testing
         // written back is the row as stored, not the busy view.
         let since = Date()
         let latest = h.event(nil, hours: 7)
-        try h.toStore.edit(toKey) { $0.start = latest.start; $0.end = latest.end }
+        try h.toStore.edit(toKey) {
+            $0.start = latest.start; $0.end = latest.end
+        }
         #expect(try h.run(RunOptions(since: since)).report.fromCounts.updated == 1)
         let again = try #require(h.fromStore.live["A1"]?.event)
         #expect(again.start == latest.start && again.title == "Zelda Quist: wrist")

@@ -117,7 +117,7 @@ import Testing
         #expect(dry.stdout.contains("update  to    R1  changed in from"), "\(dry.stdout)")
         #expect(
             dry.stdout.contains(
-                "  privacy redacted: to gets start, end, status and the title \"{{appt_type}} appointment\" only\n"),
+                "  privacy redacted: to gets start, end and the title \"{{appt_type}} appointment\" only\n"),
             "\(dry.stdout)")
         let redacted = try fakes.run("clinic", in: dir)
         #expect(redacted.stdout.contains("to: 2 updated"), "\(redacted.stdout)")

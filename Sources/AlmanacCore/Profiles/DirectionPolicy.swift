@@ -45,9 +45,8 @@ public struct DirectionPolicy: Sendable, Hashable {
         var out: [String] = []
         switch privacy {
         case .full: break
-        case .busy: out.append("privacy busy: to gets start, end, status and the title \"\(busyTitle)\" only")
-        case .redacted:
-            out.append("privacy redacted: to gets start, end, status and the title \"\(redactedTitle)\" only")
+        case .busy: out.append("privacy busy: to gets start, end and the title \"\(busyTitle)\" only")
+        case .redacted: out.append("privacy redacted: to gets start, end and the title \"\(redactedTitle)\" only")
         }
         for (name, filter) in [("include", include), ("exclude", exclude)] where !filter.isEmpty {
             let fields = filter.keys.sorted().map { key in

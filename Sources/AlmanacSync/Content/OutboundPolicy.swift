@@ -20,8 +20,9 @@ struct OutboundPolicy: Sendable {
     /// Whether `apply` changes items.
     var strips: Bool { policy.privacy != .full }
 
-    /// `event` as the privacy mode lets it leave: for `busy` and `redacted`, start, end, status,
-    /// the origin stamp and the title (fixed, or from the template over non-participant fields);
+    /// `event` as the privacy mode lets it leave: for `busy` and `redacted`, start and end (all-day
+    /// or with their zone), the origin stamp and the title (fixed, or from the template over
+    /// non-participant fields), with the status `confirmed` (a tentative item shows as busy too);
     /// no description, location, participants or custom fields.
     func apply(_ event: Event) -> Event {
         let title: String
@@ -37,7 +38,7 @@ struct OutboundPolicy: Sendable {
             title = redactedTitle?.render(fields) ?? ""
         }
         return Event(
-            title: title, start: event.start, end: event.end, status: event.status, created: event.created,
+            title: title, start: event.start, end: event.end, status: .confirmed, created: event.created,
             updated: event.updated, recurrence: event.recurrence, origin: event.origin)
     }
 

@@ -150,10 +150,11 @@ public final class FakeServer: Sendable {
         }
         // A quota the fake keeps (the People API's per-minute one) announces its wait too.
         retryAfter = retryAfter ?? response.headers.first { $0.0 == "Retry-After" }.flatMap { Int($0.1) }
-        log.append(
-            LoggedRequest(
-                r, time: arrival, status: action == nil ? response.status : 0, fault: fault,
-                retryAfter: retryAfter, batchParts: parts, parts: response.parts, keepQuery: !isToken))
+        var entry = LoggedRequest(
+            r, time: arrival, status: action == nil ? response.status : 0, fault: fault,
+            retryAfter: retryAfter, batchParts: parts, parts: response.parts, keepQuery: !isToken)
+        if !isToken && log.keepsBodies && !r.body.isEmpty { entry.body = String(decoding: r.body, as: UTF8.self) }
+        log.append(entry)
         return action ?? .respond(response)
     }
 }

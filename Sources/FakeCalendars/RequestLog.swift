@@ -24,8 +24,9 @@ public struct LoggedPart: Sendable, Hashable {
     }
 }
 
-/// One request as the fakes saw it. Never holds credentials: no bodies, no headers but
-/// `If-Match`, and the query of token endpoints is not kept.
+/// One request as the fakes saw it. Never holds credentials: no headers but `If-Match`, no body
+/// of a token endpoint nor (unless `RequestLog.keepsBodies`) of any other request, and the query
+/// of token endpoints is not kept.
 public struct LoggedRequest: Sendable, Hashable {
     public var time: Date
     public var method: String
@@ -46,6 +47,9 @@ public struct LoggedRequest: Sendable, Hashable {
     public var parts: [LoggedPart]
     /// The request's `If-Match` header, if any.
     public var ifMatch: String?
+    /// The request's body as text, when the log keeps bodies (`RequestLog.keepsBodies`) and the
+    /// request is an API call (not a token endpoint or an admin call).
+    public var body: String?
 
     public init(
         time: Date, method: String, target: String, status: Int, fault: FaultKind? = nil,
@@ -95,6 +99,15 @@ public final class RequestLog: @unchecked Sendable {
 
     public init() {}
 
+    private var bodies = false
+
+    /// Whether API calls are logged with their bodies (`almanac-fakes --log-bodies`): what a
+    /// client sent, for tests that look for data that must not leave a source. Off by default.
+    public var keepsBodies: Bool {
+        get { lock.withLock { bodies } }
+        set { lock.withLock { bodies = newValue } }
+    }
+
     func append(_ e: LoggedRequest) { lock.withLock { entries.append(e) } }
 
     public var all: [LoggedRequest] { lock.withLock { entries } }
@@ -126,6 +139,7 @@ public final class RequestLog: @unchecked Sendable {
         outer["fault"] = e.fault?.rawValue
         outer["retry_after"] = e.retryAfter
         outer["if_match"] = e.ifMatch
+        outer["body"] = e.body
         var lines = [String(decoding: JSONWriter.data(outer), as: UTF8.self)]
         for (n, p) in e.parts.enumerated() {
             var line: [String: Any] = [

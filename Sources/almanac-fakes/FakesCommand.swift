@@ -40,6 +40,9 @@ struct FakesCommand: ParsableCommand {
     @Option(help: "Append the request log to this file as JSON lines (fields: Sources/FakeCalendars/README.md).")
     var logFile: String?
 
+    @Flag(help: "Log the body of each API call (never of a token endpoint): what clients sent, for tests.")
+    var logBodies = false
+
     @Option(help: "File holding a refresh token the fakes accept (default: any refresh token).")
     var refreshTokenFile: String?
 
@@ -105,6 +108,7 @@ struct FakesCommand: ParsableCommand {
         for (service, port) in [(FakeService.google, google), (.cronofy, cronofy)] {
             guard let port else { continue }
             let server = try FakeServer(service, port: port, faults: policy)
+            server.log.keepsBodies = logBodies
             let refresh = server.auth.register(clientID: clientID, secret: secret ?? "")
             server.auth.acceptAnySecret = secret == nil
             server.auth.acceptAnyClient = anyClient

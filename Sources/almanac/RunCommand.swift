@@ -113,7 +113,10 @@ struct RunCommand: ParsableCommand {
         var ok = true
         for job in jobs {
             let result = try runner.execute(job: job, options: options)
-            let text = json ? RunSummary.json(result, dryRun: dryRun) + "\n" : RunSummary.text(result, dryRun: dryRun)
+            let policy = profile.jobs.first { $0.name == job }?.outbound
+            let text =
+                json
+                ? RunSummary.json(result, dryRun: dryRun) + "\n" : RunSummary.text(result, dryRun: dryRun, policy: policy)
             print(text, terminator: "")
             if result.report.result != .success { ok = false }
         }

@@ -4,11 +4,13 @@ import Foundation
 
 /// The text `almanac run` prints for one job.
 enum RunSummary {
-    static func text(_ result: JobRunResult, dryRun: Bool) -> String {
+    /// `policy`: the job's `privacy`/`include`/`exclude`, said before a dry run's plan.
+    static func text(_ result: JobRunResult, dryRun: Bool, policy: DirectionPolicy? = nil) -> String {
         let r = result.report
         var out = ""
         if dryRun {
             out += "job \(r.job): plan (dry run, nothing written)\n"
+            for line in policy?.summary ?? [] { out += "  \(line)\n" }
             for line in result.plan { out += "  \(line)\n" }
         }
         out +=

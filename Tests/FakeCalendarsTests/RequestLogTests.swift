@@ -49,6 +49,29 @@ struct RequestLogTests {
         #expect(!String(decoding: text, as: UTF8.self).contains(access ?? "-"))
     }
 
+    @Test func bodiesAreLoggedOnlyWhenAskedAndNeverForTokens() throws {
+        let server = try FakeServer(.google)
+        defer { server.stop() }
+        let rt = server.auth.register(clientID: "c", secret: "body-secret")
+        let access = try token(server, client: "c", secret: "body-secret", refresh: rt).jsonObject?["access_token"]
+        let insert = HTTPRequest(
+            method: "POST", url: server.baseURL + "/calendar/v3/calendars/primary/events",
+            headers: ["Authorization": "Bearer \(access as? String ?? "")", "Content-Type": "application/json"],
+            body: Data(
+                #"{"summary": "Body marker 41", "start": {"date": "2030-01-01"}, "end": {"date": "2030-01-02"}}"#.utf8))
+        #expect(try http.send(insert).status == 200)
+        #expect(server.log.all.allSatisfy { $0.body == nil })
+        server.log.keepsBodies = true
+        _ = try token(server, client: "c", secret: "body-secret", refresh: rt)
+        #expect(try http.send(insert).status == 200)
+        let entries = server.log.all
+        #expect(entries.count == 4)
+        #expect(entries[2].path == "/token" && entries[2].body == nil)
+        #expect(entries[3].body?.contains("Body marker 41") == true)
+        let text = String(decoding: try http.send(HTTPRequest(url: server.baseURL + "/_fake/log")).body, as: UTF8.self)
+        #expect(text.contains("Body marker 41") && !text.contains("body-secret"))
+    }
+
     @Test func clientsAreCheckedUnlessAnyClientIsAccepted() throws {
         let server = try FakeServer(.cronofy)
         defer { server.stop() }

@@ -175,4 +175,6 @@ public struct JobConfig: Sendable, Hashable {
     public var target: ConfigTable
     /// What a first link compares (`match`; `MatchField.defaults` when not set).
     public var match: [MatchField] = MatchField.defaults
+    /// What goes from `from` to `to`: `privacy`, `include`, `exclude` (README "Privacy and filters").
+    public var outbound = DirectionPolicy()
 }

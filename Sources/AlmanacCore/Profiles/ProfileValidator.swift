@@ -234,6 +234,7 @@ struct ProfileValidator {
         let massDelete = scope.integer("mass_delete_percent", range: 0...100) ?? 20
         let massDeleteMin = scope.integer("mass_delete_min", range: 1...Int.max) ?? 3
         let match = self.match(scope)
+        let outbound = directionPolicy(scope)
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
 
@@ -258,13 +259,15 @@ struct ProfileValidator {
                 )
             }
         }
-        guard diagnostics.issues.count == before, let name, let from, let to, let window else { return nil }
+        guard diagnostics.issues.count == before, let name, let from, let to, let window, let outbound else {
+            return nil
+        }
         return JobConfig(
             name: name, from: from.name, to: to.name, direction: direction, window: window, conflict: conflict,
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
-            source: source, target: target, match: match)
+            source: source, target: target, match: match, outbound: outbound)
     }
 
     /// `match`: a non-empty list of field names (`MatchField`).

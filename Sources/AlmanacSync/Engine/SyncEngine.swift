@@ -82,7 +82,12 @@ public final class SyncEngine {
         let linkOpen = try store.firstLinkOpen(job: name)
         let linking = options.relink || known == 0 || linkOpen
         if linking { options.full = true }
-        let fromCursor = Result { options.full ? nil : try store.cursor(job: name, side: .from) }
+        // An empty cursor: `from` was listed in full for the job's privacy or filters
+        // (`SyncJob.readsFromInFull`), so a run after they are removed lists it in full too.
+        let fromCursor = Result {
+            options.full || job.readsFromInFull
+                ? nil : try store.cursor(job: name, side: .from).flatMap { $0.isEmpty ? nil : $0 }
+        }
         let toCursor = Result { options.full ? nil : try store.cursor(job: name, side: .to) }
         let toReader = reader(to, window: window, expectedItems: expected)
         let toIsDelta = (try? toCursor.get()).map {
@@ -194,7 +199,7 @@ public final class SyncEngine {
 
         if applier.unapplied == 0 {
             var cursors: [ConnectorContext.Side: String] = [:]
-            if let c = fromRead.cursor { cursors[.from] = c }
+            if let c = job.readsFromInFull ? "" : fromRead.cursor { cursors[.from] = c }
             if let c = toRead.cursor { cursors[.to] = c }
             if !cursors.isEmpty {
                 progress(RunProgress(phase: "committing"))
@@ -220,7 +225,9 @@ public final class SyncEngine {
         _ progress: (RunProgress) -> Void
     ) throws -> SideRead {
         do {
-            return try reader.read(cursor: cursor, since: options.since, full: options.full) { pages in
+            // `--since` reads a delta too, which a job that lists `from` in full does not take.
+            let since = side == .from && job.readsFromInFull ? nil : options.since
+            return try reader.read(cursor: cursor, since: since, full: options.full) { pages in
                 progress(RunProgress(phase: "reading", done: pages))
             }
         } catch let error as AlmanacError {

@@ -82,7 +82,14 @@ struct Linked {
         // The from side holds the item (seen now, or unknown and taken as its base).
         guard let f = fromSeen ?? baseAsSeen(.from) else { return item }
 
-        if let why = job.excluded(f.event) {
+        if let why = job.excluded(f.item.event) {
+            // Filtered out (`include`/`exclude`): removed from `to` only when this job made it there.
+            let filtered = job.filteredOut(f.item.event) == why
+            if state.keyTo != nil && !toGone && filtered && !madeOnTo {
+                let reason = "\(why); left in to: not created by this job"
+                item.notes.append(.init(kind: .skip, target: .to, key: sourceKey, reason: reason))
+                return item
+            }
             if state.keyTo != nil && !toGone {
                 if config.apply.delete && job.toCapabilities.contains(.delete) {
                     item.toChanges.append(
@@ -93,7 +100,9 @@ struct Linked {
                     item.next.hashTo = nil
                     item.next.versionTo = nil
                     item.next.generation += 1
-                    item.next.hashFrom = f.hash
+                    // A filtered-out item is made again once it matches, even when the fields the
+                    // filter reads are not in its hash (stripped by `privacy`).
+                    item.next.hashFrom = filtered ? nil : f.hash
                     item.stateChanged = true
                 } else {
                     item.notes.append(
@@ -120,6 +129,15 @@ struct Linked {
         let other: ConnectorContext.Side = side == .to ? .from : .to
         guard state.origin == other, let sourceKey = state.key(other) else { return nil }
         return job.id(side, sourceKey: sourceKey, generation: state.generation)
+    }
+
+    /// Whether this job created the `to` item: it carries this item's create id, or (not read, or
+    /// a side that keeps no stamp) the state says it was first read on `from`.
+    private var madeOnTo: Bool {
+        if let stamp = toSeen?.item.event.origin, let keyFrom = state.keyFrom {
+            return stamp == job.id(.to, sourceKey: keyFrom, generation: state.generation)
+        }
+        return state.origin == .from
     }
 
     /// A side not read this run, taken to still hold what it held when last seen: the base, or

@@ -87,7 +87,7 @@ struct Planner {
             // Fast path: both sides read and both hashes as stored.
             if let fi, let ti, s.hasAnyHash(.from), s.hasAnyHash(.to) {
                 let view = job.fromView(fi.event)
-                if s.hasHash(p.hash(view), .from) && s.hasHash(p.hash(ti.event), .to) && job.excluded(view) == nil
+                if s.hasHash(p.hash(view), .from) && s.hasHash(p.hash(ti.event), .to) && job.excluded(fi.event) == nil
                     && job.responseSignal(ti.event) == s.responseTo
                 {
                     plan.unchanged += 1
@@ -153,7 +153,7 @@ struct Planner {
             // stamp, as SQL rows): linked in (B), like those that keep one.
             if job.twoWay, index.isWriteBackID(key, unclaimed: claimedTo) { continue }
             if !from.inWindow(f.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
-            if let why = job.excluded(f.event) {
+            if let why = job.excluded(f.item.event) {
                 plan.items.append(
                     ItemPlan(
                         next: ItemState(),
@@ -242,7 +242,7 @@ struct Planner {
             !to.isDeleted(keyTo, lastStart: s.start)
         else { return false }
         let view = job.fromView(fi.event)
-        return s.hasHash(p.hash(view), .from) && job.excluded(view) == nil
+        return s.hasHash(p.hash(view), .from) && job.excluded(fi.event) == nil
     }
 
     /// Links `f` and `t` found on both sides with no state: without a write when their content is

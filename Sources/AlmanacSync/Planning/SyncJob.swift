@@ -11,11 +11,13 @@ public struct SyncJob: Sendable {
     /// The fields both sides represent.
     public var projection: ContentProjection
     public var titleTemplate: TitleTemplate?
+    /// `privacy`, `include`, `exclude` of the `from` → `to` direction.
+    var outbound: OutboundPolicy
     /// Items per write batch (and per state transaction); every item of a run when a side
     /// rewrites its whole store per write (`Connector.writesWholeStore`).
     public var batchSize: Int
 
-    /// - Throws: `config.invalid_value` when the title template does not parse.
+    /// - Throws: `config.invalid_value` when the title template or `redacted_title` does not parse.
     public init(
         profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
         batchSize: Int = 500
@@ -28,10 +30,17 @@ public struct SyncJob: Sendable {
         self.projection = ContentProjection(
             between: from, and: to, phonePriority: config.phonePriority, zone: timeZone)
         self.titleTemplate = try config.titleTemplate.map(TitleTemplate.init)
+        self.outbound = try OutboundPolicy(config.outbound, phonePriority: config.phonePriority)
         self.batchSize = from.writesWholeStore || to.writesWholeStore ? Int.max : max(1, batchSize)
     }
 
     var twoWay: Bool { config.direction == .twoWay }
+    /// Whether `from` is listed in full on every run, never as a delta: with `privacy` or
+    /// filters, `to` holds (and the state's base is) less than the row, so a write-back must start
+    /// from the row as read, and a change of the settings reaches every item on the next run
+    /// (the engine keeps no cursor of `from` meanwhile, so the run after they are removed lists it
+    /// in full too).
+    var readsFromInFull: Bool { !config.outbound.isFull }
     /// Fields the `to` side keeps: `to_owns`, and participants' responses (they are answers
     /// given on the calendar, which write-back carries home).
     var owned: Set<EventField> { config.toOwns.union([.responses]) }
@@ -52,16 +61,24 @@ public struct SyncJob: Sendable {
             generation: generation)
     }
 
-    /// Whether `fromView(event)` fills the title in (the job has a title template and the title
-    /// is empty); else it is `event` as it is.
-    func fillsTitle(_ event: Event) -> Bool { titleTemplate != nil && (event.title ?? "").isEmpty }
+    /// Whether `fromView(event)` changes `event` (the job has a title template and the title
+    /// is empty, or a `privacy` other than full); else it is `event` as it is.
+    func fillsTitle(_ event: Event) -> Bool {
+        outbound.strips || (titleTemplate != nil && (event.title ?? "").isEmpty)
+    }
 
-    /// The `from` item as the job sees it: the title template filled in where the title is empty.
-    func fromView(_ event: Event) -> Event {
+    /// The `from` item as mapped: the title template filled in where the title is empty.
+    func mapped(_ event: Event) -> Event {
         guard let titleTemplate, (event.title ?? "").isEmpty else { return event }
         var e = event
         e.title = titleTemplate.render(Self.templateFields(event))
         return e
+    }
+
+    /// The `from` item as the job sees it, hashes it and writes it to `to`: mapped, then stripped
+    /// to what `privacy` lets leave (`OutboundPolicy.apply`, the one place that does).
+    func fromView(_ event: Event) -> Event {
+        outbound.strips ? outbound.apply(mapped(event)) : mapped(event)
     }
 
     /// The fields of `fromView(raw)` the job computed rather than read from `raw` (the title,
@@ -76,11 +93,19 @@ public struct SyncJob: Sendable {
         if fields.contains(.title) { event.title = nil }
     }
 
-    /// Whether a `from` item is out of the job's scope (cancelled, or tentative when not included).
-    func excluded(_ event: Event) -> String? {
-        if event.status == .cancelled { return "cancelled in from" }
-        if event.status == .tentative && !config.includeTentative { return "tentative (include_tentative = false)" }
-        return nil
+    /// Whether a `from` item, as read (`raw`), is out of the job's scope: cancelled, tentative
+    /// when not included, or filtered out by `include`/`exclude` (`filteredOut`).
+    func excluded(_ raw: Event) -> String? {
+        if raw.status == .cancelled { return "cancelled in from" }
+        if raw.status == .tentative && !config.includeTentative { return "tentative (include_tentative = false)" }
+        return filteredOut(raw)
+    }
+
+    /// Why `include`/`exclude` keep the `from` item `raw` (evaluated on the mapped item) from
+    /// `to`, or nil.
+    func filteredOut(_ raw: Event) -> String? {
+        outbound.policy.include.isEmpty && outbound.policy.exclude.isEmpty
+            ? nil : outbound.filteredOut(mapped(raw))
     }
 
     /// Template variables: `title`, `description`, `location`, `participant_N_name|email|phone`,

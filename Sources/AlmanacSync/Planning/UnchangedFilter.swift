@@ -125,8 +125,8 @@ final class UnchangedFilter {
         guard item.event.origin == nil, window.contains(start), job.problem(item.event) == nil,
             stateUnchanged(item.key, s), let hashFrom = ItemState.packedHash(at: s, .from)
         else { return nil }
-        // `fromView` changes the title only (a copy of the event only where it does), and
-        // `excluded` looks at the status only.
+        // `fromView` changes the event only where `fillsTitle` says so (a copy only then), and
+        // `excluded` looks at the status and the job's `include`/`exclude`.
         guard job.excluded(item.event) == nil else { return nil }
         let view = item.event
         let hash = job.fillsTitle(view) ? job.projection.hash(job.fromView(view)) : job.projection.hash(view)

@@ -26,7 +26,7 @@ struct UnlinkedProbe {
         let linkedTo = Set(states.compactMap(\.keyTo))
         for (key, item) in from.items where !linkedFrom.contains(key) && item.event.origin == nil {
             let view = job.fromView(item.event)
-            guard from.inWindow(view, zone: job.timeZone), job.excluded(view) == nil,
+            guard from.inWindow(view, zone: job.timeZone), job.excluded(item.event) == nil,
                 !index.isWriteBackID(key, unclaimed: []), index.toKey(made: key, unclaimed: []) == nil
             else { continue }
             let id = job.id(.to, sourceKey: key, generation: 0)

@@ -173,4 +173,7 @@ public struct JobConfig: Sendable, Hashable {
     public var source: ConfigTable
     /// `[jobs.target]`: settings for the `to` connector.
     public var target: ConfigTable
+    /// `conflicts = { by = [...] }`: the fields whose shared values make overlapping appointments
+    /// schedule conflicts (`ConflictFinder`); nil when the job declares none.
+    public var conflicts: [ConflictField]? = nil
 }

@@ -235,6 +235,7 @@ struct ProfileValidator {
         let massDeleteMin = scope.integer("mass_delete_min", range: 1...Int.max) ?? 3
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
+        let conflicts = conflictFields(scope)
 
         if direction == .twoWay, let from, let module = connectors[from.connector] {
             let caps =
@@ -263,7 +264,7 @@ struct ProfileValidator {
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
-            source: source, target: target)
+            source: source, target: target, conflicts: conflicts)
     }
 
     private func connectionRef(_ scope: ConfigScope, _ key: String, _ connections: [String: ConnectionConfig?])

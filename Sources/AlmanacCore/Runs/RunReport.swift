@@ -131,6 +131,8 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// For a run that failed reading one side: that side (`from` or `to`), so the status blames
     /// that side's connection only.
     public var failedSide: String?
+    /// The job's schedule conflicts after the run (`conflicts.by`); nil when it declares none.
+    public var conflicts: ConflictSummary?
 
     /// A fresh run id: a lower-case UUID.
     public static func newRunID() -> String { UUID().uuidString.lowercased() }

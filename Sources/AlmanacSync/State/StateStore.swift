@@ -110,6 +110,7 @@ public final class StateStore: Sendable {
                     CREATE INDEX runs_started ON runs(started);
                     """)
         }
+        registerConflicts(&m)
         return m
     }
 

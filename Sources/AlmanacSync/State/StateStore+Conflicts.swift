@@ -1,0 +1,79 @@
+import AlmanacCore
+import Foundation
+import GRDB
+
+/// Each job's schedule conflicts as of its last run (`ConflictFinder`), kept so that
+/// `almanac conflicts` and `GET /v1/profiles/NAME/conflicts` answer between runs.
+extension StateStore {
+    static func registerConflicts(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v7-conflicts") { db in
+            // One row per conflict, replaced by each run of the job; `conflict` is its JSON.
+            try db.execute(
+                sql: """
+                    CREATE TABLE conflicts (
+                        job TEXT NOT NULL,
+                        position INTEGER NOT NULL,
+                        conflict TEXT NOT NULL,
+                        PRIMARY KEY (job, position)
+                    );
+                    CREATE TABLE conflicts_notified (
+                        job TEXT PRIMARY KEY,
+                        digest TEXT NOT NULL
+                    );
+                    """)
+        }
+    }
+
+    /// Keeps `report` in the run history and, when `conflicts` is given, replaces the job's
+    /// conflicts with it, in one transaction.
+    public func record(_ report: RunReport, conflicts: [ScheduleConflict]?) throws {
+        guard let conflicts else { return try record(report) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let rows = try conflicts.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
+        let json = String(decoding: try Self.reportEncoder().encode(report), as: UTF8.self)
+        try pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO runs (run_id, job, trigger, dry_run, started, finished, result, error_code,
+                                                 error, report) VALUES (?,?,?,?,?,?,?,?,?,?)
+                    """,
+                arguments: [
+                    report.runID, report.job, report.trigger.rawValue, report.dryRun,
+                    report.started.timeIntervalSince1970, report.finished.timeIntervalSince1970,
+                    report.result.rawValue, report.errorCode, report.error, json,
+                ])
+            try db.execute(sql: "DELETE FROM conflicts WHERE job = ?", arguments: [report.job])
+            let insert = try db.cachedStatement(sql: "INSERT INTO conflicts (job, position, conflict) VALUES (?,?,?)")
+            for (i, row) in rows.enumerated() { try insert.execute(arguments: [report.job, i, row]) }
+        }
+    }
+
+    /// The conflicts kept of `job`, or of every job when nil (by job, then in the order found).
+    public func conflicts(job: String?) throws -> [ScheduleConflict] {
+        let rows = try pool.read { db in
+            if let job {
+                return try String.fetchAll(
+                    db, sql: "SELECT conflict FROM conflicts WHERE job = ? ORDER BY position", arguments: [job])
+            }
+            return try String.fetchAll(db, sql: "SELECT conflict FROM conflicts ORDER BY job, position")
+        }
+        let decoder = JSONDecoder()
+        return try rows.map { try decoder.decode(ScheduleConflict.self, from: Data($0.utf8)) }
+    }
+
+    /// The digest of the conflicts last notified for `job`, if any.
+    public func notifiedConflicts(job: String) throws -> String? {
+        try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT digest FROM conflicts_notified WHERE job = ?", arguments: [job])
+        }
+    }
+
+    /// Records that the conflicts with `digest` were notified for `job`.
+    public func setNotifiedConflicts(job: String, digest: String) throws {
+        try pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO conflicts_notified (job, digest) VALUES (?,?)", arguments: [job, digest])
+        }
+    }
+}

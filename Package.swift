@@ -117,7 +117,7 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
                 "CLazyLibraries",
                 // The connector conformance suite, for `almanac connector-test`.
                 "AlmanacTestKit",

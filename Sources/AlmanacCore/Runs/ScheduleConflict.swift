@@ -53,11 +53,14 @@ public struct ScheduleConflict: Sendable, Codable, Hashable {
 }
 
 /// What a run reports of the job's schedule conflicts: how many there are and the first of them
-/// (`ScheduleConflicts.reportLimit`); `more` counts those left out.
+/// (`reportLimit`); `more` counts those left out; `digest` tells one whole set from another (a
+/// `conflict` notice goes out only when it changes).
 public struct ConflictSummary: Sendable, Codable, Hashable {
     public var count: Int
     public var pairs: [ScheduleConflict]
     public var more: Int
+    /// SHA-256 (hex) of the whole set: the same conflicts give the same digest in any order.
+    public var digest: String
 
     /// How many conflicts a run report lists.
     public static let reportLimit = 10
@@ -66,5 +69,17 @@ public struct ConflictSummary: Sendable, Codable, Hashable {
         count = all.count
         pairs = Array(all.prefix(Self.reportLimit))
         more = max(0, all.count - Self.reportLimit)
+        digest = Self.digest(all)
+    }
+
+    static func digest(_ all: [ScheduleConflict]) -> String {
+        let lines = all.map { c in
+            [c.job, c.field, c.value, c.first.keyFrom ?? "", c.first.keyTo ?? "", c.first.start, c.first.end ?? "",
+             c.second.keyFrom ?? "", c.second.keyTo ?? "", c.second.start, c.second.end ?? "",
+             c.first.title ?? "", c.second.title ?? ""].joined(separator: "\u{1F}")
+        }
+        var hash = SHA256()
+        for line in lines.sorted() { hash.update(line + "\n") }
+        return SHA256.hexString(hash.finalize())
     }
 }

@@ -16,10 +16,6 @@ extension StateStore {
                         conflict TEXT NOT NULL,
                         PRIMARY KEY (job, position)
                     );
-                    CREATE TABLE conflicts_notified (
-                        job TEXT PRIMARY KEY,
-                        digest TEXT NOT NULL
-                    );
                     """)
         }
     }
@@ -60,20 +56,5 @@ extension StateStore {
         }
         let decoder = JSONDecoder()
         return try rows.map { try decoder.decode(ScheduleConflict.self, from: Data($0.utf8)) }
-    }
-
-    /// The digest of the conflicts last notified for `job`, if any.
-    public func notifiedConflicts(job: String) throws -> String? {
-        try pool.read { db in
-            try String.fetchOne(db, sql: "SELECT digest FROM conflicts_notified WHERE job = ?", arguments: [job])
-        }
-    }
-
-    /// Records that the conflicts with `digest` were notified for `job`.
-    public func setNotifiedConflicts(job: String, digest: String) throws {
-        try pool.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO conflicts_notified (job, digest) VALUES (?,?)", arguments: [job, digest])
-        }
     }
 }

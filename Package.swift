@@ -117,8 +117,10 @@ let package = Package(
         .executableTarget(
             name: "almanac",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
+                "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
                 "CLazyLibraries",
+                // `almanac conflicts` reads the state file when the daemon does not run the profile.
+                "AlmanacSync",
                 // The connector conformance suite, for `almanac connector-test`.
                 "AlmanacTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

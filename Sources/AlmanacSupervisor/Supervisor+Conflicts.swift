@@ -13,7 +13,8 @@ extension Supervisor {
             case .item(.reply(let r)) where r.ok:
                 status = 200
                 let conflicts = r.conflicts ?? []
-                body = line(ConflictList(profile: name, count: r.conflictCount ?? conflicts.count, conflicts: conflicts))
+                body = line(
+                    ConflictList(profile: name, count: r.conflictCount ?? conflicts.count, conflicts: conflicts))
             case .item(.reply(let r)):
                 status = 404
                 body = line(ActionResult(ok: false, message: r.error ?? "no conflicts", code: .apiNotFound))

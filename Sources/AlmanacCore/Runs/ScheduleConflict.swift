@@ -74,9 +74,11 @@ public struct ConflictSummary: Sendable, Codable, Hashable {
 
     static func digest(_ all: [ScheduleConflict]) -> String {
         let lines = all.map { c in
-            [c.job, c.field, c.value, c.first.keyFrom ?? "", c.first.keyTo ?? "", c.first.start, c.first.end ?? "",
-             c.second.keyFrom ?? "", c.second.keyTo ?? "", c.second.start, c.second.end ?? "",
-             c.first.title ?? "", c.second.title ?? ""].joined(separator: "\u{1F}")
+            [
+                c.job, c.field, c.value, c.first.keyFrom ?? "", c.first.keyTo ?? "", c.first.start, c.first.end ?? "",
+                c.second.keyFrom ?? "", c.second.keyTo ?? "", c.second.start, c.second.end ?? "",
+                c.first.title ?? "", c.second.title ?? "",
+            ].joined(separator: "\u{1F}")
         }
         var hash = SHA256()
         for line in lines.sorted() { hash.update(line + "\n") }

@@ -41,7 +41,9 @@ struct ConflictsCommand: ParsableCommand {
         }
         var rows = [["JOB", "FIELD", "VALUE", "FIRST", "SECOND"]]
         for c in list.conflicts {
-            rows.append([c.job, c.field, c.value, describe(c.first), describe(c.second)])
+            rows.append([
+                c.job, c.field, c.value, ConflictText.appointment(c.first), ConflictText.appointment(c.second),
+            ])
         }
         printColumns(rows)
         if list.more > 0 { print("and \(list.more) more") }
@@ -74,14 +76,5 @@ struct ConflictsCommand: ParsableCommand {
             printError(error.message)
             throw AlmanacExit.failure
         }
-    }
-
-    /// `"Title" 2027-03-01T09:00:00Z–09:30 (from a1, to e7)`.
-    private func describe(_ a: ConflictAppointment) -> String {
-        var keys: [String] = []
-        if let k = a.keyFrom { keys.append("from \(k)") }
-        if let k = a.keyTo { keys.append("to \(k)") }
-        let title = a.title.map { "\"\($0)\" " } ?? ""
-        return "\(title)\(a.start)–\(a.end ?? "?") (\(keys.joined(separator: ", ")))"
     }
 }

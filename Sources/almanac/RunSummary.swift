@@ -15,6 +15,7 @@ enum RunSummary {
             + "to: \(r.toCounts.summary); from: \(r.fromCounts.summary)\n"
         if let error = r.error { out += "  error \(r.errorCode ?? ErrorCode.syncFailed.rawValue): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
+        out += ConflictText.summary(r.conflicts)
         return out
     }
 }

@@ -45,4 +45,43 @@ import Testing
         #expect(report.result == .success && report.conflicts == nil)
         #expect(try h.state.conflicts(job: "j").isEmpty)
     }
+
+    /// The whole step after a run at 100,000 stored items (2,000 participants): the state read
+    /// with its bases, decoded, grouped, sorted and swept. The time is printed.
+    @Test func hundredThousandStoredItems() throws {
+        let h = try SyncHarness(job: "conflicts = { by = [\"participant_0_email\"] }")
+        var r = SeededRandom(state: 100_000)
+        var states: [ItemState] = []
+        for i in 0..<100_000 {
+            var s = ItemState(keyFrom: "f\(i)", keyTo: "t\(i)", hashFrom: "h", hashTo: "h")
+            let start = h.now.addingTimeInterval(Double(r.below(60 * 24 * 30)) * 60)
+            s.setBase(
+                Event(
+                    title: "appt \(i)", start: .instant(start, timeZone: nil),
+                    end: .instant(start.addingTimeInterval(1_800), timeZone: nil),
+                    participants: [Participant(email: "p\(r.below(2_000))@example.org")]),
+                zone: h.profile.timeZone)
+            states.append(s)
+        }
+        try h.state.commit(job: "j", upserts: states, cursors: [:])
+        let engine = try h.engine()
+        var report = RunReport(
+            runID: "r", profile: "test", job: "j", trigger: .manual, dryRun: false, started: h.now, finished: h.now,
+            result: .success)
+        var found: [ScheduleConflict]?
+        let took = ContinuousClock().measure { found = engine.conflictsAfter(&report) }
+        print("conflicts after a run of 100000 stored items: \(found?.count ?? -1) found in \(took)")
+        let clock = ContinuousClock()
+        var loaded: [ItemState] = []
+        let load = clock.measure { loaded = (try? h.state.items(job: "j", withBases: true)) ?? [] }
+        var held: [ConflictFinder.Held] = []
+        let decode = clock.measure {
+            held = loaded.compactMap { s in s.base.map { .init(keyFrom: s.keyFrom, keyTo: s.keyTo, event: $0) } }
+        }
+        let sweep = clock.measure { _ = ConflictFinder(job: "j", fields: [.participantEmail(0)]).conflicts(held) }
+        print("of which: state read \(load), bases decoded \(decode), grouped and swept \(sweep)")
+        #expect((found?.count ?? 0) > 1_000)
+        #expect(report.conflicts?.count == found?.count && report.conflicts?.pairs.count == 10)
+        #expect(report.conflicts?.more == (found?.count ?? 0) - 10)
+    }
 }

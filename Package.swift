@@ -119,8 +119,6 @@ let package = Package(
             dependencies: [
                 "AlmanacCore", "AlmanacWire", "AlmanacWorker", "AlmanacSupervisor", "AlmanacHTTP", "AlmanacNotify",
                 "CLazyLibraries",
-                // `almanac conflicts` reads the state file when the daemon does not run the profile.
-                "AlmanacSync",
                 // The connector conformance suite, for `almanac connector-test`.
                 "AlmanacTestKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,7 +1,7 @@
 import AlmanacCore
 import AlmanacSupervisor
-import AlmanacSync
 import AlmanacWire
+import AlmanacWorker
 import ArgumentParser
 import Foundation
 
@@ -64,13 +64,9 @@ struct ConflictsCommand: ParsableCommand {
     }
 
     private func fromStateFile() throws -> ConflictList {
-        let path = (state ?? AlmanacPaths.defaults().state) + "/\(name).sqlite"
-        guard FileManager.default.fileExists(atPath: path) else {
-            printError("no state file \(path): profile \(name) has not run here (or pass --state)")
-            throw AlmanacExit.failure
-        }
         do {
-            let all = try StateStore(path: path).conflicts(job: job)
+            let all = try StoredConflicts.read(
+                stateDirectory: state ?? AlmanacPaths.defaults().state, profile: name, job: job)
             return ConflictList(profile: name, count: all.count, conflicts: Array(all.prefix(ConflictList.maxCount)))
         } catch let error as AlmanacError {
             printError(error.message)

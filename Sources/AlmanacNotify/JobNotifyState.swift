@@ -13,6 +13,9 @@ public struct JobNotifyState: Sendable, Codable, Hashable {
     public var since: Date?
     /// When the last notice about it was made (the first one or the last reminder).
     public var lastNotice: Date?
+    /// The digest (`ConflictSummary.digest`) of the schedule conflicts last seen, so that a
+    /// `conflict` notice goes out only when they change.
+    public var conflicts: String?
 
     public init(trouble: NotificationEvent? = nil, since: Date? = nil, lastNotice: Date? = nil) {
         self.trouble = trouble
@@ -23,6 +26,7 @@ public struct JobNotifyState: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case trouble, since
         case lastNotice = "last_notice"
+        case conflicts
     }
 
     /// What a finished run makes of the state: the state after it and, when one is due, the

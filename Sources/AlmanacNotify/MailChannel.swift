@@ -52,6 +52,7 @@ public struct MailText: Sendable {
             what = n.reminder ? "still blocked by the mass-delete guard" : "blocked by the mass-delete guard"
         case .fatal: what = "worker keeps crashing"
         case .invalid: what = "invalid configuration"
+        case .conflict: what = "\(n.conflicts?.count ?? 0) schedule conflicts"
         case .test: what = "test notification"
         }
         return "[almanac] \(subject): \(what)"
@@ -78,6 +79,7 @@ public struct MailText: Sendable {
         case .fatal: lines += ["", "See: almanac logs \(n.profile); then: almanac restart \(n.profile)"]
         case .invalid: lines += ["", "Check the file: almanac check; the worker restarts when the file is fixed."]
         case .test: lines += ["", "This is a test sent by almanac notify-test \(n.profile)."]
+        case .conflict: lines += Self.conflictLines(n)
         default: break
         }
         if let retry = n.retry { lines += ["", "Once the cause is fixed, run:", "  \(retry)"] }

@@ -7,7 +7,7 @@ public enum NotificationEvent: String, Sendable, Codable, Hashable, CaseIterable
     case failure, recovery
     case reconnectRequired = "reconnect_required"
     case massDeleteBlocked = "mass_delete_blocked"
-    case fatal, invalid, test
+    case fatal, invalid, conflict, test
 
     public init(_ event: NotifyConfig.Event) { self = Self(rawValue: event.rawValue)! }
 
@@ -52,6 +52,8 @@ public struct Notification: Sendable, Codable, Hashable {
     public var counts: Counts?
     /// The command an administrator runs once the cause is fixed.
     public var retry: String?
+    /// For `conflict`: the job's schedule conflicts after the run (a count and the first pairs).
+    public var conflicts: ConflictSummary?
 
     public init(
         event: NotificationEvent, profile: String, job: String? = nil, since: Date? = nil, at: Date = Date(),
@@ -72,7 +74,7 @@ public struct Notification: Sendable, Codable, Hashable {
     enum CodingKeys: String, CodingKey {
         case v, event, reminder, profile, job, since, at, host
         case runID = "run_id"
-        case error, counts, retry
+        case error, counts, retry, conflicts
     }
 
     /// The notification for a finished run of a job (`event` decided by `JobNotifyState`).

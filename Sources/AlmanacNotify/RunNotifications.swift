@@ -53,13 +53,15 @@ public final class RunNotifications {
     static let oauthKinds: Set<String> = ["google", "cronofy"]
 
     /// Handles a finished run: offers the notices still owed to a channel again, sends what the
-    /// run's transition calls for, and saves the new state.
+    /// run's transition calls for (and a `conflict` notice when the job's schedule conflicts
+    /// changed), and saves the new state.
     public func runFinished(_ report: RunReport, now: Date = Date()) {
         let before = jobs[report.job] ?? JobNotifyState()
-        let (after, notification) = before.next(
-            after: report, now: now, repeatInterval: notifier.config.repeatInterval)
+        let next = before.next(after: report, now: now, repeatInterval: notifier.config.repeatInterval)
+        var after = next.state
+        let conflict = Self.conflictNotice(after: report, seen: &after, before: before)
         var (down, changed) = outbox.redeliver(with: notifier)
-        if var notification, notifier.wants(notification.event) {
+        for case var notification? in [next.notification, conflict] where notifier.wants(notification.event) {
             if notification.event == .reconnectRequired, let profile,
                 let connection = Self.connectionToReauthorize(report, in: profile)
             {

@@ -69,6 +69,9 @@ extension Supervisor {
                     return encode(400, ActionResult(ok: false, message: HistoryQuery.usage, code: .apiBadRequest))
                 }
                 return request(name, kind: "history", wait: true) { .history(query.message(id: $0)) }
+            case ("GET", 4) where parts[3] == "conflicts":
+                let job = r.query["job"].flatMap { $0.isEmpty ? nil : $0 }
+                return request(name, kind: "conflicts", wait: true) { .conflicts(.init(id: $0, job: job)) }
             case ("POST", 4):
                 return profileAction(name, parts[3], r)
             default:
@@ -185,6 +188,7 @@ extension Supervisor {
         if let problem { return problem }
         let line = Supervisor.ndjson
         if kind == "history" { return historyAnswer(name, box) }
+        if kind == "conflicts" { return conflictsAnswer(name, box) }
         if kind == "test_connection" {
             return .deferred {
                 var results: [ConnectionResult] = []

@@ -67,7 +67,7 @@ extension Supervisor {
                 w.close(error: m.ok ? nil : (m.error ?? "the worker refused the request"))
                 slot.waiters[m.id] = nil
             }
-        case .sync, .testConnection, .history, .ping, .shutdown:
+        case .sync, .testConnection, .history, .conflicts, .ping, .shutdown:
             record(
                 slot, "warning", "dropped a command-type message on the event pipe", ["type": message.kind.rawValue])
         }

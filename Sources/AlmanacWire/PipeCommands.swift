@@ -59,6 +59,19 @@ extension PipeMessage {
         }
     }
 
+    /// `conflicts`: the schedule conflicts kept of one job (`job`) or of all, as of each job's last
+    /// run, at most `ConflictList.maxCount`; answered by a `reply` carrying `conflicts` (and
+    /// `conflict_count`, how many there are).
+    public struct Conflicts: Codable, Sendable, Hashable {
+        public var id: String
+        public var job: String?
+
+        public init(id: String, job: String?) {
+            self.id = id
+            self.job = job
+        }
+    }
+
     /// `ping`: answered by a `reply`.
     public struct Ping: Codable, Sendable, Hashable {
         public var id: String

@@ -206,13 +206,25 @@ extension PipeMessage {
         public var queued: Bool?
         /// On `history`: the runs asked for, newest first.
         public var runs: [RunSummary]?
+        /// On `conflicts`: the conflicts kept (at most `ConflictList.maxCount`) and how many there are.
+        public var conflicts: [ScheduleConflict]?
+        public var conflictCount: Int?
 
-        public init(id: String, ok: Bool, error: String? = nil, queued: Bool? = nil, runs: [RunSummary]? = nil) {
+        public init(
+            id: String, ok: Bool, error: String? = nil, queued: Bool? = nil, runs: [RunSummary]? = nil,
+            conflicts: [ScheduleConflict]? = nil, conflictCount: Int? = nil
+        ) {
             self.id = id
             self.ok = ok
             self.error = error
             self.queued = queued
             self.runs = runs
+            self.conflicts = conflicts
+            self.conflictCount = conflictCount
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, ok, error, queued, runs, conflicts, conflictCount = "conflict_count"
         }
     }
 }

@@ -38,7 +38,7 @@ import Foundation
 ///   `health` (the connection's status after the test).
 /// - `reply` (`Reply`): the answer to a command. `id`, `ok`, `error` (why it was refused),
 ///   `queued` (on `sync`: the worker is busy and runs it after the current run), `runs` (on
-///   `history`).
+///   `history`), `conflicts` and `conflict_count` (on `conflicts`).
 ///
 /// ## Supervisor → worker (fd 3)
 /// - `sync` (`Sync`): run one job (`job`) or all of them (absent), with `since`, and `full`,
@@ -50,6 +50,8 @@ import Foundation
 ///   the profile lacks.
 /// - `history` (`History`): the stored run history of one job (`job`) or all, newest first, at
 ///   most `limit` runs. Answered by a `reply` carrying `runs`.
+/// - `conflicts` (`Conflicts`): the schedule conflicts kept of one job (`job`) or all. Answered
+///   by a `reply` carrying `conflicts` and `conflict_count`.
 /// - `ping` (`Ping`): answered by `reply` with `ok:true` (the supervisor does not send it today).
 /// - `shutdown` (`Shutdown`): answered by `reply` at once; the worker lets the running job finish
 ///   within `deadline_ms` (less half a second) and exits 0. The supervisor sends SIGTERM to the
@@ -74,13 +76,14 @@ public enum PipeMessage: Sendable, Hashable {
     case sync(Sync)
     case testConnection(TestConnection)
     case history(History)
+    case conflicts(Conflicts)
     case ping(Ping)
     case shutdown(Shutdown)
 
     /// The `"type"` of each message.
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case hello, ready, status, runStarted = "run_started", runFinished = "run_finished", connection, reply
-        case sync, testConnection = "test_connection", ping, shutdown, history
+        case sync, testConnection = "test_connection", ping, shutdown, history, conflicts
     }
 
     public var kind: Kind {
@@ -95,6 +98,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .sync: return .sync
         case .testConnection: return .testConnection
         case .history: return .history
+        case .conflicts: return .conflicts
         case .ping: return .ping
         case .shutdown: return .shutdown
         }
@@ -108,6 +112,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .sync(let m): return m.id
         case .testConnection(let m): return m.id
         case .history(let m): return m.id
+        case .conflicts(let m): return m.id
         case .ping(let m): return m.id
         case .shutdown(let m): return m.id
         case .hello, .ready, .status, .runStarted, .runFinished: return nil
@@ -127,6 +132,7 @@ public enum PipeMessage: Sendable, Hashable {
         case .sync(let m): return m
         case .testConnection(let m): return m
         case .history(let m): return m
+        case .conflicts(let m): return m
         case .ping(let m): return m
         case .shutdown(let m): return m
         }
@@ -160,6 +166,7 @@ extension PipeMessage: Codable {
         case .sync: self = .sync(try Sync(from: decoder))
         case .testConnection: self = .testConnection(try TestConnection(from: decoder))
         case .history: self = .history(try History(from: decoder))
+        case .conflicts: self = .conflicts(try Conflicts(from: decoder))
         case .ping: self = .ping(try Ping(from: decoder))
         case .shutdown: self = .shutdown(try Shutdown(from: decoder))
         }

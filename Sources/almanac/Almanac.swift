@@ -27,6 +27,7 @@ struct Almanac: AsyncParsableCommand {
             NotifyTestCommand.self,
             LogsCommand.self,
             HistoryCommand.self,
+            ConflictsCommand.self,
             ReloadCommand.self,
             RunCommand.self,
             WorkerSubcommand.self,

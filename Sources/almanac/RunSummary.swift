@@ -22,6 +22,7 @@ enum RunSummary {
         if !dryRun { for group in r.ambiguous ?? [] { out += "  ambiguous \(group)\n" } }  // a plan lists them
         if let error = r.error { out += "  error \(r.errorCode ?? ErrorCode.syncFailed.rawValue): \(error)\n" }
         for failure in r.failures { out += "  failed \(failure)\n" }
+        out += ConflictText.summary(r.conflicts)
         return out
     }
 

@@ -44,6 +44,30 @@ struct ChannelTests {
         #expect(try Notification.decode(n.json()).json() == n.json())
     }
 
+    /// A `conflict` notice's mail: the count in the subject, each pair listed, where to see all.
+    @Test func theConflictMailListsThePairs() {
+        let a = ConflictAppointment(
+            keyFrom: "a1", keyTo: "e1", title: "Checkup", start: "2033-05-18T09:00:00Z", end: "2033-05-18T10:00:00Z",
+            allDay: false)
+        let b = ConflictAppointment(
+            keyFrom: "a2", keyTo: nil, title: nil, start: "2033-05-18T09:30:00Z", end: "2033-05-18T10:30:00Z",
+            allDay: false)
+        let pair = ScheduleConflict(job: "main", field: "custom.room", value: "room 1", first: a, second: b)
+        var n = Notification(event: .conflict, report: Self.report, since: nil)
+        n.conflicts = ConflictSummary(Array(repeating: pair, count: 12))
+        let text = MailText(n)
+        #expect(text.subject == "[almanac] clinic/main: 12 schedule conflicts")
+        for line in [
+            "Schedule conflicts: 12",
+            "  custom.room = room 1: \"Checkup\" [a1] 2033-05-18T09:00:00Z–2033-05-18T10:00:00Z overlaps [a2] 2033-05-18T09:30:00Z–2033-05-18T10:30:00Z",
+            "  and 2 more", "All of them: almanac conflicts clinic --job main",
+        ] {
+            #expect(text.body.contains(line + "\r\n"), "missing: \(line)")
+        }
+        let json = String(decoding: n.json(), as: UTF8.self)
+        #expect(json.contains("\"event\":\"conflict\"") && json.contains("\"more\":2"))
+    }
+
     @Test func theMailSaysWhatToDo() {
         let n = Notification(event: .failure, report: Self.report, since: Self.report.started)
         let text = MailText(n)

@@ -108,4 +108,40 @@ struct NotifierTests {
         #expect(outcomes[0].error == nil)
         #expect(outcomes[1].error?.code == .configSecretMissing)
     }
+
+    /// A `conflict` notice goes out when the job's set of conflicts changes, not on every run; an
+    /// unchanged set after a restart is not sent again, and one that clears and comes back is.
+    @Test func aConflictNoticeOnlyWhenTheSetChanges() {
+        let dir = Directory()
+        let config = Self.config(dir, on: [.conflict, .failure, .recovery])
+        let logger = Logger(label: "test")
+        func conflict(_ key: String) -> ScheduleConflict {
+            let a = ConflictAppointment(
+                keyFrom: key, keyTo: nil, title: nil, start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z",
+                allDay: false)
+            var b = a
+            b.keyFrom = key + "-2"
+            return ScheduleConflict(job: "main", field: "custom.room", value: "a", first: a, second: b)
+        }
+        func run(_ set: [ScheduleConflict]?, _ result: RunResult = .success) -> RunReport {
+            var r = Self.report(result)
+            r.conflicts = set.map(ConflictSummary.init)
+            return r
+        }
+        var notify = RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+        notify.runFinished(run([]))
+        #expect(dir.received == [])  // none: nothing to tell
+        notify.runFinished(run([conflict("x")]))
+        notify.runFinished(run([conflict("x")]))
+        #expect(dir.received == ["conflict"])
+        notify = RunNotifications(profile: "clinic", config: config, stateDirectory: dir.path, logger: logger)
+        notify.runFinished(run([conflict("x")]))
+        notify.runFinished(run(nil, .failed))  // a failed run computes none: the set seen stays
+        notify.runFinished(run([conflict("x")]))  // a recovery, but the same set
+        #expect(dir.received == ["conflict", "failure", "recovery"])
+        notify.runFinished(run([conflict("x"), conflict("y")]))
+        notify.runFinished(run([]))
+        notify.runFinished(run([conflict("x")]))
+        #expect(dir.received == ["conflict", "failure", "recovery", "conflict", "conflict"])
+    }
 }

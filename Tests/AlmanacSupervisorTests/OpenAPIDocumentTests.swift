@@ -127,6 +127,17 @@ struct OpenAPIDocumentTests {
             "ConnectionHealth", full: connection,
             minimal: ConnectionHealth(name: "db", state: .ok, since: now, checked: now))
         try expectKeys("RunHistory", full: RunHistory(profile: "clinic", runs: [run]), minimal: none)
+        let appointment = ConflictAppointment(
+            keyFrom: "a1", keyTo: "e1", title: "t", start: "2027-01-01T09:00:00Z", end: "2027-01-01T10:00:00Z",
+            allDay: false)
+        let bareAppointment = ConflictAppointment(
+            keyFrom: nil, keyTo: nil, title: nil, start: "2027-01-01", end: nil, allDay: true)
+        let conflict = ScheduleConflict(
+            job: "main", field: "custom.room", value: "a", first: appointment, second: bareAppointment)
+        try expectKeys("ConflictAppointment", full: appointment, minimal: bareAppointment)
+        try expectKeys("ScheduleConflict", full: conflict, minimal: none)
+        try expectKeys(
+            "ConflictList", full: ConflictList(profile: "clinic", count: 1, conflicts: [conflict]), minimal: none)
         try expectKeys("LogLines", full: LogLines(lines: ["x"]), minimal: none)
         try expectKeys(
             "Health", full: Health(ok: true, version: "1", pid: 1, uptimeS: 1, profiles: 1, running: 1), minimal: none)

@@ -67,7 +67,7 @@ struct PipeMessageGoldenTests {
             .testConnection(.init(id: "s10", connection: nil)),
             .ping(.init(id: "s11")),
             .shutdown(.init(id: "s12", deadlineMS: 10_000)),
-        ] + historySamples
+        ] + historySamples + conflictSamples
     }
 
     /// Added with the run history and the connections' status (recorded from that version; the
@@ -88,6 +88,22 @@ struct PipeMessageGoldenTests {
             .reply(.init(id: "s14", ok: true, runs: [summary])),
             .history(.init(id: "s14", job: "appointments", limit: 20)),
             .history(.init(id: "s15", job: nil, limit: 1)),
+        ]
+    }
+
+    /// Added with schedule conflicts (the lines above are unchanged by it).
+    static var conflictSamples: [PipeMessage] {
+        let first = ConflictAppointment(
+            keyFrom: "a1", keyTo: "e1", title: "Checkup", start: "2027-01-15T09:00:00Z", end: "2027-01-15T10:00:00Z",
+            allDay: false)
+        let second = ConflictAppointment(
+            keyFrom: "a2", keyTo: nil, title: nil, start: "2027-01-15T09:30:00Z", end: nil, allDay: false)
+        let conflict = ScheduleConflict(
+            job: "appointments", field: "participant_0_email", value: "ann@example.com", first: first, second: second)
+        return [
+            .conflicts(.init(id: "s16", job: "appointments")),
+            .conflicts(.init(id: "s17", job: nil)),
+            .reply(.init(id: "s16", ok: true, conflicts: [conflict], conflictCount: 3)),
         ]
     }
 

@@ -84,6 +84,8 @@ struct OpenAPIConformanceTests {
         let answers = Dictionary(lines.map { ($0.request, $0.status) }, uniquingKeysWith: { a, _ in a })
         #expect(answers["GET /v1/profiles/clinic/logs?tail=3&follow=1"] == 200)
         #expect(answers["GET /v1/profiles/clinic/runs?limit=5"] == 200)
+        #expect(answers["GET /v1/profiles/clinic/conflicts"] == 200)
+        #expect(answers["GET /v1/profiles/clinic/conflicts?job=nosuch"] == 404)
         #expect(answers["POST /v1/profiles/clinic/test-connection"] == 200)
         #expect(lines.first { $0.request == "POST /v1/profiles/clinic/sync" }?.status == 200, "the waited sync")
         // The provisioning routes: a shipped template is read; the hand-written clinic is neither

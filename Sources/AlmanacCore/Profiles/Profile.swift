@@ -50,13 +50,15 @@ public struct Schedule: Sendable, Hashable {
 /// (README "Notifications"). Secrets (`webhook_secret`, `smtp_password`) stay in `settings` and
 /// are read (`Secrets.resolve`) only when a notification is sent.
 public struct NotifyConfig: Sendable, Hashable {
-    /// What happened. The worker sends the first four on a job's transitions, the supervisor the
-    /// last two.
+    /// What happened. The worker sends the first four on a job's transitions, the supervisor
+    /// `fatal` and `invalid`; the worker sends `conflict` when a job's schedule conflicts
+    /// (`conflicts.by`) changed since the last one it sent.
     public enum Event: String, Sendable, Hashable, CaseIterable {
         case failure, recovery
         case reconnectRequired = "reconnect_required"
         case massDeleteBlocked = "mass_delete_blocked"
         case fatal, invalid
+        case conflict
     }
 
     /// Whether STARTTLS is tried (used when the server offers it) or required on an `smtp://` url.
@@ -177,4 +179,7 @@ public struct JobConfig: Sendable, Hashable {
     public var match: [MatchField] = MatchField.defaults
     /// What goes from `from` to `to`: `privacy`, `include`, `exclude` (README "Privacy and filters").
     public var outbound = DirectionPolicy()
+    /// `conflicts = { by = [...] }`: the fields whose shared values make overlapping appointments
+    /// schedule conflicts (`ConflictFinder`); nil when the job declares none.
+    public var conflicts: [ConflictField]? = nil
 }

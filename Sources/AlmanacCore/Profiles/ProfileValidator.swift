@@ -237,6 +237,7 @@ struct ProfileValidator {
         let outbound = directionPolicy(scope)
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
+        let conflicts = conflictFields(scope)
 
         if direction == .twoWay, let from, let module = connectors[from.connector] {
             let caps =
@@ -267,7 +268,7 @@ struct ProfileValidator {
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
-            source: source, target: target, match: match, outbound: outbound)
+            source: source, target: target, match: match, outbound: outbound, conflicts: conflicts)
     }
 
     /// `match`: a non-empty list of field names (`MatchField`).

@@ -166,6 +166,8 @@ public struct RunReport: Sendable, Codable, Hashable {
     public var linked: Int?
     /// Groups of items a first link could not pair (`AmbiguousMatch`), left unlinked and uncreated.
     public var ambiguous: [AmbiguousMatch]?
+    /// The job's schedule conflicts after the run (`conflicts.by`); nil when it declares none.
+    public var conflicts: ConflictSummary?
 
     /// A fresh run id: a lower-case UUID.
     public static func newRunID() -> String { UUID().uuidString.lowercased() }

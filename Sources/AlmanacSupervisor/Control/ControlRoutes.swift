@@ -35,6 +35,7 @@ public enum ControlRoutes {
         ControlRoute("GET", "/v1/profiles/{name}", .read),
         ControlRoute("GET", "/v1/profiles/{name}/logs", .read),
         ControlRoute("GET", "/v1/profiles/{name}/runs", .read),
+        ControlRoute("GET", "/v1/profiles/{name}/conflicts", .read),
         ControlRoute("GET", "/v1/templates", .read),
         ControlRoute("GET", "/v1/templates/{name}", .read),
         ControlRoute("POST", "/v1/reload", .operate),

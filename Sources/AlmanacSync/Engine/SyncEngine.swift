@@ -55,8 +55,9 @@ public final class SyncEngine {
             report.errorCode = ErrorCode.syncFailed.rawValue
             report.error = "\(error)"
         }
+        let conflicts = options.dryRun ? nil : conflictsAfter(&report)
         report.finished = Date()
-        if !options.dryRun { try? store.record(report) }
+        if !options.dryRun { try? store.record(report, conflicts: conflicts) }
         return SyncOutcome(report: report, actions: actions)
     }
 

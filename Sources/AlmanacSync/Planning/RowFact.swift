@@ -19,11 +19,11 @@ struct RowFact {
     /// Bump when what the engine makes of a `from` item changes for the same event (the content
     /// hash, the job's view): every `ItemState.rowFrom` kept by an earlier build then stops
     /// matching.
-    static let revision: UInt64 = 1
+    static let revision: UInt64 = 2
 
     /// The words of the job's settings that change how the engine sees a `from` item: its
-    /// projection, title template, scope (tentative items), direction and zone, and the time-zone
-    /// data and build that resolve times.
+    /// projection, title template, scope (tentative items), direction, privacy and filters, and
+    /// zone, and the time-zone data and build that resolve times.
     let seed: ContentHash
 
     init(job: SyncJob) {
@@ -41,6 +41,8 @@ struct RowFact {
         h.add(job.config.titleTemplate ?? "-")
         h.add(word: job.config.includeTentative ? 1 : 0)
         h.add(job.config.direction.rawValue)
+        h.add("|outbound")  // privacy, its titles and the include/exclude filters (sorted)
+        for line in job.config.outbound.summary { h.add(line) }
         h.add(job.timeZone.identifier)
         h.add(TimeZone.timeZoneDataVersion)
         seed = h

@@ -115,6 +115,7 @@ public final class StateStore: Sendable {
             // (every row migrated) means nothing is known, and the row is mapped as before.
             try db.execute(sql: "ALTER TABLE items ADD COLUMN row_from INTEGER")
         }
+        registerConflicts(&m)
         return m
     }
 
@@ -289,19 +290,27 @@ public final class StateStore: Sendable {
 
     /// Keeps `report` in the run history.
     public func record(_ report: RunReport) throws {
-        let json = String(decoding: try Self.reportEncoder().encode(report), as: UTF8.self)
-        try pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO runs (run_id, job, trigger, dry_run, started, finished, result, error_code,
-                                                 error, report) VALUES (?,?,?,?,?,?,?,?,?,?)
-                    """,
-                arguments: [
-                    report.runID, report.job, report.trigger.rawValue, report.dryRun,
-                    report.started.timeIntervalSince1970, report.finished.timeIntervalSince1970,
-                    report.result.rawValue, report.errorCode, report.error, json,
-                ])
-        }
+        let json = try Self.reportText(report)
+        try pool.write { db in try Self.insertRun(report, json: json, db) }
+    }
+
+    /// `report` as the run history keeps it (`reportEncoder`).
+    static func reportText(_ report: RunReport) throws -> String {
+        String(decoding: try reportEncoder().encode(report), as: UTF8.self)
+    }
+
+    /// Writes one run of the history (`json`: `reportText(report)`) inside a transaction of the caller's.
+    static func insertRun(_ report: RunReport, json: String, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO runs (run_id, job, trigger, dry_run, started, finished, result, error_code,
+                                             error, report) VALUES (?,?,?,?,?,?,?,?,?,?)
+                """,
+            arguments: [
+                report.runID, report.job, report.trigger.rawValue, report.dryRun,
+                report.started.timeIntervalSince1970, report.finished.timeIntervalSince1970,
+                report.result.rawValue, report.errorCode, report.error, json,
+            ])
     }
 
     /// The most recent runs of `job`, newest first.

@@ -246,6 +246,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         case .history(let m):
             guard let store = stateStore else { return nil }
             events.send(.reply(historyReply(m, profile: profile, store: store)))
+        case .conflicts(let m):
+            guard let store = stateStore else { return nil }
+            events.send(.reply(conflictsReply(m, profile: profile, store: store)))
         case .ping(let m):
             events.send(.reply(.init(id: m.id, ok: true)))
         case .shutdown(let m):

@@ -116,7 +116,8 @@ struct RunCommand: ParsableCommand {
             let policy = profile.jobs.first { $0.name == job }?.outbound
             let text =
                 json
-                ? RunSummary.json(result, dryRun: dryRun) + "\n" : RunSummary.text(result, dryRun: dryRun, policy: policy)
+                ? RunSummary.json(result, dryRun: dryRun) + "\n"
+                : RunSummary.text(result, dryRun: dryRun, policy: policy)
             print(text, terminator: "")
             if result.report.result != .success { ok = false }
         }

@@ -77,7 +77,10 @@ import Testing
         let mode = try db.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let migrations = try db.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(migrations == ["v1", "v2", "v3-derived", "v4-held", "v5-away", "v6-connections", "v7-row-from", "v7-conflicts"])
+        #expect(
+            migrations == [
+                "v1", "v2", "v3-derived", "v4-held", "v5-away", "v6-connections", "v7-row-from", "v7-conflicts",
+            ])
     }
 
     /// A state file written before `response_to` existed opens, keeps its rows, and gains the column.

@@ -54,9 +54,9 @@ import Testing
         state = try StateStore(path: dir.appendingPathComponent("clinic.sqlite").path)
     }
 
-    func profile(zone: String = "America/Chicago", titleTemplate: String? = nil, query: String = query) throws
-        -> Profile
-    {
+    func profile(
+        zone: String = "America/Chicago", titleTemplate: String? = nil, query: String = query, extra: String = ""
+    ) throws -> Profile {
         let text = """
             timezone = "\(zone)"
             [connections.db]
@@ -73,6 +73,7 @@ import Testing
             direction = "one-way"
             window = { past_days = 1, future_days = 30, chunk_days = 7 }
             \(titleTemplate.map { "title_template = \"\($0)\"" } ?? "")
+            \(extra)
             [jobs.source]
             read_query = '''
             \(query)
@@ -215,5 +216,27 @@ import Testing
         #expect(report.toCounts.updated == Self.count)
         let select = Self.select.replacingOccurrences(of: "kind AS appt_type", with: "kind AS visit_type")
         #expect(calendar() == (try database(profile, select: select)))
+    }
+
+    @Test func aPrivacyChangeHasEveryRowMappedAgain() throws {
+        var profile = try profile()
+        try run(profile)
+        try run(profile)
+        #expect(try facts().values.allSatisfy { $0 != 0 })
+
+        // busy: every event loses what it carried beyond its times, so each is written again.
+        profile = try self.profile(extra: "privacy = \"busy\"")
+        var report = try run(profile)
+        #expect(report.toCounts.updated == Self.count)
+        #expect(sink.live.values.allSatisfy { $0.event.title == "Busy" && $0.event.participants.isEmpty })
+        report = try run(profile)
+        #expect(report.toCounts.updated == 0)
+        #expect(try facts().values.allSatisfy { $0 != 0 })
+
+        // Another busy title: the same rows, the same privacy, another title on every event.
+        profile = try self.profile(extra: "privacy = \"busy\"\nbusy_title = \"Taken\"")
+        report = try run(profile)
+        #expect(report.toCounts.updated == Self.count)
+        #expect(sink.live.values.allSatisfy { $0.event.title == "Taken" })
     }
 }

@@ -30,6 +30,15 @@ struct HistoryQuery: Sendable, Hashable {
 extension Supervisor {
     /// Waits for the worker's answer to a `history` request and answers with a `RunHistory`.
     func historyAnswer(_ name: String, _ box: MailBox<PipeMessage>) -> HTTPResponse {
+        replyAnswer(box, missing: "no history") { RunHistory(profile: name, runs: $0.runs ?? []) }
+    }
+
+    /// Waits for the worker's reply on `box`: 200 with `answer(reply)` when it is ok, 404 with its
+    /// error (or `missing`) when not, 504 when none comes within 30 s, 409 when the worker went away.
+    func replyAnswer<Answer: Encodable & Sendable>(
+        _ box: MailBox<PipeMessage>, missing: String,
+        _ answer: @escaping @Sendable (PipeMessage.Reply) -> Answer
+    ) -> HTTPResponse {
         let line = Supervisor.ndjson
         return .deferred {
             let status: Int
@@ -37,10 +46,10 @@ extension Supervisor {
             switch box.next(timeout: 30) {
             case .item(.reply(let r)) where r.ok:
                 status = 200
-                body = line(RunHistory(profile: name, runs: r.runs ?? []))
+                body = line(answer(r))
             case .item(.reply(let r)):
                 status = 404
-                body = line(ActionResult(ok: false, message: r.error ?? "no history", code: .apiNotFound))
+                body = line(ActionResult(ok: false, message: r.error ?? missing, code: .apiNotFound))
             case .item, .timedOut:
                 status = 504
                 body = line(

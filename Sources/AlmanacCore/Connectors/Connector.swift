@@ -66,6 +66,14 @@ public protocol Connector: AnyObject {
     /// then passes every change of a run in one call, so a run costs one rewrite, linear in the
     /// number of items, instead of one per batch. Default: false.
     var writesWholeStore: Bool { get }
+
+    /// The item kinds this side can carry (`ItemKind`): a job whose kind one of its sides lacks
+    /// is rejected by `almanac check`. Default: events only.
+    var kinds: Set<ItemKind> { get }
+
+    /// The contact fields this side stores and reads back unchanged, for a contacts job (as
+    /// `fields` for events). Default: every field.
+    var contactFields: Set<ContactField> { get }
 }
 
 extension Connector {
@@ -73,6 +81,8 @@ extension Connector {
     public var keepsAllDay: Bool { true }
     public var trimsText: Bool { false }
     public var writesWholeStore: Bool { false }
+    public var kinds: Set<ItemKind> { [.events] }
+    public var contactFields: Set<ContactField> { Set(ContactField.allCases) }
 
     public func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage {
         var page = try read(request)

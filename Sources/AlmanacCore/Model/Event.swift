@@ -94,6 +94,10 @@ public struct Event: Hashable, Sendable, Codable {
     public var recurrence: RecurrenceInstance?
     /// The origin stamp found on the item, if almanac created it (profile/job/source key hash).
     public var origin: String?
+    /// The contact this item is, in a job of `kind = "contacts"`: the engine moves contacts in
+    /// this envelope (`Contact.envelope`), whose start is `Contact.envelopeStart` and whose
+    /// title is the contact's name; nil for an appointment.
+    public var contact: Contact?
 
     @inlinable
     public init(
@@ -101,7 +105,7 @@ public struct Event: Hashable, Sendable, Codable {
         start: EventTime, end: EventTime? = nil, status: EventStatus = .confirmed,
         participants: [Participant] = [], custom: [String: String] = [:],
         created: Date? = nil, updated: Date? = nil, recurrence: RecurrenceInstance? = nil,
-        origin: String? = nil
+        origin: String? = nil, contact: Contact? = nil
     ) {
         self.title = title
         self.description = description
@@ -115,6 +119,7 @@ public struct Event: Hashable, Sendable, Codable {
         self.updated = updated
         self.recurrence = recurrence
         self.origin = origin
+        self.contact = contact
     }
 }
 

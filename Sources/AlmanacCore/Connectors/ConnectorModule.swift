@@ -55,11 +55,17 @@ public struct ConnectorContext: Sendable {
     public var profileDirectory: URL
     public var logger: Logger
     public var phonePriority: [PhoneKind]
+    /// What the job syncs (`kind`): a connector reads and writes contacts when `.contacts`.
+    public var kind: ItemKind
+    /// The profile's `default_region` (ISO 3166 code, `US`) for normalising national phone
+    /// numbers of contacts (`PhoneNumber.normalize`); nil when the profile sets none.
+    public var defaultRegion: String?
 
     public init(
         profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,
         jobSettings: ConfigTable, timeZone: TimeZone, stateDirectory: URL, profileDirectory: URL,
-        logger: Logger, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other]
+        logger: Logger, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other],
+        kind: ItemKind = .events, defaultRegion: String? = nil
     ) {
         self.profile = profile
         self.job = job
@@ -72,6 +78,8 @@ public struct ConnectorContext: Sendable {
         self.profileDirectory = profileDirectory
         self.logger = logger
         self.phonePriority = phonePriority
+        self.kind = kind
+        self.defaultRegion = defaultRegion
     }
 
     /// Resolves the secret setting `key` (`key_file`, `key_env` or inline `key`) of the connection.

@@ -103,6 +103,7 @@ struct ConnectionTester {
             stmt.closeCursor()
             try? conn.endTransaction(commit: false)
             let mapper = RowMapper(columns: columns.map(\.name), resolver: connector.resolver)
+            mapper.contacts = settings.contacts
             if count == 0 {
                 return .init(
                     name: "read_query", ok: false, detail: "read_query returns no result set: it must be a SELECT")

@@ -18,6 +18,9 @@ public final class ODBCConnector: Connector {
     public let capabilities: ConnectorCapabilities
     public let fields: Set<EventField>
     public let keepsAllDay: Bool
+    /// Events and contacts (`kind = "contacts"`: the contact columns and statements of README "Contacts").
+    public var kinds: Set<ItemKind> { [.events, .contacts] }
+    public let contactFields: Set<ContactField>
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -41,8 +44,21 @@ public final class ODBCConnector: Connector {
     init(context: ConnectorContext, capabilities: ConnectorCapabilities) throws {
         self.context = context
         self.capabilities = capabilities
-        settings = try ODBCSettings(context)
+        var settings = try ODBCSettings(context)
+        if settings.contacts != nil {
+            let logger = context.logger
+            settings.contacts?.reportKeptPhone = { kept in
+                logger.notice(
+                    "phone kept as given: \(kept.problem)",
+                    metadata: [
+                        "connector": "odbc", "key": "\(kept.key)", "column": "\(kept.column)",
+                        "error.code": "\(kept.problem.id)",
+                    ])
+            }
+        }
+        self.settings = settings
         fields = settings.representedFields
+        contactFields = settings.representedContactFields
         keepsAllDay = settings.keepsAllDay
         resolver = ZoneResolver(context.timeZone)
     }
@@ -231,9 +247,11 @@ public final class ODBCConnector: Connector {
             : try ResultReader(
                 statement: stmt, rowArraySize: settings.fetchRows, boundBytes: boundBytes,
                 maxValueBytes: settings.maxValueBytes, pipelined: true,
-                fingerprintSettings: [resolver.timeZone.identifier, TimeZone.timeZoneDataVersion])
+                fingerprintSettings: [resolver.timeZone.identifier, TimeZone.timeZoneDataVersion]
+                    + (settings.contacts?.fingerprintSettings ?? []))
         defer { reader.finish() }
         let mapper = RowMapper(columns: reader.columns.map(\.name), resolver: resolver)
+        mapper.contacts = settings.contacts
         if let missing = mapper.missingRequiredColumns.first {
             throw AlmanacError(
                 .odbcReadQueryColumns,

@@ -21,7 +21,7 @@ public enum ODBCModule: ConnectorModule {
     static let statementSettings: [SettingSpec] = [
         SettingSpec(
             "read_query", .string, required: true,
-            "SELECT returning the standard columns; may use :window_start, :window_end, :since"),
+            "SELECT returning the standard columns; may use :window_start, :window_end, :since (contacts: :since only)"),
         SettingSpec("insert", .string, "statement creating a row from an item (named parameters)"),
         SettingSpec("update", .string, "statement updating a row from an item; :external_id names the row"),
         SettingSpec("delete", .string, "statement deleting the row :external_id"),
@@ -30,6 +30,9 @@ public enum ODBCModule: ConnectorModule {
         SettingSpec(
             "lookup_query", .string,
             "SELECT of the standard columns for the rows :keys (WHERE id IN (:keys)), wherever their start lies"),
+        SettingSpec(
+            "groups_delimiter", .string,
+            "contacts: what separates group names in the groups column and :groups (default \";\")"),
         SettingSpec(
             "write_back_idempotent", .bool,
             "on_confirmed/on_cancelled may run again for a row without harm (default false)"),

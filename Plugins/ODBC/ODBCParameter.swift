@@ -7,6 +7,7 @@ import RowMapping
 enum ODBCParameter: Hashable {
     case text(String?)
     case timestamp(WallClock?)
+    case date(CivilDate?)
     case bool(Bool?)
     case integer(Int?)
 
@@ -51,6 +52,17 @@ enum ODBCParameter: Hashable {
                 indicator: t == nil ? SQLLEN(SQL_NULL_DATA) : SQLLEN(MemoryLayout<SQL_TIMESTAMP_STRUCT>.size),
                 cType: SQLSMALLINT(SQL_C_TYPE_TIMESTAMP), sqlType: SQLSMALLINT(SQL_TYPE_TIMESTAMP),
                 columnSize: 19, decimalDigits: 0)
+        case .date(let d):
+            let size = MemoryLayout<SQL_DATE_STRUCT>.size
+            let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: MemoryLayout<SQL_DATE_STRUCT>.alignment)
+            let v = d ?? CivilDate(year: 1900, month: 1, day: 1)
+            p.storeBytes(
+                of: SQL_DATE_STRUCT(year: SQLSMALLINT(v.year), month: SQLUSMALLINT(v.month), day: SQLUSMALLINT(v.day)),
+                as: SQL_DATE_STRUCT.self)
+            return Buffer(
+                pointer: p, length: SQLLEN(size), indicator: d == nil ? SQLLEN(SQL_NULL_DATA) : SQLLEN(size),
+                cType: SQLSMALLINT(SQL_C_TYPE_DATE), sqlType: SQLSMALLINT(SQL_TYPE_DATE), columnSize: 10,
+                decimalDigits: 0)
         case .bool(let b):
             let p = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
             p.storeBytes(of: UInt8(b == true ? 1 : 0), as: UInt8.self)

@@ -17,6 +17,8 @@ struct ODBCSettings {
     /// `lookup_query`: the rows of `:keys`, wherever their start lies (`Connector.lookup`).
     var lookupQuery: NamedStatement?
     var statements: [StatementKind: NamedStatement]
+    /// Set for a job of `kind = "contacts"` (`groups_delimiter`, the profile's `default_region`).
+    var contacts: ContactRules?
 
     enum StatementKind: String, CaseIterable {
         case insert, update, delete
@@ -31,8 +33,13 @@ struct ODBCSettings {
     /// The parameters a read query may use.
     static let readParameters: Set<String> = ["window_start", "window_end", "since"]
 
-    /// Why a read query cannot be used, if it cannot.
-    static func readQueryProblem(_ read: NamedStatement) -> String? {
+    /// Why a read query cannot be used, if it cannot. A contacts query has no window: it lists
+    /// every contact, so it may use only `:since`.
+    static func readQueryProblem(_ read: NamedStatement, kind: ItemKind = .events) -> String? {
+        if kind == .contacts, let w = read.names.first(where: { $0 == "window_start" || $0 == "window_end" }) {
+            return "uses :\(w); windows do not apply to contacts: a contacts read_query lists every contact "
+                + "(it may use :since only)"
+        }
         guard let first = read.names.first(where: { !readParameters.contains($0) }) else { return nil }
         return "uses :\(first); a read query knows only :window_start, :window_end and :since"
     }
@@ -96,7 +103,14 @@ struct ODBCSettings {
         for kind in StatementKind.allCases {
             if let text = context.jobSettings.string(kind.rawValue) { statements[kind] = NamedStatement(text) }
         }
-        if let read = readQuery, let message = Self.readQueryProblem(read) {
+        if context.kind == .contacts {
+            let delimiter = context.jobSettings.string("groups_delimiter") ?? ContactRules.defaultGroupsDelimiter
+            guard !delimiter.isEmpty else {
+                throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": groups_delimiter: must not be empty")
+            }
+            contacts = ContactRules(defaultRegion: context.defaultRegion, groupsDelimiter: delimiter)
+        }
+        if let read = readQuery, let message = Self.readQueryProblem(read, kind: context.kind) {
             throw AlmanacError(.configInvalidValue, "job \"\(context.job)\": read_query: \(message)")
         }
         for (kind, statement) in statements {
@@ -124,6 +138,19 @@ struct ODBCSettings {
                 written.insert(.custom)
             }
         }
+        return read.intersection(written)
+    }
+
+    /// The contact fields this side stores and reads back (`Connector.contactFields`): those
+    /// whose standard column names the read query mentions, plus custom fields; when an `update`
+    /// statement exists, only those it also binds (custom fields when it binds any other name).
+    var representedContactFields: Set<ContactField> {
+        var read: Set<ContactField> = [.custom]
+        if let q = readQuery?.original {
+            for word in Self.words(q) { if let c = ContactColumn(name: word) { read.insert(c.field) } }
+        }
+        guard let update = statements[.update] else { return read }
+        let written = Set(update.names.compactMap(ContactColumn.field(named:)))
         return read.intersection(written)
     }
 

@@ -9,6 +9,7 @@ import RowMapping
 /// `:content`, `:location`, `:start_time`, `:end_time`, `:all_day`, `:status`, `:created`,
 /// `:updated`, `:participant_N_name|email|response|phone|phone_mobile|phone_home|phone_work`)
 /// and custom fields as `:custom.NAME` or bare `:NAME`. A field the item lacks is bound as NULL.
+/// Contacts bind their own names (`contactParameter`).
 extension ODBCConnector {
     /// One outcome per change. Throws only when the connection cannot be opened at all.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
@@ -77,6 +78,9 @@ extension ODBCConnector {
         if lower == "external_id" { return .text(key) }
         guard let e = event else {
             return .text(nil)
+        }
+        if let contact = e.contact, let rules = settings.contacts {
+            return contactParameter(name, contact: contact, rules: rules)
         }
         switch lower {
         case "title": return .text(e.title)

@@ -34,8 +34,9 @@ public enum ContentVersion {
         }
     }
 
-    /// `h:` and the `ContentHash` of the event's mapped content.
+    /// `h:` and the `ContentHash` of the event's mapped content (of its contact, for a contact).
     public static func of(_ e: Event) -> String {
+        if let c = e.contact { return of(c) }
         var h = ContentHash()
         func add(_ s: String?) {
             if let s { h.add(s) } else { h.add("\u{0}") }
@@ -74,6 +75,40 @@ public enum ContentVersion {
                 add(k)
                 add(e.custom[k])
             }
+        }
+        return "h:" + h.hex
+    }
+
+    /// `h:` and the `ContentHash` of a contact's content, every field (groups and custom fields
+    /// sorted: their order is not content).
+    public static func of(_ c: Contact) -> String {
+        var h = ContentHash()
+        func add(_ s: String?) {
+            if let s { h.add(s) } else { h.add("\u{0}") }
+        }
+        add("|contact")
+        for s in [c.givenName, c.familyName, c.displayName, c.organization, c.jobTitle] { add(s) }
+        for e in c.emails {
+            add(e.address)
+            add(e.kind.rawValue)
+        }
+        add("|phones")
+        for p in c.phones {
+            add(p.number)
+            add(p.kind.rawValue)
+        }
+        add("|address")
+        for s in [c.address?.street, c.address?.city, c.address?.region, c.address?.postalCode, c.address?.country] {
+            add(s)
+        }
+        add(c.birthday?.description)
+        add(c.notes)
+        add("|groups")
+        for g in c.groups.sorted() { add(g) }
+        add("|custom")
+        for k in c.custom.keys.sorted() {
+            add(k)
+            add(c.custom[k])
         }
         return "h:" + h.hex
     }

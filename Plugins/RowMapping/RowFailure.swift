@@ -21,6 +21,8 @@ struct RowFailure {
         case notTime(String)
         case timeOfDay
         case beforeStart(end: String, start: String)
+        /// A value of a contact column that is not one of its kind (the reason, worded).
+        case invalid(String)
     }
 
     var stage: Stage
@@ -54,6 +56,7 @@ struct RowFailure {
         case (_, .timeOfDay):
             return (field.name, "is a time of day without a date; combine it with the date column in read_query")
         case (_, .beforeStart): return ("end_time", "is before start_time")
+        case (_, .invalid(let reason)): return (named, reason)
         }
     }
 
@@ -70,6 +73,7 @@ struct RowFailure {
                 format == .iso8601 ? "ISO 8601 like 2026-03-02T09:30 or 2026-03-02" : "the format \"\(format)\""
             return "\"\(t)\" does not match \(expected) (set formats.\(field.name) to the file's format)"
         case .beforeStart(let end, let start): return "\"\(end)\" is before start_time \"\(start)\""
+        case .invalid(let reason): return reason
         // Cells of files are text: none of these happen; worded for completeness.
         case .invalidText: return "is not valid UTF-8"
         case .truncated: return "was not read whole"

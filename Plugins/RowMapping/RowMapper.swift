@@ -29,17 +29,22 @@ public final class RowMapper {
     /// a custom field keeps the column's name), fixed when the mapper is made.
     public let names: [String]
     public let fields: [StandardField]
-    private let startFormat: TimeFormat, endFormat: TimeFormat, createdFormat: TimeFormat, updatedFormat: TimeFormat
+    private let startFormat: TimeFormat, endFormat: TimeFormat, createdFormat: TimeFormat
+    let updatedFormat: TimeFormat
     private let zoneID: String
     private let offsetZoneID: String?
     /// A resolver for `created` and for `updated` besides the start's and end's (`zone`, the end
     /// is most often on the start's day): each keeps its own day cache, so a start on one day and
     /// an `updated` stamp on another do not evict each other's offset row after row.
-    private let createdZone: ZoneResolver, updatedZone: ZoneResolver
+    private let createdZone: ZoneResolver
+    let updatedZone: ZoneResolver
     /// The custom fields of the last shapes of row seen, the latest first (sql: the columns';
     /// files: a few, as the optional children of xml items come and go).
     /// Read on every row (by one reader at a time): no dynamic exclusivity check.
     @exclusivity(unchecked) private var customTemplates: [CustomTemplate] = []
+    /// Set for a job of `kind = "contacts"`: rows are contacts (`ContactColumn`, `mapContact`),
+    /// handed over as their envelope (`Contact.envelope`); nil maps events.
+    public var contacts: ContactRules?
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect
@@ -73,7 +78,8 @@ public final class RowMapper {
 
     /// sql: the standard columns the query must return and does not.
     public var missingRequiredColumns: [String] {
-        (fields.contains(.externalID) ? [] : ["external_id"]) + (fields.contains(.startTime) ? [] : ["start_time"])
+        if contacts != nil { return fields.contains(.externalID) ? [] : ["external_id"] }
+        return (fields.contains(.externalID) ? [] : ["external_id"]) + (fields.contains(.startTime) ? [] : ["start_time"])
     }
 
     /// sql: whether an `updated` column gives the version (`ContentVersion.of(_:updatedColumn:)`).
@@ -111,6 +117,7 @@ public final class RowMapper {
     private func walk<Row: RowCells>(
         _ fields: [StandardField], _ row: Row, window: TimeWindow?, locator: () -> String
     ) -> Outcome {
+        if let contacts { return mapContact(fields, row, rules: contacts, locator: locator) }
         let d = dialect
         let count = min(fields.count, row.count)
         // Where each field's cell is (`Dialect.lastPresentWins`), which participants there are,
@@ -360,7 +367,7 @@ public final class RowMapper {
 
     /// A time cell as read; nil when absent. Throws why it cannot be read.
     @inline(__always)
-    private func time(_ cell: Cell, _ format: TimeFormat) throws(RowFailure.Reason) -> ParsedTime? {
+    func time(_ cell: Cell, _ format: TimeFormat) throws(RowFailure.Reason) -> ParsedTime? {
         switch cell {
         case .absent: return nil
         case .timestamp(let t): return t.parsed
@@ -379,7 +386,7 @@ public final class RowMapper {
     }
 
     /// The failure as its source words it.
-    private func problem(_ f: RowFailure, key: String?, locator: () -> String) -> ItemProblem {
+    func problem(_ f: RowFailure, key: String?, locator: () -> String) -> ItemProblem {
         if !dialect.locatorInReason {
             let (column, reason) = f.sqlMessage(names: names)
             return ItemProblem(key: key ?? locator(), field: column, reason: reason)

@@ -1,0 +1,159 @@
+import AlmanacCore
+
+/// A standard column of a contacts row (a job of `kind = "contacts"`): the one classification of
+/// contact column, header and element names for every source connector, beside `StandardField`
+/// for events. `external_id` and `updated` are the `StandardField`s of the same names; anything
+/// that is neither is a custom field under its own name (`Contact.custom`).
+///
+/// Names (lower-cased first where the source's names are case-insensitive): `given_name`,
+/// `family_name`, `display_name`, `organization`, `job_title`, `email_N` and `email_N_kind`
+/// (N = 0…9; kind `home`, `work` or `other`, default other), `phone_mobile|home|work|other`,
+/// `address_street|city|region|postal_code|country`, `birthday` (YYYY-MM-DD), `notes`, `groups`
+/// (group names joined by `ContactRules.groupsDelimiter`).
+public enum ContactColumn: Hashable, Sendable, CustomStringConvertible {
+    case givenName, familyName, displayName, organization, jobTitle
+    case email(Int)
+    case emailKind(Int)
+    case phone(PhoneKind)
+    case address(AddressPart)
+    case birthday, notes, groups
+
+    /// The part of `PostalAddress` an `address_*` column carries.
+    public enum AddressPart: String, Hashable, Sendable, CaseIterable {
+        case street, city, region
+        case postalCode = "postal_code"
+        case country
+    }
+
+    /// The highest email index accepted is `maxEmails - 1` (`email_9`).
+    public static let maxEmails = 10
+
+    /// The columns every contacts file gets, in the order files are written (after `external_id`);
+    /// `email_N` and `email_N_kind` follow for the emails in use, then `updated`.
+    public static let fixed: [ContactColumn] =
+        [.givenName, .familyName, .displayName, .organization, .jobTitle]
+        + PhoneKind.allCases.map { .phone($0) } + AddressPart.allCases.map { .address($0) }
+        + [.birthday, .notes, .groups]
+
+    public init?(name: String) {
+        switch name {
+        case "given_name": self = .givenName
+        case "family_name": self = .familyName
+        case "display_name": self = .displayName
+        case "organization": self = .organization
+        case "job_title": self = .jobTitle
+        case "birthday": self = .birthday
+        case "notes": self = .notes
+        case "groups": self = .groups
+        default:
+            if name.hasPrefix("phone_"), let kind = PhoneKind(rawValue: String(name.dropFirst(6))) {
+                self = .phone(kind)
+            } else if name.hasPrefix("address_"), let part = AddressPart(rawValue: String(name.dropFirst(8))) {
+                self = .address(part)
+            } else if name.hasPrefix("email_") {
+                let rest = name.dropFirst(6)
+                let digits = rest.prefix { $0.isASCII && $0.isNumber }
+                guard digits.count == 1, let n = Int(digits), n < Self.maxEmails else { return nil }
+                switch rest.dropFirst(1) {
+                case "": self = .email(n)
+                case "_kind": self = .emailKind(n)
+                default: return nil
+                }
+            } else {
+                return nil
+            }
+        }
+    }
+
+    public var name: String {
+        switch self {
+        case .givenName: return "given_name"
+        case .familyName: return "family_name"
+        case .displayName: return "display_name"
+        case .organization: return "organization"
+        case .jobTitle: return "job_title"
+        case .email(let n): return "email_\(n)"
+        case .emailKind(let n): return "email_\(n)_kind"
+        case .phone(let kind): return "phone_\(kind.rawValue)"
+        case .address(let part): return "address_\(part.rawValue)"
+        case .birthday: return "birthday"
+        case .notes: return "notes"
+        case .groups: return "groups"
+        }
+    }
+
+    public var description: String { name }
+
+    /// The contact field this column carries (`Connector.contactFields`).
+    public var field: ContactField {
+        switch self {
+        case .givenName, .familyName, .displayName: return .name
+        case .organization, .jobTitle: return .organization
+        case .email, .emailKind: return .emails
+        case .phone: return .phones
+        case .address: return .address
+        case .birthday: return .birthday
+        case .notes: return .notes
+        case .groups: return .groups
+        }
+    }
+
+    /// The contact field a column or parameter name stands for: a contact column's, `custom` for
+    /// any other name but `external_id` and `updated` (nil).
+    public static func field(named name: String) -> ContactField? {
+        let lower = name.lowercased()
+        if let column = ContactColumn(name: lower) { return column.field }
+        if lower == "external_id" || lower == "updated" { return nil }
+        return .custom
+    }
+}
+
+/// How a contacts row reads and writes besides its columns: the profile's `default_region` for
+/// phones, the `groups` delimiter, and where a phone kept as given is reported.
+public struct ContactRules: Sendable {
+    /// ISO 3166 alpha-2 region of numbers written without a country code (`default_region`).
+    public var defaultRegion: String?
+    /// What separates group names in a `groups` value (job setting `groups_delimiter`, default `;`).
+    public var groupsDelimiter: String
+    /// Called for each phone of a mapped row that could not be normalised and is kept as given
+    /// (the row is still an item): the connector logs it. Nil: not reported.
+    public var reportKeptPhone: (@Sendable (KeptPhone) -> Void)?
+
+    public static let defaultGroupsDelimiter = ";"
+
+    public init(
+        defaultRegion: String? = nil, groupsDelimiter: String = ContactRules.defaultGroupsDelimiter,
+        reportKeptPhone: (@Sendable (KeptPhone) -> Void)? = nil
+    ) {
+        self.defaultRegion = defaultRegion
+        self.groupsDelimiter = groupsDelimiter.isEmpty ? Self.defaultGroupsDelimiter : groupsDelimiter
+        self.reportKeptPhone = reportKeptPhone
+    }
+
+    /// What makes a row's contact differ besides its bytes (fingerprints and file versions mix it in).
+    public var fingerprintSettings: [String] { ["contacts", defaultRegion ?? "", groupsDelimiter] }
+
+    /// The group names of a `groups` value: split at the delimiter, trimmed, empty names and
+    /// repeats dropped, order kept.
+    public func groups(_ text: String) -> [String] {
+        var out: [String] = []
+        for part in text.components(separatedBy: groupsDelimiter) {
+            let name = FieldText.trimmed(part)
+            if !name.isEmpty && !out.contains(name) { out.append(name) }
+        }
+        return out
+    }
+
+    /// A `groups` value: the names joined by the delimiter; nil for none.
+    public func groupsText(_ groups: [String]) -> String? {
+        groups.isEmpty ? nil : groups.joined(separator: groupsDelimiter)
+    }
+}
+
+/// A phone of a mapped row that was kept as given (`PhoneNormalization.keptAsGiven`).
+public struct KeptPhone: Sendable, Hashable {
+    public var key: String
+    public var column: String
+    public var text: String
+    public var problem: PhoneNumber.Problem
+}

@@ -39,8 +39,7 @@ struct CSVSettings: Sendable {
                 throw invalid(
                     "columns.\(field.name)", "without a header, columns are numbered from 1, got \"\(column)\"")
             }
-            for required in [StandardField.externalID, .startTime]
-            where !columns.contains(where: { $0.field == required }) {
+            for required in CSVLayout.required(common) where !columns.contains(where: { $0.field == required }) {
                 throw invalid("columns", "without a header, columns must give \(required.name) a column number")
             }
         }
@@ -78,6 +77,12 @@ struct CSVLayout {
             if key.isEmpty { fields.append(nil); continue }
             if let f = mapped[key.lowercased()] { fields.append(f); continue }
             let standard = StandardField(name: key.lowercased())
+            if settings.common.contacts != nil, ContactColumn(name: key.lowercased()) != nil, mapped.isEmpty
+                || !mappedFields.contains(.custom(key.lowercased()))
+            {
+                fields.append(.custom(key.lowercased()))  // a contact column, matched case-insensitively
+                continue
+            }
             if !standard.isCustom && !mappedFields.contains(standard) && !fields.contains(standard) {
                 fields.append(standard)
             } else {
@@ -93,15 +98,27 @@ struct CSVLayout {
                 .csvColumnMissing,
                 "\(fileName): no column \"\(column)\" for \(field.name); the header is \(shown) — \(hint)")
         }
-        for required in [StandardField.externalID, .startTime] where !fields.contains(required) {
+        for required in required(settings.common) where !fields.contains(required) {
             throw AlmanacError(
                 .csvColumnMissing,
                 "\(fileName): no column for \(required.name); the header is \(shown) — map it with columns = { \(required.name) = \"…\" } or \(hint)"
             )
         }
+        return CSVLayout(fields: fields, names: names, seed: seed(names, settings: settings))
+    }
+
+    /// The fields every row needs: `external_id` and, for events, `start_time`.
+    static func required(_ common: FileSettings) -> [StandardField] {
+        common.contacts == nil ? [.externalID, .startTime] : [.externalID]
+    }
+
+    /// The hash every item's version starts from: the header, and for contacts the rules that
+    /// change what a row reads as (`ContactRules.fingerprintSettings`).
+    static func seed(_ names: [String], settings: CSVSettings) -> ContentHash {
         var seed = ContentHash()
         for n in names { seed.add(n) }
-        return CSVLayout(fields: fields, names: names, seed: seed)
+        for s in settings.common.contacts?.fingerprintSettings ?? [] { seed.add(s) }
+        return seed
     }
 
     /// Columns by number (`header = false`); `width` is the number of fields of the widest use.
@@ -109,7 +126,7 @@ struct CSVLayout {
         let width = settings.columns.compactMap { Int($0.column) }.max() ?? 0
         var fields = [StandardField?](repeating: nil, count: width)
         for (field, column) in settings.columns { if let i = Int(column) { fields[i - 1] = field } }
-        return CSVLayout(fields: fields, names: [], seed: ContentHash())
+        return CSVLayout(fields: fields, names: [], seed: seed([], settings: settings))
     }
 }
 

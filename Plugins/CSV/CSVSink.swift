@@ -108,7 +108,7 @@ struct CSVSink {
                 index[id] = rows.count
                 rows.append(.values([]))
                 versions.append("")
-                pending.append((rows.count - 1, renderer.values(key: id, event: event)))
+                pending.append((rows.count - 1, renderer.values(key: id, event: event, contacts: mapper.contacts)))
                 touched[rows.count - 1] = outcomes.count
                 outcomes.append(nil)
             case .update(let key, let ifVersion, let event):
@@ -116,7 +116,7 @@ struct CSVSink {
                 if let ifVersion, ifVersion != versions[row] {
                     outcomes.append(.conflict(current: current(row))); continue
                 }
-                pending.append((row, renderer.values(key: key, event: event)))
+                pending.append((row, renderer.values(key: key, event: event, contacts: mapper.contacts)))
                 touched[row] = outcomes.count
                 outcomes.append(nil)
             case .delete(let key, let ifVersion):
@@ -140,12 +140,14 @@ struct CSVSink {
 
         // New columns that changed rows need, in a stable order.
         if settings.header {
-            let needed = RowRenderer.columns(for: pending.map(\.values))
+            let contacts = mapper.contacts != nil
+            let needed = RowRenderer.columns(for: pending.map(\.values), contacts: contacts)
+            let base = RowRenderer.baseColumns(contacts: contacts)
             let configured = Dictionary(settings.columns.map { ($0.field, $0.column) }, uniquingKeysWith: { a, _ in a })
             let isNew = names.isEmpty
             for field in needed
             where !fields.contains(field)
-                && ((isNew && StandardField.scalars.contains(field))
+                && ((isNew && base.contains(field))
                     || pending.contains(where: { $0.values[field] != nil }))
             {
                 fields.append(field)
@@ -158,7 +160,10 @@ struct CSVSink {
             var out = [String](repeating: "", count: max(fields.count, old.count))
             for i in out.indices {
                 guard i < fields.count, let f = fields[i] else { out[i] = i < old.count ? old[i] : ""; continue }
-                if case .custom = f, values[f] == nil { out[i] = i < old.count ? old[i] : ""; continue }
+                if !RowRenderer.isOverwritten(f, contacts: mapper.contacts != nil), values[f] == nil {
+                    out[i] = i < old.count ? old[i] : ""
+                    continue
+                }
                 out[i] = values[f] ?? ""
             }
             rows[row] = .values(out)
@@ -167,9 +172,8 @@ struct CSVSink {
         // Serialize.
         let file = try AtomicFile(url, prefix: "csv")
         if bom { try file.write([0xEF, 0xBB, 0xBF]) }
-        var seed = ContentHash()
+        let seed = CSVLayout.seed(settings.header ? names : [], settings: settings)
         if settings.header {
-            for n in names { seed.add(n) }
             try file.write(encode(names))
             try file.write(lineEnd)
         }

@@ -41,6 +41,11 @@ public final class FileConnector<Format: FileFormat>: Connector {
     /// Each write rewrites the whole file: the engine sends a run's changes at once.
     public var writesWholeStore: Bool { true }
     public var trimsText: Bool { Format.trimsText }
+    /// Events and contacts (`kind = "contacts"`: the contact columns of README "Contacts").
+    public var kinds: Set<ItemKind> { [.events, .contacts] }
+    /// Every contact field: each is text in a column or element and reads back as written (phones
+    /// as stored, groups without the delimiter in their names).
+    public var contactFields: Set<ContactField> { Set(ContactField.allCases) }
     public let settings: Format
     private let side: ConnectorContext.Side
     private let listing: FileListing<Format.Reader>
@@ -52,8 +57,10 @@ public final class FileConnector<Format: FileFormat>: Connector {
         self.settings = settings
         self.side = side
         self.capabilities = capabilities
+        var common = settings.common
+        common.reportKeptPhones(to: logger, connector: Format.prefix)
         listing = FileListing(
-            prefix: Format.prefix, unit: Format.unit, settings: settings.common, pageSize: pageSize,
+            prefix: Format.prefix, unit: Format.unit, settings: common, pageSize: pageSize,
             fieldCount: Format.fieldCount, marker: marker
         ) { url, source, mapper in
             try settings.open(url, source: source, mapper: mapper)

@@ -106,6 +106,7 @@ public final class FileListing<Reader: FileRecordReader> {
         self.path = settings.path
         self.source = FileSource(prefix: prefix, path: settings.path, glob: settings.glob, settle: settings.settle)
         self.mapper = RowMapper(timeZone: settings.timeZone, formats: settings.formats)
+        mapper.contacts = settings.contacts
         self.timeZone = settings.timeZone
         self.pageSize = pageSize
         self.fieldCount = fieldCount

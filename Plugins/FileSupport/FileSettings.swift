@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import Logging
 import RowMapping
 
 /// The settings every file connector has: where the files are, when a file counts as finished,
@@ -12,6 +13,9 @@ public struct FileSettings: Sendable {
     /// How long a file must be left unchanged before it is read (`settle`, default 1s).
     public var settle: Duration
     public var timeZone: TimeZone
+    /// Set for a job of `kind = "contacts"`: the profile's `default_region` and the job's
+    /// `groups_delimiter` (default `;`); the connector adds where kept phones are reported.
+    public var contacts: ContactRules?
 
     /// Reads `path`, `glob` (default `defaultGlob`), `formats` and `settle` of the connection.
     /// Throws `config.invalid_value` naming the connection and key.
@@ -32,6 +36,33 @@ public struct FileSettings: Sendable {
             settle = .seconds(1)
         }
         timeZone = context.timeZone
+        if context.kind == .contacts {
+            let delimiter = context.jobSettings.string("groups_delimiter") ?? ContactRules.defaultGroupsDelimiter
+            guard !delimiter.isEmpty else {
+                throw AlmanacError(
+                    .configInvalidValue, "job \"\(context.job)\": groups_delimiter: must not be empty")
+            }
+            contacts = ContactRules(defaultRegion: context.defaultRegion, groupsDelimiter: delimiter)
+        }
+    }
+
+    /// The job setting every file connector takes for contacts (README "Contacts").
+    public static let contactSettings: [SettingSpec] = [
+        SettingSpec(
+            "groups_delimiter", .string,
+            "contacts: what separates group names in the groups column (default \";\")")
+    ]
+
+    /// Makes `contacts` report each phone kept as given to `logger`, at notice level.
+    public mutating func reportKeptPhones(to logger: Logger, connector: String) {
+        contacts?.reportKeptPhone = { kept in
+            logger.notice(
+                "phone kept as given: \(kept.problem)",
+                metadata: [
+                    "connector": "\(connector)", "key": "\(kept.key)", "column": "\(kept.column)",
+                    "error.code": "\(kept.problem.id)",
+                ])
+        }
     }
 
     /// For a job's `to` side: the marker that remembers the target was written; throws

@@ -2,6 +2,29 @@ import AlmanacCore
 import Foundation
 
 extension RowRenderer {
+    /// The values of `event` for a job's kind: its contact's with `contacts` set, else the event's.
+    public func values(key: String, event: Event, contacts: ContactRules?) -> [StandardField: String] {
+        guard let rules = contacts, let contact = event.contact else { return values(key: key, event: event) }
+        return values(key: key, contact: contact, rules: rules)
+    }
+
+    /// `columns(for:)`, or `contactColumns(for:)` for contacts.
+    public static func columns(for rows: some Sequence<[StandardField: String]>, contacts: Bool) -> [StandardField] {
+        contacts ? contactColumns(for: rows) : columns(for: rows)
+    }
+
+    /// The columns a new file starts with: the scalar standard fields, or for contacts
+    /// `external_id`, the fixed contact columns and `updated`.
+    public static func baseColumns(contacts: Bool) -> [StandardField] {
+        contacts ? contactColumns(for: [] as [[StandardField: String]]) : StandardField.scalars
+    }
+
+    /// Whether an update writes `field` even when the item lacks it (emptying it): every
+    /// non-custom field, and for contacts the contact columns too.
+    public static func isOverwritten(_ field: StandardField, contacts: Bool) -> Bool {
+        contacts ? isContactStandard(field) : !field.isCustom
+    }
+
     /// A contact as values by field, for writing files: `external_id`, the `ContactColumn`s as
     /// `.custom(name)` under their standard names, `updated`, and the custom fields. What it
     /// writes, `RowMapper` with the same `rules` reads back to the same contact (phones as

@@ -23,8 +23,8 @@ public enum XMLModule: ConnectorModule {
             "standard field → date/time format (default ISO 8601), e.g. { start_time = \"dd/MM/yyyy HH:mm\" }"),
         SettingSpec("settle", .duration, "how long a file must be left unchanged before it is read (default 1s)"),
     ]
-    public static let sourceSettings: [SettingSpec] = []
-    public static let targetSettings: [SettingSpec] = []
+    public static let sourceSettings: [SettingSpec] = FileSettings.contactSettings
+    public static let targetSettings: [SettingSpec] = FileSettings.contactSettings
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
         [.read, .write, .delete, .lookup]

@@ -40,7 +40,7 @@ struct XMLSink {
             switch change {
             case .create(let id, let event):
                 if let i = index[id] { outcomes.append(.conflict(current: current(items[i]!))); continue }
-                let values = self.values(renderer.values(key: id, event: event), keeping: nil)
+                let values = self.values(renderer.values(key: id, event: event, contacts: mapper.contacts), keeping: nil)
                 index[id] = items.count
                 items.append(values)
                 outcomes.append(.written(key: id, version: values.version))
@@ -50,7 +50,7 @@ struct XMLSink {
                 if let ifVersion, ifVersion != old.version {
                     outcomes.append(.conflict(current: current(old))); continue
                 }
-                let values = self.values(renderer.values(key: key, event: event), keeping: old)
+                let values = self.values(renderer.values(key: key, event: event, contacts: mapper.contacts), keeping: old)
                 items[i] = values
                 outcomes.append(.written(key: key, version: values.version))
                 changed = true
@@ -107,18 +107,22 @@ struct XMLSink {
     /// Rendered event values in the document's layout; custom values of `old` the event lacks stay.
     private func values(_ rendered: [StandardField: String], keeping old: XMLItemValues?) -> XMLItemValues {
         var out = XMLItemValues(count: settings.fields.count)
+        let contacts = mapper.contacts != nil
         // Values are read trimmed (XMLItemScan), so they are written trimmed: what is written
         // reads back the same.
         var rest = rendered.mapValues { $0.trimmingCharacters(in: XMLSink.space) }
         for (i, (field, _)) in settings.fields.enumerated() {
             out.configured[i] = rest.removeValue(forKey: field)
-            if out.configured[i] == nil, field.isCustom, let old { out.configured[i] = old.configured[i] }
+            if out.configured[i] == nil, !RowRenderer.isOverwritten(field, contacts: contacts), let old {
+                out.configured[i] = old.configured[i]
+            }
         }
-        for field in RowRenderer.columns(for: [rest]) {
+        for field in RowRenderer.columns(for: [rest], contacts: contacts) {
             guard let v = rest[field] else { continue }
             out.extras.append(.init(XMLSink.elementName(field.name), v))
         }
-        for e in old?.extras ?? [] where e.field.isCustom && !out.extras.contains(where: { $0.name == e.name }) {
+        for e in old?.extras ?? []
+        where !RowRenderer.isOverwritten(e.field, contacts: contacts) && !out.extras.contains(where: { $0.name == e.name }) {
             out.extras.append(e)
         }
         return out

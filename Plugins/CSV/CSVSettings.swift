@@ -77,10 +77,12 @@ struct CSVLayout {
             if key.isEmpty { fields.append(nil); continue }
             if let f = mapped[key.lowercased()] { fields.append(f); continue }
             let standard = StandardField(name: key.lowercased())
-            if settings.common.contacts != nil, ContactColumn(name: key.lowercased()) != nil, mapped.isEmpty
-                || !mappedFields.contains(.custom(key.lowercased()))
+            // A contact column, matched case-insensitively as standard fields are.
+            let contactColumn = StandardField.custom(key.lowercased())
+            if settings.common.contacts != nil, ContactColumn(name: key.lowercased()) != nil,
+                !mappedFields.contains(contactColumn) && !fields.contains(contactColumn)
             {
-                fields.append(.custom(key.lowercased()))  // a contact column, matched case-insensitively
+                fields.append(contactColumn)
                 continue
             }
             if !standard.isCustom && !mappedFields.contains(standard) && !fields.contains(standard) {

@@ -54,7 +54,8 @@ enum ODBCParameter: Hashable {
                 columnSize: 19, decimalDigits: 0)
         case .date(let d):
             let size = MemoryLayout<SQL_DATE_STRUCT>.size
-            let p = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: MemoryLayout<SQL_DATE_STRUCT>.alignment)
+            let p = UnsafeMutableRawPointer.allocate(
+                byteCount: size, alignment: MemoryLayout<SQL_DATE_STRUCT>.alignment)
             let v = d ?? CivilDate(year: 1900, month: 1, day: 1)
             p.storeBytes(
                 of: SQL_DATE_STRUCT(year: SQLSMALLINT(v.year), month: SQLUSMALLINT(v.month), day: SQLUSMALLINT(v.day)),

@@ -48,7 +48,9 @@ extension RowMapper {
             }
             if case .updated = field {
                 do {
-                    if let p = try time(cell, updatedFormat) { contact.updated = EventRules.instant(p, zone: updatedZone) }
+                    if let p = try time(cell, updatedFormat) {
+                        contact.updated = EventRules.instant(p, zone: updatedZone)
+                    }
                 } catch {
                     failure = failure ?? RowFailure(stage: .updated, field: .updated, column: i, reason: error)
                 }
@@ -91,6 +93,7 @@ extension RowMapper {
                 }
                 emails[n, default: (nil, nil)].kind = kind
             case .phone(let kind):
+                if FieldText.trimmed(text).isEmpty { continue }
                 let normalized = PhoneNumber.normalize(text, defaultRegion: rules.defaultRegion)
                 contact.phones.removeAll { $0.kind == kind }
                 contact.phones.append(ContactPhone(normalized.value, kind: kind))
@@ -127,7 +130,8 @@ extension RowMapper {
     /// (`YYYY-MM-DD 00:00:00`, how some drivers return a DATE bound as a timestamp).
     static func birthday(_ text: String) -> CivilDate? {
         if text.utf8.count == 10 { return CivilDate(iso: text) }
-        guard text.utf8.count > 10, case .naive(let d, secondsOfDay: 0, nanoseconds: 0)? = TemporalText(text)?.parsed else { return nil }
+        guard text.utf8.count > 10, case .naive(let d, secondsOfDay: 0, nanoseconds: 0)? = TemporalText(text)?.parsed
+        else { return nil }
         return d
     }
 

@@ -79,7 +79,8 @@ public final class RowMapper {
     /// sql: the standard columns the query must return and does not.
     public var missingRequiredColumns: [String] {
         if contacts != nil { return fields.contains(.externalID) ? [] : ["external_id"] }
-        return (fields.contains(.externalID) ? [] : ["external_id"]) + (fields.contains(.startTime) ? [] : ["start_time"])
+        return (fields.contains(.externalID) ? [] : ["external_id"])
+            + (fields.contains(.startTime) ? [] : ["start_time"])
     }
 
     /// sql: whether an `updated` column gives the version (`ContentVersion.of(_:updatedColumn:)`).

@@ -40,7 +40,8 @@ struct XMLSink {
             switch change {
             case .create(let id, let event):
                 if let i = index[id] { outcomes.append(.conflict(current: current(items[i]!))); continue }
-                let values = self.values(renderer.values(key: id, event: event, contacts: mapper.contacts), keeping: nil)
+                let values = self.values(
+                    renderer.values(key: id, event: event, contacts: mapper.contacts), keeping: nil)
                 index[id] = items.count
                 items.append(values)
                 outcomes.append(.written(key: id, version: values.version))
@@ -50,7 +51,8 @@ struct XMLSink {
                 if let ifVersion, ifVersion != old.version {
                     outcomes.append(.conflict(current: current(old))); continue
                 }
-                let values = self.values(renderer.values(key: key, event: event, contacts: mapper.contacts), keeping: old)
+                let values = self.values(
+                    renderer.values(key: key, event: event, contacts: mapper.contacts), keeping: old)
                 items[i] = values
                 outcomes.append(.written(key: key, version: values.version))
                 changed = true
@@ -122,7 +124,9 @@ struct XMLSink {
             out.extras.append(.init(XMLSink.elementName(field.name), v))
         }
         for e in old?.extras ?? []
-        where !RowRenderer.isOverwritten(e.field, contacts: contacts) && !out.extras.contains(where: { $0.name == e.name }) {
+        where !RowRenderer.isOverwritten(e.field, contacts: contacts)
+            && !out.extras.contains(where: { $0.name == e.name })
+        {
             out.extras.append(e)
         }
         return out

@@ -194,4 +194,36 @@ import Testing
         #expect(other.skipped == [])
         #expect(Set(other.mapped.keys) == ["c1", "c2"])
     }
+
+    /// The demo database (`make demo`, contrib/demo/clinic.sql) reads as contacts with their groups:
+    /// what a `clients` demo profile's read query returns.
+    @Test func theDemoClientsReadAsContacts() throws {
+        // Seeded as `make demo` seeds it: the sqlite3 shell reading contrib/demo/clinic.sql.
+        let db = Fixture.sqliteFile()
+        let cs = "Driver=SQLite3;Database=\(db);"
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        shell.arguments = [db]
+        shell.standardInput = try FileHandle(
+            forReadingFrom: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../contrib/demo/clinic.sql"))
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        let query = """
+            SELECT COALESCE(ext_id, CAST(id AS TEXT)) AS external_id, name AS display_name, email AS email_0,
+                   mobile AS phone_mobile, group_names AS groups
+            FROM clients ORDER BY id
+            """
+        let items = try Self.connector(cs, job: ["read_query": query]).readListing(ReadRequest(window: Self.anyWindow))
+            .items
+        #expect(items.count == 7)
+        #expect(
+            items.filter { $0.event.contact?.groups.contains("Google Sync") == true }.map(\.key) == [
+                "1", "2", "4", "6", "7",
+            ])
+        #expect(items[0].event.contact?.groups == ["Google Sync", "VIP"])
+        #expect(items[5].event.contact?.phones == [ContactPhone("+13125550106", kind: .mobile)])
+        #expect(items[6].event.contact?.phones == [ContactPhone("020 7946 0958", kind: .mobile)])
+    }
 }

@@ -1,10 +1,16 @@
--- Seed data for `make demo`: clients, their appointments over the coming weeks, and classes.
+-- Seed data for `make demo`: clients (with their groups), their appointments over the coming weeks,
+-- and classes.
 -- Times are naive local times (the profiles say which zone), spread around "now".
+-- group_names: the client's groups, ';'-separated (a contacts job's `groups` column, read and
+-- written as is; "Google Sync" is the group a `clients` contacts job sends out). ext_id: the key
+-- of a client created from the other side (a contact added on the phone), NULL for the others.
 CREATE TABLE IF NOT EXISTS clients (
-    id     INTEGER PRIMARY KEY,
-    name   TEXT NOT NULL,
-    email  TEXT,
-    mobile TEXT
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT,
+    mobile      TEXT,
+    group_names TEXT,
+    ext_id      TEXT UNIQUE
 );
 CREATE TABLE IF NOT EXISTS appointments (
     id        INTEGER PRIMARY KEY,
@@ -25,12 +31,14 @@ CREATE TABLE IF NOT EXISTS classes (
     ends    TEXT NOT NULL
 );
 
-INSERT INTO clients (id, name, email, mobile) VALUES
-    (1, 'Ada Byron',       'ada@example.org',     '+1 312 555 0101'),
-    (2, 'Grace Hopper',    'grace@example.org',   '+1 312 555 0102'),
-    (3, 'Edsger Dijkstra', NULL,                  '+1 312 555 0103'),
-    (4, 'Barbara Liskov',  'barbara@example.org', NULL),
-    (5, 'Ken Thompson',    'ken@example.org',     '+1 312 555 0105');
+INSERT INTO clients (id, name, email, mobile, group_names) VALUES
+    (1, 'Ada Byron',         'ada@example.org',      '+1 312 555 0101', 'Google Sync;VIP'),
+    (2, 'Grace Hopper',      'grace@example.org',    '+1 312 555 0102', 'Google Sync'),
+    (3, 'Edsger Dijkstra',   NULL,                   '+1 312 555 0103', NULL),
+    (4, 'Barbara Liskov',    'barbara@example.org',  NULL,              'Google Sync'),
+    (5, 'Ken Thompson',      'ken@example.org',      '+1 312 555 0105', 'Newsletter'),
+    (6, 'Margaret Hamilton', 'margaret@example.org', '(312) 555-0106',  'Google Sync;Newsletter'),
+    (7, 'Alan Turing',       NULL,                   '020 7946 0958',   'Google Sync');
 
 -- 60 appointments: every weekday-ish slot from 5 days ago to 25 days ahead, 9:00–16:00.
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 59)

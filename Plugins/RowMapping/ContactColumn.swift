@@ -133,6 +133,14 @@ public struct ContactRules: Sendable {
     /// What makes a row's contact differ besides its bytes (fingerprints and file versions mix it in).
     public var fingerprintSettings: [String] { ["contacts", defaultRegion ?? "", groupsDelimiter] }
 
+    /// A short tag of `fingerprintSettings`, for versions hashed from a row's values alone (xml):
+    /// appended to them, so that changing the rules changes every contact's version.
+    public var versionTag: String {
+        var h = ContentHash()
+        for s in fingerprintSettings { h.add(s) }
+        return String(h.hex.prefix(8))
+    }
+
     /// The group names of a `groups` value: split at the delimiter, trimmed, empty names and
     /// repeats dropped, order kept.
     public func groups(_ text: String) -> [String] {

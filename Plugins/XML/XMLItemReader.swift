@@ -101,7 +101,8 @@ final class XMLItemReader {
                 valid += 1
                 continue
             }
-            let version = work.version()
+            var version = work.version()
+            if let rules = mapper.contacts { version += ":" + rules.versionTag }
             switch consume outcome {
             case .outside:
                 continue

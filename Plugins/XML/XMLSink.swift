@@ -44,21 +44,21 @@ struct XMLSink {
                     renderer.values(key: id, event: event, contacts: mapper.contacts), keeping: nil)
                 index[id] = items.count
                 items.append(values)
-                outcomes.append(.written(key: id, version: values.version))
+                outcomes.append(.written(key: id, version: version(values)))
                 changed = true
             case .update(let key, let ifVersion, let event):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version {
+                if let ifVersion, ifVersion != version(old) {
                     outcomes.append(.conflict(current: current(old))); continue
                 }
                 let values = self.values(
                     renderer.values(key: key, event: event, contacts: mapper.contacts), keeping: old)
                 items[i] = values
-                outcomes.append(.written(key: key, version: values.version))
+                outcomes.append(.written(key: key, version: version(values)))
                 changed = true
             case .delete(let key, let ifVersion):
                 guard let i = index[key], let old = items[i] else { outcomes.append(.gone); continue }
-                if let ifVersion, ifVersion != old.version {
+                if let ifVersion, ifVersion != version(old) {
                     outcomes.append(.conflict(current: current(old))); continue
                 }
                 items[i] = nil
@@ -92,6 +92,12 @@ struct XMLSink {
         return outcomes
     }
 
+    /// The item's version as the reader gives it (`XMLItemValues.version`, with the contact
+    /// rules' tag for contacts).
+    private func version(_ values: XMLItemValues) -> String {
+        values.version + (mapper.contacts.map { ":" + $0.versionTag } ?? "")
+    }
+
     private func key(of values: XMLItemValues) -> String? {
         let row = values.row(settings.fields.map(\.field))
         guard let i = row.fields.firstIndex(of: .externalID) else { return nil }
@@ -103,7 +109,7 @@ struct XMLSink {
         guard case .item(let key, let event) = mapper.map(fields: row.fields, values: row.values, locator: "") else {
             return nil
         }
-        return SourceItem(key: key, version: values.version, event: event)
+        return SourceItem(key: key, version: version(values), event: event)
     }
 
     /// Rendered event values in the document's layout; custom values of `old` the event lacks stay.

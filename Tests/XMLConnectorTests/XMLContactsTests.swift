@@ -61,6 +61,11 @@ import Testing
                         custom: ["chart_no": "77"]),
                     Contact(givenName: "Bob", phones: [ContactPhone("0800 FLOWERS", kind: .mobile)]),
                 ])
+        // The version covers the contact rules: another default region reads the phones anew.
+        let us = try readAll(try Self.connector(s, region: "US")).0.items
+        #expect(us[0].event.contact?.phones.first == ContactPhone("07700 900123", kind: .mobile))
+        #expect(us[0].version != page.items[0].version)
+        #expect(us[1].version != page.items[1].version)
     }
 
     @Test func writesADocumentThatReadsBackTheSame() throws {

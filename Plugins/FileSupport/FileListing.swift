@@ -142,7 +142,7 @@ public final class FileListing<Reader: FileRecordReader> {
                     continue
                 }
                 let last = items.count - 1
-                guard request.window.contains(items[last].event.start.date(in: timeZone)) else {
+                guard lists(items[last], in: request.window) else {
                     items.removeLast()
                     continue
                 }
@@ -306,6 +306,12 @@ public final class FileListing<Reader: FileRecordReader> {
     /// only the keys listed (the pages before were returned already): a listing resumed in
     /// another process still knows which keys it listed. Throws `bad_continuation` when the file
     /// has no such point.
+    /// Whether a listing of `window` lists `item`: one starting in it, or any contact (windows do
+    /// not apply to contacts).
+    private func lists(_ item: SourceItem, in window: TimeWindow) -> Bool {
+        mapper.contacts != nil || window.contains(item.event.start.date(in: timeZone))
+    }
+
     private func replay(_ s: inout Session, to index: Int, at fields: [String], window: TimeWindow) throws {
         while s.index <= index {
             let reader = try open(s.files[s.index], source, mapper)
@@ -315,7 +321,7 @@ public final class FileListing<Reader: FileRecordReader> {
                     guard s.index < index else { throw badContinuation() }
                     break
                 }
-                if case .item(let item) = next, window.contains(item.event.start.date(in: timeZone)) {
+                if case .item(let item) = next, lists(item, in: window) {
                     _ = listed(item.key, reader, &s)
                 }
             }

@@ -43,8 +43,9 @@ public final class RowMapper {
     /// Read on every row (by one reader at a time): no dynamic exclusivity check.
     @exclusivity(unchecked) private var customTemplates: [CustomTemplate] = []
     /// Set for a job of `kind = "contacts"`: rows are contacts (`ContactColumn`, `mapContact`),
-    /// handed over as their envelope (`Contact.envelope`); nil maps events.
-    public var contacts: ContactRules?
+    /// handed over as their envelope (`Contact.envelope`); nil maps events. Set before the first
+    /// row and read on every row: no dynamic exclusivity check.
+    @exclusivity(unchecked) public var contacts: ContactRules?
 
     private init(dialect: Dialect, zone: ZoneResolver, formats: [StandardField: TimeFormat], names: [String]) {
         self.dialect = dialect

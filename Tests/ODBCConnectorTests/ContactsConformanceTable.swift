@@ -7,7 +7,7 @@ import Testing
 @testable import ODBCConnector
 
 /// The hook for the conformance suite's contact checks (`AlmanacTestKit`): a `ConformanceFixture`
-/// whose items are contacts (their envelopes, `Contact.envelope`), over an empty `clients` table
+/// whose items are contacts (their envelopes, `Contact.envelope`), over an empty `odbc_contacts` table
 /// reachable through `cs`, with the connector as source and sink (`kind = "contacts"`). Seeded
 /// with the contact parameters bound as the connector binds them; inspected by mapping the rows
 /// without the connector.
@@ -19,7 +19,7 @@ enum ContactsConformanceTable {
 
     static func fixture(_ cs: String, birthday: String, region: String? = "US") throws -> ConformanceFixture {
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS clients", ContactsTests.table(birthday: birthday))
+        try sql.exec("DROP TABLE IF EXISTS odbc_contacts", ContactsTests.table(birthday: birthday))
         let connector = try ContactsTests.connector(cs, region: region, job: job)
         let insert = NamedStatement(ContactsTests.insert)
         let rules = ContactRules(defaultRegion: region)
@@ -62,9 +62,10 @@ extension SQL {
     }
 }
 
-/// The fixture works as the suite will use it: what is seeded, the connector lists as stored.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct ContactsConformanceTableTests {
-    static func check(_ f: ConformanceFixture) throws {
+/// The fixture works as the suite will use it: what is seeded, the connector lists as stored. In
+/// `ContactsTests` (serialized): the fixture's `odbc_contacts` table is the one those tests use.
+extension ContactsTests {
+    static func checkFixture(_ f: ConformanceFixture) throws {
         let contacts = [ContactsTests.ann, ContactsTests.bob]
         let keys = try f.seed(contacts.map { $0.envelope() })
         #expect(keys == ["seed-1", "seed-2"])
@@ -76,13 +77,13 @@ extension SQL {
         #expect(f.connector.kinds.contains(.contacts))
     }
 
-    @Test func sqlite() throws {
-        try Self.check(
+    @Test func conformanceFixtureOnSQLite() throws {
+        try Self.checkFixture(
             ContactsConformanceTable.fixture("Driver=SQLite3;Database=\(Fixture.sqliteFile());", birthday: "DATE"))
     }
 
-    @Test func postgres() throws {
+    @Test func conformanceFixtureOnPostgres() throws {
         guard let cs = PG.connectionString() else { return }
-        try Self.check(ContactsConformanceTable.fixture(cs, birthday: "date"))
+        try Self.checkFixture(ContactsConformanceTable.fixture(cs, birthday: "date"))
     }
 }

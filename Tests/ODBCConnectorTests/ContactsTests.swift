@@ -21,28 +21,28 @@ import Testing
                email AS email_0, email_kind AS email_0_kind, email2 AS email_1, mobile AS phone_mobile,
                home_phone AS phone_home, street AS address_street, city AS address_city,
                zip AS address_postal_code, born AS birthday, notes, group_names AS groups, balance
-        FROM clients ORDER BY ext
+        FROM odbc_contacts ORDER BY ext
         """
     static let insert = """
-        INSERT INTO clients (ext, first_name, last_name, company, email, email_kind, email2, mobile, home_phone,
+        INSERT INTO odbc_contacts (ext, first_name, last_name, company, email, email_kind, email2, mobile, home_phone,
                              street, city, zip, born, notes, group_names, balance)
         VALUES (:external_id, :given_name, :family_name, :organization, :email_0, :email_0_kind, :email_1,
                 :phone_mobile, :phone_home, :address_street, :address_city, :address_postal_code, :birthday,
                 :notes, :groups, :balance)
         """
     static let update = """
-        UPDATE clients SET first_name = :given_name, last_name = :family_name, company = :organization,
+        UPDATE odbc_contacts SET first_name = :given_name, last_name = :family_name, company = :organization,
                email = :email_0, email_kind = :email_0_kind, email2 = :email_1, mobile = :phone_mobile,
                home_phone = :phone_home, street = :address_street, city = :address_city,
                zip = :address_postal_code, born = :birthday, notes = :notes, group_names = :groups,
                balance = :custom.balance
         WHERE ext = :external_id
         """
-    static let delete = "DELETE FROM clients WHERE ext = :external_id"
+    static let delete = "DELETE FROM odbc_contacts WHERE ext = :external_id"
 
     static func table(birthday: String) -> String {
         """
-        CREATE TABLE clients (ext VARCHAR(40) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
+        CREATE TABLE odbc_contacts (ext VARCHAR(40) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
           company VARCHAR(80), email VARCHAR(120), email_kind VARCHAR(10), email2 VARCHAR(120), mobile VARCHAR(40),
           home_phone VARCHAR(40), street VARCHAR(120), city VARCHAR(80), zip VARCHAR(20), born \(birthday),
           notes TEXT, group_names VARCHAR(200), balance VARCHAR(20))
@@ -50,7 +50,7 @@ import Testing
     }
 
     static let seed = """
-        INSERT INTO clients VALUES
+        INSERT INTO odbc_contacts VALUES
           ('c1', 'Ann', 'Lee', 'Clinic', 'ann@example.com', 'work', NULL, '(415) 555-2671', 'n/a', '1 Main St',
            'Springfield', '62701', '1980-05-17', 'likes mornings', 'Google Sync;VIP', '12.50'),
           ('c2', 'Bob', 'Ray', NULL, 'bob@example.com', NULL, 'bob@work.example', '020 7946 0958', NULL, NULL, NULL,
@@ -81,7 +81,7 @@ import Testing
     /// Reads the seeded rows, writes a create, an update and a delete, and reads back.
     static func roundTrip(_ cs: String, birthday: String) throws {
         let sql = try SQL(cs)
-        try sql.exec("DROP TABLE IF EXISTS clients", table(birthday: birthday), seed)
+        try sql.exec("DROP TABLE IF EXISTS odbc_contacts", table(birthday: birthday), seed)
         let c = try connector(
             cs, job: ["insert": insert, "update": update, "delete": delete])
         #expect(c.kinds == [.events, .contacts])
@@ -100,7 +100,7 @@ import Testing
         ann2.groups = ["VIP"]
         ann2.emails = [ContactEmail("ann@home.example", kind: .home), ContactEmail("ann@example.com")]
         let cara = Contact(
-            givenName: "Cara", familyName: "O'Brien", organization: "Robert'); DROP TABLE clients;--",
+            givenName: "Cara", familyName: "O'Brien", organization: "Robert'); DROP TABLE odbc_contacts;--",
             emails: [ContactEmail("cara@example.com", kind: .other)],
             phones: [ContactPhone("+14155552672", kind: .mobile), ContactPhone("+33612345678", kind: .home)],
             address: PostalAddress(city: "Paris"), birthday: CivilDate(year: 2001, month: 2, day: 28),
@@ -122,9 +122,12 @@ import Testing
         #expect(after.items.map(\.event.contact) == [ann2, cara])
         #expect(after.items[0].version != first.items[0].version)
         // Stored as written: the group list with its delimiter, the birthday as a date.
-        #expect(try sql.rows("SELECT group_names FROM clients WHERE ext = 'c1'") == [["VIP"]])
-        #expect(try sql.rows("SELECT company FROM clients WHERE ext = 'c3'") == [["Robert'); DROP TABLE clients;--"]])
-        #expect(try sql.rows("SELECT COUNT(*) FROM clients") == [["2"]])
+        #expect(try sql.rows("SELECT group_names FROM odbc_contacts WHERE ext = 'c1'") == [["VIP"]])
+        #expect(
+            try sql.rows("SELECT company FROM odbc_contacts WHERE ext = 'c3'") == [
+                ["Robert'); DROP TABLE odbc_contacts;--"]
+            ])
+        #expect(try sql.rows("SELECT COUNT(*) FROM odbc_contacts") == [["2"]])
     }
 
     @Test func sqliteRoundTrip() throws {
@@ -139,7 +142,8 @@ import Testing
     @Test func aContactsQueryWithAWindowIsRefused() throws {
         let cs = "Driver=SQLite3;Database=\(Fixture.sqliteFile());"
         let (code, message) = errorCode {
-            _ = try Self.connector(cs, job: ["read_query": "SELECT * FROM clients WHERE changed >= :window_start"])
+            _ = try Self.connector(
+                cs, job: ["read_query": "SELECT * FROM odbc_contacts WHERE changed >= :window_start"])
         }
         #expect(code == "config.invalid_value")
         #expect(
@@ -147,7 +151,7 @@ import Testing
                 == "job \"appointments\": read_query: uses :window_start; windows do not apply to contacts: "
                 + "a contacts read_query lists every contact (it may use :since only)")
         // The same query is an events query.
-        var ctx = Fixture.context(cs, job: ["read_query": "SELECT * FROM clients WHERE changed >= :window_start"])
+        var ctx = Fixture.context(cs, job: ["read_query": "SELECT * FROM odbc_contacts WHERE changed >= :window_start"])
         ctx.kind = .events
         _ = try ODBCModule.make(ctx)
     }
@@ -157,7 +161,8 @@ import Testing
         let c = try Self.connector(
             cs,
             job: [
-                "update": "UPDATE clients SET first_name = :given_name, mobile = :phone_mobile WHERE ext = :external_id"
+                "update":
+                    "UPDATE odbc_contacts SET first_name = :given_name, mobile = :phone_mobile WHERE ext = :external_id"
             ])
         #expect(c.contactFields == [.name, .phones])
         let read = try Self.connector(cs)
@@ -167,14 +172,15 @@ import Testing
     @Test func groupsDelimiterIsAJobSetting() throws {
         let cs = "Driver=SQLite3;Database=\(Fixture.sqliteFile());"
         let sql = try SQL(cs)
-        try sql.exec(Self.table(birthday: "DATE"), "INSERT INTO clients (ext, group_names) VALUES ('c1', 'A, B;C')")
+        try sql.exec(
+            Self.table(birthday: "DATE"), "INSERT INTO odbc_contacts (ext, group_names) VALUES ('c1', 'A, B;C')")
         let c = try Self.connector(cs, job: ["groups_delimiter": ",", "update": Self.update])
         let items = try c.readListing(ReadRequest(window: Self.anyWindow)).items
         #expect(items.map(\.event.contact?.groups) == [["A", "B;C"]])
         var contact = try #require(items.first?.event.contact)
         contact.groups = ["X", "Y"]
         _ = try c.write([.update(key: "c1", ifVersion: nil, event: contact.envelope())])
-        #expect(try sql.rows("SELECT group_names FROM clients") == [["X,Y"]])
+        #expect(try sql.rows("SELECT group_names FROM odbc_contacts") == [["X,Y"]])
     }
 
     /// Fingerprints cover the contact rules: a row seen under one default region is mapped again

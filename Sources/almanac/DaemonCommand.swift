@@ -23,6 +23,11 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
     @Option(help: "Tokens file for --listen: ROLE TOKEN lines, ROLE read, operate or admin (README).")
     var tokenFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "Run only the profiles whose names fall on shard K of N (0 ≤ K < N; almanac shard-of NAME --shards N).",
+            valueName: "K/N"))
+    var shard: String?
     @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
     @Option(
         help: "Rotate each profile's log file (STATE/logs/NAME.log) at this size: bytes, or with K, M, G; 0: never.")
@@ -45,6 +50,12 @@ struct DaemonCommand: ParsableCommand {
         guard (1...1_000).contains(logFiles) else {
             throw ValidationError("--log-files takes a number from 1 to 1000, got \(logFiles)")
         }
+        let sharding: Shard?
+        do {
+            sharding = try shard.map { spec throws(ShardSpecError) in try Shard(parsing: spec) }
+        } catch {
+            throw ValidationError(error.message)
+        }
         let defaults = AlmanacPaths.defaults()
         var config = SupervisorConfig(
             profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
@@ -53,6 +64,7 @@ struct DaemonCommand: ParsableCommand {
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile
+        config.shard = sharding
         config.logRotation = LogRotation(maxBytes: logFileBytes, files: logFiles)
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }

@@ -20,7 +20,11 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Templates directory (default: templates.d beside the profiles directory).") var templates: String?
     @Option(help: "State directory (state stores, enable/disable markers).") var state: String?
     @Option(help: "Runtime directory (the control socket).") var runtime: String?
-    @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
+    @Option(
+        help: "Also serve the API on TCP: 127.0.0.1:PORT, or ADDRESS:PORT (0.0.0.0:PORT in a pod); needs --token-file.")
+    var listen: String?
+    @Option(help: "Serve GET /v1/health alone, without a token, on TCP ADDRESS:PORT (for probes).")
+    var healthListen: String?
     @Option(help: "Tokens file for --listen: ROLE TOKEN lines, ROLE read, operate or admin (README).")
     var tokenFile: String?
     @Option(
@@ -64,6 +68,7 @@ struct DaemonCommand: ParsableCommand {
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile
+        config.healthListen = healthListen
         config.shard = sharding
         config.logRotation = LogRotation(maxBytes: logFileBytes, files: logFiles)
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }

@@ -70,8 +70,16 @@ struct ShardEndToEndTests {
                 + "send the request to the daemon of shard \(owner)")
         let passed = try [h0, h1][owner].client().request("POST", "/v1/profiles", body: body)
         #expect(passed.status == 404, "\(String(decoding: passed.body, as: UTF8.self))")
-        let delete = try [h0, h1][1 - owner].client().request("DELETE", "/v1/profiles/lambda")
-        #expect(delete.status == 409)
+        let other = [h0, h1][1 - owner].client()
+        for (method, path, body) in [
+            ("DELETE", "/v1/profiles/lambda", ""), ("PUT", "/v1/profiles/lambda/schedule", #"{"every":"1h"}"#),
+            ("POST", "/v1/profiles/lambda/disconnect", ""),
+        ] {
+            let answer = try other.request(method, path, body: Array(body.utf8))
+            #expect(answer.status == 409, "\(method) \(path)")
+            let refusal = try Wire.decoder().decode(ActionResult.self, from: Data(answer.body))
+            #expect(refusal.code == .profileOtherShard, "\(method) \(path)")
+        }
         #expect(FileManager.default.fileExists(atPath: h0.profiles + "/lambda.toml"))
 
         #expect(h0.stop() == 0 && h1.stop() == 0)

@@ -80,9 +80,11 @@ deb-check: deb
 	@contrib/package/deb-check $(DEB_DIR)/almanac_$$($(BUILD_DIR)/release/almanac --version)_$$(dpkg --print-architecture).deb
 
 ## test: every test, with PostgreSQL and MariaDB started on loopback and services required; the official
-## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks
+## Google and Cronofy client libraries (pinned, contrib/conformance) go into a venv for the fakes' checks,
+## kubernetes-validate too, for the manifests of contrib/kubernetes (contrib/kubernetes/check)
 test: lint build
 	@contrib/dev/pyenv $(PY_DIR)
+	@contrib/kubernetes/check $(PY_DIR)
 	@contrib/dev/pg start $(PG_DIR)
 	@trap 'contrib/dev/pg stop $(PG_DIR); contrib/dev/mariadb stop $(MARIADB_DIR)' EXIT; \
 	contrib/dev/mariadb start $(MARIADB_DIR); \

@@ -16,9 +16,11 @@ extension Supervisor {
         case ("GET", "v1/health"):
             return lock.withLock {
                 let running = slots.values.filter { $0.state.isUp }.count
-                let h = Health(
+                var h = Health(
                     ok: !shuttingDown, version: AlmanacVersion.current, pid: getpid(),
                     uptimeS: Int(monotonicSeconds() - startedMono), profiles: slots.count, running: running)
+                h.shard = config.shard?.index
+                h.shards = config.shard?.count
                 return encode(shuttingDown ? 503 : 200, h)
             }
         case ("GET", "v1/me"):

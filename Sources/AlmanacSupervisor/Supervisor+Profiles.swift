@@ -22,6 +22,7 @@ extension Supervisor {
             return
         }
         var seen: Set<String> = []
+        var others = 0
         for fileName in names.sorted() {
             switch ProfileFile(fileName: fileName) {
             case .ignored: continue
@@ -31,6 +32,8 @@ extension Supervisor {
                         "warning", "not a profile name (NAME.toml with 1 to 64 letters and digits): ignored",
                         ["file": fileName])
                 }
+            case .profile(let name) where config.shard.map({ !$0.owns(name) }) ?? false:
+                others += 1
             case .profile(let name):
                 seen.insert(name)
                 let path = config.profilesDirectory + "/" + fileName
@@ -44,6 +47,12 @@ extension Supervisor {
             stop(slot, then: .remove)
         }
         forgetLastGood(except: seen)
+        if let shard = config.shard, others != otherShardFiles {
+            otherShardFiles = others
+            log.log(
+                "info", "profiles of other shards in the directory: not run here",
+                ["shard": shard.description, "count": String(others)])
+        }
     }
 
     private func apply(_ loaded: LoadedProfile, signature: FileSignature?) {

@@ -20,9 +20,11 @@ extension Supervisor {
         case ("GET", 2, "templates"): return templateList()
         case ("GET", 3, "templates"): return templateInfo(parts[2])
         case ("POST", 2, "profiles"): return createProfile(r)
-        case ("PUT", 4, "profiles") where parts[3] == "schedule": return putSchedule(parts[2], r)
-        case ("POST", 4, "profiles") where parts[3] == "disconnect": return disconnect(parts[2], r)
-        case ("DELETE", 3, "profiles"): return deleteProfile(parts[2], r)
+        case ("PUT", 4, "profiles") where parts[3] == "schedule":
+            return otherShard(parts[2]) ?? putSchedule(parts[2], r)
+        case ("POST", 4, "profiles") where parts[3] == "disconnect":
+            return otherShard(parts[2]) ?? disconnect(parts[2], r)
+        case ("DELETE", 3, "profiles"): return otherShard(parts[2]) ?? deleteProfile(parts[2], r)
         default: return nil
         }
     }
@@ -95,6 +97,7 @@ extension Supervisor {
         } catch {
             return badRequest(error.description)
         }
+        if let refused = otherShard(request.name) { return refused }
         do {
             _ = try provisioner.create(request)
         } catch {
@@ -263,6 +266,20 @@ extension Supervisor {
                 422, ProblemResult(message: e.message, code: e.code, problems: e.problems.map(Self.problem)))
         case .failed: return provisionJSON(500, ActionResult(ok: false, message: e.message, code: e.code))
         }
+    }
+
+    /// 409 `profile.other_shard` when this daemon runs one shard (`--shard K/N`) and `name` falls
+    /// on another: that shard's daemon writes its file, secrets and state, and runs it.
+    private func otherShard(_ name: String) -> HTTPResponse? {
+        guard let shard = config.shard, ProfileFile.isValidName(name), !shard.owns(name) else { return nil }
+        let owner = Shard.of(name, count: shard.count)
+        return provisionJSON(
+            409,
+            ActionResult(
+                ok: false,
+                message: "profile \"\(name)\" falls on shard \(owner)/\(shard.count), not on this daemon's "
+                    + "\(shard): send the request to the daemon of shard \(owner)",
+                code: .profileOtherShard))
     }
 
     private func badRequest(_ message: String) -> HTTPResponse {

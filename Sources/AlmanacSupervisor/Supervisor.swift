@@ -22,6 +22,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     /// Decodes worker events; used on the loop thread only.
     let eventDecoder = Wire.decoder()
     var warnedBadNames: Set<String> = []
+    /// How many files of the profiles directory belong to other shards (`--shard`), as last logged.
+    var otherShardFiles = 0
     var shuttingDown = false
     var rescanDue = 0.0
     var debounceUntil: Double?
@@ -89,6 +91,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             [
                 "profiles": config.profilesDirectory, "socket": config.socketPath,
                 "pid": String(getpid()), "policy": config.policy.description,
+                "shard": config.shard?.description ?? "",
             ])
         lock.withLock { scan() }
         notify.send("READY=1\nSTATUS=\(summary())\nMAINPID=\(getpid())")

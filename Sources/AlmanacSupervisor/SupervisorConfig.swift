@@ -13,6 +13,11 @@ public struct SupervisorConfig: Sendable {
     /// `127.0.0.1:PORT` to serve the API on TCP too (requires `tokenFile`).
     public var listen: String?
     public var tokenFile: String?
+    /// `ADDRESS:PORT` of a listener that answers `GET /v1/health` only, without a token (probes).
+    public var healthListen: String?
+    /// `--shard K/N`: run only the profiles whose names fall on this shard (nil: every profile).
+    /// Exposed for what divides a shared limit between the shards (`rate / count` each).
+    public var shard: Shard?
     public var policy = RestartPolicy()
     /// Workers send a `status` heartbeat this often; 3 missed intervals → killed and restarted.
     public var heartbeatInterval = 5.0

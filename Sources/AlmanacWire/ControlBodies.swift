@@ -105,9 +105,13 @@ public struct Health: Codable, Sendable, Hashable {
     public var uptimeS: Int
     public var profiles: Int
     public var running: Int
+    /// `--shard K/N`: this daemon's shard K and the shard count N (absent without `--shard`);
+    /// `profiles` counts this shard's profiles only.
+    public var shard: Int?
+    public var shards: Int?
 
     enum CodingKeys: String, CodingKey {
-        case v, ok, version, pid, profiles, running
+        case v, ok, version, pid, profiles, running, shard, shards
         case uptimeS = "uptime_s"
     }
 

@@ -16,6 +16,7 @@ struct Almanac: AsyncParsableCommand {
             TemplateCommand.self,
             AuthCommand.self,
             DaemonCommand.self,
+            ShardOfCommand.self,
             StatusCommand.self,
             SyncCommand.self,
             RestartCommand.self,

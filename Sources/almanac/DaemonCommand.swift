@@ -20,9 +20,18 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: "Templates directory (default: templates.d beside the profiles directory).") var templates: String?
     @Option(help: "State directory (state stores, enable/disable markers).") var state: String?
     @Option(help: "Runtime directory (the control socket).") var runtime: String?
-    @Option(help: "Also serve the API on TCP: 127.0.0.1:PORT (needs --token-file).") var listen: String?
+    @Option(
+        help: "Also serve the API on TCP: 127.0.0.1:PORT, or ADDRESS:PORT (0.0.0.0:PORT in a pod); needs --token-file.")
+    var listen: String?
+    @Option(help: "Serve GET /v1/health alone, without a token, on TCP ADDRESS:PORT (for probes).")
+    var healthListen: String?
     @Option(help: "Tokens file for --listen: ROLE TOKEN lines, ROLE read, operate or admin (README).")
     var tokenFile: String?
+    @Option(
+        help: ArgumentHelp(
+            "Run only the profiles whose names fall on shard K of N (0 ≤ K < N; almanac shard-of NAME --shards N).",
+            valueName: "K/N"))
+    var shard: String?
     @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
     @Option(
         help: "Rotate each profile's log file (STATE/logs/NAME.log) at this size: bytes, or with K, M, G; 0: never.")
@@ -45,6 +54,12 @@ struct DaemonCommand: ParsableCommand {
         guard (1...1_000).contains(logFiles) else {
             throw ValidationError("--log-files takes a number from 1 to 1000, got \(logFiles)")
         }
+        let sharding: Shard?
+        do {
+            sharding = try shard.map { spec throws(ShardSpecError) in try Shard(parsing: spec) }
+        } catch {
+            throw ValidationError(error.message)
+        }
         let defaults = AlmanacPaths.defaults()
         var config = SupervisorConfig(
             profilesDirectory: profiles ?? defaults.profiles, stateDirectory: state ?? defaults.state,
@@ -53,6 +68,8 @@ struct DaemonCommand: ParsableCommand {
         config.logFormat = format
         config.listen = listen
         config.tokenFile = tokenFile
+        config.healthListen = healthListen
+        config.shard = sharding
         config.logRotation = LogRotation(maxBytes: logFileBytes, files: logFiles)
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }

@@ -139,8 +139,10 @@ struct OpenAPIDocumentTests {
         try expectKeys(
             "ConflictList", full: ConflictList(profile: "clinic", count: 1, conflicts: [conflict]), minimal: none)
         try expectKeys("LogLines", full: LogLines(lines: ["x"]), minimal: none)
-        try expectKeys(
-            "Health", full: Health(ok: true, version: "1", pid: 1, uptimeS: 1, profiles: 1, running: 1), minimal: none)
+        let unsharded = Health(ok: true, version: "1", pid: 1, uptimeS: 1, profiles: 1, running: 1)
+        var sharded = unsharded
+        (sharded.shard, sharded.shards) = (1, 2)
+        try expectKeys("Health", full: sharded, minimal: unsharded)
         try expectKeys("CallerInfo", full: CallerInfo(role: .operate), minimal: none)
         try expectKeys(
             "ActionResult",

@@ -19,7 +19,9 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
     }
 
     let root: String
-    var profiles: String { root + "/profiles.d" }
+    /// Another harness's profiles directory, when two daemons share one (`--shard`).
+    var sharedProfiles: String?
+    var profiles: String { sharedProfiles ?? root + "/profiles.d" }
     var state: String { root + "/state" }
     var runtime: String { root + "/run" }
     var logPath: String { root + "/daemon.log" }

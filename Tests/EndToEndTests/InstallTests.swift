@@ -108,6 +108,25 @@ struct InstallTests {
         let verify = try Self.run(analyze, ["verify", unit], environment: ["MANPATH": prefix + "/share/man"])
         #expect(
             verify.status == 0 && verify.stdout.isEmpty && verify.stderr.isEmpty, "\(verify.stdout)\(verify.stderr)")
+        // The template unit of `--shard` (almanac@K), with the example environment file where it
+        // is read from, passes the same check for two instances.
+        let template = try String(contentsOfFile: prefix + "/lib/systemd/system/almanac@.service", encoding: .utf8)
+        #expect(
+            template.contains(
+                "ExecStart=\(bin) daemon --shard %i/${ALMANAC_SHARDS} --profiles \(dir.path)/etc/almanac/profiles.d "
+                    + "--state /var/lib/almanac/shard-%i --runtime /run/almanac/shard-%i"), "\(template)")
+        #expect(template.contains("EnvironmentFile=\(dir.path)/etc/almanac/shards.env"))
+        #expect(template.contains("StateDirectory=almanac/shard-%i") && template.contains("Restart=on-failure"))
+        try FileManager.default.copyItem(
+            atPath: prefix + "/share/doc/almanac/examples/shards.env", toPath: dir.path + "/etc/almanac/shards.env")
+        for instance in ["almanac@0.service", "almanac@1.service"] {
+            let check = try Self.run(
+                analyze, ["verify", prefix + "/lib/systemd/system/" + instance],
+                environment: ["MANPATH": prefix + "/share/man"])
+            #expect(
+                check.status == 0 && check.stdout.isEmpty && check.stderr.isEmpty,
+                "\(instance): \(check.stdout)\(check.stderr)")
+        }
         for d in ["etc/almanac/profiles.d", "etc/almanac/secrets"] {
             #expect(FileManager.default.fileExists(atPath: dir.path + "/" + d))
         }

@@ -91,6 +91,9 @@ extension ErrorCode {
     public static let profileNotManaged = ErrorCode("profile.not_managed")
     /// A generated profile or its secrets could not be written; nothing was left behind.
     public static let profileWriteFailed = ErrorCode("profile.write_failed")
+    /// The daemon runs one shard (`--shard K/N`) and the profile's name falls on another: ask that
+    /// shard's daemon (`almanac shard-of NAME --shards N`).
+    public static let profileOtherShard = ErrorCode("profile.other_shard")
 }
 
 // MARK: template — profile templates (`almanac new`, `POST /v1/profiles`)

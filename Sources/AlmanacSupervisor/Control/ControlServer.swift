@@ -7,14 +7,18 @@ import Glibc
 /// The unix socket `RUNTIME/almanac.sock` is created mode 0660 inside the 0750 runtime directory,
 /// after taking an exclusive `flock` on `RUNTIME/almanac.lock`, so a second daemon refuses to
 /// start instead of stealing a live socket; the socket is unlinked on shutdown. With `--listen`,
-/// a TCP listener on loopback answers only requests carrying `Authorization: Bearer <token>` of
-/// a token of the tokens file whose role allows the route (`AccessGate`).
+/// a TCP listener (loopback, or any IPv4 address) answers only requests carrying
+/// `Authorization: Bearer <token>` of a token of the tokens file whose role allows the route
+/// (`AccessGate`). With `--health-listen`, a TCP listener answers `GET /v1/health` without a token
+/// and 404 to anything else: what a Kubernetes probe reaches.
 /// One request per connection (`Connection: close`); handlers that wait run on their own thread.
 // @unchecked Sendable: the descriptors are fixed after `open`; the thread is stopped through the wake pipe.
 public final class ControlServer: @unchecked Sendable {
     struct Listener {
         var fd: Int32
         var needsToken: Bool
+        /// `--health-listen`: `GET /v1/health` only, no token.
+        var healthOnly = false
     }
 
     private let listeners: [Listener]
@@ -62,11 +66,23 @@ public final class ControlServer: @unchecked Sendable {
                         "--listen needs --token-file with the tokens (a file only the daemon's user can read)")
                 }
                 tokens = try AccessTokens.load(path: file)
-                let fd = try bindTCP(listen)
+                let (fd, host) = try bindTCP(listen, option: "--listen")
                 listeners.append(Listener(fd: fd, needsToken: true))
                 log.log(
                     "info", "control API listening on TCP",
-                    ["listen": "127.0.0.1:\(boundPort(fd))", "tokens": tokens?.summary ?? ""])
+                    ["listen": "\(host):\(boundPort(fd))", "tokens": tokens?.summary ?? ""])
+                if host != "127.0.0.1" {
+                    log.log(
+                        "warning",
+                        "control API on a non-loopback address: bearer tokens and answers travel unencrypted; "
+                            + "keep it on a private network (a pod network) or put TLS in front",
+                        ["listen": listen])
+                }
+            }
+            if let health = config.healthListen {
+                let (fd, host) = try bindTCP(health, option: "--health-listen")
+                listeners.append(Listener(fd: fd, needsToken: false, healthOnly: true))
+                log.log("info", "health endpoint listening on TCP", ["health_listen": "\(host):\(boundPort(fd))"])
             }
         } catch {
             for l in listeners { close(l.fd) }
@@ -102,6 +118,7 @@ public final class ControlServer: @unchecked Sendable {
     private struct Connection {
         var fd: Int32
         var needsToken: Bool
+        var healthOnly: Bool
         var buffer: [UInt8] = []
         var openedAt: Double
     }
@@ -120,7 +137,8 @@ public final class ControlServer: @unchecked Sendable {
                     let fd = accept(l.fd, nil, nil)
                     if fd < 0 { break }
                     makeNonBlockingCloexec(fd)
-                    connections[fd] = Connection(fd: fd, needsToken: l.needsToken, openedAt: monotonicSeconds())
+                    connections[fd] = Connection(
+                        fd: fd, needsToken: l.needsToken, healthOnly: l.healthOnly, openedAt: monotonicSeconds())
                 }
             }
             let now = monotonicSeconds()
@@ -158,6 +176,12 @@ public final class ControlServer: @unchecked Sendable {
                     continue
                 }
                 connections[p.fd] = nil
+                if c.healthOnly {
+                    request.role = .read
+                    let health = request.method == "GET" && request.path == "/v1/health"
+                    respond(c.fd, health ? handler(request) : Self.healthOnlyRefusal)
+                    continue
+                }
                 if let refusal = gate.admit(&request, tcp: c.needsToken) {
                     respond(c.fd, refusal)
                     continue
@@ -237,11 +261,23 @@ public final class ControlServer: @unchecked Sendable {
         return UInt16(bigEndian: addr.sin_port)
     }
 
-    /// `127.0.0.1:PORT` (loopback only; port 0: one the system picks, logged at start).
-    private static func bindTCP(_ spec: String) throws -> Int32 {
+    /// What the `--health-listen` listener answers to anything but `GET /v1/health`.
+    private static let healthOnlyRefusal = HTTPResponse.json(
+        404,
+        Array(
+            #"{"v":1,"ok":false,"code":"\#(ErrorCode.apiNotFound)","message":"this listener (--health-listen) serves GET /v1/health only"}"#
+                .utf8))
+
+    /// `ADDRESS:PORT`, ADDRESS an IPv4 address (`127.0.0.1`, `localhost`; `0.0.0.0`: every
+    /// interface); port 0: one the system picks, logged at start. Returns the socket and ADDRESS.
+    private static func bindTCP(_ spec: String, option: String) throws -> (Int32, String) {
         let parts = spec.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]), parts[0] == "127.0.0.1" || parts[0] == "localhost" else {
-            throw AlmanacError(.apiBindFailed, "--listen takes 127.0.0.1:PORT (loopback only), got \"\(spec)\"")
+        var address = in_addr()
+        let host = parts.first.map { $0 == "localhost" ? "127.0.0.1" : String($0) } ?? ""
+        guard parts.count == 2, let port = UInt16(parts[1]), inet_pton(AF_INET, host, &address) == 1 else {
+            throw AlmanacError(
+                .apiBindFailed,
+                "\(option) takes ADDRESS:PORT with an IPv4 address (127.0.0.1:8080, 0.0.0.0:8080), got \"\(spec)\"")
         }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
         guard fd >= 0 else {
@@ -252,7 +288,7 @@ public final class ControlServer: @unchecked Sendable {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
-        addr.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        addr.sin_addr = address
         let rc = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -263,6 +299,6 @@ public final class ControlServer: @unchecked Sendable {
             close(fd)
             throw AlmanacError(.apiBindFailed, "cannot listen on \(spec): \(e)", cause: SystemError(errno: code))
         }
-        return fd
+        return (fd, host)
     }
 }

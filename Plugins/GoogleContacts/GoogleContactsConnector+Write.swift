@@ -55,7 +55,7 @@ extension GoogleContactsConnector {
         return outcomes.map { $0 ?? .failed(retryable: true, reason: "no answer from Google for this change") }
     }
 
-    /// The group resource names of `c`'s memberships, `myContacts` first on create.
+    /// The resource names of the user groups `c` names (made by `ensureGroups` before).
     func memberships(_ c: Contact) -> [String] {
         let directory = groups ?? GroupDirectory()
         return c.groups.compactMap { directory.byName[$0] }
@@ -67,13 +67,19 @@ extension GoogleContactsConnector {
         guard !items.isEmpty else { return [] }
         var out: [(Int, WriteOutcome)] = []
         let stamped = try stampedContacts()
-        let taken = items.filter { stamped[$0.origin ?? $0.key] != nil }
-        let current = try fetch(taken.map { stamped[$0.origin ?? $0.key]! })
-        for p in taken {
-            out.append((p.index, .conflict(current: current[stamped[p.origin ?? p.key]!])))
+        // A contact that carries the stamp is the one an earlier attempt made: handed back as a
+        // conflict for the engine to adopt. One deleted since is made again.
+        let current = try fetch(items.compactMap { stamped[$0.origin ?? $0.key] })
+        var fresh: [Pending] = []
+        for p in items {
+            if let key = stamped[p.origin ?? p.key], let item = current[key] {
+                out.append((p.index, .conflict(current: item)))
+            } else {
+                fresh.append(p)
+            }
         }
         var lost: [Pending] = []
-        for chunk in items.filter({ stamped[$0.origin ?? $0.key] == nil }).chunked(Self.writeLimit) {
+        for chunk in fresh.chunked(Self.writeLimit) {
             out += try sendCreates(chunk, lost: &lost)
         }
         guard !lost.isEmpty else { return out }

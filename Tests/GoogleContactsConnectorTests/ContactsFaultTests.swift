@@ -50,6 +50,24 @@ struct ContactsFaultTests {
         #expect(h.calls("POST", "/v1/people:batchCreateContacts").map(\.batchParts) == [0])
     }
 
+    /// A stamped contact deleted on the phone before the state was saved is made again, once.
+    @Test func aStampedContactDeletedSinceIsMadeAgain() throws {
+        let h = try ContactsHarness()
+        let first = try h.connector().write([createChange(5)])
+        guard case .written(let key, _) = first[0] else {
+            Issue.record("not written: \(first)")
+            return
+        }
+        h.people.userDelete(key)
+        let again = try h.connector().write([createChange(5)])
+        guard case .written(let newKey, _) = again[0] else {
+            Issue.record("not written: \(again)")
+            return
+        }
+        #expect(newKey != key)
+        #expect(h.people.contacts().compactMap { stamp(of: $0) } == [stampID(5)])
+    }
+
     /// The per-minute quota: 429 with Retry-After, waited for, and the listing completes.
     @Test func theQuotasRetryAfterIsHonoured() throws {
         let h = try ContactsHarness(pageSize: 10)

@@ -25,9 +25,10 @@ struct ContactsHarness {
     }
 
     /// A new connector instance (a new run, or the run after a crash: nothing kept in memory).
-    func connector(retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.02, maxDelay: 0.2))
-        -> GoogleContactsConnector
-    {
+    func connector(
+        retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: 0.02, maxDelay: 0.2),
+        logger: Logger = Logger(label: "test")
+    ) -> GoogleContactsConnector {
         let settings = GoogleContactsSettings(
             baseURL: server.baseURL,
             client: OAuthClient(
@@ -35,7 +36,7 @@ struct ContactsHarness {
             refreshToken: refreshToken, pageSize: pageSize, retry: retry)
         return GoogleContactsConnector(
             settings: settings, stateDirectory: stateDirectory, connection: "phonebook", defaultRegion: "US",
-            logger: Logger(label: "test"))
+            logger: logger)
     }
 
     /// The API calls to `path` in the request log.

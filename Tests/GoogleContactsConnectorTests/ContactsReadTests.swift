@@ -68,7 +68,8 @@ struct ContactsReadTests {
             ],
             "emailAddresses": [["value": "ann@example.com", "type": "home"], ["value": "a@x.org", "type": "custom"]],
         ])
-        let item = try #require(listAll(h.connector()).items.first { $0.key == key })
+        let log = LogCapture()
+        let item = try #require(listAll(h.connector(logger: log.logger)).items.first { $0.key == key })
         let contact = try #require(item.event.contact)
         #expect(
             contact.phones == [
@@ -80,6 +81,11 @@ struct ContactsReadTests {
         #expect(contact.displayName == nil)
         #expect(item.event.title == "Ann Lee")
         #expect(item.event.start == Contact.envelopeStart)
+        // The number kept as given is reported at notice level with the key and the problem id.
+        let notices = log.records.filter { $0.level == .notice }
+        #expect(notices.map(\.message) == ["phone number kept as given"])
+        #expect(notices.first?.metadata["key"] == "\(key)")
+        #expect(notices.first?.metadata["problem"] == "phone.letters")
     }
 
     @Test func testConnectionReportsEachStep() throws {

@@ -111,6 +111,25 @@ struct ContactsWriteTests {
         #expect(h.people.contacts().map { $0["resourceName"] as? String } == [written[0].0])
     }
 
+    @Test func anUpdateOfADeletedContactIsGone() throws {
+        let h = try ContactsHarness()
+        let c = h.connector()
+        let written = try c.write((0..<2).map { createChange($0) }).compactMap { o -> (String, String?)? in
+            if case .written(let k, let v) = o { return (k, v) }
+            return nil
+        }
+        h.people.userDelete(written[0].0)
+        let outcomes = try c.write(written.map { .update(key: $0.0, ifVersion: $0.1, event: client(9).envelope()) })
+        #expect(outcomes[0] == .gone)
+        guard case .written(let key, _) = outcomes[1] else {
+            Issue.record("not written: \(outcomes[1])")
+            return
+        }
+        #expect(key == written[1].0)
+        let names = h.people.contact(key)?["names"] as? [[String: Any]]
+        #expect(names?.first?["givenName"] as? String == "Given9")
+    }
+
     @Test func writeBacksAreRefused() throws {
         let h = try ContactsHarness()
         let outcomes = try h.connector().write([.confirm(key: "people/c1", event: client(1).envelope())])

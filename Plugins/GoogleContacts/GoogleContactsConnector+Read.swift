@@ -52,7 +52,6 @@ extension GoogleContactsConnector {
             guard let key = p["resourceName"] as? String else { continue }
             if (p["metadata"] as? [String: Any])?["deleted"] as? Bool == true {
                 if mode != "full" { deleted.append(key) }
-                if let stamp = originIndex?.first(where: { $0.value == key })?.key { originIndex?[stamp] = nil }
                 continue
             }
             let item = sourceItem(p, key: key, directory: directory)
@@ -60,6 +59,10 @@ extension GoogleContactsConnector {
                 if mode == "full" { listingIndex[stamp] = key } else { originIndex?[stamp] = key }
             }
             items.append(item)
+        }
+        if !deleted.isEmpty, let index = originIndex {
+            let gone = Set(deleted)
+            originIndex = index.filter { !gone.contains($0.value) }
         }
         let next = body["nextPageToken"] as? String
         if mode == "full" && next == nil { originIndex = listingIndex }

@@ -206,21 +206,33 @@ extension GoogleContactsConnector {
                 break
             }
             let message = Self.message(r)
-            guard r.status == 400 || r.status == 404,
-                let named = rest.firstIndex(where: { message.hasPrefix($0.key + ":") })
-            else {
-                let retryable = AlmanacHTTPError.isTransient(status: r.status)
-                out += rest.map {
-                    ($0.index, .failed(retryable: retryable, reason: "Google answered \(r.status): \(message)"))
+            if let named = rest.firstIndex(where: { message.hasPrefix($0.key + ":") }),
+                r.status == 400 || r.status == 404
+            {
+                let p = rest.remove(at: named)
+                switch Self.status(r) {
+                case "FAILED_PRECONDITION": stale.append(p)
+                case "NOT_FOUND": out.append((p.index, .gone))
+                default: out.append((p.index, .failed(retryable: false, reason: "Google answered 400: \(message)")))
                 }
-                break
+                continue
             }
-            let p = rest.remove(at: named)
-            switch Self.status(r) {
-            case "FAILED_PRECONDITION": stale.append(p)
-            case "NOT_FOUND": out.append((p.index, .gone))
-            default: out.append((p.index, .failed(retryable: false, reason: "Google answered 400: \(message)")))
+            // Refused for a contact it does not name: the ones whose etag moved (or that are
+            // gone) are set apart by reading them, and the others sent again.
+            if Self.status(r) == "FAILED_PRECONDITION" || r.status == 404 {
+                let now = try fetch(rest.map(\.key))
+                let moved = rest.filter { now[$0.key]?.version != $0.version }
+                if !moved.isEmpty {
+                    stale += moved
+                    rest.removeAll { p in moved.contains { $0.index == p.index } }
+                    continue
+                }
             }
+            let retryable = AlmanacHTTPError.isTransient(status: r.status)
+            out += rest.map {
+                ($0.index, .failed(retryable: retryable, reason: "Google answered \(r.status): \(message)"))
+            }
+            break
         }
         let current = try fetch(stale.map(\.key))
         for p in stale { out.append((p.index, current[p.key].map { .conflict(current: $0) } ?? .gone)) }
@@ -288,6 +300,16 @@ extension GoogleContactsConnector {
                 if r.status == 404, let named = rest.firstIndex(where: { message.hasSuffix($0.key + ".") }) {
                     out.append((rest.remove(at: named).index, .gone))
                     continue
+                }
+                // Not found, without a name: the ones gone are set apart by reading them.
+                if r.status == 404 {
+                    let now = try fetch(rest.map(\.key))
+                    let gone = rest.filter { now[$0.key] == nil }
+                    if !gone.isEmpty {
+                        out += gone.map { ($0.index, .gone) }
+                        rest.removeAll { now[$0.key] == nil }
+                        continue
+                    }
                 }
                 let retryable = AlmanacHTTPError.isTransient(status: r.status)
                 out += rest.map {

@@ -23,6 +23,7 @@ struct GroupDirectory {
 
 extension GoogleContactsConnector {
     /// The group directory, listed on first use (`contactGroups.list`, every page).
+    @discardableResult
     func groupDirectory(reload: Bool = false) throws -> GroupDirectory {
         if let groups, !reload { return groups }
         var directory = GroupDirectory()

@@ -7,6 +7,8 @@ extension GoogleContactsConnector {
     /// it first), then the membership changes.
     func update(_ items: [Pending]) throws -> [(Int, WriteOutcome)] {
         guard !items.isEmpty else { return [] }
+        // Memberships are brought to what the contact names, none included: the groups are known first.
+        try groupDirectory()
         var out: [(Int, WriteOutcome)] = []
         var ready: [Pending] = []
         let unversioned = try fetch(items.filter { $0.version == nil }.map(\.key))

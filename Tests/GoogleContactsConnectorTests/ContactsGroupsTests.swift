@@ -49,4 +49,27 @@ struct ContactsGroupsTests {
         let delta2 = try listAll(c, cursor: delta.cursor)
         #expect(delta2.items.first { $0.key == key2 }?.event.contact?.groups == ["Google Sync", "Made On The Phone"])
     }
+
+    /// A contact whose groups became none leaves its user groups, even when this run listed no
+    /// group before; it stays in My Contacts.
+    @Test func aContactWithNoGroupsLeavesItsUserGroups() throws {
+        let h = try ContactsHarness()
+        let created = try h.connector().write([createChange(3, groups: ["Google Sync", "VIP"])])
+        guard case .written(let key, let version) = created[0] else {
+            Issue.record("not written: \(created)")
+            return
+        }
+        #expect(groupNames(of: try #require(h.people.contact(key)), in: h.people.groups()) == ["Google Sync", "VIP"])
+        let outcomes = try h.connector().write([.update(key: key, ifVersion: version, event: client(3).envelope())])
+        guard case .written = outcomes[0] else {
+            Issue.record("not written: \(outcomes)")
+            return
+        }
+        let person = try #require(h.people.contact(key))
+        #expect(groupNames(of: person, in: h.people.groups()) == [])
+        let all = (person["memberships"] as? [[String: Any]] ?? []).compactMap {
+            ($0["contactGroupMembership"] as? [String: Any])?["contactGroupResourceName"] as? String
+        }
+        #expect(all == ["contactGroups/myContacts"])
+    }
 }

@@ -76,6 +76,9 @@ let package = Package(
             name: "GoogleCalendarConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
             path: "Plugins/GoogleCalendar", exclude: ["README.md"]),
         .target(
+            name: "GoogleContactsConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"],
+            path: "Plugins/GoogleContacts", exclude: ["README.md"]),
+        .target(
             name: "CronofyConnector", dependencies: ["AlmanacCore", "AlmanacHTTP"], path: "Plugins/Cronofy",
             exclude: ["README.md"]),
         // Connectors run as plugin processes over the connector protocol (docs/CONNECTOR-PROTOCOL.md).
@@ -89,8 +92,8 @@ let package = Package(
             name: "AlmanacWorker",
             dependencies: [
                 "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl",
-                "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
-                "ExecConnector", .product(name: "Logging", package: "swift-log"),
+                "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "GoogleContactsConnector",
+                "CronofyConnector", "ExecConnector", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -191,6 +194,12 @@ let package = Package(
             dependencies: [
                 "GoogleCalendarConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
                 "AlmanacSync",
+            ]),
+        .testTarget(
+            name: "GoogleContactsConnectorTests",
+            dependencies: [
+                "GoogleContactsConnector", "FakeCalendars", "AlmanacHTTP", "AlmanacCore", "AlmanacTestKit",
+                "AlmanacSync", .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "CronofyConnectorTests",

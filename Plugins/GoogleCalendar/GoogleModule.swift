@@ -7,7 +7,7 @@ public enum GoogleModule: ConnectorModule {
     public static let kind = "google"
     public static let summary = "Google Calendar (API v3)"
     public static let defaultBaseURL = "https://www.googleapis.com"
-    public static let defaultTokenURL = "https://oauth2.googleapis.com/token"
+    public static let defaultTokenURL = GoogleOAuthSettings.defaultTokenURL
 
     public static let connectionSettings: [SettingSpec] =
         [
@@ -15,19 +15,9 @@ public enum GoogleModule: ConnectorModule {
                 "calendar_id", .string, required: true,
                 "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
             SettingSpec(
-                "credentials", .secret, "OAuth client or authorized_user JSON (credentials_file; README: Credentials)"),
-            SettingSpec("client_id", .string, "OAuth client id, when not taken from credentials_file"),
-            SettingSpec("client_secret", .secret, "OAuth client secret, when not taken from credentials_file"),
-            SettingSpec("refresh_token", .secret, "refresh token; normally stored by `almanac auth google`"),
-            SettingSpec(
                 "base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
-            SettingSpec("token_url", .string, "OAuth token endpoint (default https://oauth2.googleapis.com/token)"),
-            SettingSpec(
-                "authorize_url", .string,
-                "OAuth authorization page used by `almanac auth google` (default https://accounts.google.com/o/oauth2/v2/auth)"
-            ),
             SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
-        ] + TransportOptions.settingSpecs
+        ] + GoogleOAuthSettings.settingSpecs(kind: kind) + TransportOptions.settingSpecs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 
@@ -38,13 +28,7 @@ public enum GoogleModule: ConnectorModule {
     /// `almanac check` reads the credentials (when they can be read here) and reports a JSON that
     /// is neither form `GoogleCredentials` accepts, naming keys, never values.
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
-        guard let directory = connection.directory,
-            let json = try? Secrets.resolve("credentials", in: connection.table, relativeTo: directory, where: "")
-        else { return }
-        if case .failure(let problem) = GoogleCredentials.parse(json) {
-            let key = ["credentials_file", "credentials_env", "credentials"].first { connection.table[$0] != nil }
-            connection.report(.googleCredentials, key ?? "credentials", problem.message)
-        }
+        GoogleOAuthSettings.validate(connection: connection)
     }
 
     /// Creates the connector. Throws `config.secret_missing` (a secret file or variable is
@@ -56,46 +40,19 @@ public enum GoogleModule: ConnectorModule {
             logger: context.logger)
     }
 
-    /// Installed-app flow: the person signs in on Google's page, which redirects to a loopback
-    /// address `almanac auth` listens on; offline access so a refresh token is issued.
+    /// Installed-app flow (`GoogleOAuthSettings.authorization`) with the calendar events scope.
     public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? {
-        let s = try settings(context)
-        return OAuthAuthorization(
-            authorizeURL: context.connection.string("authorize_url") ?? "https://accounts.google.com/o/oauth2/v2/auth",
-            tokenURL: s.client.tokenURL, clientID: s.client.clientID, clientSecret: s.client.clientSecret,
-            scope: "https://www.googleapis.com/auth/calendar.events",
-            extraParameters: ["access_type": "offline", "prompt": "consent"])
+        try GoogleOAuthSettings.authorization(context, scope: "https://www.googleapis.com/auth/calendar.events")
     }
 
     /// The connection's settings with defaults applied and secrets resolved.
     public static func settings(_ context: ConnectorContext) throws -> GoogleSettings {
         let c = context.connection
-        var clientID = c.string("client_id")
-        var clientSecret = try context.secret("client_secret")
-        var tokenURL = c.string("token_url")
-        var refreshToken = try context.secret("refresh_token")
-        if let json = try context.secret("credentials") {
-            switch GoogleCredentials.parse(json) {
-            case .failure(let problem):
-                throw AlmanacError(.googleCredentials, "connection \"\(context.connectionName)\": \(problem.message)")
-            case .success(let file):
-                clientID = clientID ?? file.clientID
-                clientSecret = clientSecret ?? file.clientSecret
-                tokenURL = tokenURL ?? file.tokenURL
-                refreshToken = refreshToken ?? file.refreshToken
-            }
-        }
-        guard let clientID, let clientSecret else {
-            throw AlmanacError(
-                .googleCredentials,
-                "connection \"\(context.connectionName)\": no OAuth client; set credentials_file, or client_id and client_secret_file"
-            )
-        }
+        let (client, refreshToken) = try GoogleOAuthSettings.client(context)
         return GoogleSettings(
             calendarID: c.string("calendar_id") ?? "primary",
             baseURL: (c.string("base_url") ?? defaultBaseURL).trimmingSuffix("/"),
-            client: OAuthClient(tokenURL: tokenURL ?? defaultTokenURL, clientID: clientID, clientSecret: clientSecret),
-            refreshToken: refreshToken,
+            client: client, refreshToken: refreshToken,
             batchSize: c.integer("batch_size") ?? 50, requestBudget: TransportOptions.requestBudget(c),
             transport: TransportOptions(connection: c))
     }

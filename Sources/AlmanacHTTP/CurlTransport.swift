@@ -173,6 +173,7 @@ public final class CurlTransport {
         _ = almanac_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, Int(options.connectTimeout * 1000))
         _ = almanac_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(options.timeout * 1000))
         _ = almanac_curl_setopt_long(easy, CURLOPT_TCP_KEEPALIVE, 1)
+        if !r.isReplayable { _ = almanac_curl_setopt_long(easy, CURLOPT_FRESH_CONNECT, 1) }
         _ = almanac_curl_setopt_string(easy, CURLOPT_USERAGENT, options.userAgent)
         _ = almanac_curl_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, "")
         let opaque = Unmanaged.passUnretained(buffer).toOpaque()

@@ -19,7 +19,9 @@ import Logging
 ///   (on a request's or a call's answer) is honoured when it is longer, and holds back every
 ///   request of this client until it has passed; one longer than `retry.maxRetryAfter` is not
 ///   waited for: the answer is returned at once;
-/// - not retried: other statuses; 401 (`AuthorizedClient` refreshes the token and resends once).
+/// - not retried: other statuses; 401 (`AuthorizedClient` refreshes the token and resends once);
+///   for a request that is not `isReplayable`, anything but a 429 or a transfer that never reached
+///   the server.
 public final class HTTPClient {
     public let transport: CurlTransport
     public var retry: RetryPolicy
@@ -75,9 +77,15 @@ public final class HTTPClient {
             let last = attempt >= retry.maxAttempts
             var again: [Int] = []
             var retryAfter: TimeInterval?
-            /// Whether `r` is sent again; notes its `Retry-After`.
-            func retried(_ r: HTTPResponse) -> Bool {
+            let groups = stride(from: 0, to: pending.count, by: format.maxCalls).map {
+                Array(pending[$0..<min(pending.count, $0 + format.maxCalls)])
+            }
+            var urls = [String](repeating: "", count: groups.count)
+            var replayable = [Bool](repeating: true, count: groups.count)
+            /// Whether `r`, the answer to request `n`, is sent again; notes its `Retry-After`.
+            func retried(_ r: HTTPResponse, _ n: Int) -> Bool {
                 guard RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r), !last,
+                    replayable[n] || r.status == 429,
                     (r.retryAfter ?? 0) <= retry.maxRetryAfter
                 else { return false }
                 if let ra = r.retryAfter {
@@ -86,22 +94,18 @@ public final class HTTPClient {
                 }
                 return true
             }
-            let groups = stride(from: 0, to: pending.count, by: format.maxCalls).map {
-                Array(pending[$0..<min(pending.count, $0 + format.maxCalls)])
-            }
-            var urls = [String](repeating: "", count: groups.count)
             func settle(_ n: Int, _ outcome: TransferResult) {
                 let group = groups[n]
                 switch outcome {
                 case .response(let r) where !r.isSuccess:
-                    if retried(r) {
+                    if retried(r, n) {
                         again += group
                     } else {
                         for i in group { answers[i] = .requestAnswered(r) }
                     }
                 case .response(let r):
                     for (i, answer) in zip(group, format.answers(r, group.count)) {
-                        if let answer, !retried(answer) {
+                        if let answer, !retried(answer, n) {
                             answers[i] = .answered(answer)
                         } else if answer == nil && last {
                             answers[i] = .unanswered
@@ -110,7 +114,7 @@ public final class HTTPClient {
                         }
                     }
                 case .failure(let code, let detail):
-                    if RetryPolicy.isRetryable(curlCode: code) && !last {
+                    if RetryPolicy.isRetryable(curlCode: code) && !last && (replayable[n] || [6, 7].contains(code)) {
                         again += group
                     } else {
                         let host = URLComponents(string: urls[n])?.host ?? "the server"
@@ -133,6 +137,7 @@ public final class HTTPClient {
                         let r = try format.request(groups[first + k].map { calls[$0] })
                         guard budget.take(1) else { throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0) }
                         urls[first + k] = r.url
+                        replayable[first + k] = r.isReplayable
                         requestsSent += 1
                         return r
                     },

@@ -6,12 +6,21 @@ public struct HTTPRequest: Sendable, Hashable {
     public var url: String
     public var headers: [String: String]
     public var body: Data?
+    /// False for a request that must not be applied twice (a create whose id the server
+    /// chooses): it is sent on a fresh connection (libcurl sends a request again by itself when
+    /// the reused connection it went out on died before an answer), and `HTTPClient` retries it
+    /// only after a 429 or a transfer that never reached the server.
+    public var isReplayable: Bool
 
-    public init(method: String = "GET", url: String, headers: [String: String] = [:], body: Data? = nil) {
+    public init(
+        method: String = "GET", url: String, headers: [String: String] = [:], body: Data? = nil,
+        isReplayable: Bool = true
+    ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
+        self.isReplayable = isReplayable
     }
 
     /// A request with a JSON body (`Content-Type: application/json`).

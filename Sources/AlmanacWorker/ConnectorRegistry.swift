@@ -3,6 +3,7 @@ import CSVConnector
 import CronofyConnector
 import ExecConnector
 import GoogleCalendarConnector
+import GoogleContactsConnector
 import ODBCConnector
 import XMLConnector
 
@@ -14,6 +15,7 @@ public enum ConnectorRegistry {
         CSVModule.self,
         XMLModule.self,
         GoogleModule.self,
+        GoogleContactsModule.self,
         CronofyModule.self,
         ExecModule.self,
     ]

@@ -5,12 +5,12 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// `almanac auth google|cronofy --connection NAME PROFILE`: obtains the first refresh token of a
-/// calendar connection and stores it in the state directory, where the connector finds it.
+/// `almanac auth google|google_contacts|cronofy --connection NAME PROFILE`: obtains the first
+/// refresh token of a Google or Cronofy connection and stores it in the state directory, where the connector finds it.
 struct AuthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
-        abstract: "Authorize a google or cronofy connection and store its refresh token.",
+        abstract: "Authorize a google, google_contacts or cronofy connection and store its refresh token.",
         discussion: """
             Prints the page to open; after consent the browser is sent back to a loopback address \
             this command listens on (127.0.0.1). On a machine without a browser, open the page \
@@ -20,7 +20,7 @@ struct AuthCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "The connector kind: google or cronofy.")
+    @Argument(help: "The connector kind: google, google_contacts or cronofy.")
     var kind: String
 
     @Option(help: "The [connections.NAME] table of the profile to authorize.")
@@ -45,7 +45,9 @@ struct AuthCommand: ParsableCommand {
     var timeout: Int = 300
 
     func validate() throws {
-        guard ["google", "cronofy"].contains(kind) else { throw ValidationError("KIND must be google or cronofy") }
+        guard ["google", "google_contacts", "cronofy"].contains(kind) else {
+            throw ValidationError("KIND must be google, google_contacts or cronofy")
+        }
     }
 
     func run() throws {

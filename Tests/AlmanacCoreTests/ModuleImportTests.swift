@@ -14,8 +14,8 @@ struct ModuleImportTests {
 
     /// Connector modules: imported by the worker's registry (and the tests and benchmarks) only.
     static let connectors: Set<String> = [
-        "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "CronofyConnector",
-        "ExecConnector", "FileConnectorSupport", "RowMapping",
+        "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "GoogleContactsConnector",
+        "CronofyConnector", "ExecConnector", "FileConnectorSupport", "RowMapping",
     ]
 
     /// Source folder → its module name and the modules (besides `system`) it may import.
@@ -51,6 +51,7 @@ struct ModuleImportTests {
         "Plugins/CSV": ("CSVConnector", ["AlmanacCore", "FileConnectorSupport", "Logging", "RowMapping"]),
         "Plugins/XML": ("XMLConnector", ["AlmanacCore", "FileConnectorSupport", "CLibXML2", "Logging", "RowMapping"]),
         "Plugins/GoogleCalendar": ("GoogleCalendarConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
+        "Plugins/GoogleContacts": ("GoogleContactsConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
         "Plugins/Cronofy": ("CronofyConnector", ["AlmanacCore", "AlmanacHTTP", "Logging"]),
         "Plugins/Exec": ("ExecConnector", ["AlmanacCore", "CProcessControl", "Logging"]),
     ]

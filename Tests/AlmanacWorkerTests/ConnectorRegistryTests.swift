@@ -6,7 +6,10 @@ import Testing
 @Suite("Connector registry")
 struct ConnectorRegistryTests {
     @Test func theRegistryIsTheExplicitListOfKinds() {
-        #expect(ConnectorRegistry.modules.map { $0.kind } == ["odbc", "csv", "xml", "google", "cronofy", "exec"])
+        #expect(
+            ConnectorRegistry.modules.map { $0.kind } == [
+                "odbc", "csv", "xml", "google", "google_contacts", "cronofy", "exec",
+            ])
         #expect(Set(ConnectorRegistry.modules.map { $0.kind }).count == ConnectorRegistry.modules.count)
         #expect(ConnectorRegistry.module(kind: "odbc")?.kind == "odbc")
         #expect(ConnectorRegistry.module(kind: "ical") == nil)
@@ -29,8 +32,8 @@ struct ConnectorRegistryTests {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         let folders = [
-            "odbc": "ODBC", "csv": "CSV", "xml": "XML", "google": "GoogleCalendar", "cronofy": "Cronofy",
-            "exec": "Exec",
+            "odbc": "ODBC", "csv": "CSV", "xml": "XML", "google": "GoogleCalendar",
+            "google_contacts": "GoogleContacts", "cronofy": "Cronofy", "exec": "Exec",
         ]
         for module in ConnectorRegistry.modules {
             let readme = root.appendingPathComponent("Plugins/\(folders[module.kind]!)/README.md")

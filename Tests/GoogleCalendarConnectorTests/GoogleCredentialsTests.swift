@@ -1,3 +1,4 @@
+import AlmanacHTTP
 import FakeCalendars
 import Foundation
 import Testing

@@ -9,15 +9,25 @@ import Foundation
 ///   login`): `{"type":"authorized_user","client_id":…,"client_secret":…,"refresh_token":…}`,
 ///   which carries the refresh token too, so no `almanac auth` is needed.
 ///
-/// Problems name keys and forms, never a value.
-struct GoogleCredentials: Equatable {
-    var clientID: String?
-    var clientSecret: String?
-    var tokenURL: String?
-    var refreshToken: String?
+/// Problems name keys and forms, never a value. Shared by the Google connectors (calendar and
+/// contacts): `GoogleOAuthSettings` reads a connection's client with it.
+public struct GoogleCredentials: Equatable, Sendable {
+    public var clientID: String?
+    public var clientSecret: String?
+    public var tokenURL: String?
+    public var refreshToken: String?
+
+    public init(
+        clientID: String? = nil, clientSecret: String? = nil, tokenURL: String? = nil, refreshToken: String? = nil
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.tokenURL = tokenURL
+        self.refreshToken = refreshToken
+    }
 
     /// The credentials in `json`, or what is wrong with it (a sentence for the administrator).
-    static func parse(_ json: String) -> Result<GoogleCredentials, Problem> {
+    public static func parse(_ json: String) -> Result<GoogleCredentials, Problem> {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any] else {
             return .failure(Problem("credentials is not JSON; " + Problem.forms))
         }
@@ -50,8 +60,8 @@ struct GoogleCredentials: Equatable {
                 tokenURL: app["token_uri"] as? String))
     }
 
-    struct Problem: Error, Equatable {
-        let message: String
+    public struct Problem: Error, Equatable, Sendable {
+        public let message: String
         init(_ message: String) { self.message = message }
 
         static let forms =

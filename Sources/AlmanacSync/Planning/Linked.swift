@@ -112,6 +112,7 @@ struct Linked {
             return item
         }
 
+        if let left = leftGroupsOnTo(f, item: item, sourceKey: sourceKey) { return left }
         if state.keyTo == nil {
             return planMissingOnTo(f, item: item, sourceKey: sourceKey, findOnTo: findOnTo)
         }
@@ -217,7 +218,7 @@ struct Linked {
             return item
         }
         let keyFrom = state.keyFrom!
-        if job.fromCapabilities.contains(.writeBack) && state.writeBack != "cancelled" {
+        if job.writesBackResponses && state.writeBack != "cancelled" {
             item.fromChanges.append(
                 PlannedChange(
                     change: .cancel(key: keyFrom, event: f.event),
@@ -294,19 +295,15 @@ struct Linked {
                         kind: .skip, target: .from, key: sourceKey, reason: "changed in to; apply_back.update = false"))
             }
         }
-        if job.twoWay, toChanged, toSeen != nil, job.fromCapabilities.contains(.writeBack) {
+        if job.twoWay, toChanged, toSeen != nil, job.writesBackResponses {
             appendWriteBack(t.event, base: base, from: f, firstLink: base == nil, item: &item, sourceKey: sourceKey)
         }
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).
         var newBase = toNew
         newBase.origin = nil  // a stamp belongs to one side's item, not to the shared base
-        for field in p.fields {
-            if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) {
-                newBase.copy(field, from: f.event)
-            }
-            if !wroteTo, p.value(field, of: t.event) != p.value(field, of: toNew) { newBase.copy(field, from: t.event) }
-        }
+        if !wroteFrom { p.keep(f.event, in: &newBase, over: toNew) }
+        if !wroteTo { p.keep(t.event, in: &newBase, over: toNew) }
         item.next.keyFrom = f.key
         item.next.keyTo = t.key
         item.next.hashFrom = fromHash

@@ -106,6 +106,8 @@ public struct Plan: Sendable {
     /// What a first link could not pair (`FirstLinkMatcher`), with the fields compared.
     public var ambiguous: [AmbiguousMatch] = []
     public var matchedOn: [MatchField] = []
+    /// For a contacts job, the stage (`ContactMatchRule`) at which each `ambiguous` group was found.
+    public var ambiguousFields: [String] = []
 
     /// Every action, in order: bad items first, then ambiguous matches, then per item.
     public var actions: [PlannedAction] { invalid + ambiguousActions + items.flatMap(\.actions) }
@@ -113,10 +115,11 @@ public struct Plan: Sendable {
     /// `ambiguous -     a1, a2  same start_time, title as t1, t2 on to: …`
     var ambiguousActions: [PlannedAction] {
         let fields = matchedOn.map(\.name).joined(separator: ", ")
-        return ambiguous.map {
+        return ambiguous.enumerated().map { i, group in
             PlannedAction(
-                kind: .ambiguous, target: nil, key: $0.from.joined(separator: ", "),
-                reason: "same \(fields) as \($0.to.joined(separator: ", ")) on to: not linked, not created")
+                kind: .ambiguous, target: nil, key: group.from.joined(separator: ", "),
+                reason: "same \(i < ambiguousFields.count ? ambiguousFields[i] : fields) as "
+                    + "\(group.to.joined(separator: ", ")) on to: not linked, not created")
         }
     }
 

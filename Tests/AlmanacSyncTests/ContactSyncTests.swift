@@ -157,6 +157,25 @@ import Testing
         #expect(h.toStore.live.isEmpty)
     }
 
+    /// Under `to-wins` a first link takes the `to` side's fields, but not out of the job's group.
+    @Test func aFirstLinkUnderToWinsKeepsTheGroup() throws {
+        let h = try Self.harness("direction = \"two-way\"\nconflict = \"to-wins\"")
+        try h.fromStore.put(ContactSyncTests.client(1, groups: [Self.sync, "VIP"]))
+        var mine = ContactSyncTests.client(1).contact!
+        mine.notes = "from the phone"
+        mine.groups = ["Family"]
+        try h.toStore.put(mine.envelope(), key: "phone1")
+        let first = try h.run().report
+        #expect(first.linked == 1 && first.result == .success, "\(first)")
+        let to = try #require(h.toStore.live["phone1"]?.event.contact)
+        let from = try #require(h.fromStore.live.values.first?.event.contact)
+        #expect(to.notes == "from the phone" && from.notes == "from the phone")
+        #expect(Set(to.groups) == [Self.sync, "Family"] && Set(from.groups) == [Self.sync, "Family"])
+        let second = try h.run().report
+        #expect(second.toCounts.changed == 0 && second.fromCounts.changed == 0, "\(second)")
+        #expect(h.toStore.live.count == 1)
+    }
+
     @Test func contactsAddedToTheGroupOnToComeBackOnlyWithApplyBackCreate() throws {
         for create in [true, false] {
             let h = try Self.harness("direction = \"two-way\"\napply_back = { create = \(create) }")

@@ -250,13 +250,14 @@ struct Linked {
             owned: job.owned, twoWay: job.twoWay)
         // Every write carries the stamp its side holds: a side that replaces the whole item on
         // update (Google's PUT) would otherwise drop it, and first-link and crash recovery need it.
-        var toNew = merge.toSide(from: f.event, to: t.event)
+        var toNew = job.keepingGroups(merge.toSide(from: f.event, to: t.event), of: f.event)
         toNew.origin = stamp(.to)
-        let fromNew = merge.fromSide(from: f.event, to: t.event)
+        let fromNew = job.keepingGroups(merge.fromSide(from: f.event, to: t.event), of: f.event)
         let toDiff = !p.same(toNew, t.event)
         let fromDiff = job.twoWay && !p.same(fromNew, f.event)
         // Sent to `from`: the row as stored with the changed fields only (derived ones stay derived).
-        var fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        var fromWrite = job.keepingGroups(
+            merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p), of: f.event)
         fromWrite.origin = stamp(.from)
         var wroteTo = !toDiff
         var wroteFrom = !fromDiff

@@ -42,6 +42,20 @@ extension SyncJob {
         inGroups(raw) ? nil : "not in \(groupList)"
     }
 
+    /// `merged` with the job's groups that the `from` contact `f` is in: a merge never takes a
+    /// linked contact out of the groups that select it (a first link under `to-wins` would
+    /// otherwise write the `to` side's memberships home, and the contact would leave the job).
+    /// Taken out on `to` after a sync is `Linked.leftGroupsOnTo`'s, before any merge.
+    func keepingGroups(_ merged: Event, of f: Event) -> Event {
+        guard contacts, !config.groups.isEmpty, var c = merged.contact else { return merged }
+        let kept = config.groups.filter { (f.contact?.groups ?? []).contains($0) && !c.groups.contains($0) }
+        guard !kept.isEmpty else { return merged }
+        c.groups += kept
+        var out = merged
+        out.contact = c
+        return out
+    }
+
     var groupList: String {
         (config.groups.count == 1 ? "group " : "groups ") + config.groups.map { "\"\($0)\"" }.joined(separator: ", ")
     }

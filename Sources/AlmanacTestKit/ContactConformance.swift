@@ -218,7 +218,9 @@ extension Expect {
         try that(
             diff.isEmpty,
             "\(what): fields differ: "
-                + diff.map { "\($0.rawValue): got \"\(p.value($0, of: got))\", want \"\(p.value($0, of: want))\"" }
+                + diff.map {
+                    "\($0.rawValue): got \"\(p.contactValue($0, of: got))\", want \"\(p.contactValue($0, of: want))\""
+                }
                 .joined(separator: "; "))
     }
 }

@@ -14,7 +14,7 @@ import Foundation
 /// An envelope without a contact has every field empty.
 extension ContentProjection {
     /// The normalised value of one contact field of the envelope `event`.
-    public func value(_ field: ContactField, of event: Event) -> String {
+    public func contactValue(_ field: ContactField, of event: Event) -> String {
         guard let c = event.contact else { return "" }
         switch field {
         case .name: return [c.givenName, c.familyName, c.displayName].map(text).joined(separator: "\u{1f}")
@@ -48,22 +48,22 @@ extension ContentProjection {
         let envelope = Event(start: Contact.envelopeStart, contact: contact)
         for f in contactFields {
             bytes.append(UInt8(truncatingIfNeeded: f.hashValueTag))
-            bytes.append(contentsOf: value(f, of: envelope).utf8)
+            bytes.append(contentsOf: contactValue(f, of: envelope).utf8)
             bytes.append(0x1c)
         }
     }
 
     /// The projected contact fields on which `a` and `b` differ.
     public func contactDifferences(_ a: Event, _ b: Event) -> [ContactField] {
-        contactFields.filter { value($0, of: a) != value($0, of: b) }
+        contactFields.filter { contactValue($0, of: a) != contactValue($0, of: b) }
     }
 
     /// Copies into `base` every projected field (event and contact) on which `held` differs from
     /// `merged`: what a side that could not take the merge still holds.
     func keep(_ held: Event, in base: inout Event, over merged: Event) {
         for field in fields where value(field, of: held) != value(field, of: merged) { base.copy(field, from: held) }
-        for field in contactFields where value(field, of: held) != value(field, of: merged) {
-            base.copy(field, from: held)
+        for field in contactFields where contactValue(field, of: held) != contactValue(field, of: merged) {
+            base.copyContact(field, from: held)
         }
     }
 }
@@ -88,7 +88,7 @@ extension ContactField {
 extension Event {
     /// Copies the contact field `field` from `source`'s contact into this envelope's (made when
     /// absent); the envelope's title follows the name.
-    public mutating func copy(_ field: ContactField, from source: Event) {
+    public mutating func copyContact(_ field: ContactField, from source: Event) {
         var c = contact ?? Contact()
         let s = source.contact ?? Contact()
         switch field {

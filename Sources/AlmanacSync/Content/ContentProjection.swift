@@ -132,7 +132,7 @@ public struct ContentProjection: Sendable, Hashable {
     /// Whether `a` and `b` agree on every projected field.
     public func same(_ a: Event, _ b: Event) -> Bool {
         fields.allSatisfy { value($0, of: a) == value($0, of: b) }
-            && contactFields.allSatisfy { value($0, of: a) == value($0, of: b) }
+            && contactFields.allSatisfy { contactValue($0, of: a) == contactValue($0, of: b) }
     }
 
     /// The projected fields on which `a` and `b` differ.

@@ -60,13 +60,13 @@ public struct FieldMerge: Sendable {
             for u in unit { choice[u] = source }
         }
         for field in projection.contactFields {
-            let f = projection.value(field, of: from)
-            let t = projection.value(field, of: to)
+            let f = projection.contactValue(field, of: from)
+            let t = projection.contactValue(field, of: to)
             if f == t {
                 contactChoice[field] = .to
                 continue
             }
-            let b = base.map { projection.value(field, of: $0) }
+            let b = base.map { projection.contactValue(field, of: $0) }
             let fromChanged = b == nil || f != b
             let toChanged = b == nil || t != b
             if fromChanged && !toChanged {
@@ -86,7 +86,7 @@ public struct FieldMerge: Sendable {
     public func toSide(from: Event, to: Event) -> Event {
         var out = to
         for (field, source) in choice where source == .from { out.copy(field, from: from) }
-        for (field, source) in contactChoice where source == .from { out.copy(field, from: from) }
+        for (field, source) in contactChoice where source == .from { out.copyContact(field, from: from) }
         return out
     }
 
@@ -94,7 +94,7 @@ public struct FieldMerge: Sendable {
     public func fromSide(from: Event, to: Event) -> Event {
         var out = from
         for (field, source) in choice where source == .to { out.copy(field, from: to) }
-        for (field, source) in contactChoice where source == .to { out.copy(field, from: to) }
+        for (field, source) in contactChoice where source == .to { out.copyContact(field, from: to) }
         return out
     }
 
@@ -110,8 +110,8 @@ public struct FieldMerge: Sendable {
             out.copy(field, from: to)
         }
         for (field, source) in contactChoice
-        where source == .to && projection.value(field, of: view) != projection.value(field, of: to) {
-            out.copy(field, from: to)
+        where source == .to && projection.contactValue(field, of: view) != projection.contactValue(field, of: to) {
+            out.copyContact(field, from: to)
         }
         return out
     }

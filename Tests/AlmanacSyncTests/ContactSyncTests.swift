@@ -90,6 +90,20 @@ import Testing
         #expect(from.notes == "Notes 1")  // a field `to` does not store is kept on `from`
     }
 
+    /// Both sides changed one field differently: the policy decides, and the conflict is reported.
+    @Test func aConflictOnAContactFieldIsResolvedAndReported() throws {
+        let h = try Self.harness("direction = \"two-way\"")
+        let key = try h.fromStore.put(Self.client(1))
+        try h.run()
+        let toKey = try #require(h.toStore.live.keys.first)
+        try h.fromStore.edit(key) { $0.contact!.notes = "from" }
+        try h.toStore.edit(toKey) { $0.contact!.notes = "to" }
+        let out = try h.run()
+        #expect(out.report.toCounts.conflicts == 1 && out.report.toCounts.updated == 1, "\(out.report)")
+        #expect(out.actions.contains { $0.line.hasSuffix("changed in from (conflict on notes)") })
+        #expect(h.toStore.live[toKey]?.event.contact?.notes == "from")  // from-wins
+    }
+
     @Test func aDeletedContactIsNeitherCancelledNorConfirmed() throws {
         let h = try Self.harness("direction = \"two-way\"\napply_back = { delete = true }")
         try h.fromStore.put(contentsOf: (0..<3).map { Self.client($0) })

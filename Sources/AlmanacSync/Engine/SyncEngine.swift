@@ -252,7 +252,7 @@ public final class SyncEngine {
             case .skip: c.skipped += 1
             default: break
             }
-            if !action.conflicts.isEmpty { c.conflicts += 1 }
+            if action.hasConflicts { c.conflicts += 1 }
             if action.target == .from { report.fromCounts = c } else { report.toCounts = c }
         }
     }

@@ -272,7 +272,8 @@ struct Linked {
                     PlannedChange(
                         change: .update(key: t.key, ifVersion: t.item.version, event: toNew),
                         action: .init(
-                            kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts),
+                            kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts,
+                            contactConflicts: merge.contactConflicts),
                         hashAfter: toHash))
                 wroteTo = true
             } else {
@@ -286,7 +287,8 @@ struct Linked {
                         change: .update(key: f.key, ifVersion: f.item.version, event: fromWrite),
                         action: .init(
                             kind: .update, target: .from, key: sourceKey, reason: "changed in to",
-                            conflicts: toDiff ? [] : merge.conflicts),
+                            conflicts: toDiff ? [] : merge.conflicts,
+                            contactConflicts: toDiff ? [] : merge.contactConflicts),
                         hashAfter: fromHash))
                 wroteFrom = true
             } else {

@@ -28,24 +28,33 @@ public struct PlannedAction: Sendable, Hashable {
     public var reason: String
     /// The field-level conflicts resolved by the policy, if any.
     public var conflicts: [EventField]
+    /// The same, for the contact fields of a contacts job.
+    public var contactConflicts: [ContactField]
 
     public init(
         kind: ActionKind, target: ConnectorContext.Side?, key: String, reason: String,
-        conflicts: [EventField] = []
+        conflicts: [EventField] = [], contactConflicts: [ContactField] = []
     ) {
         self.kind = kind
         self.target = target
         self.key = key
         self.reason = reason
         self.conflicts = conflicts
+        self.contactConflicts = contactConflicts
     }
+
+    /// Whether the policy resolved a conflict on a field (of the event or of the contact).
+    public var hasConflicts: Bool { !conflicts.isEmpty || !contactConflicts.isEmpty }
 
     /// `create  to    A17  new in from`
     public var line: String {
         let kindText = kind.rawValue.padding(toLength: max(8, kind.rawValue.count + 1), withPad: " ", startingAt: 0)
         let side = (target?.rawValue ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)
         var text = "\(kindText)\(side) \(key)  \(reason)"
-        if !conflicts.isEmpty { text += " (conflict on \(conflicts.map(\.rawValue).joined(separator: ", ")))" }
+        if hasConflicts {
+            let names = conflicts.map(\.rawValue) + contactConflicts.map(\.rawValue)
+            text += " (conflict on \(names.joined(separator: ", ")))"
+        }
         return text
     }
 }

@@ -2,9 +2,10 @@ import AlmanacCore
 import Foundation
 import Synchronization
 
-/// The reference connector: every capability, over a `MemoryStore`.
+/// The reference connector: every capability, over a `MemoryStore`; carries events and contacts.
 ///
-/// - `read` with no cursor lists the window (items whose start falls in it) in pages of
+/// - `read` with no cursor lists the window (items whose start falls in it; every contact, for
+///   `kind` contacts: windows do not apply to them) in pages of
 ///   `options.pageSize`, coverage `.complete(window)`, and ends with a cursor (`seq:N`).
 /// - `read` with a cursor (or `since`) returns every item changed after it, in change order,
 ///   with deletions in `deleted`, coverage `.delta`.
@@ -18,23 +19,29 @@ public final class MemoryConnector: Connector {
     public let faults: MemoryFaults
     /// The zone in which all-day dates are placed in windows.
     public let timeZone: TimeZone
+    /// What the job syncs (`ConnectorContext.kind`): a contacts listing ignores the window.
+    public let kind: ItemKind
 
     public init(
         store: MemoryStore, faults: MemoryFaults = MemoryFaults(),
-        timeZone: TimeZone = TimeZone(identifier: "UTC")!
+        timeZone: TimeZone = TimeZone(identifier: "UTC")!, kind: ItemKind = .events
     ) {
         self.store = store
         self.faults = faults
         self.timeZone = timeZone
+        self.kind = kind
     }
 
     public var capabilities: ConnectorCapabilities { store.options.capabilities }
     public var fields: Set<EventField> { store.options.fields }
+    public var kinds: Set<ItemKind> { [.events, .contacts] }
+    public var contactFields: Set<ContactField> { store.options.contactFields }
 
     public func read(_ request: ReadRequest) throws -> ReadPage {
         if let error = faults.takeReadError() { throw error }
         let offset = request.continuation.flatMap { Int($0) } ?? 0
         let zone = timeZone
+        let contacts = kind == .contacts
         return try store.withContents { c in
             let size = max(1, c.options.pageSize)
             let sinceSeq = try request.cursor.map(Self.parseCursor)
@@ -47,7 +54,7 @@ public final class MemoryConnector: Connector {
                 }.sorted { $0.seq < $1.seq }
             } else {
                 listed = c.records.values.filter { r in
-                    !r.deleted && request.window.contains(r.event.start.date(in: zone))
+                    !r.deleted && (contacts || request.window.contains(r.event.start.date(in: zone)))
                 }.sorted { $0.key < $1.key }
             }
             let end = min(listed.count, offset + size)

@@ -18,6 +18,7 @@ public enum MemoryModule: ConnectorModule {
     ]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
+    public static let itemKinds: Set<ItemKind> = [.events, .contacts]
 
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
         [.read, .write, .delete, .changeFeed, .writeBack, .lookup]
@@ -35,6 +36,6 @@ public enum MemoryModule: ConnectorModule {
         if context.connection.bool("read_only") == true { options.capabilities = [.read, .changeFeed, .lookup] }
         let store = try MemoryStore(options: options, file: url)
         if !FileManager.default.fileExists(atPath: url.path) { try store.persist() }
-        return MemoryConnector(store: store, timeZone: context.timeZone)
+        return MemoryConnector(store: store, timeZone: context.timeZone, kind: context.kind)
     }
 }

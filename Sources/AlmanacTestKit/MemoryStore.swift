@@ -34,7 +34,19 @@ public final class MemoryStore: Sendable {
         public var capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .writeBack, .lookup]
         /// Fields stored; other fields are dropped on write, as a narrower side would.
         public var fields: Set<EventField> = Set(EventField.allCases)
+        /// Contact fields stored (`Event.contact`); others are dropped on write.
+        public var contactFields: Set<ContactField> = Set(ContactField.allCases)
         public init() {}
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            assignsKeys = try c.decode(Bool.self, forKey: .assignsKeys)
+            pageSize = try c.decode(Int.self, forKey: .pageSize)
+            capabilities = try c.decode(ConnectorCapabilities.self, forKey: .capabilities)
+            fields = try c.decode(Set<EventField>.self, forKey: .fields)
+            contactFields =
+                try c.decodeIfPresent(Set<ContactField>.self, forKey: .contactFields) ?? Set(ContactField.allCases)
+        }
     }
 
     struct Contents: Codable, Sendable {
@@ -159,6 +171,9 @@ extension MemoryStore.Contents {
         for f in all.subtracting(options.fields) {
             e.clear(f)
         }
+        if e.contact != nil {
+            for f in Set(ContactField.allCases).subtracting(options.contactFields) { e.contact!.clear(f) }
+        }
         var r =
             records[key]
             ?? MemoryStore.Record(
@@ -181,6 +196,23 @@ extension MemoryStore.Contents {
         r.seq = seq
         r.modified = Date()
         records[key] = r
+    }
+}
+
+extension Contact {
+    /// Empties `field` (what a side that cannot store it reads back).
+    mutating func clear(_ field: ContactField) {
+        switch field {
+        case .name: (givenName, familyName, displayName) = (nil, nil, nil)
+        case .organization: (organization, jobTitle) = (nil, nil)
+        case .emails: emails = []
+        case .phones: phones = []
+        case .address: address = nil
+        case .birthday: birthday = nil
+        case .notes: notes = nil
+        case .groups: groups = []
+        case .custom: custom = [:]
+        }
     }
 }
 

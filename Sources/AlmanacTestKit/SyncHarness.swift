@@ -21,8 +21,10 @@ public final class SyncHarness {
     /// - `job`: extra TOML lines for the `[[jobs]]` table (direction, window, conflict…).
     /// - `fromOptions`/`toOptions`: the memory stores' behaviour.
     /// - `directory`: where the profile, stores and state live (a fresh temporary one by default).
+    /// - `profileLines`: extra top-level TOML lines of the profile (`default_region = "US"`).
     public init(
-        job extra: String = "", timezone: String = "America/Chicago", fromOptions: MemoryStore.Options = .init(),
+        job extra: String = "", timezone: String = "America/Chicago", profileLines: String = "",
+        fromOptions: MemoryStore.Options = .init(),
         toOptions: MemoryStore.Options = .init(), directory: URL? = nil, persistent: Bool = false,
         now: Date = ConnectorConformance.defaultWindow.start.addingTimeInterval(7 * 86_400)
     ) throws {
@@ -33,7 +35,7 @@ public final class SyncHarness {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         self.directory = dir
         self.now = now
-        profile = try Self.loadProfile(in: dir, timezone: timezone, job: extra)
+        profile = try Self.loadProfile(in: dir, timezone: timezone, job: extra, profileLines: profileLines)
         self.job = profile.jobs[0]
         fromStore = try MemoryStore(
             options: fromOptions, file: persistent ? dir.appendingPathComponent("from.json") : nil)
@@ -52,9 +54,12 @@ public final class SyncHarness {
     }
 
     /// Writes `test.toml` with two memory connections (`a` → `b`) and one job `j`, and loads it.
-    public static func loadProfile(in dir: URL, timezone: String, job extra: String) throws -> Profile {
+    public static func loadProfile(
+        in dir: URL, timezone: String, job extra: String, profileLines: String = ""
+    ) throws -> Profile {
         let text = """
             timezone = "\(timezone)"
+            \(profileLines)
             [connections.a]
             connector = "memory"
             path = "from.json"
@@ -78,11 +83,11 @@ public final class SyncHarness {
     }
 
     public var fromConnector: MemoryConnector {
-        MemoryConnector(store: fromStore, faults: fromFaults, timeZone: profile.timeZone)
+        MemoryConnector(store: fromStore, faults: fromFaults, timeZone: profile.timeZone, kind: job.kind)
     }
 
     public var toConnector: MemoryConnector {
-        MemoryConnector(store: toStore, faults: toFaults, timeZone: profile.timeZone)
+        MemoryConnector(store: toStore, faults: toFaults, timeZone: profile.timeZone, kind: job.kind)
     }
 
     /// The engine of the job between the memory stores, or `from`/`to` when given (a real
@@ -94,7 +99,7 @@ public final class SyncHarness {
         let to = to ?? toConnector
         let syncJob = try SyncJob(
             profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
-            batchSize: batchSize)
+            batchSize: batchSize, defaultRegion: profile.defaultRegion)
         let engine = SyncEngine(job: syncJob, from: from, to: to, store: store ?? state)
         engine.faultHook = faultHook
         return engine

@@ -21,6 +21,12 @@ import Testing
             recurrence: RecurrenceInstance(
                 seriesKey: "s1", originalStart: .allDay(CivilDate(year: 1999, month: 12, day: 31))),
             origin: "0123abcd"),
+        Contact(
+            givenName: "Ann", familyName: "Lee \"/\"", emails: [ContactEmail("ann@example.org", kind: .work)],
+            phones: [ContactPhone("+14155550101", kind: .mobile)], address: PostalAddress(city: "Springfield"),
+            birthday: CivilDate(year: 1980, month: 2, day: 29), groups: ["Google Sync"], custom: ["b": "2", "a": "1"],
+            updated: Date(timeIntervalSinceReferenceDate: 12.5)
+        ).envelope(origin: "abc"),
     ]
 
     @Test(arguments: events)

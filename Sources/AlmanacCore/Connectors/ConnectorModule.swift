@@ -145,9 +145,13 @@ public protocol ConnectorModule: SendableMetatype {
     /// The OAuth grant `almanac auth KIND` runs for a connection, nil for connectors without
     /// OAuth. Throws like `make` when the client settings are unusable.
     static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization?
+    /// The item kinds its instances carry (`Connector.kinds`, said without making one): `almanac
+    /// check` rejects a job whose kind a side's module lacks. Default: events only.
+    static var itemKinds: Set<ItemKind> { get }
 }
 
 extension ConnectorModule {
+    public static var itemKinds: Set<ItemKind> { [.events] }
     public static func oauthAuthorization(_ context: ConnectorContext) throws -> OAuthAuthorization? { nil }
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {}
     public static func validate(jobSettings: ConfigScope, side: ConnectorContext.Side) {}

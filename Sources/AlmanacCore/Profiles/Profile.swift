@@ -18,6 +18,9 @@ public struct Profile: Sendable, Hashable {
     public var historyRetention: Duration = Profile.defaultHistoryRetention
     /// The template it was generated from (its `[generated]` table), nil for a hand-written profile.
     public var generatedFrom: String? = nil
+    /// `default_region` (ISO 3166 alpha-2, upper case, a region `PhoneNumberingPlan` knows): the
+    /// country of contacts' phone numbers written without a country code; nil when not set.
+    public var defaultRegion: String? = nil
 
     /// `[history] retention` when the file does not set it: 90 days.
     public static let defaultHistoryRetention: Duration = .seconds(90 * 86_400)
@@ -182,4 +185,11 @@ public struct JobConfig: Sendable, Hashable {
     /// `conflicts = { by = [...] }`: the fields whose shared values make overlapping appointments
     /// schedule conflicts (`ConflictFinder`); nil when the job declares none.
     public var conflicts: [ConflictField]? = nil
+    /// What the job syncs (`kind`, default events).
+    public var kind: ItemKind = .events
+    /// `groups = ["Google Sync"]` (contacts jobs): only `from` contacts in one of these groups go
+    /// to `to`, and only `to` contacts in one of them come back; empty: every contact.
+    public var groups: [String] = []
+    /// How a contacts job's first link pairs contacts (`match`, `ContactMatchRule.defaults`).
+    public var contactMatch: [ContactMatchRule] = ContactMatchRule.defaults
 }

@@ -23,6 +23,7 @@ struct ProfileValidator {
         let notify = root.table("notify").flatMap(self.notify)
         let retention = root.table("history").map(self.historyRetention)
         let generatedFrom = root.table("generated").flatMap(self.generated)
+        let region = defaultRegion(root)
         let connections = self.connections(root)
         var jobs: [JobConfig] = []
         let jobScopes = root.tables("jobs")
@@ -43,7 +44,8 @@ struct ProfileValidator {
         return Profile(
             name: name, path: path, enabled: enabled, timeZone: zone, schedule: schedule, notify: notify,
             connections: connections.compactMapValues { $0 }, jobs: jobs, configHash: hash,
-            historyRetention: (retention ?? nil) ?? Profile.defaultHistoryRetention, generatedFrom: generatedFrom)
+            historyRetention: (retention ?? nil) ?? Profile.defaultHistoryRetention, generatedFrom: generatedFrom,
+            defaultRegion: region)
     }
 
     /// `[generated] template = "T"`: written by `almanac new` and `POST /v1/profiles` (README "Templates").
@@ -233,7 +235,8 @@ struct ProfileValidator {
         }
         let massDelete = scope.integer("mass_delete_percent", range: 0...100) ?? 20
         let massDeleteMin = scope.integer("mass_delete_min", range: 1...Int.max) ?? 3
-        let match = self.match(scope)
+        let contacts = contactSettings(scope, from: from, to: to)
+        let match = contacts.kind == .events ? self.match(scope) : MatchField.defaults
         let outbound = directionPolicy(scope)
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
@@ -268,31 +271,8 @@ struct ProfileValidator {
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
-            source: source, target: target, match: match, outbound: outbound, conflicts: conflicts)
-    }
-
-    /// `match`: a non-empty list of field names (`MatchField`).
-    private func match(_ scope: ConfigScope) -> [MatchField] {
-        guard let names = scope.strings("match") else { return MatchField.defaults }
-        if names.isEmpty {
-            scope.report(
-                .configInvalidValue, "match",
-                "the list is empty: name the fields a first link compares, e.g. [\"start_time\", \"title\"]")
-            return MatchField.defaults
-        }
-        var out: [MatchField] = []
-        for (i, name) in names.enumerated() {
-            if let field = MatchField(name: name) {
-                if !out.contains(field) { out.append(field) }
-                continue
-            }
-            var msg =
-                "unknown field \"\(name)\"; fields: \(MatchField.standardNames.joined(separator: ", ")), "
-                + "or custom.NAME for a custom field"
-            if let near = closestMatch(to: name, in: MatchField.standardNames) { msg += " (did you mean \"\(near)\"?)" }
-            diagnostics.report(.configInvalidValue, at: scope.path.appending("match").index(i).description, msg)
-        }
-        return out
+            source: source, target: target, match: match, outbound: outbound, conflicts: conflicts,
+            kind: contacts.kind, groups: contacts.groups, contactMatch: contacts.match)
     }
 
     private func connectionRef(_ scope: ConfigScope, _ key: String, _ connections: [String: ConnectionConfig?])

@@ -64,7 +64,7 @@ struct Applier {
             for note in item.notes where note.kind == .skip {
                 if note.target == .from { fromCounts.skipped += 1 } else { toCounts.skipped += 1 }
             }
-            for c in item.toChanges + item.fromChanges where !c.action.conflicts.isEmpty {
+            for c in item.toChanges + item.fromChanges where c.action.hasConflicts {
                 if c.action.target == .from { fromCounts.conflicts += 1 } else { toCounts.conflicts += 1 }
             }
         }

@@ -26,23 +26,32 @@ public struct ContentProjection: Sendable, Hashable {
     public let allDayZone: TimeZone?
     /// Whether text is compared without surrounding white space.
     public let trimsText: Bool
+    /// The contact fields compared and hashed (`Event.contact`), in a fixed order: empty for an
+    /// events job, and a contacts job compares no event field (`ContentProjection+Contacts`).
+    public let contactFields: [ContactField]
 
     public init(
         fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other],
-        allDayZone: TimeZone? = nil, trimsText: Bool = false
+        allDayZone: TimeZone? = nil, trimsText: Bool = false, contactFields: Set<ContactField> = []
     ) {
         self.fields = EventField.allCases.filter { fields.contains($0) }
         self.phonePriority = phonePriority
         self.allDayZone = allDayZone
         self.trimsText = trimsText
+        self.contactFields = ContactField.allCases.filter { contactFields.contains($0) }
     }
 
     /// The projection for a job between two connectors: the fields both represent; all-day times
-    /// are compared as instants in `zone` when either side cannot keep them.
-    public init(between a: any Connector, and b: any Connector, phonePriority: [PhoneKind], zone: TimeZone) {
+    /// are compared as instants in `zone` when either side cannot keep them. A contacts job
+    /// compares the contact fields both represent (`Connector.contactFields`) and no event field.
+    public init(
+        between a: any Connector, and b: any Connector, phonePriority: [PhoneKind], zone: TimeZone,
+        kind: ItemKind = .events
+    ) {
         self.init(
-            fields: a.fields.intersection(b.fields), phonePriority: phonePriority,
-            allDayZone: a.keepsAllDay && b.keepsAllDay ? nil : zone, trimsText: a.trimsText || b.trimsText)
+            fields: kind == .contacts ? [] : a.fields.intersection(b.fields), phonePriority: phonePriority,
+            allDayZone: a.keepsAllDay && b.keepsAllDay ? nil : zone, trimsText: a.trimsText || b.trimsText,
+            contactFields: kind == .contacts ? a.contactFields.intersection(b.contactFields) : [])
     }
 
     /// The normalised value of one field.
@@ -78,6 +87,7 @@ public struct ContentProjection: Sendable, Hashable {
             append(f, of: event, to: &bytes)
             bytes.append(0x1c)
         }
+        if !contactFields.isEmpty { appendContact(event.contact, to: &bytes) }
         return ContentHash.hex(bytes)
     }
 
@@ -122,6 +132,7 @@ public struct ContentProjection: Sendable, Hashable {
     /// Whether `a` and `b` agree on every projected field.
     public func same(_ a: Event, _ b: Event) -> Bool {
         fields.allSatisfy { value($0, of: a) == value($0, of: b) }
+            && contactFields.allSatisfy { contactValue($0, of: a) == contactValue($0, of: b) }
     }
 
     /// The projected fields on which `a` and `b` differ.

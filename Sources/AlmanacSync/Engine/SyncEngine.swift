@@ -67,7 +67,7 @@ public final class SyncEngine {
     ) throws -> [PlannedAction] {
         var options = options
         let name = job.config.name
-        let window = job.config.window.window(around: now)
+        let window = job.window(around: now)
         var timings = RunTimings()
         // The state loads on a thread of its own while the connectors read: the reads need it only
         // to compare `from` items with it (`UnchangedFilter`). Its error still comes first, and a
@@ -216,7 +216,7 @@ public final class SyncEngine {
     }
 
     private func reader(_ connector: any Connector, window: TimeWindow, expectedItems: Int) -> SideReader {
-        var reader = SideReader(connector: connector, window: window, chunkDays: job.config.window.chunkDays)
+        var reader = SideReader(connector: connector, window: window, chunkDays: job.chunkDays)
         reader.expectedItems = expectedItems
         return reader
     }
@@ -252,7 +252,7 @@ public final class SyncEngine {
             case .skip: c.skipped += 1
             default: break
             }
-            if !action.conflicts.isEmpty { c.conflicts += 1 }
+            if action.hasConflicts { c.conflicts += 1 }
             if action.target == .from { report.fromCounts = c } else { report.toCounts = c }
         }
     }

@@ -11,6 +11,9 @@ public struct FieldMerge: Sendable {
     public var choice: [EventField: Source] = [:]
     /// Fields both sides changed to different values (resolved by the policy).
     public var conflicts: [EventField] = []
+    /// As `choice` and `conflicts`, for the contact fields of a contacts job (no field is owned).
+    public var contactChoice: [ContactField: Source] = [:]
+    public var contactConflicts: [ContactField] = []
 
     /// Merges `from` and `to` against `base` (nil base: every field counts as changed on both).
     /// - `owned`: fields the `to` side owns (`to_owns`, plus responses): `to` keeps its value.
@@ -56,12 +59,34 @@ public struct FieldMerge: Sendable {
             }
             for u in unit { choice[u] = source }
         }
+        for field in projection.contactFields {
+            let f = projection.contactValue(field, of: from)
+            let t = projection.contactValue(field, of: to)
+            if f == t {
+                contactChoice[field] = .to
+                continue
+            }
+            let b = base.map { projection.contactValue(field, of: $0) }
+            let fromChanged = b == nil || f != b
+            let toChanged = b == nil || t != b
+            if fromChanged && !toChanged {
+                contactChoice[field] = .from
+            } else if toChanged && !fromChanged {
+                contactChoice[field] = twoWay || policy == .toWins ? .to : .from
+            } else {
+                if b != nil { contactConflicts.append(field) }
+                let newer = (to.updated ?? .distantPast) > (from.updated ?? .distantPast)
+                let toWins = policy == .toWins || (policy == .newestWins && newer)
+                contactChoice[field] = toWins ? .to : .from
+            }
+        }
     }
 
     /// `to` with the fields taken from `from` copied in: what the `to` side should hold.
     public func toSide(from: Event, to: Event) -> Event {
         var out = to
         for (field, source) in choice where source == .from { out.copy(field, from: from) }
+        for (field, source) in contactChoice where source == .from { out.copyContact(field, from: from) }
         return out
     }
 
@@ -69,6 +94,7 @@ public struct FieldMerge: Sendable {
     public func fromSide(from: Event, to: Event) -> Event {
         var out = from
         for (field, source) in choice where source == .to { out.copy(field, from: to) }
+        for (field, source) in contactChoice where source == .to { out.copyContact(field, from: to) }
         return out
     }
 
@@ -82,6 +108,10 @@ public struct FieldMerge: Sendable {
         for (field, source) in choice
         where source == .to && projection.value(field, of: view) != projection.value(field, of: to) {
             out.copy(field, from: to)
+        }
+        for (field, source) in contactChoice
+        where source == .to && projection.contactValue(field, of: view) != projection.contactValue(field, of: to) {
+            out.copyContact(field, from: to)
         }
         return out
     }

@@ -112,6 +112,7 @@ struct Linked {
             return item
         }
 
+        if let left = leftGroupsOnTo(f, item: item, sourceKey: sourceKey) { return left }
         if state.keyTo == nil {
             return planMissingOnTo(f, item: item, sourceKey: sourceKey, findOnTo: findOnTo)
         }
@@ -217,7 +218,7 @@ struct Linked {
             return item
         }
         let keyFrom = state.keyFrom!
-        if job.fromCapabilities.contains(.writeBack) && state.writeBack != "cancelled" {
+        if job.writesBackResponses && state.writeBack != "cancelled" {
             item.fromChanges.append(
                 PlannedChange(
                     change: .cancel(key: keyFrom, event: f.event),
@@ -249,13 +250,14 @@ struct Linked {
             owned: job.owned, twoWay: job.twoWay)
         // Every write carries the stamp its side holds: a side that replaces the whole item on
         // update (Google's PUT) would otherwise drop it, and first-link and crash recovery need it.
-        var toNew = merge.toSide(from: f.event, to: t.event)
+        var toNew = job.keepingGroups(merge.toSide(from: f.event, to: t.event), of: f.event)
         toNew.origin = stamp(.to)
-        let fromNew = merge.fromSide(from: f.event, to: t.event)
+        let fromNew = job.keepingGroups(merge.fromSide(from: f.event, to: t.event), of: f.event)
         let toDiff = !p.same(toNew, t.event)
         let fromDiff = job.twoWay && !p.same(fromNew, f.event)
         // Sent to `from`: the row as stored with the changed fields only (derived ones stay derived).
-        var fromWrite = merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p)
+        var fromWrite = job.keepingGroups(
+            merge.fromWrite(raw: f.item.event, view: f.event, to: t.event, projection: p), of: f.event)
         fromWrite.origin = stamp(.from)
         var wroteTo = !toDiff
         var wroteFrom = !fromDiff
@@ -270,7 +272,8 @@ struct Linked {
                     PlannedChange(
                         change: .update(key: t.key, ifVersion: t.item.version, event: toNew),
                         action: .init(
-                            kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts),
+                            kind: .update, target: .to, key: sourceKey, reason: reason, conflicts: merge.conflicts,
+                            contactConflicts: merge.contactConflicts),
                         hashAfter: toHash))
                 wroteTo = true
             } else {
@@ -284,7 +287,8 @@ struct Linked {
                         change: .update(key: f.key, ifVersion: f.item.version, event: fromWrite),
                         action: .init(
                             kind: .update, target: .from, key: sourceKey, reason: "changed in to",
-                            conflicts: toDiff ? [] : merge.conflicts),
+                            conflicts: toDiff ? [] : merge.conflicts,
+                            contactConflicts: toDiff ? [] : merge.contactConflicts),
                         hashAfter: fromHash))
                 wroteFrom = true
             } else {
@@ -294,19 +298,15 @@ struct Linked {
                         kind: .skip, target: .from, key: sourceKey, reason: "changed in to; apply_back.update = false"))
             }
         }
-        if job.twoWay, toChanged, toSeen != nil, job.fromCapabilities.contains(.writeBack) {
+        if job.twoWay, toChanged, toSeen != nil, job.writesBackResponses {
             appendWriteBack(t.event, base: base, from: f, firstLink: base == nil, item: &item, sourceKey: sourceKey)
         }
         // The new base: the merge, except where a side could not take it (it keeps its value, so
         // the next run does not mistake the old value for a fresh edit).
         var newBase = toNew
         newBase.origin = nil  // a stamp belongs to one side's item, not to the shared base
-        for field in p.fields {
-            if !wroteFrom, p.value(field, of: f.event) != p.value(field, of: toNew) {
-                newBase.copy(field, from: f.event)
-            }
-            if !wroteTo, p.value(field, of: t.event) != p.value(field, of: toNew) { newBase.copy(field, from: t.event) }
-        }
+        if !wroteFrom { p.keep(f.event, in: &newBase, over: toNew) }
+        if !wroteTo { p.keep(t.event, in: &newBase, over: toNew) }
         item.next.keyFrom = f.key
         item.next.keyTo = t.key
         item.next.hashFrom = fromHash

@@ -28,24 +28,33 @@ public struct PlannedAction: Sendable, Hashable {
     public var reason: String
     /// The field-level conflicts resolved by the policy, if any.
     public var conflicts: [EventField]
+    /// The same, for the contact fields of a contacts job.
+    public var contactConflicts: [ContactField]
 
     public init(
         kind: ActionKind, target: ConnectorContext.Side?, key: String, reason: String,
-        conflicts: [EventField] = []
+        conflicts: [EventField] = [], contactConflicts: [ContactField] = []
     ) {
         self.kind = kind
         self.target = target
         self.key = key
         self.reason = reason
         self.conflicts = conflicts
+        self.contactConflicts = contactConflicts
     }
+
+    /// Whether the policy resolved a conflict on a field (of the event or of the contact).
+    public var hasConflicts: Bool { !conflicts.isEmpty || !contactConflicts.isEmpty }
 
     /// `create  to    A17  new in from`
     public var line: String {
         let kindText = kind.rawValue.padding(toLength: max(8, kind.rawValue.count + 1), withPad: " ", startingAt: 0)
         let side = (target?.rawValue ?? "-").padding(toLength: 5, withPad: " ", startingAt: 0)
         var text = "\(kindText)\(side) \(key)  \(reason)"
-        if !conflicts.isEmpty { text += " (conflict on \(conflicts.map(\.rawValue).joined(separator: ", ")))" }
+        if hasConflicts {
+            let names = conflicts.map(\.rawValue) + contactConflicts.map(\.rawValue)
+            text += " (conflict on \(names.joined(separator: ", ")))"
+        }
         return text
     }
 }
@@ -106,6 +115,8 @@ public struct Plan: Sendable {
     /// What a first link could not pair (`FirstLinkMatcher`), with the fields compared.
     public var ambiguous: [AmbiguousMatch] = []
     public var matchedOn: [MatchField] = []
+    /// For a contacts job, the stage (`ContactMatchRule`) at which each `ambiguous` group was found.
+    public var ambiguousFields: [String] = []
 
     /// Every action, in order: bad items first, then ambiguous matches, then per item.
     public var actions: [PlannedAction] { invalid + ambiguousActions + items.flatMap(\.actions) }
@@ -113,10 +124,11 @@ public struct Plan: Sendable {
     /// `ambiguous -     a1, a2  same start_time, title as t1, t2 on to: …`
     var ambiguousActions: [PlannedAction] {
         let fields = matchedOn.map(\.name).joined(separator: ", ")
-        return ambiguous.map {
+        return ambiguous.enumerated().map { i, group in
             PlannedAction(
-                kind: .ambiguous, target: nil, key: $0.from.joined(separator: ", "),
-                reason: "same \(fields) as \($0.to.joined(separator: ", ")) on to: not linked, not created")
+                kind: .ambiguous, target: nil, key: group.from.joined(separator: ", "),
+                reason: "same \(i < ambiguousFields.count ? ambiguousFields[i] : fields) as "
+                    + "\(group.to.joined(separator: ", ")) on to: not linked, not created")
         }
     }
 

@@ -20,6 +20,10 @@ extension Planner {
         to: SideRead, into plan: inout Plan
     ) -> Set<String> {
         guard matching else { return [] }
+        if job.contacts {
+            return matchUnlinkedContacts(
+                newFrom: newFrom, bad: bad, claimedTo: &claimedTo, index: index, from: from, to: to, into: &plan)
+        }
         plan.matchedOn = job.config.match
         var fromSeen: [String: Seen] = [:]
         var fromCandidates: [FirstLinkMatcher.Candidate] = []

@@ -199,6 +199,7 @@ struct Planner {
         for key in to.items.keys.filter({ !claimedTo.contains($0) && !bad.contains($0) }).sorted() {
             let t = index.seen(to.items[key]!, .to)
             if t.item.event.origin != nil || t.event.status == .cancelled { continue }  // ours, or not an appointment
+            if !job.inGroups(t.event) { continue }  // a contact outside the job's groups does not come back
             if !to.inWindow(t.event, zone: job.timeZone) { continue }  // listed by a delta, outside the window
             let id = job.id(.from, sourceKey: key, generation: 0)
             if let fk = index.fromKey(origin: id), !claimedFrom.contains(fk), let fi = from.items[fk] {

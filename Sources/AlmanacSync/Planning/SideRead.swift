@@ -36,7 +36,7 @@ public struct SideRead: Sendable {
 
     /// Whether `event` starts inside the run's window (or no window is known).
     func inWindow(_ event: Event, zone: TimeZone) -> Bool {
-        guard let window else { return true }
+        guard let window, event.contact == nil else { return true }  // windows do not apply to contacts
         return window.contains(event.start.date(in: zone))
     }
 

@@ -16,11 +16,13 @@ public struct SyncJob: Sendable {
     /// Items per write batch (and per state transaction); every item of a run when a side
     /// rewrites its whole store per write (`Connector.writesWholeStore`).
     public var batchSize: Int
+    /// The profile's `default_region`: contacts' phones are compared in E.164 with it on a first link.
+    public var defaultRegion: String?
 
     /// - Throws: `config.invalid_value` when the title template or `redacted_title` does not parse.
     public init(
         profile: String, config: JobConfig, timeZone: TimeZone, from: any Connector, to: any Connector,
-        batchSize: Int = 500
+        batchSize: Int = 500, defaultRegion: String? = nil
     ) throws {
         self.profile = profile
         self.config = config
@@ -28,10 +30,12 @@ public struct SyncJob: Sendable {
         self.fromCapabilities = from.capabilities
         self.toCapabilities = to.capabilities
         self.projection = ContentProjection(
-            between: from, and: to, phonePriority: config.phonePriority, zone: timeZone)
+            between: from, and: to, phonePriority: config.phonePriority, zone: timeZone, kind: config.kind)
         self.titleTemplate = try config.titleTemplate.map(TitleTemplate.init)
         self.outbound = try OutboundPolicy(config.outbound, phonePriority: config.phonePriority)
         self.batchSize = from.writesWholeStore || to.writesWholeStore ? Int.max : max(1, batchSize)
+        self.defaultRegion = defaultRegion
+        try Self.checkGroups(config, from: from, to: to)
     }
 
     var twoWay: Bool { config.direction == .twoWay }
@@ -40,13 +44,15 @@ public struct SyncJob: Sendable {
     /// from the row as read, and a change of the settings reaches every item on the next run
     /// (the engine keeps no cursor of `from` meanwhile, so the run after they are removed lists it
     /// in full too).
-    var readsFromInFull: Bool { !config.outbound.isFull }
+    var readsFromInFull: Bool { !config.outbound.isFull || !config.groups.isEmpty }
     /// Fields the `to` side keeps: `to_owns`, and participants' responses (they are answers
     /// given on the calendar, which write-back carries home).
     var owned: Set<EventField> { config.toOwns.union([.responses]) }
     /// Whether confirmations and cancellations go back to `from` (ARCHITECTURE.md §5): the state then keeps
     /// the first participant's response on `to`, whether or not the projection has responses.
-    var tracksResponses: Bool { twoWay && fromCapabilities.contains(.writeBack) }
+    var tracksResponses: Bool { twoWay && writesBackResponses }
+    /// Whether answers given on `to` are written back to `from` (`.writeBack`): never for contacts.
+    var writesBackResponses: Bool { !contacts && fromCapabilities.contains(.writeBack) }
 
     /// What the state keeps as `responseTo` for the `to` event `e`: its first participant's
     /// response (empty without participants), or nil when the job does not track responses.
@@ -104,7 +110,8 @@ public struct SyncJob: Sendable {
     /// Why `include`/`exclude` keep the `from` item `raw` (evaluated on the mapped item) from
     /// `to`, or nil.
     func filteredOut(_ raw: Event) -> String? {
-        outbound.policy.include.isEmpty && outbound.policy.exclude.isEmpty
+        if contacts { return outOfGroups(raw) }
+        return outbound.policy.include.isEmpty && outbound.policy.exclude.isEmpty
             ? nil : outbound.filteredOut(mapped(raw))
     }
 

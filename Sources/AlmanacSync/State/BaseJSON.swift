@@ -9,6 +9,7 @@ import Foundation
 /// since 2001, `/` escaped, a double without a fraction written as an integer), except that
 /// phones — a dictionary with enum keys, which `Codable` writes as a `[key, value, …]` array —
 /// come sorted by kind instead of in hash order. `ItemState.base` decodes them with `JSONDecoder`.
+/// A contact (`Event.contact`) is written by `JSONEncoder` itself.
 enum BaseJSON {
     static func encode(_ e: Event) -> Data {
         var out: [UInt8] = []
@@ -21,6 +22,11 @@ enum BaseJSON {
             out.append(ascii: "\"")
             k.withUTF8Buffer { out.append(contentsOf: $0) }
             out.append(contentsOf: [0x22, 0x3A])
+        }
+        if let c = e.contact {
+            // A contact (contacts jobs) through `JSONEncoder`: its bytes are the ones it writes.
+            key("contact")
+            out.append(contentsOf: encodeContact(c))
         }
         if let d = e.created { key("created"); number(d.timeIntervalSinceReferenceDate, &out) }
         key("custom")
@@ -52,6 +58,12 @@ enum BaseJSON {
         if let d = e.updated { key("updated"); number(d.timeIntervalSinceReferenceDate, &out) }
         out.append(ascii: "}")
         return Data(out)
+    }
+
+    private static func encodeContact(_ c: Contact) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return (try? encoder.encode(c)) ?? Data("null".utf8)
     }
 
     private static func participant(_ p: Participant, _ out: inout [UInt8]) {

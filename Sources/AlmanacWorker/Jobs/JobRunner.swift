@@ -78,7 +78,8 @@ public final class JobRunner {
                 throw AlmanacError(.configCapability, "job \(name): both sides must be readable")
             }
             let syncJob = try SyncJob(
-                profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to)
+                profile: profile.name, config: job, timeZone: profile.timeZone, from: from, to: to,
+                defaultRegion: profile.defaultRegion)
             let engine = SyncEngine(job: syncJob, from: from, to: to, store: store)
             engine.faultHook = faultHook
             log.info("run started", metadata: ["run_id": "\(runID)", "trigger": "\(options.trigger.rawValue)"])
@@ -178,7 +179,15 @@ public final class JobRunner {
             timeZone: profile.timeZone, stateDirectory: stateDirectory,
             profileDirectory: URL(
                 fileURLWithPath: (profile.path as NSString).deletingLastPathComponent, isDirectory: true),
-            logger: log, phonePriority: job?.phonePriority ?? [.mobile, .home, .work, .other])
-        return try module.make(context)
+            logger: log, phonePriority: job?.phonePriority ?? [.mobile, .home, .work, .other],
+            kind: job?.kind ?? .events, defaultRegion: profile.defaultRegion)
+        let connector = try module.make(context)
+        if let job, !connector.kinds.contains(job.kind) {
+            throw AlmanacError(
+                .configCapability,
+                "job \"\(job.name)\": the \(side.rawValue) side, connection \"\(connectionName)\" (connector "
+                    + "\(config.connector)), cannot carry \(job.kind.rawValue)")
+        }
+        return connector
     }
 }

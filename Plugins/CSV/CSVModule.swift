@@ -7,6 +7,7 @@ import RowMapping
 public enum CSVModule: ConnectorModule {
     public static let kind = "csv"
     public static let summary = "CSV files (a file, or a directory of files matching a glob)"
+    public static let itemKinds: Set<ItemKind> = [.events, .contacts]
 
     public static let connectionSettings: [SettingSpec] = [
         SettingSpec("path", .string, required: true, "a CSV file, or a directory read with `glob`"),

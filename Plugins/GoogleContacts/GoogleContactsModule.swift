@@ -7,6 +7,7 @@ import Foundation
 public enum GoogleContactsModule: ConnectorModule {
     public static let kind = "google_contacts"
     public static let summary = "Google Contacts (People API v1)"
+    public static let itemKinds: Set<ItemKind> = [.contacts]
     public static let defaultBaseURL = "https://people.googleapis.com"
     public static let scope = "https://www.googleapis.com/auth/contacts"
 

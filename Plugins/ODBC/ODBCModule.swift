@@ -4,6 +4,7 @@ import AlmanacCore
 public enum ODBCModule: ConnectorModule {
     public static let kind = "odbc"
     public static let summary = "SQL databases through unixODBC (SQLite, PostgreSQL, SQL Server, MariaDB, …)"
+    public static let itemKinds: Set<ItemKind> = [.events, .contacts]
 
     public static let connectionSettings: [SettingSpec] = [
         SettingSpec(

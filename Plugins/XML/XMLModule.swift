@@ -8,6 +8,7 @@ import RowMapping
 public enum XMLModule: ConnectorModule {
     public static let kind = "xml"
     public static let summary = "XML files read with libxml2's streaming reader"
+    public static let itemKinds: Set<ItemKind> = [.events, .contacts]
 
     public static let connectionSettings: [SettingSpec] = [
         SettingSpec("path", .string, required: true, "an XML file, or a directory read with `glob`"),

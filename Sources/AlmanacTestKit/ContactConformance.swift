@@ -270,3 +270,13 @@ public enum ContactStampScenario {
         return Result(first: first, update: update, relink: try h.run(to: to, store: fresh), count: count)
     }
 }
+
+extension ContactFixture {
+    /// The contact fixture of a connector whose `ConformanceFixture` seeds and stores contact
+    /// envelopes (`Contact.envelope`): the file and database connectors' fixtures.
+    public init(envelopes f: ConformanceFixture) {
+        self.init(
+            connector: f.connector, seed: { contacts in try f.seed(contacts.map { $0.envelope() }) },
+            stored: { try f.stored().compactMapValues(\.contact) })
+    }
+}

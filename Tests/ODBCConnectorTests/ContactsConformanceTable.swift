@@ -86,4 +86,19 @@ extension ContactsTests {
         guard let cs = PG.connectionString() else { return }
         try Self.checkFixture(ContactsConformanceTable.fixture(cs, birthday: "date"))
     }
+
+    /// The conformance suite's contact checks (`ContactConformance`) on SQLite3 and PostgreSQL.
+    @Test func contactChecksOnSQLite() throws {
+        for check in ContactConformance.checks {
+            let cs = "Driver=SQLite3;Database=\(Fixture.sqliteFile());"
+            try check.run(ContactFixture(envelopes: ContactsConformanceTable.fixture(cs, birthday: "DATE")))
+        }
+    }
+
+    @Test func contactChecksOnPostgres() throws {
+        guard let cs = PG.connectionString() else { return }
+        for check in ContactConformance.checks {
+            try check.run(ContactFixture(envelopes: ContactsConformanceTable.fixture(cs, birthday: "date")))
+        }
+    }
 }

@@ -1,0 +1,182 @@
+import AlmanacTestKit
+import FakeCalendars
+import Foundation
+import Testing
+
+/// Issue 18's end-to-end acceptance with the built binary: the shipped `profiles.d/clients.toml`
+/// (the demo database's clients over ODBC ↔ the fake Google Contacts) sends the clients of the
+/// "Google Sync" group out, brings a contact added to that group on the phone back as one new
+/// client row, and carries a phone edited in the database to the contact; and a daemon whose
+/// worker is killed ten times during a 5,000-contact initial sync ends with each client once on
+/// both sides.
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ClientsEndToEndTests {
+    /// The shipped clients profile pointed at `db`, the fake at `baseURL` and the secret in `dir`.
+    static func shippedProfile(db: String, baseURL: String, secretFile: String) throws -> String {
+        var profile = try String(
+            contentsOf: DemoWriteBackTests.root.appendingPathComponent("profiles.d/clients.toml"), encoding: .utf8)
+        for (from, to) in [
+            ("http://127.0.0.1:18080", baseURL), (".build/demo/clinic.db", db),
+            ("../contrib/demo/secrets/client-secret", secretFile),
+        ] {
+            #expect(profile.contains(from), "clients.toml no longer names \(from)")
+            profile = profile.replacingOccurrences(of: from, with: to)
+        }
+        return profile
+    }
+
+    /// The live contacts of the fake by shown name (unstructured name, else given and family).
+    static func byName(_ people: PeopleFake) -> [String: [String: Any]] {
+        var out: [String: [String: Any]] = [:]
+        for p in people.contacts() {
+            let n = (p["names"] as? [[String: Any]])?.first ?? [:]
+            let shown =
+                (n["unstructuredName"] as? String)
+                ?? [n["givenName"], n["familyName"]].compactMap { $0 as? String }.joined(separator: " ")
+            out[shown] = p
+        }
+        return out
+    }
+
+    static func phones(_ person: [String: Any]?) -> [String] {
+        (person?["phoneNumbers"] as? [[String: Any]] ?? []).compactMap { $0["value"] as? String }
+    }
+
+    @Test func theDemoClientsGoOutComeBackAndFollowAnEdit() throws {
+        let dir = TempDirectory("clients")
+        let server = try FakeServer(.google)
+        defer { server.stop() }
+        let people = try #require(server.people)
+        let secret = "demo-secret-\(UUID().uuidString)"
+        let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
+        try dir.write("client-secret", secret, mode: 0o600)
+        let db = dir.path + "/clinic.db"
+        try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
+        _ = try DemoWriteBackTests.sqlite(
+            db, ".read " + DemoWriteBackTests.root.appendingPathComponent("contrib/demo/clinic.sql").path)
+        try dir.write(
+            "profiles/clients.toml",
+            Self.shippedProfile(db: db, baseURL: server.baseURL, secretFile: dir.path + "/client-secret"))
+        func run() throws -> String {
+            let out = try BinaryRunner.run(
+                ["run", "clients", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"],
+                environment: ["ALMANAC_DEMO_GOOGLE_REFRESH_TOKEN": refresh])
+            #expect(out.status == 0, "\(out.stdout)\(out.stderr)")
+            #expect(!(out.stdout + out.stderr).contains(secret) && !(out.stdout + out.stderr).contains(refresh))
+            return out.stdout + out.stderr
+        }
+
+        // 1. The five clients of "Google Sync" are contacts, in that group, phones in E.164; the
+        //    London number the US rules cannot read is kept as typed.
+        let first = try run()
+        var contacts = Self.byName(people)
+        #expect(
+            contacts.keys.sorted() == [
+                "Ada Byron", "Alan Turing", "Barbara Liskov", "Grace Hopper", "Margaret Hamilton",
+            ], "\(first)")
+        #expect(Self.phones(contacts["Ada Byron"]) == ["+13125550101"])
+        #expect(Self.phones(contacts["Margaret Hamilton"]) == ["+13125550106"])
+        #expect(Self.phones(contacts["Alan Turing"]) == ["020 7946 0958"])
+        #expect(Self.phones(contacts["Barbara Liskov"]) == [])
+        let groups = people.groups()
+        let sync = try #require(groups["Google Sync"])
+        for (name, p) in contacts {
+            let memberOf = (p["memberships"] as? [[String: Any]] ?? []).compactMap {
+                ($0["contactGroupMembership"] as? [String: Any])?["contactGroupResourceName"] as? String
+            }
+            #expect(memberOf.contains(sync), "\(name) is not in Google Sync")
+        }
+
+        // 2. A contact added on the phone to "Google Sync" becomes one client row, once.
+        try people.seed(
+            [
+                "names": [["givenName": "Rosalind", "familyName": "Franklin"]],
+                "emailAddresses": [["value": "rosalind@example.org", "type": "work"]],
+                "phoneNumbers": [["value": "(312) 555-0199", "type": "mobile"]],
+            ], groups: ["Google Sync"])
+        let second = try run()
+        let added = try DemoWriteBackTests.sqlite(
+            db, "SELECT name, email, mobile, ext_id IS NOT NULL FROM clients WHERE email = 'rosalind@example.org'")
+        #expect(added == ["Rosalind Franklin|rosalind@example.org|+13125550199|1"], "\(second)")
+        let third = try run()
+        #expect(
+            try DemoWriteBackTests.sqlite(db, "SELECT count(*) FROM clients WHERE email = 'rosalind@example.org'")
+                == ["1"], "\(third)")
+        #expect(people.contacts().count == 6)
+
+        // 3. A phone edited in the database reaches the contact, normalised.
+        _ = try DemoWriteBackTests.sqlite(db, "UPDATE clients SET mobile = '312.555.0142' WHERE id = 2")
+        let fourth = try run()
+        contacts = Self.byName(people)
+        #expect(Self.phones(contacts["Grace Hopper"]) == ["+13125550142"], "\(fourth)")
+        #expect(people.contacts().count == 6)
+        #expect(try DemoWriteBackTests.sqlite(db, "SELECT count(*) FROM clients") == ["8"])
+    }
+
+    /// 5,000 clients of "Google Sync" synced by the daemon, its worker SIGKILLed ten times at
+    /// seeded random moments after a sync was asked for: once a sync completes, the fake holds
+    /// 5,000 contacts, each client once (by e-mail and by origin stamp), and the database 5,000
+    /// rows, none brought back from the phone as a new client.
+    @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
+        let h = try DaemonHarness()
+        let server = try FakeServer(.google)
+        defer { server.stop() }
+        let people = try #require(server.people)
+        let secret = "kill-secret-\(UUID().uuidString)"
+        let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
+        try secret.write(toFile: h.root + "/client-secret", atomically: true, encoding: .utf8)
+        let db = h.root + "/clinic.db"
+        let count = 5_000
+        _ = try DemoWriteBackTests.sqlite(
+            db,
+            """
+            CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, mobile TEXT,
+                                  group_names TEXT, ext_id TEXT UNIQUE);
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
+            INSERT INTO clients (id, name, email, mobile, group_names)
+            SELECT i, 'Client ' || i, 'client' || i || '@example.org', '+1 312 555 ' || printf('%04d', i),
+                   'Google Sync' FROM n;
+            """)
+        let profile = try Self.shippedProfile(db: db, baseURL: server.baseURL, secretFile: h.root + "/client-secret")
+            .replacingOccurrences(of: "every  = \"1m\"\njitter = \"5s\"", with: "manual = true")
+        #expect(profile.contains("manual = true"))
+        try h.write("clients.toml", profile)
+        try h.start(environment: ["ALMANAC_DEMO_GOOGLE_REFRESH_TOKEN": refresh])
+        defer { h.stop() }
+
+        var rng = SeededRandom(state: 0x18)
+        var landed = 0
+        var seen: [Int] = []
+        for _ in 0..<10 {
+            let pid = try h.waitReady("clients", timeout: 60)
+            let asked = try h.cli(["sync", "clients"])
+            #expect(asked.code == 0, "\(asked.out)\(asked.err)")
+            usleep(UInt32(150_000 + rng.next() % 1_500_000))
+            if try h.status("clients")?.state == "syncing" { landed += 1 }
+            kill(pid, SIGKILL)
+            seen.append(people.contacts().count)
+            try h.waitReady("clients", timeout: 60, notPID: pid)
+        }
+        let done = try h.cli(["sync", "clients", "--wait"])
+        #expect(done.code == 0, "\(done.out)\(done.err)")
+        #expect(landed >= 5, "only \(landed) of 10 kills landed during a sync (contacts after each: \(seen))")
+
+        func expectEachClientOnce(_ when: String) throws {
+            let contacts = people.contacts()
+            let emails = contacts.compactMap { ($0["emailAddresses"] as? [[String: Any]])?.first?["value"] as? String }
+            let stamps = contacts.compactMap { p in
+                (p["clientData"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "almanac-origin" }?["value"]
+                    as? String
+            }
+            #expect(contacts.count == count, "\(when): \(contacts.count) contacts (after each kill: \(seen))")
+            #expect(Set(emails).count == count && emails.count == count, "\(when): \(Set(emails).count) e-mails")
+            #expect(Set(stamps).count == count, "\(when): \(Set(stamps).count) distinct origin stamps")
+            #expect(
+                try DemoWriteBackTests.sqlite(db, "SELECT count(*), count(DISTINCT email), count(ext_id) FROM clients")
+                    == ["\(count)|\(count)|0"], "\(when)")
+        }
+        try expectEachClientOnce("after the kills")
+        let again = try h.cli(["sync", "clients", "--wait"])
+        #expect(again.code == 0, "\(again.out)\(again.err)")
+        try expectEachClientOnce("after one more sync")
+    }
+}

@@ -182,4 +182,6 @@ public struct JobConfig: Sendable, Hashable {
     /// `conflicts = { by = [...] }`: the fields whose shared values make overlapping appointments
     /// schedule conflicts (`ConflictFinder`); nil when the job declares none.
     public var conflicts: [ConflictField]? = nil
+    /// `recurrence`: series as instances (the default) or whole (`RecurrenceMode`).
+    public var recurrence: RecurrenceMode = .instances
 }

@@ -172,13 +172,14 @@ public final class JobRunner {
         }
         var log = logger
         log[metadataKey: "connector"] = "\(config.connector)"
-        let context = ConnectorContext(
+        var context = ConnectorContext(
             profile: profile.name, job: job?.name ?? "", side: side, connectionName: connectionName,
             connection: config.settings, jobSettings: (side == .from ? job?.source : job?.target) ?? ConfigTable(),
             timeZone: profile.timeZone, stateDirectory: stateDirectory,
             profileDirectory: URL(
                 fileURLWithPath: (profile.path as NSString).deletingLastPathComponent, isDirectory: true),
             logger: log, phonePriority: job?.phonePriority ?? [.mobile, .home, .work, .other])
+        context.recurrence = job?.recurrence ?? .instances
         return try module.make(context)
     }
 }

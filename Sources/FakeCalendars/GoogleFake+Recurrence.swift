@@ -137,6 +137,7 @@ extension GoogleFake {
     /// (cancelled ones only with `showDeleted`), within `timeMin`/`timeMax`, paged as listings are.
     func instances(_ r: FakeRequest, series id: String, calendar: String) -> FakeResponse {
         let maxResults = max(1, min(Int(r.param("maxResults") ?? "250") ?? 250, 2500))
+        if r.param("pageToken") != nil { return list(r, calendar: calendar) }  // pages of a snapshot, as listings
         return lock.withLock {
             guard let rec = store.calendars[calendar]?[id], !rec.deleted, rec.json["recurrence"] != nil else {
                 return GoogleFake.error(404, "notFound", "Not Found")

@@ -20,7 +20,9 @@ extension GoogleConnector {
             guard r.isSuccess else { throw failure(r, doing: "looking up event \(key)") }
             let g = try r.decode(GoogleEventResource.self)
             if g.status == "cancelled" { continue }
-            if recurrence == .series, g.recurrence?.isEmpty == false, let item = try seriesItems([g], fetching: []).0.first {
+            if recurrence == .series, g.recurrence?.isEmpty == false,
+                let item = try seriesItems([g], fetching: []).0.first
+            {
                 found.append(item)
                 continue
             }

@@ -72,7 +72,9 @@ enum GoogleSeries {
             let moved =
                 EventSeries.token(start) != EventSeries.token(original)
                 || (end != nil && expectedEnd != nil && EventSeries.token(end!) != EventSeries.token(expectedEnd!))
-            if moved { out.append(RecurrenceSet.Exception(originalStart: original, change: .moved(start: start, end: end))) }
+            if moved {
+                out.append(RecurrenceSet.Exception(originalStart: original, change: .moved(start: start, end: end)))
+            }
         }
         return out
     }

@@ -12,8 +12,7 @@ import Foundation
 extension GoogleStore {
     /// Instances of a recurring record starting in `[from, to)` (default: its first 3 years),
     /// exceptions not applied; empty when it is not recurring or its lines cannot be read.
-    static func expand(_ rec: GoogleRecord, from: Date? = nil, to: Date? = nil, limit: Int = 1_000) -> [[String: Any]]
-    {
+    static func expand(_ rec: GoogleRecord, from: Date? = nil, to: Date? = nil, limit: Int = 1_000) -> [[String: Any]] {
         guard let lines = rec.json["recurrence"] as? [String], let startJSON = rec.json["start"] as? [String: Any],
             let first = instant(startJSON)
         else { return [] }
@@ -92,7 +91,9 @@ extension GoogleFake {
             guard let rec = store.calendars[calendar]?[id], !rec.deleted else { return [] }
             let recs = store.calendars[calendar] ?? [:]
             return GoogleStore.expand(rec).compactMap { inst -> Date? in
-                if let e = recs[inst["id"] as? String ?? ""] { return e.deleted ? nil : GoogleStore.instant(e.json["start"]) }
+                if let e = recs[inst["id"] as? String ?? ""] {
+                    return e.deleted ? nil : GoogleStore.instant(e.json["start"])
+                }
                 return GoogleStore.instant(inst["start"])
             }.sorted()
         }

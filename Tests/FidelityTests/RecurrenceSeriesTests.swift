@@ -69,7 +69,10 @@ import Testing
         h.google.userDelete(GoogleFake.instanceID(series: series, originalStart: Self.tuesday + 7 * 86_400))
         let back = try h.run().report
         #expect(back.result == .success && back.fromCounts.updated == 1, "\(back.summary)")
-        #expect(try h.rows("SELECT rrule, exdate, rdate FROM appts") == [["FREQ=WEEKLY;COUNT=10;BYDAY=TU,TH", "20260324T100000", nil]])
+        #expect(
+            try h.rows("SELECT rrule, exdate, rdate FROM appts") == [
+                ["FREQ=WEEKLY;COUNT=10;BYDAY=TU,TH", "20260324T100000", nil]
+            ])
         #expect(h.google.instanceStarts(of: series).count == 9)
         let after = try h.run(RunOptions(full: true))
         #expect(after.report.writes == 0, "\(after.report.summary) \(after.actions.map(\.line))")

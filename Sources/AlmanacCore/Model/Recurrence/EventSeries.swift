@@ -38,7 +38,8 @@ public struct EventSeries: Hashable, Sendable, Codable {
         }
         let rdates = try dates(rdate, "RDATE", zone: zone, allDay: allDay)
         guard !rules.isEmpty || !rdates.isEmpty else { return nil }
-        return EventSeries(rules: rules, rdates: rdates, exdates: try dates(exdate, "EXDATE", zone: zone, allDay: allDay))
+        return EventSeries(
+            rules: rules, rdates: rdates, exdates: try dates(exdate, "EXDATE", zone: zone, allDay: allDay))
     }
 
     /// A comma-separated date list (see the type) as times in `zone`.
@@ -47,7 +48,9 @@ public struct EventSeries: Hashable, Sendable, Codable {
             var v = item.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: " ", with: "T")
             guard !v.isEmpty else { return nil }
             v = v.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
-            if v.count == 13 || (v.count == 14 && v.hasSuffix("Z")) { v.insert(contentsOf: "00", at: v.index(v.startIndex, offsetBy: 13)) }
+            if v.count == 13 || (v.count == 14 && v.hasSuffix("Z")) {
+                v.insert(contentsOf: "00", at: v.index(v.startIndex, offsetBy: 13))
+            }
             let until: RecurrenceRule.Until
             do { until = try RecurrenceRule.until(v) } catch {
                 throw RecurrenceError(

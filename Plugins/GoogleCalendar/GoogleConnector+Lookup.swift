@@ -20,7 +20,13 @@ extension GoogleConnector {
             guard r.isSuccess else { throw failure(r, doing: "looking up event \(key)") }
             let g = try r.decode(GoogleEventResource.self)
             if g.status == "cancelled" { continue }
-            guard let event = GoogleMapping.event(g).0 else {
+            if recurrence == .series, g.recurrence?.isEmpty == false,
+                let item = try seriesItems([g], fetching: []).0.first
+            {
+                found.append(item)
+                continue
+            }
+            guard let event = GoogleMapping.event(g, zone: zone).0 else {
                 throw AlmanacError(
                     .googleUnreadableEvent,
                     "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")

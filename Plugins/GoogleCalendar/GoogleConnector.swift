@@ -42,6 +42,8 @@ public final class GoogleConnector: Connector {
     let zone: TimeZone
     let logger: Logger
     let connection: String
+    /// The job's `recurrence`: series listed as their instances, or whole with their exceptions.
+    let recurrence: RecurrenceMode
     /// `/calendar/v3/calendars/ID/events` (escaped once: CharacterSet building showed in profiles).
     let eventsPath: String
     /// Rate-limit reasons Google sends with 403 that mean "retry later".
@@ -49,9 +51,10 @@ public final class GoogleConnector: Connector {
 
     public init(
         settings: GoogleSettings, stateDirectory: URL, profile: String? = nil, connection: String, timeZone: TimeZone,
-        logger: Logger
+        logger: Logger, recurrence: RecurrenceMode = .instances
     ) {
         self.settings = settings
+        self.recurrence = recurrence
         self.zone = timeZone
         self.logger = logger
         self.connection = connection

@@ -37,6 +37,8 @@ struct GoogleEventResource: Codable, Hashable {
     var updated: String?
     var recurringEventId: String?
     var originalStartTime: Time?
+    /// RRULE, RDATE and EXDATE lines of a recurring event (`GoogleSeries`).
+    var recurrence: [String]?
     var extendedProperties: ExtendedProperties?
 }
 
@@ -167,11 +169,18 @@ enum GoogleMapping {
         }
     }
 
-    /// The event of a resource, or a problem naming the field at fault.
-    static func event(_ g: GoogleEventResource) -> (Event?, ItemProblem?) {
+    /// The event of a resource, or a problem naming the field at fault. A recurring event's
+    /// `recurrence` lines are read in `zone` when its start names no zone.
+    static func event(_ g: GoogleEventResource, zone: TimeZone = .gmt) -> (Event?, ItemProblem?) {
         let key = g.id ?? "?"
         guard let start = time(g.start) else {
             return (nil, ItemProblem(key: key, field: "start", reason: "missing or unreadable start"))
+        }
+        var series: EventSeries?
+        if let lines = g.recurrence, !lines.isEmpty {
+            do { series = try GoogleSeries.series(lines, start: start, zone: zone) } catch {
+                return (nil, ItemProblem(key: key, field: "recurrence", reason: "\(error)"))
+            }
         }
         var custom: [String: String] = [:]
         var origin: String?
@@ -220,7 +229,7 @@ enum GoogleMapping {
                 title: g.summary, description: g.description, location: g.location, start: start, end: time(g.end),
                 status: EventStatus(rawValue: g.status ?? "confirmed") ?? .confirmed, participants: participants,
                 custom: custom, created: g.created.flatMap(parseInstant), updated: g.updated.flatMap(parseInstant),
-                recurrence: recurrence, origin: origin), nil
+                recurrence: recurrence, origin: origin, series: series), nil
         )
     }
 
@@ -260,6 +269,7 @@ enum GoogleMapping {
             g.recurringEventId = r.seriesKey
             g.originalStartTime = time(r.originalStart, zone: zone)
         }
+        if let s = e.series { g.recurrence = GoogleSeries.lines(s, start: e.start, zone: zone) }
         return g
     }
 }

@@ -32,6 +32,15 @@ enum GoogleEventWriter {
             object([("date", t.date), ("dateTime", t.dateTime), ("timeZone", t.timeZone)], &out)
         }
         field("recurringEventId", g.recurringEventId)
+        if let lines = g.recurrence {
+            key("recurrence")
+            out.append(UInt8(ascii: "["))
+            for (n, line) in lines.enumerated() {
+                if n > 0 { out.append(UInt8(ascii: ",")) }
+                string(line, &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
         if let attendees = g.attendees {
             key("attendees")
             out.append(UInt8(ascii: "["))

@@ -37,7 +37,7 @@ public enum GoogleModule: ConnectorModule {
         try GoogleConnector(
             settings: settings(context), stateDirectory: context.stateDirectory,
             profile: context.profile, connection: context.connectionName, timeZone: context.timeZone,
-            logger: context.logger)
+            logger: context.logger, recurrence: context.recurrence)
     }
 
     /// Installed-app flow (`GoogleOAuthSettings.authorization`) with the calendar events scope.

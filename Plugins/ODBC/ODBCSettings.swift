@@ -170,6 +170,7 @@ struct ODBCSettings {
 
     /// The event field a standard column or parameter name stands for.
     static func field(named name: String) -> EventField? {
+        if RecurrenceColumns.names.contains(name.lowercased()) { return .recurrence }
         switch StandardField(name: name.lowercased()) {
         case .title: return .title
         case .content: return .description

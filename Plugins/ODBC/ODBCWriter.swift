@@ -92,6 +92,9 @@ extension ODBCConnector {
         case "status": return .text(e.status.rawValue)
         case "created": return .timestamp(e.created.map(resolver.wall))
         case "updated": return .timestamp(e.updated.map(resolver.wall))
+        case RecurrenceColumns.originalStart: return .timestamp(e.recurrence.map { wall($0.originalStart) })
+        case RecurrenceColumns.seriesID, RecurrenceColumns.rrule, RecurrenceColumns.rdate, RecurrenceColumns.exdate:
+            return .text(RecurrenceColumns.value(lower, of: e, zone: resolver.timeZone) { _ in "" })
         default: break
         }
         if case .participant(let n, let attribute) = StandardField(name: lower) {

@@ -76,6 +76,15 @@ public enum ContentVersion {
                 add(e.custom[k])
             }
         }
+        if let r = e.recurrence {
+            add("|recurrence")
+            add(r.seriesKey)
+            add(r.originalStart)
+        }
+        if let s = e.series {
+            add("|series")
+            add(s.canonical)
+        }
         return "h:" + h.hex
     }
 

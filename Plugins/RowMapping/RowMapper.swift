@@ -333,11 +333,13 @@ public final class RowMapper {
 
         if let failure = failed.failure { return .problem(problem(failure, key: key, locator: locator)) }
         guard let key, let start else { preconditionFailure("a row without a key or a start has failed") }
-        return .item(
-            key: key,
-            event: Event(
-                title: title, description: description, location: location, start: start, end: end, status: status,
-                participants: participants, custom: custom, created: created, updated: updated))
+        var event = Event(
+            title: title, description: description, location: location, start: start, end: end, status: status,
+            participants: participants, custom: custom, created: created, updated: updated)
+        if !custom.isEmpty, let bad = RecurrenceColumns.lift(&event, zone: zone) {
+            return .problem(ItemProblem(key: key, field: bad.column, reason: bad.reason))
+        }
+        return .item(key: key, event: event)
     }
 
     /// The text of a text field's cell; typed cells have none.

@@ -33,6 +33,10 @@ public struct RowRenderer {
             if let v = p.phones[.work] { out[.participant(n, .phoneWork)] = v }
         }
         for (k, v) in event.custom { out[.custom(k)] = v }
+        for name in RecurrenceColumns.names {
+            let v = RecurrenceColumns.value(name, of: event, zone: zone.timeZone) { time($0, .custom(name)) }
+            if let v { out[.custom(name)] = v }
+        }
         return out
     }
 

@@ -229,6 +229,9 @@ extension Event {
         case .participants: participants = []
         case .responses: for i in participants.indices { participants[i].response = .needsAction }
         case .custom: custom = [:]
+        case .recurrence:
+            recurrence = nil
+            series = nil
         }
     }
 }

@@ -64,8 +64,13 @@ extension GoogleFake {
                         continue
                     }
                     if !properties.allSatisfy({ $0(rec.json) }) { continue }
+                    if !single, !rec.deleted, rec.json["recurrence"] != nil,
+                        !GoogleFake.overlaps(rec, tmin, tmax)
+                    {
+                        continue
+                    }
                     for item in render(id: id, rec, single: single, showDeleted: showDeleted, stored: recs) {
-                        if item["start"] != nil {
+                        if item["start"] != nil && (single || item["recurrence"] == nil) {
                             let s = GoogleStore.instant(item["start"]) ?? .distantPast
                             let e = GoogleStore.instant(item["end"]) ?? s
                             if let tmin, e <= tmin, !(e == s && s == tmin) { continue }
@@ -106,13 +111,10 @@ extension GoogleFake {
         stored: [String: GoogleRecord]
     ) -> [[String: Any]] {
         if rec.deleted {
-            guard showDeleted else { return [] }
-            return [
-                [
-                    "kind": "calendar#event", "id": id, "status": "cancelled", "etag": rec.etag,
-                    "updated": rec.json["updated"] ?? "",
-                ]
-            ]
+            // Cancelled instances of a series are listed without `singleEvents` whatever
+            // `showDeleted` says (the series' exceptions).
+            guard showDeleted || (!single && rec.json["recurringEventId"] != nil) else { return [] }
+            return [GoogleFake.tombstone(id: id, rec)]
         }
         if single && rec.json["recurrence"] != nil {
             // Occurrences stored as exceptions (edited instances) are listed as themselves.

@@ -58,7 +58,7 @@ public final class GoogleFake: @unchecked Sendable {
     /// Deletes an event as a calendar user would (leaves a tombstone; the id stays reserved).
     public func userDelete(_ id: String, in calendar: String = "primary") {
         lock.withLock {
-            guard var rec = store.calendars[calendar]?[id] else { return }
+            guard var rec = materialized(id, calendar: calendar) else { return }
             store.markDeleted(&rec)
             store.calendars[calendar]?[id] = rec
         }
@@ -112,6 +112,9 @@ public final class GoogleFake: @unchecked Sendable {
             case "POST": return insert(r, calendar: cal)
             default: return GoogleFake.error(405, "methodNotAllowed", "Method not allowed")
             }
+        }
+        if segs.count == 7, segs[6] == "instances", r.method == "GET" {
+            return instances(r, series: segs[5], calendar: cal)
         }
         guard segs.count == 6 else { return GoogleFake.error(404, "notFound", "Not Found") }
         let id = segs[5]
@@ -209,12 +212,7 @@ public final class GoogleFake: @unchecked Sendable {
     func modify(_ r: FakeRequest, id: String, calendar: String, merge: Bool) -> FakeResponse {
         guard let body = r.jsonObject else { return GoogleFake.error(400, "parseError", "Parse Error") }
         return lock.withLock {
-            var rec: GoogleRecord
-            if let existing = store.calendars[calendar]?[id] {
-                rec = existing
-            } else if let inst = instance(id, calendar: calendar) {
-                rec = GoogleRecord(json: inst, seq: 0, deleted: false)
-            } else {
+            guard var rec = materialized(id, calendar: calendar) else {
                 return GoogleFake.error(404, "notFound", "Not Found")
             }
             if rec.deleted { return GoogleFake.error(410, "deleted", "Resource has been deleted") }
@@ -257,7 +255,7 @@ public final class GoogleFake: @unchecked Sendable {
 
     func delete(_ r: FakeRequest, id: String, calendar: String) -> FakeResponse {
         lock.withLock {
-            guard var rec = store.calendars[calendar]?[id] else {
+            guard var rec = materialized(id, calendar: calendar) else {
                 return GoogleFake.error(404, "notFound", "Not Found")
             }
             if rec.deleted { return GoogleFake.error(410, "deleted", "Resource has been deleted") }

@@ -62,42 +62,6 @@ struct GoogleStore {
         return s
     }
 
-    /// The occurrences of a recurring record (DAILY/WEEKLY with COUNT or UNTIL, INTERVAL), each
-    /// as an instance resource with `recurringEventId` and `originalStartTime`.
-    static func expand(_ rec: GoogleRecord, limit: Int = 400) -> [[String: Any]] {
-        guard let rules = rec.json["recurrence"] as? [String],
-            let rrule = rules.first(where: { $0.hasPrefix("RRULE:") }),
-            let start = instant(rec.json["start"])
-        else { return [] }
-        let end = instant(rec.json["end"]) ?? start
-        var parts: [String: String] = [:]
-        for p in rrule.dropFirst(6).split(separator: ";") {
-            let kv = p.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { parts[String(kv[0])] = String(kv[1]) }
-        }
-        let step: TimeInterval = parts["FREQ"] == "WEEKLY" ? 7 * 86_400 : 86_400
-        let interval = Double(Int(parts["INTERVAL"] ?? "1") ?? 1)
-        let count = min(Int(parts["COUNT"] ?? "\(limit)") ?? limit, limit)
-        let until = parts["UNTIL"].flatMap { parse(compactToISO($0)) }
-        let id = rec.json["id"] as? String ?? ""
-        let allDay = (rec.json["start"] as? [String: Any])?["date"] != nil
-        var out: [[String: Any]] = []
-        for i in 0..<count {
-            let s = start.addingTimeInterval(Double(i) * step * interval)
-            if let until, s > until { break }
-            var inst = rec.json
-            inst.removeValue(forKey: "recurrence")
-            inst["id"] = "\(id)_\(compact(s, allDay: allDay))"
-            inst["recurringEventId"] = id
-            inst["start"] = time(s, like: rec.json["start"], allDay: allDay)
-            inst["end"] = time(
-                s.addingTimeInterval(end.timeIntervalSince(start)), like: rec.json["end"], allDay: allDay)
-            inst["originalStartTime"] = inst["start"]
-            out.append(inst)
-        }
-        return out
-    }
-
     static func time(_ d: Date, like: Any?, allDay: Bool) -> [String: Any] {
         if allDay { return ["date": String(ISOTime.string(from: d).prefix(10))] }
         var t: [String: Any] = ["dateTime": ISOTime.string(from: d)]

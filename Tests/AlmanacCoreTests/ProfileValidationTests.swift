@@ -168,7 +168,7 @@ struct ProfileValidationTests {
             ),
             (
                 "to_owns = [\"colour\"]", "config.invalid_value jobs[0].to_owns[0]",
-                "unknown field \"colour\"; fields: title, description, location, start, end, status, participants, responses, custom"
+                "unknown field \"colour\"; fields: title, description, location, start, end, status, participants, responses, custom, recurrence"
             ),
             (
                 "apply_back = { update = false }", "config.invalid_value jobs[0].apply_back",

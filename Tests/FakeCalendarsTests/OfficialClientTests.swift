@@ -16,7 +16,8 @@ struct OfficialClientTests {
         "events.list.time_bounds_exclusive", "events.list.paging_until_next_sync_token",
         "events.list.sync_token_delta", "events.list.sync_token_expired_410",
         "events.list.updated_min_includes_deleted", "events.list.private_extended_property_all_match",
-        "events.list.show_deleted", "events.list.single_events_recurring", "query.flags_true_True_1",
+        "events.list.show_deleted", "events.list.single_events_recurring", "events.instances.exceptions",
+        "query.flags_true_True_1",
         "errors.envelope", "batch.50_parts", "batch.1000_parts", "batch.1001_parts_400",
         "batch.part_statuses_409_412", "batch.part_status_429",
     ]

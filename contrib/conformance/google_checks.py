@@ -318,6 +318,39 @@ def check_single_events():
     expect(len(items) == 1 and "recurrence" in items[0], "without singleEvents the series is one item")
 
 
+def check_recurring_instances():
+    """events.instances; an instance's id, its move and its deletion as exceptions of the series."""
+    start = {"dateTime": "2035-07-03T10:00:00-05:00", "timeZone": "America/Chicago"}
+    end = {"dateTime": "2035-07-03T11:00:00-05:00", "timeZone": "America/Chicago"}
+    series = events.insert(calendarId="primary", body={
+        "summary": "recurring", "start": start, "end": end,
+        "recurrence": ["RRULE:FREQ=WEEKLY;COUNT=4;BYDAY=TU,TH"]}).execute()
+    inst = events.instances(calendarId="primary", eventId=series["id"]).execute().get("items", [])
+    starts = [i["originalStartTime"]["dateTime"] for i in inst]
+    expect(len(inst) == 4, "instances: %d, expected 4" % len(inst))
+    expect(inst[0]["id"] == series["id"] + "_20350703T150000Z", "instance id is %r" % inst[0]["id"])
+    expect(all(i["recurringEventId"] == series["id"] for i in inst), "instances lack recurringEventId")
+    moved = inst[1]["id"]
+    events.patch(calendarId="primary", eventId=moved, body={
+        "start": {"dateTime": "2035-07-05T14:00:00-05:00", "timeZone": "America/Chicago"},
+        "end": {"dateTime": "2035-07-05T15:00:00-05:00", "timeZone": "America/Chicago"}}).execute()
+    events.delete(calendarId="primary", eventId=inst[2]["id"]).execute()
+    window = {"timeMin": at("2035-07-01", 0), "timeMax": at("2035-07-20", 0)}
+    items, _ = list_all(singleEvents=True, **window)
+    mine = [i for i in items if i.get("recurringEventId") == series["id"]]
+    expect(len(mine) == 3, "singleEvents after a delete: %d, expected 3" % len(mine))
+    expect([i["start"]["dateTime"][:16] for i in mine if i["id"] == moved] == ["2035-07-05T19:00"]
+           or [i["start"]["dateTime"][:16] for i in mine if i["id"] == moved] == ["2035-07-05T14:00"],
+           "moved instance not at its new start")
+    items, _ = list_all(**window)
+    cancelled = [i for i in items if i.get("recurringEventId") == series["id"] and i.get("status") == "cancelled"]
+    expect([i["id"] for i in cancelled] == [inst[2]["id"]], "cancelled instance not listed without singleEvents")
+    expect(cancelled[0].get("originalStartTime", {}).get("dateTime") == starts[2],
+           "cancelled instance lacks originalStartTime")
+    shown = events.instances(calendarId="primary", eventId=series["id"], showDeleted=True).execute()["items"]
+    expect([i.get("status") for i in shown].count("cancelled") == 1, "instances with showDeleted: no cancelled one")
+
+
 def check_query_flags():
     http = svc._http  # the client's authorised transport
     base = args.base + "/calendar/v3/calendars/primary/events?timeMin=%s&timeMax=%s&showDeleted=" % (
@@ -359,6 +392,7 @@ run("events.list.updated_min_includes_deleted", check_updated_min)
 run("events.list.private_extended_property_all_match", check_extended_properties)
 run("events.list.show_deleted", check_show_deleted)
 run("events.list.single_events_recurring", check_single_events)
+run("events.instances.exceptions", check_recurring_instances)
 run("query.flags_true_True_1", check_query_flags)
 run("errors.envelope", check_error_envelope)
 

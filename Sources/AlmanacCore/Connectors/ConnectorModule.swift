@@ -60,6 +60,8 @@ public struct ConnectorContext: Sendable {
     /// The profile's `default_region` (ISO 3166 code, `US`) for normalising national phone
     /// numbers of contacts (`PhoneNumber.normalize`); nil when the profile sets none.
     public var defaultRegion: String?
+    /// The job's `recurrence`: whether a calendar connector reads series as their instances or whole.
+    public var recurrence: RecurrenceMode = .instances
 
     public init(
         profile: String, job: String, side: Side, connectionName: String, connection: ConfigTable,

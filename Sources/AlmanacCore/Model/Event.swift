@@ -92,6 +92,9 @@ public struct Event: Hashable, Sendable, Codable {
     public var created: Date?
     public var updated: Date?
     public var recurrence: RecurrenceInstance?
+    /// The recurrence of an event that is itself a recurring series (in a job with
+    /// `recurrence = "series"`); nil for a single appointment or one instance.
+    public var series: EventSeries?
     /// The origin stamp found on the item, if almanac created it (profile/job/source key hash).
     public var origin: String?
     /// The contact this item is, in a job of `kind = "contacts"`: the engine moves contacts in
@@ -105,7 +108,7 @@ public struct Event: Hashable, Sendable, Codable {
         start: EventTime, end: EventTime? = nil, status: EventStatus = .confirmed,
         participants: [Participant] = [], custom: [String: String] = [:],
         created: Date? = nil, updated: Date? = nil, recurrence: RecurrenceInstance? = nil,
-        origin: String? = nil, contact: Contact? = nil
+        origin: String? = nil, contact: Contact? = nil, series: EventSeries? = nil
     ) {
         self.title = title
         self.description = description
@@ -120,10 +123,13 @@ public struct Event: Hashable, Sendable, Codable {
         self.recurrence = recurrence
         self.origin = origin
         self.contact = contact
+        self.series = series
     }
 }
 
 /// The fields of `Event` by name, for capability declarations, `to_owns` and content hashing.
+/// `recurrence` is an instance's identity (`Event.recurrence`) and a series' rules
+/// (`Event.series`), declared by the connectors that store them.
 public enum EventField: String, Hashable, Sendable, Codable, CaseIterable {
-    case title, description, location, start, end, status, participants, responses, custom
+    case title, description, location, start, end, status, participants, responses, custom, recurrence
 }

@@ -192,4 +192,6 @@ public struct JobConfig: Sendable, Hashable {
     public var groups: [String] = []
     /// How a contacts job's first link pairs contacts (`match`, `ContactMatchRule.defaults`).
     public var contactMatch: [ContactMatchRule] = ContactMatchRule.defaults
+    /// `recurrence`: series as instances (the default) or whole (`RecurrenceMode`).
+    public var recurrence: RecurrenceMode = .instances
 }

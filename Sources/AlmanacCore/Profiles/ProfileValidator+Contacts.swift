@@ -19,7 +19,7 @@ extension ProfileValidator {
         ("privacy", "privacy mode"), ("busy_title", "busy title"), ("redacted_title", "redacted title"),
         ("include", "include filter: select contacts with groups"),
         ("exclude", "exclude filter: select contacts with groups"),
-        ("conflicts", "schedule conflicts"),
+        ("conflicts", "schedule conflicts"), ("recurrence", "recurring series"),
     ]
 
     /// Statements of `[jobs.source]` that confirmations and cancellations run: those never occur

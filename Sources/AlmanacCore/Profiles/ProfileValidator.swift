@@ -241,6 +241,7 @@ struct ProfileValidator {
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
         let conflicts = conflictFields(scope)
+        let recurrence = recurrenceMode(scope, from: from, to: to)
 
         if direction == .twoWay, let from, let module = connectors[from.connector] {
             let caps =
@@ -266,13 +267,15 @@ struct ProfileValidator {
         guard diagnostics.issues.count == before, let name, let from, let to, let window, let outbound else {
             return nil
         }
-        return JobConfig(
+        var job = JobConfig(
             name: name, from: from.name, to: to.name, direction: direction, window: window, conflict: conflict,
             toOwns: toOwns, apply: apply, applyBack: applyBack, includeTentative: includeTentative,
             titleTemplate: template, phonePriority: phones, massDeletePercent: massDelete,
             massDeleteMin: massDeleteMin,
             source: source, target: target, match: match, outbound: outbound, conflicts: conflicts,
             kind: contacts.kind, groups: contacts.groups, contactMatch: contacts.match)
+        job.recurrence = recurrence
+        return job
     }
 
     private func connectionRef(_ scope: ConfigScope, _ key: String, _ connections: [String: ConnectionConfig?])

@@ -18,6 +18,9 @@ import Foundation
 ///   is the end calendars give such an event: the start for a timed event, the next day for an
 ///   all-day one.
 /// - custom fields are sorted by name; empty ones are left out.
+/// - `recurrence`: an instance's series key and original start, and a series' rules and dates as
+///   a side that stores only RRULE/RDATE/EXDATE holds them (`EventSeries.canonical`). An event
+///   with neither adds nothing to the hash (hashes of jobs without recurrence stay as they were).
 public struct ContentProjection: Sendable, Hashable {
     /// The fields compared and hashed, in a fixed order.
     public let fields: [EventField]
@@ -74,6 +77,11 @@ public struct ContentProjection: Sendable, Hashable {
                 let v = text(event.custom[k])
                 return v.isEmpty ? nil : k + "=" + v
             }.joined(separator: "\u{1e}")
+        case .recurrence:
+            var out = ""
+            if let r = event.recurrence { out = "I" + r.seriesKey + "@" + time(r.originalStart) }
+            if let s = event.series { out += "S" + s.canonical }
+            return out
         }
     }
 
@@ -83,6 +91,7 @@ public struct ContentProjection: Sendable, Hashable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         for f in fields {
+            if f == .recurrence && event.recurrence == nil && event.series == nil { continue }
             bytes.append(UInt8(truncatingIfNeeded: f.hashValueTag))
             append(f, of: event, to: &bytes)
             bytes.append(0x1c)
@@ -126,6 +135,7 @@ public struct ContentProjection: Sendable, Hashable {
                 if i > 0 { bytes.append(0x2c) }
                 bytes.append(contentsOf: p.response.rawValue.utf8)
             }
+        case .recurrence: bytes.append(contentsOf: value(field, of: event).utf8)
         }
     }
 
@@ -235,6 +245,7 @@ extension EventField {
         case .participants: return 7
         case .responses: return 8
         case .custom: return 9
+        case .recurrence: return 10
         }
     }
 }
@@ -258,6 +269,9 @@ extension Event {
                 participants[i].response = source.participants[i].response
             }
         case .custom: custom = source.custom
+        case .recurrence:
+            recurrence = source.recurrence
+            series = source.series
         }
     }
 }

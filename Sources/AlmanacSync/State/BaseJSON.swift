@@ -50,6 +50,12 @@ enum BaseJSON {
             string(r.seriesKey, &out)
             out.append(ascii: "}")
         }
+        if let s = e.series {
+            key("series")
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
+            out.append(contentsOf: (try? encoder.encode(s)) ?? Data("null".utf8))
+        }
         key("start")
         time(e.start, &out)
         key("status")

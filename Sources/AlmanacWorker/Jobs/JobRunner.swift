@@ -173,7 +173,7 @@ public final class JobRunner {
         }
         var log = logger
         log[metadataKey: "connector"] = "\(config.connector)"
-        let context = ConnectorContext(
+        var context = ConnectorContext(
             profile: profile.name, job: job?.name ?? "", side: side, connectionName: connectionName,
             connection: config.settings, jobSettings: (side == .from ? job?.source : job?.target) ?? ConfigTable(),
             timeZone: profile.timeZone, stateDirectory: stateDirectory,
@@ -181,6 +181,7 @@ public final class JobRunner {
                 fileURLWithPath: (profile.path as NSString).deletingLastPathComponent, isDirectory: true),
             logger: log, phonePriority: job?.phonePriority ?? [.mobile, .home, .work, .other],
             kind: job?.kind ?? .events, defaultRegion: profile.defaultRegion)
+        context.recurrence = job?.recurrence ?? .instances
         let connector = try module.make(context)
         if let job, !connector.kinds.contains(job.kind) {
             throw AlmanacError(

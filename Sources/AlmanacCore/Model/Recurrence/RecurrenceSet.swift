@@ -54,8 +54,8 @@ public struct RecurrenceSet: Hashable, Sendable {
     }
 
     /// A change made to one instance, keyed by the instance's original start.
-    public struct Exception: Hashable, Sendable {
-        public enum Change: Hashable, Sendable {
+    public struct Exception: Hashable, Sendable, Codable {
+        public enum Change: Hashable, Sendable, Codable {
             /// The instance does not take place (a cancelled occurrence; unlike an EXDATE it is
             /// an event of its own on calendars that keep it, e.g. Google's `status: cancelled`).
             case cancelled

@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "AlmanacWorker",
             dependencies: [
-                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "AlmanacHTTP", "CProcessControl",
                 "ODBCConnector", "CSVConnector", "XMLConnector", "GoogleCalendarConnector", "GoogleContactsConnector",
                 "CronofyConnector", "ExecConnector", .product(name: "Logging", package: "swift-log"),
             ]

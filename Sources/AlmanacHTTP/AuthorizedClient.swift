@@ -16,7 +16,8 @@ public final class AuthorizedClient {
 
     /// The client of one calendar connection (`kind`: google, cronofy): its transport, retries and
     /// request budget, tokens refreshed with `client`, rotated refresh tokens kept in
-    /// `stateDirectory`. `isRetryableResponse` adds service-specific retryable answers.
+    /// `stateDirectory`. `isRetryableResponse` adds service-specific retryable answers. Its
+    /// requests ask the process's `QuotaGates.current` on the keys of `QuotaKeys.of`.
     public convenience init(
         kind: String, connection: String, profile: String?, stateDirectory: URL, client: OAuthClient,
         refreshToken: String?, transport: TransportOptions, retry: RetryPolicy, requestBudget: Int?, logger: Logger,
@@ -25,6 +26,11 @@ public final class AuthorizedClient {
         let http = HTTPClient(
             options: transport, retry: retry, budget: RequestBudget(limit: requestBudget), logger: logger)
         http.isRetryableResponse = isRetryableResponse
+        http.quota = QuotaKeys(
+            keys: QuotaKeys.of(
+                kind: kind, clientID: client.clientID, quotaKey: transport.quotaKey, account: transport.quotaUser,
+                profile: profile, connection: connection),
+            unmeteredURL: client.tokenURL)
         let tokens = OAuthTokenSource(
             client: client, configuredRefreshToken: refreshToken,
             store: RefreshTokenStore(stateDirectory: stateDirectory, profile: profile, connection: connection),

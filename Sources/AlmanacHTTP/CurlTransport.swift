@@ -13,6 +13,9 @@ public struct TransportOptions: Sendable, Hashable {
     /// A PEM bundle of extra CAs, for TLS-inspecting proxies.
     public var caFile: String?
     public var userAgent: String
+    /// `quota_key` and `quota_user` of the connection (README "Quota governor"); nil: the defaults.
+    public var quotaKey: String?
+    public var quotaUser: String?
 
     public init(
         connectTimeout: TimeInterval = 10, timeout: TimeInterval = 60, maxConcurrent: Int = 4,

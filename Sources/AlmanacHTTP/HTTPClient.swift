@@ -33,6 +33,9 @@ public final class HTTPClient {
     public private(set) var retryAfterWaits = 0
     /// Extra statuses a service wants retried (Google: 403 with a rate-limit reason).
     public var isRetryableResponse: @Sendable (HTTPResponse) -> Bool = { _ in false }
+    /// The connection's quota keys: each request asks `QuotaGates.current` for tokens first (a
+    /// batch request one per call) and reports a 429 or rate-limit refusal (nil: not governed).
+    public var quota: QuotaKeys?
     /// Sleeps (tests may shorten).
     public var sleep: (TimeInterval) -> Void = { Thread.sleep(forTimeInterval: $0) }
     private let logger: Logger
@@ -72,6 +75,7 @@ public final class HTTPClient {
         var answers = [BatchAnswer?](repeating: nil, count: calls.count)
         var pending = Array(calls.indices)
         var attempt = 0
+        let gate = quota == nil ? nil : QuotaGates.current
         while !pending.isEmpty {
             attempt += 1
             let last = attempt >= retry.maxAttempts
@@ -82,8 +86,12 @@ public final class HTTPClient {
             }
             var urls = [String](repeating: "", count: groups.count)
             var replayable = [Bool](repeating: true, count: groups.count)
-            /// Whether `r`, the answer to request `n`, is sent again; notes its `Retry-After`.
+            /// Whether `r`, the answer to request `n`, is sent again; notes its `Retry-After`, reports a
+            /// rate refusal to the gate.
             func retried(_ r: HTTPResponse, _ n: Int) -> Bool {
+                if r.status == 429 || (r.status == 403 && isRetryableResponse(r)), let gate, let quota {
+                    gate.rateLimited(keys: quota.keys, status: r.status, retryAfter: r.retryAfter)
+                }
                 guard RetryPolicy.isRetryable(status: r.status) || isRetryableResponse(r), !last,
                     replayable[n] || r.status == 429,
                     (r.retryAfter ?? 0) <= retry.maxRetryAfter
@@ -136,6 +144,9 @@ public final class HTTPClient {
                     request: { k in
                         let r = try format.request(groups[first + k].map { calls[$0] })
                         guard budget.take(1) else { throw AlmanacHTTPError.budgetExhausted(limit: budget.limit ?? 0) }
+                        if let gate, let quota, r.url != quota.unmeteredURL {
+                            gate.acquire(keys: quota.keys, tokens: groups[first + k].count)
+                        }
                         urls[first + k] = r.url
                         replayable[first + k] = r.isReplayable
                         requestsSent += 1

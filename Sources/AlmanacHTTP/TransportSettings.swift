@@ -10,6 +10,13 @@ extension TransportOptions {
             "request_budget", .integer(1...10_000_000), "most HTTP requests one run may send (default: no limit)"),
         SettingSpec("timeout", .duration, "timeout of one HTTP request (default 60s)"),
         SettingSpec(
+            "quota_key", .string,
+            "the quota bucket this connection shares under the daemon (default: the OAuth client id; README \"Quota governor\")"
+        ),
+        SettingSpec(
+            "quota_user", .string,
+            "the calendar account, for the per-user bucket (default: the profile and connection)"),
+        SettingSpec(
             "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
     ]
 
@@ -17,6 +24,8 @@ extension TransportOptions {
     public init(connection c: ConfigTable) {
         self.init(maxConcurrent: c.integer("max_concurrent") ?? 4, caFile: c.string("ca_file"))
         if let t = c.string("timeout"), let d = parseDuration(t) { timeout = TimeInterval(d.wholeSeconds) }
+        quotaKey = c.string("quota_key")
+        quotaUser = c.string("quota_user")
     }
 
     /// `request_budget` of a connection, nil for no limit.

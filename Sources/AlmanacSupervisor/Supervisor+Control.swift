@@ -27,6 +27,8 @@ extension Supervisor {
             return encode(200, CallerInfo(role: r.role))
         case ("GET", "v1/openapi.json"):
             return .json(200, PackageResources.openapi_json)
+        case ("GET", "v1/quota"):
+            return lock.withLock { encode(200, quotaStatus()) }
         case ("GET", "metrics"):
             let text = lock.withLock { metricsText() }
             return .full(status: 200, contentType: "text/plain; version=0.0.4", body: Array(text.utf8))

@@ -5,7 +5,7 @@ import Foundation
 /// The worker → supervisor half of the pipe protocol (ARCHITECTURE.md §6). Called under `lock`.
 extension Supervisor {
     func handle(_ message: PipeMessage, from slot: WorkerSlot, now: Double) {
-        if message.kind != .status { timersDirty = true }
+        if message.kind != .status && message.kind != .quotaAsk { timersDirty = true }
         switch message {
         case .hello(let m):
             slot.runningConfigHash = m.configHash
@@ -67,7 +67,11 @@ extension Supervisor {
                 w.close(error: m.ok ? nil : (m.error ?? "the worker refused the request"))
                 slot.waiters[m.id] = nil
             }
-        case .sync, .testConnection, .history, .conflicts, .ping, .shutdown:
+        case .quotaAsk(let m):
+            quotaAsk(slot, id: m.id, keys: m.keys, tokens: m.tokens, now: now)
+        case .quotaReport(let m):
+            quotaRefused(slot, m, now: now)
+        case .sync, .testConnection, .history, .conflicts, .ping, .shutdown, .quotaGrant:
             record(
                 slot, "warning", "dropped a command-type message on the event pipe", ["type": message.kind.rawValue])
         }

@@ -98,6 +98,7 @@ extension Supervisor {
 
     private func exited(_ slot: WorkerSlot, status: Int32, now: Double) {
         guard let process = slot.process else { return }
+        quotaDrop(slot)
         timersDirty = true
         let open = [process.eventFD, process.stdoutFD, process.stderrFD].filter { $0 >= 0 }
         readPipes(open, now: now, draining: true)
@@ -227,6 +228,12 @@ extension Supervisor {
                 case .oversized(let n):
                     record(slot, "warning", "dropped an oversized pipe message (\(n) bytes > 1 MiB)")
                 case .line(let line):
+                    if let ask = QuotaLine.parseAsk(line[...]),  // the governor's hot path: no JSONDecoder
+                        quotaAsk(slot, id: ask.id, keysJSON: ask.keysJSON, tokens: ask.tokens, now: now)
+                    {
+                        slot.lastMessageAt = now
+                        continue
+                    }
                     if let nextRun = IdleHeartbeat.nextRun(ofIdleHeartbeat: line) {  // the idle path: no JSONDecoder
                         slot.lastMessageAt = now
                         handle(.status(.init(state: "idle", nextRun: nextRun)), from: slot, now: now)

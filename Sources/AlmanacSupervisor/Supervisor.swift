@@ -43,6 +43,10 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     let workerEnvironment: [String]
     /// Writes each profile's log lines to its file in `config.logDirectory`.
     let logFiles: LogFileWriter
+    /// The quota governor's buckets and waiting asks (`Supervisor+Quota.swift`).
+    var quota: QuotaGovernor
+    /// The keys of the quota asks seen, by the JSON text of their array.
+    var quotaKeyTexts: [String: [String]] = [:]
 
     /// - Parameter loader: validates profiles (the executable passes the connector registry's).
     /// - Throws: `AlmanacError(.supervisorSetupFailed)` when epoll is unavailable.
@@ -57,6 +61,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         self.loader = loader
         self.log = log
         logFiles = LogFileWriter(directory: config.logDirectory, rotation: config.logRotation, log: log)
+        quota = QuotaGovernor(config: config.quota)
         let env = ProcessInfo.processInfo.environment
         notify = SDNotify(environment: env)
         watchdog = Watchdog(environment: env)
@@ -200,6 +205,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         var next = rescanDue
         if let d = debounceUntil { next = min(next, d) }
         if let d = releaseDue { next = min(next, d) }
+        if let d = quota.nextDue() { next = min(next, d) }
         let beat = config.heartbeatInterval
         for slot in slots.values {
             if let t = slot.startAt, slot.process == nil { next = min(next, t) }
@@ -217,6 +223,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     }
 
     private func timers(now: Double) {
+        quotaTimers(now: now)
         if let d = debounceUntil, now >= d {
             debounceUntil = nil
             scan()

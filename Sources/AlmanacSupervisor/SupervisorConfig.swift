@@ -18,6 +18,8 @@ public struct SupervisorConfig: Sendable {
     /// `--shard K/N`: run only the profiles whose names fall on this shard (nil: every profile).
     /// Exposed for what divides a shared limit between the shards (`rate / count` each).
     public var shard: Shard?
+    /// The quota governor's rates (`almanac.toml`, already divided by the shard count).
+    public var quota = QuotaConfig.defaults
     public var policy = RestartPolicy()
     /// Workers send a `status` heartbeat this often; 3 missed intervals → killed and restarted.
     public var heartbeatInterval = 5.0

@@ -36,6 +36,11 @@ import Foundation
 /// - `connection` (`Connection`): one per connection tested, before the `reply` of a
 ///   `test_connection` request. `name`, `ok`, `detail` (the steps and how each went), `id`,
 ///   `health` (the connection's status after the test).
+/// - `quota_ask` (`QuotaAsk`): before an HTTP request of a governed connection: `id` (the
+///   worker's, `q1`, `q2`, …), `keys`, `tokens` (a batch asks once for its calls). Answered by
+///   `quota_grant` when the keys' buckets have the tokens (README "Quota governor").
+/// - `quota_report` (`QuotaReport`): a request on `keys` was refused for its rate (`status` 429 or
+///   a rate-limit 403), `retry_after_ms` the server's `Retry-After`. Not answered.
 /// - `reply` (`Reply`): the answer to a command. `id`, `ok`, `error` (why it was refused),
 ///   `queued` (on `sync`: the worker is busy and runs it after the current run), `runs` (on
 ///   `history`), `conflicts` and `conflict_count` (on `conflicts`).
@@ -53,6 +58,7 @@ import Foundation
 /// - `conflicts` (`Conflicts`): the schedule conflicts kept of one job (`job`) or all. Answered
 ///   by a `reply` carrying `conflicts` and `conflict_count`.
 /// - `ping` (`Ping`): answered by `reply` with `ok:true` (the supervisor does not send it today).
+/// - `quota_grant` (`QuotaGrant`): the `quota_ask` `id` may send; `waited_ms` how long it was held.
 /// - `shutdown` (`Shutdown`): answered by `reply` at once; the worker lets the running job finish
 ///   within `deadline_ms` (less half a second) and exits 0. The supervisor sends SIGTERM to the
 ///   worker's group at the deadline, SIGKILL 2 s later.
@@ -72,6 +78,8 @@ public enum PipeMessage: Sendable, Hashable {
     case runFinished(RunFinished)
     case connection(Connection)
     case reply(Reply)
+    case quotaAsk(QuotaAsk)
+    case quotaReport(QuotaReport)
     // supervisor → worker
     case sync(Sync)
     case testConnection(TestConnection)
@@ -79,11 +87,13 @@ public enum PipeMessage: Sendable, Hashable {
     case conflicts(Conflicts)
     case ping(Ping)
     case shutdown(Shutdown)
+    case quotaGrant(QuotaGrant)
 
     /// The `"type"` of each message.
     public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
         case hello, ready, status, runStarted = "run_started", runFinished = "run_finished", connection, reply
         case sync, testConnection = "test_connection", ping, shutdown, history, conflicts
+        case quotaAsk = "quota_ask", quotaReport = "quota_report", quotaGrant = "quota_grant"
     }
 
     public var kind: Kind {
@@ -101,6 +111,9 @@ public enum PipeMessage: Sendable, Hashable {
         case .conflicts: return .conflicts
         case .ping: return .ping
         case .shutdown: return .shutdown
+        case .quotaAsk: return .quotaAsk
+        case .quotaReport: return .quotaReport
+        case .quotaGrant: return .quotaGrant
         }
     }
 
@@ -115,7 +128,9 @@ public enum PipeMessage: Sendable, Hashable {
         case .conflicts(let m): return m.id
         case .ping(let m): return m.id
         case .shutdown(let m): return m.id
-        case .hello, .ready, .status, .runStarted, .runFinished: return nil
+        case .quotaAsk(let m): return m.id
+        case .quotaGrant(let m): return m.id
+        case .hello, .ready, .status, .runStarted, .runFinished, .quotaReport: return nil
         }
     }
 
@@ -135,6 +150,9 @@ public enum PipeMessage: Sendable, Hashable {
         case .conflicts(let m): return m
         case .ping(let m): return m
         case .shutdown(let m): return m
+        case .quotaAsk(let m): return m
+        case .quotaReport(let m): return m
+        case .quotaGrant(let m): return m
         }
     }
 }
@@ -169,6 +187,9 @@ extension PipeMessage: Codable {
         case .conflicts: self = .conflicts(try Conflicts(from: decoder))
         case .ping: self = .ping(try Ping(from: decoder))
         case .shutdown: self = .shutdown(try Shutdown(from: decoder))
+        case .quotaAsk: self = .quotaAsk(try QuotaAsk(from: decoder))
+        case .quotaReport: self = .quotaReport(try QuotaReport(from: decoder))
+        case .quotaGrant: self = .quotaGrant(try QuotaGrant(from: decoder))
         }
     }
 

@@ -32,6 +32,8 @@ struct DaemonCommand: ParsableCommand {
             "Run only the profiles whose names fall on shard K of N (0 ≤ K < N; almanac shard-of NAME --shards N).",
             valueName: "K/N"))
     var shard: String?
+    @Option(help: "The daemon's config file (default: almanac.toml beside the profiles directory; missing: defaults).")
+    var config: String?
     @Option(help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
     @Option(
         help: "Rotate each profile's log file (STATE/logs/NAME.log) at this size: bytes, or with K, M, G; 0: never.")
@@ -70,6 +72,12 @@ struct DaemonCommand: ParsableCommand {
         config.tokenFile = tokenFile
         config.healthListen = healthListen
         config.shard = sharding
+        do {
+            let file = self.config ?? QuotaConfig.defaultPath(besideProfiles: config.profilesDirectory)
+            config.quota = try QuotaConfig.load(path: file).divided(by: sharding?.count ?? 1)
+        } catch let error as AlmanacError {
+            throw ValidationError(error.message)
+        }
         config.logRotation = LogRotation(maxBytes: logFileBytes, files: logFiles)
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }

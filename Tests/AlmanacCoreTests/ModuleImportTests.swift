@@ -31,7 +31,8 @@ struct ModuleImportTests {
         "Sources/AlmanacWorker": (
             "AlmanacWorker",
             connectors.union([
-                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "CProcessControl", "Logging",
+                "AlmanacCore", "AlmanacSync", "AlmanacWire", "AlmanacNotify", "AlmanacHTTP", "CProcessControl",
+                "Logging",
             ])
         ),
         "Sources/AlmanacTestKit": ("AlmanacTestKit", ["AlmanacCore", "AlmanacSync", "Logging"]),

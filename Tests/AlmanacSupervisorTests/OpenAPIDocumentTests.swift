@@ -144,6 +144,13 @@ struct OpenAPIDocumentTests {
         (sharded.shard, sharded.shards) = (1, 2)
         try expectKeys("Health", full: sharded, minimal: unsharded)
         try expectKeys("CallerInfo", full: CallerInfo(role: .operate), minimal: none)
+        let bucket = QuotaStatus.Bucket(
+            key: "google:c", ratePerMinute: 600, burst: 50, currentPerMinute: 300, tokens: 2.5, granted: 10, grants: 3,
+            waits: 1, waitMS: 40, waiting: 0, rateLimited: 1, blockedMS: 900)
+        var unblocked = bucket
+        unblocked.blockedMS = nil
+        try expectKeys("QuotaBucket", full: bucket, minimal: unblocked)
+        try expectKeys("QuotaStatus", full: QuotaStatus(buckets: [bucket]), minimal: QuotaStatus(buckets: []))
         try expectKeys(
             "ActionResult",
             full: ActionResult(

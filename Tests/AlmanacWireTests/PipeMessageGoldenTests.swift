@@ -67,7 +67,7 @@ struct PipeMessageGoldenTests {
             .testConnection(.init(id: "s10", connection: nil)),
             .ping(.init(id: "s11")),
             .shutdown(.init(id: "s12", deadlineMS: 10_000)),
-        ] + historySamples + conflictSamples
+        ] + historySamples + conflictSamples + quotaSamples
     }
 
     /// Added with the run history and the connections' status (recorded from that version; the
@@ -104,6 +104,16 @@ struct PipeMessageGoldenTests {
             .conflicts(.init(id: "s16", job: "appointments")),
             .conflicts(.init(id: "s17", job: nil)),
             .reply(.init(id: "s16", ok: true, conflicts: [conflict], conflictCount: 3)),
+        ]
+    }
+
+    /// Added with the quota governor (the lines above are unchanged by it).
+    static var quotaSamples: [PipeMessage] {
+        [
+            .quotaAsk(.init(id: "q1", keys: ["google:client", "google_user:client:clinic/calendar"], tokens: 50)),
+            .quotaGrant(.init(id: "q1", waitedMS: 0)),
+            .quotaReport(.init(keys: ["cronofy:app"], status: 429, retryAfterMS: 2_000)),
+            .quotaReport(.init(keys: ["google:client"], status: 403, retryAfterMS: nil)),
         ]
     }
 

@@ -32,6 +32,7 @@ public enum ControlRoutes {
         ControlRoute("GET", "/v1/me", .read),
         ControlRoute("GET", "/v1/openapi.json", .read),
         ControlRoute("GET", "/v1/profiles", .read),
+        ControlRoute("GET", "/v1/quota", .read),
         ControlRoute("GET", "/v1/profiles/{name}", .read),
         ControlRoute("GET", "/v1/profiles/{name}/logs", .read),
         ControlRoute("GET", "/v1/profiles/{name}/runs", .read),

@@ -25,6 +25,7 @@ extension Supervisor {
             out += "almanac_log_lines_dropped_total{profile=\"\(s.name)\"} \(logFiles.droppedLines(profile: s.name))\n"
         }
         out += runMetrics(sorted)
+        out += quotaMetrics()
         family("almanac_profiles", "gauge", "Profiles known to the daemon.")
         out += "almanac_profiles \(slots.count)\n"
         return out

@@ -66,6 +66,8 @@ public final class WorkerRuntime: @unchecked Sendable {
     var notifications: RunNotifications?
     /// The profile's state file, set before the job thread starts (`history` requests read it).
     var stateStore: StateStore?
+    /// The quota governor's client (`QuotaGates.current` from `run` on).
+    var quota: QuotaClient?
 
     /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
     public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
@@ -125,6 +127,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         // The schedule goes on from the latest run in the history: a restart is not a run.
         nextRun = runner.nextRun(after: Date())
         notifications = RunNotifications(profile: profile, stateDirectory: options.stateDirectory, logger: logger)
+        quota = startQuotaClient()
         let handOff = HandOff(runner)
         backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }
@@ -133,7 +136,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         events.send(.ready(readyMessage(runner.store, profile: profile)))
         logger.info("ready", metadata: ["jobs": "\(profile.jobs.map(\.name).joined(separator: ","))"])
         hooks.afterReady(write: events.sendRaw)
-        return withExtendedLifetime(lock) { commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats) }
+        let code = withExtendedLifetime(lock) { commandLoop(profile: profile, heartbeats: hooks.sendsHeartbeats) }
+        quota?.close()
+        return code
     }
 
     /// The exit code of a worker that found its profile's lock held by another process (EX_TEMPFAIL).
@@ -211,6 +216,10 @@ public final class WorkerRuntime: @unchecked Sendable {
                     logger.warning("dropped an oversized command (over 1 MiB)")
                     continue
                 }
+                if let g = QuotaLine.parseGrant(line[...]) {  // the governor's hot path: no JSONDecoder
+                    quota?.grant(id: g.id, waitedMS: g.waitedMS)
+                    continue
+                }
                 // Another `v`, an unknown `type` or a missing field does not decode.
                 guard let m = try? decoder.decode(PipeMessage.self, from: Data(line)) else {
                     logger.warning(
@@ -261,7 +270,9 @@ public final class WorkerRuntime: @unchecked Sendable {
                 while queue.isBusy && Date() < deadline { usleep(20_000) }
             }
             return 0
-        case .hello, .ready, .status, .runStarted, .runFinished, .connection, .reply:
+        case .quotaGrant(let m):
+            quota?.grant(id: m.id, waitedMS: m.waitedMS)
+        case .hello, .ready, .status, .runStarted, .runFinished, .connection, .reply, .quotaAsk, .quotaReport:
             logger.warning(
                 "dropped an event-type message on the command pipe", metadata: ["type": "\(message.kind.rawValue)"])
         }
@@ -349,6 +360,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         let connections = observe(report, job: job, profile: runner.profile, store: runner.store)
         if !options.dryRun { pruneHistory(runner) }
         setCurrent(nil)
+        logQuotaRoundTrips(job: job, runID: runID)
         events.send(
             .runFinished(
                 .init(

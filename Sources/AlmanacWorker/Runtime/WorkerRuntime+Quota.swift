@@ -1,0 +1,24 @@
+import AlmanacHTTP
+import Foundation
+
+/// The worker's quota client (README "Quota governor").
+extension WorkerRuntime {
+    /// Makes the quota client and sets it as the process's gate: every governed HTTP request of
+    /// this worker asks the supervisor from now on.
+    func startQuotaClient() -> QuotaClient {
+        let client = QuotaClient(events: events)
+        QuotaGates.current = client
+        return client
+    }
+
+    /// Logs how many quota asks of the run were granted at once and their round trip (p50, p99).
+    func logQuotaRoundTrips(job: String, runID: String) {
+        guard let r = quota?.takeRoundTrips() else { return }
+        logger.info(
+            "quota grants",
+            metadata: [
+                "job": "\(job)", "run_id": "\(runID)", "grants": "\(r.count)",
+                "p50_us": "\(Int(r.p50.rounded()))", "p99_us": "\(Int(r.p99.rounded()))",
+            ])
+    }
+}

@@ -207,8 +207,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         if let d = releaseDue { next = min(next, d) }
         if let d = quota.nextDue() { next = min(next, d) }
         let beat = config.heartbeatInterval
+        // With every start slot taken, a start falls due when a worker is ready or exits (both
+        // mark the timers dirty), not at its time.
+        let canStart = startingCount() < config.maxStarting
         for slot in slots.values {
-            if let t = slot.startAt, slot.process == nil { next = min(next, t) }
+            if canStart, let t = slot.startAt, slot.process == nil { next = min(next, t) }
             if let d = slot.stopDeadline { next = min(next, slot.termSentAt == nil ? d : slot.termSentAt! + 2) }
             if slot.process != nil {
                 next = min(
@@ -232,11 +235,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             reap(now: now)  // a safety net: SIGCHLD drives reaping
             scan()
         }
+        startDue(now: now)
         for slot in Array(slots.values) {
-            if let t = slot.startAt, now >= t, slot.process == nil, !shuttingDown {
-                slot.startAt = nil
-                start(slot, now: now)
-            }
             guard let process = slot.process else { continue }
             if let deadline = slot.stopDeadline {
                 if slot.termSentAt == nil, now >= deadline {
@@ -264,6 +264,26 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 slot.stopDeadline = now + 3_600
                 slot.termSentAt = now + 3_600
             }
+        }
+    }
+
+    /// Workers spawned that have not sent `ready` yet.
+    private func startingCount() -> Int {
+        slots.values.reduce(0) { $0 + ($1.process != nil && $1.state == .starting ? 1 : 0) }
+    }
+
+    /// Starts the workers whose start is due, earliest first, while fewer than
+    /// `config.maxStarting` are starting; the rest stay due for a later pass.
+    private func startDue(now: Double) {
+        guard !shuttingDown else { return }
+        let due = slots.values.filter { slot in slot.process == nil && slot.startAt.map { now >= $0 } == true }
+        guard !due.isEmpty else { return }
+        var starting = startingCount()
+        for slot in due.sorted(by: { ($0.startAt!, $0.name) < ($1.startAt!, $1.name) }) {
+            guard starting < config.maxStarting else { break }
+            slot.startAt = nil
+            start(slot, now: now)
+            if slot.process != nil { starting += 1 }
         }
     }
 

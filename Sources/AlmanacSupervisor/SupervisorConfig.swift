@@ -1,4 +1,5 @@
 import AlmanacCore
+import Foundation
 
 /// How `almanac daemon` was started.
 public struct SupervisorConfig: Sendable {
@@ -23,6 +24,10 @@ public struct SupervisorConfig: Sendable {
     public var policy = RestartPolicy()
     /// Workers send a `status` heartbeat this often; 3 missed intervals → killed and restarted.
     public var heartbeatInterval = 5.0
+    /// At most this many workers are starting at once (spawned, no `ready` yet); the others wait
+    /// their turn, in the order they fell due. A thousand profiles started together would share the
+    /// cores a thousand ways, miss the ready timeout and be killed and started again.
+    public var maxStarting = max(8, 4 * ProcessInfo.processInfo.activeProcessorCount)
     /// `shutdown` → SIGTERM to the group after this long → SIGKILL 2 s later.
     public var stopTimeout = 10.0
     public var rescanInterval = 30.0

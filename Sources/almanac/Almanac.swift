@@ -3,8 +3,12 @@ import ArgumentParser
 import Foundation
 
 /// The `almanac` executable: every subcommand is a thin client of a library module.
+///
+/// Synchronous on the main thread: an async `main` runs on libdispatch's worker threads, and once
+/// one exists libdispatch wakes its manager thread every second for the life of the process
+/// (the pool monitor) — a thousand idle workers would wake a thousand times a second.
 @main
-struct Almanac: AsyncParsableCommand {
+struct Almanac: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "almanac",
         abstract: "Sync appointments between on-premises databases and files and cloud calendars.",
@@ -36,5 +40,8 @@ struct Almanac: AsyncParsableCommand {
     )
 
     /// A UTF-8 LC_CTYPE before anything runs: ODBC drivers then hand text over as UTF-8 (ODBCTextTransfer).
-    static func main() async { setlocale(LC_CTYPE, "C.UTF-8"); await main(nil) }
+    static func main() {
+        setlocale(LC_CTYPE, "C.UTF-8")
+        main(nil)
+    }
 }

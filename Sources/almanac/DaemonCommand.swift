@@ -42,6 +42,7 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: .hidden) var heartbeatMs: Int?
     @Option(help: .hidden) var stopTimeoutMs: Int?
     @Option(help: .hidden) var rescanMs: Int?
+    @Option(help: .hidden) var maxStarting: Int?
     /// The binary that runs workers (`worker --profile …`): a test harness passes its own.
     @Option(help: .hidden) var workerExecutable: String?
 
@@ -82,6 +83,7 @@ struct DaemonCommand: ParsableCommand {
         if let heartbeatMs { config.heartbeatInterval = Double(heartbeatMs) / 1000 }
         if let stopTimeoutMs { config.stopTimeout = Double(stopTimeoutMs) / 1000 }
         if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }
+        if let maxStarting { config.maxStarting = max(1, maxStarting) }
         if let workerExecutable { config.executable = workerExecutable }
         let log = LogSink(format: format)
         do {

@@ -130,7 +130,9 @@ public final class ControlServer: @unchecked Sendable {
             var fds = [pollfd(fd: wake[0], events: Int16(POLLIN), revents: 0)]
             fds += listeners.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             fds += connections.keys.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            _ = poll(&fds, nfds_t(fds.count), 1_000)
+            // Each second while a connection is open (to drop one that never finishes its
+            // request); with none, sleep until a client or the wake pipe: an idle daemon stays asleep.
+            _ = poll(&fds, nfds_t(fds.count), connections.isEmpty ? -1 : 1_000)
             if fds[0].revents != 0 { break }
             for (i, l) in listeners.enumerated() where fds[i + 1].revents != 0 {
                 while true {

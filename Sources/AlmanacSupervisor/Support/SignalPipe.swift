@@ -29,6 +29,12 @@ public enum SignalPipe {
             sigemptyset(&action.sa_mask)
             sigaction(s, &action, nil)
         }
+        // A parent may start the daemon with these signals blocked (test runners and libdispatch's
+        // threads block nearly all): unblock them here, and in the threads started after.
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for s in signals { sigaddset(&handled, s) }
+        pthread_sigmask(SIG_UNBLOCK, &handled, nil)
         return fds[0]
     }
 

@@ -40,8 +40,14 @@ struct Almanac: ParsableCommand {
     )
 
     /// A UTF-8 LC_CTYPE before anything runs: ODBC drivers then hand text over as UTF-8 (ODBCTextTransfer).
+    /// No signal blocked: a process inherits its parent's signal mask, and a parent that blocks
+    /// SIGTERM (a test runner, some supervisors) would otherwise leave every subcommand deaf to it
+    /// now that the main thread runs the command (an async `main` ran it on threads of its own).
     static func main() {
         setlocale(LC_CTYPE, "C.UTF-8")
+        var none = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, nil)
         main(nil)
     }
 }

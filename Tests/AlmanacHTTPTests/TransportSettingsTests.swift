@@ -19,8 +19,12 @@ struct TransportSettingsTests {
     @Test func defaultsWhenUnset() {
         let t = TransportOptions(connection: ConfigTable())
         #expect(t.maxConcurrent == 4 && t.timeout == 60 && t.caFile == nil)
+        #expect(t.quotaKey == nil && t.quotaUser == nil)
         #expect(TransportOptions.requestBudget(ConfigTable()) == nil)
-        #expect(TransportOptions.settingSpecs.map(\.key) == ["max_concurrent", "request_budget", "timeout", "ca_file"])
+        #expect(
+            TransportOptions.settingSpecs.map(\.key) == [
+                "max_concurrent", "request_budget", "timeout", "quota_key", "quota_user", "ca_file",
+            ])
     }
 }
 

@@ -71,6 +71,7 @@ def plan(p):
     return [
         ("health", "", None, None, None),
         ("metrics", "", None, None, None),
+        ("quota", "", None, None, None),
         ("me", "", None, None, None),
         ("openapi", "", None, None, None),
         ("listProfiles", "", None, None, None),

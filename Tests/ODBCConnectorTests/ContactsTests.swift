@@ -42,7 +42,7 @@ import Testing
 
     static func table(birthday: String) -> String {
         """
-        CREATE TABLE odbc_contacts (ext VARCHAR(40) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
+        CREATE TABLE odbc_contacts (ext VARCHAR(100) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
           company VARCHAR(80), email VARCHAR(120), email_kind VARCHAR(10), email2 VARCHAR(120), mobile VARCHAR(40),
           home_phone VARCHAR(40), street VARCHAR(120), city VARCHAR(80), zip VARCHAR(20), born \(birthday),
           notes TEXT, group_names VARCHAR(200), balance VARCHAR(20))

@@ -318,8 +318,10 @@ struct Linked {
         // What each side holds now, where it differs from the base: the value it refused.
         let fromHolds = fromDiff && wroteFrom ? job.fromView(fromWrite) : f.event
         let toHolds = toDiff && wroteTo ? toNew : t.event
-        item.next.setHeld(fromHolds, .from, differsFromBase: !p.same(fromHolds, newBase))
-        item.next.setHeld(toHolds, .to, differsFromBase: !p.same(toHolds, newBase))
+        // A contact's parts the other side cannot hold are no part of the projection: compared whole.
+        let differs = { (e: Event) in !p.same(e, newBase) || (job.contacts && e.contact != newBase.contact) }
+        item.next.setHeld(fromHolds, .from, differsFromBase: differs(fromHolds))
+        item.next.setHeld(toHolds, .to, differsFromBase: differs(toHolds))
         item.next.derived = job.derived(wroteFrom && fromDiff ? fromWrite : f.item.event)
         item.merged = toNew
         item.stateChanged = true

@@ -333,6 +333,11 @@ struct Linked {
         var item = item
         if let f = fromSeen, f.item.version != state.versionFrom { item.next.versionFrom = f.item.version }
         if let t = toSeen, t.item.version != state.versionTo { item.next.versionTo = t.item.version }
+        if job.contacts {
+            item.next = Planner.holding(
+                item.next, from: fromSeen.flatMap { $0.item.version != state.versionFrom ? $0.event : nil },
+                to: toSeen.flatMap { $0.item.version != state.versionTo ? $0.event : nil })
+        }
         if item.next != state {
             item.stateChanged = true
             item.versionsOnly = true

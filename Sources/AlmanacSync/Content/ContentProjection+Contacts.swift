@@ -68,6 +68,19 @@ extension ContentProjection {
         }
     }
 
+    /// `event` as a create sends it: where the job compares the shown name (a side stores a
+    /// display name but not both given and family names), a contact without a display name gets
+    /// its shown name as one, so a side that stores only the display name shows the name.
+    public func creating(_ event: Event) -> Event {
+        guard contactShape.names.contains(.display), !contactShape.displayIsOwnPart, var c = event.contact,
+            (c.displayName ?? "").isEmpty, let shown = c.shownName
+        else { return event }
+        c.displayName = shown
+        var out = event
+        out.contact = c
+        return out
+    }
+
     /// The given and family names joined by one space (what a derived display name reads).
     private func joinedName(_ c: Contact) -> String {
         [text(c.givenName), text(c.familyName)].filter { !$0.isEmpty }.joined(separator: " ")

@@ -179,7 +179,7 @@ struct Linked {
         if config.apply.create && job.toCapabilities.contains(.write) {
             item.toChanges.append(
                 PlannedChange(
-                    change: .create(id: id, event: f.event),
+                    change: .create(id: id, event: p.creating(f.event)),
                     action: .init(
                         kind: .create, target: .to, key: sourceKey,
                         reason: state.generation > 0
@@ -209,7 +209,7 @@ struct Linked {
             let gen = item.next.generation
             item.toChanges.append(
                 PlannedChange(
-                    change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: f.event),
+                    change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: p.creating(f.event)),
                     action: .init(
                         kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
                     hashAfter: f.hash, generation: gen))

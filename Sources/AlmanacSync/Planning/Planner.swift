@@ -188,7 +188,7 @@ struct Planner {
             if job.config.apply.create && job.toCapabilities.contains(.write) {
                 item.toChanges.append(
                     PlannedChange(
-                        change: .create(id: id, event: f.event),
+                        change: .create(id: id, event: p.creating(f.event)),
                         action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
                         hashAfter: f.hash, generation: 0))
             } else {
@@ -225,7 +225,7 @@ struct Planner {
             if job.config.applyBack.create && job.fromCapabilities.contains(.write) {
                 item.fromChanges.append(
                     PlannedChange(
-                        change: .create(id: id, event: t.event),
+                        change: .create(id: id, event: p.creating(t.event)),
                         action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
                         hashAfter: t.hash, generation: 0))
                 plan.items.append(item)

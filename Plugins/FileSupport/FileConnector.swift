@@ -43,9 +43,16 @@ public final class FileConnector<Format: FileFormat>: Connector {
     public var trimsText: Bool { Format.trimsText }
     /// Events and contacts (`kind = "contacts"`: the contact columns of README "Contacts").
     public var kinds: Set<ItemKind> { [.events, .contacts] }
-    /// Every contact field: each is text in a column or element and reads back as written (phones
-    /// as stored, groups without the delimiter in their names).
-    public var contactFields: Set<ContactField> { Set(ContactField.allCases) }
+    /// Every contact part: each is text in a column or element and reads back as written (phones
+    /// as stored, groups without the delimiter in their names), within the columns a file gets
+    /// (`ContactColumn.fixed`): up to `ContactColumn.maxEmails` e-mails, one phone of each kind.
+    public var contactShape: ContactShape {
+        var shape = ContactShape.full
+        shape.emails = ContactColumn.maxEmails
+        shape.emailKinds = ContactColumn.maxEmails
+        shape.phonesPerKind = 1
+        return shape
+    }
     public let settings: Format
     private let side: ConnectorContext.Side
     private let listing: FileListing<Format.Reader>

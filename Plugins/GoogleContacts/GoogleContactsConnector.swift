@@ -37,7 +37,7 @@ public final class GoogleContactsConnector: Connector {
     public let kinds: Set<ItemKind> = [.contacts]
     /// Every contact field round-trips; README "What maps to what" says how (one address, one
     /// organisation, a display name equal to "given family" reads back as none).
-    public let contactFields: Set<ContactField> = Set(ContactField.allCases)
+    public let contactShape = ContactShape.full
     let settings: GoogleContactsSettings
     let api: AuthorizedClient
     let logger: Logger

@@ -20,7 +20,7 @@ public final class ODBCConnector: Connector {
     public let keepsAllDay: Bool
     /// Events and contacts (`kind = "contacts"`: the contact columns and statements of README "Contacts").
     public var kinds: Set<ItemKind> { [.events, .contacts] }
-    public let contactFields: Set<ContactField>
+    public let contactShape: ContactShape
     let settings: ODBCSettings
     let context: ConnectorContext
     let resolver: ZoneResolver
@@ -58,7 +58,7 @@ public final class ODBCConnector: Connector {
         }
         self.settings = settings
         fields = settings.representedFields
-        contactFields = settings.representedContactFields
+        contactShape = settings.representedContactShape
         keepsAllDay = settings.keepsAllDay
         resolver = ZoneResolver(context.timeZone)
     }

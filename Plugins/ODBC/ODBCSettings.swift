@@ -141,17 +141,15 @@ struct ODBCSettings {
         return read.intersection(written)
     }
 
-    /// The contact fields this side stores and reads back (`Connector.contactFields`): those
-    /// whose standard column names the read query mentions, plus custom fields; when an `update`
-    /// statement exists, only those it also binds (custom fields when it binds any other name).
-    var representedContactFields: Set<ContactField> {
-        var read: Set<ContactField> = [.custom]
-        if let q = readQuery?.original {
-            for word in Self.words(q) { if let c = ContactColumn(name: word) { read.insert(c.field) } }
-        }
+    /// The contact parts this side stores and reads back (`Connector.contactShape`): those whose
+    /// standard column names the read query mentions (`ContactColumn.shape`), plus custom
+    /// fields; when an `update` statement exists, only those it also binds (custom fields when
+    /// it binds any other name).
+    var representedContactShape: ContactShape {
+        let read = ContactColumn.shape(of: readQuery.map { Self.words($0.original) } ?? [], custom: true)
         guard let update = statements[.update] else { return read }
-        let written = Set(update.names.compactMap(ContactColumn.field(named:)))
-        return read.intersection(written)
+        let custom = update.names.contains { ContactColumn.field(named: $0) == .custom }
+        return read.intersection(ContactColumn.shape(of: update.names, custom: custom))
     }
 
     /// Whether an all-day event written here reads back as all-day: the read query returns an

@@ -19,11 +19,7 @@ public enum ContactColumn: Hashable, Sendable, CustomStringConvertible {
     case birthday, notes, groups
 
     /// The part of `PostalAddress` an `address_*` column carries.
-    public enum AddressPart: String, Hashable, Sendable, CaseIterable {
-        case street, city, region
-        case postalCode = "postal_code"
-        case country
-    }
+    public typealias AddressPart = PostalAddress.Part
 
     /// The highest email index accepted is `maxEmails - 1` (`email_9`).
     public static let maxEmails = 10
@@ -96,6 +92,30 @@ public enum ContactColumn: Hashable, Sendable, CustomStringConvertible {
         case .notes: return .notes
         case .groups: return .groups
         }
+    }
+
+    /// The contact parts a side with these column (or parameter) names stores
+    /// (`Connector.contactShape`): the name parts, organization and job title, birthday, notes and
+    /// groups named; `email_0`… up to the first index missing, with the kinds of those whose
+    /// `email_N_kind` is named (from 0 on); one phone of each `phone_*` kind; the `address_*`
+    /// parts; custom fields when `custom` (a name that is no standard column, or a file's
+    /// free columns).
+    public static func shape(of names: some Sequence<String>, custom: Bool) -> ContactShape {
+        let columns = Set(names.compactMap { ContactColumn(name: $0.lowercased()) })
+        var emails = 0
+        while columns.contains(.email(emails)) { emails += 1 }
+        var kinds = 0
+        while kinds < emails && columns.contains(.emailKind(kinds)) { kinds += 1 }
+        let nameParts: [(ContactColumn, ContactShape.NamePart)] = [
+            (.givenName, .given), (.familyName, .family), (.displayName, .display),
+        ]
+        return ContactShape(
+            names: Set(nameParts.filter { columns.contains($0.0) }.map(\.1)),
+            organization: columns.contains(.organization), jobTitle: columns.contains(.jobTitle), emails: emails,
+            emailKinds: kinds, phoneKinds: Set(PhoneKind.allCases.filter { columns.contains(.phone($0)) }),
+            phonesPerKind: 1, addressParts: Set(AddressPart.allCases.filter { columns.contains(.address($0)) }),
+            birthday: columns.contains(.birthday), notes: columns.contains(.notes), groups: columns.contains(.groups),
+            custom: custom)
     }
 
     /// The contact field a column or parameter name stands for: a contact column's, `custom` for

@@ -67,7 +67,7 @@ public enum ContactConformance {
                 Set(items.map(\.key)) == Set(keys), "listed \(items.map(\.key).sorted()), seeded \(keys.sorted())")
             for (key, contact) in zip(keys, contacts) {
                 let got = items.first { $0.key == key }!.event
-                try expect.sameContact(got, contact.envelope(), fields: f.connector.contactFields, "contact \(key)")
+                try expect.sameContact(got, contact.envelope(), shape: f.connector.contactShape, "contact \(key)")
             }
         }
     }
@@ -90,13 +90,13 @@ public enum ContactConformance {
         let stored = try f.stored().keys.sorted()
         try expect.that(stored == keys.sorted(), "store holds \(stored), want \(keys.sorted())")
         let items = try listing(f, windows[0], expect)
-        let p = ContentProjection(fields: [], contactFields: f.connector.contactFields)
+        let p = ContentProjection(fields: [], contactShape: f.connector.contactShape)
         for (i, key) in keys.enumerated() {
             guard let item = items.first(where: { $0.key == key }) else {
                 throw ConformanceFailure(check: expect.check, message: "\(key) is not listed")
             }
             try expect.sameContact(
-                item.event, contacts[i].envelope(), fields: f.connector.contactFields, "created \(key)")
+                item.event, contacts[i].envelope(), shape: f.connector.contactShape, "created \(key)")
             let same = p.hash(item.event) == p.hash(contacts[i].envelope())
             try expect.that(same, "\(key): a round trip changes the hash")
             try expect.that(
@@ -124,7 +124,7 @@ public enum ContactConformance {
         }
         let after = try listing(f, windows[0], expect)
         try expect.that(after.count == 1, "after an update \(after.count) contacts are listed")
-        try expect.sameContact(after[0].event, contact.envelope(), fields: f.connector.contactFields, "updated contact")
+        try expect.sameContact(after[0].event, contact.envelope(), shape: f.connector.contactShape, "updated contact")
     }
 
     static let deleteRemoves = ContactCheck(name: "a deleted contact is no longer listed", requires: [.write, .delete])
@@ -212,8 +212,8 @@ public struct ContactFixture {
 
 extension Expect {
     /// Fails when `got` and `want` differ in one of the contact `fields`.
-    public func sameContact(_ got: Event, _ want: Event, fields: Set<ContactField>, _ what: String) throws {
-        let p = ContentProjection(fields: [], contactFields: fields)
+    public func sameContact(_ got: Event, _ want: Event, shape: ContactShape, _ what: String) throws {
+        let p = ContentProjection(fields: [], contactShape: shape)
         let diff = p.contactDifferences(got, want)
         try that(
             diff.isEmpty,

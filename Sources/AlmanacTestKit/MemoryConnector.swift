@@ -35,7 +35,7 @@ public final class MemoryConnector: Connector {
     public var capabilities: ConnectorCapabilities { store.options.capabilities }
     public var fields: Set<EventField> { store.options.fields }
     public var kinds: Set<ItemKind> { [.events, .contacts] }
-    public var contactFields: Set<ContactField> { store.options.contactFields }
+    public var contactShape: ContactShape { store.options.storedShape }
 
     public func read(_ request: ReadRequest) throws -> ReadPage {
         if let error = faults.takeReadError() { throw error }

@@ -36,7 +36,13 @@ public final class MemoryStore: Sendable {
         public var fields: Set<EventField> = Set(EventField.allCases)
         /// Contact fields stored (`Event.contact`); others are dropped on write.
         public var contactFields: Set<ContactField> = Set(ContactField.allCases)
+        /// The parts of a contact stored, within `contactFields`; others are dropped on write, as
+        /// a narrower side (a table with two e-mail columns) would.
+        public var contactShape = ContactShape.full
         public init() {}
+
+        /// What the store keeps of a contact: `contactShape` within `contactFields`.
+        public var storedShape: ContactShape { contactShape.intersection(ContactShape(fields: contactFields)) }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -46,6 +52,7 @@ public final class MemoryStore: Sendable {
             fields = try c.decode(Set<EventField>.self, forKey: .fields)
             contactFields =
                 try c.decodeIfPresent(Set<ContactField>.self, forKey: .contactFields) ?? Set(ContactField.allCases)
+            contactShape = try c.decodeIfPresent(ContactShape.self, forKey: .contactShape) ?? .full
         }
     }
 
@@ -171,9 +178,7 @@ extension MemoryStore.Contents {
         for f in all.subtracting(options.fields) {
             e.clear(f)
         }
-        if e.contact != nil {
-            for f in Set(ContactField.allCases).subtracting(options.contactFields) { e.contact!.clear(f) }
-        }
+        if let c = e.contact { e.contact = options.storedShape.restricting(c) }
         var r =
             records[key]
             ?? MemoryStore.Record(
@@ -196,23 +201,6 @@ extension MemoryStore.Contents {
         r.seq = seq
         r.modified = Date()
         records[key] = r
-    }
-}
-
-extension Contact {
-    /// Empties `field` (what a side that cannot store it reads back).
-    mutating func clear(_ field: ContactField) {
-        switch field {
-        case .name: (givenName, familyName, displayName) = (nil, nil, nil)
-        case .organization: (organization, jobTitle) = (nil, nil)
-        case .emails: emails = []
-        case .phones: phones = []
-        case .address: address = nil
-        case .birthday: birthday = nil
-        case .notes: notes = nil
-        case .groups: groups = []
-        case .custom: custom = [:]
-        }
     }
 }
 

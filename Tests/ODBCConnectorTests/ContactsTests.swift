@@ -42,7 +42,7 @@ import Testing
 
     static func table(birthday: String) -> String {
         """
-        CREATE TABLE odbc_contacts (ext VARCHAR(40) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
+        CREATE TABLE odbc_contacts (ext VARCHAR(100) PRIMARY KEY, first_name VARCHAR(80), last_name VARCHAR(80),
           company VARCHAR(80), email VARCHAR(120), email_kind VARCHAR(10), email2 VARCHAR(120), mobile VARCHAR(40),
           home_phone VARCHAR(40), street VARCHAR(120), city VARCHAR(80), zip VARCHAR(20), born \(birthday),
           notes TEXT, group_names VARCHAR(200), balance VARCHAR(20))
@@ -165,8 +165,18 @@ import Testing
                     "UPDATE odbc_contacts SET first_name = :given_name, mobile = :phone_mobile WHERE ext = :external_id"
             ])
         #expect(c.contactFields == [.name, .phones])
+        #expect(c.contactShape == ContactShape(names: [.given], phoneKinds: [.mobile]))
         let read = try Self.connector(cs)
         #expect(read.contactFields == Set(ContactField.allCases))
+        // The parts the table names, each: no display name, no job title, two e-mails with the
+        // kind of the first, mobile and home phones, street, city and postal code.
+        let table = ContactShape(
+            names: [.given, .family], organization: true, emails: 2, emailKinds: 1, phoneKinds: [.mobile, .home],
+            phonesPerKind: 1, addressParts: [.street, .city, .postalCode], birthday: true, notes: true,
+            groups: true, custom: true)
+        #expect(read.contactShape == table)
+        let written = try Self.connector(cs, job: ["insert": Self.insert, "update": Self.update])
+        #expect(written.contactShape == table)
     }
 
     @Test func groupsDelimiterIsAJobSetting() throws {

@@ -71,8 +71,13 @@ public protocol Connector: AnyObject {
     /// is rejected by `almanac check`. Default: events only.
     var kinds: Set<ItemKind> { get }
 
-    /// The contact fields this side stores and reads back unchanged, for a contacts job (as
-    /// `fields` for events). Default: every field.
+    /// What exactly this side stores of a contact and reads back unchanged, for a contacts job
+    /// (as `fields` for events): name parts, how many e-mails, which phone kinds and address
+    /// parts, … (`ContactShape`). Default: everything.
+    var contactShape: ContactShape { get }
+
+    /// The contact fields of which this side stores at least a part. Default: those of
+    /// `contactShape`.
     var contactFields: Set<ContactField> { get }
 }
 
@@ -82,7 +87,8 @@ extension Connector {
     public var trimsText: Bool { false }
     public var writesWholeStore: Bool { false }
     public var kinds: Set<ItemKind> { [.events] }
-    public var contactFields: Set<ContactField> { Set(ContactField.allCases) }
+    public var contactShape: ContactShape { .full }
+    public var contactFields: Set<ContactField> { contactShape.fields }
 
     public func read<Sink: ItemSink>(_ request: ReadRequest, into sink: inout Sink) throws -> ReadPage {
         var page = try read(request)

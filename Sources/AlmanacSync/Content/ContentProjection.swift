@@ -32,21 +32,33 @@ public struct ContentProjection: Sendable, Hashable {
     /// The contact fields compared and hashed (`Event.contact`), in a fixed order: empty for an
     /// events job, and a contacts job compares no event field (`ContentProjection+Contacts`).
     public let contactFields: [ContactField]
+    /// The parts of a contact compared, hashed and merged: what both sides store.
+    public let contactShape: ContactShape
 
     public init(
         fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other],
         allDayZone: TimeZone? = nil, trimsText: Bool = false, contactFields: Set<ContactField> = []
     ) {
+        self.init(
+            fields: fields, phonePriority: phonePriority, allDayZone: allDayZone, trimsText: trimsText,
+            contactShape: ContactShape(fields: contactFields))
+    }
+
+    public init(
+        fields: Set<EventField>, phonePriority: [PhoneKind] = [.mobile, .home, .work, .other],
+        allDayZone: TimeZone? = nil, trimsText: Bool = false, contactShape: ContactShape
+    ) {
         self.fields = EventField.allCases.filter { fields.contains($0) }
         self.phonePriority = phonePriority
         self.allDayZone = allDayZone
         self.trimsText = trimsText
-        self.contactFields = ContactField.allCases.filter { contactFields.contains($0) }
+        self.contactShape = contactShape
+        self.contactFields = ContactField.allCases.filter { contactShape.fields.contains($0) }
     }
 
     /// The projection for a job between two connectors: the fields both represent; all-day times
     /// are compared as instants in `zone` when either side cannot keep them. A contacts job
-    /// compares the contact fields both represent (`Connector.contactFields`) and no event field.
+    /// compares the contact parts both store (`Connector.contactShape`) and no event field.
     public init(
         between a: any Connector, and b: any Connector, phonePriority: [PhoneKind], zone: TimeZone,
         kind: ItemKind = .events
@@ -54,7 +66,7 @@ public struct ContentProjection: Sendable, Hashable {
         self.init(
             fields: kind == .contacts ? [] : a.fields.intersection(b.fields), phonePriority: phonePriority,
             allDayZone: a.keepsAllDay && b.keepsAllDay ? nil : zone, trimsText: a.trimsText || b.trimsText,
-            contactFields: kind == .contacts ? a.contactFields.intersection(b.contactFields) : [])
+            contactShape: kind == .contacts ? a.contactShape.intersection(b.contactShape) : ContactShape())
     }
 
     /// The normalised value of one field.

@@ -14,6 +14,8 @@ public struct FieldMerge: Sendable {
     /// As `choice` and `conflicts`, for the contact fields of a contacts job (no field is owned).
     public var contactChoice: [ContactField: Source] = [:]
     public var contactConflicts: [ContactField] = []
+    /// The contact parts both sides store: a merge writes only these into a side's contact.
+    public var contactShape = ContactShape.full
 
     /// Merges `from` and `to` against `base` (nil base: every field counts as changed on both).
     /// - `owned`: fields the `to` side owns (`to_owns`, plus responses): `to` keeps its value.
@@ -59,6 +61,7 @@ public struct FieldMerge: Sendable {
             }
             for u in unit { choice[u] = source }
         }
+        contactShape = projection.contactShape
         for field in projection.contactFields {
             let f = projection.contactValue(field, of: from)
             let t = projection.contactValue(field, of: to)
@@ -86,7 +89,9 @@ public struct FieldMerge: Sendable {
     public func toSide(from: Event, to: Event) -> Event {
         var out = to
         for (field, source) in choice where source == .from { out.copy(field, from: from) }
-        for (field, source) in contactChoice where source == .from { out.copyContact(field, from: from) }
+        for (field, source) in contactChoice where source == .from {
+            out.copyContact(field, from: from, shape: contactShape)
+        }
         return out
     }
 
@@ -94,7 +99,9 @@ public struct FieldMerge: Sendable {
     public func fromSide(from: Event, to: Event) -> Event {
         var out = from
         for (field, source) in choice where source == .to { out.copy(field, from: to) }
-        for (field, source) in contactChoice where source == .to { out.copyContact(field, from: to) }
+        for (field, source) in contactChoice where source == .to {
+            out.copyContact(field, from: to, shape: contactShape)
+        }
         return out
     }
 
@@ -111,7 +118,7 @@ public struct FieldMerge: Sendable {
         }
         for (field, source) in contactChoice
         where source == .to && projection.contactValue(field, of: view) != projection.contactValue(field, of: to) {
-            out.copyContact(field, from: to)
+            out.copyContact(field, from: to, shape: contactShape)
         }
         return out
     }

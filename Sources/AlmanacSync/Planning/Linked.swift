@@ -179,7 +179,7 @@ struct Linked {
         if config.apply.create && job.toCapabilities.contains(.write) {
             item.toChanges.append(
                 PlannedChange(
-                    change: .create(id: id, event: f.event),
+                    change: .create(id: id, event: p.creating(f.event)),
                     action: .init(
                         kind: .create, target: .to, key: sourceKey,
                         reason: state.generation > 0
@@ -209,7 +209,7 @@ struct Linked {
             let gen = item.next.generation
             item.toChanges.append(
                 PlannedChange(
-                    change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: f.event),
+                    change: .create(id: job.id(.to, sourceKey: f.key, generation: gen), event: p.creating(f.event)),
                     action: .init(
                         kind: .create, target: .to, key: sourceKey, reason: "deleted in to; one-way job re-creates it"),
                     hashAfter: f.hash, generation: gen))
@@ -318,8 +318,10 @@ struct Linked {
         // What each side holds now, where it differs from the base: the value it refused.
         let fromHolds = fromDiff && wroteFrom ? job.fromView(fromWrite) : f.event
         let toHolds = toDiff && wroteTo ? toNew : t.event
-        item.next.setHeld(fromHolds, .from, differsFromBase: !p.same(fromHolds, newBase))
-        item.next.setHeld(toHolds, .to, differsFromBase: !p.same(toHolds, newBase))
+        // A contact's parts the other side cannot hold are no part of the projection: compared whole.
+        let differs = { (e: Event) in !p.same(e, newBase) || (job.contacts && e.contact != newBase.contact) }
+        item.next.setHeld(fromHolds, .from, differsFromBase: differs(fromHolds))
+        item.next.setHeld(toHolds, .to, differsFromBase: differs(toHolds))
         item.next.derived = job.derived(wroteFrom && fromDiff ? fromWrite : f.item.event)
         item.merged = toNew
         item.stateChanged = true
@@ -331,6 +333,11 @@ struct Linked {
         var item = item
         if let f = fromSeen, f.item.version != state.versionFrom { item.next.versionFrom = f.item.version }
         if let t = toSeen, t.item.version != state.versionTo { item.next.versionTo = t.item.version }
+        if job.contacts {
+            item.next = Planner.holding(
+                item.next, from: fromSeen.flatMap { $0.item.version != state.versionFrom ? $0.event : nil },
+                to: toSeen.flatMap { $0.item.version != state.versionTo ? $0.event : nil })
+        }
         if item.next != state {
             item.stateChanged = true
             item.versionsOnly = true

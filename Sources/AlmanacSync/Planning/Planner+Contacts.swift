@@ -112,6 +112,19 @@ extension Linked {
 }
 
 extension Planner {
+    /// A contact whose version moved while the parts both sides store did not (the fast paths):
+    /// the side may have edited a part the other cannot hold (a job title, a phone of another
+    /// kind). What it holds now is kept (`ItemState.held`), so that a merge written to it on a
+    /// later run that does not read it starts from that and does not take the part back.
+    static func holding(_ s: ItemState, from: Event?, to: Event?) -> ItemState {
+        var next = s
+        for (side, e) in [(ConnectorContext.Side.from, from), (.to, to)] {
+            guard let e, e.contact != next.held(side)?.contact else { continue }
+            next.setHeld(e, side, differsFromBase: e.contact != next.base?.contact)
+        }
+        return next
+    }
+
     /// (M) for contacts: the new `from` contacts and the unlinked `to` contacts that no origin
     /// stamp or create id links are paired by `ContactMatcher`, stage by stage (`match`). A `to`
     /// contact is a candidate whether or not it is in the job's groups (a link puts it there).

@@ -94,7 +94,11 @@ struct Planner {
                     // Versions change without content (a field the job does not sync): keep them
                     // current, or the next conditional write fails on a stale one.
                     if fi.version != s.versionFrom || ti.version != s.versionTo || back {
-                        var next = s
+                        var next =
+                            job.contacts
+                            ? Self.holding(
+                                try withBase(s), from: fi.version != s.versionFrom ? view : nil,
+                                to: ti.version != s.versionTo ? ti.event : nil) : s
                         next.versionFrom = fi.version
                         next.versionTo = ti.version
                         plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
@@ -105,7 +109,7 @@ struct Planner {
             if let fi, ti == nil, !back, unchangedUnreadOnTo(s, fi, to: to) {
                 plan.unchanged += 1
                 if fi.version != s.versionFrom {
-                    var next = s
+                    var next = job.contacts ? Self.holding(try withBase(s), from: job.fromView(fi.event), to: nil) : s
                     next.versionFrom = fi.version
                     plan.items.append(ItemPlan(previous: s, next: next, stateChanged: true, versionsOnly: true))
                 }
@@ -184,7 +188,7 @@ struct Planner {
             if job.config.apply.create && job.toCapabilities.contains(.write) {
                 item.toChanges.append(
                     PlannedChange(
-                        change: .create(id: id, event: f.event),
+                        change: .create(id: id, event: p.creating(f.event)),
                         action: .init(kind: .create, target: .to, key: key, reason: "new in from"),
                         hashAfter: f.hash, generation: 0))
             } else {
@@ -221,7 +225,7 @@ struct Planner {
             if job.config.applyBack.create && job.fromCapabilities.contains(.write) {
                 item.fromChanges.append(
                     PlannedChange(
-                        change: .create(id: id, event: t.event),
+                        change: .create(id: id, event: p.creating(t.event)),
                         action: .init(kind: .create, target: .from, key: key, reason: "new in to"),
                         hashAfter: t.hash, generation: 0))
                 plan.items.append(item)

@@ -132,6 +132,8 @@ final class UnchangedFilter {
         let hash = job.fillsTitle(view) ? job.projection.hash(job.fromView(view)) : job.projection.hash(view)
         guard hashFrom.matches(hash) else { return nil }
         let changed = item.version != s.pointee.versionFrom
+        // A contact may have changed a part `to` cannot hold: the planner keeps what it holds.
+        if changed && job.contacts { return nil }
         // The fact binds the state's start: kept only when the item starts there (else it could
         // never match).
         var fact: UInt64 = 0

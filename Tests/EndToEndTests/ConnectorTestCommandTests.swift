@@ -107,8 +107,8 @@ struct ConnectorTestCommandTests {
         let env = ["ALMANAC_CONNECTOR_PATH": dir.path + "/plugins:" + dir.path + "/missing"]
         let out = try BinaryRunner.run(["connectors", "--timeout", "1"], environment: env)
         #expect(out.status == 0, "\(out.stderr)")
-        #expect(out.stdout.contains("\n  odbc     SQL databases through unixODBC"), "\(out.stdout)")
-        #expect(out.stdout.contains("\n  exec     a plugin program speaking the connector protocol"))
+        #expect(out.stdout.contains("\n  odbc             SQL databases through unixODBC"), "\(out.stdout)")
+        #expect(out.stdout.contains("\n  exec             a plugin program speaking the connector protocol"))
         #expect(
             out.stdout.contains(
                 "\n  \(dir.path)/plugins/rest  rest 1.0.0: read, write, delete, change_feed, lookup, test\n"),
@@ -124,7 +124,7 @@ struct ConnectorTestCommandTests {
         let listing = try #require(
             try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         let kinds = (listing["builtin"] as? [[String: Any]])?.compactMap { $0["kind"] as? String }
-        #expect(kinds == ["odbc", "csv", "xml", "google", "cronofy", "exec"])
+        #expect(kinds == ["odbc", "csv", "xml", "google", "google_contacts", "cronofy", "exec"])
         let plugins = try #require(listing["plugins"] as? [[String: Any]])
         #expect(plugins.map { $0["path"] as? String } == [dir.path + "/plugins/rest", dir.path + "/plugins/silent"])
         #expect((plugins[0]["hello"] as? [String: Any])?["name"] as? String == "rest")

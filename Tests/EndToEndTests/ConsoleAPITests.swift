@@ -23,9 +23,9 @@ struct ConsoleAPITests {
         let h = try Self.fleet()
         let tokenFile = h.root + "/token"
         try "console-test-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let port = UInt16.random(in: 20_000...60_000)
-        try h.start(arguments: ["--listen", "127.0.0.1:\(port)", "--token-file", tokenFile])
+        try h.start(arguments: ["--listen", "127.0.0.1:0", "--token-file", tokenFile])
         defer { h.stop() }
+        let port = try h.tcpPort()
         func get(_ path: String, method: String = "GET") throws -> (head: String, body: String) {
             let answer = try Self.raw(.tcp(port), "\(method) \(path) HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
             let parts = answer.components(separatedBy: "\r\n\r\n")

@@ -89,14 +89,14 @@ struct ConsoleBrowserTests {
         let lines = ["read", "operate", "admin"].map { "\($0) \(tokens[$0]!)\n" }.joined()
         try ("# the console test's tokens\n" + lines).write(toFile: tokenFile, atomically: true, encoding: .utf8)
         chmod(tokenFile, 0o600)
-        let port = UInt16.random(in: 20_000...60_000)
         try h.start(
-            arguments: ["--listen", "127.0.0.1:\(port)", "--token-file", tokenFile],
+            arguments: ["--listen", "127.0.0.1:0", "--token-file", tokenFile],
             environment: [
                 "ALMANAC_DEMO_GOOGLE_REFRESH_TOKEN": googleRefresh,
                 "ALMANAC_DEMO_CRONOFY_REFRESH_TOKEN": cronofyRefresh,
             ])
         defer { h.stop() }
+        let port = try h.tcpPort()
         for name in ["clinic", "studio", "broken"] { try h.waitReady(name, timeout: 30) }
         // A run of each, so the fleet has results to show and the failing profile is failing.
         for name in ["clinic", "studio", "broken"] { _ = try h.cli(["sync", name, "--wait"]) }

@@ -104,9 +104,9 @@ struct ControlAPITests {
         try h.writeProfile("alpha")
         let tokenFile = h.root + "/token"
         try "s3cret-token\n".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        let port = UInt16.random(in: 20_000...60_000)
-        try h.start(arguments: ["--listen", "127.0.0.1:\(port)", "--token-file", tokenFile])
+        try h.start(arguments: ["--listen", "127.0.0.1:0", "--token-file", tokenFile])
         try h.waitReady("alpha")
+        let port = try h.tcpPort()
         let none = try ControlClient(endpoint: .tcp(host: "127.0.0.1", port: port, token: nil)).request(
             "GET", "/v1/profiles")
         #expect(none.status == 401)

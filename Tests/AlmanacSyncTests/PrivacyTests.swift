@@ -214,6 +214,37 @@ import Testing
         #expect(SyncHarness.titles(h.toStore) == ["theirs"])
     }
 
+    /// A pair a first link matched (`match`) was on `to` before the job: it is not the job's to
+    /// delete when its `from` item stops matching, even after the job has updated it.
+    @Test func aFirstLinkedItemThatStopsMatchingIsLeftOnTo() throws {
+        let h = try SyncHarness(job: "exclude = { appt_type = [\"internal\"] }")
+        try h.fromStore.put(detailed(h, "checkup"), key: "A1")
+        try h.fromStore.put(detailed(h, "made", hours: 3), key: "A2")
+        let theirKey = try h.toStore.put(h.event("checkup"))
+        let first = try h.run()
+        #expect(first.report.toCounts.created == 1)
+        #expect(first.actions.map(\.line).contains { $0.hasPrefix("link") && $0.contains("A1") })
+        #expect(SyncHarness.titles(h.toStore) == ["checkup", "made"])
+        // An edit goes out to the linked item, which stays someone else's (no origin stamp).
+        try h.fromStore.edit("A1") { $0.location = "Room 9" }
+        #expect(try h.run().report.toCounts.updated == 1)
+        #expect(h.toStore.live[theirKey]?.event.location == "Room 9")
+        #expect(h.toStore.live[theirKey]?.event.origin == nil)
+
+        try h.fromStore.edit("A1") { $0.custom["appt_type"] = "internal" }
+        try h.fromStore.edit("A2") { $0.custom["appt_type"] = "internal" }
+        let out = try h.run()
+        #expect(out.report.toCounts.deleted == 1)
+        #expect(h.toStore.live[theirKey] != nil)
+        #expect(SyncHarness.titles(h.toStore) == ["checkup"])
+        #expect(
+            out.actions.map(\.line).sorted()
+                == [
+                    "delete  to    A2  excluded (exclude.appt_type)",
+                    "skip    to    A1  excluded (exclude.appt_type); left in to: not created by this job",
+                ].sorted())
+    }
+
     @Test func twoWayBusyItemThatMatchesAgainIsMadeAgain() throws {
         let h = try SyncHarness(
             job: "direction = \"two-way\"\nprivacy = \"busy\"\nexclude = { appt_type = [\"internal\"] }")

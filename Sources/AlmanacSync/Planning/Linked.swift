@@ -128,7 +128,7 @@ struct Linked {
     func stamp(_ side: ConnectorContext.Side) -> String? {
         if let read = (side == .to ? toSeen : fromSeen)?.item.event.origin { return read }
         let other: ConnectorContext.Side = side == .to ? .from : .to
-        guard state.origin == other, let sourceKey = state.key(other) else { return nil }
+        guard state.origin.made(side), let sourceKey = state.key(other) else { return nil }
         return job.id(side, sourceKey: sourceKey, generation: state.generation)
     }
 
@@ -138,7 +138,7 @@ struct Linked {
         if let stamp = toSeen?.item.event.origin, let keyFrom = state.keyFrom {
             return stamp == job.id(.to, sourceKey: keyFrom, generation: state.generation)
         }
-        return state.origin == .from
+        return state.origin.made(.to)
     }
 
     /// A side not read this run, taken to still hold what it held when last seen: the base, or

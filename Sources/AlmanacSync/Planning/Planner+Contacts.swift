@@ -167,7 +167,7 @@ extension Planner {
             held.insert(pair.from)
             plan.items.append(
                 link(
-                    from: fromSeen[pair.from]!, to: t, origin: .from, reason: "matched on \(pair.rule) with \(pair.to)")
+                    from: fromSeen[pair.from]!, to: t, origin: .found, reason: "matched on \(pair.rule) with \(pair.to)")
             )
         }
         for group in result.ambiguous {

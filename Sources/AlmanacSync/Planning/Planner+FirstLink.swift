@@ -62,7 +62,7 @@ extension Planner {
             claimedTo.insert(pair.to)
             held.insert(pair.from)
             plan.items.append(
-                link(from: fromSeen[pair.from]!, to: t, origin: .from, reason: "matched on \(fields) with \(pair.to)"))
+                link(from: fromSeen[pair.from]!, to: t, origin: .found, reason: "matched on \(fields) with \(pair.to)"))
         }
         for group in result.ambiguous {
             held.formUnion(group.from)

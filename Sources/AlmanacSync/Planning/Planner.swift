@@ -253,7 +253,7 @@ struct Planner {
     /// Links `f` and `t` found on both sides with no state: without a write when their content is
     /// the same, else with the merge of both (no base: the policy decides each differing field).
     /// `generation`: that of the create id `t` was made under, for an item made by us.
-    func link(from f: Seen, to t: Seen, origin: ConnectorContext.Side, reason: String, generation: Int = 0)
+    func link(from f: Seen, to t: Seen, origin: ItemOrigin, reason: String, generation: Int = 0)
         -> ItemPlan
     {
         let state = ItemState(
@@ -262,7 +262,7 @@ struct Planner {
         let inputs = PlanInputs(job: job, from: SideRead(), to: SideRead())
         var item = Linked(inputs: inputs, state: state, fromSeen: f, toSeen: t)
             .plan(findOnTo: { _ in nil })
-        item.notes.insert(.init(kind: .link, target: nil, key: origin == .from ? f.key : t.key, reason: reason), at: 0)
+        item.notes.insert(.init(kind: .link, target: nil, key: origin == .to ? t.key : f.key, reason: reason), at: 0)
         item.stateChanged = true
         return item
     }
@@ -272,7 +272,7 @@ struct Planner {
     /// they are merged as on a first link (no base: the policy decides each differing field).
     /// `hashTo` stays nil so that merge happens; `hashFrom` is set, so a deletion on `to` while
     /// `from` is away is recorded (`ItemState.toDeletedWhileAway`).
-    func linkAway(from f: Seen, to t: Seen, origin: ConnectorContext.Side, away: ConnectorContext.Side) -> ItemPlan {
+    func linkAway(from f: Seen, to t: Seen, origin: ItemOrigin, away: ConnectorContext.Side) -> ItemPlan {
         var state = ItemState(
             keyFrom: f.key, keyTo: t.key, hashFrom: f.hash, versionFrom: f.item.version, versionTo: t.item.version,
             origin: origin)

@@ -1,6 +1,22 @@
 import AlmanacCore
 import Foundation
 
+/// How a linked pair came to be: first read on `from` (and made on `to` by the job), first read
+/// on `to` (and made on `from`), or `found` on both sides by a first link (`match`), neither item
+/// made by the job. Stored as its raw value; a state written before `found` existed reads as `from`.
+public enum ItemOrigin: String, Hashable, Sendable {
+    case from, to, found
+
+    /// Whether the job made the item on `side` (the other side is where it was first read).
+    public func made(_ side: ConnectorContext.Side) -> Bool {
+        switch self {
+        case .from: side == .to
+        case .to: side == .from
+        case .found: false
+        }
+    }
+}
+
 /// The engine's memory of one item of a job: the last synced base and, per side, its key, content
 /// hash and version. A side's key is nil when the item does not (or no longer) exist there.
 public struct ItemState: Hashable, Sendable {
@@ -28,8 +44,9 @@ public struct ItemState: Hashable, Sendable {
     public var id: Int64?
     /// The base's start, for window-aware deletes.
     public var start: Date?
-    /// The side the item was first read from (`from` for items we created on `to`).
-    public var origin: ConnectorContext.Side
+    /// Where the pair came from (`from` for items we created on `to`; `found` for a pair matched
+    /// on a first link, neither made by us).
+    public var origin: ItemOrigin
     /// Whether `baseData`, `heldFrom` and `heldTo` were read from the state file. The engine
     /// loads the state without them (`StateStore.items(job:withBases:)`: they are most of its
     /// memory) and reads them for the items it plans in full (`StateStore.withBase`); a state
@@ -114,7 +131,7 @@ public struct ItemState: Hashable, Sendable {
         id: Int64? = nil, keyFrom: String? = nil, keyTo: String? = nil, hashFrom: String? = nil,
         hashTo: String? = nil, versionFrom: String? = nil, versionTo: String? = nil, baseData: Data? = nil,
         heldFrom: Data? = nil, heldTo: Data? = nil, start: Date? = nil, generation: Int = 0,
-        origin: ConnectorContext.Side = .from,
+        origin: ItemOrigin = .from,
         writeBack: String? = nil, responseTo: String? = nil, derived: Set<EventField> = []
     ) {
         self.id = id

@@ -142,7 +142,7 @@ public final class StateStore: Sendable {
                     id: r[0], keyFrom: r[1], keyTo: r[2], hashFrom: r[3], hashTo: r[4],
                     versionFrom: r[5], versionTo: r[6], baseData: r[14], heldFrom: r[15], heldTo: r[16],
                     start: start.map(Date.init(timeIntervalSince1970:)), generation: r[8],
-                    origin: ConnectorContext.Side(rawValue: r[9]) ?? .from, writeBack: r[10],
+                    origin: ItemOrigin(rawValue: r[9]) ?? .from, writeBack: r[10],
                     responseTo: r[11])
                 if let text: String = r[12] {
                     if derived[text] == nil { derived[text] = ItemState.derived(fromText: text) }

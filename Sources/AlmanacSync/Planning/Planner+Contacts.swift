@@ -167,7 +167,8 @@ extension Planner {
             held.insert(pair.from)
             plan.items.append(
                 link(
-                    from: fromSeen[pair.from]!, to: t, origin: .found, reason: "matched on \(pair.rule) with \(pair.to)")
+                    from: fromSeen[pair.from]!, to: t, origin: .found, reason: "matched on \(pair.rule) with \(pair.to)"
+                )
             )
         }
         for group in result.ambiguous {

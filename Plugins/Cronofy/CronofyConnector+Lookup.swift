@@ -10,10 +10,23 @@ extension CronofyConnector {
     /// Cronofy has no read by `event_id`: one listing of the calendar over `lookupSpanDays` either
     /// side of today (`include_managed=true`, every page), restricted to `keys`. A deleted or
     /// unlisted key is confirmed absent; a failed page, or a key found but unreadable, fails the
-    /// lookup.
+    /// lookup. With `recurrence = "series"` a series written whole is found through the
+    /// connector's book of series (`seriesItem`); occurrences of a series the book does not hold
+    /// fail the lookup (`cronofy.series_state`) rather than let the series pass for deleted.
     public func lookup(_ keys: [String]) throws -> [SourceItem] {
         try checkCalendar()
-        let wanted = Set(keys)
+        var wanted = Set(keys)
+        var found: [SourceItem] = []
+        if recurrence == .series {
+            var book = try seriesStore.load()
+            let series = keys.filter { book.series[$0] != nil }
+            if !series.isEmpty {
+                _ = try refreshSeries(&book)
+                found += series.compactMap { seriesItem($0, book: book) }
+                wanted.subtract(series)
+            }
+            if wanted.isEmpty { return found }
+        }
         let now = Date()
         let span = TimeInterval(Self.lookupSpanDays * 86_400)
         let q: [(String, String)] = [
@@ -22,13 +35,20 @@ extension CronofyConnector {
             ("to", day(now.addingTimeInterval(span), roundUp: true)),
         ]
         var url: String? = settings.baseURL + "/v1/events?" + CronofyConnector.query(q)
-        var found: [SourceItem] = []
         var pages = 0
         while let next = url, pages < 100_000 {
             pages += 1
             let r = try api.send(HTTPRequest(url: next))
             guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: "looking up events") }
             for e in body["events"] as? [[String: Any]] ?? [] {
+                if isSeriesOccurrence(e), e["deleted"] as? Bool != true, let id = e["event_id"] as? String,
+                    let series = CronofySeriesBook.seriesKey(ofInstance: id), wanted.contains(series)
+                {
+                    throw AlmanacError(
+                        .cronofySeriesState,
+                        "connection \"\(connection)\": the calendar holds occurrences of series \(series) that \(seriesStore.url.path) does not know; nothing was deleted. Restore that file, or delete the series' events (event_id \(series)_…) from the calendar"
+                    )
+                }
                 guard let key = CronofyMapping.key(e), wanted.contains(key), e["deleted"] as? Bool != true else {
                     continue
                 }

@@ -14,6 +14,9 @@ extension CronofyConnector {
     /// start less an overlap, against clock skew), and the marks (short hashes of key and
     /// content, `updated` aside: Cronofy stamps whole seconds) name what the previous read already
     /// saw inside the overlap, so a delta with no change is empty.
+    ///
+    /// With `recurrence = "series"` the occurrences of the series written here are not items:
+    /// each series is one, on the listing's first page (`seriesItems`).
     public func read(_ request: ReadRequest) throws -> ReadPage {
         try checkCalendar()
         let previous = request.cursor.map(CronofyCursor.init(parsing:))
@@ -58,6 +61,7 @@ extension CronofyConnector {
             let mark = CronofyCursor.mark(key: key, event: e)
             if let u = CronofyMapping.parseInstant(updated), u >= cursor.since { cursor.marks.insert(mark) }
             if mode == "delta", previous?.marks.contains(mark) == true { continue }
+            if isSeriesOccurrence(e) { continue }  // part of its series' item
             if e["deleted"] as? Bool == true {
                 if mode == "delta" { deleted.append(key) }
                 continue
@@ -67,6 +71,9 @@ extension CronofyConnector {
             guard let event else { continue }
             if mode == "full" && !request.window.contains(event.start.date(in: zone)) { continue }
             items.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
+        }
+        if recurrence == .series && request.continuation == nil {
+            items += try seriesItems(for: request, full: mode == "full")
         }
         let next = (body["pages"] as? [String: Any])?["next_page"] as? String
         let encoded = cursor.encoded

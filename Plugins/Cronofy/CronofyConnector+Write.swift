@@ -8,19 +8,38 @@ extension CronofyConnector {
     /// `ifVersion` is not checked); deletes send `{event_id}`. Per entry: 2xx → written (no
     /// version: Cronofy returns none); 422 → failed, not retryable, naming the field; 404 on a
     /// delete → gone; 429 and 5xx → retried by the HTTP client (its one policy, `HTTPClient`),
-    /// then failed (retryable).
+    /// then failed (retryable). With `recurrence = "series"` a series is written as its
+    /// occurrences (`seriesCalls`), and is written when every one of them was.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
         try checkCalendar()
         var outcomes = [WriteOutcome?](repeating: nil, count: changes.count)
-        var entries: [Int: [String: Any]] = [:]
-        let path = "/v1/calendars/\(settings.calendarID)/events"
+        var calls: [CronofyCall] = []
+        var book = recurrence == .series ? try seriesStore.load() : nil
+        var seriesChanges: [Int: String] = [:]
+        let path = eventsPath
         for (i, change) in changes.enumerated() {
+            if var b = book {
+                do {
+                    if let planned = try seriesCalls(change, index: i, book: &b) {
+                        seriesChanges[i] = key(change)
+                        calls += planned
+                        book = b
+                        continue
+                    }
+                } catch {
+                    outcomes[i] = .failed(retryable: false, reason: "the series cannot be expanded: \(error)")
+                    continue
+                }
+            }
             switch change {
             case .create(let id, let event):
-                entries[i] = [
-                    "method": "POST", "relative_url": path,
-                    "data": CronofyMapping.upsert(event, eventID: id, tzid: settings.tzid),
-                ]
+                calls.append(
+                    CronofyCall(
+                        change: i,
+                        entry: [
+                            "method": "POST", "relative_url": path,
+                            "data": CronofyMapping.upsert(event, eventID: id, tzid: settings.tzid),
+                        ]))
             case .update(let key, _, let event):
                 var data = CronofyMapping.upsert(event, eventID: key, tzid: settings.tzid)
                 if CronofyConnector.isExternal(key) {
@@ -28,35 +47,50 @@ extension CronofyConnector {
                     data["event_id"] = nil
                     data["event_uid"] = key
                 }
-                entries[i] = ["method": "POST", "relative_url": path, "data": data]
+                calls.append(CronofyCall(change: i, entry: ["method": "POST", "relative_url": path, "data": data]))
             case .delete(let key, _):
-                entries[i] = [
-                    "method": "DELETE", "relative_url": path,
-                    "data": [CronofyConnector.isExternal(key) ? "event_uid" : "event_id": key],
-                ]
+                calls.append(
+                    CronofyCall(
+                        change: i,
+                        entry: [
+                            "method": "DELETE", "relative_url": path,
+                            "data": [CronofyConnector.isExternal(key) ? "event_uid" : "event_id": key],
+                        ]))
             case .confirm, .cancel:
                 outcomes[i] = .failed(
                     retryable: false,
                     reason: "the cronofy connector does not take write-backs; they go to the database side")
             }
         }
+        // The occurrences about to be written are recorded first, as not confirmed: a run cut
+        // short sends them again, under the same event_ids.
+        if let book, !seriesChanges.isEmpty { try seriesStore.save(book) }
         let batchURL = settings.baseURL + "/v1/batch"
         let format = BatchFormat<[String: Any]>(
             maxCalls: settings.batchSize, request: { try HTTPRequest.json("POST", batchURL, ["batch": $0]) },
             answers: CronofyConnector.entryAnswers)
-        let order = entries.keys.sorted()
-        for (i, answer) in zip(order, try api.sendBatched(order.map { entries[$0]! }, as: format)) {
+        var answers = [WriteOutcome?](repeating: nil, count: calls.count)
+        for (n, answer) in try api.sendBatched(calls.map(\.entry), as: format).enumerated() {
+            var change = changes[calls[n].change]
+            if calls[n].series != nil, calls[n].entry["method"] as? String == "DELETE" {
+                change = .delete(key: calls[n].instance ?? "", ifVersion: nil)  // 404: gone already
+            }
             switch answer {
             case .answered(let r):
-                outcomes[i] = outcome(status: r.status, data: r.jsonObject, change: changes[i])
+                answers[n] = outcome(status: r.status, data: r.jsonObject, change: change)
             case .requestAnswered(let r):
-                outcomes[i] = .failed(
+                answers[n] = .failed(
                     retryable: true, reason: "batch answered \(r.status): \(CronofyConnector.errorText(r))")
             case .requestFailed(let e):
-                outcomes[i] = .failed(retryable: true, reason: e.message)
+                answers[n] = .failed(retryable: true, reason: e.message)
             case .unanswered:
                 break
             }
+        }
+        for (call, answer) in zip(calls, answers) where call.series == nil { outcomes[call.change] = answer }
+        if var b = book, !seriesChanges.isEmpty {
+            for (i, o) in settle(calls, answers, series: seriesChanges, changes: changes, book: &b) { outcomes[i] = o }
+            try seriesStore.save(b)
         }
         return outcomes.map { $0 ?? .failed(retryable: true, reason: "no answer from Cronofy for this entry") }
     }

@@ -37,20 +37,36 @@ public struct CronofySettings: Sendable {
 /// `pages.next_page`; writes by `event_id` upsert/delete through the batch endpoint. See README.md.
 public final class CronofyConnector: Connector {
     public let capabilities: ConnectorCapabilities = [.read, .write, .delete, .changeFeed, .lookup]
-    /// Cronofy keeps no phones and no custom fields, and its event status is not written.
-    public let fields: Set<EventField> = [.title, .description, .location, .start, .end, .responses]
+    /// Cronofy keeps no phones and no custom fields, and its event status is not written. With
+    /// `recurrence = "series"` it keeps series too, as their occurrences (`CronofyConnector+Series`).
+    public let fields: Set<EventField>
     let settings: CronofySettings
     let api: AuthorizedClient
     let logger: Logger
     let connection: String
     var calendarChecked = false
+    /// The job's `recurrence`.
+    let recurrence: RecurrenceMode
+    /// The series written as single events (`recurrence = "series"`).
+    let seriesStore: CronofySeriesStore
+    /// The windows read in this run, joined: where a series is written.
+    var seriesWindow: TimeWindow?
+    /// Series whose occurrences changed on the calendar, found by `refreshSeries` (once a run).
+    var seriesChanged: Set<String>?
     /// Overlap of successive `last_modified` reads, against clock skew.
     static let cursorOverlap: TimeInterval = 5
 
     public init(
-        settings: CronofySettings, stateDirectory: URL, profile: String? = nil, connection: String, logger: Logger
+        settings: CronofySettings, stateDirectory: URL, profile: String? = nil, connection: String, logger: Logger,
+        job: String? = nil, recurrence: RecurrenceMode = .instances
     ) {
         self.settings = settings
+        self.recurrence = recurrence
+        var fields: Set<EventField> = [.title, .description, .location, .start, .end, .responses]
+        if recurrence == .series { fields.insert(.recurrence) }
+        self.fields = fields
+        seriesStore = CronofySeriesStore(
+            stateDirectory: stateDirectory, profile: profile, connection: connection, job: job)
         self.logger = logger
         self.connection = connection
         api = AuthorizedClient(

@@ -46,7 +46,8 @@ public enum CronofyModule: ConnectorModule {
     public static func make(_ context: ConnectorContext) throws -> any Connector {
         CronofyConnector(
             settings: try settings(context), stateDirectory: context.stateDirectory,
-            profile: context.profile, connection: context.connectionName, logger: context.logger)
+            profile: context.profile, connection: context.connectionName, logger: context.logger, job: context.job,
+            recurrence: context.recurrence)
     }
 
     /// Authorization code flow on the data centre's app site; `read_write` scope.

@@ -324,6 +324,9 @@ extension ErrorCode {
     public static let cronofyBadContinuation = ErrorCode("cronofy.bad_continuation")
     /// An event to look up cannot be read, so it is not deleted.
     public static let cronofyUnreadableEvent = ErrorCode("cronofy.unreadable_event")
+    /// The file of the series written as single events (`recurrence = "series"`) cannot be read
+    /// or written, or the calendar holds a series' events that file does not know.
+    public static let cronofySeriesState = ErrorCode("cronofy.series_state")
 }
 
 // MARK: exec — connectors run as plugin processes (docs/CONNECTOR-PROTOCOL.md)

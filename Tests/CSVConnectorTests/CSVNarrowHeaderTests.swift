@@ -25,6 +25,21 @@ import Testing
                     names: [.given, .family], emails: 1, phoneKinds: [.home], phonesPerKind: 1, custom: true))
     }
 
+    /// A contact column outside the shape (`email_1` without `email_0`: no e-mail is stored) is
+    /// neither written nor emptied by an update.
+    @Test func aColumnOutsideTheShapeKeepsItsValue() throws {
+        let s = Scratch(label: "csv-narrow")
+        defer { s.cleanup() }
+        s.file("clients.csv", "external_id,given_name,email_1\r\nc1,Ann,ann@example.com\r\n")
+        let c = try CSVContactsTests.connector(["path": .string("clients.csv")], s)
+        #expect(c.contactShape == ContactShape(names: [.given], custom: true))
+        let before = try #require(try readAll(c).0.items.first)
+        let edited = Contact(givenName: "Anna", emails: [ContactEmail("other@example.com")])
+        _ = try c.write([.update(key: "c1", ifVersion: before.version, event: edited.envelope())])
+        let text = try String(contentsOf: s.url.appendingPathComponent("clients.csv"), encoding: .utf8)
+        #expect(text == "external_id,given_name,email_1\r\nc1,Anna,ann@example.com\r\n")
+    }
+
     @Test func aNarrowHeaderKeepsTheWideSidesParts() throws {
         let s = Scratch(label: "csv-narrow")
         defer { s.cleanup() }

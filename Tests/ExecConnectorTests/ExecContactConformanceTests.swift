@@ -61,6 +61,20 @@ struct ExecContactConformanceTests {
         #expect(try Self.schemaErrors(dir) == [])
     }
 
+    /// Through the engine: the origin stamps the plugin stores keep a lost state from creating
+    /// the contacts again (`ContactStampScenario`).
+    @Test func stampsSurviveALostState() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let connector = try Self.connector(dir)
+        let result = try ContactStampScenario.run(try ContactStampScenario.harness(), to: connector)
+        let listed = try ConnectorConformance.readAll(
+            connector, ReadRequest(window: ConnectorConformance.defaultWindow))
+        #expect(result.mismatches(listed: listed.items) == [])
+        connector.process.shutdown()
+        #expect(try Self.schemaErrors(dir) == [])
+    }
+
     /// The hello's `contact_shape` is the connector's, members left out storing their part whole.
     @Test func theHelloDeclaresTheShape() throws {
         let dir = try Self.scratch()

@@ -24,6 +24,14 @@ extension CSVSettings: FileFormat {
         try CSVSink(settings: self, source: source, mapper: mapper).apply(changes)
     }
 
+    /// The contact columns of the file's header (mapped by `columns` included), or of `columns`
+    /// without a header; every other column is a custom field, and new custom columns are added.
+    func contactShape(of url: URL, source: FileSource, mapper: RowMapper) throws -> ContactShape? {
+        let layout =
+            header ? try open(url, source: source, mapper: mapper).layout : CSVLayout.positional(settings: self)
+        return ContactColumn.shape(of: layout.fields.compactMap { $0?.name }, custom: true)
+    }
+
     func describe(_ reader: CSVFileReader, items: Int, problems: Int) -> [ConnectionReport.Step] {
         let mapped = zip(reader.layout.names, reader.layout.fields).compactMap { n, f in f.map { "\(n)→\($0.name)" } }
         return [

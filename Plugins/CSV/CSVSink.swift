@@ -160,7 +160,7 @@ struct CSVSink {
             var out = [String](repeating: "", count: max(fields.count, old.count))
             for i in out.indices {
                 guard i < fields.count, let f = fields[i] else { out[i] = i < old.count ? old[i] : ""; continue }
-                if !RowRenderer.isOverwritten(f, contacts: mapper.contacts != nil), values[f] == nil {
+                if !RowRenderer.isOverwritten(f, rules: mapper.contacts), values[f] == nil {
                     out[i] = i < old.count ? old[i] : ""
                     continue
                 }

@@ -13,7 +13,7 @@ extension ExecConnector {
         var batch: [JSONValue] = []
         var size = 0
         for change in changes {
-            let value = Self.json(change)
+            let value = Self.json(change, kind: itemKind)
             var bytes: [UInt8] = []
             value.write(to: &bytes)
             if bytes.count + 1 > room {
@@ -70,26 +70,29 @@ extension ExecConnector {
         return out
     }
 
-    static func json(_ change: Change) -> JSONValue {
+    /// A change as the protocol's JSON, its item under `event`, or `contact` for contacts.
+    static func json(_ change: Change, kind: ItemKind = .events) -> JSONValue {
+        func item(_ event: Event) -> JSONValue { kind == .contacts ? ContactJSON.json(event) : EventJSON.json(event) }
+        var o: JSONObject
         switch change {
         case .create(let id, let event):
-            return .object(JSONObject(["op": "create", "id": .string(id), "event": EventJSON.json(event)]))
+            o = JSONObject(["op": "create", "id": .string(id)])
+            o[kind.member] = item(event)
         case .update(let key, let ifVersion, let event):
-            return .object(
-                JSONObject([
-                    "op": "update", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,
-                    "event": EventJSON.json(event),
-                ]))
+            o = JSONObject([
+                "op": "update", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,
+            ])
+            o[kind.member] = item(event)
         case .delete(let key, let ifVersion):
-            return .object(
-                JSONObject([
-                    "op": "delete", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,
-                ]))
+            o = JSONObject([
+                "op": "delete", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,
+            ])
         case .confirm(let key, let event):
-            return .object(JSONObject(["op": "confirm", "key": .string(key), "event": EventJSON.json(event)]))
+            o = JSONObject(["op": "confirm", "key": .string(key), "event": EventJSON.json(event)])
         case .cancel(let key, let event):
-            return .object(JSONObject(["op": "cancel", "key": .string(key), "event": EventJSON.json(event)]))
+            o = JSONObject(["op": "cancel", "key": .string(key), "event": EventJSON.json(event)])
         }
+        return .object(o)
     }
 }
 

@@ -18,11 +18,14 @@ public final class ExecConnector: Connector {
         public var settings: JSONObject
         public var secrets: [String: String]
         public var timeZone: String
+        /// The job's kind: `configure` says `"kind": "contact"` for contacts (nothing for events).
+        public var kind: ItemKind
 
         public init(
             profile: String, connection: String, side: ConnectorContext.Side, settings: JSONObject,
-            secrets: [String: String], timeZone: String
+            secrets: [String: String], timeZone: String, kind: ItemKind = .events
         ) {
+            self.kind = kind
             self.profile = profile
             self.connection = connection
             self.side = side
@@ -34,10 +37,12 @@ public final class ExecConnector: Connector {
         var message: JSONObject {
             var secretsObject = JSONObject()
             for k in secrets.keys.sorted() { secretsObject[k] = .string(secrets[k]!) }
-            return JSONObject([
+            var o = JSONObject([
                 "profile": .string(profile), "connection": .string(connection), "side": .string(side.rawValue),
                 "settings": .object(settings), "secrets": .object(secretsObject), "time_zone": .string(timeZone),
             ])
+            if kind == .contacts { o["kind"] = "contact" }
+            return o
         }
     }
 
@@ -45,6 +50,8 @@ public final class ExecConnector: Connector {
     public let process: PluginProcess
     private let poolKey: String?
     private let configured: [UInt8]
+    /// What the job moves: items carry `event`, or `contact` for contacts.
+    public let itemKind: ItemKind
     /// Keys listed so far in the current listing (a key listed twice: the later is a problem).
     var listedKeys: [String: Int] = [:]
     var listedCount = 0
@@ -66,6 +73,7 @@ public final class ExecConnector: Connector {
                     .execBadSpec, "plugin \(process.label): its spec has no settings object; fix the plugin")
             }
             let config = try configure(try PluginSpec(settings: settings, plugin: process.label))
+            itemKind = config.kind
             var bytes: [UInt8] = []
             config.message.write(to: &bytes)
             if entry?.configured != bytes { _ = try process.request("configure", config.message, reply: "configured") }
@@ -90,6 +98,9 @@ public final class ExecConnector: Connector {
     public var capabilities: ConnectorCapabilities { process.hello.capabilities }
     public var fields: Set<EventField> { process.hello.fields ?? Set(EventField.allCases) }
     public var keepsAllDay: Bool { process.hello.keepsAllDay }
+    /// The hello's `kinds`: events unless it says otherwise.
+    public var kinds: Set<ItemKind> { process.hello.itemKinds }
+    public var contactShape: ContactShape { process.hello.contactShape }
 
     public func testConnection() -> ConnectionReport {
         do {
@@ -127,7 +138,10 @@ public final class ExecConnector: Connector {
         }
         let version = line.string("version")
         do {
-            return .success(SourceItem(key: key, version: version, event: try EventJSON.event(line["event"] ?? .null)))
+            let event =
+                itemKind == .contacts
+                ? try ContactJSON.event(line["contact"] ?? .null) : try EventJSON.event(line["event"] ?? .null)
+            return .success(SourceItem(key: key, version: version, event: event))
         } catch {
             return .failure(
                 ItemProblem(
@@ -141,10 +155,14 @@ public final class ExecConnector: Connector {
     /// Empties the plugin's store (`test_reset`).
     public func testReset() throws { _ = try process.request("test_reset", reply: "test_done") }
 
-    /// Stores `events` bypassing the write path (`test_seed`); their keys, in order.
+    /// Stores `events` (`contacts` for a contacts job) bypassing the write path (`test_seed`);
+    /// their keys, in order.
     public func testSeed(_ events: [Event]) throws -> [String] {
         let line = try process.request(
-            "test_seed", JSONObject(["events": .array(events.map(EventJSON.json))]), reply: "test_seeded")
+            "test_seed",
+            itemKind == .contacts
+                ? JSONObject(["contacts": .array(events.map(ContactJSON.json))])
+                : JSONObject(["events": .array(events.map(EventJSON.json))]), reply: "test_seeded")
         return line["keys"]?.array?.compactMap(\.string) ?? []
     }
 

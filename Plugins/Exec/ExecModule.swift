@@ -11,6 +11,8 @@ public enum ExecModule: ConnectorModule {
     public static let connectionSettings = ExecSettings.specs
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
+    /// Whatever a plugin may carry: its hello says which (`settings(connection:)`).
+    public static let itemKinds: Set<ItemKind> = [.events, .contacts]
 
     /// Without the plugin's hello nothing is known: validation asks the plugin (`settings(connection:)`).
     public static func capabilities(jobSettings: ConfigTable, side: ConnectorContext.Side) -> ConnectorCapabilities {
@@ -29,7 +31,7 @@ public enum ExecModule: ConnectorModule {
     }
 
     /// Starts the plugin, reads its hello and asks for its `spec`: the settings `almanac check`
-    /// holds the connection and its job tables to.
+    /// holds the connection and its job tables to, and the kinds its hello declares.
     public static func settings(connection: ConfigScope) -> ConnectionSettings? {
         let directory = connection.directory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
         do {
@@ -46,7 +48,7 @@ public enum ExecModule: ConnectorModule {
             let spec = try PluginSpec(settings: schema, plugin: process.label)
             return ConnectionSettings(
                 connection: spec.connection, source: spec.job, target: spec.job,
-                capabilities: process.hello.capabilities)
+                capabilities: process.hello.capabilities, kinds: process.hello.itemKinds)
         } catch {
             let e = error as? AlmanacError ?? AlmanacError(.execStartFailed, "\(error)")
             connection.report(e.code, "command", e.message)
@@ -76,7 +78,7 @@ public enum ExecModule: ConnectorModule {
             }
             return ExecConnector.Configuration(
                 profile: context.profile, connection: context.connectionName, side: context.side, settings: shown,
-                secrets: secrets, timeZone: context.timeZone.identifier)
+                secrets: secrets, timeZone: context.timeZone.identifier, kind: context.kind)
         }
     }
 

@@ -21,6 +21,10 @@ public protocol FileFormat: Sendable {
     func open(_ url: URL, source: FileSource, mapper: RowMapper) throws -> Reader
     /// Writes a run's changes, rewriting the whole file.
     func apply(_ changes: [Change], source: FileSource, mapper: RowMapper) throws -> [WriteOutcome]
+    /// The contact parts the file `url` stores, from the names of its columns (a CSV header, an
+    /// XML document's `fields` and item elements), as `ContactColumn.shape`; nil when it has none
+    /// yet (no header, no item). Throws when the file cannot be read.
+    func contactShape(of url: URL, source: FileSource, mapper: RowMapper) throws -> ContactShape?
     /// The steps `testConnection` adds after the file step, from the first file's reader after up
     /// to 100 records.
     func describe(_ reader: Reader, items: Int, problems: Int) -> [ConnectionReport.Step]
@@ -43,10 +47,25 @@ public final class FileConnector<Format: FileFormat>: Connector {
     public var trimsText: Bool { Format.trimsText }
     /// Events and contacts (`kind = "contacts"`: the contact columns of README "Contacts").
     public var kinds: Set<ItemKind> { [.events, .contacts] }
-    /// Every contact part: each is text in a column or element and reads back as written (phones
-    /// as stored, groups without the delimiter in their names), within the columns a file gets
-    /// (`ContactColumn.fixed`): up to `ContactColumn.maxEmails` e-mails, one phone of each kind.
+    /// The contact parts the files store (README "Contacts"): those their columns or elements name
+    /// (`FileFormat.contactShape`; over a glob, what every file stores), custom fields included.
+    /// A file with none yet (a target not written yet, or one that cannot be read, whose read
+    /// then fails) counts as `newFileShape`. Each part reads back as written (phones as stored,
+    /// groups without the delimiter in their names).
     public var contactShape: ContactShape {
+        guard settings.common.contacts != nil else { return Self.newFileShape }
+        var shape: ContactShape?
+        for url in (try? listing.source.files()) ?? [] {
+            guard let s = try? settings.contactShape(of: url, source: listing.source, mapper: listing.mapper)
+            else { continue }
+            shape = shape.map { $0.intersection(s) } ?? s
+        }
+        return shape ?? Self.newFileShape
+    }
+
+    /// What the sink writes to a new file: every part within the columns a file gets
+    /// (`ContactColumn.fixed`), up to `ContactColumn.maxEmails` e-mails, one phone of each kind.
+    public static var newFileShape: ContactShape {
         var shape = ContactShape.full
         shape.emails = ContactColumn.maxEmails
         shape.emailKinds = ContactColumn.maxEmails
@@ -79,7 +98,10 @@ public final class FileConnector<Format: FileFormat>: Connector {
     /// Reads the whole file (or every file of the glob) and keeps `keys` (see `FileListing.lookup`).
     public func lookup(_ keys: [String]) throws -> [SourceItem] { try listing.lookup(keys) }
 
+    /// Writes only the contact parts the file stores (`contactShape`): a part it has no column
+    /// for is neither added nor emptied.
     public func write(_ changes: [Change]) throws -> [WriteOutcome] {
+        if listing.mapper.contacts != nil { listing.mapper.contacts?.shape = contactShape }
         let outcomes = try settings.apply(changes, source: listing.source, mapper: listing.mapper)
         listing.recordWrite()
         return outcomes

@@ -14,10 +14,9 @@ public enum GoogleModule: ConnectorModule {
             SettingSpec(
                 "calendar_id", .string, required: true,
                 "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
-            SettingSpec(
-                "base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
+            GoogleOAuthSettings.baseURLSpec(default: defaultBaseURL),
             SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
-        ] + GoogleOAuthSettings.settingSpecs(kind: kind) + TransportOptions.settingSpecs
+        ] + GoogleOAuthSettings.sharedSpecs(kind: kind)
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 
@@ -48,18 +47,10 @@ public enum GoogleModule: ConnectorModule {
     /// The connection's settings with defaults applied and secrets resolved.
     public static func settings(_ context: ConnectorContext) throws -> GoogleSettings {
         let c = context.connection
-        let (client, refreshToken) = try GoogleOAuthSettings.client(context)
+        let g = try GoogleOAuthSettings.connection(context, defaultBaseURL: defaultBaseURL)
         return GoogleSettings(
-            calendarID: c.string("calendar_id") ?? "primary",
-            baseURL: (c.string("base_url") ?? defaultBaseURL).trimmingSuffix("/"),
-            client: client, refreshToken: refreshToken,
-            batchSize: c.integer("batch_size") ?? 50, requestBudget: TransportOptions.requestBudget(c),
-            transport: TransportOptions(connection: c))
-    }
-}
-
-extension String {
-    func trimmingSuffix(_ suffix: String) -> String {
-        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+            calendarID: c.string("calendar_id") ?? "primary", baseURL: g.baseURL, client: g.client,
+            refreshToken: g.refreshToken, batchSize: c.integer("batch_size") ?? 50, requestBudget: g.requestBudget,
+            transport: g.transport)
     }
 }

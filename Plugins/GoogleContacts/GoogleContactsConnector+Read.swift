@@ -8,22 +8,30 @@ extension GoogleContactsConnector {
     /// cursor: what changed since that `syncToken` (`.delta`; deleted contacts in `deleted`). An
     /// expired token (400 FAILED_PRECONDITION, EXPIRED_SYNC_TOKEN) drops it and lists in full,
     /// so the engine reconciles against its state. `since` lists in full (the People API has no
-    /// "changed since" filter).
+    /// "changed since" filter). A cursor issued before a user group was created, renamed or
+    /// deleted lists in full as well (`GoogleContactsConnector+Cursor`).
     public func read(_ request: ReadRequest) throws -> ReadPage {
         var mode: String
         var pageToken: String?
+        let (fingerprint, token) = request.cursor.map(Self.parse(cursor:)) ?? (nil, "")
         if let c = request.continuation, let bar = c.firstIndex(of: "|") {
             mode = String(c[..<bar])
             pageToken = String(c[c.index(after: bar)...])
         } else {
             mode = request.cursor != nil ? "delta" : "full"
+            if mode == "delta", let fingerprint, try groupDirectory(reload: true).fingerprint != fingerprint {
+                logger.info(
+                    "contact groups changed since the last run; listing every contact",
+                    metadata: ["connector": "google_contacts", "connection": "\(connection)"])
+                mode = "full"
+            }
         }
         while true {
             var query = [
                 ("personFields", Self.personFields), ("pageSize", "\(settings.pageSize)"),
                 ("requestSyncToken", "true"),
             ]
-            if mode == "delta" { query.append(("syncToken", request.cursor ?? "")) }
+            if mode == "delta" { query.append(("syncToken", token)) }
             if let pageToken { query.append(("pageToken", pageToken)) }
             let r = try api.send(HTTPRequest(url: url("people/me/connections", query)))
             if mode == "delta", r.status == 400, Self.reasons(r).contains("EXPIRED_SYNC_TOKEN") {
@@ -68,7 +76,8 @@ extension GoogleContactsConnector {
         if mode == "full" && next == nil { originIndex = listingIndex }
         return ReadPage(
             items: items, deleted: deleted, coverage: mode == "full" ? .complete(window) : .delta,
-            continuation: next.map { "\(mode)|\($0)" }, cursor: next == nil ? body["nextSyncToken"] as? String : nil)
+            continuation: next.map { "\(mode)|\($0)" },
+            cursor: next == nil ? (body["nextSyncToken"] as? String).map { Self.cursor($0, groups: directory) } : nil)
     }
 
     /// The item of a person; phones kept as given are logged (notice) with the key and the

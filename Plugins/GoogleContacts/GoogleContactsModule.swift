@@ -13,10 +13,9 @@ public enum GoogleContactsModule: ConnectorModule {
 
     public static let connectionSettings: [SettingSpec] =
         [
-            SettingSpec(
-                "base_url", .string, "API root (default https://people.googleapis.com); the fakes use a loopback URL"),
+            GoogleOAuthSettings.baseURLSpec(default: defaultBaseURL),
             SettingSpec("page_size", .integer(1...1000), "contacts per listing page (default 1000)"),
-        ] + GoogleOAuthSettings.settingSpecs(kind: kind) + TransportOptions.settingSpecs
+        ] + GoogleOAuthSettings.sharedSpecs(kind: kind)
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 
@@ -44,12 +43,10 @@ public enum GoogleContactsModule: ConnectorModule {
 
     /// The connection's settings with defaults applied and secrets resolved.
     public static func settings(_ context: ConnectorContext) throws -> GoogleContactsSettings {
-        let c = context.connection
-        let (client, refreshToken) = try GoogleOAuthSettings.client(context)
-        var base = c.string("base_url") ?? defaultBaseURL
-        while base.hasSuffix("/") { base.removeLast() }
+        let g = try GoogleOAuthSettings.connection(context, defaultBaseURL: defaultBaseURL)
         return GoogleContactsSettings(
-            baseURL: base, client: client, refreshToken: refreshToken, pageSize: c.integer("page_size") ?? 1000,
-            requestBudget: TransportOptions.requestBudget(c), transport: TransportOptions(connection: c))
+            baseURL: g.baseURL, client: g.client, refreshToken: g.refreshToken,
+            pageSize: context.connection.integer("page_size") ?? 1000, requestBudget: g.requestBudget,
+            transport: g.transport)
     }
 }

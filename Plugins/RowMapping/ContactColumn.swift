@@ -118,6 +118,25 @@ public enum ContactColumn: Hashable, Sendable, CustomStringConvertible {
             custom: custom)
     }
 
+    /// Whether a side of `shape` stores this column: its name part, e-mail (kind) within the
+    /// shape's count, phone kind, address part, or field.
+    public func isStored(in shape: ContactShape) -> Bool {
+        switch self {
+        case .givenName: return shape.names.contains(.given)
+        case .familyName: return shape.names.contains(.family)
+        case .displayName: return shape.names.contains(.display)
+        case .organization: return shape.organization
+        case .jobTitle: return shape.jobTitle
+        case .email(let n): return n < shape.emails
+        case .emailKind(let n): return n < shape.emailKinds
+        case .phone(let kind): return shape.phoneKinds.contains(kind) && shape.phonesPerKind > 0
+        case .address(let part): return shape.addressParts.contains(part)
+        case .birthday: return shape.birthday
+        case .notes: return shape.notes
+        case .groups: return shape.groups
+        }
+    }
+
     /// The contact field a column or parameter name stands for: a contact column's, `custom` for
     /// any other name but `external_id` and `updated` (nil).
     public static func field(named name: String) -> ContactField? {
@@ -138,6 +157,10 @@ public struct ContactRules: Sendable {
     /// Called for each phone of a mapped row that could not be normalised and is kept as given
     /// (the row is still an item): the connector logs it. Nil: not reported.
     public var reportKeptPhone: (@Sendable (KeptPhone) -> Void)?
+    /// What the side being written stores (`Connector.contactShape`): `RowRenderer` leaves out
+    /// the columns outside it, so a write never adds a part the side does not store. Nil: every
+    /// column. Not part of `fingerprintSettings`.
+    public var shape: ContactShape?
 
     public static let defaultGroupsDelimiter = ";"
 

@@ -25,6 +25,17 @@ extension RowRenderer {
         contacts ? isContactStandard(field) : !field.isCustom
     }
 
+    /// `isOverwritten` for a side with `rules` (nil: events): a contact column outside the
+    /// side's `ContactRules.shape` keeps its value, as a custom one does.
+    public static func isOverwritten(_ field: StandardField, rules: ContactRules?) -> Bool {
+        guard let rules else { return isOverwritten(field, contacts: false) }
+        guard isContactStandard(field) else { return false }
+        guard let shape = rules.shape, case .custom(let name) = field,
+            let column = ContactColumn(name: name.lowercased())
+        else { return true }
+        return column.isStored(in: shape)
+    }
+
     /// A contact as values by field, for writing files: `external_id`, the `ContactColumn`s as
     /// `.custom(name)` under their standard names, `updated`, and the custom fields. What it
     /// writes, `RowMapper` with the same `rules` reads back to the same contact (phones as
@@ -32,6 +43,7 @@ extension RowRenderer {
     public func values(key: String, contact: Contact, rules: ContactRules) -> [StandardField: String] {
         var out: [StandardField: String] = [.externalID: key]
         func put(_ column: ContactColumn, _ value: String?) {
+            guard rules.shape.map(column.isStored) ?? true else { return }
             if let value, !value.isEmpty { out[.custom(column.name)] = value }
         }
         put(.givenName, contact.givenName)
@@ -59,7 +71,9 @@ extension RowRenderer {
         if let u = contact.updated {
             out[.updated] = (formats[.updated] ?? .iso8601).format(.instant(u, timeZone: nil), zone: zone)
         }
-        for (k, v) in contact.custom where ContactColumn(name: k.lowercased()) == nil { out[.custom(k)] = v }
+        for (k, v) in contact.custom where ContactColumn(name: k.lowercased()) == nil && rules.shape?.custom ?? true {
+            out[.custom(k)] = v
+        }
         return out
     }
 

@@ -24,6 +24,19 @@ extension XMLSettings: FileFormat {
         try XMLSink(settings: self, source: source, mapper: mapper).apply(changes)
     }
 
+    /// The contact fields `fields` maps and those an item of the document carries as an element
+    /// or attribute of their name; nil for a document without items. Custom fields: always.
+    func contactShape(of url: URL, source: FileSource, mapper: RowMapper) throws -> ContactShape? {
+        let reader = try XMLItemReader(url: url, settings: self, source: source)
+        var names = Set(fields.map(\.field.name))
+        var items = 0
+        while let (values, _) = try reader.nextValues() {
+            items += 1
+            for e in values.extras { names.insert(e.name) }
+        }
+        return items == 0 ? nil : ContactColumn.shape(of: names, custom: true)
+    }
+
     func describe(_ reader: XMLItemReader, items: Int, problems: Int) -> [ConnectionReport.Step] {
         [
             .init(

@@ -121,7 +121,7 @@ struct XMLSink {
         var rest = rendered.mapValues { $0.trimmingCharacters(in: XMLSink.space) }
         for (i, (field, _)) in settings.fields.enumerated() {
             out.configured[i] = rest.removeValue(forKey: field)
-            if out.configured[i] == nil, !RowRenderer.isOverwritten(field, contacts: contacts), let old {
+            if out.configured[i] == nil, !RowRenderer.isOverwritten(field, rules: mapper.contacts), let old {
                 out.configured[i] = old.configured[i]
             }
         }
@@ -130,7 +130,7 @@ struct XMLSink {
             out.extras.append(.init(XMLSink.elementName(field.name), v))
         }
         for e in old?.extras ?? []
-        where !RowRenderer.isOverwritten(e.field, contacts: contacts)
+        where !RowRenderer.isOverwritten(e.field, rules: mapper.contacts)
             && !out.extras.contains(where: { $0.name == e.name })
         {
             out.extras.append(e)

@@ -16,6 +16,15 @@ extension PeopleFake {
         }
     }
 
+    /// The `readGroupFields` of a write's body (default: metadata, groupType, memberCount, name);
+    /// the 400 to answer when it names an unknown field.
+    static func readGroupMask(_ body: [String: Any], method: String) -> Result<[String], GoogleFake.FakeResponseBox> {
+        guard let text = body["readGroupFields"] as? String, !text.isEmpty else { return .success(defaultGroupFields) }
+        return PeoplePerson.mask(text, valid: groupFields).mapError {
+            GoogleFake.FakeResponseBox(maskError($0, name: "readGroupFields", method: method))
+        }
+    }
+
     /// A group as the People API renders it (caller holds the lock). Deleted groups (in sync
     /// deltas) carry `metadata.deleted`.
     func render(_ g: GroupRecord, mask: [String], maxMembers: Int = 0) -> [String: Any] {
@@ -101,13 +110,10 @@ extension PeopleFake {
         }
         let name = (group["name"] as? String ?? "").trimmingCharacters(in: .whitespaces)
         guard !name.isEmpty else { return PeopleFake.invalid("Contact group name must not be empty.") }
-        var mask = PeopleFake.defaultGroupFields
-        if let text = body["readGroupFields"] as? String, !text.isEmpty {
-            switch PeoplePerson.mask(text, valid: PeopleFake.groupFields) {
-            case .success(let m): mask = m
-            case .failure(let e):
-                return PeopleFake.maskError(e, name: "readGroupFields", method: "contactGroups/create")
-            }
+        let mask: [String]
+        switch PeopleFake.readGroupMask(body, method: "contactGroups/create") {
+        case .success(let m): mask = m
+        case .failure(let e): return e.response
         }
         return lock.withLock {
             let reserved = PeopleStore.systemGroups.contains { $0.0 == name || $0.1 == name }

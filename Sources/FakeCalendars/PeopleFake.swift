@@ -164,6 +164,7 @@ public final class PeopleFake: @unchecked Sendable {
         case ("POST", "people:batchDeleteContacts"): return batchDelete(r)
         case ("GET", "contactGroups"): return listGroups(r)
         case ("POST", "contactGroups"): return createGroup(r)
+        case ("GET", "contactGroups:batchGet"): return batchGetGroups(r)
         default: break
         }
         if path.hasPrefix("contactGroups/") {
@@ -174,6 +175,7 @@ public final class PeopleFake: @unchecked Sendable {
             guard !rest.contains("/") else { return PeopleFake.notFound() }
             switch r.method {
             case "GET": return getGroup(r, id: rest)
+            case "PUT": return updateGroup(r, id: rest)
             case "DELETE": return deleteGroup(r, id: rest)
             default: return PeopleFake.notFound()
             }

@@ -26,20 +26,7 @@ import Testing
     }
 
     /// A contact with every part, several of which the narrow side cannot hold.
-    static let wide = Contact(
-        givenName: "Ada", familyName: "Byron", displayName: "Countess Lovelace", organization: "Analytical",
-        jobTitle: "Programmer",
-        emails: [
-            ContactEmail("ada@example.org", kind: .home), ContactEmail("ada@work.example", kind: .work),
-            ContactEmail("ada@third.example", kind: .other),
-        ],
-        phones: [
-            ContactPhone("+14155550001", kind: .mobile), ContactPhone("+14155550002", kind: .home),
-            ContactPhone("+14155550003", kind: .work), ContactPhone("+14155550004", kind: .other),
-        ],
-        address: PostalAddress(
-            street: "1 Main St", city: "Springfield", region: "IL", postalCode: "62701", country: "US"),
-        birthday: CivilDate(year: 1815, month: 12, day: 10), notes: "Notes", groups: ["VIP"], custom: ["balance": "10"])
+    static let wide = NarrowSideScenario.wide
 
     /// Seeds `wide` on the wide side, syncs it over and checks the narrow copy holds only its
     /// parts; returns the harness and both keys.

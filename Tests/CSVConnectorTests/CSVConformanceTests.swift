@@ -18,11 +18,7 @@ import Testing
         var counter = 0
         var url: URL { scratch.url.appendingPathComponent("store.csv") }
 
-        init() { scratch.file("store.csv", Self.line(CSVConformanceTests.header)) }
-
-        static func line(_ values: [String]) -> String {
-            values.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
-        }
+        init() { scratch.file("store.csv", TestCSV.line(CSVConformanceTests.header)) }
 
         func seed(_ events: [Event]) throws -> [String] {
             let f = ISO8601DateFormatter()
@@ -38,7 +34,7 @@ import Testing
                 let p = e.participants.first
                 try h.write(
                     contentsOf: Data(
-                        Self.line([
+                        TestCSV.line([
                             key, e.title ?? "", e.description ?? "", e.location ?? "", f.string(from: s),
                             f.string(from: end),
                             e.status.rawValue, p?.name ?? "", p?.email ?? "", p?.phones[.mobile] ?? "",
@@ -48,35 +44,11 @@ import Testing
             }
         }
 
-        /// Parses the file with RFC 4180 rules, independently of the connector.
+        /// Reads the file with the tests' own codec (`TestCSV`), independently of the connector.
         func stored() throws -> [String: Event] {
-            let text = try String(contentsOf: url, encoding: .utf8)
-            var rows: [[String]] = [[]]
-            var field = ""
-            var quoted = false
-            var chars = Array(text)[...]
-            while let c = chars.popFirst() {
-                if quoted {
-                    if c == "\"" {
-                        if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
-                    } else {
-                        field.append(c)
-                    }
-                } else if c == "\"" {
-                    quoted = true
-                } else if c == "," {
-                    rows[rows.count - 1].append(field); field = ""
-                } else if c == "\r\n" || c == "\n" {
-                    rows[rows.count - 1].append(field); field = ""; rows.append([])
-                } else {
-                    field.append(c)
-                }
-            }
-            let names = rows.removeFirst()
             let f = ISO8601DateFormatter()
             var out: [String: Event] = [:]
-            for row in rows where row.count == names.count {
-                let v = Dictionary(uniqueKeysWithValues: zip(names, row))
+            for v in try TestCSV.records(url) {
                 func opt(_ k: String) -> String? { v[k].flatMap { $0.isEmpty ? nil : $0 } }
                 var e = Event(
                     title: opt("title"), description: opt("content"), location: opt("location"),

@@ -20,11 +20,7 @@ final class CSVContactsStore: @unchecked Sendable {  // used from one test's thr
     var counter = 0
     var url: URL { scratch.url.appendingPathComponent("contacts.csv") }
 
-    init() { scratch.file("contacts.csv", Self.line(Self.header)) }
-
-    static func line(_ values: [String]) -> String {
-        values.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") + "\r\n"
-    }
+    init() { scratch.file("contacts.csv", TestCSV.line(Self.header)) }
 
     /// The row of `contact` under `header`, written by hand.
     static func row(_ key: String, _ c: Contact) -> [String] {
@@ -70,41 +66,15 @@ final class CSVContactsStore: @unchecked Sendable {  // used from one test's thr
         return try events.map { e in
             counter += 1
             let key = "seed-\(counter)"
-            try h.write(contentsOf: Data(Self.line(Self.row(key, e.contact ?? Contact())).utf8))
+            try h.write(contentsOf: Data(TestCSV.line(Self.row(key, e.contact ?? Contact())).utf8))
             return key
         }
     }
 
-    /// Parses the file with RFC 4180 rules, independently of the connector.
+    /// Reads the file with the tests' own codec (`TestCSV`), independently of the connector.
     func stored() throws -> [String: Event] {
-        let text = try String(contentsOf: url, encoding: .utf8)
-        var rows: [[String]] = [[]]
-        var field = ""
-        var quoted = false
-        var chars = Array(text)[...]
-        while let c = chars.popFirst() {
-            if quoted {
-                if c == "\"" {
-                    if chars.first == "\"" { field.append("\""); chars.removeFirst() } else { quoted = false }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                rows[rows.count - 1].append(field); field = ""
-            } else if c == "\r\n" || c == "\n" {
-                rows[rows.count - 1].append(field); field = ""; rows.append([])
-            } else {
-                field.append(c)
-            }
-        }
-        let names = rows.removeFirst()
         var out: [String: Event] = [:]
-        for row in rows where row.count == names.count {
-            let v = Dictionary(zip(names, row), uniquingKeysWith: { a, _ in a })
-            out[v["external_id"]!] = Self.contact(v).envelope()
-        }
+        for v in try TestCSV.records(url) { out[v["external_id"]!] = Self.contact(v).envelope() }
         return out
     }
 

@@ -89,13 +89,15 @@ import Testing
         guard case .conflict(let current?) = outcomes[1] else { Issue.record("\(outcomes[1])"); return }
         #expect(current.event.contact?.givenName == "Bob")
         let text = try String(contentsOf: s.url.appendingPathComponent("clients.csv"), encoding: .utf8)
+        // The header has no email_0_kind: no column is added for it (the kind is not stored).
         #expect(
             text
-                == "External_ID;Given_Name;Notes;Email_0;email_1;Phone_Mobile;Groups;chart_no;email_0_kind\n"
-                + "c1;Ann;;b@x.example;;+14155552671;;77;work\n" + "c2;Bob;;;;n/a;;78;\n")
+                == "External_ID;Given_Name;Notes;Email_0;email_1;Phone_Mobile;Groups;chart_no\n"
+                + "c1;Ann;;b@x.example;;+14155552671;;77\n" + "c2;Bob;;;;n/a;;78\n")
         let after = try readAll(c).0.items
         var expected = ann
         expected.custom = ["chart_no": "77"]
+        expected.emails = [ContactEmail("b@x.example")]
         #expect(after.map(\.event.contact) == [expected, before[1].event.contact])
     }
 

@@ -52,6 +52,31 @@ struct ExecCheckTests {
         #expect(!all.contains("jobs[0].source.tag"), "\(all)")
     }
 
+    /// A contacts job needs plugins whose hello lists `contact` in its kinds (README "Contacts").
+    @Test func aContactsJobNeedsPluginsThatCarryContacts() throws {
+        let w = try PluginWorld("check")
+        try w.writeProfile()
+        let path = w.profiles.appendingPathComponent("clinic.toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+            .replacingOccurrences(of: "to = \"dst\"\n", with: "to = \"dst\"\nkind = \"contacts\"\n")
+            .replacingOccurrences(of: "\"--name\", \"sink\"]", with: "\"--name\", \"sink\", \"--contacts\"]")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try check(w)
+        #expect(r.status == 78, "\(r.out)\(r.err)")
+        let all = r.out + r.err
+        #expect(
+            all.contains(
+                "job \"j\": the from side, connection \"src\" (connector exec), cannot carry contacts; it carries events"
+            ),
+            "\(all)")
+        #expect(!all.contains("the to side"), "\(all)")
+        let both = text.replacingOccurrences(
+            of: "\"--name\", \"source\"]", with: "\"--name\", \"source\", \"--contacts\"]")
+        try both.write(toFile: path, atomically: true, encoding: .utf8)
+        let ok = try check(w)
+        #expect(ok.status == 0, "\(ok.out)\(ok.err)")
+    }
+
     @Test func anInlineSecretInAReadableFileIsAnError() throws {
         let w = try PluginWorld("check")
         try w.writeProfile(sourceExtra: "token = \"hunter2\"")

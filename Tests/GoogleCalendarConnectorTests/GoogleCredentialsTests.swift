@@ -1,4 +1,5 @@
 import AlmanacHTTP
+import AlmanacTestKit
 import FakeCalendars
 import Foundation
 import Testing
@@ -50,8 +51,8 @@ struct GoogleCredentialsTests {
     /// The built binary: `almanac check` accepts an authorized_user file and names what a broken
     /// one lacks; `almanac run` syncs to the fake Google with it, no `almanac auth` before.
     @Test func checkAndRunWithAnAuthorizedUserFile() throws {
-        guard FileManager.default.isExecutableFile(atPath: AuthCommandTests.binary) else {
-            if requireServices { Issue.record("almanac binary missing at \(AuthCommandTests.binary)") }
+        guard BuiltAlmanac.isPresent else {
+            if requireServices { Issue.record("almanac binary missing at \(BuiltAlmanac.path)") }
             return
         }
         let server = try FakeServer(.google)
@@ -109,15 +110,7 @@ struct GoogleCredentialsTests {
     }
 
     func almanac(_ arguments: [String]) throws -> (code: Int32, out: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: AuthCommandTests.binary)
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        let r = try BuiltAlmanac.run(arguments)
+        return (r.status, r.text)
     }
 }

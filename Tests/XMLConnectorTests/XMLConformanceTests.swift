@@ -22,35 +22,17 @@ import Testing
             ])),
     ]
 
-    final class Store: @unchecked Sendable {  // used from one test's thread only
-        let scratch = Scratch(label: "xml")
-        var items: [String] = []
-        var counter = 0
-        var url: URL { scratch.url.appendingPathComponent("store.xml") }
-
-        init() { write() }
-
-        func write() {
-            scratch.file(
-                "store.xml", "<?xml version=\"1.0\"?>\n<Appointments>\n" + items.joined() + "</Appointments>\n")
-        }
-
-        static func esc(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
+    final class Store: TestXMLDocument, @unchecked Sendable {  // used from one test's thread only
+        init() { super.init(label: "xml", name: "store.xml", root: "Appointments") }
 
         func seed(_ events: [Event]) throws -> [String] {
             let f = ISO8601DateFormatter()
-            let keys = try events.map { e in
-                counter += 1
-                let key = "seed-\(counter)"
+            return try seed(events) { key, e in
                 guard case .instant(let s, _) = e.start, case .instant(let end, _)? = e.end else {
                     throw CocoaError(.coderInvalidValue)
                 }
                 let p = e.participants.first
-                items.append(
-                    """
+                return """
                     <Appointment id="\(key)"><Subject>\(Self.esc(e.title ?? ""))</Subject>\
                     <Start at="\(f.string(from: s))"/><End at="\(f.string(from: end))"/>\
                     <content>\(Self.esc(e.description ?? ""))</content><location>\(Self.esc(e.location ?? ""))</location>\
@@ -59,11 +41,8 @@ import Testing
                     <Mobile>\(Self.esc(p?.phones[.mobile] ?? ""))</Mobile></Client>\
                     <appt_type>\(Self.esc(e.custom["appt_type"] ?? ""))</appt_type></Appointment>
 
-                    """)
-                return key
+                    """
             }
-            write()
-            return keys
         }
 
         /// Reads the document with Foundation's DOM and XPath, independently of the connector.

@@ -13,26 +13,13 @@ import Testing
 /// contacts (`/Clients/Client`, the key in `@id`, one child element per contact field), seeded by
 /// hand and inspected with Foundation's XML DOM, and a `ConformanceFixture` over it with the
 /// connector as a contacts target (`kind = "contacts"`).
-final class XMLContactsStore: @unchecked Sendable {  // used from one test's thread only
+final class XMLContactsStore: TestXMLDocument, @unchecked Sendable {  // used from one test's thread only
     static let settings: [String: ConfigValue] = [
         "path": .string("contacts.xml"), "item": .string("/Clients/Client"),
         "fields": .table(ConfigTable(["external_id": .string("@id")])),
     ]
-    let scratch = Scratch(label: "xml-contacts")
-    var items: [String] = []
-    var counter = 0
-    var url: URL { scratch.url.appendingPathComponent("contacts.xml") }
 
-    init() { write() }
-
-    func write() {
-        scratch.file("contacts.xml", "<?xml version=\"1.0\"?>\n<Clients>\n" + items.joined() + "</Clients>\n")
-    }
-
-    static func esc(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    init() { super.init(label: "xml-contacts", name: "contacts.xml", root: "Clients") }
 
     /// The child elements of `contact`, by hand: (name, value) for every value present.
     static func elements(_ c: Contact) -> [(String, String)] {
@@ -55,15 +42,10 @@ final class XMLContactsStore: @unchecked Sendable {  // used from one test's thr
     }
 
     func seed(_ events: [Event]) throws -> [String] {
-        let keys = events.map { e in
-            counter += 1
-            let key = "seed-\(counter)"
+        try seed(events) { key, e in
             let children = Self.elements(e.contact ?? Contact()).map { "<\($0)>\(Self.esc($1))</\($0)>" }
-            items.append("<Client id=\"\(key)\">" + children.joined() + "</Client>\n")
-            return key
+            return "<Client id=\"\(key)\">" + children.joined() + "</Client>\n"
         }
-        write()
-        return keys
     }
 
     /// Reads the document with Foundation's DOM, independently of the connector: every child

@@ -105,15 +105,18 @@ public struct ConnectionSettings: Sendable {
     /// What the connection can do, whatever the job's settings; nil: the module's
     /// `capabilities(jobSettings:side:)` says.
     public var capabilities: ConnectorCapabilities?
+    /// The item kinds the connection carries; nil: the module's `itemKinds`.
+    public var kinds: Set<ItemKind>?
 
     public init(
         connection: [SettingSpec], source: [SettingSpec], target: [SettingSpec],
-        capabilities: ConnectorCapabilities? = nil
+        capabilities: ConnectorCapabilities? = nil, kinds: Set<ItemKind>? = nil
     ) {
         self.connection = connection
         self.source = source
         self.target = target
         self.capabilities = capabilities
+        self.kinds = kinds
     }
 }
 

@@ -27,17 +27,19 @@ extension ProfileValidator {
     static let eventOnlySourceKeys = ["on_confirmed", "on_cancelled"]
 
     /// A job's `kind` (`events` or `contacts`), checked against what both sides' connectors carry
-    /// (`ConnectorModule.itemKinds`); `groups` (contacts only: a non-empty list of group names);
+    /// (`ConnectorModule.itemKinds`, or what a connection says of itself, a plugin's hello);
+    /// `groups` (contacts only: a non-empty list of group names);
     /// for contacts, `match` (`ContactMatchRule` names) and no event-only key.
     func contactSettings(_ scope: ConfigScope, from: ConnectionConfig?, to: ConnectionConfig?) -> KindSettings {
         var out = KindSettings()
         out.kind = scope.choice("kind", ItemKind.allCases.map(\.rawValue)).flatMap(ItemKind.init) ?? .events
         let job = scope.table.string("name") ?? "?"
         for (side, connection) in [("from", from), ("to", to)] {
-            guard let connection, let module = connectors[connection.connector],
-                !module.itemKinds.contains(out.kind)
-            else { continue }
-            let carries = ItemKind.allCases.filter(module.itemKinds.contains).map(\.rawValue)
+            guard let connection, let module = connectors[connection.connector] else { continue }
+            // A plugin says what it carries of itself (its hello), else the module does.
+            let kinds = ownSettings.byConnection[connection.name]?.kinds ?? module.itemKinds
+            guard !kinds.contains(out.kind) else { continue }
+            let carries = ItemKind.allCases.filter(kinds.contains).map(\.rawValue)
             scope.report(
                 .configCapability, side,
                 "job \"\(job)\": the \(side) side, connection \"\(connection.name)\" (connector \(connection.connector)), "

@@ -2,8 +2,11 @@
 """A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
 
     memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS] [--feed]
+                     [--contacts [SHAPE]]
 
-STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}}. Every write request
+STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}} (or "contact": CONTACT
+for a contacts job: with --contacts the hello declares kinds event and contact, and SHAPE, a JSON
+object, its contact_shape). Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
 count what almanac sent; with --write-delay each change waits that long and is saved on its own (a
 crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
@@ -26,6 +29,9 @@ cli_fault = fault = args[args.index("--fault") + 1] if "--fault" in args else No
 record = args[args.index("--record") + 1] if "--record" in args else None
 name = args[args.index("--name") + 1] if "--name" in args else "memory"
 feed = "--feed" in args
+contacts = "--contacts" in args
+shape_arg = args[args.index("--contacts") + 1] if contacts and args.index("--contacts") + 1 < len(args) else None
+shape = json.loads(shape_arg) if shape_arg and shape_arg.startswith("{") else None
 write_delay = float(args[args.index("--write-delay") + 1]) if "--write-delay" in args else 0
 parent = os.getppid()
 with open(store_path + ".pid", "w") as f:
@@ -70,14 +76,19 @@ def current_fault():
         return cli_fault
 
 
+def body(v):
+    """The item member of a stored entry or a change: {"event": …} or {"contact": …}."""
+    return {"contact": v["contact"]} if "contact" in v else {"event": v["event"]}
+
+
 def start_of(event):
     s = event["start"]
     return s.get("date_time") or (s["date"] + "T00:00:00Z")
 
 
-def in_window(event, window):
-    # Compares RFC 3339 UTC strings; the tests write UTC times only.
-    return window["start"] <= start_of(event) < window["end"]
+def in_window(v, window):
+    # Contacts have no time: always listed. Compares RFC 3339 UTC strings; the tests write UTC times only.
+    return "contact" in v or window["start"] <= start_of(v["event"]) < window["end"]
 
 
 if fault == "slow-hello":
@@ -85,8 +96,13 @@ if fault == "slow-hello":
 if fault == "bad-hello":
     send({"v": 1, "type": "hello", "protocol": 7, "name": name, "version": "0", "kinds": ["event"], "capabilities": []})
     sys.exit(0)
-send({"v": 1, "type": "hello", "protocol": 1, "name": name, "version": "1.0.0", "kinds": ["event"],
-      "capabilities": ["read", "write", "delete", "lookup", "test"] + (["change_feed"] if feed else [])})
+hello = {"v": 1, "type": "hello", "protocol": 1, "name": name, "version": "1.0.0", "kinds": ["event"],
+         "capabilities": ["read", "write", "delete", "lookup", "test"] + (["change_feed"] if feed else [])}
+if contacts:
+    hello["kinds"] = ["event", "contact"]
+if shape is not None:
+    hello["contact_shape"] = shape
+send(hello)
 print("memory plugin started", file=sys.stderr, flush=True)
 
 for line in sys.stdin:
@@ -123,11 +139,11 @@ for line in sys.stdin:
         with open(store_path + ".reads", "a") as f:
             f.write(json.dumps(msg.get("cursor")) + "\n")
         since_rev = int(msg["cursor"]) if feed and msg.get("cursor") else None
-        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v["event"], msg["window"])
+        items = [(k, v) for k, v in sorted(data["items"].items()) if in_window(v, msg["window"])
                  and (since_rev is None or v.get("rev", 0) > since_rev)]
         if fault == "exit-mid-read":
             for k, v in items[:1]:
-                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], **body(v)})
             out.write('{"v":1,"type":"item","re":')
             out.flush()
             os._exit(3)
@@ -156,7 +172,7 @@ for line in sys.stdin:
             send({"v": 1, "type": "telemetry", "re": rid, "note": "not a protocol message"})
             time.sleep(30)
         for k, v in items:
-            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], **body(v)})
         if fault == "twice":
             out.write(json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n"
                       + json.dumps({"v": 1, "type": "page_end", "re": rid, "coverage": "complete"}) + "\n")
@@ -173,7 +189,7 @@ for line in sys.stdin:
         for k in msg["keys"]:
             if k in data["items"]:
                 v = data["items"][k]
-                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+                send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], **body(v)})
         send({"v": 1, "type": "lookup_end", "re": rid})
     elif t == "write":
         fault = current_fault()
@@ -202,10 +218,10 @@ for line in sys.stdin:
                 if key in data["items"]:
                     v = data["items"][key]
                     outcomes.append({"index": i, "result": "conflict",
-                                     "current": {"key": key, "version": v["version"], "event": v["event"]}})
+                                     "current": {"key": key, "version": v["version"], **body(v)}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
+                data["items"][key] = dict(body(c), version=str(data["next"]), rev=bump(data))
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "update":
                 key = c["key"]
@@ -215,16 +231,16 @@ for line in sys.stdin:
                 cur = data["items"][key]
                 if c.get("if_version") is not None and c["if_version"] != cur["version"]:
                     outcomes.append({"index": i, "result": "conflict",
-                                     "current": {"key": key, "version": cur["version"], "event": cur["event"]}})
+                                     "current": {"key": key, "version": cur["version"], **body(cur)}})
                     continue
                 data["next"] += 1
-                data["items"][key] = {"version": str(data["next"]), "event": c["event"], "rev": bump(data)}
+                data["items"][key] = dict(body(c), version=str(data["next"]), rev=bump(data))
                 outcomes.append({"index": i, "result": "written", "key": key, "version": str(data["next"])})
             elif op == "delete":
                 cur = data["items"].get(c["key"])
                 if cur is not None and c.get("if_version") is not None and c["if_version"] != cur["version"]:
                     outcomes.append({"index": i, "result": "conflict",
-                                     "current": {"key": c["key"], "version": cur["version"], "event": cur["event"]}})
+                                     "current": {"key": c["key"], "version": cur["version"], **body(cur)}})
                     continue
                 if data["items"].pop(c["key"], None) is None:
                     outcomes.append({"index": i, "result": "gone"})
@@ -242,16 +258,17 @@ for line in sys.stdin:
     elif t == "test_seed":
         data = load()
         keys = []
-        for e in msg["events"]:
+        member = "contact" if "contacts" in msg else "event"
+        for e in msg.get("contacts", msg.get("events")):
             data["next"] += 1
             key = "s%d" % data["next"]
-            data["items"][key] = {"version": str(data["next"]), "event": e, "rev": bump(data)}
+            data["items"][key] = {"version": str(data["next"]), member: e, "rev": bump(data)}
             keys.append(key)
         save(data)
         send({"v": 1, "type": "test_seeded", "re": rid, "keys": keys})
     elif t == "test_dump":
         for k, v in sorted(load()["items"].items()):
-            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], "event": v["event"]})
+            send({"v": 1, "type": "item", "re": rid, "key": k, "version": v["version"], **body(v)})
         send({"v": 1, "type": "test_done", "re": rid})
     elif t == "shutdown":
         send({"v": 1, "type": "bye", "re": rid})

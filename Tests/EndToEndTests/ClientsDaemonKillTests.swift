@@ -57,7 +57,8 @@ extension ClientsEndToEndTests {
 
     /// Ten kills within the restart policy (RestartPolicy.swift): the backoff doubles from 1 s
     /// while the workers die young, and more than 5 restarts in 60 s would be fatal for 5 minutes.
-    /// So each replacement is killed only once it is up and has created contacts (the first five
+    /// So each replacement is killed only once it is up (every other one once it has created
+    /// contacts, the others at a random moment of their start, listing or planning; the first five
     /// then restart after 1, 2, 4, 8 and 16 s, never more than 5 in a minute), and the sixth
     /// worker is left up for over 60 s (answers 8 s late meanwhile, so that the sync is still
     /// going), after which it restarts at once and the backoff starts over for the last four.
@@ -111,13 +112,17 @@ extension ClientsEndToEndTests {
                 try daemon.waitUntil("the sixth worker up for 61 s", timeout: 70) {
                     Date().timeIntervalSince(upSince) > 61
                 }
+            } else if round % 2 == 1 {
+                // Early: while it starts its run, lists the fake or plans.
+                usleep(UInt32(300_000 + rng.next() % 2_700_000))
             } else {
+                // Late: once it has created contacts.
                 let before = try creates.update()
                 try daemon.waitUntil("worker \(pid) creating contacts (kill \(round + 1))", timeout: 60) {
                     try creates.update() > before
                 }
+                usleep(UInt32(rng.next() % 500_000))
             }
-            usleep(UInt32(rng.next() % 500_000))
             #expect(isAlive(pid), "worker \(pid) exited before kill \(round + 1)")
             kill(pid, SIGKILL)
             times.append(Int(Date().timeIntervalSince(started)))
@@ -132,8 +137,10 @@ extension ClientsEndToEndTests {
         print("clients daemon kills at \(times) s: contacts on the fake at each: \(seen); restarts: \(restarts)")
         #expect(restarts == Array(1...10), "the supervisor did not restart the worker once per kill")
         #expect(seen.allSatisfy { $0 > 0 && $0 < count }, "a kill landed outside the initial sync: \(seen)")
+        #expect(seen.last! > seen.first!, "the sync made no progress between the kills: \(seen)")
 
-        // The tenth worker finishes the initial sync.
+        // The tenth worker finishes the initial sync, answered at once.
+        _ = try fakes.admin("POST", "/_fake/faults?rate=0")
         try daemon.waitUntil("the initial sync done", timeout: 120) {
             try daemon.status("clients")?.lastRun?.result == "success"
         }

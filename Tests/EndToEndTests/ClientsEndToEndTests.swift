@@ -6,9 +6,9 @@ import Testing
 /// Issue 18's end-to-end acceptance with the built binary: the shipped `profiles.d/clients.toml`
 /// (the demo database's clients over ODBC ↔ the fake Google Contacts) sends the clients of the
 /// "Google Sync" group out, brings a contact added to that group on the phone back as one new
-/// client row, and carries a phone edited in the database to the contact; and a daemon whose
-/// worker is killed ten times during a 5,000-contact initial sync ends with each client once on
-/// both sides.
+/// client row, and carries a phone edited in the database to the contact; and a sync killed ten
+/// times during a 5,000-contact initial sync (`almanac run`, and the daemon's worker) ends with
+/// each client once on both sides.
 @Suite(.serialized, .timeLimit(.minutes(10))) struct ClientsEndToEndTests {
     /// The shipped clients profile pointed at `db`, the fake at `baseURL` and the secret in `dir`.
     static func shippedProfile(db: String, baseURL: String, secretFile: String) throws -> String {
@@ -115,9 +115,9 @@ import Testing
     /// 5,000 clients of "Google Sync" synced by `almanac run` (the worker's job runner in its own
     /// process), SIGKILLed ten times at seeded random moments of the initial sync: once a run
     /// completes, the fake holds 5,000 contacts, each client once (by e-mail and by origin stamp),
-    /// and the database 5,000 rows, none brought back from the phone as a new client. (Killing the
-    /// daemon's worker ten times in a row would test the restart policy's backoff instead: after
-    /// 5 restarts in 60 s it gives up for 5 minutes, by design.)
+    /// and the database 5,000 rows, none brought back from the phone as a new client. (The same
+    /// with the daemon's worker, restarted by the supervisor within its restart policy:
+    /// `ClientsDaemonKillTests.swift`.)
     @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
         let dir = TempDirectory("clients-kills")
         // Every answer 0.3 s late, so that the initial sync lasts long enough for the kills to land

@@ -46,7 +46,7 @@ struct FakeAdmin: Sendable {
         }
     }
 
-    /// `POST /_fake/faults?rate=R[&kinds=429,503,…][&retry_after=S][&seed=N][&scope=all|requests|parts]`.
+    /// `POST /_fake/faults?rate=R[&kinds=429,503,…][&retry_after=S][&slow_delay=S][&seed=N][&scope=all|requests|parts]`.
     func faults(_ r: FakeRequest) -> FakeResponse {
         guard let rate = r.param("rate").flatMap(Double.init), (0...1).contains(rate) else {
             return .json(400, ["error": "rate between 0 and 1 required"])
@@ -60,9 +60,13 @@ struct FakeAdmin: Sendable {
         guard ["all", "requests", "parts"].contains(scope) else {
             return .json(400, ["error": "scope is all, requests or parts"])
         }
+        let slowDelay = r.param("slow_delay").map { Double($0) ?? -1 } ?? 0.3
+        guard slowDelay >= 0, slowDelay <= 300 else {
+            return .json(400, ["error": "slow_delay is seconds from 0 to 300"])
+        }
         let policy = FaultPolicy(
             rate: rate, kinds: kinds, retryAfter: r.param("retry_after").flatMap(Int.init) ?? 1,
-            seed: r.param("seed").flatMap(UInt64.init) ?? 42)
+            slowDelay: slowDelay, seed: r.param("seed").flatMap(UInt64.init) ?? 42)
         setFaults(policy, scope)
         return .json(200, ["ok": true])
     }

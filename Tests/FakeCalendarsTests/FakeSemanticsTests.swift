@@ -204,8 +204,27 @@ struct FakeStateTests {
     }
 }
 
-@Suite("fake admin calls act as the calendar's user")
+@Suite("fake admin calls act as the calendar's user", .timeLimit(.minutes(5)))
 struct FakeAdminTests {
+    /// `slow_delay` sets how late a `slow` answer is; a value that is not seconds from 0 to 300 is refused.
+    @Test func faultsTakeTheDelayOfSlowAnswers() throws {
+        let server = try FakeServer(.google)
+        defer { server.stop() }
+        let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
+        func faults(_ query: String) throws -> Int {
+            try http.send(HTTPRequest(method: "POST", url: server.baseURL + "/_fake/faults?" + query)).status
+        }
+        #expect(try faults("rate=1&kinds=slow&slow_delay=soon") == 400)
+        #expect(try faults("rate=1&kinds=slow&slow_delay=-1") == 400)
+        #expect(try faults("rate=1&kinds=slow&slow_delay=301") == 400)
+        #expect(try faults("rate=1&kinds=slow&slow_delay=1.5") == 200)
+        let start = Date()
+        _ = try http.send(HTTPRequest(method: "GET", url: server.baseURL + "/calendar/v3/users/me/calendarList"))
+        let took = Date().timeIntervalSince(start)
+        #expect(took >= 1.5, "answered after \(took)s with slow_delay=1.5")
+        #expect(server.log.all.filter { $0.fault == .slow }.count == 1)
+    }
+
     @Test func respondAndDelete() throws {
         let server = try FakeServer(.google)
         server.google!.seed([

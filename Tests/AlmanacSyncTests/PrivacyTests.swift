@@ -225,11 +225,10 @@ import Testing
         #expect(first.report.toCounts.created == 1)
         #expect(first.actions.map(\.line).contains { $0.hasPrefix("link") && $0.contains("A1") })
         #expect(SyncHarness.titles(h.toStore) == ["checkup", "made"])
-        // An edit goes out to the linked item, which stays someone else's (no origin stamp).
+        // An edit goes out to the linked item, which stays someone else's.
         try h.fromStore.edit("A1") { $0.location = "Room 9" }
         #expect(try h.run().report.toCounts.updated == 1)
         #expect(h.toStore.live[theirKey]?.event.location == "Room 9")
-        #expect(h.toStore.live[theirKey]?.event.origin == nil)
 
         try h.fromStore.edit("A1") { $0.custom["appt_type"] = "internal" }
         try h.fromStore.edit("A2") { $0.custom["appt_type"] = "internal" }

@@ -124,17 +124,18 @@ struct Linked {
     }
 
     /// The origin stamp of the item on `side`: as read, else the create id almanac gave it when it
-    /// created that item (nil for an item someone else created there).
+    /// created that item, or the one a first link gives the `to` item (`ItemOrigin.stamps`).
     func stamp(_ side: ConnectorContext.Side) -> String? {
         if let read = (side == .to ? toSeen : fromSeen)?.item.event.origin { return read }
         let other: ConnectorContext.Side = side == .to ? .from : .to
-        guard state.origin.made(side), let sourceKey = state.key(other) else { return nil }
+        guard state.origin.stamps(side), let sourceKey = state.key(other) else { return nil }
         return job.id(side, sourceKey: sourceKey, generation: state.generation)
     }
 
-    /// Whether this job created the `to` item: it carries this item's create id, or (not read, or
-    /// a side that keeps no stamp) the state says it was first read on `from`.
+    /// Whether this job created the `to` item: not a first link's, and it carries this item's create
+    /// id, or (not read, or a side that keeps no stamp) the state says it was first read on `from`.
     private var madeOnTo: Bool {
+        guard state.origin != .found else { return false }
         if let stamp = toSeen?.item.event.origin, let keyFrom = state.keyFrom {
             return stamp == job.id(.to, sourceKey: keyFrom, generation: state.generation)
         }

@@ -15,6 +15,11 @@ public enum ItemOrigin: String, Hashable, Sendable {
         case .found: false
         }
     }
+
+    /// Whether an update toward `side` carries the create id as its origin stamp: where the job
+    /// made the item, and on the `to` item of a first link (so a lost state links it again by
+    /// the stamp; the state's `found` still says the job did not make it).
+    public func stamps(_ side: ConnectorContext.Side) -> Bool { self == .found ? side == .to : made(side) }
 }
 
 /// The engine's memory of one item of a job: the last synced base and, per side, its key, content

@@ -16,7 +16,8 @@ extension CronofyConnector {
     /// saw inside the overlap, so a delta with no change is empty.
     ///
     /// With `recurrence = "series"` the occurrences of the series written here are not items:
-    /// each series is one, on the listing's first page (`seriesItems`).
+    /// each series is one, on the listing's first page (`seriesItems`), which also names the
+    /// series whose occurrences entered the window since they were written (`ReadPage.refresh`).
     public func read(_ request: ReadRequest) throws -> ReadPage {
         try checkCalendar()
         let previous = request.cursor.map(CronofyCursor.init(parsing:))
@@ -72,17 +73,22 @@ extension CronofyConnector {
             if mode == "full" && !request.window.contains(event.start.date(in: zone)) { continue }
             items.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
         }
+        var refresh: [String: String] = [:]
         if recurrence == .series && request.continuation == nil {
-            items += try seriesItems(for: request, full: mode == "full")
+            let series = try seriesItems(for: request, full: mode == "full")
+            items += series.items
+            refresh = series.refresh
         }
         let next = (body["pages"] as? [String: Any])?["next_page"] as? String
         let encoded = cursor.encoded
         let fields = encoded.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
-        return ReadPage(
+        var page = ReadPage(
             items: items, deleted: deleted, problems: problems,
             coverage: mode == "full" ? .complete(request.window) : .delta,
             continuation: next.map { "\(mode)|\(fields[1])|\(fields[2])|\($0)" },
             cursor: next == nil ? encoded : nil)
+        page.refresh = refresh
+        return page
     }
 
     var zone: TimeZone { TimeZone(identifier: settings.tzid) ?? .gmt }

@@ -8,25 +8,47 @@ import Foundation
 extension CronofyConnector {
     /// The series items of a read of `request`: on a full listing, every series written whole
     /// whose first occurrence is in the window; on a delta, the series whose occurrences changed
-    /// on the calendar. The calendar is checked once per run (`refreshSeries`).
-    func seriesItems(for request: ReadRequest, full: Bool) throws -> [SourceItem] {
+    /// on the calendar. The calendar is checked once per run (`refreshSeries`). With them, the
+    /// series to be written again (`ReadPage.refresh`, `seriesToRefresh`).
+    func seriesItems(for request: ReadRequest, full: Bool) throws -> (
+        items: [SourceItem], refresh: [String: String]
+    ) {
         seriesWindow =
             seriesWindow.map { w in
                 TimeWindow(start: min(w.start, request.window.start), end: max(w.end, request.window.end))
             } ?? request.window
         var book = try seriesStore.load()
-        guard !book.series.isEmpty else { return [] }
+        guard !book.series.isEmpty else { return ([], [:]) }
         let changed = try refreshSeries(&book)
+        let refresh = seriesToRefresh(book, window: request.window)
         if full {
-            return book.series.keys.sorted().compactMap { key in
+            let items = book.series.keys.sorted().compactMap { key -> SourceItem? in
                 guard let item = seriesItem(key, book: book), request.window.contains(item.event.start.date(in: zone))
                 else { return nil }
                 return item
             }
+            return (items, refresh)
         }
         // A delta reports a changed series once.
         seriesChanged = []
-        return changed.sorted().compactMap { seriesItem($0, book: book) }
+        return (changed.sorted().compactMap { seriesItem($0, book: book) }, refresh)
+    }
+
+    /// The series written whole of which an occurrence starting in `window` was never written
+    /// (it entered the window as days passed): nothing else would write it while the series is
+    /// unchanged, so the engine is asked to write the series again, which writes those
+    /// occurrences only (`expand`). By key, with the reason `--dry-run` shows.
+    func seriesToRefresh(_ book: CronofySeriesBook, window: TimeWindow) -> [String: String] {
+        var out: [String: String] = [:]
+        for (key, entry) in book.series {
+            guard let event = entry.event, let set = try? event.series?.set(start: event.start, end: event.end)
+            else { continue }
+            let missing = set.instances(from: window.start, to: window.end, localZone: zone).contains { i in
+                entry.instances[CronofySeriesBook.instanceID(series: key, originalStart: i.originalStart)] == nil
+            }
+            if missing { out[key] = "occurrences entered the window" }
+        }
+        return out
     }
 
     /// The item of series `key`: nil until the series was written whole.

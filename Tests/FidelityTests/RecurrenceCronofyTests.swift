@@ -18,7 +18,7 @@ import Testing
     static let tuesday = Date(timeIntervalSince1970: 1_772_553_600)
     static let rule = "FREQ=WEEKLY;COUNT=10;BYDAY=TU,TH"
 
-    static func profile() -> String {
+    static func profile(window: String = "{ past_days = 7, future_days = 60, chunk_days = 7 }") -> String {
         """
         timezone = "America/Chicago"
         [connections.db]
@@ -30,7 +30,7 @@ import Testing
         from = "db"
         to = "cal"
         direction = "two-way"
-        window = { past_days = 7, future_days = 60, chunk_days = 7 }
+        window = \(window)
         recurrence = "series"
         apply_back = { create = true, update = true, delete = false }
         [jobs.source]
@@ -205,5 +205,61 @@ import Testing
         #expect(h.cronofy.liveEvents().count == 10)
         // The batch answered by a reset, and the one that wrote the occurrences again.
         #expect((h.server?.log.all.filter { $0.path == "/v1/batch" }.count ?? 0) >= 2)
+    }
+
+    /// An unbounded weekly series on Mondays (from Monday 2 March 10:00) with a 28-day future
+    /// window: the run of `now` writes the 5 Mondays up to 30 March. Fourteen days later, 6 and 13
+    /// April have entered the window while neither side changed: the Cronofy side names the
+    /// series to be written again (`ReadPage.refresh`), the dry run lists that update, the run
+    /// writes those 2 occurrences only, and the next run writes nothing. With `past_days = 7`
+    /// the series' first occurrence has left the window by then (neither side lists the series:
+    /// both are taken as stored); with 30 both list it.
+    @Test(arguments: [7, 30]) func occurrencesThatEnterTheWindowAreWritten(pastDays: Int) throws {
+        let window = "{ past_days = \(pastDays), future_days = 28, chunk_days = 7 }"
+        let h = try FidelityHarness(
+            calendar: .cronofy, now: Self.now, schema: Self.schema, profile: Self.profile(window: window))
+        let monday = Self.now - 2 * 3600  // 2026-03-02 10:00 CST
+        try h.exec(
+            "INSERT INTO appts (id, subject, starts, ends, rrule) VALUES ('w1', 'Review', ?, ?, 'FREQ=WEEKLY;BYDAY=MO')",
+            [wall(monday), wall(monday + 3600)])
+        let first = try h.run().report
+        #expect(first.result == .success && first.toCounts.created == 1, "\(first.summary)")
+        let key = Self.seriesKeys(h).first ?? ""
+        let mondays = (0..<7).map { Calendar.chicago.date(byAdding: .day, value: 7 * $0, to: monday)! }
+        #expect(Set(Self.starts(h).keys) == Set(mondays.prefix(5).map { key + "_" + Self.stamp($0) }))
+        #expect(Self.starts(h).values.map { wall($0).suffix(8) }.allSatisfy { $0 == "10:00:00" })
+        let idle = try h.run()
+        #expect(idle.report.writes == 0, "\(idle.report.summary) \(idle.actions.map(\.line))")
+
+        h.now = Self.now + 14 * 86_400
+        let sent = Self.batchEntries(h).count
+        var dry = RunOptions()
+        dry.dryRun = true
+        let planned = try h.run(dry)
+        #expect(
+            planned.actions.map(\.line) == [
+                PlannedAction(kind: .update, target: .to, key: "w1", reason: "occurrences entered the window").line
+            ])
+        #expect(Self.starts(h).count == 5)
+        #expect(Self.batchEntries(h).count == sent)
+
+        let later = try h.run().report
+        #expect(later.result == .success && later.toCounts.updated == 1 && later.writes == 1, "\(later.summary)")
+        #expect(Set(Self.starts(h).keys) == Set(mondays.map { key + "_" + Self.stamp($0) }))
+        #expect(Self.batchEntries(h).dropFirst(sent) == ["POST", "POST"])  // the 2 new Mondays only
+        #expect(try h.rows("SELECT rrule, exdate, rdate FROM appts") == [["FREQ=WEEKLY;BYDAY=MO", nil, nil]])
+        let again = try h.run()
+        #expect(
+            again.report.writes == 0 && again.actions.isEmpty, "\(again.report.summary) \(again.actions.map(\.line))")
+        #expect(Self.batchEntries(h).count == sent + 2)
+        #expect(Self.starts(h).count == 7)
+    }
+}
+
+extension Calendar {
+    fileprivate static var chicago: Calendar {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = RecurrenceCronofyTests.zone
+        return cal
     }
 }

@@ -222,6 +222,13 @@ public struct ReadPage: Sendable {
     public var continuation: String?
     /// The cursor to store once everything read has been applied; set on the last page.
     public var cursor: String?
+    /// Items of this side to be written again although neither side changed them, by key, with
+    /// the reason `--dry-run` shows: what this side holds of them is incomplete in a way only a
+    /// write completes (Cronofy in series mode: occurrences of a series that entered the window
+    /// since it was written). Honoured on the `to` side of a job, for items linked and unchanged:
+    /// the engine plans an update of each with `from`'s content. Naming an item writes nothing
+    /// by itself. Default: none.
+    public var refresh: [String: String] = [:]
 
     public init(
         items: [SourceItem], deleted: [String] = [], problems: [ItemProblem] = [],

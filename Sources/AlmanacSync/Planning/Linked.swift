@@ -244,7 +244,7 @@ struct Linked {
         // A response given on `to` is a change there even when the projection has no responses.
         let responseTo = toSeen != nil ? job.responseSignal(t.event) : state.responseTo
         let toChanged = firstLink || t.hash != state.hashTo || responseTo != state.responseTo
-        if !fromChanged && !toChanged { return recordingVersions(item) }
+        if !fromChanged && !toChanged { return refreshing(recordingVersions(item), f, t, sourceKey: sourceKey) }
         let base = firstLink ? nil : state.base
         let merge = FieldMerge(
             base: base, from: f.event, to: t.event, projection: p, policy: config.conflict,

@@ -68,8 +68,10 @@ struct Planner {
             }
             let back = moved != nil && next != s  // back in the window: the state forgets it was away
             var s = next
+            // Named by `to` to be written again (`SideRead.refresh`): planned by `Linked`.
+            let refreshed = !to.refresh.isEmpty && s.keyTo.map { to.refresh[$0] != nil } == true
             // Found unchanged as it was read (`UnchangedFilter`): what the fast paths below decide.
-            if let fu {
+            if let fu, !refreshed {
                 plan.unchanged += 1
                 let versionFrom = fu.versionChanged ? fu.version : s.versionFrom
                 let rowFrom = fu.rowFrom != 0 ? fu.rowFrom : s.rowFrom
@@ -85,7 +87,7 @@ struct Planner {
                 continue
             }
             // Fast path: both sides read and both hashes as stored.
-            if let fi, let ti, s.hasAnyHash(.from), s.hasAnyHash(.to) {
+            if let fi, let ti, !refreshed, s.hasAnyHash(.from), s.hasAnyHash(.to) {
                 let view = job.fromView(fi.event)
                 if s.hasHash(p.hash(view), .from) && s.hasHash(p.hash(ti.event), .to) && job.excluded(fi.event) == nil
                     && job.responseSignal(ti.event) == s.responseTo
@@ -106,7 +108,7 @@ struct Planner {
                     continue
                 }
             }
-            if let fi, ti == nil, !back, unchangedUnreadOnTo(s, fi, to: to) {
+            if let fi, ti == nil, !back, !refreshed, unchangedUnreadOnTo(s, fi, to: to) {
                 plan.unchanged += 1
                 if fi.version != s.versionFrom {
                     var next = job.contacts ? Self.holding(try withBase(s), from: job.fromView(fi.event), to: nil) : s

@@ -25,6 +25,8 @@ public struct SideRead: Sendable {
     /// gave them (or was given by them) and found outside the window, by key
     /// (`UnlinkedProbe`): linked, and left alone while away.
     public var foundAway: [String: SourceItem] = [:]
+    /// Items the side asks to be written again although unchanged, with why (`ReadPage.refresh`).
+    public var refresh: [String: String] = [:]
 
     public init() {}
 
@@ -117,6 +119,7 @@ public struct SideReader {
                 out.items[key] = nil
                 out.deleted.insert(key)
             }
+            out.refresh.merge(page.refresh) { first, _ in first }
             for problem in page.problems where !out.problems.contains(problem) {
                 out.problems.append(problem)  // listings of several chunks may repeat an unreadable row
             }

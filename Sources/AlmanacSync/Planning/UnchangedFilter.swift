@@ -17,7 +17,8 @@ import Foundation
 /// - its content hash, in the job's view, is the state's `hashFrom`, and the job does not
 ///   exclude it;
 /// - the `to` item is either listed with the state's `hashTo`, the state's response and a start
-///   inside the window, or not listed and not known deleted (`SideRead.isDeleted`).
+///   inside the window, or not listed and not known deleted (`SideRead.isDeleted`); and the `to`
+///   side did not name it to be written again (`SideRead.refresh`).
 ///
 /// `to` must be read completely first: its items, tombstones and coverage are all it looks at.
 /// What is read later (`AbsenceCheck`, `UnlinkedProbe`) never concerns such an item: it is not
@@ -100,6 +101,8 @@ final class UnchangedFilter {
         guard !ItemState.isAway(at: s), s.pointee.keyTo != nil, ItemState.packedHash(at: s, .from) != nil,
             let hashTo = ItemState.packedHash(at: s, .to), !job.twoWay || !writeBackIDs.contains(key)
         else { return false }
+        // Named by `to` to be written again (`SideRead.refresh`): the planner needs it whole.
+        if !to.refresh.isEmpty, let keyTo = s.pointee.keyTo, to.refresh[keyTo] != nil { return false }
         // A delta of `to` that lists, deletes and covers nothing says nothing of any key: the
         // `to` key is then not read (nor its string touched).
         if !toSaysNothing, let keyTo = s.pointee.keyTo {

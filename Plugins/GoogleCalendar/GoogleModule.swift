@@ -18,6 +18,7 @@ public enum GoogleModule: ConnectorModule {
                 "base_url", .string, "API root (default https://www.googleapis.com); the fakes use a loopback URL"),
             SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
         ] + GoogleOAuthSettings.settingSpecs(kind: kind) + TransportOptions.settingSpecs
+        + [TransportOptions.quotaUserSpec]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 

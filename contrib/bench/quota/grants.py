@@ -7,6 +7,12 @@ is granted at once. `almanac sync NAME --wait`; the worker measures each ask fro
 `quota_ask` on its event pipe to reading the matching `quota_grant` on its command pipe and logs
 the run's figures (`quota grants grants=… p50_us=… p99_us=… max_us=…` in STATE/logs/NAME.log).
 Printed against the target of issue 20 (p99 <= 100 µs), with the load average before and after.
+
+Then, when a C compiler is there (`cc`), the machine's floor at that moment: floor.c makes the
+same three wake-ups per round trip (a "supervisor" process answering a line on a pipe, a job
+thread waiting on a condition variable, a command thread polling the answer pipe) with nothing of
+almanac, the same number of times, pausing 300 µs between asks as the HTTP request does. On a
+shared machine the tail of both comes from the scheduler; the floor tells how much.
 """
 import os
 import re
@@ -36,6 +42,18 @@ def binaries():
         if not os.path.exists(p):
             sys.exit("%s is missing: run `make release` first" % p)
     return b, fakes
+
+
+def floor(root, count):
+    """p50, p99 and max (µs) of floor.c, or None without a C compiler."""
+    cc = shutil.which("cc") or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        return None
+    exe = os.path.join(root, "floor")
+    subprocess.run([cc, "-O2", "-pthread", "-o", exe, os.path.join(HERE, "floor.c")], check=True)
+    out = subprocess.run([exe, str(count)], capture_output=True, text=True, check=True).stdout
+    fields = dict(re.findall(r"(\w+)=(\S+)", out))
+    return tuple(int(fields[k]) for k in ("p50_us", "p99_us", "max_us"))
 
 
 def main():
@@ -101,6 +119,8 @@ def main():
             sys.exit("the worker logged no `quota grants` line")
         fields = dict(re.findall(r"(\w+)=(\S+)", lines[-1]))
         grants, p50, p99, worst = (int(fields[k]) for k in ("grants", "p50_us", "p99_us", "max_us"))
+        base = floor(root, COUNT)
+        load_floor = loadavg()
     finally:
         for p in (daemon, fake):
             if p is not None and p.poll() is None:
@@ -110,13 +130,16 @@ def main():
                 except subprocess.TimeoutExpired:
                     p.kill()
         shutil.rmtree(root, ignore_errors=True)
-    print("quota grant round trip, release build: %d asks granted at once in one run (%.1f s, %d events);"
-          " load average before %s, after %s" % (grants, elapsed, COUNT, load_before, load_after))
+    print("quota grant round trip (%s): %d asks granted at once in one run (%.1f s, %d events);"
+          " load average before %s, after %s" % (almanac, grants, elapsed, COUNT, load_before, load_after))
     print("%-30s %10s %10s   %s" % ("", "almanac", "target", ""))
     print("%-30s %7d µs %10s" % ("grant round trip p50", p50, ""))
     print("%-30s %7d µs %7s µs   %s" % ("grant round trip p99", p99, "<= %d" % TARGET_P99_US,
                                         "pass" if p99 <= TARGET_P99_US else "MISS"))
     print("%-30s %7d µs %10s" % ("grant round trip max", worst, ""))
+    if base is not None:
+        print("machine floor (floor.c, the same 3 wake-ups, %d round trips; load after %s): p50 %d µs, p99 %d µs,"
+              " max %d µs" % (COUNT, load_floor, base[0], base[1], base[2]))
     if grants < COUNT:
         print("  (fewer asks than events: %d of %d)" % (grants, COUNT))
 

@@ -42,6 +42,11 @@ public enum CronofyModule: ConnectorModule {
         [.read, .write, .delete, .changeFeed]
     }
 
+    /// `almanac check` refuses `quota_user`: Cronofy meters the application, not each user.
+    public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
+        TransportOptions.refuseQuotaUser(connection: connection, kind: kind)
+    }
+
     /// Creates the connector. Throws `config.secret_missing` or `cronofy.credentials`.
     public static func make(_ context: ConnectorContext) throws -> any Connector {
         CronofyConnector(

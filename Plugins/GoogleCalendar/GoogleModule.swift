@@ -16,7 +16,7 @@ public enum GoogleModule: ConnectorModule {
                 "calendar to sync (\"primary\" or an id like \"abc@group.calendar.google.com\")"),
             GoogleOAuthSettings.baseURLSpec(default: defaultBaseURL),
             SettingSpec("batch_size", .integer(1...50), "calls per batch request (default 50)"),
-        ] + GoogleOAuthSettings.sharedSpecs(kind: kind)
+        ] + GoogleOAuthSettings.sharedSpecs(kind: kind) + [TransportOptions.quotaUserSpec]
     public static let sourceSettings: [SettingSpec] = []
     public static let targetSettings: [SettingSpec] = []
 

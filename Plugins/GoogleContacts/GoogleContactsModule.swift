@@ -23,9 +23,11 @@ public enum GoogleContactsModule: ConnectorModule {
         [.read, .write, .delete, .changeFeed]
     }
 
-    /// `almanac check` reports a credentials JSON that is neither form Google hands out.
+    /// `almanac check` reports a credentials JSON that is neither form Google hands out, and
+    /// refuses `quota_user`: the People API's requests count on the project's bucket alone.
     public static func validate(connection: ConfigScope, profileFileIsPrivate: Bool) {
         GoogleOAuthSettings.validate(connection: connection)
+        TransportOptions.refuseQuotaUser(connection: connection, kind: kind)
     }
 
     /// Creates the connector. Throws `config.secret_missing` (a secret file or variable is

@@ -14,11 +14,23 @@ extension TransportOptions {
             "the quota bucket this connection shares under the daemon (default: the OAuth client id; README \"Quota governor\")"
         ),
         SettingSpec(
-            "quota_user", .string,
-            "the calendar account, for the per-user bucket (default: the profile and connection)"),
-        SettingSpec(
             "ca_file", .existingPath, "extra CA bundle (PEM) for TLS-inspecting proxies; verification stays on"),
     ]
+
+    /// `quota_user`, declared only by a connector whose provider meters each user (`google`: its
+    /// requests count on `google_user:QUOTA_KEY:ACCOUNT` too; README "Quota governor").
+    public static let quotaUserSpec = SettingSpec(
+        "quota_user", .string, "the calendar account, for the per-user bucket (default: the profile and connection)")
+
+    /// `almanac check` of a connector without a per-user bucket: `quota_user` would change
+    /// nothing, so it is refused with why, rather than as an unknown key.
+    public static func refuseQuotaUser(connection: ConfigScope, kind: String) {
+        guard connection.has("quota_user") else { return }
+        connection.report(
+            .configUnknownKey, "quota_user",
+            "\(kind) has no per-user quota bucket (only google, the Calendar API, has one): its requests count on "
+                + "\(kind):QUOTA_KEY alone; remove quota_user (README \"Quota governor\")")
+    }
 
     /// Options from a connection's settings (as validated by `settingSpecs`), defaults for the rest.
     public init(connection c: ConfigTable) {

@@ -9,7 +9,9 @@ struct StatusCommand: ParsableCommand {
         abstract: "Show every profile's worker, or one profile's.",
         discussion: """
             --json prints the API's body as is (stable; documented in the README): {"v":1,"profiles":[…]} \
-            for all, one profile object for NAME. Exit codes: 0; 3 when NAME is not running; 69 when \
+            for all, with "quota" (GET /v1/quota: the quota governor's buckets) added, one profile object \
+            for NAME. Without NAME a table of the quota keys follows the profiles' once a key has been \
+            asked for. Exit codes: 0; 3 when NAME is not running; 69 when \
             the daemon is unreachable.
             """
     )
@@ -23,8 +25,10 @@ struct StatusCommand: ParsableCommand {
         let path = name.map { "/v1/profiles/\(urlComponent($0))" } ?? "/v1/profiles"
         let response = try callDaemon { try c.request("GET", path) }
         try failOnError(response)
+        let quota = name == nil ? StatusQuota.fetch(c) : nil
         if json {
-            FileHandle.standardOutput.write(Data(response.body + [0x0A]))
+            let body = name == nil ? StatusQuota.joined(profiles: response.body, quota: quota) : response.body
+            FileHandle.standardOutput.write(Data(body + [0x0A]))
         }
         let decoder = Wire.decoder()
         if let name {
@@ -39,6 +43,7 @@ struct StatusCommand: ParsableCommand {
         if json { return }
         let list = try decoder.decode(StatusList.self, from: Data(response.body))
         printTable(list.profiles)
+        StatusQuota.printTable(quota)
     }
 
     private func printTable(_ profiles: [ProfileStatus]) {

@@ -144,6 +144,33 @@ struct CheckCommandTests {
         #expect(missing.stdout.hasPrefix("\(dir.path)/absent.toml: cannot read the file"))
     }
 
+    /// `quota_user` is a setting of `google` connections alone: on a connector without a per-user
+    /// bucket it would change nothing, so `check` refuses it and says why.
+    @Test func quotaUserOnlyWhereItHasAnEffect() throws {
+        let dir = TempDirectory("quota-user")
+        let user = "quota_user = \"ana@example.com\""
+        try dir.write(
+            "google.toml", Self.profile(["calendar_id = \"primary\"": "calendar_id = \"primary\"\n\(user)"]),
+            mode: 0o644)
+        for (file, kind) in [("contacts", "google_contacts"), ("cronofy", "cronofy")] {
+            let extra = kind == "cronofy" ? "calendar_id = \"cal_1\"\n" : ""
+            let other = "\n\n[connections.other]\nconnector = \"\(kind)\"\n\(extra)\(user)\n"
+            try dir.write("\(file).toml", Self.profile() + other, mode: 0o644)
+        }
+        let out = try BinaryRunner.run(["check", dir.path])
+        #expect(out.status == 78)
+        func refused(_ file: String, _ kind: String) -> String {
+            "\(dir.path)/\(file).toml: connections.other.quota_user: \(kind) has no per-user quota bucket"
+                + " (only google, the Calendar API, has one): its requests count on \(kind):QUOTA_KEY alone;"
+                + " remove quota_user (README \"Quota governor\")"
+        }
+        let expected = [
+            refused("contacts", "google_contacts"), refused("cronofy", "cronofy"), "\(dir.path)/google.toml: OK",
+            "3 profiles checked: 1 valid, 2 invalid",
+        ]
+        #expect(out.stdout.split(separator: "\n").map(String.init) == expected, "\(out.stdout)")
+    }
+
     @Test func versionAndHelp() throws {
         let version = try BinaryRunner.run(["--version"])
         #expect(version.status == 0)

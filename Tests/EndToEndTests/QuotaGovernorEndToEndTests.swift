@@ -16,7 +16,10 @@ struct QuotaGovernorEndToEndTests {
         let account: FakeGoogleAccount
         let daemon: DaemonHarness
 
-        init(quota: String, profiles: [(name: String, calendar: String, rows: Int, batch: Int)]) throws {
+        init(
+            quota: String, profiles: [(name: String, calendar: String, rows: Int, batch: Int)],
+            calendarSettings: String = ""
+        ) throws {
             account = try FakeGoogleAccount(in: dir, clientID: QuotaGovernorEndToEndTests.clientID)
             let day = (Date().timeIntervalSince1970 / 86_400).rounded(.down) * 86_400
             for p in profiles {
@@ -31,7 +34,8 @@ struct QuotaGovernorEndToEndTests {
                     """
                 _ = try DemoWriteBackTests.sqlite(db, sql)
                 let calendar = account.connection("calendar").replacingOccurrences(
-                    of: "calendar_id = \"primary\"", with: "calendar_id = \"\(p.calendar)\"\nbatch_size = \(p.batch)")
+                    of: "calendar_id = \"primary\"",
+                    with: "calendar_id = \"\(p.calendar)\"\nbatch_size = \(p.batch)\n\(calendarSettings)")
                 try account.writeProfile(
                     p.name, in: dir,
                     """
@@ -220,6 +224,65 @@ struct QuotaGovernorEndToEndTests {
             "quota e2e: grant round trip over \(grants) asks: p50 \(p50) µs, p99 \(p99) µs;"
                 + " load \(Self.loadAverage())")
         #expect(grants >= 300)
+        #expect(setup.daemon.stop() == 0)
+    }
+
+    /// `almanac status` after grants and a 429: a line per bucket, as `GET /v1/quota` has it, below
+    /// the profiles; `--json` carries the buckets as `quota`. The connection's `quota_user` names
+    /// its per-user bucket.
+    @Test func statusShowsEachBucketsUseWaitsAnd429s() throws {
+        let setup = try Setup(
+            quota: "[quota.google]\nrate = 600\nburst = 4\n", profiles: [("alpha", "cal-a", 6, 1)],
+            calendarSettings: "quota_user = \"ana@example.com\"")
+        setup.account.server.setFaults(FaultPolicy(rate: 0, retryAfter: 1))
+        setup.account.server.injectOnce(.tooManyRequests, pathPrefix: "/calendar/v3/calendars/cal-a")
+        let r = try setup.daemon.cli(["sync", "alpha", "--wait"])
+        #expect(r.code == 0 && r.out.contains("to: 6 created"), "\(r.out)")
+        let tokens = setup.apiRequests.map(Self.tokens).reduce(0, +)
+        #expect(setup.apiRequests.filter { $0.status == 429 }.count == 1)
+        // The rate grows back from the 429's cut and the buckets fill: then the lines stay still.
+        var status = try setup.quota()
+        let deadline = Date().addingTimeInterval(120)
+        func settled(_ b: QuotaStatus.Bucket) -> Bool {
+            b.currentPerMinute == b.ratePerMinute && b.tokens == Double(b.burst)
+        }
+        while !status.buckets.allSatisfy(settled), Date() < deadline {
+            Thread.sleep(forTimeInterval: 1)
+            status = try setup.quota()
+        }
+        let shared = "google:\(Self.clientID)"
+        let user = "google_user:\(Self.clientID):ana@example.com"
+        #expect(status.buckets.map(\.key) == [shared, user])
+        for b in status.buckets {
+            #expect(b.granted == tokens && b.rateLimited == 1 && b.waits >= 1, "\(b)")
+        }
+        let waits = status.buckets.map(\.waits)
+        func row(_ cells: [String]) -> String {
+            let widths = [user.count, 8, 7, 6, 7, 5, 4]
+            return zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        let expected = [
+            row(["QUOTA KEY", "RATE/MIN", "NOW/MIN", "TOKENS", "GRANTED", "WAITS", "429S"]),
+            row([shared, "600", "600", "4", "\(tokens)", "\(waits[0])", "1"]),
+            row([user, "600", "600", "50", "\(tokens)", "\(waits[1])", "1"]),
+        ]
+        let out = try setup.daemon.cli(["status"])
+        #expect(out.code == 0)
+        let lines = out.out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let blank = try #require(lines.firstIndex(of: ""), "\(out.out)")
+        #expect(Array(lines[(blank + 1)...].prefix(3)) == expected, "\(out.out)")
+        #expect(lines.count == blank + 5 && lines.last == "", "\(out.out)")
+        struct Joined: Decodable {
+            var v: Int
+            var profiles: [ProfileStatus]
+            var quota: QuotaStatus
+        }
+        let json = try setup.daemon.cli(["status", "--json"])
+        let joined = try Wire.decoder().decode(Joined.self, from: Data(json.out.utf8))
+        #expect(joined.v == 1 && joined.profiles.map(\.name) == ["alpha"])
+        #expect(joined.quota.buckets.map(\.key) == [shared, user])
+        #expect(joined.quota.buckets.allSatisfy { $0.rateLimited == 1 })
         #expect(setup.daemon.stop() == 0)
     }
 

@@ -13,10 +13,11 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
     private var nextID = 0
     private var granted: [String: Int] = [:]
     private var closed = false
-    /// Round trips of asks granted at once, in µs (at most `maxSamples`, the latest kept).
+    /// Round trips of asks granted at once, in µs (at most `maxSamples`, the latest kept; grown
+    /// as they come, so a run of a few requests keeps a few).
     private var samples: [Double] = []
     private var sampleAt = 0
-    private static let maxSamples = 4_096
+    private static let maxSamples = 16_384
     /// The keys' JSON text, made once per key set.
     private let keysText = Mutex<[[String]: String]>([:])
 
@@ -74,9 +75,9 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         }
     }
 
-    /// How many asks were granted at once and their round trip's p50 and p99 in µs (the latest
-    /// `maxSamples`), then forgets them; nil when there were none.
-    func takeRoundTrips() -> (count: Int, p50: Double, p99: Double)? {
+    /// How many asks were granted at once and their round trip's p50, p99 and max in µs (the
+    /// latest `maxSamples`), then forgets them; nil when there were none.
+    func takeRoundTrips() -> (count: Int, p50: Double, p99: Double, max: Double)? {
         condition.lock()
         let s = samples.sorted()
         samples = []
@@ -84,6 +85,6 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         condition.unlock()
         guard !s.isEmpty else { return nil }
         func at(_ q: Double) -> Double { s[min(s.count - 1, Int((Double(s.count) * q).rounded(.up)) - 1)] }
-        return (s.count, at(0.5), at(0.99))
+        return (s.count, at(0.5), at(0.99), s[s.count - 1])
     }
 }

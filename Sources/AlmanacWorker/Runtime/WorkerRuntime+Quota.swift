@@ -11,7 +11,8 @@ extension WorkerRuntime {
         return client
     }
 
-    /// Logs how many quota asks of the run were granted at once and their round trip (p50, p99).
+    /// Logs how many quota asks of the run were granted at once and their round trip (p50, p99,
+    /// max).
     func logQuotaRoundTrips(job: String, runID: String) {
         guard let r = quota?.takeRoundTrips() else { return }
         logger.info(
@@ -19,6 +20,7 @@ extension WorkerRuntime {
             metadata: [
                 "job": "\(job)", "run_id": "\(runID)", "grants": "\(r.count)",
                 "p50_us": "\(Int(r.p50.rounded()))", "p99_us": "\(Int(r.p99.rounded()))",
+                "max_us": "\(Int(r.max.rounded()))",
             ])
     }
 }

@@ -9,8 +9,9 @@ shown beside it), SIGKILL of a worker → its replacement ready, SIGTERM → eve
 Each line is printed with its target and `pass` / `MISS`; the machine's load average is printed
 before and after, since the figures on a shared machine depend on it.
 
-The thundering-herd phase (every profile's scheduled run due in the same minute against the fake
-Google with one shared quota) needs the quota governor and is not run yet: see `herd_phase`.
+Then the thundering-herd phase (herd.py): every profile's scheduled run due in the same minute
+against the fake Google with one shared quota of 600 requests a minute, with its own daemon once
+the idle one has stopped. BENCH_HERD=0 leaves it out; BENCH_HERD_ONLY=1 runs it alone.
 """
 import os
 import signal
@@ -23,6 +24,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402  (the measurement helpers of the 200-profile comparison)
+import herd  # noqa: E402  (the thundering-herd phase)
 
 N = int(os.environ.get("BENCH_SCALE_PROFILES", "1000"))
 IDLE = float(os.environ.get("BENCH_IDLE_SECONDS", "60"))
@@ -56,18 +58,6 @@ def hwm_kb(pid):
 
 def profiles(sock):
     return bench.api(sock, "/v1/profiles")["profiles"]
-
-
-def herd_phase(binary, root, sock):
-    """The thundering herd: all N profiles' scheduled runs falling due in the same minute against
-    the fake Google, with a shared quota of 600 requests/min: 0 requests over the quota, every run
-    finishes, no profile waits more than its fair share.
-
-    NOT BUILT YET: it needs the quota governor (issue 20, item 1: `quota_key`, the daemon's
-    almanac.toml, the grant round trip on the pipe), built on another branch. When it lands, this
-    phase writes Google profiles against `almanac-fakes` with one quota key, schedules them in one
-    minute, and reads the fake's request log. Returns None (not run) until then."""
-    return None
 
 
 def bench_scale(binary, root):
@@ -129,7 +119,6 @@ def bench_scale(binary, root):
                     raise RuntimeError("almanac: %s not ready again 60 s after SIGKILL" % name)
                 time.sleep(0.005)
         out["kill_ready_s"], out["kill_ready_max"] = statistics.median(kills), max(kills)
-        out["herd"] = herd_phase(binary, root, sock)
         pids = [p["pid"] for p in profiles(sock)]
         t = time.perf_counter()
         daemon.send_signal(signal.SIGTERM)
@@ -145,10 +134,12 @@ def bench_scale(binary, root):
     return out
 
 
+def line(label, value, target, ok):
+    verdict = "" if ok is None else ("pass" if ok else "MISS")
+    print("%-40s %16s %14s   %s" % (label, value, target, verdict))
+
+
 def table(a):
-    def line(label, value, target, ok):
-        verdict = "" if ok is None else ("pass" if ok else "MISS")
-        print("%-40s %16s %14s   %s" % (label, value, target, verdict))
 
     print("1,000-profile run: %d profiles, idle %d s, %d status runs; load average before %s, "
           "while idle %s, after %s" % (N, IDLE, STATUS_RUNS, a["load_before"], a["load_idle"], a["load_after"]))
@@ -176,19 +167,31 @@ def table(a):
     line("SIGTERM → all stopped", "%.2f s" % a["stop_s"], "exit 0, 0 left",
          a["exit"] == 0 and a["left"] == 0)
     print("  (daemon exit code %d, workers left after stop: %d)" % (a["exit"], a["left"]))
-    if a["herd"] is None:
-        line("thundering herd, 600 requests/min", "not run", "0 over quota", None)
-        print("  (needs the quota governor: see herd_phase in contrib/bench/supervisor/scale.py)")
+    if a.get("herd") is None:
+        line("thundering herd, 600 requests/min", "not run", "", None)
+    else:
+        herd.print_lines(a["herd"], line)
 
 
 def main():
     binary = bench.almanac_binary()
     root = tempfile.mkdtemp(prefix="almanac-scale-")
+    herd_only = os.environ.get("BENCH_HERD_ONLY") == "1"
     try:
-        a = bench_scale(binary, os.path.join(root, "almanac"))
+        a = None if herd_only else bench_scale(binary, os.path.join(root, "almanac"))
+        h = None
+        if os.environ.get("BENCH_HERD", "1") != "0":
+            h = herd.run(binary, os.path.join(root, "herd"), N, bench.api, bench.log)
     finally:
-        shutil.rmtree(root, ignore_errors=True)
-    table(a)
+        if os.environ.get("BENCH_KEEP") != "1":
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            bench.log("kept %s" % root)
+    if a is not None:
+        a["herd"] = h
+        table(a)
+    elif h is not None:
+        herd.print_lines(h, line)
 
 
 if __name__ == "__main__":

@@ -8,10 +8,12 @@ import Glibc
 /// `idleHeartbeatInterval` (3 × longer by default) while none does. The supervisor kills a worker
 /// silent for 3 of the intervals that apply to the state it last heard.
 extension WorkerRuntime {
-    /// The interval of the next heartbeat: the idle one while no job runs.
+    /// The interval of the next heartbeat: the idle one while no job runs, once the two heartbeats
+    /// that release pages after start-up or a run are sent (at the shorter interval, as before:
+    /// a thousand workers releasing their pages 15 s apart would keep the idle tree busy longer).
     func heartbeatInterval() -> Double {
         progressLock.lock()
-        let idle = current == nil
+        let idle = current == nil && releaseRequests == 0
         progressLock.unlock()
         return idle ? options.idleHeartbeatInterval ?? 3 * options.heartbeatInterval : options.heartbeatInterval
     }

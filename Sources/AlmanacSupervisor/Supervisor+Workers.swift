@@ -12,7 +12,9 @@ extension Supervisor {
         var args = [
             "worker", "--profile", slot.name, "--profiles", config.profilesDirectory,
             "--state", config.stateDirectory, "--log-format", log.format.rawValue,
-            "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)), "--supervisor-pid", String(getpid()),
+            "--heartbeat-ms", String(Int(config.heartbeatInterval * 1000)),
+            "--idle-heartbeat-ms", String(Int(config.idleHeartbeatInterval * 1000)), "--supervisor-pid",
+            String(getpid()),
         ]
         if let copy = slot.lastGoodPath { args += ["--config", copy] }  // the worker runs the validated text
         do {

@@ -206,7 +206,6 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         if let d = debounceUntil { next = min(next, d) }
         if let d = releaseDue { next = min(next, d) }
         if let d = quota.nextDue() { next = min(next, d) }
-        let beat = config.heartbeatInterval
         // With every start slot taken, a start falls due when a worker is ready or exits (both
         // mark the timers dirty), not at its time.
         let canStart = startingCount() < config.maxStarting
@@ -218,7 +217,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                     next,
                     slot.state == .starting
                         ? slot.startedAt + config.policy.readyTimeout
-                        : slot.lastMessageAt + 3 * beat + 0.05)
+                        : slot.lastMessageAt + config.silenceLimit(for: slot.state) + 0.05)
             }
         }
         if shuttingDown { next = min(next, now + 0.5) }
@@ -257,8 +256,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 kill(-process.pid, SIGKILL)
                 slot.stopDeadline = now + 3_600
                 slot.termSentAt = now + 3_600
-            } else if slot.state != .starting, now - slot.lastMessageAt > 3 * config.heartbeatInterval {
-                slot.lastError = "no heartbeat for \(Int(3 * config.heartbeatInterval))s: killed"
+            } else if slot.state != .starting, now - slot.lastMessageAt > config.silenceLimit(for: slot.state) {
+                slot.lastError = "no heartbeat for \(Int(config.silenceLimit(for: slot.state)))s: killed"
                 record(slot, "error", slot.lastError!)
                 kill(-process.pid, SIGKILL)
                 slot.stopDeadline = now + 3_600

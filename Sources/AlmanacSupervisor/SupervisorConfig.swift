@@ -22,8 +22,21 @@ public struct SupervisorConfig: Sendable {
     /// The quota governor's rates (`almanac.toml`, already divided by the shard count).
     public var quota = QuotaConfig.defaults
     public var policy = RestartPolicy()
-    /// Workers send a `status` heartbeat this often; 3 missed intervals → killed and restarted.
+    /// Workers send a `status` heartbeat this often while a job runs; 3 missed intervals → killed
+    /// and restarted.
     public var heartbeatInterval = 5.0
+    /// An idle worker's heartbeat comes this many times less often (and 3 of its intervals are
+    /// allowed): a thousand idle workers wake the daemon 67 times a second instead of 200. A hung
+    /// idle worker is still killed (within 45 s by default), a dead one at once (SIGCHLD, EOF).
+    public var idleHeartbeatMultiple = 3.0
+    /// `heartbeatInterval × idleHeartbeatMultiple`.
+    public var idleHeartbeatInterval: Double { heartbeatInterval * idleHeartbeatMultiple }
+
+    /// How long a worker last heard in `state` may be silent before it is killed as hung: 3 of
+    /// the heartbeat intervals that apply to it (the idle one for `idle`).
+    func silenceLimit(for state: WorkerState) -> Double {
+        3 * (state == .idle ? idleHeartbeatInterval : heartbeatInterval)
+    }
     /// At most this many workers are starting at once (spawned, no `ready` yet); the others wait
     /// their turn, in the order they fell due. A thousand profiles started together would share the
     /// cores a thousand ways, miss the ready timeout and be killed and started again.

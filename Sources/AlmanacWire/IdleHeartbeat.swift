@@ -62,8 +62,8 @@ public enum IdleHeartbeat {
         return out
     }
 
-    /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ`.
-    static func parseISO8601(_ s: ArraySlice<UInt8>) -> Date? {
+    /// Parses exactly `YYYY-MM-DDTHH:MM:SSZ` (`Wire.encoder()`'s dates; also read by `almanac status`).
+    public static func parseISO8601(_ s: ArraySlice<UInt8>) -> Date? {
         let b = Array(s)
         guard b.count == 20, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54, b[13] == 0x3A, b[16] == 0x3A, b[19] == 0x5A
         else { return nil }

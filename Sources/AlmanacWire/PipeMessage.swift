@@ -18,8 +18,9 @@ import Foundation
 ///   commands from now on. `jobs` (names, in file order), `next_run` (absent: manual schedule),
 ///   `last_runs` (each job's latest run in the state file's history), `connections` (what the
 ///   state file keeps of each connection, `ConnectionHealth`).
-/// - `status` (`Status`): the heartbeat, every heartbeat interval (no message at all for three
-///   intervals: the supervisor kills the worker), and during a run at most every 0.2 s with
+/// - `status` (`Status`): the heartbeat, every heartbeat interval while a job runs and every idle
+///   interval (3 × longer) while none does (no message at all for three of the intervals of the
+///   state it last reported: the supervisor kills the worker), and during a run at most every 0.2 s with
 ///   progress. `state` (`idle` or `syncing`), `job` and `progress` (`phase`, `done`, `total`)
 ///   while syncing, `next_run`. The idle heartbeat is written and recognised without a JSON
 ///   encoder (`IdleHeartbeat`), byte for byte the same.

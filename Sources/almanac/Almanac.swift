@@ -48,6 +48,7 @@ struct Almanac: ParsableCommand {
         var none = sigset_t()
         sigemptyset(&none)
         pthread_sigmask(SIG_SETMASK, &none, nil)
+        if let code = WorkerSubcommand.runWithoutParser(CommandLine.arguments) { Foundation.exit(code) }
         main(nil)
     }
 }

@@ -41,12 +41,15 @@ struct StatusCommand: ParsableCommand {
             return
         }
         if json { return }
-        let list = try decoder.decode(StatusList.self, from: Data(response.body))
-        printTable(list.profiles)
+        // A thousand rows: read only what the table shows (the generic decoder when that fails).
+        let rows =
+            try StatusRow.rows(fromBody: response.body)
+            ?? decoder.decode(StatusList.self, from: Data(response.body)).profiles.map(StatusRow.init)
+        printTable(rows)
         StatusQuota.printTable(quota)
     }
 
-    private func printTable(_ profiles: [ProfileStatus]) {
+    private func printTable(_ profiles: [StatusRow]) {
         if profiles.isEmpty {
             print("no profiles")
             return

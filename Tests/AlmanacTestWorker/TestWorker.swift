@@ -31,6 +31,7 @@ enum TestWorker {
         }
         var options = WorkerRuntime.Options(profile: name, profilesDirectory: profiles, stateDirectory: state)
         options.heartbeatInterval = Double(values["heartbeat-ms"].flatMap(Int.init) ?? 5_000) / 1000
+        options.idleHeartbeatInterval = values["idle-heartbeat-ms"].flatMap(Int.init).map { Double($0) / 1000 }
         options.supervisorPID = values["supervisor-pid"].flatMap(Int32.init)
         options.configFile = values["config"]
         let hooks = ProfileFileHooks(path: values["config"] ?? profiles + "/" + name + ".toml")

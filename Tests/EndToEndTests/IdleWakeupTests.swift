@@ -23,6 +23,27 @@ struct IdleWakeupTests {
         #expect(h.stop() == 0)
     }
 
+    /// An idle worker beats every idle interval (3 × the heartbeat interval), not every heartbeat
+    /// interval, and is not taken for hung: 300 ms heartbeats make 900 ms idle ones, about 6 wake-ups
+    /// in 5 s instead of 17; the daemon allows 2.7 s of silence from an idle worker, not 0.9 s.
+    @Test func anIdleWorkerBeatsAtTheIdleInterval() throws {
+        let h = try DaemonHarness()
+        h.extraArguments = ["--heartbeat-ms", "300", "--stop-timeout-ms", "3000", "--rescan-ms", "60000"]
+        try h.writeProfile("alpha")
+        try h.start()
+        let worker = try h.waitReady("alpha")
+        try h.waitUntil("alpha idle", timeout: 5) { try h.status("alpha")?.state == "idle" }
+        Thread.sleep(forTimeInterval: 3)  // past the two heartbeats after start-up that release pages
+
+        let before = switches(worker)
+        Thread.sleep(forTimeInterval: 5)
+        let woke = switches(worker) - before
+        #expect((3...10).contains(woke), "the idle worker woke \(woke) times in 5 s")
+        let s = try #require(try h.status("alpha"))
+        #expect(s.pid == worker && s.restarts == 0 && s.state == "idle")
+        #expect(h.stop() == 0)
+    }
+
     /// Voluntary and involuntary context switches of every thread of `pid`.
     private func switches(_ pid: Int32) -> Int {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []

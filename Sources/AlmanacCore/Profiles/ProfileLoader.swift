@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// The outcome of loading one file of a profiles directory.
 public struct LoadedProfile: Sendable {
@@ -91,11 +92,11 @@ public struct ProfileLoader: Sendable {
         return LoadedProfile(name: stem, path: path, result: .failure(ProfileErrors(diagnostics.issues)))
     }
 
-    /// True when neither group nor others have any permission on the file.
+    /// True when neither group nor others have any permission on the file (a symbolic link itself:
+    /// never). `lstat`, not `FileManager.attributesOfItem`: every worker's start loads its profile.
     static func isPrivate(path: String) -> Bool {
-        guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
-            let mode = attrs[.posixPermissions] as? NSNumber
-        else { return false }
-        return mode.intValue & 0o077 == 0
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return false }
+        return st.st_mode & 0o077 == 0
     }
 }

@@ -20,7 +20,11 @@ public final class WorkerRuntime: @unchecked Sendable {
         public var profile: String
         public var profilesDirectory: String
         public var stateDirectory: String
+        /// The heartbeat's interval while a job runs (and before the first idle heartbeat).
         public var heartbeatInterval: Double = 5
+        /// The heartbeat's interval while no job runs (nil: 3 × `heartbeatInterval`): an idle
+        /// worker of a thousand wakes less often; the supervisor allows 3 of these intervals.
+        public var idleHeartbeatInterval: Double?
         public var supervisorPID: Int32?
         /// Seconds before the first retry of a job whose run failed for a passing reason (later
         /// retries back off from it, up to the schedule's interval).
@@ -68,6 +72,17 @@ public final class WorkerRuntime: @unchecked Sendable {
     var stateStore: StateStore?
     /// The quota governor's client (`QuotaGates.current` from `run` on).
     var quota: QuotaClient?
+    /// A pipe the job thread writes to when a run starts or ends, so the command loop, asleep for
+    /// an idle heartbeat interval, takes up the shorter one of a run (and back). -1s: no pipe.
+    let wake: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { return (-1, -1) }
+        for fd in fds {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        }
+        return (fds[0], fds[1])
+    }()
 
     /// - Parameter hooks: what a test harness changes (`almanac worker`: nothing).
     public init(options: Options, logger: Logger, hooks: any WorkerHooks = NoWorkerHooks()) {
@@ -144,30 +159,6 @@ public final class WorkerRuntime: @unchecked Sendable {
     /// The exit code of a worker that found its profile's lock held by another process (EX_TEMPFAIL).
     public static let lockedExitCode: Int32 = 75
 
-    /// Drops the clean pages of the binary and libraries that start-up or the last run touched
-    /// from the resident set, so an idle worker's RSS holds only what its loop touches again.
-    /// Called by the command loop right after a heartbeat (which has then faulted in the idle
-    /// path once): at start-up and after each run.
-    private func releaseIdlePages() {
-        let kb = almanac_release_clean_file_pages()
-        logger.debug("released clean file-backed pages", metadata: ["kb": "\(kb)"])
-    }
-
-    /// True for the first two heartbeats after start-up and after each run.
-    private func takeReleaseRequest() -> Bool {
-        progressLock.lock()
-        defer { progressLock.unlock() }
-        guard releaseRequests > 0 else { return false }
-        releaseRequests -= 1
-        return true
-    }
-
-    private func requestRelease() {
-        progressLock.lock()
-        releaseRequests = 2
-        progressLock.unlock()
-    }
-
     /// Reads fd 3 until `shutdown` or EOF; sends heartbeats; starts scheduled runs.
     private func commandLoop(profile: Profile, heartbeats: Bool) -> Int32 {
         var framer = LineFramer()
@@ -177,7 +168,8 @@ public final class WorkerRuntime: @unchecked Sendable {
         while true {
             let now = Date()
             let mono = ProcessInfo.processInfo.systemUptime
-            if heartbeats, mono - lastBeat >= options.heartbeatInterval {
+            let interval = heartbeatInterval()
+            if heartbeats, mono - lastBeat >= interval {
                 sendStatus()
                 lastBeat = mono
                 if takeReleaseRequest() { releaseIdlePages() }
@@ -200,13 +192,17 @@ public final class WorkerRuntime: @unchecked Sendable {
                 nextRun = RunClock.nextRun(profile.schedule, zone: profile.timeZone, now: now, lastStart: now)
                 queue.addSync(id: nil, job: nil, options: options)
             }
-            var wait = options.heartbeatInterval - (mono - lastBeat)
+            var wait = interval - (mono - lastBeat)
             if let due = nextRun { wait = min(wait, due.timeIntervalSince(now)) }
             if let due = retries.values.min() { wait = min(wait, due.timeIntervalSince(now)) }
-            var p = pollfd(fd: 3, events: Int16(POLLIN), revents: 0)
-            let rc = poll(&p, 1, Int32(max(0, min(wait, 60)) * 1000) + 1)
+            var p = [
+                pollfd(fd: 3, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0),
+            ]
+            let rc = poll(&p, 2, Int32(max(0, min(wait, 60)) * 1000) + 1)
             if rc < 0 && errno != EINTR { return 1 }
-            guard rc > 0 else { continue }
+            if rc > 0, p[1].revents != 0 { drainWake() }  // a run started or ended: the interval changed
+            guard rc > 0, p[0].revents != 0 else { continue }
             let n = read(3, &buf, buf.count)
             if n == 0 { return 0 }  // EOF: the supervisor is gone
             if n < 0 { if errno == EINTR || errno == EAGAIN { continue } else { return 0 } }
@@ -277,17 +273,6 @@ public final class WorkerRuntime: @unchecked Sendable {
                 "dropped an event-type message on the command pipe", metadata: ["type": "\(message.kind.rawValue)"])
         }
         return nil
-    }
-
-    private func sendStatus() {
-        progressLock.lock()
-        let c = current
-        progressLock.unlock()
-        guard let c else {
-            events.sendRaw(IdleHeartbeat.line(nextRun: nextRun))  // the idle path: no JSONEncoder
-            return
-        }
-        events.send(.status(.init(state: "syncing", job: c.job, progress: c.progress, nextRun: nextRun)))
     }
 
     /// The job thread: runs queued syncs and connection tests, one at a time.
@@ -373,18 +358,20 @@ public final class WorkerRuntime: @unchecked Sendable {
         notifications?.runFinished(report)
     }
 
-    private func setCurrent(_ value: (job: String, progress: RunProgress?)?) {
-        progressLock.lock()
-        current = value
-        progressLock.unlock()
-    }
-
     /// Closes every descriptor above 4 that leaked through exec: those without close-on-exec
     /// (what this process opened itself, the Swift runtime's included, is close-on-exec).
+    /// (`readdir`, not `FileManager`: this runs at every worker's start.)
     private func closeInheritedDescriptors() {
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") else { return }
-        for e in entries {
-            guard let fd = Int32(e), fd > 4 else { continue }
+        guard let dir = opendir("/proc/self/fd") else { return }
+        var fds: [Int32] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if let fd = Int32(name), fd > 4 { fds.append(fd) }
+        }
+        closedir(dir)  // its own descriptor is close-on-exec, and gone now
+        for fd in fds {
             let flags = fcntl(fd, F_GETFD)
             if flags >= 0 && flags & FD_CLOEXEC == 0 { close(fd) }
         }

@@ -250,13 +250,17 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 }
                 continue
             }
-            if slot.state == .starting, now - slot.startedAt > config.policy.readyTimeout {
+            if slot.state == .starting, now - slot.startedAt > config.policy.readyTimeout,
+                !readUnheard(slot, process, now: now)
+            {
                 slot.lastError = "no ready message within \(Int(config.policy.readyTimeout))s: killed"
                 record(slot, "error", slot.lastError!)
                 kill(-process.pid, SIGKILL)
                 slot.stopDeadline = now + 3_600
                 slot.termSentAt = now + 3_600
-            } else if slot.state != .starting, now - slot.lastMessageAt > config.silenceLimit(for: slot.state) {
+            } else if slot.state != .starting, now - slot.lastMessageAt > config.silenceLimit(for: slot.state),
+                !readUnheard(slot, process, now: now)
+            {
                 slot.lastError = "no heartbeat for \(Int(config.silenceLimit(for: slot.state)))s: killed"
                 record(slot, "error", slot.lastError!)
                 kill(-process.pid, SIGKILL)
@@ -264,6 +268,16 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 slot.termSentAt = now + 3_600
             }
         }
+    }
+
+    /// Reads what the worker has written that the loop has not read yet, before it is judged
+    /// silent: on a host running many syncs at once the loop can fall behind on its pipes, and a
+    /// worker whose messages wait unread is alive. Whether there was anything.
+    private func readUnheard(_ slot: WorkerSlot, _ process: SpawnedProcess, now: Double) -> Bool {
+        guard process.eventFD >= 0 else { return false }
+        let before = slot.lastMessageAt
+        readPipes([process.eventFD], now: now)
+        return slot.lastMessageAt != before
     }
 
     /// Workers spawned that have not sent `ready` yet.

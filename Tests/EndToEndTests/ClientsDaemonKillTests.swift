@@ -70,17 +70,7 @@ extension ClientsEndToEndTests {
         let fast = 0.5
         try Self.answersLate(fakes, by: fast)
         let db = dir.path + "/clinic.db"
-        let count = 5_000
-        _ = try DemoWriteBackTests.sqlite(
-            db,
-            """
-            CREATE TABLE clients (id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, mobile TEXT,
-                                  group_names TEXT, ext_id TEXT UNIQUE);
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < \(count))
-            INSERT INTO clients (id, name, email, mobile, group_names)
-            SELECT i, 'Client ' || i, 'client' || i || '@example.org', '+1 312 555 ' || printf('%04d', i),
-                   'Google Sync' FROM n;
-            """)
+        let count = try Self.seedClients(db)
         var profile = try Self.shippedProfile(db: db, baseURL: fakes.baseURL, secretFile: fakes.secretFile)
         for (from, to) in [
             (#"client_id          = "almanac-demo""#, #"client_id = "\#(FakesProcess.clientID)""#),

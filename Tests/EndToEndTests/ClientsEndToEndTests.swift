@@ -120,17 +120,9 @@ import Testing
     /// and the database 5,000 rows, none brought back from the phone as a new client. (The same
     /// with the daemon's worker, restarted by the supervisor within its restart policy:
     /// `ClientsDaemonKillTests.swift`.)
-    @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
-        let dir = TempDirectory("clients-kills")
-        // Every answer 0.3 s late, so that the initial sync lasts long enough for the kills to land
-        // inside it.
-        let server = try FakeServer(.google, faults: FaultPolicy(rate: 1, kinds: [.slow], slowDelay: 0.3))
-        defer { server.stop() }
-        let people = try #require(server.people)
-        let secret = "kill-secret-\(UUID().uuidString)"
-        let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
-        try dir.write("client-secret", secret, mode: 0o600)
-        let db = dir.path + "/clinic.db"
+    /// The demo's `clients` table with 5,000 clients, all in the "Google Sync" group, each with
+    /// its own e-mail and mobile phone. Returns their number.
+    static func seedClients(_ db: String) throws -> Int {
         let count = 5_000
         _ = try DemoWriteBackTests.sqlite(
             db,
@@ -142,6 +134,21 @@ import Testing
             SELECT i, 'Client ' || i, 'client' || i || '@example.org', '+1 312 555 ' || printf('%04d', i),
                    'Google Sync' FROM n;
             """)
+        return count
+    }
+
+    @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
+        let dir = TempDirectory("clients-kills")
+        // Every answer 0.3 s late, so that the initial sync lasts long enough for the kills to land
+        // inside it.
+        let server = try FakeServer(.google, faults: FaultPolicy(rate: 1, kinds: [.slow], slowDelay: 0.3))
+        defer { server.stop() }
+        let people = try #require(server.people)
+        let secret = "kill-secret-\(UUID().uuidString)"
+        let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
+        try dir.write("client-secret", secret, mode: 0o600)
+        let db = dir.path + "/clinic.db"
+        let count = try Self.seedClients(db)
         try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
         // One request at a time, so that the late answers pace the creates.
         let profile = try Self.shippedProfile(db: db, baseURL: server.baseURL, secretFile: dir.path + "/client-secret")

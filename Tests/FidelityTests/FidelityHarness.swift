@@ -62,7 +62,9 @@ final class FidelityHarness {
     /// A two-way profile between the SQLite database over ODBC (`db`, the `from` side) and the
     /// fake calendar (`cal`): `job` adds lines to the `[[jobs]]` table, `source` is the body of
     /// its `[jobs.source]` table.
-    static func databaseAndCalendar(job: String, source: String) -> String {
+    static func databaseAndCalendar(
+        job: String, source: String, window: String = "{ past_days = 7, future_days = 30, chunk_days = 7 }"
+    ) -> String {
         """
         timezone = "America/Chicago"
         [connections.db]
@@ -74,7 +76,7 @@ final class FidelityHarness {
         from = "db"
         to = "cal"
         direction = "two-way"
-        window = { past_days = 7, future_days = 30, chunk_days = 7 }
+        window = \(window)
         \(job)
         [jobs.source]
         \(source)

@@ -19,21 +19,12 @@ import Testing
     static let rule = "FREQ=WEEKLY;COUNT=10;BYDAY=TU,TH"
 
     static func profile(window: String = "{ past_days = 7, future_days = 60, chunk_days = 7 }") -> String {
-        """
-        timezone = "America/Chicago"
-        [connections.db]
-        connector = "odbc"
-        connection_string = "Driver=SQLite3;Database=$DB;"
-        $CAL
-        [[jobs]]
-        name = "appointments"
-        from = "db"
-        to = "cal"
-        direction = "two-way"
-        window = \(window)
-        recurrence = "series"
-        apply_back = { create = true, update = true, delete = false }
-        [jobs.source]
+        FidelityHarness.databaseAndCalendar(
+            job: "recurrence = \"series\"\napply_back = { create = true, update = true, delete = false }",
+            source: source, window: window)
+    }
+
+    static let source = """
         read_query = '''
         SELECT id AS external_id, subject AS title, starts AS start_time, ends AS end_time,
                rrule, exdate, rdate
@@ -48,7 +39,6 @@ import Testing
         WHERE id = :external_id
         '''
         """
-    }
 
     static let schema = """
         CREATE TABLE appts (id TEXT PRIMARY KEY, subject TEXT, starts TIMESTAMP, ends TIMESTAMP,

@@ -22,14 +22,16 @@ struct ProfileLockTests {
         try "external_id,title,start_time\n".write(toFile: h.root + "/alpha-out.csv", atomically: true, encoding: .utf8)
     }
 
-    /// The command line `/proc` shows for `pid`, as the lock's message names it.
+    /// The command line `/proc` shows for `pid`, as the lock's message names it (at most 300
+    /// characters: a longer one is cut to 299 and `…`).
     static func commandLine(_ pid: Int32) -> String {
         let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") ?? Data()
         var words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
         if words.first == "/proc/self/exe" {
             words[0] = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")) ?? words[0]
         }
-        return words.joined(separator: " ")
+        let text = words.joined(separator: " ")
+        return text.count > 300 ? String(text.prefix(299)) + "…" : text
     }
 
     static func lockedMessage(_ h: DaemonHarness, pid: Int32, command: String) -> String {

@@ -49,10 +49,15 @@ struct QuotaConfigTests {
             message("[quota.google]\nrte = 1\n") == "config.unknown_key: unknown key quota.google.rte (rate, burst)")
         #expect(
             message("[quota.google]\nrate = \"fast\"\n").hasPrefix("config.type: quota.google.rate must be a number"))
-        #expect(
-            message("[quota.google]\nrate = 0\n").hasPrefix("config.invalid_value: quota.google.rate must be above 0"))
-        #expect(
-            message("[quota.google]\nburst = 0\n").hasPrefix("config.invalid_value: quota.google.burst must be"))
+        let rateRange = "quota.google.rate must be above 0 and at most 100000000 (requests per minute)"
+        for rate in ["0", "-5", "100000001"] {
+            #expect(message("[quota.google]\nrate = \(rate)\n") == "config.invalid_value: \(rateRange)")
+        }
+        for burst in ["0", "1000001", "2.5"] {
+            #expect(
+                message("[quota.google]\nburst = \(burst)\n")
+                    == "config.invalid_value: quota.google.burst must be an integer from 1 to 1000000")
+        }
         #expect(message("[quota.new]\nburst = 5\n").hasPrefix("config.invalid_value: quota.new has no default rate"))
         #expect(message("[quota\n").hasPrefix("config.syntax"))
     }

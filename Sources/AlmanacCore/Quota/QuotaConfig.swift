@@ -121,13 +121,15 @@ public struct QuotaConfig: Sendable, Hashable {
                 }
                 guard perMinute > 0, perMinute <= 100_000_000, perMinute.isFinite else {
                     throw AlmanacError(
-                        .configInvalidValue, "\(file): quota.\(kind).rate must be above 0 (requests per minute)")
+                        .configInvalidValue,
+                        "\(file): quota.\(kind).rate must be above 0 and at most 100000000 (requests per minute)")
                 }
                 rate = QuotaRate(perMinute: perMinute, burst: rate?.burst ?? max(1, Int(perMinute / 60)))
             }
             if let v = t["burst"] {
                 guard case .integer(let b) = v, (1...1_000_000).contains(b) else {
-                    throw AlmanacError(.configInvalidValue, "\(file): quota.\(kind).burst must be an integer from 1")
+                    throw AlmanacError(
+                        .configInvalidValue, "\(file): quota.\(kind).burst must be an integer from 1 to 1000000")
                 }
                 guard rate != nil else {
                     throw AlmanacError(

@@ -38,7 +38,9 @@ struct IdleWakeupTests {
         let before = switches(worker)
         Thread.sleep(forTimeInterval: 5)
         let woke = switches(worker) - before
-        #expect((3...10).contains(woke), "the idle worker woke \(woke) times in 5 s")
+        // Involuntary switches count too: a loaded test pool adds a few (11 seen); beating at
+        // every 300 ms heartbeat would make about 17.
+        #expect((3...13).contains(woke), "the idle worker woke \(woke) times in 5 s")
         let s = try #require(try h.status("alpha"))
         #expect(s.pid == worker && s.restarts == 0 && s.state == "idle")
         #expect(h.stop() == 0)

@@ -29,39 +29,43 @@ extension CronofyConnector {
         }
         let now = Date()
         let span = TimeInterval(Self.lookupSpanDays * 86_400)
+        try eachEvent(from: now - span, to: now + span, doing: "looking up events") { e in
+            if isSeriesOccurrence(e), e["deleted"] as? Bool != true, let id = e["event_id"] as? String,
+                let series = CronofySeriesBook.seriesKey(ofInstance: id), wanted.contains(series)
+            {
+                throw AlmanacError(
+                    .cronofySeriesState,
+                    "connection \"\(connection)\": the calendar holds occurrences of series \(series) that \(seriesStore.url.path) does not know; nothing was deleted. Restore that file, or delete the series' events (event_id \(series)_…) from the calendar"
+                )
+            }
+            guard let key = CronofyMapping.key(e), wanted.contains(key), e["deleted"] as? Bool != true else { return }
+            guard let event = CronofyMapping.event(e).0 else {
+                throw AlmanacError(
+                    .cronofyUnreadableEvent,
+                    "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")
+            }
+            let updated = e["updated"] as? String ?? ""
+            found.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
+        }
+        return found
+    }
+
+    /// Every event of the calendar over the dates of `[from, to)` in `tzid` (`include_managed=true`,
+    /// every page), handed to `each` in the order listed. Throws the failure of a page (`doing`
+    /// says what the listing is for) and what `each` throws.
+    func eachEvent(from: Date, to: Date, doing: String, _ each: ([String: Any]) throws -> Void) throws {
         let q: [(String, String)] = [
             ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID), ("include_managed", "true"),
-            ("from", day(now.addingTimeInterval(-span), roundUp: false)),
-            ("to", day(now.addingTimeInterval(span), roundUp: true)),
+            ("from", day(from, roundUp: false)), ("to", day(to, roundUp: true)),
         ]
         var url: String? = settings.baseURL + "/v1/events?" + CronofyConnector.query(q)
         var pages = 0
         while let next = url, pages < 100_000 {
             pages += 1
             let r = try api.send(HTTPRequest(url: next))
-            guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: "looking up events") }
-            for e in body["events"] as? [[String: Any]] ?? [] {
-                if isSeriesOccurrence(e), e["deleted"] as? Bool != true, let id = e["event_id"] as? String,
-                    let series = CronofySeriesBook.seriesKey(ofInstance: id), wanted.contains(series)
-                {
-                    throw AlmanacError(
-                        .cronofySeriesState,
-                        "connection \"\(connection)\": the calendar holds occurrences of series \(series) that \(seriesStore.url.path) does not know; nothing was deleted. Restore that file, or delete the series' events (event_id \(series)_…) from the calendar"
-                    )
-                }
-                guard let key = CronofyMapping.key(e), wanted.contains(key), e["deleted"] as? Bool != true else {
-                    continue
-                }
-                guard let event = CronofyMapping.event(e).0 else {
-                    throw AlmanacError(
-                        .cronofyUnreadableEvent,
-                        "connection \"\(connection)\": event \(key) was found but cannot be read; nothing was deleted")
-                }
-                let updated = e["updated"] as? String ?? ""
-                found.append(SourceItem(key: key, version: updated.isEmpty ? nil : updated, event: event))
-            }
+            guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: doing) }
+            for e in body["events"] as? [[String: Any]] ?? [] { try each(e) }
             url = (body["pages"] as? [String: Any])?["next_page"] as? String
         }
-        return found
     }
 }

@@ -116,22 +116,10 @@ extension CronofyConnector {
     /// The live managed events of the calendar that start or end in `[from, to)` (dates in
     /// `tzid`), by `event_id`, every page.
     func managedEvents(from: Date, to: Date) throws -> [String: [String: Any]] {
-        let q: [(String, String)] = [
-            ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID), ("include_managed", "true"),
-            ("from", day(from, roundUp: false)), ("to", day(to, roundUp: true)),
-        ]
-        var url: String? = settings.baseURL + "/v1/events?" + CronofyConnector.query(q)
         var out: [String: [String: Any]] = [:]
-        var pages = 0
-        while let next = url, pages < 100_000 {
-            pages += 1
-            let r = try api.send(HTTPRequest(url: next))
-            guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: "reading series occurrences") }
-            for e in body["events"] as? [[String: Any]] ?? [] {
-                guard let id = e["event_id"] as? String, e["deleted"] as? Bool != true else { continue }
-                out[id] = e
-            }
-            url = (body["pages"] as? [String: Any])?["next_page"] as? String
+        try eachEvent(from: from, to: to, doing: "reading series occurrences") { e in
+            guard let id = e["event_id"] as? String, e["deleted"] as? Bool != true else { return }
+            out[id] = e
         }
         return out
     }

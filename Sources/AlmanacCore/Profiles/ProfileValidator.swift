@@ -241,7 +241,7 @@ struct ProfileValidator {
         let source = sideSettings(scope, "source", connection: from, side: .from)
         let target = sideSettings(scope, "target", connection: to, side: .to)
         let conflicts = conflictFields(scope)
-        let recurrence = recurrenceMode(scope, from: from, to: to)
+        let recurrence = recurrenceMode(scope)
 
         if direction == .twoWay, let from, let module = connectors[from.connector] {
             let caps =

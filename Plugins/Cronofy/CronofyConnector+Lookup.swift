@@ -52,7 +52,8 @@ extension CronofyConnector {
 
     /// Every event of the calendar over the dates of `[from, to)` in `tzid` (`include_managed=true`,
     /// every page), handed to `each` in the order listed. Throws the failure of a page (`doing`
-    /// says what the listing is for) and what `each` throws.
+    /// says what the listing is for), `sync.paging_runaway` past `pageLimit` pages, and what
+    /// `each` throws.
     func eachEvent(from: Date, to: Date, doing: String, _ each: ([String: Any]) throws -> Void) throws {
         let q: [(String, String)] = [
             ("tzid", settings.tzid), ("calendar_ids[]", settings.calendarID), ("include_managed", "true"),
@@ -60,7 +61,13 @@ extension CronofyConnector {
         ]
         var url: String? = settings.baseURL + "/v1/events?" + CronofyConnector.query(q)
         var pages = 0
-        while let next = url, pages < 100_000 {
+        while let next = url {
+            guard pages < pageLimit else {
+                throw AlmanacError(
+                    .syncPagingRunaway,
+                    "connection \"\(connection)\": Cronofy returned more than \(pageLimit) pages \(doing); nothing was deleted"
+                )
+            }
             pages += 1
             let r = try api.send(HTTPRequest(url: next))
             guard r.isSuccess, let body = r.jsonObject else { throw failure(r, doing: doing) }

@@ -53,6 +53,9 @@ public final class CronofyConnector: Connector {
     var seriesWindow: TimeWindow?
     /// Series whose occurrences changed on the calendar, found by `refreshSeries` (once a run).
     var seriesChanged: Set<String>?
+    /// The most pages one listing of `eachEvent` reads: a `next_page` that does not end fails the
+    /// listing (`sync.paging_runaway`) rather than have it come back short.
+    var pageLimit = 100_000
     /// Overlap of successive `last_modified` reads, against clock skew.
     static let cursorOverlap: TimeInterval = 5
 

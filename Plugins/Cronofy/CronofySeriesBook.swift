@@ -81,9 +81,14 @@ struct CronofySeriesBook: Codable, Equatable {
     }
 }
 
-/// The file of a `CronofySeriesBook`.
-struct CronofySeriesStore {
+/// The file of a `CronofySeriesBook`, read once by the connector that holds it (one run: every
+/// read chunk, lookup and write of the run asks for the book) and kept as last saved. The
+/// connector is the file's only writer while it lives: one run of a profile at a time, the job
+/// in the file's name, and a job's sides never the same connection.
+final class CronofySeriesStore {
     let url: URL
+    /// The book as last loaded or saved.
+    private var held: CronofySeriesBook?
 
     init(stateDirectory: URL, profile: String?, connection: String, job: String?) {
         func part(_ s: String) -> String {
@@ -96,9 +101,12 @@ struct CronofySeriesStore {
     /// The book; an empty one when the file does not exist. Throws `cronofy.series_state` when
     /// the file cannot be read.
     func load() throws -> CronofySeriesBook {
+        if let held { return held }
         guard FileManager.default.fileExists(atPath: url.path) else { return CronofySeriesBook() }
         do {
-            return try JSONDecoder().decode(CronofySeriesBook.self, from: Data(contentsOf: url))
+            let book = try JSONDecoder().decode(CronofySeriesBook.self, from: Data(contentsOf: url))
+            held = book
+            return book
         } catch {
             throw AlmanacError(
                 .cronofySeriesState,
@@ -120,6 +128,7 @@ struct CronofySeriesStore {
             guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600])
             else { throw CocoaError(.fileWriteUnknown) }
             guard rename(tmp, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            held = book
         } catch {
             throw AlmanacError(
                 .cronofySeriesState, "cannot write \(url.path) (the series written to Cronofy): \(error)")

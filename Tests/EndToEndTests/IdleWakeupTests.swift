@@ -7,11 +7,7 @@ import Testing
 @Suite(.serialized, .timeLimit(.minutes(5)))
 struct IdleWakeupTests {
     @Test func anIdleWorkerAndTheDaemonDoNotWakeBetweenHeartbeats() throws {
-        let h = try DaemonHarness()
-        h.extraArguments = ["--heartbeat-ms", "60000", "--stop-timeout-ms", "3000", "--rescan-ms", "60000"]
-        try h.writeProfile("alpha")
-        try h.start()
-        let worker = try h.waitReady("alpha")
+        let (h, worker) = try startAlpha(heartbeatMs: 60_000)
         let daemon = try #require(h.daemon).processIdentifier
         Thread.sleep(forTimeInterval: 3)  // the daemon drops its request code 2 s after the last request
 
@@ -27,11 +23,7 @@ struct IdleWakeupTests {
     /// interval, and is not taken for hung: 300 ms heartbeats make 900 ms idle ones, about 6 wake-ups
     /// in 5 s instead of 17; the daemon allows 2.7 s of silence from an idle worker, not 0.9 s.
     @Test func anIdleWorkerBeatsAtTheIdleInterval() throws {
-        let h = try DaemonHarness()
-        h.extraArguments = ["--heartbeat-ms", "300", "--stop-timeout-ms", "3000", "--rescan-ms", "60000"]
-        try h.writeProfile("alpha")
-        try h.start()
-        let worker = try h.waitReady("alpha")
+        let (h, worker) = try startAlpha(heartbeatMs: 300)
         try h.waitUntil("alpha idle", timeout: 5) { try h.status("alpha")?.state == "idle" }
         Thread.sleep(forTimeInterval: 3)  // past the two heartbeats after start-up that release pages
 
@@ -44,6 +36,16 @@ struct IdleWakeupTests {
         let s = try #require(try h.status("alpha"))
         #expect(s.pid == worker && s.restarts == 0 && s.state == "idle")
         #expect(h.stop() == 0)
+    }
+
+    /// A daemon with heartbeats `heartbeatMs` apart and rescans a minute apart, running one profile,
+    /// `alpha`: the harness and the ready worker's pid.
+    private func startAlpha(heartbeatMs: Int) throws -> (DaemonHarness, Int32) {
+        let h = try DaemonHarness()
+        h.extraArguments = ["--heartbeat-ms", "\(heartbeatMs)", "--stop-timeout-ms", "3000", "--rescan-ms", "60000"]
+        try h.writeProfile("alpha")
+        try h.start()
+        return (h, try h.waitReady("alpha"))
     }
 
     /// Voluntary and involuntary context switches of every thread of `pid`.

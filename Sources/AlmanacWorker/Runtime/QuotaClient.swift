@@ -17,7 +17,9 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
     /// as they come, so a run of a few requests keeps a few).
     private var samples: [Double] = []
     private var sampleAt = 0
-    private static let maxSamples = 16_384
+    /// Asks granted at once since the last `takeRoundTrips`, all of them (`samples` keeps the latest).
+    private var grantedAtOnce = 0
+    static let maxSamples = 16_384
     /// The keys' JSON text, made once per key set.
     private let keysText = Mutex<[[String]: String]>([:])
 
@@ -66,7 +68,9 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         condition.unlock()
     }
 
-    private func record(_ micros: Double) {
+    /// Counts an ask granted at once and keeps its round trip (under `condition`).
+    func record(_ micros: Double) {
+        grantedAtOnce += 1
         if samples.count < Self.maxSamples {
             samples.append(micros)
         } else {
@@ -75,16 +79,18 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         }
     }
 
-    /// How many asks were granted at once and their round trip's p50, p99 and max in µs (the
-    /// latest `maxSamples`), then forgets them; nil when there were none.
+    /// How many asks were granted at once (all of them) and their round trip's p50, p99 and max in
+    /// µs (of the latest `maxSamples`), then forgets them; nil when there were none.
     func takeRoundTrips() -> (count: Int, p50: Double, p99: Double, max: Double)? {
         condition.lock()
         let s = samples.sorted()
+        let count = grantedAtOnce
         samples = []
         sampleAt = 0
+        grantedAtOnce = 0
         condition.unlock()
         guard !s.isEmpty else { return nil }
         func at(_ q: Double) -> Double { s[min(s.count - 1, Int((Double(s.count) * q).rounded(.up)) - 1)] }
-        return (s.count, at(0.5), at(0.99), s[s.count - 1])
+        return (count, at(0.5), at(0.99), s[s.count - 1])
     }
 }

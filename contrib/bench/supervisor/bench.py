@@ -159,6 +159,27 @@ def write_profiles(d, root):
 UP = ("ready", "idle", "syncing")
 
 
+def wait_up(sock, n, seconds, every):
+    """Polls `GET /v1/profiles` every `every` s until it lists n profiles, each of them up (UP);
+    False when `seconds` pass first."""
+    give_up = time.monotonic() + seconds
+    while True:
+        try:
+            st = api(sock, "/v1/profiles")["profiles"]
+            if len(st) == n and all(p["state"] in UP for p in st):
+                return True
+        except (OSError, ValueError, KeyError):
+            pass
+        if time.monotonic() > give_up:
+            return False
+        time.sleep(every)
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
 def bench_almanac(binary, root):
     profiles, state, run = (os.path.join(root, x) for x in ("profiles.d", "state", "run"))
     write_profiles(profiles, root)
@@ -168,16 +189,8 @@ def bench_almanac(binary, root):
     daemon = subprocess.Popen([binary, "daemon", "--profiles", profiles, "--state", state, "--runtime", run],
                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "daemon.log"), "w"))
     try:
-        while True:
-            try:
-                st = api(sock, "/v1/profiles")["profiles"]
-                if len(st) == N and all(p["state"] in UP for p in st):
-                    break
-            except (OSError, ValueError, KeyError):
-                pass
-            if time.perf_counter() - t0 > 120:
-                raise RuntimeError("almanac: not all workers ready after 120 s")
-            time.sleep(0.02)
+        if not wait_up(sock, N, 120, every=0.02):
+            raise RuntimeError("almanac: not all workers ready after 120 s")
         out["ready_s"] = time.perf_counter() - t0
         time.sleep(3)
         pids = [p["pid"] for p in api(sock, "/v1/profiles")["profiles"]]

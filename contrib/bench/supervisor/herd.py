@@ -29,15 +29,11 @@ import subprocess
 import time
 from datetime import datetime, timezone
 
+import bench  # the daemon API and /proc helpers (scale.py, which runs this, puts this directory on the path)
+
 RATE = 600  # requests per minute on the shared key
 BURST = int(os.environ.get("BENCH_HERD_BURST", "10"))
 CLIENT = "almanac-herd"
-UP = ("ready", "idle", "syncing")
-
-
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
 
 
 def fakes_binary(binary):
@@ -116,12 +112,12 @@ def max_window(reqs, seconds=60.0):
     return best
 
 
-def run(binary, root, n, api, log):
+def run(binary, root, n):
     """The herd phase; returns its figures (see the module's doc)."""
     os.makedirs(root)
     fake, base, log_file = start_fake(binary, root)
     try:
-        return measure(binary, root, n, api, log, base, log_file)
+        return measure(binary, root, n, base, log_file)
     finally:
         fake.send_signal(signal.SIGTERM)
         try:
@@ -130,7 +126,7 @@ def run(binary, root, n, api, log):
             fake.kill()
 
 
-def measure(binary, root, n, api, log, base, log_file):
+def measure(binary, root, n, base, log_file):
     state, runtime = os.path.join(root, "state"), os.path.join(root, "run")
     sock = os.path.join(runtime, "almanac.sock")
     # The due minute: the first whole minute at least the expected start-up time away (about
@@ -139,35 +135,27 @@ def measure(binary, root, n, api, log, base, log_file):
     due_ts = (int(now + max(60.0, n * 0.12)) // 60 + 1) * 60
     due = datetime.fromtimestamp(due_ts, timezone.utc)
     profiles, config = write_profiles(root, n, base, due)
-    out = {"n": n, "burst": BURST, "due": due.strftime("%H:%M"), "load_before": loadavg()}
+    out = {"n": n, "burst": BURST, "due": due.strftime("%H:%M"), "load_before": bench.loadavg()}
     daemon = subprocess.Popen(
         [binary, "daemon", "--profiles", profiles, "--state", state, "--runtime", runtime, "--config", config],
         stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "daemon.log"), "w"))
     try:
         t0 = time.time()
-        while True:
-            try:
-                st = api(sock, "/v1/profiles")["profiles"]
-                if len(st) == n and all(p["state"] in UP for p in st):
-                    break
-            except (OSError, ValueError, KeyError):
-                pass
-            if time.time() > due_ts - 1:
-                raise RuntimeError("herd: not all %d workers ready before the due minute %s" % (n, out["due"]))
-            time.sleep(0.5)
+        if not bench.wait_up(sock, n, due_ts - 1 - time.time(), every=0.5):
+            raise RuntimeError("herd: not all %d workers ready before the due minute %s" % (n, out["due"]))
         out["ready_s"] = time.time() - t0
-        log("herd: %d workers ready in %.1f s; their runs fall due at %s UTC (in %.0f s)…"
+        bench.log("herd: %d workers ready in %.1f s; their runs fall due at %s UTC (in %.0f s)…"
             % (n, out["ready_s"], out["due"], due_ts - time.time()))
         while time.time() < due_ts:
             time.sleep(min(1.0, due_ts - time.time() + 0.01))
         total_tokens = n * 2  # about 2 requests a run (a listing, an insert); the measured figure replaces it
         deadline = due_ts + 2 * (total_tokens / (RATE / 60.0)) + 180
         finished = {}
-        load_peak = loadavg()
+        load_peak = bench.loadavg()
         while time.time() < deadline:
             time.sleep(2)
             try:
-                st = api(sock, "/v1/profiles")["profiles"]
+                st = bench.api(sock, "/v1/profiles")["profiles"]
             except (OSError, ValueError, KeyError):
                 continue
             for p in st:
@@ -177,7 +165,7 @@ def measure(binary, root, n, api, log, base, log_file):
                     if started >= due_ts - 1:
                         finished[p["name"]] = datetime.fromisoformat(r["finished"].replace("Z", "+00:00")).timestamp()
             if time.time() - due_ts > 30 and len(finished) < n:
-                load_peak = max(load_peak, loadavg(), key=lambda s: float(s.split()[0]))
+                load_peak = max(load_peak, bench.loadavg(), key=lambda s: float(s.split()[0]))
             if len(finished) == n:
                 break
         out["load_during"] = load_peak
@@ -185,7 +173,7 @@ def measure(binary, root, n, api, log, base, log_file):
         waits = [finished[k] - due_ts for k in finished]
         out["wait_max"] = max(waits) if waits else float("nan")
         out["wait_p50"] = statistics.median(waits) if waits else float("nan")
-        quota = api(sock, "/v1/quota")["buckets"]
+        quota = bench.api(sock, "/v1/quota")["buckets"]
         shared = next((b for b in quota if b["key"] == "google:" + CLIENT), {})
         out["granted"], out["waits"], out["rate_limited"] = (
             shared.get("granted", 0), shared.get("waits", 0), shared.get("rate_limited", 0))
@@ -201,7 +189,7 @@ def measure(binary, root, n, api, log, base, log_file):
         out["fair_s"] = max(0, max(out["requests"], 2 * n) - BURST) / (RATE / 60.0)
         out["bound_s"] = out["fair_s"] * 1.1 + 10
         out["elapsed_s"] = time.time() - t0
-        out["load_after"] = loadavg()
+        out["load_after"] = bench.loadavg()
     finally:
         if daemon.poll() is None:
             daemon.kill()

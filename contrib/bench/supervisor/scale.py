@@ -40,11 +40,6 @@ TARGET_IDLE_CPU_PCT = 2.0
 TARGET_STATUS_P99_MS = 50.0
 
 
-def loadavg():
-    with open("/proc/loadavg") as f:
-        return " ".join(f.read().split()[:3])
-
-
 def hwm_kb(pid):
     try:
         with open("/proc/%d/status" % pid) as f:
@@ -66,21 +61,13 @@ def bench_scale(binary, root):
     profiles_dir, state, run = (os.path.join(root, x) for x in ("profiles.d", "state", "run"))
     bench.write_profiles(profiles_dir, root)
     sock = os.path.join(run, "almanac.sock")
-    out = {"load_before": loadavg()}
+    out = {"load_before": bench.loadavg()}
     t0 = time.perf_counter()
     daemon = subprocess.Popen([binary, "daemon", "--profiles", profiles_dir, "--state", state, "--runtime", run],
                               stdout=subprocess.DEVNULL, stderr=open(os.path.join(root, "daemon.log"), "w"))
     try:
-        while True:
-            try:
-                st = profiles(sock)
-                if len(st) == N and all(p["state"] in UP for p in st):
-                    break
-            except (OSError, ValueError, KeyError):
-                pass
-            if time.perf_counter() - t0 > 300:
-                raise RuntimeError("almanac: not all %d workers ready after 300 s" % N)
-            time.sleep(0.1)
+        if not bench.wait_up(sock, N, 300, every=0.1):
+            raise RuntimeError("almanac: not all %d workers ready after 300 s" % N)
         out["ready_s"] = time.perf_counter() - t0
         bench.log("almanac: %d workers ready in %.2f s" % (N, out["ready_s"]))
         pids = [p["pid"] for p in profiles(sock)]
@@ -94,7 +81,7 @@ def bench_scale(binary, root):
         out["wrk_rss_each"] = statistics.median(bench.rss_kb(p) for p in pids)
         bench.log("almanac: idling %d s…" % IDLE)
         out["cpu_s"], out["cpu_pct"] = bench.idle_cpu([daemon.pid] + pids, IDLE)
-        out["load_idle"] = loadavg()
+        out["load_idle"] = bench.loadavg()
         times = bench.timed([binary, "status", "--runtime", run], STATUS_RUNS)
         out["status_p50"], out["status_p99"] = bench.pct(times, 50), bench.pct(times, 99)
         api_times = []
@@ -126,7 +113,7 @@ def bench_scale(binary, root):
         out["stop_s"] = time.perf_counter() - t
         out["exit"] = daemon.returncode
         out["left"] = sum(1 for p in pids if os.path.exists("/proc/%d" % p))
-        out["load_after"] = loadavg()
+        out["load_after"] = bench.loadavg()
     finally:
         if daemon.poll() is None:
             daemon.kill()
@@ -181,7 +168,7 @@ def main():
         a = None if herd_only else bench_scale(binary, os.path.join(root, "almanac"))
         h = None
         if os.environ.get("BENCH_HERD", "1") != "0":
-            h = herd.run(binary, os.path.join(root, "herd"), N, bench.api, bench.log)
+            h = herd.run(binary, os.path.join(root, "herd"), N)
     finally:
         if os.environ.get("BENCH_KEEP") != "1":
             shutil.rmtree(root, ignore_errors=True)

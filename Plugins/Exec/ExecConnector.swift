@@ -115,16 +115,19 @@ public final class ExecConnector: Connector {
         }
     }
 
-    /// Sends a request and collects its `item` lines until `end` (`lookup_end`, `test_done`).
-    func items(_ type: String, _ fields: JSONObject, end: String) throws -> [SourceItem] {
+    /// Sends a request and collects its `item` lines until `end` (`lookup_end`, `test_done`): the
+    /// items, and the problems of those that cannot be read.
+    func items(_ type: String, _ fields: JSONObject, end: String) throws -> (
+        items: [SourceItem], problems: [ItemProblem]
+    ) {
         try process.send(type, fields)
-        var out: [SourceItem] = []
+        var out: (items: [SourceItem], problems: [ItemProblem]) = ([], [])
         while true {
             let (t, line) = try process.reply(allowed: ["item", end])
             if t == end { break }
             switch try item(line) {
-            case .success(let i): out.append(i)
-            case .failure: continue
+            case .success(let i): out.items.append(i)
+            case .failure(let p): out.problems.append(p)
             }
         }
         try process.finish()
@@ -179,7 +182,7 @@ public final class ExecConnector: Connector {
     /// Everything the plugin stores (`test_dump`), by key.
     public func testDump() throws -> [String: Event] {
         var out: [String: Event] = [:]
-        for i in try items("test_dump", JSONObject(), end: "test_done") { out[i.key] = i.event }
+        for i in try items("test_dump", JSONObject(), end: "test_done").items { out[i.key] = i.event }
         return out
     }
 }

@@ -141,9 +141,7 @@ public final class ExecConnector: Connector {
         }
         let version = line.string("version")
         do {
-            let event =
-                itemKind == .contacts
-                ? try ContactJSON.event(line["contact"] ?? .null) : try EventJSON.event(line["event"] ?? .null)
+            let event = try itemKind.item(line[itemKind.member] ?? .null)
             return .success(SourceItem(key: key, version: version, event: event))
         } catch {
             return .failure(
@@ -163,9 +161,8 @@ public final class ExecConnector: Connector {
     public func testSeed(_ events: [Event]) throws -> [String] {
         let line = try process.request(
             "test_seed",
-            itemKind == .contacts
-                ? JSONObject(["contacts": .array(events.map(ContactJSON.json))])
-                : JSONObject(["events": .array(events.map(EventJSON.json))]), reply: "test_seeded")
+            JSONObject([itemKind == .contacts ? "contacts" : "events": .array(events.map(itemKind.json))]),
+            reply: "test_seeded")
         return line["keys"]?.array?.compactMap(\.string) ?? []
     }
 

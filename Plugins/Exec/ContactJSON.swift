@@ -121,4 +121,12 @@ public enum ContactJSON {
 extension ItemKind {
     /// The member of an item, change or conflict that holds the item (`event`, `contact`).
     var member: String { self == .contacts ? "contact" : "event" }
+
+    /// An item of this kind as the protocol's JSON (`EventJSON`, `ContactJSON`).
+    func json(_ item: Event) -> JSONValue { self == .contacts ? ContactJSON.json(item) : EventJSON.json(item) }
+
+    /// The item of this kind `value` holds. Throws `EventJSON.Invalid` naming the field at fault.
+    func item(_ value: JSONValue) throws(EventJSON.Invalid) -> Event {
+        self == .contacts ? try ContactJSON.event(value) : try EventJSON.event(value)
+    }
 }

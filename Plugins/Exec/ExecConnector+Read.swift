@@ -73,7 +73,18 @@ extension ExecConnector {
         }
     }
 
+    /// The items the plugin returns for `keys`. One it returns that cannot be read fails the
+    /// lookup (`exec.plugin_error`): left out, it would be confirmed absent, and its copy on the
+    /// other side deleted.
     public func lookup(_ keys: [String]) throws -> [SourceItem] {
-        try items("lookup", JSONObject(["keys": .array(keys.map(JSONValue.string))]), end: "lookup_end")
+        let (found, problems) = try items(
+            "lookup", JSONObject(["keys": .array(keys.map(JSONValue.string))]), end: "lookup_end")
+        if let p = problems.first {
+            throw AlmanacError(
+                .execPluginError,
+                "\(p.reason) (key \(p.key)\(problems.count > 1 ? " and \(problems.count - 1) more" : "")): "
+                    + "an item that cannot be read is not taken for absent")
+        }
+        return found
     }
 }

@@ -71,18 +71,17 @@ extension ExecConnector {
     }
 
     /// A change as the protocol's JSON, its item under `event`, or `contact` for contacts.
-    static func json(_ change: Change, kind: ItemKind = .events) -> JSONValue {
-        func item(_ event: Event) -> JSONValue { kind == .contacts ? ContactJSON.json(event) : EventJSON.json(event) }
+    static func json(_ change: Change, kind: ItemKind) -> JSONValue {
         var o: JSONObject
         switch change {
         case .create(let id, let event):
             o = JSONObject(["op": "create", "id": .string(id)])
-            o[kind.member] = item(event)
+            o[kind.member] = kind.json(event)
         case .update(let key, let ifVersion, let event):
             o = JSONObject([
                 "op": "update", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,
             ])
-            o[kind.member] = item(event)
+            o[kind.member] = kind.json(event)
         case .delete(let key, let ifVersion):
             o = JSONObject([
                 "op": "delete", "key": .string(key), "if_version": ifVersion.map(JSONValue.string) ?? .null,

@@ -115,16 +115,19 @@ public final class ExecConnector: Connector {
         }
     }
 
-    /// Sends a request and collects its `item` lines until `end` (`lookup_end`, `test_done`).
-    func items(_ type: String, _ fields: JSONObject, end: String) throws -> [SourceItem] {
+    /// Sends a request and collects its `item` lines until `end` (`lookup_end`, `test_done`): the
+    /// items, and the problems of those that cannot be read.
+    func items(_ type: String, _ fields: JSONObject, end: String) throws -> (
+        items: [SourceItem], problems: [ItemProblem]
+    ) {
         try process.send(type, fields)
-        var out: [SourceItem] = []
+        var out: (items: [SourceItem], problems: [ItemProblem]) = ([], [])
         while true {
             let (t, line) = try process.reply(allowed: ["item", end])
             if t == end { break }
             switch try item(line) {
-            case .success(let i): out.append(i)
-            case .failure: continue
+            case .success(let i): out.items.append(i)
+            case .failure(let p): out.problems.append(p)
             }
         }
         try process.finish()
@@ -138,9 +141,7 @@ public final class ExecConnector: Connector {
         }
         let version = line.string("version")
         do {
-            let event =
-                itemKind == .contacts
-                ? try ContactJSON.event(line["contact"] ?? .null) : try EventJSON.event(line["event"] ?? .null)
+            let event = try itemKind.item(line[itemKind.member] ?? .null)
             return .success(SourceItem(key: key, version: version, event: event))
         } catch {
             return .failure(
@@ -160,9 +161,8 @@ public final class ExecConnector: Connector {
     public func testSeed(_ events: [Event]) throws -> [String] {
         let line = try process.request(
             "test_seed",
-            itemKind == .contacts
-                ? JSONObject(["contacts": .array(events.map(ContactJSON.json))])
-                : JSONObject(["events": .array(events.map(EventJSON.json))]), reply: "test_seeded")
+            JSONObject([itemKind == .contacts ? "contacts" : "events": .array(events.map(itemKind.json))]),
+            reply: "test_seeded")
         return line["keys"]?.array?.compactMap(\.string) ?? []
     }
 
@@ -179,7 +179,7 @@ public final class ExecConnector: Connector {
     /// Everything the plugin stores (`test_dump`), by key.
     public func testDump() throws -> [String: Event] {
         var out: [String: Event] = [:]
-        for i in try items("test_dump", JSONObject(), end: "test_done") { out[i.key] = i.event }
+        for i in try items("test_dump", JSONObject(), end: "test_done").items { out[i.key] = i.event }
         return out
     }
 }

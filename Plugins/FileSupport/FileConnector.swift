@@ -51,16 +51,29 @@ public final class FileConnector<Format: FileFormat>: Connector {
     /// (`FileFormat.contactShape`; over a glob, what every file stores), custom fields included.
     /// A file with none yet (a target not written yet, or one that cannot be read, whose read
     /// then fails) counts as `newFileShape`. Each part reads back as written (phones as stored,
-    /// groups without the delimiter in their names).
+    /// groups without the delimiter in their names). The files are read for it again only once
+    /// one has changed (`FileStamp`): the job's start and its write read them once.
     public var contactShape: ContactShape {
         guard settings.common.contacts != nil else { return Self.newFileShape }
+        let source = listing.source
+        let files = (try? source.files()) ?? []
+        let stamps = try? Dictionary(uniqueKeysWithValues: files.map { ($0, try source.stamp($0)) })
+        if let derived, let stamps, derived.stamps == stamps { return derived.shape }
         var shape: ContactShape?
-        for url in (try? listing.source.files()) ?? [] {
-            guard let s = try? settings.contactShape(of: url, source: listing.source, mapper: listing.mapper)
-            else { continue }
-            shape = shape.map { $0.intersection(s) } ?? s
+        var readAll = true
+        for url in files {
+            do {
+                guard let s = try settings.contactShape(of: url, source: source, mapper: listing.mapper) else {
+                    continue
+                }
+                shape = shape.map { $0.intersection(s) } ?? s
+            } catch {
+                readAll = false
+            }
         }
-        return shape ?? Self.newFileShape
+        let out = shape ?? Self.newFileShape
+        derived = readAll && !files.isEmpty ? stamps.map { ($0, out) } : nil
+        return out
     }
 
     /// What the sink writes to a new file: every part within the columns a file gets
@@ -75,6 +88,8 @@ public final class FileConnector<Format: FileFormat>: Connector {
     public let settings: Format
     private let side: ConnectorContext.Side
     private let listing: FileListing<Format.Reader>
+    /// The last `contactShape` read from the files, with their stamps from before that read.
+    private var derived: (stamps: [URL: FileStamp], shape: ContactShape)?
 
     public init(
         settings: Format, side: ConnectorContext.Side, capabilities: ConnectorCapabilities, logger: Logger,

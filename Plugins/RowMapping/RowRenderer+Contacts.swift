@@ -19,16 +19,11 @@ extension RowRenderer {
         contacts ? contactColumns(for: [] as [[StandardField: String]]) : StandardField.scalars
     }
 
-    /// Whether an update writes `field` even when the item lacks it (emptying it): every
-    /// non-custom field, and for contacts the contact columns too.
-    public static func isOverwritten(_ field: StandardField, contacts: Bool) -> Bool {
-        contacts ? isContactStandard(field) : !field.isCustom
-    }
-
-    /// `isOverwritten` for a side with `rules` (nil: events): a contact column outside the
-    /// side's `ContactRules.shape` keeps its value, as a custom one does.
+    /// Whether an update writes `field` even when the item lacks it (emptying it), on a side with
+    /// `rules` (nil: events): every non-custom field; for contacts, the contact columns (those
+    /// within the side's `ContactRules.shape`: one outside it keeps its value, as a custom one does).
     public static func isOverwritten(_ field: StandardField, rules: ContactRules?) -> Bool {
-        guard let rules else { return isOverwritten(field, contacts: false) }
+        guard let rules else { return !field.isCustom }
         guard isContactStandard(field) else { return false }
         guard let shape = rules.shape, case .custom(let name) = field,
             let column = ContactColumn(name: name.lowercased())

@@ -78,10 +78,7 @@ extension PeopleFake {
                         + "cache and get the latest contactGroup.")
             }
             if update.contains("name"), name != g.name {
-                let reserved = PeopleStore.systemGroups.contains { $0.0 == name || $0.1 == name }
-                if reserved
-                    || store.groups.values.contains(where: { !$0.deleted && !$0.system && $0.name == name })
-                {
+                if groupNameTaken(name) {
                     return PeopleFake.error(409, "ALREADY_EXISTS", "Contact group name already exists.")
                 }
                 store.groups[id]?.name = name

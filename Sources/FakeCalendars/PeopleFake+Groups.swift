@@ -101,6 +101,13 @@ extension PeopleFake {
         }
     }
 
+    /// Whether `name` is a system group's or a user group's (caller holds the lock): no group is
+    /// created or renamed to it (409).
+    func groupNameTaken(_ name: String) -> Bool {
+        PeopleStore.systemGroups.contains { $0.0 == name || $0.1 == name }
+            || store.groups.values.contains { !$0.deleted && !$0.system && $0.name == name }
+    }
+
     /// `contactGroups.create`: `{"contactGroup": {"name", "clientData"}, "readGroupFields"}`; the
     /// name must be new among the user's groups (409 otherwise).
     func createGroup(_ r: FakeRequest) -> FakeResponse {
@@ -116,8 +123,7 @@ extension PeopleFake {
         case .failure(let e): return e.response
         }
         return lock.withLock {
-            let reserved = PeopleStore.systemGroups.contains { $0.0 == name || $0.1 == name }
-            if reserved || store.groups.values.contains(where: { !$0.deleted && !$0.system && $0.name == name }) {
+            if groupNameTaken(name) {
                 return PeopleFake.error(409, "ALREADY_EXISTS", "Contact group name already exists.")
             }
             let id = groupID(named: name)

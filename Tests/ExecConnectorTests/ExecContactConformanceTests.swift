@@ -113,6 +113,28 @@ struct ExecContactConformanceTests {
         #expect(try Self.schemaErrors(dir) == [])
     }
 
+    /// A contact the plugin returns from `lookup` that cannot be read fails the lookup: left out,
+    /// it would be confirmed absent and its copy on the other side deleted.
+    @Test func anUnreadableContactFailsTheLookup() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = """
+            {"next": 3, "items": {
+              "c1": {"version": "1", "contact": {"given_name": "Ann", "emails": [{"address": "a@example.com", "kind": "pager"}]}},
+              "c2": {"version": "1", "contact": {"given_name": "Bob"}}}}
+            """
+        try store.write(to: dir.appendingPathComponent("store.json"), atomically: true, encoding: .utf8)
+        let connector = try Self.connector(dir)
+        defer { connector.process.shutdown() }
+        #expect(try connector.lookup(["c2"]).map(\.event.contact?.givenName) == ["Bob"])
+        let error = #expect(throws: AlmanacError.self) { try connector.lookup(["c1", "c2"]) }
+        #expect(error?.code == .execPluginError)
+        #expect(
+            error?.message
+                == "plugin \(connector.process.label) sent emails that needs an address and a kind home, work or "
+                + "other (key c1): an item that cannot be read is not taken for absent")
+    }
+
     /// A plugin whose hello leaves `kinds` out carries events only, as before.
     @Test func anOldPluginCarriesEventsOnly() throws {
         let dir = try Self.scratch()

@@ -39,6 +39,23 @@ import Testing
         #expect(c.contactShape == ContactShape(names: [.given, .family], emails: 1, custom: true))
     }
 
+    /// The document is read for its shape once while it is unchanged (a job's start and its
+    /// write), and again once it changes. A lock file beside it fails any read of it
+    /// (`xml.file_busy`): the shape comes from the read before it.
+    @Test func theShapeIsReadAgainOnlyOnceTheDocumentChanges() throws {
+        let s = Scratch(label: "xml-narrow")
+        defer { s.cleanup() }
+        s.file("clients.xml", Self.document)
+        let c = try Self.connector(s)
+        let narrow = ContactShape(names: [.given, .family], emails: 1, custom: true)
+        #expect(c.contactShape == narrow)
+        let lock = s.file("clients.xml.lock", "")
+        #expect(c.contactShape == narrow)
+        try FileManager.default.removeItem(at: lock)
+        s.file("clients.xml", Self.document.replacingOccurrences(of: "<chart_no>", with: "<notes>N</notes><chart_no>"))
+        #expect(c.contactShape == ContactShape(names: [.given, .family], emails: 1, notes: true, custom: true))
+    }
+
     @Test func narrowItemsKeepTheWideSidesParts() throws {
         let s = Scratch(label: "xml-narrow")
         defer { s.cleanup() }

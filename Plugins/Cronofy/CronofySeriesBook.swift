@@ -120,14 +120,11 @@ final class CronofySeriesStore {
     func save(_ book: CronofySeriesBook) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let tmp = url.path + ".tmp"
         let dir = url.deletingLastPathComponent().path
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            let data = try encoder.encode(book)
-            guard FileManager.default.createFile(atPath: tmp, contents: data, attributes: [.posixPermissions: 0o600])
-            else { throw CocoaError(.fileWriteUnknown) }
-            guard rename(tmp, url.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            // The only copy of the rules written to Cronofy: fsynced before it replaces the last one.
+            try DurableFile.write(Array(try encoder.encode(book)), to: url.path)
             held = book
         } catch {
             throw AlmanacError(

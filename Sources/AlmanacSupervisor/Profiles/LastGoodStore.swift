@@ -39,9 +39,9 @@ struct LastGoodStore {
         guard SHA256.hex(data) == hash else {
             throw LastGoodError("\(original) changed while it was validated; the next scan keeps the new version")
         }
-        try AtomicFile.makeDirectory(directory)
-        try AtomicFile.write(Array(data), to: copyPath(name))
-        try AtomicFile.write(Array((hash + "\n").utf8), to: hashPath(name))
+        try DurableFile.makeDirectory(directory)
+        try DurableFile.write(Array(data), to: copyPath(name))
+        try DurableFile.write(Array((hash + "\n").utf8), to: hashPath(name))
     }
 
     /// Forgets the copy of `name` (its file was removed).

@@ -1,3 +1,4 @@
+import AlmanacCore
 import AlmanacWire
 import Foundation
 import Glibc
@@ -23,8 +24,8 @@ struct RunBookStore {
     static func encode(_ book: RunBook) throws -> [UInt8] { Array(try Wire.encoder().encode(book)) }
 
     func write(_ name: String, _ bytes: [UInt8]) throws {
-        try AtomicFile.makeDirectory(directory)
-        try AtomicFile.write(bytes, to: path(name))
+        try DurableFile.makeDirectory(directory)
+        try DurableFile.write(bytes, to: path(name))
     }
 
     /// Forgets the books of profiles not in `names` (their files were removed).

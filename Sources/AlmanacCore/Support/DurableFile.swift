@@ -1,20 +1,19 @@
-import AlmanacCore
 import Foundation
 import Glibc
 
 /// Writes a file so that a reader sees the old bytes or the new ones, never a part, also after a
 /// crash: a temporary file (mode 0600) written and fsynced, renamed over `path`, then the
 /// directory fsynced.
-enum AtomicFile {
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+public enum DurableFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    static func write(_ bytes: [UInt8], to path: String) throws {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
-        let written = writeAll(fd, bytes) && fsync(fd) == 0
+        let written = writeFully(fd, bytes) && fsync(fd) == 0
         let problem = SystemError(errno: errno)
         close(fd)
         guard written, rename(tmp, path) == 0 else {
@@ -29,9 +28,24 @@ enum AtomicFile {
     }
 
     /// Creates `directory` (mode 0700) unless it exists.
-    static func makeDirectory(_ directory: String) throws {
+    public static func makeDirectory(_ directory: String) throws {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw Failure(description: "cannot create \(directory): \(SystemError(errno: errno))")
         }
+    }
+
+    private static func writeFully(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if n > 0 {
+                offset += n
+            } else if n < 0 && errno == EINTR {
+                continue
+            } else {
+                return false
+            }
+        }
+        return true
     }
 }

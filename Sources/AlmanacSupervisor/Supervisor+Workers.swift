@@ -106,6 +106,7 @@ extension Supervisor {
         readPipes(open, now: now, draining: true)
         for fd in open { closePipe(fd) }
         close(process.commandFD)
+        close(process.grantFD)
         slot.process = nil
         kill(-process.pid, SIGKILL)  // whatever the worker spawned dies with it
         let termSignal = status & 0x7f

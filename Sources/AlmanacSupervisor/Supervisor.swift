@@ -322,7 +322,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         }
     }
 
-    /// Keeps fds 3 and 4 taken, so a pipe end never lands there (dup2 onto itself would keep
+    /// Keeps fds 3, 4 and 5 taken, so a pipe end never lands there (dup2 onto itself would keep
     /// close-on-exec set), and marks every inherited descriptor close-on-exec.
     private func reserveLowDescriptors() {
         if let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
@@ -330,8 +330,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         }
         while true {
             let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
-            if fd < 0 || fd > 4 {
-                if fd > 4 { close(fd) }
+            if fd < 0 || fd > 5 {
+                if fd > 5 { close(fd) }
                 break
             }
         }

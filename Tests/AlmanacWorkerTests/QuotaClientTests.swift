@@ -1,3 +1,5 @@
+import AlmanacWire
+import Foundation
 import Testing
 
 @testable import AlmanacWorker
@@ -18,5 +20,74 @@ struct QuotaClientTests {
         #expect(client.takeRoundTrips()?.count == nil, "taken: forgotten")
         client.record(7)
         #expect(client.takeRoundTrips()?.count == 1)
+    }
+
+    /// Asks of eight threads at once, granted on the grant pipe in batches and in another order
+    /// than asked (a "daemon" thread reading the asks): one asker reads at a time and hands the
+    /// others theirs; every ask returns with its own grant, none is left waiting.
+    @Test func grantsOnTheirOwnPipeReachTheThreadThatAsked() throws {
+        let asks = try Pipe(), grants = try Pipe()
+        let client = QuotaClient(events: EventChannel(fd: asks.write), grantFD: grants.read)
+        let threads = 8, each = 200
+        let (askRead, grantWrite) = (asks.read, grants.write)
+        let daemon = Thread {
+            var framer = LineFramer()
+            var pending: [String] = []
+            var answered = 0
+            var buf = [UInt8](repeating: 0, count: 4_096)
+            while answered < threads * each {
+                let n = read(askRead, &buf, buf.count)
+                guard n > 0 else { return }
+                for case .line(let line) in framer.feed(Array(buf[0..<n])) {
+                    if let ask = QuotaLine.parseAsk(line[...]) { pending.append(ask.id) }
+                }
+                // Held while more asks come within 2 ms (up to three), then granted last first, in one write.
+                var more = pollfd(fd: askRead, events: Int16(POLLIN), revents: 0)
+                if pending.count < 3, poll(&more, 1, 2) > 0 { continue }
+                let out = pending.reversed().flatMap { QuotaLine.grant(id: $0, waitedMS: 0) }
+                answered += pending.count
+                pending = []
+                _ = out.withUnsafeBytes { write(grantWrite, $0.baseAddress, $0.count) }
+            }
+        }
+        daemon.start()
+        let done = DispatchGroup()
+        for _ in 0..<threads {
+            done.enter()
+            Thread {
+                for _ in 0..<each { client.acquire(keys: ["google:x"], tokens: 1) }
+                done.leave()
+            }.start()
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success, "an ask was left waiting for its grant")
+        #expect(client.takeRoundTrips()?.count == threads * each)
+    }
+
+    /// The daemon gone (EOF on the grant pipe): a waiting ask returns instead of hanging.
+    @Test func anAskReturnsWhenTheGrantPipeCloses() throws {
+        let asks = try Pipe(), grants = try Pipe()
+        let client = QuotaClient(events: EventChannel(fd: asks.write), grantFD: grants.read)
+        grants.closeWrite()
+        client.acquire(keys: ["google:x"], tokens: 1)
+        #expect(client.takeRoundTrips() == nil, "nothing granted")
+    }
+}
+
+/// A pipe whose ends close with it.
+private final class Pipe {
+    let read: Int32
+    private(set) var write: Int32
+    init() throws {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        (read, write) = (fds[0], fds[1])
+    }
+    func closeWrite() {
+        close(write)
+        write = -1
+    }
+    deinit {
+        close(read)
+        if write >= 0 { close(write) }
     }
 }

@@ -49,8 +49,8 @@ extension Supervisor {
     func quotaDrop(_ slot: WorkerSlot) { quota.drop(profile: slot.name) }
 
     private func sendGrant(_ slot: WorkerSlot, id: String, waitedMS: Int) {
-        guard let process = slot.process, process.commandFD >= 0 else { return }
-        _ = writeAll(process.commandFD, QuotaLine.grant(id: id, waitedMS: waitedMS), timeoutMS: 1_000)
+        guard let process = slot.process, process.grantFD >= 0 else { return }
+        _ = writeAll(process.grantFD, QuotaLine.grant(id: id, waitedMS: waitedMS), timeoutMS: 1_000)
     }
 
     /// `GET /v1/quota`.

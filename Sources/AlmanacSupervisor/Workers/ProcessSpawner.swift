@@ -8,6 +8,8 @@ public struct SpawnedProcess: Sendable, Hashable {
     public var commandFD: Int32
     /// Read end of the child's fd 4 (events).
     public var eventFD: Int32
+    /// Write end of the child's fd 5 (quota grants, read by the thread that asked).
+    public var grantFD: Int32
     /// Read ends of the child's stdout and stderr.
     public var stdoutFD: Int32
     public var stderrFD: Int32
@@ -16,9 +18,9 @@ public struct SpawnedProcess: Sendable, Hashable {
 /// Starts worker processes with `posix_spawn`: each in its own process group
 /// (`POSIX_SPAWN_SETPGROUP`), with default dispositions for the signals the daemon handles or
 /// ignores (`POSIX_SPAWN_SETSIGDEF`, SIGPIPE included), an empty signal mask, stdin on
-/// `/dev/null`, fd 3 = commands, fd 4 = events, stdout/stderr = pipes. Every descriptor of the
-/// daemon is close-on-exec (glibc's Swift overlay lacks `addclosefrom_np`; the worker also closes
-/// anything above fd 4 at start-up). The parent's ends are close-on-exec and non-blocking; the
+/// `/dev/null`, fd 3 = commands, fd 4 = events, fd 5 = quota grants, stdout/stderr = pipes.
+/// Every descriptor of the daemon is close-on-exec (glibc's Swift overlay lacks
+/// `addclosefrom_np`; the worker also closes anything above fd 5 at start-up). The parent's ends are close-on-exec and non-blocking; the
 /// child's ends are closed in
 /// the parent, so EOF arrives when the child dies.
 public enum ProcessSpawner {
@@ -38,6 +40,7 @@ public enum ProcessSpawner {
         }
         do {
             let cmd = try makePipe(), evt = try makePipe(), out = try makePipe(), err = try makePipe()
+            let grant = try makePipe()
 
             var actions = posix_spawn_file_actions_t()
             posix_spawn_file_actions_init(&actions)
@@ -47,6 +50,7 @@ public enum ProcessSpawner {
             posix_spawn_file_actions_adddup2(&actions, err.write, 2)
             posix_spawn_file_actions_adddup2(&actions, cmd.read, 3)
             posix_spawn_file_actions_adddup2(&actions, evt.write, 4)
+            posix_spawn_file_actions_adddup2(&actions, grant.read, 5)
 
             var attr = posix_spawnattr_t()
             posix_spawnattr_init(&attr)
@@ -66,12 +70,13 @@ public enum ProcessSpawner {
                     .supervisorSpawnFailed, "cannot start \(path): \(String(cString: strerror(rc)))",
                     cause: SystemError(errno: rc))
             }
-            for fd in [cmd.read, evt.write, out.write, err.write] { close(fd) }
-            for fd in [cmd.write, evt.read, out.read, err.read] {
+            for fd in [cmd.read, evt.write, out.write, err.write, grant.read] { close(fd) }
+            for fd in [cmd.write, evt.read, out.read, err.read, grant.write] {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             }
             return SpawnedProcess(
-                pid: pid, commandFD: cmd.write, eventFD: evt.read, stdoutFD: out.read, stderrFD: err.read)
+                pid: pid, commandFD: cmd.write, eventFD: evt.read, grantFD: grant.write, stdoutFD: out.read,
+                stderrFD: err.read)
         } catch {
             for fd in opened { close(fd) }
             throw error

@@ -5,14 +5,24 @@ import Logging
 import Synchronization
 
 /// The worker's side of the quota governor (README "Quota governor"): `acquire` writes a
-/// `quota_ask` on fd 4 and blocks the job thread until the command loop hands it the matching
-/// `quota_grant` read on fd 3. Set as `QuotaGates.current` under the daemon only.
+/// `quota_ask` on fd 4 and blocks the asking thread until the matching `quota_grant` comes back.
+/// The daemon writes grants on a pipe of their own, the worker's fd 5, which the asking thread
+/// reads itself: a round trip wakes two threads (the daemon's loop, then the asker), not three.
+/// With several asks out at once one asker reads and hands the others theirs. A worker without
+/// fd 5 (started by a daemon of an earlier version, whose binary was replaced while it ran) gets
+/// its grants on fd 3, through the command loop's `grant(id:waitedMS:)`. Set as
+/// `QuotaGates.current` under the daemon only.
 final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state under `condition`
     private let events: EventChannel
+    /// The grant pipe, nil when grants come through the command loop.
+    private let grantFD: Int32?
     private let condition = NSCondition()
     private var nextID = 0
     private var granted: [String: Int] = [:]
     private var closed = false
+    /// True while an asker reads `grantFD` (one at a time); `framer` is that reader's.
+    private var reading = false
+    private var framer = LineFramer()
     /// Round trips of asks granted at once, in µs (at most `maxSamples`, the latest kept; grown
     /// as they come, so a run of a few requests keeps a few).
     private var samples: [Double] = []
@@ -23,7 +33,23 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
     /// The keys' JSON text, made once per key set.
     private let keysText = Mutex<[[String]: String]>([:])
 
-    init(events: EventChannel) { self.events = events }
+    init(events: EventChannel, grantFD: Int32? = nil) {
+        self.events = events
+        self.grantFD = grantFD
+    }
+
+    /// fd 5 when it is the read end of a pipe this process inherited open (the daemon's grant
+    /// pipe), made close-on-exec so that nothing the worker starts holds it; nil otherwise.
+    static func inheritedGrantPipe() -> Int32? {
+        let fd: Int32 = 5
+        var st = stat()
+        let fdFlags = fcntl(fd, F_GETFD)
+        guard fdFlags >= 0, fdFlags & FD_CLOEXEC == 0, fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFIFO,
+            fcntl(fd, F_GETFL) & O_ACCMODE == O_RDONLY
+        else { return nil }
+        _ = fcntl(fd, F_SETFD, fdFlags | FD_CLOEXEC)
+        return fd
+    }
 
     func acquire(keys: [String], tokens: Int) {
         let json = keysText.withLock { cache in
@@ -40,11 +66,41 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         events.sendRaw(QuotaLine.ask(id: id, keysJSON: json, tokens: max(1, tokens)))
         condition.lock()
         defer { condition.unlock() }
-        while granted[id] == nil && !closed { condition.wait() }
+        while granted[id] == nil && !closed {
+            if let fd = grantFD, !reading {
+                reading = true
+                condition.unlock()
+                let read = readGrants(fd)
+                condition.lock()
+                reading = false
+                if let grants = read {
+                    for g in grants { granted[g.id] = g.waitedMS }
+                } else {
+                    closed = true
+                }
+                condition.broadcast()
+            } else {
+                condition.wait()
+            }
+        }
         guard let waited = granted.removeValue(forKey: id) else { return }
         let elapsed = ContinuousClock.now - start
         let micros = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
         if waited == 0 { record(micros) }
+    }
+
+    /// One read of the grant pipe (blocking) by the asker that holds `reading`: the grants of the
+    /// whole lines read, none for a signal; nil at EOF or on an error (the daemon is gone).
+    private func readGrants(_ fd: Int32) -> [(id: String, waitedMS: Int)]? {
+        withUnsafeTemporaryAllocation(byteCount: 4_096, alignment: 1) { buf in
+            let n = read(fd, buf.baseAddress, buf.count)
+            if n < 0 && errno == EINTR { return [] }
+            guard n > 0 else { return nil }
+            return framer.feed(UnsafeRawBufferPointer(rebasing: buf[0..<n])).compactMap { frame in
+                guard case .line(let line) = frame else { return nil }
+                return QuotaLine.parseGrant(line[...])
+            }
+        }
     }
 
     func rateLimited(keys: [String], status: Int, retryAfter: TimeInterval?) {
@@ -52,7 +108,7 @@ final class QuotaClient: QuotaGate, @unchecked Sendable {  // @unchecked: state 
         events.send(.quotaReport(.init(keys: keys, status: status, retryAfterMS: ms)))
     }
 
-    /// Called by the command loop with a `quota_grant`.
+    /// Called by the command loop with a `quota_grant` read on fd 3.
     func grant(id: String, waitedMS: Int) {
         condition.lock()
         granted[id] = waitedMS

@@ -6,7 +6,7 @@ extension WorkerRuntime {
     /// Makes the quota client and sets it as the process's gate: every governed HTTP request of
     /// this worker asks the supervisor from now on.
     func startQuotaClient() -> QuotaClient {
-        let client = QuotaClient(events: events)
+        let client = QuotaClient(events: events, grantFD: grantFD)
         QuotaGates.current = client
         return client
     }

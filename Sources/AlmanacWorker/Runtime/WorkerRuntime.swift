@@ -72,6 +72,9 @@ public final class WorkerRuntime: @unchecked Sendable {
     var stateStore: StateStore?
     /// The quota governor's client (`QuotaGates.current` from `run` on).
     var quota: QuotaClient?
+    /// fd 5 when the daemon gave this worker a pipe of its own for quota grants, else nil (grants
+    /// then come on fd 3).
+    var grantFD: Int32?
     /// A pipe the job thread writes to when a run starts or ends, so the command loop, asleep for
     /// an idle heartbeat interval, takes up the shorter one of a run (and back). -1s: no pipe.
     let wake: (read: Int32, write: Int32) = {
@@ -99,7 +102,8 @@ public final class WorkerRuntime: @unchecked Sendable {
         // The supervisor may have died before PDEATHSIG was set.
         if let parent = options.supervisorPID, getppid() != parent { return 1 }
         signal(SIGPIPE, SIG_IGN)
-        closeInheritedDescriptors()
+        grantFD = QuotaClient.inheritedGrantPipe()
+        closeInheritedDescriptors(keeping: grantFD)
 
         let path = options.profilesDirectory + "/" + options.profile + ".toml"
         let loaded = loader.load(path: path, readingFrom: options.configFile)
@@ -358,17 +362,17 @@ public final class WorkerRuntime: @unchecked Sendable {
         notifications?.runFinished(report)
     }
 
-    /// Closes every descriptor above 4 that leaked through exec: those without close-on-exec
-    /// (what this process opened itself, the Swift runtime's included, is close-on-exec).
-    /// (`readdir`, not `FileManager`: this runs at every worker's start.)
-    private func closeInheritedDescriptors() {
+    /// Closes every descriptor above 4 but `kept` that leaked through exec: those without
+    /// close-on-exec (what this process opened itself, the Swift runtime's included, is
+    /// close-on-exec). (`readdir`, not `FileManager`: this runs at every worker's start.)
+    private func closeInheritedDescriptors(keeping kept: Int32?) {
         guard let dir = opendir("/proc/self/fd") else { return }
         var fds: [Int32] = []
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) {
                 String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            if let fd = Int32(name), fd > 4 { fds.append(fd) }
+            if let fd = Int32(name), fd > 4, fd != kept { fds.append(fd) }
         }
         closedir(dir)  // its own descriptor is close-on-exec, and gone now
         for fd in fds {

@@ -4,14 +4,13 @@
 The release daemon runs one profile (COUNT rows of a CSV file to a calendar of `almanac-fakes`,
 batch_size 1: one request, so one quota ask, per event) with a quota roomy enough that every ask
 is granted at once. `almanac sync NAME --wait`; the worker measures each ask from writing
-`quota_ask` on its event pipe to reading the matching `quota_grant` on its command pipe and logs
+`quota_ask` on its event pipe to reading the matching `quota_grant` on its grant pipe and logs
 the run's figures (`quota grants grants=… p50_us=… p99_us=… max_us=…` in STATE/logs/NAME.log).
 Printed against the target of issue 20 (p99 <= 100 µs), with the load average before and after.
 
 Then, when a C compiler is there (`cc`), the machine's floor at that moment: floor.c makes the
-same three wake-ups per round trip (a "supervisor" process answering a line on a pipe, a job
-thread waiting on a condition variable, a command thread polling the answer pipe) with nothing of
-almanac, the same number of times, pausing 300 µs between asks as the HTTP request does. On a
+same two wake-ups per round trip (a "supervisor" process answering a line on a pipe, a job
+thread reading the answer pipe itself) with nothing of almanac, the same number of times, pausing 300 µs between asks as the HTTP request does. On a
 shared machine the tail of both comes from the scheduler; the floor tells how much.
 """
 import os
@@ -50,7 +49,7 @@ def floor(root, count):
     if cc is None:
         return None
     exe = os.path.join(root, "floor")
-    subprocess.run([cc, "-O2", "-pthread", "-o", exe, os.path.join(HERE, "floor.c")], check=True)
+    subprocess.run([cc, "-O2", "-o", exe, os.path.join(HERE, "floor.c")], check=True)
     out = subprocess.run([exe, str(count)], capture_output=True, text=True, check=True).stdout
     fields = dict(re.findall(r"(\w+)=(\S+)", out))
     return tuple(int(fields[k]) for k in ("p50_us", "p99_us", "max_us"))
@@ -138,7 +137,7 @@ def main():
                                         "pass" if p99 <= TARGET_P99_US else "MISS"))
     print("%-30s %7d µs %10s" % ("grant round trip max", worst, ""))
     if base is not None:
-        print("machine floor (floor.c, the same 3 wake-ups, %d round trips; load after %s): p50 %d µs, p99 %d µs,"
+        print("machine floor (floor.c, the same 2 wake-ups, %d round trips; load after %s): p50 %d µs, p99 %d µs,"
               " max %d µs" % (COUNT, load_floor, base[0], base[1], base[2]))
     if grants < COUNT:
         print("  (fewer asks than events: %d of %d)" % (grants, COUNT))

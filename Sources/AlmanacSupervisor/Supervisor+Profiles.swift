@@ -46,6 +46,7 @@ extension Supervisor {
             record(slot, "info", "profile file removed: stopping its worker")
             stop(slot, then: .remove)
         }
+        syncLastGood()
         forgetLastGood(except: seen)
         if let shard = config.shard, others != otherShardFiles {
             otherShardFiles = others

@@ -26,6 +26,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     var otherShardFiles = 0
     var shuttingDown = false
     var rescanDue = 0.0
+    /// A scan wrote last valid versions not yet synced to disk (`keepLastGood`, `scan`).
+    var lastGoodUnsynced = false
     var debounceUntil: Double?
     var nextRequestID = 0
     /// Set when something may have moved a timer; the loop then runs its timer pass.

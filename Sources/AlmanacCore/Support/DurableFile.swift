@@ -9,17 +9,21 @@ public enum DurableFile {
         public let description: String
     }
 
-    public static func write(_ bytes: [UInt8], to path: String) throws {
+    /// - Parameter sync: false leaves out both fsyncs: readers still see old or new bytes, never a
+    ///   part, but a crash may lose the file until the caller has synced the file system (a batch
+    ///   of many files made durable by one `syncfs`, which costs what one fsync does).
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let tmp = path + ".tmp"
         let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
-        let written = writeFully(fd, bytes) && fsync(fd) == 0
+        let written = writeFully(fd, bytes) && (!sync || fsync(fd) == 0)
         let problem = SystemError(errno: errno)
         close(fd)
         guard written, rename(tmp, path) == 0 else {
             unlink(tmp)
             throw Failure(description: "cannot write \(path): \(written ? SystemError(errno: errno) : problem)")
         }
+        guard sync else { return }
         let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)

@@ -1,4 +1,5 @@
 import AlmanacCore
+import CProcessControl
 import Foundation
 import Glibc
 
@@ -28,11 +29,13 @@ struct LastGoodStore {
     }
 
     /// Saves the bytes of `original` as the last valid version of `name` when they hash to `hash`
-    /// (the version just validated). Does nothing when that version is already saved.
+    /// (the version just validated). Does nothing when that version is already saved. Returns
+    /// whether it wrote; with `sync` false what it wrote is durable after `sync()`.
     /// - Throws: `LastGoodError` when the file changed since it was validated (a later scan saves
     ///   the newer version) or the copy cannot be written.
-    func save(_ name: String, from original: String, hash: String) throws {
-        if savedHash(name) == hash { return }
+    @discardableResult
+    func save(_ name: String, from original: String, hash: String, sync: Bool = true) throws -> Bool {
+        if savedHash(name) == hash { return false }
         guard let data = FileManager.default.contents(atPath: original) else {
             throw LastGoodError("cannot read \(original) again to keep it as the last valid version")
         }
@@ -40,8 +43,17 @@ struct LastGoodStore {
             throw LastGoodError("\(original) changed while it was validated; the next scan keeps the new version")
         }
         try DurableFile.makeDirectory(directory)
-        try DurableFile.write(Array(data), to: copyPath(name))
-        try DurableFile.write(Array((hash + "\n").utf8), to: hashPath(name))
+        try DurableFile.write(Array(data), to: copyPath(name), sync: sync)
+        try DurableFile.write(Array((hash + "\n").utf8), to: hashPath(name), sync: sync)
+        return true
+    }
+
+    /// Syncs the file system of the copies (`syncfs`): what `save(sync: false)` wrote is durable.
+    func sync() -> Bool {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return almanac_syncfs(fd) == 0
     }
 
     /// Forgets the copy of `name` (its file was removed).

@@ -30,6 +30,10 @@ int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 /// were resident in the mappings released, or -1 when /proc/self/smaps cannot be read.
 long almanac_release_clean_file_pages(void);
 
+/// syncfs(2) (not visible through Glibc's module): writes out every dirty page and inode of the
+/// file system holding `fd`. Returns 0, or -1 with errno set.
+int almanac_syncfs(int fd);
+
 /// posix_spawn_file_actions_addchdir_np (glibc ≥ 2.29; not visible through Glibc's module):
 /// the child changes to `dir` before exec. `actions` is a `posix_spawn_file_actions_t *`.
 int almanac_spawn_addchdir(void *actions, const char *dir);

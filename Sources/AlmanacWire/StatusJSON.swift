@@ -3,9 +3,9 @@ import Foundation
 
 extension StatusList {
     /// This list exactly as `Wire.encoder().encode(self)` writes it, written by hand: `GET /v1/profiles`
-    /// answers it for every profile of the daemon, which `JSONEncoder` takes ~20 ms to write for
-    /// 1,000 of them. A list with a date the writer cannot write (before 1583 or after 9999) is
-    /// written by `JSONEncoder`.
+    /// answers it for every profile of the daemon. For 1,000 profiles with a run each (1.25 MB),
+    /// ~4 ms in a release build where `JSONEncoder` takes ~50. A list with a date the writer cannot
+    /// write (before 1583 or after 9999) is written by `JSONEncoder`.
     /// - Throws: what `JSONEncoder` throws, only for such a list (nothing in it can make it throw).
     public func wireJSON() throws -> [UInt8] {
         var w = WireJSONWriter(capacity: 256 + profiles.count * 640)

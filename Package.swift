@@ -162,7 +162,9 @@ let package = Package(
         .testTarget(
             name: "AlmanacSupervisorTests",
             dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacTestKit"]),
-        .testTarget(name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "AlmanacWireTests", dependencies: ["AlmanacCore", "AlmanacWire", "AlmanacTestKit"],
+            exclude: ["Fixtures"]),
         .testTarget(
             name: "AlmanacSyncTests",
             dependencies: [

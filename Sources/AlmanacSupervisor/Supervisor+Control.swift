@@ -41,7 +41,7 @@ extension Supervisor {
                 let now = monotonicSeconds()
                 return slots.values.sorted { $0.name < $1.name }.map { $0.status(now: now) }
             }
-            return encode(200, fleet.query?.page(all) ?? StatusList(profiles: all))
+            return .json(200, (try? (fleet.query?.page(all) ?? StatusList(profiles: all)).wireJSON()) ?? [])
         case ("POST", "v1/reload"):
             if let problem = StrictBody.empty(r.body) { return problem }
             lock.withLock {
@@ -64,7 +64,7 @@ extension Supervisor {
             case ("GET", 3):
                 return lock.withLock {
                     guard let slot = slots[name] else { return notFound(name) }
-                    return encode(200, slot.status(now: monotonicSeconds()))
+                    return .json(200, (try? slot.status(now: monotonicSeconds()).wireJSON()) ?? [])
                 }
             case ("GET", 4) where parts[3] == "logs":
                 return logs(name, r)
@@ -315,6 +315,8 @@ extension Supervisor {
         encode(404, ActionResult(ok: false, message: "no profile named \"\(name)\"", code: .profileNotFound))
     }
 
+    /// `value` as `Wire.encoder()` writes it; statuses are written by their own `wireJSON()`, which
+    /// gives the same bytes in a fraction of the time.
     private func encode(_ status: Int, _ value: some Encodable) -> HTTPResponse {
         .json(status, (try? Array(Wire.encoder().encode(value))) ?? [])
     }

@@ -1,0 +1,177 @@
+import Foundation
+
+/// Writes JSON bytes by hand exactly as `Wire.encoder()` writes them, for bodies too large to go
+/// through `JSONEncoder` quickly (`StatusList.wireJSON()`).
+///
+/// What `Wire.encoder()` does, and so what this does (`WireJSONWriterTests` holds it to that):
+/// - strings: `"` and `\` escaped with a backslash; `\b`, `\t`, `\n`, `\f`, `\r` for those control
+///   characters and `\u00xx` (lower-case hex) for the other ones below U+0020; everything else,
+///   `/`, DEL, U+2028/U+2029 and all non-ASCII included, as its UTF-8 bytes;
+/// - integers in decimal, `-` for negatives;
+/// - dates (`.iso8601`) as `yyyy-MM-ddTHH:mm:ssZ` in UTC, the seconds of the interval since the
+///   reference date rounded down. Before 1583 the encoder uses the Julian calendar, and past 9999
+///   it writes more digits of year: such a date sets `failed` and the caller uses `JSONEncoder`.
+///
+/// Keys are written in the order the caller gives: `.sortedKeys` sorts them by their bytes, and
+/// the callers write each type's keys in that order.
+struct WireJSONWriter {
+    private(set) var bytes: [UInt8] = []
+    /// True when a value was met that this writer cannot write as `JSONEncoder` would.
+    private(set) var failed = false
+    /// False once the open object or array has a member, so the next one is preceded by a comma.
+    private var first = true
+
+    /// 1583-01-01T00:00:00Z: the first whole year of the Gregorian calendar.
+    static let firstSeconds = -12_212_553_600
+    /// 9999-12-31T23:59:59Z: the last date written with four digits of year.
+    static let lastSeconds = 253_402_300_799
+    private static let referenceDateSeconds = 978_307_200
+
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+
+    mutating func openObject() {
+        bytes.append(UInt8(ascii: "{"))
+        first = true
+    }
+
+    mutating func closeObject() {
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    mutating func openArray() {
+        bytes.append(UInt8(ascii: "["))
+        first = true
+    }
+
+    mutating func closeArray() {
+        bytes.append(UInt8(ascii: "]"))
+        first = false
+    }
+
+    /// Before each element of an array.
+    mutating func element() {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        first = false
+    }
+
+    /// `"key":`, preceded by a comma unless it is the object's first member.
+    mutating func key(_ key: StaticString) {
+        element()
+        bytes.append(UInt8(ascii: "\""))
+        raw(key)
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    private mutating func raw(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func bool(_ value: Bool) { raw(value ? "true" : "false") }
+
+    mutating func int(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var rest = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        bytes[start...].reverse()
+    }
+
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var plain = 0  // start of the bytes not yet copied, none of which needs escaping
+            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
+                plain = i + 1
+                switch b {
+                case 0x08: escape(UInt8(ascii: "b"))
+                case 0x09: escape(UInt8(ascii: "t"))
+                case 0x0A: escape(UInt8(ascii: "n"))
+                case 0x0C: escape(UInt8(ascii: "f"))
+                case 0x0D: escape(UInt8(ascii: "r"))
+                case 0x00..<0x20:
+                    escape(UInt8(ascii: "u"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(UInt8(ascii: "0"))
+                    bytes.append(Self.hexDigit(b >> 4))
+                    bytes.append(Self.hexDigit(b & 0xF))
+                default:
+                    escape(b)
+                }
+            }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
+        }
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
+    }
+
+    private mutating func escape(_ letter: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(letter)
+    }
+
+    /// The interval since the reference date (2001), not since 1970, is rounded down, as the
+    /// encoder does: adding the 978,307,200 s between them first can round a fraction up to the
+    /// next second.
+    mutating func date(_ value: Date) {
+        let sinceReference = value.timeIntervalSinceReferenceDate.rounded(.down)
+        guard sinceReference >= Double(Self.firstSeconds - Self.referenceDateSeconds),
+            sinceReference <= Double(Self.lastSeconds - Self.referenceDateSeconds)
+        else {
+            failed = true  // also NaN, which compares false
+            return
+        }
+        let seconds = Int(sinceReference) + Self.referenceDateSeconds
+        let ofDay = (seconds % 86_400 + 86_400) % 86_400
+        let days = (seconds - ofDay) / 86_400
+        let (year, month, day) = Self.civil(days: days)
+        bytes.append(UInt8(ascii: "\""))
+        digits(year, 4)
+        bytes.append(UInt8(ascii: "-"))
+        digits(month, 2)
+        bytes.append(UInt8(ascii: "-"))
+        digits(day, 2)
+        bytes.append(UInt8(ascii: "T"))
+        digits(ofDay / 3600, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(ofDay / 60 % 60, 2)
+        bytes.append(UInt8(ascii: ":"))
+        digits(ofDay % 60, 2)
+        bytes.append(UInt8(ascii: "Z"))
+        bytes.append(UInt8(ascii: "\""))
+    }
+
+    /// `value` (≥ 0) in exactly `count` digits.
+    private mutating func digits(_ value: Int, _ count: Int) {
+        var divisor = 1
+        for _ in 1..<count { divisor *= 10 }
+        var rest = value
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// The proleptic Gregorian date `days` days after 1970-01-01 (days ≥ -719,468, 0000-03-01).
+    private static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468  // days since 0000-03-01, so that a leap day ends each year
+        let era = shifted / 146_097
+        let ofEra = shifted - era * 146_097
+        let yearOfEra = (ofEra - ofEra / 1460 + ofEra / 36_524 - ofEra / 146_096) / 365
+        let ofYear = ofEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthFromMarch = (5 * ofYear + 2) / 153
+        let day = ofYear - (153 * monthFromMarch + 2) / 5 + 1
+        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}

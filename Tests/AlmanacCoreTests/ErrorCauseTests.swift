@@ -1,6 +1,8 @@
-import AlmanacCore
+import AlmanacTestKit
 import Foundation
 import Testing
+
+@testable import AlmanacCore
 
 /// A lower-level error as drivers and libraries give them: text the almanac did not write.
 private struct DriverError: Error, CustomStringConvertible {
@@ -85,5 +87,28 @@ struct ErrorCauseTests {
         let connection = "SERVER=db;UID=almanac;PWD=x1;DATABASE=d"
         #expect(SecretRedaction.redact(connection) == "SERVER=db;UID=almanac;PWD=***;DATABASE=d")
         #expect(SecretRedaction.redact("password_file = /etc/secret") == "password_file = /etc/secret")
+    }
+
+    /// The keyword check in front of the rules changes nothing: seeded random texts of keywords in
+    /// any case, separators, values, words and letters that fold onto ASCII ones, redacted with and
+    /// without it, give the same text.
+    @Test func redactionSkipsTheRulesOnlyWhereNoneCouldMatch() {
+        let pieces = [
+            "authorization", "Proxy-Authorization", "BEARER", "bearer", "Basic", "access_token", "refresh_TOKEN",
+            "client_secret", "Password", "passwd", "PWD", "api_key", "apikey", "APIKEY", "code_verifier", "token",
+            "tok", "secre", "pass", "word", "ſecret", "paſſword", "api_Key", "toKen", "é", "→", "x1", "dXNlcjpwdw==",
+            "abc.def~", "{a;b}", "\"", "\\", ":", "=", " = ", " ", ";", "&", ",", "'", "}", "\n", "\r\n", "\t", "/",
+            "--profile", "/work/state/p1.toml", "worker",
+        ]
+        var random = SeededRandom(state: 20)
+        var skipped = 0, redacted = 0
+        for i in 0..<20_000 {
+            let text = (0..<(1 + random.below(12))).map { _ in pieces[random.below(pieces.count)] }.joined()
+            let expected = SecretRedaction.redactByRules(text)
+            #expect(SecretRedaction.redact(text) == expected, "text \(i): \(text)")
+            if !SecretRedaction.mayHoldASecret(text) { skipped += 1 }
+            if expected != text { redacted += 1 }
+        }
+        #expect(skipped > 1_000 && redacted > 1_000, "both paths taken: \(skipped) skipped, \(redacted) redacted")
     }
 }

@@ -118,4 +118,40 @@ struct StatusJSONTests {
         }
         #expect(String(decoding: w.bytes, as: UTF8.self) == "0,-1,7,10,9223372036854775807,-9223372036854775808")
     }
+
+    /// The stored properties of every type the writer writes, as it knows them: a property added to
+    /// one of them (and so to its JSON) fails here until `WireJSONWriter` (StatusJSON.swift) writes
+    /// it and `RandomStatusList` makes it, instead of going missing from `GET /v1/profiles`.
+    @Test func theWriterKnowsEveryStoredPropertyOfTheTypesItWrites() {
+        func properties(_ value: Any) -> [String] { Mirror(reflecting: value).children.compactMap(\.label).sorted() }
+        let t = Self.t0
+        let summary = RunSummary(
+            PipeMessage.RunFinished(
+                runID: "r", job: "j", trigger: nil, result: "success", to: ActionCounts(), from: ActionCounts(),
+                started: t, durationMS: 1, requestIDs: [], batchDone: true),
+            finished: t)
+        #expect(properties(StatusList(profiles: [])) == ["failing", "limit", "offset", "profiles", "total", "v"])
+        #expect(
+            properties(ProfileStatus(name: "p", state: "idle", since: t, restarts: 0, enabled: true)) == [
+                "configError", "configHash", "connections", "enabled", "file", "health", "job", "jobs", "lastError",
+                "lastRun", "name", "nextRun", "pid", "progress", "restarts", "retryAt", "retryInS", "since", "state",
+                "uptimeS",
+            ])
+        #expect(
+            properties(summary) == [
+                "cause", "dryRun", "durationMS", "error", "errorCode", "finished", "from", "job", "result", "runID",
+                "started", "to", "trigger",
+            ])
+        #expect(properties(JobStatus(name: "j")) == ["lastDryRun", "lastRun", "name"])
+        #expect(
+            properties(ActionCounts()) == [
+                "cancelled", "confirmed", "conflicts", "created", "deleted", "failed", "skipped", "unchanged",
+                "updated",
+            ])
+        #expect(properties(RunProgress(phase: "reading")) == ["done", "phase", "total"])
+        #expect(
+            properties(ConnectionHealth(name: "c", state: .ok, since: t, checked: t)) == [
+                "checked", "error", "errorCode", "name", "since", "state",
+            ])
+    }
 }

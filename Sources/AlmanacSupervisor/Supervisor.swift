@@ -77,6 +77,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     ///   (`supervisor.already_running` when another daemon holds the runtime directory).
     public func run() throws -> Int32 {
         reserveLowDescriptors()
+        raiseDescriptorLimit()
         let signalFD = SignalPipe.install([SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGUSR1])
         _ = almanac_set_child_subreaper()
         var wake: [Int32] = [0, 0]
@@ -321,6 +322,24 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                     .supervisorSetupFailed, "cannot create \(dir): \(error.localizedDescription)", cause: error)
             }
             _ = chmod(dir, mode)
+        }
+    }
+
+    /// Raises the soft limit on open descriptors to the hard one: the daemon holds six per profile
+    /// (its log file; its worker's commands, events, grants, stdout, stderr), and a shell's default
+    /// soft limit of 1,024 stopped a daemon started from it short of 200 profiles ("cannot create a
+    /// pipe: Too many open files"). The daemon waits with epoll, never `select`. Workers inherit
+    /// the raised limit.
+    private func raiseDescriptorLimit() {
+        let resource = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+        var limit = rlimit()
+        guard getrlimit(resource, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+        let soft = limit.rlim_cur
+        limit.rlim_cur = limit.rlim_max
+        if setrlimit(resource, &limit) != 0 {
+            log.log(
+                "warning", "cannot raise the limit on open files; each profile takes six",
+                ["limit": String(soft), "error": String(cString: strerror(errno))])
         }
     }
 

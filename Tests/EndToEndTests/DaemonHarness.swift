@@ -79,12 +79,23 @@ final class DaemonHarness: @unchecked Sendable {  // @unchecked: used by one tes
 
     func remove(_ fileName: String) throws { try FileManager.default.removeItem(atPath: profiles + "/" + fileName) }
 
-    func start(arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// - Parameter softDescriptorLimit: the daemon starts with this soft limit on open files (a
+    ///   shell's `ulimit -Sn`), its hard limit unchanged.
+    func start(arguments: [String] = [], environment: [String: String] = [:], softDescriptorLimit: Int? = nil)
+        throws
+    {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.binary)
-        p.arguments =
+        let daemonArguments =
             ["daemon", "--profiles", profiles, "--state", state, "--runtime", runtime] + extraArguments + arguments
             + (testWorker ? ["--worker-executable", Self.testWorkerBinary] : [])
+        if let softDescriptorLimit {
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            p.arguments =
+                ["-c", "ulimit -Sn \(softDescriptorLimit) && exec \"$0\" \"$@\"", Self.binary] + daemonArguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: Self.binary)
+            p.arguments = daemonArguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
         p.environment = env

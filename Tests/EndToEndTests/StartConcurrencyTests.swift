@@ -38,6 +38,23 @@ struct StartConcurrencyTests {
         #expect(h.stop() == 0)
     }
 
+    /// Started with a soft limit of 64 open files (the hard one higher), as from a shell with a low
+    /// `ulimit -Sn`: the daemon raises it to the hard limit, so 20 workers (five descriptors each
+    /// in the daemon) all start instead of failing with "Too many open files" past the first ten.
+    @Test func aLowSoftLimitOnOpenFilesIsRaisedSoEveryWorkerStarts() throws {
+        var hard = rlimit()
+        _ = getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &hard)
+        try #require(hard.rlim_max > 1_024, "the hard limit here is \(hard.rlim_max): the test needs it above 1,024")
+        let h = try DaemonHarness()
+        let names = (0..<20).map { "p\($0)" }
+        for name in names { try h.writeProfile(name) }
+        try h.start(softDescriptorLimit: 64)
+        for name in names { try h.waitReady(name, timeout: 60) }
+        let log = try String(contentsOfFile: h.logPath, encoding: .utf8)
+        #expect(!log.contains("Too many open files"), "\(log)")
+        #expect(h.stop() == 0)
+    }
+
     private func field(_ key: String, in line: Substring) -> String? {
         guard let r = line.range(of: " \(key)=") else { return nil }
         return String(line[r.upperBound...].prefix { $0 != " " })

@@ -6,38 +6,9 @@ import Foundation
 /// (ignored: windows and comparisons are in whole seconds).
 enum RFC3339 {
     static func string(_ date: Date) -> String {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = seconds / 86_400
-        var rest = seconds % 86_400
-        if rest < 0 {
-            rest += 86_400
-            days -= 1
-        }
-        let (y, m, d) = civil(fromDays: days)
         var out = [UInt8]()
         out.reserveCapacity(20)
-        func digits(_ value: Int, _ width: Int) {
-            var p = 1
-            for _ in 1..<width { p *= 10 }
-            var v = value
-            while p > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / p % 10))
-                v %= p
-                p /= 10
-            }
-        }
-        digits(y, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(m, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(d, 2)
-        out.append(UInt8(ascii: "T"))
-        digits(rest / 3600, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(rest / 60 % 60, 2)
-        out.append(UInt8(ascii: ":"))
-        digits(rest % 60, 2)
-        out.append(UInt8(ascii: "Z"))
+        UTCTimestamp.append(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)), to: &out)
         return String(decoding: out, as: UTF8.self)
     }
 
@@ -81,31 +52,9 @@ enum RFC3339 {
                 offset = (oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
             default: return nil
             }
-            let days = daysFromCivil(year, month, day)
+            let days = CivilDate(year: year, month: month, day: day).daysSince1970
             let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
             return Date(timeIntervalSince1970: Double(seconds))
         }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
     }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// Writes JSON bytes by hand exactly as `Wire.encoder()` writes them, for bodies too large to go
@@ -130,48 +131,8 @@ struct WireJSONWriter {
             failed = true  // also NaN, which compares false
             return
         }
-        let seconds = Int(sinceReference) + Self.referenceDateSeconds
-        let ofDay = (seconds % 86_400 + 86_400) % 86_400
-        let days = (seconds - ofDay) / 86_400
-        let (year, month, day) = Self.civil(days: days)
         bytes.append(UInt8(ascii: "\""))
-        digits(year, 4)
-        bytes.append(UInt8(ascii: "-"))
-        digits(month, 2)
-        bytes.append(UInt8(ascii: "-"))
-        digits(day, 2)
-        bytes.append(UInt8(ascii: "T"))
-        digits(ofDay / 3600, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(ofDay / 60 % 60, 2)
-        bytes.append(UInt8(ascii: ":"))
-        digits(ofDay % 60, 2)
-        bytes.append(UInt8(ascii: "Z"))
+        UTCTimestamp.append(secondsSince1970: Int(sinceReference) + Self.referenceDateSeconds, to: &bytes)
         bytes.append(UInt8(ascii: "\""))
-    }
-
-    /// `value` (≥ 0) in exactly `count` digits.
-    private mutating func digits(_ value: Int, _ count: Int) {
-        var divisor = 1
-        for _ in 1..<count { divisor *= 10 }
-        var rest = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
-            rest %= divisor
-            divisor /= 10
-        }
-    }
-
-    /// The proleptic Gregorian date `days` days after 1970-01-01 (days ≥ -719,468, 0000-03-01).
-    private static func civil(days: Int) -> (year: Int, month: Int, day: Int) {
-        let shifted = days + 719_468  // days since 0000-03-01, so that a leap day ends each year
-        let era = shifted / 146_097
-        let ofEra = shifted - era * 146_097
-        let yearOfEra = (ofEra - ofEra / 1460 + ofEra / 36_524 - ofEra / 146_096) / 365
-        let ofYear = ofEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthFromMarch = (5 * ofYear + 2) / 153
-        let day = ofYear - (153 * monthFromMarch + 2) / 5 + 1
-        let month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

@@ -64,6 +64,36 @@ public struct CivilDate: Hashable, Comparable, Sendable, Codable, CustomStringCo
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ`, the UTC timestamp almanac writes on its wires (the control API's
+/// JSON, the exec protocol), made without a formatter.
+public enum UTCTimestamp {
+    /// Appends the timestamp of `seconds` since 1970-01-01T00:00:00Z (years 0 to 9999).
+    public static func append(secondsSince1970 seconds: Int, to out: inout [UInt8]) {
+        let ofDay = (seconds % 86_400 + 86_400) % 86_400
+        let date = CivilDate(daysSince1970: (seconds - ofDay) / 86_400)
+        func digits(_ value: Int, _ width: Int) {
+            var place = 1
+            for _ in 1..<width { place *= 10 }
+            while place > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / place % 10))
+                place /= 10
+            }
+        }
+        digits(date.year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(date.month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(date.day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(ofDay / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(ofDay / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(ofDay % 60, 2)
+        out.append(UInt8(ascii: "Z"))
+    }
+}
+
 /// A wall-clock time of day with no date and no zone (`at = ["04:00"]`, a `time` column).
 public struct LocalTime: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     public var hour: Int

@@ -73,13 +73,16 @@ struct QuotaClientTests {
     }
 }
 
-/// A pipe whose ends close with it.
+/// A pipe whose ends close with it. Close-on-exec: the tests of this process run side by side and
+/// start processes, and a write end one of them inherited would keep the read end from ever
+/// seeing EOF.
 private final class Pipe {
     let read: Int32
     private(set) var write: Int32
     init() throws {
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         (read, write) = (fds[0], fds[1])
     }
     func closeWrite() {

@@ -19,10 +19,9 @@ public struct SpawnedProcess: Sendable, Hashable {
 /// (`POSIX_SPAWN_SETPGROUP`), with default dispositions for the signals the daemon handles or
 /// ignores (`POSIX_SPAWN_SETSIGDEF`, SIGPIPE included), an empty signal mask, stdin on
 /// `/dev/null`, fd 3 = commands, fd 4 = events, fd 5 = quota grants, stdout/stderr = pipes.
-/// Every descriptor of the daemon is close-on-exec (glibc's Swift overlay lacks
-/// `addclosefrom_np`; the worker also closes anything above fd 5 at start-up). The parent's ends are close-on-exec and non-blocking; the
-/// child's ends are closed in
-/// the parent, so EOF arrives when the child dies.
+/// Every descriptor of the daemon is close-on-exec (the worker also closes, at start-up, anything
+/// above fd 4 but its grant pipe). The parent's ends are close-on-exec and non-blocking; the
+/// child's ends are closed in the parent, so EOF arrives when the child dies.
 public enum ProcessSpawner {
     /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when a pipe or the spawn fails.
     public static func spawn(path: String, arguments: [String], environment: [String]) throws -> SpawnedProcess {

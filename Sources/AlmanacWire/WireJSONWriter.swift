@@ -4,10 +4,9 @@ import Foundation
 /// Writes JSON bytes by hand exactly as `Wire.encoder()` writes them, for bodies too large to go
 /// through `JSONEncoder` quickly (`StatusList.wireJSON()`).
 ///
-/// What `Wire.encoder()` does, and so what this does (`WireJSONWriterTests` holds it to that):
-/// - strings: `"` and `\` escaped with a backslash; `\b`, `\t`, `\n`, `\f`, `\r` for those control
-///   characters and `\u00xx` (lower-case hex) for the other ones below U+0020; everything else,
-///   `/`, DEL, U+2028/U+2029 and all non-ASCII included, as its UTF-8 bytes;
+/// What `Wire.encoder()` does, and so what this does (`StatusJSONTests` holds it to that):
+/// - strings as `JSONString.append` writes them (`\b`, `\t`, `\n`, `\f`, `\r`, `\u00xx` for the
+///   other control characters, `/` and all non-ASCII as their UTF-8 bytes);
 /// - integers in decimal, `-` for negatives;
 /// - dates (`.iso8601`) as `yyyy-MM-ddTHH:mm:ssZ` in UTC, the seconds of the interval since the
 ///   reference date rounded down. Before 1583 the encoder uses the Julian calendar, and past 9999
@@ -30,23 +29,18 @@ struct WireJSONWriter {
 
     init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    mutating func openObject() {
-        bytes.append(UInt8(ascii: "{"))
+    mutating func openObject() { open(UInt8(ascii: "{")) }
+    mutating func closeObject() { close(UInt8(ascii: "}")) }
+    mutating func openArray() { open(UInt8(ascii: "[")) }
+    mutating func closeArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ bracket: UInt8) {
+        bytes.append(bracket)
         first = true
     }
 
-    mutating func closeObject() {
-        bytes.append(UInt8(ascii: "}"))
-        first = false
-    }
-
-    mutating func openArray() {
-        bytes.append(UInt8(ascii: "["))
-        first = true
-    }
-
-    mutating func closeArray() {
-        bytes.append(UInt8(ascii: "]"))
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
         first = false
     }
 
@@ -82,43 +76,7 @@ struct WireJSONWriter {
         bytes[start...].reverse()
     }
 
-    mutating func string(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            var plain = 0  // start of the bytes not yet copied, none of which needs escaping
-            for (i, b) in utf8.enumerated() where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain..<i]))
-                plain = i + 1
-                switch b {
-                case 0x08: escape(UInt8(ascii: "b"))
-                case 0x09: escape(UInt8(ascii: "t"))
-                case 0x0A: escape(UInt8(ascii: "n"))
-                case 0x0C: escape(UInt8(ascii: "f"))
-                case 0x0D: escape(UInt8(ascii: "r"))
-                case 0x00..<0x20:
-                    escape(UInt8(ascii: "u"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(UInt8(ascii: "0"))
-                    bytes.append(Self.hexDigit(b >> 4))
-                    bytes.append(Self.hexDigit(b & 0xF))
-                default:
-                    escape(b)
-                }
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[plain...]))
-        }
-        bytes.append(UInt8(ascii: "\""))
-    }
-
-    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
-        nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-    }
-
-    private mutating func escape(_ letter: UInt8) {
-        bytes.append(UInt8(ascii: "\\"))
-        bytes.append(letter)
-    }
+    mutating func string(_ value: String) { JSONString.append(value, to: &bytes) }
 
     /// The interval since the reference date (2001), not since 1970, is rounded down, as the
     /// encoder does: adding the 978,307,200 s between them first can round a fraction up to the

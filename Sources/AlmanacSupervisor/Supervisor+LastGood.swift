@@ -12,7 +12,7 @@ extension Supervisor {
     func keepLastGood(_ slot: WorkerSlot) {
         guard let profile = slot.profile else { return }
         do {
-            if try lastGood.save(slot.name, from: slot.path, hash: profile.configHash, sync: false) {
+            if try lastGood.save(slot.name, from: slot.path, hash: profile.configHash) {
                 lastGoodUnsynced = true
             }
             slot.lastGoodPath = lastGood.copyPath(slot.name)

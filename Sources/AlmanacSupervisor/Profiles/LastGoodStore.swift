@@ -4,7 +4,8 @@ import Foundation
 import Glibc
 
 /// The last valid version of each profile file: `STATE/lastgood/NAME.toml` (mode 0600) and its
-/// SHA-256 in `NAME.sha256`, each written atomically (temporary file, fsync, rename). Workers read
+/// SHA-256 in `NAME.sha256`, each written atomically (temporary file, rename) and made durable by
+/// `sync()` (one `syncfs` for all the copies a scan wrote). Workers read
 /// the copy (`almanac worker --config`), so a restart, a crash or a daemon restart while the file
 /// on disk is invalid runs the version that was validated, never the broken file.
 struct LastGoodStore {
@@ -30,11 +31,10 @@ struct LastGoodStore {
 
     /// Saves the bytes of `original` as the last valid version of `name` when they hash to `hash`
     /// (the version just validated). Does nothing when that version is already saved. Returns
-    /// whether it wrote; with `sync` false what it wrote is durable after `sync()`.
+    /// whether it wrote; what it wrote is durable after `sync()`.
     /// - Throws: `LastGoodError` when the file changed since it was validated (a later scan saves
     ///   the newer version) or the copy cannot be written.
-    @discardableResult
-    func save(_ name: String, from original: String, hash: String, sync: Bool = true) throws -> Bool {
+    func save(_ name: String, from original: String, hash: String) throws -> Bool {
         if savedHash(name) == hash { return false }
         guard let data = FileManager.default.contents(atPath: original) else {
             throw LastGoodError("cannot read \(original) again to keep it as the last valid version")
@@ -43,12 +43,12 @@ struct LastGoodStore {
             throw LastGoodError("\(original) changed while it was validated; the next scan keeps the new version")
         }
         try DurableFile.makeDirectory(directory)
-        try DurableFile.write(Array(data), to: copyPath(name), sync: sync)
-        try DurableFile.write(Array((hash + "\n").utf8), to: hashPath(name), sync: sync)
+        try DurableFile.write(Array(data), to: copyPath(name), sync: false)
+        try DurableFile.write(Array((hash + "\n").utf8), to: hashPath(name), sync: false)
         return true
     }
 
-    /// Syncs the file system of the copies (`syncfs`): what `save(sync: false)` wrote is durable.
+    /// Syncs the file system of the copies (`syncfs`): what `save` wrote is durable.
     func sync() -> Bool {
         let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return false }

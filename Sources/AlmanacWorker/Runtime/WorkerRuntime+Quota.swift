@@ -5,7 +5,7 @@ import Foundation
 extension WorkerRuntime {
     /// Makes the quota client and sets it as the process's gate: every governed HTTP request of
     /// this worker asks the supervisor from now on.
-    func startQuotaClient() -> QuotaClient {
+    func startQuotaClient(grantFD: Int32?) -> QuotaClient {
         let client = QuotaClient(events: events, grantFD: grantFD)
         QuotaGates.current = client
         return client

@@ -72,9 +72,6 @@ public final class WorkerRuntime: @unchecked Sendable {
     var stateStore: StateStore?
     /// The quota governor's client (`QuotaGates.current` from `run` on).
     var quota: QuotaClient?
-    /// fd 5 when the daemon gave this worker a pipe of its own for quota grants, else nil (grants
-    /// then come on fd 3).
-    var grantFD: Int32?
     /// A pipe the job thread writes to when a run starts or ends, so the command loop, asleep for
     /// an idle heartbeat interval, takes up the shorter one of a run (and back). -1s: no pipe.
     let wake: (read: Int32, write: Int32) = {
@@ -102,7 +99,9 @@ public final class WorkerRuntime: @unchecked Sendable {
         // The supervisor may have died before PDEATHSIG was set.
         if let parent = options.supervisorPID, getppid() != parent { return 1 }
         signal(SIGPIPE, SIG_IGN)
-        grantFD = QuotaClient.inheritedGrantPipe()
+        // fd 5 when the daemon gave this worker a pipe of its own for quota grants, else nil
+        // (grants then come on fd 3).
+        let grantFD = QuotaClient.inheritedGrantPipe()
         closeInheritedDescriptors(keeping: grantFD)
 
         let path = options.profilesDirectory + "/" + options.profile + ".toml"
@@ -146,7 +145,7 @@ public final class WorkerRuntime: @unchecked Sendable {
         // The schedule goes on from the latest run in the history: a restart is not a run.
         nextRun = runner.nextRun(after: Date())
         notifications = RunNotifications(profile: profile, stateDirectory: options.stateDirectory, logger: logger)
-        quota = startQuotaClient()
+        quota = startQuotaClient(grantFD: grantFD)
         let handOff = HandOff(runner)
         backoff = RetryBackoff(schedule: profile.schedule, first: options.firstRetryDelay)
         let jobThread = Thread { [self] in self.jobLoop(runner: handOff.value, profile: profile) }

@@ -38,6 +38,12 @@ public final class GoogleContactsConnector: Connector {
     /// Every contact field round-trips; README "What maps to what" says how (one address, one
     /// organisation, a display name equal to "given family" reads back as none).
     public let contactShape = ContactShape.full
+    /// The People API picks resource names, so a create is found again only by its stamp: one
+    /// sent without an answer seen is given twice the request timeout to land, and the engine
+    /// hands over one `batchCreateContacts` call's worth at a time (README "A create still on its way").
+    public var lateCreates: LateCreates? {
+        LateCreates(window: 2 * settings.transport.timeout, perCall: Self.writeLimit)
+    }
     let settings: GoogleContactsSettings
     let api: AuthorizedClient
     let logger: Logger

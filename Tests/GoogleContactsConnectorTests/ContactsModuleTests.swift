@@ -41,6 +41,17 @@ struct ContactsModuleTests {
         #expect(connector.capabilities == [.read, .write, .delete, .changeFeed])
     }
 
+    /// A create whose answer was not seen may land for twice the connection's `timeout`; the
+    /// engine hands over one `batchCreateContacts` call (200) at a time.
+    @Test func aLateCreateIsGivenTwiceTheTimeoutToLand() throws {
+        var entries: [String: ConfigValue] = ["client_id": .string("id-1"), "client_secret": .string("s")]
+        #expect(
+            try GoogleContactsModule.make(Self.context(entries)).lateCreates == LateCreates(window: 120, perCall: 200))
+        entries["timeout"] = .string("45s")
+        #expect(
+            try GoogleContactsModule.make(Self.context(entries)).lateCreates == LateCreates(window: 90, perCall: 200))
+    }
+
     @Test func noClientIsACredentialsError() {
         #expect {
             try GoogleContactsModule.settings(Self.context([:]))

@@ -67,6 +67,17 @@ public protocol Connector: AnyObject {
     /// number of items, instead of one per batch. Default: false.
     var writesWholeStore: Bool { get }
 
+    /// For a service that picks the keys of the items made on it (a create cannot carry almanac's
+    /// id, so an earlier create is found again only by its origin stamp, once it exists): how long
+    /// a create sent without its answer being seen (the worker killed, the answer lost) may still
+    /// take to land, and how many creates one call of `write` sends at once. The engine hands
+    /// such a side at most `perCall` changes a call, records their creates just before, and does
+    /// not send a create again within `window` of an attempt whose answer it did not see (the item
+    /// fails for the run, which is retried), so that a create still on its way is never made
+    /// twice (ARCHITECTURE.md §5). Default: nil, for a side where a create sent twice lands on
+    /// one item (an id the service keeps, as Google Calendar's 409, or a local store).
+    var lateCreates: LateCreates? { get }
+
     /// The item kinds this side can carry (`ItemKind`): a job whose kind one of its sides lacks
     /// is rejected by `almanac check`. Default: events only.
     var kinds: Set<ItemKind> { get }
@@ -81,11 +92,24 @@ public protocol Connector: AnyObject {
     var contactFields: Set<ContactField> { get }
 }
 
+/// `Connector.lateCreates`: how long a create whose answer was not seen may still land, and how
+/// many creates one `write` call sends.
+public struct LateCreates: Sendable, Hashable {
+    public var window: TimeInterval
+    public var perCall: Int
+
+    public init(window: TimeInterval, perCall: Int) {
+        self.window = window
+        self.perCall = max(1, perCall)
+    }
+}
+
 extension Connector {
     public var fields: Set<EventField> { Set(EventField.allCases) }
     public var keepsAllDay: Bool { true }
     public var trimsText: Bool { false }
     public var writesWholeStore: Bool { false }
+    public var lateCreates: LateCreates? { nil }
     public var kinds: Set<ItemKind> { [.events] }
     public var contactShape: ContactShape { .full }
     public var contactFields: Set<ContactField> { contactShape.fields }

@@ -159,6 +159,9 @@ public struct RunReport: Sendable, Codable, Hashable {
     /// True when the run failed for a passing reason (a file still being written, `AlmanacError.retryable`):
     /// the worker runs the job again soon instead of waiting for the next scheduled run.
     public var retryable: Bool?
+    /// For a retryable run: the retry is not worth making before this moment (a create held back
+    /// until the time an earlier attempt's may still land has passed); nil: the usual backoff.
+    public var retryNotBefore: Date?
     /// For a run that failed reading one side: that side (`from` or `to`), so the status blames
     /// that side's connection only.
     public var failedSide: String?

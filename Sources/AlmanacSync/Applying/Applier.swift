@@ -21,6 +21,12 @@ struct Applier {
     private(set) var failures: [ItemFailure] = []
     /// Failures that mean a change read this run is not yet applied (the cursor must stay).
     private(set) var unapplied = 0
+    /// Creates not sent because an earlier attempt may still land (`holdLateCreates`).
+    private(set) var held = 0
+    /// When the last of the `held` creates may be sent.
+    private(set) var heldUntil: Date?
+    /// When each create on record toward a side with `lateCreates` was sent.
+    private var sentCreates: [String: Date] = [:]
 
     init(job: SyncJob, from: any Connector, to: any Connector, store: StateStore, fault: @escaping (FaultPoint) -> Void)
     {
@@ -40,6 +46,11 @@ struct Applier {
     mutating func apply(_ plan: Plan, progress: (RunProgress) -> Void) throws {
         let batches = stride(from: 0, to: plan.items.count, by: job.batchSize).map {
             Array(plan.items[$0..<min($0 + job.batchSize, plan.items.count)])
+        }
+        let windows = [from.lateCreates, to.lateCreates].compactMap { $0?.window }
+        if let longest = windows.max() {
+            sentCreates = try store.createsSent(
+                job: job.config.name, forgettingBefore: Date().addingTimeInterval(-longest))
         }
         let committer = StateCommitter(store: store, job: job.config.name, fault: fault, faultLock: faultLock)
         defer { try? committer.finish() }
@@ -68,25 +79,19 @@ struct Applier {
                 if c.action.target == .from { fromCounts.conflicts += 1 } else { toCounts.conflicts += 1 }
             }
         }
+        var answered: [String] = []
         for side in [ConnectorContext.Side.to, .from] {
             var pending: [Pending] = []
             for (i, item) in items.enumerated() where ok[i] {
                 for c in side == .to ? item.toChanges : item.fromChanges { pending.append(Pending(item: i, change: c)) }
             }
             var round = 0
+            let connector = side == .to ? to : from
             while !pending.isEmpty {
-                let connector = side == .to ? to : from
                 reach(.beforeWrite(side, batch: number))
                 let outcomes: [WriteOutcome]
                 do {
-                    outcomes = try connector.write(pending.map(\.change.change))
-                    guard outcomes.count == pending.count else {
-                        throw AlmanacError(
-                            .syncConnectorContract,
-                            "the \(side.rawValue) connector returned \(outcomes.count) outcomes "
-                                + "for \(pending.count) changes"
-                        )
-                    }
+                    (pending, outcomes) = try write(pending, to: connector, side: side, ok: &ok)
                 } catch {
                     for p in pending where ok[p.item] {
                         ok[p.item] = false
@@ -95,6 +100,7 @@ struct Applier {
                     break
                 }
                 reach(.afterWrite(side, batch: number))
+                if connector.lateCreates != nil { answered += Self.answeredCreates(pending, outcomes) }
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
                     // A conflict is followed up in the same run (at most three rounds).
@@ -130,8 +136,90 @@ struct Applier {
                 upserts.append(s)
             }
         }
-        guard !upserts.isEmpty || !removals.isEmpty else { return }
-        try committer.submit(upserts: upserts, removals: removals, number: number)
+        guard !upserts.isEmpty || !removals.isEmpty || !answered.isEmpty else { return }
+        try committer.submit(upserts: upserts, removals: removals, answeredCreates: answered, number: number)
+    }
+
+    /// Sends `pending` to `connector`; returns the changes sent (all but those `holdLateCreates`
+    /// kept back, toward a side with `lateCreates`, sent `perCall` at a time) with their outcomes.
+    private mutating func write(
+        _ pending: [Pending], to connector: any Connector, side: ConnectorContext.Side, ok: inout [Bool]
+    ) throws -> (sent: [Pending], outcomes: [WriteOutcome]) {
+        let calls =
+            connector.lateCreates.map { late in
+                stride(from: 0, to: pending.count, by: late.perCall).map {
+                    Array(pending[$0..<min($0 + late.perCall, pending.count)])
+                }
+            } ?? [pending]
+        var sent: [Pending] = []
+        var outcomes: [WriteOutcome] = []
+        for var call in calls {
+            if let late = connector.lateCreates {
+                call = try holdLateCreates(call, side: side, window: late.window, ok: &ok)
+                if call.isEmpty { continue }
+            }
+            let answer = try connector.write(call.map(\.change.change))
+            guard answer.count == call.count else {
+                throw AlmanacError(
+                    .syncConnectorContract,
+                    "the \(side.rawValue) connector returned \(answer.count) outcomes for \(call.count) changes")
+            }
+            sent += call
+            outcomes += answer
+        }
+        return (sent, outcomes)
+    }
+
+    /// Toward a side whose creates cannot carry almanac's id (`Connector.lateCreates`): a
+    /// create an earlier attempt sent within the window, and whose answer it did not see, is not
+    /// sent (its item fails for this run; the run is retried, and finds what landed by its stamp
+    /// or sends it once the window has passed); the others are recorded as sent, in one
+    /// transaction, before they are. Returns the changes to send.
+    private mutating func holdLateCreates(
+        _ pending: [Pending], side: ConnectorContext.Side, window: TimeInterval, ok: inout [Bool]
+    ) throws -> [Pending] {
+        let now = Date()
+        var send: [Pending] = []
+        var sending: [String] = []
+        for p in pending {
+            guard case .create(let id, _) = p.change.change else {
+                send.append(p)
+                continue
+            }
+            if let sent = sentCreates[id], now.timeIntervalSince(sent) < window {
+                guard ok[p.item] else { continue }
+                ok[p.item] = false
+                held += 1
+                heldUntil = max(heldUntil ?? .distantPast, sent.addingTimeInterval(window))
+                fail(
+                    p, side: side,
+                    reason: "sent at \(Self.utc(sent)) by an attempt that saw no answer, and it may still land: "
+                        + "not sent again before \(Self.utc(sent.addingTimeInterval(window))), so that it is not made "
+                        + "twice")
+                continue
+            }
+            send.append(p)
+            sending.append(id)
+        }
+        try store.recordCreatesSent(job: job.config.name, ids: sending, at: now)
+        for id in sending { sentCreates[id] = now }
+        return send.filter { ok[$0.item] }
+    }
+
+    /// The ids of the creates among `pending` whose answer says what became of them: all but
+    /// those failed for a passing reason (an answer lost, a 5xx: the create may yet land).
+    private static func answeredCreates(_ pending: [Pending], _ outcomes: [WriteOutcome]) -> [String] {
+        zip(pending, outcomes).compactMap { p, outcome in
+            guard case .create(let id, _) = p.change.change else { return nil }
+            if case .failed(retryable: true, _) = outcome { return nil }
+            return id
+        }
+    }
+
+    private static func utc(_ date: Date) -> String {
+        var out: [UInt8] = []
+        UTCTimestamp.append(secondsSince1970: Int(date.timeIntervalSince1970), to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// What became of one outcome.

@@ -13,6 +13,7 @@ final class StateCommitter: @unchecked Sendable {
     private struct Batch {
         var upserts: [ItemState]
         var removals: [Int64]
+        var answeredCreates: [String]
         var number: Int
     }
 
@@ -41,12 +42,13 @@ final class StateCommitter: @unchecked Sendable {
     }
 
     /// Queues one batch's state. Throws the failure of an earlier commit (nothing is queued then).
-    func submit(upserts: [ItemState], removals: [Int64], number: Int) throws {
+    func submit(upserts: [ItemState], removals: [Int64], answeredCreates: [String] = [], number: Int) throws {
         condition.lock()
         defer { condition.unlock() }
         while waiting.count >= depth && failure == nil { condition.wait() }
         if let failure { throw failure }
-        waiting.append(Batch(upserts: upserts, removals: removals, number: number))
+        waiting.append(
+            Batch(upserts: upserts, removals: removals, answeredCreates: answeredCreates, number: number))
         condition.broadcast()
     }
 
@@ -87,7 +89,8 @@ final class StateCommitter: @unchecked Sendable {
     private func commit(_ batch: Batch) -> (any Error)? {
         faultLock.withLock { fault(.beforeCommit(batch: batch.number)) }
         do {
-            try store.commit(job: job, upserts: batch.upserts, removals: batch.removals)
+            try store.commit(
+                job: job, upserts: batch.upserts, removals: batch.removals, answeredCreates: batch.answeredCreates)
         } catch {
             return AlmanacError(.stateWriteFailed, "cannot write the state file \(store.path): \(error)", cause: error)
         }

@@ -197,6 +197,12 @@ public final class SyncEngine {
         report.toCounts = merge(report.toCounts, applier.toCounts)
         report.fromCounts = merge(report.fromCounts, applier.fromCounts)
         report.failures += applier.failures
+        // A create held back because an earlier one may still land: the run is retried once it
+        // may be sent.
+        if applier.held > 0 {
+            report.retryable = true
+            report.retryNotBefore = applier.heldUntil
+        }
 
         if applier.unapplied == 0 {
             var cursors: [ConnectorContext.Side: String] = [:]

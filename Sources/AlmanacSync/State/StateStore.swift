@@ -116,6 +116,7 @@ public final class StateStore: Sendable {
             try db.execute(sql: "ALTER TABLE items ADD COLUMN row_from INTEGER")
         }
         registerConflicts(&m)
+        registerCreatesSent(&m)
         return m
     }
 
@@ -197,13 +198,15 @@ public final class StateStore: Sendable {
     }
 
     /// Commits one batch in one transaction: `upserts` are written (new rows get ids, returned in
-    /// order), `removals` are forgotten, and `cursors` (side → cursor) are stored last.
+    /// order), `removals` are forgotten, and `cursors` (side → cursor) are stored last; the sent
+    /// creates `answeredCreates` are forgotten too (`StateStore+CreatesSent.swift`).
     @discardableResult
     public func commit(
         job: String, upserts: [ItemState], removals: [Int64] = [],
-        cursors: [ConnectorContext.Side: String] = [:]
+        cursors: [ConnectorContext.Side: String] = [:], answeredCreates: [String] = []
     ) throws -> [ItemState] {
         try pool.write { db in
+            try Self.forgetCreatesSent(db, job: job, ids: answeredCreates)
             var out = upserts
             let insert = try db.cachedStatement(
                 sql: """

@@ -332,7 +332,11 @@ public final class WorkerRuntime: @unchecked Sendable {
         if report.retryable == true && !options.dryRun {
             let failures = (failuresInARow[job] ?? 0) + 1
             failuresInARow[job] = failures
-            let delay = backoff.delay(afterFailures: failures)
+            // Held creates name the moment they may be sent: the retry is then, not after the
+            // backoff (which may be shorter, and find them still held, or much longer).
+            let delay =
+                report.retryNotBefore.map { max(1, $0.timeIntervalSinceNow.rounded(.up)) }
+                ?? backoff.delay(afterFailures: failures)
             logger.warning(
                 "the run failed for a passing reason; retrying",
                 metadata: [

@@ -129,9 +129,10 @@ extension ClientsEndToEndTests {
         #expect(seen.allSatisfy { $0 > 0 && $0 < count }, "a kill landed outside the initial sync: \(seen)")
         #expect(seen.last! > seen.first!, "the sync made no progress between the kills: \(seen)")
 
-        // The tenth worker finishes the initial sync, answered at once.
+        // The tenth worker finishes the initial sync, answered at once; creates a killed worker
+        // left without an answer are held for twice the request timeout (60 s), and retried then.
         _ = try fakes.admin("POST", "/_fake/faults?rate=0")
-        try daemon.waitUntil("the initial sync done", timeout: 120) {
+        try daemon.waitUntil("the initial sync done", timeout: 240) {
             try daemon.status("clients")?.lastRun?.result == "success"
         }
         let state = daemon.state + "/clients.sqlite"
@@ -139,10 +140,7 @@ extension ClientsEndToEndTests {
             let contacts = try Self.contacts(fakes)
             let names = contacts.compactMap { ($0["names"] as? [[String: Any]])?.first?["unstructuredName"] as? String }
             let emails = contacts.compactMap { ($0["emailAddresses"] as? [[String: Any]])?.first?["value"] as? String }
-            let stamps = contacts.compactMap { p in
-                (p["clientData"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "almanac-origin" }?["value"]
-                    as? String
-            }
+            let stamps = Self.stamps(contacts)
             let resourceNames = Set(contacts.compactMap { $0["resourceName"] as? String })
             #expect(contacts.count == count, "\(when): \(contacts.count) contacts (at each kill: \(seen))")
             #expect(Set(stamps).count == count && stamps.count == count, "\(when): \(Set(stamps).count) origin stamps")

@@ -112,14 +112,6 @@ import Testing
         #expect(try DemoWriteBackTests.sqlite(db, "SELECT count(*) FROM clients") == ["8"])
     }
 
-    /// 5,000 clients of "Google Sync" synced by `almanac run` (the worker's job runner in its own
-    /// process), SIGKILLed ten times at seeded random moments of the initial sync (every other one
-    /// once that run has created contacts, so that a busy machine still sees kills between the
-    /// first and the last contact): once a run
-    /// completes, the fake holds 5,000 contacts, each client once (by e-mail and by origin stamp),
-    /// and the database 5,000 rows, none brought back from the phone as a new client. (The same
-    /// with the daemon's worker, restarted by the supervisor within its restart policy:
-    /// `ClientsDaemonKillTests.swift`.)
     /// The demo's `clients` table with 5,000 clients, all in the "Google Sync" group, each with
     /// its own e-mail and mobile phone. Returns their number.
     static func seedClients(_ db: String) throws -> Int {
@@ -137,36 +129,45 @@ import Testing
         return count
     }
 
-    @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
-        let dir = TempDirectory("clients-kills")
-        // Every answer 0.3 s late, so that the initial sync lasts long enough for the kills to land
-        // inside it.
-        let server = try FakeServer(.google, faults: FaultPolicy(rate: 1, kinds: [.slow], slowDelay: 0.3))
-        defer { server.stop() }
-        let people = try #require(server.people)
-        let secret = "kill-secret-\(UUID().uuidString)"
-        let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
-        try dir.write("client-secret", secret, mode: 0o600)
-        let db = dir.path + "/clinic.db"
-        let count = try Self.seedClients(db)
-        try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
-        // One request at a time, so that the late answers pace the creates.
-        let profile = try Self.shippedProfile(db: db, baseURL: server.baseURL, secretFile: dir.path + "/client-secret")
-            .replacingOccurrences(of: "\n[[jobs]]", with: "max_concurrent = 1\n\n[[jobs]]")
-        #expect(profile.contains("max_concurrent = 1\n"))
-        try dir.write("profiles/clients.toml", profile)
-        let arguments = ["run", "clients", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"]
-        let environment = ["ALMANAC_DEMO_GOOGLE_REFRESH_TOKEN": refresh]
+    /// `almanac run clients` against an in-process Google fake: the shipped profile (one request
+    /// at a time, so that late answers pace the sync) on 5,000 clients seeded in `dir/clinic.db`,
+    /// the `almanac-demo` client registered with its secret in `dir/client-secret`; `timeout`:
+    /// the connection's request timeout (twice it, a create whose answer a killed run did not
+    /// see is held: Plugins/GoogleContacts/README.md).
+    struct SeededRun {
+        let server: FakeServer
+        let people: PeopleFake
+        let db: String
+        let count: Int
+        let arguments: [String]
+        let environment: [String: String]
 
-        var rng = SeededRandom(state: 0x18)
-        var landed = 0
-        var seen: [Int] = []
+        init(_ dir: TempDirectory, faults: FaultPolicy, timeout: String = "60s") throws {
+            server = try FakeServer(.google, faults: faults)
+            people = try #require(server.people)
+            let secret = "clients-\(UUID().uuidString)"
+            let refresh = server.auth.register(clientID: "almanac-demo", secret: secret)
+            try dir.write("client-secret", secret, mode: 0o600)
+            db = dir.path + "/clinic.db"
+            count = try ClientsEndToEndTests.seedClients(db)
+            try FileManager.default.createDirectory(atPath: dir.path + "/profiles", withIntermediateDirectories: true)
+            let profile = try ClientsEndToEndTests.shippedProfile(
+                db: db, baseURL: server.baseURL, secretFile: dir.path + "/client-secret"
+            ).replacingOccurrences(
+                of: "\n[[jobs]]", with: "max_concurrent = 1\ntimeout = \"\(timeout)\"\n\n[[jobs]]")
+            #expect(profile.contains("max_concurrent = 1\n"))
+            try dir.write("profiles/clients.toml", profile)
+            arguments = ["run", "clients", "--profiles", dir.path + "/profiles", "--state", dir.path + "/state"]
+            environment = ["ALMANAC_DEMO_GOOGLE_REFRESH_TOKEN": refresh]
+        }
+
         /// The `batchCreateContacts` calls the fake answered 200 so far.
         func creates() -> Int {
             server.log.all.filter { $0.path == "/v1/people:batchCreateContacts" && $0.status == 200 }.count
         }
-        for round in 0..<10 {
-            let before = creates()
+
+        /// Starts a run whose output is discarded (to be killed).
+        func start() throws -> Process {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: BinaryRunner.almanac)
             p.arguments = arguments
@@ -174,13 +175,50 @@ import Testing
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
+            return p
+        }
+    }
+
+    /// The origin stamps (`clientData` `almanac-origin`) of `contacts`.
+    static func stamps(_ contacts: [[String: Any]]) -> [String] {
+        contacts.compactMap { p in
+            (p["clientData"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "almanac-origin" }?["value"]
+                as? String
+        }
+    }
+
+    /// 5,000 clients of "Google Sync" synced by `almanac run` (the worker's job runner in its own
+    /// process), SIGKILLed ten times at seeded random moments of the initial sync (every other one
+    /// once that run has created contacts, so that a busy machine still sees kills between the
+    /// first and the last contact): once a run
+    /// completes, the fake holds 5,000 contacts, each client once (by e-mail and by origin stamp),
+    /// and the database 5,000 rows, none brought back from the phone as a new client. (The same
+    /// with the daemon's worker, restarted by the supervisor within its restart policy:
+    /// `ClientsDaemonKillTests.swift`.)
+    @Test func tenKillsDuringA5000ContactInitialSyncLeaveEachClientOnce() throws {
+        let dir = TempDirectory("clients-kills")
+        // Every answer 0.3 s late, so that the initial sync lasts long enough for the kills to land
+        // inside it.
+        // A 5 s request timeout: a create the last kill left unanswered is held for 10 s.
+        let run = try SeededRun(dir, faults: FaultPolicy(rate: 1, kinds: [.slow], slowDelay: 0.3), timeout: "5s")
+        defer { run.server.stop() }
+        let (people, db, count, arguments, environment) = (
+            run.people, run.db, run.count, run.arguments, run.environment
+        )
+
+        var rng = SeededRandom(state: 0x18)
+        var landed = 0
+        var seen: [Int] = []
+        for round in 0..<10 {
+            let before = run.creates()
+            let p = try run.start()
             if round % 2 == 0 {
                 // Early: 1-4 s after the start (starting, listing, planning or creating on a busy machine).
                 usleep(UInt32(1_000_000 + rng.next() % 3_000_000))
             } else {
                 // Late: once this run has created contacts (however busy the machine), plus up to 0.3 s.
                 let deadline = Date().addingTimeInterval(120)
-                while p.isRunning && creates() == before && Date() < deadline { usleep(20_000) }
+                while p.isRunning && run.creates() == before && Date() < deadline { usleep(20_000) }
                 usleep(UInt32(rng.next() % 300_000))
             }
             if p.isRunning {
@@ -191,7 +229,13 @@ import Testing
             seen.append(people.contacts().count)
         }
         print("clients kills: \(landed) of 10 landed during a run; contacts on the fake after each: \(seen)")
-        let done = try BinaryRunner.run(arguments, environment: environment)
+        // The run after the kills sends no create a killed run sent without seeing its answer
+        // (it may still land); it ends partial, saying so, and the run after the window completes.
+        var done = try BinaryRunner.run(arguments, environment: environment)
+        if done.status == 1 && done.stdout.contains("it may still land: not sent again before") {
+            usleep(10_500_000)
+            done = try BinaryRunner.run(arguments, environment: environment)
+        }
         #expect(done.status == 0, "\(done.stdout)\(done.stderr)")
         #expect(landed >= 5, "only \(landed) of 10 kills landed during a run (contacts after each: \(seen))")
         #expect(
@@ -201,10 +245,7 @@ import Testing
         func expectEachClientOnce(_ when: String) throws {
             let contacts = people.contacts()
             let emails = contacts.compactMap { ($0["emailAddresses"] as? [[String: Any]])?.first?["value"] as? String }
-            let stamps = contacts.compactMap { p in
-                (p["clientData"] as? [[String: Any]] ?? []).first { $0["key"] as? String == "almanac-origin" }?["value"]
-                    as? String
-            }
+            let stamps = Self.stamps(contacts)
             #expect(contacts.count == count, "\(when): \(contacts.count) contacts (after each kill: \(seen))")
             #expect(Set(emails).count == count && emails.count == count, "\(when): \(Set(emails).count) e-mails")
             #expect(Set(stamps).count == count, "\(when): \(Set(stamps).count) distinct origin stamps")

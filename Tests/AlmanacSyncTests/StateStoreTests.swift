@@ -80,6 +80,7 @@ import Testing
         #expect(
             migrations == [
                 "v1", "v2", "v3-derived", "v4-held", "v5-away", "v6-connections", "v7-row-from", "v7-conflicts",
+                "v8-creates-sent",
             ])
     }
 

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacTestKit
 import Testing
 
 @testable import AlmanacSupervisor
@@ -70,6 +71,100 @@ struct QuotaGovernorTests {
         #expect(!g.ask(profile: "b", id: "b1", keys: ["google:c", "google_user:c:b"], tokens: 1, now: 0))
         #expect(g.grantDue(now: 0.1).map(\.id) == ["b1"])
         #expect(g.grantDue(now: 1).map(\.id) == ["a2"])
+    }
+
+    /// A busy key at 60/min, burst 10: the burst goes at once, then one a second, and the 61st
+    /// grant waits for the burst to leave the last 60 s; five minutes hold that pace.
+    @Test func noMoreThanTheRateGoesInAnyMinuteBurstIncluded() {
+        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: 60, burst: 10)]))
+        let grants = Self.simulate(g, profiles: 1, until: 300, seed: 1, tokens: 1...1, gap: 0...0)
+        let times = grants.map(\.time)
+        #expect(times.prefix(10).allSatisfy { $0 == 0 } && times[10] == 1, "\(times.prefix(12))")
+        #expect(times[59] == 50, "the minute's 60th at 50 s: \(times[59])")
+        #expect(times[60] > 60.1 && times[60] < 60.11, "the 61st once the burst has left the window: \(times[60])")
+        #expect(Self.mostInAMinute(grants) == 60)
+        #expect(grants.count >= 295 && grants.count <= 300, "\(grants.count) in 300 s")
+    }
+
+    /// Seeded random keys (rate, burst, profiles, batch sizes, pauses between asks): no 60 s of
+    /// grants carries more than the rate, no span more than the bucket lets through, and every
+    /// ask is granted.
+    @Test(arguments: 1...24) func randomKeysKeepTheirMinuteAndTheirBucket(seed: UInt64) throws {
+        var rng = SeededRandom(state: seed)
+        let perMinute = [30.0, 60, 100, 600, 1_000][Int(rng.next() % 5)]
+        let burst = 1 + Int(rng.next() % 50)
+        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: perMinute, burst: burst)]))
+        let profiles = 1 + Int(rng.next() % 8)
+        let pause = [0.0, 0.5, 3][Int(rng.next() % 3)]
+        let grants = Self.simulate(
+            g, profiles: profiles, until: 400, seed: rng.next(), tokens: 1...min(burst, 20), gap: 0...pause)
+        let label = "\(perMinute)/min burst \(burst), \(profiles) profiles, pauses to \(pause) s"
+        #expect(Self.mostInAMinute(grants) <= Int(perMinute), "\(label)")
+        // The bucket: at most burst + rate × span over any span.
+        for (i, a) in grants.enumerated() {
+            var sum = 0
+            for b in grants[i...] {
+                sum += b.tokens
+                #expect(
+                    Double(sum) <= Double(burst) + perMinute / 60 * (b.time - a.time) + 1e-6,
+                    "\(label): \(sum) tokens from \(a.time) s to \(b.time) s")
+                if b.time - a.time > 5 { break }
+            }
+        }
+        // Granted to the end: nobody was left waiting for good.
+        #expect((grants.last?.time ?? 0) > 340, "\(label)")
+    }
+
+    /// The grants of `profiles` asking over and over (each a batch from `tokens`, `gap` seconds
+    /// after its last grant) until `until`, on the governor's own timer.
+    static func simulate(
+        _ g: Governor, profiles: Int, until: Double, seed: UInt64, tokens: ClosedRange<Int>,
+        gap: ClosedRange<Double>
+    ) -> [(time: Double, tokens: Int)] {
+        var rng = SeededRandom(state: seed)
+        var nextAsk = [Double](repeating: 0, count: profiles)
+        var asked: [String: Int] = [:]
+        var out: [(time: Double, tokens: Int)] = []
+        var n = 0
+        for _ in 0..<1_000_000 {
+            let now = min(nextAsk.min()!, g.nextDue() ?? .infinity)
+            guard now <= until else { break }
+            func granted(_ p: Int, _ size: Int) {
+                out.append((now, size))
+                nextAsk[p] = now + Double.random(in: gap, using: &rng)
+            }
+            for grant in g.grantDue(now: now) {
+                let p = Int(grant.profile)!
+                granted(p, asked.removeValue(forKey: grant.id)!)
+            }
+            for p in 0..<profiles where nextAsk[p] <= now {
+                n += 1
+                let size = Int.random(in: tokens, using: &rng)
+                if g.ask(profile: "\(p)", id: "q\(n)", keys: ["google:c"], tokens: size, now: now) {
+                    granted(p, size)
+                } else {
+                    asked["q\(n)"] = size
+                    nextAsk[p] = .infinity
+                }
+            }
+        }
+        return out
+    }
+
+    /// The most tokens granted in any 60 s starting at a grant.
+    static func mostInAMinute(_ grants: [(time: Double, tokens: Int)]) -> Int {
+        var most = 0
+        var sum = 0
+        var j = 0
+        for i in grants.indices {
+            while j < grants.count && grants[j].time < grants[i].time + 60 {
+                sum += grants[j].tokens
+                j += 1
+            }
+            most = max(most, sum)
+            sum -= grants[i].tokens
+        }
+        return most
     }
 
     @Test func aWorkerThatExitedWaitsNoMore() {

@@ -114,7 +114,7 @@ struct QuotaGovernor: Sendable {
             buckets[key]!.refill(now: now)
             guard buckets[key]!.canTake(ask.tokens, now: now) else { return false }
         }
-        for key in ask.keys { buckets[key]!.take(ask.tokens) }
+        for key in ask.keys { buckets[key]!.take(ask.tokens, now: now) }
         return true
     }
 

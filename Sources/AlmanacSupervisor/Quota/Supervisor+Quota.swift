@@ -60,7 +60,8 @@ extension Supervisor {
             buckets: quota.snapshot(now: now).map { b in
                 QuotaStatus.Bucket(
                     key: b.key, ratePerMinute: b.limit.perMinute, burst: b.limit.burst,
-                    currentPerMinute: (b.rate * 60 * 1000).rounded() / 1000, tokens: (b.tokens * 1000).rounded() / 1000,
+                    currentPerMinute: (b.rate * 60 * 1000).rounded() / 1000,
+                    tokens: (b.available * 1000).rounded() / 1000,
                     granted: b.granted, grants: b.grants, waits: b.waits, waitMS: Int((b.waitSeconds * 1000).rounded()),
                     waiting: quota.waiting(on: b.key), rateLimited: b.rateLimited,
                     blockedMS: b.blockedUntil > now ? Int(((b.blockedUntil - now) * 1000).rounded(.up)) : nil)
@@ -86,7 +87,10 @@ extension Supervisor {
         family("almanac_quota_rate_per_minute", "gauge", "The key's rate now (requests per minute).") {
             String($0.currentPerMinute)
         }
-        family("almanac_quota_tokens", "gauge", "Tokens in the key's bucket now.") { String($0.tokens) }
+        family(
+            "almanac_quota_tokens", "gauge",
+            "Requests that may go at once on the key now: its bucket's tokens, within its minute."
+        ) { String($0.tokens) }
         family("almanac_quota_waiting", "gauge", "Asks waiting on the key now.") { "\($0.waiting)" }
         return out
     }

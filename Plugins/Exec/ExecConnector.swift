@@ -101,6 +101,8 @@ public final class ExecConnector: Connector {
     /// The hello's `kinds`: events unless it says otherwise.
     public var kinds: Set<ItemKind> { process.hello.itemKinds }
     public var contactShape: ContactShape { process.hello.contactShape }
+    /// The hello's `late_creates`: nil unless it declares one.
+    public var lateCreates: LateCreates? { process.hello.lateCreates }
 
     public func testConnection() -> ConnectionReport {
         do {

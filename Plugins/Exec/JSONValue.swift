@@ -20,6 +20,15 @@ public enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// A number, integer or not.
+    public var number: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
     public var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil

@@ -15,6 +15,9 @@ public struct PluginHello: Sendable, Equatable {
     public var keepsAllDay: Bool
     /// What it stores of a contact (`contact_shape`; absent: everything).
     public var contactShape: ContactShape
+    /// `late_creates`: the service picks the keys of what it creates, and a create whose answer
+    /// was not seen may land for `window_s` seconds (`Connector.lateCreates`); nil: absent.
+    public var lateCreates: LateCreates?
 
     /// The protocol version this almanac speaks.
     public static let protocolVersion = 1
@@ -58,6 +61,12 @@ public struct PluginHello: Sendable, Equatable {
             contactShape = parsed
         } else {
             contactShape = .full
+        }
+        if let late = o["late_creates"], !late.isNull {
+            guard let lo = late.object, let window = lo["window_s"]?.number, window > 0, window <= 86_400,
+                let perCall = lo["per_call"]?.int, perCall >= 1
+            else { return nil }
+            lateCreates = LateCreates(window: window, perCall: perCall)
         }
         protocolVersion = p
         self.name = name

@@ -2,11 +2,11 @@
 """A connector-protocol plugin for almanac's tests: a store of events in a JSON file.
 
     memory-plugin.py STORE [--fault MODE] [--record FILE] [--name NAME] [--write-delay SECONDS] [--feed]
-                     [--contacts [SHAPE]]
+                     [--contacts [SHAPE]] [--late-creates WINDOW_S PER_CALL]
 
 STORE holds {"next": N, "items": {key: {"version": "V", "event": EVENT}}} (or "contact": CONTACT
 for a contacts job: with --contacts the hello declares kinds event and contact, and SHAPE, a JSON
-object, its contact_shape). Every write request
+object, its contact_shape; --late-creates declares late_creates in the hello). Every write request
 received is appended to --record (one JSON line per change, before it is applied), so a test can
 count what almanac sent; with --write-delay each change waits that long and is saved on its own (a
 crash test kills almanac in the middle of a batch), and the plugin stops at once, mid-batch, when
@@ -102,6 +102,9 @@ if contacts:
     hello["kinds"] = ["event", "contact"]
 if shape is not None:
     hello["contact_shape"] = shape
+if "--late-creates" in args:
+    i = args.index("--late-creates")
+    hello["late_creates"] = {"window_s": float(args[i + 1]), "per_call": int(args[i + 2])}
 send(hello)
 print("memory plugin started", file=sys.stderr, flush=True)
 

@@ -57,8 +57,8 @@ public final class PluginProcess: @unchecked Sendable {  // used by one thread a
         }
         guard let hello = PluginHello(line) else {
             throw violation(
-                "its hello lacks protocol, name, version or capabilities, or its kinds (event, contact) or "
-                    + "contact_shape cannot be read", line: line.text)
+                "its hello lacks protocol, name, version or capabilities, or its kinds (event, contact), "
+                    + "contact_shape or late_creates cannot be read", line: line.text)
         }
         guard hello.protocolVersion == PluginHello.protocolVersion else {
             kill()

@@ -9,7 +9,7 @@ import Testing
 /// API): creates go out one call's worth at a time, each recorded just before it is sent, and a
 /// create whose answer was not seen is not sent again within the window, so that one still on
 /// its way when its sender died or gave up is never made twice.
-@Suite(.timeLimit(.minutes(2))) struct LateCreateTests {
+@Suite(.timeLimit(.minutes(10))) struct LateCreateTests {
     /// A memory side declaring `lateCreates`, whose `write` can hold creates back as a service
     /// does with a request whose answer never reached its sender (`swallow`: the creates are kept
     /// to land later, and answered as a lost answer), or refuse them for good (`refuse`).

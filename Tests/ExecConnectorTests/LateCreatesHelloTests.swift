@@ -7,7 +7,7 @@ import Testing
 /// A plugin for a service that picks the keys of what it creates declares `late_creates` in its
 /// hello (docs/CONNECTOR-PROTOCOL.md §3.1), and the engine holds its unanswered creates as it
 /// does Google Contacts' (`Connector.lateCreates`, LateCreateTests).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct LateCreatesHelloTests {
     static func hello(_ late: String) throws -> PluginHello? {
         let text =

@@ -5,12 +5,7 @@ import Foundation
 /// with `Z` (`2026-12-03T09:00:00Z`), and reads any offset, with or without fractions of a second
 /// (ignored: windows and comparisons are in whole seconds).
 enum RFC3339 {
-    static func string(_ date: Date) -> String {
-        var out = [UInt8]()
-        out.reserveCapacity(20)
-        UTCTimestamp.append(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)), to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
+    static func string(_ date: Date) -> String { UTCTimestamp.string(date) }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; nil for anything else.
     static func date(_ text: String) -> Date? {

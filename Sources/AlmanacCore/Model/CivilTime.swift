@@ -92,6 +92,14 @@ public enum UTCTimestamp {
         digits(ofDay % 60, 2)
         out.append(UInt8(ascii: "Z"))
     }
+
+    /// The timestamp of `date`, to the second below.
+    public static func string(_ date: Date) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(20)
+        append(secondsSince1970: Int(date.timeIntervalSince1970.rounded(.down)), to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
 }
 
 /// A wall-clock time of day with no date and no zone (`at = ["04:00"]`, a `time` column).

@@ -87,11 +87,12 @@ struct Applier {
             }
             var round = 0
             let connector = side == .to ? to : from
+            let late = connector.lateCreates
             while !pending.isEmpty {
                 reach(.beforeWrite(side, batch: number))
                 let outcomes: [WriteOutcome]
                 do {
-                    (pending, outcomes) = try write(pending, to: connector, side: side, ok: &ok)
+                    (pending, outcomes) = try write(pending, to: connector, late: late, side: side, ok: &ok)
                 } catch {
                     for p in pending where ok[p.item] {
                         ok[p.item] = false
@@ -100,7 +101,7 @@ struct Applier {
                     break
                 }
                 reach(.afterWrite(side, batch: number))
-                if connector.lateCreates != nil { answered += Self.answeredCreates(pending, outcomes) }
+                if late != nil { answered += Self.answeredCreates(pending, outcomes) }
                 var next: [Pending] = []
                 for (p, outcome) in zip(pending, outcomes) {
                     // A conflict is followed up in the same run (at most three rounds).
@@ -141,12 +142,14 @@ struct Applier {
     }
 
     /// Sends `pending` to `connector`; returns the changes sent (all but those `holdLateCreates`
-    /// kept back, toward a side with `lateCreates`, sent `perCall` at a time) with their outcomes.
+    /// kept back, toward a side with `late` (its `lateCreates`), sent `perCall` at a time) with
+    /// their outcomes.
     private mutating func write(
-        _ pending: [Pending], to connector: any Connector, side: ConnectorContext.Side, ok: inout [Bool]
+        _ pending: [Pending], to connector: any Connector, late: LateCreates?, side: ConnectorContext.Side,
+        ok: inout [Bool]
     ) throws -> (sent: [Pending], outcomes: [WriteOutcome]) {
         let calls =
-            connector.lateCreates.map { late in
+            late.map { late in
                 stride(from: 0, to: pending.count, by: late.perCall).map {
                     Array(pending[$0..<min($0 + late.perCall, pending.count)])
                 }
@@ -154,7 +157,7 @@ struct Applier {
         var sent: [Pending] = []
         var outcomes: [WriteOutcome] = []
         for var call in calls {
-            if let late = connector.lateCreates {
+            if let late {
                 call = try holdLateCreates(call, side: side, window: late.window, ok: &ok)
                 if call.isEmpty { continue }
             }
@@ -181,20 +184,20 @@ struct Applier {
         let now = Date()
         var send: [Pending] = []
         var sending: [String] = []
-        for p in pending {
+        for p in pending where ok[p.item] {
             guard case .create(let id, _) = p.change.change else {
                 send.append(p)
                 continue
             }
             if let sent = sentCreates[id], now.timeIntervalSince(sent) < window {
-                guard ok[p.item] else { continue }
                 ok[p.item] = false
                 held += 1
                 heldUntil = max(heldUntil ?? .distantPast, sent.addingTimeInterval(window))
                 fail(
                     p, side: side,
-                    reason: "sent at \(Self.utc(sent)) by an attempt that saw no answer, and it may still land: "
-                        + "not sent again before \(Self.utc(sent.addingTimeInterval(window))), so that it is not made "
+                    reason:
+                        "sent at \(UTCTimestamp.string(sent)) by an attempt that saw no answer, and it may still land: "
+                        + "not sent again before \(UTCTimestamp.string(sent.addingTimeInterval(window))), so that it is not made "
                         + "twice")
                 continue
             }
@@ -214,12 +217,6 @@ struct Applier {
             if case .failed(retryable: true, _) = outcome { return nil }
             return id
         }
-    }
-
-    private static func utc(_ date: Date) -> String {
-        var out: [UInt8] = []
-        UTCTimestamp.append(secondsSince1970: Int(date.timeIntervalSince1970), to: &out)
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// What became of one outcome.

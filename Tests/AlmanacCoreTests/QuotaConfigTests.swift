@@ -40,13 +40,28 @@ struct QuotaConfigTests {
         #expect(c.rates["cronofy"] == QuotaRate(perMinute: 500, burst: 10))
         #expect(c.rates["custom"] == QuotaRate(perMinute: 30.5, burst: 1))
         #expect(c.divided(by: 4).rates["google"] == QuotaRate(perMinute: 30, burst: 1))
+        #expect(c.rates["google"]?.lag == 2, "the default lag")
+    }
+
+    @Test func aTableSetsItsLag() throws {
+        let c = try load("[quota.google]\nlag = 0\n[quota.cronofy]\nlag = 7.5\nrate = 100\n")
+        #expect(c.rates["google"] == QuotaRate(perMinute: 10_000, burst: 500, lag: 0))
+        #expect(c.rates["cronofy"] == QuotaRate(perMinute: 100, burst: 50, lag: 7.5))
+        #expect(c.divided(by: 2).rates["cronofy"]?.lag == 7.5, "a shard keeps the lag")
+        for lag in ["-1", "61", "\"2s\""] {
+            #expect(
+                message("[quota.google]\nlag = \(lag)\n")
+                    == "config.invalid_value: quota.google.lag must be a number of seconds from 0 to 60")
+        }
+        #expect(message("[quota.new]\nlag = 1\n").hasPrefix("config.invalid_value: quota.new has no default rate"))
     }
 
     @Test func errorsNameTheKey() {
         #expect(
             message("rate = 1\n") == "config.unknown_key: unknown key \"rate\" (almanac.toml has [quota.KIND] tables)")
         #expect(
-            message("[quota.google]\nrte = 1\n") == "config.unknown_key: unknown key quota.google.rte (rate, burst)")
+            message("[quota.google]\nrte = 1\n")
+                == "config.unknown_key: unknown key quota.google.rte (rate, burst, lag)")
         #expect(
             message("[quota.google]\nrate = \"fast\"\n").hasPrefix("config.type: quota.google.rate must be a number"))
         let rateRange = "quota.google.rate must be above 0 and at most 100000000 (requests per minute)"

@@ -73,10 +73,10 @@ struct QuotaGovernorTests {
         #expect(g.grantDue(now: 1).map(\.id) == ["a2"])
     }
 
-    /// A busy key at 60/min, burst 10: the burst goes at once, then one a second, and the 61st
-    /// grant waits for the burst to leave the last 60 s; five minutes hold that pace.
+    /// A busy key at 60/min, burst 10, no lag: the burst goes at once, then one a second, and the
+    /// 61st grant waits for the burst to leave the last 60 s; five minutes hold that pace.
     @Test func noMoreThanTheRateGoesInAnyMinuteBurstIncluded() {
-        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: 60, burst: 10)]))
+        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: 60, burst: 10, lag: 0)]))
         let grants = Self.simulate(g, profiles: 1, until: 300, seed: 1, tokens: 1...1, gap: 0...0)
         let times = grants.map(\.time)
         #expect(times.prefix(10).allSatisfy { $0 == 0 } && times[10] == 1, "\(times.prefix(12))")
@@ -86,6 +86,23 @@ struct QuotaGovernorTests {
         #expect(grants.count >= 295 && grants.count <= 300, "\(grants.count) in 300 s")
     }
 
+    /// The same key with the default lag (2 s): the 61st grant waits for the burst to leave the
+    /// last 62 s, so no 62 s carries more than the rate, and a request arriving up to 2 s after
+    /// its grant still falls in a minute with room.
+    @Test func theLagWidensTheMinuteCounted() {
+        #expect(QuotaRate(perMinute: 60, burst: 10).lag == 2)
+        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: 60, burst: 10)]))
+        let grants = Self.simulate(g, profiles: 1, until: 300, seed: 1, tokens: 1...1, gap: 0...0)
+        let times = grants.map(\.time)
+        #expect(times[59] == 50 && times[60] > 62.1 && times[60] < 62.11, "\(times[58...61])")
+        #expect(Self.mostInAMinute(grants, seconds: 62) == 60)
+        // Shifting each grant by up to 2 s (its request's lag) keeps every 60 s within the rate.
+        var rng = SeededRandom(state: 7)
+        let arrivals = grants.map { (time: $0.time + Double.random(in: 0...2, using: &rng), tokens: $0.tokens) }
+            .sorted { $0.time < $1.time }
+        #expect(Self.mostInAMinute(arrivals) <= 60)
+    }
+
     /// Seeded random keys (rate, burst, profiles, batch sizes, pauses between asks): no 60 s of
     /// grants carries more than the rate, no span more than the bucket lets through, and every
     /// ask is granted.
@@ -93,13 +110,14 @@ struct QuotaGovernorTests {
         var rng = SeededRandom(state: seed)
         let perMinute = [30.0, 60, 100, 600, 1_000][Int(rng.next() % 5)]
         let burst = 1 + Int(rng.next() % 50)
-        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: perMinute, burst: burst)]))
+        let lag = [0.0, 2, 5][Int(rng.next() % 3)]
+        let g = Governor(QuotaConfig(rates: ["google": QuotaRate(perMinute: perMinute, burst: burst, lag: lag)]))
         let profiles = 1 + Int(rng.next() % 8)
         let pause = [0.0, 0.5, 3][Int(rng.next() % 3)]
         let grants = Self.simulate(
             g, profiles: profiles, until: 400, seed: rng.next(), tokens: 1...min(burst, 20), gap: 0...pause)
-        let label = "\(perMinute)/min burst \(burst), \(profiles) profiles, pauses to \(pause) s"
-        #expect(Self.mostInAMinute(grants) <= Int(perMinute), "\(label)")
+        let label = "\(perMinute)/min burst \(burst) lag \(lag) s, \(profiles) profiles, pauses to \(pause) s"
+        #expect(Self.mostInAMinute(grants, seconds: 60 + lag) <= Int(perMinute), "\(label)")
         // The bucket: at most burst + rate × span over any span.
         for (i, a) in grants.enumerated() {
             var sum = 0
@@ -151,13 +169,13 @@ struct QuotaGovernorTests {
         return out
     }
 
-    /// The most tokens granted in any 60 s starting at a grant.
-    static func mostInAMinute(_ grants: [(time: Double, tokens: Int)]) -> Int {
+    /// The most tokens granted in any `seconds` starting at a grant.
+    static func mostInAMinute(_ grants: [(time: Double, tokens: Int)], seconds: Double = 60) -> Int {
         var most = 0
         var sum = 0
         var j = 0
         for i in grants.indices {
-            while j < grants.count && grants[j].time < grants[i].time + 60 {
+            while j < grants.count && grants[j].time < grants[i].time + seconds {
                 sum += grants[j].tokens
                 j += 1
             }

@@ -4,8 +4,9 @@ import AlmanacCore
 /// to `burst`, computed when asked (no timer while nothing waits). A rate refusal halves the rate
 /// (at most once a second, down to `floor`) and empties the bucket; the rate then grows back by
 /// `recovery` of the configured rate every second (AIMD). A `Retry-After` holds the whole key.
-/// Whatever the bucket holds, no more than the configured rate is granted in any 60 s
-/// (`MinuteWindow`): the burst lets a quiet key start at once, not exceed its minute.
+/// Whatever the bucket holds, no more than the configured rate is granted in any 60 s + `lag`
+/// (`MinuteWindow`): the burst lets a quiet key start at once, not exceed its minute, and a
+/// request that reaches the provider up to `lag` late still falls in a minute that has room.
 struct QuotaBucket: Sendable {
     /// Of the configured rate: the lowest the rate falls to, and what comes back each second.
     static let floor = 0.05
@@ -27,8 +28,8 @@ struct QuotaBucket: Sendable {
     var waits = 0
     var waitSeconds = 0.0
     private(set) var rateLimited = 0
-    /// The tokens granted in the last 60 s.
-    private(set) var minute = MinuteWindow()
+    /// The tokens granted in the last 60 s + `lag`.
+    private(set) var minute: MinuteWindow
 
     init(key: String, limit: QuotaRate, now: Double) {
         self.key = key
@@ -36,6 +37,7 @@ struct QuotaBucket: Sendable {
         rate = limit.perMinute / 60
         tokens = Double(limit.burst)
         updated = now
+        minute = MinuteWindow(seconds: 60 + limit.lag)
     }
 
     var configuredPerSecond: Double { limit.perMinute / 60 }
@@ -104,12 +106,17 @@ struct QuotaBucket: Sendable {
     }
 }
 
-/// The tokens a bucket granted in the last 60 s, counted in `slot`-long slots: a slot's tokens
-/// are forgotten `span` slots after it (60.1 s), so any 60 s of grants lies within what is
-/// counted. Only slots that granted something are kept (a quiet key keeps nothing).
+/// The tokens a bucket granted in the last `seconds`, counted in `slot`-long slots: a slot's
+/// tokens are forgotten `span` slots after it (`seconds` + 0.1 s), so any `seconds` of grants
+/// lies within what is counted. Only slots that granted something are kept (a quiet key keeps
+/// nothing).
 struct MinuteWindow: Sendable {
     static let slot = 0.1
-    static let span = 601
+    let span: Int
+
+    init(seconds: Double = 60) {
+        span = Int((seconds / Self.slot - 1e-9).rounded(.up)) + 1
+    }
 
     private var slots: [(index: Int, tokens: Int)] = []
     private var first = 0
@@ -120,7 +127,7 @@ struct MinuteWindow: Sendable {
 
     /// Forgets the slots that have left the window at `now`.
     mutating func expire(now: Double) {
-        let oldest = Self.index(now) - Self.span + 1
+        let oldest = Self.index(now) - span + 1
         while first < slots.count, slots[first].index < oldest {
             granted -= slots[first].tokens
             first += 1
@@ -152,7 +159,7 @@ struct MinuteWindow: Sendable {
         for k in first..<slots.count {
             left -= Double(slots[k].tokens)
             // A little past the slot's end, so that the index computed then has moved on.
-            if left + room <= quota + 1e-9 { return Double(slots[k].index + Self.span) * Self.slot + 1e-6 }
+            if left + room <= quota + 1e-9 { return Double(slots[k].index + span) * Self.slot + 1e-6 }
         }
         return -.infinity
     }

@@ -11,13 +11,14 @@ every worker is ready before it. almanac.toml: `[quota.google] rate = 600, burst
 Figures, from the fake's request log (arrival times, the token endpoint left out, a batch counting
 its calls) and from `GET /v1/profiles` / `GET /v1/quota`:
 - the most requests in any sliding 60 s window, against the quota, 600 (the governor grants no more
-  than the rate in any 60 s, a full bucket at the start included);
+  than the rate in any 60 s + LAG, a full bucket at the start included, so requests reaching the
+  fake up to LAG after their grants still keep every 60 s within the rate);
 - runs finished (a successful scheduled run that started at or after the due minute) out of N;
 - each profile's wait, due minute → its run finished: the largest, against the fair share. With
   R requests in all (about N × requests per run), the bucket lets the last of them go
-  (R - burst) / 10 s after the due minute; first-in-first-out turns among the profiles mean no
+  (R - burst) / (600 / (60 + LAG)) s after the due minute; first-in-first-out turns among the profiles mean no
   profile should finish after that, plus one run's own time. The bound printed is
-  (R - burst) / 10 s × 1.1 + 10 s (10 % and 10 s for the run's work around its requests and the
+  (R - burst) / (600 / (60 + LAG)) s × 1.1 + 10 s (10 % and 10 s for the run's work around its requests and the
   machine's load).
 """
 import json
@@ -33,6 +34,8 @@ import bench  # the daemon API and /proc helpers (scale.py, which runs this, put
 
 RATE = 600  # requests per minute on the shared key
 BURST = int(os.environ.get("BENCH_HERD_BURST", "10"))
+LAG = 2.0  # almanac.toml's default `lag` (seconds), left unset here
+PACE = RATE / (60.0 + LAG)  # requests a second once the burst has gone
 CLIENT = "almanac-herd"
 
 
@@ -151,7 +154,7 @@ def measure(binary, root, n, base, log_file):
         while time.time() < due_ts:
             time.sleep(min(1.0, due_ts - time.time() + 0.01))
         total_tokens = n * 2  # about 2 requests a run (a listing, an insert); the measured figure replaces it
-        deadline = due_ts + 2 * (total_tokens / (RATE / 60.0)) + 180
+        deadline = due_ts + 2 * (total_tokens / PACE) + 180
         finished = {}
         load_peak = bench.loadavg()
         while time.time() < deadline:
@@ -193,7 +196,7 @@ def measure(binary, root, n, base, log_file):
         out["window_tail"] = sum(k for t, k in reqs if start + 50 <= t < start + 60)
         out["span_s"] = (reqs[-1][0] - reqs[0][0]) if reqs else 0.0
         # The bound counts the requests the runs should make (2 each) when fewer reached the fake.
-        out["fair_s"] = max(0, max(out["requests"], 2 * n) - BURST) / (RATE / 60.0)
+        out["fair_s"] = max(0, max(out["requests"], 2 * n) - BURST) / PACE
         out["bound_s"] = out["fair_s"] * 1.1 + 10
         out["elapsed_s"] = time.time() - t0
         out["load_after"] = bench.loadavg()

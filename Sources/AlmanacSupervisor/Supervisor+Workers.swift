@@ -18,8 +18,18 @@ extension Supervisor {
         ]
         if let copy = slot.lastGoodPath { args += ["--config", copy] }  // the worker runs the validated text
         do {
-            let process = try ProcessSpawner.spawn(
-                path: config.executable, arguments: args, environment: workerEnvironment)
+            var forked: SpawnedProcess?
+            if let template = workerTemplate(now: now) {
+                do {
+                    forked = try ProcessSpawner.spawn(
+                        path: config.executable, arguments: args, environment: workerEnvironment, template: template)
+                } catch let error as AlmanacError {
+                    templateFailed(error.message, now: now)
+                }
+            }
+            let process =
+                try forked
+                ?? ProcessSpawner.spawn(path: config.executable, arguments: args, environment: workerEnvironment)
             for fd in [process.eventFD, process.stdoutFD, process.stderrFD] {
                 pipeOwners[fd] = slot.name
                 poller.add(fd)
@@ -36,7 +46,9 @@ extension Supervisor {
             slot.stdoutFramer = LineFramer(limit: 64 * 1024)
             slot.stderrFramer = LineFramer(limit: 64 * 1024)
             slot.enter(.starting)
-            record(slot, "info", "worker started", ["config_hash": String(profile.configHash.prefix(12))])
+            record(
+                slot, "info", "worker started",
+                ["config_hash": String(profile.configHash.prefix(12)), "start": forked == nil ? "exec" : "fork"])
         } catch let error as AlmanacError {
             slot.lastError = error.message
             record(slot, "error", error.message, error.renderedCause.map { ["error.cause": $0] } ?? [:])
@@ -87,7 +99,9 @@ extension Supervisor {
                 return waitpid(pid, &status, WNOHANG)
             }
             guard pid > 0 else { break }
-            if let slot = slots.values.first(where: { $0.process?.pid == pid }) {
+            if pid == template?.pid {
+                templateFailed("the worker template exited (status \(status))", now: now, reaped: true)
+            } else if let slot = slots.values.first(where: { $0.process?.pid == pid }) {
                 exited(slot, status: status, now: now)
             }
         }
@@ -95,6 +109,53 @@ extension Supervisor {
             guard let pid = slot.process?.pid else { continue }
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid { exited(slot, status: status, now: now) }
+        }
+    }
+
+    /// The worker template to fork from: the one serving, or a new one unless the last failed less
+    /// than 10 s ago; nil when workers exec (`--no-worker-template`, another worker executable,
+    /// shutting down).
+    private func workerTemplate(now: Double) -> WorkerTemplateClient? {
+        guard config.usesWorkerTemplate, !shuttingDown else { return nil }
+        if let template { return template }
+        if let failed = templateFailedAt, now - failed < 10 { return nil }
+        do {
+            let t = try WorkerTemplateClient.start(executable: config.executable, environment: workerEnvironment)
+            template = t
+            log.log("info", "worker template started", ["pid": String(t.pid)])
+            return t
+        } catch let error as AlmanacError {
+            templateFailed(error.message, now: now)
+        } catch {}
+        return nil
+    }
+
+    /// Drops the template (closing its socket, so that it exits if it still runs) after `reason`;
+    /// workers exec until the next is tried. `reaped`: its exit has been collected already.
+    private func templateFailed(_ reason: String, now: Double, reaped: Bool = false) {
+        templateFailedAt = now
+        guard let t = template else { return }
+        template = nil
+        t.close()
+        if !reaped {
+            kill(t.pid, SIGKILL)
+            waitpid(t.pid, nil, 0)
+        }
+        if !shuttingDown {
+            log.log(
+                "warning", "worker template: \(reason); workers are started with exec for now", ["pid": String(t.pid)])
+        }
+    }
+
+    /// At the daemon's end: waits up to 1 s for the template to exit on EOF, then kills it.
+    func reapTemplate() {
+        guard let t = template else { return }
+        template = nil
+        t.close()
+        for _ in 0..<100 where waitpid(t.pid, nil, WNOHANG) == 0 { usleep(10_000) }
+        if kill(t.pid, 0) == 0 {
+            kill(t.pid, SIGKILL)
+            waitpid(t.pid, nil, 0)
         }
     }
 

@@ -25,6 +25,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     /// How many files of the profiles directory belong to other shards (`--shard`), as last logged.
     var otherShardFiles = 0
     var shuttingDown = false
+    /// The process workers are forked from (`SupervisorConfig.workerTemplate`), while it serves.
+    var template: WorkerTemplateClient?
+    /// When the template last failed (start, answer or exit): the next is tried 10 s later, and
+    /// workers exec until then.
+    var templateFailedAt: Double?
     var rescanDue = 0.0
     /// A scan wrote last valid versions not yet synced to disk (`keepLastGood`, `scan`).
     var lastGoodUnsynced = false
@@ -177,6 +182,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
             if shuttingDown && lock.withLock({ slots.values.allSatisfy { $0.process == nil } }) { break }
         }
         notify.send("STOPPING=1")
+        lock.withLock { reapTemplate() }
         logFiles.waitWritten(logFiles.mark, timeout: 5)  // the workers' last lines reach their files
         log.log("info", "daemon stopped: every worker has exited")
         return 0
@@ -305,6 +311,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
 
     private func beginShutdown(signal: Int32) {
         shuttingDown = true
+        template?.close()  // it reads EOF and exits; the loop reaps it
         log.log("info", "\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping every worker")
         notify.send("STOPPING=1\nSTATUS=stopping workers")
         for slot in slots.values {

@@ -10,6 +10,11 @@ public struct SupervisorConfig: Sendable {
     public var runtimeDirectory: String
     /// The binary workers run (`/proc/self/exe`: the daemon re-executes itself).
     public var executable = "/proc/self/exe"
+    /// Workers are forked from a worker template (`almanac worker-template`) rather than exec'd
+    /// one by one (`--no-worker-template` turns it off). Only with the daemon's own binary: another
+    /// `executable` (a test harness's) is always exec'd.
+    public var workerTemplate = true
+    var usesWorkerTemplate: Bool { workerTemplate && executable == "/proc/self/exe" }
     public var logFormat: LogSink.Format = .logfmt
     /// `127.0.0.1:PORT` to serve the API on TCP too (requires `tokenFile`).
     public var listen: String?

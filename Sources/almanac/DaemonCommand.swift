@@ -45,6 +45,8 @@ struct DaemonCommand: ParsableCommand {
     @Option(help: .hidden) var maxStarting: Int?
     /// The binary that runs workers (`worker --profile …`): a test harness passes its own.
     @Option(help: .hidden) var workerExecutable: String?
+    @Flag(help: "Exec each worker instead of forking it from the worker template (README \"Starting workers\").")
+    var noWorkerTemplate = false
 
     func run() throws {
         guard let format = LogSink.Format(rawValue: logFormat) else {
@@ -85,6 +87,7 @@ struct DaemonCommand: ParsableCommand {
         if let rescanMs { config.rescanInterval = Double(rescanMs) / 1000 }
         if let maxStarting { config.maxStarting = max(1, maxStarting) }
         if let workerExecutable { config.executable = workerExecutable }
+        config.workerTemplate = !noWorkerTemplate
         let log = LogSink(format: format)
         do {
             let supervisor = try Supervisor(config: config, loader: ConnectorRegistry.loader, log: log)

@@ -47,6 +47,12 @@ struct WorkerSubcommand: ParsableCommand {
     /// thousand workers. Returns the exit code, or nil for any other command line (an unknown or
     /// repeated option, a missing value, `--help`), which then goes through ArgumentParser.
     static func runWithoutParser(_ arguments: [String]) -> Int32? {
+        if arguments.count == 6, arguments[1] == "worker-template", arguments[2] == "--supervisor-pid",
+            let pid = Int32(arguments[3]), arguments[4] == "--room"
+        {
+            // The daemon's worker template (WorkerTemplate): each worker it forks runs here.
+            return WorkerTemplate.serve(supervisorPID: pid) { runWithoutParser(["almanac"] + $0) ?? 64 }
+        }
         guard arguments.count > 1, arguments[1] == "worker" else { return nil }
         let known: Set = [
             "--profile", "--profiles", "--state", "--log-format", "--heartbeat-ms", "--idle-heartbeat-ms",

@@ -25,6 +25,14 @@ public struct SpawnedProcess: Sendable, Hashable {
 public enum ProcessSpawner {
     /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when a pipe or the spawn fails.
     public static func spawn(path: String, arguments: [String], environment: [String]) throws -> SpawnedProcess {
+        try spawn(path: path, arguments: arguments, environment: environment, template: nil)
+    }
+
+    /// With `template`, the worker template forks the worker (`arguments` and the same
+    /// descriptors; the environment is the template's) instead of `posix_spawn`.
+    static func spawn(
+        path: String, arguments: [String], environment: [String], template: WorkerTemplateClient?
+    ) throws -> SpawnedProcess {
         var opened: [Int32] = []
         func makePipe() throws -> (read: Int32, write: Int32) {
             var fds: [Int32] = [0, 0]
@@ -40,36 +48,11 @@ public enum ProcessSpawner {
         do {
             let cmd = try makePipe(), evt = try makePipe(), out = try makePipe(), err = try makePipe()
             let grant = try makePipe()
-
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_adddup2(&actions, out.write, 1)
-            posix_spawn_file_actions_adddup2(&actions, err.write, 2)
-            posix_spawn_file_actions_adddup2(&actions, cmd.read, 3)
-            posix_spawn_file_actions_adddup2(&actions, evt.write, 4)
-            posix_spawn_file_actions_adddup2(&actions, grant.read, 5)
-
-            var attr = posix_spawnattr_t()
-            posix_spawnattr_init(&attr)
-            defer { posix_spawnattr_destroy(&attr) }
-            SpawnDefaults.apply(to: &attr, newProcessGroup: true)
-
-            let argv = ([path] + arguments).map { strdup($0) } + [nil]
-            let envp = environment.map { strdup($0) } + [nil]
-            defer {
-                for p in argv { free(p) }
-                for p in envp { free(p) }
-            }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
-            guard rc == 0 else {
-                throw AlmanacError(
-                    .supervisorSpawnFailed, "cannot start \(path): \(String(cString: strerror(rc)))",
-                    cause: SystemError(errno: rc))
-            }
-            for fd in [cmd.read, evt.write, out.write, err.write, grant.read] { close(fd) }
+            let childEnds = [out.write, err.write, cmd.read, evt.write, grant.read]
+            let pid =
+                try template?.fork(arguments: arguments, descriptors: childEnds)
+                ?? posixSpawn(path: path, arguments: arguments, environment: environment, childEnds: childEnds)
+            for fd in childEnds { close(fd) }
             for fd in [cmd.write, evt.read, out.read, err.read, grant.write] {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
             }
@@ -80,5 +63,38 @@ public enum ProcessSpawner {
             for fd in opened { close(fd) }
             throw error
         }
+    }
+
+    /// `posix_spawn` of `path` with `childEnds` (stdout, stderr, fd 3, fd 4, fd 5) in place.
+    private static func posixSpawn(
+        path: String, arguments: [String], environment: [String], childEnds: [Int32]
+    ) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        for (target, fd) in zip([1, 2, 3, 4, 5] as [Int32], childEnds) {
+            posix_spawn_file_actions_adddup2(&actions, fd, target)
+        }
+
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        SpawnDefaults.apply(to: &attr, newProcessGroup: true)
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        guard rc == 0 else {
+            throw AlmanacError(
+                .supervisorSpawnFailed, "cannot start \(path): \(String(cString: strerror(rc)))",
+                cause: SystemError(errno: rc))
+        }
+        return pid
     }
 }

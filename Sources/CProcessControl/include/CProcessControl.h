@@ -46,4 +46,27 @@ int almanac_spawn_addclosefrom(void *actions, int lowfd);
 /// WNOWAIT); 0 when there is none, -1 with errno set on error (ECHILD: no children at all).
 int almanac_peek_exited_child(void);
 
+/// sendmsg(2) of `len` bytes on the datagram socket `sock` with `nfds` descriptors attached
+/// (SCM_RIGHTS; at most 16). Returns the bytes sent, or -1 with errno set.
+long almanac_send_with_fds(int sock, const void *buf, unsigned long len, const int *fds, int nfds);
+
+/// recvmsg(2) of one datagram of at most `cap` bytes on `sock`, storing the descriptors that came
+/// with it (close-on-exec; at most `maxfds`, any more are closed) in `fds` and their count in
+/// `*nfds`. Returns the bytes received (0 at EOF), or -1 with errno set.
+long almanac_recv_with_fds(int sock, void *buf, unsigned long cap, int *fds, int maxfds, int *nfds);
+
+/// Forks twice so that the new process is an orphan: returns 0 in it (its parent, gone at once,
+/// hands it to the nearest sub-reaper), its pid in the caller (after the middle process has been
+/// reaped), or -1 with errno set. With `new_group`, the new process leads a process group of its
+/// own before either side returns. The caller must be single-threaded.
+int almanac_fork_orphan(int new_group);
+
+/// closefrom(3): closes every descriptor from `lowfd` up.
+void almanac_close_from(int lowfd);
+
+/// Replaces what /proc/PID/cmdline shows with `len` bytes of `text` (NUL-separated words), in the
+/// memory of the process's arguments (`argv`, `argc` as `main` received them): cut to fit, the rest
+/// of that memory zeroed. Returns the bytes written.
+unsigned long almanac_set_cmdline(char **argv, int argc, const char *text, unsigned long len);
+
 #endif

@@ -1,0 +1,96 @@
+import AlmanacCore
+import CProcessControl
+import Glibc
+
+/// The daemon's side of the worker template (`WorkerTemplate` in AlmanacWorker; README "Starting
+/// workers"): a child started once with `almanac worker-template`, which forks each worker on
+/// request. The daemon still reaps the workers (they are orphans it adopts as sub-reaper), signals
+/// their process groups and reads their pipes as before; only the start changes.
+final class WorkerTemplateClient {
+    let pid: pid_t
+    private var socket: Int32
+    /// Bytes of command line a forked worker can show in `/proc/PID/cmdline`: the template is
+    /// started with an argument this long, whose memory each worker rewrites with its own
+    /// arguments (cut to fit).
+    static let commandLineRoom = 4_096
+
+    private init(pid: pid_t, socket: Int32) {
+        self.pid = pid
+        self.socket = socket
+    }
+
+    /// Starts `executable worker-template` with one end of a socket pair as its fd 3 and
+    /// `/dev/null` as its stdin and stdout (its stderr is the daemon's).
+    /// - Throws: `AlmanacError(.supervisorSpawnFailed)`.
+    static func start(executable: String, environment: [String]) throws -> WorkerTemplateClient {
+        var pair: [Int32] = [0, 0]
+        guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
+            throw failure("cannot create a socket pair", errno)
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, pair[1], 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        SpawnDefaults.apply(to: &attr, newProcessGroup: true)
+        let arguments = [
+            executable, "worker-template", "--supervisor-pid", String(getpid()), "--room",
+            String(repeating: ".", count: commandLineRoom),
+        ]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
+        Glibc.close(pair[1])
+        guard rc == 0 else {
+            Glibc.close(pair[0])
+            throw failure("cannot start \(executable) worker-template", rc)
+        }
+        return WorkerTemplateClient(pid: pid, socket: pair[0])
+    }
+
+    /// Forks a worker that runs `arguments` (`worker --profile …`) with `descriptors` as its
+    /// stdout, stderr, fd 3, fd 4 and fd 5; returns its pid. Waits at most 5 s for the answer.
+    /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when the template is gone or refuses.
+    func fork(arguments: [String], descriptors: [Int32]) throws -> pid_t {
+        guard socket >= 0 else { throw Self.failure("the worker template is closed", EBADF) }
+        var request = Array(arguments.joined(separator: "\0").utf8)
+        guard almanac_send_with_fds(socket, &request, UInt(request.count), descriptors, Int32(descriptors.count)) >= 0
+        else { throw Self.failure("cannot ask the worker template for a worker", errno) }
+        var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        var rc: Int32
+        repeat { rc = poll(&p, 1, 5_000) } while rc < 0 && errno == EINTR
+        guard rc > 0 else { throw Self.failure("the worker template did not answer within 5 s", ETIMEDOUT) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var count: Int32 = 0
+        var none: Int32 = -1
+        let n = almanac_recv_with_fds(socket, &buffer, UInt(buffer.count), &none, 1, &count)
+        if count > 0 { Glibc.close(none) }
+        guard n > 0 else { throw Self.failure("the worker template is gone", n == 0 ? EPIPE : errno) }
+        let answer = String(decoding: buffer[0..<n], as: UTF8.self)
+        guard answer.hasPrefix("pid "), let pid = pid_t(answer.dropFirst(4)), pid > 0 else {
+            throw AlmanacError(.supervisorSpawnFailed, "the worker template: \(answer)")
+        }
+        return pid
+    }
+
+    /// Closes the daemon's end: the template reads EOF and exits (the daemon reaps it).
+    func close() {
+        guard socket >= 0 else { return }
+        Glibc.close(socket)
+        socket = -1
+    }
+
+    private static func failure(_ what: String, _ code: Int32) -> AlmanacError {
+        AlmanacError(
+            .supervisorSpawnFailed, "\(what): \(String(cString: strerror(code)))", cause: SystemError(errno: code))
+    }
+}

@@ -40,7 +40,7 @@ struct QuotaConfigTests {
         #expect(c.rates["cronofy"] == QuotaRate(perMinute: 500, burst: 10))
         #expect(c.rates["custom"] == QuotaRate(perMinute: 30.5, burst: 1))
         #expect(c.divided(by: 4).rates["google"] == QuotaRate(perMinute: 30, burst: 1))
-        #expect(c.rates["google"]?.lag == 2, "the default lag")
+        #expect(c.rates["google"]?.lag == 5, "the default lag")
     }
 
     @Test func aTableSetsItsLag() throws {

@@ -12,9 +12,9 @@ public struct QuotaRate: Sendable, Hashable, CustomStringConvertible {
     public var lag: Double
 
     /// `lag` when `almanac.toml` does not set it: on the project's 2-core machine, 1,000 runs falling
-    /// due at once delayed the first requests about a second after their grants (the supervisor
-    /// bench's herd).
-    public static let defaultLag = 2.0
+    /// due at once delayed the first requests up to about 2 s after their grants (the supervisor
+    /// bench's herd); 5 s leaves room above that.
+    public static let defaultLag = 5.0
 
     public init(perMinute: Double, burst: Int, lag: Double = QuotaRate.defaultLag) {
         self.perMinute = perMinute

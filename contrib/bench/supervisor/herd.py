@@ -34,7 +34,7 @@ import bench  # the daemon API and /proc helpers (scale.py, which runs this, put
 
 RATE = 600  # requests per minute on the shared key
 BURST = int(os.environ.get("BENCH_HERD_BURST", "10"))
-LAG = 2.0  # almanac.toml's default `lag` (seconds), left unset here
+LAG = 5.0  # almanac.toml's default `lag` (seconds), left unset here
 PACE = RATE / (60.0 + LAG)  # requests a second once the burst has gone
 CLIENT = "almanac-herd"
 

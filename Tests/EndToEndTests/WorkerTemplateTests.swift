@@ -55,6 +55,8 @@ struct WorkerTemplateTests {
         let pids = try ["alpha", "beta", "gamma"].map { try h.waitReady($0) }
         let template = try #require(Self.templates(of: daemon).first, "\(Self.children(of: daemon))")
         #expect(Self.words(template) == ["/proc/self/exe", "worker-template"])
+        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(template)/task")
+        #expect(threads.count == 1, "the template forks from one thread: \(threads)")
         for (name, pid) in zip(["alpha", "beta", "gamma"], pids) {
             #expect(Self.children(of: daemon).contains(pid), "\(name)'s worker is the daemon's child")
             #expect(getpgid(pid) == pid, "\(name)'s worker leads its own process group")

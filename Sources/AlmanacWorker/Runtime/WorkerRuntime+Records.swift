@@ -23,6 +23,10 @@ extension WorkerRuntime {
     /// The `ready` message: the jobs, the next run, and what the state file keeps of the latest
     /// runs (of the profile's jobs) and of the connections (of the profile's connections).
     func readyMessage(_ store: StateStore, profile: Profile) -> PipeMessage.Ready {
+        Self.readyMessage(store, profile: profile, nextRun: nextRun)
+    }
+
+    static func readyMessage(_ store: StateStore, profile: Profile, nextRun: Date?) -> PipeMessage.Ready {
         let jobs = profile.jobs.map(\.name)
         let last = (try? store.lastRuns()) ?? [:]
         let runs = jobs.compactMap { last[$0] }.map(RunSummary.init)

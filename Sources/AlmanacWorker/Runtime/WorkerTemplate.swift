@@ -1,4 +1,5 @@
 import CProcessControl
+import Foundation
 import Glibc
 
 /// `almanac worker-template`: the process the daemon forks its workers from (README "Starting
@@ -13,8 +14,9 @@ import Glibc
 /// workers it execs; the worker leads a process group of its own before the answer goes back:
 /// `pid N`, or `error MESSAGE`. EOF on fd 3 (the daemon closed it or is gone) ends the template.
 ///
-/// The template stays single-threaded (a fork copies only the calling thread): it loads nothing
-/// and starts nothing but this loop.
+/// The template stays single-threaded (a fork copies only the calling thread): it warms up once
+/// (`WorkerRuntime.warmUp`, the steps of a worker's start on a throw-away profile), checks that it
+/// still has one thread, and then runs nothing but this loop.
 public enum WorkerTemplate {
     /// Serves the daemon until EOF on fd 3; `run` runs a worker's arguments in the forked child and
     /// returns its exit code. Returns the template's own exit code.
@@ -23,6 +25,17 @@ public enum WorkerTemplate {
         if getppid() != supervisorPID { return 1 }
         signal(SIGPIPE, SIG_IGN)
         showCommandLine(CommandLine.arguments.prefix(2).joined(separator: "\0"))
+        WorkerRuntime.warmUp()
+        // A fork copies the calling thread alone: a template with another thread could hand its
+        // workers a lock held for good. Nothing here starts one; if anything ever does, the
+        // template refuses to serve and the daemon execs its workers.
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task"))?.count ?? 0
+        guard threads == 1 else {
+            let message = Array(
+                "almanac worker-template: \(threads) threads after the warm-up, not forking workers\n".utf8)
+            _ = write(2, message, message.count)
+            return 1
+        }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var fds = [Int32](repeating: -1, count: 8)
         while true {

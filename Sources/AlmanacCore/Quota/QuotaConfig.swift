@@ -119,13 +119,16 @@ public struct QuotaConfig: Sendable, Hashable {
             for key in t.keys where !["rate", "burst", "lag"].contains(key) {
                 throw AlmanacError(.configUnknownKey, "\(file): unknown key quota.\(kind).\(key) (rate, burst, lag)")
             }
+            func number(_ v: ConfigValue) -> Double? {
+                switch v {
+                case .integer(let i): return Double(i)
+                case .float(let d): return d
+                default: return nil
+                }
+            }
             var rate = config.rates[kind]
             if let v = t["rate"] {
-                let perMinute: Double
-                switch v {
-                case .integer(let i): perMinute = Double(i)
-                case .float(let d): perMinute = d
-                default:
+                guard let perMinute = number(v) else {
                     throw AlmanacError(
                         .configType, "\(file): quota.\(kind).rate must be a number (requests per minute)")
                 }
@@ -138,31 +141,21 @@ public struct QuotaConfig: Sendable, Hashable {
                     perMinute: perMinute, burst: rate?.burst ?? max(1, Int(perMinute / 60)),
                     lag: rate?.lag ?? QuotaRate.defaultLag)
             }
+            if rate == nil, t["burst"] != nil || t["lag"] != nil {
+                throw AlmanacError(
+                    .configInvalidValue, "\(file): quota.\(kind) has no default rate: set quota.\(kind).rate")
+            }
             if let v = t["burst"] {
                 guard case .integer(let b) = v, (1...1_000_000).contains(b) else {
                     throw AlmanacError(
                         .configInvalidValue, "\(file): quota.\(kind).burst must be an integer from 1 to 1000000")
                 }
-                guard rate != nil else {
-                    throw AlmanacError(
-                        .configInvalidValue, "\(file): quota.\(kind) has no default rate: set quota.\(kind).rate")
-                }
                 rate?.burst = b
             }
             if let v = t["lag"] {
-                let lag: Double
-                switch v {
-                case .integer(let i): lag = Double(i)
-                case .float(let d): lag = d
-                default: lag = -1
-                }
-                guard lag >= 0, lag <= 60 else {
+                guard let lag = number(v), lag >= 0, lag <= 60 else {
                     throw AlmanacError(
                         .configInvalidValue, "\(file): quota.\(kind).lag must be a number of seconds from 0 to 60")
-                }
-                guard rate != nil else {
-                    throw AlmanacError(
-                        .configInvalidValue, "\(file): quota.\(kind) has no default rate: set quota.\(kind).rate")
                 }
                 rate?.lag = lag
             }

@@ -51,7 +51,9 @@ public enum ProcessSpawner {
             let childEnds = [out.write, err.write, cmd.read, evt.write, grant.read]
             let pid =
                 try template?.fork(arguments: arguments, descriptors: childEnds)
-                ?? posixSpawn(path: path, arguments: arguments, environment: environment, childEnds: childEnds)
+                ?? posixSpawn(
+                    path: path, arguments: arguments, environment: environment,
+                    descriptors: Dictionary(uniqueKeysWithValues: zip([1, 2, 3, 4, 5], childEnds)))
             for fd in childEnds { close(fd) }
             for fd in [cmd.write, evt.read, out.read, err.read, grant.write] {
                 _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
@@ -65,16 +67,22 @@ public enum ProcessSpawner {
         }
     }
 
-    /// `posix_spawn` of `path` with `childEnds` (stdout, stderr, fd 3, fd 4, fd 5) in place.
-    private static func posixSpawn(
-        path: String, arguments: [String], environment: [String], childEnds: [Int32]
+    /// `posix_spawn` of `path` in a process group of its own, with stdin on `/dev/null` and each
+    /// descriptor of `descriptors` (target → the daemon's fd; -1: `/dev/null` for writing) in
+    /// place; the others close at exec.
+    static func posixSpawn(
+        path: String, arguments: [String], environment: [String], descriptors: [Int32: Int32]
     ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        for (target, fd) in zip([1, 2, 3, 4, 5] as [Int32], childEnds) {
-            posix_spawn_file_actions_adddup2(&actions, fd, target)
+        for (target, fd) in descriptors.sorted(by: { $0.key < $1.key }) {
+            if fd < 0 {
+                posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_WRONLY, 0)
+            } else {
+                posix_spawn_file_actions_adddup2(&actions, fd, target)
+            }
         }
 
         var attr = posix_spawnattr_t()

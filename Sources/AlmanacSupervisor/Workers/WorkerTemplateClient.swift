@@ -27,34 +27,19 @@ final class WorkerTemplateClient {
         guard socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
             throw failure("cannot create a socket pair", errno)
         }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, pair[1], 3)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        SpawnDefaults.apply(to: &attr, newProcessGroup: true)
         let arguments = [
-            executable, "worker-template", "--supervisor-pid", String(getpid()), "--room",
+            "worker-template", "--supervisor-pid", String(getpid()), "--room",
             String(repeating: ".", count: commandLineRoom),
         ]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup($0) } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, &attr, argv, envp)
-        Glibc.close(pair[1])
-        guard rc == 0 else {
+        defer { Glibc.close(pair[1]) }
+        do {
+            let pid = try ProcessSpawner.posixSpawn(
+                path: executable, arguments: arguments, environment: environment, descriptors: [1: -1, 3: pair[1]])
+            return WorkerTemplateClient(pid: pid, socket: pair[0])
+        } catch {
             Glibc.close(pair[0])
-            throw failure("cannot start \(executable) worker-template", rc)
+            throw error
         }
-        return WorkerTemplateClient(pid: pid, socket: pair[0])
     }
 
     /// Forks a worker that runs `arguments` (`worker --profile …`) with `descriptors` as its

@@ -112,22 +112,49 @@ extension Supervisor {
         }
     }
 
-    /// The worker template to fork from: the one serving, or a new one unless the last failed less
-    /// than 10 s ago; nil when workers exec (`--no-worker-template`, another worker executable,
-    /// shutting down).
+    /// The worker template to fork from, once it is ready: the one serving, or a new one unless
+    /// the last failed less than 10 s ago; nil when this worker execs (`--no-worker-template`,
+    /// another worker executable, shutting down, the template still warming up or failed).
     private func workerTemplate(now: Double) -> WorkerTemplateClient? {
         guard config.usesWorkerTemplate, !shuttingDown else { return nil }
-        if let template { return template }
-        if let failed = templateFailedAt, now - failed < 10 { return nil }
+        if template == nil {
+            if let failed = templateFailedAt, now - failed < 10 { return nil }
+            do {
+                let t = try WorkerTemplateClient.start(executable: config.executable, environment: workerEnvironment)
+                template = t
+                poller.add(t.socket)  // `ready`, or EOF when it dies
+                log.log("info", "worker template started", ["pid": String(t.pid)])
+            } catch let error as AlmanacError {
+                templateFailed(error.message, now: now)
+                return nil
+            } catch {
+                return nil
+            }
+        }
+        guard let t = template else { return nil }
         do {
-            let t = try WorkerTemplateClient.start(executable: config.executable, environment: workerEnvironment)
-            template = t
-            log.log("info", "worker template started", ["pid": String(t.pid)])
+            let wasReady = t.readySeen
+            guard try t.isReady() else { return nil }
+            if !wasReady { log.log("info", "worker template ready", ["pid": String(t.pid)]) }
             return t
         } catch let error as AlmanacError {
             templateFailed(error.message, now: now)
         } catch {}
         return nil
+    }
+
+    /// Starts the template at the daemon's start, so that its warm-up runs while the profiles
+    /// are scanned.
+    func startTemplate(now: Double) { _ = workerTemplate(now: now) }
+
+    /// The template's socket is readable outside a request: its `ready`, or its end.
+    func templateReadable(now: Double) {
+        guard let t = template else { return }
+        do {
+            if try t.readable() { log.log("info", "worker template ready", ["pid": String(t.pid)]) }
+        } catch let error as AlmanacError {
+            templateFailed(error.message, now: now)
+        } catch {}
     }
 
     /// Drops the template (closing its socket, so that it exits if it still runs) after `reason`;
@@ -136,6 +163,7 @@ extension Supervisor {
         templateFailedAt = now
         guard let t = template else { return }
         template = nil
+        if t.socket >= 0 { poller.remove(t.socket) }
         t.close()
         if !reaped {
             kill(t.pid, SIGKILL)
@@ -151,6 +179,7 @@ extension Supervisor {
     func reapTemplate() {
         guard let t = template else { return }
         template = nil
+        if t.socket >= 0 { poller.remove(t.socket) }
         t.close()
         for _ in 0..<100 where waitpid(t.pid, nil, WNOHANG) == 0 { usleep(10_000) }
         if kill(t.pid, 0) == 0 {

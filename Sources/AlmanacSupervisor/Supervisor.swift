@@ -106,7 +106,10 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                 "pid": String(getpid()), "policy": config.policy.description,
                 "shard": config.shard?.description ?? "",
             ])
-        lock.withLock { scan() }
+        lock.withLock {
+            startTemplate(now: monotonicSeconds())  // its warm-up runs while the profiles load
+            scan()
+        }
         notify.send("READY=1\nSTATUS=\(summary())\nMAINPID=\(getpid())")
 
         var lastStatus = ""
@@ -149,7 +152,11 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
                         debounceUntil = now + config.debounce
                     }
                 }
-                let pipes = ready.filter { $0 != signalFD && $0 != wakeRead && $0 != watcher?.fd }
+                let templateFD = template?.socket ?? -1
+                if templateFD >= 0, ready.contains(templateFD) { templateReadable(now: now) }
+                let pipes = ready.filter {
+                    $0 != signalFD && $0 != wakeRead && $0 != watcher?.fd && $0 != templateFD
+                }
                 if !pipes.isEmpty { readPipes(pipes, now: now) }
                 if !signals.isEmpty || ready.count > pipes.count { timersDirty = true }
                 // The timer pass is O(profiles): run it only when something may have moved a timer,
@@ -311,7 +318,10 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
 
     private func beginShutdown(signal: Int32) {
         shuttingDown = true
-        template?.close()  // it reads EOF and exits; the loop reaps it
+        if let t = template, t.socket >= 0 {
+            poller.remove(t.socket)
+            t.close()  // it reads EOF and exits; the loop reaps it
+        }
         log.log("info", "\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping every worker")
         notify.send("STOPPING=1\nSTATUS=stopping workers")
         for slot in slots.values {

@@ -8,7 +8,21 @@ import Glibc
 /// their process groups and reads their pipes as before; only the start changes.
 final class WorkerTemplateClient {
     let pid: pid_t
-    private var socket: Int32
+    /// The daemon's end of the socket pair (-1 once closed); the event loop watches it.
+    private(set) var socket: Int32
+    /// It said `ready`: its warm-up is done and it answers requests.
+    private var ready = false
+    var readySeen: Bool { ready }
+
+    /// What the event loop does when the socket is readable outside a request: reads `ready`
+    /// (true the first time), or throws for EOF (the template is gone) or anything else.
+    func readable() throws -> Bool {
+        if !ready { return try isReady() }
+        var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return false }  // a request's answer, already taken
+        let answer = try receive()
+        throw AlmanacError(.supervisorSpawnFailed, "the worker template said \"\(answer)\" unasked")
+    }
     /// Bytes of command line a forked worker can show in `/proc/PID/cmdline`: the template is
     /// started with an argument this long, whose memory each worker rewrites with its own
     /// arguments (cut to fit).
@@ -42,8 +56,35 @@ final class WorkerTemplateClient {
         }
     }
 
+    /// Whether the template has said `ready` (its warm-up done); never waits.
+    /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when it is gone or said something else.
+    func isReady() throws -> Bool {
+        if ready { return true }
+        guard socket >= 0 else { throw Self.failure("the worker template is closed", EBADF) }
+        var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 0) > 0 else { return false }
+        let answer = try receive()
+        guard answer == "ready" else {
+            throw AlmanacError(.supervisorSpawnFailed, "the worker template said \"\(answer)\" before ready")
+        }
+        ready = true
+        return true
+    }
+
+    /// One datagram from the template (any descriptor with it is closed).
+    private func receive() throws -> String {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var count: Int32 = 0
+        var none: Int32 = -1
+        let n = almanac_recv_with_fds(socket, &buffer, UInt(buffer.count), &none, 1, &count)
+        if count > 0 { Glibc.close(none) }
+        guard n > 0 else { throw Self.failure("the worker template is gone", n == 0 ? EPIPE : errno) }
+        return String(decoding: buffer[0..<n], as: UTF8.self)
+    }
+
     /// Forks a worker that runs `arguments` (`worker --profile …`) with `descriptors` as its
-    /// stdout, stderr, fd 3, fd 4 and fd 5; returns its pid. Waits at most 5 s for the answer.
+    /// stdout, stderr, fd 3, fd 4 and fd 5; returns its pid. Call once `isReady()`; waits at most
+    /// 5 s for the answer.
     /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when the template is gone or refuses.
     func fork(arguments: [String], descriptors: [Int32]) throws -> pid_t {
         guard socket >= 0 else { throw Self.failure("the worker template is closed", EBADF) }
@@ -54,13 +95,7 @@ final class WorkerTemplateClient {
         var rc: Int32
         repeat { rc = poll(&p, 1, 5_000) } while rc < 0 && errno == EINTR
         guard rc > 0 else { throw Self.failure("the worker template did not answer within 5 s", ETIMEDOUT) }
-        var buffer = [UInt8](repeating: 0, count: 512)
-        var count: Int32 = 0
-        var none: Int32 = -1
-        let n = almanac_recv_with_fds(socket, &buffer, UInt(buffer.count), &none, 1, &count)
-        if count > 0 { Glibc.close(none) }
-        guard n > 0 else { throw Self.failure("the worker template is gone", n == 0 ? EPIPE : errno) }
-        let answer = String(decoding: buffer[0..<n], as: UTF8.self)
+        let answer = try receive()
         guard answer.hasPrefix("pid "), let pid = pid_t(answer.dropFirst(4)), pid > 0 else {
             throw AlmanacError(.supervisorSpawnFailed, "the worker template: \(answer)")
         }

@@ -13,6 +13,8 @@ import Glibc
 /// that the worker is an orphan that the daemon, a sub-reaper, adopts and reaps as it reaps the
 /// workers it execs; the worker leads a process group of its own before the answer goes back:
 /// `pid N`, or `error MESSAGE`. EOF on fd 3 (the daemon closed it or is gone) ends the template.
+/// Before any of that it says `ready`, once its warm-up is done: until then the daemon execs the
+/// workers it starts rather than wait.
 ///
 /// The template stays single-threaded (a fork copies only the calling thread): it warms up once
 /// (`WorkerRuntime.warmUp`, the steps of a worker's start on a throw-away profile), checks that it
@@ -36,6 +38,8 @@ public enum WorkerTemplate {
             _ = write(2, message, message.count)
             return 1
         }
+        let ready = Array("ready".utf8)  // the daemon forks from here on, and execs until then
+        if almanac_send_with_fds(3, ready, UInt(ready.count), nil, 0) < 0 { return 0 }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var fds = [Int32](repeating: -1, count: 8)
         while true {

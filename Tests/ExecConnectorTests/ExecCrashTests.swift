@@ -4,7 +4,10 @@ import Testing
 /// `almanac run` killed (SIGKILL) at seeded random points while the sink plugin writes, ten
 /// times, then a clean run: the sink holds every source item exactly once, and every item it was
 /// ever sent to create is one of them (a create resent after a kill carries the same id).
-@Suite(.serialized, .timeLimit(.minutes(5)))
+/// 28 s alone; `make test` runs it in its long pass beside CrashTests and ClientsEndToEndTests
+/// (its name matches `CrashTests`), where it once went past 5 minutes: a 10-minute guard against a
+/// hang, like the other long suites'.
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ExecCrashTests {
     /// SplitMix64, so a failing sequence of kill points can be replayed from its seed.
     struct SplitMix {

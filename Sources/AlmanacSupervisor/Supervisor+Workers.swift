@@ -131,16 +131,8 @@ extension Supervisor {
                 return nil
             }
         }
-        guard let t = template else { return nil }
-        do {
-            let wasReady = t.readySeen
-            guard try t.isReady() else { return nil }
-            if !wasReady { log.log("info", "worker template ready", ["pid": String(t.pid)]) }
-            return t
-        } catch let error as AlmanacError {
-            templateFailed(error.message, now: now)
-        } catch {}
-        return nil
+        if template?.isReady == false { templateReadable(now: now) }
+        return template?.isReady == true ? template : nil
     }
 
     /// Starts the template at the daemon's start, so that its warm-up runs while the profiles
@@ -151,7 +143,7 @@ extension Supervisor {
     func templateReadable(now: Double) {
         guard let t = template else { return }
         do {
-            if try t.readable() { log.log("info", "worker template ready", ["pid": String(t.pid)]) }
+            if try t.readUnasked() { log.log("info", "worker template ready", ["pid": String(t.pid)]) }
         } catch let error as AlmanacError {
             templateFailed(error.message, now: now)
         } catch {}
@@ -163,8 +155,7 @@ extension Supervisor {
         templateFailedAt = now
         guard let t = template else { return }
         template = nil
-        if t.socket >= 0 { poller.remove(t.socket) }
-        t.close()
+        closeTemplateSocket(t)
         if !reaped {
             kill(t.pid, SIGKILL)
             waitpid(t.pid, nil, 0)
@@ -175,12 +166,17 @@ extension Supervisor {
         }
     }
 
+    /// Stops watching the template's socket and closes it: the template reads EOF and exits.
+    func closeTemplateSocket(_ t: WorkerTemplateClient) {
+        if t.socket >= 0 { poller.remove(t.socket) }
+        t.close()
+    }
+
     /// At the daemon's end: waits up to 1 s for the template to exit on EOF, then kills it.
     func reapTemplate() {
         guard let t = template else { return }
         template = nil
-        if t.socket >= 0 { poller.remove(t.socket) }
-        t.close()
+        closeTemplateSocket(t)
         for _ in 0..<100 where waitpid(t.pid, nil, WNOHANG) == 0 { usleep(10_000) }
         if kill(t.pid, 0) == 0 {
             kill(t.pid, SIGKILL)

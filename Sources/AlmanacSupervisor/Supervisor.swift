@@ -318,10 +318,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
 
     private func beginShutdown(signal: Int32) {
         shuttingDown = true
-        if let t = template, t.socket >= 0 {
-            poller.remove(t.socket)
-            t.close()  // it reads EOF and exits; the loop reaps it
-        }
+        if let template { closeTemplateSocket(template) }  // the loop reaps it
         log.log("info", "\(signal == SIGINT ? "SIGINT" : "SIGTERM"): stopping every worker")
         notify.send("STOPPING=1\nSTATUS=stopping workers")
         for slot in slots.values {

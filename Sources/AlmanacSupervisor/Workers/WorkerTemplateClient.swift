@@ -11,18 +11,7 @@ final class WorkerTemplateClient {
     /// The daemon's end of the socket pair (-1 once closed); the event loop watches it.
     private(set) var socket: Int32
     /// It said `ready`: its warm-up is done and it answers requests.
-    private var ready = false
-    var readySeen: Bool { ready }
-
-    /// What the event loop does when the socket is readable outside a request: reads `ready`
-    /// (true the first time), or throws for EOF (the template is gone) or anything else.
-    func readable() throws -> Bool {
-        if !ready { return try isReady() }
-        var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-        guard poll(&p, 1, 0) > 0 else { return false }  // a request's answer, already taken
-        let answer = try receive()
-        throw AlmanacError(.supervisorSpawnFailed, "the worker template said \"\(answer)\" unasked")
-    }
+    private(set) var isReady = false
     /// Bytes of command line a forked worker can show in `/proc/PID/cmdline`: the template is
     /// started with an argument this long, whose memory each worker rewrites with its own
     /// arguments (cut to fit).
@@ -56,18 +45,18 @@ final class WorkerTemplateClient {
         }
     }
 
-    /// Whether the template has said `ready` (its warm-up done); never waits.
-    /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when it is gone or said something else.
-    func isReady() throws -> Bool {
-        if ready { return true }
+    /// Reads what the template sent unasked, without waiting: true when that was its first
+    /// `ready` (its warm-up done), false when nothing is there (a request's answer, already taken).
+    /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when it is gone or said anything else.
+    func readUnasked() throws -> Bool {
         guard socket >= 0 else { throw Self.failure("the worker template is closed", EBADF) }
         var p = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, 0) > 0 else { return false }
         let answer = try receive()
-        guard answer == "ready" else {
-            throw AlmanacError(.supervisorSpawnFailed, "the worker template said \"\(answer)\" before ready")
+        guard !isReady, answer == "ready" else {
+            throw AlmanacError(.supervisorSpawnFailed, "the worker template said \"\(answer)\" unasked")
         }
-        ready = true
+        isReady = true
         return true
     }
 
@@ -83,7 +72,7 @@ final class WorkerTemplateClient {
     }
 
     /// Forks a worker that runs `arguments` (`worker --profile …`) with `descriptors` as its
-    /// stdout, stderr, fd 3, fd 4 and fd 5; returns its pid. Call once `isReady()`; waits at most
+    /// stdout, stderr, fd 3, fd 4 and fd 5; returns its pid. Call once `isReady`; waits at most
     /// 5 s for the answer.
     /// - Throws: `AlmanacError(.supervisorSpawnFailed)` when the template is gone or refuses.
     func fork(arguments: [String], descriptors: [Int32]) throws -> pid_t {

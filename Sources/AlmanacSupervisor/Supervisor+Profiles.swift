@@ -66,7 +66,10 @@ extension Supervisor {
                 name: loaded.name, path: loaded.path, policy: config.policy,
                 disabledByMarker: FileManager.default.fileExists(atPath: markerPath(loaded.name)))
             slot.logFile = logFiles
-            if let book = runBooks.load(loaded.name) { slot.runs = book }
+            if let book = runBooks.load(loaded.name) {
+                slot.runs = book
+                slot.savedRunBook = try? RunBookStore.encode(book)
+            }
             seedRing(slot)
             slot.illegalTransition = { [log, name = loaded.name] message in
                 log.log("error", message, ["profile": name])
@@ -104,6 +107,8 @@ extension Supervisor {
             let hadError = slot.configError != nil
             slot.configError = nil
             slot.profile = profile
+            // Status lists the jobs before the worker's `ready` (no book is kept for no runs).
+            if slot.runs.jobs.isEmpty { slot.runs.ready(jobs: profile.jobs.map(\.name), stored: [], connections: []) }
             keepLastGood(slot)
             if slot.notified == .invalid { slot.notified = nil }
             if !slot.enabled {

@@ -161,6 +161,28 @@ struct RunHistoryEndToEndTests {
         #expect(h.stop() == 0)
     }
 
+    /// A profile that never ran keeps no copy on disk (its file gives its jobs): status lists its
+    /// jobs, without runs, while its worker is up and after a daemon restart without a worker.
+    @Test func aProfileThatNeverRanListsItsJobsWithoutACopyOnDisk() throws {
+        let h = try DaemonHarness()
+        try Self.twoJobs(h)
+        try h.start()
+        try h.waitReady("alpha")
+        #expect(try Self.status(h).jobs?.map(\.name) == ["bad", "good"])
+        #expect(!FileManager.default.fileExists(atPath: h.state + "/runbook/alpha.json"))
+        #expect(try h.cli(["disable", "alpha"]).code == 0)
+        #expect(h.stop() == 0)
+        try h.start()
+        try h.waitUntil("alpha is listed as disabled", timeout: 20) {
+            (try? h.status("alpha"))??.state == "disabled"
+        }
+        let s = try Self.status(h, running: false)
+        #expect(s.jobs?.map(\.name) == ["bad", "good"])
+        #expect(s.jobs?.allSatisfy { $0.lastRun == nil } == true)
+        #expect(!FileManager.default.fileExists(atPath: h.state + "/runbook/alpha.json"))
+        #expect(h.stop() == 0)
+    }
+
     @Test func testConnectionRecordsTheConnectionsStatus() throws {
         let h = try DaemonHarness()
         try Self.twoJobs(h)

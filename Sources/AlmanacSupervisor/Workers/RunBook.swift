@@ -53,6 +53,9 @@ struct RunBook: Sendable, Hashable, Codable {
     /// Each job in file order with its runs.
     var statuses: [JobStatus] { jobs.map { JobStatus(name: $0, lastRun: last[$0], lastDryRun: lastDry[$0]) } }
 
+    /// Nothing but the jobs' names, which the profile gives again: no run, no connection seen.
+    var keepsNothing: Bool { last.isEmpty && connections.isEmpty }
+
     /// The latest real run of any job.
     var latest: RunSummary? { last.values.max { $0.finished < $1.finished } }
 

@@ -87,7 +87,8 @@ final class WorkerSlot {
     var retryAt: Date?
     /// Per job its latest runs, and the connections' status (`RunBook`).
     var runs = RunBook()
-    /// What `STATE/runbook/NAME.json` holds of `runs` as last written by this daemon.
+    /// What `STATE/runbook/NAME.json` holds of `runs` as last read or written by this daemon (no
+    /// file for a book that keeps nothing); nil before either.
     var savedRunBook: [UInt8]?
     /// The worker's own trouble (a failed start, a lost heartbeat); a job's failure is in `runs`.
     var lastError: String?

@@ -146,7 +146,7 @@ let package = Package(
 
         .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "AlmanacTestKit"]),
         .testTarget(name: "RowMappingTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "RowMapping"]),
-        .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker"]),
+        .testTarget(name: "AlmanacWorkerTests", dependencies: ["AlmanacCore", "AlmanacWorker", "CProcessControl"]),
         .testTarget(name: "AlmanacNotifyTests", dependencies: ["AlmanacCore", "AlmanacNotify"]),
         .testTarget(name: "ConnectorTests", dependencies: ["AlmanacCore", "AlmanacTestKit", "AlmanacWorker"]),
         .testTarget(

@@ -40,25 +40,36 @@ int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms) {
     return n;
 }
 
-long almanac_release_clean_file_pages(void) {
-    enum { MAX_RANGES = 512 };
-    struct { unsigned long start, end; long rss; } ranges[MAX_RANGES];
+/// A read-only, file-backed mapping holding no private copy: what may be dropped from the resident
+/// set and faulted back from the page cache.
+struct clean_range {
+    unsigned long start, end, inode;
+    long rss;  // kilobytes resident when /proc/self/smaps was read
+};
+
+enum { MAX_RANGES = 512 };
+
+/// Fills `ranges` (up to MAX_RANGES) from /proc/self/smaps: the mappings that are readable, not
+/// writable, backed by a file (not `[vdso]` and the like) and show `Anonymous: 0`; only those
+/// with pages resident when `resident_only`. Returns their count, or -1.
+static int clean_ranges(struct clean_range *ranges, int resident_only) {
     FILE *f = fopen("/proc/self/smaps", "re");
     if (!f) return -1;
     char line[4096];
     int count = 0;
     int candidate = 0;  // the current mapping is read-only, private or shared, and file-backed
-    unsigned long start = 0, end = 0;
+    unsigned long start = 0, end = 0, inode = 0;
     long rss = 0;
     while (fgets(line, sizeof line, f)) {
         char perms[8] = {0};
-        unsigned long s = 0, e = 0, inode = 0;
+        unsigned long s = 0, e = 0, node = 0;
         int path = 0;
         // A mapping's header: "start-end perms offset dev inode [path]".
-        if (sscanf(line, "%lx-%lx %7s %*x %*s %lu %n", &s, &e, perms, &inode, &path) >= 4) {
+        if (sscanf(line, "%lx-%lx %7s %*x %*s %lu %n", &s, &e, perms, &node, &path) >= 4) {
             start = s;
             end = e;
-            candidate = perms[0] == 'r' && perms[1] == '-' && inode != 0 && line[path] != '[';
+            inode = node;
+            candidate = perms[0] == 'r' && perms[1] == '-' && node != 0 && line[path] != '[';
             rss = 0;
             continue;
         }
@@ -67,22 +78,59 @@ long almanac_release_clean_file_pages(void) {
         if (sscanf(line, "Rss: %ld", &kb) == 1) {
             rss = kb;
         } else if (sscanf(line, "Anonymous: %ld", &kb) == 1) {
-            if (kb == 0 && rss > 0 && count < MAX_RANGES) {
-                ranges[count].start = start;
-                ranges[count].end = end;
-                ranges[count].rss = rss;
-                count++;
+            if (kb == 0 && (rss > 0 || !resident_only) && count < MAX_RANGES) {
+                ranges[count++] = (struct clean_range){start, end, inode, rss};
             }
             candidate = 0;
         }
     }
     fclose(f);
+    return count;
+}
+
+long almanac_release_clean_file_pages(void) {
+    struct clean_range ranges[MAX_RANGES];
+    int count = clean_ranges(ranges, 1);
+    if (count < 0) return -1;
     long released = 0;
     for (int i = 0; i < count; i++) {
         if (madvise((void *)ranges[i].start, ranges[i].end - ranges[i].start, MADV_DONTNEED) == 0) {
             released += ranges[i].rss;
         }
     }
+    return released;
+}
+
+/// The clean mappings `almanac_remember_clean_file_pages` found, inherited by forked children.
+static struct clean_range remembered[MAX_RANGES];
+static int remembered_count = -1;
+
+int almanac_remember_clean_file_pages(void) {
+    remembered_count = clean_ranges(remembered, 0);
+    return remembered_count;
+}
+
+long almanac_release_remembered_file_pages(void) {
+    if (remembered_count < 0) return -1;
+    FILE *f = fopen("/proc/self/maps", "re");
+    if (!f) return -1;
+    char line[4096];
+    long released = 0;
+    int next = 0;  // both lists are in address order
+    while (next < remembered_count && fgets(line, sizeof line, f)) {
+        char perms[8] = {0};
+        unsigned long s = 0, e = 0, node = 0;
+        if (sscanf(line, "%lx-%lx %7s %*x %*s %lu", &s, &e, perms, &node) < 4) continue;
+        while (next < remembered_count && remembered[next].end <= s) next++;
+        if (next == remembered_count) break;
+        const struct clean_range *r = &remembered[next];
+        // Still the same mapping of the same file, still read-only: released.
+        if (r->start == s && r->end == e && r->inode == node && perms[0] == 'r' && perms[1] == '-') {
+            if (madvise((void *)s, e - s, MADV_DONTNEED) == 0) released += (long)((e - s) / 1024);
+            next++;
+        }
+    }
+    fclose(f);
     return released;
 }
 

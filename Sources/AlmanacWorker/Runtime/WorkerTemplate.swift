@@ -28,6 +28,8 @@ public enum WorkerTemplate {
         signal(SIGPIPE, SIG_IGN)
         showCommandLine(CommandLine.arguments.prefix(2).joined(separator: "\0"))
         WorkerRuntime.warmUp()
+        // The clean mappings, found once here for every forked worker's page release.
+        _ = almanac_remember_clean_file_pages()
         // A fork copies the calling thread alone: a template with another thread could hand its
         // workers a lock held for good. Nothing here starts one; if anything ever does, the
         // template refuses to serve and the daemon execs its workers.

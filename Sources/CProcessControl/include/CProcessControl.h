@@ -30,6 +30,21 @@ int almanac_epoll_wait(int epfd, int *fds, int max, int timeout_ms);
 /// were resident in the mappings released, or -1 when /proc/self/smaps cannot be read.
 long almanac_release_clean_file_pages(void);
 
+/// Finds, as `almanac_release_clean_file_pages` does, the read-only file-backed mappings holding
+/// no private copy (resident or not) and remembers them in this process's memory, which a fork
+/// copies. Returns their count, or -1 when /proc/self/smaps cannot be read. Reading smaps walks
+/// the page tables of every mapping (the 100 MB binary's included): the worker template does it
+/// once, so that each of its forked workers need not.
+int almanac_remember_clean_file_pages(void);
+
+/// Drops from the resident set the pages of the mappings `almanac_remember_clean_file_pages`
+/// remembered (in this process or the one it was forked from) that /proc/self/maps still shows
+/// the same (addresses, file, read-only): a private copy in a read-only mapping only comes from
+/// a write before it was made read-only, which for the binary and its libraries happened before
+/// they were remembered. Returns the kilobytes of those mappings (resident or not), or -1 when
+/// nothing was remembered or /proc/self/maps cannot be read.
+long almanac_release_remembered_file_pages(void);
+
 /// syncfs(2) (not visible through Glibc's module): writes out every dirty page and inode of the
 /// file system holding `fd`. Returns 0, or -1 with errno set.
 int almanac_syncfs(int fd);

@@ -152,8 +152,8 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacNotify", "AlmanacTestKit", "FakeCalendars",
-                "almanac-test-worker",
+                "AlmanacCore", "AlmanacWire", "AlmanacSupervisor", "AlmanacNotify", "AlmanacSync", "AlmanacTestKit",
+                "FakeCalendars", "almanac-test-worker",
             ]),
         // Test helper: the end-to-end tests' worker, `WorkerRuntime` with hooks (exit, hang, garbage, delays).
         .executableTarget(

@@ -1,4 +1,5 @@
 import AlmanacCore
+import AlmanacSync
 import Foundation
 import Glibc
 import Testing
@@ -82,6 +83,13 @@ struct WorkerTemplateTests {
         let log = try String(contentsOfFile: h.logPath, encoding: .utf8)
         #expect(log.contains("msg=\"worker template started\" pid=\(template)"), "\(log)")
         for pid in pids { #expect(Self.start(log, pid) == "fork", "\(log)") }
+        // Each new state file was written from the template's image of a migrated file (the same
+        // bytes as one migrated here), not migrated by the worker (which leaves the main file a
+        // page long, the rest in its log).
+        let image = try StateStore.makeNewFileImage(in: h.root).image
+        for name in ["alpha", "beta", "gamma"] {
+            #expect(FileManager.default.contents(atPath: h.state + "/\(name).sqlite") == Data(image), "\(name)")
+        }
 
         // A run works in a forked worker (a row reaches the destination), and SIGTERM leaves
         // nothing behind.
@@ -160,6 +168,9 @@ struct WorkerTemplateTests {
         let log = try String(contentsOfFile: h.logPath, encoding: .utf8)
         #expect(!log.contains("worker template"))
         #expect(Self.start(log, pid) == "exec")
+        // No template, no image: the worker's migrations made its state file.
+        let image = try StateStore.makeNewFileImage(in: h.root).image
+        #expect(FileManager.default.contents(atPath: h.state + "/alpha.sqlite") != Data(image))
         #expect(h.stop() == 0)
     }
 }

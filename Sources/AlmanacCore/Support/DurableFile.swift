@@ -31,6 +31,25 @@ public enum DurableFile {
         }
     }
 
+    /// Creates `path` holding `bytes`, never replacing a file there: a temporary file written,
+    /// fsynced and linked at `path`. After a crash `path` holds all of the bytes or does not
+    /// exist (the directory is not synced: the new name may be lost, never half written).
+    /// - Throws: `Failure`, also when `path` exists.
+    public static func create(_ bytes: [UInt8], at path: String, mode: mode_t) throws {
+        let tmp = path + ".new"
+        unlink(tmp)
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
+        defer { unlink(tmp) }
+        let written = writeFully(fd, bytes) && fsync(fd) == 0
+        let problem = SystemError(errno: errno)
+        close(fd)
+        guard written else { throw Failure(description: "cannot write \(tmp): \(problem)") }
+        guard link(tmp, path) == 0 else {
+            throw Failure(description: "cannot create \(path): \(SystemError(errno: errno))")
+        }
+    }
+
     /// Creates `directory` (mode 0700) unless it exists.
     public static func makeDirectory(_ directory: String) throws {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {

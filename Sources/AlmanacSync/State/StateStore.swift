@@ -11,11 +11,13 @@ public final class StateStore: Sendable {
     let pool: DatabasePool
     public let path: String
 
-    /// Opens (creating if needed) and migrates the state file at `path`.
+    /// Opens (creating if needed) and migrates the state file at `path`; a new file is written
+    /// from `image` when there is one (`StateStore+NewFileImage.swift`).
     /// - Throws: `state.open_failed` naming the file when it cannot be opened or migrated.
-    public init(path: String) throws {
+    public init(path: String, image: [UInt8]? = StateStore.newFileImage) throws {
         self.path = path
         do {
+            if let image { Self.write(image, newFileAt: path) }
             var config = Configuration()
             config.busyMode = .timeout(10)
             pool = try DatabasePool(path: path, configuration: config)

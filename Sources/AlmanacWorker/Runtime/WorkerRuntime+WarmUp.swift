@@ -1,5 +1,6 @@
 import AlmanacCore
 import AlmanacNotify
+import AlmanacSync
 import AlmanacWire
 import Foundation
 import Glibc
@@ -11,7 +12,8 @@ extension WorkerRuntime {
     /// directory is removed. A worker forked afterwards finds what those steps fill in the
     /// template's memory already there: the Swift runtime's type metadata and protocol
     /// conformances (each first lookup scans the whole binary's conformance records), the
-    /// dynamic linker's bindings, SQLite's and the time zone's first-use set-up. Profiled before
+    /// dynamic linker's bindings, SQLite's and the time zone's first-use set-up; and it makes the
+    /// image new state files are written from (`StateStore.makeNewFileImage`). Profiled before
     /// this (`perf record` of 1,000 forked starts), those first uses were the largest part of a
     /// forked worker's own CPU. Runs on the calling thread and starts no other (the state store is
     /// left open for that); a step that fails only leaves less warm.
@@ -48,6 +50,12 @@ extension WorkerRuntime {
                 .init(
                     pid: getpid(), profile: profile.name, version: AlmanacVersion.current,
                     configHash: profile.configHash)))
+        // The image of a new state file, for every worker forked from here on (kept open, as the
+        // runner below is); the runner's own state file is then made from it.
+        if let made = try? StateStore.makeNewFileImage(in: directory) {
+            _ = Unmanaged.passRetained(made.store)
+            StateStore.useNewFileImage(made.image)
+        }
         guard let lock = try? ProfileLock.acquire(profile: profile.name, stateDirectory: directory) else { return }
         withExtendedLifetime(lock) {
             guard

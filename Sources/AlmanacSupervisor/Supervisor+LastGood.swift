@@ -4,17 +4,13 @@ import Foundation
 /// Keeping each profile's last valid version and falling back on it (`LastGoodStore`). Called
 /// under `lock`.
 extension Supervisor {
-    var lastGood: LastGoodStore { LastGoodStore(stateDirectory: config.stateDirectory) }
-
     /// Saves the version `slot.profile` was validated from as the profile's last valid version;
     /// its worker then reads that copy. When it cannot be saved, the worker reads the file. Not
     /// synced to disk here: the scan syncs every copy it wrote at its end (`syncLastGood`).
     func keepLastGood(_ slot: WorkerSlot) {
         guard let profile = slot.profile else { return }
         do {
-            if try lastGood.save(slot.name, from: slot.path, hash: profile.configHash) {
-                lastGoodUnsynced = true
-            }
+            _ = try lastGood.save(slot.name, from: slot.path, hash: profile.configHash)
             slot.lastGoodPath = lastGood.copyPath(slot.name)
         } catch {
             slot.lastGoodPath = nil
@@ -22,15 +18,13 @@ extension Supervisor {
         }
     }
 
-    /// Makes the copies the scan wrote durable, all with one `syncfs` of the state directory's
-    /// file system: a first start with 1,000 profiles wrote 2,000 files with two fsyncs each, which
-    /// took the daemon's loop seconds before any worker started. Until then a crash may leave a
-    /// copy torn or missing; `LastGoodStore.savedHash` then finds no saved version and the next
-    /// valid load saves it again.
+    /// Makes the copies the scan wrote or removed durable, with the file of their hashes, all with
+    /// one `syncfs` of the state directory's file system: a first start with 1,000 profiles wrote
+    /// 2,000 files with two fsyncs each, which took the daemon's loop seconds before any worker
+    /// started. Until then a crash may leave a copy torn or missing; `LastGoodStore.savedHash`
+    /// then finds no saved version and the next valid load saves it again.
     func syncLastGood() {
-        guard lastGoodUnsynced else { return }
-        lastGoodUnsynced = false
-        if !lastGood.sync() {
+        if lastGood.sync() == false {
             log.log("warning", "cannot sync the last valid versions of the profiles to disk")
         }
     }

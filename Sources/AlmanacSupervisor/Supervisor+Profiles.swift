@@ -46,8 +46,8 @@ extension Supervisor {
             record(slot, "info", "profile file removed: stopping its worker")
             stop(slot, then: .remove)
         }
-        syncLastGood()
         forgetLastGood(except: seen)
+        syncLastGood()
         if let shard = config.shard, others != otherShardFiles {
             otherShardFiles = others
             log.log(

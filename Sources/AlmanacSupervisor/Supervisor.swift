@@ -31,8 +31,8 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
     /// workers exec until then.
     var templateFailedAt: Double?
     var rescanDue = 0.0
-    /// A scan wrote last valid versions not yet synced to disk (`keepLastGood`, `scan`).
-    var lastGoodUnsynced = false
+    /// The last valid version of each profile (`Supervisor+LastGood.swift`).
+    let lastGood: LastGoodStore
     var debounceUntil: Double?
     var nextRequestID = 0
     /// Set when something may have moved a timer; the loop then runs its timer pass.
@@ -67,6 +67,7 @@ public final class Supervisor: @unchecked Sendable {  // @unchecked: mutable sta
         self.config = config
         self.loader = loader
         self.log = log
+        lastGood = LastGoodStore(stateDirectory: config.stateDirectory)
         logFiles = LogFileWriter(directory: config.logDirectory, rotation: config.logRotation, log: log)
         quota = QuotaGovernor(config: config.quota)
         let env = ProcessInfo.processInfo.environment

@@ -5,7 +5,7 @@ import Testing
 @testable import AlmanacSupervisor
 
 /// The last valid versions of the profiles: copies, and one file of their hashes.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct LastGoodStoreTests {
     static func directory() throws -> String {
         let dir = NSTemporaryDirectory() + "/almanac-lastgood-\(UUID().uuidString)"

@@ -7,7 +7,7 @@ import Testing
 
 /// New state files written from the image of a migrated one (what workers forked from the
 /// template do) against files the migrations create.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(10)))
 struct StateStoreNewFileImageTests {
     static func directory() throws -> String {
         let dir = NSTemporaryDirectory() + "/almanac-image-\(UUID().uuidString)"

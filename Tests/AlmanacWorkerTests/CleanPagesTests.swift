@@ -6,7 +6,7 @@ import Testing
 /// The page release of workers forked from the template: the clean read-only mappings are found
 /// once (`almanac_remember_clean_file_pages`, from /proc/self/smaps) and released in each fork
 /// only where /proc/self/maps still shows the same mapping of the same file.
-@Suite(.timeLimit(.minutes(1)))
+@Suite(.timeLimit(.minutes(10)))
 struct CleanPagesTests {
     static let size = 16 * 4096
 

@@ -94,11 +94,14 @@ final class PluginWorld {
         return out
     }
 
-    /// The changes the sink received, one `op key title` string each.
+    /// The changes the sink received, one `op key title` string each: its complete lines (the
+    /// sink may be writing the last one while this reads).
     func received() throws -> [String] {
         guard let text = try? String(contentsOfFile: record, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").map { line in
-            let o = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        lines.removeLast()  // after the last newline: empty, or a line not written to its end yet
+        return try lines.filter { !$0.isEmpty }.map { line in
+            let o = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             return "\(o["op"]!) \(o["key"]!) \(o["title"] as? String ?? "-")"
         }
     }

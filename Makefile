@@ -84,6 +84,9 @@ deb-check: deb
 ## kubernetes-validate too, for the manifests of contrib/kubernetes (contrib/kubernetes/check)
 # Suites that drive processes for minutes (kills, crash points) and hold the test runner's threads
 # while they wait: run on their own after the rest, so the others do not starve past their time limits.
+# Swift Testing runs at most 2 x cores test cases at once (4 on CI's 2 cores) and a test's time limit
+# runs while it waits for a slot: a full run on 2 cores held unrelated suites for 290-310 s, so the
+# suites' limits are 10 minutes (time to wait, still a bound on a hang).
 LONG_TESTS = CrashTests|ClientsEndToEndTests
 
 test: lint build

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `conflicts = { by = [...] }` on a job: parsed into fields, and every problem reported.
-@Suite("Conflicts validation", .timeLimit(.minutes(5)))
+@Suite("Conflicts validation", .timeLimit(.minutes(10)))
 struct ConflictsValidationTests {
     static let job = "to = \"cal\"\n"
 

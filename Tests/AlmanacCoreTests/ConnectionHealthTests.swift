@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 import Testing
 
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ConnectionHealthTests {
     static let t0 = Date(timeIntervalSince1970: 1_900_000_000)
 
@@ -40,7 +40,7 @@ struct ConnectionHealthTests {
 }
 
 /// `[history] retention`: how long the run history keeps a run.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct HistoryRetentionTests {
     @Test func defaultsToNinetyDays() throws {
         let p = try #require(profile(validProfile))

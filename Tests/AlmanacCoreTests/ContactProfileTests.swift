@@ -19,7 +19,7 @@ enum TestAddressBookModule: ConnectorModule {
 }
 
 /// `kind`, `default_region`, `groups` and a contacts job's `match` (README "Contacts").
-@Suite(.timeLimit(.minutes(5))) struct ContactProfileTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactProfileTests {
     let loader = ProfileLoader(connectors: [TestDBModule.self, TestCalendarModule.self, TestAddressBookModule.self])
 
     /// A profile with two address books (`crm` → `phone`) and one job, plus `job` lines.

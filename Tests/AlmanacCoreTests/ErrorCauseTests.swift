@@ -9,7 +9,7 @@ private struct DriverError: Error, CustomStringConvertible {
     var description: String
 }
 
-@Suite("Error causes", .timeLimit(.minutes(5)))
+@Suite("Error causes", .timeLimit(.minutes(10)))
 struct ErrorCauseTests {
     @Test func theChainListsEveryLinkOutermostFirst() {
         let driver = DriverError(description: "[08001] could not connect to server: Connection refused")

@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 import Testing
 
-@Suite("JSONString", .timeLimit(.minutes(5)))
+@Suite("JSONString", .timeLimit(.minutes(10)))
 struct JSONStringTests {
     /// Every control character, the two escaped printables, multi-byte text and a plain string:
     /// Foundation's own JSON reader must read back exactly the string written.

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// Every key of `[notify]` (README "Notifications"): its default, its typed value, its errors.
-@Suite("Notify settings", .timeLimit(.minutes(5)))
+@Suite("Notify settings", .timeLimit(.minutes(10)))
 struct NotifyValidationTests {
     func notify(_ lines: String) -> NotifyConfig? { profile(validProfile + "\n[notify]\n" + lines + "\n")?.notify }
     func problems(_ lines: String) -> [String] { issues(validProfile + "\n[notify]\n" + lines + "\n").codesAndPaths }

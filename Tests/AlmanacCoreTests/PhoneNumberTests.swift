@@ -3,7 +3,7 @@ import Testing
 
 /// Phone numbers as people type them, against the rules of `docs/PHONE-NUMBERS.md`. Expected: the
 /// normalised value (`+E164` or `+E164;ext=N`), or `!` and the id of the reason it was kept.
-@Suite("Phone numbers to E.164", .timeLimit(.minutes(5)))
+@Suite("Phone numbers to E.164", .timeLimit(.minutes(10)))
 struct PhoneNumberTests {
     static let cases: [(String, String?, String)] = [
         // United States and Canada (NANP).

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `privacy`, `busy_title`, `redacted_title`, `include`, `exclude` of a job (README "Privacy and filters").
-@Suite(.timeLimit(.minutes(5))) struct PrivacyValidationTests {
+@Suite(.timeLimit(.minutes(10))) struct PrivacyValidationTests {
     func job(_ lines: String) -> String { variant("to = \"cal\"", "to = \"cal\"\n" + lines) }
 
     @Test func validSettingsAreRead() throws {

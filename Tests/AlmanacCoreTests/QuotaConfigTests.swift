@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `almanac.toml`'s `[quota.KIND]` tables (README "Quota governor").
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct QuotaConfigTests {
     func load(_ text: String?) throws -> QuotaConfig {
         let path = NSTemporaryDirectory() + "almanac-quota-\(UUID().uuidString).toml"

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `recurrence = "instances" | "series"` on a job (README "Recurring appointments").
-@Suite("Recurrence mode validation", .timeLimit(.minutes(5)))
+@Suite("Recurrence mode validation", .timeLimit(.minutes(10)))
 struct RecurrenceModeValidationTests {
     static let job = "to = \"cal\"\n"
 

@@ -4,7 +4,7 @@ import Testing
 
 /// `--shard K/N` (Shard.swift): every name on exactly one shard, few moves when a shard is added,
 /// the same answer everywhere, and the spec's errors.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ShardTests {
     /// 10,000 names shaped like real profile names (letters and digits, 1 to 64 of them).
     static let names: [String] = {

@@ -4,7 +4,7 @@ import Testing
 @testable import AlmanacCore
 
 /// Templates: the TOML writer, the renderer, and the shipped templates against the demo profiles.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct TemplateTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()

@@ -4,7 +4,7 @@ import FakeCalendars
 import Foundation
 import Testing
 
-@Suite("authorization code flow with a loopback redirect", .serialized, .timeLimit(.minutes(5)))
+@Suite("authorization code flow with a loopback redirect", .serialized, .timeLimit(.minutes(10)))
 struct AuthorizationFlowTests {
     @Test func browserRedirectIsExchangedAndStored() throws {
         let server = try FakeServer(.google)

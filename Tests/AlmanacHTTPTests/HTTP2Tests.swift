@@ -7,7 +7,7 @@ import Testing
 /// The client speaks HTTP/2 where the server offers it (ALPN over TLS, as Google's and Cronofy's
 /// endpoints do), HTTP/1.1 where it does not, and never turns TLS verification off: against a
 /// loopback `nghttpd` with a throwaway self-signed certificate.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct HTTP2Tests {
     static let nghttpd = "/usr/sbin/nghttpd"
     static let requireServices = ProcessInfo.processInfo.environment["ALMANAC_REQUIRE_SERVICES"] == "1"

@@ -5,7 +5,7 @@ import Foundation
 import Glibc
 import Testing
 
-@Suite("HTTP client and OAuth against the fakes on loopback", .serialized, .timeLimit(.minutes(5)))
+@Suite("HTTP client and OAuth against the fakes on loopback", .serialized, .timeLimit(.minutes(10)))
 struct HTTPClientTests {
     func tokenSource(_ server: FakeServer, dir: URL, refresh: String, http: HTTPClient) -> OAuthTokenSource {
         OAuthTokenSource(

@@ -6,7 +6,7 @@ import Testing
 /// Requests that must not be applied twice (`HTTPRequest.isReplayable == false`): retried only
 /// after a 429 or a transfer that never reached the server, never after a 5xx or a connection
 /// reset once the request was sent, and never resent by libcurl on a reused connection.
-@Suite("HTTP client: requests that are not replayed", .serialized, .timeLimit(.minutes(5)))
+@Suite("HTTP client: requests that are not replayed", .serialized, .timeLimit(.minutes(10)))
 struct ReplayTests {
     static func client() -> HTTPClient {
         HTTPClient(retry: RetryPolicy(maxAttempts: 4, baseDelay: 0.01, maxDelay: 0.02))

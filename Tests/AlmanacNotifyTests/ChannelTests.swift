@@ -3,7 +3,7 @@ import AlmanacNotify
 import Foundation
 import Testing
 
-@Suite("Notification channels and report", .timeLimit(.minutes(5)))
+@Suite("Notification channels and report", .timeLimit(.minutes(10)))
 struct ChannelTests {
     static let report = RunReport(
         runID: "r-1", profile: "clinic", job: "main", trigger: .schedule, dryRun: false,

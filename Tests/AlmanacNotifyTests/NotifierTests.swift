@@ -6,7 +6,7 @@ import Testing
 
 /// `RunNotifications` and `Notifier` with a real command: `on` filters, the state file carries a
 /// failure over to a new instance, `command_timeout` kills.
-@Suite("Notifier", .timeLimit(.minutes(5)))
+@Suite("Notifier", .timeLimit(.minutes(10)))
 struct NotifierTests {
     final class Directory {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("notifier-\(UUID())").path

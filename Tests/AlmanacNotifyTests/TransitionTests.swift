@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// `JobNotifyState.next`: which runs make a notice, and that the state survives a restart.
-@Suite("Notification transitions", .timeLimit(.minutes(5)))
+@Suite("Notification transitions", .timeLimit(.minutes(10)))
 struct TransitionTests {
     static let t0 = Date(timeIntervalSince1970: 2_000_000_000)
 

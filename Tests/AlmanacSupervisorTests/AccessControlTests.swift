@@ -7,7 +7,7 @@ import Testing
 
 /// The tokens file, the route table's roles and the gate that applies them (no daemon: the
 /// end-to-end test `AccessControlEndToEndTests` runs one).
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct AccessControlTests {
     static func request(_ method: String, _ path: String, token: String?) -> HTTPRequest {
         HTTPRequest(

@@ -5,7 +5,7 @@ import Testing
 @testable import AlmanacSupervisor
 
 /// The web console's paging query of `GET /v1/profiles`, without a daemon.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct FleetQueryTests {
     static func status(_ name: String, _ state: String, health: String? = nil, configError: Bool = false)
         -> ProfileStatus

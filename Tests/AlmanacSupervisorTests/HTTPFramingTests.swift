@@ -5,7 +5,7 @@ import Testing
 
 /// `HTTPRequest.parse`: a request is taken only when its end can be told exactly; everything else
 /// is refused with the status to answer, never read as a request with an empty body.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct HTTPFramingTests {
     static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
     static let post = "POST /v1/profiles/alpha/sync HTTP/1.1\r\nHost: almanac\r\n"

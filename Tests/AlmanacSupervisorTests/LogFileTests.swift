@@ -4,7 +4,7 @@ import Testing
 
 @testable import AlmanacSupervisor
 
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct LogFileUnitTests {
     @Test(arguments: [
         ("10485760", 10_485_760), ("10M", 10 << 20), ("10MiB", 10 << 20), ("512K", 512 << 10), ("1g", 1 << 30),

@@ -8,7 +8,7 @@ import Testing
 /// `docs/openapi.json` against the code: the same routes and roles as `ControlRoutes`, served
 /// byte for byte, and each schema of a wire type with exactly the keys the type encodes. The
 /// end-to-end `OpenAPIConformanceTests` checks it against a running daemon.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct OpenAPIDocumentTests {
     static let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("docs/openapi.json")

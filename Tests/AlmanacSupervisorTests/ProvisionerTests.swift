@@ -5,7 +5,7 @@ import Testing
 
 /// `Provisioner`, the one code path of `almanac new` and `POST /v1/profiles`: what it writes,
 /// what it refuses, and that a failed call leaves nothing behind.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ProvisionerTests {
     /// A profiles directory, a templates directory with `pair` (two memory connections, one of them
     /// at a secret's file), and a state directory, under a fresh temporary root.

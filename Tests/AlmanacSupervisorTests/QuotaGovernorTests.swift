@@ -5,7 +5,7 @@ import Testing
 @testable import AlmanacSupervisor
 
 /// The governor's buckets, queue and AIMD on a clock the test moves (README "Quota governor").
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct QuotaGovernorTests {
     /// 60/min (1 a second), burst 2, on `google:` keys.
     static let config = QuotaConfig(rates: ["google": QuotaRate(perMinute: 60, burst: 2)])

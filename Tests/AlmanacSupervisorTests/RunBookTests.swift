@@ -6,7 +6,7 @@ import Testing
 @testable import AlmanacSupervisor
 
 /// A profile's health is the worst of its jobs' latest real runs; dry runs are shown, never counted.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct RunBookTests {
     static let t0 = Date(timeIntervalSince1970: 1_900_000_000)
 

@@ -5,7 +5,7 @@ import Testing
 @testable import AlmanacSupervisor
 
 /// Request bodies are strict JSON objects whose unknown fields are refused by name.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct StrictBodyTests {
     static func bytes(_ s: String) -> [UInt8] { Array(s.utf8) }
 

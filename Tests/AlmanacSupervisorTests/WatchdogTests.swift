@@ -1,7 +1,7 @@
 import AlmanacSupervisor
 import Testing
 
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct WatchdogTests {
     @Test func periodIsHalfOfWatchdogUsec() {
         let w = Watchdog(environment: ["WATCHDOG_USEC": "30000000"], pid: 42, now: 100)

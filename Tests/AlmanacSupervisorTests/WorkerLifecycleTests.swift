@@ -5,7 +5,7 @@ import Testing
 
 /// The worker state machine: every legal transition is taken, every other one is refused and
 /// leaves the state as it was.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct WorkerLifecycleTests {
     /// Every (from, to) pair of distinct states, legal or not.
     static let pairs: [(WorkerState, WorkerState)] = WorkerState.allCases.flatMap { from in

@@ -7,7 +7,7 @@ import Testing
 
 /// The schedule-conflict sweep (`ConflictSweep`, `ConflictFinder`): what overlaps and what does
 /// not, and the sweep against the O(n²) comparison on seeded random schedules.
-@Suite(.timeLimit(.minutes(5))) struct ConflictFinderTests {
+@Suite(.timeLimit(.minutes(10))) struct ConflictFinderTests {
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
     func timed(

@@ -7,7 +7,7 @@ import Testing
 
 /// `conflicts.by` in runs of the engine: the run report sums the conflicts up, the state file
 /// keeps them (replaced by each run, kept by a dry run), a job without the setting has none.
-@Suite(.timeLimit(.minutes(5))) struct ConflictRunTests {
+@Suite(.timeLimit(.minutes(10))) struct ConflictRunTests {
     @Test func aRunFindsKeepsAndReplacesTheConflicts() throws {
         let h = try SyncHarness(job: "conflicts = { by = [\"participant_0_email\"] }")
         let a = try h.fromStore.put(h.event("Ann 1", hours: 1, minutes: 60))

@@ -6,7 +6,7 @@ import Testing
 
 /// The projection of a contacts job (`ContentProjection+Contacts`): what it equates and what it
 /// tells apart.
-@Suite(.timeLimit(.minutes(5))) struct ContactProjectionTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactProjectionTests {
     let p = ContentProjection(fields: [], contactFields: Set(ContactField.allCases))
 
     static let ann = Contact(

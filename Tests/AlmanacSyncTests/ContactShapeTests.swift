@@ -8,7 +8,7 @@ import Testing
 /// a practice table does (`ContactShape`): the job compares only the shared parts, so a round
 /// trip is no change, and a merge toward the wide side keeps every part the narrow one cannot
 /// hold.
-@Suite(.timeLimit(.minutes(5))) struct ContactShapeTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactShapeTests {
     /// The shape of the ODBC test table: given and family names, organization without job title,
     /// two e-mails (the kind of the first), mobile and home phones, street, city and postal code.
     static let narrowShape = ContactShape(

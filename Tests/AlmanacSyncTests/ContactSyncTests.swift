@@ -6,7 +6,7 @@ import Testing
 
 /// Contacts through the engine between two memory stores (`kind = "contacts"`): creates, round
 /// trips, edits, deletions, no windows, `groups` both ways.
-@Suite(.timeLimit(.minutes(5))) struct ContactSyncTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactSyncTests {
     static func harness(
         _ job: String = "", from: MemoryStore.Options = .init(), to: MemoryStore.Options = .init()
     ) throws -> SyncHarness {
@@ -131,7 +131,7 @@ import Testing
 }
 
 /// `groups = ["Google Sync"]` both ways (issue 18 build item 4).
-@Suite(.timeLimit(.minutes(5))) struct ContactGroupTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactGroupTests {
     static let sync = "Google Sync"
 
     static func harness(_ job: String) throws -> SyncHarness {

@@ -10,7 +10,7 @@ import Testing
 /// and projections: text with surrounding white space and non-ASCII, upper-case and non-ASCII
 /// e-mail addresses, instants before 1970 and with fractions of a second, all-day dates, missing
 /// ends, custom fields with empty values.
-@Suite(.timeLimit(.minutes(5))) struct ContentHashRandomTests {
+@Suite(.timeLimit(.minutes(10))) struct ContentHashRandomTests {
     /// The hash from `value(_:of:)`: each field's tag, its value's UTF-8, a separator; an empty
     /// `recurrence` adds nothing.
     static func reference(_ p: ContentProjection, _ e: Event) -> String {

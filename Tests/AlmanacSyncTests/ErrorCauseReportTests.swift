@@ -10,7 +10,7 @@ private struct DriverFailure: Error, CustomStringConvertible {
 }
 
 /// A failed run keeps the error's cause chain, redacted, in its report and run history.
-@Suite("Error causes in run reports", .timeLimit(.minutes(5)))
+@Suite("Error causes in run reports", .timeLimit(.minutes(10)))
 struct ErrorCauseReportTests {
     @Test func aFailedReadReportsItsCauseChainWithoutSecrets() throws {
         let h = try SyncHarness()

@@ -5,7 +5,7 @@ import Testing
 
 /// `FirstLinkMatcher` and `MatchValue`: normalisation, one-to-one pairs, ambiguity in both
 /// directions, items without a counterpart.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct FirstLinkMatcherTests {
     typealias C = FirstLinkMatcher.Candidate
 

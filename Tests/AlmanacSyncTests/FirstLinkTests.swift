@@ -7,7 +7,7 @@ import Testing
 /// A job's first run onto a side that already holds items (issue 19): unlinked items are matched
 /// by the job's `match` fields before anything is created; ambiguous ones are reported and left
 /// alone; the setting changes what is linked; `relink` matches again later.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct FirstLinkTests {
     /// `event` as another calendar would hold it: the same instant in another zone, the title
     /// in other case and white space.

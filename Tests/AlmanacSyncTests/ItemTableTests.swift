@@ -4,7 +4,7 @@ import Testing
 
 @testable import AlmanacSync
 
-@Suite(.timeLimit(.minutes(5))) struct ItemTableTests {
+@Suite(.timeLimit(.minutes(10))) struct ItemTableTests {
     static func item(_ key: String, _ title: String) -> SourceItem {
         SourceItem(key: key, event: Event(title: title, start: .instant(Date(timeIntervalSince1970: 0), timeZone: nil)))
     }

@@ -12,7 +12,7 @@ import Testing
 /// profile loaded with the worker's registry, run by `JobRunner`, read by the real ODBC connector
 /// from SQLite. The read query returns the bounds it was bound with, so every row says which
 /// range the engine handed the connector.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct JobRunnerChunkTests {
     /// One row a day at noon UTC from 3 days back to 80 days ahead.
     static func database(at path: String) throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// The guard's rule as a value: an emptied side always blocks; otherwise deletes block when they
 /// exceed the percentage and number at least the minimum.
-@Suite("Mass-delete guard", .timeLimit(.minutes(5)))
+@Suite("Mass-delete guard", .timeLimit(.minutes(10)))
 struct MassDeleteGuardTests {
     @Test(arguments: [
         (5, 0, true), (5, 1, true), (5, 2, true), (5, 3, false), (5, 4, false), (100, 80, false), (100, 79, true),

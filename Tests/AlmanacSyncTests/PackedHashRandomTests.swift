@@ -5,7 +5,7 @@ import Testing
 
 /// `PackedHash` reads 32 lowercase hex digits as two words and keeps any other text as it is:
 /// seeded random texts of digits, letters and the characters just outside their ranges.
-@Suite(.timeLimit(.minutes(5))) struct PackedHashRandomTests {
+@Suite(.timeLimit(.minutes(10))) struct PackedHashRandomTests {
     @Test func packsExactlyLowercaseHexAndGivesTheTextBack() {
         var r = SeededRandom(state: 3_232)
         let alphabet = Array("0123456789abcdef/:`g@AFG")

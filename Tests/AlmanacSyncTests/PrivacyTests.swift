@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// `privacy`, `include` and `exclude` of a job's `from` → `to` direction, between memory stores.
-@Suite(.timeLimit(.minutes(5))) struct PrivacyTests {
+@Suite(.timeLimit(.minutes(10))) struct PrivacyTests {
     /// An appointment with every private field filled in.
     func detailed(_ h: SyncHarness, _ title: String, hours: Double = 1, type: String = "visit") -> Event {
         var e = h.event(title, hours: hours, participant: "Zelda Quist")

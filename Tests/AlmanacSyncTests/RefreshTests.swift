@@ -6,7 +6,7 @@ import Testing
 
 /// A side naming items to be written again although unchanged (`ReadPage.refresh`): an update of
 /// `to` with `from`'s content, only for linked items unchanged on both sides, only on `to`.
-@Suite(.timeLimit(.minutes(5))) struct RefreshTests {
+@Suite(.timeLimit(.minutes(10))) struct RefreshTests {
     /// A memory connector whose every page names `refresh`.
     final class Naming: Connector {
         let inner: MemoryConnector

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `almanac run` as a process: exit codes and what it prints.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RunCommandTests {
     static var binary: String {
         if let bin = ProcessInfo.processInfo.environment["ALMANAC_BIN"] { return bin }

@@ -5,7 +5,7 @@ import GRDB
 import Testing
 
 /// The run history's queries and retention, and the connections' status, in a real state file.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct RunHistoryStoreTests {
     static let t0 = Date(timeIntervalSince1970: 1_900_000_000)
 

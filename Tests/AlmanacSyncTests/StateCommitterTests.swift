@@ -4,7 +4,7 @@ import Testing
 
 @testable import AlmanacSync
 
-@Suite("state commits on their own thread", .timeLimit(.minutes(5)))
+@Suite("state commits on their own thread", .timeLimit(.minutes(10)))
 struct StateCommitterTests {
     static func store() throws -> StateStore {
         let path = FileManager.default.temporaryDirectory

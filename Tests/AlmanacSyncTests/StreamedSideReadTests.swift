@@ -7,7 +7,7 @@ import Testing
 /// The engine takes a streamed page's items (`Connector.read(_:into:)`) as the connector hands
 /// them over: an item is held as unchanged before the connector produces the next rowset, and a
 /// connector's restart withdraws what it had handed in that call only.
-@Suite(.timeLimit(.minutes(5))) struct StreamedSideReadTests {
+@Suite(.timeLimit(.minutes(10))) struct StreamedSideReadTests {
     /// Lists `count` items per chunk through `read(_:into:)`, made `rowset` at a time (a block
     /// cursor's rowset); records how many it has made. Its call number `restartOnCall` hands
     /// `restartAfter` items, restarts, and hands the page again without its first `dropped` items

@@ -10,7 +10,7 @@ import Testing
 /// and asked `to` about every key (`reference`, that code as it was). Seeded random runs: random
 /// edits of one field of the items read (one changed byte is enough), of the states, and of what
 /// `to` returned.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct UnchangedFilterRandomTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct UnchangedFilterRandomTests {
     /// The filter's answer as it was computed before (main at 16f5bf0).
     static func reference(
         job: SyncJob, window: TimeWindow, to: SideRead, states: [ItemState], item: SourceItem

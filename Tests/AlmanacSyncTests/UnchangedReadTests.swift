@@ -8,7 +8,7 @@ import Testing
 /// The `from` items a run holds as unchanged while reading (`UnchangedFilter`) must be exactly
 /// those the planner would find unchanged: every change, deletion or pending state on either side
 /// keeps an item whole, and a run with them ends as a run that reads `to` in full would.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct UnchangedReadTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct UnchangedReadTests {
     static let twoWay = """
         direction = "two-way"
         apply_back = { create = true, update = true, delete = false }
@@ -196,7 +196,7 @@ import Testing
     }
 }
 
-@Suite(.timeLimit(.minutes(5))) struct PackedHashTests {
+@Suite(.timeLimit(.minutes(10))) struct PackedHashTests {
     @Test(arguments: [
         "20aa55137ba428d91b70930c5d1979cd", "00000000000000000000000000000000", "ffffffffffffffffffffffffffffffff",
         "20AA55137BA428D91B70930C5D1979CD", "20aa55137ba428d91b70930c5d1979c", "20aa55137ba428d91b70930c5d1979cdd",

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The control API's request bodies: every documented field may be left out.
-@Suite("Control bodies", .timeLimit(.minutes(5)))
+@Suite("Control bodies", .timeLimit(.minutes(10)))
 struct ControlBodyTests {
     static func decode(_ text: String) throws -> SyncRequest {
         try Wire.decoder().decode(SyncRequest.self, from: Data(text.utf8))

@@ -5,7 +5,7 @@ import Testing
 
 /// A failed run's cause chain travels from the worker's `run_finished` to `status --json`, and
 /// control API errors carry their code as the same string as ever.
-@Suite("Error causes on the wire", .timeLimit(.minutes(5)))
+@Suite("Error causes on the wire", .timeLimit(.minutes(10)))
 struct ErrorCauseWireTests {
     @Test func runFinishedCarriesTheCauseChainIntoTheStatus() throws {
         let json = """

@@ -5,7 +5,7 @@ import Testing
 
 /// The fields `almanac status --json` and `GET /v1/profiles/NAME/runs` gained for per-job status,
 /// connections and the run history, as they are written.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct JobStatusWireTests {
     static let t0 = Date(timeIntervalSince1970: 0)
 

@@ -6,7 +6,7 @@ import Testing
 /// Every pipe message kind as the `v:1` protocol writes it, held against lines recorded from the
 /// protocol's first implementation, the flat `PipeMessage` struct (`Fixtures/pipe-v1.ndjson`, one
 /// line per entry of `samples`, in order).
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct PipeMessageGoldenTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Fixtures/pipe-v1.ndjson")

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// The governor's hot-path lines are byte for byte what `Wire.line` writes, and parse back.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct QuotaLineTests {
     @Test func anAskIsTheEncodersLineAndParsesBack() throws {
         let keys = ["google:client \"x\"", "google_user:client:a/b"]

@@ -5,7 +5,7 @@ import Testing
 @testable import AlmanacWire
 
 /// `StatusList.wireJSON()` and `ProfileStatus.wireJSON()` against `Wire.encoder()`: the same bytes.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct StatusJSONTests {
     static let t0 = Date(timeIntervalSince1970: 1_795_284_000)  // 2026-11-21T18:00:00Z
 

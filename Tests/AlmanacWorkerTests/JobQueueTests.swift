@@ -4,7 +4,7 @@ import Testing
 
 @testable import AlmanacWorker
 
-@Suite("job queue", .timeLimit(.minutes(5)))
+@Suite("job queue", .timeLimit(.minutes(10)))
 struct JobQueueTests {
     /// The reply to a sync request is sent from `answer`: the job thread must not be able to take
     /// the sync (and report `run_started`) before it.

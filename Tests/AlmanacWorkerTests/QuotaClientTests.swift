@@ -4,7 +4,7 @@ import Testing
 
 @testable import AlmanacWorker
 
-@Suite("quota client", .timeLimit(.minutes(5)))
+@Suite("quota client", .timeLimit(.minutes(10)))
 struct QuotaClientTests {
     /// A run with more asks granted at once than the client keeps round trips of: `grants=` in the
     /// log counts every ask, the figures come from the latest `maxSamples`.

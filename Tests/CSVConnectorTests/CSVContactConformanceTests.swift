@@ -4,7 +4,7 @@ import Testing
 
 /// The conformance suite's contact checks (`ContactConformance`) on the csv connector, each over
 /// a new empty file.
-@Suite(.timeLimit(.minutes(5))) struct CSVContactConformanceTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVContactConformanceTests {
     @Test(arguments: ContactConformance.checks)
     func contacts(_ check: ContactCheck) throws {
         let store = CSVContactsStore()

@@ -91,7 +91,7 @@ final class CSVContactsStore: @unchecked Sendable {  // used from one test's thr
 
 /// The fixture works as the suite will use it: what is seeded, the connector lists as stored, and
 /// what the connector writes, the store reads back.
-@Suite(.timeLimit(.minutes(5))) struct CSVContactsStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVContactsStoreTests {
     @Test func theFixtureListsWhatItSeedsAndStoresWhatIsWritten() throws {
         let store = CSVContactsStore()
         defer { store.scratch.cleanup() }

@@ -8,7 +8,7 @@ import Testing
 /// Contacts in CSV files (`kind = "contacts"`, README "Contacts"): the contact columns read into
 /// contacts, and the whole file rewritten for a run's changes, reading back the same. The
 /// conformance suite's contact checks (`AlmanacTestKit`) are the hook for the whole contract.
-@Suite(.timeLimit(.minutes(5))) struct CSVContactsTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVContactsTests {
     static func connector(
         _ settings: [String: ConfigValue], _ s: Scratch, region: String? = "US", job: [String: ConfigValue] = [:]
     ) throws -> CSVConnector {

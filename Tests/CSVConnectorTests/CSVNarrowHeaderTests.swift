@@ -9,7 +9,7 @@ import Testing
 /// (`contactShape` from the header, README "Contacts"): syncing with a side that stores
 /// everything, neither side's other parts are taken for deleted, and no column is added but
 /// custom ones.
-@Suite(.timeLimit(.minutes(5))) struct CSVNarrowHeaderTests {
+@Suite(.timeLimit(.minutes(10))) struct CSVNarrowHeaderTests {
     @Test func theShapeIsTheHeaders() throws {
         let s = Scratch(label: "csv-narrow")
         defer { s.cleanup() }

@@ -6,7 +6,7 @@ import Testing
 /// `ListedKeys` (the keys a file listing has listed, for its duplicate check) answers as a
 /// dictionary of the first place of each key would, on seeded random keys: short and long,
 /// empty, with common prefixes, repeated near and far, across many table growths.
-@Suite(.timeLimit(.minutes(5))) struct ListedKeysTests {
+@Suite(.timeLimit(.minutes(10))) struct ListedKeysTests {
 
     @Test func answersAsADictionaryOfFirstPlaces() {
         var r = SeededRandom(state: 41)

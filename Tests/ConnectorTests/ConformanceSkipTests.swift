@@ -4,7 +4,7 @@ import Testing
 
 /// Each check says why it does not apply (what `almanac connector-test` prints as SKIP), and a
 /// check that applies is never skipped.
-@Suite(.timeLimit(.minutes(5))) struct ConformanceSkipTests {
+@Suite(.timeLimit(.minutes(10))) struct ConformanceSkipTests {
     static func check(_ name: String) -> ConformanceCheck {
         ConnectorConformance.checks.first { $0.name == name }!
     }

@@ -6,7 +6,7 @@ import Testing
 
 /// The contact checks of the conformance suite on the reference connector, in both key modes, and
 /// the contact stamp scenario.
-@Suite(.timeLimit(.minutes(5))) struct MemoryContactConformanceTests {
+@Suite(.timeLimit(.minutes(10))) struct MemoryContactConformanceTests {
     static func fixture(assignsKeys: Bool, pageSize: Int = 50) throws -> ContactFixture {
         var options = MemoryStore.Options()
         options.assignsKeys = assignsKeys

@@ -9,7 +9,7 @@ import Testing
 /// The sync engine between a memory source and the cronofy connector on the fake Cronofy: an
 /// event moved out of the window is neither a cancellation in a delta nor in a full listing, and
 /// is left alone when its row changes.
-@Suite("engine → cronofy: events moved out of the window", .serialized, .timeLimit(.minutes(5)))
+@Suite("engine → cronofy: events moved out of the window", .serialized, .timeLimit(.minutes(10)))
 struct CronofyAbsenceTests {
     func run(_ h: SyncHarness, _ c: CronofyHarness, _ options: RunOptions = RunOptions()) throws -> RunReport {
         let job = try SyncJob(

@@ -11,7 +11,7 @@ import Testing
 /// Cronofy writes are upserts without versions: an update of a missing managed event creates it
 /// and deleting an absent event answers 202, so the checks that expect `.gone` there are listed
 /// in `upsertDeviations` and asserted to behave as Cronofy does instead.
-@Suite("cronofy conformance", .serialized, .timeLimit(.minutes(5)))
+@Suite("cronofy conformance", .serialized, .timeLimit(.minutes(10)))
 struct CronofyConformanceTests {
     static let upsertDeviations: Set<String> = [
         "an update of a missing item is gone", "a delete removes; a second delete is gone",

@@ -65,7 +65,7 @@ func writeSettled(_ c: CronofyConnector, _ changes: [Change]) throws -> [WriteOu
     return outcomes
 }
 
-@Suite("cronofy connector against the fake Cronofy", .serialized, .timeLimit(.minutes(5)))
+@Suite("cronofy connector against the fake Cronofy", .serialized, .timeLimit(.minutes(10)))
 struct CronofyConnectorTests {
     @Test func upsertsInBatchesAndReadsManagedEventsWithTzid() throws {
         let h = try CronofyHarness()

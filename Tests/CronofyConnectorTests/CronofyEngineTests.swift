@@ -8,7 +8,7 @@ import Testing
 
 /// The sync engine between a memory source and the cronofy connector on the fake Cronofy with
 /// 20 % mixed faults.
-@Suite("engine → cronofy connector under faults", .serialized, .timeLimit(.minutes(5)))
+@Suite("engine → cronofy connector under faults", .serialized, .timeLimit(.minutes(10)))
 struct CronofyEngineTests {
     @Test func initialSyncAndFollowUpConverge() throws {
         let h = try SyncHarness(

@@ -9,7 +9,7 @@ import Testing
 /// The sync engine between a memory source and the cronofy connector on the fake Cronofy, after
 /// the state file was lost: what almanac made before is linked again by its create id, never
 /// made a second time.
-@Suite("engine → cronofy: a lost state is recovered", .serialized, .timeLimit(.minutes(5)))
+@Suite("engine → cronofy: a lost state is recovered", .serialized, .timeLimit(.minutes(10)))
 struct CronofyLostStateTests {
     func run(_ h: SyncHarness, _ c: CronofyHarness, _ store: StateStore) throws -> RunReport {
         let job = try SyncJob(

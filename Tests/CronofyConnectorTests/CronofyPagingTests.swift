@@ -8,7 +8,7 @@ import Testing
 /// The listings the connector pages through itself (`eachEvent`: a lookup, the series check):
 /// one with more pages than `pageLimit` fails rather than comes back short, since a lookup takes
 /// a key it did not list for deleted.
-@Suite("cronofy: listings past the page limit", .serialized, .timeLimit(.minutes(5)))
+@Suite("cronofy: listings past the page limit", .serialized, .timeLimit(.minutes(10)))
 struct CronofyPagingTests {
     @Test func aLookupWithMorePagesThanTheLimitFailsRatherThanComesBackShort() throws {
         let c = try CronofyHarness()

@@ -11,7 +11,7 @@ import Testing
 /// `recurrence = "series"` at the connector: a series written as its occurrences, a write cut
 /// short in the middle (one batch of occurrences refused, no retry) and repeated by a new
 /// connector over the same state directory (a restarted worker), and the series read back.
-@Suite("cronofy: series written as occurrences", .serialized, .timeLimit(.minutes(5)))
+@Suite("cronofy: series written as occurrences", .serialized, .timeLimit(.minutes(10)))
 struct CronofySeriesWriteTests {
     /// Tuesday 2027-01-19 10:00 in Chicago (16:00Z).
     static let start = Date(timeIntervalSince1970: 1_800_374_400)

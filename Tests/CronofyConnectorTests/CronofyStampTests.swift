@@ -6,7 +6,7 @@ import Testing
 
 /// Cronofy keeps the origin stamp through updates: it is the `event_id` almanac gives an event on
 /// create, and every update is an upsert on that `event_id`.
-@Suite("cronofy origin stamp through updates", .serialized, .timeLimit(.minutes(5)))
+@Suite("cronofy origin stamp through updates", .serialized, .timeLimit(.minutes(10)))
 struct CronofyStampTests {
     @Test func tenUpdatesAcrossIdleRunsKeepTheEventIDAndALostStateLinksEveryEvent() throws {
         let h = try SyncHarness.windowed(direction: "two-way")

@@ -27,7 +27,7 @@ extension DaemonHarness {
 /// Access control on the TCP listener, against a running daemon: each role may do what the
 /// route table says and gets 403 beyond it, an unknown token gets 401, and no token — good or
 /// bad — reaches a response or a log.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct AccessControlEndToEndTests {
     static let tokens = [
         "read": "rd-7f3a91c2e4b8d6055a1c", "operate": "op-28be4d90c17a3f6e9b02", "admin": "ad-c4e19a7b3f2d8065e1d7",

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("almanac check", .serialized, .timeLimit(.minutes(5)))
+@Suite("almanac check", .serialized, .timeLimit(.minutes(10)))
 struct CheckCommandTests {
     static let secret = "Sup3r-Secret-Pa55"
 

@@ -5,7 +5,7 @@ import Testing
 /// `NAME.toml` a symlink to `..data/NAME.toml`, `..data` a symlink to a timestamped directory that
 /// an update replaces by renaming a new `..data` over it. The daemon runs the profiles through the
 /// symlinks, ignores the dot entries, and on a swap restarts only the worker whose text changed.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ConfigMapMountTests {
     @Test func aSwapOfTheMountRestartsOnlyTheChangedProfile() throws {
         let h = try DaemonHarness()

@@ -7,7 +7,7 @@ import Testing
 /// same participant, the same room), back-to-back appointments, a cancelled one and a
 /// case-folded email; `almanac conflicts --json`, `GET /v1/profiles/NAME/conflicts` and the state
 /// file (daemon stopped) list exactly the seeded pairs; the `conflict` notice arrives once.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ConflictsEndToEndTests {
     static func day(_ time: String) -> String {
         let f = DateFormatter()

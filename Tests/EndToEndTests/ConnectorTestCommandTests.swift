@@ -5,7 +5,7 @@ import Testing
 /// `almanac connector-test` and `almanac connectors`, run by the built binary against the
 /// reference plugins of contrib/connectors and against plugins broken on purpose.
 @Suite(
-    .serialized, .timeLimit(.minutes(5)),
+    .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct ConnectorTestCommandTests {
     /// The lines of a report that start with `prefix` (`PASS`, `FAIL`, `SKIP`).

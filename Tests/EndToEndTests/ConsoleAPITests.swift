@@ -5,7 +5,7 @@ import Testing
 
 /// What the web console needs from the daemon, below the browser: its files without a token and
 /// with a content-security policy, the fleet's paging query, and the log tail as server-sent events.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ConsoleAPITests {
     /// Two runnable profiles and one whose file is broken (`invalid`: failing).
     static func fleet() throws -> DaemonHarness {

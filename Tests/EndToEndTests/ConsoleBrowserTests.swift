@@ -7,7 +7,7 @@ import Testing
 /// selenium from the venv: `contrib/console/console_check.py`), against the built daemon running
 /// the demo's two profiles on the fake Google and Cronofy plus one failing profile, on a loopback
 /// listener with a tokens file. Screenshots go to `.build/console-screenshots/`.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ConsoleBrowserTests {
     static let chromium = "/usr/bin/chromium"
     static let chromedriver = "/usr/bin/chromedriver"

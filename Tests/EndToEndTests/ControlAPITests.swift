@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The control API and the CLI against a running daemon.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ControlAPITests {
     @Test func syncWaitReachesTheWorkerAndPrintsTheRunResult() throws {
         let h = try DaemonHarness()

@@ -6,7 +6,7 @@ import Testing
 
 /// Request bodies whose every field is optional, and `--json` on `restart`, `enable`,
 /// `disable` and `logs`, against a running daemon.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ControlSurfaceTests {
     static func seed(_ h: DaemonHarness) throws {
         try "external_id,title,start_time\n".write(toFile: h.root + "/alpha-in.csv", atomically: true, encoding: .utf8)

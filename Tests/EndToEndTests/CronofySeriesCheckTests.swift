@@ -3,7 +3,7 @@ import Testing
 
 /// `almanac check` on a job with `recurrence = "series"` and a Cronofy side (issue 19): valid,
 /// since the connector writes a series as its occurrences (Plugins/Cronofy/README.md).
-@Suite("almanac check: series with cronofy", .serialized, .timeLimit(.minutes(5)))
+@Suite("almanac check: series with cronofy", .serialized, .timeLimit(.minutes(10)))
 struct CronofySeriesCheckTests {
     @Test func aSeriesJobWithACronofySideIsValid() throws {
         let dir = TempDirectory("cronofy-series")

@@ -4,7 +4,7 @@ import Testing
 
 /// The shipped `profiles.d/clinic.toml` (SQLite over ODBC → Google, two-way with `on_confirmed`)
 /// run by the built binary against the fake Google Calendar: the demo's promise, as a test.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct DemoWriteBackTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DemoWriteBackTests {
     static let root = BinaryRunner.packageRoot
 
     /// Runs `sqlite3 DB SQL` and returns its output lines.

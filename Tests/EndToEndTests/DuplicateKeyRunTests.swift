@@ -3,7 +3,7 @@ import Testing
 
 /// `almanac run` on a CSV export listing an external_id twice: the first row is synced, the later
 /// one is printed as an item that failed, and the run exits 1 ("left items unsynced").
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct DuplicateKeyRunTests {
     @Test func theFirstRowIsSyncedAndTheRunExitsOne() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-dup-\(UUID().uuidString)")

@@ -5,7 +5,7 @@ import Testing
 /// A run that fails on an error wrapping another (a query the SQLite ODBC driver refuses) shows the
 /// driver's diagnostics as the cause chain: `cause` in `sync --wait --json` and `status --json`,
 /// `error.cause` in the log — and never the connection string's password.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ErrorCauseEndToEndTests {
     @Test func aFailedQueryShowsItsCauseEverywhereWithoutThePassword() throws {
         let h = try DaemonHarness()

@@ -13,7 +13,7 @@ import Testing
 /// - clients 302 and 303 share a household e-mail, two contacts have it.
 /// So 292 contacts are linked, 700 clients created, the 8 ambiguous clients not sent and the 8
 /// ambiguous contacts not written: the account ends with 292 + 700 + 8 = 1,000 contacts.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct FirstLinkContactsEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FirstLinkContactsEndToEndTests {
     static let clients = 1_000
     static let byEmail = 1...145
     static let byPhone = 146...292

@@ -4,7 +4,7 @@ import Testing
 /// The first run of a job onto a target that already holds the appointments (issue 19): CSV →
 /// CSV where both files hold the same two appointments under different keys ends with two rows
 /// on the target, not four; `--dry-run` lists the links first.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct FirstLinkEndToEndTests {
     static let header = "external_id,title,start_time,end_time\n"
 

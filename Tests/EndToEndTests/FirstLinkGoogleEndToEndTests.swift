@@ -8,7 +8,7 @@ import Testing
 /// times in another offset), among them 10 pairs of appointments sharing a start and a title.
 /// The first run links 480, creates 500 and reports the 10 pairs; the calendar ends with 1,000
 /// events and no duplicate, and a second run changes nothing.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct FirstLinkGoogleEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct FirstLinkGoogleEndToEndTests {
     /// Row `i`: its title and start (rows 0…19 are 10 pairs sharing both).
     static func row(_ i: Int, day: Date) -> (title: String, start: Date) {
         if i < 20 { return ("Shared \(i / 2)", day.addingTimeInterval(Double(86_400 + (i / 2) * 3_600))) }

@@ -6,7 +6,7 @@ import Testing
 
 /// `--health-listen` (what a Kubernetes probe reaches: `GET /v1/health` without a token, nothing
 /// else) and `--listen` on every interface (`0.0.0.0:PORT`, the control API behind a Service).
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct HealthListenerTests {
     /// The port the daemon logged for `key=ADDRESS:PORT` on a line containing `message`.
     static func loggedPort(_ h: DaemonHarness, _ message: String, _ key: String) throws -> UInt16 {

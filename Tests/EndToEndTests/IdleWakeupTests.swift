@@ -4,7 +4,7 @@ import Testing
 /// An idle tree sleeps between heartbeats: a thousand profiles' workers waking once a second each
 /// would cost more CPU than their heartbeats. Counted as context switches of every thread of the
 /// worker and of the daemon (`/proc/PID/task/*/status`), with heartbeats and rescans a minute apart.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct IdleWakeupTests {
     @Test func anIdleWorkerAndTheDaemonDoNotWakeBetweenHeartbeats() throws {
         let (h, worker) = try startAlpha(heartbeatMs: 60_000)

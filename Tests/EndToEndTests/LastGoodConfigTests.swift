@@ -6,7 +6,7 @@ import Testing
 /// An invalid edit never reaches a worker: `almanac restart`, a killed worker and a daemon restart
 /// all start it from the last valid version kept in `STATE/lastgood`, and `status` shows both that
 /// version's hash and the file's errors.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LastGoodConfigTests {
     /// SQLite over ODBC → CSV, the password in `secrets/db` relative to the profiles directory.
     private func profileText(_ h: DaemonHarness) -> String {

@@ -6,7 +6,7 @@ import Testing
 /// (contrib/build/drop-needed refuses when one is still bound directly). A call added without a
 /// stub shows in the debug binary as an undefined dynamic symbol: this test finds it in
 /// `make test`, long before a release build would fail.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct LazyLibrariesTests {
     @Test func theBinaryBindsNoFunctionOfTheLazyLibrariesDirectly() throws {
         let nm = Process()

@@ -5,7 +5,7 @@ import Testing
 
 /// Each profile's log lines on disk (`STATE/logs/NAME.log`): they outlive the daemon, rotate at
 /// the configured size, are reopened on SIGUSR1, and `almanac logs --since` filters them.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LogFileTests {
     private func logFile(_ h: DaemonHarness, _ suffix: String = "") -> String { h.state + "/logs/alpha.log" + suffix }
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Worker log lines: tagged, kept per profile, followed live, in logfmt or JSON.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct LogTests {
     @Test func logsFollowShowsNewLinesAsTheyCome() throws {
         let h = try DaemonHarness()

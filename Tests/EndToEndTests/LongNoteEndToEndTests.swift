@@ -6,7 +6,7 @@ import Testing
 /// Google Calendar while one row's note grows from 5,000 to 100,000 characters, past
 /// `max_value_bytes`, and shrinks again: every run lists all 600 rows, deletes nothing, and the
 /// event's description follows the row (above the limit the row is reported and its event kept).
-@Suite(.serialized, .timeLimit(.minutes(5))) struct LongNoteEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct LongNoteEndToEndTests {
     static let longRow = 300
 
     /// The note of the long row as `length` characters.

@@ -5,7 +5,7 @@ import Testing
 /// The mass-delete guard through the built binary: its default rule (`mass_delete_percent` 20,
 /// `mass_delete_min` 3), the effect of `mass_delete_min`, and `almanac sync --allow-mass-delete`
 /// letting one blocked run through the daemon.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct MassDeleteGuardEndToEndTests {
     static let header = "external_id,title,start_time\n"
 

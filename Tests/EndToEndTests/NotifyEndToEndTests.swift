@@ -4,7 +4,7 @@ import Testing
 /// Notifications end to end with the built binary (README "Notifications"): a real SMTP server
 /// (aiosmtpd) and a webhook receiver on loopback that checks the signature in Python, and a
 /// command that appends its stdin to a file.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct NotifyEndToEndTests {
     /// A daemon, a receiver, planted secrets and a `[notify]` table naming all three channels.
     final class Setup {

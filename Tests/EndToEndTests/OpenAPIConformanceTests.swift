@@ -8,7 +8,7 @@ import Testing
 /// property-based fuzz from the document (schemathesis, `openapi_fuzz.py`) finds no 5xx and no
 /// answer the document does not describe. Needs the venv (`contrib/dev/pyenv .build/pyenv`).
 @Suite(
-    .serialized, .timeLimit(.minutes(5)),
+    .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct OpenAPIConformanceTests {
     static let document = OfficialClientVenv.root.appendingPathComponent("docs/openapi.json").path

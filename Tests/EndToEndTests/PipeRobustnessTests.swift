@@ -3,7 +3,7 @@ import Testing
 
 /// A worker that writes garbage on its event pipe (lines that are not JSON, of an unknown type or
 /// protocol version, over 1 MiB): the daemon logs and drops them, and keeps going.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct PipeRobustnessTests {
     @Test func malformedAndOversizedEventsAreDroppedNotFatal() throws {
         let h = try DaemonHarness()

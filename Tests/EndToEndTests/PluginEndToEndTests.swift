@@ -6,7 +6,7 @@ import Testing
 /// The reference plugins in profiles run by the built binary: an ics feed served on loopback →
 /// the fake Google Calendar, and the rest plugin's API ↔ SQLite over ODBC, two-way.
 @Suite(
-    .serialized, .timeLimit(.minutes(5)),
+    .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct PluginEndToEndTests {
     /// `DTSTART:20301104T100000Z` for `date` (whole minutes).

@@ -3,7 +3,7 @@ import Testing
 
 /// `privacy`, `include` and `exclude` end to end: the built binary, a CSV source whose rows carry
 /// distinctive private values, and `almanac-fakes` in its own process logging request bodies.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct PrivacyEndToEndTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PrivacyEndToEndTests {
     /// The private values of the seeded rows: none may reach the calendar under `busy`.
     static let secrets = [
         "Quennell", "Philippa", "p.quennell@quennell-mail.example", "+1 312 555 0142", "3125550142",

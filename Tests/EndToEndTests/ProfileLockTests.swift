@@ -6,7 +6,7 @@ import Testing
 /// One runner per profile: the worker and `almanac run` hold `STATE/NAME.lock`; a second runner
 /// is refused with the holder named and writes nothing; the kernel frees the lock of a killed
 /// holder, so a replacement worker starts.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ProfileLockTests {
     /// Three appointments in the window of `alpha`, and an export that is only a header.
     static func seed(_ h: DaemonHarness) throws {

@@ -7,7 +7,7 @@ import Testing
 /// Profiles created from the shipped `sql-google` template, by `almanac new` and by
 /// `POST /v1/profiles`, run by the daemon against the demo database and the fake Google Calendar;
 /// then rescheduled, refused, disconnected and deleted through the provisioning API.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ProvisioningEndToEndTests {
     static let root = BinaryRunner.packageRoot
     static let templates = root.appendingPathComponent("templates.d").path

@@ -4,7 +4,7 @@ import Testing
 
 /// A rare crash costs no wait: the first restart of a worker that had been up a minute is
 /// immediate; a replacement that dies soon after waits for the backoff as before.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RestartAtOnceTests {
     @Test func aWorkerUpForAMinuteIsReplacedAtOnceAndItsReplacementBacksOff() throws {
         let h = try DaemonHarness()

@@ -3,7 +3,7 @@ import Testing
 
 /// A run that fails for a passing reason (the export is still being written) is retried soon by
 /// the worker, without waiting for the next scheduled run or a manual sync.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RetryTests {
     @Test func aFileStillBeingWrittenIsReadByTheRetry() throws {
         let h = try DaemonHarness()

@@ -8,7 +8,7 @@ import Testing
 /// random `fetch_rows`, synced by the built binary from SQLite to the fake Google Calendar, then
 /// edited on the calendar and written back through the job's `update` statement: after each run
 /// every row in the window and its event agree on every field, and rows outside have no event.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RoundTripPropertyTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RoundTripPropertyTests {
     static let alphabet: [String] =
         Array("abcdefghij klmnopqrstuvwxyz0123456789.,'\"\\%").map(String.init)
         + ["é", "日", "€", "😀", "𝄞", "\t", "\n", "\r\n"]

@@ -6,7 +6,7 @@ import Testing
 
 /// Status per job and per connection, kept in the state file across daemon restarts; the run
 /// history (`almanac history`, `GET /v1/profiles/NAME/runs`) and its retention.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RunHistoryEndToEndTests {
     /// `alpha` with a job `bad` whose source file is missing and a job `good` that syncs.
     static func twoJobs(_ h: DaemonHarness, extra: String = "") throws {

@@ -4,7 +4,7 @@ import Testing
 
 /// One run has one id: the worker makes it where the run starts, and the status (from
 /// `run_finished`), the worker's log lines and the run history all carry that same id.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct RunIDTests {
     /// The `run_id=…` values of the logfmt lines whose message is `message` (and, in the daemon's
     /// log, which come from `alpha`'s worker).

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `Type=notify`: the daemon tells systemd when it is ready, and what it is doing.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct SDNotifyTests {
     @Test func readyAndStatusAreSentToNotifySocket() throws {
         let h = try DaemonHarness()

@@ -5,7 +5,7 @@ import Testing
 
 /// The schedule goes on from the last run in the state file: a daemon start is not a run, and
 /// the runs that are due when it starts are spread over the jitter window.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ScheduleContinuityTests {
     /// Gives `name` a state file whose run history holds one run of job `main` that started at
     /// `started`: a copy of `template` with the run's times (column and report) moved.

@@ -7,7 +7,7 @@ import Testing
 /// `almanac daemon --shard K/N` with the built binary: two daemons on one profiles directory run
 /// disjoint sets of profiles whose union is every profile, and each refuses to provision a name
 /// of the other's shard.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ShardEndToEndTests {
     static let names = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"]
 

@@ -7,7 +7,7 @@ import Testing
 /// daemon, its state does not. The daemon that runs it next starts with a fresh state, and the
 /// first link pairs what the profile created before by almanac's origin stamp: nothing is created
 /// twice and nothing is lost, a change made meanwhile included.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ShardMoveEndToEndTests {
     @Test func aProfileMovedToAnotherShardWithAFreshStateDuplicatesNothing() throws {
         let dir = TempDirectory("shard-move")

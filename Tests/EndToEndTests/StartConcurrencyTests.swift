@@ -4,7 +4,7 @@ import Testing
 /// Many profiles start a few at a time (`SupervisorConfig.maxStarting`): the next worker is
 /// spawned when one before it is ready, so a thousand profiles do not share the cores a thousand
 /// ways and miss the ready timeout.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StartConcurrencyTests {
     @Test func noMoreThanMaxStartingWorkersStartAtOnceAndEveryOneGetsReady() throws {
         let h = try DaemonHarness()

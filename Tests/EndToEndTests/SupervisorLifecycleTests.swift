@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The daemon's process model with real processes: file drops, edits, kills, restarts.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct SupervisorLifecycleTests {
     @Test func droppedFileStartsWithinTwoSecondsAndAnEditRestartsOnlyThatWorker() throws {
         let h = try DaemonHarness()
@@ -181,7 +181,7 @@ struct SupervisorLifecycleTests {
 }
 
 /// Jobs run on their schedule without being asked.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ScheduleTests {
     @Test func anEveryScheduleRunsAtStartupAndShowsTheNextRun() throws {
         let h = try DaemonHarness()

@@ -6,7 +6,7 @@ import Testing
 /// passing reason: the worker retries it with backoff, `almanac status` shows `retrying in N`,
 /// the failure is logged at warning with its `error.code`, and the retry after the database
 /// comes back syncs without waiting for the schedule.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct TransientFailureTests {
     func sqlite(_ path: String, _ sql: String) throws {
         let p = Process()

@@ -6,7 +6,7 @@ import Testing
 
 /// `almanac worker` on its own, its pipes held by the test: what it does with command lines it
 /// does not speak (not JSON, an unknown type, another protocol version, an event-type message).
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct WorkerCommandPipeTests {
     /// Reads NDJSON messages from `fd` (non-blocking) until `stop` says so or `timeout` passes.
     static func messages(

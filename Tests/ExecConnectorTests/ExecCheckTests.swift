@@ -3,7 +3,7 @@ import Testing
 
 /// `almanac check` on exec connections: the plugin is started and asked for its spec, and the
 /// connection and job tables are held to it like a built-in connector's settings.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ExecCheckTests {
     func check(_ w: PluginWorld) throws -> PluginWorld.Output {
         try w.almanac(["check", w.profiles.path])

@@ -10,7 +10,7 @@ import Testing
 /// test messages (`test_seed`, `test_dump`), which bypass the plugin's write path. Every line
 /// both ways passes `Fixtures/schema-tap.py`, which checks it against docs/connector-protocol/
 /// (Python's jsonschema, from the project's venv: contrib/conformance/requirements.txt).
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ExecConformanceTests {
     /// Every check, with the plugin's change feed off and on (`--feed`).
     @Test(arguments: ConnectorConformance.checks, [false, true])

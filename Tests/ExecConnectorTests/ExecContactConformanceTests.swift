@@ -9,7 +9,7 @@ import Testing
 /// the test plugin (`Fixtures/memory-plugin.py --contacts`), which stores contacts in a file:
 /// the connector configured for a contacts job (`configure.kind = "contact"`), contacts carried
 /// as `contact` objects both ways, its store seeded and read back with `test_seed`/`test_dump`.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ExecContactConformanceTests {
     /// The plugin storing contacts in `dir/store.json`, through the schema tap
     /// (`Fixtures/schema-tap.py`, which checks every line both ways against

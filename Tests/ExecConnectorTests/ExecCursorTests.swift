@@ -6,7 +6,7 @@ import Testing
 /// A plugin's cursor is stored only after the engine's state commit: a run whose read fails, or
 /// whose writes fail after a read that went through, leaves the previous cursor, and the next run
 /// asks the plugin from there again.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ExecCursorTests {
     @Test func theCursorMovesOnlyWithACommittedRun() throws {
         let w = try PluginWorld("cursor")

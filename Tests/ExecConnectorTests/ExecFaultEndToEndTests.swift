@@ -7,7 +7,7 @@ import Testing
 /// fails with an error naming the plugin, the worker keeps running, no state is committed from
 /// the broken read, nothing is written (or deleted) on the other side, and the next run, with a
 /// fresh plugin process, goes through.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct ExecFaultEndToEndTests {
     struct Fault: Sendable, CustomStringConvertible {
         var mode: String

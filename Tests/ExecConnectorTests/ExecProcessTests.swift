@@ -6,7 +6,7 @@ import Testing
 
 /// The plugin process as `ExecModule.make` starts it: what it gets on its command line, in its
 /// environment and in `configure`, and when it is kept between runs.
-@Suite(.serialized, .timeLimit(.minutes(5)))
+@Suite(.serialized, .timeLimit(.minutes(10)))
 final class ExecProcessTests {
     /// A plugin that writes, at start, its argv, environment and pid to `DIR/start-PID.json`, and
     /// each `configure` message to `DIR/configure.json`.

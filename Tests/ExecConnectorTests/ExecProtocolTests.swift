@@ -5,7 +5,7 @@ import Testing
 @testable import ExecConnector
 
 /// The protocol's JSON: the hand-written parser, the event's JSON form, RFC 3339 times.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ExecProtocolTests {
     @Test func theParserReadsWhatJSONAllows() throws {
         let v = try JSONParser.parse(

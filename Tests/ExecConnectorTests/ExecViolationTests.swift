@@ -6,7 +6,7 @@ import Testing
 
 /// Protocol faults seen by the connector itself: the error names the plugin and quotes the line,
 /// and the process is killed; an `error` reply fails the request and leaves the process up.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ExecViolationTests {
     final class Plugin {
         let dir: URL

@@ -6,7 +6,7 @@ import Testing
 
 /// Writes that do not fit in one protocol line: split into several `write` requests, and a change
 /// too large on its own fails without reaching the plugin.
-@Suite(.timeLimit(.minutes(5)))
+@Suite(.timeLimit(.minutes(10)))
 struct ExecWriteTests {
     @Test func aBatchOverALineIsSplitAndAnOversizedChangeFails() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The fakes' own contract, checked with plain HTTP calls.
-@Suite("fake servers behave like the services", .serialized, .timeLimit(.minutes(5)))
+@Suite("fake servers behave like the services", .serialized, .timeLimit(.minutes(10)))
 struct FakeSemanticsTests {
     func session(_ service: FakeService) throws -> (FakeServer, HTTPClient, [String: String]) {
         let server = try FakeServer(service)
@@ -204,7 +204,7 @@ struct FakeStateTests {
     }
 }
 
-@Suite("fake admin calls act as the calendar's user", .timeLimit(.minutes(5)))
+@Suite("fake admin calls act as the calendar's user", .timeLimit(.minutes(10)))
 struct FakeAdminTests {
     /// `slow_delay` sets how late a `slow` answer is; a value that is not seconds from 0 to 300 is refused.
     @Test func faultsTakeTheDelayOfSlowAnswers() throws {

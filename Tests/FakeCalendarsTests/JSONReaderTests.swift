@@ -3,7 +3,7 @@ import Testing
 
 @testable import FakeCalendars
 
-@Suite("the fakes' JSON reader", .timeLimit(.minutes(5)))
+@Suite("the fakes' JSON reader", .timeLimit(.minutes(10)))
 struct JSONReaderTests {
     /// A value as text that tells the types apart (`i` Int, `d` Double, `s` String), keys sorted.
     static func canonical(_ v: Any) -> String {

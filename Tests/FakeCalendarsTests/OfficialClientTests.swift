@@ -5,7 +5,7 @@ import Testing
 /// The fakes as Google's (Calendar v3, People v1) and Cronofy's own client libraries see them: every
 /// behaviour the connectors rely on, checked by `contrib/conformance/*_checks.py` against `almanac-fakes`.
 @Suite(
-    "fakes accepted by the official client libraries", .serialized, .timeLimit(.minutes(5)),
+    "fakes accepted by the official client libraries", .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct OfficialClientTests {
     static let google = [

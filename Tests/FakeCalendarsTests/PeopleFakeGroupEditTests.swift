@@ -5,7 +5,7 @@ import Testing
 
 /// The People fake's `contactGroups.update` (a rename with an etag check) and
 /// `contactGroups.batchGet`, asserted on the answers, the fake's state and its request log.
-@Suite("People fake: group update and batchGet", .serialized, .timeLimit(.minutes(5)))
+@Suite("People fake: group update and batchGet", .serialized, .timeLimit(.minutes(10)))
 struct PeopleFakeGroupEditTests {
     @Test func updateRenamesWithAnEtagCheck() throws {
         let s = try PeopleFakeSession()

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The People fake's batch limits, contact groups, quota, faults and admin calls.
-@Suite("People fake: batches, groups, quota", .serialized, .timeLimit(.minutes(5)))
+@Suite("People fake: batches, groups, quota", .serialized, .timeLimit(.minutes(10)))
 struct PeopleFakeGroupTests {
     static func contacts(_ n: Int, from: Int = 0) -> [[String: Any]] {
         (from..<(from + n)).map { ["contactPerson": ["names": [["givenName": "B\($0)"]]]] }

@@ -4,7 +4,7 @@ import Testing
 
 /// The People fake's contract for contacts: field masks, paging, sync tokens and their expiry,
 /// etags on updates, output-only fields. Plain HTTP calls against a fake on loopback.
-@Suite("People fake: contacts", .serialized, .timeLimit(.minutes(5)))
+@Suite("People fake: contacts", .serialized, .timeLimit(.minutes(10)))
 struct PeopleFakeTests {
     @Test func masksAndSizesAreChecked() throws {
         let s = try PeopleFakeSession()

@@ -5,7 +5,7 @@ import Testing
 
 /// The request log as JSON lines (`GET /_fake/log`, `almanac-fakes --log-file`) and the OAuth
 /// client switches.
-@Suite("fake request log and OAuth clients", .serialized, .timeLimit(.minutes(5)))
+@Suite("fake request log and OAuth clients", .serialized, .timeLimit(.minutes(10)))
 struct RequestLogTests {
     let http = HTTPClient(retry: RetryPolicy(maxAttempts: 1))
 

@@ -7,7 +7,7 @@ import Testing
 /// Values the job computes are not source values (issue "Exact sync", defect 3), and the
 /// calendar's all-day edits survive a side that stores timestamps only (defect 4): SQLite over
 /// ODBC, two-way with the fake Google.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct DerivedValueTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct DerivedValueTests {
     /// 2026-03-10 15:00 UTC (10:00 in Chicago).
     static let now = Date(timeIntervalSince1970: 1_773_154_800)
 

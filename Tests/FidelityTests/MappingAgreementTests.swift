@@ -8,7 +8,7 @@ import Testing
 /// odbc (SQLite3), csv and xml connectors — the boolean truth table, statuses, responses, phones
 /// by kind and phone priority, custom fields, and times resolved in the profile's zone (a DST gap
 /// included).
-@Suite(.serialized, .timeLimit(.minutes(5))) struct MappingAgreementTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct MappingAgreementTests {
     /// 2026-03-10 15:00 UTC; the window is [2026-03-03, 2026-04-09) in Chicago.
     static let now = Date(timeIntervalSince1970: 1_773_154_800)
 

@@ -10,7 +10,7 @@ import Testing
 /// recurring events, so a row with an `rrule` becomes one Cronofy event per occurrence inside the
 /// window (`event_id` `<series key>_<original start>`), and an occurrence deleted or moved on
 /// Cronofy comes back to the row as an exception (`exdate`, `rdate`), as with Google.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RecurrenceCronofyTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RecurrenceCronofyTests {
     static let zone = TimeZone(identifier: "America/Chicago")!
     /// Monday 2026-03-02 12:00 CST: the window runs from 2026-02-23 to 2026-05-01.
     static let now = Date(timeIntervalSince1970: 1_772_474_400)

@@ -9,7 +9,7 @@ import Testing
 /// Google, two of its instances moved and one cancelled, reaches SQLite over ODBC as one row per
 /// occurrence with `series_id` and `original_start`; accepting one instance on Google confirms
 /// that row only.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RecurrenceInstancesTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RecurrenceInstancesTests {
     /// 2026-03-10 15:00 UTC; the series starts the next day at 09:00 in Chicago (CDT).
     static let now = Date(timeIntervalSince1970: 1_773_154_800)
     static let zone = TimeZone(identifier: "America/Chicago")!

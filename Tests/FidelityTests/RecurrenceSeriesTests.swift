@@ -9,7 +9,7 @@ import Testing
 /// becomes one recurring Google event, and an occurrence cancelled on Google comes back as an
 /// exception, added to the row's `exdate`. And the job's `recurrence` decides how a series made
 /// on Google arrives: one row per occurrence, or one row for the series.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RecurrenceSeriesTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RecurrenceSeriesTests {
     static let now = RecurrenceInstancesTests.now
     static let zone = TimeZone(identifier: "America/Chicago")!
     /// Tuesday 2026-03-17 10:00 CDT.

@@ -7,7 +7,7 @@ import Testing
 /// A value one side refused (`apply.update` or `apply_back.update` false) stays on the side that
 /// holds it: a later change of another field, on either side, is no licence to undo it (found by
 /// the model test, `model.1`). SQLite over ODBC, two-way with the fake Google and Cronofy.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct RefusedValueTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct RefusedValueTests {
     /// 2026-03-10 15:00 UTC (10:00 in Chicago).
     static let now = Date(timeIntervalSince1970: 1_773_154_800)
 

@@ -6,7 +6,7 @@ import Testing
 
 /// `almanac auth google` run as a process against the fake Google: the built binary, a profile on
 /// disk, a code passed with --code (the path used on machines without a browser).
-@Suite("almanac auth against the fake Google", .serialized, .timeLimit(.minutes(5)))
+@Suite("almanac auth against the fake Google", .serialized, .timeLimit(.minutes(10)))
 struct AuthCommandTests {
     @Test func authStoresTheRefreshTokenWhereTheConnectorFindsIt() throws {
         guard BuiltAlmanac.isPresent else {

@@ -8,7 +8,7 @@ import Testing
 /// as google-api-python-client reads them (`contrib/conformance/batch_parse.py`): same status,
 /// same body, parts matched by the Content-ID the connector sent.
 @Suite(
-    "google batch answers parse as the official client parses them", .serialized, .timeLimit(.minutes(5)),
+    "google batch answers parse as the official client parses them", .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct BatchAnswerShapeTests {
     @Test func connectorAndOfficialClientReadTheSameParts() throws {

@@ -8,7 +8,7 @@ import Testing
 
 /// The sync engine between a memory source and the google connector on the fake Google: events
 /// moved out of the window, stale etags, lost state and lost answers.
-@Suite("engine → google: absence, versions, lost state", .serialized, .timeLimit(.minutes(5)))
+@Suite("engine → google: absence, versions, lost state", .serialized, .timeLimit(.minutes(10)))
 struct GoogleAbsenceTests {
     static let window = "window = { past_days = 7, future_days = 30, chunk_days = 7 }"
 

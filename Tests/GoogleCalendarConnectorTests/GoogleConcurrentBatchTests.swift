@@ -7,7 +7,7 @@ import Testing
 
 /// Writes of several batch requests in flight at once (4 here), each request made while the
 /// ones before it are on the wire.
-@Suite("google writes with several batch requests in flight", .serialized, .timeLimit(.minutes(5)))
+@Suite("google writes with several batch requests in flight", .serialized, .timeLimit(.minutes(10)))
 struct GoogleConcurrentBatchTests {
     static let count = 500
     static let creates = (0..<count).map {

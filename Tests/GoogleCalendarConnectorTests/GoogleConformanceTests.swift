@@ -8,7 +8,7 @@ import Testing
 
 /// The connector conformance suite on the google connector against the fake Google, with short
 /// pages. The fake's admin calls seed and inspect the calendar without the connector.
-@Suite("google conformance", .serialized, .timeLimit(.minutes(5)))
+@Suite("google conformance", .serialized, .timeLimit(.minutes(10)))
 struct GoogleConformanceTests {
     static func fixture() throws -> ConformanceFixture {
         let h = try GoogleHarness()

@@ -5,7 +5,7 @@ import Foundation
 import GoogleCalendarConnector
 import Testing
 
-@Suite("google connector against the fake Google", .serialized, .timeLimit(.minutes(5)))
+@Suite("google connector against the fake Google", .serialized, .timeLimit(.minutes(10)))
 struct GoogleConnectorTests {
     @Test func createsWithDeterministicIDsInBatchesAndReadsThemBack() throws {
         let h = try GoogleHarness()

@@ -8,7 +8,7 @@ import Testing
 
 /// `credentials_file` in both forms Google hands out: the console's OAuth client JSON and the
 /// `authorized_user` JSON of Google's own tools (which carries the refresh token).
-@Suite("google credentials forms", .serialized, .timeLimit(.minutes(5)))
+@Suite("google credentials forms", .serialized, .timeLimit(.minutes(10)))
 struct GoogleCredentialsTests {
     static let secret = "cred-secret-value"
 

@@ -8,7 +8,7 @@ import Testing
 
 /// The sync engine (AlmanacSync) between a memory source and the google connector on the fake
 /// Google with 20 % mixed faults: the initial sync and a two-way follow-up converge.
-@Suite("engine → google connector under faults", .serialized, .timeLimit(.minutes(5)))
+@Suite("engine → google connector under faults", .serialized, .timeLimit(.minutes(10)))
 struct GoogleEngineTests {
     func runUntilClean(_ h: SyncHarness, _ google: GoogleConnector, runs: Int = 5) throws -> [RunReport] {
         var reports: [RunReport] = []

@@ -5,7 +5,7 @@ import Foundation
 import GoogleCalendarConnector
 import Testing
 
-@Suite("google connector under injected faults", .serialized, .timeLimit(.minutes(5)))
+@Suite("google connector under injected faults", .serialized, .timeLimit(.minutes(10)))
 struct GoogleFaultsTests {
     @Test func twoThousandEventsConvergeWithTwentyPercentFaults() throws {
         let h = try GoogleHarness(

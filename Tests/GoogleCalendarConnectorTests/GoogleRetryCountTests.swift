@@ -9,7 +9,7 @@ import Testing
 /// Retries live in one layer, the HTTP client, with one policy: a call is attempted exactly
 /// `maxAttempts` times in all, whether its request failed or only its answer inside a batch,
 /// and a `Retry-After` is waited for. Counted on the fake's request log.
-@Suite("google: one retry layer", .serialized, .timeLimit(.minutes(5)))
+@Suite("google: one retry layer", .serialized, .timeLimit(.minutes(10)))
 struct GoogleRetryCountTests {
     static let policy = RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05)
 

@@ -6,7 +6,7 @@ import Testing
 
 /// A Google that still answers 503 after the client's own retries fails the run for a passing
 /// reason (`RunReport.retryable`: the worker runs the job again soon).
-@Suite("google failures that may pass", .serialized, .timeLimit(.minutes(5)))
+@Suite("google failures that may pass", .serialized, .timeLimit(.minutes(10)))
 struct GoogleRetryableTests {
     @Test func anUnavailableGoogleFailsTheRunRetryably() throws {
         let h = try SyncHarness.windowed()

@@ -6,7 +6,7 @@ import Testing
 
 /// Google updates keep the origin stamp (`extendedProperties.private.almanacOrigin`): an update
 /// after an idle run (the event not in the delta listing) replaces the whole event with PUT.
-@Suite("google origin stamp through updates", .serialized, .timeLimit(.minutes(5)))
+@Suite("google origin stamp through updates", .serialized, .timeLimit(.minutes(10)))
 struct GoogleStampTests {
     @Test(arguments: ["one-way", "two-way"])
     func tenUpdatesAcrossIdleRunsKeepTheStampAndALostStateLinksEveryEvent(direction: String) throws {

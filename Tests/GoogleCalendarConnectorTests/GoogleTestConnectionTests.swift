@@ -4,7 +4,7 @@ import Foundation
 import GoogleCalendarConnector
 import Testing
 
-@Suite("google test-connection steps", .serialized, .timeLimit(.minutes(5)))
+@Suite("google test-connection steps", .serialized, .timeLimit(.minutes(10)))
 struct GoogleTestConnectionTests {
     @Test func authorizedAndReadableIsTwoPassingSteps() throws {
         let h = try GoogleHarness()

@@ -3,7 +3,7 @@ import Testing
 
 @testable import GoogleCalendarConnector
 
-@Suite("google times as RFC 3339", .timeLimit(.minutes(5)))
+@Suite("google times as RFC 3339", .timeLimit(.minutes(10)))
 struct GoogleTimeFormatTests {
     /// The hand-made format equals Foundation's format style: zones east and west, half-hour and
     /// quarter-hour offsets, both sides of DST changes, leap days, the epoch, far years.

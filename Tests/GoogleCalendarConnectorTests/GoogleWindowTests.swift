@@ -9,7 +9,7 @@ import Testing
 /// A Google delta (sync token) lists changes anywhere in time. An event made in the calendar
 /// outside the job's window is not the job's: it is not written back, on a delta read as on a
 /// full one (found by the model test, ModelSyncTests).
-@Suite("google delta reads keep to the window", .serialized, .timeLimit(.minutes(5)))
+@Suite("google delta reads keep to the window", .serialized, .timeLimit(.minutes(10)))
 struct GoogleWindowTests {
     @Test func anEventMadeOutsideTheWindowIsNotWrittenBack() throws {
         let h = try SyncHarness(

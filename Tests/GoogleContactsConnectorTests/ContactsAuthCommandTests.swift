@@ -6,7 +6,7 @@ import Testing
 
 /// `almanac auth google_contacts` run as a process against the fake Google: the built binary, a
 /// profile on disk, a code passed with --code.
-@Suite("almanac auth google_contacts against the fake Google", .serialized, .timeLimit(.minutes(5)))
+@Suite("almanac auth google_contacts against the fake Google", .serialized, .timeLimit(.minutes(10)))
 struct ContactsAuthCommandTests {
     @Test func authStoresTheRefreshTokenOfAContactsConnection() throws {
         guard BuiltAlmanac.isPresent else {

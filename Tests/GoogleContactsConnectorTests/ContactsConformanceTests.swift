@@ -8,7 +8,7 @@ import Testing
 /// The conformance suite's contact checks (`ContactConformance`) and the contact stamp scenario on
 /// google_contacts against the People fake. The fake is seeded as the phone's user would add
 /// contacts (no stamp) and read back through its own store, mapped as the connector maps a Person.
-@Suite(.timeLimit(.minutes(5))) struct GoogleContactsConformanceTests {
+@Suite(.timeLimit(.minutes(10))) struct GoogleContactsConformanceTests {
     static func fixture(_ h: ContactsHarness) -> ContactFixture {
         let people = h.people
         return ContactFixture(

@@ -10,7 +10,7 @@ import Testing
 /// resets after the work was done, slow answers), written the way the engine does: retryable
 /// failures and thrown batches again in a new run, a create's conflict with its own stamp
 /// adopted. The account ends with exactly what was written, nothing twice.
-@Suite("google_contacts: convergence under faults", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: convergence under faults", .serialized, .timeLimit(.minutes(10)))
 struct ContactsConvergenceTests {
     @Test func fourHundredContactsConvergeWithThirtyPercentFaults() throws {
         let h = try ContactsHarness(pageSize: 200)

@@ -6,7 +6,7 @@ import Foundation
 import GoogleContactsConnector
 import Testing
 
-@Suite("google_contacts: faults, crashes and quota", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: faults, crashes and quota", .serialized, .timeLimit(.minutes(10)))
 struct ContactsFaultTests {
     /// The answer to a batch of creates is lost (the connection reset after Google made them):
     /// the connector does not send them again blindly; it finds them by their origin stamp.

@@ -9,7 +9,7 @@ import Testing
 /// A job's sync group renamed on the Google side (README "Groups"): the members left the group,
 /// as if each had been taken out of it, on the very next run (the cursor's group fingerprint
 /// makes that run list every contact). What the engine then does is `Linked.leftGroupsOnTo`'s.
-@Suite("google_contacts: a sync group renamed on Google", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: a sync group renamed on Google", .serialized, .timeLimit(.minutes(10)))
 struct ContactsGroupRenameTests {
     /// Three database clients in "Google Sync" synced to the fake, then a quiet run; returns the
     /// harnesses and the group's resource name.

@@ -5,7 +5,7 @@ import Foundation
 import GoogleContactsConnector
 import Testing
 
-@Suite("google_contacts: contact groups", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: contact groups", .serialized, .timeLimit(.minutes(10)))
 struct ContactsGroupsTests {
     @Test func groupsAreCreatedOnDemandAndMembershipsGoBothWays() throws {
         let h = try ContactsHarness()

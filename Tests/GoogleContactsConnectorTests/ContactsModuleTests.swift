@@ -5,7 +5,7 @@ import GoogleContactsConnector
 import Logging
 import Testing
 
-@Suite("google_contacts: module", .timeLimit(.minutes(5)))
+@Suite("google_contacts: module", .timeLimit(.minutes(10)))
 struct ContactsModuleTests {
     static func context(_ entries: [String: ConfigValue]) -> ConnectorContext {
         let dir = FileManager.default.temporaryDirectory

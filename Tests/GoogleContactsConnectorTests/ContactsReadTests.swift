@@ -5,7 +5,7 @@ import Foundation
 import GoogleContactsConnector
 import Testing
 
-@Suite("google_contacts: reading", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: reading", .serialized, .timeLimit(.minutes(10)))
 struct ContactsReadTests {
     @Test func aFullListingFollowsPagesAndEndsWithTheSyncToken() throws {
         let h = try ContactsHarness(pageSize: 100)

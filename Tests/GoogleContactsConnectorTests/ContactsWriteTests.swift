@@ -5,7 +5,7 @@ import Foundation
 import GoogleContactsConnector
 import Testing
 
-@Suite("google_contacts: writing", .serialized, .timeLimit(.minutes(5)))
+@Suite("google_contacts: writing", .serialized, .timeLimit(.minutes(10)))
 struct ContactsWriteTests {
     @Test func everyFieldRoundTripsWithTheOriginStamp() throws {
         let h = try ContactsHarness()

@@ -4,7 +4,7 @@ import Testing
 
 /// Minimal cases the random test found, replayed as fixed steps against the same model and
 /// checks. Disabled ones are open defects (named in `KnownDefect`): enable them with the fix.
-@Suite("model test: minimal cases", .serialized, .timeLimit(.minutes(5)))
+@Suite("model test: minimal cases", .serialized, .timeLimit(.minutes(10)))
 struct ModelReplayTests {
     static let all = ApplyFlags(create: true, update: true, delete: true)
 

@@ -79,7 +79,7 @@ enum ConformanceTable {
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(5))) struct PostgresConformanceTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PostgresConformanceTests {
     @Test(arguments: ConnectorConformance.checks)
     func conformance(_ check: ConformanceCheck) throws {
         guard let cs = PG.connectionString() else { return }

@@ -12,7 +12,7 @@ import Testing
 /// SQLite3 and on PostgreSQL (failed, not skipped, under `ALMANAC_REQUIRE_SERVICES=1`). The
 /// conformance suite's contact checks (`AlmanacTestKit`) are the hook for the whole contract;
 /// these tests pin what this connector's columns and statements do.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct ContactsTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ContactsTests {
     static let anyWindow = TimeWindow(
         start: Fixture.date("2026-03-01T00:00:00Z"), end: Fixture.date("2026-03-08T00:00:00Z"))
 

@@ -6,7 +6,7 @@ import Testing
 
 /// An ODBC failure carries the driver's diagnostics as its cause, never the password. Against the
 /// test PostgreSQL (skipped without it, failed under `ALMANAC_REQUIRE_SERVICES=1`).
-@Suite(.serialized, .timeLimit(.minutes(5))) struct ODBCErrorCauseTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct ODBCErrorCauseTests {
     @Test func aRefusedLoginCarriesTheDriverDiagnosticsWithoutThePassword() throws {
         guard let cs = PG.connectionString(password: false) else { return }
         let secret = "wr0ng-Pa55;word"

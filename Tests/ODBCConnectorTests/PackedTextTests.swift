@@ -10,7 +10,7 @@ import Testing
 /// (`PackedText`): seeded random rows (NULLs, non-ASCII text, values longer than the first
 /// buffers, which widens them and reads the chunk again) read whole and exactly, over rowsets of
 /// 1, 7 and 1,000 rows.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct PackedTextTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct PackedTextTests {
     static let query = """
         SELECT id AS external_id, title, content, room AS location, starts AS start_time FROM packed
         WHERE starts >= :window_start AND starts < :window_end

@@ -7,7 +7,7 @@ import Testing
 /// The connector against a real PostgreSQL through psqlODBC (`PostgreSQL Unicode`), as source
 /// and as sink. Skipped without `ALMANAC_TEST_PG_PORT`, failed without it under
 /// `ALMANAC_REQUIRE_SERVICES=1`.
-@Suite(.serialized, .timeLimit(.minutes(5))) struct PostgresTests {
+@Suite(.serialized, .timeLimit(.minutes(10))) struct PostgresTests {
     static let march = SQLiteSourceTests.march
 
     @Test func readsTypedColumnsAndWritesBack() throws {

@@ -11,7 +11,7 @@ import Testing
 /// end: an ODBC source (SQLite) synced one way to a memory calendar by the sync engine. A
 /// changed cell still reaches the calendar, and a change of the profile's mapping (the zone, the
 /// title template, a column's name) has every row mapped again.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct RowFactSyncTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct RowFactSyncTests {
     let dir: URL
     let sql: SQL
     let db: String

@@ -8,7 +8,7 @@ import Testing
 /// The block cursor's row fingerprints (`RowFingerprints`, `ItemSink.takeUnchanged`): a row
 /// whose cells are byte for byte those of a row the sink saw is offered unmapped, and any change
 /// of a cell, of the columns' names or of the zone has the row mapped and handed over.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct RowFingerprintTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct RowFingerprintTests {
     static let columns = ["subject", "notes", "room", "starts", "ends", "status", "client", "email", "kind"]
     static let query = """
         SELECT id AS external_id, subject AS title, notes AS content, room AS location, starts AS start_time,

@@ -7,7 +7,7 @@ import Testing
 /// A chunk's rows reach the engine as they are read (`read(_:into:)`): the connector hands each
 /// row's item over before it maps the next, and when it must read the chunk again (a value wider
 /// than its buffers) it withdraws what it handed first.
-@Suite(.timeLimit(.minutes(5)), .serialized) struct StreamedReadTests {
+@Suite(.timeLimit(.minutes(10)), .serialized) struct StreamedReadTests {
     static let query = """
         SELECT id AS external_id, title, content, starts AS start_time FROM visits
         WHERE starts >= :window_start AND starts < :window_end ORDER BY id

@@ -5,7 +5,7 @@ import Testing
 
 /// `TextDecoding.utf8` finds ASCII a word at a time, with the tail of a value in overlapping
 /// loads: a byte at or above 0x80 anywhere, at every length, must still be looked at.
-@Suite(.timeLimit(.minutes(5))) struct TextDecodingRandomTests {
+@Suite(.timeLimit(.minutes(10))) struct TextDecodingRandomTests {
     @Test func agreesWithTheStandardLibrary() {
         var r = SeededRandom(state: 8_004)
         let special: [UInt8] = [0x80, 0xBF, 0xC2, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]

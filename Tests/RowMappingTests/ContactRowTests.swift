@@ -8,7 +8,7 @@ import Testing
 /// field, phones normalised with the default region (kept as given and reported otherwise), and
 /// `RowRenderer` writing back what reads the same. The conformance suite's contact checks
 /// (`AlmanacTestKit`) run these rules through whole connectors; these tests pin the mapping.
-@Suite(.timeLimit(.minutes(5))) struct ContactRowTests {
+@Suite(.timeLimit(.minutes(10))) struct ContactRowTests {
     /// The phones kept as given, as the mapper reported them.
     final class Reports: Sendable {
         let kept = Mutex<[KeptPhone]>([])

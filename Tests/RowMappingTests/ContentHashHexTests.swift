@@ -5,7 +5,7 @@ import Testing
 /// `ContentHash.hex`, whose digits are now made eight at a time, against the hash as it was
 /// written before (mixing and finishing as in `ContentHash`, then a table lookup per digit) on
 /// seeded random inputs: the stored hashes and versions must not change.
-@Suite(.timeLimit(.minutes(5))) struct ContentHashHexTests {
+@Suite(.timeLimit(.minutes(10))) struct ContentHashHexTests {
     /// The hash of `bytes` fed at once, as `ContentHash.hex(_:)` computed it before.
     static func reference(_ bytes: [UInt8], seedLength: Bool) -> String {
         let p1: UInt64 = 0x9E37_79B1_85EB_CA87

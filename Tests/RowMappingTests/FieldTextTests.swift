@@ -4,7 +4,7 @@ import RowMapping
 import Testing
 
 /// The one mapping's tables: flags, statuses, responses, standard field names, the content hash.
-@Suite(.timeLimit(.minutes(5))) struct FieldTextTests {
+@Suite(.timeLimit(.minutes(10))) struct FieldTextTests {
     @Test(arguments: ["1", "true", "t", "yes", "y", "-1", "x", "TRUE", " Yes ", "\tY", "X"])
     func trueSpellings(text: String) {
         #expect(FieldText.flag(text) == true)

@@ -8,7 +8,7 @@ import Testing
 /// The shortcuts of the mapping's hot path against the general code they shortcut, on seeded
 /// random inputs: `ByteScanner.quickISO8601` (fixed-place ISO 8601) against the scanning
 /// `iso8601()`, and a participant's first phone (copied from a template) against a literal.
-@Suite(.timeLimit(.minutes(5))) struct QuickParseTests {
+@Suite(.timeLimit(.minutes(10))) struct QuickParseTests {
 
     /// What `TimeFormat.iso8601.parse(bytes:)` returned before the shortcut: spaces and tabs
     /// trimmed, then the scanning parser, which must reach the end.

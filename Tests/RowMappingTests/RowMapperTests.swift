@@ -5,7 +5,7 @@ import Testing
 
 /// `RowMapper` (csv and xml rows) applies the shared rules: all-day ends, end before start,
 /// participants with their responses and phones, the flag truth table.
-@Suite(.timeLimit(.minutes(5))) struct RowMapperTests {
+@Suite(.timeLimit(.minutes(10))) struct RowMapperTests {
     let mapper = RowMapper(timeZone: TimeZone(identifier: "America/Chicago")!)
     let fields: [StandardField] = [
         .externalID, .startTime, .endTime, .allDay, .participant(1, .response), .participant(1, .phone),

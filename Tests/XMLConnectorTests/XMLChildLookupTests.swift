@@ -8,7 +8,7 @@ import Testing
 /// The trie's child lookups, remembered by interned name pointer (`XMLChildLookup`), give what
 /// the trie gives: with more names under the item than the table holds (names past it are looked
 /// up each time), with mapped children before and after them, and nested mapped children.
-@Suite(.timeLimit(.minutes(5))) struct XMLChildLookupTests {
+@Suite(.timeLimit(.minutes(10))) struct XMLChildLookupTests {
     @Test func moreNamesThanTheTableHolds() throws {
         let s = Scratch(label: "xml")
         defer { s.cleanup() }

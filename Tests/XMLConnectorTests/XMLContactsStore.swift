@@ -105,7 +105,7 @@ final class XMLContactsStore: TestXMLDocument, @unchecked Sendable {  // used fr
 
 /// The fixture works as the suite will use it: what is seeded, the connector lists as stored, and
 /// what the connector writes, the store reads back.
-@Suite(.timeLimit(.minutes(5))) struct XMLContactsStoreTests {
+@Suite(.timeLimit(.minutes(10))) struct XMLContactsStoreTests {
     @Test func theFixtureListsWhatItSeedsAndStoresWhatIsWritten() throws {
         let store = XMLContactsStore()
         defer { store.scratch.cleanup() }

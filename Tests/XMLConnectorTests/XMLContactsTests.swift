@@ -9,7 +9,7 @@ import Testing
 /// from the item's children, and the whole document rewritten for a run's changes, reading back
 /// the same. The conformance suite's contact checks (`AlmanacTestKit`) are the hook for the
 /// whole contract.
-@Suite(.timeLimit(.minutes(5))) struct XMLContactsTests {
+@Suite(.timeLimit(.minutes(10))) struct XMLContactsTests {
     static func connector(_ s: Scratch, region: String? = "GB") throws -> XMLConnector {
         let settings: [String: ConfigValue] = [
             "path": .string("clients.xml"), "item": .string("/Clients/Client"),

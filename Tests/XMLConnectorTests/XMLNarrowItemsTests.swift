@@ -9,7 +9,7 @@ import Testing
 /// (`contactShape` from `fields` and the items' elements, README "Contacts"): syncing with a side
 /// that stores everything, neither side's other parts are taken for deleted, and no element is
 /// written but those and custom ones.
-@Suite(.timeLimit(.minutes(5))) struct XMLNarrowItemsTests {
+@Suite(.timeLimit(.minutes(10))) struct XMLNarrowItemsTests {
     static let document = """
         <?xml version="1.0" encoding="UTF-8"?>
         <Clients>

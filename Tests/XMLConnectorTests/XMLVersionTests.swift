@@ -11,7 +11,7 @@ import Testing
 /// one `XMLItemValues.version` computes value by value from the same item, on seeded random items:
 /// values of every length around the hash's 8-byte words, empty and white-space values, mapped
 /// attributes and nested mapped elements, unmapped children and attributes coming and going.
-@Suite(.timeLimit(.minutes(5))) struct XMLVersionTests {
+@Suite(.timeLimit(.minutes(10))) struct XMLVersionTests {
     static func item(_ n: Int, _ r: inout SeededRandom) -> String {
         var attributes = " id=\"K\(n)\""
         if r.below(3) == 0 { attributes += " kind=\"\(r.text(12))\"" }

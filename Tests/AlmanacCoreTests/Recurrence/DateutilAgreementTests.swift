@@ -8,7 +8,7 @@ import Testing
 /// and overlaps (one with a 30-minute shift) and as an all-day series, compared instant by instant
 /// inside the same window.
 @Suite(
-    "RRULE expansion agrees with python-dateutil", .serialized, .timeLimit(.minutes(5)),
+    "RRULE expansion agrees with python-dateutil", .serialized, .timeLimit(.minutes(10)),
     .enabled(if: OfficialClientVenv.enabled, Comment(rawValue: OfficialClientVenv.missing)))
 struct DateutilAgreementTests {
     static let zones = ["America/Chicago", "Europe/Berlin", "Australia/Lord_Howe"]

@@ -4,7 +4,7 @@ import Testing
 
 /// Expansion across DST: wall-clock time kept, a gap time moved forward by the gap's length
 /// (RFC 5545 §3.3.10 → §3.3.5: the offset before the gap), an overlap time at its first occurrence.
-@Suite("Recurrence across DST", .timeLimit(.minutes(5)))
+@Suite("Recurrence across DST", .timeLimit(.minutes(10)))
 struct RecurrenceDSTTests {
     static func utc(_ text: String) -> Date { ISO8601DateFormatter().date(from: text)! }
 
@@ -142,7 +142,7 @@ struct RecurrenceDSTTests {
 }
 
 /// UNTIL in each of its forms, and floating series.
-@Suite("Recurrence UNTIL forms and floating series", .timeLimit(.minutes(5)))
+@Suite("Recurrence UNTIL forms and floating series", .timeLimit(.minutes(10)))
 struct RecurrenceUntilTests {
     static let chicago = TimeZone(identifier: "America/Chicago")!
 

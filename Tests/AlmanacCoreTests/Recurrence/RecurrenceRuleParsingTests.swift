@@ -2,7 +2,7 @@ import AlmanacCore
 import Foundation
 import Testing
 
-@Suite("RRULE parsing and text", .timeLimit(.minutes(5)))
+@Suite("RRULE parsing and text", .timeLimit(.minutes(10)))
 struct RecurrenceRuleParsingTests {
     @Test(arguments: [
         "FREQ=DAILY",
@@ -93,7 +93,7 @@ struct RecurrenceRuleParsingTests {
     }
 }
 
-@Suite("RRULE dates", .timeLimit(.minutes(5)))
+@Suite("RRULE dates", .timeLimit(.minutes(10)))
 struct RecurrenceRuleDateTests {
     static func dates(_ rule: String, from start: CivilDate, through last: CivilDate) throws -> [String] {
         var out: [String] = []

@@ -14,14 +14,11 @@ public enum DurableFile {
     ///   of many files made durable by one `syncfs`, which costs what one fsync does).
     public static func write(_ bytes: [UInt8], to path: String, sync: Bool = true) throws {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
-        let written = writeFully(fd, bytes) && (!sync || fsync(fd) == 0)
-        let problem = SystemError(errno: errno)
-        close(fd)
-        guard written, rename(tmp, path) == 0 else {
+        try writeTemporary(bytes, to: tmp, flags: O_TRUNC, mode: 0o600, sync: sync, reporting: path)
+        guard rename(tmp, path) == 0 else {
+            let problem = SystemError(errno: errno)
             unlink(tmp)
-            throw Failure(description: "cannot write \(path): \(written ? SystemError(errno: errno) : problem)")
+            throw Failure(description: "cannot write \(path): \(problem)")
         }
         guard sync else { return }
         let dir = open((path as NSString).deletingLastPathComponent, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -38,13 +35,8 @@ public enum DurableFile {
     public static func create(_ bytes: [UInt8], at path: String, mode: mode_t) throws {
         let tmp = path + ".new"
         unlink(tmp)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
+        try writeTemporary(bytes, to: tmp, flags: O_EXCL, mode: mode, sync: true, reporting: tmp)
         defer { unlink(tmp) }
-        let written = writeFully(fd, bytes) && fsync(fd) == 0
-        let problem = SystemError(errno: errno)
-        close(fd)
-        guard written else { throw Failure(description: "cannot write \(tmp): \(problem)") }
         guard link(tmp, path) == 0 else {
             throw Failure(description: "cannot create \(path): \(SystemError(errno: errno))")
         }
@@ -54,6 +46,24 @@ public enum DurableFile {
     public static func makeDirectory(_ directory: String) throws {
         if mkdir(directory, 0o700) != 0 && errno != EEXIST {
             throw Failure(description: "cannot create \(directory): \(SystemError(errno: errno))")
+        }
+    }
+
+    /// Writes `bytes` to the temporary file `tmp`, opened with `flags` added to a create, and
+    /// fsyncs it when `sync`; removes it when the write fails.
+    /// - Throws: `Failure` naming `tmp` when it cannot be opened, `reporting` when it cannot be
+    ///   written.
+    private static func writeTemporary(
+        _ bytes: [UInt8], to tmp: String, flags: Int32, mode: mode_t, sync: Bool, reporting: String
+    ) throws {
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode)
+        guard fd >= 0 else { throw Failure(description: "cannot write \(tmp): \(SystemError(errno: errno))") }
+        let written = writeFully(fd, bytes) && (!sync || fsync(fd) == 0)
+        let problem = SystemError(errno: errno)
+        close(fd)
+        guard written else {
+            unlink(tmp)
+            throw Failure(description: "cannot write \(reporting): \(problem)")
         }
     }
 

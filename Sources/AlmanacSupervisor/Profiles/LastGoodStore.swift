@@ -14,9 +14,9 @@ import Glibc
 /// `hashes` has none and removed when the copy is saved again.
 final class LastGoodStore {
     let directory: String
-    /// The recorded hashes; read from `hashes` on first use.
-    private var recorded: [String: String]?
-    /// `recorded` has changes `hashes` does not have yet.
+    /// The recorded hashes, read from `hashes` on first use and changed in place.
+    private lazy var hashes: [String: String] = Self.parse(FileManager.default.contents(atPath: indexPath) ?? Data())
+    /// `hashes` has changes the file does not have yet.
     private var dirty = false
 
     init(stateDirectory: String) { directory = stateDirectory + "/lastgood" }
@@ -27,19 +27,6 @@ final class LastGoodStore {
     private var indexPath: String { directory + "/hashes" }
 
     private func legacyHashPath(_ name: String) -> String { directory + "/\(name).sha256" }
-
-    private var hashes: [String: String] {
-        get {
-            if let recorded { return recorded }
-            let loaded = Self.parse(FileManager.default.contents(atPath: indexPath) ?? Data())
-            recorded = loaded
-            return loaded
-        }
-        set {
-            recorded = newValue
-            dirty = true
-        }
-    }
 
     /// The `NAME HASH` lines of `hashes`; a line that is not one is ignored.
     static func parse(_ data: Data) -> [String: String] {
@@ -81,6 +68,7 @@ final class LastGoodStore {
         try DurableFile.makeDirectory(directory)
         try DurableFile.write(Array(data), to: copyPath(name), sync: false)
         hashes[name] = hash
+        dirty = true
         unlink(legacyHashPath(name))
         return true
     }
@@ -109,7 +97,7 @@ final class LastGoodStore {
     func remove(_ name: String) {
         unlink(legacyHashPath(name))
         unlink(copyPath(name))
-        if hashes[name] != nil { hashes[name] = nil }
+        if hashes.removeValue(forKey: name) != nil { dirty = true }
     }
 
     /// The profiles that have a saved copy.
